@@ -1,0 +1,3 @@
+import sys
+from mathcheck.cli import main
+sys.exit(main())

@@ -1,0 +1,119 @@
+"""Command line: ``python -m mathcheck`` / ``mathcheck``.
+
+Exit codes: 0 everything passed, 1 a step was refuted or undecided, 2 a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from mathcheck.report import FORMATTERS
+
+
+class UsageError(Exception):
+    """A user mistake: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the whole usage; one line is enough
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mathcheck", description="Verify the mathematics of VAEs step by step.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add_check_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="report format")
+        p.add_argument("--seed", type=int, default=0, help="seed for the numeric worlds (default 0)")
+        p.add_argument("--examples", type=_positive_int, default=None,
+                       help="numeric worlds per step (default: %(default)s = the checker's default)")
+        p.add_argument("--verbose", "-v", action="store_true", help="text format: show every step")
+
+    p = sub.add_parser("verify-all", help="check every derivation of the article and every numeric check")
+    add_check_options(p)
+    p.add_argument("--quick", action="store_true", help="skip the empirical VAE entries")
+    p = sub.add_parser("verify", help="check the named derivations")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    add_check_options(p)
+    sub.add_parser("list", help="list the derivations and checks")
+    p = sub.add_parser("show", help="print a derivation as a calc chain")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+
+    for name, module in _PLUGINS.items():
+        plugin = _load_plugin(module)
+        if plugin is not None:
+            plugin.configure_parser(sub.add_parser(name, help=plugin.HELP))
+    return parser
+
+
+# Sub-commands that live beside the core: module -> configure_parser(parser), run(args) -> int, HELP.
+_PLUGINS = {"audit": "mathcheck.audit", "plot": "mathcheck.plots", "vae": "vae_min.cli"}
+
+
+def _load_plugin(module_name: str):
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name and module_name.startswith(error.name):
+            return None
+        raise
+    return module if hasattr(module, "configure_parser") else None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            raise UsageError("missing command: verify-all, verify, list, show, audit, plot or vae (see --help)")
+        return _dispatch(args)
+    except UsageError as error:
+        print(f"mathcheck: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mathcheck: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from mathcheck import registry
+
+    if args.command in _PLUGINS:
+        return _load_plugin(_PLUGINS[args.command]).run(args)
+    if args.command == "list":
+        for name, title in registry.catalogue():
+            print(f"{name:<32} {title}")
+        return 0
+    if args.command == "show":
+        print(registry.show(_known(args.name), latex=args.latex))
+        return 0
+    if args.command == "verify":
+        names = [_known(name) for name in args.names]
+    else:
+        names = registry.names(include_empirical=not args.quick)
+    report = registry.run(names, seed=args.seed, examples=args.examples)
+    print(FORMATTERS[args.format](report, **({"verbose": args.verbose} if args.format == "text" else {})))
+    return 0 if report.ok else 1
+
+
+def _known(name: str) -> str:
+    from mathcheck import registry
+
+    known = registry.names(include_empirical=True)
+    if name not in known:
+        raise UsageError(f"unknown name {name!r}; known: {', '.join(known)}")
+    return name

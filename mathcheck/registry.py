@@ -1,0 +1,84 @@
+"""Everything ``verify-all`` runs: the article's derivations and the numeric / empirical check families.
+
+A derivation is a module in ``derivations/`` exposing ``CHAIN`` (a :class:`mathcheck.calc.Chain`).
+Other check families come from *providers*: modules with ``checks() -> list[Check]``.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from mathcheck.report import EntryReport, Report
+
+PROVIDERS = ("mathcheck.numeric_checks", "vae_min.confirm")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    title: str
+    source: str
+    run: Callable[[int, "int | None"], EntryReport]  # (seed, examples) -> report
+    empirical: bool = False  # slow (trains a model): skipped by ``verify-all --quick``
+
+
+@lru_cache(maxsize=None)
+def derivation_modules() -> dict[str, object]:
+    import derivations
+
+    found = {}
+    for info in sorted(pkgutil.iter_modules(derivations.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"derivations.{info.name}")
+        if hasattr(module, "CHAIN"):
+            found[module.CHAIN.name] = module
+    return found
+
+
+@lru_cache(maxsize=None)
+def provider_checks() -> dict[str, Check]:
+    found = {}
+    for module_name in PROVIDERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name and module_name.startswith(error.name):
+                continue
+            raise
+        for check in module.checks():
+            found[check.name] = check
+    return found
+
+
+def names(include_empirical: bool = True) -> list[str]:
+    checks = [c.name for c in provider_checks().values() if include_empirical or not c.empirical]
+    return list(derivation_modules()) + checks
+
+
+def catalogue() -> list[tuple[str, str]]:
+    items = [(name, module.CHAIN.title) for name, module in derivation_modules().items()]
+    return items + [(c.name, c.title) for c in provider_checks().values()]
+
+
+def show(name: str, latex: bool = False) -> str:
+    module = derivation_modules().get(name)
+    if module is None:
+        check = provider_checks()[name]
+        return f"{check.name}: {check.title}\nsource: {check.source}\n(a numeric/empirical check family, not a chain)"
+    return module.CHAIN.render(latex=latex)
+
+
+def run(selected: list[str], seed: int = 0, examples: int | None = None) -> Report:
+    from mathcheck.checker import check_chain
+
+    start = time.perf_counter()
+    entries = []
+    for name in selected:
+        if name in derivation_modules():
+            entries.append(check_chain(derivation_modules()[name].CHAIN, seed=seed, examples=examples))
+        else:
+            entries.append(provider_checks()[name].run(seed, examples))
+    return Report(entries, time.perf_counter() - start)

@@ -1,0 +1,186 @@
+"""Verdicts and reports: the one result format every front end prints.
+
+A *step* gets one of four verdicts:
+
+- ``proved``: the symbolic checker decided it (normal forms agree, or a lemma applies).
+- ``holds``: only the numeric checker decided it (it held on every world tried).
+- ``refuted``: a world (a counterexample) where it fails.
+- ``undecided``: neither checker could decide (the reason says why).
+
+An *entry* (a derivation, or a numeric/empirical check family) is ``proved`` only if every step is,
+``refuted`` if any step is, ``undecided`` if any step is undecided, and ``holds`` otherwise.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape
+
+PROVED, HOLDS, REFUTED, UNDECIDED = "proved", "holds", "refuted", "undecided"
+VERDICTS = (PROVED, HOLDS, REFUTED, UNDECIDED)
+
+
+@dataclass
+class StepReport:
+    index: int
+    relation: str
+    lhs: str
+    rhs: str
+    why: str
+    verdict: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EntryReport:
+    name: str
+    title: str
+    source: str
+    conclusion: str
+    steps: list[StepReport]
+    seconds: float = 0.0
+
+    @property
+    def verdict(self) -> str:
+        return combine_verdicts(step.verdict for step in self.steps)
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict in (PROVED, HOLDS)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "source": self.source,
+            "conclusion": self.conclusion,
+            "verdict": self.verdict,
+            "seconds": round(self.seconds, 4),
+            "steps": [asdict(step) for step in self.steps],
+        }
+
+
+def combine_verdicts(verdicts) -> str:
+    seen = set(verdicts)
+    for worst in (REFUTED, UNDECIDED, HOLDS):
+        if worst in seen:
+            return worst
+    return PROVED
+
+
+@dataclass
+class Report:
+    entries: list[EntryReport]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(entry.passed for entry in self.entries)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "seconds": round(self.seconds, 4),
+            "derivations": [entry.to_dict() for entry in self.entries],
+        }
+
+
+STATUS = {PROVED: "PASSED", HOLDS: "PASSED", REFUTED: "FAILED", UNDECIDED: "UNDECIDED"}
+
+
+def format_text(report: Report, verbose: bool = False) -> str:
+    width = max((len(entry.name) for entry in report.entries), default=10)
+    lines = []
+    for entry in report.entries:
+        counts = _verdict_counts(entry)
+        lines.append(
+            f"{STATUS[entry.verdict]:<9} {entry.name:<{width}}  {entry.seconds:6.2f}s  "
+            f"{entry.verdict:<9} ({counts})"
+        )
+    for entry in report.entries:
+        shown = [s for s in entry.steps if verbose or s.verdict in (REFUTED, UNDECIDED)]
+        if not shown:
+            continue
+        lines.append("")
+        lines.append(f"{entry.name}: {entry.title}  [{entry.source}]")
+        for step in shown:
+            lines.append(f"  step {step.index}: {step.relation} {step.rhs}")
+            lines.append(f"    why: {step.why or '(no justification given)'}")
+            lines.append(f"    verdict: {step.verdict}: {_describe(step.detail)}")
+    total = _total_counts(report)
+    lines.append("")
+    lines.append(
+        f"{sum(e.passed for e in report.entries)}/{len(report.entries)} passed; steps: {total}; "
+        f"{report.seconds:.2f}s"
+    )
+    return "\n".join(lines)
+
+
+def _verdict_counts(entry: EntryReport) -> str:
+    parts = []
+    for verdict in VERDICTS:
+        n = sum(step.verdict == verdict for step in entry.steps)
+        if n:
+            parts.append(f"{n} {verdict}")
+    return ", ".join(parts) or "no steps"
+
+
+def _total_counts(report: Report) -> str:
+    steps = [step for entry in report.entries for step in entry.steps]
+    return ", ".join(f"{sum(s.verdict == v for s in steps)} {v}" for v in VERDICTS)
+
+
+def _describe(detail: dict[str, Any]) -> str:
+    if "reason" in detail:
+        return str(detail["reason"])
+    return json.dumps(detail, default=str, ensure_ascii=False) if detail else ""
+
+
+def format_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), indent=2, default=str, ensure_ascii=False)
+
+
+MARK = {PROVED: "✔ proved", HOLDS: "≈ holds", REFUTED: "✘ refuted", UNDECIDED: "? undecided"}
+
+
+def format_markdown(report: Report) -> str:
+    lines = ["# mathcheck report", "", "| entry | verdict | steps | seconds |", "|---|---|---|---|"]
+    for entry in report.entries:
+        lines.append(
+            f"| `{entry.name}` | {MARK[entry.verdict]} | {_verdict_counts(entry)} | {entry.seconds:.2f} |"
+        )
+    for entry in report.entries:
+        lines += ["", f"## {entry.name}: {entry.title}", "", f"Source: {entry.source}", "",
+                  "| # | relation | expression | why | verdict |", "|---|---|---|---|---|"]
+        for step in entry.steps:
+            rhs = step.rhs.replace("|", "\\|")
+            why = step.why.replace("|", "\\|")
+            lines.append(f"| {step.index} | {step.relation} | `{rhs}` | {why} | {MARK[step.verdict]} |")
+    lines += ["", f"**{'OK' if report.ok else 'NOT OK'}** in {report.seconds:.2f}s"]
+    return "\n".join(lines)
+
+
+def format_junit(report: Report) -> str:
+    failures = sum(entry.verdict == REFUTED for entry in report.entries)
+    errors = sum(entry.verdict == UNDECIDED for entry in report.entries)
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<testsuite name="mathcheck" tests="{len(report.entries)}" failures="{failures}" '
+        f'errors="{errors}" time="{report.seconds:.3f}">',
+    ]
+    for entry in report.entries:
+        out.append(f'  <testcase classname="mathcheck" name="{escape(entry.name)}" time="{entry.seconds:.3f}">')
+        bad = [s for s in entry.steps if s.verdict in (REFUTED, UNDECIDED)]
+        if bad:
+            tag = "failure" if entry.verdict == REFUTED else "error"
+            text = "\n".join(f"step {s.index} ({s.verdict}): {s.rhs} -- {_describe(s.detail)}" for s in bad)
+            out.append(f'    <{tag} message="{escape(entry.verdict, {chr(34): "&quot;"})}">{escape(text)}</{tag}>')
+        else:
+            out.append(f"    <system-out>{escape(_verdict_counts(entry))}</system-out>")
+        out.append("  </testcase>")
+    out.append("</testsuite>")
+    return "\n".join(out)
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "markdown": format_markdown, "junit": format_junit}

@@ -1,0 +1,411 @@
+"""The symbolic checker: normal forms under named rules, and lemmas for inequalities.
+
+An equality step is *proved* when both sides reach the same normal form. The normal form applies, each
+only if the step allows its rule:
+
+- ``definition``: unfold named quantities (L := ...), E_q[f] = ∫ q f, KL[a‖b] = ∫ a log(a/b);
+- ``labels``: a parameter label names the network that computes a density, not another density
+  (p_θ(z|X) is the model's p(z|X), q_φ is q);
+- ``bayes``: the product rule p(X, z) = p(X|z) p(z) and Bayes' rule p(z|X) = p(X|z) p(z) / p(X);
+- ``log``: log algebra for positive quantities (sympy's ``expand_log`` with positivity);
+- ``linearity``: ∫ (a + b) = ∫ a + ∫ b, and factors free of the variable move out of ∫;
+- ``normalization``: ∫ q(z|X) dz = 1 for every density over the integrated variable;
+- ``marginalization``: ∫ p(X|z) p(z) dz = p(X);
+- ``gaussian``: N(v; m, s²) written out, integrals of explicit integrands done by ``sympy.integrate``;
+- ``derivative``: derivatives carried out, under ∫ too (differentiation under the integral sign);
+- a change of variables ``Eq(z, μ + σ ε)`` given among the rules: every ∫ dz becomes an ∫ dε.
+
+An inequality step is proved by a lemma whose side conditions sympy checks: Jensen (concavity from the
+sign of f''), Gibbs (KL ≥ 0), or calculus (the global minimum of lhs − rhs over the symbols' domains).
+Every attempt runs under a time bound; a step that cannot be decided in time is not proved.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy as sp
+
+from mathcheck.vocab import (
+    LATENTS, Concave, Convex, Defined, Density, DensityLike, Expectation, KL, Normal, integral,
+    integral_variables, to_text,
+)
+
+RULES = ("definition", "labels", "bayes", "log", "linearity", "normalization", "marginalization", "gaussian",
+         "derivative")
+LEMMAS = ("jensen", "gibbs", "calculus")
+DEFAULT_SECONDS = 5.0
+
+
+class SymbolicTimeout(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Proof:
+    proved: bool
+    reason: str
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise :class:`SymbolicTimeout` after ``seconds`` (SIGALRM; unbounded outside the main thread)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise SymbolicTimeout(f"no decision within {seconds:g}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# ---------------------------------------------------------------- rewrites
+
+
+def reevaluate(expr: sp.Expr) -> sp.Expr:
+    """Rebuild every node so that products kept as written (``times``) are evaluated."""
+    if not expr.args or isinstance(expr, (Density, sp.Symbol)):
+        return expr
+    return expr.func(*[reevaluate(arg) for arg in expr.args])
+
+
+def unfold(expr: sp.Expr) -> sp.Expr:
+    for _ in range(20):
+        found = expr.atoms(Defined, Expectation, KL)
+        if not found:
+            return expr
+        expr = expr.xreplace({node: node.unfold() for node in found})
+    return expr
+
+
+def strip_labels(expr: sp.Expr) -> sp.Expr:
+    return expr.replace(lambda n: isinstance(n, Density) and n.label, lambda n: n.unlabelled())
+
+
+def factorize(density: Density) -> sp.Expr:
+    """The model's densities in the basis p(z), p(X|z), p(X): product rule and Bayes' rule."""
+    if density.family != "p":
+        return density
+    variables, given = set(density.variables), set(density.given)
+    latent = {v for v in variables | given if v in LATENTS}
+    observed = (variables | given) - latent
+    if not latent or not observed:
+        return density
+    if variables == latent | observed and not given:  # joint: p(X, z) = p(X|z) p(z)
+        return Density("p", observed, latent) * Density("p", latent)
+    if variables == latent and given == observed:  # posterior: Bayes' rule
+        return Density("p", observed, latent) * Density("p", latent) / Density("p", observed)
+    return density
+
+
+def expand_logs(expr: sp.Expr) -> sp.Expr:
+    return sp.expand_log(expr, force=False)
+
+
+def _is_normalized_density_of(expr: sp.Expr, variable: sp.Symbol) -> bool:
+    return isinstance(expr, DensityLike) and tuple(expr.variables) == (variable,)
+
+
+def _marginalize(dependent: sp.Expr, variable: sp.Symbol) -> sp.Expr | None:
+    """∫ p(O | v, G) p(v | G) dv = p(O | G)."""
+    factors = sp.Mul.make_args(dependent)
+    if len(factors) != 2 or not all(isinstance(f, Density) and f.family == "p" for f in factors):
+        return None
+    for prior, conditional in (factors, factors[::-1]):
+        if prior.variables == (variable,) and set(conditional.given) == {variable} | set(prior.given):
+            return Density("p", conditional.variables, prior.given)
+    return None
+
+
+def _integrate_term(dependent: sp.Expr, variable: sp.Symbol, rules: frozenset) -> sp.Expr:
+    if "normalization" in rules and _is_normalized_density_of(dependent, variable):
+        return sp.S.One
+    if "marginalization" in rules:
+        marginal = _marginalize(dependent, variable)
+        if marginal is not None:
+            return marginal
+    if "gaussian" in rules and not dependent.atoms(Density, sp.Integral, sp.core.function.AppliedUndef):
+        explicit = _integrate_over_real_line(dependent, variable)
+        if not explicit.has(sp.Integral) and explicit.is_finite is not False:
+            return expand_logs(explicit)
+    return integral(dependent, variable)
+
+
+@lru_cache(maxsize=1024)
+def _integrate_over_real_line(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr:
+    """``sympy.integrate`` over the real line; terms repeat across steps (the moments), so cached."""
+    return sp.integrate(integrand, (variable, -sp.oo, sp.oo), conds="none")
+
+
+def reduce_integral(body: sp.Expr, variable: sp.Symbol, rules: frozenset) -> sp.Expr:
+    body = sp.expand(expand_logs(body)) if "log" in rules else sp.expand(body)
+    terms = sp.Add.make_args(body) if "linearity" in rules else (body,)
+    total = sp.S.Zero
+    for term in terms:
+        if "linearity" in rules:
+            constant, dependent = term.as_independent(variable, as_Add=False)
+        else:
+            constant, dependent = sp.S.One, term
+        total += constant * _integrate_term(dependent, variable, rules)
+    return total
+
+
+def _reduce_integrals(expr: sp.Expr, rules: frozenset) -> sp.Expr:
+    if not expr.args or isinstance(expr, DensityLike):
+        return expr
+    if isinstance(expr, sp.Integral):
+        body = _reduce_integrals(expr.function, rules)
+        for variable in integral_variables(expr):
+            body = reduce_integral(body, variable, rules)
+        return body
+    return expr.func(*[_reduce_integrals(arg, rules) for arg in expr.args])
+
+
+@lru_cache(maxsize=2048)
+def normal_form(expr: sp.Expr, rules=RULES, model: tuple = ()) -> sp.Expr:
+    """The canonical form of ``expr``; ``model`` holds equations (lhs, rhs) that define the model."""
+    substitutions = [rule for rule in rules if isinstance(rule, sp.Eq)]
+    rules = frozenset(rule for rule in rules if isinstance(rule, str))
+    expr = reevaluate(sp.sympify(expr))
+    if "definition" in rules:
+        expr = unfold(expr)
+    if "labels" in rules:
+        expr = strip_labels(expr)
+    if "bayes" in rules:
+        expr = expr.replace(lambda n: isinstance(n, Density), factorize)
+    for substitution in substitutions:
+        expr = change_variables(expr, substitution)
+    if "gaussian" in rules:
+        expr = expr.replace(_has_gaussian_weight, standardize)
+        expr = expr.replace(lambda n: isinstance(n, Normal), lambda n: n.rewrite(sp.exp))
+    if "derivative" in rules:
+        expr = expr.replace(lambda n: isinstance(n, sp.Derivative), lambda n: n.doit())
+    if "log" in rules:
+        expr = expand_logs(expr)
+    if model:
+        expr = expand_logs(expr.xreplace(dict(model)))
+    expr = _reduce_integrals(expr, rules)
+    if "log" in rules:
+        expr = expand_logs(expr)
+    return sp.expand(expr)
+
+
+def _gaussian_weight(integral_expr: sp.Integral):
+    if not isinstance(integral_expr, sp.Integral) or len(integral_expr.limits) != 1:
+        return None
+    (variable, *_), = integral_expr.limits
+    for factor in sp.Mul.make_args(integral_expr.function):
+        if isinstance(factor, Normal) and factor.variable == variable and (factor.mean, factor.std) != (0, 1) \
+                and not (factor.mean.has(variable) or factor.std.has(variable)):
+            return factor
+    return None
+
+
+def _has_gaussian_weight(node) -> bool:
+    return _gaussian_weight(node) is not None
+
+
+def standardize(integral_expr: sp.Integral) -> sp.Integral:
+    """∫ N(v; m, s²) f(v) dv = ∫ N(m + s u; m, s²) f(m + s u) s du: Gaussian integrals in standard form."""
+    weight = _gaussian_weight(integral_expr)
+    variable = weight.variable
+    standard = sp.Symbol(f"u_{variable.name}", real=True)
+    return integral_expr.transform(variable, (weight.mean + weight.std * standard, standard))
+
+
+def change_variables(expr: sp.Expr, substitution: sp.Eq) -> sp.Expr:
+    """Every ∫ d(old) in ``expr`` rewritten with old = ``substitution.rhs`` (sympy's ``transform``)."""
+    old, new = substitution.lhs, substitution.rhs
+
+    def over_old(node) -> bool:
+        return isinstance(node, sp.Integral) and old in integral_variables(node)
+
+    def transform(node: sp.Integral) -> sp.Integral:
+        fresh = [s for s in new.free_symbols if not node.has(s)]
+        if len(fresh) != 1:
+            raise ValueError(f"the change of variables {substitution} must introduce exactly one new variable")
+        return node.transform(old, (new, fresh[0]))
+
+    return expr.replace(over_old, transform)
+
+
+def _difference_is_zero(lhs: sp.Expr, rhs: sp.Expr, rules, model: tuple = ()) -> bool:
+    rules = tuple(rules)
+    difference = sp.expand(normal_form(lhs, rules, model) - normal_form(rhs, rules, model))
+    if difference == 0:
+        return True
+    return sp.expand(expand_logs(sp.cancel(sp.together(difference)))) == 0
+
+
+# ---------------------------------------------------------------- lemmas
+
+
+def _jensen(big: sp.Expr, small: sp.Expr, rules) -> Proof | None:
+    """big = f(∫ w h dv) ≥ ∫ w f(h) dv = small for concave f and a density w of v (or reversed for convex)."""
+    for concave_side, integral_side, wanted in ((big, small, Concave), (small, big, Convex)):
+        integral_expr = reevaluate(unfold(integral_side))
+        if not isinstance(integral_expr, sp.Integral) or len(integral_expr.limits) != 1:
+            continue
+        variable = integral_variables(integral_expr)[0]
+        weight, rest = _split_weight(integral_expr.function, variable)
+        if weight is None or len(rest.args) != 1:
+            continue
+        shape = _curvature(rest.func)
+        if shape is None or (shape[0] == "concave") != (wanted is Concave):
+            continue
+        candidate = rest.func(integral(weight * rest.args[0], variable))
+        if _difference_is_zero(concave_side, candidate, rules):
+            kind, why = shape
+            return Proof(True, f"Jensen: {to_text(rest.func(sp.Symbol('t')))} is {kind} ({why}), "
+                               f"{to_text(weight)} is a density of {variable}")
+    return None
+
+
+def _split_weight(body: sp.Expr, variable: sp.Symbol):
+    factors = sp.Mul.make_args(body)
+    if len(factors) != 2:
+        return None, None
+    for weight, rest in (factors, factors[::-1]):
+        if _is_normalized_density_of(weight, variable):
+            return weight, rest
+    return None, None
+
+
+def _curvature(func) -> tuple[str, str] | None:
+    if isinstance(func, type) and issubclass(func, Concave):
+        return "concave", "by hypothesis"
+    if isinstance(func, type) and issubclass(func, Convex):
+        return "convex", "by hypothesis"
+    if func in (sp.log, sp.exp, sp.sqrt):
+        t = sp.Symbol("t", positive=True)
+        second = sp.diff(func(t), t, 2)
+        if second.is_negative:
+            return "concave", f"f''(t) = {to_text(second)} < 0 for t > 0"
+        if second.is_positive:
+            return "convex", f"f''(t) = {to_text(second)} > 0 for t > 0"
+    return None
+
+
+def _gibbs(big: sp.Expr, small: sp.Expr, rules) -> Proof | None:
+    """big − small is KL[a ‖ b] for densities a, b of the same variables: Gibbs' inequality KL ≥ 0."""
+    for divergence in (big.atoms(KL) | small.atoms(KL)):
+        a, b = divergence.args
+        if not (isinstance(a, DensityLike) and isinstance(b, DensityLike)) or a.variables != b.variables:
+            continue
+        if _difference_is_zero(big - small, divergence, rules):
+            return Proof(True, f"Gibbs' inequality: {to_text(divergence)} ≥ 0")
+    return None
+
+
+def _domain(symbol: sp.Symbol) -> sp.Set:
+    if symbol.is_positive:
+        return sp.Interval.open(0, sp.oo)
+    if symbol.is_nonnegative:
+        return sp.Interval(0, sp.oo)
+    if symbol.is_real:
+        return sp.S.Reals
+    raise ValueError(f"{symbol} has no real domain")
+
+
+def _minimum(expr: sp.Expr, symbol: sp.Symbol):
+    """(infimum, arguments where it is attained) of a univariate expression over the symbol's domain."""
+    domain = _domain(symbol)
+    if sp.calculus.util.continuous_domain(expr, symbol, domain) != domain:
+        return None
+    critical = sp.solveset(sp.diff(expr, symbol), symbol, domain)
+    if not isinstance(critical, sp.FiniteSet):
+        return None
+    values = {point: sp.simplify(expr.subs(symbol, point)) for point in critical}
+    ends = [sp.limit(expr, symbol, domain.inf, "+"), sp.limit(expr, symbol, domain.sup, "-")]
+    candidates = list(values.values()) + ends
+    if not all(c.is_extended_real for c in candidates):
+        return None
+    lowest = min(candidates, key=lambda c: float(c) if c.is_finite else (float("inf") if c == sp.oo else -float("inf")))
+    attained = [point for point, value in values.items() if sp.simplify(value - lowest) == 0]
+    return lowest, attained
+
+
+def _calculus(big: sp.Expr, small: sp.Expr) -> Proof | None:
+    """big − small ≥ 0 from the global minimum of each group of terms sharing symbols."""
+    difference = sp.expand(expand_logs(reevaluate(unfold(big - small))))
+    if difference.atoms(Density, sp.Integral, sp.core.function.AppliedUndef):
+        return None
+    groups: dict[sp.Symbol, sp.Expr] = {}
+    constant = sp.S.Zero
+    for term in sp.Add.make_args(difference):
+        symbols = term.free_symbols
+        if not symbols:
+            constant += term
+        elif len(symbols) == 1:
+            (symbol,) = symbols
+            groups[symbol] = groups.get(symbol, sp.S.Zero) + term
+        else:
+            return None
+    total, where, attained_everywhere = constant, [], True
+    for symbol, group in groups.items():
+        found = _minimum(group, symbol)
+        if found is None:
+            return None
+        lowest, attained = found
+        total += lowest
+        attained_everywhere &= bool(attained)
+        where.append(f"{symbol} = {' or '.join(map(to_text, attained))}" if attained else f"{symbol}: not attained")
+    if total.is_nonnegative is not True:
+        return None
+    place = ", ".join(where)
+    where_text = f"attained exactly at {place}" if attained_everywhere else f"({place})"
+    return Proof(True, f"calculus: min of lhs − rhs over the domain is {to_text(total)}, {where_text}"), total, \
+        attained_everywhere
+
+
+def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
+    big, small = (lhs, rhs) if relation in (">=", ">") else (rhs, lhs)
+    strict = relation in ("<", ">")
+    if not strict:
+        for lemma in (_jensen, _gibbs):
+            proof = lemma(big, small, rules)
+            if proof is not None:
+                return proof
+    found = _calculus(big, small)
+    if found is not None:
+        proof, total, attained = found
+        if not strict or total.is_positive or not attained:
+            return proof
+    return Proof(False, "no lemma applies (Jensen, Gibbs, calculus minimum)")
+
+
+def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float = DEFAULT_SECONDS,
+          model: tuple = ()) -> Proof:
+    """Try to prove ``lhs relation rhs``; never raises, never runs past ``seconds``."""
+    rules = RULES if rules is None else tuple(rules)
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    try:
+        with time_limit(seconds):
+            if _difference_is_zero(lhs, rhs, rules, model):
+                if relation in ("<", ">"):
+                    return Proof(False, "the two sides are equal, so the strict inequality is false")
+                return Proof(True, "normal forms agree" + _rules_note(rules))
+            if relation == "=":
+                return Proof(False, "normal forms differ: " + to_text(
+                    sp.expand(normal_form(lhs, tuple(rules), model) - normal_form(rhs, tuple(rules), model)))
+                    + " ≠ 0")
+            return prove_inequality(lhs, relation, rhs, rules)
+    except SymbolicTimeout as error:
+        return Proof(False, str(error))
+    except (NotImplementedError, ValueError, TypeError, RecursionError, ZeroDivisionError) as error:
+        return Proof(False, f"sympy could not decide: {type(error).__name__}: {error}"[:300])
+
+
+def _rules_note(rules) -> str:
+    return "" if tuple(rules) == RULES else f" (rules: {', '.join(map(str, rules))})"
