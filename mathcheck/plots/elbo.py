@@ -1,0 +1,158 @@
+"""log p(X) = ELBO(q) + KL(q || p(z|X)) (article lines 75-105) in a model where all three are exact.
+
+Model: p(z) = N(0, 1), p(X | z) = N(w z + b, s^2), one observed X; then p(X) = N(b, w^2 + s^2) and the
+posterior p(z | X) is Gaussian. The ELBO of q = N(m, t^2) is computed by Gauss-Hermite quadrature of
+E_q[log p(X, z) - log q(z)] (exact here: the integrand is quadratic in z), the KL by its closed form,
+so the figure compares two independent computations of the gap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+from mathcheck.gaussian import kl_normal
+from mathcheck.plots._common import PlotError, checked_range, checked_resolution, new_figure, require_finite
+
+QUADRATURE_NODES = 8
+MAX_LOG_EVIDENCE = 1e9  # |log p(X)| beyond this: float64 spacing (> 1e-7 nats) blurs the gap
+
+
+@dataclass(frozen=True)
+class LinearGaussian:
+    """p(z) = N(0, 1), p(X | z) = N(weight z + bias, noise^2), with X = observed."""
+
+    observed: float = 2.0
+    weight: float = 1.5
+    bias: float = 0.0
+    noise: float = 0.5
+
+    def log_evidence(self) -> float:
+        """log p(X), X ~ N(bias, weight^2 + noise^2)."""
+        return float(norm.logpdf(self.observed, self.bias, (self.weight**2 + self.noise**2) ** 0.5))
+
+    def posterior(self) -> tuple[float, float]:
+        """Mean and standard deviation of p(z | X) (conjugate update of N(0, 1))."""
+        precision = 1.0 + self.weight**2 / self.noise**2
+        mean = self.weight * (self.observed - self.bias) / self.noise**2 / precision
+        return mean, precision**-0.5
+
+    def log_joint(self, z):
+        """log p(X, z) = log p(X | z) + log p(z), elementwise in z."""
+        return norm.logpdf(self.observed, self.weight * z + self.bias, self.noise) + norm.logpdf(z)
+
+    def elbo(self, mean, scale):
+        """E_q[log p(X, z) - log q(z)] for q = N(mean, scale^2), by Gauss-Hermite quadrature (broadcasts)."""
+        nodes, weights = np.polynomial.hermite_e.hermegauss(QUADRATURE_NODES)
+        weights = weights / weights.sum()
+        mean, scale = np.broadcast_arrays(np.asarray(mean, float), np.asarray(scale, float))
+        z = mean[..., None] + scale[..., None] * nodes
+        log_q = norm.logpdf(z, mean[..., None], scale[..., None])
+        return (self.log_joint(z) - log_q) @ weights
+
+    def kl_to_posterior(self, mean, scale):
+        """KL(q || p(z | X)) for q = N(mean, scale^2), closed form."""
+        post_mean, post_scale = self.posterior()
+        return kl_normal(mean, scale, post_mean, post_scale)
+
+
+def elbo_grid(model: LinearGaussian, mean_range=None, scale_range=None, resolution: int = 61):
+    """(m, t, ELBO, KL) over a grid of q = N(m, t^2); t is log-spaced. ELBO[i, j] is at (m[j], t[i])."""
+    post_mean, post_scale = model.posterior()
+    with np.errstate(over="ignore"):
+        log_px = model.log_evidence()
+    if not abs(log_px) <= MAX_LOG_EVIDENCE:
+        raise PlotError(f"log p(X) = {log_px:g} for X = {model.observed:g}: too far out to resolve a gap of a few "
+                        f"nats in float64; choose X nearer {model.bias:g}")
+    if mean_range is None:
+        mean_range = (post_mean - 5 * post_scale, post_mean + 5 * post_scale)
+        if not mean_range[0] < mean_range[1]:
+            raise PlotError(f"the posterior mean {post_mean:g} is too large to put a default range around it; "
+                            "give q's mean range (--mu-range)")
+    if scale_range is None:
+        scale_range = (post_scale / 8, post_scale * 4)
+    m_lo, m_hi = checked_range("mu range", mean_range)
+    t_lo, t_hi = checked_range("sigma range", scale_range, lowest=0.0)
+    n = checked_resolution(resolution)
+    m = np.linspace(m_lo, m_hi, n)
+    t = np.geomspace(t_lo, t_hi, n)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, as one line
+        elbo = model.elbo(m[None, :], t[:, None])
+    try:
+        kl = np.asarray(model.kl_to_posterior(m[None, :], t[:, None]), dtype=float)
+    except ValueError as error:
+        raise PlotError(f"{error}; choose a smaller range") from None
+    require_finite("ELBO(q)", elbo)
+    return m, t, elbo, kl
+
+
+def elbo_gap(observed: float = 2.0, mean_range=None, scale_range=None, resolution: int = 61,
+             model: LinearGaussian | None = None):
+    """ELBO(q) over q's mean and scale, two slices through the posterior, and gap = log p(X) - ELBO vs KL."""
+    model = model or LinearGaussian(observed=float(observed))
+    if not (model.noise > 0 and np.isfinite([model.observed, model.weight, model.bias, model.noise]).all()):
+        raise PlotError(f"the model needs finite parameters and noise > 0, got {model}")
+    m, t, elbo, kl = elbo_grid(model, mean_range, scale_range, resolution)
+    log_px = model.log_evidence()
+    post_mean, post_scale = model.posterior()
+    figure = new_figure(12, 9)
+    figure.suptitle(rf"$\log p(X) = \mathrm{{ELBO}}(q) + D_{{KL}}[q\,\|\,p(z|X)]$ for $p(z)=\mathcal{{N}}(0,1)$, "
+                    rf"$p(X|z)=\mathcal{{N}}({model.weight:g}z{model.bias:+g}, {model.noise:g}^2)$, "
+                    rf"$X={model.observed:g}$, $q=\mathcal{{N}}(m,t^2)$")
+    grid = figure.subplots(2, 2)
+
+    axes = grid[0, 0]
+    # below log p(X) - 25 only the steep walls: keep the levels where q is sane, and at least one nat deep
+    floor = min(max(elbo.min(), log_px - 25.0), log_px - 1.0)
+    levels = np.linspace(floor, log_px, 15)
+    filled = axes.contourf(m, t, np.maximum(elbo, floor), levels=levels, cmap="viridis")
+    figure.colorbar(filled, ax=axes, label="ELBO (nats)")
+    axes.set_gid("elbo-map")
+    axes.plot([post_mean], [post_scale], marker="*", color="red", markersize=14, linestyle="none", gid="posterior",
+              label=f"q = p(z|X): m = {post_mean:.3g}, t = {post_scale:.3g}")
+    axes.set_yscale("log")
+    axes.set_xlabel("mean m of q")
+    axes.set_ylabel("standard deviation t of q (log scale)")
+    axes.set_title(f"ELBO(q); its maximum log p(X) = {log_px:.4g} at the posterior", fontsize="medium")
+    axes.legend(loc="lower left", fontsize="small")
+
+    _slice(grid[0, 1], m, model.elbo(m, post_scale), model.kl_to_posterior(m, post_scale), log_px,
+           f"mean m of q (t = {post_scale:.3g}, the posterior's)", log_x=False)
+    grid[0, 1].set_title("slice through the posterior along m", fontsize="medium")
+    grid[0, 1].set_gid("slice-m")
+    _slice(grid[1, 0], t, model.elbo(post_mean, t), model.kl_to_posterior(post_mean, t), log_px,
+           f"standard deviation t of q (m = {post_mean:.3g}, the posterior's; log scale)", log_x=True)
+    grid[1, 0].set_title("slice through the posterior along t", fontsize="medium")
+    grid[1, 0].set_gid("slice-t")
+
+    axes = grid[1, 1]
+    axes.set_gid("gap-vs-kl")
+    gap = log_px - elbo
+    axes.loglog(kl.ravel(), gap.ravel(), ".", markersize=3, color="C0", label="grid points (m, t)", gid="gap")
+    ends = np.array([kl[kl > 0].min(), kl.max()])
+    axes.loglog(ends, ends, color="black", linewidth=0.8, label="gap = KL")
+    worst = np.max(np.abs(gap - kl) / np.maximum(1.0, kl))
+    axes.set_xlabel(r"$D_{KL}[q\,\|\,p(z|X)]$, closed form (nats)")
+    axes.set_ylabel(r"$\log p(X) - \mathrm{ELBO}(q)$, quadrature (nats)")
+    axes.set_title(f"gap vs KL over the whole grid: max relative difference {worst:.1e}", fontsize="medium")
+    axes.legend(loc="upper left", fontsize="small")
+    axes.grid(alpha=0.3, which="both")
+    return figure
+
+
+def _slice(axes, x, elbo, kl, log_px, xlabel: str, log_x: bool) -> None:
+    """One slice through the posterior: log p(X) above, ELBO below, the shaded gap, and log p(X) - KL on top."""
+    axes.axhline(log_px, color="black", linewidth=1.2, label=r"$\log p(X)$", gid="log-evidence")
+    axes.plot(x, elbo, color="C0", linewidth=2, label=r"$\mathrm{ELBO}(q)$ (quadrature)", gid="elbo")
+    axes.fill_between(x, elbo, log_px, color="C2", alpha=0.3, label="gap")
+    axes.plot(x, log_px - kl, color="C3", linestyle="none", marker=".", markersize=4, markevery=3, gid="kl",
+              label=r"$\log p(X) - D_{KL}[q\,\|\,p(z|X)]$ (closed form)")
+    if log_x:
+        axes.set_xscale("log")
+    low = float(elbo.min())
+    axes.set_ylim(low - 0.05 * (log_px - low) - 0.1, log_px + 0.15 * (log_px - low) + 0.2)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("nats")
+    axes.legend(loc="lower center", fontsize="small")
+    axes.grid(alpha=0.3)

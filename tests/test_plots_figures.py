@@ -1,0 +1,353 @@
+"""What the figures of mathcheck.plots contain, checked against references computed here independently
+(scipy quadrature of the defining integrals, the article's formula re-derived), never against the
+functions the figures are drawn with. Resolutions are small to keep the suite fast."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.contour import QuadContourSet
+from matplotlib.figure import Figure
+from matplotlib.path import Path
+from numpy.testing import assert_allclose
+from scipy import integrate, stats
+
+from mathcheck import plots
+
+FEW = settings(max_examples=8, deadline=None)  # each example runs scipy quadrature on a figure made once
+
+
+def tagged(container, gid: str) -> list:
+    """The artists (lines, collections) or axes that the plotting code tagged with this gid."""
+    if isinstance(container, Figure):
+        return [axes for axes in container.axes if axes.get_gid() == gid]
+    return [artist for artist in [*container.lines, *container.collections] if artist.get_gid() == gid]
+
+
+def kl_by_quadrature(mu: float, sigma: float, mu2: float = 0.0, sigma2: float = 1.0) -> float:
+    """KL(N(mu, sigma^2) || N(mu2, sigma2^2)) = integral of q log(q / p), numerically."""
+    q, p = stats.norm(mu, sigma), stats.norm(mu2, sigma2)
+    value, _ = integrate.quad(lambda z: q.pdf(z) * (q.logpdf(z) - p.logpdf(z)),
+                              mu - 12 * sigma, mu + 12 * sigma, epsabs=1e-13, epsrel=1e-11, limit=200)
+    return value
+
+
+# ---------------------------------------------------------------- kl-surface
+
+SURFACE = {"mu_range": (-3.0, 3.0), "sigma_range": (0.2, 3.0), "resolution": 21}
+
+
+@pytest.fixture(scope="module")
+def surface_figure():
+    return plots.kl_surface(**SURFACE)
+
+
+def surface_axes(figure):
+    surface, contour = figure.axes[:2]
+    return surface, contour
+
+
+def line_contours(axes) -> QuadContourSet:
+    return next(c for c in axes.collections if isinstance(c, QuadContourSet) and not c.filled)
+
+
+def contour_points(contours: QuadContourSet):
+    """(level, vertex) for every drawn vertex of every contour line."""
+    for level, path in zip(contours.levels, contours.get_paths()):
+        codes = path.codes if path.codes is not None else np.full(len(path.vertices), Path.LINETO)
+        for vertex in path.vertices[codes != Path.CLOSEPOLY]:
+            yield float(level), vertex
+
+
+def assert_surface_heights_match(figure, mu_range, sigma_range, n, quads) -> None:
+    """Each face of the 3-D surface is coloured by the mean KL of its four corners (quadrature reference)."""
+    surface, _ = surface_axes(figure)
+    faces = surface.collections[0].get_array()
+    mu, sigma = np.linspace(*mu_range, n), np.linspace(*sigma_range, n)
+    for row, col in quads:
+        corners = [kl_by_quadrature(mu[c], sigma[r]) for r in (row, row + 1) for c in (col, col + 1)]
+        assert_allclose(faces[row * (n - 1) + col], np.mean(corners), rtol=1e-8, atol=1e-12)
+
+
+@FEW
+@given(st.integers(0, SURFACE["resolution"] - 2), st.integers(0, SURFACE["resolution"] - 2))
+def test_surface_heights_equal_kl_by_quadrature(surface_figure, row, col):
+    assert_surface_heights_match(surface_figure, SURFACE["mu_range"], SURFACE["sigma_range"],
+                                 SURFACE["resolution"], [(row, col)])
+
+
+def test_surface_check_rejects_a_kl_without_its_half(monkeypatch):
+    import mathcheck.plots.kl
+
+    true_kl = mathcheck.plots.kl.kl_normal_std
+    monkeypatch.setattr(mathcheck.plots.kl, "kl_normal_std", lambda mu, sigma: 2 * true_kl(mu, sigma))
+    figure = plots.kl_surface(resolution=5)
+    with pytest.raises(AssertionError):
+        assert_surface_heights_match(figure, (-3.0, 3.0), (0.1, 3.0), 5, [(1, 1), (3, 2)])
+
+
+@FEW
+@given(st.data())
+def test_contour_lines_lie_on_their_kl_level(surface_figure, data):
+    points = list(contour_points(line_contours(surface_axes(surface_figure)[1])))
+    level, (mu, sigma) = points[data.draw(st.integers(0, len(points) - 1))]
+    # Contour vertices are linear interpolation along grid edges: error <= h^2 max|second derivative| / 8,
+    # with d2KL/dmu2 = 1 and d2KL/dsigma2 = 1 + 1/sigma^2 (largest at the lower end of the cell).
+    n = SURFACE["resolution"]
+    h_mu = np.ptp(SURFACE["mu_range"]) / (n - 1)
+    h_sigma = np.ptp(SURFACE["sigma_range"]) / (n - 1)
+    bound = (h_mu**2 + h_sigma**2 * (1 + 1 / max(sigma - h_sigma, SURFACE["sigma_range"][0]) ** 2)) / 8
+    assert abs(kl_by_quadrature(mu, sigma) - level) <= bound + 1e-9
+
+
+def test_contour_levels_are_labelled_with_their_values(surface_figure):
+    contours = line_contours(surface_axes(surface_figure)[1])
+    labels = {text.get_text() for text in contours.labelTexts}
+    assert labels and labels <= {f"{level:g}" for level in contours.levels}
+    assert len(labels) >= len(contours.levels) - 2  # only the tiniest rings may be too small for a label
+
+
+def test_marked_minimum_is_at_mu_0_sigma_1(surface_figure):
+    surface, contour = surface_axes(surface_figure)
+    (mu,), (sigma,), (kl,) = tagged(surface, "minimum")[0].get_data_3d()
+    assert_allclose([mu, sigma, kl], [0.0, 1.0, 0.0], atol=1e-6)
+    (marker,) = tagged(contour, "minimum")
+    assert_allclose(np.ravel(marker.get_data()), [0.0, 1.0], atol=1e-6)
+
+
+def test_minimum_check_rejects_a_shifted_kl(monkeypatch):
+    import mathcheck.plots.kl
+
+    true_kl = mathcheck.plots.kl.kl_normal_std
+    monkeypatch.setattr(mathcheck.plots.kl, "kl_normal_std", lambda mu, sigma: true_kl(mu - 0.3, sigma))
+    with pytest.raises(AssertionError):
+        test_marked_minimum_is_at_mu_0_sigma_1(plots.kl_surface(resolution=5))
+
+
+def test_log_sigma_surface_marks_log10_sigma_0_and_uses_a_log_axis():
+    figure = plots.kl_surface(sigma_range=(0.01, 10.0), resolution=9, log_sigma=True)
+    surface, contour = surface_axes(figure)
+    assert contour.get_yscale() == "log"
+    (mu,), (log_sigma,), _ = tagged(surface, "minimum")[0].get_data_3d()
+    assert_allclose([mu, log_sigma], [0.0, 0.0], atol=1e-6)
+    assert "log" in surface.get_ylabel()
+
+
+# ---------------------------------------------------------------- kl-nonneg
+
+@pytest.fixture(scope="module")
+def nonneg_figure():
+    return plots.kl_nonneg(resolution=201)
+
+
+def nonneg_curve_points(figure):
+    curves = tagged(figure.axes[0], "curve")
+    assert len(curves) == 2  # the branches x < 0 and x > 0
+    return np.concatenate([line.get_xdata() for line in curves]), np.concatenate([line.get_ydata() for line in curves])
+
+
+def test_nonneg_curve_is_the_article_formula(nonneg_figure):
+    x, y = nonneg_curve_points(nonneg_figure)
+    assert x.size == 200 and np.all(x != 0)  # x = 0 itself is left out: the curve diverges there
+    assert_allclose(y, -np.log(x**2) + x**2 - 1, rtol=1e-12, atol=1e-12)
+
+
+@FEW
+@given(st.data())
+def test_nonneg_curve_is_twice_the_kl_at_mu_0(nonneg_figure, data):
+    x, y = nonneg_curve_points(nonneg_figure)
+    i = data.draw(st.integers(0, x.size - 1))
+    assert_allclose(y[i], 2 * kl_by_quadrature(0.0, abs(x[i])), rtol=1e-7, atol=1e-10)
+
+
+def test_nonneg_curve_is_never_negative(nonneg_figure):
+    _, y = nonneg_curve_points(nonneg_figure)
+    assert y.min() >= 0.0
+
+
+def test_nonneg_curve_zeros_are_marked_at_plus_minus_1(nonneg_figure):
+    markers = tagged(nonneg_figure.axes[0], "minimum")
+    points = sorted((float(line.get_xdata()[0]), float(line.get_ydata()[0])) for line in markers)
+    assert_allclose(points, [(-1.0, 0.0), (1.0, 0.0)], atol=1e-6)
+
+
+# ---------------------------------------------------------------- jensen-gap
+
+def jensen_lines(figure):
+    (upper,), (lower,) = tagged(figure.axes[0], "log-of-mean"), tagged(figure.axes[0], "mean-of-log")
+    return upper.get_xdata(), upper.get_ydata(), lower.get_ydata()
+
+
+def test_jensen_exp_curves_are_the_lognormal_moments():
+    sigma, log_of_mean, mean_of_log = jensen_lines(plots.jensen_gap("exp", mu=0.5, resolution=21))
+    assert_allclose(log_of_mean, 0.5 + sigma**2 / 2, rtol=1e-12, atol=1e-12)  # log E[e^z] = mu + sigma^2/2
+    assert_allclose(mean_of_log, 0.5, rtol=1e-12)  # E[log e^z] = mu
+
+
+@FEW
+@given(st.data())
+def test_jensen_curves_equal_quadrature_for_one_plus_square(data):
+    sigma, log_of_mean, mean_of_log = jensen_lines(jensen_square_figure())
+    i = data.draw(st.integers(0, sigma.size - 1))
+    z = stats.norm(0.3, sigma[i]) if sigma[i] > 0 else None
+    if z is None:
+        expected_mean, expected_log = 1 + 0.3**2, np.log1p(0.3**2)
+    else:
+        expected_mean = z.expect(lambda v: 1 + v**2, epsabs=1e-12)
+        expected_log = z.expect(lambda v: np.log1p(v**2), epsabs=1e-12, epsrel=1e-10)
+    assert_allclose([log_of_mean[i], mean_of_log[i]], [np.log(expected_mean), expected_log], rtol=1e-7, atol=1e-9)
+
+
+_JENSEN_SQUARE = []
+
+
+def jensen_square_figure():
+    if not _JENSEN_SQUARE:
+        _JENSEN_SQUARE.append(plots.jensen_gap("1+z^2", mu=0.3, spread_range=(0.0, 3.0), resolution=31))
+    return _JENSEN_SQUARE[0]
+
+
+def test_jensen_shading_fills_exactly_the_gap():
+    figure = jensen_square_figure()
+    sigma, log_of_mean, mean_of_log = jensen_lines(figure)
+    assert np.all(log_of_mean >= mean_of_log - 1e-12)  # equal at sigma = 0, up to rounding
+    (shade,) = tagged(figure.axes[0], "gap")
+    vertices = shade.get_paths()[0].vertices
+    top = np.interp(vertices[:, 0], sigma, log_of_mean)
+    bottom = np.interp(vertices[:, 0], sigma, mean_of_log)
+    assert np.all((vertices[:, 1] <= top + 1e-12) & (vertices[:, 1] >= bottom - 1e-12))
+    assert_allclose([vertices[:, 1].min(), vertices[:, 1].max()], [mean_of_log.min(), log_of_mean.max()])
+
+
+# ---------------------------------------------------------------- elbo-gap
+
+W, B, S, X = 1.5, 0.0, 0.5, 2.0  # the default model of mathcheck.plots.elbo
+
+
+def joint(z):
+    return stats.norm.pdf(X, W * z + B, S) * stats.norm.pdf(z)
+
+
+@functools.cache
+def evidence_by_quadrature() -> float:
+    return integrate.quad(joint, -30, 30, epsabs=0, epsrel=1e-13, limit=200)[0]
+
+
+@functools.cache
+def posterior_by_quadrature() -> tuple[float, float]:
+    evidence = evidence_by_quadrature()
+    mean = integrate.quad(lambda z: z * joint(z), -30, 30, epsabs=0, epsrel=1e-13, limit=200)[0] / evidence
+    second = integrate.quad(lambda z: z * z * joint(z), -30, 30, epsabs=0, epsrel=1e-13, limit=200)[0] / evidence
+    return mean, np.sqrt(second - mean**2)
+
+
+def elbo_by_quadrature(m: float, t: float) -> float:
+    q = stats.norm(m, t)
+    integrand = lambda z: q.pdf(z) * (np.log(joint(z)) - q.logpdf(z))  # noqa: E731
+    return integrate.quad(integrand, m - 12 * t, m + 12 * t, epsabs=1e-12, epsrel=1e-11, limit=200)[0]
+
+
+@pytest.fixture(scope="module")
+def elbo_figure():
+    return plots.elbo_gap(observed=X, resolution=15)
+
+
+def test_elbo_star_is_the_posterior(elbo_figure):
+    (star,) = tagged(tagged(elbo_figure, "elbo-map")[0], "posterior")
+    assert_allclose(np.ravel(star.get_data()), posterior_by_quadrature(), rtol=1e-7)
+
+
+def test_posterior_check_rejects_a_prior_forgotten_in_the_update(monkeypatch):
+    from mathcheck.plots.elbo import LinearGaussian
+
+    def likelihood_only(model):  # precision w^2/s^2 without the prior's 1
+        precision = model.weight**2 / model.noise**2
+        return model.weight * (model.observed - model.bias) / model.noise**2 / precision, precision**-0.5
+
+    monkeypatch.setattr(LinearGaussian, "posterior", likelihood_only)
+    with pytest.raises(AssertionError):
+        test_elbo_star_is_the_posterior(plots.elbo_gap(observed=X, resolution=5))
+
+
+@FEW
+@given(st.data())
+def test_elbo_slice_curves_equal_quadrature(elbo_figure, data):
+    along = data.draw(st.sampled_from(["m", "t"]))
+    (axes,) = tagged(elbo_figure, f"slice-{along}")
+    (log_px_line,), (elbo_line,), (kl_points,) = (tagged(axes, gid) for gid in ("log-evidence", "elbo", "kl"))
+    mean, scale = posterior_by_quadrature()
+    x = elbo_line.get_xdata()
+    i = data.draw(st.integers(0, x.size - 1))
+    m, t = (x[i], scale) if along == "m" else (mean, x[i])
+    log_px = np.log(evidence_by_quadrature())
+    assert_allclose(log_px_line.get_ydata()[0], log_px, rtol=1e-9)
+    assert_allclose(elbo_line.get_ydata()[i], elbo_by_quadrature(m, t), rtol=1e-7, atol=1e-9)
+    kl = kl_by_quadrature(m, t, mean, scale)
+    assert_allclose(log_px - kl_points.get_ydata()[i], kl, rtol=1e-6, atol=1e-9)
+
+
+def test_elbo_gap_equals_kl_over_the_grid(elbo_figure):
+    (points,) = tagged(tagged(elbo_figure, "gap-vs-kl")[0], "gap")
+    kl, gap = points.get_data()
+    assert kl.size == 15 * 15
+    assert_allclose(gap, kl, rtol=1e-9, atol=1e-11)
+    assert np.all(kl >= 0)
+
+
+# ---------------------------------------------------------------- reparam-variance
+
+MU, SAMPLES = 1.0, 4000
+
+
+def moments_of_estimator(estimator, sigma: float) -> tuple[float, float, float]:
+    """Mean, variance and fourth central moment of a one-sample estimator g(eps), eps ~ N(0, 1)."""
+    eps = stats.norm()
+    mean = eps.expect(estimator, epsabs=1e-12)
+    variance = eps.expect(lambda e: (estimator(e) - mean) ** 2, epsabs=1e-12)
+    fourth = eps.expect(lambda e: (estimator(e) - mean) ** 4, epsabs=1e-12)
+    return mean, variance, fourth
+
+
+# one-sample estimates for f(z) = z^2, z = mu + sigma eps, written out from their definitions
+ESTIMATORS = {
+    ("pathwise", 0): lambda s: lambda e: 2 * (MU + s * e),                                  # f'(z) dz/dmu
+    ("pathwise", 1): lambda s: lambda e: 2 * (MU + s * e) * e,                              # f'(z) dz/dsigma
+    ("score", 0): lambda s: lambda e: (MU + s * e) ** 2 * e / s,                             # f(z) (z-mu)/sigma^2
+    ("score", 1): lambda s: lambda e: (MU + s * e) ** 2 * (e**2 - 1) / s,                    # f(z) ((z-mu)^2/sigma^3 - 1/sigma)
+}
+
+
+@pytest.fixture(scope="module")
+def reparam_figure():
+    return plots.reparam_variance("square", mu=MU, sigma_range=(0.1, 3.0), resolution=4, samples=SAMPLES)
+
+
+def test_reparam_variances_match_their_integrals(reparam_figure):
+    for column, parameter in enumerate(("mu", "sigma")):
+        (axes,) = tagged(reparam_figure, f"d-{parameter}")
+        for estimator in ("pathwise", "score"):
+            (line,) = tagged(axes, estimator)
+            for sigma, measured in zip(line.get_xdata(), line.get_ydata()):
+                _, variance, fourth = moments_of_estimator(ESTIMATORS[estimator, column](sigma), sigma)
+                standard_error = np.sqrt((fourth - variance**2) / SAMPLES)
+                assert abs(measured - variance) < 6 * standard_error, (estimator, column, sigma)
+
+
+def test_reparam_pathwise_beats_score_function(reparam_figure):
+    for parameter in ("mu", "sigma"):
+        (axes,) = tagged(reparam_figure, f"d-{parameter}")
+        (pathwise,), (score,) = tagged(axes, "pathwise"), tagged(axes, "score")
+        assert np.all(pathwise.get_ydata() < score.get_ydata())
+
+
+def test_reparam_estimators_are_unbiased():
+    from mathcheck.plots.reparam import variance_curves
+
+    sigma, curves = variance_curves("square", mu=MU, sigma_range=(0.1, 3.0), resolution=3,
+                                                  samples=SAMPLES)
+    for (estimator, parameter), curve in curves.items():
+        truth = 2 * MU if parameter == "mu" else 2 * sigma  # d/dmu, d/dsigma of E[z^2] = mu^2 + sigma^2
+        assert np.all(np.abs(curve["mean"] - truth) < 6 * np.sqrt(curve["variance"] / SAMPLES))
