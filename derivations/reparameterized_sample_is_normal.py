@@ -11,8 +11,8 @@ from mathcheck.vocab import Normal, mu, sigma, z
 epsilon_of_z = (z - mu) / sigma  # the inverse map ε(z)
 
 CHAIN = calc(
-    Normal(epsilon_of_z, 0, 1) * sp.Abs(sp.diff(epsilon_of_z, z)),
-    ("=", Normal(epsilon_of_z, 0, 1) / sigma, "|dε/dz| = 1/σ (σ > 0)"),
+    Normal(epsilon_of_z, 0, 1) * sp.Abs(sp.Derivative(epsilon_of_z, z)),
+    ("=", Normal(epsilon_of_z, 0, 1) / sigma, "dε/dz = 1/σ > 0"),
     ("=", Normal(z, mu, sigma), "the Gaussian density written out"),
     name="reparameterized_sample_is_normal",
     title="z = μ + σε, ε ~ N(0, 1) has density N(z; μ, σ²)",

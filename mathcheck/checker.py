@@ -19,10 +19,10 @@ from hypothesis import seed as hypothesis_seed
 from mathcheck.calc import Chain, Step
 from mathcheck.numeric import Divergent, Needs, Unsupported, World, evaluate, world_strategy
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, EntryReport, StepReport
-from mathcheck.symbolic import Proof, prove
+from mathcheck.symbolic import prove
 from mathcheck.vocab import to_text
 
-DEFAULT_EXAMPLES = 25
+DEFAULT_EXAMPLES = 20
 RELATIVE_TOLERANCE = 1e-9  # beyond the quadrature's own error estimate
 
 
@@ -136,6 +136,9 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = ()) 
     """Combine the symbolic attempt with a numeric result into a verdict."""
     proof = prove(lhs, step.relation, step.expr, step.rules, model=model)
     detail: dict[str, Any] = {"symbolic": proof.reason}
+    if proof.disproved:
+        detail["reason"] = f"refuted by sympy: {proof.reason}"
+        return REFUTED, detail
     if numeric.status == "refuted":
         detail.update(numeric.detail)
         detail["reason"] = "counterexample: " + _describe_counterexample(numeric.detail["counterexample"])

@@ -1,10 +1,11 @@
 """Command line: ``python -m mathcheck`` / ``mathcheck``.
 
-Exit codes: 0 everything passed, 1 a step was refuted or undecided, 2 a usage error.
+Exit codes: 0 everything passed, 1 a step was refuted or undecided, 2 a usage error, 3 an internal error.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -27,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add_check_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="report format")
         p.add_argument("--seed", type=int, default=0, help="seed for the numeric worlds (default 0)")
-        p.add_argument("--examples", type=_positive_int, default=None,
+        p.add_argument("--examples", type=positive_int, default=None,
                        help="numeric worlds per step (default: %(default)s = the checker's default)")
         p.add_argument("--verbose", "-v", action="store_true", help="text format: show every step")
 
@@ -65,7 +66,8 @@ def _load_plugin(module_name: str):
     return module if hasattr(module, "configure_parser") else None
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type for counts (``--examples``, ``--epochs``): a clear message instead of a traceback."""
     try:
         value = int(text)
     except ValueError:
@@ -87,6 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mathcheck: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug in mathcheck, not the user's input: one line, and how to see more
+        if os.environ.get("MATHCHECK_DEBUG"):
+            raise
+        print(f"mathcheck: internal error: {type(error).__name__}: {error} "
+              "(rerun with MATHCHECK_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        return 3
 
 
 def _dispatch(args: argparse.Namespace) -> int:

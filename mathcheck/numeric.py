@@ -11,7 +11,9 @@ World families:
 - ``linear-gaussian``: p(z) = N(m0, s0²), p(X|z) = N(a z + b, s²): p(X) and p(z|X) in closed form;
 - ``mixture-bernoulli``: p(z) a two-component Gaussian mixture, X binary pixels, p(X|z) Bernoulli with
   logits w_i z + c_i; p(X) by adaptive quadrature;
-- ``jensen``: a density p(x), a positive g, and a concave (or convex) f from a catalogue;
+- ``densities-of-x``: densities p(x) and q(x) of one variable;
+- abstract functions from catalogues by their declared kind: concave, convex, positive (with a random
+  scale), smooth (with random shape and shift); the Bernoulli world's own pixels x(i) and means yhat(i, z);
 - free symbols (μ, σ, ...) drawn by their assumptions (positive → log-uniform on [0.05, 20]).
 
 In every model world q(z|X) is an arbitrary density (normal, logistic, skew-normal or a mixture).
@@ -26,9 +28,9 @@ from typing import Any, Callable
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
-from scipy import integrate, special, stats
+from scipy import special, stats
 
-from mathcheck.vocab import Concave, Convex, Defined, Density, Expectation, KL, Normal, integral_variables
+from mathcheck.vocab import Concave, Convex, Defined, Density, Expectation, KL, Normal, integral_variables, unfold
 
 
 class Unsupported(Exception):
@@ -71,8 +73,8 @@ class MixtureDensity:
         return np.concatenate([c.mean() + c.std() * _OFFSETS for c in self.components])
 
 
-_OFFSETS = np.array([-40, -25, -16, -11, -8, -6, -4.5, -3.5, -2.5, -1.75, -1, -0.5, 0,
-                     0.5, 1, 1.75, 2.5, 3.5, 4.5, 6, 8, 11, 16, 25, 40], dtype=float)
+# panel edges around a density's centre, in units of its scale: fine near the mass, wide in the tails
+_OFFSETS = np.array([-40, -20, -10, -6, -3.5, -2, -1, 0, 1, 2, 3.5, 6, 10, 20, 40], dtype=float)
 
 
 @dataclass
@@ -85,6 +87,7 @@ class World:
     breakpoints: dict[sp.Symbol, np.ndarray] = field(default_factory=dict)
     symbols: dict[sp.Symbol, Any] = field(default_factory=dict)
     functions: dict[str, Callable] = field(default_factory=dict)
+    log_functions: dict[str, tuple[Callable, Callable]] = field(default_factory=dict)  # (log f, log(1 − f))
 
     def describe(self) -> dict[str, Any]:
         shown = {"family": self.family, **self.params}
@@ -138,6 +141,15 @@ def _model_world(family: str, params: dict, prior, log_likelihood, log_evidence,
     return world
 
 
+def _log_integral_over_panels(log_integrand, breakpoints: np.ndarray, order: int = 48) -> float:
+    """log ∫ exp(log_integrand) over panels between the breakpoints (Gauss–Legendre, log-sum-exp)."""
+    edges = np.unique(breakpoints)
+    nodes, weights = _legendre(order)
+    half, middle = (edges[1:] - edges[:-1]) / 2, (edges[1:] + edges[:-1]) / 2
+    grid = (np.outer(half, nodes) + middle[:, None]).ravel()
+    return float(special.logsumexp(log_integrand(grid), b=np.outer(half, weights).ravel()))
+
+
 def _posterior_points(log_posterior, prior, variational) -> np.ndarray:
     grid = np.sort(np.concatenate([prior.breakpoints(), variational.breakpoints(), np.linspace(-30, 30, 601)]))
     values = log_posterior(grid)
@@ -180,17 +192,7 @@ def mixture_bernoulli_worlds(draw) -> World:
         logits = np.multiply.outer(np.asarray(zz), slopes) + offsets  # log Bernoulli pmf, stable in the tails
         return np.sum(bits * special.log_expit(logits) + (1 - bits) * special.log_expit(-logits), axis=-1)
 
-    def joint(t: float) -> float:  # plain floats: quad calls it hundreds of times
-        prior_density = sum(w * math.exp(-0.5 * ((t - m) / s) ** 2) / (s * math.sqrt(2 * math.pi))
-                            for w, m, s in zip((weight, 1 - weight), means, scales))
-        log_lik = sum(-math.log1p(math.exp(-l)) if l > 0 else l - math.log1p(math.exp(l))
-                      for l in ((k * t + c) * (1 if bit else -1) for k, c, bit in zip(slopes, offsets, bits)))
-        return prior_density * math.exp(log_lik)
-
-    points = np.sort(prior.breakpoints())
-    evidence, _ = integrate.quad(joint, points[0], points[-1], points=points[1:-1], limit=500,
-                                 epsabs=0, epsrel=1e-13)
-    log_evidence = math.log(evidence)
+    log_evidence = _log_integral_over_panels(lambda t: log_likelihood(t) + prior.logpdf(t), prior.breakpoints())
     params = {"prior": prior.description, "X": bits.astype(int).tolist(),
               "decoder": f"sigmoid({np.round(slopes, 4).tolist()} z + {np.round(offsets, 4).tolist()})",
               "q": q.description}
@@ -199,6 +201,9 @@ def mixture_bernoulli_worlds(draw) -> World:
     world.symbols.update({sp.Symbol("D", integer=True, positive=True): pixels})
     world.functions["x"] = lambda i: bits[int(i) - 1]
     world.functions["yhat"] = lambda i, zz: special.expit(slopes[int(i) - 1] * zz + offsets[int(i) - 1])
+    world.log_functions["yhat"] = (  # log ŷ and log(1 − ŷ) from the logit: exact in the tails
+        lambda i, zz: special.log_expit(slopes[int(i) - 1] * zz + offsets[int(i) - 1]),
+        lambda i, zz: special.log_expit(-(slopes[int(i) - 1] * zz + offsets[int(i) - 1])))
     return world
 
 
@@ -260,7 +265,8 @@ def functions_for(draw, world: World, needed: frozenset) -> World:
             choice = draw(st.sampled_from(sorted(_CATALOGUES[kind])))
             functions[name] = _CATALOGUES[kind][choice]
             params[f"{name}(t)"] = choice
-    return World(world.family, params, world.densities, world.breakpoints, world.symbols, functions)
+    return World(world.family, params, world.densities, world.breakpoints, world.symbols, functions,
+                 world.log_functions)
 
 
 def symbol_values(symbol: sp.Symbol) -> st.SearchStrategy:
@@ -286,7 +292,7 @@ class Needs:
     def of(cls, expressions) -> "Needs":
         densities, functions, symbols = set(), set(), set()
         for expr in expressions:
-            expr = _unfold_all(sp.sympify(expr))
+            expr = unfold(sp.sympify(expr))
             densities |= {_key(d.unlabelled()) for d in expr.atoms(Density)}
             for call in expr.atoms(sp.core.function.AppliedUndef, Concave, Convex):
                 functions.add((call.func.__name__, _kind(call)))
@@ -300,15 +306,6 @@ def _kind(call) -> str:
     if isinstance(call, Convex):
         return "convex"
     return "positive" if call.is_positive is True else "plain"
-
-
-def _unfold_all(expr: sp.Expr) -> sp.Expr:
-    for _ in range(20):
-        found = expr.atoms(Defined, Expectation, KL)
-        if not found:
-            return expr
-        expr = expr.xreplace({node: node.unfold() for node in found})
-    return expr
 
 
 MODEL_DENSITIES = {("p", ("z",), ()), ("p", ("X",), ("z",)), ("p", ("X",), ()), ("p", ("X", "z"), ()),
@@ -346,9 +343,8 @@ def _with_symbols(world: World, symbols) -> st.SearchStrategy:
 
 
 def _extend(world: World, values: dict) -> World:
-    copy = World(world.family, dict(world.params), world.densities, world.breakpoints,
-                 {**world.symbols, **values}, world.functions)
-    return copy
+    return World(world.family, dict(world.params), world.densities, world.breakpoints,
+                 {**world.symbols, **values}, world.functions, world.log_functions)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -396,11 +392,13 @@ class Evaluator:
             return sum(self.value(a, env) for a in expr.args)
         if isinstance(expr, sp.Mul):
             positive = [a for a in expr.args if _is_density_power(a)]
-            result = np.exp(sum(self.log_value(a, env) for a in positive)) if positive else 1.0
+            weight = np.exp(sum(self.log_value(a, env) for a in positive)) if positive else 1.0
+            rest = 1.0
             for a in expr.args:
                 if not _is_density_power(a):
-                    result = result * self.value(a, env)
-            return result
+                    rest = rest * self.value(a, env)
+            # a density that underflows to 0 in the far tail wins over a factor that overflows there
+            return np.where((np.asarray(weight) == 0) & np.isinf(rest), 0.0, weight * rest) if positive else rest
         if isinstance(expr, sp.Pow):
             return np.power(np.asarray(self.value(expr.base, env), dtype=float), self.value(expr.exp, env))
         if isinstance(expr, sp.log):
@@ -429,7 +427,22 @@ class Evaluator:
             return sum(self.log_value(a, env) for a in expr.args)
         if isinstance(expr, sp.Pow) and _is_density_power(expr):
             return self.value(expr.exp, env) * self.log_value(expr.base, env)
-        return np.log(self.value(expr, env))
+        logged = self.log_of_world_function(expr, env)
+        return logged if logged is not None else np.log(self.value(expr, env))
+
+    def log_of_world_function(self, expr, env):
+        """log f(...) or log(1 − f(...)) where the world gives them in the log domain, else None."""
+        complement = False
+        if isinstance(expr, sp.Add) and len(expr.args) == 2 and sp.S.One in expr.args:
+            other = expr.args[1] if expr.args[0] == 1 else expr.args[0]
+            negated = -other
+            if isinstance(negated, sp.core.function.AppliedUndef):
+                expr, complement = negated, True
+        if isinstance(expr, sp.core.function.AppliedUndef) and expr.func.__name__ in self.world.log_functions:
+            log_f, log_one_minus_f = self.world.log_functions[expr.func.__name__]
+            args = [self.value(a, env) for a in expr.args]
+            return (log_one_minus_f if complement else log_f)(*args)
+        return None
 
     def symbol(self, symbol, env):
         if symbol in env:

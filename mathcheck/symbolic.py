@@ -30,8 +30,7 @@ from functools import lru_cache
 import sympy as sp
 
 from mathcheck.vocab import (
-    LATENTS, Concave, Convex, Defined, Density, DensityLike, Expectation, KL, Normal, integral,
-    integral_variables, to_text,
+    LATENTS, Concave, Convex, Density, DensityLike, KL, Normal, integral, integral_variables, to_text, unfold,
 )
 
 RULES = ("definition", "labels", "bayes", "log", "linearity", "normalization", "marginalization", "gaussian",
@@ -48,6 +47,7 @@ class SymbolicTimeout(Exception):
 class Proof:
     proved: bool
     reason: str
+    disproved: bool = False  # sympy showed the claim false (e.g. a strict inequality at its equality point)
 
 
 @contextmanager
@@ -78,15 +78,6 @@ def reevaluate(expr: sp.Expr) -> sp.Expr:
     if not expr.args or isinstance(expr, (Density, sp.Symbol)):
         return expr
     return expr.func(*[reevaluate(arg) for arg in expr.args])
-
-
-def unfold(expr: sp.Expr) -> sp.Expr:
-    for _ in range(20):
-        found = expr.atoms(Defined, Expectation, KL)
-        if not found:
-            return expr
-        expr = expr.xreplace({node: node.unfold() for node in found})
-    return expr
 
 
 def strip_labels(expr: sp.Expr) -> sp.Expr:
@@ -298,8 +289,14 @@ def _curvature(func) -> tuple[str, str] | None:
 
 
 def _gibbs(big: sp.Expr, small: sp.Expr, rules) -> Proof | None:
-    """big − small is KL[a ‖ b] for densities a, b of the same variables: Gibbs' inequality KL ≥ 0."""
-    for divergence in (big.atoms(KL) | small.atoms(KL)):
+    """big − small is KL[a ‖ b] for densities a, b of the same variables: Gibbs' inequality KL ≥ 0.
+
+    The candidates are the KLs written in the step and every pair of its densities of the same variables
+    (a KL may be written out as ∫ a log(a/b))."""
+    densities = sorted(unfold(big - small).atoms(*DensityLike), key=sp.default_sort_key)
+    candidates = list(big.atoms(KL) | small.atoms(KL)) + [
+        KL(a, b) for a in densities for b in densities if a != b and a.variables == b.variables]
+    for divergence in candidates:
         a, b = divergence.args
         if not (isinstance(a, DensityLike) and isinstance(b, DensityLike)) or a.variables != b.variables:
             continue
@@ -336,8 +333,15 @@ def _minimum(expr: sp.Expr, symbol: sp.Symbol):
     return lowest, attained
 
 
-def _calculus(big: sp.Expr, small: sp.Expr) -> Proof | None:
-    """big − small ≥ 0 from the global minimum of each group of terms sharing symbols."""
+@dataclass(frozen=True)
+class Minimum:
+    value: sp.Expr  # the infimum of lhs − rhs
+    attained: bool  # at the points in ``where`` (critical points); else only approached
+    where: str
+
+
+def _calculus(big: sp.Expr, small: sp.Expr) -> Minimum | None:
+    """The global minimum of big − small, group by group of terms sharing one symbol."""
     difference = sp.expand(expand_logs(reevaluate(unfold(big - small))))
     if difference.atoms(Density, sp.Integral, sp.core.function.AppliedUndef):
         return None
@@ -361,12 +365,9 @@ def _calculus(big: sp.Expr, small: sp.Expr) -> Proof | None:
         total += lowest
         attained_everywhere &= bool(attained)
         where.append(f"{symbol} = {' or '.join(map(to_text, attained))}" if attained else f"{symbol}: not attained")
-    if total.is_nonnegative is not True:
+    if not total.is_extended_real:
         return None
-    place = ", ".join(where)
-    where_text = f"attained exactly at {place}" if attained_everywhere else f"({place})"
-    return Proof(True, f"calculus: min of lhs − rhs over the domain is {to_text(total)}, {where_text}"), total, \
-        attained_everywhere
+    return Minimum(total, attained_everywhere, ", ".join(where))
 
 
 def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
@@ -377,12 +378,19 @@ def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
             proof = lemma(big, small, rules)
             if proof is not None:
                 return proof
-    found = _calculus(big, small)
-    if found is not None:
-        proof, total, attained = found
-        if not strict or total.is_positive or not attained:
-            return proof
-    return Proof(False, "no lemma applies (Jensen, Gibbs, calculus minimum)")
+    minimum = _calculus(big, small)
+    if minimum is None:
+        return Proof(False, "no lemma applies (Jensen, Gibbs, calculus minimum)")
+    value, place = to_text(minimum.value), (f"attained exactly at {minimum.where}" if minimum.attained
+                                            else f"approached ({minimum.where})")
+    if minimum.value.is_negative:
+        return Proof(False, f"calculus: lhs − rhs has minimum {value} < 0, {place}", disproved=True)
+    if strict and minimum.value.is_zero and minimum.attained:
+        return Proof(False, f"calculus: lhs − rhs = 0 at {minimum.where}, so the strict inequality fails there",
+                     disproved=True)
+    if minimum.value.is_nonnegative:
+        return Proof(True, f"calculus: min of lhs − rhs over the domain is {value}, {place}")
+    return Proof(False, f"calculus: could not decide the sign of the minimum {value}")
 
 
 def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float = DEFAULT_SECONDS,
@@ -394,7 +402,7 @@ def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float 
         with time_limit(seconds):
             if _difference_is_zero(lhs, rhs, rules, model):
                 if relation in ("<", ">"):
-                    return Proof(False, "the two sides are equal, so the strict inequality is false")
+                    return Proof(False, "the two sides are equal, so the strict inequality is false", disproved=True)
                 return Proof(True, "normal forms agree" + _rules_note(rules))
             if relation == "=":
                 return Proof(False, "normal forms differ: " + to_text(

@@ -12,6 +12,7 @@ Every front end (the Python derivations, the CLI, the LaTeX audit, the notebooks
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef, UndefinedFunction
 from sympy.core.symbol import Str
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
@@ -189,6 +190,16 @@ class Defined(sp.Expr):
         return f"{self.name}({inner})" if self.arguments else self.name
 
 
+def unfold(expr: sp.Expr) -> sp.Expr:
+    """Named quantities, expectations and KLs replaced by their definitions (nested ones too)."""
+    for _ in range(20):
+        found = expr.atoms(Defined, Expectation, KL)
+        if not found:
+            return expr
+        expr = expr.xreplace({node: node.unfold() for node in found})
+    return expr
+
+
 def define(name: str, arguments, body) -> Defined:
     return Defined(name, arguments, body)
 
@@ -202,11 +213,13 @@ class Convex(sp.Function):
 
 
 def concave_function(name: str) -> type:
-    return type(name, (Concave,), {})
+    """An undefined function declared concave. (sympy caches function classes by name and keywords:
+    the ``curvature`` keyword keeps a concave f and a convex f apart.)"""
+    return UndefinedFunction(name, (AppliedUndef, Concave), real=True, curvature="concave")
 
 
 def convex_function(name: str) -> type:
-    return type(name, (Convex,), {})
+    return UndefinedFunction(name, (AppliedUndef, Convex), real=True, curvature="convex")
 
 
 def positive_function(name: str) -> type:

@@ -60,3 +60,10 @@ def test_a_step_without_justification_is_never_passed():
     lhs, step = next(iter(chain.pairs()))
     verdict, detail = check_step(lhs, Step(step.relation, step.expr, ""), strategy_for(chain)[0], examples=5)
     assert verdict == "undecided" and "no justification" in detail["reason"]
+
+
+def test_the_articles_always_positive_claim_is_refuted_at_sigma_1_mu_0():
+    chain = DERIVATIONS["gaussian_kl_nonnegative"].CHAIN
+    verdict, detail = check_step(chain.start, Step(">", 0, "the article, line 34: 必ず正"), strategy_for(chain)[0],
+                                 examples=5)
+    assert verdict == REFUTED and "mu = 0, sigma = 1" in detail["reason"]

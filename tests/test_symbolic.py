@@ -144,3 +144,17 @@ def test_prove_is_bounded_and_reports_undecided_instead_of_hanging():
     hard = sp.Integral(sp.exp(-z**4 + sp.sin(z) ** 3 * z) * sp.cos(z**3), (z, -sp.oo, sp.oo))
     proof = prove(hard, "=", 1, seconds=0.5)
     assert not proof.proved
+
+
+def test_strict_inequality_at_its_equality_point_is_disproved_with_the_point():
+    proof = prove(sp.Rational(1, 2) * (-log(sigma**2) + sigma**2 - 1 + mu**2), ">", 0)
+    assert proof.disproved and not proof.proved and "mu = 0, sigma = 1" in proof.reason
+
+
+def test_a_negative_minimum_disproves_a_lower_bound():
+    assert prove(sigma**2 - 1 - log(sigma**2), ">=", sp.Rational(1, 10)).disproved
+
+
+def test_an_unknown_step_is_neither_proved_nor_disproved():
+    proof = prove(KL(q_z, p(z)), "=", KL(p(z), q_z))
+    assert not proof.proved and not proof.disproved
