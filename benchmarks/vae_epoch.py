@@ -1,0 +1,142 @@
+"""Time one training epoch of vae_min against a DataLoader loop of the same VAE, and against the compute floor.
+
+    python benchmarks/vae_epoch.py [--epochs N] [--hidden-dim H] [--latent-dim L] [--batch-size B]
+
+The loops train the same architecture (vae_min.model.VAE, same loss) on the same binarized digits, in
+this process, interleaved epoch by epoch so that machine noise hits all alike: vae_min's loop, a
+DataLoader loop with the same (fused) Adam, and a DataLoader loop with default Adam as pytorch/examples
+writes it. The floor is
+the epoch's matmul FLOPs (forward and backward of every Linear) divided by the throughput torch reaches
+here, in this run, on exactly those matmul shapes (and, for context, on a large square matmul).
+Targets (issue 4): >= 1.3x faster than the DataLoader loop; within 1.5x of the floor.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from vae_min.config import VAEConfig
+from vae_min.data import load_digits
+from vae_min.model import loss_function
+from vae_min.train import build_model, make_optimizer, train_epoch
+
+
+def dataloader_epoch(model, optimizer, loader) -> float:
+    model.train()
+    total = 0.0
+    for (xb,) in loader:
+        logits, mu, logvar = model(xb)
+        loss = loss_function(logits, xb, mu, logvar)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(xb)
+    return total / len(loader.dataset)
+
+
+def linear_shapes(pixels: int, hidden: int, latent: int) -> list[tuple[int, int, bool]]:
+    """(in, out, needs grad wrt its input) for each Linear of the VAE."""
+    return [(pixels, hidden, False), (hidden, 2 * latent, True), (latent, hidden, True), (hidden, pixels, True)]
+
+
+def matmuls(batch: int, shapes) -> list[tuple[int, int, int]]:
+    """(m, k, n) of every matmul of one step: forward, grad wrt weight, grad wrt input."""
+    out = []
+    for fan_in, fan_out, input_grad in shapes:
+        out += [(batch, fan_in, fan_out), (fan_out, batch, fan_in)]
+        if input_grad:
+            out.append((batch, fan_out, fan_in))
+    return out
+
+
+def epoch_matmuls(n: int, batch: int, shapes) -> list[tuple[int, int, int]]:
+    full, rest = divmod(n, batch)
+    return matmuls(batch, shapes) * full + (matmuls(rest, shapes) if rest else [])
+
+
+def flops(mkn) -> float:
+    return sum(2.0 * m * k * n for m, k, n in mkn)
+
+
+class MatmulReplay:
+    """Exactly these matmuls in float32, with one pair of operands per distinct shape, reused, as training
+    reuses its weights and activations (fresh operands for every call would measure cache misses instead)."""
+
+    def __init__(self, mkn):
+        operands = {shape: (torch.randn(shape[0], shape[1]), torch.randn(shape[1], shape[2])) for shape in set(mkn)}
+        self.pairs = [operands[shape] for shape in mkn]
+        self.flops = flops(mkn)
+        self()
+
+    def __call__(self) -> float:
+        start = time.perf_counter()
+        for a, b in self.pairs:
+            a @ b
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=30, help="timed epochs per loop (default 30)")
+    parser.add_argument("--hidden-dim", type=int, default=400)
+    parser.add_argument("--latent-dim", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=128)
+    args = parser.parse_args()
+
+    config = VAEConfig(hidden_dim=args.hidden_dim, latent_dim=args.latent_dim, batch_size=args.batch_size, device="cpu")
+    x = load_digits().train
+    ours = build_model(config, x.shape[1], "cpu")
+    ours_opt = make_optimizer(ours, config.lr)
+    generator = torch.Generator().manual_seed(0)
+    theirs = build_model(config, x.shape[1], "cpu")
+    theirs_opt = make_optimizer(theirs, config.lr)
+    loader = DataLoader(TensorDataset(x), batch_size=config.batch_size, shuffle=True)
+    examples = build_model(config, x.shape[1], "cpu")  # pytorch/examples as written: DataLoader and default Adam
+    examples_opt = torch.optim.Adam(examples.parameters(), lr=config.lr)
+
+    for _ in range(3):  # warm-up: allocator, kernels, DataLoader
+        train_epoch(ours, ours_opt, x, config.batch_size, generator)
+        dataloader_epoch(theirs, theirs_opt, loader)
+        dataloader_epoch(examples, examples_opt, loader)
+    epoch_replay = MatmulReplay(epoch_matmuls(len(x), config.batch_size,
+                                              linear_shapes(x.shape[1], config.hidden_dim, config.latent_dim)))
+    square_replay = MatmulReplay([(1024, 1024, 1024)])
+    ours_times, theirs_times, examples_times, floor_times, square_times = [], [], [], [], []
+    for _ in range(args.epochs):  # interleaved, so that a slow spell of a shared machine hits all four alike
+        start = time.perf_counter()
+        train_epoch(ours, ours_opt, x, config.batch_size, generator)
+        ours_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        dataloader_epoch(theirs, theirs_opt, loader)
+        theirs_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        dataloader_epoch(examples, examples_opt, loader)
+        examples_times.append(time.perf_counter() - start)
+        floor_times.append(epoch_replay())
+        square_times.append(square_replay())
+    ours_s, theirs_s, examples_s, floor_s = (statistics.median(t) for t in
+                                             (ours_times, theirs_times, examples_times, floor_times))
+    epoch_flops = epoch_replay.flops
+    peak = square_replay.flops / statistics.median(square_times)
+
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {len(x)} images, "
+          f"MLP {x.shape[1]}-{config.hidden_dim}-{config.latent_dim}, batch {config.batch_size}; "
+          f"median of {args.epochs} interleaved epochs")
+    print(f"vae_min (in-memory tensors)  {ours_s * 1e3:7.2f} ms/epoch")
+    print(f"DataLoader loop, same Adam   {theirs_s * 1e3:7.2f} ms/epoch   speed-up {theirs_s / ours_s:5.2f}x"
+          "   (target >= 1.3x; the loop alone)")
+    print(f"DataLoader + default Adam    {examples_s * 1e3:7.2f} ms/epoch   speed-up {examples_s / ours_s:5.2f}x"
+          "   (pytorch/examples as written; vae_min's fused Adam counts too)")
+    print(f"epoch matmul FLOPs           {epoch_flops / 1e6:7.1f} MFLOP")
+    print(f"matmul throughput, these shapes {epoch_flops / floor_s / 1e9:6.1f} GFLOP/s -> floor {floor_s * 1e3:.2f} ms")
+    print(f"matmul throughput, 1024^3    {peak / 1e9:7.1f} GFLOP/s -> floor {epoch_flops / peak * 1e3:.2f} ms")
+    print(f"epoch / floor (these shapes) {ours_s / floor_s:7.2f}x   (target <= 1.5x)")
+    print(f"epoch / floor (1024^3 peak)  {ours_s / (epoch_flops / peak):7.2f}x")
+
+
+if __name__ == "__main__":
+    main()
