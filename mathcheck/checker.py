@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 
 from mathcheck.calc import Chain, Step
-from mathcheck.numeric import Divergent, Needs, Unsupported, World, evaluate, world_strategy
+from mathcheck.numeric import Divergent, Needs, Unsupported, World, evaluate, sample_worlds, world_strategy
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, EntryReport, StepReport
 from mathcheck.symbolic import prove
 from mathcheck.vocab import to_text
@@ -170,18 +170,15 @@ def _describe_counterexample(found: dict[str, Any]) -> str:
 
 
 def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = DEFAULT_EXAMPLES) -> list[NumericResult]:
-    """Every step on the same worlds, each expression evaluated once per world; a failing step is then
-    re-run on its own so that hypothesis shrinks its counterexample."""
+    """Every step on the same worlds (drawn once for all chains with the same needs), each expression
+    evaluated once per world; a failing step is then re-run on its own so that hypothesis shrinks its
+    counterexample."""
     expressions = chain.expressions
     results = [NumericResult("holds", worst=0.0 if s.relation == "=" else math.inf) for s in chain.steps]
     failed: set[int] = set()
     problem: dict[str, str] = {}
 
-    @settings(max_examples=examples, database=None, deadline=None, derandomize=False, print_blob=False,
-              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, phases=(Phase.generate,))
-    @hypothesis_seed(seed)
-    @given(strategy)
-    def trial(world: World) -> None:
+    for world in sample_worlds(Needs.of(expressions), seed, examples):
         values = [_side_or_none(expr, world, problem) for expr in expressions]
         for index, step in enumerate(chain.steps):
             if index in failed or values[index] is None or values[index + 1] is None:
@@ -198,7 +195,6 @@ def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = D
             result.worlds += 1
             result.worst = max(result.worst, size) if step.relation == "=" else min(result.worst, size)
 
-    trial()
     for index, (lhs, step) in enumerate(chain.pairs()):
         if index in failed:
             results[index] = check_numeric(lhs, step.relation, step.expr, strategy, seed, examples)

@@ -27,6 +27,8 @@ from typing import Any, Callable
 
 import numpy as np
 import sympy as sp
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from scipy import special, stats
 
@@ -316,6 +318,30 @@ PAIR_DENSITIES = {("p", ("x",), ()), ("q", ("x",), ())}
 BERNOULLI_FUNCTIONS = {("x", "plain"), ("yhat", "plain")}
 
 
+def shared_needs(needs: Needs) -> Needs:
+    """What decides the worlds: any subset of the model's densities gets the same model worlds."""
+    if needs.densities and needs.densities <= MODEL_DENSITIES:
+        return Needs(frozenset(MODEL_DENSITIES), needs.functions, needs.symbols)
+    return needs
+
+
+@lru_cache(maxsize=64)
+def sample_worlds(needs: Needs, seed: int, examples: int) -> tuple[World, ...]:
+    """``examples`` worlds drawn by hypothesis for ``needs``, shared by every chain with the same needs
+    (so also their quadrature grids and density values)."""
+    drawn: list[World] = []
+
+    @settings(max_examples=examples, database=None, deadline=None, derandomize=False, print_blob=False,
+              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, phases=(Phase.generate,))
+    @hypothesis_seed(seed)
+    @given(world_strategy(shared_needs(needs)))
+    def collect(world: World) -> None:
+        drawn.append(world)
+
+    collect()
+    return tuple(drawn)
+
+
 def world_strategy(needs: Needs) -> st.SearchStrategy:
     """Worlds that can evaluate everything ``needs`` lists; raises :class:`Unsupported` if none can."""
     if needs.densities and needs.densities <= MODEL_DENSITIES:
@@ -373,6 +399,9 @@ class Evaluator:
     world: World
     order: int = 20
     error: float = 0.0  # accumulated |fine − coarse| over the integrals evaluated
+    # one world's expressions share quadrature grids, so each density is evaluated once per grid
+    grids: dict = field(default_factory=dict, repr=False)
+    log_densities: dict = field(default_factory=dict, repr=False)
 
     def __call__(self, expr: sp.Expr, env: dict | None = None):
         return self.value(sp.sympify(expr), env or {})
@@ -454,6 +483,15 @@ class Evaluator:
         raise Unsupported(f"the world gives no value for {symbol}")
 
     def log_density(self, density, env):
+        held = {id(grid) for grid in self.grids.values()}
+        if any(isinstance(v, np.ndarray) and id(v) not in held for v in env.values()):
+            return self._log_density(density, env)  # a temporary array: its id may be reused, do not cache
+        key = (density, tuple((s, id(v) if isinstance(v, np.ndarray) else v) for s, v in env.items()))
+        if key not in self.log_densities:
+            self.log_densities[key] = self._log_density(density, env)
+        return self.log_densities[key]
+
+    def _log_density(self, density, env):
         if isinstance(density, Normal):
             v, m, s = (self.value(a, env) for a in density.args)
             return stats.norm.logpdf(v, m, s)
@@ -485,18 +523,19 @@ class Evaluator:
         return sum(self.value(expr.function, {**env, index: i}) for i in range(low, high + 1))
 
     def integral(self, expr: sp.Integral, env):
-        return self.integrate(expr.function, list(integral_variables(expr)), env)
-
-    def integrate(self, body, variables: list, env):
-        """∫ body d(variables): the last variable outermost, each on its own panels."""
-        variable, inner = variables[-1], variables[:-1]
-        integrand = (lambda grid_env: self.integrate(body, inner, grid_env)) if inner else (
-            lambda grid_env: self.value(body, grid_env))
-        edges = self.panels(body, variable, env)
-        fine = self.gauss_legendre(integrand, variable, env, edges, self.order)
-        coarse = self.gauss_legendre(integrand, variable, env, edges, self.order // 2 + 2)
+        """The integral at two orders (all variables at once); their difference is its error estimate."""
+        variables = list(integral_variables(expr))
+        fine = self.integrate(expr.function, variables, env, self.order)
+        coarse = self.integrate(expr.function, variables, env, self.order // 2 + 2)
         self.error += float(np.max(np.abs(fine - coarse)))
         return fine
+
+    def integrate(self, body, variables: list, env, order: int):
+        """∫ body d(variables): the last variable outermost, each on its own panels."""
+        variable, inner = variables[-1], variables[:-1]
+        integrand = (lambda grid_env: self.integrate(body, inner, grid_env, order)) if inner else (
+            lambda grid_env: self.value(body, grid_env))
+        return self.gauss_legendre(integrand, variable, env, self.panels(body, variable, env), order)
 
     def panels(self, body, variable, env) -> np.ndarray:
         points = [self.world.breakpoints.get(variable, np.empty(0))]
@@ -514,9 +553,12 @@ class Evaluator:
         nodes, weights = _legendre(order)
         left, right = edges[:-1], edges[1:]
         half = (right - left) / 2
-        grid = (np.outer(half, nodes) + ((left + right) / 2)[:, None]).ravel()
         depth = max((np.ndim(v) for v in env.values()), default=0)
-        grid = grid.reshape(grid.shape + (1,) * depth)
+        key = (variable, edges.tobytes(), order, depth)
+        if key not in self.grids:
+            grid = (np.outer(half, nodes) + ((left + right) / 2)[:, None]).ravel()
+            self.grids[key] = grid.reshape(grid.shape + (1,) * depth)
+        grid = self.grids[key]
         values = np.asarray(integrand({**env, variable: grid}), dtype=float)
         values = np.broadcast_to(values, np.broadcast_shapes(values.shape, grid.shape))
         total = np.tensordot(np.outer(half, weights).ravel(), values, axes=(0, 0))
@@ -533,7 +575,8 @@ def integral_bound_variables(expr) -> set:
 
 def evaluate(expr: sp.Expr, world: World) -> tuple[float, float]:
     """(value, quadrature error estimate) of ``expr`` in ``world``."""
-    evaluator = Evaluator(world)
+    evaluator = world.__dict__.setdefault("_evaluator", Evaluator(world))
+    evaluator.error = 0.0
     with np.errstate(all="ignore"):
         value = float(np.asarray(evaluator(expr)).reshape(()))
     return value, evaluator.error

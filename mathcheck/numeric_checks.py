@@ -21,7 +21,7 @@ from mathcheck.registry import Check
 from mathcheck.report import HOLDS, REFUTED, EntryReport, StepReport
 
 ARTICLE = "000_7c6babc3eea41398.txt"
-DEFAULT_KL_INSTANCES = 12  # per kind (std, pair, mvn)
+DEFAULT_KL_INSTANCES = 8  # per kind (std, pair, mvn); --examples raises it
 MUTANT_INSTANCES = 4  # per kind, drawn so that every mutant differs from the truth on each one
 DEFAULT_JENSEN_INSTANCES = 200
 QUAD_RTOL, QUAD_ATOL = 1e-8, 1e-10  # quadrature agrees to ~1e-11 (x-space rounding around narrow peaks)

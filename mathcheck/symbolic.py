@@ -133,10 +133,18 @@ def _integrate_term(dependent: sp.Expr, variable: sp.Symbol, rules: frozenset) -
     return integral(dependent, variable)
 
 
-@lru_cache(maxsize=1024)
+_INTEGRATION_VARIABLE = sp.Symbol("t_integration", real=True)
+
+
 def _integrate_over_real_line(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr:
-    """``sympy.integrate`` over the real line; terms repeat across steps (the moments), so cached."""
-    return sp.integrate(integrand, (variable, -sp.oo, sp.oo), conds="none")
+    """``sympy.integrate`` over the real line; the same moments recur across steps and derivations,
+    so the integrand is cached under one name for its variable."""
+    return _integrate_cached(integrand.xreplace({variable: _INTEGRATION_VARIABLE}))
+
+
+@lru_cache(maxsize=1024)
+def _integrate_cached(integrand: sp.Expr) -> sp.Expr:
+    return sp.integrate(integrand, (_INTEGRATION_VARIABLE, -sp.oo, sp.oo), conds="none")
 
 
 def reduce_integral(body: sp.Expr, variable: sp.Symbol, rules: frozenset) -> sp.Expr:
@@ -181,7 +189,7 @@ def normal_form(expr: sp.Expr, rules=RULES, model: tuple = ()) -> sp.Expr:
         expr = expr.replace(_has_gaussian_weight, standardize)
         expr = expr.replace(lambda n: isinstance(n, Normal), lambda n: n.rewrite(sp.exp))
     if "derivative" in rules:
-        expr = expr.replace(lambda n: isinstance(n, sp.Derivative), lambda n: n.doit())
+        expr = expr.replace(lambda n: isinstance(n, sp.Derivative), differentiate)
     if "log" in rules:
         expr = expand_logs(expr)
     if model:
@@ -192,27 +200,35 @@ def normal_form(expr: sp.Expr, rules=RULES, model: tuple = ()) -> sp.Expr:
     return sp.expand(expr)
 
 
-def _gaussian_weight(integral_expr: sp.Integral):
-    if not isinstance(integral_expr, sp.Integral) or len(integral_expr.limits) != 1:
-        return None
-    (variable, *_), = integral_expr.limits
-    for factor in sp.Mul.make_args(integral_expr.function):
-        if isinstance(factor, Normal) and factor.variable == variable and (factor.mean, factor.std) != (0, 1) \
-                and not (factor.mean.has(variable) or factor.std.has(variable)):
-            return factor
-    return None
+def _gaussian_weights(integral_expr) -> list:
+    """The non-standard Gaussian factors N(v; m, s²) of an integrand, one per integrated variable v."""
+    if not isinstance(integral_expr, sp.Integral):
+        return []
+    variables = integral_variables(integral_expr)
+    weights = {}
+    for factor in sp.Mul.make_args(reevaluate(integral_expr.function)):
+        if isinstance(factor, Normal) and factor.variable in variables and (factor.mean, factor.std) != (0, 1) \
+                and not any(factor.mean.has(v) or factor.std.has(v) for v in variables):
+            weights.setdefault(factor.variable, factor)
+    return list(weights.values())
 
 
 def _has_gaussian_weight(node) -> bool:
-    return _gaussian_weight(node) is not None
+    return bool(_gaussian_weights(node))
 
 
 def standardize(integral_expr: sp.Integral) -> sp.Integral:
     """∫ N(v; m, s²) f(v) dv = ∫ N(m + s u; m, s²) f(m + s u) s du: Gaussian integrals in standard form."""
-    weight = _gaussian_weight(integral_expr)
-    variable = weight.variable
-    standard = sp.Symbol(f"u_{variable.name}", real=True)
-    return integral_expr.transform(variable, (weight.mean + weight.std * standard, standard))
+    for weight in _gaussian_weights(integral_expr):
+        variable = weight.variable
+        standard = sp.Symbol(f"u_{variable.name}", real=True)
+        integral_expr = integral_expr.transform(variable, (weight.mean + weight.std * standard, standard))
+    return integral_expr
+
+
+def differentiate(node: sp.Derivative) -> sp.Expr:
+    """Carry out the derivative (under ∫ too, by sympy's Leibniz rule) without integrating anything."""
+    return sp.Derivative(node.expr, *node.variable_count, evaluate=True)
 
 
 def change_variables(expr: sp.Expr, substitution: sp.Eq) -> sp.Expr:
