@@ -61,7 +61,7 @@ def jensen_gap(g: str = "exp", mu: float = 0.0, spread_range=(0.0, 2.0), resolut
     axes.plot(sigma, log_of_mean, color="C0", linewidth=2, label=r"$\log E[g(z)]$", gid="log-of-mean")
     axes.plot(sigma, mean_of_log, color="C1", linewidth=2, label=r"$E[\log g(z)]$", gid="mean-of-log")
     axes.fill_between(sigma, mean_of_log, log_of_mean, color="C2", alpha=0.3, gid="gap",
-                      label=rf"Jensen gap $\log E[g] - E[\log g] \geq 0$")
+                      label=r"Jensen gap $\log E[g] - E[\log g] \geq 0$")
     widest = int(sigma.size - 1)
     axes.annotate(f"gap {log_of_mean[widest] - mean_of_log[widest]:.3g}",
                   (sigma[widest], 0.5 * (log_of_mean[widest] + mean_of_log[widest])),
