@@ -15,29 +15,27 @@ from mathcheck.plots._common import PlotError, checked_range, checked_resolution
 FUNCTIONS = {"square": "z^2", "sin": r"\sin z"}
 
 
-def _f(name: str, z):
-    return z.pow(2) if name == "square" else torch.sin(z)
+def _cases():
+    from vae_min.confirmations import GRADIENT_CASES, GradientCase
+
+    square = next(case for case in GRADIENT_CASES if case.name == "z^2")
+    sine = GradientCase("sin(z)", torch.sin, lambda mu, sigma: torch.sin(mu) * torch.exp(-sigma**2 / 2))
+    return {"square": square, "sin": sine}
 
 
 def gradient_samples(f: str, mu: float, sigma: float, samples: int, seed: int):
-    """One-sample gradient estimates, shape (samples,), of E[f(z)] w.r.t. mu and sigma.
+    """One-sample gradient estimates, shape (samples,), of E[f(z)] w.r.t. mu and sigma, from vae_min's
+    estimators (``vae_min.confirmations.per_sample_gradients``, torch autograd) on shared draws eps.
 
     Returns {"pathwise": (d_mu, d_sigma), "score": (d_mu, d_sigma)} as float64 numpy arrays.
     """
+    from vae_min.confirmations import per_sample_gradients
+
     generator = torch.Generator().manual_seed(int(seed))
     eps = torch.randn(samples, generator=generator, dtype=torch.float64)
-    estimates = {}
-    # One (mu, sigma) leaf per sample, so the gradient of the sum is the per-sample gradient.
-    mus = torch.full((samples,), float(mu), dtype=torch.float64, requires_grad=True)
-    sigmas = torch.full((samples,), float(sigma), dtype=torch.float64, requires_grad=True)
-    z = mus + sigmas * eps
-    estimates["pathwise"] = torch.autograd.grad(_f(f, z).sum(), (mus, sigmas))
-    mus = mus.detach().requires_grad_()
-    sigmas = sigmas.detach().requires_grad_()
-    sample = z.detach()
-    log_prob = torch.distributions.Normal(mus, sigmas).log_prob(sample)
-    estimates["score"] = torch.autograd.grad((_f(f, sample) * log_prob).sum(), (mus, sigmas))
-    return {name: tuple(g.numpy() for g in grads) for name, grads in estimates.items()}
+    grads = per_sample_gradients(_cases()[f], float(mu), float(sigma), eps)
+    return {"pathwise": (grads["reparam_mu"].numpy(), grads["reparam_sigma"].numpy()),
+            "score": (grads["score_mu"].numpy(), grads["score_sigma"].numpy())}
 
 
 def variance_curves(f: str = "square", mu: float = 1.0, sigma_range=(0.05, 5.0), resolution: int = 21,
