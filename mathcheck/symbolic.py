@@ -35,7 +35,6 @@ from mathcheck.vocab import (
 
 RULES = ("definition", "labels", "bayes", "log", "linearity", "normalization", "marginalization", "gaussian",
          "derivative")
-LEMMAS = ("jensen", "gibbs", "calculus")
 DEFAULT_SECONDS = 5.0
 
 
