@@ -104,20 +104,19 @@ def main() -> None:
         dataloader_epoch(examples, examples_opt, loader)
     epoch_replay = MatmulReplay(epoch_matmuls(len(x), config.batch_size,
                                               linear_shapes(x.shape[1], config.hidden_dim, config.latent_dim)))
-    square_replay = MatmulReplay([(1024, 1024, 1024)])
-    ours_times, theirs_times, examples_times, floor_times, square_times = [], [], [], [], []
-    for _ in range(args.epochs):  # interleaved, so that a slow spell of a shared machine hits all four alike
-        start = time.perf_counter()
-        train_epoch(ours, ours_opt, x, config.batch_size, generator)
-        ours_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        dataloader_epoch(theirs, theirs_opt, loader)
-        theirs_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        dataloader_epoch(examples, examples_opt, loader)
-        examples_times.append(time.perf_counter() - start)
-        floor_times.append(epoch_replay())
-        square_times.append(square_replay())
+    ours_times, theirs_times, examples_times, floor_times = [], [], [], []
+    runs = [(lambda: train_epoch(ours, ours_opt, x, config.batch_size, generator), ours_times),
+            (lambda: dataloader_epoch(theirs, theirs_opt, loader), theirs_times),
+            (lambda: dataloader_epoch(examples, examples_opt, loader), examples_times),
+            (epoch_replay, floor_times)]
+    for round_ in range(args.epochs):  # interleaved, so that a slow spell of a shared machine hits all alike,
+        for offset in range(len(runs)):  # in a rotating order, so that none always follows the same one
+            run, times = runs[(round_ + offset) % len(runs)]
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+    square_replay = MatmulReplay([(1024, 1024, 1024)])  # for context only, after the loops (it flushes caches)
+    square_times = [square_replay() for _ in range(5)]
     ours_s, theirs_s, examples_s, floor_s = (statistics.median(t) for t in
                                              (ours_times, theirs_times, examples_times, floor_times))
     epoch_flops = epoch_replay.flops

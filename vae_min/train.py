@@ -74,16 +74,15 @@ def train(
 def train_epoch(model: VAE, optimizer, x: torch.Tensor, batch_size: int, generator: torch.Generator) -> float:
     """One pass over ``x`` in a random order; returns the mean training loss per example."""
     model.train()
-    order = torch.randperm(len(x), generator=generator, device=x.device)
+    shuffled = x[torch.randperm(len(x), generator=generator, device=x.device)]  # one gather; batches are views
     total = torch.zeros((), device=x.device)
-    for batch in order.split(batch_size):
-        xb = x[batch]
+    for xb in shuffled.split(batch_size):
         logits, mu, logvar = model(xb, generator)
         loss = loss_function(logits, xb, mu, logvar)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        total += loss.detach() * len(batch)
+        total += loss.detach() * len(xb)
     return total.item() / len(x)  # one device sync per epoch
 
 
