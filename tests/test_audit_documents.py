@@ -178,3 +178,10 @@ def test_unreadable_files_exit_two_with_one_line(tmp_path, capsys, make, words):
     captured = capsys.readouterr()
     assert captured.err.startswith("mathcheck: error:") and words in captured.err
     assert captured.err.count("\n") == 1 and not captured.out
+
+
+def test_the_cli_offers_exactly_the_report_formats_the_audit_has():
+    from mathcheck.audit import FORMAT_NAMES
+    from mathcheck.audit.output import FORMATS
+
+    assert sorted(FORMAT_NAMES) == sorted(FORMATS)
