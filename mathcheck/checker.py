@@ -70,15 +70,31 @@ def evaluate_side(expr: sp.Expr, world: World) -> Side:
     return Side(value, error)
 
 
-def judge(relation: str, left: Side, right: Side) -> tuple[bool, float]:
-    """(holds, size); a divergent side against a finite one refutes an equality."""
+HOLDS_NUMERICALLY, VIOLATED, TIE = "holds", "violated", "tie"
+
+
+def judge(relation: str, left: Side, right: Side) -> tuple[str, float]:
+    """(status, size): ``holds``, ``violated``, or ``tie`` for a strict inequality between sides that agree
+    within the tolerance (strictness cannot be seen numerically). A divergent side against a finite one
+    violates an equality."""
     if left.divergent or right.divergent:
         if relation == "=" and not (left.divergent and right.divergent):
-            return False, math.inf
+            return VIOLATED, math.inf
         raise Unsupported(left.divergent or right.divergent)
     if math.isinf(left.value) and math.isinf(right.value) and left.value == right.value:
         raise Unsupported("both sides are infinite")
-    return compare(relation, left.value, right.value, left.error + right.error)
+    error = left.error + right.error
+    holds, size = compare(relation, left.value, right.value, error)
+    if not holds:
+        return VIOLATED, size
+    if relation in ("<", ">") and compare("=", left.value, right.value, error)[0]:
+        return TIE, size
+    return HOLDS_NUMERICALLY, size
+
+
+def _tie_reason(left: Side, right: Side) -> str:
+    return (f"the two sides agree within the tolerance (lhs = {left.value:.10g}, rhs = {right.value:.10g}): "
+            "a strict inequality cannot be confirmed numerically there")
 
 
 def _shown(side: Side):
@@ -89,6 +105,7 @@ def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, strategy, seed: int
                   examples: int = DEFAULT_EXAMPLES) -> NumericResult:
     result = NumericResult("holds", worst=0.0 if relation == "=" else math.inf)
     failure: dict[str, Any] = {}
+    ties: dict[str, str] = {}
 
     @settings(max_examples=examples, database=None, deadline=None, derandomize=False, print_blob=False,
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False, verbosity=Verbosity.quiet,
@@ -97,8 +114,11 @@ def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, strategy, seed: int
     @given(strategy)
     def trial(world: World) -> None:
         left, right = evaluate_side(lhs, world), evaluate_side(rhs, world)
-        holds, size = judge(relation, left, right)
-        if not holds:
+        status, size = judge(relation, left, right)
+        if status == TIE:
+            ties.setdefault("reason", _tie_reason(left, right))
+            return
+        if status == VIOLATED:
             failure.update(world=world.describe(), lhs=_shown(left), rhs=_shown(right),
                            quadrature_error=left.error + right.error)
             if left.divergent or right.divergent:
@@ -113,6 +133,8 @@ def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, strategy, seed: int
         return NumericResult("refuted", result.worlds, detail={"counterexample": failure})
     except Unsupported as error:
         return NumericResult("unsupported", result.worlds, detail={"reason": str(error)})
+    if ties:
+        return NumericResult("unsupported", result.worlds, detail=ties)
     return result
 
 
@@ -176,7 +198,8 @@ def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = D
     expressions = chain.expressions
     results = [NumericResult("holds", worst=0.0 if s.relation == "=" else math.inf) for s in chain.steps]
     failed: set[int] = set()
-    problem: dict[str, str] = {}
+    problem: dict[str, str] = {}  # why an expression could not be evaluated
+    undecidable: dict[int, str] = {}  # why a step could not be judged in some world
 
     for world in sample_worlds(Needs.of(expressions), seed, examples):
         values = [_side_or_none(expr, world, problem) for expr in expressions]
@@ -184,12 +207,15 @@ def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = D
             if index in failed or values[index] is None or values[index + 1] is None:
                 continue
             try:
-                holds, size = judge(step.relation, values[index], values[index + 1])
+                status, size = judge(step.relation, values[index], values[index + 1])
             except Unsupported as error:
-                problem.setdefault("reason", str(error))
+                undecidable.setdefault(index, str(error))
+                continue
+            if status == TIE:
+                undecidable.setdefault(index, _tie_reason(values[index], values[index + 1]))
                 continue
             result = results[index]
-            if not holds:
+            if status == VIOLATED:
                 failed.add(index)
                 continue
             result.worlds += 1
@@ -198,6 +224,9 @@ def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = D
     for index, (lhs, step) in enumerate(chain.pairs()):
         if index in failed:
             results[index] = check_numeric(lhs, step.relation, step.expr, strategy, seed, examples)
+        elif index in undecidable:
+            results[index] = NumericResult("unsupported", results[index].worlds,
+                                           detail={"reason": undecidable[index]})
         elif results[index].worlds == 0:
             results[index] = NumericResult("unsupported", detail={"reason": problem.get("reason", "no world")})
     return results

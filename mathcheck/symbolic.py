@@ -398,12 +398,12 @@ def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
         return Proof(False, "no lemma applies (Jensen, Gibbs, calculus minimum)")
     value, place = to_text(minimum.value), (f"attained exactly at {minimum.where}" if minimum.attained
                                             else f"approached ({minimum.where})")
-    if minimum.value.is_negative:
+    if minimum.value.is_extended_negative:
         return Proof(False, f"calculus: lhs − rhs has minimum {value} < 0, {place}", disproved=True)
     if strict and minimum.value.is_zero and minimum.attained:
         return Proof(False, f"calculus: lhs − rhs = 0 at {minimum.where}, so the strict inequality fails there",
                      disproved=True)
-    if minimum.value.is_nonnegative:
+    if minimum.value.is_extended_nonnegative:
         return Proof(True, f"calculus: min of lhs − rhs over the domain is {value}, {place}")
     return Proof(False, f"calculus: could not decide the sign of the minimum {value}")
 

@@ -1,5 +1,6 @@
 """Every derivation of the article verifies, and each corrupted step is refuted."""
 import pytest
+import sympy as sp
 
 from mathcheck import registry
 from mathcheck.calc import Step
@@ -67,3 +68,13 @@ def test_the_articles_always_positive_claim_is_refuted_at_sigma_1_mu_0():
     verdict, detail = check_step(chain.start, Step(">", 0, "the article, line 34: 必ず正"), strategy_for(chain)[0],
                                  examples=5)
     assert verdict == REFUTED and "mu = 0, sigma = 1" in detail["reason"]
+
+
+def test_a_strict_inequality_between_equal_sides_is_not_confirmed_numerically():
+    from mathcheck.checker import check_numeric
+    from mathcheck.vocab import X, p, z
+
+    lhs = sp.log(p(X))
+    result = check_numeric(lhs, ">", sp.log(p(X, z)) - sp.log(p(z, given=X)), strategy_for(
+        DERIVATIONS["bayes_rule"].CHAIN)[0], examples=5)
+    assert result.status == "unsupported" and "strict inequality cannot be confirmed" in result.detail["reason"]
