@@ -24,6 +24,7 @@ from mathcheck.vocab import to_text
 
 DEFAULT_EXAMPLES = 20
 RELATIVE_TOLERANCE = 1e-9  # beyond the quadrature's own error estimate
+ERROR_FACTOR = 10  # the error estimates compare two orders: a safe multiple of them bounds the value's error
 
 
 @dataclass
@@ -43,7 +44,7 @@ def compare(relation: str, lhs: float, rhs: float, error: float) -> tuple[bool, 
     if math.isinf(lhs) or math.isinf(rhs):
         holds = {"=": lhs == rhs, ">=": lhs >= rhs, ">": lhs > rhs, "<=": lhs <= rhs, "<": lhs < rhs}[relation]
         return holds, math.inf
-    tolerance = RELATIVE_TOLERANCE * (1 + max(abs(lhs), abs(rhs))) + 100 * error
+    tolerance = RELATIVE_TOLERANCE * (1 + max(abs(lhs), abs(rhs))) + ERROR_FACTOR * error
     gap = lhs - rhs
     if relation == "=":
         return abs(gap) <= tolerance, abs(gap)
@@ -204,7 +205,10 @@ def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = D
     for world in sample_worlds(Needs.of(expressions), seed, examples):
         values = [_side_or_none(expr, world, problem) for expr in expressions]
         for index, step in enumerate(chain.steps):
-            if index in failed or values[index] is None or values[index + 1] is None:
+            if index in failed:
+                continue
+            if values[index] is None or values[index + 1] is None:  # as check_numeric: the step is undecided
+                undecidable.setdefault(index, problem.get("reason", "a side could not be evaluated"))
                 continue
             try:
                 status, size = judge(step.relation, values[index], values[index + 1])

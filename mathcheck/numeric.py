@@ -106,7 +106,11 @@ def _plain(value):
 
 
 def _key(density: Density) -> tuple:
-    return density.family, tuple(map(str, density.variables)), tuple(map(str, density.given))
+    """(name, variables, given) of a density as the worlds name it; a label other than the model's
+    (see ``Density.canonical``) is part of the name, so it is another density."""
+    density = density.canonical()
+    name = density.family + (f"_{density.label}" if density.label else "")
+    return name, tuple(map(str, density.variables)), tuple(map(str, density.given))
 
 
 def _q_densities() -> st.SearchStrategy:
@@ -295,7 +299,7 @@ class Needs:
         densities, functions, symbols = set(), set(), set()
         for expr in expressions:
             expr = unfold(sp.sympify(expr))
-            densities |= {_key(d.unlabelled()) for d in expr.atoms(Density)}
+            densities |= {_key(d) for d in expr.atoms(Density)}
             for call in expr.atoms(sp.core.function.AppliedUndef, Concave, Convex):
                 functions.add((call.func.__name__, _kind(call)))
             symbols |= {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
@@ -401,6 +405,7 @@ class Evaluator:
     error: float = 0.0  # accumulated |fine − coarse| over the integrals evaluated
     # one world's expressions share quadrature grids, so each density is evaluated once per grid
     grids: dict = field(default_factory=dict, repr=False)
+    grid_ids: set = field(default_factory=set, repr=False)  # held grids: their ids are never reused
     log_densities: dict = field(default_factory=dict, repr=False)
 
     def __call__(self, expr: sp.Expr, env: dict | None = None):
@@ -483,8 +488,7 @@ class Evaluator:
         raise Unsupported(f"the world gives no value for {symbol}")
 
     def log_density(self, density, env):
-        held = {id(grid) for grid in self.grids.values()}
-        if any(isinstance(v, np.ndarray) and id(v) not in held for v in env.values()):
+        if any(isinstance(v, np.ndarray) and id(v) not in self.grid_ids for v in env.values()):
             return self._log_density(density, env)  # a temporary array: its id may be reused, do not cache
         key = (density, tuple((s, id(v) if isinstance(v, np.ndarray) else v) for s, v in env.items()))
         if key not in self.log_densities:
@@ -495,13 +499,14 @@ class Evaluator:
         if isinstance(density, Normal):
             v, m, s = (self.value(a, env) for a in density.args)
             return stats.norm.logpdf(v, m, s)
-        key = _key(density.unlabelled())
+        key = _key(density)
         if key not in self.world.densities:
             raise Unsupported(f"the world has no density {density}")
         return self.world.densities[key](lambda symbol: self.symbol(symbol, env))
 
     def derivative(self, expr: sp.Derivative, env):
-        """Central differences with one Richardson step; |D(h) - D(2h)| joins the error estimate."""
+        """Central differences at h, 2h, 4h with Richardson extrapolation; the two extrapolations'
+        difference estimates the error of the value returned."""
         (variable, count), = expr.variable_count
         if count != 1:
             raise Unsupported(f"only first derivatives are evaluated numerically: {expr}")
@@ -513,9 +518,10 @@ class Evaluator:
             down = self.value(expr.expr, {**env, variable: at - step})
             return (up - down) / (2 * step)
 
-        fine, coarse = central(h), central(2 * h)
-        self.error += float(np.max(np.abs(fine - coarse)))
-        return (4 * fine - coarse) / 3
+        d1, d2, d4 = central(h), central(2 * h), central(4 * h)
+        fine, coarse = (4 * d1 - d2) / 3, (4 * d2 - d4) / 3
+        self.error += float(np.max(np.abs(fine - coarse))) / 15
+        return fine
 
     def sum(self, expr: sp.Sum, env):
         (index, low, high), = expr.limits
@@ -558,6 +564,7 @@ class Evaluator:
         if key not in self.grids:
             grid = (np.outer(half, nodes) + ((left + right) / 2)[:, None]).ravel()
             self.grids[key] = grid.reshape(grid.shape + (1,) * depth)
+            self.grid_ids.add(id(self.grids[key]))
         grid = self.grids[key]
         values = np.asarray(integrand({**env, variable: grid}), dtype=float)
         values = np.broadcast_to(values, np.broadcast_shapes(values.shape, grid.shape))

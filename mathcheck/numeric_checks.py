@@ -187,7 +187,7 @@ class Comparison:
         return out
 
 
-def compare(formula: Formula, instances: list[tuple], values: list, reference: Reference) -> Comparison:
+def compare_with_reference(formula: Formula, instances: list[tuple], values: list, reference: Reference) -> Comparison:
     """Evaluate ``formula`` on every instance and count disagreements with the reference values."""
     disagreements, max_abs, max_rel, counterexample = 0, 0.0, 0.0, None
     for args, reference_value in zip(instances, values):
@@ -238,7 +238,7 @@ def mutant_outcomes(seed: int, per_kind: int = MUTANT_INSTANCES,
             values = reference.compute(kind, instances, seed)
             for formula in MUTANTS + CORRECT:
                 if formula.kind == kind:
-                    outcomes[reference.name].append(compare(formula, instances, values, reference))
+                    outcomes[reference.name].append(compare_with_reference(formula, instances, values, reference))
     return outcomes
 
 
@@ -255,7 +255,7 @@ def run_gaussian_kl(seed: int, examples: int | None = None, formulas: tuple[Form
         values = reference_values(kind, instances, seed)
         for formula in (f for f in formulas if f.kind == kind):
             for reference in REFERENCES:
-                outcome = compare(formula, instances, values[reference.name], reference)
+                outcome = compare_with_reference(formula, instances, values[reference.name], reference)
                 lhs, rhs = KIND_TEXT[kind]
                 steps.append(StepReport(
                     index=len(steps) + 1, relation="=", lhs=lhs, rhs=f"{formula.name}: {rhs}",

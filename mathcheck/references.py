@@ -101,15 +101,6 @@ def kl_monte_carlo(p: Any, q: Any, samples: int = MC_SAMPLES, seed: int = 0) -> 
     return _mean_with_error(p.logpdf(x) - q.logpdf(x))
 
 
-def kl_monte_carlo_normal(mu1, sigma1, mu2, sigma2, samples: int = MC_SAMPLES, seed: int = 0) -> list[MonteCarlo]:
-    """Vectorized Monte Carlo for many univariate pairs at once (array arguments, one estimate each)."""
-    mu1, sigma1, mu2, sigma2 = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, float)) for v in (mu1, sigma1, mu2, sigma2)))
-    rng = np.random.default_rng(seed)
-    x = scipy.stats.norm(mu1, sigma1).rvs(size=(samples, mu1.size), random_state=rng)
-    log_ratio = scipy.stats.norm(mu1, sigma1).logpdf(x) - scipy.stats.norm(mu2, sigma2).logpdf(x)
-    return [_mean_with_error(log_ratio[:, i]) for i in range(mu1.size)]
-
-
 def _mean_with_error(values: np.ndarray) -> MonteCarlo:
     n = values.shape[0]
     return MonteCarlo(float(np.mean(values)), float(np.std(values, ddof=1) / np.sqrt(n)), n)

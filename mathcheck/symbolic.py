@@ -4,8 +4,8 @@ An equality step is *proved* when both sides reach the same normal form. The nor
 only if the step allows its rule:
 
 - ``definition``: unfold named quantities (L := ...), E_q[f] = ∫ q f, KL[a‖b] = ∫ a log(a/b);
-- ``labels``: a parameter label names the network that computes a density, not another density
-  (p_θ(z|X) is the model's p(z|X), q_φ is q);
+- ``labels``: the labels θ on p and φ on q name the networks that compute the model's p and the encoder's
+  q, not other densities (p_θ(z|X) is p(z|X), q_φ is q); any other label names another density;
 - ``bayes``: the product rule p(X, z) = p(X|z) p(z) and Bayes' rule p(z|X) = p(X|z) p(z) / p(X);
 - ``log``: log algebra for positive quantities (sympy's ``expand_log`` with positivity);
 - ``linearity``: ∫ (a + b) = ∫ a + ∫ b, and factors free of the variable move out of ∫;
@@ -80,12 +80,12 @@ def reevaluate(expr: sp.Expr) -> sp.Expr:
 
 
 def strip_labels(expr: sp.Expr) -> sp.Expr:
-    return expr.replace(lambda n: isinstance(n, Density) and n.label, lambda n: n.unlabelled())
+    return expr.replace(lambda n: isinstance(n, Density) and n.label, lambda n: n.canonical())
 
 
 def factorize(density: Density) -> sp.Expr:
     """The model's densities in the basis p(z), p(X|z), p(X): product rule and Bayes' rule."""
-    if density.family != "p":
+    if density.family != "p" or density.label:  # a labelled density is not the model's p
         return density
     variables, given = set(density.variables), set(density.given)
     latent = {v for v in variables | given if v in LATENTS}
@@ -104,13 +104,15 @@ def expand_logs(expr: sp.Expr) -> sp.Expr:
 
 
 def _is_normalized_density_of(expr: sp.Expr, variable: sp.Symbol) -> bool:
+    if isinstance(expr, Normal) and expr.std.is_positive is not True:
+        return False  # N(v; m, s²) with s of unknown sign: ∫ is s/|s|
     return isinstance(expr, DensityLike) and tuple(expr.variables) == (variable,)
 
 
 def _marginalize(dependent: sp.Expr, variable: sp.Symbol) -> sp.Expr | None:
     """∫ p(O | v, G) p(v | G) dv = p(O | G)."""
     factors = sp.Mul.make_args(dependent)
-    if len(factors) != 2 or not all(isinstance(f, Density) and f.family == "p" for f in factors):
+    if len(factors) != 2 or not all(isinstance(f, Density) and f.family == "p" and not f.label for f in factors):
         return None
     for prior, conditional in (factors, factors[::-1]):
         if prior.variables == (variable,) and set(conditional.given) == {variable} | set(prior.given):
@@ -135,15 +137,31 @@ def _integrate_term(dependent: sp.Expr, variable: sp.Symbol, rules: frozenset) -
 _INTEGRATION_VARIABLE = sp.Symbol("t_integration", real=True)
 
 
+def fresh_symbol(name: str, expr: sp.Expr) -> sp.Symbol:
+    """A real symbol called ``name`` (with underscores added) that no symbol of ``expr`` is called."""
+    taken = {s.name for s in expr.atoms(sp.Symbol)}
+    while name in taken:
+        name += "_"
+    return sp.Symbol(name, real=True)
+
+
 def _integrate_over_real_line(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr:
     """``sympy.integrate`` over the real line; the same moments recur across steps and derivations,
-    so the integrand is cached under one name for its variable."""
+    so the integrand is cached under one name for its variable (when no other symbol has that name)."""
+    if any(s.name == _INTEGRATION_VARIABLE.name for s in integrand.atoms(sp.Symbol)):
+        return _integrate(integrand, variable)
     return _integrate_cached(integrand.xreplace({variable: _INTEGRATION_VARIABLE}))
 
 
 @lru_cache(maxsize=1024)
 def _integrate_cached(integrand: sp.Expr) -> sp.Expr:
-    return sp.integrate(integrand, (_INTEGRATION_VARIABLE, -sp.oo, sp.oo), conds="none")
+    return _integrate(integrand, _INTEGRATION_VARIABLE)
+
+
+def _integrate(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr:
+    """The integral, or the unevaluated Integral where sympy needs a condition for it to converge."""
+    result = sp.integrate(integrand, (variable, -sp.oo, sp.oo), conds="piecewise")
+    return integral(integrand, variable) if result.has(sp.Piecewise) else result
 
 
 def reduce_integral(body: sp.Expr, variable: sp.Symbol, rules: frozenset) -> sp.Expr:
@@ -207,6 +225,7 @@ def _gaussian_weights(integral_expr) -> list:
     weights = {}
     for factor in sp.Mul.make_args(reevaluate(integral_expr.function)):
         if isinstance(factor, Normal) and factor.variable in variables and (factor.mean, factor.std) != (0, 1) \
+                and factor.std.is_positive \
                 and not any(factor.mean.has(v) or factor.std.has(v) for v in variables):
             weights.setdefault(factor.variable, factor)
     return list(weights.values())
@@ -220,7 +239,7 @@ def standardize(integral_expr: sp.Integral) -> sp.Integral:
     """∫ N(v; m, s²) f(v) dv = ∫ N(m + s u; m, s²) f(m + s u) s du: Gaussian integrals in standard form."""
     for weight in _gaussian_weights(integral_expr):
         variable = weight.variable
-        standard = sp.Symbol(f"u_{variable.name}", real=True)
+        standard = fresh_symbol(f"u_{variable.name}", integral_expr)
         integral_expr = integral_expr.transform(variable, (weight.mean + weight.std * standard, standard))
     return integral_expr
 
@@ -360,6 +379,8 @@ def _calculus(big: sp.Expr, small: sp.Expr) -> Minimum | None:
     difference = sp.expand(expand_logs(reevaluate(unfold(big - small))))
     if difference.atoms(Density, sp.Integral, sp.core.function.AppliedUndef):
         return None
+    if any(symbol.is_integer for symbol in difference.free_symbols):
+        return None  # a minimum over the reals says nothing exact about integers (it could refute a true claim)
     groups: dict[sp.Symbol, sp.Expr] = {}
     constant = sp.S.Zero
     for term in sp.Add.make_args(difference):

@@ -24,7 +24,8 @@ x = sp.Symbol("x", real=True)
 mu = sp.Symbol("mu", real=True)
 sigma = sp.Symbol("sigma", positive=True)
 
-LATENTS: set[sp.Symbol] = {z}  # variables a generative model p(X, z) draws first (p(z), then p(X | z))
+LATENTS: set[sp.Symbol] = {z}
+MODEL_LABELS = {("p", "theta"), ("q", "phi")}  # the article's p_θ (decoder, model) and q_φ (encoder)  # variables a generative model p(X, z) draws first (p(z), then p(X | z))
 
 _GREEK = {"phi": "φ", "theta": "θ"}
 
@@ -53,6 +54,11 @@ class Density(sp.Expr):
 
     def unlabelled(self) -> "Density":
         return Density(self.family, self.variables, self.given) if self.label else self
+
+    def canonical(self) -> "Density":
+        """The density this one names: p_θ is the model's p and q_φ the encoder's q (the labels say which
+        network computes them); any other label names another density and is kept."""
+        return self.unlabelled() if (self.family, self.label) in MODEL_LABELS else self
 
     def _sympystr(self, printer) -> str:
         name = self.family + (f"_{_GREEK.get(self.label, self.label)}" if self.label else "")
@@ -91,7 +97,10 @@ class Normal(sp.Expr):
     is_commutative = True
 
     def __new__(cls, variable, mean, std):
-        return super().__new__(cls, *map(sp.sympify, (variable, mean, std)))
+        variable, mean, std = map(sp.sympify, (variable, mean, std))
+        if std.is_positive is False:
+            raise ValueError(f"N(mean, std²) needs std > 0, got std = {std}")
+        return super().__new__(cls, variable, mean, std)
 
     variable = property(lambda self: self.args[0])
     mean = property(lambda self: self.args[1])
@@ -100,7 +109,7 @@ class Normal(sp.Expr):
 
     def _eval_rewrite_as_exp(self, *args, **kwargs):
         v, m, s = self.args
-        return sp.exp(-(v - m) ** 2 / (2 * s**2)) / (sp.sqrt(2 * sp.pi) * s)
+        return sp.exp(-(v - m) ** 2 / (2 * s**2)) / (sp.sqrt(2 * sp.pi) * sp.Abs(s))
 
     def _sympystr(self, printer) -> str:
         v, m = (printer.doprint(a) for a in self.args[:2])

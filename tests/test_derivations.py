@@ -78,3 +78,20 @@ def test_a_strict_inequality_between_equal_sides_is_not_confirmed_numerically():
     result = check_numeric(lhs, ">", sp.log(p(X, z)) - sp.log(p(z, given=X)), strategy_for(
         DERIVATIONS["bayes_rule"].CHAIN)[0], examples=5)
     assert result.status == "unsupported" and "strict inequality cannot be confirmed" in result.detail["reason"]
+
+
+def test_worlds_where_a_side_is_nan_leave_the_step_undecided_not_held():
+    from mathcheck.calc import calc
+    from mathcheck.vocab import mu
+
+    report = check_chain(calc((mu**3) ** sp.Rational(1, 3), ("=", mu, "cube root"), name="c", title="", source=""))
+    assert report.steps[0].verdict == "undecided" and "NaN" in report.steps[0].detail["reason"]
+
+
+def test_a_derivative_off_by_a_small_constant_is_refuted():
+    from mathcheck.calc import calc
+    from mathcheck.vocab import mu
+
+    chain = calc(sp.Derivative(mu**3, mu), ("=", 3 * mu**2 + sp.Rational(1, 10000), "power rule, wrongly"),
+                 name="d", title="", source="")
+    assert check_chain(chain).steps[0].verdict == REFUTED

@@ -16,12 +16,12 @@ import torch
 from torch.distributions import Normal, kl_divergence
 
 from mathcheck.gaussian import kl_normal_std_logvar
+from mathcheck.report import HOLDS, REFUTED
 from vae_min import estimators
 from vae_min.linear_gaussian import LinearGaussianVAE
 from vae_min.model import VAE, loss_function, loss_terms, reparameterize
 from vae_min.precision import TOLERANCE_ULPS, check_elementwise
 
-HOLDS, REFUTED = "holds", "refuted"
 Z_TOLERANCE = 5.0
 FLOAT64 = "float64"
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from sympy.core.function import AppliedUndef
 
@@ -25,12 +23,15 @@ from mathcheck.audit.document import ChainItem, Document, Formula
 from mathcheck.audit.latex import BareDensity, Context, NameRef, Parser, Unparsed
 from mathcheck.calc import ChainError, Step, compose
 from mathcheck.checker import check_step
-from mathcheck.numeric import MODEL_DENSITIES, Needs, Unsupported, world_strategy
+from mathcheck.numeric import Divergent, Needs, Unsupported, sample_worlds, shared_needs
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
-from mathcheck.vocab import (Defined, Density, Normal, X, concave_function, convex_function, define, positive_function,
-                             to_text, x, z)
+from mathcheck.vocab import (Density, Normal, X, concave_function, convex_function, define, positive_function, to_text,
+                             unfold, x, z)
 
 UNPARSED, DEFINITION = "unparsed", "definition"
+# what sympy and the numeric worlds raise on a step they cannot handle; anything else is a mathcheck bug
+_MATH_ERRORS = (Unsupported, Divergent, ValueError, TypeError, NotImplementedError, ZeroDivisionError,
+                RecursionError, OverflowError)
 VERDICTS = (PROVED, HOLDS, REFUTED, UNDECIDED, UNPARSED, DEFINITION)
 FAILING = (REFUTED, UNPARSED)
 DEFAULT_EXAMPLES = 10  # numeric worlds per step: the article's audit must fit in 5 s on 2 cores
@@ -268,43 +269,23 @@ def _with_function_kinds(expr: sp.Expr, kinds: dict[str, str]) -> sp.Expr:
 
 
 class WorldCache:
-    """The numeric worlds of the document: drawn once per set of needs, shared by the steps that need them.
-
-    Drawing a world can be costly (a mixture model's evidence by quadrature); every step of a chain over
-    the same densities is then checked on the same worlds, as a reader would check it.
-    """
+    """The numeric worlds of the document: ``numeric.sample_worlds``, drawn once per set of needs and
+    shared by the steps that need them (and with every other checker run in the process)."""
 
     def __init__(self, seed: int, examples: int):
         self.seed, self.examples = seed, examples
         self.cache: dict = {}
 
     def strategy(self, expressions: list[sp.Expr]):
-        needs = Needs.of(expressions)
-        if needs.densities and needs.densities <= MODEL_DENSITIES:
-            # a model world holds every density of the model: the steps over any of them share its worlds
-            needs = Needs(frozenset(MODEL_DENSITIES), needs.functions, needs.symbols)
+        needs = shared_needs(Needs.of(expressions))
         if needs not in self.cache:
             try:
-                base = world_strategy(needs)
+                worlds = sample_worlds(needs, self.seed, self.examples)
             except Unsupported as error:
                 self.cache[needs] = (None, str(error))
             else:
-                self.cache[needs] = (st.sampled_from(_draw(base, self.examples, self.seed)), "")
+                self.cache[needs] = (st.sampled_from(worlds), "")
         return self.cache[needs]
-
-
-def _draw(strategy, count: int, seed: int) -> list:
-    worlds: list = []
-
-    @settings(max_examples=count, database=None, deadline=None, derandomize=False, print_blob=False,
-              suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, phases=(Phase.generate,))
-    @hypothesis_seed(seed)
-    @given(strategy)
-    def collect(world) -> None:
-        worlds.append(world)
-
-    collect()
-    return worlds
 
 
 # ---------------------------------------------------------------- the audit
@@ -439,12 +420,12 @@ class Auditor:
         why = f"as written in {self.document.path} line {line}"
         try:
             strategy, no_world = self.worlds.strategy([lhs, rhs])
-        except Exception as error:  # a world the engine cannot build: the numeric side is skipped, not the step
+        except _MATH_ERRORS as error:  # a world the engine cannot build: the numeric side is skipped, not the step
             strategy, no_world = None, f"no world: {type(error).__name__}: {error}"[:300]
         try:
             return check_step(lhs, Step(relation, rhs, why), strategy, seed=self.seed, examples=self.examples,
                               no_world=no_world)
-        except Exception as error:  # an engine failure must not end the audit: the step stays undecided
+        except _MATH_ERRORS as error:  # sympy or the worlds give up on this step: it stays undecided
             return UNDECIDED, {"reason": f"the checker failed: {type(error).__name__}: {error}"[:300]}
 
     def _assignment(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
@@ -501,7 +482,7 @@ def _check_in_law(auditor: Auditor, formula: Formula, variable, law, item: Item,
 def _difference_depends_on(lhs: sp.Expr, rhs: sp.Expr, names: list[str]) -> bool:
     """Whether lhs − rhs still involves an undefined name (then a counterexample is only a choice of it)."""
     from mathcheck.symbolic import reevaluate
-    difference = sp.expand(reevaluate(_unfold(lhs)) - reevaluate(_unfold(rhs)))
+    difference = sp.expand(reevaluate(unfold(lhs)) - reevaluate(unfold(rhs)))
     involved = {s.name for s in difference.free_symbols if isinstance(s, sp.Symbol)}
     involved |= {c.func.__name__ for c in difference.atoms(AppliedUndef)}
     return bool(involved & set(names))
@@ -514,7 +495,7 @@ def _undefined_names(expr: sp.Expr, names: Names) -> list[str]:
 def _opaque(lhs: sp.Expr, rhs: sp.Expr, names: Names) -> list[str]:
     found = set()
     for expr in (lhs, rhs):
-        expr = _unfold(expr)
+        expr = unfold(expr)
         found |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol) and len(s.name) > 1
                   and s.name not in ("mu", "sigma") and not s.name.startswith(("mu_", "sigma_"))
                   and s.name.replace("_", "").isalnum() and s.name[0].isalpha() and _is_name(s.name)}
@@ -532,21 +513,12 @@ def _is_name(name: str) -> bool:
     return not _greek(name)
 
 
-def _unfold(expr: sp.Expr) -> sp.Expr:
-    for _ in range(20):
-        found = expr.atoms(Defined)
-        if not found:
-            return expr
-        expr = expr.xreplace({node: node.unfold() for node in found})
-    return expr
-
-
 def _notes(notes: list[str], lhs, rhs, kinds: dict[str, str], context: Context) -> str:
     extra = list(notes)
     used = set()
     for expr in (lhs, rhs):
-        used |= {c.func.__name__ for c in _unfold(expr).atoms(AppliedUndef)}
-        for node in _unfold(expr).atoms(Normal):
+        used |= {c.func.__name__ for c in unfold(expr).atoms(AppliedUndef)}
+        for node in unfold(expr).atoms(Normal):
             used.add(("normal", node))
     for name in sorted(n for n in used if isinstance(n, str)):
         kind = kinds.get(name)
