@@ -32,6 +32,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from scipy import special, stats
 
+from mathcheck.linear_gaussian import LinearGaussian
 from mathcheck.vocab import Concave, Convex, Defined, Density, Expectation, KL, Normal, integral_variables, unfold
 
 
@@ -192,14 +193,12 @@ def linear_gaussian_worlds(draw) -> World:
     a, b, s = draw(st.floats(-3, 3)), draw(st.floats(-2, 2)), draw(st.floats(0.2, 3))
     x_obs = draw(st.floats(-5, 5))
     q = draw(_q_densities())
-    precision = 1 / s0**2 + a**2 / s**2
-    post_mean = (m0 / s0**2 + a * (x_obs - b) / s**2) / precision
-    posterior = Law(stats.norm, (post_mean, precision**-0.5))
-    evidence = stats.norm.logpdf(x_obs, a * m0 + b, math.sqrt(a**2 * s0**2 + s**2))
+    model = LinearGaussian(observed=x_obs, weight=a, bias=b, noise=s, prior_mean=m0, prior_std=s0)
+    posterior = Law(stats.norm, model.posterior())
     params = {"prior": f"normal({m0:.4g}, {s0:.4g})", "likelihood": f"X|z ~ normal({a:.4g} z + {b:.4g}, {s:.4g})",
               "X": float(f"{x_obs:.6g}"), "q": q.description}
     return _model_world("linear-gaussian", params, ScipyDensity(Law(stats.norm, (m0, s0)), params["prior"]),
-                        lambda zz: stats.norm.logpdf(x_obs, a * zz + b, s), float(evidence), posterior.logpdf, q, x_obs)
+                        model.log_likelihood, model.log_evidence(), posterior.logpdf, q, x_obs)
 
 
 @st.composite

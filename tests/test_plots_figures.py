@@ -227,8 +227,12 @@ def test_jensen_shading_fills_exactly_the_gap():
 W, B, S, X = 1.5, 0.0, 0.5, 2.0  # the default model of mathcheck.plots.elbo
 
 
+def log_joint(z):
+    return stats.norm.logpdf(X, W * z + B, S) + stats.norm.logpdf(z)
+
+
 def joint(z):
-    return stats.norm.pdf(X, W * z + B, S) * stats.norm.pdf(z)
+    return np.exp(log_joint(z))
 
 
 @functools.cache
@@ -246,7 +250,7 @@ def posterior_by_quadrature() -> tuple[float, float]:
 
 def elbo_by_quadrature(m: float, t: float) -> float:
     q = stats.norm(m, t)
-    integrand = lambda z: q.pdf(z) * (np.log(joint(z)) - q.logpdf(z))  # noqa: E731
+    integrand = lambda z: q.pdf(z) * (log_joint(z) - q.logpdf(z))  # noqa: E731; log domain: joint underflows
     return integrate.quad(integrand, m - 12 * t, m + 12 * t, epsabs=1e-12, epsrel=1e-11, limit=200)[0]
 
 

@@ -1,60 +1,18 @@
 """log p(X) = ELBO(q) + KL(q || p(z|X)) (article lines 75-105) in a model where all three are exact.
 
-Model: p(z) = N(0, 1), p(X | z) = N(w z + b, s^2), one observed X; then p(X) = N(b, w^2 + s^2) and the
-posterior p(z | X) is Gaussian. The ELBO of q = N(m, t^2) is computed by Gauss-Hermite quadrature of
-E_q[log p(X, z) - log q(z)] (exact here: the integrand is quadratic in z), the KL by its closed form,
-so the figure compares two independent computations of the gap.
+Model (``mathcheck.linear_gaussian.LinearGaussian``): p(z) = N(0, 1), p(X | z) = N(w z + b, s^2), one
+observed X; then p(X) = N(b, w^2 + s^2) and the posterior p(z | X) is Gaussian. The ELBO of q = N(m, t^2)
+is computed by Gauss-Hermite quadrature of E_q[log p(X, z) - log q(z)] (exact here: the integrand is
+quadratic in z), the KL by its closed form, so the figure compares two independent computations of the gap.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from scipy.stats import norm
 
-from mathcheck.gaussian import kl_normal
+from mathcheck.linear_gaussian import LinearGaussian
 from mathcheck.plots._common import PlotError, checked_range, checked_resolution, new_figure, require_finite
 
-QUADRATURE_NODES = 8
 MAX_LOG_EVIDENCE = 1e9  # |log p(X)| beyond this: float64 spacing (> 1e-7 nats) blurs the gap
-
-
-@dataclass(frozen=True)
-class LinearGaussian:
-    """p(z) = N(0, 1), p(X | z) = N(weight z + bias, noise^2), with X = observed."""
-
-    observed: float = 2.0
-    weight: float = 1.5
-    bias: float = 0.0
-    noise: float = 0.5
-
-    def log_evidence(self) -> float:
-        """log p(X), X ~ N(bias, weight^2 + noise^2)."""
-        return float(norm.logpdf(self.observed, self.bias, (self.weight**2 + self.noise**2) ** 0.5))
-
-    def posterior(self) -> tuple[float, float]:
-        """Mean and standard deviation of p(z | X) (conjugate update of N(0, 1))."""
-        precision = 1.0 + self.weight**2 / self.noise**2
-        mean = self.weight * (self.observed - self.bias) / self.noise**2 / precision
-        return mean, precision**-0.5
-
-    def log_joint(self, z):
-        """log p(X, z) = log p(X | z) + log p(z), elementwise in z."""
-        return norm.logpdf(self.observed, self.weight * z + self.bias, self.noise) + norm.logpdf(z)
-
-    def elbo(self, mean, scale):
-        """E_q[log p(X, z) - log q(z)] for q = N(mean, scale^2), by Gauss-Hermite quadrature (broadcasts)."""
-        nodes, weights = np.polynomial.hermite_e.hermegauss(QUADRATURE_NODES)
-        weights = weights / weights.sum()
-        mean, scale = np.broadcast_arrays(np.asarray(mean, float), np.asarray(scale, float))
-        z = mean[..., None] + scale[..., None] * nodes
-        log_q = norm.logpdf(z, mean[..., None], scale[..., None])
-        return (self.log_joint(z) - log_q) @ weights
-
-    def kl_to_posterior(self, mean, scale):
-        """KL(q || p(z | X)) for q = N(mean, scale^2), closed form."""
-        post_mean, post_scale = self.posterior()
-        return kl_normal(mean, scale, post_mean, post_scale)
 
 
 def elbo_grid(model: LinearGaussian, mean_range=None, scale_range=None, resolution: int = 61):
@@ -64,7 +22,7 @@ def elbo_grid(model: LinearGaussian, mean_range=None, scale_range=None, resoluti
         log_px = model.log_evidence()
     if not abs(log_px) <= MAX_LOG_EVIDENCE:
         raise PlotError(f"log p(X) = {log_px:g} for X = {model.observed:g}: too far out to resolve a gap of a few "
-                        f"nats in float64; choose X nearer {model.bias:g}")
+                        f"nats in float64; choose X nearer {model.weight * model.prior_mean + model.bias:g}")
     if mean_range is None:
         mean_range = (post_mean - 5 * post_scale, post_mean + 5 * post_scale)
         if not mean_range[0] < mean_range[1]:
@@ -91,13 +49,15 @@ def elbo_gap(observed: float = 2.0, mean_range=None, scale_range=None, resolutio
              model: LinearGaussian | None = None):
     """ELBO(q) over q's mean and scale, two slices through the posterior, and gap = log p(X) - ELBO vs KL."""
     model = model or LinearGaussian(observed=float(observed))
-    if not (model.noise > 0 and np.isfinite([model.observed, model.weight, model.bias, model.noise]).all()):
-        raise PlotError(f"the model needs finite parameters and noise > 0, got {model}")
+    parameters = [model.observed, model.weight, model.bias, model.noise, model.prior_mean, model.prior_std]
+    if not (model.noise > 0 and model.prior_std > 0 and np.isfinite(parameters).all()):
+        raise PlotError(f"the model needs finite parameters, noise > 0 and prior_std > 0, got {model}")
     m, t, elbo, kl = elbo_grid(model, mean_range, scale_range, resolution)
     log_px = model.log_evidence()
     post_mean, post_scale = model.posterior()
     figure = new_figure(12, 9)
-    figure.suptitle(rf"$\log p(X) = \mathrm{{ELBO}}(q) + D_{{KL}}[q\,\|\,p(z|X)]$ for $p(z)=\mathcal{{N}}(0,1)$, "
+    figure.suptitle(rf"$\log p(X) = \mathrm{{ELBO}}(q) + D_{{KL}}[q\,\|\,p(z|X)]$ for "
+                    rf"$p(z)=\mathcal{{N}}({model.prior_mean:g},{model.prior_std:g}^2)$, "
                     rf"$p(X|z)=\mathcal{{N}}({model.weight:g}z{model.bias:+g}, {model.noise:g}^2)$, "
                     rf"$X={model.observed:g}$, $q=\mathcal{{N}}(m,t^2)$")
     grid = figure.subplots(2, 2)
