@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add_check_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="report format")
-        p.add_argument("--seed", type=int, default=0, help="seed for the numeric worlds (default 0)")
+        p.add_argument("--seed", type=seed_int, default=0, help="seed for the numeric worlds (default 0)")
         p.add_argument("--examples", type=positive_int, default=None,
                        help="numeric worlds per step (default: %(default)s = the checker's default)")
         p.add_argument("--verbose", "-v", action="store_true", help="text format: show every step")
@@ -74,6 +74,20 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+MAX_SEED = 2**32 - 1  # what numpy, torch and hypothesis all accept as a seed
+
+
+def seed_int(text: str) -> int:
+    """argparse type for ``--seed``: an integer from 0 to 2**32 - 1, or a clear message."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"a seed must be an integer from 0 to {MAX_SEED}, got {text!r}")
     return value
 
 

@@ -50,12 +50,16 @@ class LinearGaussian:
         return self.log_likelihood(z) + norm.logpdf(z, self.prior_mean, self.prior_std)
 
     def elbo(self, mean, scale):
-        """E_q[log p(X, z) - log q(z)] for q = N(mean, scale^2), by Gauss-Hermite quadrature (broadcasts)."""
+        """E_q[log p(X, z) - log q(z)] for q = N(mean, scale^2), by Gauss-Hermite quadrature (broadcasts).
+
+        log q is taken at the standard nodes themselves: recovering them as (z - mean) / scale from
+        z = mean + scale * node would lose them to rounding when scale << |mean|.
+        """
         nodes, weights = np.polynomial.hermite_e.hermegauss(QUADRATURE_NODES)
         weights = weights / weights.sum()
         mean, scale = np.broadcast_arrays(np.asarray(mean, float), np.asarray(scale, float))
         z = mean[..., None] + scale[..., None] * nodes
-        log_q = norm.logpdf(z, mean[..., None], scale[..., None])
+        log_q = norm.logpdf(nodes) - np.log(scale)[..., None]
         return (self.log_joint(z) - log_q) @ weights
 
     def kl_to_posterior(self, mean, scale):

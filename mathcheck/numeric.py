@@ -277,7 +277,7 @@ def functions_for(draw, world: World, needed: frozenset) -> World:
     """``world`` with a concrete function for every abstract one, chosen from a catalogue by its kind."""
     functions, params = dict(world.functions), dict(world.params)
     for name, kind in sorted(needed):
-        if name in functions:
+        if name in functions or kind == "several-arguments":  # evaluating it raises Unsupported
             continue
         if kind == "positive":
             choice, c = draw(st.sampled_from(sorted(POSITIVE_G))), draw(st.floats(-1.5, 1.5))
@@ -312,7 +312,7 @@ def symbol_values(symbol: sp.Symbol) -> st.SearchStrategy:
 @dataclass(frozen=True)
 class Needs:
     densities: frozenset
-    functions: frozenset  # (name, kind) with kind in concave / convex / positive / plain
+    functions: frozenset  # (name, kind) with kind in concave / convex / positive / plain / several-arguments
     symbols: frozenset
 
     @classmethod
@@ -328,6 +328,8 @@ class Needs:
 
 
 def _kind(call) -> str:
+    if len(call.args) != 1:  # the catalogues hold functions of one variable
+        return "several-arguments"
     if isinstance(call, Concave):
         return "concave"
     if isinstance(call, Convex):

@@ -441,14 +441,25 @@ def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float 
                     return Proof(False, "the two sides are equal, so the strict inequality is false", disproved=True)
                 return Proof(True, "normal forms agree" + _rules_note(rules))
             if relation == "=":
-                return Proof(False, "normal forms differ: " + to_text(
-                    sp.expand(normal_form(lhs, tuple(rules), model) - normal_form(rhs, tuple(rules), model)))
-                    + " ≠ 0")
+                difference = sp.expand(normal_form(lhs, rules, model) - normal_form(rhs, rules, model))
+                if _nonzero_number(difference):
+                    return Proof(False, f"the normal forms differ by the nonzero number {to_text(difference)}",
+                                 disproved=True)
+                return Proof(False, "normal forms differ: " + to_text(difference) + " ≠ 0")
             return prove_inequality(lhs, relation, rhs, rules)
     except SymbolicTimeout as error:
         return Proof(False, str(error))
     except (NotImplementedError, ValueError, TypeError, RecursionError, ZeroDivisionError) as error:
         return Proof(False, f"sympy could not decide: {type(error).__name__}: {error}"[:300])
+
+
+def _nonzero_number(expr: sp.Expr) -> bool:
+    """An exact finite number sympy knows is not 0 (a rational, or a closed form such as π − 3); floats
+    (rounding) and unevaluated ∫ or ∂ (whether they vanish is the question) are not taken as such."""
+    if expr.is_Rational:
+        return expr != 0
+    return bool(expr.is_number and not expr.has(sp.Float, sp.Integral, sp.Derivative, sp.Limit, sp.Sum)
+                and expr.is_finite and expr.is_zero is False)
 
 
 def _rules_note(rules) -> str:

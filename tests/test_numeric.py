@@ -96,3 +96,13 @@ def test_an_expression_without_a_world_raises_unsupported():
 def test_worlds_for_model_densities_include_both_families():
     families = {world.family for world in sample_worlds(Needs.of(MODEL), seed=0, examples=20)}
     assert families == {"linear-gaussian", "mixture-bernoulli"}
+
+
+def test_an_abstract_function_of_two_variables_is_unsupported_not_a_crash():
+    f = sp.Function("f")
+    expr = f(x, z) + x
+    needs = Needs.of([expr])
+    world = sample_worlds(needs, seed=0, examples=1)[0]
+    world.symbols.update({x: 0.5, z: 0.25})
+    with pytest.raises(Unsupported, match="no function f"):
+        evaluate(expr, world)

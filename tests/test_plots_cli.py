@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 import xml.etree.ElementTree as ElementTree
 
 import pytest
@@ -23,6 +24,13 @@ HEADERS = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
 
 def plot(*argv: str) -> int:
     return main(["plot", *argv])
+
+
+def plot_strictly(*argv: str) -> int:
+    """plot(...) with every warning an error: a numpy RuntimeWarning turns into exit 3 instead of a stray line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return plot(*argv)
 
 
 def assert_one_error_line(capsys, *fragments: str) -> None:
@@ -57,6 +65,8 @@ def test_format_follows_the_extension(tmp_path, fmt):
 
 
 BAD_REQUESTS = [
+    (["reparam-variance", "--seed", "-1"], ["seed must be an integer from 0"]),
+    (["reparam-variance", "--seed", str(2**64)], ["seed must be an integer from 0"]),
     (["kl-surface", "--sigma-range", "0", "2"], ["sigma range", "> 0"]),
     (["kl-surface", "--sigma-range", "-1", "2"], ["sigma range"]),
     (["elbo-gap", "--sigma-range", "0", "1"], ["sigma range"]),
@@ -73,15 +83,52 @@ BAD_REQUESTS = [
     (["reparam-variance", "--samples", "5"], ["samples"]),
     (["kl-nonneg", "--log-sigma"], ["--log-sigma", "kl-nonneg"]),
     (["no-such-plot"], ["no-such-plot", "kl-surface"]),
+    # numerical extremes: finite inputs whose figure float64 or matplotlib cannot draw correctly
+    (["kl-surface", "--mu-range", "-1e308", "1e308"], ["mu range", "too wide", "overflows"]),
+    (["elbo-gap", "--mu-range", "-1e308", "1e308"], ["mu range", "too wide", "overflows"]),
+    (["kl-nonneg", "--x-range", "-1e308", "1e308"], ["x range", "too wide", "overflows"]),
+    (["kl-nonneg", "--x-range", "1e153", "1.3e154"], ["1.69e+308", "axis"]),
+    (["kl-nonneg", "--x-range", "1e-300", "1e-299"], ["too close to 0"]),
+    (["kl-nonneg", "--x-range", "1", "1.0000000000001"], ["too narrow", "--resolution"]),
+    (["kl-surface", "--sigma-range", "1e-300", "1e-299"], ["too close to 0", "--log-sigma"]),
+    (["kl-surface", "--log-sigma", "--sigma-range", "1e-300", "1e150"], ["log axis"]),
+    (["elbo-gap", "--sigma-range", "1e100", "1e153"], ["ELBO", "axis"]),
+    (["elbo-gap", "--sigma-range", "1e-100", "1e100"], ["KL", "log axis"]),
+    (["jensen-gap", "--sigma-range", "0", "1e-290"], ["too close to 0"]),
+    (["reparam-variance", "--function", "sin", "--mu", "1e17"], ["too small for mu = 1e+17", "3.36e+07"]),
+    (["reparam-variance", "--function", "sin", "--mu", "1e300"], ["mu = 1e+300", "too large"]),
+    (["reparam-variance", "--sigma-range", "1e80", "1e81"], ["sigma range", "1e-75", "1e+75"]),
+    (["reparam-variance", "--function", "sin", "--mu", "0", "--sigma-range", "1e-9", "1e-8"],
+     ["pathwise", "float64", "variance"]),
 ]
 
 
 @pytest.mark.parametrize("argv, fragments", BAD_REQUESTS, ids=[" ".join(a) for a, _ in BAD_REQUESTS])
 def test_bad_request_is_one_line_and_exit_2(tmp_path, capsys, argv, fragments):
     out = tmp_path / "figure.png"
-    assert plot(argv[0], "--out", str(out), *argv[1:]) == 2
+    assert plot_strictly(argv[0], "--out", str(out), *argv[1:]) == 2
     assert_one_error_line(capsys, *fragments)
     assert not out.exists()
+
+
+EXTREMES_THAT_DRAW = [
+    ["jensen-gap", "--mu", "1e308"],
+    ["jensen-gap", "--function", "1+z^2", "--mu", "-1e308"],
+    ["jensen-gap", "--function", "1+z^2", "--mu", "1e17"],
+    ["elbo-gap", "--sigma-range", "1e-300", "1e-299"],
+    ["kl-surface", "--log-sigma", "--sigma-range", "1e-300", "1e-299"],
+    ["kl-surface", "--mu-range", "1e153", "1.3e153"],
+    ["reparam-variance", "--mu", "0", "--sigma-range", "1e-75", "1e-74"],
+    ["reparam-variance", "--function", "sin", "--mu", "1e17", "--sigma-range", "4e7", "1e8"],
+]
+
+
+@pytest.mark.parametrize("argv", EXTREMES_THAT_DRAW, ids=[" ".join(a) for a in EXTREMES_THAT_DRAW])
+def test_extreme_request_that_float64_resolves_draws_without_warnings(tmp_path, capsys, argv):
+    out = tmp_path / "figure.png"
+    assert plot_strictly(argv[0], "--out", str(out), *argv[1:], *SMALL[argv[0]]) == 0
+    assert out.read_bytes().startswith(HEADERS["png"])
+    assert capsys.readouterr().err == ""
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

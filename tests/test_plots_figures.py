@@ -4,7 +4,9 @@ functions the figures are drawn with. Resolutions are small to keep the suite fa
 from __future__ import annotations
 
 import functools
+import math
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -127,6 +129,20 @@ def test_minimum_check_rejects_a_shifted_kl(monkeypatch):
         test_marked_minimum_is_at_mu_0_sigma_1(plots.kl_surface(resolution=5))
 
 
+def test_minimum_is_not_marked_where_float64_cannot_locate_it():
+    mu_range, n = (1e153, 1.3e153), 9
+    figure = plots.kl_surface(mu_range=mu_range, resolution=n)
+    sigma = np.linspace(0.1, 3.0, n)
+    with mpmath.workdps(60):  # at mu = 1e153 the KL rounds to the same double for every sigma of the grid
+        column = {float(mpmath.mpf(mu_range[0]) ** 2 / 2 + (mpmath.mpf(s) ** 2 - 1 - 2 * mpmath.log(s)) / 2)
+                  for s in sigma}
+    assert len(column) == 1
+    surface, contour = surface_axes(figure)
+    assert not tagged(surface, "minimum") and not tagged(contour, "minimum")
+    (note,) = tagged(contour, "minimum-not-resolved")
+    assert "not marked" in note.get_label()
+
+
 def test_log_sigma_surface_marks_log10_sigma_0_and_uses_a_log_axis():
     figure = plots.kl_surface(sigma_range=(0.01, 10.0), resolution=9, log_sigma=True)
     surface, contour = surface_axes(figure)
@@ -168,6 +184,15 @@ def test_nonneg_curve_is_never_negative(nonneg_figure):
     assert y.min() >= 0.0
 
 
+def test_nonneg_curve_near_its_zero_equals_the_formula_in_60_digits():
+    figure = plots.kl_nonneg(x_range=(1 - 1e-7, 1 + 1e-7), resolution=41)
+    (curve,) = tagged(figure.axes[0], "curve")
+    x, y = curve.get_xdata(), curve.get_ydata()
+    with mpmath.workdps(60):  # -log x^2 + x^2 - 1 ~ 2 (x - 1)^2 ~ 1e-14: float64 cancels all but 2 digits of it
+        expected = [float(-mpmath.log(mpmath.mpf(v) ** 2) + mpmath.mpf(v) ** 2 - 1) for v in x]
+    assert_allclose(y, expected, rtol=1e-12, atol=0)
+
+
 def test_nonneg_curve_zeros_are_marked_at_plus_minus_1(nonneg_figure):
     markers = tagged(nonneg_figure.axes[0], "minimum")
     points = sorted((float(line.get_xdata()[0]), float(line.get_ydata()[0])) for line in markers)
@@ -182,9 +207,10 @@ def jensen_lines(figure):
 
 
 def test_jensen_exp_curves_are_the_lognormal_moments():
+    # drawn relative to log g(mu) = mu: log E[e^z] - mu = sigma^2/2 and E[log e^z] - mu = 0
     sigma, log_of_mean, mean_of_log = jensen_lines(plots.jensen_gap("exp", mu=0.5, resolution=21))
-    assert_allclose(log_of_mean, 0.5 + sigma**2 / 2, rtol=1e-12, atol=1e-12)  # log E[e^z] = mu + sigma^2/2
-    assert_allclose(mean_of_log, 0.5, rtol=1e-12)  # E[log e^z] = mu
+    assert_allclose(log_of_mean, sigma**2 / 2, rtol=1e-12, atol=1e-12)
+    assert_allclose(mean_of_log, 0.0, atol=1e-12)
 
 
 @FEW
@@ -198,7 +224,59 @@ def test_jensen_curves_equal_quadrature_for_one_plus_square(data):
     else:
         expected_mean = z.expect(lambda v: 1 + v**2, epsabs=1e-12)
         expected_log = z.expect(lambda v: np.log1p(v**2), epsabs=1e-12, epsrel=1e-10)
-    assert_allclose([log_of_mean[i], mean_of_log[i]], [np.log(expected_mean), expected_log], rtol=1e-7, atol=1e-9)
+    log_g_mu = np.log1p(0.3**2)  # the curves are drawn relative to log g(mu)
+    assert_allclose([log_of_mean[i], mean_of_log[i]], [np.log(expected_mean) - log_g_mu, expected_log - log_g_mu],
+                    rtol=1e-7, atol=1e-9)
+
+
+def assert_jensen_exp_gap_is_half_sigma_squared(mu: float) -> None:
+    """For g = exp, log E[e^z] - mu = sigma^2 / 2 and E[log e^z] - mu = 0 at every mu (lognormal moments)."""
+    figure = plots.jensen_gap("exp", mu=mu, resolution=5)
+    sigma, log_of_mean, mean_of_log = jensen_lines(figure)
+    assert_allclose(log_of_mean, sigma**2 / 2, rtol=1e-12, atol=0)
+    assert_allclose(mean_of_log, 0.0, atol=0)
+    assert_allclose(jensen_gap_value(figure), sigma[-1] ** 2 / 2, rtol=5e-3)
+
+
+def jensen_gap_value(figure) -> float:
+    (text,) = [text for text in figure.axes[0].texts if text.get_gid() == "gap-value"]
+    return float(text.get_text().split()[1])
+
+
+@FEW
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_jensen_exp_gap_is_half_sigma_squared_at_any_mu(mu):
+    assert_jensen_exp_gap_is_half_sigma_squared(mu)
+
+
+def assert_jensen_square_gap_far_out(mu: float) -> None:
+    """For g = 1 + z^2 and |mu| >= 1e10: log E[g] - log g(mu) = log1p(sigma^2 / (1 + mu^2)) = sigma^2/mu^2 and
+    E[log g] - log g(mu) = -sigma^2/mu^2, so the gap is 2 sigma^2/mu^2, each up to a relative O(sigma^2/mu^2)
+    below 1e-19 (expand log1p(r), r = (2 mu t + t^2)/(1 + mu^2), to second order in t = sigma eps)."""
+    figure = plots.jensen_gap("1+z^2", mu=mu, resolution=5)
+    sigma, log_of_mean, mean_of_log = jensen_lines(figure)
+    ratio = (sigma / mu) ** 2
+    assert_allclose(log_of_mean, ratio, rtol=1e-12, atol=0)
+    assert_allclose(mean_of_log, -ratio, rtol=1e-12, atol=0)
+    assert_allclose(jensen_gap_value(figure), 2 * ratio[-1], rtol=5e-3)  # printed to 3 digits, never negative
+
+
+@FEW
+@given(st.floats(1e10, 1e150), st.sampled_from([1.0, -1.0]))
+def test_jensen_gap_for_one_plus_square_is_2_sigma2_over_mu2_far_out(size, sign):
+    assert_jensen_square_gap_far_out(sign * size)
+
+
+def test_jensen_far_out_check_rejects_a_gap_taken_as_a_difference(monkeypatch):
+    import mathcheck.plots.jensen
+    from scipy.special import logsumexp
+
+    def difference(log_weights, rise):  # log E[e^d] - E[d]: two nearly equal numbers subtracted
+        return float(logsumexp(rise + log_weights) - np.exp(log_weights) @ rise)
+
+    monkeypatch.setattr(mathcheck.plots.jensen, "_excess", difference)
+    with pytest.raises(AssertionError):
+        assert_jensen_square_gap_far_out(1e17)
 
 
 _JENSEN_SQUARE = []
@@ -301,6 +379,57 @@ def test_elbo_gap_equals_kl_over_the_grid(elbo_figure):
     assert np.all(kl >= 0)
 
 
+TINY_SCALES = (1e-300, 1e-299)
+
+
+@pytest.fixture(scope="module")
+def tiny_scale_figure():
+    return plots.elbo_gap(observed=X, scale_range=TINY_SCALES, resolution=5)
+
+
+def assert_elbo_at_tiny_scale_is_log_joint_plus_entropy(figure) -> None:
+    """For q = N(m, t^2): E_q[log p(X, z)] = log p(X, m) - t^2 (W^2/S^2 + 1)/2 (the integrand is quadratic in z)
+    and -E_q[log q] = log t + log(2 pi e)/2; at t = 1e-300 the t^2 term is far below float64 resolution."""
+    (line,) = tagged(tagged(figure, "slice-t")[0], "elbo")
+    t = line.get_xdata()
+    mean, _ = posterior_by_quadrature()  # the slice's m; log p(X, m) is stationary there
+    assert_allclose(line.get_ydata(), log_joint(mean) + np.log(t) + 0.5 * np.log(2 * np.pi * np.e), rtol=1e-12)
+
+
+def test_elbo_at_tiny_scale_is_log_joint_plus_entropy(tiny_scale_figure):
+    assert_elbo_at_tiny_scale_is_log_joint_plus_entropy(tiny_scale_figure)
+
+
+def test_elbo_gap_equals_kl_at_tiny_scale(tiny_scale_figure):
+    (points,) = tagged(tagged(tiny_scale_figure, "gap-vs-kl")[0], "gap")
+    kl, gap = points.get_data()
+    assert kl.size == 5 * 5
+    assert_allclose(gap, kl, rtol=1e-12)
+
+
+def test_elbo_map_at_tiny_scale_shows_the_requested_ranges(tiny_scale_figure):
+    (axes,) = tagged(tiny_scale_figure, "elbo-map")
+    assert_allclose(axes.get_ylim(), TINY_SCALES, rtol=1e-12)  # not stretched to reach the posterior star
+    filled = next(c for c in axes.collections if isinstance(c, QuadContourSet) and c.filled)
+    assert sum(len(path.vertices) for path in filled.get_paths()) > 0
+
+
+def test_tiny_scale_check_rejects_log_q_taken_from_recovered_nodes(monkeypatch):
+    from mathcheck.linear_gaussian import LinearGaussian
+
+    def recovered_nodes(model, mean, scale):  # log q at (z - m)/t: rounds t * node away when t << |m|
+        nodes, weights = np.polynomial.hermite_e.hermegauss(8)
+        mean, scale = np.broadcast_arrays(np.asarray(mean, float), np.asarray(scale, float))
+        z = mean[..., None] + scale[..., None] * nodes
+        log_q = stats.norm.logpdf(z, mean[..., None], scale[..., None])
+        return (model.log_joint(z) - log_q) @ (weights / weights.sum())
+
+    monkeypatch.setattr(LinearGaussian, "elbo", recovered_nodes)
+    with pytest.raises(AssertionError):
+        assert_elbo_at_tiny_scale_is_log_joint_plus_entropy(plots.elbo_gap(observed=X, scale_range=TINY_SCALES,
+                                                                            resolution=5))
+
+
 # ---------------------------------------------------------------- reparam-variance
 
 MU, SAMPLES = 1.0, 4000
@@ -355,3 +484,15 @@ def test_reparam_estimators_are_unbiased():
     for (estimator, parameter), curve in curves.items():
         truth = 2 * MU if parameter == "mu" else 2 * sigma  # d/dmu, d/dsigma of E[z^2] = mu^2 + sigma^2
         assert np.all(np.abs(curve["mean"] - truth) < 6 * np.sqrt(curve["variance"] / SAMPLES))
+
+
+def test_reparam_variance_just_above_the_float64_bound_matches_its_integral():
+    from mathcheck.plots.reparam import variance_curves
+
+    mu = 1e8  # float64 steps of 1.5e-8 near mu: sigma from 0.031 is allowed
+    sigma, curves = variance_curves("sin", mu=mu, sigma_range=(0.04, 1.0), resolution=3, samples=SAMPLES)
+    cos_mu, sin_mu = math.cos(mu), math.sin(mu)
+    for s, measured in zip(sigma, curves["pathwise", "mu"]["variance"]):
+        # d/dmu sin(mu + s e) = cos(mu + s e) = cos mu cos(s e) - sin mu sin(s e): no z = mu + s e is rounded
+        _, variance, fourth = moments_of_estimator(lambda e: cos_mu * np.cos(s * e) - sin_mu * np.sin(s * e), s)
+        assert abs(measured - variance) < 6 * np.sqrt((fourth - variance**2) / SAMPLES), s

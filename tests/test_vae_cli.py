@@ -50,11 +50,52 @@ def test_vae_device_cuda_without_cuda_is_one_error_line_and_exit_2(capsys):
     (["vae", "--dataset", "mnist"], "--data-dir"),
     (["vae", "--dataset", "mnist", "--data-dir", "/nonexistent/mnist"], "not found"),
     (["vae", "--epochs", "0"], "positive integer"),
+    (["vae", "--images", "1"], "at least 2"),
+    (["vae", "--seed", "-1"], "seed must be an integer from 0"),
+    (["vae", "--seed", "18446744073709551616"], "seed must be an integer from 0"),
+    (["vae", "--data-dir", "/tmp"], "only with --dataset mnist"),
+    (["vae", "--plot", "curve.txt"], "extension must be one of"),
+    (["vae", "--save", "/nonexistent-dir/vae.pt"], "directory does not exist"),
+    (["vae", "--hidden-dim", str(10**12), "--epochs", "1"], "not enough memory"),  # 256 TB of weights
 ])
 def test_vae_usage_errors_are_one_line_and_exit_2(capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("mathcheck: error:") and message in err[0]
+
+
+@pytest.mark.parametrize("argv", [["verify-all", "--quick", "--seed", "-1"], ["verify", "jensen-gap", "--seed", "2e3"],
+                                  ["verify", "vae-reparam-gradients", "--seed", str(2**64)]])
+def test_out_of_range_seeds_are_usage_errors_not_internal_errors(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("mathcheck: error:") and "seed" in err[0]
+
+
+def test_a_check_without_a_standard_error_is_undecided_not_holds():
+    from vae_min import confirmations
+    from vae_min.config import VAEConfig
+    from vae_min.train import build_model
+
+    model = build_model(VAEConfig(hidden_dim=8, latent_dim=2), 64, "cpu")
+    one_image = torch.zeros(1, 64)
+    for confirmation in (confirmations.loss_is_negative_elbo(model, one_image, draws=3),
+                         confirmations.kl_term(model, one_image, samples=10),
+                         confirmations.elbo_bound(model, one_image, ks=(1, 10), draws=3),
+                         confirmations.reparameterization_gradients(samples=1)):
+        statistical = [f for f in confirmation.findings if "standard errors" in f.tolerance]
+        assert statistical and all(f.verdict == "undecided" for f in statistical), confirmation.name
+        assert confirmation.verdict == "undecided"
+
+
+def test_vae_json_is_strict_json_without_infinity(capsys, monkeypatch):
+    from vae_min import estimators
+
+    monkeypatch.setattr(estimators, "mean_and_se", lambda values: (values.double().mean().item(), float("inf")))
+    assert main(FAST + ["--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out, parse_constant=lambda name: pytest.fail(f"non-JSON constant {name}"))
+    assert report["ok"] is False
+    assert any(f["numbers"].get("standard_error", 0) is None for c in report["checks"] for f in c["findings"])
 
 
 def test_vae_writes_plot_and_loadable_checkpoint(tmp_path, capsys):

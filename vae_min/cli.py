@@ -1,16 +1,17 @@
 """``mathcheck vae``: train the minimal VAE, then confirm the article's claims about its loss.
 
-Exit codes: 0 every confirmation holds, 1 one is refuted, 2 a usage error (e.g. ``--device cuda``
+Exit codes: 0 every confirmation holds, 1 one is refuted or undecided, 2 a usage error (e.g. ``--device cuda``
 without CUDA). Importing this module does not import torch (``mathcheck list`` stays fast).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from dataclasses import replace
 
-from mathcheck.cli import positive_int
+from mathcheck.cli import positive_int, seed_int
 from vae_min.config import DATASETS, DEVICES, VAEConfig
 
 HELP = "train the minimal torch VAE and confirm its loss is -ELBO (empirically)"
@@ -24,7 +25,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hidden-dim", type=positive_int, default=defaults.hidden_dim, help="default %(default)s")
     parser.add_argument("--batch-size", type=positive_int, default=defaults.batch_size, help="default %(default)s")
     parser.add_argument("--device", choices=DEVICES, default=defaults.device, help="default %(default)s")
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="default %(default)s")
+    parser.add_argument("--seed", type=seed_int, default=defaults.seed, help="default %(default)s")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--plot", metavar="PATH", help="write the training curve (ELBO, log p(x)) to PATH")
     parser.add_argument("--dataset", choices=DATASETS, default=defaults.dataset,
@@ -32,7 +33,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR", help="MNIST in torchvision's layout (never downloaded)")
     parser.add_argument("--save", metavar="PATH", help="save a checkpoint (written atomically)")
     parser.add_argument("--images", type=positive_int, default=MAX_IMAGES,
-                        help="test images for the confirmations (default: all, at most %(default)s)")
+                        help="test images for the confirmations, at least 2 (default: all, at most %(default)s)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,10 +49,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UsageError(str(error)) from None
 
-    from pathlib import Path
-
-    if args.plot and not Path(args.plot).resolve().parent.is_dir():
-        raise UsageError(f"cannot write {args.plot!r}: its directory does not exist")
+    _check_request(args)
     from vae_min import confirmations
     from vae_min.data import load
 
@@ -61,7 +59,13 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UsageError(str(error)) from None
     dataset = replace(dataset, test=dataset.test[: args.images])  # the images every estimate below uses
-    result = _train(config, dataset, args)
+    try:
+        result = _train(config, dataset, args)
+    except (MemoryError, RuntimeError) as error:
+        if not isinstance(error, MemoryError) and "alloc" not in str(error) and "out of memory" not in str(error):
+            raise
+        raise UsageError(f"not enough memory for a VAE with {config.hidden_dim} hidden units and latent dimension "
+                         f"{config.latent_dim} on {device}: {str(error).splitlines()[0]}") from None
     test = dataset.test
     report = [elementwise] + _confirm(result.model, test, args.seed)
     bound = next(c for c in report if c.name == "vae-elbo-bound").findings[0].numbers
@@ -82,8 +86,30 @@ def run(args: argparse.Namespace) -> int:
         from vae_min.plot import plot_history
 
         _write(lambda: plot_history(result.history, args.plot, f"vae_min on {dataset.name}"), args.plot)
-    print(json.dumps(summary, indent=2, default=float) if args.format == "json" else format_text(summary, config))
+    print(json.dumps(_strict_json(summary), indent=2, allow_nan=False) if args.format == "json"
+          else format_text(summary, config))
     return 0 if summary["ok"] else 1
+
+
+def _check_request(args: argparse.Namespace) -> None:
+    """What can be refused before training: outputs that could not be written, options that would be ignored."""
+    from pathlib import Path
+
+    from mathcheck.cli import UsageError
+    from mathcheck.plots._common import PlotError, output_format
+
+    if args.images < 2:
+        raise UsageError(f"--images must be at least 2 (a standard error needs two images), got {args.images}")
+    if args.data_dir and args.dataset != "mnist":
+        raise UsageError(f"--data-dir is read only with --dataset mnist (the {args.dataset} data are bundled)")
+    for option, path in (("--plot", args.plot), ("--save", args.save)):
+        if path and not Path(path).resolve().parent.is_dir():
+            raise UsageError(f"cannot write {path!r} ({option}): its directory does not exist")
+    if args.plot:
+        try:
+            output_format(args.plot)
+        except PlotError as error:
+            raise UsageError(str(error)) from None
 
 
 def _train(config: VAEConfig, dataset, args):
@@ -115,6 +141,20 @@ def _write(action, path: str) -> None:
         action()
     except OSError as error:
         raise UsageError(f"cannot write {path!r}: {error.strerror or error}") from None
+    except ValueError as error:  # PlotError
+        raise UsageError(str(error)) from None
+
+
+def _strict_json(value):
+    """Plain JSON: numbers as floats, and a non-finite number as null (JSON has no inf or NaN)."""
+    if isinstance(value, dict):
+        return {key: _strict_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(item) for item in value]
+    if isinstance(value, (bool, int, str)) or value is None:
+        return value
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def format_text(summary: dict, config: VAEConfig) -> str:

@@ -5,26 +5,22 @@ from pathlib import Path
 
 
 def plot_history(history: list[dict], path: str | Path, title: str = "vae_min") -> Path:
-    import matplotlib
+    """Draw the curve and write it to ``path`` (png, svg or pdf by extension; ``PlotError`` otherwise)."""
+    from mathcheck.plots._common import new_figure, output_format, save
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    output_format(path)  # a bad extension fails before drawing
+    figure = new_figure(7, 4.5)
+    axes = figure.subplots()
     epochs = [h["epoch"] for h in history]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(epochs, [-h["train_loss"] for h in history], label="train ELBO (-loss, 1 sample)", lw=1)
-    ax.plot(epochs, [h["test_elbo"] for h in history], label="test ELBO (1 sample)", lw=1)
+    axes.plot(epochs, [-h["train_loss"] for h in history], label="train ELBO (-loss, 1 sample)", lw=1)
+    axes.plot(epochs, [h["test_elbo"] for h in history], label="test ELBO (1 sample)", lw=1)
     marked = [h for h in history if "test_log_px" in h]
     if marked:
-        ax.plot([h["epoch"] for h in marked], [h["test_log_px"] for h in marked], "o-",
-                label="test log p(x) (importance sampling, K = 1000)", ms=4)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("nats per image")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+        axes.plot([h["epoch"] for h in marked], [h["test_log_px"] for h in marked], "o-",
+                  label="test log p(x) (importance sampling, K = 1000)", ms=4)
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("nats per image")
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    axes.legend()
+    return save(figure, path)

@@ -2,7 +2,8 @@
 
 The document's LaTeX is read by :mod:`mathcheck.audit.latex` into the objects of :mod:`mathcheck.vocab`
 and each step is checked by :func:`mathcheck.checker.check_step`, the engine of ``verify-all``.
-Exit code: 0 when nothing is refuted or unparsed, 1 otherwise, 2 when the file cannot be read.
+Exit code: 0 when every step is proved, holds or is a definition; 1 when a step is refuted, unparsed or
+undecided (not verified); 2 when the file cannot be read.
 """
 from __future__ import annotations
 

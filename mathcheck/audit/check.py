@@ -7,7 +7,12 @@ it states nothing to check).
 Names: the first readable formula that introduces a name defines it for the whole document:
 ``NAME := expr``, a chain's last step ``... = NAME`` with a new name, or a first ``NAME = expr``. A use
 before the definition is resolved with it and says so. A name defined nowhere stays an opaque quantity:
-a step that depends on its value is ``undecided``, never ``refuted``.
+a step that depends on its value is ``undecided``, never ``refuted``. A name written on both sides
+(``x = x + 1``) defines nothing: it is a claim, checked. A second definition of a name (``:=``, or a second
+assignment ``x = 2`` after ``x = 1``) is checked against the first.
+
+A document passes (``ok``) when every step is proved, holds or is a definition: an undecided step is not
+verified.
 """
 from __future__ import annotations
 
@@ -20,20 +25,21 @@ from hypothesis import strategies as st
 from sympy.core.function import AppliedUndef
 
 from mathcheck.audit.document import ChainItem, Document, Formula
-from mathcheck.audit.latex import BareDensity, Context, NameRef, Parser, Unparsed
+from mathcheck.audit.latex import MAX_NESTING, BareDensity, Context, NameRef, Parser, Unparsed, power_problem
 from mathcheck.calc import ChainError, Step, compose
-from mathcheck.checker import check_step
+from mathcheck.checker import NumericResult, check_step, decide
 from mathcheck.numeric import Divergent, Needs, Unsupported, sample_worlds, shared_needs
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
-from mathcheck.vocab import (Density, Normal, X, concave_function, convex_function, define, positive_function, to_text,
-                             unfold, x, z)
+from mathcheck.symbolic import DEFAULT_SECONDS, SymbolicTimeout, time_limit
+from mathcheck.vocab import (Defined, Density, Normal, X, concave_function, convex_function, define, positive_function,
+                             to_text, unfold, x, z)
 
 UNPARSED, DEFINITION = "unparsed", "definition"
 # what sympy and the numeric worlds raise on a step they cannot handle; anything else is a mathcheck bug
 _MATH_ERRORS = (Unsupported, Divergent, ValueError, TypeError, NotImplementedError, ZeroDivisionError,
                 RecursionError, OverflowError)
 VERDICTS = (PROVED, HOLDS, REFUTED, UNDECIDED, UNPARSED, DEFINITION)
-FAILING = (REFUTED, UNPARSED)
+VERIFIED = (PROVED, HOLDS, DEFINITION)
 DEFAULT_EXAMPLES = 10  # numeric worlds per step: the article's audit must fit in 5 s on 2 cores
 
 
@@ -62,7 +68,12 @@ class AuditReport:
 
     @property
     def ok(self) -> bool:
-        return not any(step.verdict in FAILING for step in self.steps)
+        """Every step verified: none refuted, unparsed or undecided."""
+        return not self.not_verified
+
+    @property
+    def not_verified(self) -> list[StepResult]:
+        return [step for step in self.steps if step.verdict not in VERIFIED]
 
     def counts(self) -> dict[str, int]:
         return {v: sum(step.verdict == v for step in self.steps) for v in VERDICTS}
@@ -92,9 +103,16 @@ def _read_item(document: Document, formula: Formula, item: ChainItem) -> Item:
         read.problem = item.problem
         return read
     try:
-        read.expr = Parser(segment.tokens, document.text, formula.context, 0).parse()
+        with time_limit(DEFAULT_SECONDS):
+            read.expr = Parser(segment.tokens, document.text, formula.context, 0).parse()
     except Unparsed as error:
         read.problem = error
+    except RecursionError:  # the parser refuses deeper nesting first; this is a last resort
+        read.problem = Unparsed(f"nesting too deep to read (the reader allows {MAX_NESTING} levels)",
+                                segment.source[:40], segment.start, segment.end)
+    except SymbolicTimeout:
+        read.problem = Unparsed(f"reading this expression took more than {DEFAULT_SECONDS:g}s",
+                                segment.source[:40], segment.start, segment.end)
     return read
 
 
@@ -140,6 +158,8 @@ class Names:
             return
         if not all(isinstance(a, sp.Symbol) for a in name.arguments):
             return
+        if any(ref.name == name.name for ref in body.atoms(NameRef)):
+            return  # NAME = NAME + 1 names nothing: it is a claim about NAME
         self.definitions[name.name] = Definition(name.name, name.arguments, body, item.line, item.formula)
         self.defining_items[id(item)] = name.name
 
@@ -301,6 +321,7 @@ class Auditor:
             formula._items = [[_read_item(document, formula, item) for item in chain] for chain in formula.chains]
             self.chains.extend(formula._items)
         self.names = Names(self.chains)
+        self.assignments: dict[sp.Symbol, Item] = {}  # variable -> its first assignment (x = 1)
         self.worlds = WorldCache(seed, self.examples)
 
     def run(self) -> list[StepResult]:
@@ -371,10 +392,14 @@ class Auditor:
             if undefined:
                 result.reason += f" (not defined in the document: {', '.join(undefined)})"
             return result
-        if item.relation == ":=":
+        relation, prefix = item.relation, ""
+        earlier = self.names.definitions.get(previous.expr.name) if isinstance(previous.expr, NameRef) else None
+        if item.relation == ":=" and earlier is None:
             result.verdict = UNPARSED
             result.reason = "`:=` defines a name: its left-hand side must be a name such as L(X, z)"
             return result
+        if item.relation in (":=", "=") and earlier is not None and len(chain) == 2:  # NAME = expr once more
+            relation, prefix = "=", f"{earlier.name} is defined at line {earlier.line}, checked against it: "
         if last_readable is None:
             first = chain[0]
             result.verdict = UNPARSED
@@ -382,9 +407,8 @@ class Auditor:
             result.detail["fragment"] = first.problem.fragment if first.problem else first.source
             return result
         if len(chain) == 2 and isinstance(previous.expr, sp.Symbol) and previous.expr in (x, z, X) \
-                and item.relation == "=":
-            return self._assignment(formula, previous, item, result)
-        relation, prefix = item.relation, ""
+                and item.relation == "=" and not item.expr.has(previous.expr):
+            return self._assignment(formula, previous, item, result, kinds)
         if skipped:
             try:
                 for between in skipped:
@@ -395,12 +419,21 @@ class Auditor:
             prefix = (f"checked against line {last_readable.line} (`{_short(last_readable.source)}`), "
                       f"the last expression that could be read: ")
             result.lhs = last_readable.source
+        return self._claim(formula, last_readable.expr, relation, item, result, kinds, prefix)
+
+    def _claim(self, formula: Formula, lhs: sp.Expr, relation: str, item: Item, result: StepResult,
+               kinds: dict[str, str], prefix: str = "") -> StepResult:
+        """Check ``lhs relation item.expr`` with the document's names resolved."""
         notes: list[str] = []
         try:
-            lhs = self.names.resolve(last_readable.expr, formula, notes, item.line)
+            lhs = self.names.resolve(lhs, formula, notes, item.line)
             rhs = self.names.resolve(item.expr, formula, notes, item.line)
+            for side, expr in (("left", lhs), ("right", rhs)):
+                problem = _value_problem(expr)
+                if problem:
+                    raise Unparsed(f"the {side}-hand side cannot be evaluated: {problem}", _shown(expr))
         except Unparsed as error:
-            result.verdict, result.reason = UNPARSED, error.reason
+            result.verdict, result.reason = UNPARSED, prefix + error.reason
             result.detail["fragment"] = error.fragment
             return result
         lhs, rhs = _with_function_kinds(lhs, kinds), _with_function_kinds(rhs, kinds)
@@ -422,21 +455,36 @@ class Auditor:
             strategy, no_world = self.worlds.strategy([lhs, rhs])
         except _MATH_ERRORS as error:  # a world the engine cannot build: the numeric side is skipped, not the step
             strategy, no_world = None, f"no world: {type(error).__name__}: {error}"[:300]
+        step = Step(relation, rhs, why)
         try:
-            return check_step(lhs, Step(relation, rhs, why), strategy, seed=self.seed, examples=self.examples,
-                              no_world=no_world)
-        except _MATH_ERRORS as error:  # sympy or the worlds give up on this step: it stays undecided
-            return UNDECIDED, {"reason": f"the checker failed: {type(error).__name__}: {error}"[:300]}
+            return check_step(lhs, step, strategy, seed=self.seed, examples=self.examples, no_world=no_world)
+        except _MATH_ERRORS as error:  # the worlds give up on this step: sympy alone decides it, or nobody
+            failed = f"the numeric checker failed: {type(error).__name__}: {error}"[:300]
+        try:
+            return decide(lhs, step, NumericResult("unsupported", detail={"reason": failed}))
+        except _MATH_ERRORS as error:
+            return UNDECIDED, {"reason": f"{failed}; the checker failed: {type(error).__name__}: {error}"[:300]}
 
-    def _assignment(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
-        """``z = μ(X) + ε σ(X)``: an assignment of a variable; checked in law when the prose declares laws."""
+    def _assignment(self, formula: Formula, previous: Item, item: Item, result: StepResult,
+                    kinds: dict[str, str]) -> StepResult:
+        """``z = μ(X) + ε σ(X)``: an assignment of a variable; checked in law when the prose declares laws,
+        against the first assignment when the variable was assigned before."""
         variable = previous.expr
         law = formula.context.laws.get(variable)
         if law is None:
             result.verdict = DEFINITION
             result.reason = f"assigns the variable {variable} := {_shown(item.expr)} (not an identity to check)"
+        else:
+            result = _check_in_law(self, formula, variable, law, item, result)
+        if result.verdict != DEFINITION:
             return result
-        return _check_in_law(self, formula, variable, law, item, result)
+        earlier = self.assignments.get(variable)
+        if earlier is None:
+            self.assignments[variable] = item
+            return result
+        prefix = f"{variable} is already assigned at line {earlier.line} ({variable} = {_short(earlier.source)}), " \
+                 f"checked against it: "
+        return self._claim(earlier.formula, earlier.expr, "=", item, result, kinds, prefix)
 
 
 def _check_in_law(auditor: Auditor, formula: Formula, variable, law, item: Item, result: StepResult) -> StepResult:
@@ -477,6 +525,35 @@ def _check_in_law(auditor: Auditor, formula: Formula, variable, law, item: Item,
                      f"N(t; {_shown(mean)}, {_shown(variance)}): {detail.get('reason', '')}")
     result.detail = {k: v for k, v in detail.items() if k != "reason"}
     return result
+
+
+def _value_problem(expr: sp.Expr) -> str:
+    """Why ``expr`` has no value ("" when it may have one): a division by zero or an undefined value once
+    the names are unfolded, or a number too large to compute."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow):
+            base, exponent = (_number(node.base), _number(node.exp))
+            problem = power_problem(base, exponent) if base is not None and exponent is not None else ""
+            if problem:
+                return problem
+    if expr.has(sp.zoo, sp.nan) or (expr.atoms(Defined) and unfold(expr).has(sp.zoo, sp.nan)):
+        return "an undefined value (sympy: zoo or nan), e.g. a division by zero"
+    return ""
+
+
+def _number(expr: sp.Expr) -> sp.Expr | None:
+    """The exact rational ``expr`` is once its names are unfolded, or None (not one, or not safe to compute)."""
+    if isinstance(expr, Defined):
+        return _number(expr.body)
+    if expr.is_Rational:
+        return expr
+    if not isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
+        return None
+    args = [_number(arg) for arg in expr.args]
+    if any(arg is None for arg in args) or (isinstance(expr, sp.Pow) and power_problem(*args)):
+        return None
+    value = expr.func(*args)
+    return value if value.is_Rational else None
 
 
 def _difference_depends_on(lhs: sp.Expr, rhs: sp.Expr, names: list[str]) -> bool:

@@ -11,7 +11,9 @@ Names the reader cannot resolve alone are left as placeholders for the document 
 """
 from __future__ import annotations
 
+import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -41,6 +43,8 @@ FONT = {"mathrm", "operatorname", "text", "textrm", "mathit", "mathbf", "mathsf"
         "rm", "mathop"}
 DENSITY_FAMILIES = {"p", "q"}
 CHECKED = {"=", "<=", ">=", "<", ">"}
+MAX_NESTING = 100  # groups, fractions, functions inside one another: deeper is refused, not a RecursionError
+MAX_DIGITS = 10_000  # an exact number with more digits is refused (10^{10^{10}} would take hours to compute)
 
 
 class Unparsed(Exception):
@@ -70,8 +74,8 @@ class NameRef(sp.Expr):
 
     is_commutative = True
 
-    def __new__(cls, name: str, arguments=()):
-        return super().__new__(cls, Str(name), sp.Tuple(*arguments))
+    def __new__(cls, name: str, arguments=()):  # sympy rebuilds nodes from their args: Str and Tuple
+        return super().__new__(cls, _str(name), sp.Tuple(*arguments))
 
     name = property(lambda self: self.args[0].name)
     arguments = property(lambda self: tuple(self.args[1]))
@@ -81,6 +85,10 @@ class NameRef(sp.Expr):
         return f"{self.name}({inner})" if self.arguments else self.name
 
 
+def _str(name) -> Str:
+    return name if isinstance(name, Str) else Str(name)
+
+
 class BareDensity(sp.Expr):
     """A density name without arguments (``p`` in ``D_{KL}(p||q)``): its variables come from context."""
 
@@ -88,7 +96,7 @@ class BareDensity(sp.Expr):
     is_positive = True
 
     def __new__(cls, family: str, label: str = ""):
-        return super().__new__(cls, Str(family), Str(label))
+        return super().__new__(cls, _str(family), _str(label))
 
     family = property(lambda self: self.args[0].name)
     label = property(lambda self: self.args[1].name)
@@ -239,6 +247,7 @@ class Parser:
         self.context = context or Context()
         self.i = 0
         self.integral_depth = 0
+        self.depth = 0  # atoms and signs being read inside one another
 
     # -- helpers
     def peek(self, k: int = 0) -> Token | None:
@@ -319,6 +328,8 @@ class Parser:
             elif token.kind == "sym" and token.text == "/":
                 self.take()
                 denominator = self.factor()
+                if denominator.is_zero:
+                    self.fail("division by zero", start, self.last_end())
                 factors = [ratio(_product(factors), denominator)]
             elif self.starts_factor():
                 factors.append(self.factor())
@@ -355,13 +366,25 @@ class Parser:
         return len(token.text) == 2 and token.text[0] == "d"
 
     def factor(self) -> sp.Expr:
-        if self.at("sym", "-"):
-            self.take()
-            return -self.factor()
-        if self.at("sym", "+"):
-            self.take()
-            return self.factor()
+        if self.at("sym", "-") or self.at("sym", "+"):
+            negative = self.take().text == "-"
+            with self.nested():
+                inner = self.factor()
+            return -inner if negative else inner
         return self.power()
+
+    @contextmanager
+    def nested(self):
+        """One level deeper; past MAX_NESTING the expression is refused with a clear reason."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING + 1:  # the innermost atom is not a level of nesting
+                start = self.tokens[0].start
+                raise Unparsed(f"nesting deeper than {MAX_NESTING} levels",
+                               self.text(start, self.here())[:40].strip(), start, self.here())
+            yield
+        finally:
+            self.depth -= 1
 
     def power(self) -> sp.Expr:
         start = self.here()
@@ -369,6 +392,9 @@ class Parser:
         if self.at("sym", "^"):
             self.take()
             exponent = self.script("exponent")
+            problem = power_problem(base, exponent)
+            if problem:
+                self.fail(problem, start, self.last_end())
             base = sp.Pow(base, exponent)
         if self.at("sym", "_"):
             self.fail("a subscript here is not part of the notation this reader knows", start)
@@ -376,6 +402,10 @@ class Parser:
 
     def script(self, what: str) -> sp.Expr:
         """The argument of ``^`` or ``_``: a braced group or a single character."""
+        with self.nested():
+            return self._script(what)
+
+    def _script(self, what: str) -> sp.Expr:
         start = self.here()
         infinity = self._infinity()
         if infinity is not None:
@@ -440,6 +470,10 @@ class Parser:
         self.fail("cannot read this subscript", start, token.end)
 
     def atom(self) -> sp.Expr:
+        with self.nested():
+            return self._atom()
+
+    def _atom(self) -> sp.Expr:
         token = self.peek()
         if token is None:
             self.fail("the formula ends where an expression is expected")
@@ -530,6 +564,8 @@ class Parser:
             self.fail("cannot read the arguments of \\frac", start, token.end)
         numerator = self.braced("\\frac", start)
         denominator = self.braced("\\frac", start)
+        if denominator.is_zero:
+            self.fail("division by zero", start, self.last_end())
         if numerator == 1:
             return sp.Pow(denominator, -1) if denominator.is_Number else ratio(1, denominator)
         return ratio(numerator, denominator)
@@ -808,6 +844,21 @@ class Parser:
         variance = self.expression()
         self.expect("sym", ")", "to close N(...)", start)
         return normal_from_variance(variable if variable is not None else x, first, variance)
+
+
+def power_problem(base: sp.Expr, exponent: sp.Expr) -> str:
+    """Why ``base^exponent`` cannot be taken as written ("" when it can): 0 to a negative power, an infinite
+    exponent, or an exact number of more than MAX_DIGITS digits (sympy would compute every digit)."""
+    if base.is_zero and exponent.is_negative:
+        return "division by zero (0 to a negative power)"
+    if exponent.has(sp.oo, -sp.oo, sp.zoo):
+        return "∞ as an exponent"
+    if not (base.is_Rational and exponent.is_Rational) or abs(base) in (0, 1):
+        return ""
+    digits_per_unit = abs(math.log10(abs(base.p)) - math.log10(base.q))
+    if abs(exponent) > MAX_DIGITS ** 2 or float(abs(exponent)) * digits_per_unit > MAX_DIGITS:
+        return f"number too large to compute exactly: more than {MAX_DIGITS} digits"
+    return ""
 
 
 def normal_from_variance(variable, mean, variance) -> Normal:

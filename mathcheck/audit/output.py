@@ -20,8 +20,10 @@ def _step_text(step: StepResult) -> str:
 def _summary(report: AuditReport) -> str:
     counts = report.counts()
     shown = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no steps"
-    return f"{report.file}: {len(report.steps)} steps ({shown}) in {report.seconds:.2f}s: " + \
-        ("OK" if report.ok else "NOT OK (refuted or unparsed steps)")
+    missing = report.not_verified
+    verdict = "OK" if report.ok else \
+        f"NOT OK ({len(missing)} of {len(report.steps)} steps not verified: refuted, unparsed or undecided)"
+    return f"{report.file}: {len(report.steps)} steps ({shown}) in {report.seconds:.2f}s: {verdict}"
 
 
 def format_text(report: AuditReport) -> str:

@@ -9,6 +9,8 @@ import argparse
 import re
 import sys
 
+from mathcheck.cli import seed_int
+
 HELP = "draw a figure (kl-surface, kl-nonneg, jensen-gap, elbo-gap, reparam-variance) to PNG, SVG or PDF"
 
 # plot name -> (module, function, {option dest: keyword argument of the function})
@@ -60,7 +62,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--observed", type=float, default=None, help="elbo-gap: the data point X (default 2)")
     parser.add_argument("--samples", type=int, default=None, metavar="N",
                         help="reparam-variance: draws per σ (default 20000)")
-    parser.add_argument("--seed", type=int, default=None, help="reparam-variance: random seed (default 0)")
+    parser.add_argument("--seed", type=seed_int, default=None, help="reparam-variance: random seed (default 0)")
     parser.add_argument("--dpi", type=int, default=150, help="resolution of PNG output (default 150)")
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from mathcheck.linear_gaussian import LinearGaussian
-from mathcheck.plots._common import PlotError, checked_range, checked_resolution, new_figure, require_finite
+from mathcheck.plots._common import (PlotError, checked_range, checked_resolution, new_figure, require_drawable,
+                                     require_axis_grid, require_log_drawable)
 
+GAP_RESOLUTION = 2.0**-40  # relative to the size of the ELBO: about 4000 ulps, above its rounding
 MAX_LOG_EVIDENCE = 1e9  # |log p(X)| beyond this: float64 spacing (> 1e-7 nats) blurs the gap
 
 
@@ -33,6 +35,8 @@ def elbo_grid(model: LinearGaussian, mean_range=None, scale_range=None, resoluti
     m_lo, m_hi = checked_range("mu range", mean_range)
     t_lo, t_hi = checked_range("sigma range", scale_range, lowest=0.0)
     n = checked_resolution(resolution)
+    require_axis_grid("mu range", m_lo, m_hi, n)
+    require_axis_grid("sigma range", t_lo, t_hi, n, log=True)
     m = np.linspace(m_lo, m_hi, n)
     t = np.geomspace(t_lo, t_hi, n)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, as one line
@@ -41,7 +45,8 @@ def elbo_grid(model: LinearGaussian, mean_range=None, scale_range=None, resoluti
         kl = np.asarray(model.kl_to_posterior(m[None, :], t[:, None]), dtype=float)
     except ValueError as error:
         raise PlotError(f"{error}; choose a smaller range") from None
-    require_finite("ELBO(q)", elbo)
+    require_drawable("ELBO(q)", elbo)
+    require_log_drawable("q's standard deviation t", t)
     return m, t, elbo, kl
 
 
@@ -63,25 +68,36 @@ def elbo_gap(observed: float = 2.0, mean_range=None, scale_range=None, resolutio
     grid = figure.subplots(2, 2)
 
     axes = grid[0, 0]
-    # below log p(X) - 25 only the steep walls: keep the levels where q is sane, and at least one nat deep
-    floor = min(max(elbo.min(), log_px - 25.0), log_px - 1.0)
-    levels = np.linspace(floor, log_px, 15)
-    filled = axes.contourf(m, t, np.maximum(elbo, floor), levels=levels, cmap="viridis")
+    # below log p(X) - 25 only the steep walls: keep the levels where q is sane, and at least one nat deep;
+    # a map that lies wholly in the walls (far from the posterior) is coloured over its own range
+    if elbo.max() > log_px - 25.0:
+        top, floor = log_px, min(max(elbo.min(), log_px - 25.0), log_px - 1.0)
+    else:
+        top, floor = float(elbo.max()), float(elbo.min())
+    levels = np.unique(np.linspace(floor, top, 15))  # far out, fewer than 15 distinct float64 values
+    if levels.size < 2:
+        raise PlotError(f"ELBO(q) is {top:g} all over this grid, to float64 precision; choose wider ranges")
+    filled = axes.contourf(m, t, np.maximum(elbo, levels[0]), levels=levels, cmap="viridis")  # walls: lowest band
     figure.colorbar(filled, ax=axes, label="ELBO (nats)")
     axes.set_gid("elbo-map")
+    inside = m[0] <= post_mean <= m[-1] and t[0] <= post_scale <= t[-1]
     axes.plot([post_mean], [post_scale], marker="*", color="red", markersize=14, linestyle="none", gid="posterior",
-              label=f"q = p(z|X): m = {post_mean:.3g}, t = {post_scale:.3g}")
+              label=f"q = p(z|X): m = {post_mean:.3g}, t = {post_scale:.3g}" + ("" if inside else " (off this map)"))
     axes.set_yscale("log")
+    axes.set_xlim(m[0], m[-1])  # the map shows the requested ranges, even when the posterior lies outside them
+    axes.set_ylim(t[0], t[-1])
     axes.set_xlabel("mean m of q")
     axes.set_ylabel("standard deviation t of q (log scale)")
     axes.set_title(f"ELBO(q); its maximum log p(X) = {log_px:.4g} at the posterior", fontsize="medium")
     axes.legend(loc="lower left", fontsize="small")
 
-    _slice(grid[0, 1], m, model.elbo(m, post_scale), model.kl_to_posterior(m, post_scale), log_px,
+    slice_m, slice_t = model.elbo(m, post_scale), model.elbo(post_mean, t)
+    require_drawable("ELBO(q) through the posterior", slice_m, slice_t)
+    _slice(grid[0, 1], m, slice_m, model.kl_to_posterior(m, post_scale), log_px,
            f"mean m of q (t = {post_scale:.3g}, the posterior's)", log_x=False)
     grid[0, 1].set_title("slice through the posterior along m", fontsize="medium")
     grid[0, 1].set_gid("slice-m")
-    _slice(grid[1, 0], t, model.elbo(post_mean, t), model.kl_to_posterior(post_mean, t), log_px,
+    _slice(grid[1, 0], t, slice_t, model.kl_to_posterior(post_mean, t), log_px,
            f"standard deviation t of q (m = {post_mean:.3g}, the posterior's; log scale)", log_x=True)
     grid[1, 0].set_title("slice through the posterior along t", fontsize="medium")
     grid[1, 0].set_gid("slice-t")
@@ -89,8 +105,16 @@ def elbo_gap(observed: float = 2.0, mean_range=None, scale_range=None, resolutio
     axes = grid[1, 1]
     axes.set_gid("gap-vs-kl")
     gap = log_px - elbo
-    axes.loglog(kl.ravel(), gap.ravel(), ".", markersize=3, color="C0", label="grid points (m, t)", gid="gap")
-    ends = np.array([kl[kl > 0].min(), kl.max()])
+    # a KL within a few thousand ulps of log p(X) is below the rounding of the gap: such points would plot noise
+    resolved = kl > GAP_RESOLUTION * np.maximum(1.0, np.maximum(abs(log_px), np.abs(elbo)))
+    unresolved = int(resolved.size - resolved.sum())
+    if not resolved.any():
+        raise PlotError("every KL on this grid is below float64's resolution of the gap; choose wider ranges")
+    require_log_drawable("KL(q || p(z|X))", kl[resolved])
+    require_log_drawable("log p(X) - ELBO(q)", gap[resolved])
+    label = "grid points (m, t)" + (f"; {unresolved} with KL below float64 resolution left out" if unresolved else "")
+    axes.loglog(kl[resolved], gap[resolved], ".", markersize=3, color="C0", label=label, gid="gap")
+    ends = np.array([kl[resolved].min(), kl.max()])
     axes.loglog(ends, ends, color="black", linewidth=0.8, label="gap = KL")
     worst = np.max(np.abs(gap - kl) / np.maximum(1.0, kl))
     axes.set_xlabel(r"$D_{KL}[q\,\|\,p(z|X)]$, closed form (nats)")
