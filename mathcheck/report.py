@@ -13,6 +13,8 @@ An *entry* (a derivation, or a numeric/empirical check family) is ``proved`` onl
 from __future__ import annotations
 
 import json
+import math
+import numbers
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -137,8 +139,20 @@ def _describe(detail: dict[str, Any]) -> str:
     return json.dumps(detail, default=str, ensure_ascii=False) if detail else ""
 
 
+def finite_json(value: Any) -> Any:
+    """``value`` with every non-integer number a float, and a non-finite one None: JSON has no inf or NaN, and
+    ``json.dumps`` would print ``Infinity``, which strict parsers reject."""
+    if isinstance(value, dict):
+        return {key: finite_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(item) for item in value]
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
 def format_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, default=str, ensure_ascii=False)
+    return json.dumps(finite_json(report.to_dict()), indent=2, default=str, ensure_ascii=False)
 
 
 MARK = {PROVED: "✔ proved", HOLDS: "≈ holds", REFUTED: "✘ refuted", UNDECIDED: "? undecided"}

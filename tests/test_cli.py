@@ -1,5 +1,6 @@
 """The command line, in-process through ``main(argv) -> int``."""
 import json
+import math
 import subprocess
 import sys
 import types
@@ -91,3 +92,12 @@ def test_a_refuted_step_exits_1_and_shows_its_counterexample(capsys, wrong_deriv
 def test_python_dash_m_runs_the_cli():
     done = subprocess.run([sys.executable, "-m", "mathcheck", "show", "bayes_rule"], capture_output=True, text=True)
     assert done.returncode == 0 and "Bayes" in done.stdout
+
+
+def test_json_report_prints_a_non_finite_number_as_null_not_infinity():
+    from mathcheck.report import EntryReport, Report, StepReport, format_json
+
+    step = StepReport(1, "<=", "a", "b", "why", "holds", {"worst": math.inf, "error": float("nan"), "n": 3})
+    text = format_json(Report([EntryReport("e", "t", "s", "c", [step], 0.0)], 0.0))
+    report = json.loads(text, parse_constant=lambda name: pytest.fail(f"non-JSON constant {name}"))
+    assert report["derivations"][0]["steps"][0]["detail"] == {"worst": None, "error": None, "n": 3}

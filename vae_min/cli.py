@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from dataclasses import replace
 
 from mathcheck.cli import positive_int, seed_int
+from mathcheck.report import finite_json
 from vae_min.config import DATASETS, DEVICES, VAEConfig
 
 HELP = "train the minimal torch VAE and confirm its loss is -ELBO (empirically)"
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         from vae_min.plot import plot_history
 
         _write(lambda: plot_history(result.history, args.plot, f"vae_min on {dataset.name}"), args.plot)
-    print(json.dumps(_strict_json(summary), indent=2, allow_nan=False) if args.format == "json"
+    print(json.dumps(finite_json(summary), indent=2, default=float) if args.format == "json"
           else format_text(summary, config))
     return 0 if summary["ok"] else 1
 
@@ -143,18 +143,6 @@ def _write(action, path: str) -> None:
         raise UsageError(f"cannot write {path!r}: {error.strerror or error}") from None
     except ValueError as error:  # PlotError
         raise UsageError(str(error)) from None
-
-
-def _strict_json(value):
-    """Plain JSON: numbers as floats, and a non-finite number as null (JSON has no inf or NaN)."""
-    if isinstance(value, dict):
-        return {key: _strict_json(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_strict_json(item) for item in value]
-    if isinstance(value, (bool, int, str)) or value is None:
-        return value
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 def format_text(summary: dict, config: VAEConfig) -> str:

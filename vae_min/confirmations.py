@@ -16,7 +16,7 @@ import torch
 from torch.distributions import Normal, kl_divergence
 
 from mathcheck.gaussian import kl_normal_std_logvar
-from mathcheck.report import HOLDS, REFUTED, UNDECIDED
+from mathcheck.report import HOLDS, REFUTED, UNDECIDED, combine_verdicts
 from vae_min import estimators
 from vae_min.linear_gaussian import LinearGaussianVAE
 from vae_min.model import VAE, loss_function, loss_terms, reparameterize
@@ -44,10 +44,7 @@ class Confirmation:
 
     @property
     def verdict(self) -> str:
-        for worst in (REFUTED, UNDECIDED):
-            if any(f.verdict == worst for f in self.findings):
-                return worst
-        return HOLDS
+        return combine_verdicts([HOLDS, *(f.verdict for f in self.findings)])  # empirical: never "proved"
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "source": self.source, "verdict": self.verdict,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from mathcheck.audit.check import DEFINITION, UNPARSED, VERDICTS, AuditReport, StepResult
-from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
+from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, finite_json
 
 SYMBOL = {"=": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">", ":=": ":=", "~": "~", "": ""}
 MARK = {PROVED: "✔ proved", HOLDS: "≈ holds", REFUTED: "✘ refuted", UNDECIDED: "? undecided",
@@ -48,7 +48,7 @@ def format_json(report: AuditReport) -> str:
             entry["fragment"] = step.detail["fragment"]
         if step.verdict == REFUTED and "counterexample" in step.detail:
             entry["counterexample"] = step.detail["counterexample"]
-    return json.dumps(payload, indent=2, ensure_ascii=False, default=str)
+    return json.dumps(finite_json(payload), indent=2, ensure_ascii=False, default=str)
 
 
 def format_markdown(report: AuditReport) -> str:
