@@ -21,16 +21,17 @@ Every attempt runs under a time bound; a step that cannot be decided in time is 
 """
 from __future__ import annotations
 
-import signal
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 import sympy as sp
+from sympy.calculus.util import continuous_domain
 
+from mathcheck.calculus import Undecidable, exact_sign, infimum
+from mathcheck.deadline import SymbolicTimeout, time_limit
 from mathcheck.vocab import (
-    LATENTS, Concave, Convex, Density, DensityLike, KL, Normal, integral, integral_variables, to_text, unfold,
+    LATENTS, Concave, Convex, Density, DensityLike, KL, Normal, Regular, integral, integral_variables,
+    over_real_line, to_text, unfold,
 )
 
 RULES = ("definition", "labels", "bayes", "log", "linearity", "normalization", "marginalization", "gaussian",
@@ -38,35 +39,11 @@ RULES = ("definition", "labels", "bayes", "log", "linearity", "normalization", "
 DEFAULT_SECONDS = 5.0
 
 
-class SymbolicTimeout(Exception):
-    pass
-
-
 @dataclass(frozen=True)
 class Proof:
     proved: bool
     reason: str
     disproved: bool = False  # sympy showed the claim false (e.g. a strict inequality at its equality point)
-
-
-@contextmanager
-def time_limit(seconds: float):
-    """Raise :class:`SymbolicTimeout` after ``seconds`` (SIGALRM; unbounded outside the main thread)."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable or seconds <= 0:
-        yield
-        return
-
-    def expire(signum, frame):
-        raise SymbolicTimeout(f"no decision within {seconds:g}s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # ---------------------------------------------------------------- rewrites
@@ -103,10 +80,18 @@ def expand_logs(expr: sp.Expr) -> sp.Expr:
     return sp.expand_log(expr, force=False)
 
 
+def is_density(expr: sp.Expr) -> bool:
+    """A normalized density of its own variables: an abstract density whose conditioning does not involve
+    them, or N(v; m, s²) with s > 0 and m, s free of v (N(z; 3z, 1) has mass 1/2: it is no density)."""
+    if isinstance(expr, Normal):
+        return expr.std.is_positive is True and not (expr.mean.has(expr.variable) or expr.std.has(expr.variable))
+    if isinstance(expr, Density):
+        return not any(given.has(v) for given in expr.given for v in expr.variables)
+    return False
+
+
 def _is_normalized_density_of(expr: sp.Expr, variable: sp.Symbol) -> bool:
-    if isinstance(expr, Normal) and expr.std.is_positive is not True:
-        return False  # N(v; m, s²) with s of unknown sign: ∫ is s/|s|
-    return isinstance(expr, DensityLike) and tuple(expr.variables) == (variable,)
+    return is_density(expr) and tuple(expr.variables) == (variable,)
 
 
 def _marginalize(dependent: sp.Expr, variable: sp.Symbol) -> sp.Expr | None:
@@ -159,9 +144,23 @@ def _integrate_cached(integrand: sp.Expr) -> sp.Expr:
 
 
 def _integrate(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr:
-    """The integral, or the unevaluated Integral where sympy needs a condition for it to converge."""
+    """The integral over ℝ, or the unevaluated Integral where sympy needs a condition for it to converge or
+    its absolute convergence is not established (sympy gives ∫ cos(σz) dz = 0)."""
     result = sp.integrate(integrand, (variable, -sp.oo, sp.oo), conds="piecewise")
-    return integral(integrand, variable) if result.has(sp.Piecewise) else result
+    if result.has(sp.Piecewise, sp.Integral) or not absolutely_integrable(integrand, variable):
+        return integral(integrand, variable)
+    return result
+
+
+def absolutely_integrable(integrand: sp.Expr, variable: sp.Symbol) -> bool:
+    """A sufficient condition for ∫ |f| dv < ∞ over ℝ: f continuous on ℝ and |v|^(3/2) f(v) → 0 at ±∞."""
+    try:
+        if continuous_domain(integrand, variable, sp.S.Reals) != sp.S.Reals:
+            return False
+        tail = sp.Abs(variable) ** sp.Rational(3, 2) * integrand
+        return all(sp.limit(tail, variable, end) == 0 for end in (sp.oo, -sp.oo))
+    except (NotImplementedError, ValueError, TypeError):
+        return False
 
 
 def reduce_integral(body: sp.Expr, variable: sp.Symbol, rules: frozenset) -> sp.Expr:
@@ -180,6 +179,8 @@ def reduce_integral(body: sp.Expr, variable: sp.Symbol, rules: frozenset) -> sp.
 def _reduce_integrals(expr: sp.Expr, rules: frozenset) -> sp.Expr:
     if not expr.args or isinstance(expr, DensityLike):
         return expr
+    if isinstance(expr, sp.Integral) and not over_real_line(expr):
+        return expr.func(*[_reduce_integrals(arg, rules) for arg in expr.args])  # the rules are for ∫ over ℝ
     if isinstance(expr, sp.Integral):
         body = _reduce_integrals(expr.function, rules)
         for variable in integral_variables(expr):
@@ -240,17 +241,13 @@ def standardize(integral_expr: sp.Integral) -> sp.Integral:
     for weight in _gaussian_weights(integral_expr):
         variable = weight.variable
         standard = fresh_symbol(f"u_{variable.name}", integral_expr)
-        integral_expr = integral_expr.transform(variable, (weight.mean + weight.std * standard, standard))
+        integral_expr = substitute_affine(integral_expr, variable, weight.mean + weight.std * standard, standard)
     return integral_expr
 
 
-def differentiate(node: sp.Derivative) -> sp.Expr:
-    """Carry out the derivative (under ∫ too, by sympy's Leibniz rule) without integrating anything."""
-    return sp.Derivative(node.expr, *node.variable_count, evaluate=True)
-
-
 def change_variables(expr: sp.Expr, substitution: sp.Eq) -> sp.Expr:
-    """Every ∫ d(old) in ``expr`` rewritten with old = ``substitution.rhs`` (sympy's ``transform``)."""
+    """Every ∫ d(old) over ℝ in ``expr`` rewritten with old = a + b·new, an affine bijection of ℝ: the
+    slope b must have a known sign, and the Jacobian is |b|."""
     old, new = substitution.lhs, substitution.rhs
 
     def over_old(node) -> bool:
@@ -260,9 +257,72 @@ def change_variables(expr: sp.Expr, substitution: sp.Eq) -> sp.Expr:
         fresh = [s for s in new.free_symbols if not node.has(s)]
         if len(fresh) != 1:
             raise ValueError(f"the change of variables {substitution} must introduce exactly one new variable")
-        return node.transform(old, (new, fresh[0]))
+        return substitute_affine(node, old, new, fresh[0])
 
     return expr.replace(over_old, transform)
+
+
+def substitute_affine(node: sp.Integral, old: sp.Symbol, new: sp.Expr, variable: sp.Symbol) -> sp.Integral:
+    """∫ f(old) d(old) over ℝ = ∫ f(new) |b| d(variable) for new = a + b·variable with b ≠ 0 of known sign."""
+    if not over_real_line(node) or not new.is_polynomial(variable) or sp.degree(new, variable) != 1:
+        raise ValueError(f"{old} = {new} is not an affine change of variables of an integral over ℝ")
+    slope = sp.diff(new, variable)
+    if not (slope.is_positive or slope.is_negative):
+        raise ValueError(f"the sign of the Jacobian {slope} of {old} = {new} is unknown (it may be 0)")
+    limits = [(variable, -sp.oo, sp.oo) if limit[0] == old else limit for limit in node.limits]
+    return sp.Integral(node.function.xreplace({old: new}) * sp.Abs(slope), *limits)
+
+
+def differentiate(node: sp.Derivative) -> sp.Expr:
+    """Carry out the derivative where it is valid without integrating: outside integrals, and under ∫ only
+    where dominated convergence holds (see :func:`leibniz_applies`); otherwise it stays unevaluated (an
+    explicit integral is done first, then its value differentiated)."""
+    parameters = [variable for variable, _ in node.variable_count]
+    if _hidden_dependence(node.expr, parameters):
+        return node
+    inner = node.expr.atoms(sp.Integral)
+    if any(i.has(p) and not leibniz_applies(i, p) for i in inner for p in parameters):
+        return node
+    return sp.Derivative(node.expr, *node.variable_count, evaluate=True)
+
+
+def _hidden_dependence(expr: sp.Expr, parameters: list) -> bool:
+    """Whether an abstract density in ``expr`` may depend on a parameter that sympy cannot see: the model's
+    p depends on θ and the encoder's q on φ although neither is among their arguments (sympy would call
+    ∂p(X)/∂θ zero), and any density may have parameters of its own."""
+    return any(not density.has(p) for density in expr.atoms(Density) for p in parameters)
+
+
+def leibniz_applies(integral_expr: sp.Integral, parameter: sp.Symbol) -> bool:
+    """d/dθ ∫ w(v) g(v, θ) dv = ∫ w ∂g/∂θ dv under a sufficient condition for dominated convergence: the
+    factor w free of θ is continuous and decays faster than every power of v, and g depends on θ only
+    through functions declared regular (smooth, bounded with their derivatives by polynomials) of
+    polynomial arguments, times polynomials."""
+    if len(integral_expr.limits) != 1 or not over_real_line(integral_expr):
+        return False
+    (variable,) = integral_variables(integral_expr)
+    body = integral_expr.function.replace(lambda n: isinstance(n, Normal), lambda n: n.rewrite(sp.exp))
+    weight, dependent = body.as_independent(parameter, as_Add=False)
+    return _polynomially_bounded(dependent, variable, parameter) and _decays_superpolynomially(weight, variable)
+
+
+def _polynomially_bounded(expr: sp.Expr, variable: sp.Symbol, parameter: sp.Symbol) -> bool:
+    symbols = {variable, parameter}
+    if isinstance(expr, Regular):
+        return all(arg.is_polynomial(*symbols) for arg in expr.args)
+    if isinstance(expr, (sp.Mul, sp.Add)):
+        return all(_polynomially_bounded(arg, variable, parameter) for arg in expr.args)
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.exp >= 0:
+        return _polynomially_bounded(expr.base, variable, parameter)
+    return not expr.has(Regular, sp.Integral, Density, sp.core.function.AppliedUndef) and expr.is_polynomial(*symbols)
+
+
+def _decays_superpolynomially(weight: sp.Expr, variable: sp.Symbol) -> bool:
+    if weight.has(Density, sp.Integral, sp.core.function.AppliedUndef):
+        return False
+    power = sp.Symbol("n_power", positive=True, integer=True)
+    return absolutely_integrable(weight, variable) and all(
+        sp.limit(variable**power * weight, variable, end) == 0 for end in (sp.oo, -sp.oo))
 
 
 def _difference_is_zero(lhs: sp.Expr, rhs: sp.Expr, rules, model: tuple = ()) -> bool:
@@ -289,6 +349,8 @@ def _jensen(big: sp.Expr, small: sp.Expr, rules) -> Proof | None:
         shape = _curvature(rest.func)
         if shape is None or (shape[0] == "concave") != (wanted is Concave):
             continue
+        if rest.func in (sp.log, sp.sqrt) and rest.args[0].is_positive is not True:
+            continue  # log and sqrt are concave on (0, ∞) only
         candidate = rest.func(integral(weight * rest.args[0], variable))
         if _difference_is_zero(concave_side, candidate, rules):
             kind, why = shape
@@ -329,10 +391,10 @@ def _gibbs(big: sp.Expr, small: sp.Expr, rules) -> Proof | None:
     (a KL may be written out as ∫ a log(a/b))."""
     densities = sorted(unfold(big - small).atoms(*DensityLike), key=sp.default_sort_key)
     candidates = list(big.atoms(KL) | small.atoms(KL)) + [
-        KL(a, b) for a in densities for b in densities if a != b and a.variables == b.variables]
+        KL(a, b) for a in densities for b in densities if a != b and tuple(a.variables) == tuple(b.variables)]
     for divergence in candidates:
         a, b = divergence.args
-        if not (isinstance(a, DensityLike) and isinstance(b, DensityLike)) or a.variables != b.variables:
+        if not (is_density(a) and is_density(b)) or tuple(a.variables) != tuple(b.variables):
             continue
         if _difference_is_zero(big - small, divergence, rules):
             return Proof(True, f"Gibbs' inequality: {to_text(divergence)} ≥ 0")
@@ -349,24 +411,6 @@ def _domain(symbol: sp.Symbol) -> sp.Set:
     raise ValueError(f"{symbol} has no real domain")
 
 
-def _minimum(expr: sp.Expr, symbol: sp.Symbol):
-    """(infimum, arguments where it is attained) of a univariate expression over the symbol's domain."""
-    domain = _domain(symbol)
-    if sp.calculus.util.continuous_domain(expr, symbol, domain) != domain:
-        return None
-    critical = sp.solveset(sp.diff(expr, symbol), symbol, domain)
-    if not isinstance(critical, sp.FiniteSet):
-        return None
-    values = {point: sp.simplify(expr.subs(symbol, point)) for point in critical}
-    ends = [sp.limit(expr, symbol, domain.inf, "+"), sp.limit(expr, symbol, domain.sup, "-")]
-    candidates = list(values.values()) + ends
-    if not all(c.is_extended_real for c in candidates):
-        return None
-    lowest = min(candidates, key=lambda c: float(c) if c.is_finite else (float("inf") if c == sp.oo else -float("inf")))
-    attained = [point for point, value in values.items() if sp.simplify(value - lowest) == 0]
-    return lowest, attained
-
-
 @dataclass(frozen=True)
 class Minimum:
     value: sp.Expr  # the infimum of lhs − rhs
@@ -376,8 +420,9 @@ class Minimum:
 
 def _calculus(big: sp.Expr, small: sp.Expr) -> Minimum | None:
     """The global minimum of big − small, group by group of terms sharing one symbol."""
-    difference = sp.expand(expand_logs(reevaluate(unfold(big - small))))
-    if difference.atoms(Density, sp.Integral, sp.core.function.AppliedUndef):
+    difference = reevaluate(unfold(big - small))
+    difference = sp.expand(expand_logs(difference.replace(lambda n: isinstance(n, Normal), lambda n: n.rewrite(sp.exp))))
+    if difference.atoms(Density, sp.Integral, sp.core.function.AppliedUndef, sp.Derivative, sp.Subs, sp.Sum):
         return None
     if any(symbol.is_integer for symbol in difference.free_symbols):
         return None  # a minimum over the reals says nothing exact about integers (it could refute a true claim)
@@ -394,13 +439,13 @@ def _calculus(big: sp.Expr, small: sp.Expr) -> Minimum | None:
             return None
     total, where, attained_everywhere = constant, [], True
     for symbol, group in groups.items():
-        found = _minimum(group, symbol)
+        found = infimum(group, symbol, _domain(symbol))
         if found is None:
             return None
-        lowest, attained = found
-        total += lowest
-        attained_everywhere &= bool(attained)
-        where.append(f"{symbol} = {' or '.join(map(to_text, attained))}" if attained else f"{symbol}: not attained")
+        total += found.value
+        attained_everywhere &= bool(found.points)
+        where.append(f"{symbol} = {' or '.join(map(to_text, found.points))}" if found.points
+                     else f"{symbol}: not attained")
     if not total.is_extended_real:
         return None
     return Minimum(total, attained_everywhere, ", ".join(where))
@@ -419,14 +464,13 @@ def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
         return Proof(False, "no lemma applies (Jensen, Gibbs, calculus minimum)")
     value, place = to_text(minimum.value), (f"attained exactly at {minimum.where}" if minimum.attained
                                             else f"approached ({minimum.where})")
-    if minimum.value.is_extended_negative:
+    sign = exact_sign(minimum.value)
+    if sign < 0:
         return Proof(False, f"calculus: lhs − rhs has minimum {value} < 0, {place}", disproved=True)
-    if strict and minimum.value.is_zero and minimum.attained:
+    if strict and sign == 0 and minimum.attained:
         return Proof(False, f"calculus: lhs − rhs = 0 at {minimum.where}, so the strict inequality fails there",
                      disproved=True)
-    if minimum.value.is_extended_nonnegative:
-        return Proof(True, f"calculus: min of lhs − rhs over the domain is {value}, {place}")
-    return Proof(False, f"calculus: could not decide the sign of the minimum {value}")
+    return Proof(True, f"calculus: min of lhs − rhs over the domain is {value}, {place}")
 
 
 def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float = DEFAULT_SECONDS,
@@ -449,6 +493,8 @@ def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float 
             return prove_inequality(lhs, relation, rhs, rules)
     except SymbolicTimeout as error:
         return Proof(False, str(error))
+    except Undecidable as error:
+        return Proof(False, f"calculus: {error}")
     except (NotImplementedError, ValueError, TypeError, RecursionError, ZeroDivisionError) as error:
         return Proof(False, f"sympy could not decide: {type(error).__name__}: {error}"[:300])
 

@@ -231,6 +231,15 @@ def convex_function(name: str) -> type:
     return UndefinedFunction(name, (AppliedUndef, Convex), real=True, curvature="convex")
 
 
+class Regular(sp.Function):
+    """Marker base: an undefined function declared smooth, with it and its derivative bounded by
+    polynomials (the hypothesis under which a derivative moves under a Gaussian expectation)."""
+
+
+def regular_function(name: str) -> type:
+    return UndefinedFunction(name, (AppliedUndef, Regular), real=True, growth="polynomial")
+
+
 def positive_function(name: str) -> type:
     return sp.Function(name, positive=True)
 
@@ -253,13 +262,13 @@ def ratio(numerator, denominator) -> sp.Mul:
     return sp.Mul(numerator, sp.Pow(denominator, -1, evaluate=False), evaluate=False)
 
 
-def _over_real_line(expr: sp.Integral) -> bool:
+def over_real_line(expr: sp.Integral) -> bool:
     return all(len(l) == 3 and l[1] == -sp.oo and l[2] == sp.oo for l in expr.limits)
 
 
 class _TextPrinter(StrPrinter):
     def _print_Integral(self, expr):
-        if not _over_real_line(expr):
+        if not over_real_line(expr):
             return super()._print_Integral(expr)
         ds = " ".join(f"d{self._print(v)}" for v in integral_variables(expr))
         return f"∫ {self.parenthesize(expr.function, PRECEDENCE['Mul'], strict=True)} {ds}"
@@ -267,7 +276,7 @@ class _TextPrinter(StrPrinter):
 
 class _LatexPrinter(LatexPrinter):
     def _print_Integral(self, expr):
-        if not _over_real_line(expr):
+        if not over_real_line(expr):
             return super()._print_Integral(expr)
         ds = " ".join(f"d{self._print(v)}" for v in integral_variables(expr))
         body = self.parenthesize(expr.function, PRECEDENCE["Mul"], strict=True)

@@ -187,3 +187,50 @@ def test_a_normal_with_a_std_of_unknown_sign_is_not_taken_as_normalized():
 def test_a_normal_with_a_negative_std_is_rejected():
     with pytest.raises(ValueError, match="std > 0"):
         Normal(z, 0, -sigma)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_time_limit_that_expires_inside_a_weakref_callback_is_still_honoured():
+    """Python swallows an exception raised in a weakref callback; the bound must fire again after it."""
+    import time
+    import weakref
+
+    class Cached:
+        pass
+
+    def slow_callback(_reference):  # the alarm lands here, where a raise is only "unraisable"
+        finish = time.monotonic() + 0.4
+        while time.monotonic() < finish:
+            pass
+
+    start = time.monotonic()
+    with pytest.raises(SymbolicTimeout):
+        with time_limit(0.1):
+            obj = Cached()
+            reference = weakref.ref(obj, slow_callback)
+            del obj  # runs slow_callback now, across the deadline
+            while time.monotonic() - start < 10:  # unbounded without the repeated alarm
+                time.sleep(0.001)
+    assert reference() is None
+    assert time.monotonic() - start < 2
+
+
+def test_nested_time_limits_keep_the_outer_bound():
+    import time
+
+    start = time.monotonic()
+    with pytest.raises(SymbolicTimeout):
+        with time_limit(0.3):
+            with time_limit(0.05):
+                pass  # the inner bound ends early: the outer one must be re-armed
+            while time.monotonic() - start < 10:
+                time.sleep(0.001)
+    assert time.monotonic() - start < 2
+
+
+def test_a_time_limit_left_in_time_never_fires_afterwards():
+    import time
+
+    with time_limit(0.05):
+        pass
+    time.sleep(0.2)  # a stray alarm would raise (or kill the process) here
