@@ -109,6 +109,26 @@ def _split_points(expr: sp.Expr, symbol: sp.Symbol, domain: sp.Interval) -> list
     return sorted(found, key=cmp_to_key(_compare))
 
 
+def _zeros(expr: sp.Expr, symbol: sp.Symbol, interval: sp.Interval) -> list | None:
+    """The zeros of ``expr`` in the open ``interval`` (where it is continuous), factor by factor: a
+    polynomial factor by its exact real roots, any other by sympy's solveset; None if not finitely many."""
+    numerator, _ = sp.fraction(sp.together(expr))
+    zeros: list = []
+    for factor in sp.Mul.make_args(numerator):
+        base = factor.base if factor.is_Pow and factor.exp.is_positive else factor
+        if not base.has(symbol) or base.is_positive or base.is_negative:
+            continue
+        if base.is_polynomial(symbol) and base.free_symbols == {symbol}:
+            roots = sp.Poly(base, symbol).real_roots()
+            zeros += [r for r in roots if _compare(r, interval.inf) > 0 and _compare(r, interval.sup) < 0]
+            continue
+        found = sp.solveset(base, symbol, interval)
+        if not _finite(found):
+            return None
+        zeros += list(found)
+    return zeros
+
+
 def _finite(points: sp.Set) -> bool:
     return isinstance(points, sp.FiniteSet) or points is sp.S.EmptySet
 
@@ -162,10 +182,10 @@ def _piece_candidates(expr: sp.Expr, symbol: sp.Symbol, piece: sp.Interval):
             continuous_domain(derivative, symbol, interior) != interior:
         return None
     if sp.simplify(derivative) == 0:  # constant on the piece
-        critical = sp.FiniteSet(_inside(piece))
+        critical = [_inside(piece)]
     else:
-        critical = sp.solveset(derivative, symbol, interior)
-    if not _finite(critical):
+        critical = _zeros(derivative, symbol, interior)
+    if critical is None:
         return None
     attained = [(sp.simplify(smooth.subs(symbol, point)), point) for point in critical]
     approached = []

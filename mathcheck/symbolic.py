@@ -270,7 +270,7 @@ def substitute_affine(node: sp.Integral, old: sp.Symbol, new: sp.Expr, variable:
     if not (slope.is_positive or slope.is_negative):
         raise ValueError(f"the sign of the Jacobian {slope} of {old} = {new} is unknown (it may be 0)")
     limits = [(variable, -sp.oo, sp.oo) if limit[0] == old else limit for limit in node.limits]
-    return sp.Integral(node.function.xreplace({old: new}) * sp.Abs(slope), *limits)
+    return sp.Integral(node.function.subs(old, new) * sp.Abs(slope), *limits)  # subs: inner ∫ d(old) stay bound
 
 
 def differentiate(node: sp.Derivative) -> sp.Expr:
@@ -444,11 +444,19 @@ def _calculus(big: sp.Expr, small: sp.Expr) -> Minimum | None:
             return None
         total += found.value
         attained_everywhere &= bool(found.points)
-        where.append(f"{symbol} = {' or '.join(map(to_text, found.points))}" if found.points
+        where.append(f"{symbol} = {' or '.join(map(readable, found.points))}" if found.points
                      else f"{symbol}: not attained")
     if not total.is_extended_real:
         return None
     return Minimum(total, attained_everywhere, ", ".join(where))
+
+
+def readable(value: sp.Expr) -> str:
+    """An exact number as text, or its 8-digit value where the exact form is a root object or too long."""
+    text = to_text(value)
+    if value.is_number and (value.has(sp.CRootOf) or len(text) > 60):
+        return f"≈ {sp.N(value, 8)}"
+    return text
 
 
 def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
@@ -462,7 +470,7 @@ def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
     minimum = _calculus(big, small)
     if minimum is None:
         return Proof(False, "no lemma applies (Jensen, Gibbs, calculus minimum)")
-    value, place = to_text(minimum.value), (f"attained exactly at {minimum.where}" if minimum.attained
+    value, place = readable(minimum.value), (f"attained exactly at {minimum.where}" if minimum.attained
                                             else f"approached ({minimum.where})")
     sign = exact_sign(minimum.value)
     if sign < 0:

@@ -99,6 +99,21 @@ def test_calculus_tells_apart_two_minima_closer_than_a_float_can():
     assert prove((x**2 - 1) ** 2 + (t - 1) ** 2 - close, ">=", 0).disproved
 
 
+@pytest.mark.parametrize("claim, relation, bound", [
+    ((x**2 - 1) ** 2 + x / 10**20, ">=", 0),  # the cubic's real roots, exactly
+    ((x**2 - 1) ** 2 - x / 10**20, ">=", 0),
+    (t**t, ">=", R(7, 10)),  # the minimum exp(-1/e) ≈ 0.6922 at t = 1/e
+    (x**4 - 4 * x**3 + x, ">=", -24),  # the minimum ≈ -24.014
+])
+def test_calculus_finds_minima_at_roots_it_cannot_write_in_radicals(claim, relation, bound):
+    assert prove(claim, relation, bound).disproved
+
+
+def test_calculus_proves_bounds_at_roots_it_cannot_write_in_radicals():
+    assert prove(t**t, ">=", R(69, 100)).proved
+    assert prove(x**4 - 4 * x**3 + x, ">=", -30).proved
+
+
 def test_exact_sign_refuses_what_it_cannot_decide():
     with pytest.raises(Undecidable):
         exact_sign(x)
