@@ -2,8 +2,27 @@
 
 It reads the notation of the article and its common variants (``p(z\\mid X)``, ``q_{\\phi}(z|X)``,
 ``\\log``, ``\\log_2``, ``\\int ... dz``, ``\\frac``, ``E_{q}[...]``, ``D_{KL}[a||b]``, Greek letters with
-subscripts and powers). Anything it cannot read exactly raises :class:`Unparsed` with the fragment
-quoted: it never guesses and never skips.
+subscripts and powers). A formula is read exactly as LaTeX displays it, or it raises :class:`Unparsed`
+with the fragment quoted: the reader never guesses and never skips. In particular:
+
+- Two numbers side by side are never multiplied (``1 2`` displays 12, ``2\\,500`` displays 2 500), nor is a
+  number written after a factor (``x 2``, ``2^2 3``) or a mixed number (``2\\frac12``); ``1e-3`` and ``1.2.3``
+  are refused.
+- A function application followed by ``^`` is a power of the value: ``\\exp(x)^2`` is (eˣ)²,
+  ``\\sin^2 x`` is (sin x)²; ``\\sin^{-1}`` and ``f^2(x)`` are refused as ambiguous.
+- ``name(...)``: a call when the name is used as a function (f, g, h, applied to plain variables as in
+  ``\\mu(X)``, or declared by the document), a product when the name is used as a number
+  (``\\lambda(1-\\lambda)``); both uses at once are refused.
+- Symbols are real; a symbol carries more (σ > 0) only when the document declares it (:class:`Context`):
+  ``\\sigma`` is positive only as the standard deviation of a declared ``N(\\mu, \\sigma^2)``.
+- ``\\quad``, ``\\qquad``, ``\\hspace{..}`` and prose in ``\\text{..}`` are tokens of kind ``sep`` (two
+  formulas on one row); inside an expression they are refused, never read as a product.
+- Annotated relations (``\\overset{(a)}{=}``, ``\\stackrel{..}{\\leq}``) keep their relation; the annotation
+  is the token's ``note``; only a definition mark (``\\overset{\\text{def}}{=}``, Δ) makes ``:=``.
+
+For the document layer: :func:`formula_scales` (the σ a formula's own ``N(\\mu, \\sigma^2)`` makes positive) and
+:func:`function_names` (the names a formula applies to variables) give what to declare in a formula's
+:class:`Context`; :func:`blank_comments` blanks ``%`` comments (not ``\\%``) with offsets kept.
 
 Names the reader cannot resolve alone are left as placeholders for the document layer:
 :class:`NameRef` (a user name such as ``L(X, z)``, ``BCELoss`` or a bare ``D_{KL}``) and
@@ -11,15 +30,16 @@ Names the reader cannot resolve alone are left as placeholders for the document 
 """
 from __future__ import annotations
 
+import copy
 import math
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import sympy as sp
 from sympy.core.symbol import Str
 
-from mathcheck.vocab import KL, Density, Expectation, Normal, X, integral, mu, ratio, sigma, times, x, z
+from mathcheck.vocab import KL, Density, Expectation, Normal, X, integral, ratio, times, x, z
 
 VARIABLES = {"X": X, "z": z, "x": x}
 GREEK = {
@@ -27,24 +47,78 @@ GREEK = {
     "kappa", "lambda", "mu", "nu", "xi", "rho", "varrho", "sigma", "tau", "upsilon", "phi", "varphi", "chi",
     "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Sigma", "Phi", "Psi", "Omega",
 }
-SPACING = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits", "nolimits",
+SPACING = {",", ";", ":", "!", " ", "displaystyle", "textstyle", "scriptstyle", "limits", "nolimits",
            "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
-           "Biggl", "Biggr", "middle"}
+           "Biggl", "Biggr", "middle", "thinspace", "medspace", "thickspace", "negthinspace", "negmedspace",
+           "negthickspace", "nobreak", "allowbreak"}
+SEPARATORS = {"quad", "qquad", "hspace", "enspace", "enskip", "hfill"}  # wide spaces: two formulas
 SIZED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
-         "Biggr"}
+         "Biggr", "middle"}
 RELATIONS = {
     "geq": ">=", "ge": ">=", "geqq": ">=", "geqslant": ">=", "leq": "<=", "le": "<=", "leqq": "<=",
     "leqslant": "<=", "lt": "<", "gt": ">", "coloneqq": ":=", "coloneq": ":=", "triangleq": ":=",
-    "equiv": ":=", "eqqcolon": "=:", "neq": "≠", "ne": "≠", "approx": "≈", "simeq": "≃", "propto": "∝",
-    "cong": "≅", "sim": "~",
+    "defeq": ":=", "eqdef": ":=", "equiv": "=", "eqqcolon": "=:", "eqcolon": "=:", "neq": "≠", "ne": "≠",
+    "approx": "≈", "simeq": "≃", "propto": "∝", "cong": "≅", "sim": "~",
+    # relations between statements or sets: never checked, never dropped
+    "Rightarrow": "⇒", "implies": "⇒", "Longrightarrow": "⇒", "Leftarrow": "⇐", "impliedby": "⇐",
+    "Longleftarrow": "⇐", "iff": "⇔", "Leftrightarrow": "⇔", "Longleftrightarrow": "⇔", "to": "→",
+    "rightarrow": "→", "longrightarrow": "→", "mapsto": "↦", "in": "∈", "notin": "∉", "subset": "⊂",
+    "subseteq": "⊆", "supset": "⊃", "supseteq": "⊇", "ll": "≪", "gg": "≫", "perp": "⊥", "doteq": "≐",
 }
-UNICODE = {"≥": ">=", "≤": "<=", "≠": "≠", "≈": "≈", "∼": "~", "−": "-", "·": "\\cdot", "×": "\\times"}
-FONT = {"mathrm", "operatorname", "text", "textrm", "mathit", "mathbf", "mathsf", "textit", "mathbb", "mathcal",
-        "rm", "mathop"}
+UNICODE = {"≥": ">=", "≤": "<=", "≠": "≠", "≈": "≈", "∼": "~", "−": "-", "·": "\\cdot", "⋅": "\\cdot",
+           "×": "\\times", "÷": "\\div", "≔": ":=", "≜": ":=", "≡": "=", "⇒": "⇒", "⇔": "⇔", "→": "→", "∈": "∈",
+           "∫": "\\int", "∞": "\\infty", "π": "\\pi", "∑": "\\sum", "∏": "\\prod", "∣": "|", "∥": "||",
+           "‖": "||", "′": "'"}
+UNICODE_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta", "η": "eta",
+                 "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi",
+                 "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "ϕ": "phi", "χ": "chi",
+                 "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi",
+                 "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega"}
+UPRIGHT = {"mathrm", "operatorname", "mathit", "rm", "mathop"}  # the same letter or name, upright
+STYLED = {"mathbf", "mathsf", "mathbb", "mathcal", "boldsymbol", "bm", "mathfrak", "mathscr", "pmb",
+          "mathtt"}  # another symbol: bold x is not x
+TEXT = {"text", "textrm", "textit", "textbf", "textsf", "texttt", "textnormal", "mbox", "hbox"}
+STYLED_OPERATORS = {"E", "KL", "N"}  # \mathbb{E}, \mathrm{KL}, \mathcal{N} name the operators themselves
+CONNECTIVES = {"and", "or", "if", "for", "where", "with", "since", "then", "so", "hence", "thus", "otherwise",
+               "when", "because", "as", "by", "iff", "using", "let", "all", "any", "some", "else", "i.e.",
+               "e.g.", "s.t.", "st", "ie", "eg", "whence", "therefore", "but", "while", "each", "every"}
+FONT = UPRIGHT | STYLED | TEXT
 DENSITY_FAMILIES = {"p", "q"}
+FUNCTION_LETTERS = {"f", "g", "h"}  # letters that name functions unless the document uses them as numbers
 CHECKED = {"=", "<=", ">=", "<", ">"}
 MAX_NESTING = 100  # groups, fractions, functions inside one another: deeper is refused, not a RecursionError
 MAX_DIGITS = 10_000  # an exact number with more digits is refused (10^{10^{10}} would take hours to compute)
+FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
+FUNCTIONS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
+             "cot": sp.cot, "sec": sp.sec, "csc": sp.csc, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
+             "coth": sp.coth, "arctan": sp.atan}
+ACCENTS = {"hat": "hat", "widehat": "hat", "tilde": "tilde", "widetilde": "tilde", "bar": "bar",
+           "overline": "bar", "dot": "dot", "ddot": "ddot", "vec": "vec", "check": "check", "breve": "breve",
+           "acute": "acute", "grave": "grave", "mathring": "mathring"}
+UNSUPPORTED = {
+    "sum": "\\sum is not supported by this reader", "prod": "\\prod is not supported by this reader",
+    "lim": "a limit \\lim is not supported", "sup": "\\sup is not supported", "inf": "\\inf is not supported",
+    "arg": "\\arg is not supported", "argmax": "\\argmax is not supported", "argmin": "\\argmin is not supported",
+    "partial": "a partial derivative ∂ is not supported", "nabla": "a gradient ∇ is not supported",
+    "prime": "a prime (a derivative or another variable) is not supported",
+    "top": "a transpose ^\\top is not supported", "intercal": "a transpose is not supported",
+    "cdots": "an ellipsis is not a formula", "ldots": "an ellipsis is not a formula",
+    "dots": "an ellipsis is not a formula", "vdots": "an ellipsis is not a formula",
+    "pm": "± stands for two formulas: write each", "mp": "∓ stands for two formulas: write each",
+    "%": "`\\%` (percent) is not supported: write the fraction",
+    "over": "`\\over` outside braces applies to the whole formula: write \\frac{..}{..} or {a \\over b}",
+    "left.": "an invisible delimiter `\\left.` (as in an evaluation bar) is not supported",
+    "right.": "an invisible delimiter `\\right.` (as in an evaluation bar) is not supported",
+    "text$": "math inside \\text{...} is not read: write it outside the text",
+    "det": "\\det is not supported", "tr": "a trace is not supported", "binom": "\\binom is not supported",
+    "choose": "\\choose is not supported", "atop": "\\atop is not supported",
+    "underbrace": "\\underbrace is not supported", "overbrace": "\\overbrace is not supported",
+    "iint": "\\iint is not supported: write \\int\\int", "oint": "a contour integral is not supported",
+    "arcsin": "\\arcsin is not supported (its domain is [-1, 1])",
+    "arccos": "\\arccos is not supported (its domain is [-1, 1])",
+    "langle": "an angle bracket ⟨...⟩ is not supported", "rangle": "an angle bracket ⟨...⟩ is not supported",
+    "lfloor": "a floor ⌊x⌋ is not supported", "lceil": "a ceiling ⌈x⌉ is not supported",
+}
 
 
 class Unparsed(Exception):
@@ -60,10 +134,17 @@ class Unparsed(Exception):
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # num, word, cmd, sym, rel, par (the KL separator ||), mid (the conditional bar)
+    """``kind``: num, word, cmd, sym, rel, par (the KL separator ||), mid (a bar |), sep (a wide space or prose
+    between two formulas: ``\\quad``, ``\\qquad``, ``\\hspace{..}``, ``\\text{ and }``).
+
+    ``note``: for a rel, the annotation written over or under it (``\\overset{(a)}{=}`` has note ``(a)``),
+    the justification of the step; "" when there is none."""
+
+    kind: str
     text: str
     start: int
     end: int
+    note: str = ""
 
 
 # ---------------------------------------------------------------- placeholders
@@ -110,27 +191,63 @@ class BareDensity(sp.Expr):
 
 @dataclass
 class Context:
-    """What the prose declared before a formula."""
+    """What the document declared before a formula.
+
+    ``symbols``: names whose assumptions the document declares (the prose says σ > 0): name -> sympy Symbol.
+    ``functions``: names the document uses as functions (``f(x)``, ``\\mu(X)``), so that ``\\mu(X + 1)`` is a call.
+    A symbol that appears in a declared density keeps that density's assumptions (:meth:`declared_symbols`):
+    σ of ``p(x) \\sim N(\\mu, \\sigma^2)`` is its standard deviation, positive (:func:`normal_from_variance`).
+    """
 
     densities: dict = field(default_factory=dict)  # (family, label) -> (Density as written, Normal)
     curvature: dict = field(default_factory=dict)  # function name -> "concave" / "convex"
-    laws: dict = field(default_factory=dict)  # symbol -> (mean, std): z ~ N(mu, sigma^2), eps ~ N(0, 1)
+    laws: dict = field(default_factory=dict)  # symbol -> (mean, variance): z ~ N(mu, sigma^2), eps ~ N(0, 1)
     notes: dict = field(default_factory=dict)  # what each entry came from: key -> "line N: source"
+    symbols: dict = field(default_factory=dict)  # name -> sp.Symbol with the declared assumptions
+    functions: set = field(default_factory=set)  # names used as functions in the document
 
     def copy(self) -> "Context":
-        return Context(dict(self.densities), dict(self.curvature), dict(self.laws), dict(self.notes))
+        return Context(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(self)})
+
+    def declare_symbol(self, name: str, note: str = "", **assumptions) -> sp.Symbol:
+        """``name`` reads as a real symbol with ``assumptions`` (e.g. positive=True) from here on."""
+        symbol = sp.Symbol(name, real=True, **assumptions)
+        self.symbols[name] = symbol
+        if note:
+            self.notes[("symbol", name)] = note
+        return symbol
+
+    def declared_symbols(self) -> dict[str, sp.Symbol]:
+        """name -> Symbol for every symbol the declarations fix: explicit ones first, then the parameters of
+        declared densities and laws (so that a formula's σ is the σ of ``p(x) \\sim N(\\mu, \\sigma^2)``)."""
+        found: dict[str, sp.Symbol] = {}
+        for law_mean, law_variance in self.laws.values():
+            for s in (sp.sympify(law_mean).free_symbols | sp.sympify(law_variance).free_symbols):
+                found.setdefault(s.name, s)
+        for _, normal in self.densities.values():
+            for s in sp.sympify(normal).free_symbols - set(getattr(normal, "variables", ())):
+                if isinstance(s, sp.Symbol):
+                    found[s.name] = s
+        found.update(self.symbols)
+        return {name: s for name, s in found.items() if name not in VARIABLES and isinstance(s, sp.Symbol)}
 
 
 # ---------------------------------------------------------------- tokens
 
 
 _WORD = re.compile(r"[A-Za-z]+(?:\\_[A-Za-z0-9]+)*")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_NUMBER = re.compile(r"(?:\d+(?:\.\d+)*|\.\d+(?:\.\d+)*)(?:[eE][+\-−]?\d+)?")
+_PLAIN_NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?|\.\d+")
 _COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
+_DELIMITER = re.compile(r"\s*(\\\{|\\\}|\\\||\\lbrace\b|\\rbrace\b|\\[lr]?[vV]ert\b|\\langle\b|\\rangle\b|"
+                        r"\\lfloor\b|\\rfloor\b|\\lceil\b|\\rceil\b|[()\[\]|./])")
+_SIMPLE_NAME = re.compile(r"[A-Za-z]+(?:\\?_[A-Za-z0-9]+)*")
+_DEFINITION_NOTE = re.compile(r"(?:def|defn|definition|def\.|\\triangle|\\Delta|Δ|△|:)")
 
 
 def tokenize(text: str, base: int = 0) -> list[Token]:
-    """Tokens of ``text``; offsets are ``base`` + position in ``text``."""
+    """Tokens of ``text``; offsets are ``base`` + position in ``text``. Never raises: what cannot be read
+    becomes a token the parser refuses with a reason."""
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:
@@ -138,7 +255,7 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
         if c.isspace() or c in "&~":
             i += 1
             continue
-        if c == "%":
+        if c == "%":  # a comment (an escaped \% is a command, read by _command)
             end = text.find("\n", i)
             i = n if end < 0 else end
             continue
@@ -156,26 +273,94 @@ def tokenize(text: str, base: int = 0) -> list[Token]:
             tokens.append(Token("num", m.group(), start, base + m.end()))
             i = m.end()
             continue
-        if text.startswith("||", i):
-            tokens.append(Token("par", "||", start, start + 2))
-            i += 2
-            continue
-        if text.startswith(":=", i):
-            tokens.append(Token("rel", ":=", start, start + 2))
-            i += 2
-            continue
-        if c in "=<>":
-            tokens.append(Token("rel", {"=": "=", "<": "<", ">": ">"}[c], start, start + 1))
-        elif c == "|":
-            tokens.append(Token("mid", "|", start, start + 1))
-        elif c in UNICODE:
-            mapped = UNICODE[c]
-            kind = "rel" if mapped in RELATIONS.values() else ("sym" if len(mapped) == 1 else "cmd")
-            tokens.append(Token(kind, mapped.lstrip("\\") if kind == "cmd" else mapped, start, start + 1))
+        for pair, kind, shown in (("||", "par", "||"), (":=", "rel", ":="), ("=:", "rel", "=:")):
+            if text.startswith(pair, i):
+                tokens.append(Token(kind, shown, start, start + 2))
+                i += 2
+                break
         else:
-            tokens.append(Token("sym", c, start, start + 1))
-        i += 1
+            tokens.append(_character(c, start))
+            i += 1
     return tokens
+
+
+def _character(c: str, start: int) -> Token:
+    if c in "=<>":
+        return Token("rel", c, start, start + 1)
+    if c == "|":
+        return Token("mid", "|", start, start + 1)
+    if c in UNICODE_GREEK:
+        return Token("cmd", UNICODE_GREEK[c], start, start + 1)
+    if c in UNICODE:
+        mapped = UNICODE[c]
+        if mapped in RELATIONS.values() or mapped in (">=", "<=", ":="):
+            return Token("rel", mapped, start, start + 1)
+        if mapped == "|":
+            return Token("mid", "|", start, start + 1)
+        if mapped == "||":
+            return Token("par", "||", start, start + 1)
+        if mapped.startswith("\\"):
+            return Token("cmd", mapped[1:], start, start + 1)
+        return Token("sym", mapped, start, start + 1)
+    return Token("sym", c, start, start + 1)
+
+
+def blank_comments(text: str) -> str:
+    """``text`` with every ``%`` comment (to the end of its line) replaced by spaces; ``\\%`` is kept.
+    Offsets are unchanged, so a comment's ``\\\\`` or ``$$`` is never read as part of the formula."""
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == "%":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out[i:end] = " " * (end - i)
+            i = end
+            continue
+        i += 1
+    return "".join(out)
+
+
+def _braced(text: str, i: int) -> tuple[str, int] | None:
+    """The content of the balanced ``{...}`` that starts at ``i`` (after spaces), and the index after it."""
+    j = i
+    while j < len(text) and text[j].isspace():
+        j += 1
+    if j >= len(text) or text[j] != "{":
+        return None
+    depth, k = 0, j
+    while k < len(text):
+        c = text[k]
+        if c == "\\":
+            k += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[j + 1:k], k + 1
+        k += 1
+    return None
+
+
+def _tex_argument(text: str, i: int) -> tuple[str, int] | None:
+    """One TeX argument at ``i``: a braced group's content, a command, or one character."""
+    braced = _braced(text, i)
+    if braced is not None:
+        return braced
+    j = i
+    while j < len(text) and text[j].isspace():
+        j += 1
+    if j >= len(text):
+        return None
+    m = _COMMAND.match(text, j)
+    if m:
+        return m.group(), m.end()
+    return text[j], j + 1
 
 
 def _command(text: str, i: int, base: int, tokens: list[Token]) -> int:
@@ -191,68 +376,182 @@ def _command(text: str, i: int, base: int, tokens: list[Token]) -> int:
             tokens.append(Token("par", "||", start, start + 2))
         elif nxt in "{}":
             tokens.append(Token("sym", "\\" + nxt, start, start + 2))
-        elif nxt not in ",;:! ":
+        elif not (nxt in ",;:!> " or nxt.isspace()):
             tokens.append(Token("cmd", nxt, start, start + 2))
         return i + 2
     m = _COMMAND.match(text, i)
     name, end = m.group(1), m.end()
     if name in SIZED:
-        delimiter = re.match(r"\s*(\\\{|\\\}|[()\[\]])", text[end:])
+        delimiter = _DELIMITER.match(text, end)
         if delimiter:  # \left( is the token ( starting at \left
-            token_end = end + delimiter.end()
-            tokens.append(Token("sym", delimiter.group(1), start, base + token_end))
-            return token_end
+            tokens.append(_delimiter_token(name, delimiter.group(1), start, base + delimiter.end()))
+            return delimiter.end()
     if name in SPACING:
         return end
+    if name in SEPARATORS:
+        stop = end
+        if name == "hspace":
+            argument = _braced(text, end)
+            stop = argument[1] if argument else end
+        tokens.append(Token("sep", "\\" + name, start, base + stop))
+        return stop
     if name in FONT:
-        inner = re.match(r"\s*\{([^{}]*)\}", text[end:])
-        if inner and re.fullmatch(r"\s*[A-Za-z]+(?:\\?_[A-Za-z0-9]+)*\s*", inner.group(1)):
-            word = inner.group(1).strip().replace("\\_", "_")
-            if name == "mathcal" and word != "N":
-                word = f"\\mathcal{{{word}}}"  # a calligraphic name is not its plain letter
-            token_end = end + inner.end()
-            tokens.append(Token("word", word, start, base + token_end))
-            return token_end
-        if name == "mathop":
-            return end
+        return _font(text, name, end, start, base, tokens)
+    if name in ("stackrel", "overset", "underset"):
+        annotated = _annotated_relation(text, end, start, base)
+        if annotated is not None:
+            tokens.append(annotated)
+            return annotated.end - base
+    if name == "xlongequal":  # extarrows: = with its note written over it
+        note = _braced(text, end)
+        if note is not None:
+            tokens.append(Token("rel", _noted_relation("=", note[0].strip()), start, base + note[1], note[0].strip()))
+            return note[1]
+    if name == "mathrel":
+        inner = _braced(text, end)
+        relation = _single_relation(inner[0]) if inner else None
+        if relation is not None:
+            tokens.append(Token("rel", relation[0], start, base + inner[1], relation[1]))
+            return inner[1]
     if name in RELATIONS:
-        tokens.append(Token("rel", RELATIONS[name], start, base + end))
-    elif name in ("mid", "vert"):
-        tokens.append(Token("mid", "|", start, base + end))
-    elif name in ("parallel", "Vert"):
+        tokens.append(Token("rel", RELATIONS[name], start, base + end, "\\equiv" if name == "equiv" else ""))
+    elif name in ("vert", "lvert", "rvert"):
+        tokens.append(Token("mid", {"vert": "|", "lvert": OPENING_BAR, "rvert": CLOSING_BAR}[name], start, base + end))
+    elif name == "mid":
+        tokens.append(Token("mid", "\\mid", start, base + end))
+    elif name in ("parallel", "Vert", "lVert", "rVert"):
         tokens.append(Token("par", "||", start, base + end))
-    elif name in ("stackrel", "overset"):
-        over = re.match(r"\s*\{([^{}]*)\}\s*\{?\s*=\s*\}?", text[end:])
-        if over:
-            tokens.append(Token("rel", ":=", start, base + end + over.end()))
-            return end + over.end()
-        tokens.append(Token("cmd", name, start, base + end))
     else:
         tokens.append(Token("cmd", name, start, base + end))
     return end
+
+
+def _delimiter_token(sizer: str, delimiter: str, start: int, end: int) -> Token:
+    if delimiter in ("|", "\\vert", "\\lvert", "\\rvert"):
+        direction = "|"
+        if sizer == "left" or sizer.endswith("l") or delimiter == "\\lvert":
+            direction = OPENING_BAR
+        elif sizer == "right" or sizer.endswith("r") or delimiter == "\\rvert":
+            direction = CLOSING_BAR
+        return Token("mid", direction, start, end)
+    if delimiter in ("\\|", "\\Vert", "\\lVert", "\\rVert"):
+        return Token("par", "||", start, end)
+    if delimiter == ".":
+        return Token("cmd", ("right." if sizer == "right" else "left."), start, end)
+    if delimiter in ("\\lbrace", "\\rbrace"):
+        return Token("sym", "\\{" if delimiter == "\\lbrace" else "\\}", start, end)
+    if delimiter.startswith("\\") and delimiter not in ("\\{", "\\}"):
+        return Token("cmd", delimiter[1:], start, end)
+    return Token("sym", delimiter, start, end)
+
+
+def _font(text: str, name: str, end: int, start: int, base: int, tokens: list[Token]) -> int:
+    """``\\mathrm{d}``, ``\\mathbb{E}``, ``\\mathcal{L}``, ``\\text{KL}``: a word; ``\\text{ and }``: a sep."""
+    inner = _braced(text, end)
+    if inner is None:
+        if name == "mathop":
+            return end
+        tokens.append(Token("cmd", name, start, base + end))
+        return end
+    content, stop = inner
+    if name in TEXT:
+        return _text(content, name, end, stop, start, base, tokens)
+    word = content.strip()
+    if _SIMPLE_NAME.fullmatch(word):
+        word = word.replace("\\_", "_")
+        if name in STYLED and word not in STYLED_OPERATORS:
+            word = f"\\{name}{{{word}}}"  # a bold or calligraphic name is not its plain letter
+        tokens.append(Token("word", word, start, base + stop))
+        return stop
+    greek = re.fullmatch(r"\\([A-Za-z]+)", word)
+    if name in STYLED and greek and greek.group(1) in GREEK:
+        tokens.append(Token("word", f"\\{name}{{{word}}}", start, base + stop))
+        return stop
+    if name == "mathop":
+        return stop if not word else end
+    tokens.append(Token("cmd", name, start, base + end))
+    return end
+
+
+def _text(content: str, name: str, end: int, stop: int, start: int, base: int, tokens: list[Token]) -> int:
+    if "$" in content or "\\(" in content:
+        tokens.append(Token("cmd", "text$", start, base + stop))
+        return stop
+    word = content.strip()
+    if not word:
+        return stop
+    if _SIMPLE_NAME.fullmatch(word) and word.lower() not in CONNECTIVES:
+        tokens.append(Token("word", word.replace("\\_", "_"), start, base + stop))
+        return stop
+    tokens.append(Token("sep", f"\\{name}{{{word}}}", start, base + stop))
+    return stop
+
+
+def _single_relation(source: str) -> tuple[str, str] | None:
+    inner = tokenize(source)
+    if len(inner) == 1 and inner[0].kind == "rel":
+        return inner[0].text, inner[0].note
+    return None
+
+
+def _annotated_relation(text: str, end: int, start: int, base: int) -> Token | None:
+    """``\\overset{note}{=}``, ``\\stackrel{note}{\\leq}``, ``\\underset{note}{=}``: the relation, with its note."""
+    over = _braced(text, end)
+    if over is None:
+        return None
+    relation = _tex_argument(text, over[1])
+    if relation is None:
+        return None
+    found = _single_relation(relation[0])
+    if found is None:
+        return None
+    note = over[0].strip()
+    return Token("rel", _noted_relation(found[0], note), start, base + relation[1], note)
+
+
+def _noted_relation(relation: str, note: str) -> str:
+    """``=`` under a definition mark (def, Δ, :) is ``:=``; any other note is a justification."""
+    plain = re.sub(r"\\(?:text|textrm|mathrm|rm|mbox|operatorname|mathit|textit)\b|[{}()\s]", "", note)
+    return ":=" if relation in ("=", ":=") and _DEFINITION_NOTE.fullmatch(plain.rstrip(".")) else relation
 
 
 # ---------------------------------------------------------------- parser
 
 
 OPEN = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
+OPENING_BAR, CLOSING_BAR = "\\left|", "\\right|"  # bars whose side is written: \left| \lvert, \right| \rvert
 BIG_OPERATORS = {"int", "sum", "prod", "iint"}
+_PUNCTUATION = {",", ".", ";"}
 
 
 class Parser:
     """Recursive descent over the tokens of one expression (no relations)."""
 
     def __init__(self, tokens: list[Token], source: str, context: Context | None = None, base: int = 0):
-        self.tokens, self.source, self.base = tokens, source, base
+        self.source, self.base = source, base
+        self.tokens = self._without_indentation(_trimmed(tokens))
         self.context = context or Context()
+        self.declared = self.context.declared_symbols()
         self.i = 0
         self.integral_depth = 0
         self.depth = 0  # atoms and signs being read inside one another
+        self.absolute_depth = 0  # inside |...|, a bar closes: |a|b|c| is not read as |a|·b·|c|
+        self.last_name: tuple[str, int] | None = None  # (name, index after it) of the last bare symbol read
+        self.uses: dict[str, tuple[bool, bool]] = {}  # name -> (used as a function, used as a number)
+
+    def _without_indentation(self, tokens: list[Token]) -> list[Token]:
+        """A wide space that opens a row (``& \\quad - D_{KL}`` continuing the row above) is indentation."""
+        kept = []
+        for previous, token in zip([None] + tokens, tokens):
+            if token.kind == "sep" and previous is not None and "\\\\" in self.text(previous.end, token.start):
+                continue
+            kept.append(token)
+        return kept
 
     # -- helpers
     def peek(self, k: int = 0) -> Token | None:
         j = self.i + k
-        return self.tokens[j] if j < len(self.tokens) else None
+        return self.tokens[j] if 0 <= j < len(self.tokens) else None
 
     def take(self) -> Token:
         token = self.peek()
@@ -268,6 +567,8 @@ class Parser:
     def expect(self, kind: str, text: str, what: str, start: int | None = None) -> Token:
         if not self.at(kind, text):
             found = self.peek()
+            if found is not None and found.kind == "sep":
+                self.fail(_separator_reason(self.text(found.start, found.end)), found.start, found.end)
             shown = f"found `{self.text(found.start, found.end)}`" if found else "the formula ends"
             self.fail(f"expected `{text}` {what}, {shown}", start)
         return self.take()
@@ -277,8 +578,8 @@ class Parser:
 
     def fail(self, reason: str, start: int | None = None, end: int | None = None):
         token = self.peek()
-        if start is None:
-            start = token.start if token else (self.tokens[-1].end if self.tokens else self.base)
+        if start is None:  # at the end of the formula, quote its last token
+            start = token.start if token else (self.tokens[-1].start if self.tokens else self.base)
         if end is None:
             end = token.end if token else (self.tokens[-1].end if self.tokens else self.base)
         raise Unparsed(reason, self.text(start, end).strip(), start, end)
@@ -297,8 +598,26 @@ class Parser:
         expr = self.expression()
         if self.peek() is not None:
             token = self.peek()
-            self.fail(_unexpected(token), token.start, self.tokens[-1].end)
+            self.fail(self._unexpected(token), token.start, self.tokens[-1].end)
         return expr
+
+    def _unexpected(self, token: Token) -> str:
+        shown = self.text(token.start, token.end)
+        if token.kind == "sep":
+            return _separator_reason(shown)
+        if token.kind == "sym" and token.text == "^":
+            return "a double superscript (x^2^3) or a superscript without a base: use braces"
+        if token.kind == "sym" and token.text == "'":
+            return "a prime (f'(x), x') is not supported: name the derivative or the variable"
+        if token.kind == "sym" and token.text == "!":
+            return "a factorial `!` is not supported"
+        if token.kind == "sym" and token.text in _PUNCTUATION:
+            return f"unexpected `{token.text}`: a list or a decimal/thousands comma is not one expression"
+        if token.kind == "mid":
+            return "a bar `|` that neither closes an absolute value nor belongs to a density"
+        if token.kind == "rel":
+            return f"relation `{shown}` where an expression is expected"
+        return f"unexpected `{token.text}`"
 
     def expression(self) -> sp.Expr:
         terms = []
@@ -314,30 +633,103 @@ class Parser:
 
     def term(self) -> sp.Expr:
         start = self.here()
+        first = self.i
         factors = [self.factor()]
+        previous = (first, self.i)  # the tokens of the last factor
+        divided = False  # after a/b, a juxtaposed c is ambiguous: (a/b)c or a/(bc)
         while True:
             token = self.peek()
             if token is None:
                 break
             if token.kind == "cmd" and token.text in ("cdot", "times", "ast"):
                 self.take()
+                begin = self.i
                 factors.append(self.factor())
+                previous = (begin, self.i)
             elif token.kind == "sym" and token.text == "*":
                 self.take()
+                begin = self.i
                 factors.append(self.factor())
-            elif token.kind == "sym" and token.text == "/":
+                previous = (begin, self.i)
+            elif (token.kind == "sym" and token.text == "/") or (token.kind == "cmd" and token.text == "div"):
                 self.take()
+                begin = self.i
                 denominator = self.factor()
                 if denominator.is_zero:
                     self.fail("division by zero", start, self.last_end())
                 factors = [ratio(_product(factors), denominator)]
+                previous = (begin, self.i)
+                divided = True
+            elif token.kind == "sep" and self.integral_depth and self.at_differential(1):
+                self.take()  # \quad dx: a space before the differential
             elif self.starts_factor():
+                if divided:
+                    self.fail("ambiguous: a factor after a/b may be in the denominator or not (1/2x): write "
+                              "\\frac{..}{..} or parentheses", start, self._factor_end())
+                self._check_juxtaposition(previous)
+                begin = self.i
                 factors.append(self.factor())
+                self._check_mixed_number(previous, begin)
+                previous = (begin, self.i)
             else:
                 break
         if not factors:
             self.fail("expected a term", start)
         return _product(factors)
+
+    def _visible(self, j: int) -> int:
+        """The index of the first token from j that LaTeX displays (braces ``{}`` show nothing)."""
+        while j < len(self.tokens) and self.tokens[j].kind == "sym" and self.tokens[j].text == "{":
+            j += 1
+        return j
+
+    def _check_juxtaposition(self, previous: tuple[int, int]) -> None:
+        """A number written after a factor is never multiplied: ``1 2`` displays 12, ``2\\,500`` 2 500, and
+        ``{1}{2}`` 12 (braces display nothing)."""
+        first = self._visible(self.i)
+        if first >= len(self.tokens):
+            return
+        token = self.tokens[first]
+        before = [t for t in self.tokens[previous[0]:previous[1]] if not (t.kind == "sym" and t.text in "{}")]
+        start = self.tokens[previous[0]].start
+        if token.kind == "num":
+            end = max(token.end, self._factor_end())  # only on failure: re-reading every factor costs
+            if len(before) == 1 and before[0].kind == "num":
+                self.fail(f"two numbers side by side (LaTeX shows `{before[0].text}{token.text}` or a digit group "
+                          f"`{before[0].text} {token.text}`): write one number, or \\cdot for a product",
+                          start, end)
+            self.fail("a number written after a factor without an operator (`x 2`, `2^2 3`): write the "
+                      "number first or use \\cdot", start, end)
+        if token.kind == "word" and token.text in ("e", "E") and len(before) == 1 and before[0].kind == "num":
+            j = self._visible(first + 1)
+            following = self.tokens[j] if j < len(self.tokens) else None
+            k = self._visible(j + 1)
+            after = self.tokens[k] if k < len(self.tokens) else None
+            signed = following is not None and following.kind == "sym" and following.text in "+-" and \
+                after is not None and after.kind == "num"
+            if (following is not None and following.kind == "num") or signed:
+                last = (after if signed else following).end
+                self.fail("scientific notation (`1e-3`) is not math notation (it displays 1e − 3): "
+                          "write 10^{-3}, or e with \\cdot", start, last)
+
+    def _check_mixed_number(self, previous: tuple[int, int], begin: int) -> None:
+        """``2\\frac{1}{2}`` displays the mixed number 2½: neither 2·½ nor 2 + ½ is taken."""
+        before = [t for t in self.tokens[previous[0]:previous[1]] if not (t.kind == "sym" and t.text in "{}")]
+        opened = self.tokens[self._visible(begin)] if self._visible(begin) < len(self.tokens) else None
+        if len(before) == 1 and before[0].kind == "num" and opened is not None and opened.kind == "cmd" and \
+                opened.text in FRACTIONS:
+            if not self._factor_value(begin).free_symbols:
+                self.fail("a number before a fraction of numbers reads as a mixed number (2½ = 2 + ½) or as a "
+                          "product: write 2 + \\frac12 or 2\\cdot\\frac12", self.tokens[previous[0]].start,
+                          self.last_end())
+
+    def _factor_value(self, begin: int) -> sp.Expr:
+        saved = self.i
+        self.i = begin
+        try:
+            return self.factor()
+        finally:
+            self.i = saved
 
     def starts_factor(self) -> bool:
         token = self.peek()
@@ -348,21 +740,27 @@ class Parser:
         if token.kind == "word":
             return not self.at_differential()
         if token.kind == "cmd":
-            return token.text not in ("cdot", "times", "ast", "end", "right")
+            return token.text not in ("cdot", "times", "ast", "div", "end", "right", "over")
         if token.kind == "sym":
             return token.text in OPEN
+        if token.kind == "mid":
+            following = self.peek(1)
+            opens = following is not None and following.kind not in ("rel", "par", "sep") and not (
+                following.kind == "sym" and following.text in (")", "]", "}", "\\}"))
+            return opens and (token.text == OPENING_BAR or (token.text == "|" and self.absolute_depth == 0))
         return False
 
-    def at_differential(self) -> bool:
-        """``dz``, ``d z``, ``\\mathrm{d}z`` inside an integral."""
+    def at_differential(self, k: int = 0) -> bool:
+        """``dz``, ``d z``, ``\\mathrm{d}z``, ``d\\sigma`` inside an integral."""
         if self.integral_depth == 0:
             return False
-        token = self.peek()
+        token = self.peek(k)
         if token is None or token.kind != "word":
             return False
         if token.text == "d":
-            following = self.peek(1)
-            return following is not None and following.kind == "word" and len(following.text) == 1
+            following = self.peek(k + 1)
+            return following is not None and ((following.kind == "word" and len(following.text) == 1) or
+                                               (following.kind == "cmd" and following.text in GREEK))
         return len(token.text) == 2 and token.text[0] == "d"
 
     def factor(self) -> sp.Expr:
@@ -388,17 +786,42 @@ class Parser:
 
     def power(self) -> sp.Expr:
         start = self.here()
+        self.last_name = None
         base = self.atom()
+        bare = self.last_name if self.last_name and self.last_name[1] == self.i else None
         if self.at("sym", "^"):
             self.take()
             exponent = self.script("exponent")
             problem = power_problem(base, exponent)
             if problem:
                 self.fail(problem, start, self.last_end())
+            if base.is_negative and exponent.is_rational and exponent.is_integer is False:
+                self.fail("a fractional power of a negative number is not real (nor is its real root meant "
+                          "unambiguously)", start, self.last_end())
+            if base == sp.E and exponent.has(sp.Symbol("i", real=True)):
+                self.fail("e^{i...}: complex numbers are not supported (i would be read as a real number)", start,
+                          self.last_end())
+            if self.at("sym", "_") and bare is not None and "_" not in bare[0]:  # \sigma^2_1 is σ₁²
+                bare = (f"{bare[0]}_{self.subscript_name()}", self.i)
+                base = self.symbol(bare[0])
             base = sp.Pow(base, exponent)
+            if self.at("sym", "^"):
+                self.fail("a double superscript (x^2^3): write x^{2^3} or (x^2)^3", start, self.peek().end)
+            if bare is not None and bare[0] not in VARIABLES and bare[0] != "e" and self._opens("("):
+                self._check_power_before_parenthesis(bare[0], start)
         if self.at("sym", "_"):
             self.fail("a subscript here is not part of the notation this reader knows", start)
         return base
+
+    def _check_power_before_parenthesis(self, name: str, start: int) -> None:
+        """``f^2(x)``, ``\\sigma^2(X)``: a power of f applied to x, or f(x)²? Refused; ``\\lambda^2(1-\\lambda)``
+        with λ a number is a product."""
+        content = self._call_content(self.i)
+        function, _ = self._uses(name)
+        if content in ("variables", "number", "list") or function:
+            self.fail(f"ambiguous: a power of `{_shown_name(name)}` before parentheses may be a power of a "
+                      f"function value or a product: write ({_shown_name(name)}(…))^2 or use \\cdot", start,
+                      self._group_end(")"))
 
     def script(self, what: str) -> sp.Expr:
         """The argument of ``^`` or ``_``: a braced group or a single character."""
@@ -406,15 +829,25 @@ class Parser:
             return self._script(what)
 
     def _script(self, what: str) -> sp.Expr:
+        if self.peek() is None:
+            self.fail(f"the {what} is missing", self.tokens[self.i - 1].start if self.i else None)
         start = self.here()
         infinity = self._infinity()
         if infinity is not None:
             return infinity
         if self.at("sym", "{"):
+            closing = self._matching(self.i + 1)
+            if closing is not None and self.at("sym", "}", closing + 1 - self.i):
+                self.fail("a superscript in parentheses (x^{(i)}) is an index, not a power", start,
+                          self.tokens[closing + 1].end)
+            if self._transpose(1) and self.at("sym", "}", 2):
+                self.fail(f"ambiguous {what}: ^T may be a transpose", start, self.peek(2).end)
             self.take()
             inner = self.expression()
             self.expect("sym", "}", f"to close the {what}", start)
             return inner
+        if self._transpose(0):
+            self.fail(f"ambiguous {what}: ^T may be a transpose", start, self.peek().end)
         token = self.take()
         if token.kind == "num":
             if len(token.text) > 1:
@@ -426,7 +859,29 @@ class Parser:
             return self.symbol(token.text)
         if token.kind == "cmd" and token.text in ("infty",):
             return sp.oo
+        if token.kind == "cmd" and token.text in UNSUPPORTED:
+            self.fail(UNSUPPORTED[token.text], start, token.end)
         self.fail(f"cannot read this {what}", start, token.end)
+
+    def _transpose(self, k: int) -> bool:
+        token = self.peek(k)
+        return token is not None and ((token.kind == "word" and token.text in ("T", "\\mathsf{T}")) or
+                                      (token.kind == "cmd" and token.text in ("top", "intercal", "dagger")))
+
+    def _matching(self, j: int) -> int | None:
+        """The index of the parenthesis or bracket that closes the one at token j (None if j opens none)."""
+        if not (j < len(self.tokens) and self.tokens[j].kind == "sym" and self.tokens[j].text in ("(", "[")):
+            return None
+        depth = 0
+        for k in range(j, len(self.tokens)):
+            token = self.tokens[k]
+            if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
+                depth += 1
+            elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
+                depth -= 1
+                if depth == 0:
+                    return k
+        return None
 
     def _infinity(self):
         """``{-\\infty}``, ``{\\infty}``, ``\\infty``: the limits of an integral over the real line."""
@@ -479,7 +934,7 @@ class Parser:
             self.fail("the formula ends where an expression is expected")
         if token.kind == "num":
             self.take()
-            return sp.Rational(token.text)
+            return self.number(token)
         if token.kind == "sym" and token.text in OPEN:
             return self.group()
         if token.kind == "cmd":
@@ -487,23 +942,95 @@ class Parser:
         if token.kind == "word":
             return self.word()
         if token.kind == "mid":
-            self.fail("a conditional bar `|` outside the arguments of a density")
+            return self.absolute()
         if token.kind == "par":
-            self.fail("`||` outside D_{KL}[...]")
+            self.fail("`||` outside D_{KL}[...]: a norm ‖x‖ is not supported")
         if token.kind == "rel":
             self.fail(f"relation `{self.text(token.start, token.end)}` where an expression is expected")
-        self.fail(_unexpected(token))
+        if token.kind == "sep":
+            self.fail(_separator_reason(self.text(token.start, token.end)))
+        self.fail(self._unexpected(token))
+
+    def number(self, token: Token) -> sp.Expr:
+        text = token.text
+        if _PLAIN_NUMBER.fullmatch(text):
+            return sp.Rational(text)
+        if re.search(r"[eE]", text):
+            reason = "scientific notation (`1e-3`) is not math notation (it displays 1e − 3): write 10^{-3}"
+        elif text.count(".") > 1:
+            reason = "a malformed number (more than one decimal point)"
+        else:
+            reason = "a number with a leading zero (a digit group after a thousands comma?)"
+        self.fail(reason, token.start, token.end)
 
     def group(self) -> sp.Expr:
         start = self.here()
         opening = self.take().text
         inner = self.expression()
         closing = OPEN[opening]
+        if opening == "{" and self.at("cmd", "over"):
+            self.take()
+            denominator = self.expression()
+            self.expect("sym", "}", "to close {... \\over ...}", start)
+            if denominator.is_zero:
+                self.fail("division by zero", start, self.last_end())
+            return _fraction(inner, denominator)
         if self.at("mid"):
             self.fail("`\\mid` inside parentheses without a density name before them", start,
                       self._group_end(closing))
         self.expect("sym", closing, f"to close `{opening}`", start)
         return inner
+
+    def absolute(self) -> sp.Expr:
+        """``|x|``, ``\\left| x \\right|``, ``\\lvert x \\rvert``: the absolute value (\\mid is not a delimiter)."""
+        opening = self.take()
+        start = opening.start
+        if opening.text == "\\mid":
+            self.fail("a conditional bar `\\mid` outside the arguments of a density", start, opening.end)
+        if opening.text == CLOSING_BAR:
+            self.fail("a closing bar `\\right|` that closes nothing", start, opening.end)
+        self.absolute_depth += 1
+        try:
+            inner = self.expression()
+        finally:
+            self.absolute_depth -= 1
+        if not self.at("mid") or self.at("mid", OPENING_BAR):
+            found = self.peek()
+            shown = f"found `{self.text(found.start, found.end)}`" if found else "the formula ends"
+            self.fail(f"an absolute value |...| that is not closed ({shown})", start,
+                      found.end if found else None)
+        closing = self.take()
+        if closing.text == "\\mid":
+            self.fail("a conditional bar `\\mid` outside the arguments of a density", start, closing.end)
+        if closing.text == OPENING_BAR:
+            self.fail("an absolute value closed by an opening bar `\\left|`", start, closing.end)
+        if opening.text != "|" and closing.text != "|":
+            return sp.Abs(inner)  # \left| ... \right|: the pairing is written
+        later = self._bar_in_same_term()
+        if later is not None:
+            self.fail("ambiguous bars: |a|b|c| may be |a|·b·|c| or |a·|b|·c|: use \\left| ... \\right| or "
+                      "parentheses", start, later)
+        return sp.Abs(inner)
+
+    def _bar_in_same_term(self) -> int | None:
+        """The end of a bar after a factor juxtaposed to the absolute value just closed, before any + or -:
+        there the bars pair up two ways."""
+        following = self.peek()
+        if following is None or following.kind == "mid" or not self.starts_factor():
+            return None
+        depth = 0
+        for token in self.tokens[self.i:]:
+            if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
+                depth += 1
+            elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
+                depth -= 1
+                if depth < 0:
+                    return None
+            elif depth == 0 and (token.kind == "rel" or (token.kind == "sym" and token.text in "+-")):
+                return None
+            elif depth == 0 and token.kind == "mid" and token.text != "\\mid":
+                return token.end
+        return None
 
     def _group_end(self, closing: str) -> int:
         for token in self.tokens[self.i:]:
@@ -515,31 +1042,33 @@ class Parser:
     def command(self) -> sp.Expr:
         token = self.peek()
         name = token.text
-        if name in ("frac", "dfrac", "tfrac"):
+        if name in FRACTIONS:
             return self.fraction()
-        if name in ("log", "ln"):
-            return self.logarithm()
-        if name == "exp":
-            self.take()
-            return sp.exp(self.function_argument(token.start, "\\exp"))
+        if name in FUNCTIONS:
+            return self.function()
         if name == "sqrt":
-            self.take()
-            if self.at("sym", "["):
-                self.fail("\\sqrt[n]{...} is not supported", token.start)
-            return sp.sqrt(self.braced("\\sqrt", token.start))
-        if name in ("int", "iint"):
+            return self.square_root()
+        if name == "int":
             return self.integral()
         if name == "pi":
             self.take()
             return sp.pi
         if name in GREEK:
             return self.identifier(self.take())
+        if name in ACCENTS:
+            return self.accented()
+        if name in ("max", "min"):
+            return self.extremum()
         if name == "infty":
             self.fail("∞ outside the limits of an integral")
-        if name in ("sum", "prod"):
-            self.fail(f"\\{name} is not supported by this reader")
+        if name in ("cdot", "times", "ast", "div"):
+            self.fail(f"`\\{name}` without an operand before it")
+        if name in UNSUPPORTED:
+            self.fail(UNSUPPORTED[name], token.start, token.end)
         if name == "begin":
             self.fail("a nested environment is not supported", token.start, self._env_end(token))
+        if name in ("stackrel", "overset", "underset", "mathrel"):
+            self.fail(f"\\{name} over something that is not a relation is not supported", token.start, token.end)
         self.fail(f"unknown command `\\{name}`", token.start, token.end)
 
     def _env_end(self, token: Token) -> int:
@@ -554,54 +1083,128 @@ class Parser:
         self.expect("sym", "}", f"to close the argument of {what}", start)
         return inner
 
-    def fraction(self) -> sp.Expr:
-        start = self.take().start
-        if self.at("num") and not self.at("sym", "{"):  # \frac12
-            token = self.peek()
-            if len(token.text) == 2 and token.text.isdigit():
-                self.take()
-                return ratio(sp.Integer(token.text[0]), sp.Integer(token.text[1]))
-            self.fail("cannot read the arguments of \\frac", start, token.end)
-        numerator = self.braced("\\frac", start)
-        denominator = self.braced("\\frac", start)
-        if denominator.is_zero:
-            self.fail("division by zero", start, self.last_end())
-        if numerator == 1:
-            return sp.Pow(denominator, -1) if denominator.is_Number else ratio(1, denominator)
-        return ratio(numerator, denominator)
+    def tex_argument(self, what: str, start: int) -> sp.Expr:
+        """One argument as TeX takes it: ``{...}``, or a single digit, letter or Greek letter
+        (``\\frac12`` is 1/2, ``\\frac ab`` is a/b, ``\\sqrt 4`` is √4)."""
+        token = self.peek()
+        if token is None:
+            self.fail(f"{what} without its argument", start)
+        written = self.text(token.start, token.end)
+        if token.kind in ("num", "word") and written.isalnum() and written.isascii():
+            first = token.text[0]
+            if len(token.text) > 1:  # \frac12: the 1 is this argument, the 2 the next one
+                self.tokens[self.i:self.i + 1] = [Token(token.kind, first, token.start, token.start + 1),
+                                                  Token(token.kind, token.text[1:], token.start + 1, token.end)]
+                self.uses.clear()  # new letters stand alone now
+            self.i += 1
+            return sp.Integer(first) if first.isdigit() else self.symbol(first)
+        if token.kind == "cmd" and (token.text in GREEK or token.text == "pi"):
+            self.take()
+            return sp.pi if token.text == "pi" else self.symbol(token.text)
+        self.fail(f"cannot read the argument of {what}: write it in braces", start, token.end)
 
-    def logarithm(self) -> sp.Expr:
+    def fraction(self) -> sp.Expr:
         token = self.take()
         start = token.start
-        base = None
-        if self.at("sym", "_"):
-            self.take()
-            base = self.script("base of the logarithm")
+        what = f"\\{token.text}"
+        # braced arguments directly, without a frame more: nesting is bounded by MAX_NESTING, not the stack
+        numerator = self.braced(what, start) if self.at("sym", "{") else self.tex_argument(what, start)
+        denominator = self.braced(what, start) if self.at("sym", "{") else self.tex_argument(what, start)
+        if denominator.is_zero:
+            self.fail("division by zero", start, self.last_end())
+        return _fraction(numerator, denominator)
+
+    def square_root(self) -> sp.Expr:
+        token = self.take()
+        if self.at("sym", "["):
+            self.fail("\\sqrt[n]{...} is not supported", token.start)
+        radicand = self.braced("\\sqrt", token.start) if self.at("sym", "{") else \
+            self.tex_argument("\\sqrt", token.start)
+        if radicand.is_negative:
+            self.fail("the square root of a negative number is not real", token.start, self.last_end())
+        return sp.sqrt(radicand)
+
+    def function(self) -> sp.Expr:
+        """``\\log x``, ``\\log_2 x``, ``\\exp(x)``, ``\\sin^2 x``: a power after the argument or after the name
+        is a power of the value ((eˣ)² for ``\\exp(x)^2``)."""
+        token = self.take()
+        start, name = token.start, token.text
+        base = exponent = None
+        for _ in range(2):
+            if self.at("sym", "_") and name in ("log",) and base is None:
+                self.take()
+                base = self.script("base of the logarithm")
+            elif self.at("sym", "^") and exponent is None:
+                self.take()
+                exponent = self.script(f"exponent of \\{name}")
+                if not (exponent.is_Integer and exponent.is_positive):
+                    self.fail(f"ambiguous: \\{name}^{{{sp.sstr(exponent)}}} may be an inverse function or a power: "
+                              f"write (\\{name} x)^{{{sp.sstr(exponent)}}}", start, self.last_end())
         written = self.text(start, self.last_end())
         argument = self.function_argument(start, written)
-        _require_positive(argument, self, start)
-        value = sp.log(argument)
-        return value / sp.log(base) if base is not None else value
+        if name in ("log", "ln"):
+            _require_positive(argument, self, start)
+            value = sp.log(argument)
+            if base is not None:
+                if base.is_positive is False or base == 1:
+                    self.fail("the base of a logarithm must be a positive number other than 1", start,
+                              self.last_end())
+                value = value / sp.log(base)
+        else:
+            value = FUNCTIONS[name](argument)
+        if exponent is not None:
+            if self.at("sym", "^"):
+                self.fail(f"a second exponent after \\{name}^{{...}}: write the power once", start, self.peek().end)
+            value = sp.Pow(value, exponent)
+        return value
 
     def function_argument(self, start: int, written: str) -> sp.Expr:
-        """The argument of ``\\log`` / ``\\exp``: one factor; a second juxtaposed factor is ambiguous."""
+        """The argument of ``\\log`` / ``\\exp`` / ``\\sin``: a parenthesized group (then a power applies to the
+        value), or one factor; a second juxtaposed factor after an unparenthesized argument is ambiguous."""
         if self.peek() is None or not self.starts_factor():
             self.fail(f"{written} without an argument", start)
         argument_start = self.here()
+        delimited = self.at("sym", "(") or self.at("sym", "[") or self.at("sym", "\\{")
         try:
-            argument = self.power()
+            if delimited:
+                with self.nested():
+                    argument = self.group()
+            elif self.at("sym", "{"):
+                with self.nested():
+                    argument = self.group()
+                if self.at("sym", "^"):
+                    self.fail(f"ambiguous: is the power after {written}{{...}} on the argument or on the value? "
+                              "Use parentheses", start, self.peek().end)
+            else:
+                begin = self.i
+                argument = self.power()
+                self._check_power_after_call(begin, start, written)
         except Unparsed as error:
             if error.start == argument_start:
                 raise Unparsed(error.reason, self.text(start, error.end).strip(), start, error.end) from None
             raise
-        if self.starts_factor() and not self._starts_big_operator():
+        if not delimited and self.starts_factor() and not self._starts_big_operator():
             self.fail(f"ambiguous: does {written} apply to `{self.text(argument_start, self.last_end())}` only "
                       "or to the product that follows? Use parentheses", start, self._factor_end())
         return argument
 
+    def _check_power_after_call(self, begin: int, start: int, written: str) -> None:
+        """``\\log p(x)^2``: log(p(x)²) or (log p(x))²? A power right after parentheses is refused."""
+        depth = 0
+        for j in range(begin, self.i):
+            token, before = self.tokens[j], self.tokens[j - 1]
+            if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
+                depth += 1
+            elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
+                depth -= 1
+            elif depth == 0 and j > begin and token.kind == "sym" and token.text == "^" and before.kind == "sym" \
+                    and before.text in (")", "]"):
+                self.fail(f"ambiguous: is the power on the argument of {written} or on its value? Use parentheses: "
+                          f"{written}(p(x)^2) or ({written} p(x))^2", start, self.last_end())
+
     def _starts_big_operator(self) -> bool:
         token = self.peek()
-        if token.kind == "cmd" and token.text in BIG_OPERATORS:
+        if token.kind == "cmd" and (token.text in BIG_OPERATORS or token.text in FUNCTIONS):
             return True
         return token.kind == "word" and token.text in ("E", "D", "KL") and self._looks_like_operator()
 
@@ -609,7 +1212,7 @@ class Parser:
         token = self.peek()
         following = self.peek(1)
         if token.text == "E":
-            return following is not None and (following.text in ("_", "[") )
+            return following is not None and (following.text in ("_", "["))
         if token.text == "D":
             return following is not None and following.text == "_"
         return True
@@ -624,18 +1227,58 @@ class Parser:
         finally:
             self.i = saved
 
+    def extremum(self) -> sp.Expr:
+        """``\\max(a, b)``, ``\\min\\{a, b\\}``; ``\\max_z`` (an optimization) is refused."""
+        token = self.take()
+        if self.at("sym", "_") or self.at("sym", "^"):
+            self.fail(f"\\{token.text} over a variable (an optimization) is not supported", token.start,
+                      self.peek().end)
+        if not (self.at("sym", "(") or self.at("sym", "\\{") or self.at("sym", "[")):
+            self.fail(f"\\{token.text} needs its arguments in parentheses: \\{token.text}(a, b)", token.start)
+        closing = OPEN[self.take().text]
+        arguments = [self.expression()]
+        while self.at("sym", ","):
+            self.take()
+            arguments.append(self.expression())
+        self.expect("sym", closing, f"to close \\{token.text}(...)", token.start)
+        return (sp.Max if token.text == "max" else sp.Min)(*arguments)
+
+    def accented(self) -> sp.Expr:
+        """``\\hat{x}``, ``\\bar x``, ``\\tilde{\\mu}``: another symbol than x (named as written)."""
+        token = self.take()
+        accent = ACCENTS[token.text]
+        braced = self.at("sym", "{")
+        if braced:
+            self.take()
+        letter = self.peek()
+        if letter is None or not ((letter.kind == "word" and len(letter.text) == 1) or
+                                  (letter.kind == "cmd" and letter.text in GREEK)):
+            self.fail(f"\\{token.text} over something other than one letter is not supported", token.start,
+                      self._group_end("}") if braced else (letter.end if letter else None))
+        self.take()
+        if braced and not self.at("sym", "}"):
+            self.fail(f"\\{token.text} over something other than one letter is not supported", token.start,
+                      self._group_end("}"))
+        if braced:
+            self.take()
+        inner = letter.text if letter.kind == "word" else f"\\{letter.text}"
+        return self.identifier(Token("cmd", f"\\{accent}{{{inner}}}", token.start, self.last_end()))
+
     def integral(self) -> sp.Expr:
         token = self.take()
         start = token.start
         if self.at("sym", "_"):
             self.take()
-            low = self.script("lower limit")
-            if not self.at("sym", "^"):
-                self.fail("an integral with a lower limit needs an upper limit", start)
-            self.take()
-            high = self.script("upper limit")
-            if (low, high) != (-sp.oo, sp.oo):
-                self.fail("only integrals over the whole real line are supported", start, self.last_end())
+            if self._real_line():
+                pass
+            else:
+                low = self.script("lower limit")
+                if not self.at("sym", "^"):
+                    self.fail("an integral with a lower limit needs an upper limit", start)
+                self.take()
+                high = self.script("upper limit")
+                if (low, high) != (-sp.oo, sp.oo):
+                    self.fail("only integrals over the whole real line are supported", start, self.last_end())
         self.integral_depth += 1
         try:
             if self.at_differential():
@@ -644,9 +1287,15 @@ class Parser:
         finally:
             self.integral_depth -= 1
         variable = self.differential(start)
-        if token.text == "iint":
-            self.fail("\\iint is not supported: write \\int\\int", start)
         return integral(body, variable)
+
+    def _real_line(self) -> bool:
+        """``\\int_{\\mathbb{R}}`` (or ``\\int_\\mathbb{R}``): the whole real line."""
+        for pattern in ([("sym", "{"), ("word", "\\mathbb{R}"), ("sym", "}")], [("word", "\\mathbb{R}")]):
+            if [(t.kind, t.text) for t in self.tokens[self.i:self.i + len(pattern)]] == pattern:
+                self.i += len(pattern)
+                return True
+        return False
 
     def differential(self, start: int) -> sp.Symbol:
         token = self.peek()
@@ -656,14 +1305,23 @@ class Parser:
                       token.end if token else None)
         self.take()
         if token.text == "d":
-            name = self.take().text
+            following = self.take()
+            name = following.text
+            if not ((following.kind == "word" and len(name) == 1) or (following.kind == "cmd" and name in GREEK)):
+                self.fail("\\int without its differential (d<variable>)", start, following.end)
         elif len(token.text) == 2 and token.text[0] == "d":
             name = token.text[1]
         else:
             self.fail("\\int without its differential (d<variable>)", start, token.end)
-        if name not in VARIABLES:
-            return sp.Symbol(name, real=True)
-        return VARIABLES[name]
+        if self.at("sym", "_"):
+            name = f"{name}_{self.subscript_name()}"
+        if name in VARIABLES:
+            return VARIABLES[name]
+        declared = self.declared.get(name)
+        if declared is not None and declared != sp.Symbol(name, real=True):
+            self.fail(f"the variable of integration `{name}` is a declared parameter ({_assumptions(declared)}): "
+                      "use another letter", start, self.last_end())
+        return sp.Symbol(name, real=True)
 
     # -- words: variables, densities, functions, E, D_KL, names
     def word(self) -> sp.Expr:
@@ -681,14 +1339,26 @@ class Parser:
             return self.divergence_arguments(token.start)
         if text in ("N",) and following is not None and following.kind == "sym" and following.text == "(":
             return self.normal()
-        if text in ("log", "ln"):
+        if text in FUNCTIONS or text in ("max", "min"):
             self.fail(f"`{text}` without a backslash: write \\{text}", token.start, token.end)
-        if len(text) >= 2 and text[0] == "d" and len(text) == 2 and self.integral_depth == 0 and text[1] in VARIABLES:
-            self.fail(f"differential `{text}` outside an integral", token.start, token.end)
+        if self.integral_depth == 0 and self._differential_outside(token):
+            self.fail(f"differential `{self.text(token.start, self._differential_end(token))}` outside an integral "
+                      "(a derivative d/dx is not supported)", token.start, self._differential_end(token))
         return self.identifier(self.take())
 
+    def _differential_outside(self, token: Token) -> bool:
+        if len(token.text) == 2 and token.text[0] == "d" and token.text[1].isalpha():
+            return True
+        following = self.peek(1)
+        return token.text == "d" and following is not None and (
+            (following.kind == "word" and len(following.text) == 1) or
+            (following.kind == "cmd" and following.text in GREEK))
+
+    def _differential_end(self, token: Token) -> int:
+        return token.end if token.text != "d" else self.peek(1).end
+
     def identifier(self, token: Token) -> sp.Expr:
-        """A symbol, a function call ``f(...)``, or a user name (several letters)."""
+        """A symbol, a function call ``f(...)``, a product ``\\lambda(1-\\lambda)``, or a user name."""
         name = token.text
         if self.at("sym", "_"):
             name = f"{name}_{self.subscript_name()}"
@@ -698,9 +1368,120 @@ class Parser:
         if self._opens("("):
             if name in VARIABLES or name == "e":
                 return self.symbol(name)
-            arguments = self.call_arguments(token.start)
-            return NameRef(name, arguments) if user_name else sp.Function(name)(*arguments)
-        return self.symbol(name)
+            if user_name:
+                return NameRef(name, self.call_arguments(token.start))
+            if self._is_call(name, token.start):
+                return sp.Function(name)(*self.call_arguments(token.start))
+            return self.symbol(name)  # a number: the parentheses that follow are a factor
+        symbol = self.symbol(name)
+        self.last_name = (name, self.i)
+        return symbol
+
+    def _is_call(self, name: str, start: int) -> bool:
+        """Whether ``name(...)`` applies a function (True) or multiplies (False); refused when it is ambiguous."""
+        content = self._call_content(self.i)
+        function, number = self._uses(name)
+        shown = _shown_name(name)
+        if function and number:
+            self.fail(f"ambiguous: `{shown}` is used both as a function ({shown}(…)) and as a number here",
+                      start, self._group_end(")"))
+        if function or content == "list":
+            return True
+        if number or content == "compound":
+            return False
+        self.fail(f"ambiguous: `{shown}(…)` may be a function value or a product: write {shown}\\cdot(…) for a "
+                  "product, or apply it to a variable elsewhere", start, self._group_end(")"))
+
+    def _uses(self, name: str) -> tuple[bool, bool]:
+        """(used as a function, used as a number): from the declarations and from this expression (applied to
+        plain variables as in ``\\mu(X)``; written alone, as λ in ``1-\\lambda``)."""
+        if name not in self.uses:
+            self.uses[name] = self._scan_uses(name)
+        return self.uses[name]
+
+    def _scan_uses(self, name: str) -> tuple[bool, bool]:
+        base = name.split("_")[0]
+        function = base in FUNCTION_LETTERS or name in self.context.functions or name in self.context.curvature
+        number = name in self.context.symbols
+        j = 0
+        while j < len(self.tokens):
+            if self.tokens[j].kind == "sym" and self.tokens[j].text == "_":
+                j = self._script_end(j + 1)  # a subscript is a label, not a use
+                continue
+            found = self._name_at(j)
+            if found is None:
+                j += 1
+                continue
+            found_name, after = found
+            if found_name == name:
+                content = self._call_content(after)
+                if content is None:
+                    number = True
+                elif content in ("variables", "list"):
+                    function = True
+            j = after
+        return function, number
+
+    def _name_at(self, j: int) -> tuple[str, int] | None:
+        """The simple name (a letter or Greek letter with a simple subscript) at token j, and the index after."""
+        token = self.tokens[j]
+        if not ((token.kind == "word" and len(token.text) == 1) or (token.kind == "cmd" and token.text in GREEK)):
+            return None
+        if j > 0 and self.tokens[j - 1].kind == "cmd" and self.tokens[j - 1].text in ACCENTS:
+            return None
+        after = j + 1
+        if after < len(self.tokens) and self.tokens[after].kind == "sym" and self.tokens[after].text == "_":
+            end = self._script_end(after + 1)
+            parts = [t.text for t in self.tokens[after + 1:end] if not (t.kind == "sym" and t.text in "{}")]
+            return f"{token.text}_{''.join(parts)}", end
+        return token.text, after
+
+    def _script_end(self, j: int) -> int:
+        """The index after the script (one token or a braced group) starting at token j."""
+        if j < len(self.tokens) and self.tokens[j].kind == "sym" and self.tokens[j].text == "{":
+            depth = 0
+            for k in range(j, len(self.tokens)):
+                if self.tokens[k].kind == "sym" and self.tokens[k].text == "{":
+                    depth += 1
+                elif self.tokens[k].kind == "sym" and self.tokens[k].text == "}":
+                    depth -= 1
+                    if depth == 0:
+                        return k + 1
+            return len(self.tokens)
+        return min(j + 1, len(self.tokens))
+
+    def _call_content(self, j: int) -> str | None:
+        """What the parentheses at token j hold: "variables" (one plain variable), "list" (several arguments),
+        "number" (one number), "compound"; None when token j does not open parentheses."""
+        if not (j < len(self.tokens) and self.tokens[j].kind == "sym" and self.tokens[j].text == "("):
+            return None
+        depth, parts, current = 0, [], []
+        for k in range(j, len(self.tokens)):
+            token = self.tokens[k]
+            if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
+                depth += 1
+                if depth == 1:
+                    continue
+            elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
+                depth -= 1
+                if depth == 0:
+                    break
+            if depth == 1 and token.kind == "sym" and token.text == ",":
+                parts.append(current)
+                current = []
+                continue
+            current.append(token)
+        parts.append(current)
+        if len(parts) > 1:
+            return "list"
+        (only,) = parts
+        if len(only) == 1 and ((only[0].kind == "word" and len(only[0].text) == 1) or
+                               (only[0].kind == "cmd" and only[0].text in GREEK)):
+            return "variables"
+        if len(only) == 1 and only[0].kind == "num" or (len(only) == 2 and only[0].text == "-" and
+                                                        only[1].kind == "num"):
+            return "number"
+        return "compound"
 
     def _opens(self, which: str | None = None) -> bool:
         token = self.peek()
@@ -719,17 +1500,13 @@ class Parser:
         return arguments
 
     def symbol(self, name: str) -> sp.Expr:
+        """A real symbol, with more assumptions only where the document declares them."""
         if name in VARIABLES:
             return VARIABLES[name]
-        if name == "mu":
-            return mu
-        if name == "sigma":
-            return sigma
         if name == "e":
             return sp.E
-        if name.startswith("sigma"):
-            return sp.Symbol(name, positive=True)
-        return sp.Symbol(name, real=True)
+        declared = self.declared.get(name)
+        return declared if declared is not None else sp.Symbol(name, real=True)
 
     def density(self) -> sp.Expr:
         token = self.take()
@@ -762,11 +1539,15 @@ class Parser:
 
     def density_variable(self, start: int) -> sp.Symbol:
         token = self.peek()
-        if token is None or token.kind != "word" or len(token.text) != 1:
+        if token is None or not ((token.kind == "word" and len(token.text) == 1) or
+                                 (token.kind == "cmd" and token.text in GREEK)):
             end = self._group_end(")")
             self.fail("the arguments of a density must be variables", start, end)
         self.take()
-        return self.symbol(token.text)
+        name = token.text
+        if self.at("sym", "_"):
+            name = f"{name}_{self.subscript_name()}"
+        return self.symbol(name)
 
     def expectation(self) -> sp.Expr:
         token = self.take()
@@ -785,18 +1566,39 @@ class Parser:
         return Expectation(density, body)
 
     def subscript_density(self, start: int) -> sp.Expr:
+        """``E_{q(z|X)}``, ``E_q``, ``E_{z \\sim q(z|X)}``, ``E_{\\epsilon \\sim N(0, 1)}``: the density, with the
+        variable named before ``\\sim`` checked against it (or given to an N(mean, variance))."""
+        bound = None
         if self.at("sym", "{"):
             self.take()
-            if self.at("word") and self.at("rel", "~", 1):  # E_{z \sim q(z|X)}
+            if self._at_simple_variable() and self.at("rel", "~", 1):
+                bound = self.symbol(self.take().text)
                 self.take()
-                self.take()
-            inner = self.expression()
+            inner, implicit = self.distribution()
             self.expect("sym", "}", "to close the subscript of E", start)
         else:
-            inner = self.atom()
+            inner, implicit = self.atom(), None
+        if implicit is not None:
+            if bound is None:
+                self.fail("E_{N(mean, variance)} does not name its variable: write E_{z \\sim N(mean, variance)}",
+                          start, self.last_end())
+            inner = self._normal(bound, *implicit)
+        elif bound is not None:
+            variables = getattr(inner, "variables", None)
+            if isinstance(inner, BareDensity):
+                declared = self.context.densities.get((inner.family, inner.label))
+                variables = declared[0].variables if declared else (bound,)
+            if variables is not None and tuple(variables) != (bound,):
+                self.fail(f"the variable before \\sim ({sp.sstr(bound)}) is not the variable of the density",
+                          start, self.last_end())
         if not isinstance(inner, (Density, Normal, BareDensity)):
             self.fail("the subscript of E must be a density such as q(z\\mid X)", start, self.last_end())
         return inner
+
+    def _at_simple_variable(self) -> bool:
+        token = self.peek()
+        return token is not None and ((token.kind == "word" and len(token.text) == 1) or
+                                      (token.kind == "cmd" and token.text in GREEK))
 
     def divergence(self) -> sp.Expr:
         token = self.take()
@@ -815,24 +1617,70 @@ class Parser:
     def divergence_arguments(self, start: int) -> sp.Expr:
         opening = self.take().text
         closing = OPEN[opening]
-        first = self.expression()
+        first, first_implicit = self.distribution()
         if not self.at("par"):
             self.fail("expected `||` between the two distributions of D_{KL}", start, self._group_end(closing))
         self.take()
-        second = self.expression()
+        second, second_implicit = self.distribution()
         if not self.at("sym", closing):
             found = self.peek()
             shown = f"unexpected `{self.text(found.start, found.end)}` before `{closing}`" if found else \
                 f"`{closing}` missing"
             self.fail(f"cannot read D_{{KL}}{opening}...{closing}: {shown}", start, self._group_end(closing))
         self.take()
+        first, second = self._bind_normals(first, first_implicit, second, second_implicit, start)
         for argument in (first, second):
             if not isinstance(argument, (Density, Normal, BareDensity)):
                 self.fail("the arguments of D_{KL} must be densities or N(mean, variance)", start, self.last_end())
         return KL(first, second)
 
+    def _bind_normals(self, first, first_implicit, second, second_implicit, start: int):
+        """An N(mean, variance) without its variable, next to a density of z, is a density of z too."""
+        if first_implicit is None and second_implicit is None:
+            return first, second
+        if first_implicit is not None and second_implicit is not None:
+            used = set().union(*(sp.sympify(e).free_symbols for e in first_implicit[:2] + second_implicit[:2]))
+            variable = next((v for v in (x, z) if v not in used), None)
+            if variable is None:
+                self.fail("cannot name the variable of these N(mean, variance): write N(v; mean, variance)",
+                          start, self.last_end())
+            return self._normal(variable, *first_implicit), self._normal(variable, *second_implicit)
+        partner = second if first_implicit is not None else first
+        variables = getattr(partner, "variables", None)
+        if isinstance(partner, BareDensity):
+            declared = self.context.densities.get((partner.family, partner.label))
+            variables = declared[0].variables if declared else None
+        if variables is None or len(variables) != 1:
+            self.fail("the variable of N(mean, variance) cannot be told from the other distribution: write "
+                      "N(v; mean, variance)", start, self.last_end())
+        (variable,) = variables
+        if first_implicit is not None:
+            return self._normal(variable, *first_implicit), second
+        return first, self._normal(variable, *second_implicit)
+
+    def distribution(self) -> tuple[sp.Expr | None, tuple | None]:
+        """An argument of D_{KL} or the subscript of E: (expression, None), or (None, (mean, variance, start,
+        end)) for an N(mean, variance) whose variable the caller names."""
+        if self.at("word", "N") and self.at("sym", "(", 1):
+            saved = self.i
+            variable, mean, variance, start, end = self.normal_parts()
+            if self.peek() is None or self.at("par") or (self.peek().kind == "sym" and self.peek().text in
+                                                         (")", "]", "}", "\\}")):
+                if variable is None:
+                    return None, (mean, variance, start, end)
+                return self._normal(variable, mean, variance, start, end), None
+            self.i = saved
+        return self.expression(), None
+
     def normal(self) -> sp.Expr:
-        """``N(mean, variance)`` (a distribution, its variable x) or ``N(v; mean, variance)`` (a density value)."""
+        """``N(mean, variance)`` (a density of x) or ``N(v; mean, variance)`` (a density of v)."""
+        variable, mean, variance, start, end = self.normal_parts()
+        if self._opens("("):
+            self.fail("N(mean, variance)(v): the density at v is written N(v; mean, variance)", start,
+                      self._group_end(")"))
+        return self._normal(variable if variable is not None else x, mean, variance, start, end)
+
+    def normal_parts(self):
         start = self.take().start
         self.take()  # (
         first = self.expression()
@@ -840,10 +1688,59 @@ class Parser:
         if self.at("sym", ";") or self.at("mid"):
             self.take()
             variable, first = first, self.expression()
+            if not isinstance(variable, sp.Symbol):
+                self.fail("the variable of N(v; mean, variance) must be a variable", start, self._group_end(")"))
         self.expect("sym", ",", "between the mean and the variance of N(...)", start)
         variance = self.expression()
         self.expect("sym", ")", "to close N(...)", start)
-        return normal_from_variance(variable if variable is not None else x, first, variance)
+        return variable, first, variance, start, self.last_end()
+
+    def _normal(self, variable, mean, variance, start: int, end: int) -> Normal:
+        problem = _normal_problem(variable, mean, variance)
+        if problem:
+            self.fail(problem, start, end)
+        return Normal(variable, mean, sp.sqrt(variance))
+
+
+def _trimmed(tokens: list[Token]) -> list[Token]:
+    """The tokens without wide spaces at either end, nor punctuation at the end (``a = 1, \\quad b = 2``): with
+    nothing on one side they separate nothing."""
+    tokens = list(tokens)
+    while tokens and tokens[0].kind == "sep":
+        tokens.pop(0)
+    while tokens and (tokens[-1].kind == "sep" or (tokens[-1].kind == "sym" and tokens[-1].text in _PUNCTUATION)):
+        tokens.pop()
+    return tokens
+
+
+def _separator_reason(shown: str) -> str:
+    return (f"`{shown}` inside an expression: a wide space or prose between two formulas is not a product "
+            "(write each formula on its own row)")
+
+
+def _shown_name(name: str) -> str:
+    base, _, label = name.partition("_")
+    base = f"\\{base}" if base in GREEK else base
+    return f"{base}_{{{label}}}" if label else base
+
+
+def _assumptions(symbol: sp.Symbol) -> str:
+    return "positive" if symbol.is_positive else ("nonzero" if symbol.is_nonzero else "declared")
+
+
+def _fraction(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
+    if numerator == 1:
+        return sp.Pow(denominator, -1) if denominator.is_Number else ratio(1, denominator)
+    return ratio(numerator, denominator)
+
+
+def _infinite(expr: sp.Expr) -> bool:
+    """∞ in ``expr`` outside the limits of an integral over the real line."""
+    if expr in (sp.oo, -sp.oo, sp.zoo):
+        return True
+    if isinstance(expr, sp.Integral):
+        return _infinite(expr.function)
+    return any(_infinite(arg) for arg in expr.args if isinstance(arg, sp.Basic))
 
 
 def power_problem(base: sp.Expr, exponent: sp.Expr) -> str:
@@ -851,7 +1748,7 @@ def power_problem(base: sp.Expr, exponent: sp.Expr) -> str:
     exponent, or an exact number of more than MAX_DIGITS digits (sympy would compute every digit)."""
     if base.is_zero and exponent.is_negative:
         return "division by zero (0 to a negative power)"
-    if exponent.has(sp.oo, -sp.oo, sp.zoo):
+    if _infinite(exponent):
         return "∞ as an exponent"
     if not (base.is_Rational and exponent.is_Rational) or abs(base) in (0, 1):
         return ""
@@ -861,8 +1758,71 @@ def power_problem(base: sp.Expr, exponent: sp.Expr) -> str:
     return ""
 
 
+def _normal_problem(variable, mean, variance) -> str:
+    """Why N(variable; mean, variance) is not a density ("" when it may be one)."""
+    variance = sp.sympify(variance)
+    if variance.is_positive is False or variance.is_extended_real is False:
+        return f"the variance of N(mean, variance) must be positive, not {sp.sstr(variance)}"
+    if variable in sp.sympify(mean).free_symbols | variance.free_symbols:
+        return (f"N({sp.sstr(variable)}; {sp.sstr(mean)}, {sp.sstr(variance)}): a mean or variance that depends on "
+                f"{sp.sstr(variable)} does not make a density of {sp.sstr(variable)}")
+    return ""
+
+
+def scale_twins(variance: sp.Expr) -> dict:
+    """For a declared N(mean, variance): ``\\sigma^2`` names σ its standard deviation and ``v`` names v the
+    variance, so σ (or v) is positive: {real symbol: positive symbol of the same name}."""
+    variance = sp.sympify(variance)
+    target = variance.base if variance.is_Pow and variance.exp == 2 else variance
+    if isinstance(target, sp.Symbol) and target.is_positive is not True and target.is_real and \
+            target.name not in VARIABLES:
+        return {target: sp.Symbol(target.name, positive=True)}
+    return {}
+
+
+def declared_parameters(mean: sp.Expr, variance: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """(mean, variance) of a declared N(mean, variance), with its scale positive (:func:`scale_twins`)."""
+    twins = scale_twins(variance)
+    return sp.sympify(mean).xreplace(twins), sp.sympify(variance).xreplace(twins)
+
+
+def formula_scales(tokens: list[Token], source: str, base: int = 0, context: Context | None = None) -> dict:
+    """The names a formula uses as the scale of an N(mean, s^2) it writes (``D_{KL}(N(\\mu, \\sigma^2) \\| ...)``):
+    {name: positive Symbol}. Declared in the context of that formula only (every side of every step), the σ of
+    the formula is the positive standard deviation its N(...) presupposes."""
+    found = {}
+    for j, token in enumerate(tokens):
+        if token.kind == "word" and token.text == "N" and j + 1 < len(tokens) and tokens[j + 1].text == "(":
+            try:
+                _, _, variance, _, _ = Parser(tokens[j:], source, context, base).normal_parts()
+            except Unparsed:
+                continue
+            found.update({s.name: twin for s, twin in scale_twins(variance).items()})
+    return found
+
+
+def function_names(tokens: list[Token], source: str, base: int = 0) -> set[str]:
+    """The simple names a formula applies to plain variables (``\\mu(X)``, ``f(x, y)``): added to
+    ``Context.functions`` for the whole formula, ``\\mu(X + 1)`` on another side of the step is a call too (and
+    ``\\mu(1 - \\mu)`` is refused as ambiguous instead of read as a product)."""
+    parser = Parser(tokens, source, None, base)
+    found = set()
+    for j in range(len(parser.tokens)):
+        named = parser._name_at(j)
+        if named is not None and named[0] not in VARIABLES and parser._call_content(named[1]) in ("variables", "list"):
+            found.add(named[0])
+    return found - DENSITY_FAMILIES - {"e", "N", "E"}
+
+
 def normal_from_variance(variable, mean, variance) -> Normal:
-    """N(mean, variance) as :class:`Normal` (which takes the standard deviation)."""
+    """The declared density ``N(mean, variance)`` of ``variable`` as :class:`Normal` (which takes the standard
+    deviation). σ in ``N(\\mu, \\sigma^2)`` is the standard deviation: positive by the declaration
+    (:func:`scale_twins`). Raises ValueError, as :class:`Normal` does, when it cannot be a density (variance ≤ 0,
+    a mean that depends on the variable)."""
+    mean, variance = declared_parameters(mean, variance)
+    problem = _normal_problem(variable, mean, variance)
+    if problem:
+        raise ValueError(problem)
     return Normal(variable, mean, sp.sqrt(variance))
 
 
@@ -870,25 +1830,30 @@ def _product(factors: list[sp.Expr]) -> sp.Expr:
     return factors[0] if len(factors) == 1 else times(*factors)
 
 
-def _unexpected(token: Token) -> str:
-    return f"unexpected `{token.text}`"
-
-
 def _require_positive(argument: sp.Expr, parser: Parser, start: int) -> None:
-    """``\\log x`` of a real variable is not defined for x ≤ 0: flag it (a density name is often missing)."""
-    if _may_be_nonpositive(argument):
+    """``\\log x`` of a real variable is not defined for x ≤ 0: flag it (a density name is often missing).
+    An argument that is never negative (σ², |x|) is read: it is 0 only where the formula itself is undefined."""
+    problem = _log_problem(argument)
+    if problem:
         written = parser.text(start, parser.last_end()).strip()
-        shown = sp.sstr(argument)
-        raise Unparsed(f"logarithm of {shown}, which is not positive for every value of {shown} "
-                       "(is a density name missing?)", written, start, parser.last_end())
+        raise Unparsed(problem, written, start, parser.last_end())
 
 
-def _may_be_nonpositive(expr: sp.Expr) -> bool:
-    if expr.is_positive or expr.has(Density, Normal, BareDensity, NameRef, sp.Integral, KL, Expectation):
-        return False
+def _log_problem(expr: sp.Expr) -> str:
+    if expr.has(Density, Normal, BareDensity, NameRef, sp.Integral, KL, Expectation):
+        return ""
     if expr.atoms(sp.core.function.AppliedUndef):
-        return False  # an unknown function: positivity is a property of the function, not decidable here
-    return expr.is_positive is not True and bool(expr.free_symbols or expr.is_nonpositive)
+        return ""  # an unknown function: positivity is a property of the function, not decidable here
+    shown = sp.sstr(expr)
+    if expr.is_zero:
+        return "logarithm of 0"
+    if expr.is_negative:
+        return f"logarithm of a negative number ({shown})"
+    if expr.is_positive or expr.is_nonnegative:
+        return ""
+    if expr.free_symbols:
+        return f"logarithm of {shown}, which is not positive for every value of {shown} (is a density name missing?)"
+    return ""
 
 
 def parse_expression(source: str, context: Context | None = None, base: int = 0,
