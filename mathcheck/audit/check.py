@@ -8,8 +8,18 @@ Names: the first readable formula that introduces a name defines it for the whol
 ``NAME := expr``, a chain's last step ``... = NAME`` with a new name, or a first ``NAME = expr``. A use
 before the definition is resolved with it and says so. A name defined nowhere stays an opaque quantity:
 a step that depends on its value is ``undecided``, never ``refuted``. A name written on both sides
-(``x = x + 1``) defines nothing: it is a claim, checked. A second definition of a name (``:=``, or a second
-assignment ``x = 2`` after ``x = 1``) is checked against the first.
+(``x = x + 1``), or earlier in the chain that ends with it (``L ≥ 3 = L``), defines nothing: it is a claim,
+checked. A second definition of a name (``:=``, or a second assignment ``x = 2`` after ``x = 1``) is checked
+against the first. Arguments are substituted into a definition without capture (a bound variable of the body
+that would capture an argument is renamed: ``F(y) := ∫ q(z|X) y z dz`` makes ``F(z)`` = ``∫ q(z'|X) z z' dz'``);
+a parameter the body only binds (z in ``L(X, z) := ∫ q(z|X) ... dz``) takes no other argument.
+
+Assumptions belong to the step that makes them: an unknown function is positive in a step only where that
+step takes its log (``log g(v)`` for v over the real line: everywhere; ``log g(1)``: only if every value of g
+in the step is one whose log is taken), and concave or convex only as the prose declares. An assignment
+``z = μ + σ ε`` of a variable with a declared law is checked in law against the declared Gaussians
+(mean and variance of an affine map of independent declared noises); when that law cannot be computed the
+step is ``undecided``, never a definition.
 
 A document passes (``ok``) when every step is proved, holds or is a definition: an undecided step is not
 verified.
@@ -31,8 +41,8 @@ from mathcheck.checker import NumericResult, check_step, decide
 from mathcheck.numeric import Divergent, Needs, Unsupported, sample_worlds, shared_needs
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
 from mathcheck.symbolic import DEFAULT_SECONDS, SymbolicTimeout, time_limit
-from mathcheck.vocab import (Defined, Density, Normal, X, concave_function, convex_function, define, positive_function,
-                             to_text, unfold, x, z)
+from mathcheck.vocab import (KL, Defined, Density, Expectation, Normal, X, concave_function, convex_function, define,
+                             density_variables, integral_variables, positive_function, to_text, unfold, x, z)
 
 UNPARSED, DEFINITION = "unparsed", "definition"
 # what sympy and the numeric worlds raise on a step they cannot handle; anything else is a mathcheck bug
@@ -93,12 +103,14 @@ class Item:
     formula: Formula
     expr: sp.Expr | None = None
     problem: Unparsed | None = None
+    declaration: str = ""  # a ``~`` step the document layer read as a declaration: what it declares
 
 
 def _read_item(document: Document, formula: Formula, item: ChainItem) -> Item:
     segment = item.segment
     start = segment.start if segment else (item.problem.start if item.problem else formula.start)
-    read = Item(item.relation, segment.source if segment else "", document.line_of(start), start, formula)
+    read = Item(item.relation, segment.source if segment else "", document.line_of(start), start, formula,
+                declaration=item.declaration)
     if item.problem is not None:
         read.problem = item.problem
         return read
@@ -150,13 +162,12 @@ class Names:
                     and previous.expr.name not in self.definitions:
                 self._define(previous.expr, item.expr, item)
             elif item.relation == "=" and position == len(chain) - 1 and position > 1 \
-                    and isinstance(item.expr, NameRef) and item.expr.name not in self.definitions:
+                    and isinstance(item.expr, NameRef) and item.expr.name not in self.definitions \
+                    and not _mentions(chain[:position], item.expr.name):  # L ≥ 3 = L names nothing: a claim
                 self._define(item.expr, previous.expr, item)
 
     def _define(self, name: NameRef, body: sp.Expr, item: Item) -> None:
-        if name.name in self.definitions:
-            return
-        if not all(isinstance(a, sp.Symbol) for a in name.arguments):
+        if name.name in self.definitions or not definable(name):
             return
         if any(ref.name == name.name for ref in body.atoms(NameRef)):
             return  # NAME = NAME + 1 names nothing: it is a claim about NAME
@@ -168,30 +179,31 @@ class Names:
         expr = _resolve_bare_densities(expr, formula)
         replacements = {}
         for ref in expr.atoms(NameRef):
-            replacements[ref] = self._reference(ref, notes, line)
+            replacements[ref] = self._reference(ref, formula, notes, line)
         return expr.xreplace(replacements) if replacements else expr
 
-    def _reference(self, ref: NameRef, notes: list[str], line: int) -> sp.Expr:
+    def _reference(self, ref: NameRef, formula: Formula, notes: list[str], line: int) -> sp.Expr:
         definition = self.definitions.get(ref.name)
         shown = sp.sstr(ref)
+        arguments = tuple(self.resolve(a, formula, notes, line) for a in ref.arguments)
         if definition is None:
             note = f"{_display(ref.name)} is not defined in the document"
             if note not in notes:
                 notes.append(note)
-            if ref.arguments:
-                return sp.Function(ref.name)(*ref.arguments)
+            if arguments:
+                return sp.Function(ref.name)(*arguments)
             return sp.Symbol(ref.name, real=True)
         body = self._body(definition)
-        if tuple(ref.arguments) != tuple(definition.arguments):
-            if len(ref.arguments) != len(definition.arguments):
+        if arguments != tuple(definition.arguments):
+            if len(arguments) != len(definition.arguments):
                 raise Unparsed(f"{_display(ref.name)} is defined at line {definition.line} with "
-                               f"{len(definition.arguments)} argument(s), used here with {len(ref.arguments)}", shown)
-            body = body.xreplace(dict(zip(definition.arguments, ref.arguments)))
+                               f"{len(definition.arguments)} argument(s), used here with {len(arguments)}", shown)
+            body = _applied(definition, body, arguments, shown)
         if definition.line > line:
             note = f"{_display(ref.name)} as defined later, at line {definition.line}"
             if note not in notes:
                 notes.append(note)
-        return define(_display(ref.name), ref.arguments, body)
+        return define(_display(ref.name), arguments, body)
 
     def _body(self, definition: Definition) -> sp.Expr:
         if definition.resolved is not None:
@@ -212,6 +224,113 @@ class Names:
 
 def _display(name: str) -> str:
     return name
+
+
+def definable(name: NameRef) -> bool:
+    """A name can be defined with distinct variables as its arguments: L(X, z), not L(X, 0) or F(x, x)."""
+    return all(isinstance(a, sp.Symbol) for a in name.arguments) and len(set(name.arguments)) == len(name.arguments)
+
+
+def _mentions(items: list[Item], name: str) -> bool:
+    return any(item.expr is not None and any(ref.name == name for ref in item.expr.atoms(NameRef)) for item in items)
+
+
+# ---------------------------------------------------------------- substitution
+
+
+def _applied(definition: Definition, body: sp.Expr, arguments: tuple, shown: str) -> sp.Expr:
+    """The body of ``definition`` with ``arguments`` for its parameters, substituted without capture.
+    A parameter that the body only binds (``L(X, z) := ∫ q(z|X) ... dz``: z is integrated out) is not a
+    parameter the body depends on: a different argument for it is refused, not substituted."""
+    free, bound = free_symbols(body), bound_symbols(body)
+    mapping = {}
+    for parameter, argument in zip(definition.arguments, arguments):
+        if parameter == argument:
+            continue
+        if parameter not in free and parameter in bound:
+            raise Unparsed(f"{_display(definition.name)} is defined at line {definition.line} with {parameter} "
+                           f"integrated out of its body ({parameter} is bound there, not its argument): {shown} "
+                           f"cannot put {sp.sstr(argument)} for it", shown)
+        mapping[parameter] = argument
+    applied = substitute(body, mapping)
+    problem = _density_problem(applied)
+    if problem:
+        raise Unparsed(f"{shown} with {_display(definition.name)} as defined at line {definition.line}: {problem}",
+                       shown)
+    return applied
+
+
+def _binds(expr: sp.Expr) -> tuple:
+    """The variables ``expr`` binds: an integral's, an expectation's and a KL's (the first density's)."""
+    if isinstance(expr, sp.Integral):
+        return integral_variables(expr)
+    if isinstance(expr, Expectation):
+        return tuple(density_variables(expr.density))
+    if isinstance(expr, KL):
+        return tuple(density_variables(expr.first))
+    return ()
+
+
+def free_symbols(expr: sp.Expr) -> set:
+    """The symbols of ``expr`` outside the scope of every binder of theirs (sympy's ``free_symbols`` counts
+    the variables an Expectation or a KL binds as free)."""
+    if isinstance(expr, sp.Symbol):
+        return {expr}
+    if isinstance(expr, Defined):
+        return free_symbols(expr.body)
+    found = set()
+    for arg in expr.args:
+        found |= free_symbols(arg)
+    return found - set(_binds(expr))
+
+
+def bound_symbols(expr: sp.Expr) -> set:
+    found = set(_binds(expr))
+    for arg in expr.args:
+        found |= bound_symbols(arg)
+    return found
+
+
+def substitute(expr: sp.Expr, mapping: dict) -> sp.Expr:
+    """``expr`` with the free occurrences of the symbols of ``mapping`` replaced; a bound variable that would
+    capture a symbol of a replacement is renamed first (∫ q(z|X) y z dz with z for y: ∫ q(z'|X) z z' dz')."""
+    mapping = {k: v for k, v in mapping.items() if k != v}
+    if not mapping or isinstance(expr, (sp.Number, sp.NumberSymbol)):
+        return expr
+    if isinstance(expr, sp.Symbol):
+        return mapping.get(expr, expr)
+    if not expr.args or not (set(mapping) & expr.free_symbols):
+        return expr
+    bound = _binds(expr)
+    if bound:
+        mapping = {k: v for k, v in mapping.items() if k not in bound}
+        incoming = set().union(*(free_symbols(sp.sympify(v)) for v in mapping.values())) if mapping else set()
+        captured = [v for v in bound if v in incoming]
+        if captured:
+            taken = expr.atoms(sp.Symbol) | incoming | set(mapping)
+            expr = expr.xreplace({v: _fresh(v, taken) for v in captured})
+    args = [substitute(arg, mapping) for arg in expr.args]
+    if all(new is old for new, old in zip(args, expr.args)):
+        return expr
+    return expr.func(*args)
+
+
+def _fresh(variable: sp.Symbol, taken: set) -> sp.Symbol:
+    names = {s.name for s in taken}
+    name = variable.name + "'"
+    while name in names:
+        name += "'"
+    return sp.Symbol(name, **variable.assumptions0)
+
+
+def _density_problem(expr: sp.Expr) -> str:
+    for density in expr.atoms(Density):
+        arguments = density.variables + density.given
+        if not all(isinstance(a, sp.Symbol) for a in arguments):
+            return f"it would make {sp.sstr(density)} a density of something other than variables"
+        if len(set(arguments)) != len(arguments):
+            return f"a variable would appear twice in the density {sp.sstr(density)}"
+    return ""
 
 
 def _resolve_bare_densities(expr: sp.Expr, formula: Formula) -> sp.Expr:
@@ -250,21 +369,71 @@ def _formula_densities(formula: Formula) -> set:
 # ---------------------------------------------------------------- functions
 
 
-def _function_kinds(expressions: list[sp.Expr], context: Context) -> dict[str, str]:
-    """concave / convex (declared in the prose), positive (inside a log or a concave/convex function), plain."""
+def _function_kinds(expressions: list[sp.Expr], context: Context) -> tuple[dict[str, str], dict[str, str]]:
+    """The kind of each unknown function of one step, and why it is positive where it is: concave / convex
+    as the prose declares; positive where the step itself needs it (see _positive_functions); plain."""
+    unfolded = [unfold(expr) for expr in expressions]
     kinds: dict[str, str] = {}
-    for expr in expressions:
+    for expr in unfolded:
         for call in expr.atoms(AppliedUndef):
             name = call.func.__name__
             kinds.setdefault(name, context.curvature.get(name, "plain"))
+    plain = {name for name, kind in kinds.items() if kind == "plain"}
+    positive = _positive_functions(unfolded, plain)
+    kinds.update({name: "positive" for name in positive})
+    return kinds, positive
+
+
+def _positive_functions(expressions: list[sp.Expr], candidates: set[str]) -> dict[str, str]:
+    """The functions a step can take positive, and why: ``log g(t)`` is defined only where g(t) > 0, so g is
+    positive everywhere when the step takes ``log g(v)`` for v integrated over the real line, and it may be
+    taken positive when every use of g in the step is a value whose log the step takes (``log g(1)``: g(1) > 0,
+    nothing about g(2)). A log of a product only counts when the other factors are positive."""
+    uses: dict[str, list[tuple[sp.Expr, bool]]] = {}  # name -> (call, whether a bound variable is in it)
+    logged: dict[sp.Expr, str] = {}  # calls outside any binder of their variables whose log is taken
+    everywhere: dict[str, str] = {}
+
+    def visit(node: sp.Expr, bound: frozenset) -> None:
+        if isinstance(node, sp.Integral):
+            over_line = {limit[0] for limit in node.limits if len(limit) == 3 and limit[1] == -sp.oo
+                         and limit[2] == sp.oo}
+            visit(node.function, bound | over_line)
+            return
+        if isinstance(node, sp.log):
+            call = _logged_call(node.args[0])
+            if call is not None and call.func.__name__ in candidates:
+                if call.args and len(set(call.args)) == len(call.args) and all(a in bound for a in call.args):
+                    everywhere.setdefault(call.func.__name__, _shown(node))
+                elif not call.free_symbols & bound:
+                    logged.setdefault(call, _shown(node))
+        if isinstance(node, AppliedUndef) and node.func.__name__ in candidates:
+            uses.setdefault(node.func.__name__, []).append((node, bool(node.free_symbols & bound)))
+        for arg in node.args:
+            visit(arg, bound)
+
     for expr in expressions:
-        for node in sp.preorder_traversal(expr):
-            if isinstance(node, sp.log) or (isinstance(node, AppliedUndef) and kinds.get(node.func.__name__) in
-                                            ("concave", "convex")):
-                for inner in node.args[0].atoms(AppliedUndef) if node.args else ():
-                    if kinds.get(inner.func.__name__) == "plain":
-                        kinds[inner.func.__name__] = "positive"
-    return kinds
+        visit(expr, frozenset())
+    positive = {}
+    for name, calls in uses.items():
+        if name in everywhere:
+            positive[name] = f"the step takes {everywhere[name]} over the whole real line"
+        elif all(not inside and call in logged for call, inside in calls):
+            shown = ", ".join(sorted({logged[call] for call, _ in calls}))
+            positive[name] = f"every value of {name} in the step is inside a log ({shown})"
+    return positive
+
+
+def _logged_call(argument: sp.Expr):
+    """The call g(...) whose sign the positivity of ``argument`` fixes: g(...), g(...)^k with k odd over any
+    denominator, times factors known positive; None when there is no such single call."""
+    calls = []
+    for factor in sp.Mul.make_args(argument):
+        base, exponent = (factor.base, factor.exp) if isinstance(factor, sp.Pow) else (factor, sp.Integer(1))
+        if isinstance(base, AppliedUndef) and exponent.is_Rational and exponent.p % 2 == 1:
+            calls.append(base)
+        elif factor.is_positive is not True:
+            return None
+    return calls[0] if len(calls) == 1 else None
 
 
 def _with_function_kinds(expr: sp.Expr, kinds: dict[str, str]) -> sp.Expr:
@@ -283,6 +452,29 @@ def _with_function_kinds(expr: sp.Expr, kinds: dict[str, str]) -> sp.Expr:
         return expr
     return expr.replace(lambda n: isinstance(n, AppliedUndef) and n.func.__name__ in classes,
                         lambda n: classes[n.func.__name__](*n.args))
+
+
+def _point_values(expressions: list[sp.Expr], kinds: dict[str, str]) -> dict:
+    """An unknown function that a step uses only at constant points (``g(1)``, ``g(2)``) contributes only its
+    values there: unknown numbers, real (positive where the step takes their log), drawn as numbers by the
+    numeric worlds rather than as a catalogue function at those points. {call (after the kinds): symbol}."""
+    calls: dict[str, set] = {}
+    for expr in expressions:
+        for call in unfold(expr).atoms(AppliedUndef):
+            calls.setdefault(call.func.__name__, set()).add(call)
+    points = {}
+    for name, found in calls.items():
+        kind = kinds.get(name)
+        if kind not in ("plain", "positive") or (len(name) > 1 and not _greek(name)) or name[0].isupper():
+            continue  # declared curvature, or a name the document leaves undefined (kept for `undecided`)
+        if all(call.args and not any(free_symbols(a) for a in call.args) for call in found):
+            for call in found:
+                shown = f"{name}({', '.join(map(sp.sstr, call.args))})"
+                if kind == "positive":  # as _with_function_kinds writes it
+                    points[positive_function(name)(*call.args)] = sp.Symbol(shown, positive=True)
+                else:
+                    points[call] = sp.Symbol(shown, real=True)
+    return points
 
 
 # ---------------------------------------------------------------- worlds
@@ -325,19 +517,26 @@ class Auditor:
         self.worlds = WorldCache(seed, self.examples)
 
     def run(self) -> list[StepResult]:
+        problems = sorted(self.document.problems, key=lambda problem: problem.start)
         for formula in self.document.formulas:
+            while problems and problems[0].start < formula.start:
+                self.results.append(self._prose_problem(problems.pop(0)))
             if formula.problem is not None:
                 self.results.append(self._unparsed_block(formula))
                 continue
-            kinds = _function_kinds([i.expr for c in formula._items for i in c if i.expr is not None],
-                                    formula.context)
             if not formula._items:
                 line = self.document.line_of(formula.start)
                 self.results.append(StepResult(line, formula.index, "", "", formula.source.strip(), UNDECIDED,
                                                "an empty formula: nothing to check"))
             for chain in formula._items:
-                self._chain(formula, chain, kinds)
+                self._chain(formula, chain)
+        self.results += [self._prose_problem(problem) for problem in problems]
         return self.results
+
+    def _prose_problem(self, problem: Unparsed) -> StepResult:
+        """A declaration in the prose that cannot be used (block 0: not in a formula)."""
+        return StepResult(self.document.line_of(problem.start), 0, "", "", problem.fragment, UNPARSED, problem.reason,
+                          {"fragment": problem.fragment})
 
     def _unparsed_block(self, formula: Formula) -> StepResult:
         problem = formula.problem
@@ -345,7 +544,7 @@ class Auditor:
         return StepResult(line, formula.index, "", "", problem.fragment, UNPARSED, problem.reason,
                           {"fragment": problem.fragment})
 
-    def _chain(self, formula: Formula, chain: list[Item], kinds: dict[str, str]) -> None:
+    def _chain(self, formula: Formula, chain: list[Item]) -> None:
         if len(chain) == 1:
             self._lone_expression(formula, chain[0])
             return
@@ -353,7 +552,7 @@ class Auditor:
         skipped: list[Item] = []  # unreadable expressions since last_readable
         previous = chain[0]
         for item in chain[1:]:
-            result = self._step(formula, chain, previous, item, last_readable, skipped, kinds)
+            result = self._step(formula, chain, previous, item, last_readable, skipped)
             self.results.append(result)
             if item.expr is not None:
                 last_readable, skipped = item, []
@@ -370,7 +569,7 @@ class Auditor:
                                        "a formula without a relation states nothing to check"))
 
     def _step(self, formula: Formula, chain: list[Item], previous: Item, item: Item, last_readable: Item | None,
-              skipped: list[Item], kinds: dict[str, str]) -> StepResult:
+              skipped: list[Item]) -> StepResult:
         result = StepResult(item.line, formula.index, item.relation or "", previous.source, item.source, UNDECIDED, "")
         if item.problem is not None:
             result.verdict, result.reason = UNPARSED, item.problem.reason
@@ -379,7 +578,10 @@ class Auditor:
                 result.reason = f"left-hand side: {chain[0].problem}; right-hand side: {item.problem.reason}"
             return result
         if item.relation == "~":
-            result.verdict, result.reason = DEFINITION, "a declaration: binds the distribution for what follows"
+            if not item.declaration:  # the document layer reads every declaration: this one it did not
+                result.verdict, result.reason = UNPARSED, "`\\sim` that is not a declaration mathcheck can use"
+                return result
+            result.verdict, result.reason = DEFINITION, f"a declaration: {item.declaration}, for what follows"
             return result
         defined = self.names.defining_items.get(id(item))
         if defined is not None:
@@ -394,11 +596,17 @@ class Auditor:
             return result
         relation, prefix = item.relation, ""
         earlier = self.names.definitions.get(previous.expr.name) if isinstance(previous.expr, NameRef) else None
+        if item.relation == ":=" and earlier is None and len(chain) == 2 and isinstance(previous.expr, sp.Symbol) \
+                and not item.expr.has(previous.expr):
+            return self._assignment(formula, previous, item, result)  # x := 1, z := μ + σ ε
         if item.relation == ":=" and earlier is None:
             result.verdict = UNPARSED
             result.reason = "`:=` defines a name: its left-hand side must be a name such as L(X, z)"
+            if isinstance(previous.expr, NameRef) and not definable(previous.expr):
+                result.reason = (f"`:=` defines a name: the arguments of {sp.sstr(previous.expr)} must be distinct "
+                                 f"variables, as in L(X, z)")
             return result
-        if item.relation in (":=", "=") and earlier is not None and len(chain) == 2:  # NAME = expr once more
+        if earlier is not None and (item.relation == ":=" or (item.relation == "=" and len(chain) == 2)):
             relation, prefix = "=", f"{earlier.name} is defined at line {earlier.line}, checked against it: "
         if last_readable is None:
             first = chain[0]
@@ -406,9 +614,10 @@ class Auditor:
             result.reason = "its left-hand side cannot be read" + (f": {first.problem.reason}" if first.problem else "")
             result.detail["fragment"] = first.problem.fragment if first.problem else first.source
             return result
-        if len(chain) == 2 and isinstance(previous.expr, sp.Symbol) and previous.expr in (x, z, X) \
-                and item.relation == "=" and not item.expr.has(previous.expr):
-            return self._assignment(formula, previous, item, result, kinds)
+        if len(chain) == 2 and isinstance(previous.expr, sp.Symbol) and item.relation == "=" \
+                and (previous.expr in (x, z, X) or previous.expr in formula.context.laws) \
+                and not item.expr.has(previous.expr):
+            return self._assignment(formula, previous, item, result)
         if skipped:
             try:
                 for between in skipped:
@@ -419,10 +628,10 @@ class Auditor:
             prefix = (f"checked against line {last_readable.line} (`{_short(last_readable.source)}`), "
                       f"the last expression that could be read: ")
             result.lhs = last_readable.source
-        return self._claim(formula, last_readable.expr, relation, item, result, kinds, prefix)
+        return self._claim(formula, last_readable.expr, relation, item, result, prefix)
 
     def _claim(self, formula: Formula, lhs: sp.Expr, relation: str, item: Item, result: StepResult,
-               kinds: dict[str, str], prefix: str = "") -> StepResult:
+               prefix: str = "") -> StepResult:
         """Check ``lhs relation item.expr`` with the document's names resolved."""
         notes: list[str] = []
         try:
@@ -436,7 +645,9 @@ class Auditor:
             result.verdict, result.reason = UNPARSED, prefix + error.reason
             result.detail["fragment"] = error.fragment
             return result
-        lhs, rhs = _with_function_kinds(lhs, kinds), _with_function_kinds(rhs, kinds)
+        kinds, positive = _function_kinds([lhs, rhs], formula.context)
+        points = _point_values([lhs, rhs], kinds)
+        lhs, rhs = (_with_function_kinds(side, kinds).xreplace(points) for side in (lhs, rhs))
         verdict, detail = self._check(lhs, relation, rhs, item.line)
         undefined = _opaque(lhs, rhs, self.names) if verdict == REFUTED else []
         if undefined and _difference_depends_on(lhs, rhs, undefined):
@@ -444,7 +655,7 @@ class Auditor:
             detail["reason"] = (f"depends on {', '.join(undefined)}, which the document does not define "
                                 f"(numerically: {detail.get('reason', '')})")
         result.verdict = verdict
-        result.reason = prefix + detail.get("reason", "") + _notes(notes, lhs, rhs, kinds, formula.context)
+        result.reason = prefix + detail.get("reason", "") + _notes(notes, lhs, rhs, kinds, positive, formula.context)
         result.detail = {k: v for k, v in detail.items() if k != "reason"}
         result.relation = relation
         return result
@@ -465,66 +676,110 @@ class Auditor:
         except _MATH_ERRORS as error:
             return UNDECIDED, {"reason": f"{failed}; the checker failed: {type(error).__name__}: {error}"[:300]}
 
-    def _assignment(self, formula: Formula, previous: Item, item: Item, result: StepResult,
-                    kinds: dict[str, str]) -> StepResult:
-        """``z = μ(X) + ε σ(X)``: an assignment of a variable; checked in law when the prose declares laws,
-        against the first assignment when the variable was assigned before."""
+    def _assignment(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
+        """``z = μ(X) + ε σ(X)``: an assignment of a variable; checked in law when the variable has a declared
+        law, against the first assignment when the variable was assigned before."""
         variable = previous.expr
         law = formula.context.laws.get(variable)
-        if law is None:
-            result.verdict = DEFINITION
-            result.reason = f"assigns the variable {variable} := {_shown(item.expr)} (not an identity to check)"
-        else:
-            result = _check_in_law(self, formula, variable, law, item, result)
-        if result.verdict != DEFINITION:
-            return result
+        if law is not None:
+            return self._in_law(formula, variable, law, item, result)
+        result.verdict = DEFINITION
+        result.reason = f"assigns the variable {variable} := {_shown(item.expr)} (not an identity to check)"
+        refused = formula.context.notes.get(("law-refused", variable))
+        if refused:
+            result.reason += f" [no law declared for {variable}: {refused}]"
         earlier = self.assignments.get(variable)
         if earlier is None:
             self.assignments[variable] = item
             return result
         prefix = f"{variable} is already assigned at line {earlier.line} ({variable} = {_short(earlier.source)}), " \
                  f"checked against it: "
-        return self._claim(earlier.formula, earlier.expr, "=", item, result, kinds, prefix)
+        return self._claim(earlier.formula, earlier.expr, "=", item, result, prefix)
+
+    def _in_law(self, formula: Formula, variable: sp.Symbol, law: tuple, item: Item, result: StepResult) -> StepResult:
+        """``z = a + Σ bᵢ εᵢ`` with declared εᵢ ~ N(mᵢ, vᵢ), taken independent: the right side has the law
+        N(a + Σ bᵢ mᵢ, Σ bᵢ² vᵢ), compared with the declared law of z by its mean and its variance (two
+        Gaussian laws are equal exactly when both are). A right side that is not affine in declared Gaussians
+        has a law mathcheck does not compute: undecided."""
+        laws, notes = formula.context.laws, formula.context.notes
+        declared = notes.get(("law", variable), f"{variable} ~ N({law[0]}, {law[1]})")
+        result.relation = "="
+        try:
+            expr = self.names.resolve(item.expr, formula, [], item.line)
+        except Unparsed as error:
+            result.verdict, result.reason = UNPARSED, error.reason
+            result.detail["fragment"] = error.fragment
+            return result
+        noises = sorted((s for s in free_symbols(expr) if s in laws and s != variable), key=sp.default_sort_key)
+        if not noises:
+            result.verdict = UNDECIDED
+            result.reason = (f"{variable} has a declared law ({declared}), but {_shown(expr)} involves no variable "
+                             f"with a declared Gaussian law: its law cannot be computed")
+            refused = [notes[("law-refused", s)] for s in sorted(free_symbols(expr), key=sp.default_sort_key)
+                       if ("law-refused", s) in notes]
+            if refused:
+                result.reason += f" [{'; '.join(refused)}]"
+            return result
+        law_text = "; ".join(notes.get(("law", n), f"{n} ~ N({laws[n][0]}, {laws[n][1]})").split(": ", 1)[-1]
+                             for n in noises) + (" (independent)" if len(noises) > 1 else "")
+        moments = _affine_moments(expr, noises, laws)
+        if moments is None or law[0].has(*noises) or law[1].has(*noises):
+            result.verdict = UNDECIDED
+            result.reason = (f"in law: with {law_text}, {_shown(expr)} is not an affine map of the declared "
+                             f"Gaussian noise, whose law mathcheck computes; the declaration is {declared}")
+            return result
+        numbers = _fixed_values(moments + law, {law[1]} | {laws[n][1] for n in noises})
+        mean, variance = (m.xreplace(numbers) for m in moments)
+        declared_mean, declared_variance = (m.xreplace(numbers) for m in law)
+        mean_verdict, mean_detail = self._check(mean, "=", declared_mean, item.line)
+        variance_verdict, variance_detail = self._check(variance, "=", declared_variance, item.line)
+        result.verdict = _both(mean_verdict, variance_verdict)
+        result.reason = (f"in law: with {law_text}, {_shown(expr)} ~ N({_shown(mean)}, {_shown(variance)}); the "
+                         f"declaration ({declared}) gives N({_shown(declared_mean)}, {_shown(declared_variance)}): "
+                         f"mean: {mean_detail.get('reason', '')}; variance: {variance_detail.get('reason', '')}")
+        failed = variance_detail if variance_verdict == REFUTED else mean_detail if mean_verdict == REFUTED else {}
+        result.detail = {k: v for k, v in failed.items() if k != "reason"}
+        return result
 
 
-def _check_in_law(auditor: Auditor, formula: Formula, variable, law, item: Item, result: StepResult) -> StepResult:
-    """An affine map of declared Gaussians, ``a + b ε`` with ε ~ N(0, 1), has law N(a, b²): compare it with the
-    declared law of the variable, as densities at a point t."""
-    expr = item.expr
-    noises = [s for s in expr.free_symbols if s in formula.context.laws and s != variable]
-    if len(noises) != 1:
-        result.verdict = DEFINITION
-        result.reason = f"assigns the variable {variable} := {_shown(expr)} (no declared noise to check its law)"
-        return result
-    (noise,) = noises
-    noise_mean, noise_variance = formula.context.laws[noise]
-    slope = sp.diff(expr, noise)
-    if slope.has(noise) or sp.simplify(noise_mean) != 0 or sp.simplify(noise_variance - 1) != 0:
-        result.verdict = DEFINITION
-        result.reason = f"assigns the variable {variable} := {_shown(expr)} (not affine in a standard normal)"
-        return result
-    # For a fixed X the functions of X are numbers: name them as such (σ(X) > 0 as a scale).
+def _affine_moments(expr: sp.Expr, noises: list[sp.Symbol], laws: dict) -> tuple[sp.Expr, sp.Expr] | None:
+    """(mean, variance) of ``expr`` = a + Σ bᵢ εᵢ for independent εᵢ ~ N(mᵢ, vᵢ); None when it is not affine."""
+    try:
+        offset = expr.subs({noise: 0 for noise in noises})
+        slopes = {noise: sp.diff(expr, noise) for noise in noises}
+        if any(slope.has(*noises) for slope in slopes.values()):
+            return None
+        if sp.expand(expr - offset - sum(slopes[n] * n for n in noises)) != 0:
+            return None
+    except _MATH_ERRORS:
+        return None
+    mean = offset + sum(slopes[n] * laws[n][0] for n in noises)
+    variance = sum(slopes[n] ** 2 * laws[n][1] for n in noises)
+    return mean, variance
+
+
+def _fixed_values(expressions, variances: set) -> dict:
+    """For a fixed X the functions of X are numbers: name them as such. A declared variance that is a
+    single name (σ(X), s) is positive by the declaration N(m, v) itself; any other name is only real."""
     numbers = {}
-    for call in (expr.atoms(AppliedUndef) | law[0].atoms(AppliedUndef) | law[1].atoms(AppliedUndef)):
-        name = f"{call.func.__name__}({', '.join(map(sp.sstr, call.args))})"
-        numbers[call] = sp.Symbol(name, positive=True) if call.func.__name__.startswith("sigma") else \
-            sp.Symbol(name, real=True)
-    offset = expr.subs(noise, 0).xreplace(numbers)
-    slope = slope.xreplace(numbers)
-    mean, variance = law[0].xreplace(numbers), law[1].xreplace(numbers)
-    t = sp.Symbol("t", real=True)
-    lhs = Normal(t, offset, sp.Abs(slope) if not slope.is_positive else slope)
-    rhs = Normal(t, mean, sp.sqrt(variance))
-    verdict, detail = auditor._check(lhs, "=", rhs, item.line)
-    declared = formula.context.notes.get(("law", variable), "")
-    noise_note = formula.context.notes.get(("law", noise), "")
-    result.verdict = verdict
-    result.relation = "="
-    result.reason = (f"in law: with {noise_note.split(': ', 1)[-1]}, {_shown(expr)} has the density "
-                     f"N(t; {_shown(offset)}, ({_shown(slope)})²), the declaration ({declared}) gives "
-                     f"N(t; {_shown(mean)}, {_shown(variance)}): {detail.get('reason', '')}")
-    result.detail = {k: v for k, v in detail.items() if k != "reason"}
-    return result
+    for expr in expressions:
+        for call in expr.atoms(AppliedUndef):
+            name = f"{call.func.__name__}({', '.join(map(sp.sstr, call.args))})"
+            numbers[call] = sp.Symbol(name, positive=True) if call in variances else sp.Symbol(name, real=True)
+    for variance in variances:
+        if isinstance(variance, sp.Symbol) and not variance.is_positive:
+            numbers[variance] = sp.Symbol(variance.name, positive=True)
+    return numbers
+
+
+def _both(first: str, second: str) -> str:
+    if REFUTED in (first, second):
+        return REFUTED
+    if first == second == PROVED:
+        return PROVED
+    if {first, second} <= {PROVED, HOLDS}:
+        return HOLDS
+    return UNDECIDED
 
 
 def _value_problem(expr: sp.Expr) -> str:
@@ -590,7 +845,7 @@ def _is_name(name: str) -> bool:
     return not _greek(name)
 
 
-def _notes(notes: list[str], lhs, rhs, kinds: dict[str, str], context: Context) -> str:
+def _notes(notes: list[str], lhs, rhs, kinds: dict[str, str], positive: dict[str, str], context: Context) -> str:
     extra = list(notes)
     used = set()
     for expr in (lhs, rhs):
@@ -601,8 +856,13 @@ def _notes(notes: list[str], lhs, rhs, kinds: dict[str, str], context: Context) 
         kind = kinds.get(name)
         if kind in ("concave", "convex"):
             extra.append(f"{name} {kind} as the prose declares ({context.notes.get(('curvature', name), '')})")
-        elif kind == "positive":
-            extra.append(f"{name} taken positive (it appears inside a log or a concave/convex function)")
+        if kind != "concave" and kind != "convex" and ("curvature-refused", name) in context.notes:
+            extra.append(f"no curvature declared for {name}: {context.notes[('curvature-refused', name)]}")
+    extra += [f"{name} taken positive in this step: {why}" for name, why in sorted(positive.items())]
+    for density in {d for expr in (lhs, rhs) for d in unfold(expr).atoms(Density)}:
+        refused = context.notes.get(("density-refused", density.family, density.label))
+        if refused:
+            extra.append(f"{sp.sstr(density)} is not declared: {refused}")
     for key, note in context.notes.items():
         if key[0] == "density":
             declared = context.densities.get((key[1], key[2]))

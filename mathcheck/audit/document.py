@@ -1,12 +1,23 @@
 """Reading a Markdown document: its display formulas, their rows and steps, and the prose's declarations.
 
-- Display math is ``$$...$$`` (one line or several) or ``\\[...\\]``; fenced code blocks are skipped.
-- A formula is split into rows at ``\\\\``; a row that starts with a relation continues the chain from the
-  previous expression; a row with no relation at all continues the previous row's expression; any other
-  row starts a new chain.
-- Every relation at the top level of a row makes one step: ``= D_{KL}[...] \\geq 0`` is two steps.
+- Display math is ``$$...$$`` (one line or several), ``\\[...\\]``, or a display environment standing in the
+  text (``\\begin{align}...\\end{align}``: align, equation, gather, multline, eqnarray, alignat, flalign,
+  starred or not). Fenced code blocks, inline code spans and HTML comments are not read.
+- LaTeX comments (``%`` to the end of the line, not ``\\%``) are removed first; then a formula is split into
+  rows at ``\\\\``; a row of an align-like environment into its column pairs (``a &= b & c &= d``, a comment
+  column after ``&&``); a part of a row into separate equations at ``\\quad``, ``\\qquad``, ``\\hspace`` and
+  at prose (``\\text{ and }``).
+- A part that starts with a relation continues the chain from the previous expression (of its column); a
+  row with no relation at all continues the previous row's expression; any other part starts a new chain.
+- Every relation at the top level of a part makes one step: ``= D_{KL}[...] \\geq 0`` is two steps.
+- Prose inside a formula (``\\text{...}``, ``\\intertext``, a comment column, a ``\\tag``) is not math, but
+  the math written in it is: ``\\text{and $a = b$}`` is checked as a chain of its own; a condition
+  (``\\text{for $x > 0$}``, ``\\text{if } x > 0``) is reported as unparsed, since the checker cannot use it.
 - Prose before a formula declares densities (``p(x)\\sim N(\\mu,\\sigma^2)``), laws of variables
-  (``\\epsilon\\sim N(0,1)``) and the curvature of functions ("concave"/"上に凸" next to ``$f(x)$``).
+  (``\\epsilon\\sim N(0,1)``) and the curvature of functions ("$f$ is concave", "上に凸な関数$f(x)$"). A
+  curvature is declared only by a plain statement: a sentence that negates it ("not concave", "凸でない"),
+  makes it a condition or a question ("if $f$ were concave", "場合") or qualifies it ("log-concave",
+  "concave on [0, 1]") declares nothing, and says so in the report.
 """
 from __future__ import annotations
 
@@ -16,9 +27,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from mathcheck.audit.latex import (
-    CHECKED, Context, Token, Unparsed, normal_from_variance, parse_expression, tokenize,
-)
+from mathcheck.audit.latex import (CHECKED, GREEK, Context, Token, Unparsed, blank_comments, declared_parameters,
+                                   normal_from_variance, parse_expression, tokenize)
 from mathcheck.vocab import Density, Normal
 
 
@@ -41,6 +51,7 @@ class ChainItem:
     relation: str | None  # None for the chain's first expression
     segment: Segment | None
     problem: Unparsed | None = None  # a row that cannot be split into steps
+    declaration: str = ""  # for a ``~`` step that declares a law: what it declares
 
 
 @dataclass
@@ -61,6 +72,7 @@ class Document:
     text: str
     formulas: list[Formula] = field(default_factory=list)
     _newlines: list[int] = field(default_factory=list)
+    problems: list[Unparsed] = field(default_factory=list)  # prose declarations that cannot be used
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self._newlines, offset - 1) + 1 if offset > 0 else 1
@@ -87,34 +99,60 @@ def read_text(path: str) -> str:
 # ---------------------------------------------------------------- splitting the document
 
 
-_FENCE = re.compile(r"^ {0,3}(```|~~~)", re.M)
-_DISPLAY_OPEN = re.compile(r"\$\$|\\\[")
-_INLINE = re.compile(r"(?<![\\$])\$([^$\n]+?)\$(?!\$)")
-ENVIRONMENTS_CHAIN = {"aligned", "align", "align*", "split", "eqnarray", "eqnarray*", "alignat", "alignat*",
-                      "equation", "equation*", "gathered", "gather", "gather*", "multline", "multline*"}
+DISPLAY_ENVIRONMENTS = ("align", "align*", "equation", "equation*", "gather", "gather*", "multline", "multline*",
+                        "eqnarray", "eqnarray*", "alignat", "alignat*", "flalign", "flalign*")
+DISPLAY_ENVIRONMENTS += ("displaymath",)
+ENVIRONMENTS_CHAIN = set(DISPLAY_ENVIRONMENTS) | {"aligned", "alignedat", "split", "gathered"}
+# math environments a Markdown renderer (MathJax, KaTeX) also renders when they stand in the text; those that
+# are not chains of relations are reported as unknown environments
+MATH_ENVIRONMENTS = ENVIRONMENTS_CHAIN | {"cases", "dcases", "rcases", "array", "matrix", "pmatrix", "bmatrix",
+                                          "Bmatrix", "vmatrix", "Vmatrix", "smallmatrix", "subarray", "CD"}
 ENVIRONMENTS_SEPARATE = {"gathered", "gather", "gather*"}
+ENVIRONMENTS_WITHOUT_COLUMN_PAIRS = {"eqnarray", "eqnarray*"} | ENVIRONMENTS_SEPARATE  # & is not a pair separator
+_ENVIRONMENT_NAMES = "|".join(re.escape(e) for e in sorted(MATH_ENVIRONMENTS, key=len, reverse=True))
+_OPENERS = re.compile(
+    r"(?P<fence>^ {0,3}(?P<mark>`{3,}|~{3,}))"
+    r"|(?P<display>\$\$|\\\[)"
+    rf"|(?P<environment>\\begin\s*\{{(?P<name>{_ENVIRONMENT_NAMES})\}})"
+    r"|(?P<code>`+)"
+    r"|(?P<html><!--)", re.M)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def parse_document(path: str, text: str) -> Document:
     document = Document(path, text, _newlines=[i for i, c in enumerate(text) if c == "\n"])
-    context = Context()
-    for kind, start, end in _regions(text):
-        if kind == "prose":
-            context = _read_prose(document, text[start:end], start, context)
-            continue
+    masked, regions = _scan(text)
+    persistent = Context()  # the declarations that hold from where they are made on
+    current = persistent.copy()  # and the hypotheses stated since the last formula, for the next one only
+    cursor = 0
+    for kind, start, end, inner_start, inner_end in regions:
+        if start > cursor:
+            persistent, current = _read_prose(document, masked[cursor:start], cursor, persistent, current)
+        cursor = end
         if kind == "code":
             continue
         index = len(document.formulas) + 1
         if kind == "unclosed":
-            opener = text[start:start + 2]
-            problem = Unparsed(f"unbalanced {opener}: this display formula is never closed",
-                               _first_line(text[start:]), start, end)
-            document.formulas.append(Formula(index, start, end, text[start:end], [], context, problem=problem))
-            continue
-        formula = _read_formula(document, index, start, end, context)
-        document.formulas.append(formula)
-        context = _declarations_in_formula(document, formula, context)
+            document.formulas.append(_unclosed(text, index, start, end, current))
+        else:
+            formula = _read_formula(document, index, start, end, inner_start, inner_end, current)
+            document.formulas.append(formula)
+            persistent = _declarations_in_formula(document, formula, persistent)
+        current = persistent.copy()
+    if cursor < len(text):
+        _read_prose(document, masked[cursor:], cursor, persistent, current)
     return document
+
+
+def _unclosed(text: str, index: int, start: int, end: int, context: Context) -> Formula:
+    opener = text[start:start + 2]
+    if opener in ("$$", "\\["):
+        reason = f"unbalanced {opener}: this display formula is never closed"
+    else:
+        name = re.match(r"\\begin\s*\{([^}]*)\}", text[start:]).group(1)
+        reason = f"\\begin{{{name}}} is never closed: no \\end{{{name}}} follows"
+    problem = Unparsed(reason, _first_line(text[start:]), start, end)
+    return Formula(index, start, end, text[start:end], [], context, problem=problem)
 
 
 def _first_line(text: str) -> str:
@@ -122,74 +160,133 @@ def _first_line(text: str) -> str:
     return line if len(line) <= 80 else line[:77] + "..."
 
 
-def _regions(text: str):
-    """(kind, start, end) with kind prose / code / display / unclosed, in order."""
+def _scan(text: str) -> tuple[str, list[tuple[str, int, int, int, int]]]:
+    """The text with inline code spans and HTML comments blanked (they are not prose to read), and the
+    ``(kind, start, end, inner_start, inner_end)`` of every code block (kind ``code``) and display formula
+    (``display``, or ``unclosed``), in order. The inner span of an environment includes its \\begin, \\end."""
+    masked = list(text)
+    regions: list[tuple[str, int, int, int, int]] = []
     i, n = 0, len(text)
     while i < n:
-        fence = _FENCE.search(text, i)
-        display = _DISPLAY_OPEN.search(text, i)
-        if fence is not None and (display is None or fence.start() <= display.start()):
-            if fence.start() > i:
-                yield "prose", i, fence.start()
-            closing = re.compile(r"^ {0,3}" + re.escape(fence.group(1)), re.M).search(text, fence.end())
+        m = _OPENERS.search(text, i)
+        if m is None:
+            break
+        if m.group("fence"):
+            mark = m.group("mark")
+            closing = re.compile(r"^ {0,3}" + re.escape(mark[0]) + "{%d,}" % len(mark), re.M).search(text, m.end())
             end = n if closing is None else closing.end()
-            yield "code", fence.start(), end
+            regions.append(("code", m.start(), end, m.start(), end))
             i = end
-            continue
-        if display is None:
-            yield "prose", i, n
-            return
-        if display.start() > i:
-            yield "prose", i, display.start()
-        closer = "$$" if display.group() == "$$" else "\\]"
-        close = text.find(closer, display.end())
-        if close < 0:
-            yield "unclosed", display.start(), n
-            return
-        yield "display", display.start(), close + 2
-        i = close + 2
+        elif m.group("code"):
+            close = re.compile(r"(?<!`)" + m.group("code") + r"(?!`)").search(text, m.end())
+            if close is None or _BLANK_LINE.search(text, m.end(), close.start()):
+                i = m.end()  # a lone backtick run is literal text
+                continue
+            masked[m.start():close.end()] = " " * (close.end() - m.start())
+            i = close.end()
+        elif m.group("html"):
+            close = text.find("-->", m.end())
+            end = n if close < 0 else close + 3
+            masked[m.start():end] = [c if c == "\n" else " " for c in text[m.start():end]]
+            i = end
+        elif m.group("display"):
+            closer = "$$" if m.group("display") == "$$" else "\\]"
+            close = text.find(closer, m.end())
+            if close < 0:
+                regions.append(("unclosed", m.start(), n, m.end(), n))
+                break
+            regions.append(("display", m.start(), close + 2, m.end(), close))
+            i = close + 2
+        else:
+            finish = _matching_end(text, m.group("name"), m.end())
+            if finish is None:
+                regions.append(("unclosed", m.start(), n, m.start(), n))
+                break
+            regions.append(("display", m.start(), finish.end(), m.start(), finish.end()))
+            i = finish.end()
+    return "".join(masked), regions
+
+
+def _matching_end(text: str, name: str, start: int):
+    """The ``\\end{name}`` that closes a ``\\begin{name}`` opened before ``start`` (nested ones counted)."""
+    pattern = re.compile(r"\\(begin|end)\s*\{" + re.escape(name) + r"\}")
+    depth = 1
+    for m in pattern.finditer(text, start):
+        depth += 1 if m.group(1) == "begin" else -1
+        if depth == 0:
+            return m
+    return None
 
 
 # ---------------------------------------------------------------- prose: declarations
 
 
-_CONCAVE = ("上に凸", "凹関数", "concave")
-_CONVEX = ("下に凸", "凸関数", "convex")
-_SENTENCE_END = re.compile(r"[。．.!?！？\n]\s")
+_INLINE = re.compile(r"(?<![\\$])\$(?P<dollar>[^$\n]+?)\$(?!\$)|\\\((?P<paren>.+?)\\\)", re.S)
 
 
-def _read_prose(document: Document, prose: str, base: int, context: Context) -> Context:
-    context = context.copy()
-    for match in _INLINE.finditer(prose):
-        math, offset = match.group(1), base + match.start(1)
+def _inline_maths(prose: str):
+    """(start, end, math_start, math) of every inline formula ``$...$`` or ``\\(...\\)`` of ``prose``."""
+    for m in _INLINE.finditer(prose):
+        group = "dollar" if m.group("dollar") is not None else "paren"
+        yield m.start(), m.end(), m.start(group), m.group(group)
+
+
+def _read_prose(document: Document, prose: str, base: int, persistent: Context,
+                current: Context) -> tuple[Context, Context]:
+    """The declarations of a stretch of prose: ``\\sim`` laws and densities, curvatures. A plain statement
+    holds from here on (``persistent``); a hypothesis ("if $\\epsilon \\sim N(0, 1)$", "when $f$ is concave")
+    only for the next formula (``current``); a negated, hedged or questioned one declares nothing, and the
+    report says so where it matters."""
+    persistent, current = persistent.copy(), current.copy()
+    marked, functions = _marked(document, prose, base)
+    moods = _moods(marked)
+    for number, (_, _, math_start, math) in enumerate(_inline_maths(prose)):
+        offset = base + math_start
         line = document.line_of(offset)
+        mood = moods.get(number, "")
         for part_start, part in _top_level_parts(math):
-            _declare(context, part, offset + part_start, line)
-        function = re.fullmatch(r"\s*([a-zA-Z])\s*(\(\s*[a-zA-Z]\s*\))?\s*", math)
-        if function:
-            curvature = _curvature_near(prose, match.start(), match.end())
-            if curvature:
-                context.curvature[function.group(1)] = curvature
-                context.notes[("curvature", function.group(1))] = f"line {line}"
-    return context
+            if "\\sim" not in part:
+                continue
+            if mood == NEGATION:
+                note = f"line {line}: `{part.strip()}` is not read as a declaration (a negation)"
+                _refuse_declaration(persistent, part, note)
+                _refuse_declaration(current, part, note)
+                continue
+            targets = (current,) if mood else (persistent, current)
+            for target in targets:
+                status, what = _declare(target, part, offset + part_start, line)
+                if status == "declared" and mood:
+                    _mark_hypothesis(target, mood)
+            if status == "refused":
+                document.problems.append(Unparsed(f"a declaration in the prose cannot be used: {what}", part.strip(),
+                                                  offset + part_start, offset + part_start + len(part)))
+    _declare_curvatures(marked, functions, persistent, current)
+    return persistent, current
 
 
-def _curvature_near(prose: str, start: int, end: int) -> str | None:
-    """The curvature word nearest to an inline ``$f(x)$`` within its sentence."""
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(prose, 0, start)), default=0)
-    following = _SENTENCE_END.search(prose, end)
-    sentence_end = following.start() if following else len(prose)
-    best = None
-    for words, kind in ((_CONCAVE, "concave"), (_CONVEX, "convex")):
-        for word in words:
-            for m in re.finditer(re.escape(word), prose[sentence_start:sentence_end], re.I):
-                at = sentence_start + m.start()
-                if kind == "convex" and word == "凸関数" and prose[max(0, at - 2):at] in ("上に", "下に"):
-                    continue
-                distance = start - (at + len(word)) if at < start else at - end
-                if best is None or distance < best[0]:
-                    best = (distance, kind)
-    return best[1] if best else None
+def _mark_hypothesis(context: Context, mood: str) -> None:
+    """The note of the declaration just made says it is a hypothesis for the next formula only."""
+    key = next(reversed(context.notes))
+    context.notes[key] += f" ({mood}: for the next formula only)"
+
+
+def _refuse_declaration(context: Context, part: str, note: str) -> None:
+    """A law or density the prose denies: an earlier declaration of it is taken back, and the note says why
+    it is not used."""
+    try:
+        subject = parse_expression(part.split("\\sim", 1)[0], context)
+    except (Unparsed, ValueError, TypeError):
+        return
+    if isinstance(subject, sp.Symbol):
+        context.laws.pop(subject, None)
+        context.notes.pop(("law", subject), None)
+        context.notes[("law-refused", subject)] = note
+    elif isinstance(subject, (Density, Normal)):
+        written = _written_density(part.split("\\sim", 1)[0])
+        if isinstance(written, Density):
+            context.densities.pop((written.family, written.label), None)
+            context.notes.pop(("density", written.family, written.label), None)
+            context.notes[("density-refused", written.family, written.label)] = note
 
 
 def _top_level_parts(math: str):
@@ -205,35 +302,66 @@ def _top_level_parts(math: str):
     yield last, math[last:]
 
 
-_NORMAL = re.compile(r"^\s*(?:N|\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N)\s*(?:\\left\s*)?\((.*)\)\s*$", re.S)
+_NORMAL = re.compile(r"^\s*(?:N|\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N|\\mathscr\s*\{\s*N\s*\}|\\mathrm\s*\{\s*N\s*\}"
+                     r"|\\operatorname\s*\{\s*N\s*\})\s*(?:\\left\s*|\\[bB]igg?[lr]?\s*)?\((.*)\)\s*$", re.S)
+_IDENTITY = re.compile(r"\s*(?:I|\\(?:mathbf|mathbb|mathrm|boldsymbol|bm)\s*\{\s*I\s*\}|I_\{?\s*[a-zA-Z0-9]\s*\}?)\s*")
+_POINT = re.compile(r";|\\mid\b|(?<!\\)\|")
 
 
-def _declare(context: Context, part: str, offset: int, line: int) -> None:
-    """``p(x) \\sim N(mean, variance)`` binds p; ``\\epsilon \\sim N(0, 1)`` gives a variable its law."""
-    if "\\sim" not in part:
-        return
+def _declare(context: Context, part: str, offset: int, line: int) -> tuple[str, str]:
+    """Read ``subject \\sim N(mean, variance)``: ``p(x) \\sim N(...)`` binds the density p, ``\\epsilon \\sim
+    N(0, 1)`` gives a variable its law. Returns ("declared", what it declares), ("refused", why not) for a
+    Gaussian declaration that cannot be used, or ("other", why) when the right side is not N(...)."""
     left, right = part.split("\\sim", 1)
     normal = _NORMAL.match(right)
     if not normal:
-        return
-    arguments = list(_top_level_parts(normal.group(1)))
+        return "other", f"`{right.strip()}` is not a distribution mathcheck reads (only N(mean, variance))"
+    arguments = [argument for _, argument in _top_level_parts(normal.group(1))]
+    point = _POINT.split(arguments[0], maxsplit=1)
+    if len(point) == 2:  # N(x; mean, variance): the point is the subject's variable
+        arguments[0] = point[1]
     if len(arguments) != 2:
-        return
+        return "refused", f"N(...) takes a mean and a variance, found {len(arguments)} argument(s) in `{part.strip()}`"
+    identity = bool(_IDENTITY.fullmatch(arguments[1]))
     try:
-        mean = parse_expression(arguments[0][1], context)
-        variance = parse_expression(arguments[1][1], context)
+        mean = parse_expression(arguments[0], context)
+        variance = sp.Integer(1) if identity else parse_expression(arguments[1], context)
         subject = parse_expression(left, context)
-    except Unparsed:
-        return
+    except Unparsed as error:
+        return "refused", f"cannot read `{part.strip()}`: {error}"
+    except (ValueError, TypeError) as error:
+        return "refused", f"cannot read `{part.strip()}`: {error}"
+    if variance.is_positive is False:
+        return "refused", f"the variance of N(mean, variance) must be positive, it is {variance} in `{part.strip()}`"
+    if variance.is_real is False or mean.is_real is False:
+        return "refused", f"the mean and the variance of N(mean, variance) must be real in `{part.strip()}`"
+    shown = part.strip() + (" (the identity I read as 1: one dimension)" if identity else "")
     if isinstance(subject, Normal):  # already declared: redeclare from the density as written
         subject = _written_density(left)
-    if isinstance(subject, Density) and len(subject.variables) == 1 and not subject.given:
+    if isinstance(subject, Density):
+        if subject.given or len(subject.variables) != 1:
+            return "refused", (f"only a density of one variable without a condition can be declared Gaussian, "
+                               f"not `{left.strip()}`")
         (variable,) = subject.variables
-        context.densities[(subject.family, subject.label)] = (subject, normal_from_variance(variable, mean, variance))
-        context.notes[("density", subject.family, subject.label)] = f"line {line}: {part.strip()}"
-    elif isinstance(subject, sp.Symbol):
-        context.laws[subject] = (mean, variance)
-        context.notes[("law", subject)] = f"line {line}: {part.strip()}"
+        if mean.has(variable) or variance.has(variable):
+            return "refused", (f"the mean or the variance depends on {variable}, the variable of the density itself: "
+                               f"`{part.strip()}` is not a normalized density")
+        try:
+            declared = normal_from_variance(variable, mean, variance)
+        except (ValueError, TypeError) as error:
+            return "refused", f"`{part.strip()}`: {error}"
+        context.densities[(subject.family, subject.label)] = (subject, declared)
+        context.notes.pop(("density", subject.family, subject.label), None)  # the latest note is the last one
+        context.notes[("density", subject.family, subject.label)] = f"line {line}: {shown}"
+        return "declared", f"declares the density {left.strip()} as N({mean}, {variance})"
+    if isinstance(subject, sp.Symbol):
+        if mean.has(subject) or variance.has(subject):
+            return "refused", f"the law of {subject} cannot depend on {subject} itself: `{part.strip()}`"
+        context.laws[subject] = declared_parameters(mean, variance)  # σ of N(μ, σ²) is a positive scale
+        context.notes.pop(("law", subject), None)  # the latest note is the last one
+        context.notes[("law", subject)] = f"line {line}: {shown}"
+        return "declared", f"declares the law of {subject}: N({mean}, {variance})"
+    return "refused", f"the left of \\sim must be a variable or a density such as p(x), not `{left.strip()}`"
 
 
 def _written_density(left: str):
@@ -243,113 +371,561 @@ def _written_density(left: str):
         return None
 
 
+# ---------------------------------------------------------------- prose: curvature
+
+# A curvature is declared by a plain statement about named functions, in one of two shapes:
+# "<adjective> [function] $f$" and "$f$ [is|are|be|a|strictly ...] <adjective>" (and the Japanese
+# "上に凸な関数$f$", "$f$が上に凸"). Anything that negates, conditions, questions or qualifies the statement
+# makes it declare nothing; such a refusal is noted for the report.
+
+_MARK = "⟦{}⟧"
+_MARKER = re.compile(r"⟦(\d+)⟧")
+_FUNCTION_MATH = re.compile(r"\s*([a-zA-Z]|\\[a-zA-Z]+)\s*(?:\(\s*(?:[a-zA-Z]|\\cdot)\s*\))?\s*")
+_LIST_EN = r"(?P<list>⟦\d+⟧(?:(?:\s*,\s*⟦\d+⟧)*\s*,?\s*and\s+⟦\d+⟧)?)"
+_ADJECTIVE_EN = (r"(?P<adjective>(?:(?:strictly|strongly|uniformly)\s+)?(?P<word>concave|convex)\b)"
+                 r"(?P<direction>\s*-?\s*(?:upwards?|downwards?|up|down)\b)?")
+# the words that may stand between the functions and the adjective; negations and hedges among them make
+# the statement match, and then declare nothing (and take back an earlier declaration it negates)
+_BETWEEN_EN = (r"is|are|be|being|been|also|assumed|known|proved|shown|to|a|an|the|both|everywhere|not|never|no|longer|"
+               r"necessarily|neither|hardly|barely|isn't|aren't|wasn't|weren't|isn’t|aren’t|can't|cannot|need|needs|"
+               r"were|would|could|might|may|should|must|will|seem|seems|seemed|appear|appears|surely|certainly|"
+               r"clearly|obviously|always|actually|indeed|then|hence|thus|therefore")
+_AFTER_EN = re.compile(_LIST_EN + rf"\s+(?:(?:{_BETWEEN_EN})\s+)*" + _ADJECTIVE_EN, re.I)
+_OBJECT_WORDS_EN = {"with", "of", "by", "to", "from", "than", "on", "in", "for", "at", "composed", "applied", "times",
+                    "plus", "minus", "over", "under", "into", "onto", "after", "before", "like", "as", "via", "through",
+                    "between", "whose", "where", "sum", "product", "composition", "difference", "ratio"}
+_BEFORE_EN = re.compile(r"\b" + _ADJECTIVE_EN + r"\s+(?:(?:functions?|maps?|mappings?)\s+)?" + _LIST_EN, re.I)
+_QUALIFIERS_EN = {"log", "quasi", "pseudo", "semi", "locally", "geodesically", "piecewise", "non", "operator",
+                  "matrix", "midpoint", "jointly", "logarithmically", "essentially", "almost", "nearly",
+                  "approximately", "roughly", "partly", "somewhat", "sometimes"}
+_RESTRICTIONS_EN = {"on", "over", "in", "for", "when", "whenever", "where", "if", "except", "near", "around", "at",
+                    "along", "within", "between", "provided", "unless", "only", "outside", "inside", "away"}
+_NEGATION_EN = re.compile(
+    r"\b(?:not|no|never|neither|nor|none|nowhere|cannot|hardly|barely|scarcely|without|fails?|failed|failing|"
+    r"lacks?|rather|instead|unlike|false|falsely|wrong|wrongly|incorrect|incorrectly|mistaken|mistakenly|"
+    r"mistake|misconception|myth|erroneous|erroneously|non)\b|n't\b|n’t\b|\bnon-", re.I)
+_HYPOTHESIS_EN = re.compile(r"\b(?:if|iff|when|whenever|provided|once)\b|\bin case\b|\bcase that\b", re.I)
+_HEDGE_EN = re.compile(
+    r"\b(?:whether|unless|were|would|could|might|may|should|perhaps|maybe|possibly|probably|likely|seems?|seemed|"
+    r"appears?|appeared|supposedly|allegedly|claims?|claimed|hypothetically|imagine|pretend|wish|hope|"
+    r"whichever|believes?|believed|thinks?|thought|says?|said|guess|conjectured?|expects?|expected|unclear|"
+    r"unknown|doubt|doubtful)\b", re.I)
+_LIST_JA = r"(?P<list>⟦\d+⟧(?:\s*(?:と|、|,|及び|および|や)\s*⟦\d+⟧)*)"
+_ADJECTIVE_JA = r"(?P<adjective>(?:狭義に?|真に|強)?(?P<word>上に凸|下に凸|凹|凸))"
+_BEFORE_JA = re.compile(_ADJECTIVE_JA + r"\s*(?:な|の)?\s*(?:関数)?\s*" + _LIST_JA)
+_AFTER_JA = re.compile(_LIST_JA + r"\s*(?:は|が|も|を)\s*(?:共に|ともに|どちらも|いずれも|常に|つねに|いつも|必ず|確かに)?\s*" + _ADJECTIVE_JA)
+_QUALIFIERS_JA = ("非", "準", "擬", "対数", "弱", "局所", "ほぼ", "概")
+_NEGATION_JA = re.compile(r"ない|なく|ません|ず(?:に|、|。|$)|非|違う|誤")
+_HYPOTHESIS_JA = re.compile(r"場合|なら|とき|時に|時は|れば|たら|仮に|もし")
+_HEDGE_JA = re.compile(r"としても|かも|だろう|でしょう|らしい|疑問|はず")
+_QUESTION_JA = re.compile(r"かどうか|か[。？?]?\s*$|でしょうか|だろうか")
+_KIND_JA = {"上に凸": "concave", "凹": "concave", "下に凸": "convex", "凸": "convex"}
+_SENTENCE_BREAK = re.compile(r"(?<=[。．！？!?])|(?<=\.)(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+\.|#+)[ \t])")
+_CLAUSE_WORDS = re.compile(r"\b(?:but|whereas|while|although|though|however|yet)\b", re.I)
+
+
+def _declare_curvatures(marked: str, functions, persistent: Context, current: Context) -> None:
+    for sentence in _SENTENCE_BREAK.split(marked):
+        if "⟦" not in sentence:
+            continue
+        found: dict[str, set] = {}  # name -> kinds a plain statement gives it
+        hypotheses: dict[str, set] = {}  # name -> kinds a hypothesis gives it, for the next formula
+        refused: dict[str, tuple[str, set]] = {}  # name -> (why, the kinds it negates)
+        clauses = _clauses(sentence)
+        for number, clause in enumerate(clauses):
+            mood = _mood(sentence, clauses, number)
+            for names, kind, why in _statements(clause, functions):
+                if not why and mood in (QUESTION, HEDGE):
+                    why = mood
+                negated_kinds = {kind} | ({"concave", "convex"} if re.search(r"\bneither\b|\bnor\b", clause, re.I) else set())
+                for name in names:
+                    if why:
+                        refused[name] = (why, negated_kinds if why == NEGATION else set())
+                    else:
+                        (hypotheses if mood == HYPOTHESIS else found).setdefault(name, set()).add(kind)
+        shown = " ".join(_MARKER.sub(lambda m: functions[int(m.group(1))][2], sentence).split())
+        shown = shown if len(shown) <= 90 else shown[:87] + "..."
+        line = _sentence_line(sentence, functions)
+        for statements, targets, suffix in ((found, (persistent, current), ""),
+                                            (hypotheses, (current,), f" ({HYPOTHESIS}: for the next formula only)")):
+            for name, kinds in statements.items():
+                if name in refused:
+                    continue
+                if len(kinds) > 1:
+                    refused[name] = ("it says both concave and convex", set())
+                    continue
+                for target in targets:
+                    target.curvature[name] = next(iter(kinds))
+                    target.notes[("curvature", name)] = f"line {line}: “{shown}”{suffix}"
+                    target.notes.pop(("curvature-refused", name), None)
+        for name, (why, negated) in refused.items():
+            for target in (persistent, current):
+                if target.curvature.get(name) in negated:
+                    del target.curvature[name]  # the prose takes back what it declared
+                    target.notes.pop(("curvature", name), None)
+                target.notes[("curvature-refused", name)] = f"line {line}: “{shown}” declares nothing ({why})"
+
+
+NEGATION, QUESTION, HEDGE, HYPOTHESIS = "a negation", "a question", "a hedge, not a statement", "a hypothesis"
+
+
+def _mood(sentence: str, clauses: list[str], number: int) -> str:
+    """What kind of statement clause ``number`` of ``sentence`` makes: "" for a plain one; a negation (in the
+    clause), a question, a hedge or a hypothesis (in the clause or one before it in the sentence)."""
+    clause, before = clauses[number], clauses[:number + 1]
+    if _NEGATION_EN.search(clause) or _NEGATION_JA.search(clause):
+        return NEGATION
+    if "?" in sentence or "？" in sentence or _QUESTION_JA.search(sentence):
+        return QUESTION
+    if any(_HEDGE_EN.search(c) or _HEDGE_JA.search(c) for c in before):
+        return HEDGE
+    if any(_HYPOTHESIS_EN.search(c) or _HYPOTHESIS_JA.search(c) for c in before):
+        return HYPOTHESIS
+    return ""
+
+
+def _moods(marked: str) -> dict[int, str]:
+    """The mood (see _mood) of the clause of each inline formula ⟦k⟧ of the marked prose."""
+    moods: dict[int, str] = {}
+    for sentence in _SENTENCE_BREAK.split(marked):
+        clauses = _clauses(sentence)
+        for number, clause in enumerate(clauses):
+            for k in _MARKER.findall(clause):
+                moods[int(k)] = _mood(sentence, clauses, number)
+    return moods
+
+
+def _marked(document: Document, prose: str, base: int) -> tuple[str, list[tuple[str | None, int, str]]]:
+    """``prose`` with every inline formula replaced by a marker ⟦k⟧, and for each k: the function it names
+    (``$f$``, ``$f(x)$``) or None, its line, and the formula as written."""
+    functions: list[tuple[str | None, int, str]] = []
+    pieces, last = [], 0
+    for start, end, _, math in _inline_maths(prose):
+        named = _FUNCTION_MATH.fullmatch(math)
+        name = named.group(1).lstrip("\\") if named else None
+        if name is not None and named.group(1).startswith("\\") and name not in GREEK:
+            name = None
+        functions.append((name, document.line_of(base + start), prose[start:end]))
+        pieces += [prose[last:start], _MARK.format(len(functions) - 1)]
+        last = end
+    pieces.append(prose[last:])
+    return "".join(pieces), functions
+
+
+def _sentence_line(sentence: str, functions) -> int:
+    m = _MARKER.search(sentence)
+    return functions[int(m.group(1))][1]
+
+
+def _clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence: split at punctuation (a comma between two formulas joins a list) and at
+    but / whereas / while / although."""
+    clauses, last = [], 0
+    for m in re.finditer(r"[,;:、，；：]", sentence):
+        before, after = sentence[:m.start()].rstrip(), sentence[m.end():].lstrip()
+        if before.endswith("⟧") and after.startswith("⟦"):
+            continue
+        clauses.append(sentence[last:m.start()])
+        last = m.end()
+    clauses.append(sentence[last:])
+    return [piece for clause in clauses for piece in _CLAUSE_WORDS.split(clause)]
+
+
+def _statements(clause: str, functions) -> list[tuple[list[str], str, str]]:
+    """(function names, kind, why it declares nothing or "") for each curvature statement in ``clause``."""
+    statements = []
+    negated = bool(_NEGATION_EN.search(clause) or _NEGATION_JA.search(clause))
+    for pattern, japanese in ((_AFTER_EN, False), (_BEFORE_EN, False), (_AFTER_JA, True), (_BEFORE_JA, True)):
+        for m in pattern.finditer(clause):
+            names = [functions[int(k)][0] for k in _MARKER.findall(m.group("list"))]
+            names = [name for name in names if name is not None]
+            if not names:
+                continue
+            kind, why = (_japanese_kind if japanese else _english_kind)(clause, m)
+            if not why and negated:
+                why = "a negation"
+            statements.append((names, kind, why))
+    return statements
+
+
+def _english_kind(clause: str, m: re.Match) -> tuple[str, str]:
+    word, direction = m.group("word").lower(), (m.group("direction") or "").strip(" -").lower()
+    kind = word
+    if direction:
+        if word == "convex":
+            return kind, f"“convex {direction}” is ambiguous"
+        kind = "convex" if direction.startswith("up") else "concave"  # concave up is convex
+    before = clause[:m.start("adjective")]
+    previous = re.findall(r"[A-Za-z]+", before[-20:])
+    if before.endswith(("-", "‐")) or (previous and previous[-1].lower() in _QUALIFIERS_EN and
+                                       re.search(r"[A-Za-z]+[\s-]*$", before)):
+        return kind, f"“{(previous[-1] if previous else '')}-{word}” is not {word}"
+    after = clause[m.end():]
+    subject = re.findall(r"[A-Za-z]+", clause[:m.start("list")][-24:])
+    if m.re is _AFTER_EN and subject and subject[-1].lower() in _OBJECT_WORDS_EN \
+            and re.search(r"[A-Za-z]+\s*$", clause[:m.start("list")]):
+        return kind, f"the subject is more than the function (“{subject[-1]} …”)"
+    if re.match(r"-", clause[m.end("word"):]) and not direction:
+        return kind, f"“{word}-…” qualifies the curvature"
+    following = re.match(r"\s*([A-Za-z]+)", after)
+    everywhere = re.match(r"\s*(?:(?:for|on|over) (?:all|every|each|any)\b|everywhere\b|(?:on|over) ⟦)", after, re.I)
+    if everywhere and "⟦" in everywhere.group():  # on $\mathbb{R}$: fine; on $[0, 1]$: a restriction
+        everywhere = None
+    if following and following.group(1).lower() in _RESTRICTIONS_EN and not everywhere:
+        return kind, f"restricted (“{word} {following.group(1)} …”): mathcheck's curvature holds everywhere"
+    return kind, ""
+
+
+def _japanese_kind(clause: str, m: re.Match) -> tuple[str, str]:
+    word = m.group("word")
+    kind = _KIND_JA[word]
+    before = clause[:m.start("adjective")]
+    if before.endswith(_QUALIFIERS_JA) or (word in ("凸", "凹") and before.endswith(("上に", "下に"))):
+        return kind, f"「{before[-2:]}{word}」 is not {kind}"
+    return kind, ""
+
+
 # ---------------------------------------------------------------- formulas
 
 
-_BEGIN = re.compile(r"^\s*\\begin\s*\{([a-zA-Z*]+)\}(\{[^}]*\})?")
-_END = re.compile(r"\\end\s*\{([a-zA-Z*]+)\}\s*$")
-_ANNOTATIONS = re.compile(r"\\(?:tag|label)\*?\s*\{[^{}]*\}|\\nonumber|\\notag")
-_TRAILING_TEXT = re.compile(r"(?:\\q?quad\s*)?\\(?:text|mbox|textrm)\s*\{[^{}]*\}\s*$")
+_BEGIN = re.compile(r"^\s*\\begin\s*\{([a-zA-Z*]+)\}")
+_PLACEMENT = re.compile(r"\s*\[\s*[tbc]\s*\]")
+_COLUMN_COUNT = re.compile(r"\s*\{\s*\d+\s*\}")
+_ANNOTATION = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{|\\nonumber\b|\\notag\b")
+_NESTED_BEGIN = re.compile(r"\\begin\s*\{([a-zA-Z*]+)\}")
+_ROW_BREAK = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?")
+_TEXT_COMMAND = re.compile(r"\\(intertext|shortintertext|text|mbox|hbox|textrm|textit|textbf|textsf|texttt|textup|textnormal)"
+                           r"\s*(?=\{)")
+PROSE_WORDS = {"and", "or", "where", "for", "if", "iff", "hence", "thus", "so", "since", "because", "by", "with",
+               "when", "then", "otherwise", "as", "therefore", "also", "all", "any", "each", "every", "some", "while",
+               "given", "unless", "provided", "assuming", "whenever", "i.e.", "e.g.", "ie", "eg", "wlog", "resp"}
+CONDITION_WORDS = re.compile(r"(?:\b(?:for|if|iff|when|whenever|where|with|provided|assuming|given|unless|"
+                             r"such that|s\.t\.|all|every|each|any)|∀|ただし|但し|のとき|の時|ならば|場合)\W*$", re.I)
 
 
-def _read_formula(document: Document, index: int, start: int, end: int, context: Context) -> Formula:
+def _read_formula(document: Document, index: int, start: int, end: int, inner_start: int, inner_end: int,
+                  context: Context) -> Formula:
     text = document.text
-    opener = 2
-    inner_start, inner_end = start + opener, end - 2
-    inner = text[inner_start:inner_end]
     formula = Formula(index, start, end, text[start:end], [], context.copy())
-    masked = list(inner)
-
-    def blank(a: int, b: int) -> None:
-        masked[a:b] = " " * (b - a)
-
-    begin = _BEGIN.match(inner)
-    environment = ""
-    if begin:
-        environment = begin.group(1)
-        finish = _END.search(inner)
-        if environment not in ENVIRONMENTS_CHAIN:
-            formula.problem = Unparsed(f"unknown environment {environment}", begin.group(0).strip(),
-                                       inner_start + begin.start(), inner_start + begin.end())
-            return formula
-        if not finish or finish.group(1) != environment:
-            formula.problem = Unparsed(f"\\begin{{{environment}}} without its \\end{{{environment}}}",
-                                       begin.group(0).strip(), inner_start + begin.start(), inner_start + begin.end())
-            return formula
-        blank(begin.start(), begin.end())
-        blank(finish.start(), finish.end())
+    masked = list(_without_quote_marks(blank_comments(text[inner_start:inner_end]), text, start))
+    environment, problem = _outer_environment(masked, inner_start, text)
+    while problem is None and environment and _alone("".join(masked)):
+        environment, problem = _outer_environment(masked, inner_start, text)  # \begin{equation}\begin{split}
+    if problem is not None:
+        formula.problem = problem
+        return formula
     formula.environment = environment
-    for m in _ANNOTATIONS.finditer(inner):
-        blank(m.start(), m.end())
+    builder = _ChainBuilder(environment, document)
+    _blank_annotations(masked, inner_start, builder)
+    _blank_nested_breaks(masked)
     masked_text = "".join(masked)
-    rows = _rows(masked_text)
-    chains: list[list[ChainItem]] = []
-    for row_start, row_end in rows:
-        row = masked_text[row_start:row_end]
-        row = _strip_row(row)
-        if not row.strip():
-            continue
-        items = _row_items(row, inner_start + row_start, document)
-        if environment in ENVIRONMENTS_SEPARATE or not chains:
-            if items[0].relation is not None and items[0].problem is None:
-                at = items[0].segment.start if items[0].segment else inner_start + row_start
-                items.insert(0, ChainItem(None, None, Unparsed(
-                    f"a step `{items[0].relation} ...` with no expression before it", row.strip(), at, at)))
-            chains.append(items)
-            continue
-        first = items[0]
-        if first.problem is not None:
-            chains.append(items)
-        elif first.relation is not None:
-            chains[-1].extend(items)
-        elif len(items) == 1:
-            _continue_expression(chains[-1][-1], first, document)
-        else:
-            chains.append(items)
-    formula.chains = chains
+    for row_start, row_end in _rows(masked_text):
+        builder.row(masked_text[row_start:row_end], inner_start + row_start)
+    formula.chains = builder.chains
     return formula
+
+
+def _without_quote_marks(inner: str, text: str, start: int) -> str:
+    """A formula in a Markdown block quote has the quote's ``>`` at the start of each of its lines: blank them."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not re.match(r"[ \t]*>", text[line_start:start]):
+        return inner
+    return re.sub(r"(?m)(?<=\n)[ \t]*(?:>[ \t]?)+", lambda m: " " * len(m.group()), inner)
+
+
+def _outer_environment(masked: list[str], base: int, text: str) -> tuple[str, Unparsed | None]:
+    """The environment the formula is written in ("" for none), its \\begin and \\end blanked (the \\end
+    becomes a row break, so that anything written after it is read too)."""
+    source = "".join(masked)
+    begin = _BEGIN.match(source)
+    if not begin:
+        return "", None
+    name = begin.group(1)
+    shown = text[base + begin.start():base + begin.end()].strip()
+    if name not in ENVIRONMENTS_CHAIN:
+        return name, Unparsed(f"unknown environment {name}", shown, base + begin.start(), base + begin.end())
+    arguments_end = begin.end()
+    for pattern in (_PLACEMENT,) + ((_COLUMN_COUNT,) if name.startswith("alignat") or name == "alignedat" else ()):
+        m = pattern.match(source, arguments_end)
+        if m:
+            arguments_end = m.end()
+    finish = _matching_end(source, name, arguments_end)
+    if finish is None:
+        return name, Unparsed(f"\\begin{{{name}}} without its \\end{{{name}}}", shown, base + begin.start(),
+                              base + begin.end())
+    masked[begin.start():arguments_end] = " " * (arguments_end - begin.start())
+    masked[finish.start():finish.end()] = "\\\\" + " " * (finish.end() - finish.start() - 2)
+    return name, None
+
+
+def _alone(source: str) -> bool:
+    """Whether ``source`` is one environment and nothing else (a split inside an equation)."""
+    begin = _BEGIN.match(source)
+    if begin is None or begin.group(1) not in ENVIRONMENTS_CHAIN:
+        return False
+    finish = _matching_end(source, begin.group(1), begin.end())
+    return finish is not None and not re.sub(r"\\\\|[\s.,;]", "", source[finish.end():])
+
+
+def _group_end(text: str, opening: int) -> int:
+    """The offset just after the brace group that opens at ``text[opening] == "{"`` (the text's end if unclosed)."""
+    depth = 0
+    i = opening
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(text)
+
+
+def _blank_annotations(masked: list[str], base: int, builder: "_ChainBuilder") -> None:
+    """Blank ``\\label{..}``, ``\\nonumber``, ``\\notag`` and ``\\tag{..}`` (a tag is a name: the math in it,
+    if any, is read like the math in a text)."""
+    source = "".join(masked)
+    for m in _ANNOTATION.finditer(source):
+        end = _group_end(source, m.end() - 1) if m.group().endswith("{") else m.end()
+        if m.group().startswith("\\tag"):
+            builder.text_math(source[m.end():end - 1], base + m.end())
+        masked[m.start():end] = " " * (end - m.start())
+
+
+def _blank_nested_breaks(masked: list[str]) -> None:
+    """A nested environment (``\\begin{cases}``) stays in one row and one column: it is reported whole."""
+    source = "".join(masked)
+    for m in _NESTED_BEGIN.finditer(source):
+        finish = _matching_end(source, m.group(1), m.end())
+        stop = finish.end() if finish else len(source)
+        for i in range(m.end(), stop):
+            if masked[i] == "&":
+                masked[i] = " "
+        for row_break in _ROW_BREAK.finditer(source, m.end(), stop):
+            masked[row_break.start():row_break.end()] = " " * (row_break.end() - row_break.start())
 
 
 def _rows(masked: str) -> list[tuple[int, int]]:
     rows, last = [], 0
-    for m in re.finditer(r"\\\\(\[[^\]]*\])?", masked):
+    for m in _ROW_BREAK.finditer(masked):
         rows.append((last, m.start()))
         last = m.end()
     rows.append((last, len(masked)))
     return rows
 
 
-def _strip_row(row: str) -> str:
-    """Blank the justification of a row (after ``&&``, a trailing ``\\text{...}``) and trailing punctuation."""
-    chars = list(row)
-    depth = 0
-    for i in range(len(row) - 1):
-        if row[i] == "{":
+class _ChainBuilder:
+    """Assembles the chains of one formula from its rows, in reading order."""
+
+    def __init__(self, environment: str, document: Document):
+        self.document = document
+        self.separate = environment in ENVIRONMENTS_SEPARATE
+        self.column_pairs = environment not in ENVIRONMENTS_WITHOUT_COLUMN_PAIRS
+        self.chains: list[list[ChainItem]] = []
+        self.open: dict[int, list[ChainItem]] = {}  # column -> the chain a leading relation in it continues
+        self.last: list[ChainItem] | None = None
+        self.pending: list[list[ChainItem]] = []  # chains read from the math in a text, placed after its row
+
+    def row(self, row: str, base: int) -> None:
+        first_in_row = True
+        for column, part_start, part_end in _column_spans(row, self.column_pairs):
+            for piece_tokens, condition in self._pieces(row[part_start:part_end], base + part_start):
+                tokens = _without_trailing_punctuation(piece_tokens)
+                if all(token.kind == "sym" and token.text in "()[],.;:" for token in tokens):
+                    continue  # nothing but the brackets of a comment: ``&& (\text{Jensen})``
+                items = _row_items(tokens, self.document)
+                if tokens[0].kind == "cmd" and tokens[0].text == "forall":
+                    condition = "condition"
+                if condition:
+                    self._condition(items, condition)
+                    continue
+                self._place(items, column, first_in_row)
+                first_in_row = False
+        self.chains += self.pending
+        self.pending = []
+
+    def _pieces(self, part: str, base: int):
+        """The token lists of ``part`` between separators: prose text groups (whose math is read on its own),
+        ``\\quad``-like separators; each with the condition word that precedes it, if any."""
+        chars = list(part)
+        cuts: list[tuple[int, str]] = []  # (offset of a prose text group, the condition it ends with)
+        for m in _TEXT_COMMAND.finditer(part):
+            if "".join(chars[m.start():m.end()]).strip() == "":
+                continue  # inside a text group already blanked
+            end = _group_end(part, m.end())
+            content = part[m.end() + 1:end - 1]
+            if m.group(1) not in ("intertext", "shortintertext") and not _is_prose(content) \
+                    and not _is_comment(part[:m.start()], part[end:]):
+                continue  # \text{KL}: a name, read by the parser
+            chars[m.start():end] = " " * (end - m.start())
+            self.text_math(content, base + m.end() + 1)
+            plain = _INLINE.sub(" ", content)
+            cuts.append((m.start(), "condition" if CONDITION_WORDS.search(plain.strip()) else ""))
+        cleaned = "".join(chars)
+        bounds = [0] + [at for at, _ in cuts] + [len(cleaned)]
+        conditions = [""] + [condition for _, condition in cuts]
+        for (a, b), condition in zip(zip(bounds, bounds[1:]), conditions):
+            tokens = tokenize(cleaned[a:b], base + a)
+            for number, piece in enumerate(_split_at_separators(tokens)):
+                yield piece, condition if number == 0 else ""
+
+    def _place(self, items: list[ChainItem], column: int, first_in_row: bool) -> None:
+        first = items[0]
+        target = self.open.get(column) or self.last
+        leading_relation = first.relation is not None and first.problem is None
+        if self.separate or target is None:
+            if leading_relation:
+                at = first.segment.start if first.segment else 0
+                items.insert(0, ChainItem(None, None, Unparsed(
+                    f"a step `{first.relation} ...` with no expression before it", _source(first, self.document),
+                    at, at)))
+            self._start(items, column)
+        elif first.problem is not None:
+            self._start(items, column)
+        elif leading_relation:
+            target.extend(items)
+            self.open[column], self.last = target, target
+        elif len(items) == 1 and first_in_row:
+            _continue_expression(target[-1], first, self.document)
+        elif len(items) == 1 and column > 0 and column in self.open and _starts_with_operator(first):
+            _continue_expression(self.open[column][-1], first, self.document)
+        elif len(items) == 1 and column > 0:
+            return  # an expression without a relation in a comment column (``&& (\text{Jensen})``) claims nothing
+        else:
+            self._start(items, column)
+
+    def _start(self, items: list[ChainItem], column: int) -> None:
+        self.chains.append(items)
+        self.open[column], self.last = items, items
+
+    def _condition(self, items: list[ChainItem], condition: str) -> None:
+        """Math after a condition word (``\\text{if } x > 0``): a bound variable (``for all x``) says nothing;
+        a relation is a condition the checker cannot use, reported."""
+        if len(items) == 1 and items[0].problem is None:
+            return
+        start = next((i.segment.start for i in items if i.segment), 0)
+        end = max((i.segment.end for i in items if i.segment), default=start)
+        written = self.document.text[start:end].strip()
+        self.pending.append([ChainItem(None, None, Unparsed(
+            f"a condition (`{written}`) is not used by the checker: the step before it is checked without it",
+            written, start, end))])
+
+    def text_math(self, content: str, base: int) -> None:
+        """The math inside a text (``\\text{and $a = b$}``, a ``\\tag``): a claim is checked as a chain of its
+        own, a condition (after "for", "if", "where", ...) reported; a name (``for all $x$``) says nothing."""
+        for start, _, math_start, math in _inline_maths(content):
+            tokens = tokenize(math, base + math_start)
+            if not any(token.kind == "rel" for token in tokens):
+                continue
+            if CONDITION_WORDS.search(_INLINE.sub(" ", content[:start]).strip()):
+                items = _row_items(tokens, self.document)
+                self._condition(items, "condition")
+                continue
+            for piece in _split_at_separators(tokens):
+                piece = _without_trailing_punctuation(piece)
+                if piece:
+                    items = _row_items(piece, self.document)
+                    if items[0].relation is not None and items[0].problem is None:
+                        items.insert(0, ChainItem(None, None, Unparsed(
+                            f"a step `{items[0].relation} ...` with no expression before it",
+                            _source(items[0], self.document), piece[0].start, piece[0].start)))
+                    self.pending.append(items)
+
+
+def _starts_with_operator(item: ChainItem) -> bool:
+    tokens = item.segment.tokens if item.segment else []
+    return bool(tokens) and ((tokens[0].kind == "sym" and tokens[0].text in "+-*/") or
+                             (tokens[0].kind == "cmd" and tokens[0].text in ("cdot", "times", "pm", "mp")))
+
+
+def _source(item: ChainItem, document: Document) -> str:
+    return item.segment.source if item.segment else ""
+
+
+def _is_comment(before: str, after: str) -> bool:
+    """Whether a one-word ``\\text{...}`` stands where a comment does: last in its part, after nothing or after
+    a complete expression (``a = b \\text{Bayes}``, not ``a = \\text{const}``)."""
+    if re.sub(r"\\[,;:! ]|\\q?quad\b|[\s.,;]", "", after):
+        return False
+    before = re.sub(r"(?:\\[,;:! ]|\\q?quad\b|\\hspace\s*\{[^}]*\}|\s)+$", "", before)
+    return not before or before[-1].isalnum() or before[-1] in ")]}|&"
+
+
+def _is_prose(content: str) -> bool:
+    """Whether a ``\\text{...}`` holds prose, not a name such as ``\\text{KL}`` that the parser reads."""
+    stripped = content.strip()
+    if not stripped or "$" in content or "\\(" in content or content != stripped or " " in stripped:
+        return True
+    if stripped.lower() in PROSE_WORDS:
+        return True
+    return not re.fullmatch(r"[A-Za-z]+(?:\\?_[A-Za-z0-9]+)*", stripped)
+
+
+def _column_spans(row: str, column_pairs: bool) -> list[tuple[int, int, int]]:
+    """(column, start, end): the row split at its 2nd, 4th, ... top-level ``&`` (align's column pairs; the
+    comment column after ``&&``)."""
+    if not column_pairs:
+        return [(0, 0, len(row))]
+    spans, last, depth, ampersands = [], 0, 0, 0
+    i = 0
+    while i < len(row):
+        c = row[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
             depth += 1
-        elif row[i] == "}":
+        elif c == "}":
             depth -= 1
-        elif row[i] == "&" and row[i + 1] == "&" and depth == 0:
-            chars[i:] = " " * (len(row) - i)
-            break
-    row = "".join(chars)
-    trailing = _TRAILING_TEXT.search(row)
-    if trailing:
-        row = row[:trailing.start()] + " " * (len(row) - trailing.start())
-    stripped = row.rstrip()
-    if stripped.endswith((".", ",")) and not stripped.endswith("\\,"):
-        row = stripped[:-1] + " " * (len(row) - len(stripped) + 1)
-    return row
+        elif c == "&" and depth == 0:
+            ampersands += 1
+            if ampersands % 2 == 0:
+                spans.append((len(spans), last, i))
+                last = i + 1
+        i += 1
+    spans.append((len(spans), last, len(row)))
+    return spans
 
 
-def _row_items(row: str, base: int, document: Document) -> list[ChainItem]:
-    tokens = tokenize(row, base)
+def _depth_change(token: Token) -> int:
+    """+1 for a token that opens a group (a bracket, a nested \\begin), -1 for one that closes it."""
+    if (token.kind == "sym" and token.text in ("(", "[", "{", "\\{")) or (token.kind == "cmd" and token.text == "begin"):
+        return 1
+    if (token.kind == "sym" and token.text in (")", "]", "}", "\\}")) or (token.kind == "cmd" and token.text == "end"):
+        return -1
+    return 0
+
+
+def _split_at_separators(tokens: list[Token]) -> list[list[Token]]:
+    """The tokens split at top-level separators (``\\quad``, ``\\qquad``, ``\\hspace``: kind ``sep``)."""
+    pieces: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        depth += _depth_change(token)
+        if token.kind == "sep":
+            if depth == 0:
+                pieces.append([])
+            continue  # a separator inside a group is space
+        pieces[-1].append(token)
+    return [piece for piece in pieces if piece]
+
+
+def _without_trailing_punctuation(tokens: list[Token]) -> list[Token]:
+    while tokens and tokens[-1].kind == "sym" and tokens[-1].text in (",", ".", ";"):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _row_items(tokens: list[Token], document: Document) -> list[ChainItem]:
     pieces: list[tuple[str | None, list[Token]]] = [(None, [])]
     depth = 0
     for token in tokens:
-        if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
-            depth += 1
-        elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
-            depth -= 1
+        depth += _depth_change(token)
         if token.kind == "rel" and depth == 0:
             pieces.append((token.text, []))
             pieces[-1][1].append(token)  # keep the relation token for its position
@@ -363,19 +939,17 @@ def _row_items(row: str, base: int, document: Document) -> list[ChainItem]:
             continue  # the row starts with a relation
         if relation_token is not None and relation not in CHECKED and relation not in (":=", "~"):
             shown = document.text[relation_token.start:relation_token.end]
+            end = body[-1].end if body else relation_token.end
             problem = Unparsed(f"relation {shown} ({relation}) is not one mathcheck checks (=, <, >, ≤, ≥)",
-                               document.text[relation_token.start:(body[-1].end if body else relation_token.end)].strip(),
-                               relation_token.start, body[-1].end if body else relation_token.end)
+                               document.text[relation_token.start:end].strip(), relation_token.start, end)
             items.append(ChainItem(relation, _segment(body, relation_token, document), problem))
             continue
         if not body:
-            at = relation_token.start if relation_token else base
+            at = relation_token.start if relation_token else tokens[0].start
             problem = Unparsed(f"nothing after the relation {relation}", document.text[at:at + 8].strip(), at, at + 1)
             items.append(ChainItem(relation, None, problem))
             continue
         items.append(ChainItem(relation, _segment(body, relation_token, document)))
-    if not items:
-        items.append(ChainItem(None, None, Unparsed("a row with no expression", row.strip(), base, base + len(row))))
     return items
 
 
@@ -394,16 +968,35 @@ def _continue_expression(previous: ChainItem, continuation: ChainItem, document:
         return
     tokens = previous.segment.tokens + continuation.segment.tokens
     start, end = previous.segment.start, continuation.segment.end
-    source = " ".join(re.sub(r"\\\\|&|\\q?quad\b", " ", document.text[start:end]).split())
+    source = " ".join(f"{previous.segment.source} {continuation.segment.source}".split())
     previous.segment = Segment(tokens, start, end, source)
 
 
 def _declarations_in_formula(document: Document, formula: Formula, context: Context) -> Context:
-    """A display formula ``p(x) \\sim N(\\mu, \\sigma^2)`` declares like the prose does."""
+    """A display formula ``p(x) \\sim N(\\mu, \\sigma^2)`` declares like the prose does (into a copy of
+    ``context``, for what follows); a ``\\sim`` that is not such a declaration is marked unparsed with the
+    reason."""
     declared = None
     for chain in formula.chains:
-        if len(chain) == 2 and chain[1].relation == "~" and chain[0].segment and chain[1].segment:
+        for position, item in enumerate(chain):
+            if item.relation != "~" or item.problem is not None:
+                continue
+            first = chain[0]
+            if len(chain) != 2 or position != 1 or first.segment is None or first.problem is not None \
+                    or item.segment is None:
+                at = item.segment.start if item.segment else formula.start
+                item.problem = Unparsed("`\\sim` declares a law only as a formula of its own: x \\sim N(mean, variance)",
+                                        _source(item, document), at, at)
+                continue
             declared = declared or context.copy()
-            part = document.text[chain[0].segment.start:chain[1].segment.end]
-            _declare(declared, part, chain[0].segment.start, document.line_of(chain[0].segment.start))
+            part = f"{first.segment.source} \\sim {item.segment.source}"
+            line = document.line_of(first.segment.start)
+            status, what = _declare(declared, part, first.segment.start, line)
+            if status == "declared":  # for the formula's own rows too
+                _declare(formula.context, part, first.segment.start, line)
+            if status == "declared":
+                item.declaration = what
+            else:
+                item.problem = Unparsed(f"not a declaration mathcheck can use: {what}", part,
+                                        first.segment.start, item.segment.end)
     return declared or context

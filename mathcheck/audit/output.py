@@ -27,7 +27,7 @@ def _summary(report: AuditReport) -> str:
 
 
 def format_text(report: AuditReport) -> str:
-    if not report.document.formulas:
+    if not report.document.formulas and not report.steps:
         return f"{report.file}: no display formulas ($$...$$): nothing to check"
     lines = []
     for step in report.steps:
@@ -53,12 +53,18 @@ def format_json(report: AuditReport) -> str:
 
 def format_markdown(report: AuditReport) -> str:
     lines = [f"# mathcheck audit of `{report.file}`", ""]
-    if not report.document.formulas:
+    if not report.document.formulas and not report.steps:
         lines.append("No display formulas: nothing to check.")
         return "\n".join(lines)
     by_block: dict[int, list[StepResult]] = {}
     for step in report.steps:
         by_block.setdefault(step.block, []).append(step)
+    if by_block.get(0):  # declarations in the prose that cannot be used
+        lines += ["## Declarations in the prose", "", "| line | declaration | verdict | reason |", "|---|---|---|---|"]
+        for step in by_block[0]:
+            lines.append(f"| {step.line} | {_cell('$' + _one_line(step.rhs) + '$')} | {MARK[step.verdict]} | "
+                         f"{_cell(step.reason)} |")
+        lines.append("")
     for formula in report.document.formulas:
         first = report.document.line_of(formula.start)
         last = report.document.line_of(formula.end - 1)
