@@ -152,7 +152,7 @@ REFUSED = [
     (r"\prod x", "not supported"), (r"\|x\|", "norm"), ("f'(x)", "prime"), ("x'", "prime"),
     (r"\lim_{x \to 0} x", "limit"), (r"\partial x", "partial"), (r"\nabla f", "gradient"), ("n!", "factorial"),
     (r"\pm 1", "two formulas"), (r"\ldots", "ellipsis"), (r"\iint p(x, z) dx dz", "iint"),
-    (r"\int_0^1 x dx", "whole real line"), (r"\sqrt[3]{x}", "not supported"), (r"\frac{1}", "without its argument"),
+    (r"\int_0^1 x dx", "whole real line"), (r"\sqrt[3]{x}", "unknown sign"), (r"\frac{1}", "without its argument"),
     (r"\max_z f(z)", "optimization"), (r"\overline{x+y}", "one letter"), (r"\text{$x$}", "math inside"),
     (r"50\%", "percent"), (r"\frac{d}{dx} x^2", "outside an integral"), (r"\frac{df}{dt}", "outside an integral"),
     ("|a|b|c|", "ambiguous bars"), (r"\overset{a}{b}", "not a relation"), ("x²", "unexpected"),
@@ -337,3 +337,24 @@ def test_a_true_step_in_unusual_latex_passes_the_audit(tmp_path, capsys, step):
 def test_a_declared_normal_lets_its_sigma_be_positive_in_the_audit(tmp_path, capsys):
     text = "Let $p(x)\\sim N(\\mu,\\sigma^2)$.\n\n$$\\sqrt{\\sigma^2} = \\sigma$$\n"
     assert audit_verdicts(tmp_path, capsys, text) == [PROVED]
+
+
+@pytest.mark.parametrize("source, expected", [
+    (r"\sqrt[3]{8}", sp.Integer(2)), (r"\sqrt[3]{-8}", sp.Integer(-2)), (r"\sqrt[4]{16}", sp.Integer(2)),
+    (r"\sqrt[2]{9}", sp.Integer(3)),
+])
+def test_an_nth_root_reads_as_the_real_root(source, expected):
+    assert parse_expression(source) == expected
+
+
+@pytest.mark.parametrize("source, words", [
+    (r"\sqrt[x]{8}", "whole number"), (r"\sqrt[1]{2}", "whole number"), (r"\sqrt[4]{-16}", "not real"),
+    (r"\sqrt[3]{y}", "unknown sign"),
+])
+def test_an_nth_root_that_is_not_a_real_number_is_refused(source, words):
+    with pytest.raises(Unparsed, match=words):
+        parse_expression(source)
+
+
+def test_an_upright_d_without_braces_is_the_differential():
+    assert parse_expression(r"\int q(z\mid X)\,\mathrm dz") == parse_expression(r"\int q(z\mid X)\,dz")

@@ -244,6 +244,7 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
         offset = base + math_start
         line = document.line_of(offset)
         mood = moods.get(number, "")
+        _declare_sign(document, math, offset, line, mood, persistent, current)
         for part_start, part in _top_level_parts(math):
             if "\\sim" not in part:
                 continue
@@ -262,6 +263,35 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
                                                   offset + part_start, offset + part_start + len(part)))
     _declare_curvatures(marked, functions, persistent, current)
     return persistent, current
+
+
+_NAME_LIST = r"\s*(?P<names>[^<>=≥≤]+?)\s*"
+_SIGN = re.compile(_NAME_LIST + r"(?P<relation>>|\\gt\b|\\geq?\b|\\geqslant\b|≥|>=)\s*0\s*\.?\s*$")
+_POSITIVE_SET = re.compile(_NAME_LIST + r"\\in\s*(?:\(\s*0\s*,\s*\\infty\s*\)|\\mathbb\s*\{\s*R\s*\}\s*"
+                           r"(?:_\s*\{?\s*(?:>\s*0|\+)\s*\}?|\^\s*\{?\s*\+\s*\}?))\s*\.?\s*$")
+
+
+def _declare_sign(document: Document, math: str, offset: int, line: int, mood: str, persistent: Context,
+                  current: Context) -> None:
+    """``$\\sigma > 0$``, ``$\\sigma, \\tau > 0$``, ``$s \\geq 0$``, ``$\\sigma \\in (0, \\infty)$`` declare the sign of
+    names for what follows (only for the next formula when a hypothesis; a negation declares nothing)."""
+    found = _SIGN.match(math) or _POSITIVE_SET.match(math)
+    if found is None or mood == NEGATION:
+        return
+    strict = "relation" not in found.groupdict() or found.group("relation") in (">", "\\gt")
+    names = []
+    for part in found.group("names").split(","):
+        try:
+            symbol = parse_expression(part, Context())
+        except Unparsed:
+            return
+        if not isinstance(symbol, sp.Symbol):
+            return
+        names.append(symbol.name)
+    note = f"line {line}: {math.strip()}" + (f" ({mood}: for the next formula only)" if mood else "")
+    for target in ((current,) if mood else (persistent, current)):
+        for name in names:
+            target.declare_symbol(name, note, **({"positive": True} if strict else {"nonnegative": True}))
 
 
 def _mark_hypothesis(context: Context, mood: str) -> None:

@@ -451,6 +451,11 @@ def _font(text: str, name: str, end: int, start: int, base: int, tokens: list[To
     if inner is None:
         if name == "mathop":
             return end
+        letter = re.match(r"\s*([A-Za-z])", text[end:])
+        if letter and name in UPRIGHT:  # \mathrm dz: the argument is the one letter that follows
+            stop = end + letter.end()
+            tokens.append(Token("word", letter.group(1), start, base + stop))
+            return stop
         tokens.append(Token("cmd", name, start, base + end))
         return end
     content, stop = inner
@@ -1115,14 +1120,29 @@ class Parser:
         return _fraction(numerator, denominator)
 
     def square_root(self) -> sp.Expr:
+        """``\\sqrt x``, ``\\sqrt{x}``, and the real n-th root ``\\sqrt[n]{x}`` for a whole n ≥ 2."""
         token = self.take()
-        if self.at("sym", "["):
-            self.fail("\\sqrt[n]{...} is not supported", token.start)
+        degree = self.root_degree(token.start) if self.at("sym", "[") else 2
         radicand = self.braced("\\sqrt", token.start) if self.at("sym", "{") else \
             self.tex_argument("\\sqrt", token.start)
+        if degree % 2 == 0:
+            if radicand.is_negative:
+                self.fail("an even root of a negative number is not real", token.start, self.last_end())
+            return sp.sqrt(radicand) if degree == 2 else radicand ** sp.Rational(1, degree)
+        if radicand.is_nonnegative:
+            return radicand ** sp.Rational(1, degree)
         if radicand.is_negative:
-            self.fail("the square root of a negative number is not real", token.start, self.last_end())
-        return sp.sqrt(radicand)
+            return -((-radicand) ** sp.Rational(1, degree))
+        self.fail(f"the real root of degree {degree} of a number of unknown sign: state its sign", token.start,
+                  self.last_end())
+
+    def root_degree(self, start: int) -> int:
+        self.take()  # [
+        degree = self.expression()
+        self.expect("sym", "]", "to close the degree of \\sqrt[n]", start)
+        if not (degree.is_Integer and degree >= 2):
+            self.fail("the degree n of \\sqrt[n]{...} must be a whole number of at least 2", start, self.last_end())
+        return int(degree)
 
     def function(self) -> sp.Expr:
         """``\\log x``, ``\\log_2 x``, ``\\exp(x)``, ``\\sin^2 x``: a power after the argument or after the name

@@ -190,6 +190,11 @@ case(K, "lambda", display(r"\sqrt{\lambda^2} = \lambda"))
 case(K, "x", display(r"\sqrt{x^2} = x"))
 case(K, "sigma-12-log", display(r"\log\sigma_{12}^2 = 2\log\sigma_{12}"))
 case(K, "rho", display(r"\sqrt{\rho^2} = \rho"))
+case(K, "bare-sigma", display(r"\sqrt{\sigma^2} = \sigma"))  # a bare sigma is a real number until declared
+case(K, "sigma-inverse", display(r"\sigma + \frac{1}{\sigma} \geq 2"))
+case(K, "sign-negated", prose(r"We do not assume $\sigma > 0$.", r"\sqrt{\sigma^2} = \sigma"))
+case(K, "sign-for-next-only", prose(r"If $\sigma > 0$, then", r"\sqrt{\sigma^2} = \sigma", r"\sigma + \frac{1}{\sigma} \geq 2"))
+case(K, "other-name-declared", prose(r"Let $\tau > 0$.", r"\sqrt{\sigma^2} = \sigma"))
 
 # -------------------------------- f13: an assumption of one row leaks into another
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from tests.soundness.model import Case, aligned, display, prose
 
+SIGMA_POSITIVE = r"Here $\sigma > 0$."  # a scale: its sign is declared, never taken from its name
+
 GAUSS = r"Let $p(x)\sim N(\mu,\sigma^2)$ and $q(x)\sim N(0,1)$."
 GAUSS_CAL = r"Let $p(x)\sim\mathcal{N}(\mu,\sigma^2)$ and $q(x)\sim\mathcal{N}(0,1)$."
 TWO_GAUSS = r"Let $p(x)\sim N(\mu_1,\sigma_1^2)$ and $q(x)\sim N(\mu_2,\sigma_2^2)$."
@@ -70,7 +72,7 @@ case(K, "sqrt-4", display(r"\sqrt 4 = 2"))
 case(K, "sqrt-9-braced", display(r"\sqrt{9} = 3"))
 case(K, "cube-root", display(r"\sqrt[3]{8} = 2"))
 case(K, "sqrt-square-abs", display(r"\sqrt{x^2} = |x|"))
-case(K, "sqrt-sigma-squared", display(r"\sqrt{\sigma^2} = \sigma"))
+case(K, "sqrt-sigma-squared", prose(SIGMA_POSITIVE, r"\sqrt{\sigma^2} = \sigma"))
 case(K, "sqrt-at-least-one", display(r"\sqrt{x^2 + 1} \geq 1"))
 
 # -------------------------------- inequalities the calculus lemma can do
@@ -80,39 +82,39 @@ case(K, "lambda-quarter", display(r"\lambda(1-\lambda) \leq \frac14"))
 case(K, "lambda-tfrac", display(r"\lambda (1 - \lambda) \le \tfrac{1}{4}"))
 case(K, "x-quarter", display(r"x(1-x) \leq \frac{1}{4}"))
 case(K, "am-gm", display(r"\mu^2 + \sigma^2 \geq 2\mu\sigma"))
-case(K, "sigma-plus-inverse", display(r"\sigma + \frac{1}{\sigma} \geq 2"))
-case(K, "square-plus-inverse-square", display(r"\sigma^2 + \frac{1}{\sigma^2} \geq 2"))
+case(K, "sigma-plus-inverse", prose(SIGMA_POSITIVE, r"\sigma + \frac{1}{\sigma} \geq 2"))
+case(K, "square-plus-inverse-square", prose(SIGMA_POSITIVE, r"\sigma^2 + \frac{1}{\sigma^2} \geq 2"))
 case(K, "perfect-square", display(r"x^2 - 2x + 1 \geq 0"))
 case(K, "exp-tangent", display(r"e^{x} \geq 1 + x"))
-case(K, "log-tangent", display(r"\log\sigma \leq \sigma - 1"))
-case(K, "log-tangent-e", display(r"\log\sigma \leq \frac{\sigma}{e}"))
+case(K, "log-tangent", prose(SIGMA_POSITIVE, r"\log\sigma \leq \sigma - 1"))
+case(K, "log-tangent-e", prose(SIGMA_POSITIVE, r"\log\sigma \leq \frac{\sigma}{e}"))
 case(K, "kl-core", display(r"-\log\sigma^2+\sigma^2-1 \geq 0"))
 case(K, "kl-formula", display(r"\frac{1}{2}\left[-\log\sigma^2+\sigma^2-1+\mu^2\right] \geq 0"))
 case(K, "double-well", display(r"x^4 - 2x^2 + 1 \geq 0"))
 case(K, "abs-nonnegative", display(r"|x| \geq 0"))
 case(K, "two-kinks", display(r"|x - 1| + |x + 1| \geq 2"))
 case(K, "strict-shifted", display(r"(x-1)^2 + 1 > 0"))
-case(K, "log-sqrt", display(r"\log\sigma \leq \sqrt{\sigma}"))
+case(K, "log-sqrt", prose(SIGMA_POSITIVE, r"\log\sigma \leq \sqrt{\sigma}"))
 
 # -------------------------------- log algebra
 
 K = "t-log"
-case(K, "log-product", display(r"\log(2\sigma) = \log 2 + \log\sigma"))
-case(K, "ln-square", display(r"\ln\sigma^2 = 2\ln\sigma"))
-case(K, "log-reciprocal", display(r"\log\frac{1}{\sigma} = -\log\sigma"))
+case(K, "log-product", prose(SIGMA_POSITIVE, r"\log(2\sigma) = \log 2 + \log\sigma"))
+case(K, "ln-square", prose(SIGMA_POSITIVE, r"\ln\sigma^2 = 2\ln\sigma"))
+case(K, "log-reciprocal", prose(SIGMA_POSITIVE, r"\log\frac{1}{\sigma} = -\log\sigma"))
 case(K, "log-e", display(r"\log e = 1"))
 case(K, "ln-exp", display(r"\ln e^{3} = 3"))
 case(K, "log-base-2", display(r"\log_2 8 = 3"))
 case(K, "log-base-10", display(r"\log_{10} 1000 = 3"))
-case(K, "log-sqrt", display(r"\log\sqrt{\sigma} = \frac{1}{2}\log\sigma"))
-case(K, "log-factor", display(r"\log(\sigma\mu^2 + \sigma) = \log\sigma + \log(\mu^2+1)"))
+case(K, "log-sqrt", prose(SIGMA_POSITIVE, r"\log\sqrt{\sigma} = \frac{1}{2}\log\sigma"))
+case(K, "log-factor", prose(SIGMA_POSITIVE, r"\log(\sigma\mu^2 + \sigma) = \log\sigma + \log(\mu^2+1)"))
 case(K, "log-of-density-ratio", display(r"\log\frac{p(X,z)}{q(z\mid X)} = \log p(X,z) - \log q(z\mid X)"))
 case(K, "log-joint", display(r"\log p(X, z) = \log p(X\mid z) + \log p(z)"))
 case(K, "log-bayes", display(r"\log p(z\mid X) = \log p(X\mid z) + \log p(z) - \log p(X)"))
 case(K, "log-power", display(r"\log 2^{10} = 10\log 2"))
-case(K, "exp-log", display(r"e^{\log\sigma} = \sigma"))
-case(K, "exp-minus-log", display(r"\exp(-\log\sigma^2) = \frac{1}{\sigma^2}"))
-case(K, "log-left-right", display(r"\log\left(\frac{\sigma}{2}\right) = \log\sigma - \log 2"))
+case(K, "exp-log", prose(SIGMA_POSITIVE, r"e^{\log\sigma} = \sigma"))
+case(K, "exp-minus-log", prose(SIGMA_POSITIVE, r"\exp(-\log\sigma^2) = \frac{1}{\sigma^2}"))
+case(K, "log-left-right", prose(SIGMA_POSITIVE, r"\log\left(\frac{\sigma}{2}\right) = \log\sigma - \log 2"))
 
 # -------------------------------- the ELBO in the article's notation
 
@@ -208,9 +210,9 @@ case(K, "d-sigma", display(r"\int e^{-\frac{\sigma^2}{2}}\,d\sigma = \sqrt{2\pi}
 case(K, "d-mu", display(r"\int N(\mu; 0, 1)\,d\mu = 1"))
 case(K, "density-formula", display(
     r"N(x;\mu,\sigma^2) = \frac{1}{\sqrt{2\pi\sigma^2}}\exp\left(-\frac{(x-\mu)^2}{2\sigma^2}\right)"))
-case(K, "density-formula-standardized", display(
+case(K, "density-formula-standardized", prose(SIGMA_POSITIVE, 
     r"N(x;\mu,\sigma^2) = \frac{1}{\sigma\sqrt{2\pi}}\exp\left(-\frac{1}{2}\left(\frac{x-\mu}{\sigma}\right)^2\right)"))
-case(K, "scaled-substitution", display(r"\int e^{-z^2/2}dz = \int \sigma e^{-\sigma^2u^2/2}du"))  # sigma > 0
+case(K, "scaled-substitution", prose(SIGMA_POSITIVE, r"\int e^{-z^2/2}dz = \int \sigma e^{-\sigma^2u^2/2}du"))  # sigma > 0
 
 # -------------------------------- the reparameterization, in law
 
