@@ -3,8 +3,13 @@
 A world gives every density of a chain a computable log-density (from ``scipy.stats``, never from a
 closed form under test), every abstract function a concrete one, and every free symbol a value.
 Integrals are computed by composite Gauss–Legendre quadrature over panels placed around the mass of
-every density of the integrated variable (a plain ``quad`` over (-inf, inf) returns 0 for N(5, 0.001²));
-each integral is computed at two orders and their difference is its error estimate.
+every density of the integrated variable (a plain ``quad`` over (-inf, inf) returns 0 for N(5, 0.001²))
+and around the features of the other factors (the centre and width of a Gaussian bump exp(poly), the
+poles of a rational factor, the kinks of |·|, max, min); each integral is computed at two orders and
+their difference is its error estimate. A second pass perturbs every intermediate result by a few units
+in the last place (``JITTER``): how far that moves a value estimates its floating-point error.
+Expressions of the parameters alone (no integral, density or abstract function) are evaluated in
+interval arithmetic (``mpmath.iv``) at increasing precision instead: their enclosures are rigorous.
 
 World families:
 
@@ -14,30 +19,48 @@ World families:
 - ``densities-of-x``: densities p(x) and q(x) of one variable;
 - abstract functions from catalogues by their declared kind: concave, convex, positive (with a random
   scale), smooth (with random shape and shift); the Bernoulli world's own pixels x(i) and means yhat(i, z);
-- free symbols (μ, σ, ...) drawn by their assumptions (positive → log-uniform on [0.05, 20]).
+- free symbols drawn over their whole declared domain: moderate values, log-uniform magnitudes from
+  1e-300 to 1e300 and the edge values (0, ±1, the smallest and largest floats).
 
-In every model world q(z|X) is an arbitrary density (normal, logistic, skew-normal or a mixture).
+In every model world q(z|X) is an arbitrary density (normal, logistic, skew-normal or a mixture) whose
+location and scale range over several orders of magnitude. ``boundary_worlds`` adds the cases where
+inequalities become equalities: q equal to the exact posterior (and to the prior), p = q, affine
+"concave" functions, constant positive functions, and every free symbol at its edge values.
 """
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Callable
 
+import mpmath
 import numpy as np
 import sympy as sp
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from mpmath import iv
 from scipy import special, stats
 
 from mathcheck.linear_gaussian import LinearGaussian
 from mathcheck.vocab import Concave, Convex, Defined, Density, Expectation, KL, Normal, integral_variables, unfold
 
+EPS = float(np.finfo(float).eps)
+JITTER = 8 * EPS  # the relative perturbation of every intermediate result in the rounding-estimate pass
+LARGEST, SMALLEST = float(np.finfo(float).max), 5e-324
+FLOAT_SAFE = (1e-6, 1e6)  # magnitudes inside which a world's quadrature is trusted to run in float64
+MAX_SUM_TERMS = 10_000
+
 
 class Unsupported(Exception):
     """The world cannot evaluate this expression (no value for a symbol, a density, a function...)."""
+
+
+class FloatRange(Unsupported):
+    """The world's values lie beyond what floating point can evaluate here (overflow, panels narrower
+    than the spacing of floats): the world is skipped for this expression, not a verdict on it."""
 
 
 class Divergent(Exception):
@@ -111,11 +134,26 @@ class World:
     symbols: dict[sp.Symbol, Any] = field(default_factory=dict)
     functions: dict[str, Callable] = field(default_factory=dict)
     log_functions: dict[str, tuple[Callable, Callable]] = field(default_factory=dict)  # (log f, log(1 − f))
+    probe: str = ""  # for a boundary world: the case it stands for (e.g. "q = the exact posterior")
+    free: frozenset = frozenset()  # the symbols given values freely (drawn or set), not by the family
+    spec: tuple = ()  # (family, parameters, densities): what ``with_family`` rebuilds the world from
 
     def describe(self) -> dict[str, Any]:
         shown = {"family": self.family, **self.params}
         shown.update({str(s): _plain(v) for s, v in self.symbols.items()})
+        if self.probe:
+            shown["boundary case"] = self.probe
         return shown
+
+    def extreme(self) -> bool:
+        """Whether a value of this world lies outside ``FLOAT_SAFE``: there a failure of floating point
+        (overflow, NaN, unresolved panels) skips the world instead of deciding the step."""
+        for value in self.symbols.values():
+            if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+                size = abs(float(value))
+                if size != 0 and not FLOAT_SAFE[0] <= size <= FLOAT_SAFE[1]:
+                    return True
+        return False
 
 
 def _plain(value):
@@ -134,10 +172,52 @@ def _key(density: Density) -> tuple:
     return name, tuple(map(str, density.variables)), tuple(map(str, density.given))
 
 
+@dataclass(frozen=True, eq=False)
+class TabulatedDensity:
+    """A density given by its log-density and the points that place its mass (the mixture's posterior)."""
+
+    log_density: Callable
+    points: np.ndarray
+    description: str
+
+    def logpdf(self, value):
+        return self.log_density(value)
+
+    def breakpoints(self) -> np.ndarray:
+        return self.points
+
+
+def _location(moderate: float, wide: float) -> st.SearchStrategy:
+    """A location: half the draws moderate (|m| ≤ moderate), half a signed magnitude log-uniform from
+    ``moderate`` up to ``wide`` (one float drawn: hypothesis shrinks it towards 0)."""
+    return st.floats(-1, 1).map(partial(_location_at, moderate, wide))
+
+
+def _location_at(moderate: float, wide: float, t: float) -> float:
+    if abs(t) <= 0.5:
+        return 2 * t * moderate
+    return math.copysign(moderate * (wide / moderate) ** (2 * abs(t) - 1), t)
+
+
+def _spread(low: float, high: float, wide_low: float, wide_high: float) -> st.SearchStrategy:
+    """A scale: half the draws moderate (in [low, high]), half log-uniform on [wide_low, wide_high]."""
+    return st.floats(0, 1).map(partial(_spread_at, low, high, wide_low, wide_high))
+
+
+def _spread_at(low: float, high: float, wide_low: float, wide_high: float, t: float) -> float:
+    if t <= 0.5:
+        return low + 2 * t * (high - low)
+    return wide_low * (wide_high / wide_low) ** (2 * t - 1)
+
+
+def normal_density(mean: float, std: float, description: str = "") -> ScipyDensity:
+    return ScipyDensity(Law(stats.norm, (mean, std)), description or f"normal({mean:.4g}, {std:.4g})")
+
+
 def _q_densities() -> st.SearchStrategy:
-    loc = st.floats(-4, 4)
-    scale = st.floats(0.05, 3)
-    normal = st.builds(lambda m, s: ScipyDensity(Law(stats.norm, (m, s)), f"normal({m:.4g}, {s:.4g})"), loc, scale)
+    loc = _location(4, 1e3)
+    scale = _spread(0.05, 3, 1e-3, 1e3)
+    normal = st.builds(normal_density, loc, scale)
     logistic = st.builds(lambda m, s: ScipyDensity(Law(stats.logistic, (m, s)), f"logistic({m:.4g}, {s:.4g})"),
                          loc, scale)
     skew = st.builds(lambda a, m, s: ScipyDensity(Law(stats.skewnorm, (a, m, s)),
@@ -151,21 +231,20 @@ def _q_densities() -> st.SearchStrategy:
     return st.one_of(normal, logistic, skew, mixture)
 
 
-def _model_world(family: str, params: dict, prior, log_likelihood, log_evidence, log_posterior, variational,
-                 observed) -> World:
+def _model_world(family: str, params: dict, prior, log_likelihood, log_evidence, posterior, variational,
+                 observed, probe: str = "") -> World:
     X, z = sp.Symbol("X", real=True), sp.Symbol("z", real=True)
     env_z = lambda lookup: lookup(z)
-    world = World(family, params)
+    world = World(family, params, probe=probe)
     world.densities = {
         ("p", ("z",), ()): lambda env: prior.logpdf(env_z(env)),
         ("p", ("X",), ("z",)): lambda env: log_likelihood(env_z(env)),
         ("p", ("X",), ()): lambda env: log_evidence,
         ("p", ("X", "z"), ()): lambda env: log_likelihood(env_z(env)) + prior.logpdf(env_z(env)),
-        ("p", ("z",), ("X",)): lambda env: log_posterior(env_z(env)),
+        ("p", ("z",), ("X",)): lambda env: posterior.logpdf(env_z(env)),
         ("q", ("z",), ("X",)): lambda env: variational.logpdf(env_z(env)),
     }
-    world.breakpoints = {z: np.concatenate([prior.breakpoints(), variational.breakpoints(), _posterior_points(
-        log_posterior, prior, variational)])}
+    world.breakpoints = {z: np.concatenate([prior.breakpoints(), variational.breakpoints(), posterior.breakpoints()])}
     world.symbols = {X: observed} if np.ndim(observed) == 0 else {}
     return world
 
@@ -179,38 +258,62 @@ def _log_integral_over_panels(log_integrand, breakpoints: np.ndarray, order: int
     return float(special.logsumexp(log_integrand(grid), b=np.outer(half, weights).ravel()))
 
 
-def _posterior_points(log_posterior, prior, variational) -> np.ndarray:
-    grid = np.sort(np.concatenate([prior.breakpoints(), variational.breakpoints(), np.linspace(-30, 30, 601)]))
+def _posterior_points(log_posterior, prior) -> np.ndarray:
+    grid = np.sort(np.concatenate([prior.breakpoints(), np.linspace(-30, 30, 601)]))
     values = log_posterior(grid)
     peak = grid[np.nanargmax(values)]
     mass = grid[values > np.nanmax(values) - 40]
     return np.concatenate([[peak], np.linspace(mass.min(), mass.max(), 25)])
 
 
+def _chosen(q, prior, posterior):
+    """q itself, or the prior or the exact posterior where the boundary worlds ask for them."""
+    return {"prior": prior, "posterior": posterior}[q] if isinstance(q, str) else q
+
+
+def linear_gaussian_world(m0: float, s0: float, a: float, b: float, s: float, x_obs: float, q="posterior",
+                          probe: str = "") -> World:
+    """p(z) = N(m0, s0²), p(X|z) = N(a z + b, s²) at X = x_obs; q a density, or "prior" / "posterior"."""
+    model = LinearGaussian(observed=x_obs, weight=a, bias=b, noise=s, prior_mean=m0, prior_std=s0)
+    prior = normal_density(m0, s0)
+    mean, std = model.posterior()
+    posterior = normal_density(mean, std, f"normal({mean:.4g}, {std:.4g}) = p(z|X)")
+    q = _chosen(q, prior, posterior)
+    params = {"prior": prior.description, "likelihood": f"X|z ~ normal({a:.4g} z + {b:.4g}, {s:.4g})",
+              "X": float(f"{x_obs:.6g}"), "q": q.description}
+    world = _model_world("linear-gaussian", params, prior, model.log_likelihood, model.log_evidence(), posterior, q,
+                         x_obs, probe)
+    world.spec = ("linear-gaussian", {"m0": m0, "s0": s0, "a": a, "b": b, "s": s, "x_obs": x_obs}, {"q": q})
+    return world
+
+
+def _moment(density, which: str) -> float:
+    """The mean or standard deviation of a catalogue density (a mixture's from its components)."""
+    if isinstance(density, ScipyDensity):
+        return float(getattr(density.dist, which)())
+    if isinstance(density, MixtureDensity):
+        means = np.array([c.mean() for c in density.components])
+        mean = float(np.dot(density.weights, means))
+        if which == "mean":
+            return mean
+        second = np.dot(density.weights, [c.std() ** 2 + m**2 for c, m in zip(density.components, means)])
+        return float(np.sqrt(max(second - mean**2, 0.0)))
+    raise ValueError(f"no {which} for {density}")
+
+
 @st.composite
 def linear_gaussian_worlds(draw) -> World:
-    m0, s0 = draw(st.floats(-2, 2)), draw(st.floats(0.3, 3))
-    a, b, s = draw(st.floats(-3, 3)), draw(st.floats(-2, 2)), draw(st.floats(0.2, 3))
-    x_obs = draw(st.floats(-5, 5))
-    q = draw(_q_densities())
-    model = LinearGaussian(observed=x_obs, weight=a, bias=b, noise=s, prior_mean=m0, prior_std=s0)
-    posterior = Law(stats.norm, model.posterior())
-    params = {"prior": f"normal({m0:.4g}, {s0:.4g})", "likelihood": f"X|z ~ normal({a:.4g} z + {b:.4g}, {s:.4g})",
-              "X": float(f"{x_obs:.6g}"), "q": q.description}
-    return _model_world("linear-gaussian", params, ScipyDensity(Law(stats.norm, (m0, s0)), params["prior"]),
-                        model.log_likelihood, model.log_evidence(), posterior.logpdf, q, x_obs)
+    m0, s0 = draw(_location(2, 1e2)), draw(_spread(0.3, 3, 1e-2, 1e2))
+    a, b, s = draw(_location(3, 1e2)), draw(_location(2, 1e2)), draw(_spread(0.2, 3, 1e-2, 1e2))
+    x_obs = draw(_location(5, 1e2))
+    return linear_gaussian_world(m0, s0, a, b, s, x_obs, draw(_q_densities()))
 
 
-@st.composite
-def mixture_bernoulli_worlds(draw) -> World:
-    weight = draw(st.floats(0.15, 0.85))
-    means = draw(st.floats(-3, 0)), draw(st.floats(0, 3))
-    scales = draw(st.floats(0.3, 1.5)), draw(st.floats(0.3, 1.5))
-    pixels = draw(st.integers(1, 4))
-    bits = np.array(draw(st.lists(st.integers(0, 1), min_size=pixels, max_size=pixels)), dtype=float)
-    slopes = np.array(draw(st.lists(st.floats(-3, 3), min_size=pixels, max_size=pixels)))
-    offsets = np.array(draw(st.lists(st.floats(-2, 2), min_size=pixels, max_size=pixels)))
-    q = draw(_q_densities())
+def mixture_bernoulli_world(weight: float, means, scales, bits, slopes, offsets, q="posterior",
+                            probe: str = "") -> World:
+    """p(z) = weight·N(means[0], scales[0]²) + (1 − weight)·N(means[1], scales[1]²), pixels X = bits with
+    p(X_i = 1 | z) = sigmoid(slopes_i z + offsets_i); q a density, or "prior" / "posterior"."""
+    bits, slopes, offsets = (np.asarray(v, dtype=float) for v in (bits, slopes, offsets))
     prior = MixtureDensity((weight, 1 - weight), tuple(Law(stats.norm, (m, s)) for m, s in zip(means, scales)),
                            f"{weight:.3g}·normal({means[0]:.4g}, {scales[0]:.4g}) + "
                            f"{1 - weight:.3g}·normal({means[1]:.4g}, {scales[1]:.4g})")
@@ -220,12 +323,14 @@ def mixture_bernoulli_worlds(draw) -> World:
         return np.sum(bits * special.log_expit(logits) + (1 - bits) * special.log_expit(-logits), axis=-1)
 
     log_evidence = _log_integral_over_panels(lambda t: log_likelihood(t) + prior.logpdf(t), prior.breakpoints())
+    log_posterior = lambda zz: log_likelihood(zz) + prior.logpdf(zz) - log_evidence  # noqa: E731
+    posterior = TabulatedDensity(log_posterior, _posterior_points(log_posterior, prior), "p(z|X)")
+    q = _chosen(q, prior, posterior)
     params = {"prior": prior.description, "X": bits.astype(int).tolist(),
               "decoder": f"sigmoid({np.round(slopes, 4).tolist()} z + {np.round(offsets, 4).tolist()})",
               "q": q.description}
-    world = _model_world("mixture-bernoulli", params, prior, log_likelihood, log_evidence,
-                         lambda zz: log_likelihood(zz) + prior.logpdf(zz) - log_evidence, q, bits)
-    world.symbols.update({sp.Symbol("D", integer=True, positive=True): pixels})
+    world = _model_world("mixture-bernoulli", params, prior, log_likelihood, log_evidence, posterior, q, bits, probe)
+    world.symbols.update({sp.Symbol("D", integer=True, positive=True): len(bits)})
     world.functions["x"] = lambda i: bits[int(i) - 1]
     world.functions["yhat"] = lambda i, zz: special.expit(slopes[int(i) - 1] * zz + offsets[int(i) - 1])
     world.log_functions["yhat"] = (  # log ŷ and log(1 − ŷ) from the logit: exact in the tails
@@ -234,8 +339,21 @@ def mixture_bernoulli_worlds(draw) -> World:
     return world
 
 
-CONCAVE = {"log": np.log, "sqrt": np.sqrt, "-t^2": lambda t: -t**2, "1-exp(-t)": lambda t: -np.expm1(-t)}
-CONVEX = {"exp": np.exp, "t^2": np.square, "t*log(t)": lambda t: t * np.log(t), "1/t": np.reciprocal}
+@st.composite
+def mixture_bernoulli_worlds(draw) -> World:
+    weight = draw(st.floats(0.15, 0.85))
+    means = draw(st.floats(-3, 0)), draw(st.floats(0, 3))
+    scales = draw(st.floats(0.3, 1.5)), draw(st.floats(0.3, 1.5))
+    pixels = draw(st.integers(1, 4))
+    bits = draw(st.lists(st.integers(0, 1), min_size=pixels, max_size=pixels))
+    slopes = draw(st.lists(st.floats(-3, 3), min_size=pixels, max_size=pixels))
+    offsets = draw(st.lists(st.floats(-2, 2), min_size=pixels, max_size=pixels))
+    return mixture_bernoulli_world(weight, means, scales, bits, slopes, offsets, draw(_q_densities()))
+
+
+AFFINE = {"2t + 1": lambda t: 2 * t + 1}  # concave and convex at once: Jensen's inequality is an equality
+CONCAVE = {"log": np.log, "sqrt": np.sqrt, "-t^2": lambda t: -t**2, "1-exp(-t)": lambda t: -np.expm1(-t), **AFFINE}
+CONVEX = {"exp": np.exp, "t^2": np.square, "t*log(t)": lambda t: t * np.log(t), "1/t": np.reciprocal, **AFFINE}
 POSITIVE_G = {
     "exp(c x)": lambda c: (lambda t: np.exp(c * t)),
     "1 + (x - c)^2": lambda c: (lambda t: 1 + (t - c) ** 2),
@@ -253,19 +371,22 @@ SMOOTH = {  # each takes a shape parameter c in [0.3, 1.5] and a shift d in [-1,
 _CATALOGUES = {"concave": CONCAVE, "convex": CONVEX}
 
 
+def pair_world(densities: dict[str, Any], probe: str = "") -> World:
+    """Densities of one variable x, e.g. {"p": ..., "q": ...}, each with ``logpdf`` and ``breakpoints``."""
+    x = sp.Symbol("x", real=True)
+    world = World("densities-of-x", {}, probe=probe)
+    for family, density in densities.items():
+        world.densities[(family, ("x",), ())] = lambda lookup, d=density: d.logpdf(lookup(x))
+        world.params[f"{family}(x)"] = density.description
+    world.breakpoints[x] = np.concatenate([d.breakpoints() for d in densities.values()])
+    world.spec = ("densities-of-x", {}, dict(densities))
+    return world
+
+
 @st.composite
 def pair_worlds(draw, variables: tuple[str, ...]) -> World:
     """Densities p(x) and q(x) of one variable, each from the catalogue of densities."""
-    x = sp.Symbol("x", real=True)
-    world = World("densities-of-x", {})
-    points = []
-    for family in variables:
-        density = draw(_q_densities())
-        world.densities[(family, ("x",), ())] = lambda lookup, d=density: d.logpdf(lookup(x))
-        world.params[f"{family}(x)"] = density.description
-        points.append(density.breakpoints())
-    world.breakpoints[x] = np.concatenate(points)
-    return world
+    return pair_world({family: draw(_q_densities()) for family in variables})
 
 
 def _scaled(function, scale: float):
@@ -292,18 +413,182 @@ def functions_for(draw, world: World, needed: frozenset) -> World:
             choice = draw(st.sampled_from(sorted(_CATALOGUES[kind])))
             functions[name] = _CATALOGUES[kind][choice]
             params[f"{name}(t)"] = choice
-    return World(world.family, params, world.densities, world.breakpoints, world.symbols, functions,
-                 world.log_functions)
+    return _replaced(world, params=params, functions=functions)
+
+
+def _replaced(world: World, **changes) -> World:
+    """A copy of ``world`` with ``changes`` (never its cached evaluators: those belong to the old values)."""
+    fields = {"family": world.family, "params": dict(world.params), "densities": world.densities,
+              "breakpoints": world.breakpoints, "symbols": dict(world.symbols), "functions": world.functions,
+              "log_functions": world.log_functions, "probe": world.probe, "free": world.free, "spec": world.spec}
+    return World(**{**fields, **changes})
+
+
+DEGENERATE = {  # the functions at which inequalities about a function of that kind become equalities
+    "concave": ("2t + 1", AFFINE["2t + 1"]),
+    "convex": ("2t + 1", AFFINE["2t + 1"]),
+    "positive": ("3", lambda t: np.full_like(np.asarray(t, dtype=float), 3.0)),
+    "plain": ("1.5", lambda t: np.full_like(np.asarray(t, dtype=float), 1.5)),
+}
+
+
+def with_degenerate_functions(world: World, needed: frozenset) -> World:
+    """``world`` with every abstract function affine (concave, convex) or constant (positive, plain)."""
+    functions, params = dict(world.functions), dict(world.params)
+    for name, kind in sorted(needed):
+        if name in functions or kind not in DEGENERATE:
+            continue
+        shown, function = DEGENERATE[kind]
+        functions[name] = function
+        params[f"{name}(t)"] = shown
+    probe = "; ".join(filter(None, [world.probe, "affine or constant functions"]))
+    return _replaced(world, params=params, functions=functions, probe=probe)
+
+
+POSITIVE_EDGES = (1.0, 2.0, 0.5, 1e-8, 1e8, 1e-300, 1e300, SMALLEST, LARGEST)
+REAL_EDGES = (0.0, 1.0, -1.0, 0.5, -2.0, 1e-8, -1e-8, 1e8, -1e8, 1e-300, -1e-300, 1e300, -1e300, SMALLEST,
+              -SMALLEST, LARGEST, -LARGEST)
+# where quadrature runs (the world's integrals are computed in float64): edges that stay evaluable
+LIGHT_POSITIVE_EDGES = (1.0, 0.5, 2.0, 1e-3, 1e3)
+LIGHT_REAL_EDGES = (0.0, 1.0, -1.0, 1e-3, 1e3, -1e3)
+
+
+BANDS = 8  # a symbol's value: a band (which kind of value) and a position in it, both drawn
+
+
+def _magnitude_in(band: int, u: float) -> float:
+    """A positive value: bands 0-1 moderate (1 .. 20, 0.05 .. 1), 2-3 within 1e-3 .. 1e3, 4-5 over the whole
+    float range 1e-300 .. 1e300, 6-7 the edge values; (0, 0.0), hypothesis's simplest draw, gives 1."""
+    if band < 2:
+        return math.exp((1 if band == 0 else -1) * math.log(20) * u)
+    if band < 4:
+        return math.exp((1 if band == 2 else -1) * math.log(1e3) * u)
+    if band < 6:
+        return math.exp((1 if band == 4 else -1) * math.log(1e300) * u)
+    return POSITIVE_EDGES[min(int(u * len(POSITIVE_EDGES)), len(POSITIVE_EDGES) - 1)]
+
+
+def _real_in(band: int, u: float) -> float:
+    """A real value: bands 0-1 moderate (0 .. 8, -8 .. 0), 2-3 ± magnitudes within 1e-3 .. 1e3, 4-5 ± over the
+    whole float range, 6-7 the edge values; (0, 0.0) gives 0."""
+    if band < 2:
+        return 8 * u if band == 0 else -8 * u
+    if band < 6:
+        magnitude = math.exp(math.log(1e3) * (2 * u - 1)) if band < 4 else math.exp(math.log(1e300) * (2 * u - 1))
+        return magnitude if band % 2 == 0 else -magnitude
+    return REAL_EDGES[min(int(u * len(REAL_EDGES)), len(REAL_EDGES) - 1)]
+
+
+def _integers(symbol: sp.Symbol) -> st.SearchStrategy:
+    if symbol.is_positive:
+        return st.one_of(st.integers(1, 6), st.integers(1, 10**6))
+    if symbol.is_nonnegative:
+        return st.one_of(st.integers(0, 6), st.integers(0, 10**6))
+    if symbol.is_negative:
+        return st.one_of(st.integers(-6, -1), st.integers(-10**6, -1))
+    if symbol.is_nonpositive:
+        return st.one_of(st.integers(-6, 0), st.integers(-10**6, 0))
+    return st.one_of(st.integers(-6, 6), st.integers(-10**6, 10**6))
+
+
+def _domain(symbol: sp.Symbol) -> str:
+    for name in ("integer", "positive", "nonnegative", "negative", "nonpositive", "real"):
+        if getattr(symbol, f"is_{name}"):
+            return name
+    raise Unsupported(f"no numeric domain for {symbol} (declare it real or positive)")
+
+
+def _positive_value(drawn: tuple[int, float]) -> float:
+    return _magnitude_in(*drawn)
+
+
+def _negative_value(drawn: tuple[int, float]) -> float:
+    return -_magnitude_in(*drawn)
+
+
+def _nonnegative_value(drawn: tuple[int, float]) -> float:
+    band, u = drawn
+    if band >= 6:  # the edge bands, with 0 among the edges
+        edges = (0.0,) + POSITIVE_EDGES
+        return edges[min(int(u * len(edges)), len(edges) - 1)]
+    return _magnitude_in(band, u)
+
+
+def _nonpositive_value(drawn: tuple[int, float]) -> float:
+    return -_nonnegative_value(drawn)
+
+
+def _real_value(drawn: tuple[int, float]) -> float:
+    return _real_in(*drawn)
+
+
+@lru_cache(maxsize=None)
+def _values_of(domain: str) -> st.SearchStrategy:
+    drawn = st.tuples(st.integers(0, BANDS - 1), st.floats(0, 1))
+    mapping = {"positive": _positive_value, "negative": _negative_value, "nonnegative": _nonnegative_value,
+               "nonpositive": _nonpositive_value, "real": _real_value}
+    return drawn.map(mapping[domain])
 
 
 def symbol_values(symbol: sp.Symbol) -> st.SearchStrategy:
+    """Values over the symbol's whole declared domain: a band and a position in it (hypothesis shrinks
+    towards the moderate ones: 0, or 1 for a positive symbol)."""
+    domain = _domain(symbol)
+    return _integers(symbol) if domain == "integer" else _values_of(domain)
+
+
+def edge_values(symbol: sp.Symbol, light: bool = False) -> tuple:
+    """The symbol's edge values, its centre (0, or 1 for a positive symbol) first; ``light``: only those
+    that floating-point quadrature can still use."""
     if symbol.is_integer:
-        return st.integers(1, 6)
+        if symbol.is_positive:
+            return (1, 2, 3, 50)
+        if symbol.is_nonnegative:
+            return (0, 1, 2, 50)
+        if symbol.is_negative:
+            return (-1, -2, -50)
+        if symbol.is_nonpositive:
+            return (0, -1, -2, -50)
+        return (0, 1, -1, 2, -3, 50)
+    positive = LIGHT_POSITIVE_EDGES if light else POSITIVE_EDGES
     if symbol.is_positive:
-        return st.floats(math.log(0.05), math.log(20)).map(math.exp)
+        return positive
+    if symbol.is_nonnegative:
+        return (0.0,) + positive
+    if symbol.is_negative:
+        return tuple(-v for v in positive)
+    if symbol.is_nonpositive:
+        return (0.0,) + tuple(-v for v in positive)
     if symbol.is_real:
-        return st.floats(-8, 8)
+        return LIGHT_REAL_EDGES if light else REAL_EDGES
     raise Unsupported(f"no numeric domain for {symbol} (declare it real or positive)")
+
+
+def _moderate_value(symbol: sp.Symbol):
+    """A value away from every edge, for the symbols not being pushed to theirs."""
+    value = 2 if symbol.is_integer else (1.25 if symbol.is_positive or symbol.is_nonnegative else 0.75)
+    return -value if symbol.is_negative or symbol.is_nonpositive else value
+
+
+def edge_assignments(symbols, light: bool = False) -> list[dict]:
+    """Values for ``symbols`` at their edges: all of them at the k-th edge together, then (unless
+    ``light``: each world costs quadratures) each alone at each of its edges, the others at their centres
+    (where equality points often lie: μ = 0, σ = 1) or at moderate values."""
+    ordered = sorted(symbols, key=str)
+    if not ordered:
+        return [{}]
+    edges = {s: edge_values(s, light) for s in ordered}
+    together = [{s: edges[s][k % len(edges[s])] for s in ordered} for k in range(max(map(len, edges.values())))]
+    others = ({t: edges[t][0] for t in ordered}, {t: _moderate_value(t) for t in ordered})
+    alone = [{**rest, s: value} for rest in others for s in ordered for value in edges[s]
+             ] if len(ordered) > 1 and not light else []
+    unique, seen = [], set()
+    for values in together + alone:
+        key = tuple((str(s), v) for s, v in values.items())
+        if key not in seen:
+            seen.add(key)
+            unique.append(values)
+    return unique
 
 
 # ---------------------------------------------------------------- what a chain needs
@@ -395,15 +680,107 @@ def _completed_worlds(draw, base: st.SearchStrategy, functions: frozenset, symbo
 
 
 def _extend(world: World, values: dict) -> World:
-    return World(world.family, dict(world.params), world.densities, world.breakpoints,
-                 {**world.symbols, **values}, world.functions, world.log_functions)
+    return _replaced(world, symbols={**world.symbols, **values}, free=world.free | frozenset(values))
+
+
+def with_symbols(world: World, values: dict, probe: str | None = None) -> World:
+    """``world`` with the given symbols set (a new world: its evaluations are not those of the old one)."""
+    extended = _extend(world, values)
+    if probe is not None:
+        extended.probe = probe
+    return extended
+
+
+FAMILY_SCALES = {"s0", "s", "q_std", "p_std"}  # the family parameters that are scales (searched as logs)
+
+
+def family_parameters(world: World) -> dict[str, float]:
+    """The continuous parameters ``with_family`` can rebuild ``world`` from (q and p taken as normals with
+    their own mean and standard deviation); empty for the families the search does not vary."""
+    if not world.spec:
+        return {}
+    _, parameters, densities = world.spec
+    moments = {f"{name}_{which}": _moment(density, which) for name, density in densities.items()
+               for which in ("mean", "std")}
+    return {**parameters, **moments}
+
+
+def is_scale(name: str) -> bool:
+    return name in FAMILY_SCALES
+
+
+def with_family(world: World, values: dict[str, float], probe: str = "") -> World:
+    """``world`` rebuilt with the family parameters ``values`` (the others as they were), keeping its
+    functions and free symbols."""
+    family = world.spec[0]
+    parameters = {**family_parameters(world), **values}
+    if family == "linear-gaussian":
+        q = normal_density(parameters["q_mean"], parameters["q_std"])
+        rebuilt = linear_gaussian_world(*(parameters[k] for k in ("m0", "s0", "a", "b", "s", "x_obs")), q=q)
+    elif family == "densities-of-x":
+        rebuilt = pair_world({f: normal_density(parameters[f"{f}_mean"], parameters[f"{f}_std"])
+                              for f in sorted({k.split("_")[0] for k in parameters})})
+    else:
+        raise ValueError(f"the {family} family has no parameters to rebuild from")
+    params = {**{k: v for k, v in world.params.items() if k not in rebuilt.params}, **rebuilt.params}
+    free = {s: world.symbols[s] for s in world.free if s in world.symbols}
+    return _replaced(rebuilt, params=params, functions={**world.functions, **rebuilt.functions},
+                     symbols={**rebuilt.symbols, **free}, free=world.free, probe=probe or world.probe)
+
+
+# the boundary worlds' model: moderate parameters, fixed so that the cases below are the only novelty
+CANONICAL_LINEAR_GAUSSIAN = dict(m0=0.4, s0=1.3, a=1.7, b=-0.3, s=0.6, x_obs=1.1)
+CANONICAL_MIXTURE = dict(weight=0.4, means=(-1.2, 1.5), scales=(0.7, 0.9), bits=(1, 0, 1), slopes=(1.5, -0.8, 2.2),
+                         offsets=(0.3, -0.5, 0.1))
+
+
+def _boundary_bases(needs: Needs) -> list[World]:
+    """The family worlds in which an inequality between densities becomes an equality."""
+    if needs.densities and needs.densities <= MODEL_DENSITIES:
+        worlds = [] if needs.functions & BERNOULLI_FUNCTIONS else [
+            linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q="posterior", probe="q = the exact posterior p(z|X)"),
+            linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q="prior", probe="q = the prior p(z)")]
+        return worlds + [
+            mixture_bernoulli_world(**CANONICAL_MIXTURE, q="posterior", probe="q = the exact posterior p(z|X)"),
+            mixture_bernoulli_world(**CANONICAL_MIXTURE, q="prior", probe="q = the prior p(z)")]
+    if needs.densities and needs.densities <= PAIR_DENSITIES:
+        families = sorted(f for f, _, _ in needs.densities)
+        same = [normal_density(0.3, 1.2), MixtureDensity((0.3, 0.7), (Law(stats.norm, (-1.0, 0.5)),
+                                                                       Law(stats.norm, (1.5, 0.8))),
+                                                         "0.3·normal(-1, 0.5) + 0.7·normal(1.5, 0.8)")]
+        probe = "p = q" if len(families) > 1 else "a standard case"
+        return [pair_world({family: density for family in families}, probe) for density in same]
+    if needs.densities:
+        return []
+    return [World("parameters", {}, probe="edge values")]
+
+
+@lru_cache(maxsize=128)
+def boundary_worlds(needs: Needs, light: bool = False) -> tuple[World, ...]:
+    """Worlds at the boundary cases of ``needs`` (see the module docstring), in a fixed order. The first
+    family world carries every edge assignment of the free symbols, the others their centre only;
+    ``light``: only the edges that floating-point quadrature can use."""
+    needs = shared_needs(needs)
+    bases = _boundary_bases(needs)
+    if needs.functions:
+        bases = [with_degenerate_functions(base, needs.functions) for base in bases]
+    worlds = []
+    for position, base in enumerate(bases):
+        free = sorted((s for s in needs.symbols if s not in base.symbols), key=str)
+        try:
+            assignments = edge_assignments(free, light)
+        except Unsupported:
+            return ()
+        for values in (assignments if position == 0 else assignments[:1]):
+            worlds.append(_extend(base, values) if values else base)
+    return tuple(worlds)
 
 
 # ---------------------------------------------------------------- evaluation
 
 
 _FUNCTIONS = {sp.exp: np.exp, sp.log: np.log, sp.sin: np.sin, sp.cos: np.cos, sp.tanh: np.tanh,
-              sp.Abs: np.abs, sp.sqrt: np.sqrt}
+              sp.Abs: np.abs, sp.sqrt: np.sqrt, sp.erf: special.erf, sp.erfc: special.erfc}
 
 
 def _is_density_power(expr) -> bool:
@@ -420,22 +797,57 @@ def _legendre(order: int):
     return special.roots_legendre(order)
 
 
+_FACTORS = 1 + np.random.default_rng(20240611).uniform(-JITTER, JITTER, 1 << 20)  # the rounding pass's factors
+
+
 @dataclass
 class Evaluator:
     world: World
     order: int = 20
-    error: float = 0.0  # accumulated |fine − coarse| over the integrals evaluated
+    split: int = 1  # each quadrature panel cut into this many (the refined evaluation)
+    jitter: float = 0.0  # relative size of the perturbation of every intermediate result (rounding estimate)
+    error: float = 0.0  # accumulated |fine − coarse| (+ the nodes' rounding) over the integrals evaluated
+    positional: float = 0.0  # the nodes' rounding in the integral being evaluated
+    tracking: bool = False  # whether to estimate it (the fine order's pass only)
     # one world's expressions share quadrature grids, so each density is evaluated once per grid
     grids: dict = field(default_factory=dict, repr=False)
     grid_ids: set = field(default_factory=set, repr=False)  # held grids: their ids are never reused
     log_densities: dict = field(default_factory=dict, repr=False)
+    rng: Any = field(default=None, repr=False)
 
     def __call__(self, expr: sp.Expr, env: dict | None = None):
         return self.value(sp.sympify(expr), env or {})
 
+    def perturbed(self) -> "Evaluator":
+        """The same evaluation with every intermediate result perturbed by ±``JITTER`` relative: how far
+        that moves the value estimates its floating-point error. Shares the grids and density values."""
+        return PerturbedEvaluator(self.world, self.order, self.split, JITTER, grids=self.grids,
+                                  grid_ids=self.grid_ids, log_densities=self.log_densities,
+                                  rng=np.random.default_rng(20240611))
+
+    def refined(self) -> "Evaluator":
+        """Twice the order on panels cut in two: the check of a near-tie or a violation."""
+        return Evaluator(self.world, order=2 * self.order, split=2)
+
+    def perturb(self, result):
+        """``result`` times 1 ± ``jitter`` (factors taken in turn from a fixed random buffer: cheap)."""
+        values = np.asarray(result, dtype=float)
+        size = values.size
+        if size > _FACTORS.size // 2:
+            factors = 1 + self.rng.uniform(-self.jitter, self.jitter, values.shape)
+        else:
+            start = self.rng.integers(0, _FACTORS.size - size)
+            factors = _FACTORS[start:start + size].reshape(values.shape)
+        perturbed = values * factors
+        return perturbed if values.ndim else float(perturbed)
+
+    def placement(self, expr, env) -> float:
+        """A value that places quadrature panels: never perturbed, so both passes share the grids."""
+        return self.value(expr, env)
+
     def value(self, expr, env):
         if isinstance(expr, (Density, Normal)):
-            return np.exp(self.log_density(expr, env))
+            return np.exp(self.log_value(expr, env))
         if isinstance(expr, (Defined, Expectation, KL)):
             return self.value(expr.unfold(), env)
         if isinstance(expr, sp.Integral):
@@ -483,6 +895,8 @@ class Evaluator:
             return sum(self.log_value(a, env) for a in expr.args)
         if isinstance(expr, sp.Pow) and _is_density_power(expr):
             return self.value(expr.exp, env) * self.log_value(expr.base, env)
+        if isinstance(expr, sp.Integral) and _is_density_power(expr.function):
+            return self.log_integral(expr, env)
         logged = self.log_of_world_function(expr, env)
         return logged if logged is not None else np.log(self.value(expr, env))
 
@@ -547,35 +961,60 @@ class Evaluator:
 
     def sum(self, expr: sp.Sum, env):
         (index, low, high), = expr.limits
-        low, high = int(self.value(low, env)), int(self.value(high, env))
+        low, high = self.placement(low, env), self.placement(high, env)
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise Unsupported(f"a sum with infinite bounds: {expr}")
+        low, high = int(low), int(high)
+        if high - low >= MAX_SUM_TERMS:
+            raise FloatRange(f"a sum of {high - low + 1} terms: {expr}")
         return sum(self.value(expr.function, {**env, index: i}) for i in range(low, high + 1))
 
     def integral(self, expr: sp.Integral, env):
         """The integral at two orders (all variables at once); their difference is its error estimate."""
+        if not all(len(limit) == 3 and limit[1] == -sp.oo and limit[2] == sp.oo for limit in expr.limits):
+            raise Unsupported(f"only integrals over the whole real line are evaluated numerically: {expr}")
         variables = list(integral_variables(expr))
-        fine = self.integrate(expr.function, variables, env, self.order)
+        outer = self.positional, self.tracking  # an integral inside another's integrand has its own estimate
+        self.positional, self.tracking = 0.0, True
+        try:
+            fine = self.integrate(expr.function, variables, env, self.order)
+        finally:
+            positional = self.positional
+            self.positional, self.tracking = outer
         coarse = self.integrate(expr.function, variables, env, self.order // 2 + 2)
-        self.error += float(np.max(np.abs(fine - coarse)))
+        self.error += float(np.max(np.abs(fine - coarse))) + positional
         return fine
 
-    def integrate(self, body, variables: list, env, order: int):
-        """∫ body d(variables): the last variable outermost, each on its own panels."""
+    def log_integral(self, expr: sp.Integral, env):
+        """log ∫ (a product of densities), summed in the log domain: finite where the integral underflows.
+        The two orders' difference is the error of the log (the integral's relative error)."""
+        if not all(len(limit) == 3 and limit[1] == -sp.oo and limit[2] == sp.oo for limit in expr.limits):
+            raise Unsupported(f"only integrals over the whole real line are evaluated numerically: {expr}")
+        variables = list(integral_variables(expr))
+        fine = self.log_integrate(expr.function, variables, env, self.order)
+        coarse = self.log_integrate(expr.function, variables, env, self.order // 2 + 2)
+        with np.errstate(invalid="ignore"):
+            difference = np.abs(fine - coarse)
+        self.error += float(np.max(np.where(np.isnan(difference), 0.0, difference)))
+        return fine
+
+    def log_integrate(self, body, variables: list, env, order: int):
         variable, inner = variables[-1], variables[:-1]
-        integrand = (lambda grid_env: self.integrate(body, inner, grid_env, order)) if inner else (
-            lambda grid_env: self.value(body, grid_env))
-        return self.gauss_legendre(integrand, variable, env, self.panels(body, variable, env), order)
+        edges, by_density = self.panels(body, variable, env)
+        grid, weights = self.grid(variable, env, edges, order)
+        logs = (self.log_integrate(body, inner, {**env, variable: grid}, order) if inner else
+                self.log_value(body, {**env, variable: grid}))
+        logs = np.broadcast_to(np.asarray(logs, dtype=float), np.broadcast_shapes(np.shape(logs), grid.shape))
+        total = special.logsumexp(logs, axis=0, b=weights.reshape(weights.shape + (1,) * (logs.ndim - 1)))
+        edge = logs[[0, -1]] + math.log(edges[-1] - edges[0])
+        if np.any(edge > math.log(1e-6) + total):
+            raise Divergent(f"the integrand of ∫ ... d{variable} does not vanish outside the mass of its densities: "
+                            "the integral may diverge")
+        return total
 
-    def panels(self, body, variable, env) -> np.ndarray:
-        points = [self.world.breakpoints.get(variable, np.empty(0))]
-        for normal in _placing_normals(body, variable):
-            m, s = float(self.value(normal.mean, env)), float(self.value(normal.std, env))
-            points.append(m + s * _OFFSETS)
-        points = np.unique(np.concatenate(points))
-        if points.size < 2:
-            raise Unsupported(f"no density of {variable} to place the quadrature: ∫ d{variable} over the real line")
-        return points
-
-    def gauss_legendre(self, integrand, variable, env, edges, order):
+    def grid(self, variable, env, edges: np.ndarray, order: int) -> tuple[np.ndarray, np.ndarray]:
+        """The Gauss–Legendre nodes on the panels between ``edges`` (shaped to broadcast against the
+        grids already in ``env``) and their weights; one array per panel layout, shared by every integrand."""
         nodes, weights = _legendre(order)
         left, right = edges[:-1], edges[1:]
         half = (right - left) / 2
@@ -585,15 +1024,103 @@ class Evaluator:
             grid = (np.outer(half, nodes) + ((left + right) / 2)[:, None]).ravel()
             self.grids[key] = grid.reshape(grid.shape + (1,) * depth)
             self.grid_ids.add(id(self.grids[key]))
-        grid = self.grids[key]
+        return self.grids[key], np.outer(half, weights).ravel()
+
+    def integrate(self, body, variables: list, env, order: int):
+        """∫ body d(variables): the last variable outermost, each on its own panels."""
+        variable, inner = variables[-1], variables[:-1]
+        integrand = (lambda grid_env: self.integrate(body, inner, grid_env, order)) if inner else (
+            lambda grid_env: self.value(body, grid_env))
+        edges, by_density = self.panels(body, variable, env)
+        return self.gauss_legendre(integrand, variable, env, edges, order, by_density)
+
+    def panels(self, body, variable, env) -> tuple[np.ndarray, bool]:
+        """The panel edges for ∫ body d(variable), and whether a density placed them (otherwise only the
+        features of the integrand did: then a tail that does not vanish is not evidence of divergence)."""
+        points = [self.world.breakpoints.get(variable, np.empty(0))]
+        for normal in _placing_normals(body, variable):
+            m, s = float(self.placement(normal.mean, env)), float(self.placement(normal.std, env))
+            points.append(_resolved(m, s, variable) + s * _OFFSETS)
+        by_density = sum(p.size for p in points) > 0
+        points.extend(self.feature_points(body, variable, env))
+        points = np.unique(np.concatenate(points))
+        if points.size < 2:
+            raise Unsupported(f"no density of {variable} to place the quadrature: ∫ d{variable} over the real line")
+        if not np.all(np.isfinite(points)):
+            raise FloatRange(f"the quadrature panels of ∫ d{variable} overflow floating point")
+        if self.split > 1:
+            cuts = np.linspace(0, 1, self.split + 1)[1:-1]
+            points = np.unique(np.concatenate([points, (points[:-1, None] + np.outer(np.diff(points), cuts)).ravel()]))
+        return points, by_density
+
+    def feature_points(self, body, variable, env) -> list[np.ndarray]:
+        """Panel edges at the features of the integrand's non-density factors (see ``integrand_features``)."""
+        found = []
+        for kind, coefficients in integrand_features(body, variable):
+            try:
+                values = np.array([self.placement(c, env) for c in coefficients], dtype=float)
+            except (Unsupported, TypeError, ValueError):
+                continue
+            if values.ndim == 1 and np.all(np.isfinite(values)):
+                found.extend(feature_breakpoints(kind, values, variable))
+        return found
+
+    def gauss_legendre(self, integrand, variable, env, edges, order, by_density: bool = True):
+        grid, scaled_weights = self.grid(variable, env, edges, order)
         values = np.asarray(integrand({**env, variable: grid}), dtype=float)
         values = np.broadcast_to(values, np.broadcast_shapes(values.shape, grid.shape))
-        total = np.tensordot(np.outer(half, weights).ravel(), values, axes=(0, 0))
+        total = np.tensordot(scaled_weights, values, axes=(0, 0))
+        if values.ndim == 1 and self.tracking:
+            self.positional += _positional_error(values, (edges[1:] - edges[:-1]) / 2, order, scaled_weights, grid)
         edge = np.abs(values[[0, -1]]) * (edges[-1] - edges[0])
         if np.any(edge > 1e-6 * (1 + np.abs(total))):
+            if not by_density:
+                raise Unsupported(f"∫ ... d{variable} has no density and its integrand does not vanish where the "
+                                  "panels around its features end: heavy tails are not integrated numerically")
             raise Divergent(f"the integrand of ∫ ... d{variable} does not vanish outside the mass of its densities: "
                             "the integral may diverge")
         return total
+
+
+class PerturbedEvaluator(Evaluator):
+    """The rounding pass: every intermediate result (and every log, which its exponential amplifies)
+    times 1 ± ``jitter``; the values that place panels are not perturbed, so the grids are shared."""
+
+    def value(self, expr, env):
+        result = super().value(expr, env)
+        return result if (expr.is_Symbol or expr.is_Integer) else self.perturb(result)
+
+    def log_value(self, expr, env):
+        return self.perturb(super().log_value(expr, env))
+
+    def placement(self, expr, env) -> float:
+        plain = self.__dict__.get("_plain")
+        if plain is None:
+            plain = self.__dict__["_plain"] = Evaluator(self.world, self.order, self.split, grids=self.grids,
+                                                        grid_ids=self.grid_ids, log_densities=self.log_densities)
+        return plain.value(expr, env)
+
+
+@lru_cache(maxsize=8)
+def _differentiation_matrix(order: int) -> np.ndarray:
+    """D with (D f)(x_i) = p'(x_i) for the interpolating polynomial p of f at the Gauss–Legendre nodes."""
+    nodes, _ = _legendre(order)
+    differences = nodes[:, None] - nodes[None, :]
+    np.fill_diagonal(differences, 1.0)
+    barycentric = 1 / np.prod(differences, axis=1)
+    matrix = (barycentric[None, :] / barycentric[:, None]) / differences
+    np.fill_diagonal(matrix, 0.0)
+    np.fill_diagonal(matrix, -matrix.sum(axis=1))
+    return matrix
+
+
+def _positional_error(values: np.ndarray, half: np.ndarray, order: int, weights: np.ndarray, grid) -> float:
+    """The error from the nodes' own rounding (each is off by up to eps |z|): Σ |w f'(z)| 2 eps |z|, with f'
+    from the interpolating polynomial on each panel. It matters for a narrow density far from 0."""
+    if not np.all(np.isfinite(values)):
+        return 0.0
+    slopes = (values.reshape(half.size, order) @ _differentiation_matrix(order).T) / half[:, None]
+    return float(np.sum(np.abs(weights * slopes.ravel()) * 2 * EPS * np.abs(np.ravel(grid))))
 
 
 def integral_bound_variables(expr) -> set:
@@ -609,10 +1136,286 @@ def _placing_normals(body: sp.Expr, variable: sp.Symbol) -> tuple:
                  and not (normal.mean.free_symbols | normal.std.free_symbols) & bound)
 
 
+def _resolved(mean: float, std: float, variable) -> float:
+    """``mean``, if panels of width ~``std`` around it can be told apart in floating point."""
+    if not (np.isfinite(mean) and np.isfinite(std)) or std <= 0:
+        raise FloatRange(f"a Gaussian of {variable} with mean {mean:.3g} and scale {std:.3g}")
+    if std < 1e-9 * abs(mean):
+        raise FloatRange(f"a Gaussian of {variable} of scale {std:.3g} at {mean:.3g}: narrower than floating point "
+                         "resolves there")
+    return mean
+
+
+FEATURE_OFFSETS = np.array([-30, -10, -5, -3, -2, -1, -0.5, 0, 0.5, 1, 2, 3, 5, 10, 30], dtype=float)
+
+
+@lru_cache(maxsize=4096)
+def integrand_features(body: sp.Expr, variable: sp.Symbol) -> tuple:
+    """Where the non-density factors of ``body`` change fast in ``variable``, as (kind, coefficients of a
+    polynomial in ``variable``, highest first): ``bump`` for exp(polynomial) (its critical points),
+    ``roots`` for the polynomial denominators of rational factors (their complex roots: centre and width)
+    and the arguments of |·|, sign, max, min, √ and log (their real roots: kinks). Cached: integrands recur."""
+    bound = integral_bound_variables(body)
+
+    def polynomial(expr):
+        if not expr.has(variable) or expr.free_symbols & bound or expr.has(Density, Normal, sp.Integral):
+            return None
+        try:
+            poly = sp.Poly(expr, variable)
+        except (sp.PolynomialError, sp.GeneratorsNeeded):
+            return None
+        return tuple(poly.all_coeffs()) if poly.degree() >= 1 else None
+
+    found = []
+    for node in sp.preorder_traversal(body):
+        candidates = []
+        if isinstance(node, sp.exp):
+            coefficients = polynomial(node.args[0])
+            if coefficients and len(coefficients) >= 3:
+                found.append(("bump", coefficients))
+            continue
+        if isinstance(node, sp.Pow) and node.exp.is_number and not node.exp.is_nonnegative:
+            candidates.append(node.base)  # a pole of a rational factor
+        elif isinstance(node, sp.Pow) and node.exp.is_number and not node.exp.is_integer:
+            candidates.append(node.base)  # √, a fractional power: a kink at its roots
+        elif isinstance(node, (sp.Abs, sp.sign, sp.Heaviside, sp.log)):
+            candidates.append(node.args[0])
+        elif isinstance(node, (sp.Max, sp.Min)):
+            candidates.extend(a - b for i, a in enumerate(node.args) for b in node.args[i + 1:])
+        for candidate in candidates:
+            coefficients = polynomial(candidate)
+            if coefficients:
+                found.append(("roots", coefficients))
+    return tuple(dict.fromkeys(found))
+
+
+def feature_breakpoints(kind: str, coefficients: np.ndarray, variable) -> list[np.ndarray]:
+    poly = np.poly1d(coefficients)
+    if poly.order < 1:
+        return []
+    points = []
+    if kind == "bump":
+        for root in np.roots(poly.deriv().coeffs):
+            if abs(root.imag) > 1e-9 * (1 + abs(root.real)):
+                continue
+            centre = root.real
+            width = _local_width(poly, centre)
+            if width is not None:
+                points.append(_resolved(centre, width, variable) + width * FEATURE_OFFSETS)
+        return points
+    for root in np.roots(poly.coeffs):
+        if not np.isfinite(root):
+            continue
+        width = abs(root.imag)
+        if width > 0:
+            points.append(_resolved(root.real, width, variable) + width * FEATURE_OFFSETS)
+        else:
+            points.append(np.array([root.real]))
+    return points
+
+
+def _local_width(poly: np.poly1d, centre: float) -> float | None:
+    """The distance over which exp(poly) changes by a factor e near its critical point ``centre``."""
+    for k in range(2, poly.order + 1):
+        derivative = poly.deriv(k)(centre)
+        if derivative != 0 and np.isfinite(derivative):
+            return float((math.factorial(k) / abs(derivative)) ** (1 / k))
+    return None
+
+
 def evaluate(expr: sp.Expr, world: World) -> tuple[float, float]:
     """(value, quadrature error estimate) of ``expr`` in ``world``."""
     evaluator = world.__dict__.setdefault("_evaluator", Evaluator(world))
+    return _run(evaluator, expr)
+
+
+def _run(evaluator: Evaluator, expr: sp.Expr) -> tuple[float, float]:
     evaluator.error = 0.0
     with np.errstate(all="ignore"):
         value = float(np.asarray(evaluator(expr)).reshape(()))
     return value, evaluator.error
+
+
+def rounding_estimate(expr: sp.Expr, world: World, reference: float, refined: bool = False) -> float:
+    """How far ``expr``'s value ``reference`` moves when every intermediate result is perturbed by
+    ±``JITTER`` relative (a floating-point error estimate in the manner of stochastic arithmetic). Run it
+    after ``evaluate`` (``evaluate_refined``) of ``expr`` in ``world``: it reuses their grids and densities."""
+    base = world.__dict__.get("_refined_evaluator" if refined else "_evaluator")
+    if base is None:
+        raise ValueError("rounding_estimate: evaluate the expression in this world first")
+    moved, _ = _run(base.perturbed(), expr)
+    if np.isnan(moved) or np.isnan(reference):
+        return math.inf
+    if moved == reference:
+        return 0.0
+    return abs(moved - reference)
+
+
+def evaluate_refined(expr: sp.Expr, world: World) -> tuple[float, float]:
+    """(value, error estimate) at twice the order on panels cut in two: the second look at a near-tie."""
+    evaluator = world.__dict__.setdefault("_refined_evaluator", Evaluator(world).refined())
+    return _run(evaluator, expr)
+
+
+# ---------------------------------------------------------------- interval arithmetic
+
+
+INTERVAL_PRECISIONS = (120, 400, 1400, 5000)  # bits: enough for the cancellations of values near 1e±300
+_INTERVAL_NODES = (sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.sin, sp.cos, sp.tanh, sp.sinh, sp.cosh, sp.Abs,
+                   sp.Max, sp.Min)
+
+
+class Unresolved(Exception):
+    """The enclosure at this precision is too wide to say (a log or a root of an interval around 0)."""
+
+
+@lru_cache(maxsize=4096)
+def interval_evaluable(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is a function of the parameters alone, built from what ``interval_value`` knows."""
+    expr = unfold(sp.sympify(expr))
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Symbol) or node in (sp.pi, sp.E):
+            continue
+        if node.is_Number:
+            if not node.is_finite:
+                return False
+            continue
+        if not isinstance(node, _INTERVAL_NODES):
+            return False
+    return True
+
+
+@contextmanager
+def precision(bits: int):
+    saved = iv.prec
+    iv.prec = bits
+    try:
+        yield
+    finally:
+        iv.prec = saved
+
+
+def bounds(enclosure) -> tuple[mpmath.mpf, mpmath.mpf]:
+    low, high = enclosure._mpi_
+    return mpmath.mpf(low), mpmath.mpf(high)
+
+
+def interval_value(expr: sp.Expr, world: World, bits: int):
+    """A rigorous enclosure (``mpmath.iv``) of ``expr`` at the world's values, at ``bits`` of precision.
+    Raises :class:`Unresolved` where a higher precision may decide, :class:`Unsupported` where the value
+    is undefined (a NaN: a log or an even root of a negative number)."""
+    cache = world.__dict__.setdefault("_intervals", {})
+    key = (expr, bits)
+    if key not in cache:
+        with precision(bits):
+            try:
+                cache[key] = _enclose(unfold(sp.sympify(expr)), world)
+            except Unresolved as error:
+                cache[key] = error
+    found = cache[key]
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def _enclose(expr, world: World):
+    try:
+        result = _interval(expr, world)
+    except (ZeroDivisionError, ValueError, ArithmeticError) as error:
+        raise Unresolved(f"{type(error).__name__}: {error}") from None
+    if not isinstance(result, type(iv.mpf(0))):
+        imaginary = iv.mpf(result.imag)
+        low, high = bounds(imaginary)
+        if low > 0 or high < 0:
+            raise Unsupported(f"NaN in world {world.describe()}: {expr} is not real there")
+        raise Unresolved("a complex enclosure around the real line")
+    low, high = bounds(result)
+    if mpmath.isnan(low) or mpmath.isnan(high) or (mpmath.isinf(low) and mpmath.isinf(high) and low != high):
+        raise Unresolved("an unbounded enclosure")
+    return result
+
+
+def _interval(expr, world: World):
+    if isinstance(expr, sp.Symbol):
+        value = world.symbols.get(expr)
+        if value is None:
+            raise Unsupported(f"the world gives no value for {expr}")
+        if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
+            raise Unsupported(f"{expr} is not a number in this world")
+        return iv.mpf(int(value)) if isinstance(value, (int, np.integer)) else iv.mpf(float(value))
+    if expr.is_Integer:
+        return iv.mpf(int(expr))
+    if expr.is_Rational:
+        return iv.mpf(int(expr.p)) / iv.mpf(int(expr.q))
+    if expr.is_Float:
+        return iv.mpf(mpmath.mpf(expr._mpf_))
+    if expr is sp.pi:
+        return iv.pi
+    if expr is sp.E:
+        return iv.e
+    if isinstance(expr, sp.Add):
+        total = iv.mpf(0)
+        for term in expr.args:
+            total = total + _interval(term, world)
+        return total
+    if isinstance(expr, sp.Mul):
+        product = iv.mpf(1)
+        for factor in expr.args:
+            product = product * _interval(factor, world)
+        return product
+    if isinstance(expr, sp.Pow):
+        return _interval_power(expr, world)
+    inner = [_interval(a, world) for a in expr.args]
+    if isinstance(expr, sp.exp):
+        return iv.exp(inner[0])
+    if isinstance(expr, sp.log):
+        low, high = bounds(inner[0])
+        if high < 0:
+            raise Unsupported(f"NaN in world {world.describe()}: log of a negative number in {expr}")
+        if low < 0:
+            raise Unresolved("log of an interval around 0")
+        return iv.log(inner[0])
+    if isinstance(expr, sp.sin):
+        return iv.sin(inner[0])
+    if isinstance(expr, sp.cos):
+        return iv.cos(inner[0])
+    if isinstance(expr, sp.Abs):
+        return abs(inner[0])
+    if isinstance(expr, (sp.tanh, sp.sinh, sp.cosh)):
+        return _hyperbolic(type(expr), inner[0])
+    if isinstance(expr, (sp.Max, sp.Min)):
+        pick = max if isinstance(expr, sp.Max) else min
+        ends = [bounds(a) for a in inner]
+        return iv.mpf([pick(e[0] for e in ends), pick(e[1] for e in ends)])
+    raise Unsupported(f"no interval evaluation of {type(expr).__name__}")
+
+
+def _interval_power(expr: sp.Pow, world: World):
+    base, exponent = _interval(expr.base, world), expr.exp
+    if exponent.is_Integer:
+        return base ** int(exponent)
+    low, high = bounds(base)
+    power = _interval(exponent, world)
+    if high < 0:
+        raise Unsupported(f"NaN in world {world.describe()}: a fractional power of a negative number in {expr}")
+    if low < 0:
+        raise Unresolved("a fractional power of an interval around 0")
+    if high == 0:
+        return iv.mpf(0) if bounds(power)[0] > 0 else iv.mpf([mpmath.inf, mpmath.inf])
+    if low == 0:
+        return base ** power
+    return iv.exp(power * iv.log(base))
+
+
+def _hyperbolic(kind, argument):
+    up, down = iv.exp(argument), iv.exp(-argument)
+    if kind is sp.sinh:
+        return (up - down) / 2
+    if kind is sp.cosh:
+        return (up + down) / 2
+    low, high = bounds(argument)  # tanh from the side where exp does not overflow the enclosure's width
+    if low >= 0:
+        return 1 - 2 / (iv.exp(2 * argument) + 1)
+    if high <= 0:
+        return 2 / (iv.exp(-2 * argument) + 1) - 1
+    return (up - down) / (up + down)
