@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from mathcheck.audit.latex import (CHECKED, GREEK, Context, Token, Unparsed, blank_comments, declared_parameters,
-                                   normal_from_variance, parse_expression, tokenize)
+                                   group_end, normal_from_variance, parse_expression, tokenize)
 from mathcheck.vocab import Density, Normal
 
 
@@ -699,21 +699,8 @@ def _alone(source: str) -> bool:
 
 def _group_end(text: str, opening: int) -> int:
     """The offset just after the brace group that opens at ``text[opening] == "{"`` (the text's end if unclosed)."""
-    depth = 0
-    i = opening
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return len(text)
+    end = group_end(text, opening)
+    return len(text) if end is None else end
 
 
 def _blank_annotations(masked: list[str], base: int, builder: "_ChainBuilder") -> None:

@@ -331,7 +331,14 @@ def _braced(text: str, i: int) -> tuple[str, int] | None:
         j += 1
     if j >= len(text) or text[j] != "{":
         return None
-    depth, k = 0, j
+    end = group_end(text, j)
+    return None if end is None else (text[j + 1:end - 1], end)
+
+
+def group_end(text: str, opening: int) -> int | None:
+    """The index just after the brace group that opens at ``text[opening] == "{"``; None if it is never closed
+    (an escaped ``\\{`` or ``\\}`` does not count)."""
+    depth, k = 0, opening
     while k < len(text):
         c = text[k]
         if c == "\\":
@@ -342,7 +349,7 @@ def _braced(text: str, i: int) -> tuple[str, int] | None:
         elif c == "}":
             depth -= 1
             if depth == 0:
-                return text[j + 1:k], k + 1
+                return k + 1
         k += 1
     return None
 
