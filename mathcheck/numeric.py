@@ -44,6 +44,7 @@ from hypothesis import strategies as st
 from mpmath import iv
 from scipy import special, stats
 
+from mathcheck.deadline import SymbolicTimeout, time_limit
 from mathcheck.linear_gaussian import LinearGaussian
 from mathcheck.vocab import Concave, Convex, Defined, Density, Expectation, KL, Normal, integral_variables, unfold
 
@@ -1260,6 +1261,8 @@ def evaluate_refined(expr: sp.Expr, world: World) -> tuple[float, float]:
 # ---------------------------------------------------------------- interval arithmetic
 
 
+MAX_EXP_ARGUMENT = 1e8  # e^(1e8) has a 43-million-digit exponent: far past any float, still fast to bound
+INTERVAL_SECONDS = 2.0  # one enclosure at one precision; past it the world cannot judge the step
 INTERVAL_PRECISIONS = (120, 400, 1400, 5000)  # bits: enough for the cancellations of values near 1e±300
 _INTERVAL_NODES = (sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.sin, sp.cos, sp.tanh, sp.sinh, sp.cosh, sp.Abs,
                    sp.Max, sp.Min)
@@ -1309,9 +1312,12 @@ def interval_value(expr: sp.Expr, world: World, bits: int):
     if key not in cache:
         with precision(bits):
             try:
-                cache[key] = _enclose(unfold(sp.sympify(expr)), world)
+                with time_limit(INTERVAL_SECONDS):
+                    cache[key] = _enclose(unfold(sp.sympify(expr)), world)
             except Unresolved as error:
                 cache[key] = error
+            except SymbolicTimeout:
+                cache[key] = Unsupported(f"interval arithmetic at {bits} bits took more than {INTERVAL_SECONDS:g}s")
     found = cache[key]
     if isinstance(found, Exception):
         raise found
@@ -1367,7 +1373,7 @@ def _interval(expr, world: World):
         return _interval_power(expr, world)
     inner = [_interval(a, world) for a in expr.args]
     if isinstance(expr, sp.exp):
-        return iv.exp(inner[0])
+        return _exp(inner[0])
     if isinstance(expr, sp.log):
         low, high = bounds(inner[0])
         if high < 0:
@@ -1404,18 +1410,26 @@ def _interval_power(expr: sp.Pow, world: World):
         return iv.mpf(0) if bounds(power)[0] > 0 else iv.mpf([mpmath.inf, mpmath.inf])
     if low == 0:
         return base ** power
-    return iv.exp(power * iv.log(base))
+    return _exp(power * iv.log(base))
+
+
+def _exp(argument):
+    """iv.exp, refused where the result's exponent alone would take unbounded time and memory to compute."""
+    low, high = bounds(argument)
+    if max(abs(low), abs(high)) > MAX_EXP_ARGUMENT:
+        raise Unsupported(f"exp of a number beyond ±{MAX_EXP_ARGUMENT:g}: beyond what interval arithmetic evaluates")
+    return iv.exp(argument)
 
 
 def _hyperbolic(kind, argument):
-    up, down = iv.exp(argument), iv.exp(-argument)
+    up, down = _exp(argument), _exp(-argument)
     if kind is sp.sinh:
         return (up - down) / 2
     if kind is sp.cosh:
         return (up + down) / 2
     low, high = bounds(argument)  # tanh from the side where exp does not overflow the enclosure's width
     if low >= 0:
-        return 1 - 2 / (iv.exp(2 * argument) + 1)
+        return 1 - 2 / (_exp(2 * argument) + 1)
     if high <= 0:
-        return 2 / (iv.exp(-2 * argument) + 1) - 1
+        return 2 / (_exp(-2 * argument) + 1) - 1
     return (up - down) / (up + down)

@@ -448,14 +448,17 @@ def _calculus(big: sp.Expr, small: sp.Expr) -> Minimum | None:
                      else f"{symbol}: not attained")
     if not total.is_extended_real:
         return None
-    return Minimum(total, attained_everywhere, ", ".join(where))
+    return Minimum(total, attained_everywhere, ", ".join(where) or "every point (a constant)")
 
 
 def readable(value: sp.Expr) -> str:
     """An exact number as text, or its 8-digit value where the exact form is a root object or too long."""
     text = to_text(value)
     if value.is_number and (value.has(sp.CRootOf) or len(text) > 60):
-        return f"≈ {sp.N(value, 8)}"
+        try:
+            return f"≈ {sp.N(value, 8)}"
+        except (ArithmeticError, ValueError):  # an exponent beyond what the printer formats
+            return text[:57] + "..."
     return text
 
 
@@ -503,7 +506,7 @@ def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float 
         return Proof(False, str(error))
     except Undecidable as error:
         return Proof(False, f"calculus: {error}")
-    except (NotImplementedError, ValueError, TypeError, RecursionError, ZeroDivisionError) as error:
+    except (NotImplementedError, ValueError, TypeError, RecursionError, ArithmeticError, AttributeError) as error:
         return Proof(False, f"sympy could not decide: {type(error).__name__}: {error}"[:300])
 
 

@@ -337,3 +337,18 @@ def test_the_boundary_world_of_two_densities_has_p_equal_to_q():
     world = boundary_worlds(Needs.of([KL(p(x), q(x))]))[0]
     assert world.params["p(x)"] == world.params["q(x)"]
     assert evaluate(KL(p(x), q(x)), world)[0] == pytest.approx(0, abs=1e-14)
+
+
+def test_a_tower_of_exponentials_is_bounded_in_time_and_never_holds():
+    import time
+
+    from mathcheck.checker import check_step, strategy_for
+    from mathcheck.calc import Step, calc
+
+    lhs = sp.exp(sp.exp(sp.exp(sp.Integer(10))))
+    start = time.monotonic()
+    chain = calc(lhs, ("=", 1, "hostile"), name="tower", title="", source="")
+    strategy, _ = strategy_for(chain)
+    verdict, _ = check_step(lhs, Step("=", sp.Integer(1), "hostile"), strategy)
+    assert verdict != "holds" and verdict != "proved"
+    assert time.monotonic() - start < 60

@@ -202,3 +202,12 @@ def test_a_change_of_variables_must_be_affine():
     lhs = integral(sp.exp(-z**2 / 2), z)
     not_proved(lhs, "=", integral(sp.exp(-epsilon**6 / 2) * 3 * epsilon**2, epsilon),
                RULES + (sp.Eq(z, epsilon**3),))
+
+
+@pytest.mark.parametrize("lhs, relation, rhs, proved", [
+    (sp.exp(-sp.Integer(10) ** 400), ">", 0, True), (sp.exp(sp.Integer(10) ** 400), ">", 0, True),
+    (sp.exp(-sp.Integer(10) ** 400), ">=", R(1, 10**5), False),
+])
+def test_numbers_beyond_floating_point_are_decided_without_an_error(lhs, relation, rhs, proved):
+    proof = prove(lhs, relation, rhs)
+    assert proof.proved is proved and (proved or proof.disproved)
