@@ -104,12 +104,12 @@ def test_the_reader_refuses_a_zero_denominator():
 
 
 def test_an_undecided_step_makes_the_audit_exit_one(tmp_path, capsys):
-    code, out = audit(tmp_path, capsys, formulas("2 Foo = Foo + Bar"))
+    code, out = audit(tmp_path, capsys, formulas(r"2 \mathrm{Foo} = \mathrm{Foo} + \mathrm{Bar}"))
     assert verdicts(out) == [UNDECIDED] and code == 1
 
 
 def test_the_summary_counts_the_steps_not_verified(tmp_path, capsys):
-    code, out = audit(tmp_path, capsys, formulas("2 Foo = Foo + Bar", "x = x", "y = y + 1"))
+    code, out = audit(tmp_path, capsys, formulas(r"2 \mathrm{Foo} = \mathrm{Foo} + \mathrm{Bar}", "x = x", "y = y + 1"))
     summary = out.splitlines()[-1]
     assert "NOT OK (2 of 3 steps not verified" in summary and not summary.endswith(": OK")
 
@@ -117,7 +117,7 @@ def test_the_summary_counts_the_steps_not_verified(tmp_path, capsys):
 def test_the_json_report_is_not_ok_with_an_undecided_step(tmp_path, capsys):
     import json
 
-    code, out = audit(tmp_path, capsys, formulas("2 Foo = Foo + Bar"), "--format", "json")
+    code, out = audit(tmp_path, capsys, formulas(r"2 \mathrm{Foo} = \mathrm{Foo} + \mathrm{Bar}"), "--format", "json")
     assert code == 1 and json.loads(out)["ok"] is False
 
 

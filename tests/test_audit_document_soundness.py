@@ -343,3 +343,99 @@ def test_display_math_outside_double_dollars_is_read(tmp_path, capsys, document)
 def test_code_and_comments_are_not_read_as_math(tmp_path, capsys, document):
     code, steps = audit(tmp_path, capsys, document)
     assert code == 0 and verdicts(steps) == [PROVED] * len(steps) and steps, steps
+
+
+# ---------------------------------------------------------------- prose: only a plain declarative sentence declares
+
+SQRT = "$$\\sqrt{\\sigma^2} = \\sigma$$"
+KL_ZERO = "$$D_{KL}(p\\|q) = 0$$"
+
+
+@pytest.mark.parametrize("prose, display", [
+    ("The function $f$ is concave or convex.", JENSEN),
+    ("The function $f$ is concave/convex.", JENSEN),
+    ("The function $f$ is concave (resp. convex).", JENSEN),
+    ("Either $p(x)\\sim N(5,1)$ or $p(x)\\sim N(0,1)$, and $q(x)\\sim N(0,1)$.", KL_ZERO),
+    ("Either $\\sigma > 0$ or $\\sigma < 0$.", SQRT),
+    ("Nobody has shown that $f$ is concave.", JENSEN),
+    ("It is impossible that $\\sigma > 0$.", SQRT),
+    ("It is unlikely that $\\sigma > 0$.", SQRT),
+    ("We avoid assuming $\\sigma > 0$.", SQRT),
+    ("We drop the assumption $\\sigma > 0$.", SQRT),
+    ("Everything holds except $\\sigma > 0$.", SQRT),
+    ("$f$が上に凸というのは嘘である。", JENSEN),
+    ("$f$は上に凸とは限らない。", JENSEN),
+    ("The function $f$ is concave, a common misconception.", JENSEN),
+    ("Here $f$ is concave; this is false.", JENSEN),
+    ("We take $\\sigma > 0$, which is wrong.", SQRT),
+    ("With $\\sigma > 0$, this is false.", SQRT),
+    ("We want to show that $f$ is concave.", JENSEN),
+    ("Exercise: prove that $f$ is concave.", JENSEN),
+    ("Suppose, for contradiction, that $f$ is concave.", JENSEN),
+    ("$f$が上に凸であることを示したい。", JENSEN),
+    ("$f$は上に凸だと思う。", JENSEN),
+    ("We show below that $\\sigma > 0$ is needed.", SQRT),
+    ("For $\\sigma > 0$ the bound is tight; in general $\\sigma$ is any real number.", SQRT),
+    ("The case $\\sigma > 0$ is treated in Section 3.", SQRT),
+    ("Note that $\\sqrt{\\sigma^2}=\\sigma$ only for $\\sigma > 0$.", SQRT),
+    ("Is it true that $f$ is concave. We do not know.", JENSEN),
+    ("Is $f$ concave.", JENSEN),
+    ("The paper “$f$ is concave” is retracted.", JENSEN),
+])
+def test_a_sentence_that_is_not_a_plain_declaration_declares_nothing(tmp_path, capsys, prose, display):
+    assert_flagged(*audit(tmp_path, capsys, f"{prose}\n\n{display}\n"))
+
+
+@pytest.mark.parametrize("prose, display", [
+    ("The function $f$ is concave.", JENSEN),
+    ("Let $f$ be concave.", JENSEN),
+    ("$f$は上に凸な関数とする。", JENSEN),
+    ("$f$を上に凸な関数とする。", JENSEN),
+    ("$f$は上に凸である。", JENSEN),
+    ("Let $\\sigma > 0$.", SQRT),
+    ("Assume that $\\sigma > 0$.", SQRT),
+    ("If $\\sigma > 0$, then", SQRT),
+    ("Let $p(x)\\sim N(0,1)$ and $q(x)\\sim N(0,1)$.", KL_ZERO),
+])
+def test_a_plain_declarative_sentence_declares(tmp_path, capsys, prose, display):
+    code, steps = audit(tmp_path, capsys, f"{prose}\n\n{display}\n")
+    assert code == 0 and verdicts(steps) and all(v in PASSING for v in verdicts(steps)), steps
+
+
+# ---------------------------------------------------------------- Markdown: what a renderer shows is read
+
+TRUE_THEN_FALSE = "$$1 = 1$$\n\n{}\n\n$$1 = 2$$\n"
+
+
+@pytest.mark.parametrize("between", [
+    "```x`y",  # a backtick fence's info string has no backtick: not a fence
+    "```code``` is inline code.",
+    "a <!-- b",  # a comment never closed is text
+    "A <!--> B\n\nC -->",  # an empty comment
+    "A <!---> B\n\nC -->",
+    "```\ncode\n```python\nmore\n```",  # a line with an info string does not close a fence
+])
+def test_a_rendered_display_after_markdown_markup_is_read(tmp_path, capsys, between):
+    assert_flagged(*audit(tmp_path, capsys, TRUE_THEN_FALSE.format(between)))
+
+
+def test_a_crlf_document_is_read_with_its_line_numbers(tmp_path, capsys):
+    path = tmp_path / "doc.md"
+    path.write_bytes(b"Text `a\r\n\r\nb` here.\r\n\r\n$$1 = 1$$\r\n\r\n$$1 = 2$$\r\n")
+    code = main(["audit", str(path), "--format", "json"])
+    steps = json.loads(capsys.readouterr().out)["steps"]
+    assert code == 1 and [(s["line"], s["verdict"]) for s in steps] == [(5, PROVED), (7, REFUTED)], steps
+
+
+@pytest.mark.parametrize("document, passes", [
+    ("```math\n1 = 2\n```\n", False),
+    ("```math\n1 = 1\n```\n", True),
+    ("```math\n1 = 2\n", False),  # never closed
+])
+def test_a_github_math_fence_is_read_as_a_display(tmp_path, capsys, document, passes):
+    code, steps = audit(tmp_path, capsys, document)
+    if passes:
+        assert code == 0 and verdicts(steps) == [PROVED], steps
+    else:
+        assert_flagged(code, steps) if steps else None
+        assert code == 1

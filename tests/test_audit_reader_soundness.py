@@ -19,7 +19,7 @@ from mathcheck.vocab import KL, Expectation, Normal, X, integral, p, q, x, z
 a, b, c, y = (sp.Symbol(name, real=True) for name in "abcy")
 lam, alpha, beta, eps = (sp.Symbol(name, real=True) for name in ("lambda", "alpha", "beta", "epsilon"))
 real_mu, real_sigma = sp.Symbol("mu", real=True), sp.Symbol("sigma", real=True)
-positive_sigma = sp.Symbol("sigma", positive=True)
+nonzero_sigma = sp.Symbol("sigma", real=True, nonzero=True)
 mu_of, sigma_of = sp.Function("mu"), sp.Function("sigma")
 
 
@@ -178,9 +178,9 @@ def test_the_square_root_of_a_square_is_the_absolute_value_without_a_declaration
     assert read(r"\sqrt{\sigma_{12}^2}") == sp.Abs(sp.Symbol("sigma_12", real=True))
 
 
-def test_a_declared_normal_makes_its_standard_deviation_positive():
+def test_a_declared_normal_of_variance_sigma_squared_has_standard_deviation_abs_sigma():
     declared = normal_from_variance(x, real_mu, real_sigma**2)
-    assert declared == Normal(x, real_mu, positive_sigma)
+    assert declared == Normal(x, real_mu, sp.Abs(nonzero_sigma))
 
 
 def test_a_declared_variance_symbol_is_positive():
@@ -188,10 +188,10 @@ def test_a_declared_variance_symbol_is_positive():
     assert normal_from_variance(x, 0, v) == Normal(x, 0, sp.sqrt(sp.Symbol("v", positive=True)))
 
 
-def test_formulas_after_a_declared_normal_read_its_sigma_as_that_positive_sigma():
+def test_formulas_after_a_declared_normal_read_its_sigma_as_that_nonzero_sigma():
     context = Context()
     context.densities[("p", "")] = (p(x), normal_from_variance(x, real_mu, real_sigma**2))
-    assert read(r"\sqrt{\sigma^2}", context) == positive_sigma
+    assert read(r"\sqrt{\sigma^2}", context) == sp.Abs(nonzero_sigma)
     assert read(r"\sqrt{\sigma_2^2}", context) == sp.Abs(sp.Symbol("sigma_2", real=True))
 
 
@@ -202,9 +202,9 @@ def test_a_symbol_declared_by_the_prose_keeps_its_assumptions():
     assert context.notes[("symbol", "s")] == "line 3: s > 0"
 
 
-def test_the_scales_of_the_normals_a_formula_writes_are_positive_in_that_formula():
+def test_the_scales_of_the_normals_a_formula_writes_are_nonzero_in_that_formula():
     source = r"D_{KL}(N(\mu, \sigma^2) \| N(0, 1)) = \frac12(-\log\sigma^2 + \sigma^2 - 1 + \mu^2)"
-    assert formula_scales(tokenize(source), source) == {"sigma": positive_sigma}
+    assert formula_scales(tokenize(source), source) == {"sigma": nonzero_sigma}
 
 
 def test_a_declared_parameter_cannot_be_a_variable_of_integration():
@@ -334,9 +334,14 @@ def test_a_true_step_in_unusual_latex_passes_the_audit(tmp_path, capsys, step):
     assert audit_verdicts(tmp_path, capsys, f"$${step}$$\n") in ([PROVED], [HOLDS])
 
 
-def test_a_declared_normal_lets_its_sigma_be_positive_in_the_audit(tmp_path, capsys):
-    text = "Let $p(x)\\sim N(\\mu,\\sigma^2)$.\n\n$$\\sqrt{\\sigma^2} = \\sigma$$\n"
-    assert audit_verdicts(tmp_path, capsys, text) == [PROVED]
+@pytest.mark.parametrize("declaration, step", [
+    ("p(x)\\sim N(\\mu,\\sigma^2)", "\\sqrt{\\sigma^2} = \\sigma"), ("p(x)\\sim N(0, s^2)", "\\sqrt{s^2} = s"),
+    ("z\\sim N(0,a^2)", "\\sqrt{a^2}=a"),
+])
+def test_a_declared_variance_written_as_a_square_does_not_make_its_root_positive(tmp_path, capsys, declaration,
+                                                                                   step):
+    text = f"Let ${declaration}$.\n\n$${step}$$\n"
+    assert audit_verdicts(tmp_path, capsys, text)[0] not in (PROVED, HOLDS)
 
 
 @pytest.mark.parametrize("source, expected", [
@@ -358,3 +363,49 @@ def test_an_nth_root_that_is_not_a_real_number_is_refused(source, words):
 
 def test_an_upright_d_without_braces_is_the_differential():
     assert parse_expression(r"\int q(z\mid X)\,\mathrm dz") == parse_expression(r"\int q(z\mid X)\,dz")
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("ab", a * b), ("ba + 1", a * b + 1), ("2ab", 2 * a * b), ("xy", x * y), ("ab^2", a * b**2),
+])
+def test_juxtaposed_letters_read_as_their_product(source, expected):
+    assert read(source) == expected
+
+
+@pytest.mark.parametrize("step", ["ab = ba + 1", "zX = Xz + 1", "xy = x y + 1", "as = sa + 1", "tr = rt + 1"])
+def test_juxtaposed_letters_are_not_a_definition_of_a_name(tmp_path, capsys, step):
+    assert audit_verdicts(tmp_path, capsys, f"$${step}$$\n") == ["refuted"]
+
+
+def test_the_square_of_a_sum_expands_with_juxtaposed_letters(tmp_path, capsys):
+    assert audit_verdicts(tmp_path, capsys, "$$(a+b)^2 = a^2 + 2ab + b^2$$\n") == [PROVED]
+
+
+@pytest.mark.parametrize("source", ["abc", "xyz + 1", "2abc"])
+def test_a_longer_run_of_letters_is_refused_as_ambiguous(source):
+    assert "ambiguous" in refusal(source).reason
+
+
+@pytest.mark.parametrize("source, name", [
+    (r"\mathrm{ab}", "ab"), (r"\operatorname{ab}", "ab"), (r"\text{Loss}", "Loss"), ("Loss", "Loss"),
+    ("BCELoss", "BCELoss"),
+])
+def test_an_upright_or_capitalised_word_stays_one_name(source, name):
+    assert parse_expression(source) == NameRef(name)
+
+
+@pytest.mark.parametrize("source", ["{-1}^2", "{-x}^2", "{+2}^2"])
+def test_a_signed_braced_group_under_a_power_is_refused_as_ambiguous(source):
+    assert "(-1)^2" in refusal(source).reason
+
+
+def test_the_log_of_a_declared_sigma_squared_is_twice_the_log_of_its_absolute_value():
+    context = Context()
+    context.densities[("p", "")] = (p(x), normal_from_variance(x, real_mu, real_sigma**2))
+    assert read(r"\log\sigma^2", context) == 2 * sp.log(sp.Abs(nonzero_sigma))
+
+
+def test_the_seed_gaussian_kl_with_log_sigma_squared_is_proved(tmp_path, capsys):
+    text = ("Let $p(x)\\sim N(\\mu,\\sigma^2)$ and $q(x)\\sim N(0,1)$.\n\n"
+            "$$D_{KL}(p||q) = \\frac{1}{2}\\left[-\\log\\sigma^2+\\sigma^2-1+\\mu^2\\right]$$\n")
+    assert audit_verdicts(tmp_path, capsys, text) == [PROVED]

@@ -18,14 +18,19 @@ Assumptions belong to the step that makes them: an unknown function is positive 
 step takes its log (``log g(v)`` for v over the real line: everywhere; ``log g(1)``: only if every value of g
 in the step is one whose log is taken), and concave or convex only as the prose declares. An assignment
 ``z = μ + σ ε`` of a variable with a declared law is checked in law against the declared Gaussians
-(mean and variance of an affine map of independent declared noises); when that law cannot be computed the
-step is ``undecided``, never a definition.
+(mean and variance of an affine map of independent declared noises; a declared density q(z) ~ N(m, v) gives
+z a law too); when that law cannot be computed the step is ``undecided``, never a definition. The earlier
+assignments are put into the right side first (z = ε, then x = z + ε is 2ε), and a second assignment of a
+variable is checked against the first, pathwise. Only a left side written as a bare name assigns
+(``\\sqrt{x}^2 = -1`` is a claim), and a standard operator (Var, KL, ELBO, ...) is defined only by ``:=``.
+A defined name or assigned variable whose value has a free v, used under a binder of v, is ambiguous: unparsed.
 
 A document passes (``ok``) when every step is proved, holds or is a definition: an undecided step is not
 verified.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,10 +164,11 @@ class Names:
             if item.relation == ":=" and isinstance(previous.expr, NameRef):
                 self._define(previous.expr, item.expr, item)
             elif item.relation == "=" and position == 1 and isinstance(previous.expr, NameRef) \
-                    and previous.expr.name not in self.definitions:
+                    and previous.expr.name not in self.definitions and not standard_operator(previous.expr.name):
                 self._define(previous.expr, item.expr, item)
             elif item.relation == "=" and position == len(chain) - 1 and position > 1 \
                     and isinstance(item.expr, NameRef) and item.expr.name not in self.definitions \
+                    and not standard_operator(item.expr.name) \
                     and not _mentions(chain[:position], item.expr.name):  # L ≥ 3 = L names nothing: a claim
                 self._define(item.expr, previous.expr, item)
 
@@ -229,6 +235,24 @@ def _display(name: str) -> str:
 def definable(name: NameRef) -> bool:
     """A name can be defined with distinct variables as its arguments: L(X, z), not L(X, 0) or F(x, x)."""
     return all(isinstance(a, sp.Symbol) for a in name.arguments) and len(set(name.arguments)) == len(name.arguments)
+
+
+# names of standard operators: ``Var(x) = 0`` or ``KL = -1`` is a claim about them, never their definition
+# (only ``NAME := expr`` defines such a name). D_{KL} is left definable: articles name their closed form so
+# (D_{KL} = ½[−log σ² + σ² − 1 + μ²]), and its uses are then checked against that formula.
+STANDARD_OPERATORS = frozenset({"var", "variance", "cov", "kl", "elbo", "e", "h", "log", "ln", "exp", "max",
+                                "min", "sup", "inf", "det", "tr", "std", "mean"})
+_BARE_NAME = re.compile(r"^(\\[A-Za-z]+\{\\?[A-Za-z]+\}|\\?[A-Za-z]+)(_(\{[A-Za-z0-9]*\}|[A-Za-z0-9]))?$")
+
+
+def standard_operator(name: str) -> bool:
+    return re.sub(r"[\\{}_ ]|mathrm|operatorname", "", name).lower() in STANDARD_OPERATORS
+
+
+def written_as_name(item: Item) -> bool:
+    """Whether ``item`` is written as a bare name (``z``, ``\\epsilon``, ``z_1``), not only read as one:
+    ``\\sqrt{x}^2`` and ``\\log e^{x}`` read as x but assign nothing."""
+    return bool(_BARE_NAME.match("".join(item.source.split())))
 
 
 def _mentions(items: list[Item], name: str) -> bool:
@@ -514,6 +538,8 @@ class Auditor:
             self.chains.extend(formula._items)
         self.names = Names(self.chains)
         self.assignments: dict[sp.Symbol, Item] = {}  # variable -> its first assignment (x = 1)
+        self.values: dict[sp.Symbol, sp.Expr] = {}  # variable -> its first assignment's value, earlier ones put in
+        self.random: set[sp.Symbol] = set()  # assigned variables with a declared law: z = μ + σ ε, a function of ε
         self.worlds = WorldCache(seed, self.examples)
 
     def run(self) -> list[StepResult]:
@@ -597,7 +623,7 @@ class Auditor:
         relation, prefix = item.relation, ""
         earlier = self.names.definitions.get(previous.expr.name) if isinstance(previous.expr, NameRef) else None
         if item.relation == ":=" and earlier is None and len(chain) == 2 and isinstance(previous.expr, sp.Symbol) \
-                and not item.expr.has(previous.expr):
+                and written_as_name(previous) and not item.expr.has(previous.expr):
             return self._assignment(formula, previous, item, result)  # x := 1, z := μ + σ ε
         if item.relation == ":=" and earlier is None:
             result.verdict = UNPARSED
@@ -615,7 +641,8 @@ class Auditor:
             result.detail["fragment"] = first.problem.fragment if first.problem else first.source
             return result
         if len(chain) == 2 and isinstance(previous.expr, sp.Symbol) and item.relation == "=" \
-                and (previous.expr in (x, z, X) or previous.expr in formula.context.laws) \
+                and written_as_name(previous) and (previous.expr in (x, z, X) or previous.expr in self.values
+                                                   or declared_laws(formula.context, previous.expr)) \
                 and not item.expr.has(previous.expr):
             return self._assignment(formula, previous, item, result)
         if skipped:
@@ -638,7 +665,7 @@ class Auditor:
             lhs = self.names.resolve(lhs, formula, notes, item.line)
             rhs = self.names.resolve(item.expr, formula, notes, item.line)
             for side, expr in (("left", lhs), ("right", rhs)):
-                problem = _value_problem(expr)
+                problem = _value_problem(expr) or self._captured_use(expr)
                 if problem:
                     raise Unparsed(f"the {side}-hand side cannot be evaluated: {problem}", _shown(expr))
         except Unparsed as error:
@@ -660,6 +687,35 @@ class Auditor:
         result.relation = relation
         return result
 
+    def _captured_use(self, expr: sp.Expr) -> str:
+        """Why ``expr`` is ambiguous ("" when it is not): a defined name or an assigned variable whose value has
+        a free variable v, used under a binder of v (m := z/2 in ∫ N(z; m, 1) dz): does v mean the bound one?"""
+        def free_in_value(node: sp.Expr) -> tuple[str, set]:
+            if isinstance(node, Defined):
+                definition = self.names.definitions.get(node.name)
+                body = definition.resolved if definition is not None and definition.resolved is not None else node.body
+                parameters = set(definition.arguments) if definition is not None else set(node.arguments)
+                return node.name, free_symbols(body) - parameters
+            if isinstance(node, sp.Symbol) and node in self.values and node not in self.random:
+                return sp.sstr(node), free_symbols(self.values[node])
+            return "", set()
+
+        def visit(node: sp.Expr, bound: frozenset) -> str:
+            name, free = free_in_value(node)
+            if name and not (isinstance(node, sp.Symbol) and node in bound):
+                captured = sorted(map(sp.sstr, free & bound))
+                if captured:
+                    return (f"{name} is defined with {', '.join(captured)} free, and used here where "
+                            f"{', '.join(captured)} is bound: ambiguous (is it the bound variable?)")
+            inner = bound | set(_binds(node))
+            for arg in node.args:
+                found = visit(arg, inner) if isinstance(arg, sp.Basic) else ""
+                if found:
+                    return found
+            return ""
+
+        return visit(expr, frozenset())
+
     def _check(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int) -> tuple[str, dict]:
         why = f"as written in {self.document.path} line {line}"
         try:
@@ -677,40 +733,75 @@ class Auditor:
             return UNDECIDED, {"reason": f"{failed}; the checker failed: {type(error).__name__}: {error}"[:300]}
 
     def _assignment(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
-        """``z = μ(X) + ε σ(X)``: an assignment of a variable; checked in law when the variable has a declared
-        law, against the first assignment when the variable was assigned before."""
+        """``z = μ(X) + ε σ(X)``: an assignment of a variable; checked against the first assignment (pathwise)
+        when the variable was assigned before, in law when the variable has a declared law, against the
+        declared sign when the prose declares one (σ > 0)."""
         variable = previous.expr
-        law = formula.context.laws.get(variable)
-        if law is not None:
-            return self._in_law(formula, variable, law, item, result)
+        earlier = self.assignments.get(variable)
+        if earlier is not None:
+            prefix = f"{variable} is already assigned at line {earlier.line} " \
+                     f"({variable} = {_short(earlier.source)}), checked against it: "
+            return self._claim(earlier.formula, earlier.expr, "=", item, result, prefix)
+        self.assignments[variable] = item
+        value = self._assigned_value(formula, variable, item)
+        laws = declared_laws(formula.context, variable)
+        if len(laws) > 1:
+            result.verdict, result.relation = UNDECIDED, "="
+            result.reason = (f"{variable} has several declared laws ({'; '.join(f'N({m}, {v})' for m, v in laws)}): "
+                             f"which one this assignment must have is ambiguous")
+            return result
+        if laws:
+            self.random.add(variable)
+            return self._in_law(formula, variable, laws[0], item, result, value)
+        sign = _sign_problem(variable, value, formula.context)
+        if sign:
+            result.verdict, result.reason = sign
+            result.relation = "="
+            return result
+        refused = formula.context.notes.get(("law-refused", variable))
+        if refused:  # the prose gives z a law mathcheck could not read: which law the assignment must have is unknown
+            result.verdict, result.relation = UNDECIDED, "="
+            result.reason = (f"assigns {variable} := {_shown(item.expr)}, but the prose states a law for {variable} "
+                             f"that cannot be used: {refused}")
+            return result
         result.verdict = DEFINITION
         result.reason = f"assigns the variable {variable} := {_shown(item.expr)} (not an identity to check)"
-        refused = formula.context.notes.get(("law-refused", variable))
-        if refused:
-            result.reason += f" [no law declared for {variable}: {refused}]"
-        earlier = self.assignments.get(variable)
-        if earlier is None:
-            self.assignments[variable] = item
-            return result
-        prefix = f"{variable} is already assigned at line {earlier.line} ({variable} = {_short(earlier.source)}), " \
-                 f"checked against it: "
-        return self._claim(earlier.formula, earlier.expr, "=", item, result, prefix)
+        return result
 
-    def _in_law(self, formula: Formula, variable: sp.Symbol, law: tuple, item: Item, result: StepResult) -> StepResult:
+    def _assigned_value(self, formula: Formula, variable: sp.Symbol, item: Item) -> sp.Expr | None:
+        """The right side of ``variable = expr`` with the names resolved and the earlier assignments put in
+        (z = ε, then x = z + ε: 2ε); recorded as the value of ``variable``. None when it cannot be read."""
+        try:
+            value = self.names.resolve(item.expr, formula, [], item.line)
+        except Unparsed:
+            return None
+        value = substitute(value, {v: e for v, e in self.values.items() if v != variable})
+        self.values[variable] = value
+        return value
+
+    def _in_law(self, formula: Formula, variable: sp.Symbol, law: tuple, item: Item, result: StepResult,
+                value: sp.Expr | None) -> StepResult:
         """``z = a + Σ bᵢ εᵢ`` with declared εᵢ ~ N(mᵢ, vᵢ), taken independent: the right side has the law
         N(a + Σ bᵢ mᵢ, Σ bᵢ² vᵢ), compared with the declared law of z by its mean and its variance (two
         Gaussian laws are equal exactly when both are). A right side that is not affine in declared Gaussians
-        has a law mathcheck does not compute: undecided."""
-        laws, notes = formula.context.laws, formula.context.notes
+        has a law mathcheck does not compute: undecided. The earlier assignments are put in first (``value``):
+        a noise assigned before (η = −ε) is its value, so the noises left are distinct and never assigned in
+        terms of each other."""
+        notes = formula.context.notes
         declared = notes.get(("law", variable), f"{variable} ~ N({law[0]}, {law[1]})")
         result.relation = "="
-        try:
-            expr = self.names.resolve(item.expr, formula, [], item.line)
-        except Unparsed as error:
-            result.verdict, result.reason = UNPARSED, error.reason
-            result.detail["fragment"] = error.fragment
-            return result
-        noises = sorted((s for s in free_symbols(expr) if s in laws and s != variable), key=sp.default_sort_key)
+        if value is None:
+            try:
+                self.names.resolve(item.expr, formula, [], item.line)
+            except Unparsed as error:
+                result.verdict, result.reason = UNPARSED, error.reason
+                result.detail["fragment"] = error.fragment
+                return result
+        expr = value
+        laws = {s: declared_laws(formula.context, s) for s in free_symbols(expr)
+                if s != variable and s not in self.values}
+        laws = {s: found[0] for s, found in laws.items() if len(found) == 1}
+        noises = sorted(laws, key=sp.default_sort_key)
         if not noises:
             result.verdict = UNDECIDED
             result.reason = (f"{variable} has a declared law ({declared}), but {_shown(expr)} involves no variable "
@@ -740,6 +831,43 @@ class Auditor:
         failed = variance_detail if variance_verdict == REFUTED else mean_detail if mean_verdict == REFUTED else {}
         result.detail = {k: v for k, v in failed.items() if k != "reason"}
         return result
+
+
+def declared_laws(context: Context, variable: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]]:
+    """The distinct laws (mean, variance) the declarations give ``variable``: ``z ~ N(μ, σ²)``, and a declared
+    density of z alone, ``q(z) ~ N(m, v)``."""
+    found = []
+    if variable in context.laws:
+        found.append(tuple(context.laws[variable]))
+    for density, normal in context.densities.values():
+        if tuple(getattr(density, "variables", ())) == (variable,) and isinstance(normal, Normal):
+            found.append((normal.args[1], normal.args[2] ** 2))
+    distinct = []
+    for law in found:
+        if not any(sp.simplify(law[0] - other[0]) == 0 and sp.simplify(law[1] - other[1]) == 0 for other in distinct):
+            distinct.append(law)
+    return distinct
+
+
+_SIGNS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
+
+
+def _sign_problem(variable: sp.Symbol, value: sp.Expr | None, context: Context) -> tuple[str, str] | None:
+    """(verdict, reason) when ``variable := value`` meets a sign the prose declares for ``variable`` (σ > 0)
+    that ``value`` does not have (refuted) or is not known to have (undecided); None when nothing is declared."""
+    declared = [sign for sign in _SIGNS if getattr(variable, f"is_{sign}") is True]
+    if not declared:
+        return None
+    note = context.notes.get(("symbol", variable.name), f"{variable} declared {', '.join(declared)}")
+    if value is None:
+        return UNDECIDED, f"{variable} is declared {', '.join(declared)} ({note}); its assignment cannot be read"
+    for sign in declared:
+        holds = getattr(value, f"is_{sign}")
+        if holds is False:
+            return REFUTED, f"{variable} := {_shown(value)} is not {sign}, as declared ({note})"
+        if holds is not True:
+            return UNDECIDED, f"{variable} := {_shown(value)}: not known to be {sign}, as declared ({note})"
+    return None
 
 
 def _affine_moments(expr: sp.Expr, noises: list[sp.Symbol], laws: dict) -> tuple[sp.Expr, sp.Expr] | None:

@@ -91,9 +91,14 @@ def read_text(path: str) -> str:
     if b"\0" in data:
         raise DocumentError(f"{path}: a binary file, not a Markdown text")
     try:
-        return data.decode("utf-8-sig")
+        return normalized_line_ends(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise DocumentError(f"{path}: not UTF-8 text (byte {error.start}): a binary file?") from None
+
+
+def normalized_line_ends(text: str) -> str:
+    """``\\r\\n`` and a lone ``\\r`` as ``\\n``: one line end each, so the line numbers stay those of the file."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # ---------------------------------------------------------------- splitting the document
@@ -120,6 +125,7 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def parse_document(path: str, text: str) -> Document:
+    text = normalized_line_ends(text)
     document = Document(path, text, _newlines=[i for i, c in enumerate(text) if c == "\n"])
     masked, regions = _scan(text)
     persistent = Context()  # the declarations that hold from where they are made on
@@ -148,6 +154,8 @@ def _unclosed(text: str, index: int, start: int, end: int, context: Context) -> 
     opener = text[start:start + 2]
     if opener in ("$$", "\\["):
         reason = f"unbalanced {opener}: this display formula is never closed"
+    elif opener[0] in "`~":
+        reason = "this ```math block is never closed: no closing fence follows"
     else:
         name = re.match(r"\\begin\s*\{([^}]*)\}", text[start:]).group(1)
         reason = f"\\begin{{{name}}} is never closed: no \\end{{{name}}} follows"
@@ -171,22 +179,25 @@ def _scan(text: str) -> tuple[str, list[tuple[str, int, int, int, int]]]:
         m = _OPENERS.search(text, i)
         if m is None:
             break
-        if m.group("fence"):
-            mark = m.group("mark")
-            closing = re.compile(r"^ {0,3}" + re.escape(mark[0]) + "{%d,}" % len(mark), re.M).search(text, m.end())
-            end = n if closing is None else closing.end()
-            regions.append(("code", m.start(), end, m.start(), end))
-            i = end
-        elif m.group("code"):
-            close = re.compile(r"(?<!`)" + m.group("code") + r"(?!`)").search(text, m.end())
+        fence = _fence(text, m)
+        if fence is not None:
+            regions.append(fence)
+            if fence[0] == "unclosed":
+                break
+            i = fence[2]
+        elif m.group("code") or m.group("fence"):
+            run = m.group("code") or m.group("mark")
+            close = re.compile(r"(?<!`)" + run + r"(?!`)").search(text, m.end())
             if close is None or _BLANK_LINE.search(text, m.end(), close.start()):
                 i = m.end()  # a lone backtick run is literal text
                 continue
             masked[m.start():close.end()] = " " * (close.end() - m.start())
             i = close.end()
         elif m.group("html"):
-            close = text.find("-->", m.end())
-            end = n if close < 0 else close + 3
+            end = _comment_end(text, m.end())
+            if end is None:
+                i = m.end()  # a comment never closed is literal text: what follows is still read
+                continue
             masked[m.start():end] = [c if c == "\n" else " " for c in text[m.start():end]]
             i = end
         elif m.group("display"):
@@ -205,6 +216,37 @@ def _scan(text: str) -> tuple[str, list[tuple[str, int, int, int, int]]]:
             regions.append(("display", m.start(), finish.end(), m.start(), finish.end()))
             i = finish.end()
     return "".join(masked), regions
+
+
+def _fence(text: str, m: re.Match) -> tuple[str, int, int, int, int] | None:
+    """The region of the fenced block opened by ``m`` (CommonMark): None when it is no fence (a backtick
+    fence's info string has no backtick, so "```code``` ..." is an inline code span); a ```` ```math ````
+    block is a display formula (GitHub renders it), any other one code. The closing fence is a line of at
+    least as many of the same marks and nothing else; a block never closed runs to the end of the text."""
+    if not m.group("fence"):
+        return None
+    mark = m.group("mark")
+    line_end = text.find("\n", m.end())
+    line_end = len(text) if line_end < 0 else line_end
+    info = text[m.end():line_end].strip()
+    if mark[0] == "`" and "`" in info:
+        return None
+    closing = re.compile(r"^ {0,3}" + re.escape(mark[0]) + "{%d,}[ \t]*$" % len(mark), re.M).search(text, line_end)
+    is_math = info.split(" ", 1)[0].lower() == "math" if info else False
+    if closing is None:
+        return ("unclosed" if is_math else "code", m.start(), len(text), line_end, len(text))
+    return ("display" if is_math else "code", m.start(), closing.end(), min(line_end + 1, closing.start()),
+            closing.start())
+
+
+def _comment_end(text: str, start: int) -> int | None:
+    """Where the HTML comment whose ``<!--`` ends at ``start`` ends: ``<!-->`` and ``<!--->`` are empty
+    comments; None when no ``-->`` closes it."""
+    for empty in (">", "->"):
+        if text.startswith(empty, start):
+            return start + len(empty)
+    close = text.find("-->", start)
+    return None if close < 0 else close + 3
 
 
 def _matching_end(text: str, name: str, start: int):
@@ -248,8 +290,9 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
         for part_start, part in _top_level_parts(math):
             if "\\sim" not in part:
                 continue
-            if mood == NEGATION:
-                note = f"line {line}: `{part.strip()}` is not read as a declaration (a negation)"
+            if mood in (NEGATION, NOT_DECLARED):
+                why = "a negation" if mood == NEGATION else "not a plain declarative sentence"
+                note = f"line {line}: `{part.strip()}` is not read as a declaration ({why})"
                 _refuse_declaration(persistent, part, note)
                 _refuse_declaration(current, part, note)
                 continue
@@ -276,7 +319,7 @@ def _declare_sign(document: Document, math: str, offset: int, line: int, mood: s
     """``$\\sigma > 0$``, ``$\\sigma, \\tau > 0$``, ``$s \\geq 0$``, ``$\\sigma \\in (0, \\infty)$`` declare the sign of
     names for what follows (only for the next formula when a hypothesis; a negation declares nothing)."""
     found = _SIGN.match(math) or _POSITIVE_SET.match(math)
-    if found is None or mood == NEGATION:
+    if found is None or mood in (NEGATION, NOT_DECLARED):
         return
     strict = "relation" not in found.groupdict() or found.group("relation") in (">", "\\gt")
     names = []
@@ -462,9 +505,12 @@ def _declare_curvatures(marked: str, functions, persistent: Context, current: Co
         hypotheses: dict[str, set] = {}  # name -> kinds a hypothesis gives it, for the next formula
         refused: dict[str, tuple[str, set]] = {}  # name -> (why, the kinds it negates)
         clauses = _clauses(sentence)
+        allowed = _declarative_markers(sentence)
         for number, clause in enumerate(clauses):
             mood = _mood(sentence, clauses, number)
-            for names, kind, why in _statements(clause, functions):
+            for names, kind, why, markers in _statements(clause, functions):
+                if not why and mood != NEGATION and not set(markers) <= allowed:
+                    why = NOT_DECLARED
                 if not why and mood in (QUESTION, HEDGE):
                     why = mood
                 negated_kinds = {kind} | ({"concave", "convex"} if re.search(r"\bneither\b|\bnor\b", clause, re.I) else set())
@@ -515,14 +561,68 @@ def _mood(sentence: str, clauses: list[str], number: int) -> str:
 
 
 def _moods(marked: str) -> dict[int, str]:
-    """The mood (see _mood) of the clause of each inline formula ⟦k⟧ of the marked prose."""
+    """The mood (see _mood) of the clause of each inline formula ⟦k⟧ of the marked prose; a formula outside
+    the declarative part of its sentence (see _declarative_markers) is NOT_DECLARED."""
     moods: dict[int, str] = {}
     for sentence in _SENTENCE_BREAK.split(marked):
         clauses = _clauses(sentence)
+        allowed = _declarative_markers(sentence)
         for number, clause in enumerate(clauses):
             for k in _MARKER.findall(clause):
-                moods[int(k)] = _mood(sentence, clauses, number)
+                mood = _mood(sentence, clauses, number)
+                moods[int(k)] = mood if mood == NEGATION or k in allowed else NOT_DECLARED
     return moods
+
+
+NOT_DECLARED = "not read as a declaration: not a plain declarative sentence"
+# A sentence declares only in a plain shape: English made of these words alone (and the formulas, commas, a
+# final period or colon), not opening as a question; a hypothesis "If <declaration>, ..." declares its
+# condition for the next formula. Any other word (or, either, except, show, want, case, only, false, ...)
+# or sign (quotes, slashes, brackets) makes the sentence declare nothing.
+_DECLARATIVE_WORDS_EN = {
+    "let", "assume", "suppose", "that", "we", "here", "throughout", "where", "with", "and", "is", "be", "are",
+    "a", "an", "the", "function", "functions", "strictly", "strongly", "concave", "convex", "both", "also",
+    "everywhere", "density", "densities", "variable", "variables", "random", "latent", "noise", "prior",
+    "distribution", "now", "then", "so", "thus", "hence", "given", "take", "fix", "real", "map", "maps",
+    "up", "down", "upward", "upwards", "downward", "downwards"}
+_OPENING_EN = re.compile(r"^\s*(?:if|when|whenever|provided(?:\s+that)?|with|given|for)\b", re.I)
+_DECLARATIVE_SIGNS_EN = re.compile(r"[\s,]|⟦\d+⟧|[.:]\s*$")
+_LISTED_EN = re.compile(r"^(?P<head>[^:⟦]*):\s*(?P<list>⟦\d+⟧(?:\s*(?:,|and|,\s*and)\s*⟦\d+⟧)*)\s*\.?\s*$", re.I)
+_NOT_A_STATEMENT_EN = re.compile(r"\b(?:or|either|nor|except|show|prove|want|exercise|question|problem|claim|"
+                                 r"conjecture|case|only|suppose|contradiction|goal|wrong|false|misconception)\b|[“”\"?/]",
+                                 re.I)
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_NOT_DECLARATIVE_JA = re.compile(r"嘘|誤|偽|示|証明|思|限ら|または|又は|あるいは|もしくは|か[、。]|か$|か\s*⟦|"
+                                 r"[「」『』“”\"/?？()（）]|問|演習|背理|矛盾|たい|べき|ほしい|欲しい|予想|期待|例題|課題|"
+                                 r"除|以外|のみ|だけ|限り|範囲|節|章|後述|前述|参照")
+_DECLARATIVE_END_JA = re.compile(r"(?:とする|とします|である|です|ます|する|ある|だ|る)\s*[。．.:：]?\s*$")
+
+
+def _declarative_markers(sentence: str) -> set[str]:
+    """The formulas ⟦k⟧ of ``sentence`` that stand in a plain declarative shape (their numbers k)."""
+    if _CJK.search(_MARKER.sub("", sentence)):
+        text = _MARKER.sub("", sentence).strip()
+        ended = re.search(r"[。．]\s*$", text)
+        if _NOT_DECLARATIVE_JA.search(_MARKER.sub(" ", sentence)) or (ended and not _DECLARATIVE_END_JA.search(text)):
+            return set()
+        return set(_MARKER.findall(sentence))
+    listed = _LISTED_EN.match(sentence)
+    if listed and not any(pattern.search(listed.group("head")) for pattern in (_NEGATION_EN, _HEDGE_EN, _HYPOTHESIS_EN,
+                                                                              _NOT_A_STATEMENT_EN)):
+        return set(_MARKER.findall(listed.group("list")))  # "Gaussians: $p(x) \sim N(0, 1)$, $q(x) \sim N(0, 1)$."
+    part = sentence
+    if _OPENING_EN.match(sentence):  # "If/With <declaration>, <main clause>": the opening clause declares
+        cut = re.search(r"(?<!⟧),|,(?!\s*⟦)|\bthen\b", sentence)
+        part = sentence[:cut.start()] if cut else sentence
+        if cut and (_NEGATION_EN.search(sentence[cut.start():]) or _HEDGE_EN.search(sentence[cut.start():])):
+            return set()
+        part = _OPENING_EN.sub("", part)
+    words = re.findall(r"[^\s,⟦⟧]+", _MARKER.sub(" ", _DECLARATIVE_SIGNS_EN.sub(" ", part)))
+    if any(word.lower() not in _DECLARATIVE_WORDS_EN for word in words):
+        return set()
+    if re.match(r"\s*(?:is|are|be)\b", part, re.I):
+        return set()  # a question
+    return set(_MARKER.findall(part))
 
 
 def _marked(document: Document, prose: str, base: int) -> tuple[str, list[tuple[str | None, int, str]]]:
@@ -561,20 +661,22 @@ def _clauses(sentence: str) -> list[str]:
     return [piece for clause in clauses for piece in _CLAUSE_WORDS.split(clause)]
 
 
-def _statements(clause: str, functions) -> list[tuple[list[str], str, str]]:
-    """(function names, kind, why it declares nothing or "") for each curvature statement in ``clause``."""
+def _statements(clause: str, functions) -> list[tuple[list[str], str, str, list[str]]]:
+    """(function names, kind, why it declares nothing or "", the markers ⟦k⟧ of the names) for each curvature
+    statement in ``clause``."""
     statements = []
     negated = bool(_NEGATION_EN.search(clause) or _NEGATION_JA.search(clause))
     for pattern, japanese in ((_AFTER_EN, False), (_BEFORE_EN, False), (_AFTER_JA, True), (_BEFORE_JA, True)):
         for m in pattern.finditer(clause):
-            names = [functions[int(k)][0] for k in _MARKER.findall(m.group("list"))]
+            markers = _MARKER.findall(m.group("list"))
+            names = [functions[int(k)][0] for k in markers]
             names = [name for name in names if name is not None]
             if not names:
                 continue
             kind, why = (_japanese_kind if japanese else _english_kind)(clause, m)
             if not why and negated:
                 why = "a negation"
-            statements.append((names, kind, why))
+            statements.append((names, kind, why, markers))
     return statements
 
 

@@ -78,6 +78,8 @@ UPRIGHT = {"mathrm", "operatorname", "mathit", "rm", "mathop"}  # the same lette
 STYLED = {"mathbf", "mathsf", "mathbb", "mathcal", "boldsymbol", "bm", "mathfrak", "mathscr", "pmb",
           "mathtt"}  # another symbol: bold x is not x
 TEXT = {"text", "textrm", "textit", "textbf", "textsf", "texttt", "textnormal", "mbox", "hbox"}
+NAMED_WORDS = {"KL", "ELBO", "BCE", "MSE", "NLL", "KLD", "Var", "Cov"}  # plain words read as one name, not a product
+_CAPITALISED = re.compile(r"[A-Z]+[a-z]{3,}")  # Loss, BCELoss: a capitalised word names one quantity
 STYLED_OPERATORS = {"E", "KL", "N"}  # \mathbb{E}, \mathrm{KL}, \mathcal{N} name the operators themselves
 CONNECTIVES = {"and", "or", "if", "for", "where", "with", "since", "then", "so", "hence", "thus", "otherwise",
                "when", "because", "as", "by", "iff", "using", "let", "all", "any", "some", "else", "i.e.",
@@ -196,7 +198,8 @@ class Context:
     ``symbols``: names whose assumptions the document declares (the prose says σ > 0): name -> sympy Symbol.
     ``functions``: names the document uses as functions (``f(x)``, ``\\mu(X)``), so that ``\\mu(X + 1)`` is a call.
     A symbol that appears in a declared density keeps that density's assumptions (:meth:`declared_symbols`):
-    σ of ``p(x) \\sim N(\\mu, \\sigma^2)`` is its standard deviation, positive (:func:`normal_from_variance`).
+    σ of ``p(x) \\sim N(\\mu, \\sigma^2)`` is a nonzero real, its standard deviation
+    |σ| (:func:`normal_from_variance`).
     """
 
     densities: dict = field(default_factory=dict)  # (family, label) -> (Density as written, Normal)
@@ -215,7 +218,19 @@ class Context:
         self.symbols[name] = symbol
         if note:
             self.notes[("symbol", name)] = note
+        self._rename_in_declarations(name, symbol)
         return symbol
+
+    def _rename_in_declarations(self, name: str, symbol: sp.Symbol) -> None:
+        """The densities and laws declared before keep one σ with the formulas: the declared one."""
+        def renamed(expr):
+            expr = sp.sympify(expr)
+            mapping = {s: symbol for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name == name}
+            return expr.xreplace(mapping) if mapping else expr
+
+        self.densities = {key: (renamed(written), renamed(normal)) for key, (written, normal) in self.densities.items()}
+        self.laws = {renamed(variable): (renamed(mean), renamed(variance))
+                     for variable, (mean, variance) in self.laws.items()}
 
     def declared_symbols(self) -> dict[str, sp.Symbol]:
         """name -> Symbol for every symbol the declarations fix: explicit ones first, then the parameters of
@@ -798,10 +813,14 @@ class Parser:
 
     def power(self) -> sp.Expr:
         start = self.here()
+        signed_group = self.at("sym", "{") and (self.at("sym", "-", 1) or self.at("sym", "+", 1))
         self.last_name = None
         base = self.atom()
         bare = self.last_name if self.last_name and self.last_name[1] == self.i else None
         if self.at("sym", "^"):
+            if signed_group:  # braces do not show: {-1}^2 displays as -1^2
+                self.fail("ambiguous: `{-…}^…` displays like -…^…: write (-1)^2 or -(1^2)", start,
+                          self.peek().end)
             self.take()
             exponent = self.script("exponent")
             problem = power_problem(base, exponent)
@@ -1171,7 +1190,7 @@ class Parser:
         argument = self.function_argument(start, written)
         if name in ("log", "ln"):
             _require_positive(argument, self, start)
-            value = sp.log(argument)
+            value = _log_of_square(argument)
             if base is not None:
                 if base.is_positive is False or base == 1:
                     self.fail("the base of a logarithm must be a positive number other than 1", start,
@@ -1371,7 +1390,29 @@ class Parser:
         if self.integral_depth == 0 and self._differential_outside(token):
             self.fail(f"differential `{self.text(token.start, self._differential_end(token))}` outside an integral "
                       "(a derivative d/dx is not supported)", token.start, self._differential_end(token))
+        if self._juxtaposed_letters(token):
+            return self.word()
         return self.identifier(self.take())
+
+    def _juxtaposed_letters(self, token: Token) -> bool:
+        """``ab`` in math mode displays the product a·b: split a plain two-letter word into its letters (True);
+        a longer word that is neither a known name nor a capitalised name (``Loss``) is refused as ambiguous.
+        Names written in \\mathrm{}, \\text{}, \\operatorname{} stay names."""
+        text = token.text
+        if len(text) < 2 or "_" in text or self.text(token.start, token.end).startswith("\\"):
+            return False
+        if text in NAMED_WORDS or _CAPITALISED.fullmatch(text):
+            return False
+        if len(text) == 2 and text[0] == "d":
+            return False  # a differential: read (or refused) as one
+        if len(text) > 2:
+            self.fail(f"ambiguous: `{text}` is the product {'·'.join(text)} in LaTeX: write "
+                      f"{' '.join(text)} or \\cdot for a product, \\mathrm{{{text}}} for a name",
+                      token.start, token.end)
+        letters = [Token("word", c, token.start + k, token.start + k + 1) for k, c in enumerate(text)]
+        self.tokens[self.i:self.i + 1] = letters
+        self.uses.clear()
+        return True
 
     def _differential_outside(self, token: Token) -> bool:
         if len(token.text) == 2 and token.text[0] == "d" and token.text[1].isalpha():
@@ -1797,18 +1838,22 @@ def _normal_problem(variable, mean, variance) -> str:
 
 
 def scale_twins(variance: sp.Expr) -> dict:
-    """For a declared N(mean, variance): ``\\sigma^2`` names σ its standard deviation and ``v`` names v the
-    variance, so σ (or v) is positive: {real symbol: positive symbol of the same name}."""
+    """For a declared N(mean, variance): ``v`` names v the variance, so v is positive; ``\\sigma^2`` only says
+    σ² > 0, i.e. σ is a nonzero real (its standard deviation is sqrt(σ²) = |σ|, and √(σ²) = σ is not implied):
+    {real symbol: the same name with those assumptions}."""
     variance = sp.sympify(variance)
-    target = variance.base if variance.is_Pow and variance.exp == 2 else variance
+    squared = variance.is_Pow and variance.exp == 2
+    target = variance.base if squared else variance
     if isinstance(target, sp.Symbol) and target.is_positive is not True and target.is_real and \
             target.name not in VARIABLES:
+        if squared:
+            return {} if target.is_nonzero else {target: sp.Symbol(target.name, real=True, nonzero=True)}
         return {target: sp.Symbol(target.name, positive=True)}
     return {}
 
 
 def declared_parameters(mean: sp.Expr, variance: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """(mean, variance) of a declared N(mean, variance), with its scale positive (:func:`scale_twins`)."""
+    """(mean, variance) of a declared N(mean, variance), with σ of σ² nonzero (:func:`scale_twins`)."""
     twins = scale_twins(variance)
     return sp.sympify(mean).xreplace(twins), sp.sympify(variance).xreplace(twins)
 
@@ -1843,7 +1888,7 @@ def function_names(tokens: list[Token], source: str, base: int = 0) -> set[str]:
 
 def normal_from_variance(variable, mean, variance) -> Normal:
     """The declared density ``N(mean, variance)`` of ``variable`` as :class:`Normal` (which takes the standard
-    deviation). σ in ``N(\\mu, \\sigma^2)`` is the standard deviation: positive by the declaration
+    deviation). σ in ``N(\\mu, \\sigma^2)`` is a nonzero real by the declaration, the standard deviation is |σ|
     (:func:`scale_twins`). Raises ValueError, as :class:`Normal` does, when it cannot be a density (variance ≤ 0,
     a mean that depends on the variable)."""
     mean, variance = declared_parameters(mean, variance)
@@ -1851,6 +1896,14 @@ def normal_from_variance(variable, mean, variance) -> Normal:
     if problem:
         raise ValueError(problem)
     return Normal(variable, mean, sp.sqrt(variance))
+
+
+def _log_of_square(argument: sp.Expr) -> sp.Expr:
+    """log a² = 2 log|a| for a real a ≠ 0 (σ of a declared N(μ, σ²)); other arguments: log as written."""
+    if argument.is_Pow and argument.exp == 2 and argument.base.is_extended_real and argument.base.is_nonzero \
+            and argument.base.is_positive is not True:
+        return 2 * sp.log(sp.Abs(argument.base))
+    return sp.log(argument)
 
 
 def _product(factors: list[sp.Expr]) -> sp.Expr:

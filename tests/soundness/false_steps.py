@@ -567,3 +567,38 @@ case(K, "sum-limits", display(r"\sum_{i=1}^{3} i = 5"))
 case(K, "definite-integral", display(r"\int_0^1 x\,dx = 1"))  # 1/2
 case(K, "norm-bars", display(r"\|x\| = x"))
 case(K, "proportional", display(r"x^2 \propto x"))
+
+# -------------------------------- found by the reviewer's attack (stop 15)
+
+K = "x-juxtaposed-letters"
+case(K, "ab-ba", display(r"ab = ba + 1"))  # a·b = b·a + 1: 0 = 1
+case(K, "zX-Xz", display(r"zX = Xz + 1"))
+case(K, "xy-assignment", display(r"xy = 2"))
+
+K = "x-variance-square"
+case(K, "s-squared", prose(r"Let $p(x)\sim N(0, s^2)$.", r"\sqrt{s^2} = s"))  # N(0, s²) says s ≠ 0, not s > 0
+case(K, "a-squared-law", prose(r"Let $z\sim N(0,a^2)$.", r"\sqrt{a^2}=a"))
+
+K = "x-assignment-as-written"
+case(K, "sqrt-squared", display(r"\sqrt{x}^2 = -1"))  # not an assignment of x
+case(K, "log-exp", display(r"\log e^{x} = 1"))
+case(K, "braced-minus-square", display(r"{-1}^2 = 1"))  # displays like -1^2 = -1
+
+K = "x-pathwise-law"
+case(K, "two-noises-dependent", prose(r"Let $\epsilon\sim N(0,1)$, $\eta\sim N(0,1)$ and $x\sim N(0,2)$.",
+                                      r"\eta = -\epsilon", r"x = \epsilon + \eta"))  # x = 0
+case(K, "law-from-density", prose(r"Let $\epsilon\sim N(0,1)$ and $q(z)\sim N(\mu,\sigma^2)$.",
+                                  r"z = \mu + \sigma^2\epsilon"))
+
+K = "x-prose-grammar"
+case(K, "disjunction", prose(r"The function $f$ is concave or convex.",
+                             r"f\left(\int p(x)g(x)dx\right)\geq\int p(x)f(g(x))dx"))
+case(K, "nobody-has-shown", prose(r"Nobody has shown that $f$ is concave.",
+                                  r"f\left(\int p(x)g(x)dx\right)\geq\int p(x)f(g(x))dx"))
+case(K, "goal-not-fact", prose(r"We want to show that $\sigma > 0$.", r"\sqrt{\sigma^2} = \sigma"))
+case(K, "either-sign", prose(r"Either $\sigma > 0$ or $\sigma < 0$.", r"\sqrt{\sigma^2} = \sigma"))
+
+K = "x-markdown-scanner"
+case(K, "backtick-in-info-string", "$$1 = 1$$\n\n```x`y\n\n$$1 = 2$$\n")  # inline code, not a fence
+case(K, "unclosed-html-comment", "$$1 = 1$$\n\na <!-- b\n\n$$1 = 2$$\n")
+case(K, "crlf-code-spans", "$$1 = 1$$\r\n\r\nA ` tick\r\n\r\n$$1 = 2$$\r\n\r\nanother ` tick\r\n", at="1 = 2")

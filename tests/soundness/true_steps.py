@@ -177,14 +177,14 @@ case(K, "q-against-calligraphic", display(r"D_{KL}(q(z \mid X) \| \mathcal{N}(z;
 case(K, "normals-nonnegative", display(r"D_{KL}(N(z;\mu,\sigma^2)\|N(z;0,1)) \geq 0"))
 case(K, "normals-closed-form", display(
     r"D_{KL}(N(z;\mu,\sigma^2)\|N(z;0,1)) = \frac{1}{2}\left[-\log\sigma^2+\sigma^2-1+\mu^2\right]"))
-case(K, "log-sigma-form", prose(GAUSS, r"D_{KL}(p\|q) = -\log\sigma + \frac{\sigma^2+\mu^2-1}{2}"))
+case(K, "log-sigma-form", prose(GAUSS + " " + SIGMA_POSITIVE, r"D_{KL}(p\|q) = -\log\sigma + \frac{\sigma^2+\mu^2-1}{2}"))
 case(K, "round-brackets", prose(GAUSS, r"D_{KL}(p\|q) = \frac{1}{2}\left(\mu^2+\sigma^2-\log\sigma^2-1\right)"))
-case(K, "split-fraction", prose(GAUSS, r"D_{KL}(p\|q) = \frac{\mu^2+\sigma^2}{2} - \log\sigma - \frac{1}{2}"))
+case(K, "split-fraction", prose(GAUSS + " " + SIGMA_POSITIVE, r"D_{KL}(p\|q) = \frac{\mu^2+\sigma^2}{2} - \log\sigma - \frac{1}{2}"))
 case(K, "vae-paper-form", prose(GAUSS, r"D_{KL}(p\|q) = -\frac{1}{2}\left(1+\log\sigma^2-\mu^2-\sigma^2\right)"))
 case(K, "ln-form", prose(GAUSS_CAL, r"D_{KL}(p\|q) = \frac12\left[\sigma^2+\mu^2-1-\ln\sigma^2\right]"))
 case(K, "two-gaussians-squared-ratio", prose(TWO_GAUSS, r"D_{KL}(p\|q) = \frac{1}{2}\left[\log\frac{\sigma_2^2}"
                                              r"{\sigma_1^2}+\frac{\sigma_1^2+(\mu_1-\mu_2)^2}{\sigma_2^2}-1\right]"))
-case(K, "two-gaussians-article", prose(TWO_GAUSS, r"D_{KL}(p\|q) = \log\frac{\sigma_2}{\sigma_1}"
+case(K, "two-gaussians-article", prose(TWO_GAUSS + r" Here $\sigma_1, \sigma_2 > 0$.", r"D_{KL}(p\|q) = \log\frac{\sigma_2}{\sigma_1}"
                                        r"+\frac{\sigma_1^2+(\mu_1-\mu_2)^2}{2\sigma_2^2}-\frac{1}{2}"))
 case(K, "parallel", prose(GAUSS, r"D_{KL}(p \parallel q) \geq 0"))
 case(K, "entropy", prose(GAUSS, r"-\int p(x)\log p(x)\,dx = \frac{1}{2}\log(2\pi e\sigma^2)"))
