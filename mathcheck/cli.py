@@ -103,12 +103,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mathcheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output left (`mathcheck audit F | head`): stop quietly
+        _silence_stdout()
+        return 141
     except Exception as error:  # a bug in mathcheck, not the user's input: one line, and how to see more
         if os.environ.get("MATHCHECK_DEBUG"):
             raise
         print(f"mathcheck: internal error: {type(error).__name__}: {error} "
               "(rerun with MATHCHECK_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
         return 3
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush does not fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a file descriptor (captured in a test)
+        pass
 
 
 def _dispatch(args: argparse.Namespace) -> int:

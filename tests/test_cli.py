@@ -101,3 +101,16 @@ def test_json_report_prints_a_non_finite_number_as_null_not_infinity():
     text = format_json(Report([EntryReport("e", "t", "s", "c", [step], 0.0)], 0.0))
     report = json.loads(text, parse_constant=lambda name: pytest.fail(f"non-JSON constant {name}"))
     assert report["derivations"][0]["steps"][0]["detail"] == {"worst": None, "error": None, "n": 3}
+
+
+def test_a_closed_output_pipe_ends_quietly_without_an_internal_error(monkeypatch, capsys):
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert main(["list"]) == 141
+    assert "internal error" not in capsys.readouterr().err
