@@ -46,7 +46,8 @@ from scipy import special, stats
 
 from mathcheck.deadline import SymbolicTimeout, time_limit
 from mathcheck.linear_gaussian import LinearGaussian
-from mathcheck.vocab import Concave, Convex, Defined, Density, Expectation, KL, Normal, integral_variables, unfold
+from mathcheck.vocab import (Concave, Convex, Defined, Density, Expectation, KL, Normal, integral_variables,
+                             over_real_line, unfold)
 
 EPS = float(np.finfo(float).eps)
 JITTER = 8 * EPS  # the relative perturbation of every intermediate result in the rounding-estimate pass
@@ -972,8 +973,7 @@ class Evaluator:
 
     def integral(self, expr: sp.Integral, env):
         """The integral at two orders (all variables at once); their difference is its error estimate."""
-        if not all(len(limit) == 3 and limit[1] == -sp.oo and limit[2] == sp.oo for limit in expr.limits):
-            raise Unsupported(f"only integrals over the whole real line are evaluated numerically: {expr}")
+        _require_real_line(expr)
         variables = list(integral_variables(expr))
         outer = self.positional, self.tracking  # an integral inside another's integrand has its own estimate
         self.positional, self.tracking = 0.0, True
@@ -989,8 +989,7 @@ class Evaluator:
     def log_integral(self, expr: sp.Integral, env):
         """log ∫ (a product of densities), summed in the log domain: finite where the integral underflows.
         The two orders' difference is the error of the log (the integral's relative error)."""
-        if not all(len(limit) == 3 and limit[1] == -sp.oo and limit[2] == sp.oo for limit in expr.limits):
-            raise Unsupported(f"only integrals over the whole real line are evaluated numerically: {expr}")
+        _require_real_line(expr)
         variables = list(integral_variables(expr))
         fine = self.log_integrate(expr.function, variables, env, self.order)
         coarse = self.log_integrate(expr.function, variables, env, self.order // 2 + 2)
@@ -1122,6 +1121,11 @@ def _positional_error(values: np.ndarray, half: np.ndarray, order: int, weights:
         return 0.0
     slopes = (values.reshape(half.size, order) @ _differentiation_matrix(order).T) / half[:, None]
     return float(np.sum(np.abs(weights * slopes.ravel()) * 2 * EPS * np.abs(np.ravel(grid))))
+
+
+def _require_real_line(expr: sp.Integral) -> None:
+    if not over_real_line(expr):
+        raise Unsupported(f"only integrals over the whole real line are evaluated numerically: {expr}")
 
 
 def integral_bound_variables(expr) -> set:
