@@ -15,9 +15,9 @@ import time
 
 import torch
 
-from vae_min.config import VAEConfig
-from vae_min.data import load_digits
-from vae_min.train import build_model, make_optimizer, test_elbo, train_epoch
+from mathcheck.vae_min.config import VAEConfig
+from mathcheck.vae_min.data import load_digits
+from mathcheck.vae_min.train import build_model, make_optimizer, test_elbo, train_epoch
 
 SETTINGS = [(128, 1e-3), (256, 3e-3), (512, 3e-3), (1438, 3e-3), (1438, 1e-2)]  # (batch size, lr)
 EVERY = 5  # epochs between evaluations (not timed)

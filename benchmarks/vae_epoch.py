@@ -23,10 +23,11 @@ import time
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from vae_min.config import VAEConfig
-from vae_min.data import load_digits
-from vae_min.model import loss_function
-from vae_min.train import build_model, make_optimizer, train_epoch
+from mathcheck.vae_min.config import VAEConfig
+from mathcheck.vae_min.data import load_digits
+from mathcheck.vae_min.model import loss_function
+from mathcheck.vae_min.train import build_model, make_optimizer, train_epoch
+from readme_figures import machine  # benchmarks/ is on sys.path when this script runs
 
 
 def dataloader_epoch(model, optimizer, loader) -> float:
@@ -150,6 +151,7 @@ def main() -> None:
     examples_s, compiled_s = seconds["examples"], seconds.get("compiled")
     epoch_flops = epoch_replay.flops
 
+    print(f"machine: {machine()}")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {len(x)} images, "
           f"MLP {x.shape[1]}-{config.hidden_dim}-{config.latent_dim}, batch {config.batch_size}; "
           f"median of {args.epochs} interleaved epochs")

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 
+from readme_figures import machine  # benchmarks/ is on sys.path when this script runs
+
 LIBRARIES = "sympy, numpy, scipy.stats, scipy.integrate, scipy.special, hypothesis, mpmath, tqdm, torch"
 # torch loads these two lazily, at the first torch.distributions call and the first torch.optim optimizer
 TORCH_SUBMODULES = "torch.distributions, torch._dynamo"
@@ -43,6 +45,7 @@ def main() -> int:
             times[name].append(wall([sys.executable, "-c", code]))
         times["verify-all"].append(wall(command))
     median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"machine: {machine()}")
     for name, values in times.items():
         print(f"{name:<18}: {median[name]:6.2f} s  (median of {args.repeat}: {', '.join(f'{t:.2f}' for t in values)})")
     for name in FLOORS:

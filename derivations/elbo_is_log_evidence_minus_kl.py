@@ -4,7 +4,7 @@ Article lines 126-131: rearranging the gap (lines 93-104); q_φ and p_θ name th
 """
 import sympy as sp
 
-from derivations._notation import ELBO, p_X, p_z_given_X, q_phi, q_zX
+from ._notation import ELBO, p_X, p_z_given_X, q_phi, q_zX
 from mathcheck.calc import calc
 from mathcheck.vocab import KL, X, p, z
 

@@ -6,7 +6,7 @@ log p_θ(X|z) under q(z|X) (E_q[log p(X)] is just log p(X)), and D_KL is KL[q(z|
 """
 import sympy as sp
 
-from derivations._notation import ELBO, p_X, p_X_given_z, p_z, p_z_given_X, q_zX
+from ._notation import ELBO, p_X, p_X_given_z, p_z, p_z_given_X, q_zX
 from mathcheck.calc import calc
 from mathcheck.vocab import KL, Expectation, X, p, q, z
 

@@ -4,7 +4,7 @@ Article lines 66-73 (the chain and the four explanations at lines 61-64).
 """
 import sympy as sp
 
-from derivations._notation import ELBO, p_X, p_Xz, q_zX
+from ._notation import ELBO, p_X, p_Xz, q_zX
 from mathcheck.calc import calc
 from mathcheck.vocab import integral, ratio, times, z
 

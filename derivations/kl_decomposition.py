@@ -4,7 +4,7 @@ Article lines 145-154 (explained at lines 137-143).
 """
 import sympy as sp
 
-from derivations._notation import p_X, p_z
+from ._notation import p_X, p_z
 from mathcheck.calc import calc
 from mathcheck.vocab import KL, Expectation, X, p, q, z
 

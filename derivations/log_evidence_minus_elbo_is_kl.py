@@ -6,7 +6,7 @@ line uses it so). Line 102 has a stray ``|`` inside the KL brackets.
 """
 import sympy as sp
 
-from derivations._notation import ELBO, p_X, p_Xz, p_z_given_X, q_zX
+from ._notation import ELBO, p_X, p_Xz, p_z_given_X, q_zX
 from mathcheck.calc import calc
 from mathcheck.vocab import KL, integral, ratio, times, z
 

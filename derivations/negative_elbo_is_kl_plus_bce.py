@@ -6,7 +6,7 @@ xᵢ, so BCE is −log p(X|z) only for binary data. BCELoss in the article is a 
 """
 import sympy as sp
 
-from derivations._notation import ELBO, p_z, q_zX
+from ._notation import ELBO, p_z, q_zX
 from mathcheck.calc import calc
 from mathcheck.vocab import KL, Expectation, X, define, p, z
 

@@ -76,6 +76,11 @@ class Chain:
         symbol = (_LATEX if latex else _TEXT)[self.conclusion_relation()]
         return f"{show(self.start)} {symbol} {show(self.steps[-1].expr)}" if self.steps else show(self.start)
 
+    def _repr_latex_(self) -> str:
+        from mathcheck.display import chain_latex
+
+        return chain_latex(self)
+
     def render(self, latex: bool = False) -> str:
         if latex:
             lines = [f"% {self.name}: {self.title} ({self.source})", "\\begin{aligned}", f"& {to_latex(self.start)} \\\\"]

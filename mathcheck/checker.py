@@ -5,7 +5,9 @@
   least one; the step's detail gives their number, the tolerance actually used, the minimum search and
   what such a check can miss (``can_miss``);
 - ``refuted``: a world where it fails (hypothesis shrinks it to a small counterexample; the minimum search
-  may find one the draws missed);
+  may find one the draws missed). The report shows the simplest point that refutes it clearly (simple
+  values of the free symbols, judged like any world: ``readable_witness``) and rhs − lhs when sympy's
+  normal forms give a short closed form (``symbolic_difference``); neither changes the verdict;
 - ``undecided``: neither checker could decide (the reason says why), or the step has no justification.
 
 How one world judges a step:
@@ -31,6 +33,7 @@ kinks), and judges the best points, rounded ones included, like any world.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
@@ -48,10 +51,12 @@ from mathcheck.calc import Chain, Step
 from mathcheck.numeric import (EPS, INTERVAL_PRECISIONS, Divergent, Evaluator, FloatRange, Needs, Unresolved,
                                Unsupported, World, boundary_worlds, bounds, evaluate, evaluate_refined,
                                family_parameters, feature_breakpoints, integrand_features, interval_evaluable,
-                               interval_value, is_scale, precision, rounding_estimate, sample_worlds, with_family,
-                               with_symbols, world_strategy)
+                               interval_value, is_scale, precision, rounding_estimate, sample_worlds,
+                               ranked_simple_assignments, simple_values, simplicity, simplicity_rank,
+                               with_family, with_symbols, world_strategy)
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, EntryReport, StepReport
-from mathcheck.symbolic import prove
+from mathcheck.deadline import SymbolicTimeout, time_limit
+from mathcheck.symbolic import RULES, normal_form, prove
 from mathcheck.vocab import to_text, unfold
 
 DEFAULT_EXAMPLES = 20
@@ -71,6 +76,7 @@ GUARANTEES = {
                   "near-ties and violations re-evaluated with refined panels",
 }
 TOLERANCE_NOTE = "the largest tolerance used, relative to 1 + |lhs| + |rhs|"
+SEARCH_PROBE = "found by the minimum search"
 
 NOT_CONVERGED = "the evaluation did not converge"
 HOLDS_NUMERICALLY, VIOLATED, TIE, NEAR, UNRESOLVED, SKIPPED, UNDECIDABLE = (
@@ -87,6 +93,7 @@ class NumericResult:
     methods: set = field(default_factory=set)  # "interval" and/or "quadrature"
     skipped: dict[str, int] = field(default_factory=dict)  # why worlds could not judge it -> how many
     closest: list = field(default_factory=list, repr=False)  # (normalized margin, world), tightest first
+    witness: tuple | None = field(default=None, repr=False)  # (Outcome, World) of a refutation
 
 
 class _Violation(AssertionError):
@@ -371,7 +378,7 @@ class Tally:
         result = self.result
         if self.failure is not None:
             outcome, world = self.failure
-            return NumericResult("refuted", result.worlds, detail={"counterexample": _counterexample(outcome, world)})
+            return _refuted(result.worlds, outcome, world)
         if self.undecidable:
             return NumericResult("unsupported", result.worlds, detail={"reason": self.undecidable})
         if self.tie:
@@ -397,10 +404,18 @@ def _shown(side: Side):
     return "diverges" if side.divergent else side.value
 
 
+def _refuted(worlds: int, outcome: Outcome, world: World) -> NumericResult:
+    return NumericResult("refuted", worlds, detail={"counterexample": _counterexample(outcome, world)},
+                         witness=(outcome, world))
+
+
 def _counterexample(outcome: Outcome, world: World) -> dict[str, Any]:
+    """The refutation as the reports show it: the world, its free symbols' values exactly as evaluated
+    (``values``: the world's description rounds them), both sides, the tolerance and how it was judged."""
     left, right, judgement = outcome.left, outcome.right, outcome.judgement
-    found = {"world": world.describe(), "lhs": _shown(left), "rhs": _shown(right),
-             "quadrature_error": left.error + right.error, "tolerance": judgement.tolerance}
+    found = {"world": world.describe(), "values": _free_values(world), "lhs": _shown(left), "rhs": _shown(right),
+             "quadrature_error": left.error + right.error, "tolerance": judgement.tolerance,
+             "method": judgement.method}
     if left.divergent or right.divergent:
         found["divergent"] = left.divergent or right.divergent
     if judgement.note:
@@ -469,13 +484,14 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = ()) 
     proof = prove(lhs, step.relation, step.expr, step.rules, model=model)
     detail: dict[str, Any] = {"symbolic": proof.reason}
     if proof.disproved:
-        detail["reason"] = f"refuted by sympy: {proof.reason}"
+        explained = _explained(detail, lhs, step, numeric, model, said="differ by" in proof.reason)
+        detail["reason"] = f"refuted by sympy: {proof.reason}" + (f"; {explained}" if explained else "")
         return REFUTED, detail
     if numeric.status == "holds" and not proof.proved and step.why.strip():
         numeric = search(lhs, step.relation, step.expr, numeric)
     if numeric.status == "refuted":
         detail.update(numeric.detail)
-        detail["reason"] = "counterexample: " + _describe_counterexample(numeric.detail["counterexample"])
+        detail["reason"] = _explained(detail, lhs, step, numeric, model)
         if proof.proved:
             detail["reason"] += " (the symbolic checker also claimed a proof: please report this mathcheck bug)"
         return REFUTED, detail
@@ -533,18 +549,297 @@ def _holds_summary(numeric: NumericResult) -> str:
 
 
 def _describe_counterexample(found: dict[str, Any]) -> str:
-    digits = 10
-    lhs, rhs = found["lhs"], found["rhs"]
-    if isinstance(lhs, float) and isinstance(rhs, float):
-        while digits < 17 and lhs != rhs and f"{lhs:.{digits}g}" == f"{rhs:.{digits}g}":
-            digits += 1  # as many digits as tell the two sides apart
-    shown = {side: (f"{found[side]:.{digits}g}" if isinstance(found[side], float) else found[side])
-             for side in ("lhs", "rhs")}
-    text = f"lhs = {shown['lhs']}, rhs = {shown['rhs']} in world {found['world']}"
+    """``at mu = 0, sigma = 2: lhs = 0.807, rhs = 2.19 (...)``: the point, then both sides with as many digits
+    as tell them apart (three at least)."""
+    noise = found.get("tolerance", 0.0) if found.get("method") == "quadrature" else 0.0
+    where, sides = _where(found), _sides_text(found["lhs"], found["rhs"], noise)
+    text = f"{where}: {sides}" if where else sides
     if "divergent" in found:
         text += f" ({found['divergent']})"
     elif "note" in found:
         text += f" ({found['note']})"
+    elif found.get("method") == "quadrature" and isinstance(found["lhs"], float) and isinstance(found["rhs"], float):
+        text += f" (lhs − rhs = {found['lhs'] - found['rhs']:.3g}, tolerance {found['tolerance']:.2g})"
+    return text
+
+
+def _where(found: dict[str, Any]) -> str:
+    world, values = dict(found["world"]), found.get("values")
+    if values is None:
+        return f"in world {world}"
+    probe = world.pop("boundary case", "")
+    rest = {key: value for key, value in world.items() if key not in values}
+    if not values and rest == {"family": "parameters"}:
+        return ""  # constants: the sides are numbers, there is no point to name
+    text = "at " + ", ".join(f"{name} = {_number_text(value)}" for name, value in values.items()) if values else ""
+    if rest != {"family": "parameters"}:
+        text += (" in" if text else "in") + f" world {rest}"
+    return text + (f" ({probe})" if probe else "")
+
+
+def _number_text(value) -> str:
+    """A value as the world holds it: an integer as such, a float in the shortest text that reads back as
+    the same float (the world's description rounds to 6 digits: 0.99999988 is not 1)."""
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+
+
+def _sides_text(lhs, rhs, noise: float = 0.0) -> str:
+    """Both sides, with as many digits as tell them apart (three at least); a side within ``noise`` (the
+    quadrature's tolerance) of 0 as ≈ 0."""
+    if not (isinstance(lhs, float) and isinstance(rhs, float)):
+        return f"lhs = {lhs}, rhs = {rhs}"
+    if 0 < noise < abs(lhs - rhs) and abs(lhs) <= noise:
+        return f"lhs ≈ 0, rhs = {rhs:.3g}"
+    if 0 < noise < abs(lhs - rhs) and abs(rhs) <= noise:
+        return f"lhs = {lhs:.3g}, rhs ≈ 0"
+    digits = 3
+    gap, size = abs(lhs - rhs), max(abs(lhs), abs(rhs))
+    if math.isfinite(gap) and 0 < gap < size:  # the rounding of the shown values well below their difference
+        digits = max(digits, math.ceil(math.log10(size / gap)) + 2)
+    while digits < 17 and lhs != rhs and f"{lhs:.{digits}g}" == f"{rhs:.{digits}g}":
+        digits += 1
+    digits = min(digits, 17)
+    return f"lhs = {lhs:.{digits}g}, rhs = {rhs:.{digits}g}"
+
+
+def _free_values(world: World) -> dict[str, Any]:
+    """The world's freely chosen scalar symbols and their values, by name."""
+    return {str(s): _plain_number(world.symbols[s]) for s in sorted(world.free, key=str)
+            if s in world.symbols and np.ndim(world.symbols[s]) == 0
+            and not isinstance(world.symbols[s], (bool, np.bool_))}
+
+
+def _plain_number(value):
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
+
+
+# ---------------------------------------------------------------- readable counterexamples and the difference
+
+
+READABLE_JUDGED = 8  # simple points (in a base world each) judged at most for a readable witness
+READABLE_POINTS = 1024  # simple points screened at most
+READABLE_SECONDS = 0.3  # and a bound on their time (a tenth of that, typically)
+CLEAR = 1e-3  # a readable witness fails by at least this × (1 + |lhs| + |rhs|): no rounding noise
+DIFFERENCE_SECONDS = 0.5  # a bound rarely reached: the normal forms are cached from the proof attempt
+DIFFERENCE_WIDTH = 80  # characters: a longer difference tells no more than the two sides
+EXACTLY_EQUAL = "the two sides are exactly equal here"
+
+
+def readable_counterexample(lhs: sp.Expr, step: Step, numeric: NumericResult,
+                            model: tuple = ()) -> dict[str, Any] | None:
+    """The counterexample a refuted step's report shows: at the simplest point that refutes it clearly
+    (see :func:`readable_witness`; the witness found first is kept as ``first_found``), else the one found
+    first; None when there is none."""
+    first = numeric.detail.get("counterexample")
+    witness = numeric.witness
+    start = witness[1] if witness else (numeric.closest[0][1] if numeric.closest else None)
+    if start is None:
+        return first
+    simpler = readable_witness(lhs, step.relation, step.expr, start, witness[0] if witness else None,
+                               step.rules, model)
+    if simpler is None:
+        return first
+    found = _counterexample(*simpler)
+    if first is not None:
+        found["first_found"] = first
+    return found
+
+
+def readable_witness(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World, outcome: Outcome | None = None,
+                     rules=None, model: tuple = ()) -> tuple[Outcome, World] | None:
+    """A witness of the same refutation that a reader takes in at a glance: the free symbols at simple
+    values (``numeric.simple_assignments``: 0, ±1, ±2, 1/2, ... within their domains), in the canonical
+    boundary worlds of the family where the sides need densities, where the step fails by more than
+    ``CLEAR`` relative to the sides (or, for a strict inequality, where they are exactly equal). The points
+    are screened in floating point (on the sides, or on their closed-form normal forms where only those
+    are functions of the parameters alone), and at most ``READABLE_JUDGED`` are then judged like any
+    world (interval arithmetic where the sides allow it, quadrature otherwise). None when no point simpler
+    than ``world``'s (with its ``outcome``) refutes it; it never changes a verdict."""
+    deadline = time.perf_counter() + READABLE_SECONDS
+    try:
+        symbols = _free_scalars([lhs, rhs], world)
+        current = _simplicity_of(world, symbols) if outcome is not None and _clear(outcome) else None
+        assignments = [values for rank, values in ranked_simple_assignments(symbols, READABLE_POINTS)
+                       if current is None or rank < current]
+        screen = _screening_sides(lhs, rhs, rules, model) if symbols else None
+        if screen is not None:
+            assignments = _screened(*screen, relation, symbols, world, assignments)
+        bases = _readable_bases(lhs, rhs, world)
+        candidates = [(values, base) for values in assignments for base in bases][:READABLE_JUDGED]
+        for values, base in candidates:
+            if time.perf_counter() > deadline:
+                return None
+            candidate = with_symbols(base, values, probe=base.probe if base is not world else "")
+            judged = judge_world(lhs, relation, rhs, candidate)
+            if judged.status == VIOLATED and _clear(judged):
+                return judged, candidate
+    except (Unsupported, Divergent, ArithmeticError, ValueError, TypeError, RecursionError, SymbolicTimeout):
+        return None
+    return None
+
+
+def _screening_sides(lhs: sp.Expr, rhs: sp.Expr, rules, model: tuple) -> tuple[sp.Expr, sp.Expr] | None:
+    """Sides that floating point evaluates at many points at once, equal to the step's: the sides, or their
+    normal forms (cached from the proof attempt) where only those are functions of the parameters alone."""
+    if interval_evaluable(lhs) and interval_evaluable(rhs):
+        return lhs, rhs
+    try:
+        with time_limit(DIFFERENCE_SECONDS):
+            forms = tuple(normal_form(sp.sympify(e), RULES if rules is None else tuple(rules), model)
+                          for e in (lhs, rhs))
+    except (SymbolicTimeout, NotImplementedError, ValueError, TypeError, RecursionError, ArithmeticError,
+            AttributeError):
+        return None
+    return forms if all(interval_evaluable(f) for f in forms) else None
+
+
+def _free_scalars(expressions, world: World) -> list[sp.Symbol]:
+    """The step's symbols that the world gives freely chosen scalar values (those a simpler point changes)."""
+    return sorted((s for s in Needs.of(expressions).symbols if s in world.free and s in world.symbols
+                   and np.ndim(world.symbols[s]) == 0 and simple_values(s)), key=str)
+
+
+def _simplicity_of(world: World, symbols: list[sp.Symbol]) -> tuple | None:
+    """The rank of the world's own point among the simple ones; None when it is no simple point (or lies in
+    a world a search or a draw built, whose parameters are not simple either)."""
+    if world.family != "parameters" and (not world.probe or world.probe == SEARCH_PROBE):
+        return None
+    ranks = tuple(simplicity(s, world.symbols[s]) for s in sorted(symbols, key=str))
+    return None if None in ranks else simplicity_rank(ranks)
+
+
+def _clear(outcome: Outcome) -> bool:
+    """A violation no rounding explains: by at least ``CLEAR`` relative to the sides, an infinite or a
+    divergent side, or an exact tie (of a strict inequality)."""
+    judgement = outcome.judgement
+    if judgement is None or outcome.status != VIOLATED:
+        return False
+    if judgement.note.startswith(EXACTLY_EQUAL) or math.isinf(judgement.size):
+        return True
+    return math.isfinite(judgement.scale) and abs(judgement.size) >= CLEAR * judgement.scale
+
+
+def _screened(lhs: sp.Expr, rhs: sp.Expr, relation: str, symbols: list[sp.Symbol], world: World,
+              assignments: list[dict]) -> list[dict]:
+    """The assignments at which floating point already shows a clear failure (or a tie, for a strict
+    inequality), simplest first; all of them when the sides cannot be vectorized."""
+    if not assignments or not symbols:
+        return assignments
+    others = sorted(Needs.of([lhs, rhs]).symbols - set(symbols), key=str)
+    fixed = [float(world.symbols[s]) if s in world.symbols and np.ndim(world.symbols[s]) == 0 else math.nan
+             for s in others]
+    columns = [np.array([values[s] for values in assignments], dtype=float) for s in symbols]
+    try:
+        with np.errstate(all="ignore"):
+            left, right = (np.broadcast_to(np.asarray(sp.lambdify(symbols + others, unfold(e), modules="numpy")(
+                *columns, *fixed), dtype=float), columns[0].shape) for e in (lhs, rhs))
+            scale = 1 + np.abs(left) + np.abs(right)
+            gap = left - right
+            margin = -np.abs(gap) if relation == "=" else (gap if relation in (">=", ">") else -gap)
+            failing = margin <= -CLEAR * scale
+            if relation in ("<", ">"):
+                failing |= np.abs(margin) <= 1e-12 * scale  # a tie: exact equality is judged below
+            failing &= np.isfinite(scale)
+    except (TypeError, ValueError, ArithmeticError, NameError, KeyError):
+        return assignments
+    return [values for values, fails in zip(assignments, failing) if fails]
+
+
+SIMPLE_NORMALS = ((0.0, 1.0), (1.0, 2.0), (0.0, 2.0), (1.0, 1.0))  # (mean, std) of readable densities
+
+
+def _readable_bases(lhs: sp.Expr, rhs: sp.Expr, world: World) -> list[World]:
+    """The worlds whose free symbols a readable witness sets: the world itself where it has no densities;
+    otherwise the family's canonical boundary worlds (moderate, fixed parameters), the world with its
+    densities replaced by simple normals (its functions kept), then the world."""
+    if world.family == "parameters":
+        return [world]
+    bases, seen = [], set()
+    names = {str(s) for s in world.free}
+    for candidate in _boundary_worlds_for([lhs, rhs]):
+        key = tuple((k, str(v)) for k, v in candidate.describe().items() if k not in names)
+        if key not in seen and candidate.family == world.family:
+            seen.add(key)
+            bases.append(candidate)
+    return bases + _simple_densities(world) + [world]
+
+
+def _simple_densities(world: World) -> list[World]:
+    """``world`` (a world of densities of x) with its densities N(0, 1), N(1, 2), ... in turn."""
+    if world.family != "densities-of-x" or not world.spec:
+        return []
+    densities = sorted(world.spec[2])
+    worlds = []
+    for normals in itertools.islice(itertools.permutations(SIMPLE_NORMALS, len(densities)), 4):
+        values = {f"{name}_{which}": value for name, (mean, std) in zip(densities, normals)
+                  for which, value in (("mean", mean), ("std", std))}
+        rebuilt = with_family(world, values)
+        rebuilt.probe = ""
+        worlds.append(rebuilt)
+    return worlds
+
+
+def symbolic_difference(lhs: sp.Expr, rhs: sp.Expr, rules=None, model: tuple = ()) -> sp.Expr | None:
+    """rhs − lhs in closed form, from the symbolic checker's normal forms (each equal to its side under
+    the rules), in the shortest of a few targeted forms (logs combined, factored, over one denominator);
+    None when it is 0, not found within ``DIFFERENCE_SECONDS``, or not shorter than both sides (each
+    measured as written and as its normal form, whichever is longer: KL[a‖b] is short only as written)."""
+    rules = RULES if rules is None else tuple(rules)
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    try:
+        with time_limit(DIFFERENCE_SECONDS):
+            left, right = normal_form(lhs, rules, model), normal_form(rhs, rules, model)
+            difference = sp.expand(right - left)
+            if difference == 0:
+                return None
+            forms = [sp.logcombine(difference), difference, sp.factor(difference),
+                     sp.cancel(sp.together(difference))]
+            best = min((f for f in forms if not _symbolic_powers(f)), key=sp.count_ops, default=difference)
+            shorter = min(max(sp.count_ops(written), sp.count_ops(form))
+                          for written, form in ((lhs, left), (rhs, right)))
+            if best == 0 or sp.count_ops(best) >= shorter or len(to_text(best)) > DIFFERENCE_WIDTH:
+                return None
+            if any(_proportional(difference, form) for form in (left, right)):
+                return None  # rhs = −lhs, rhs = 2 lhs: the difference is a side again
+    except (SymbolicTimeout, NotImplementedError, ValueError, TypeError, RecursionError, ArithmeticError,
+            AttributeError):
+        return None
+    return best
+
+
+def _proportional(difference: sp.Expr, form: sp.Expr) -> bool:
+    """Whether ``difference`` is a constant multiple of ``form`` (a side's normal form, not a constant),
+    both expanded: the ratio of one term's coefficients, checked on the whole."""
+    terms = [term for term in sp.Add.make_args(form) if not term.is_number]
+    if not terms:
+        return False
+    coefficient, monomial = terms[0].as_coeff_Mul()
+    ratio = difference.coeff(monomial) / coefficient
+    return bool(ratio != 0 and ratio.is_number and sp.expand(difference - ratio * form) == 0)
+
+
+def _symbolic_powers(expr: sp.Expr) -> bool:
+    """Whether ``expr`` raises something to a symbolic power (logs combined as log(q**p): no simpler)."""
+    return any(not power.exp.is_number for power in expr.atoms(sp.Pow))
+
+
+def _explained(detail: dict[str, Any], lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple,
+               said: bool = False) -> str:
+    """``detail`` given the refuted step's readable ``counterexample`` and its ``difference`` (rhs − lhs);
+    the text that says them (the difference only if not ``said`` already, by sympy's disproof)."""
+    text = ""
+    counterexample = readable_counterexample(lhs, step, numeric, model)
+    if counterexample is not None:
+        detail["counterexample"] = counterexample
+        text = "counterexample: " + _describe_counterexample(counterexample)
+    difference = symbolic_difference(lhs, step.expr, step.rules, model)
+    if difference is not None:
+        detail["difference"] = sp.sstr(difference)
+        if not said:
+            text += ("; " if text else "") + f"the sides differ by rhs − lhs = {to_text(difference)}"
     return text
 
 
@@ -595,7 +890,7 @@ def check_chain(chain: Chain, seed: int = 0, examples: int | None = None) -> Ent
         verdict, detail = decide(lhs, step, numeric, chain.model)
         steps.append(StepReport(index, step.relation, to_text(lhs), to_text(step.expr), step.why, verdict, detail))
     return EntryReport(chain.name, chain.title, chain.source, chain.conclusion(), steps,
-                       time.perf_counter() - start)
+                       time.perf_counter() - start, chain=chain)
 
 
 # ---------------------------------------------------------------- the minimum search
@@ -619,7 +914,7 @@ def search(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult) ->
     for world in objective.candidates():
         outcome = judge_world(lhs, relation, rhs, world)
         if outcome.status == VIOLATED:
-            return NumericResult("refuted", numeric.worlds, detail={"counterexample": _counterexample(outcome, world)})
+            return _refuted(numeric.worlds, outcome, world)
         if outcome.status == TIE:
             return NumericResult("unsupported", numeric.worlds, detail={"reason": "the minimum search found a tie: "
                                                                          + _tie_reason(outcome, world)})
@@ -708,7 +1003,7 @@ class _Objective:
         values += [parameters.get(name, self.family[name]) for name in self.family]
         return [axis.coordinate(v) for axis, v in zip(self.axes, values)]
 
-    def world(self, point, probe: str = "found by the minimum search") -> World:
+    def world(self, point, probe: str = SEARCH_PROBE) -> World:
         values = [axis.value(u) for axis, u in zip(self.axes, point)]
         world = self.base
         if self.family:
@@ -880,7 +1175,7 @@ class _Objective:
             for digits in range(7):
                 rounded = {s: float(round(best.symbols[s], digits)) for s in self.symbols}
                 if all(v != 0 or not (s.is_positive or s.is_negative) for s, v in rounded.items()):
-                    worlds.append(with_symbols(best, rounded, probe="found by the minimum search"))
+                    worlds.append(with_symbols(best, rounded, probe=SEARCH_PROBE))
         return worlds
 
     def summary(self) -> str:

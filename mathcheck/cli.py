@@ -1,14 +1,21 @@
 """Command line: ``python -m mathcheck`` / ``mathcheck``.
 
-Exit codes: 0 everything passed, 1 a step was refuted or undecided, 2 a usage error, 3 an internal error.
+Exit codes: 0 everything passed, 1 a step was refuted or undecided, 2 a usage error, 3 an internal error,
+130 interrupted (Ctrl-C), 141 the reader of the output left (``mathcheck ... | head``).
+
+Streams: results on stdout; errors, warnings and progress on stderr (a library's warning is one line there).
+A run keeps hypothesis' files in the user's cache directory (:mod:`mathcheck.storage`), never in the current
+one; ``HYPOTHESIS_STORAGE_DIRECTORY`` chooses another place.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import warnings
 from typing import Sequence
 
+from mathcheck import __version__
 from mathcheck.report import FORMATTERS
 
 
@@ -20,9 +27,38 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse would print the whole usage; one line is enough
         raise UsageError(message)
 
+    def _check_value(self, action: argparse.Action, value) -> None:  # an invalid choice: suggest the close ones
+        choices = action.choices
+        if choices is None or value in choices or not isinstance(value, str):
+            return super()._check_value(action, value)
+        options = [choice for choice in choices if isinstance(choice, str)]
+        if isinstance(action, argparse._SubParsersAction):
+            raise UsageError(f"unknown command {value!r}; " + _suggestion(value, options, "commands"))
+        name = "/".join(action.option_strings) or action.metavar or action.dest
+        message = f"argument {name}: invalid choice {value!r}; " + _suggestion(value, options, "choices")
+        if message.endswith("?") and len(options) <= 8:
+            message += f" (choices: {', '.join(options)})"
+        raise UsageError(message)
+
+
+def _suggestion(value: str, options: list[str], what: str) -> str:
+    """"did you mean 'a' or 'b'?" for the options close to ``value``, or the list of options when none is."""
+    from mathcheck.registry import close_names
+
+    close = close_names(value, known=options)
+    if close:
+        return f"did you mean {_either(close)}?"
+    return f"{what}: {', '.join(options)}"
+
+
+def _either(names: list[str]) -> str:
+    quoted = [repr(name) for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mathcheck", description="Verify the mathematics of VAEs step by step.")
+    parser.add_argument("--version", action="version", version=f"mathcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add_check_options(p: argparse.ArgumentParser) -> None:
@@ -51,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Sub-commands that live beside the core: module -> configure_parser(parser), run(args) -> int, HELP.
-_PLUGINS = {"audit": "mathcheck.audit", "plot": "mathcheck.plots", "vae": "vae_min.cli"}
+_PLUGINS = {"audit": "mathcheck.audit", "plot": "mathcheck.plots", "vae": "mathcheck.vae_min.cli",
+            "check-code": "mathcheck.code.cli"}
 
 
 def _load_plugin(module_name: str):
@@ -92,11 +129,21 @@ def seed_int(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warnings()
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
         if args.command is None:
-            raise UsageError("missing command: verify-all, verify, list, show, audit, plot or vae (see --help)")
-        return _dispatch(args)
+            raise UsageError(f"missing command: {', '.join(_commands(parser))} (see --help)")
+        from mathcheck.storage import hypothesis_files_in_cache
+
+        with hypothesis_files_in_cache():  # not .hypothesis/ in the directory the user runs mathcheck from
+            return _dispatch(args)
     except UsageError as error:
         print(f"mathcheck: error: {error}", file=sys.stderr)
         return 2
@@ -112,6 +159,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mathcheck: internal error: {type(error).__name__}: {error} "
               "(rerun with MATHCHECK_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
         return 3
+
+
+def _commands(parser: argparse.ArgumentParser) -> list[str]:
+    return [name for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+            for name in action.choices]
+
+
+def _one_line_warnings():
+    """A ``warnings.showwarning`` for a run: a library's warning (matplotlib, scipy...) is one line on stderr,
+    each text once, instead of Python's file:line report with its source line."""
+    shown: set[tuple[str, str]] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = str(message).strip().splitlines()[0] if str(message).strip() else category.__name__
+        if (category.__name__, text) not in shown:
+            shown.add((category.__name__, text))
+            print(f"mathcheck: warning: {text} ({category.__name__})", file=sys.stderr if file is None else file)
+
+    return show
 
 
 def _silence_stdout() -> None:
@@ -136,7 +202,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(registry.show(_known(args.name), latex=args.latex))
         return 0
     if args.command == "verify":
-        names = [_known(name) for name in args.names]
+        names = _known_names(args.names)
     else:
         names = registry.names(include_empirical=not args.quick)
     report = registry.run(names, seed=args.seed, examples=args.examples)
@@ -145,9 +211,25 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _known(name: str) -> str:
+    return _known_names([name])[0]
+
+
+def _known_names(names: Sequence[str]) -> list[str]:
+    """``names``, if every one is a derivation or check; else a UsageError naming each unknown one with the
+    close names it likely misspells (not the whole catalogue: ``mathcheck list`` prints that)."""
     from mathcheck import registry
 
     known = registry.names(include_empirical=True)
-    if name not in known:
-        raise UsageError(f"unknown name {name!r}; known: {', '.join(known)}")
-    return name
+    unknown = [name for name in dict.fromkeys(names) if name not in known]
+    if unknown:
+        raise UsageError("; ".join(_unknown_name(name, known) for name in unknown))
+    return list(names)
+
+
+def _unknown_name(name: str, known: list[str]) -> str:
+    from mathcheck.registry import close_names
+
+    close = close_names(name, known=known)
+    if close:
+        return f"unknown derivation {name!r}; did you mean {_either(close)}?"
+    return f"unknown derivation {name!r}, and no known name is close to it (`mathcheck list` lists all {len(known)})"

@@ -27,7 +27,7 @@ strings, booleans, complex numbers, objects that are not real numbers, NaN, inf,
 not broadcast. A KL whose true value exceeds float64 (e.g. mu = 1e160) also raises ``ValueError``: never
 inf, never NaN. The torch path of ``kl_normal_std_logvar`` validates and reports overflow the same way.
 
-The closed form is derived symbolically in ``derivations.gaussian_kl_std``; this module is checked
+The closed form is derived symbolically in ``mathcheck.derivations.gaussian_kl_std``; this module is checked
 numerically against quadrature, Monte Carlo, mpmath and torch.distributions (``mathcheck.references``).
 """
 from __future__ import annotations
@@ -94,7 +94,7 @@ def kl_normal_std_logvar(mu: Any, logvar: Any) -> Any:
     """KL(N(mu, exp(logvar)) || N(0, 1)) = 1/2 [-logvar + exp(logvar) - 1 + mu^2], elementwise.
 
     The VAE parametrization, and the one implementation ``vae_min`` uses for its loss. Proved by
-    ``derivations.gaussian_kl_std`` (the closed form, derived with sympy).
+    ``mathcheck.derivations.gaussian_kl_std`` (the closed form, derived with sympy).
 
     Torch tensors go through torch operations only (differentiable, elementwise, dtype and device kept,
     mixed tensor dtypes promoted): (e^x - 1 - x)/2 is a Taylor series for -1 < x < 1.5, ``expm1`` beyond, so

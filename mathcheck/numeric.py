@@ -29,6 +29,7 @@ inequalities become equalities: q equal to the exact posterior (and to the prior
 """
 from __future__ import annotations
 
+import itertools
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -564,6 +565,65 @@ def edge_values(symbol: sp.Symbol, light: bool = False) -> tuple:
     if symbol.is_real:
         return LIGHT_REAL_EDGES if light else REAL_EDGES
     raise Unsupported(f"no numeric domain for {symbol} (declare it real or positive)")
+
+
+SIMPLE_MAGNITUDES = (1, 2, 0.5, 3, 4, 0.25, 10, 0.1)  # simplest first: the values a reader takes in at a glance
+SIMPLE_INTEGERS = (1, 2, 3, 4, 10)
+
+
+def simple_values(symbol: sp.Symbol) -> tuple:
+    """The symbol's simplest values within its declared domain, simplest first (0 first where allowed,
+    then ±1, ±2, ...); () for a symbol without a numeric domain."""
+    magnitudes = SIMPLE_INTEGERS if symbol.is_integer else SIMPLE_MAGNITUDES
+    if symbol.is_positive:
+        return magnitudes
+    if symbol.is_negative:
+        return tuple(-v for v in magnitudes)
+    if symbol.is_nonnegative:
+        return (0,) + magnitudes
+    if symbol.is_nonpositive:
+        return (0,) + tuple(-v for v in magnitudes)
+    if symbol.is_real:
+        return (0,) + tuple(v for m in magnitudes for v in (m, -m))
+    return ()
+
+
+def simple_assignments(symbols, limit: int = 4096) -> list[dict]:
+    """Assignments of simple values to ``symbols``, simplest first (see ``ranked_simple_assignments``)."""
+    return [values for _, values in ranked_simple_assignments(symbols, limit)]
+
+
+def ranked_simple_assignments(symbols, limit: int = 4096) -> list[tuple[tuple, dict]]:
+    """(rank, assignment) for assignments of simple values to ``symbols``, simplest first: by the sum of
+    the values' ranks in ``simple_values`` (symbols sorted by name), then by the largest, then by the ranks
+    themselves (``simplicity_rank``); at most about ``limit`` of them (each symbol limited to its first k
+    values, k^n ≤ limit)."""
+    ordered = sorted(symbols, key=str)
+    if not ordered:
+        return [(simplicity_rank(()), {})]
+    choices = [simple_values(s) for s in ordered]
+    if not all(choices):
+        return []
+    per_symbol = max(2, int(limit ** (1 / len(ordered))))
+    ranked = sorted(map(simplicity_rank, itertools.product(*(range(min(per_symbol, len(c))) for c in choices))))
+    return [(rank, {s: _typed(s, c[i]) for s, c, i in zip(ordered, choices, rank[2])}) for rank in ranked]
+
+
+def simplicity_rank(ranks: tuple) -> tuple:
+    """How simple a point is, from its values' ranks (by symbol name): lower is simpler."""
+    return sum(ranks), max(ranks, default=0), tuple(ranks)
+
+
+def simplicity(symbol: sp.Symbol, value) -> int | None:
+    """The rank of ``value`` among the symbol's simple values (0: the simplest), None if it is not one."""
+    for rank, simple in enumerate(simple_values(symbol)):
+        if not isinstance(value, (bool, np.bool_)) and np.ndim(value) == 0 and float(value) == simple:
+            return rank
+    return None
+
+
+def _typed(symbol: sp.Symbol, value):
+    return int(value) if symbol.is_integer else float(value)
 
 
 def _moderate_value(symbol: sp.Symbol):

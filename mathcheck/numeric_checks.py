@@ -301,10 +301,18 @@ def jensen_gap_discrete(probs: Any, g: Any) -> float:
     p, values = probs[support], g[support]
     if not np.all(np.isfinite(values)) or np.any(values <= 0):
         raise ValueError("jensen_gap_discrete: g must be finite and > 0 on the support of p")
-    log_g = np.log(values)
-    x = log_g - log_g[np.argmax(p)]  # exactly 0 everywhere when g is constant on the support
+    x = _log_ratio(values, values[np.argmax(p)])  # exactly 0 everywhere when g is constant on the support
     log_mean = _log_mean_exp(x, p)
     return float(np.sum(p * _excess(x - log_mean)) / np.sum(p))
+
+
+def _log_ratio(values: np.ndarray, reference: float) -> np.ndarray:
+    """log(values / reference), nonzero whenever a value differs from the reference, even by one ulp:
+    near the reference log1p of the exact difference (Sterbenz), elsewhere the difference of logs."""
+    near = np.abs(values - reference) < 0.5 * reference
+    with np.errstate(divide="ignore", invalid="ignore"):
+        close = np.log1p((values - reference) / reference)
+    return np.where(near, close, np.log(values) - np.log(reference))
 
 
 def jensen_gap_continuous(dist: Any, g: Callable[[np.ndarray], np.ndarray], tail: float = 1e-30) -> float:

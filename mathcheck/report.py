@@ -33,6 +33,11 @@ class StepReport:
     verdict: str
     detail: dict[str, Any] = field(default_factory=dict)
 
+    def _repr_html_(self) -> str:
+        from mathcheck.display import step_html
+
+        return step_html(self)
+
 
 @dataclass
 class EntryReport:
@@ -42,6 +47,7 @@ class EntryReport:
     conclusion: str
     steps: list[StepReport]
     seconds: float = 0.0
+    chain: Any = field(default=None, repr=False, compare=False)  # the checked Chain, for display
 
     @property
     def verdict(self) -> str:
@@ -61,6 +67,11 @@ class EntryReport:
             "seconds": round(self.seconds, 4),
             "steps": [asdict(step) for step in self.steps],
         }
+
+    def _repr_html_(self) -> str:
+        from mathcheck.display import entry_html
+
+        return entry_html(self)
 
 
 def combine_verdicts(verdicts) -> str:
@@ -86,6 +97,11 @@ class Report:
             "seconds": round(self.seconds, 4),
             "derivations": [entry.to_dict() for entry in self.entries],
         }
+
+    def _repr_html_(self) -> str:
+        from mathcheck.display import report_html
+
+        return report_html(self)
 
 
 STATUS = {PROVED: "PASSED", HOLDS: "PASSED", REFUTED: "FAILED", UNDECIDED: "UNDECIDED"}
@@ -117,6 +133,11 @@ def format_text(report: Report, verbose: bool = False) -> str:
         f"{report.seconds:.2f}s"
     )
     return "\n".join(lines)
+
+
+def count(n: int, noun: str) -> str:
+    """``1 step``, ``2 steps``, ``0 steps``: a number with its noun in the right number (regular plurals)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _verdict_counts(entry: EntryReport) -> str:
@@ -171,8 +192,23 @@ def format_markdown(report: Report) -> str:
             rhs = step.rhs.replace("|", "\\|")
             why = step.why.replace("|", "\\|")
             lines.append(f"| {step.index} | {step.relation} | `{rhs}` | {why} | {MARK[step.verdict]} |")
+        lines += _refutations_markdown(entry)
     lines += ["", f"**{'OK' if report.ok else 'NOT OK'}** in {report.seconds:.2f}s"]
     return "\n".join(lines)
+
+
+def _refutations_markdown(entry: EntryReport) -> list[str]:
+    """Below an entry's table: each refuted step's reason (its counterexample, the sides' difference)."""
+    refuted = [step for step in entry.steps if step.verdict == REFUTED and step.detail.get("reason")]
+    return [""] + [f"- step {step.index}: {markdown_escaped(step.detail['reason'])}" for step in refuted] \
+        if refuted else []
+
+
+def markdown_escaped(text: str) -> str:
+    """Prose for Markdown with its emphasis characters escaped (``sigma**2`` is no bold text)."""
+    for character in "\\`*_":
+        text = text.replace(character, "\\" + character)
+    return text
 
 
 def format_junit(report: Report) -> str:
@@ -197,4 +233,46 @@ def format_junit(report: Report) -> str:
     return "\n".join(out)
 
 
-FORMATTERS = {"text": format_text, "json": format_json, "markdown": format_markdown, "junit": format_junit}
+def format_github(report: Report) -> str:
+    """GitHub Actions annotations: an ``::error`` on the source line of each refuted step of a derivation,
+    a ``::warning`` on each undecided one, and a ``::notice`` summary line."""
+    from mathcheck.annotations import github_line
+
+    lines = []
+    for entry in report.entries:
+        file, step_lines, first_line = _entry_location(entry.name)
+        for step in entry.steps:
+            if step.verdict not in (REFUTED, UNDECIDED):
+                continue
+            line = step_lines[step.index - 1] if step.index - 1 < len(step_lines) else first_line
+            level = "error" if step.verdict == REFUTED else "warning"
+            lines.append(github_line(level, f"step {step.index} {step.verdict}: {step.relation} {step.rhs} -- "
+                                     f"{_describe(step.detail)}", file=file, line=line,
+                                     title=f"mathcheck verify {entry.name}"))
+    passed = sum(entry.passed for entry in report.entries)
+    lines.append(github_line("notice", f"{passed}/{len(report.entries)} passed; steps: {_total_counts(report)}",
+                             title="mathcheck verify"))
+    return "\n".join(lines)
+
+
+def _entry_location(name: str) -> tuple[str | None, list[int], int | None]:
+    """The file that defines an entry, the line of each step (a derivation's calc call), and a line for
+    steps that have none of their own (a check family's function)."""
+    import inspect
+
+    from mathcheck import registry
+    from mathcheck.annotations import chain_step_lines
+
+    module = registry.derivation_modules().get(name)
+    if module is not None:
+        return getattr(module, "__file__", None), chain_step_lines(module), None
+    check = registry.provider_checks().get(name)
+    try:
+        run = inspect.unwrap(check.run)
+        return inspect.getsourcefile(run), [], inspect.getsourcelines(run)[1]
+    except (AttributeError, OSError, TypeError):
+        return None, [], None
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "markdown": format_markdown, "junit": format_junit,
+              "github": format_github}

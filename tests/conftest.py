@@ -1,12 +1,21 @@
 """Hypothesis profiles: ``ci`` (derandomized, so CI is reproducible) and ``dev`` (random, more examples).
 
 CI sets ``CI=true`` and gets ``ci``; choose explicitly with ``HYPOTHESIS_PROFILE=dev``.
+Neither writes into the directory pytest runs from: ``ci`` keeps no example database, ``dev`` keeps its
+failing examples in the user's cache, where hypothesis' other files go too (as for a command-line run:
+``mathcheck.storage.hypothesis_directory``, or ``HYPOTHESIS_STORAGE_DIRECTORY``).
 """
 import os
 
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
 
-settings.register_profile("ci", derandomize=True, deadline=None, max_examples=40, print_blob=True,
+from mathcheck.storage import hypothesis_directory
+
+set_hypothesis_home_dir(hypothesis_directory())
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, max_examples=40, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", deadline=None, max_examples=60)
+settings.register_profile("dev", database=DirectoryBasedExampleDatabase(hypothesis_directory() / "examples"),
+                          deadline=None, max_examples=60)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

@@ -61,12 +61,12 @@ def test_verify_markdown_has_a_table_row_per_step(capsys):
 
 @pytest.mark.parametrize("argv, message", [
     ([], "missing command"),
-    (["verify", "no_such_derivation"], "unknown name 'no_such_derivation'; known: bayes_rule"),
-    (["show", "nope"], "unknown name"),
+    (["verify", "no_such_derivation"], "unknown derivation 'no_such_derivation'"),
+    (["show", "nope"], "unknown derivation"),
     (["verify-all", "--examples", "0"], "positive integer"),
     (["verify-all", "--examples", "many"], "positive integer"),
     (["verify-all", "--format", "yaml"], "invalid choice"),
-    (["frobnicate"], "invalid choice"),
+    (["frobnicate"], "unknown command 'frobnicate'"),
 ])
 def test_usage_errors_give_one_line_and_exit_2(capsys, argv, message):
     code, out, err = run(capsys, *argv)

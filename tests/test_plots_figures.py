@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 
 import mpmath
 import numpy as np
@@ -64,21 +65,35 @@ def contour_points(contours: QuadContourSet):
             yield float(level), vertex
 
 
-def assert_surface_heights_match(figure, mu_range, sigma_range, n, quads) -> None:
-    """Each face of the 3-D surface is coloured by the mean KL of its four corners (quadrature reference)."""
+def surface_faces(figure) -> np.ndarray:
+    """The 3-D faces of the surface, shape (faces, corners, 3) in data coordinates (mu, sigma axis, KL).
+    matplotlib keeps them as Poly3DCollection._faces; there is no public getter."""
+    return np.asarray(surface_collection(figure)._faces)
+
+
+def surface_collection(figure):
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
     surface, _ = surface_axes(figure)
-    faces = surface.collections[0].get_array()
-    mu, sigma = np.linspace(*mu_range, n), np.linspace(*sigma_range, n)
-    for row, col in quads:
-        corners = [kl_by_quadrature(mu[c], sigma[r]) for r in (row, row + 1) for c in (col, col + 1)]
-        assert_allclose(faces[row * (n - 1) + col], np.mean(corners), rtol=1e-8, atol=1e-12)
+    (collection,) = [c for c in surface.collections if isinstance(c, Poly3DCollection)]
+    return collection
+
+
+def assert_surface_vertices_are_the_kl(figure, faces: list[int]) -> None:
+    """Each corner of the drawn faces lies on KL(N(mu, sigma^2) || N(0, 1)) (quadrature reference), and each
+    face is coloured by the mean height of its corners."""
+    drawn, colours = surface_faces(figure), surface_collection(figure).get_array()
+    for face in faces:
+        for mu, sigma, kl in drawn[face]:
+            assert_allclose(kl, kl_by_quadrature(mu, sigma), rtol=1e-8, atol=1e-12)
+        assert_allclose(colours[face], drawn[face][:, 2].mean(), rtol=1e-12)
 
 
 @FEW
-@given(st.integers(0, SURFACE["resolution"] - 2), st.integers(0, SURFACE["resolution"] - 2))
-def test_surface_heights_equal_kl_by_quadrature(surface_figure, row, col):
-    assert_surface_heights_match(surface_figure, SURFACE["mu_range"], SURFACE["sigma_range"],
-                                 SURFACE["resolution"], [(row, col)])
+@given(st.data())
+def test_surface_vertices_equal_kl_by_quadrature(surface_figure, data):
+    count = len(surface_faces(surface_figure))
+    assert_surface_vertices_are_the_kl(surface_figure, [data.draw(st.integers(0, count - 1))])
 
 
 def test_surface_check_rejects_a_kl_without_its_half(monkeypatch):
@@ -88,7 +103,85 @@ def test_surface_check_rejects_a_kl_without_its_half(monkeypatch):
     monkeypatch.setattr(mathcheck.plots.kl, "kl_normal_std", lambda mu, sigma: 2 * true_kl(mu, sigma))
     figure = plots.kl_surface(resolution=5)
     with pytest.raises(AssertionError):
-        assert_surface_heights_match(figure, (-3.0, 3.0), (0.1, 3.0), 5, [(1, 1), (3, 2)])
+        assert_surface_vertices_are_the_kl(figure, [3, 9])
+
+
+# (sigma range, log sigma): the -log sigma wall as sigma -> 0 (steep on a linear axis), sigma^2 / 2 (steep on a
+# log axis), and a grid whose minimum lies near an edge
+LEVEL_RIM_RANGES = [((0.1, 3.0), False), ((1e-6, 3.0), False), ((0.01, 10.0), True), ((1e-10, 3.0), True)]
+SURFACE_RANGES = [*LEVEL_RIM_RANGES, ((0.9, 3.0), False)]
+
+
+def surface_for(sigma_range, log_sigma):
+    return plots.kl_surface(sigma_range=sigma_range, resolution=21, log_sigma=log_sigma)
+
+
+@pytest.mark.parametrize("sigma_range, log_sigma", SURFACE_RANGES)
+def test_surface_stays_within_its_z_limit_below_the_walls(sigma_range, log_sigma):
+    figure = surface_for(sigma_range, log_sigma)
+    surface, contour = surface_axes(figure)
+    heights = surface_faces(figure)[..., 2]
+    bottom, top = surface.get_zlim()
+    assert heights.max() <= top * (1 + 1e-12) and heights.min() >= bottom - 1e-12
+    assert top < line_contours(contour).zmax  # the walls are cut, not drawn as the panel's tallest feature
+
+
+@pytest.mark.parametrize("sigma_range, log_sigma", LEVEL_RIM_RANGES)
+def test_no_grid_edge_cuts_across_the_bowl(sigma_range, log_sigma):
+    """Where the bowl's floor lies well inside the grid, the surface is drawn up to a level of the KL all round:
+    a vertex on an edge of the grid (the sigma -> 0 wall's in particular) lies on the rim, at the top."""
+    figure = surface_for(sigma_range, log_sigma)
+    vertices = surface_faces(figure).reshape(-1, 3)
+    sigma_edges = np.log10(sigma_range) if log_sigma else np.asarray(sigma_range)
+    on_edge = np.zeros(len(vertices), dtype=bool)
+    for column, edge in ((0, -3.0), (0, 3.0), (1, sigma_edges[0]), (1, sigma_edges[1])):
+        on_edge |= np.isclose(vertices[:, column], edge, rtol=1e-12, atol=1e-12)
+    _, top = surface_axes(figure)[0].get_zlim()
+    assert on_edge.any()  # the rim touches the grid where the level is the edge's lowest KL
+    assert_allclose(vertices[on_edge, 2], top, rtol=1e-9)
+
+
+def near_sigma_edge(surface) -> str:
+    """Which end of the sigma axis faces the viewer: mplot3d looks from (cos azim, sin azim) in the (x, y) plane."""
+    return "high" if np.sin(np.radians(surface.azim)) > 0 else "low"
+
+
+@pytest.mark.parametrize("sigma_range, log_sigma", SURFACE_RANGES)
+def test_lower_sigma_edge_of_the_surface_is_at_the_back(sigma_range, log_sigma):
+    """The sigma edge with the lower KL (at mu = 0, by quadrature) is the one that may stand inside the drawn
+    surface: it is at the back, so that it never shows as a ridge in front of the bowl."""
+    figure = surface_for(sigma_range, log_sigma)
+    low, high = (kl_by_quadrature(0.0, edge) for edge in sigma_range)
+    assert near_sigma_edge(surface_axes(figure)[0]) == ("high" if high > low else "low")
+
+
+def colour_bar(figure):
+    (axes,) = [axes for axes in figure.axes if axes.get_label() == "<colorbar>"]
+    return axes
+
+
+def test_colour_bar_ticks_are_the_contour_levels(surface_figure):
+    contours = line_contours(surface_axes(surface_figure)[1])
+    bar = colour_bar(surface_figure)
+    assert_allclose(bar.get_yticks(), contours.levels, rtol=1e-12)
+    tick_texts = [tick.get_text() for tick in bar.get_yticklabels()]
+    assert contours.labelTexts
+    for text in contours.labelTexts:  # a label sits on its line: the KL there names the level it labels
+        mu, sigma = text.get_position()
+        level = int(np.argmin(np.abs(np.log(contours.levels) - np.log(kl_by_quadrature(mu, sigma)))))
+        assert text.get_text() == tick_texts[level]
+
+
+def test_colour_bar_of_a_narrow_range_names_its_levels_apart():
+    figure = plots.kl_surface(mu_range=(1.0, 1.0001), sigma_range=(1.0, 1.0001), resolution=9)
+    texts = [tick.get_text() for tick in colour_bar(figure).get_yticklabels()]
+    assert len(texts) >= 2 and len(set(texts)) == len(texts)
+    assert_allclose([float(text) for text in texts], line_contours(surface_axes(figure)[1]).levels, rtol=1e-5)
+
+
+def test_minimum_label_reads_kl_0_where_the_grid_holds_mu_0_sigma_1(surface_figure):
+    (marker,) = tagged(surface_axes(surface_figure)[1], "minimum")
+    assert marker.get_label().startswith("minimum found: KL = 0 at ")
 
 
 @FEW
@@ -199,6 +292,29 @@ def test_nonneg_curve_zeros_are_marked_at_plus_minus_1(nonneg_figure):
     assert_allclose(points, [(-1.0, 0.0), (1.0, 0.0)], atol=1e-6)
 
 
+def minimum_labels(figure) -> list[str]:
+    return [text.get_text() for text in figure.axes[0].texts if text.get_gid() == "minimum-label"]
+
+
+@pytest.mark.parametrize("x_range", [(-3.0, 3.0), (0.5, 2.0), (-2.0, -0.25), (-1.0, 1.0), (1.0, 4.0), (-7.0, 0.9)])
+def test_nonneg_zeros_are_labelled_0_not_rounding_noise(x_range):
+    """Where the range holds x = 1 or x = -1, the curve is 0 there exactly: the label says y = 0, and no text of
+    the figure is a number in e-notation."""
+    figure = plots.kl_nonneg(x_range=x_range, resolution=101)
+    zeros = [x for x in (-1.0, 1.0) if x_range[0] <= x <= x_range[1]]
+    labels = minimum_labels(figure)
+    assert sum(label.endswith("y = 0") for label in labels) == len(zeros)
+    texts = [text.get_text() for axes in figure.axes for text in axes.texts] + [figure.axes[0].get_title()]
+    assert not any("e-" in text for text in texts), texts
+
+
+@pytest.mark.parametrize("x_range, nearest", [((1.5, 3.0), 1.5), ((0.1, 0.5), 0.5), ((-4.0, -2.0), -2.0)])
+def test_nonneg_lowest_value_away_from_the_zeros_is_the_curve_at_the_nearest_end(x_range, nearest):
+    (label,) = minimum_labels(plots.kl_nonneg(x_range=x_range, resolution=101))
+    expected = -math.log(nearest**2) + nearest**2 - 1
+    assert_allclose(float(label.rsplit("y = ", 1)[1]), expected, rtol=5e-3)
+
+
 # ---------------------------------------------------------------- jensen-gap
 
 def jensen_lines(figure):
@@ -300,6 +416,17 @@ def test_jensen_shading_fills_exactly_the_gap():
     assert_allclose([vertices[:, 1].min(), vertices[:, 1].max()], [mean_of_log.min(), log_of_mean.max()])
 
 
+DISTRIBUTION = re.compile(r"\\mathcal\{N\}\(([^()]*)\)")
+
+
+@pytest.mark.parametrize("g, mu", [("exp", 0.0), ("exp", 1.0), ("1+z^2", -2.5), ("1+z^2", 1e17)])
+def test_jensen_title_and_axis_name_the_same_distribution(g, mu):
+    axes = plots.jensen_gap(g, mu=mu, resolution=5).axes[0]
+    in_title, on_axis = DISTRIBUTION.findall(axes.get_title()), DISTRIBUTION.findall(axes.get_xlabel())
+    assert in_title and in_title == on_axis
+    assert f"\\mu = {mu:g}" in axes.get_title()  # the mean the curves were computed for
+
+
 # ---------------------------------------------------------------- elbo-gap
 
 W, B, S, X = 1.5, 0.0, 0.5, 2.0  # the default model of mathcheck.plots.elbo
@@ -377,6 +504,17 @@ def test_elbo_gap_equals_kl_over_the_grid(elbo_figure):
     assert kl.size == 15 * 15
     assert_allclose(gap, kl, rtol=1e-9, atol=1e-11)
     assert np.all(kl >= 0)
+
+
+LIKELIHOOD_MEAN = re.compile(r"p\(X\|z\)=\\mathcal\{N\}\(([^,]*),")
+
+
+@pytest.mark.parametrize("weight, bias, written", [(1.5, 0.0, "1.5z"), (1.5, -2.0, "1.5z-2"), (1.0, 0.5, "z+0.5")])
+def test_elbo_title_writes_the_likelihood_mean_as_the_model_has_it(weight, bias, written):
+    from mathcheck.linear_gaussian import LinearGaussian
+
+    figure = plots.elbo_gap(model=LinearGaussian(observed=X, weight=weight, bias=bias), resolution=5)
+    assert LIKELIHOOD_MEAN.findall(figure.get_suptitle()) == [written]
 
 
 TINY_SCALES = (1e-300, 1e-299)

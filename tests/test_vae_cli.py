@@ -32,7 +32,7 @@ def test_vae_text_report_prints_elbo_log_px_and_a_table(capsys):
 
 
 def test_vae_exits_1_when_a_confirmation_is_refuted(capsys, monkeypatch):
-    from vae_min import confirmations
+    from mathcheck.vae_min import confirmations
 
     monkeypatch.setattr(confirmations, "kl_normal_std_logvar", lambda mu, logvar: 2 * (torch.expm1(logvar) - logvar + mu**2))
     assert main(FAST + ["--format", "json"]) == 1
@@ -73,9 +73,9 @@ def test_out_of_range_seeds_are_usage_errors_not_internal_errors(capsys, argv):
 
 
 def test_a_check_without_a_standard_error_is_undecided_not_holds():
-    from vae_min import confirmations
-    from vae_min.config import VAEConfig
-    from vae_min.train import build_model
+    from mathcheck.vae_min import confirmations
+    from mathcheck.vae_min.config import VAEConfig
+    from mathcheck.vae_min.train import build_model
 
     model = build_model(VAEConfig(hidden_dim=8, latent_dim=2), 64, "cpu")
     one_image = torch.zeros(1, 64)
@@ -89,7 +89,7 @@ def test_a_check_without_a_standard_error_is_undecided_not_holds():
 
 
 def test_vae_json_is_strict_json_without_infinity(capsys, monkeypatch):
-    from vae_min import estimators
+    from mathcheck.vae_min import estimators
 
     monkeypatch.setattr(estimators, "mean_and_se", lambda values: (values.double().mean().item(), float("inf")))
     assert main(FAST + ["--format", "json"]) == 1
@@ -102,7 +102,7 @@ def test_vae_writes_plot_and_loadable_checkpoint(tmp_path, capsys):
     plot, checkpoint = tmp_path / "curve.png", tmp_path / "vae.pt"
     assert main(FAST + ["--plot", str(plot), "--save", str(checkpoint)]) == 0
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    from vae_min.train import load_checkpoint
+    from mathcheck.vae_min.train import load_checkpoint
 
     model, config, history = load_checkpoint(checkpoint)
     assert config.epochs == 2 and len(history) == 2 and "test_log_px" in history[-1]
@@ -115,7 +115,7 @@ def test_vae_unwritable_plot_path_is_exit_2(tmp_path, capsys):
 
 
 def test_verify_all_entries_are_empirical_vae_checks_that_hold():
-    from vae_min.confirm import checks
+    from mathcheck.vae_min.confirm import checks
 
     entries = checks()
     assert entries and all(c.name.startswith("vae-") and c.empirical for c in entries)
@@ -127,7 +127,7 @@ def test_verify_all_entries_are_empirical_vae_checks_that_hold():
 
 def test_listing_commands_does_not_import_torch():
     code = ("import sys; from mathcheck.cli import build_parser; build_parser(); "
-            "from vae_min.confirm import checks; checks(); print('torch' in sys.modules)")
+            "from mathcheck.vae_min.confirm import checks; checks(); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from vae_min import confirmations as C
-from vae_min.config import VAEConfig
-from vae_min.train import train
+from mathcheck.vae_min import confirmations as C
+from mathcheck.vae_min.config import VAEConfig
+from mathcheck.vae_min.train import train
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
 

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from vae_min.config import VAEConfig, resolve_device
-from vae_min.data import load_digits
-from vae_min.model import VAE, loss_function, loss_terms, reparameterize
-from vae_min.train import load_checkpoint, save_checkpoint, train
+from mathcheck.vae_min.config import VAEConfig, resolve_device
+from mathcheck.vae_min.data import load_digits
+from mathcheck.vae_min.model import VAE, loss_function, loss_terms, reparameterize
+from mathcheck.vae_min.train import load_checkpoint, save_checkpoint, train
 
 SMALL = dict(hidden_dim=32, latent_dim=4, epochs=2, device="cpu")
 

@@ -16,3 +16,6 @@ Read it like the pytorch/examples VAE, one small file per concern:
 
 Nothing here runs at import, and importing this package does not import torch.
 """
+
+if __name__ != "mathcheck.vae_min":  # imported by the bare folder name, every module would load twice
+    raise ImportError(f"{__name__} installs as mathcheck.vae_min: import mathcheck.vae_min instead")

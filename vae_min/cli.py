@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from mathcheck.cli import positive_int, seed_int
 from mathcheck.report import finite_json
-from vae_min.config import DATASETS, DEVICES, VAEConfig
+from .config import DATASETS, DEVICES, VAEConfig
 
 HELP = "train the minimal torch VAE and confirm its loss is -ELBO (empirically)"
 MAX_IMAGES = 1000  # test images used by the confirmations (the IWAE with K = 1000 costs K decodes each)
@@ -43,15 +43,15 @@ def run(args: argparse.Namespace) -> int:
         config = VAEConfig(hidden_dim=args.hidden_dim, latent_dim=args.latent_dim, epochs=args.epochs,
                            batch_size=args.batch_size, seed=args.seed, device=args.device,
                            dataset=args.dataset, data_dir=args.data_dir)
-        from vae_min.config import resolve_device
+        from .config import resolve_device
 
         device = resolve_device(config.device)
     except ValueError as error:
         raise UsageError(str(error)) from None
 
     _check_request(args)
-    from vae_min import confirmations
-    from vae_min.data import load
+    from . import confirmations
+    from .data import load
 
     elementwise = confirmations.elementwise_precision(seed=args.seed, device=device)  # first: it must see first calls
     try:
@@ -80,12 +80,15 @@ def run(args: argparse.Namespace) -> int:
         "test_log_px": bound["log_px"],
         "checks": [c.to_dict() for c in report],
     }
+    wrote = []  # the files written, reported as `plot` reports its figure: "wrote PATH" (in JSON: "wrote")
     if args.save:
-        _write(lambda: _save(result, args.save), args.save)
+        wrote.append(_write(lambda: _save(result, args.save), args.save))
     if args.plot:
-        from vae_min.plot import plot_history
+        from .plot import plot_history
 
-        _write(lambda: plot_history(result.history, args.plot, f"vae_min on {dataset.name}"), args.plot)
+        wrote.append(_write(lambda: plot_history(result.history, args.plot, f"vae_min on {dataset.name}"), args.plot))
+    if wrote:
+        summary["wrote"] = [str(path) for path in wrote]
     print(json.dumps(finite_json(summary), indent=2, default=float) if args.format == "json"
           else format_text(summary, config))
     return 0 if summary["ok"] else 1
@@ -113,7 +116,7 @@ def _check_request(args: argparse.Namespace) -> None:
 
 
 def _train(config: VAEConfig, dataset, args):
-    from vae_min.train import train
+    from .train import train
 
     progress = args.format == "text" and sys.stderr.isatty()
     every = max(1, config.epochs // 5) if args.plot else 0  # K = 1000 importance samples: 5 points
@@ -121,7 +124,7 @@ def _train(config: VAEConfig, dataset, args):
 
 
 def _confirm(model, test, seed: int):
-    from vae_min import confirmations as c
+    from . import confirmations as c
 
     return [c.loss_is_negative_elbo(model, test, seed=seed), c.kl_term(model, test, seed=seed),
             c.elbo_bound(model, test, seed=seed), c.gap_is_posterior_kl(model, test, seed=seed),
@@ -129,16 +132,17 @@ def _confirm(model, test, seed: int):
 
 
 def _save(result, path):
-    from vae_min.train import save_checkpoint
+    from .train import save_checkpoint
 
     return save_checkpoint(result, path)
 
 
-def _write(action, path: str) -> None:
+def _write(action, path: str):
+    """``action()``'s result (the path written), or a UsageError saying why ``path`` could not be written."""
     from mathcheck.cli import UsageError
 
     try:
-        action()
+        return action()
     except OSError as error:
         raise UsageError(f"cannot write {path!r}: {error.strerror or error}") from None
     except ValueError as error:  # PlotError
@@ -160,6 +164,7 @@ def format_text(summary: dict, config: VAEConfig) -> str:
             lines.append(f"{'':<33} {_numbers(finding['numbers'])}  [{finding['tolerance']}; {finding['precision']}]")
     passed = sum(c["verdict"] == "holds" for c in summary["checks"])
     lines += ["", f"{passed}/{len(summary['checks'])} confirmations hold"]
+    lines += [f"wrote {path}" for path in summary.get("wrote", [])]
     return "\n".join(lines)
 
 

@@ -19,15 +19,15 @@ SHORT_GRADIENT_SAMPLES = 20_000
 @lru_cache(maxsize=4)
 def short_training(seed: int):
     """A few epochs on the digits, on the CPU: shared by every ``vae-*`` entry of one process."""
-    from vae_min.config import VAEConfig
-    from vae_min.train import train
+    from .config import VAEConfig
+    from .train import train
 
     return train(VAEConfig(epochs=SHORT_EPOCHS, seed=seed, device="cpu"))
 
 
 def _on_trained(function_name: str, **kwargs):
     def run(seed: int, examples: int | None):
-        from vae_min import confirmations
+        from . import confirmations
 
         result = short_training(seed)
         images = result.dataset.test[: examples or SHORT_IMAGES]
@@ -36,13 +36,13 @@ def _on_trained(function_name: str, **kwargs):
 
 
 def _elementwise(seed: int, examples: int | None):
-    from vae_min import confirmations
+    from . import confirmations
 
     return confirmations.elementwise_precision(seed=seed)
 
 
 def _gradients(seed: int, examples: int | None):
-    from vae_min import confirmations
+    from . import confirmations
 
     samples = SHORT_GRADIENT_SAMPLES if examples is None else SHORT_GRADIENT_SAMPLES * examples // SHORT_IMAGES
     return confirmations.reparameterization_gradients(samples=min(max(samples, 2_000), 500_000), seed=seed)

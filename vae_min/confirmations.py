@@ -17,10 +17,10 @@ from torch.distributions import Normal, kl_divergence
 
 from mathcheck.gaussian import kl_normal_std_logvar
 from mathcheck.report import HOLDS, REFUTED, UNDECIDED, combine_verdicts
-from vae_min import estimators
-from vae_min.linear_gaussian import LinearGaussianVAE
-from vae_min.model import VAE, loss_function, loss_terms, reparameterize
-from vae_min.precision import TOLERANCE_ULPS, check_elementwise
+from . import estimators
+from .linear_gaussian import LinearGaussianVAE
+from .model import VAE, loss_function, loss_terms, reparameterize
+from .precision import TOLERANCE_ULPS, check_elementwise
 
 Z_TOLERANCE = 5.0
 FLOAT64 = "float64"
@@ -156,7 +156,7 @@ def kl_term(model: VAE, x: torch.Tensor, samples: int = 1000, seed: int = 0) -> 
     error = ((closed - library).abs() / library.abs().clamp_min(1.0)).max().item()
     diff_mean, diff_se = estimators.mean_and_se(monte_carlo - closed)
     return Confirmation("vae-kl-closed-form", "KL[q(z|x) || p(z)] in the loss is the Gaussian KL",
-                        "article lines 170-172; derivations.gaussian_kl_std", [
+                        "article lines 170-172; mathcheck.derivations.gaussian_kl_std", [
         Finding("kl_normal_std_logvar(mu, logvar).sum() == torch.distributions.kl_divergence(q, p(z)).sum()",
                 _verdict(error <= 1e-12), "|difference| <= 1e-12 * max(1, |KL|) per image", FLOAT64,
                 {"mean_kl": closed.mean().item(), "max_scaled_error": error, "images": len(x)}),

@@ -43,7 +43,7 @@ def loss_terms(logits: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: 
     """Per-example (BCE, KL), each summed over its dimensions.
 
     BCE = -log p(x|z) for binary x (summed over pixels). KL[q(z|x) || p(z)] is the closed form proved in
-    ``derivations.gaussian_kl_std`` (``mathcheck.gaussian.kl_normal_std_logvar``), summed over latent dims.
+    ``mathcheck.derivations.gaussian_kl_std`` (``mathcheck.gaussian.kl_normal_std_logvar``), summed over latent dims.
     """
     bce = F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(dim=-1)
     kl = kl_normal_std_logvar(mu, logvar).sum(dim=-1)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import torch
 
-from vae_min.config import VAEConfig, resolve_device
-from vae_min.data import Dataset, load
-from vae_min.model import VAE, loss_function, loss_terms, reparameterize
+from .config import VAEConfig, resolve_device
+from .data import Dataset, load
+from .model import VAE, loss_function, loss_terms, reparameterize
 
 
 @dataclass
@@ -47,7 +47,7 @@ def train(
     log_px_samples: int = 1000,
 ) -> TrainResult:
     """Train a VAE; ``log_px_every`` > 0 also records an IWAE estimate of test log p(x) every that many epochs."""
-    from vae_min.estimators import iwae
+    from .estimators import iwae
 
     device = resolve_device(config.device)
     dataset = dataset if dataset is not None else load(config.dataset, config.data_dir, device)

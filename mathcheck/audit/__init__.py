@@ -2,8 +2,9 @@
 
 The document's LaTeX is read by :mod:`mathcheck.audit.latex` into the objects of :mod:`mathcheck.vocab`
 and each step is checked by :func:`mathcheck.checker.check_step`, the engine of ``verify-all``.
-Exit code: 0 when every step is proved, holds or is a definition; 1 when a step is refuted, unparsed or
-undecided (not verified); 2 when the file cannot be read.
+Several files are checked in turn (as pre-commit passes them). Exit code: 0 when every step of every file
+is proved, holds or is a definition; 1 when a step is refuted, unparsed or undecided (not verified); 2 when
+a file cannot be read (nothing is checked then: a usage error comes first).
 """
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from mathcheck.cli import positive_int
 if TYPE_CHECKING:
     from mathcheck.audit.check import AuditReport
 
-FORMAT_NAMES = ("json", "markdown", "text")  # mathcheck.audit.output.FORMATS; imported only to run an audit
+FORMAT_NAMES = ("github", "json", "junit", "markdown", "text")  # mathcheck.audit.output.FORMATS; imported only to run an audit
 
 HELP = "check every step of the display formulas of a Markdown/LaTeX document"
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="a Markdown file with $$...$$ display formulas")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="Markdown files with display formulas (several are checked in turn)")
     parser.add_argument("--format", choices=FORMAT_NAMES, default="text", help="report format")
     parser.add_argument("--seed", type=int, default=0, help="seed for the numeric worlds (default 0)")
     parser.add_argument("--examples", type=positive_int, default=None,
@@ -32,23 +34,30 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 def audit_file(path: str, seed: int = 0, examples: int | None = None) -> "AuditReport":
     """Read and check ``path``; raises :class:`DocumentError` when it cannot be read."""
     from mathcheck.audit.check import audit_document
+
+    return audit_document(read_document(path), seed=seed, examples=examples)
+
+
+def read_document(path: str):
+    """The document at ``path``, read and split into formulas and prose; :class:`DocumentError` if unreadable."""
     from mathcheck.audit.document import parse_document, read_text
 
-    text = read_text(path)
-    return audit_document(parse_document(path, text), seed=seed, examples=examples)
+    return parse_document(path, read_text(path))
 
 
 def run(args: argparse.Namespace) -> int:
+    from mathcheck.audit.check import audit_document
     from mathcheck.audit.document import DocumentError
-    from mathcheck.audit.output import FORMATS
+    from mathcheck.audit.output import format_many
 
-    try:
-        report = audit_file(args.file, seed=args.seed, examples=args.examples)
+    try:  # every file is read before any is checked: an unreadable one is a usage error, reported at once
+        documents = [read_document(path) for path in args.files]
     except DocumentError as error:
         print(f"mathcheck: error: {error}", file=sys.stderr)
         return 2
-    print(FORMATS[args.format](report))
-    return 0 if report.ok else 1
+    reports = [audit_document(document, seed=args.seed, examples=args.examples) for document in documents]
+    print(format_many(reports, args.format))
+    return 0 if all(report.ok for report in reports) else 1
 
 
-__all__ = ["HELP", "configure_parser", "run", "audit_file"]
+__all__ = ["HELP", "configure_parser", "run", "audit_file", "read_document"]

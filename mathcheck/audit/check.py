@@ -93,6 +93,11 @@ class AuditReport:
     def counts(self) -> dict[str, int]:
         return {v: sum(step.verdict == v for step in self.steps) for v in VERDICTS}
 
+    def _repr_html_(self) -> str:
+        from mathcheck.display import audit_html
+
+        return audit_html(self)
+
 
 # ---------------------------------------------------------------- parsed items
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from mathcheck.audit.check import DEFINITION, UNPARSED, VERDICTS, AuditReport, StepResult
-from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, finite_json
+from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, count, finite_json, markdown_escaped
 
 SYMBOL = {"=": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">", ":=": ":=", "~": "~", "": ""}
 MARK = {PROVED: "✔ proved", HOLDS: "≈ holds", REFUTED: "✘ refuted", UNDECIDED: "? undecided",
@@ -22,8 +22,8 @@ def _summary(report: AuditReport) -> str:
     shown = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no steps"
     missing = report.not_verified
     verdict = "OK" if report.ok else \
-        f"NOT OK ({len(missing)} of {len(report.steps)} steps not verified: refuted, unparsed or undecided)"
-    return f"{report.file}: {len(report.steps)} steps ({shown}) in {report.seconds:.2f}s: {verdict}"
+        f"NOT OK ({len(missing)} of {count(len(report.steps), 'step')} not verified: refuted, unparsed or undecided)"
+    return f"{report.file}: {count(len(report.steps), 'step')} ({shown}) in {report.seconds:.2f}s: {verdict}"
 
 
 def format_text(report: AuditReport) -> str:
@@ -48,6 +48,8 @@ def format_json(report: AuditReport) -> str:
             entry["fragment"] = step.detail["fragment"]
         if step.verdict == REFUTED and "counterexample" in step.detail:
             entry["counterexample"] = step.detail["counterexample"]
+        if step.verdict == REFUTED and "difference" in step.detail:
+            entry["difference"] = step.detail["difference"]  # rhs − lhs, as sympy reads it
     return json.dumps(finite_json(payload), indent=2, ensure_ascii=False, default=str)
 
 
@@ -63,7 +65,7 @@ def format_markdown(report: AuditReport) -> str:
         lines += ["## Declarations in the prose", "", "| line | declaration | verdict | reason |", "|---|---|---|---|"]
         for step in by_block[0]:
             lines.append(f"| {step.line} | {_cell('$' + _one_line(step.rhs) + '$')} | {MARK[step.verdict]} | "
-                         f"{_cell(step.reason)} |")
+                         f"{_prose_cell(step.reason)} |")
         lines.append("")
     for formula in report.document.formulas:
         first = report.document.line_of(formula.start)
@@ -73,7 +75,7 @@ def format_markdown(report: AuditReport) -> str:
                   "| line | step | verdict | reason |", "|---|---|---|---|"]
         for step in by_block.get(formula.index, []):
             lines.append(f"| {step.line} | {_cell('$' + _one_line(_step_text(step)) + '$')} | {MARK[step.verdict]} | "
-                         f"{_cell(step.reason)} |")
+                         f"{_prose_cell(step.reason)} |")
         lines.append("")
     lines.append(f"**{'OK' if report.ok else 'NOT OK'}**: {_summary(report)}")
     return "\n".join(lines)
@@ -87,5 +89,67 @@ def _cell(text: str) -> str:
     return _one_line(text).replace("|", "\\|")
 
 
-FORMATS = {"text": format_text, "json": format_json, "markdown": format_markdown}
+def _prose_cell(text: str) -> str:
+    """A reason in a table cell: ``sigma**2`` and ``mu_1`` shown as written, not as emphasis."""
+    return _cell(markdown_escaped(text))
+
+
+NOT_DECIDED = (UNDECIDED, UNPARSED)
+
+
+def format_github(report: AuditReport) -> str:
+    """GitHub Actions annotations: ``::error`` on each refuted step's line, ``::warning`` on each step that
+    is unparsed or undecided (not verified, so the exit code is 1 too), then a ``::notice`` summary."""
+    from mathcheck.annotations import github_line
+
+    lines = []
+    for step in report.steps:
+        if step.verdict == REFUTED or step.verdict in NOT_DECIDED:
+            level = "error" if step.verdict == REFUTED else "warning"
+            message = f"{step.verdict}: {_one_line(_step_text(step))}" + (f" -- {step.reason}" if step.reason else "")
+            lines.append(github_line(level, message, file=report.file, line=step.line,
+                                     title=f"mathcheck audit: {step.verdict}"))
+    lines.append(github_line("notice", _summary(report), file=report.file, title="mathcheck audit"))
+    return "\n".join(lines)
+
+
+def junit_cases(report: AuditReport) -> list:
+    """One JUnit test case per step: a refuted step fails, an unparsed or undecided one is an error."""
+    from mathcheck.annotations import Case
+
+    cases = []
+    for step in report.steps:
+        outcome = "failure" if step.verdict == REFUTED else "error" if step.verdict in NOT_DECIDED else "passed"
+        text = _one_line(_step_text(step))
+        detail = f"{text}\n{step.reason}" if step.reason else text
+        cases.append(Case(name=f"line {step.line}: {text}", outcome=outcome, message=step.verdict,
+                          text=detail if outcome != "passed" else f"{step.verdict}: {step.reason}".rstrip(": "),
+                          classname=report.file))
+    return cases
+
+
+def format_junit(report: AuditReport) -> str:
+    from mathcheck.annotations import junit_document, junit_suite
+
+    return junit_document([junit_suite(report.file, junit_cases(report), report.seconds)])
+
+
+def format_many(reports: list[AuditReport], format_name: str) -> str:
+    """Several documents in one report: text, markdown and github concatenated; JSON as
+    ``{"ok", "files": [...]}``; JUnit as one test suite per document."""
+    if len(reports) == 1:
+        return FORMATS[format_name](reports[0])
+    if format_name == "json":
+        files = [json.loads(format_json(report)) for report in reports]
+        return json.dumps({"ok": all(report.ok for report in reports), "files": files}, indent=2, ensure_ascii=False)
+    if format_name == "junit":
+        from mathcheck.annotations import junit_document, junit_suite
+
+        return junit_document([junit_suite(r.file, junit_cases(r), r.seconds) for r in reports])
+    separator = "\n\n" if format_name in ("text", "markdown") else "\n"
+    return separator.join(FORMATS[format_name](report) for report in reports)
+
+
+FORMATS = {"text": format_text, "json": format_json, "markdown": format_markdown, "github": format_github,
+           "junit": format_junit}
 assert set(MARK) == set(VERDICTS)

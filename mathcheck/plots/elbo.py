@@ -63,7 +63,7 @@ def elbo_gap(observed: float = 2.0, mean_range=None, scale_range=None, resolutio
     figure = new_figure(12, 9)
     figure.suptitle(rf"$\log p(X) = \mathrm{{ELBO}}(q) + D_{{KL}}[q\,\|\,p(z|X)]$ for "
                     rf"$p(z)=\mathcal{{N}}({model.prior_mean:g},{model.prior_std:g}^2)$, "
-                    rf"$p(X|z)=\mathcal{{N}}({model.weight:g}z{model.bias:+g}, {model.noise:g}^2)$, "
+                    rf"$p(X|z)=\mathcal{{N}}({_affine(model.weight, model.bias)}, {model.noise:g}^2)$, "
                     rf"$X={model.observed:g}$, $q=\mathcal{{N}}(m,t^2)$")
     grid = figure.subplots(2, 2)
 
@@ -123,6 +123,12 @@ def elbo_gap(observed: float = 2.0, mean_range=None, scale_range=None, resolutio
     axes.legend(loc="upper left", fontsize="small")
     axes.grid(alpha=0.3, which="both")
     return figure
+
+
+def _affine(weight: float, bias: float) -> str:
+    """w z + b as it would be written: no "+0" for a zero bias, no "1z" for a unit weight."""
+    slope = {1.0: "", -1.0: "-"}.get(float(weight), f"{weight:g}")
+    return f"{slope}z" + (f"{bias:+g}" if bias else "")
 
 
 def _slice(axes, x, elbo, kl, log_px, xlabel: str, log_x: bool) -> None:

@@ -132,9 +132,10 @@ def jensen_gap(g: str = "exp", mu: float = 0.0, spread_range=(0.0, 2.0), resolut
     widest = int(sigma.size - 1)
     axes.annotate(f"gap {gap[widest]:.3g}", (sigma[widest], mean_of_log[widest] + 0.5 * gap[widest]),
                   textcoords="offset points", xytext=(-8, 0), ha="right", va="center", fontsize=9, gid="gap-value")
-    axes.set_xlabel("spread σ of z ~ N(μ, σ²)")
-    axes.set_ylabel(f"nats, relative to log g(μ) = {offset:.6g}" if offset else "nats")
-    axes.set_title(rf"Jensen's inequality for $\log$: $g(z) = {g_tex}$, $z \sim \mathcal{{N}}({mu:g}, \sigma^2)$")
+    distribution = rf"$z \sim \mathcal{{N}}(\mu, \sigma^2)$"  # one text for title and axis: they cannot disagree
+    axes.set_xlabel(rf"spread $\sigma$ of {distribution}")
+    axes.set_ylabel(rf"nats, relative to $\log g(\mu)$ = {offset:.6g}" if offset else "nats")
+    axes.set_title(rf"Jensen's inequality for $\log$: $g(z) = {g_tex}$, {distribution}, $\mu = {float(mu):g}$")
     axes.legend(loc="upper left")
     axes.grid(alpha=0.3)
     return figure

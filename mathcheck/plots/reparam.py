@@ -26,7 +26,7 @@ TINY_VARIANCE = float(np.finfo(np.float64).tiny / np.finfo(np.float64).eps)  # b
 
 
 def _cases():
-    from vae_min.confirmations import GRADIENT_CASES, GradientCase
+    from mathcheck.vae_min.confirmations import GRADIENT_CASES, GradientCase
 
     square = next(case for case in GRADIENT_CASES if case.name == "z^2")
     sine = GradientCase("sin(z)", torch.sin, lambda mu, sigma: torch.sin(mu) * torch.exp(-sigma**2 / 2))
@@ -35,11 +35,11 @@ def _cases():
 
 def gradient_samples(f: str, mu: float, sigma: float, samples: int, seed: int):
     """One-sample gradient estimates, shape (samples,), of E[f(z)] w.r.t. mu and sigma, from vae_min's
-    estimators (``vae_min.confirmations.per_sample_gradients``, torch autograd) on shared draws eps.
+    estimators (``mathcheck.vae_min.confirmations.per_sample_gradients``, torch autograd) on shared draws eps.
 
     Returns {"pathwise": (d_mu, d_sigma), "score": (d_mu, d_sigma)} as float64 numpy arrays.
     """
-    from vae_min.confirmations import per_sample_gradients
+    from mathcheck.vae_min.confirmations import per_sample_gradients
 
     generator = torch.Generator().manual_seed(int(seed))
     eps = torch.randn(samples, generator=generator, dtype=torch.float64)

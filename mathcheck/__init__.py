@@ -1,0 +1,31 @@
+"""mathcheck: the mathematics of variational autoencoders, verified step by step.
+
+Front ends, all on one engine (symbolic with sympy, numeric with quadrature on hypothesis-drawn worlds):
+
+- the Python API: :mod:`mathcheck.calc` (chains of steps), :func:`mathcheck.checker.check_chain`,
+  the article's derivations in :mod:`mathcheck.derivations`, closed forms in :mod:`mathcheck.gaussian`
+  and hypothesis strategies in :mod:`mathcheck.strategies`;
+- the command line, ``mathcheck`` / ``python -m mathcheck`` (:mod:`mathcheck.cli`): ``verify-all``,
+  ``verify``, ``list``, ``show``;
+- ``mathcheck audit``: the LaTeX of a Markdown or LaTeX document, step by step (:mod:`mathcheck.audit`);
+- ``mathcheck check-code``: a VAE implementation checked against the derived math (:mod:`mathcheck.code`);
+- ``mathcheck plot``: figures of the article's claims (:mod:`mathcheck.plots`);
+- ``mathcheck vae``: the loss confirmed on a minimal torch VAE (:mod:`mathcheck.vae_min`).
+
+Importing this package is cheap: it loads none of sympy, numpy, scipy or torch.
+"""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+
+def _installed_version() -> str:
+    try:
+        return version("mathcheck")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _installed_version()
+
+__all__ = ["__version__"]

@@ -1,0 +1,157 @@
+"""``mathcheck.code``: a VAE's loss, KL and sampler code checked against the derived math (issue 14).
+
+    >>> from mathcheck.code import check
+    >>> report = check(loss_function, reparameterize)       # doctest: +SKIP
+    >>> report.ok, [f.code for f in report.findings]         # doctest: +SKIP
+
+Each function is run on inputs chosen here and identified by its behaviour (:mod:`mathcheck.code.analysis`);
+functions given together are cross-checked: a sampler and a KL (or a loss holding one) must agree on what
+the scale argument is (``parameterization-mismatch``).
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from typing import Callable, Mapping, Sequence, Union
+
+from mathcheck.code.frameworks import one_torch_thread
+from mathcheck.code.report import CodeReport, Finding, FunctionReport, Shape, verdict_of, ROLES
+from mathcheck.code.roles import (SCALE_ROLES, UsageError, argument_roles, check_overrides_apply, parse_inputs,
+                                  parse_shape, unassigned_required)
+
+Function = Union[Callable, tuple[str, Callable]]
+_KL_ROLES = ("loss", "kl")
+_MEANING = {"logvar": "log σ²", "log_sigma": "log σ", "sigma": "σ", "var": "σ²"}
+
+
+def check(*functions: Function, roles: str | Sequence[str | None] | None = None, seed: int = 0,
+          examples: int | None = None, shape: Shape | str | Sequence[int] | None = None,
+          inputs: Mapping[str, str] | str | None = None) -> CodeReport:
+    """Check loss / KL / sampler functions together: ``check(loss_function, reparameterize).ok``.
+
+    ``functions`` are callables or ``(target_name, callable)`` pairs; ``roles`` is one role for all
+    (``"loss"``, ``"kl"``, ``"reparameterize"``, ``"auto"``/None = inferred by behaviour) or one per
+    function; ``inputs`` overrides argument roles (``{"s": "logvar"}`` or ``"s=logvar"``); ``shape`` sets
+    batch, data shape and latent dim (``Shape``, ``"B,D,d"`` or ``"B,1,28,28,d"``). Raises
+    :class:`UsageError` (a ``ValueError``) for a mistake in what was asked.
+    """
+    started = time.perf_counter()
+    named = [_named(function) for function in functions]
+    if not named:
+        raise UsageError("nothing to check: give at least one function")
+    function_roles = _roles_per_function(roles, len(named))
+    overrides = parse_inputs(inputs)
+    check_overrides_apply(overrides, named)
+    shape = parse_shape(shape)
+    arg_roles = [_callable_roles(target, function, overrides) for target, function in named]
+    analysis = importlib.import_module("mathcheck.code.analysis")
+    with one_torch_thread():
+        reports = [analysis.analyse(function, target=target, role=role, arg_roles=roles_of, seed=seed,
+                                    examples=examples, shape=shape)
+                   for (target, function), role, roles_of in zip(named, function_roles, arg_roles)]
+    cross_check(reports, arg_roles)
+    return CodeReport(functions=reports, seconds=time.perf_counter() - started)
+
+
+def cross_check(reports: Sequence[FunctionReport], arg_roles: Sequence[Mapping[str, str]]) -> None:
+    """Add ``parameterization-mismatch`` to a sampler and a KL/loss that read the scale argument differently."""
+    scale_names = [_scale_argument(roles) for roles in arg_roles]
+    samplers = [i for i, report in enumerate(reports)
+                if report.role == "reparameterize" and report.parameterization in _MEANING]
+    kls = [i for i, report in enumerate(reports) if report.role in _KL_ROLES and report.parameterization in _MEANING]
+    for s in samplers:
+        for k in kls:
+            if reports[s].parameterization == reports[k].parameterization:
+                continue
+            finding = _mismatch(reports[s], scale_names[s], reports[k], scale_names[k])
+            for index in (s, k):
+                reports[index].findings.append(finding)
+                _update_verdict(reports[index])
+
+
+def _mismatch(sampler: FunctionReport, sampler_scale: str, kl: FunctionReport, kl_scale: str) -> Finding:
+    sampler_std = _standard_deviation(sampler.parameterization, sampler_scale)
+    kl_std = _standard_deviation(kl.parameterization, kl_scale)
+    what = "KL" if kl.role == "kl" else "loss"
+    message = (f"the sampler {sampler.target} uses {sampler_std} as the standard deviation "
+               f"(so {sampler_scale} acts as {_MEANING[sampler.parameterization]}) while the {what} {kl.target} treats "
+               f"{kl_scale} as {_MEANING[kl.parameterization]} (standard deviation {kl_std})")
+    evidence = {"sampler": sampler.target, "sampler_parameterization": sampler.parameterization,
+                "sampler_standard_deviation": sampler_std, what.lower(): kl.target,
+                f"{what.lower()}_parameterization": kl.parameterization,
+                f"{what.lower()}_standard_deviation": kl_std}
+    return Finding("parameterization-mismatch", "bug", message, evidence)
+
+
+def describe_finding(finding: Finding, evidence_limit: int = 240) -> str:
+    """``code: message; evidence: {...}`` on one line, the evidence cut at ``evidence_limit`` characters."""
+    text = f"{finding.code}: {finding.message}"
+    evidence = finding.to_dict()["evidence"]
+    if evidence:
+        summary = ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in evidence.items())
+        text += f"; evidence: {summary if len(summary) <= evidence_limit else summary[:evidence_limit - 1] + '…'}"
+    return text
+
+
+def _standard_deviation(parameterization: str, name: str) -> str:
+    return {"logvar": f"exp({name} / 2)", "log_sigma": f"exp({name})", "sigma": name,
+            "var": f"sqrt({name})"}[parameterization]
+
+
+def _update_verdict(report: FunctionReport) -> None:
+    verdict = verdict_of(report.findings)
+    if report.verdict != "undecided" or verdict == "bug":
+        report.verdict = verdict
+
+
+def _scale_argument(roles: Mapping[str, str]) -> str:
+    return next((name for name, role in roles.items() if role in SCALE_ROLES), "the scale argument")
+
+
+def _named(function: Function) -> tuple[str, Callable]:
+    if isinstance(function, tuple):
+        if len(function) != 2 or not isinstance(function[0], str) or not callable(function[1]):
+            raise UsageError("a function to check is a callable or a (target_name, callable) pair")
+        return function[0], _plain_callable(function[1])
+    if not callable(function):
+        raise UsageError(f"not a function: {function!r}")
+    return _target_name(function), _plain_callable(function)
+
+
+def _plain_callable(function: Callable) -> Callable:
+    """A torch ``nn.Module`` instance is checked through its ``forward`` (its ``__call__`` takes ``*args``)."""
+    from mathcheck.code.targets import _is_torch_module
+
+    return function.forward if _is_torch_module(type(function)) and hasattr(function, "forward") else function
+
+
+def _target_name(function: Callable) -> str:
+    inner = getattr(function, "__func__", function)
+    qualname = getattr(inner, "__qualname__", None) or type(function).__qualname__
+    module = getattr(inner, "__module__", None) or type(function).__module__
+    return f"{module}:{qualname}" if module else qualname
+
+
+def _roles_per_function(roles: str | Sequence[str | None] | None, count: int) -> list[str | None]:
+    given = [roles] * count if roles is None or isinstance(roles, str) else list(roles)
+    if len(given) != count:
+        raise UsageError(f"{len(given)} roles given for {count} functions")
+    chosen = []
+    for role in given:
+        if role is not None and role != "auto" and role not in ROLES:
+            raise UsageError(f"unknown role {role!r}; roles: auto, {', '.join(ROLES)}")
+        chosen.append(None if role == "auto" else role)
+    return chosen
+
+
+def _callable_roles(target: str, function: Callable, overrides: Mapping[str, str]) -> dict[str, str]:
+    roles = argument_roles(function, overrides)
+    missing = unassigned_required(function, roles)
+    if missing:
+        raise UsageError(f"{target}: cannot tell what argument {missing[0]!r} is from its name; give its role "
+                         f"with --inputs {missing[0]}=ROLE (inputs={{{missing[0]!r}: ROLE}})")
+    return roles
+
+
+__all__ = ["check", "cross_check", "describe_finding", "CodeReport", "FunctionReport", "Finding", "Shape", "UsageError"]

@@ -1,0 +1,238 @@
+"""``analyse``: one user function run on inputs chosen here and identified by its behaviour.
+
+1. The call. Each framework the function may use (``frameworks.detect``, most likely first) is tried on a
+   drawn shape (B in 3..5, D in 6..12, d in 2..4, from a generator seeded by ``seed``); the first whose call
+   returns a number is the function's framework. When every call fails, the shapes are retried: ``--shape``
+   first when given, then what the error message implies (``shape '[-1, 784]' is invalid ...`` → D = 784,
+   ``mat1 and mat2 shapes cannot be multiplied (3x10 and 784x400)`` → D = 784, or d = 784; any other number
+   in it), then the common data shapes 784, 1×28×28 and 28×28. A function that takes none is ``undecided``,
+   with the last error's first line.
+2. The role, when not given: a function of data (a decoder output or x) is a loss; one that takes a noise or
+   a PRNG key, or whose result is shaped like μ and differs between two calls on the same input, or moves
+   one-for-one with μ (a sampler without noise), is a reparameterization (handed to
+   :func:`mathcheck.code.sampler.check_sampler`); a deterministic function of (μ, s) is a KL. A random
+   result not shaped like μ (a Monte Carlo KL) has no role here: undecided.
+3. Losses and KLs: :func:`mathcheck.code.loss.analyse_loss_or_kl` (the KL, reconstruction, weights,
+   constants and numerics).
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+import re
+import sys
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
+
+from mathcheck.code.calls import Caller, first_line, keys_of, leaves
+from mathcheck.code.frameworks import Backend, FrameworkUnavailable, detect
+from mathcheck.code.loss import analyse_loss_or_kl, base_values, variant_shapes
+from mathcheck.code.report import FunctionReport, Shape, verdict_of
+
+COMMON_DATA_SHAPES = ((784,), (1, 28, 28), (28, 28))
+MAX_SHAPES = 10
+DEFAULT_EXAMPLES = 4  # probes per varied group and shape, beyond the base input
+
+
+@dataclass
+class Found:
+    caller: Caller
+    shape: Shape
+    retried: bool  # the shape is not the first one tried
+    mode: str = "binary"  # the data it takes: binary pixels, or token ids (a decoder output of K per position)
+
+
+def analyse(function: Callable, *, target: str, role: str | None, arg_roles: Mapping[str, str], seed: int = 0,
+            examples: int | None = None, shape: Shape | None = None) -> FunctionReport:
+    """What ``function`` computes, as a :class:`FunctionReport` (see the module docstring)."""
+    with _one_thread():
+        return _analyse(function, target=target, role=role, arg_roles=dict(arg_roles), seed=seed, examples=examples,
+                        shape=shape)
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Torch on one thread while the function is probed: its inputs are tiny, and threads only contend."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: dict[str, str], seed: int,
+             examples: int | None, shape: Shape | None) -> FunctionReport:
+    if role == "reparameterize":
+        return _sampler(function, target, arg_roles, seed, examples, shape)
+    keys, rng_names = keys_of(arg_roles)
+    if not keys:
+        return _undecided(target, role, None, "none of its arguments is a mean, a scale, a decoder output or data")
+    found = find_call(function, keys, rng_names, seed, shape)
+    if isinstance(found, str):
+        return _undecided(target, role, None, found)
+    framework = found.caller.backend.name
+    if role is None:
+        role, why = infer_role(found.caller, found.shape, seed)
+        if role is None:
+            return _undecided(target, None, framework, f"cannot tell its role: {why} (arguments: "
+                              f"{', '.join(f'{k}={v}' for k, v in arg_roles.items())}); give it with --role")
+    if role == "reparameterize":
+        return _sampler(function, target, arg_roles, seed, examples, found.shape if found.retried else shape)
+    try:
+        found.caller.dtype = found.caller.raw_dtype(base_values(np.random.default_rng(seed), found.shape,
+                                                                found.caller, found.mode))
+    except Exception:
+        pass  # the dtype stays float64; the call itself worked
+    count = max(3, int(examples)) if examples else DEFAULT_EXAMPLES
+    shapes = variant_shapes(found.shape, with_data=found.caller.has("x") or found.caller.has("recon"))
+    try:
+        outcome = analyse_loss_or_kl(found.caller, target=target, role=role, arg_roles=arg_roles, shapes=shapes,
+                                     seed=seed, count=count, mode=found.mode)
+    except Exception as error:  # the code raised on inputs it took before: report, do not crash
+        return _undecided(target, role, framework, f"the function failed on inputs of the shapes it accepts: "
+                          f"{first_line(error)}")
+    if outcome.reason:
+        report = _undecided(target, role, framework, outcome.reason)
+    else:
+        report = FunctionReport(target=target, role=role, framework=framework,
+                                parameterization=outcome.parameterization, verdict=verdict_of(outcome.findings),
+                                findings=outcome.findings)
+    report.identified = outcome.identified  # what was identified; not (yet) a field of the JSON contract
+    return report
+
+
+def _undecided(target: str, role: str | None, framework: str | None, reason: str) -> FunctionReport:
+    return FunctionReport(target=target, role=role, framework=framework, parameterization=None, verdict="undecided",
+                          findings=[], reason=reason)
+
+
+def _sampler(function: Callable, target: str, arg_roles: dict[str, str], seed: int, examples: int | None,
+             shape: Shape | None) -> FunctionReport:
+    try:
+        sampler = importlib.import_module("mathcheck.code.sampler")
+    except ImportError as error:
+        return _undecided(target, "reparameterize", None, f"the sampler checks are not available ({error})")
+    return sampler.check_sampler(function, target=target, arg_roles=arg_roles, seed=seed, examples=examples,
+                                 shape=shape)
+
+
+def default_shape(seed: int) -> Shape:
+    rng = np.random.default_rng([seed, 14, 0])
+    batch = int(rng.integers(3, 6))
+    latent = int(rng.choice([d for d in (2, 3, 4) if d != batch]))
+    return Shape(batch=batch, data=(int(rng.integers(6, 13)),), latent=latent)
+
+
+def find_call(function: Callable, keys: dict[str, str], rng_names: tuple[str, ...], seed: int,
+              shape: Shape | None) -> Found | str:
+    """The first (framework, shape) under which the function returns a number, or why there is none."""
+    frameworks = detect(function)
+    first = shape or default_shape(seed)
+    queue, tried = [first], []
+    backends: dict[str, Backend | str] = {}
+    last_error = ""
+    rng = np.random.default_rng([seed, 14, 1])
+    while queue and len(tried) < MAX_SHAPES:
+        current = queue.pop(0)
+        tried.append(current)
+        errors = []
+        modes = ("binary", "ids") if {"recon", "x"} <= set(keys.values()) else ("binary",)
+        for mode, name in ((mode, name) for mode in modes for name in frameworks):
+            backend = backends.get(name)
+            if backend is None:
+                try:
+                    backend = backends[name] = Backend(name, seed)
+                except FrameworkUnavailable as error:
+                    backend = backends[name] = str(error)
+            if isinstance(backend, str):
+                errors.append(backend)
+                continue
+            caller = Caller(function, backend, keys, rng_names)
+            try:
+                result = caller(base_values(rng, current, caller, mode))
+            except Exception as error:  # the user's code: anything may be raised
+                errors.append(first_line(error))
+                continue
+            if leaves(result):
+                return Found(caller, current, current != first, mode)
+            errors.append(f"it returns {type(result).__name__}, not a number or an array")
+        last_error = errors[0] if errors else last_error
+        hints = [shape for shape in hinted_shapes(last_error, current) if shape not in tried and shape not in queue]
+        queue[:0] = hints  # what the error names first, the common data shapes after
+        queue += [shape for shape in _common_shapes(current) if shape not in tried and shape not in queue]
+    shapes = "; ".join(_shape_words(shape) for shape in tried)
+    return f"cannot be called on any of the shapes tried ({shapes}): {last_error}"
+
+
+def _shape_words(shape: Shape) -> str:
+    return f"B={shape.batch}, data={'x'.join(map(str, shape.data))}, d={shape.latent}"
+
+
+def _common_shapes(shape: Shape) -> list[Shape]:
+    return [Shape(shape.batch, data, shape.latent) for data in COMMON_DATA_SHAPES]
+
+
+def hinted_shapes(message: str, shape: Shape) -> list[Shape]:
+    """The shapes an error message implies: a view's target shape, a matmul's inner dimension, its numbers."""
+    found: list[Shape] = []
+    view = re.search(r"shape '\[([-\d,\s]+)\]' is invalid", message)
+    if view:
+        dims = [int(part) for part in view.group(1).split(",") if part.strip()]
+        if len(dims) >= 2 and all(d > 0 for d in dims[1:]):
+            found.append(Shape(shape.batch, tuple(dims[1:]), shape.latent))
+    matmul = re.search(r"\((\d+)x(\d+) and (\d+)x(\d+)\)", message)
+    if matmul:
+        inner = int(matmul.group(3))
+        found += [Shape(shape.batch, (inner,), shape.latent), Shape(shape.batch, shape.data, inner)]
+    ours = {shape.batch, shape.latent, shape.pixels, *shape.data}
+    batch_axis = re.search(r"dimension 0\b", message) is not None
+    numbers = re.sub(r"input of size \d+|dimension \d+", "", message)  # the sizes we passed, the axes named
+    for number in (int(text) for text in re.findall(r"(?<![\w.])(\d+)(?![\w.])", numbers)):
+        if 2 <= number <= 1_000_000 and number not in ours:
+            as_batch = [Shape(number, shape.data, shape.latent)] if number <= 1024 else []
+            found += as_batch if batch_axis else []
+            found.append(Shape(shape.batch, (number,), shape.latent))
+            if number <= 1024:
+                found.append(Shape(shape.batch, shape.data, number))
+            found += [] if batch_axis else as_batch
+    unique: list[Shape] = []
+    for candidate in found:
+        if candidate not in unique and candidate != shape:
+            unique.append(candidate)
+    return unique
+
+
+def infer_role(caller: Caller, shape: Shape, seed: int) -> tuple[str | None, str]:
+    """(loss, reparameterize or kl, from the arguments and two calls; or None, and why not)."""
+    keys = set(caller.keys.values())
+    if keys & {"recon", "x"}:
+        return "loss", ""
+    if caller.rng_names or "eps" in keys:
+        return "reparameterize", ""
+    if not {"mu", "scale"} <= keys:
+        return None, "it takes no data and not both a mean and a scale"
+    values = base_values(np.random.default_rng([seed, 14, 2]), shape, caller, "binary")
+    try:
+        first, second = leaves(caller(values)), leaves(caller(values))
+        like_mu = any(array.shape == (shape.batch, shape.latent) for _, array in first)
+        if any(a.shape != b.shape or not np.array_equal(a, b, equal_nan=True)
+               for (_, a), (_, b) in zip(first, second)):
+            return ("reparameterize", "") if like_mu else (None, "its result is random but not shaped like μ")
+        output = first[0][1]
+        if output.shape == (shape.batch, shape.latent):
+            shifted = leaves(caller({**values, "mu": values["mu"] + 1.0}))[0][1]
+            if np.allclose(shifted - output, 1.0, rtol=0, atol=1e-6):
+                return "reparameterize", ""
+    except Exception as error:
+        return None, f"it failed when called again: {first_line(error)}"
+    return "kl", ""
+
+
+__all__ = ["analyse", "find_call", "infer_role", "hinted_shapes", "default_shape"]

@@ -1,0 +1,1133 @@
+"""What a loss or a KL function computes, identified from its values on inputs chosen here.
+
+The experiment. For each of a few shapes (a base (B, D, d) and one variant each of B, D and d) the function
+is called at a base input, at inputs where only (μ, s) change ("kl" probes: μ redrawn, s all low, s all
+high, both redrawn) and at inputs where only the decoder output and the data change ("recon" probes). On
+each shape the output is fitted by least squares:
+
+- the KL probes against w_k · Σ KL(μ, s; parameterization) + c, for each of log σ², log σ, σ, σ² (the
+  closed form of ``derivations/gaussian_kl_std.py``, via ``mathcheck.gaussian.kl_normal_std_logvar``);
+- the recon probes against w_r · Σ NLL(r, x; family) + c, for the families of :mod:`.reconstruction`;
+- all probes together against w_r · Σ NLL + w_k · Σ KL + c (the terms add up).
+
+The sums follow the output's layout (one number, one per example, one per latent or data entry). A fit is
+exact when its worst misfit is at most ``fit.TOLERANCE[dtype]`` of the largest |output| (1e-5 for float64,
+which admits the log(p + 1e-8) guards of real code; 2e-4 for float32), dtype being the precision the
+function's results come in. How the fitted weights change with B, D and d (``fit.weight_law``) is the
+reduction: w_k ∝ 1/d is a KL averaged over the latent dims, w_r ∝ 1/D a per-pixel mean, a common 1/B a
+batch mean. The constants c over the shapes split into a per-latent-entry part (a wrong KL constant: the
+−1 missing is +½ per entry) and the rest (a Gaussian's log 2πσ², an offset: harmless in a loss).
+
+What is a finding (severity):
+- a KL fitted with a negative weight: ``kl-sign``; a negative weight on the NLL: ``reconstruction-sign``
+  (bug). A function whose name says ELBO (and not a negative one) is expected to be −(loss).
+- the KL averaged over the latent dims: ``kl-mean-over-latent`` (bug);
+- a bare KL function (role kl) off by a factor (e.g. 2: the ½ missing) or by a constant: ``kl-constant``
+  (bug). In a loss a factor on the KL alone is a β (``beta``, convention): a loss-internal weight on one
+  term is how β-VAEs are written, while a function that claims to return the KL must return it;
+- a KL with a per-entry constant offset inside a loss: ``kl-constant`` (bug: the reported ELBO is wrong);
+- the terms reduced differently over the data dims, the latent dims (other than the KL mean) or the batch:
+  ``reduction-mismatch`` (bug), with the weight this puts on the KL relative to the ELBO;
+- the same factor on both terms other than the batch mean (a loss divided by B·D, or halved): ``scale``
+  (convention). A mean over the batch is a reduction of the ELBO's sum: no finding.
+- a Gaussian (Laplace) NLL's weight is its variance σ² (scale b), so it is no β: the weight reads as β only
+  when the NLL is a plain Σ(x − r)² or ½Σ(x − r)² (|x − r|), and otherwise as a common scale;
+- no parameterization fits: ``kl-form``; no family fits: ``reconstruction-form``; each with the wrong form
+  named when it is one of the known ones, and a counterexample at readable inputs;
+- inf or nan where the math is finite (log-variance ±30 or its equivalent, logits ±50, probabilities at
+  exactly 0 or 1 where the data agree): ``nonfinite-at-extremes`` (note).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from mathcheck.code import kl as kl_math
+from mathcheck.code import reconstruction as recon_math
+from mathcheck.code.calls import (BATCH_REDUCED, IDS_CATEGORIES, Caller, draw_mu, draw_recon, draw_scale, draw_x, entries_per_row, first_line,
+                                  leaf_kind, leaves, rows, small)
+from mathcheck.code.fit import TOLERANCE, Law, LinearFit, is_close, linear_fit, weight_law
+from mathcheck.code.report import PARAMETERIZATIONS, Finding, Shape
+
+DIMENSION_WORDS = {"B": "the batch", "D": "the data dims", "d": "the latent dims"}
+SUM = " + "  # the label of a total made of returned terms
+TOTAL_NAMES = ("loss", "total", "neg_elbo", "nelbo", "negative_elbo", "objective", "elbo")
+KL_NAMES = ("kl", "kld", "div")
+RECON_NAMES = ("rec", "bce", "nll", "mse", "likelihood", "ce", "l1", "mae")
+
+
+@dataclass
+class Probe:
+    shape: Shape
+    group: str  # "base", "kl" (only μ, s changed) or "recon" (only the decoder output and the data changed)
+    values: dict[str, np.ndarray]
+    output: Any
+    _leaves: dict[str, np.ndarray] | None = None
+    _cache: dict = field(default_factory=dict)
+
+    def leaf(self, label: str) -> np.ndarray:
+        """One output by its place; ``"a + b"`` is the sum of two (a loss returned as its terms only)."""
+        if self._leaves is None:
+            self._leaves = dict(leaves(self.output))
+        if label not in self._leaves and SUM in label:
+            self._leaves[label] = sum(self._leaves[part] for part in label.split(SUM))
+        return self._leaves[label]
+
+    def feature(self, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        if key not in self._cache:
+            with np.errstate(all="ignore"):
+                self._cache[key] = np.asarray(compute(), dtype=np.float64)
+        return self._cache[key]
+
+
+def dims_of(shape: Shape, positions: bool = False) -> dict[str, int]:
+    """B, D and d of a shape; with ``positions`` D counts the positions of one-hot rows (the last data axis
+    holds the categories), which is what a per-position mean divides by."""
+    data = int(np.prod(shape.data[:-1])) if positions else shape.pixels
+    return {"B": shape.batch, "D": data, "d": shape.latent}
+
+
+def variant_shapes(base: Shape, with_data: bool) -> list[Shape]:
+    """The base shape and one variant each of the latent dim, the batch and (for a loss) the data shape."""
+    latent = next(d for d in (base.latent + 1, base.latent + 2, base.latent - 1, base.latent + 3)
+                  if d >= 1 and d != base.batch)
+    batch = next(b for b in (base.batch + 1, base.batch + 2, base.batch + 3, base.batch - 1)
+                 if b >= 1 and b not in (base.latent, latent))
+    shapes = [base, Shape(base.batch, base.data, latent), Shape(batch, base.data, base.latent)]
+    if with_data:
+        data = _data_variant(base.data, {base.batch, batch, base.latent, latent})
+        if data is not None:
+            shapes.append(Shape(base.batch, data, base.latent))
+    return shapes
+
+
+def _data_variant(data: tuple[int, ...], avoid: set[int]) -> tuple[int, ...] | None:
+    axis = next((i for i, size in enumerate(data) if size > 1), None)
+    if axis is None:
+        return None
+    size = data[axis]
+    options = (size + 3, size + 2, size - 2) if size <= 64 else (size // 2, size + 1)
+    new = next((option for option in options if option >= 2 and option not in avoid), None)
+    return None if new is None else data[:axis] + (new,) + data[axis + 1:]
+
+
+def kl_variants(rng: np.random.Generator, shape: Shape, base: dict[str, np.ndarray], count: int) -> list[dict]:
+    designed = [
+        {"mu": draw_mu(rng, shape, 1.5)},
+        {"scale": draw_scale(rng, shape, "low")},
+        {"scale": draw_scale(rng, shape, "high")},
+        {"mu": draw_mu(rng, shape), "scale": draw_scale(rng, shape)},
+    ]
+    extra = [{"mu": draw_mu(rng, shape), "scale": draw_scale(rng, shape)} for _ in range(max(0, count - 4))]
+    return [{**base, **change} for change in (designed + extra)[:max(count, 2)]]
+
+
+def recon_variants(rng: np.random.Generator, shape: Shape, base: dict[str, np.ndarray], count: int,
+                   mode: str) -> list[dict]:
+    designed = [
+        {"recon": draw_recon(rng, shape, mode)},
+        {"x": draw_x(rng, shape, mode)},
+        {"recon": draw_recon(rng, shape, mode, "low")},
+        {"recon": draw_recon(rng, shape, mode), "x": draw_x(rng, shape, mode)},
+    ]
+    extra = [{"recon": draw_recon(rng, shape, mode), "x": draw_x(rng, shape, mode)}
+             for _ in range(max(0, count - 4))]
+    return [{**base, **change} for change in (designed + extra)[:max(count, 2)]]
+
+
+def base_values(rng: np.random.Generator, shape: Shape, caller: Caller, mode: str) -> dict[str, np.ndarray]:
+    values: dict[str, np.ndarray] = {}
+    if caller.has("mu"):
+        values["mu"] = draw_mu(rng, shape)
+    if caller.has("scale"):
+        values["scale"] = draw_scale(rng, shape)
+    if caller.has("eps"):
+        values["eps"] = rng.standard_normal((shape.batch, shape.latent))
+    if caller.has("x"):
+        values["x"] = draw_x(rng, shape, mode)
+    if caller.has("recon"):
+        values["recon"] = draw_recon(rng, shape, mode)
+    return values
+
+
+@dataclass
+class Experiment:
+    """The probes of one function on every shape that it accepted."""
+
+    caller: Caller
+    terms: tuple[str, ...]  # "kl" and/or "recon": which groups of inputs are varied
+    mode: str
+    probes: list[Probe]
+    shapes: list[Shape]
+    dropped: dict[Shape, str]
+
+    @classmethod
+    def run(cls, caller: Caller, shapes: Sequence[Shape], terms: tuple[str, ...], seed: int, count: int,
+            mode: str = "binary") -> "Experiment":
+        rng = np.random.default_rng([seed, 14, {"binary": 0, "onehot": 1, "ids": 2, "continuous": 3}[mode]])
+        probes: list[Probe] = []
+        kept: list[Shape] = []
+        dropped: dict[Shape, str] = {}
+        labels = None
+        for shape in shapes:
+            base = base_values(rng, shape, caller, mode)
+            inputs = [("base", base)]
+            if "kl" in terms:
+                inputs += [("kl", values) for values in kl_variants(rng, shape, base, count)]
+            if "recon" in terms:
+                inputs += [("recon", values) for values in recon_variants(rng, shape, base, count, mode)]
+            try:
+                batch = [Probe(shape, group, values, caller(values)) for group, values in inputs]
+            except Exception as error:  # the user's code may raise anything on a shape it does not take
+                if not kept:
+                    raise
+                dropped[shape] = first_line(error)
+                continue
+            shape_labels = [[label for label, _ in leaves(probe.output)] for probe in batch]
+            if labels is None:
+                labels = shape_labels[0]
+            if any(found != labels for found in shape_labels):
+                dropped[shape] = "its result has another structure"
+                continue
+            probes += batch
+            kept.append(shape)
+        precompute_features(probes)
+        return cls(caller, terms, mode, probes, kept, dropped)
+
+    def of(self, shape: Shape, groups: Sequence[str] = ("base", "kl", "recon")) -> list[Probe]:
+        return [probe for probe in self.probes if probe.shape == shape and probe.group in groups]
+
+    def labels(self) -> list[str]:
+        return [label for label, _ in leaves(self.probes[0].output)]
+
+
+# --- features -----------------------------------------------------------------------------------------------
+
+def kl_feature(probe: Probe, parameterization: str) -> np.ndarray:
+    return probe.feature(("kl", parameterization),
+                         lambda: kl_math.closed_form(probe.values["mu"], probe.values["scale"], parameterization))
+
+
+def precompute(probes: Sequence[Probe], key: tuple, keys: tuple[str, str],
+               elementwise: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> None:
+    """An elementwise reference for many probes in one call (the references are vectorized, calls are not)."""
+    todo = [probe for probe in probes if key not in probe._cache and all(k in probe.values for k in keys)
+            and probe.values[keys[0]].shape == probe.values[keys[1]].shape]
+    if not todo:
+        return
+    flat = [np.concatenate([probe.values[k].reshape(-1) for probe in todo]) for k in keys]
+    with np.errstate(all="ignore"):
+        values = np.asarray(elementwise(*flat), dtype=np.float64)
+    start = 0
+    for probe in todo:
+        size = probe.values[keys[0]].size
+        probe._cache[key] = values[start:start + size].reshape(probe.values[keys[0]].shape)
+        start += size
+
+
+def precompute_features(probes: Sequence[Probe]) -> None:
+    for p in PARAMETERIZATIONS:
+        precompute(probes, ("kl", p), ("mu", "scale"), lambda mu, s, p=p: kl_math.closed_form(mu, s, p))
+    for family in recon_math.FAMILIES:
+        if family.elementwise and family.data == "binary":
+            precompute(probes, ("recon", family.name), ("recon", "x"), family.nll)
+
+
+def wrong_kl_feature(probe: Probe, form: kl_math.WrongForm) -> np.ndarray:
+    return probe.feature(("kl-wrong", form.name), lambda: form.elementwise(probe.values["mu"], probe.values["scale"]))
+
+
+def recon_feature(probe: Probe, family: recon_math.Family) -> np.ndarray:
+    return probe.feature(("recon", family.name), lambda: family.nll(probe.values["recon"], probe.values["x"]))
+
+
+def wrong_recon_feature(probe: Probe, form: recon_math.WrongForm) -> np.ndarray:
+    return probe.feature(("recon-wrong", form.name), lambda: form.elementwise(probe.values["recon"], probe.values["x"]))
+
+
+Feature = Callable[[Probe], np.ndarray]
+
+
+@dataclass
+class Leaf:
+    label: str
+    kind: str
+    on_kl: bool
+    on_recon: bool
+
+
+def _changes(probes: Sequence[Probe], label: str, group: str) -> bool:
+    base = next(probe for probe in probes if probe.group == "base").leaf(label)
+    for probe in probes:
+        if probe.group == group:
+            value = probe.leaf(label)
+            if value.shape != base.shape:
+                return True
+            with np.errstate(all="ignore"):
+                scale = max(float(np.nanmax(np.abs(base), initial=0.0)), 1e-300)
+                if not np.allclose(value, base, rtol=1e-12, atol=1e-12 * scale, equal_nan=True):
+                    return True
+    return False
+
+
+def classify_leaves(experiment: Experiment) -> list[Leaf]:
+    shape = experiment.shapes[0]
+    probes = experiment.of(shape)
+    found = []
+    telling = [probe for probe in experiment.probes if min(probe.shape.batch, probe.shape.latent) > 1]
+    for label in experiment.labels():  # a batch of one makes a per-example value a single number: not telling
+        kinds = {leaf_kind(probe.leaf(label), probe.shape) for probe in telling or experiment.probes}
+        if len(kinds) != 1 or None in kinds:
+            continue
+        found.append(Leaf(label, kinds.pop(), "kl" in experiment.terms and _changes(probes, label, "kl"),
+                          "recon" in experiment.terms and _changes(probes, label, "recon")))
+    return found
+
+
+# --- fitting ------------------------------------------------------------------------------------------------
+
+def _rows_of(probes: Sequence[Probe], label: str, kind: str, features: Sequence[Feature | None],
+             per_position: bool) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    ys, columns = [], [[] for _ in features]
+    positions = []
+    for probe in probes:
+        y = probe.leaf(label).reshape(-1)
+        for column, feature in zip(columns, features):
+            reduced = rows(feature(probe), kind, probe.shape) if feature is not None else np.ones(len(y))
+            if reduced is None or reduced.shape != y.shape:
+                return None
+            column.append(reduced)
+        ys.append(y)
+        positions.append(np.arange(len(y)))
+    stacked = [np.concatenate(column) for column in columns]
+    position = np.concatenate(positions)
+    if per_position:
+        stacked += [(position == p).astype(np.float64) for p in range(position.max() + 1)]
+    else:
+        stacked.append(np.ones(len(position)))
+    return np.concatenate(ys), stacked
+
+
+def fit_group(probes: Sequence[Probe], label: str, kind: str, group: str, feature: Feature) -> LinearFit | None:
+    """The probes where only one term's inputs change: y = w · feature + a constant per output position."""
+    chosen = [probe for probe in probes if probe.group in ("base", group)]
+    built = _rows_of(chosen, label, kind, [feature], per_position=True)
+    return None if built is None else linear_fit(*built)
+
+
+def fit_joint(probes: Sequence[Probe], label: str, kind: str, features: Sequence[Feature]) -> LinearFit | None:
+    built = _rows_of(probes, label, kind, list(features), per_position=False)
+    return None if built is None else linear_fit(*built)
+
+
+@dataclass
+class TermFit:
+    """One reading of a term (a parameterization, a family, a wrong form) fitted on every shape."""
+
+    name: str
+    feature: Feature
+    fits: dict[Shape, LinearFit]
+
+    @property
+    def residual(self) -> float:
+        return max(fit.residual for fit in self.fits.values())
+
+    def weights(self) -> dict[Shape, float]:
+        return {shape: float(fit.coefficients[0]) for shape, fit in self.fits.items()}
+
+
+def best_reading(experiment: Experiment, leaf: Leaf, group: str, readings: Sequence[tuple[str, Feature]]
+                 ) -> list[TermFit]:
+    """Every reading that can be laid out like the output, best (smallest worst misfit) first."""
+    found = []
+    for name, feature in readings:
+        fits = {}
+        for shape in experiment.shapes:
+            fitted = fit_group(experiment.of(shape), leaf.label, leaf.kind, group, feature)
+            if fitted is None:
+                break
+            fits[shape] = fitted
+        else:
+            found.append(TermFit(name, feature, fits))
+    return sorted(found, key=lambda term: term.residual)
+
+
+def kl_readings() -> list[tuple[str, Feature]]:
+    return [(p, lambda probe, p=p: kl_feature(probe, p)) for p in PARAMETERIZATIONS]
+
+
+def recon_readings(mode: str) -> list[tuple[str, Feature]]:
+    """The families a mode's data can tell apart (one-hot rows are binary data too)."""
+    return [(family.name, lambda probe, family=family: recon_feature(probe, family))
+            for family in recon_math.FAMILIES if family.data == mode or (mode, family.data) == ("onehot", "binary")]
+
+
+# --- the analysis -------------------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """What the analysis found: the findings, the KL's parameterization, a summary of what was identified."""
+
+    findings: list[Finding]
+    parameterization: str | None
+    identified: dict
+    reason: str = ""  # set when nothing could be identified (undecided)
+
+
+@dataclass
+class Context:
+    caller: Caller
+    target: str
+    role: str
+    arg_roles: dict[str, str]
+    seed: int
+    count: int
+    tolerance: float
+
+    def scale_name(self) -> str:
+        return next((name for name, role in self.arg_roles.items() if role in PARAMETERIZATIONS), "s")
+
+    def claimed_parameterization(self) -> str:
+        return next((role for role in self.arg_roles.values() if role in PARAMETERIZATIONS), "logvar")
+
+    def claimed_family(self, mode: str = "binary") -> str:
+        role = next((role for role in self.arg_roles.values() if role in recon_math.FOR_ROLE), "recon_probs")
+        if mode == "ids":
+            return "categorical-ids-logits" if role == "recon_logits" else "categorical-ids-probs"
+        return recon_math.FOR_ROLE[role]
+
+
+def analyse_loss_or_kl(caller: Caller, *, target: str, role: str, arg_roles: dict[str, str], shapes: list[Shape],
+                       seed: int, count: int, mode: str = "binary") -> Outcome:
+    """The KL / reconstruction / weights / numerics analysis of a function of role ``loss`` or ``kl``."""
+    has_kl = caller.has("mu") and caller.has("scale")
+    has_recon = caller.has("recon") and caller.has("x")
+    terms = tuple(term for term, present in (("kl", has_kl), ("recon", has_recon and role != "kl")) if present)
+    if not terms:
+        return Outcome([], None, {}, "it takes neither a mean and a scale (μ, s) nor a decoder output and data")
+    context = Context(caller, target, role, arg_roles, seed, count, TOLERANCE.get(caller.dtype, 1e-5))
+    experiment = Experiment.run(caller, shapes, terms, seed, count, mode)
+    first = experiment.probes[0]
+    again = leaves(caller(first.values))
+    if any(a.shape != b.shape or not np.array_equal(a, b, equal_nan=True)
+           for (_, a), (_, b) in zip(leaves(first.output), again)):
+        return Outcome([], None, {}, "its value changes between two calls on the same inputs (it samples inside): "
+                       "a loss or KL is checked as a function of its inputs; pass the sample in, or fix the seed")
+    leaves_found = classify_leaves(experiment)
+    total, components = _total_and_components(leaves_found, terms, role)
+    identified: dict[str, Any] = {"dtype": caller.dtype, "tolerance": context.tolerance,
+                                  "shapes": [_shape_text(shape) for shape in experiment.shapes]}
+    if experiment.dropped:
+        identified["shapes not accepted"] = {_shape_text(s): why for s, why in experiment.dropped.items()}
+    missing = []
+    if total is None and len(terms) == 2 and not (any(leaf.on_kl for leaf in components)
+                                                  and any(leaf.on_recon for leaf in components)):
+        total = next((leaf for leaf in components if _named_total(leaf)), components[0] if components else None)
+        missing = [term for term in terms if total is not None and not getattr(total, "on_" + term)]
+    if total is None:
+        return Outcome([], None, identified, _no_total_reason(leaves_found, terms))
+    identified["output"] = total.kind if not total.label else f"{total.kind} '{total.label}'"
+    analysis = _TermsAnalysis(context, experiment, total, identified)
+    findings, parameterization = analysis.run()
+    findings += [_missing_term(term, experiment, total) for term in missing]
+    for component in components:
+        findings += [finding for finding in _component_findings(context, experiment, component, identified)
+                     if finding.code not in {f.code for f in findings}]
+    if components:
+        identified["components"] = {leaf.label: _component_role(leaf) for leaf in [total, *components]
+                                    if leaf.label}
+    identified["calls"] = caller.calls
+    return Outcome(findings, parameterization, identified)
+
+
+_LAYOUT = {"scalar": "one number", "example": "one per example", "latent": "one per latent entry",
+           "data": "one per data entry", "latent-dims": "one per latent dim", "data-dims": "one per data dim"}
+
+
+def _named_total(leaf: Leaf) -> bool:
+    return any(name in leaf.label.lower() for name in TOTAL_NAMES)
+
+
+def _missing_term(term: str, experiment: Experiment, leaf: Leaf) -> Finding:
+    """A loss of (decoder output, data, μ, s) that does not change with one pair: its term is missing."""
+    probes = [probe for probe in experiment.of(experiment.shapes[0]) if probe.group in ("base", term)][:2]
+    evidence = {"inputs": [named_inputs(experiment.caller, probe.values) for probe in probes],
+                "code": [small(probe.leaf(leaf.label)) for probe in probes]}
+    if term == "recon":
+        return Finding("reconstruction-form", "bug", "the loss does not change with the decoder output or the data: "
+                       "the reconstruction term is missing", evidence)
+    return Finding("kl-form", "bug", "the loss does not change with μ or the scale: the KL term is missing", evidence)
+
+
+def _shape_text(shape: Shape) -> str:
+    return f"B={shape.batch}, data={'x'.join(map(str, shape.data))}, d={shape.latent}"
+
+
+def _component_role(leaf: Leaf) -> str:
+    if leaf.on_kl and leaf.on_recon:
+        return "total"
+    return "kl" if leaf.on_kl else "reconstruction"
+
+
+def _no_total_reason(found: list[Leaf], terms: tuple[str, ...]) -> str:
+    if not found:
+        return "its result has no numeric value laid out per batch, example or entry"
+    recon = next((leaf for leaf in found if leaf.on_recon and not leaf.on_kl), None)
+    kl = next((leaf for leaf in found if leaf.on_kl and not leaf.on_recon), None)
+    if recon is not None and kl is not None:
+        return (f"it returns the reconstruction ('{recon.label}', {_LAYOUT[recon.kind]}) and the KL ('{kl.label}', "
+                f"{_LAYOUT[kl.kind]}) laid out differently, and no total: check the function that adds them")
+    what = " and ".join({"kl": "(μ, s)", "recon": "the decoder output and the data"}[term] for term in terms)
+    return f"no part of its result changes with {what}"
+
+
+def _total_and_components(found: list[Leaf], terms: tuple[str, ...], role: str) -> tuple[Leaf | None, list[Leaf]]:
+    needed = [lambda leaf, term=term: getattr(leaf, "on_" + term) for term in terms]
+    full = [leaf for leaf in found if all(test(leaf) for test in needed)]
+    partial = [leaf for leaf in found if leaf not in full and (leaf.on_kl or leaf.on_recon)]
+    if full:
+        named = [leaf for leaf in full if _named_total(leaf)]
+        total = (named or full)[0]
+        return total, partial + [leaf for leaf in full if leaf is not total and not _same_kind(leaf, total)]
+    kl_only = [leaf for leaf in partial if leaf.on_kl and not leaf.on_recon]
+    recon_only = [leaf for leaf in partial if leaf.on_recon and not leaf.on_kl]
+    if len(terms) == 2 and kl_only and recon_only:
+        recon, kl = recon_only[0], next((leaf for leaf in kl_only if leaf.kind == recon_only[0].kind), kl_only[0])
+        if recon.kind == kl.kind:  # the loss returned as its two terms: their sum is what is trained
+            return Leaf(recon.label + SUM + kl.label, recon.kind, True, True), partial
+    return None, partial
+
+
+def _same_kind(a: Leaf, b: Leaf) -> bool:
+    return a.on_kl == b.on_kl and a.on_recon == b.on_recon and a.kind == b.kind
+
+
+class _TermsAnalysis:
+    """One output (the total loss, or a KL) analysed: readings, weights, constants, numerics."""
+
+    def __init__(self, context: Context, experiment: Experiment, leaf: Leaf, identified: dict, prefix: str = ""):
+        self.context = context
+        self.experiment = experiment
+        self.leaf = leaf
+        self.identified = identified
+        self.prefix = prefix  # "component 'kl': " for a part of a result
+        self.findings: list[Finding] = []
+        self.joint: dict[Shape, LinearFit] | None = None
+
+    @property
+    def tolerance(self) -> float:
+        return self.context.tolerance
+
+    def add(self, code: str, severity: str, message: str, evidence: dict) -> None:
+        self.findings.append(Finding(code, severity, self.prefix + message, evidence))
+
+    def run(self) -> tuple[list[Finding], str | None]:
+        has_kl, has_recon = self.leaf.on_kl, self.leaf.on_recon
+        kl_term = self._identify_kl() if has_kl else None
+        recon_term = self._identify_recon() if has_recon else None
+        parameterization = kl_term.name if kl_term is not None and kl_term.name in PARAMETERIZATIONS else None
+        if (has_kl and kl_term is None) or (has_recon and recon_term is None):
+            self._numerics(kl_term, recon_term, None)
+            return self.findings, parameterization
+        joint = self.joint = self._joint(kl_term, recon_term)
+        if has_recon and has_kl:
+            self._loss_weights(kl_term, recon_term, joint)
+        elif has_kl:
+            self._kl_weights(kl_term, joint)
+        else:
+            self._recon_only(recon_term, joint)
+        self._numerics(kl_term, recon_term, joint)
+        return self.findings, parameterization
+
+    # - identification -
+
+    def _identify_kl(self) -> TermFit | None:
+        readings = best_reading(self.experiment, self.leaf, "kl", kl_readings())
+        if readings and readings[0].residual <= self.tolerance:
+            term = readings[0]
+            self.identified["kl"] = {"parameterization": term.name,
+                                     "formula": kl_math.formula(term.name, self.context.scale_name())}
+            return term
+        wrong = best_reading(self.experiment, self.leaf, "kl",
+                             [(form.name, lambda probe, form=form: wrong_kl_feature(probe, form))
+                              for form in kl_math.WRONG_FORMS])
+        named = next((kl_math_form(term.name) for term in wrong[:1] if term.residual <= self.tolerance), None)
+        closest = readings[0] if readings else None
+        self._kl_form(named, closest)
+        return None
+
+    def _identify_recon(self) -> TermFit | None:
+        mode = self.experiment.mode
+        readings = best_reading(self.experiment, self.leaf, "recon", recon_readings(mode))
+        if readings and readings[0].residual <= self.tolerance:
+            if mode == "binary" and readings[0].name in recon_math.CONTINUOUS_CHECKED \
+                    and not self._holds_on_continuous_data(readings[0]):
+                return None
+            return self._recon_identified(readings[0], mode)
+        onehot = self._onehot_experiment() if mode == "binary" else None
+        if onehot is not None:
+            categorical = best_reading(onehot, self.leaf, "recon", recon_readings("onehot"))
+            if categorical and categorical[0].residual <= self.tolerance \
+                    and categorical[0].name.startswith("categorical") and self._categorical_ok(categorical[0], onehot):
+                self.experiment = onehot
+                return self._recon_identified(categorical[0], "onehot")
+        wrong = best_reading(self.experiment, self.leaf, "recon",
+                             [(form.name, lambda probe, form=form: wrong_recon_feature(probe, form))
+                              for form in recon_math.WRONG_FORMS]) if mode == "binary" else []
+        named = next((recon_form(term.name) for term in wrong[:1] if term.residual <= self.tolerance), None)
+        self._reconstruction_form(named, readings[0] if readings else None)
+        return None
+
+    def _holds_on_continuous_data(self, term: TermFit) -> bool:
+        """A Gaussian or L1 NLL found on binary data must hold on data in (0, 1): some formulas that are none
+        (a BCE with swapped arguments) equal one on binary data only. Code that refuses such data passes."""
+        family = recon_math.BY_NAME[term.name]
+        try:
+            continuous = Experiment.run(self.context.caller, self.experiment.shapes[:1], ("recon",),
+                                        self.context.seed, self.context.count, "continuous")
+        except Exception:
+            return True
+        shape = continuous.shapes[0]
+        fitted = fit_group(continuous.of(shape), self.leaf.label, self.leaf.kind, "recon", term.feature)
+        if fitted is not None and fitted.residual <= self.tolerance:
+            return True
+        wrong = best_reading(continuous, self.leaf, "recon",
+                             [(form.name, lambda probe, form=form: wrong_recon_feature(probe, form))
+                              for form in recon_math.CONTINUOUS_WRONG_FORMS])
+        named = next((form for form in recon_math.CONTINUOUS_WRONG_FORMS
+                      if wrong and wrong[0].name == form.name and wrong[0].residual <= self.tolerance), None)
+        base, probe = continuous.of(shape, ("base",))[0], continuous.of(shape, ("recon",))[0]
+        weight = term.weights()[self.experiment.shapes[0]]
+        feature = [rows(recon_feature(one, family), self.leaf.kind, shape) for one in (base, probe)]
+        start, got = base.leaf(self.leaf.label).reshape(-1), probe.leaf(self.leaf.label).reshape(-1)
+        expected = start + weight * (feature[1] - feature[0])  # what w · NLL + constant would give
+        what = f"computes {named.description}" if named else "fits no likelihood family"
+        self.add("reconstruction-form", "bug", f"equals the {family.description} on binary data only; on data in "
+                 f"(0, 1) it {what}: changing the decoder output from the first input to the second "
+                 f"takes the code from {start[0]:.6g} to {got[0]:.6g}, the {family.description} (weight "
+                 f"{weight:.6g}, fitted on binary data) to {expected[0]:.6g}",
+                 {"inputs": [named_inputs(self.context.caller, base.values),
+                             named_inputs(self.context.caller, probe.values)],
+                  "code": [small(start), small(got)], "derived": small(expected),
+                  "misfit_on_continuous_data": None if fitted is None else fitted.residual})
+        return False
+
+    def _categorical_ok(self, term: TermFit, onehot: Experiment) -> bool:
+        """−Σ x log p on one-hot rows is also a Bernoulli NLL without its (1 − x) term: only categorical
+        when the data have a category axis of their own (not flat, not an image)."""
+        if term.name != "categorical-probs":
+            return True
+        data = onehot.shapes[0].data
+        return len(data) >= 2 and data not in ((1, 28, 28), (28, 28))
+
+    def _onehot_experiment(self) -> Experiment | None:
+        if self.experiment.mode == "onehot":
+            return None
+        try:
+            return Experiment.run(self.context.caller, self.experiment.shapes, self.experiment.terms,
+                                  self.context.seed, self.context.count, "onehot")
+        except Exception:  # the code does not take one-hot data on these shapes
+            return None
+
+    def _recon_identified(self, term: TermFit, mode: str) -> TermFit:
+        family = recon_math.BY_NAME[term.name]
+        self.identified["reconstruction"] = {"family": family.description, "data": {"binary": "binary pixels",
+                                             "onehot": "one-hot rows", "ids": "token ids"}[mode]}
+        return term
+
+    # - joint fit: the terms add up -
+
+    def _joint(self, kl_term: TermFit | None, recon_term: TermFit | None) -> dict[Shape, LinearFit] | None:
+        features = [term.feature for term in (recon_term, kl_term) if term is not None]
+        fits = {}
+        for shape in self.experiment.shapes:
+            fitted = fit_joint(self.experiment.of(shape), self.leaf.label, self.leaf.kind, features)
+            if fitted is None or fitted.residual > self.tolerance:
+                self.identified["additive"] = False
+                return None
+            fits[shape] = fitted
+        return fits
+
+    def _term_weights(self, term: TermFit, joint: dict[Shape, LinearFit] | None, index: int) -> dict[Shape, float]:
+        if joint is None:
+            return term.weights()
+        return {shape: float(fit.coefficients[index]) for shape, fit in joint.items()}
+
+    def _constant_threshold(self) -> float:
+        """How large a fitted constant must be to be one, relative to the largest output: 20× the joint fits'
+        worst misfit (rounding, eps guards: the intercept carries their noise, amplified), and at least half
+        the fit tolerance (float32 code rounds its constants at 1e-5 of the outputs)."""
+        scale = self._scale_of_outputs()
+        misfit = max((fit.residual for fit in (self.joint or {}).values()), default=self.tolerance)
+        return max(20 * misfit, self.tolerance / 2) * scale
+
+    def _scale_of_outputs(self) -> float:
+        return max(float(np.max(np.abs(probe.leaf(self.leaf.label)))) for probe in self.experiment.probes)
+
+    # - a KL alone (role kl, or a loss of μ and s only) -
+
+    def _kl_weights(self, kl_term: TermFit, joint: dict[Shape, LinearFit] | None) -> None:
+        weights = self._term_weights(kl_term, joint, 0)
+        shapes = list(weights)
+        law = weight_law([weights[s] for s in shapes], [dims_of(s) for s in shapes], ("B", "d"), 10 * self.tolerance)
+        evidence = self._weight_evidence({"kl_weight": [weights[s] for s in shapes]}, shapes)
+        if law is None:
+            self.add("kl-form", "bug", "the KL's weight changes with the batch size and latent dim in a way no "
+                     "reduction explains", evidence)
+            return
+        self.identified["kl"].update(self._reductions("kl", law))
+        self._latent_mean(law, evidence)
+        grown = {name: law.power(name) for name in ("B", "d") if law.power(name) > 0}
+        if grown:
+            self.add("kl-form", "bug", f"the KL is multiplied by {_power_text(grown)}", evidence)
+        if law.rho < 0:
+            self.add("kl-sign", "bug", f"the function returns −KL: it fits {law.rho:.6g} × the closed form "
+                     f"{kl_math.formula(kl_term.name, self.context.scale_name())}", evidence)
+        if not is_close(abs(law.rho), 1.0, 10 * self.tolerance):
+            note = " (the ½ of the closed form is missing)" if is_close(abs(law.rho), 2.0, 10 * self.tolerance) else ""
+            self.add("kl-constant", "bug", f"the KL is weighted {abs(law.rho):.6g}×{note}: it fits "
+                     f"{law.rho:.6g} × {kl_math.formula(kl_term.name, self.context.scale_name())}",
+                     {**evidence, "weight": law.rho})
+        if joint is not None and not (self.context.role == "kl" and self.context.caller.has("recon")):
+            self._kl_constant(weights, {s: float(joint[s].coefficients[-1]) for s in shapes}, None)
+
+    def _latent_mean(self, law: Law, evidence: dict) -> None:
+        if law.power("d") == -1:
+            d = self.experiment.shapes[0].latent
+            self.add("kl-mean-over-latent", "bug", f"the KL is averaged over the latent dims instead of summed "
+                     f"(KL/d: weighted 1/{d} at d = {d})", evidence)
+
+    def _kl_constant(self, kl_weights: dict[Shape, float], constants: dict[Shape, float],
+                     recon_weights: dict[Shape, float] | None) -> None:
+        """Split the fitted constants into γ per KL entry, α per data entry (a Gaussian's ½ log 2πσ²: no
+        finding) and an offset δ (a finding for a bare KL only); where γ cannot be told from the others (the
+        entries' weight does not change over the shapes) a bare KL's whole constant is read as γ."""
+        shapes = list(constants)
+        kl_entries = np.array([kl_weights[s] * entries_per_row((s.batch, s.latent), self.leaf.kind) for s in shapes])
+        columns = [kl_entries]
+        if recon_weights is not None:
+            columns.append(np.array([recon_weights[s] * entries_per_row((s.batch, *s.data), self.leaf.kind)
+                                     for s in shapes]))
+        ones = np.ones(len(shapes))
+        c = np.array([constants[s] for s in shapes])
+        others = np.column_stack(columns[1:] + [ones])
+        projection = others @ np.linalg.lstsq(others, kl_entries, rcond=None)[0]
+        separable = np.max(np.abs(kl_entries - projection)) > 1e-6 * np.max(np.abs(kl_entries))
+        threshold = self._constant_threshold()
+        if not separable:
+            if recon_weights is not None or np.max(np.abs(c)) <= threshold:
+                return
+            gamma, delta = float(np.mean(c / kl_entries)), 0.0
+        else:
+            coefficients = np.linalg.lstsq(np.column_stack(columns + [ones]), c, rcond=None)[0]
+            gamma, delta = float(coefficients[0]), float(coefficients[-1])
+        kl_part = abs(gamma) * float(np.min(np.abs(kl_entries)))
+        offset = 0.0 if recon_weights is not None else delta
+        if kl_part <= threshold and abs(offset) <= threshold:
+            return
+        parts = []
+        if kl_part > threshold:
+            if is_close(gamma, 0.5, 1e-3):
+                parts.append("the −1 of ½(σ² − 1 − log σ² + μ²) is missing: the KL plus ½ per latent entry")
+            elif is_close(gamma, -0.5, 1e-3):
+                parts.append("an extra −1 inside the KL: the KL minus ½ per latent entry")
+            else:
+                parts.append(f"the KL plus {gamma:.6g} per latent entry")
+        if abs(offset) > threshold:
+            parts.append(f"plus a constant {offset:.6g}")
+        base = self.experiment.shapes[0]
+        evidence = {"constant_per_latent_entry": gamma, "constant": offset, "shapes": [_shape_text(s) for s in shapes],
+                    "fitted_constants": c.tolist(), **self._point_evidence(base, mu=0.0,
+                                                                           scale=kl_math.IDENTITY[self._param()])}
+        self.add("kl-constant", "bug", "; ".join(parts) + " (the KL of q = p must be 0)", evidence)
+
+    def _param(self) -> str:
+        return self.identified.get("kl", {}).get("parameterization") or self.context.claimed_parameterization()
+
+    # - a loss: both terms -
+
+    def _loss_weights(self, kl_term: TermFit, recon_term: TermFit, joint: dict[Shape, LinearFit] | None) -> None:
+        family = recon_math.BY_NAME[recon_term.name]
+        recon_w = self._term_weights(recon_term, joint, 0)
+        kl_w = self._term_weights(kl_term, joint, 1)
+        shapes = list(kl_w)
+        names = ("B", "D", "d")
+        tol = 10 * self.tolerance
+        dims = [dims_of(s, not family.elementwise) for s in shapes]
+        kl_law = weight_law([kl_w[s] for s in shapes], dims, names, tol)
+        recon_law = weight_law([recon_w[s] for s in shapes], dims, names, tol,
+                               family.canonical_weights)
+        evidence = self._weight_evidence({"kl_weight": [kl_w[s] for s in shapes],
+                                          "reconstruction_weight": [recon_w[s] for s in shapes]}, shapes)
+        if kl_law is None or recon_law is None:
+            self.add("reduction-mismatch", "bug", "the weights of the KL and the reconstruction change with "
+                     "B, D and d in a way no reduction explains", evidence)
+            return
+        self.identified["kl"].update(self._reductions("kl", kl_law))
+        self.identified["reconstruction"].update(self._reductions("reconstruction", recon_law))
+        elbo = _names_elbo(self.context.target, self.leaf.label)
+        what, goal, sign = ("the ELBO", "maximising", "positive") if elbo else ("the loss", "minimising", "negative")
+        orientation = -1.0 if elbo else 1.0
+        if orientation * kl_law.rho < 0:
+            self.add("kl-sign", "bug", f"the KL enters {what} with a {sign} weight ({kl_law.rho:.6g}): {goal} it "
+                     "maximises the KL", evidence)
+        if orientation * recon_law.rho < 0:
+            self.add("reconstruction-sign", "bug", f"the {family.description} enters {what} with a {sign} weight "
+                     f"({recon_law.rho:.6g}): {goal} it maximises the NLL", evidence)
+        self._latent_mean(kl_law, evidence)
+        self._mismatch(kl_law, recon_law, family, evidence)
+        self._beta_and_scale(kl_law, recon_law, family, evidence)
+        if joint is not None:
+            self._kl_constant(kl_w, {s: float(joint[s].coefficients[-1]) for s in shapes}, recon_w)
+
+    def _mismatch(self, kl_law: Law, recon_law: Law, family: recon_math.Family, evidence: dict) -> None:
+        delta = {name: kl_law.power(name) - recon_law.power(name) for name in ("B", "D", "d")}
+        if kl_law.power("d") == -1 and recon_law.power("d") == 0:
+            delta["d"] = 0  # the KL mean over latent dims is named by its own finding
+        if not any(delta.values()):
+            return
+        base = self.experiment.shapes[0]
+        dims = dims_of(base, not family.elementwise)
+        factor = float(np.prod([dims[n] ** p for n, p in delta.items()]))
+        expression = _power_text(delta)
+        described = "; ".join(part for part in (
+            self._reduction_words("reconstruction", recon_law, family), self._reduction_words("kl", kl_law, None))
+            if part)
+        direction = f"{factor:.6g}×" if factor >= 1 else f"1/{1 / factor:.6g}"
+        at = ", ".join(f"{n} = {dims[n]}" for n, p in delta.items() if p)
+        self.add("reduction-mismatch", "bug", f"the KL is weighted {expression} ({direction} at {at}) relative to the "
+                 f"{family.description}, against 1 in the ELBO: {described}",
+                 {**evidence, "implied_kl_weight": factor * abs(kl_law.rho / recon_law.rho),
+                  "relative_exponents": delta})
+
+    def _beta_and_scale(self, kl_law: Law, recon_law: Law, family: recon_math.Family, evidence: dict) -> None:
+        tol = 10 * self.tolerance
+        rho_k, rho_r = abs(kl_law.rho), abs(recon_law.rho)
+        beta, scale = rho_k / rho_r, rho_r
+        if family.scale_parameter is not None:
+            if any(is_close(rho_r, value, tol) for value in family.canonical_weights):
+                beta, scale, spread = rho_k, 1.0, 1.0 / rho_r
+            else:
+                beta, scale, spread = 1.0, rho_k, rho_k / rho_r
+            self.identified["reconstruction"][family.scale_parameter] = spread
+        if not is_close(beta, 1.0, tol):
+            self.add("beta", "convention", f"the KL is weighted β = {beta:.6g} relative to the {family.description}",
+                     {**evidence, "beta": beta})
+        common = {name: kl_law.power(name) for name in ("B", "D", "d")
+                  if kl_law.power(name) == recon_law.power(name) and kl_law.power(name) != 0}
+        if common.get("B") == -1:
+            del common["B"]  # a mean over the batch is a reduction of the ELBO's sum, not a scale
+        if common or not is_close(scale, 1.0, tol):
+            words = [f"{scale:.6g}"] if not is_close(scale, 1.0, tol) else []
+            if common:
+                words.append(_power_text(common))
+            self.add("scale", "convention", f"both terms are scaled by {' · '.join(words)} (the same factor on the "
+                     f"KL and the {family.description}: the optimum is the ELBO's)", {**evidence, "scale": scale,
+                                                                                       "common_exponents": common})
+
+    def _reductions(self, term: str, law: Law) -> dict[str, str]:
+        words = {-1: "mean", 0: "sum", 1: "times"}
+        found = {"weight": law.rho}
+        if self.leaf.kind in BATCH_REDUCED:
+            found["batch"] = words[law.power("B")]
+        found["latent dims" if term == "kl" else "data dims"] = words[law.power("d" if term == "kl" else "D")]
+        return found
+
+    def _reduction_words(self, term: str, law: Law, family: recon_math.Family | None) -> str:
+        name = "the KL" if family is None else f"the {family.description}"
+        own = "d" if family is None else "D"
+        words = [f"{'averaged' if law.power(own) == -1 else 'summed'} over {DIMENSION_WORDS[own]}"]
+        if self.leaf.kind in BATCH_REDUCED:
+            words.append(f"{'averaged' if law.power('B') == -1 else 'summed'} over the batch")
+        return f"{name} {' and '.join(words)}"
+
+    # - a reconstruction alone -
+
+    def _recon_only(self, recon_term: TermFit, joint: dict[Shape, LinearFit] | None) -> None:
+        weights = self._term_weights(recon_term, joint, 0)
+        shapes = list(weights)
+        positions = not recon_math.BY_NAME[recon_term.name].elementwise
+        law = weight_law([weights[s] for s in shapes], [dims_of(s, positions) for s in shapes], ("B", "D"),
+                         10 * self.tolerance,
+                         recon_math.BY_NAME[recon_term.name].canonical_weights)
+        if law is not None:
+            self.identified["reconstruction"].update(self._reductions("reconstruction", law))
+        if law is not None and law.rho < 0 and not _names_elbo(self.context.target, self.leaf.label):
+            family = recon_math.BY_NAME[recon_term.name]
+            self.add("reconstruction-sign", "bug", f"the function returns the log-likelihood, −({family.description})",
+                     self._weight_evidence({"reconstruction_weight": [weights[s] for s in shapes]}, shapes))
+
+    # - evidence -
+
+    def _weight_evidence(self, weights: dict, shapes: Sequence[Shape]) -> dict:
+        base = self.experiment.of(shapes[0], ("base",))[0]
+        evidence = {"shapes": [_shape_text(s) for s in shapes], **weights,
+                    "inputs": named_inputs(self.context.caller, base.values),
+                    "code": small(base.leaf(self.leaf.label))}
+        derived = {}
+        if "mu" in base.values and "scale" in base.values:
+            derived["kl_summed"] = float(kl_feature(base, self._param()).sum())
+        family_name = self.identified.get("reconstruction", {}).get("family")
+        family = next((f for f in recon_math.FAMILIES if f.description == family_name), None)
+        if family is not None:
+            derived["nll_summed"] = float(recon_feature(base, family).sum())
+        if derived:
+            evidence["derived"] = derived
+        return evidence
+
+    def _point_values(self, shape: Shape, mu: float | None = None, scale: float | None = None,
+                      recon: float | None = None, x: float | None = None) -> dict[str, np.ndarray]:
+        base = dict(self.experiment.of(shape, ("base",))[0].values)
+        if mu is not None:
+            base["mu"] = np.full((shape.batch, shape.latent), mu)
+            base["scale"] = np.full((shape.batch, shape.latent), scale)
+        if recon is not None:
+            base["recon"] = np.full(base["recon"].shape, recon)
+            base["x"] = np.full(base["x"].shape, x)
+        return base
+
+    def _point_evidence(self, shape: Shape, **point: float) -> dict:
+        values = self._point_values(shape, **point)
+        try:
+            code = _first_row(leaf_value(self.context.caller(values), self.leaf.label), self.leaf.kind)
+        except Exception as error:
+            code = first_line(error)
+        return {"point": point, "code_at_point": code}
+
+    def _row_entries(self, shape: Shape, per_example: int) -> int:
+        return {"scalar": shape.batch * per_example, "example": per_example, "latent-dims": shape.batch,
+                "data-dims": shape.batch}.get(self.leaf.kind, 1)
+
+    def _kl_form(self, named: kl_math.WrongForm | None, closest: TermFit | None) -> None:
+        shape = self.experiment.shapes[0]
+        p = self.context.claimed_parameterization()
+        name = self.context.scale_name()
+        identity = kl_math.IDENTITY[p]
+        points = [(0.0, identity), (1.0, identity), (2.0, identity), (0.0, kl_math.READABLE[p][0]),
+                  (0.0, kl_math.READABLE[p][1]), (0.5, kl_math.READABLE[p][0])]
+        entries = self._row_entries(shape, shape.latent)
+        table = []
+        for mu, scale in points:
+            try:
+                code = _first_row(leaf_value(self.context.caller(self._point_values(shape, mu, scale)), self.leaf.label),
+                                  self.leaf.kind)
+            except Exception as error:
+                code = float("nan")
+                table.append({"mu": mu, name: scale, "code": first_line(error)})
+                continue
+            per_entry = float(kl_math.closed_form(np.array(mu), np.array(scale), p))
+            table.append({"mu": mu, name: scale, "code": code, "closed_form_per_entry": per_entry,
+                          "closed_form_summed": per_entry * entries})
+        message = "not the KL under any parameterization (log σ², log σ, σ, σ²) or reduction"
+        if named is not None:
+            message = f"computes {named.description}, not the KL"
+        message += self._worst_point_text(table, name, "closed form " + kl_math.formula(p, name), entries)
+        evidence = {"points": table, "parameterization_claimed": p, "entries_per_value": entries}
+        if closest is not None:
+            evidence["closest_parameterization"] = closest.name
+            evidence["closest_misfit"] = closest.residual
+        self.add("kl-form", "bug", message, evidence)
+
+    def _reconstruction_form(self, named: recon_math.WrongForm | None, closest: TermFit | None) -> None:
+        shape = self.experiment.shapes[0]
+        family = recon_math.BY_NAME[self.context.claimed_family(self.experiment.mode)]
+        p = self._param()
+        entries = self._row_entries(shape, shape.pixels)
+        table = []
+        for recon, x in family.counterexample_points():
+            values = self._point_values(shape, recon=recon, x=x)
+            if "mu" in values and "scale" in values:
+                values["mu"] = np.zeros_like(values["mu"])
+                values["scale"] = np.full_like(values["scale"], kl_math.IDENTITY[p])
+            try:
+                code = _first_row(leaf_value(self.context.caller(values), self.leaf.label), self.leaf.kind)
+            except Exception as error:
+                table.append({"recon": recon, "x": x, "code": first_line(error)})
+                continue
+            per_entry = family.per_entry(recon, x, IDS_CATEGORIES)
+            table.append({"recon": recon, "x": x, "code": code, "nll_per_entry": per_entry,
+                          "nll_summed": per_entry * entries})
+        message = f"not a {', '.join(f.description for f in recon_math.FAMILIES[:4])} or categorical NLL under any reduction"
+        if named is not None:
+            message = f"computes {named.description}"
+        message += self._worst_point_text(table, "recon", f"{family.description}", entries, data=True)
+        evidence = {"points": table, "family_claimed": family.name, "entries_per_value": entries,
+                    "kl_at": {"mu": 0.0, self.context.scale_name(): kl_math.IDENTITY[p]}}
+        if closest is not None:
+            evidence["closest_family"] = closest.name
+            evidence["closest_misfit"] = closest.residual
+        self.add("reconstruction-form", "bug", message, evidence)
+
+    def _worst_point_text(self, table: list[dict], name: str, what: str, entries: int, data: bool = False) -> str:
+        """The readable point where the code and the math differ most, after matching their ratio at a first
+        point (a mean over the batch or a weight is not the difference being shown). In a loss the KL points
+        are compared through the change from the first point (μ = 0, σ = 1), which holds the other term."""
+        key_sum = "nll_summed" if data else "closed_form_summed"
+        usable = [row for row in table if isinstance(row.get("code"), float) and key_sum in row]
+        if len(usable) < 2:
+            return ""
+
+        def where(row: dict) -> str:
+            return (f"recon = {row['recon']:g}, x = {row['x']:g}" if data else f"μ = {row['mu']:g}, {name} = {row[name]:g}")
+
+        offset = 0.0
+        if not data:
+            zero = usable[0]
+            if not self.leaf.on_recon and abs(zero["code"]) > 10 * self.tolerance * max(abs(r["code"]) for r in usable):
+                return (f": at {where(zero)} (q = p, in each of the {entries} entries) the code gives "
+                        f"{zero['code']:.6g} where the KL is 0")
+            offset = zero["code"] if self.leaf.on_recon else 0.0
+        change = "the change in the code's value from the first point" if offset else "the code"
+        reference = usable[0] if data else usable[1]
+        ratio = (reference["code"] - offset) / reference[key_sum] if reference[key_sum] else 1.0
+        ratio = ratio if ratio else 1.0
+
+        def gap(row: dict) -> float:
+            expected, got = ratio * row[key_sum], row["code"] - offset
+            return abs(got - expected) / max(abs(got), abs(expected), 1e-12)
+
+        worst = max(usable, key=gap)
+        scaled = "" if is_close(ratio, 1.0, 1e-9) else f"{ratio:.6g} × "
+        text = (f": at {where(worst)} (in each of the {entries} entries) {change} is {worst['code'] - offset + 0.0:.6g}, "
+                f"{scaled}the {what} summed is {ratio * worst[key_sum] + 0.0:.6g}")
+        if offset:
+            text += f" (first point μ = 0, {name} = {usable[0][name]:g}: code {offset:.6g})"
+        if scaled:
+            text += (f" (the factor matched at {where(reference)}: code {reference['code'] - offset:.6g}, "
+                     f"{what} summed {reference[key_sum]:.6g})")
+        return text
+
+    # - numerics -
+
+    def _numerics(self, kl_term: TermFit | None, recon_term: TermFit | None,
+                  joint: dict[Shape, LinearFit] | None) -> None:
+        shape = self.experiment.shapes[0]
+        p = kl_term.name if kl_term is not None and kl_term.name in PARAMETERIZATIONS else \
+            self.context.claimed_parameterization()
+        name = self.context.scale_name()
+        cases = []
+        if self.leaf.on_kl:
+            scales = [(kl_math.from_logvar(logvar, p), logvar) for logvar in kl_math.EXTREME_LOGVARS]
+            if p in kl_math.NEAR_ZERO:
+                scales.append((kl_math.NEAR_ZERO[p], float(kl_math.to_logvar(kl_math.NEAR_ZERO[p], p))))
+            for scale, logvar in scales:
+                values = self._point_values(shape)
+                values["scale"] = np.full((shape.batch, shape.latent), scale)
+                cases.append((f"{name} = {scale:.6g} (log σ² = {logvar:.6g}) in every entry", values,
+                              {name: scale, "log_variance": logvar}))
+        family_name = recon_term.name if recon_term is not None else None
+        if self.leaf.on_recon and family_name in ("bernoulli-logits", "bernoulli-probs") \
+                and self.experiment.mode == "binary":
+            values = self._point_values(shape)
+            x = values["x"]
+            if family_name == "bernoulli-logits":
+                signs = np.where(np.arange(x.size).reshape(x.shape) % 2 == 0, 1.0, -1.0)
+                values["recon"] = 50.0 * signs
+                cases.append(("logits ±50", values, named_inputs(self.context.caller, values)))
+            else:
+                values["recon"] = x.copy()
+                cases.append(("probabilities exactly 0 and 1 where the data agree (NLL 0)", values,
+                              named_inputs(self.context.caller, values)))
+        for description, values, shown in cases:
+            expected = self._expected(values, kl_term, recon_term, joint, p)
+            if expected is not None and not np.all(np.isfinite(expected)):
+                continue
+            try:
+                code = leaf_value(self.context.caller(values), self.leaf.label)
+                problem = None if code is not None and np.all(np.isfinite(code)) else "returns " + _nonfinite(code)
+            except Exception as error:
+                problem = "raises " + first_line(error)
+                code = None
+            if problem is None:
+                continue
+            evidence = {"input": shown, "code": small(code) if code is not None else problem}
+            if expected is not None:
+                evidence["derived"] = small(expected)
+            self.add("nonfinite-at-extremes", "note", f"at {description} the code {problem} where the math is "
+                     "finite", evidence)
+
+    def _expected(self, values: dict, kl_term: TermFit | None, recon_term: TermFit | None,
+                  joint: dict[Shape, LinearFit] | None, p: str) -> np.ndarray | None:
+        """The fitted model at an extreme input, from the references; None when the terms were not identified."""
+        shape = self.experiment.shapes[0]
+        if joint is None:
+            return None
+        probe = Probe(shape, "base", values, None)
+        columns = []
+        if recon_term is not None:
+            columns.append(rows(recon_feature(probe, recon_math.BY_NAME[recon_term.name]), self.leaf.kind, shape))
+        if kl_term is not None:
+            columns.append(rows(kl_feature(probe, p), self.leaf.kind, shape))
+        coefficients = joint[shape].coefficients
+        return sum(c * column for c, column in zip(coefficients, columns)) + coefficients[-1]
+
+
+def kl_math_form(name: str) -> kl_math.WrongForm:
+    return next(form for form in kl_math.WRONG_FORMS if form.name == name)
+
+
+def recon_form(name: str) -> recon_math.WrongForm:
+    return next(form for form in recon_math.WRONG_FORMS if form.name == name)
+
+
+def named_inputs(caller: Caller, values: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Inputs for evidence under the function's own argument names."""
+    return {name: small(values[key]) for name, key in caller.keys.items() if key in values}
+
+
+def leaves_dict(output: Any) -> dict[str, np.ndarray]:
+    return dict(leaves(output))
+
+
+def leaf_value(output: Any, label: str) -> np.ndarray | None:
+    """One output of a result by its place, ``"a + b"`` summed; None when the result has no such place."""
+    found = leaves_dict(output)
+    parts = [label] if label in found or SUM not in label else label.split(SUM)
+    if any(part not in found for part in parts):
+        return None
+    return sum(found[part] for part in parts)
+
+
+def _first_row(array: np.ndarray, kind: str) -> float:
+    return float(np.asarray(array).reshape(-1)[0])
+
+
+def _nonfinite(value: Any) -> str:
+    if value is None:
+        return "nothing numeric"
+    array = np.asarray(value, dtype=np.float64)
+    return "nan" if np.any(np.isnan(array)) else "inf"
+
+
+def _names_elbo(target: str, label: str) -> bool:
+    text = f"{target} {label}".lower().rsplit(":", 1)[-1].rsplit(".", 1)[-1] + f" {label.lower()}"
+    return "elbo" in text and not any(word in text for word in ("neg", "nelbo", "minus", "loss"))
+
+
+def _power_text(powers: dict[str, int]) -> str:
+    up = [name for name, p in powers.items() if p > 0]
+    down = [name for name, p in powers.items() if p < 0]
+    text = "·".join(up) if up else "1"
+    if down:
+        text += "/" + ("·".join(down) if len(down) == 1 else f"({'·'.join(down)})")
+    return text
+
+
+def _component_findings(context: Context, experiment: Experiment, leaf: Leaf, identified: dict) -> list[Finding]:
+    """A KL returned next to the loss is checked as a KL (its sign, its latent reduction, its form)."""
+    if not leaf.on_kl or leaf.on_recon:
+        return []
+    named_kl = any(name in leaf.label.lower() for name in KL_NAMES)
+    sub = _TermsAnalysis(Context(context.caller, context.target, "kl", context.arg_roles, context.seed,
+                                 context.count, context.tolerance),
+                         experiment, leaf, {}, prefix=f"the returned '{leaf.label}': ")
+    sub.run()
+    if named_kl:
+        identified.setdefault("component kl", sub.identified.get("kl", {}))
+        return [finding for finding in sub.findings if finding.code != "nonfinite-at-extremes"]
+    return [finding for finding in sub.findings if finding.code in ("kl-sign", "kl-mean-over-latent")]
+
+
+__all__ = ["Outcome", "analyse_loss_or_kl", "variant_shapes", "Experiment", "Probe", "dims_of"]
