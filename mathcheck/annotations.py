@@ -15,8 +15,17 @@ from xml.sax.saxutils import escape, quoteattr
 LEVELS = ("error", "warning", "notice")
 
 
+_CONTROL = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x7F: None}
+
+
+def printable(text: str) -> str:
+    """The text without control characters other than tab and line breaks (XML 1.0 forbids them, and a
+    terminal would act on them)."""
+    return text.translate(_CONTROL)
+
+
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -40,13 +49,25 @@ def github_line(level: str, message: str, *, file: str | None = None, line: int 
 
 
 def display_path(path: str) -> str:
-    """A path relative to the working directory when it lies below it (what GitHub matches against)."""
+    """A path relative to the repository's root (``$GITHUB_WORKSPACE`` in GitHub Actions, else the nearest
+    folder above the file that holds ``.git``, else the working directory): what GitHub matches against."""
     absolute = os.path.abspath(path)
+    root = os.environ.get("GITHUB_WORKSPACE") or _repository_root(os.path.dirname(absolute)) or os.getcwd()
     try:
-        relative = os.path.relpath(absolute)
+        relative = os.path.relpath(absolute, root)
     except ValueError:  # another drive on Windows
         return absolute
     return absolute if relative.startswith(os.pardir) else relative.replace(os.sep, "/")
+
+
+def _repository_root(folder: str) -> str | None:
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def chain_step_lines(module: ModuleType) -> list[int]:
@@ -77,15 +98,16 @@ class Case:
 def junit_suite(name: str, cases: list[Case], seconds: float) -> str:
     failures = sum(case.outcome == "failure" for case in cases)
     errors = sum(case.outcome == "error" for case in cases)
-    out = [f"  <testsuite name={quoteattr(name)} tests=\"{len(cases)}\" failures=\"{failures}\" "
+    out = [f"  <testsuite name={quoteattr(printable(name))} tests=\"{len(cases)}\" failures=\"{failures}\" "
            f"errors=\"{errors}\" time=\"{seconds:.3f}\">"]
     for case in cases:
-        out.append(f"    <testcase classname={quoteattr(case.classname)} name={quoteattr(case.name)} "
+        out.append(f"    <testcase classname={quoteattr(printable(case.classname))} name={quoteattr(printable(case.name))} "
                    f"time=\"{case.seconds:.3f}\">")
         if case.outcome in ("failure", "error"):
-            out.append(f"      <{case.outcome} message={quoteattr(case.message)}>{escape(case.text)}</{case.outcome}>")
+            out.append(f"      <{case.outcome} message={quoteattr(printable(case.message))}>"
+                       f"{escape(printable(case.text))}</{case.outcome}>")
         elif case.text:
-            out.append(f"      <system-out>{escape(case.text)}</system-out>")
+            out.append(f"      <system-out>{escape(printable(case.text))}</system-out>")
         out.append("    </testcase>")
     out.append("  </testsuite>")
     return "\n".join(out)
@@ -96,4 +118,4 @@ def junit_document(suites: list[str]) -> str:
 
 
 __all__ = ["Case", "chain_step_lines", "display_path", "escape_data", "escape_property", "github_line",
-           "junit_document", "junit_suite"]
+           "junit_document", "junit_suite", "printable"]

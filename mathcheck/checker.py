@@ -26,10 +26,17 @@ The boundary worlds (``numeric.boundary_worlds``: q = the posterior, p = q, edge
 first, then the hypothesis draws. A world with values beyond what floating point evaluates (and a boundary
 world where a side is undefined) is skipped and counted, never a verdict; no world that judges, no "holds".
 Before an unproved step holds, ``search`` minimizes the margin over the free symbols and the model world's
-own parameters (log or asinh coordinates; for sides of the parameters alone, 30 000 vectorized draws, then
-Nelder–Mead, polished in 50-digit arithmetic; otherwise sampling and a compass search, the quadrature's
-tolerance subtracted), starting from the tightest worlds and from the features of the step (bumps, poles,
-kinks), and judges the best points, rounded ones included, like any world.
+own parameters (log, logit or asinh coordinates; for sides of the parameters alone, 30 000 vectorized draws,
+then Nelder–Mead, polished in 50-digit arithmetic; otherwise sampling and a compass search, the quadrature's
+tolerance subtracted), starting from the tightest worlds of every kind that judged the step (each family,
+each boundary case it keeps: q = the posterior, p = q; a family met only with a tie also untied) and from
+the features of the step (bumps, poles, kinks), and judges the best points, rounded ones included, like
+any world.
+
+A floating-point refutation of a step the symbolic checker proved, or one by a margin that is not clear
+(``CLEAR``), is evaluated again in its world at 40 digits (``reexamined``, ``numeric.PreciseEvaluator``)
+before it is reported: it stands only if it fails there too; where the sides agree it was rounding; where
+the world cannot be evaluated so precisely the step is undecided. Rounding noise never refutes.
 """
 from __future__ import annotations
 
@@ -48,11 +55,12 @@ from hypothesis import seed as hypothesis_seed
 from scipy import optimize
 
 from mathcheck.calc import Chain, Step
-from mathcheck.numeric import (EPS, INTERVAL_PRECISIONS, Divergent, Evaluator, FloatRange, Needs, Unresolved,
-                               Unsupported, World, boundary_worlds, bounds, evaluate, evaluate_refined,
-                               family_parameters, feature_breakpoints, integrand_features, interval_evaluable,
-                               interval_value, is_scale, precision, rounding_estimate, sample_worlds,
-                               ranked_simple_assignments, simple_values, simplicity, simplicity_rank,
+from mathcheck.numeric import (EPS, INTERVAL_PRECISIONS, PRECISE_DIGITS, Divergent, Evaluator, FloatRange, Needs,
+                               Unresolved, Unsupported, World, boundary_worlds, bounds, evaluate, evaluate_refined,
+                               family_parameters, family_range, feature_breakpoints, hypothesis_run,
+                               integrand_features, interval_evaluable, interval_value, is_scale, is_weight,
+                               overflowed, precision, precise_sides, rounding_estimate, sample_worlds,
+                               ranked_simple_assignments, simple_values, simplicity, simplicity_rank, untied,
                                with_family, with_symbols, world_strategy)
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, EntryReport, StepReport
 from mathcheck.deadline import SymbolicTimeout, time_limit
@@ -68,7 +76,9 @@ TIGHT = 1e-9  # a strict inequality the search brings within this (normalized) m
 CLOSEST_KEPT = 4  # the tightest worlds kept as starting points of the search
 SEARCH_EVALUATIONS = {True: 1500, False: 400}  # sides of the parameters alone / with quadrature
 SEARCH_SAMPLES = 30_000  # vectorized draws before the local searches (parameters alone)
-SEARCH_SECONDS = 2.0  # per step, at most
+SEARCH_SECONDS = 2.0  # per step, from the tightest kind of world
+SEARCH_SECONDS_PER_KIND = 0.75  # per step and each further kind of world (another family, a boundary case)
+OTHER_KIND_SHARE = 2  # each further kind of world gets 1/OTHER_KIND_SHARE of the evaluations
 GUARANTEES = {
     "interval": "interval arithmetic (mpmath.iv) at up to 5000 bits: the width of the enclosure of lhs − rhs",
     "quadrature": f"{ERROR_FACTOR} × the quadrature error estimate (two orders, and the nodes' rounding) + "
@@ -93,6 +103,7 @@ class NumericResult:
     methods: set = field(default_factory=set)  # "interval" and/or "quadrature"
     skipped: dict[str, int] = field(default_factory=dict)  # why worlds could not judge it -> how many
     closest: list = field(default_factory=list, repr=False)  # (normalized margin, world), tightest first
+    by_kind: dict = field(default_factory=dict, repr=False)  # search_kind(world) -> its own ``closest``
     witness: tuple | None = field(default=None, repr=False)  # (Outcome, World) of a refutation
 
 
@@ -140,6 +151,9 @@ def _float_side(expr: sp.Expr, world: World, refined: bool, rounded: bool = Fals
     except Divergent as reason:
         return Side(math.nan, divergent=str(reason))
     if math.isnan(value):
+        if overflowed(world, refined):
+            raise FloatRange(f"an intermediate result overflows floating point in world {world.describe()}: "
+                             f"{to_text(expr)}")
         raise Unsupported(f"NaN in world {world.describe()}: {to_text(expr)}")
     side = Side(value, error, refined=refined)
     return _with_rounding(side, expr, world) if rounded else side
@@ -373,6 +387,9 @@ class Tally:
         result.methods.add(judgement.method)
         key = (-judgement.size if self.relation == "=" else judgement.size) / judgement.scale
         result.closest = sorted(result.closest + [(key, world)], key=lambda pair: pair[0])[:CLOSEST_KEPT]
+        kind = search_kind(world)
+        result.by_kind[kind] = sorted(result.by_kind.get(kind, []) + [(key, world)],
+                                      key=lambda pair: pair[0])[:CLOSEST_KEPT]
 
     def finish(self) -> NumericResult:
         result = self.result
@@ -454,7 +471,8 @@ def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, strategy, seed: int
             raise _Violation()
 
     try:
-        trial()
+        with hypothesis_run():
+            trial()
     except _Violation:
         pass
     except Unsupported as error:
@@ -489,6 +507,13 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = ()) 
         return REFUTED, detail
     if numeric.status == "holds" and not proof.proved and step.why.strip():
         numeric = search(lhs, step.relation, step.expr, numeric)
+    if numeric.status == "refuted" and (proof.proved or not _clear(numeric.witness[0])):
+        numeric = reexamined(lhs, step.relation, step.expr, numeric)
+    if numeric.status == DISPUTED:
+        detail["numeric"] = numeric.detail["reason"]
+        detail["reason"] = (f"not decided: {numeric.detail['reason']}" + (
+            f" (the symbolic checker proved it: {proof.reason})" if proof.proved else f" (not proved: {proof.reason})"))
+        return UNDECIDED, detail
     if numeric.status == "refuted":
         detail.update(numeric.detail)
         detail["reason"] = _explained(detail, lhs, step, numeric, model)
@@ -512,6 +537,49 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = ()) 
     return UNDECIDED, detail
 
 
+DISPUTED = "disputed"  # a float refutation of a proved step that higher precision could not examine
+PRECISE_SLACK = 1e-25  # at PRECISE_DIGITS = 40 digits: a difference below this × (1 + |lhs| + |rhs|) is none
+
+
+def reexamined(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult) -> NumericResult:
+    """A numeric refutation examined again before it is reported (``decide`` asks for it where the symbolic
+    checker proved the step, and wherever the failure is not clear: ``_clear``): an enclosure's refutation
+    is rigorous and stands; a floating-point one is evaluated again in the same world at ``PRECISE_DIGITS``
+    digits (``numeric.precise_sides``). It stands only if the margin fails there too (beyond the quadrature's
+    error estimate and ``PRECISE_SLACK``); where the sides agree at that precision it was rounding, not a
+    counterexample ("unsupported", with the reason); where the world has no precise form, or time runs out,
+    it stands only if it is clear and is otherwise ``DISPUTED`` (undecided)."""
+    outcome, world = numeric.witness
+    judgement = outcome.judgement
+    if judgement is None or judgement.method == "interval":
+        return numeric
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    shown = (f"a floating-point evaluation in world {world.describe()} gives lhs − rhs = "
+             f"{outcome.left.value - outcome.right.value:.3g} against a tolerance of {judgement.tolerance:.2g}"
+             if not (outcome.left.divergent or outcome.right.divergent) else
+             f"a floating-point evaluation in world {world.describe()} finds a side divergent")
+    try:
+        left, right, error = precise_sides(lhs, rhs, world)
+    except (Unsupported, Divergent, SymbolicTimeout, ArithmeticError, ValueError, TypeError) as why:
+        if _clear(outcome):
+            return numeric
+        return NumericResult(DISPUTED, numeric.worlds, detail={"reason": (
+            f"{shown}, and it could not be examined at {PRECISE_DIGITS} digits ({why or type(why).__name__})")})
+    gap = left - right
+    slack = 1000 * error + PRECISE_SLACK * (1 + abs(left) + abs(right))
+    margin = -abs(gap) if relation == "=" else (gap if relation in (">=", ">") else -gap)
+    precise = f"at {PRECISE_DIGITS} digits lhs − rhs = {mpmath.nstr(gap, 6)} (error bound {mpmath.nstr(slack, 2)})"
+    if margin < -slack or (relation in ("<", ">") and margin <= 0 and exactly_equal(lhs, rhs, world)):
+        numeric.detail["counterexample"]["precise"] = precise
+        return numeric
+    if relation in ("<", ">") and margin <= slack:
+        return NumericResult(DISPUTED, numeric.worlds, detail={"reason": (
+            f"{shown}; {precise}: a strict inequality this near equality is not decided numerically")})
+    return NumericResult("unsupported", numeric.worlds, detail={"reason": (
+        f"{shown}, but {precise}: the difference was rounding, not a counterexample; the other worlds "
+        "were not judged")})
+
+
 def _holds_detail(numeric: NumericResult, relation: str) -> dict[str, Any]:
     detail: dict[str, Any] = {"worlds": numeric.worlds, "tolerance": numeric.tolerance,
                               "tolerance_rule": TOLERANCE_NOTE + ": " + "; ".join(
@@ -527,8 +595,10 @@ def _holds_detail(numeric: NumericResult, relation: str) -> dict[str, Any]:
 
 def _can_miss(numeric: NumericResult) -> str:
     misses = ["failures confined to regions that no world and no search reached (the search varies the free "
-              "symbols and the linear-Gaussian and p/q worlds' parameters with normal densities; the mixture-"
-              "Bernoulli worlds and the other q are only drawn)", "differences smaller than the tolerance"]
+              "symbols and, from every kind of world that judged the step, its family's parameters: the "
+              "linear-Gaussian and p/q worlds' within 1e-8 .. 1e8, the mixture-Bernoulli worlds' within "
+              "1e-4 .. 1e4, with q and p as normals; the logistic, skew-normal and mixture q are only drawn)",
+              "differences smaller than the tolerance"]
     if "quadrature" in numeric.methods:
         misses.append("integrand features narrower than the quadrature resolves (nodes about 1/20 of the "
                       "densities' scale apart near their mass, up to one scale apart 20-40 scales out), other "
@@ -659,6 +729,7 @@ def readable_witness(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World, ou
     world (interval arithmetic where the sides allow it, quadrature otherwise). None when no point simpler
     than ``world``'s (with its ``outcome``) refutes it; it never changes a verdict."""
     deadline = time.perf_counter() + READABLE_SECONDS
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)  # a side given as a Python number
     try:
         symbols = _free_scalars([lhs, rhs], world)
         current = _simplicity_of(world, symbols) if outcome is not None and _clear(outcome) else None
@@ -902,29 +973,93 @@ def search(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult) ->
     tolerance, of an equality) over the free symbols and the model world's own parameters, from the
     tightest worlds and the features of the step (bumps, poles, kinks in a symbol); the best points, and
     the same rounded, are judged like any world. A strict inequality brought within ``TIGHT`` of equality
-    is not confirmed."""
+    is not confirmed.
+
+    The search starts from every kind of world that judged the step (``search_kind``: each family, and
+    each boundary case a family keeps while its parameters vary, such as q = the posterior): the tightest
+    kind first with ``SEARCH_SECONDS`` and the full budget, each other kind from its own tightest worlds
+    with ``SEARCH_SECONDS_PER_KIND`` and a share of it. A claim false only in one family, or only in a
+    corner of one family's parameters, is searched there even when another family's world came closest."""
     if not numeric.closest:
         return numeric
-    base = numeric.closest[0][1]
-    objective = _Objective(sp.sympify(lhs), relation, sp.sympify(rhs), base)
-    if not objective.names:
-        numeric.detail["search"] = "minimum search: nothing to vary (no free real parameter, no model parameter)"
-        return numeric
-    objective.run([objective.coordinates_of(world) for _, world in numeric.closest])
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    summaries = []
+    for position, worlds in enumerate(_kinds_to_search(numeric)):
+        seconds = SEARCH_SECONDS if position == 0 else SEARCH_SECONDS_PER_KIND
+        objective = _Objective(lhs, relation, rhs, worlds[0], seconds=seconds,
+                               share=1 if position == 0 else OTHER_KIND_SHARE)
+        if not objective.names:
+            continue
+        objective.run([objective.coordinates_of(world) for world in worlds])
+        found = _judged_candidates(lhs, relation, rhs, objective, numeric.worlds)
+        if found is not None:
+            return found
+        summaries.append(objective.summary() if position == 0 else f"from the {_kind_text(worlds[0])}: "
+                         + objective.summary())
+    numeric.detail["search"] = "; ".join(summaries) if summaries else (
+        "minimum search: nothing to vary (no free real parameter, no model parameter)")
+    return numeric
+
+
+def search_kind(world: World) -> tuple[str, str]:
+    """The kind of world a search from ``world`` explores: its family, and the boundary case it keeps while
+    the family's parameters vary (q = the posterior, q = the prior, p = q, affine functions); a family's
+    drawn worlds and its edge-value worlds are one kind."""
+    kept = [part for part in world.probe.split("; ") if part and part not in NEUTRAL_PROBES]
+    return world.family, "; ".join(kept)
+
+
+NEUTRAL_PROBES = {"edge values", "a standard case"}
+
+
+def _kind_text(world: World) -> str:
+    family, case = search_kind(world)
+    return f"{family} worlds" + (f" with {case}" if case else "")
+
+
+def _kinds_to_search(numeric: NumericResult) -> list[list[World]]:
+    """The worlds to start from, one list per kind of world: the kind of the tightest world first (with
+    the tightest worlds of any kind), then every other kind by its own tightest world, and last, for a
+    family that judged the step only with a tie (q = the posterior, p = q), that world untied."""
+    first = search_kind(numeric.closest[0][1])
+    kinds = sorted(((pairs[0][0], kind) for kind, pairs in numeric.by_kind.items() if kind != first),
+                   key=lambda pair: pair[0])
+    starts = [[world for _, world in numeric.closest]]
+    starts += [[world for _, world in numeric.by_kind[kind]] for _, kind in kinds]
+    present = {first} | {kind for _, kind in kinds}
+    for worlds in list(starts):  # a family met only with a tie (q = the posterior, p = q): searched untied too
+        family, case = search_kind(worlds[0])
+        if case and (family, "") not in present:
+            loose = _untied(worlds[0])
+            if loose is not None:
+                present.add((family, ""))
+                starts.append([loose])
+    return starts
+
+
+def _untied(world: World) -> World | None:
+    try:
+        return untied(world)
+    except (Unsupported, ArithmeticError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _judged_candidates(lhs, relation, rhs, objective: "_Objective", worlds: int) -> NumericResult | None:
+    """The search's best points judged like any world: the refutation, tie or too-near strict inequality
+    they show, or None."""
     for world in objective.candidates():
         outcome = judge_world(lhs, relation, rhs, world)
         if outcome.status == VIOLATED:
-            return _refuted(numeric.worlds, outcome, world)
+            return _refuted(worlds, outcome, world)
         if outcome.status == TIE:
-            return NumericResult("unsupported", numeric.worlds, detail={"reason": "the minimum search found a tie: "
-                                                                         + _tie_reason(outcome, world)})
+            return NumericResult("unsupported", worlds, detail={"reason": "the minimum search found a tie: "
+                                                                + _tie_reason(outcome, world)})
         if (outcome.status == HOLDS_NUMERICALLY and relation in ("<", ">")
                 and outcome.judgement.size / outcome.judgement.scale < TIGHT):
-            return NumericResult("unsupported", numeric.worlds, detail={"reason": (
+            return NumericResult("unsupported", worlds, detail={"reason": (
                 f"the minimum search brought lhs − rhs within {outcome.judgement.size:.3g} of 0 in world "
                 f"{world.describe()}: a strict inequality cannot be confirmed numerically so near an equality")})
-    numeric.detail["search"] = objective.summary()
-    return numeric
+    return None
 
 
 def _coordinates(expressions, world: World) -> list[sp.Symbol]:
@@ -940,20 +1075,27 @@ def _one_signed(symbol: sp.Symbol) -> bool:
 
 @dataclass(frozen=True)
 class _Axis:
-    """One search coordinate: log |v| for a quantity of one sign, asinh v otherwise, within ``limit``."""
+    """One search coordinate: log |v| for a quantity of one sign, logit v for a weight in (0, 1), asinh v
+    otherwise, within ``limit``."""
 
     name: str
     one_signed: bool
     negative: bool = False
     limit: float = 709.0  # |coordinate| ≤ limit
+    weight: bool = False
 
     def coordinate(self, value: float) -> float:
         value = float(value)
-        raw = math.log(max(abs(value), 1e-300)) if self.one_signed else math.asinh(value)
+        if self.weight:
+            raw = math.log(value / (1 - value)) if 0 < value < 1 else math.copysign(self.limit, value - 0.5)
+        else:
+            raw = math.log(max(abs(value), 1e-300)) if self.one_signed else math.asinh(value)
         return min(max(raw, -self.limit), self.limit)
 
     def values(self, coordinates):
         coordinates = np.clip(coordinates, -self.limit, self.limit)
+        if self.weight:
+            return 1 / (1 + np.exp(-coordinates))
         if self.one_signed:
             magnitudes = np.exp(coordinates)
             return -magnitudes if self.negative else magnitudes
@@ -974,7 +1116,8 @@ class _Objective:
     """The normalized margin as a function of the search coordinates (the free symbols, then the model
     world's parameters), with the best points it has seen."""
 
-    def __init__(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, base: World):
+    def __init__(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, base: World, seconds: float = SEARCH_SECONDS,
+                 share: int = 1):
         self.lhs, self.relation, self.rhs, self.base = lhs, relation, rhs, base
         self.parameters_only = interval_evaluable(lhs) and interval_evaluable(rhs)
         self.symbols = _coordinates([lhs, rhs], base)
@@ -983,13 +1126,14 @@ class _Objective:
         self.axes = [_Axis(str(s), _one_signed(s), bool(s.is_negative or s.is_nonpositive),
                            limit if _one_signed(s) else min(limit, math.asinh(1e8)) if not self.parameters_only
                            else limit) for s in self.symbols]
-        self.axes += [_Axis(name, is_scale(name), limit=QUADRATURE_LIMIT if is_scale(name) else math.asinh(1e8))
-                      for name in self.family]
+        self.axes += [_Axis(name, is_scale(name), weight=is_weight(name),
+                            limit=math.log(family_range(name)) if is_scale(name) or is_weight(name)
+                            else math.asinh(family_range(name))) for name in self.family]
         self.names = [a.name for a in self.axes]
-        self.budget = SEARCH_EVALUATIONS[self.parameters_only]
+        self.budget = SEARCH_EVALUATIONS[self.parameters_only] // share
         self.calls, self.starts = 0, 0
         self.best: list[tuple[float, tuple]] = []  # (key, coordinates), lowest first
-        self.deadline = time.perf_counter() + SEARCH_SECONDS
+        self.deadline = time.perf_counter() + seconds
         if self.parameters_only:
             fixed = sorted(Needs.of([lhs, rhs]).symbols - set(self.symbols), key=str)
             self.fixed = [base.symbols.get(s, math.nan) for s in fixed]
@@ -1169,14 +1313,24 @@ class _Objective:
         for _, point in self.best:
             if point not in seen:
                 seen.append(point)
-                worlds.append(self.world(point))
+                worlds.extend(self._built(point))
         if self.best and self.symbols:
-            best = self.world(self.best[0][1])
+            built = self._built(self.best[0][1])
+            if not built:
+                return worlds
+            best = built[0]
             for digits in range(7):
                 rounded = {s: float(round(best.symbols[s], digits)) for s in self.symbols}
                 if all(v != 0 or not (s.is_positive or s.is_negative) for s, v in rounded.items()):
                     worlds.append(with_symbols(best, rounded, probe=SEARCH_PROBE))
         return worlds
+
+    def _built(self, point) -> list[World]:
+        """[the world at ``point``], or [] where its family cannot build it (floating point cannot place it)."""
+        try:
+            return [self.world(point)]
+        except (Unsupported, ArithmeticError, ValueError, TypeError):
+            return []
 
     def summary(self) -> str:
         text = f"minimum search over {', '.join(self.names)}: {self.calls} evaluations from {self.starts} starts"

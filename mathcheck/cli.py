@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="report format")
         p.add_argument("--seed", type=seed_int, default=0, help="seed for the numeric worlds (default 0)")
         p.add_argument("--examples", type=positive_int, default=None,
-                       help="numeric worlds per step (default: %(default)s = the checker's default)")
+                       help="numeric worlds per step (default: the checker's own number)")
         p.add_argument("--verbose", "-v", action="store_true", help="text format: show every step")
 
     p = sub.add_parser("verify-all", help="check every derivation of the article and every numeric check")
@@ -231,5 +231,5 @@ def _unknown_name(name: str, known: list[str]) -> str:
 
     close = close_names(name, known=known)
     if close:
-        return f"unknown derivation {name!r}; did you mean {_either(close)}?"
-    return f"unknown derivation {name!r}, and no known name is close to it (`mathcheck list` lists all {len(known)})"
+        return f"unknown name {name!r}; did you mean {_either(close)}?"
+    return f"unknown name {name!r}, and no known name is close to it (`mathcheck list` lists all {len(known)})"

@@ -92,8 +92,10 @@ def entry_html(entry: "EntryReport") -> str:
         rows.append([str(step.index), shown, escape(step.why), badge(step.verdict),
                      _reason(step.detail)])
     start = math(to_latex(expressions[0])) if expressions is not None else f"<code>{escape(entry.conclusion)}</code>"
-    return (f"<p><b>{escape(entry.name)}</b>: {escape(entry.title)} {badge(entry.verdict)} "
-            f"<small>({escape(entry.source)}, {entry.seconds:.2f} s)</small></p><p>{start}</p>"
+    title = f": {escape(entry.title)}" if entry.title else ""
+    where = ", ".join(part for part in (escape(entry.source), f"{entry.seconds:.2f} s") if part)
+    return (f"<p><b>{escape(entry.name)}</b>{title} {badge(entry.verdict)} "
+            f"<small>({where})</small></p><p>{start}</p>"
             + table(["#", "step", "why", "verdict", "detail"], rows))
 
 

@@ -393,9 +393,9 @@ def _kl_normal_std_logvar_torch(torch: Any, mu: Any, logvar: Any) -> Any:
     device = devices.pop()
     mu, logvar = (_torch_operand(torch, function, name, value, dtype, device)
                   for name, value in (("mu", mu), ("logvar", logvar)))
-    try:
-        torch.broadcast_shapes(mu.shape, logvar.shape)
-    except RuntimeError:
+    try:  # numpy's shape arithmetic: torch.broadcast_shapes imports sympy (symbolic shapes) on first use
+        np.broadcast_shapes(tuple(mu.shape), tuple(logvar.shape))
+    except ValueError:
         raise ValueError(f"{function}: shapes do not broadcast: mu {tuple(mu.shape)}, logvar {tuple(logvar.shape)}") from None
     kl = _torch_half_exp_excess(torch, logvar) + (0.5 * mu) * mu
     if not bool(torch.isfinite(kl).all()):  # one check in the common case; NaN or inf input makes kl non-finite

@@ -8,8 +8,16 @@ and around the features of the other factors (the centre and width of a Gaussian
 poles of a rational factor, the kinks of |·|, max, min); each integral is computed at two orders and
 their difference is its error estimate. A second pass perturbs every intermediate result by a few units
 in the last place (``JITTER``): how far that moves a value estimates its floating-point error.
-Expressions of the parameters alone (no integral, density or abstract function) are evaluated in
-interval arithmetic (``mpmath.iv``) at increasing precision instead: their enclosures are rigorous.
+The same pass moves each integral and derivative by its own error estimate, and the densities a world
+computes numerically (the mixture's evidence) by theirs, so that the estimate also shows how the
+expression amplifies them. Expressions of the parameters alone (no integral, density or abstract function)
+are evaluated in interval arithmetic (``mpmath.iv``) at increasing precision instead: their enclosures are
+rigorous. ``PreciseEvaluator`` evaluates any expression again at 40 digits in mpmath, from each world's
+parameters: the second look at a floating-point refutation before it is reported.
+
+mathcheck's own hypothesis runs (``hypothesis_run``) draw no "local constants" (literals hypothesis takes
+from the source of local modules), so the worlds a seed draws depend on the seed and the hypothesis version
+alone, and keep hypothesis' files in the user's cache.
 
 World families:
 
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -116,7 +125,10 @@ class MixtureDensity:
 
     def logpdf(self, value):
         logs = [math.log(w) + c.logpdf(value) for w, c in zip(self.weights, self.components)]
-        return special.logsumexp(np.stack(np.broadcast_arrays(*logs)), axis=0)
+        total = logs[0]
+        for more in logs[1:]:
+            total = np.logaddexp(total, more)  # log(e^a + e^b) through log1p: accurate, and fast
+        return total
 
     def breakpoints(self) -> np.ndarray:
         return np.concatenate([c.mean() + c.std() * _OFFSETS for c in self.components])
@@ -140,6 +152,15 @@ class World:
     probe: str = ""  # for a boundary world: the case it stands for (e.g. "q = the exact posterior")
     free: frozenset = frozenset()  # the symbols given values freely (drawn or set), not by the family
     spec: tuple = ()  # (family, parameters, densities): what ``with_family`` rebuilds the world from
+    # (name, variables, given) -> the error estimate of a log-density the world computed numerically (its
+    # evidence), signed as the densities move together: the rounding pass shifts them by it
+    density_errors: dict[tuple, float] = field(default_factory=dict)
+    # (name, variables, given) -> the magnitude of the terms a log-density is the sum of (lookup -> array),
+    # where they cancel (the mixture's log p(z|X) = log p(X|z) + log p(z) − log p(X)): its rounding error
+    log_magnitudes: dict[tuple, Callable] = field(default_factory=dict)
+    # the functions again, in mpmath (name -> callable; name -> (log f, log(1 − f))): ``PreciseEvaluator``
+    precise_functions: dict[str, Callable] = field(default_factory=dict)
+    precise_log_functions: dict[str, tuple[Callable, Callable]] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         shown = {"family": self.family, **self.params}
@@ -252,18 +273,63 @@ def _model_world(family: str, params: dict, prior, log_likelihood, log_evidence,
     return world
 
 
-def _log_integral_over_panels(log_integrand, breakpoints: np.ndarray, order: int = 48) -> float:
-    """log ∫ exp(log_integrand) over panels between the breakpoints (Gauss–Legendre, log-sum-exp)."""
+def log_weighted_sum(logs, weights, axis: int = 0):
+    """log Σ w_i e^{l_i} along ``axis`` for positive weights (quadrature weights), with the weights folded
+    into the exponents before the largest term is taken out: every term is then at most 1 and the largest
+    is 1, so the result is accurate to a few eps relative to the terms' own logs. (``scipy.special.logsumexp``
+    with ``b=`` takes out the largest l_i and divides by its weight: where that weight is tiny (a panel of
+    width 1e-246 next to the peak) the result loses eps·|log w| ≈ 1e-13 in absolute terms.)"""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        terms = np.asarray(logs, dtype=float) + np.log(np.asarray(weights, dtype=float))
+        peak = np.max(terms, axis=axis, keepdims=True)
+        shift = np.where(np.isfinite(peak), peak, 0.0)
+        total = np.log(np.sum(np.exp(terms - shift), axis=axis)) + np.squeeze(shift, axis=axis)
+        peak = np.squeeze(peak, axis=axis)
+        return np.where(np.isfinite(peak) | np.isnan(peak), total, peak)
+
+
+def _log_integral_over_panels(log_integrand, breakpoints: np.ndarray, order: int = 48, positional: bool = False):
+    """log ∫ exp(log_integrand) over panels between the breakpoints (Gauss–Legendre, log-sum-exp);
+    ``positional``: (the log, the error the nodes' own rounding makes in it: ``_positional_error`` of the
+    integrand relative to its integral, which matters for a narrow density far from 0)."""
     edges = np.unique(breakpoints)
     nodes, weights = _legendre(order)
     half, middle = (edges[1:] - edges[:-1]) / 2, (edges[1:] + edges[:-1]) / 2
     grid = (np.outer(half, nodes) + middle[:, None]).ravel()
-    return float(special.logsumexp(log_integrand(grid), b=np.outer(half, weights).ravel()))
+    scaled = np.outer(half, weights).ravel()
+    logs = log_integrand(grid)
+    total = float(log_weighted_sum(logs, scaled))
+    if not positional:
+        return total
+    with np.errstate(all="ignore"):
+        relative = np.exp(logs - total) if math.isfinite(total) else np.full_like(grid, math.nan)
+    return total, _positional_error(relative, half, order, scaled, grid)
 
 
-def _posterior_points(log_posterior, prior) -> np.ndarray:
-    grid = np.sort(np.concatenate([prior.breakpoints(), np.linspace(-30, 30, 601)]))
-    values = log_posterior(grid)
+def _likelihood_points(slopes: np.ndarray, offsets: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """Panel edges at the steps of the Bernoulli likelihood's sigmoids (at −c/w, of width 1/|w|) that lie
+    within ``support`` (the prior's panels) and that floating point resolves."""
+    points = []
+    low, high = float(np.min(support)), float(np.max(support))
+    for slope, offset in zip(slopes, offsets):
+        if not (math.isfinite(slope) and math.isfinite(offset)) or abs(slope) < 1e-300:
+            continue
+        with np.errstate(over="ignore"):
+            centre, width = float(-offset / slope), float(1 / abs(slope))
+        if math.isfinite(centre) and low <= centre <= high and width >= 1e-9 * abs(centre):
+            points.append(centre + width * FEATURE_OFFSETS)
+    return np.concatenate(points) if points else np.empty(0)
+
+
+def _posterior_points(log_posterior, prior, panels: np.ndarray | None = None) -> np.ndarray:
+    """Points that place the posterior's mass (its peak, and 25 across where it is within e^-40 of it), from
+    its log-density up to a constant; raises FloatRange where floating point cannot place it."""
+    extra = [] if panels is None else [panels]
+    grid = np.sort(np.concatenate([prior.breakpoints(), np.linspace(-30, 30, 601), *extra]))
+    with np.errstate(all="ignore"):
+        values = np.asarray(log_posterior(grid), dtype=float)
+    if not np.any(np.isfinite(values)) or not np.isfinite(np.nanmax(values)):
+        raise FloatRange("the posterior's log-density is nowhere finite on its grid: floating point cannot place it")
     peak = grid[np.nanargmax(values)]
     mass = grid[values > np.nanmax(values) - 40]
     return np.concatenate([[peak], np.linspace(mass.min(), mass.max(), 25)])
@@ -281,12 +347,22 @@ def linear_gaussian_world(m0: float, s0: float, a: float, b: float, s: float, x_
     prior = normal_density(m0, s0)
     mean, std = model.posterior()
     posterior = normal_density(mean, std, f"normal({mean:.4g}, {std:.4g}) = p(z|X)")
-    q = _chosen(q, prior, posterior)
+    tie, q = q, _chosen(q, prior, posterior)
     params = {"prior": prior.description, "likelihood": f"X|z ~ normal({a:.4g} z + {b:.4g}, {s:.4g})",
               "X": float(f"{x_obs:.6g}"), "q": q.description}
     world = _model_world("linear-gaussian", params, prior, model.log_likelihood, model.log_evidence(), posterior, q,
                          x_obs, probe)
-    world.spec = ("linear-gaussian", {"m0": m0, "s0": s0, "a": a, "b": b, "s": s, "x_obs": x_obs}, {"q": q})
+    world.spec = ("linear-gaussian", {"m0": m0, "s0": s0, "a": a, "b": b, "s": s, "x_obs": x_obs},
+                  {"q": tie if isinstance(tie, str) else q})
+    z = sp.Symbol("z", real=True)
+
+    def likelihood_size(lookup):  # the residual X − (a z + b) carries eps (|X| + |a z| + |b|), squared over s²
+        zz = lookup(z)
+        residual = np.abs(x_obs - (a * zz + b))
+        return np.abs(model.log_likelihood(zz)) + residual * (abs(x_obs) + np.abs(a * zz) + abs(b)) / s**2
+
+    world.log_magnitudes = {("p", ("X",), ("z",)): likelihood_size, ("p", ("X", "z"), ()): lambda lookup: (
+        likelihood_size(lookup) + np.abs(prior.logpdf(lookup(z))))}
     return world
 
 
@@ -325,17 +401,44 @@ def mixture_bernoulli_world(weight: float, means, scales, bits, slopes, offsets,
         logits = np.multiply.outer(np.asarray(zz), slopes) + offsets  # log Bernoulli pmf, stable in the tails
         return np.sum(bits * special.log_expit(logits) + (1 - bits) * special.log_expit(-logits), axis=-1)
 
-    log_evidence = _log_integral_over_panels(lambda t: log_likelihood(t) + prior.logpdf(t), prior.breakpoints())
+    log_joint = lambda t: log_likelihood(t) + prior.logpdf(t)  # noqa: E731
+    steps = _likelihood_points(slopes, offsets, prior.breakpoints())
+    mass = _posterior_points(log_joint, prior, steps)  # the posterior up to its constant places the same mass
+    panels = np.concatenate([prior.breakpoints(), steps, mass])  # the panels the world's integrals use too
+    log_evidence, positional = _log_integral_over_panels(log_joint, panels, positional=True)
+    evidence_error = abs(log_evidence - _log_integral_over_panels(log_joint, panels, order=26)) + positional
     log_posterior = lambda zz: log_likelihood(zz) + prior.logpdf(zz) - log_evidence  # noqa: E731
-    posterior = TabulatedDensity(log_posterior, _posterior_points(log_posterior, prior), "p(z|X)")
-    q = _chosen(q, prior, posterior)
+    posterior = TabulatedDensity(log_posterior, mass, "p(z|X)")
+    tie, q = q, _chosen(q, prior, posterior)
     params = {"prior": prior.description, "X": bits.astype(int).tolist(),
               "decoder": f"sigmoid({np.round(slopes, 4).tolist()} z + {np.round(offsets, 4).tolist()})",
               "q": q.description}
     world = _model_world("mixture-bernoulli", params, prior, log_likelihood, log_evidence, posterior, q, bits, probe)
+    world.breakpoints = {z: np.concatenate([world.breakpoints[z], steps]) for z in world.breakpoints}
+    z = sp.Symbol("z", real=True)
+    joint_size = lambda lookup: np.abs(log_likelihood(lookup(z))) + np.abs(prior.logpdf(lookup(z)))  # noqa: E731
+    posterior_size = lambda lookup: joint_size(lookup) + abs(log_evidence)  # noqa: E731
+    world.log_magnitudes = {("p", ("X", "z"), ()): joint_size, ("p", ("z",), ("X",)): posterior_size}
+    if tie == "posterior":
+        world.log_magnitudes[("q", ("z",), ("X",))] = posterior_size
+    if evidence_error > 0 or not math.isfinite(log_evidence):  # log p(X) up by the error, so p(z|X) down
+        world.density_errors = {("p", ("X",), ()): evidence_error, ("p", ("z",), ("X",)): -evidence_error}
+        if tie == "posterior":
+            world.density_errors[("q", ("z",), ("X",))] = -evidence_error
+    world.spec = ("mixture-bernoulli", {"bits": tuple(bits.tolist()), "weight": float(weight),
+                                        **{f"mean{k}": float(m) for k, m in enumerate(means, 1)},
+                                        **{f"std{k}": float(v) for k, v in enumerate(scales, 1)},
+                                        **{f"slope{k}": float(v) for k, v in enumerate(slopes, 1)},
+                                        **{f"offset{k}": float(v) for k, v in enumerate(offsets, 1)}},
+                  {"q": tie if isinstance(tie, str) else q})
     world.symbols.update({sp.Symbol("D", integer=True, positive=True): len(bits)})
     world.functions["x"] = lambda i: bits[int(i) - 1]
     world.functions["yhat"] = lambda i, zz: special.expit(slopes[int(i) - 1] * zz + offsets[int(i) - 1])
+    logit = lambda i, zz: mpmath.mpf(slopes[int(i) - 1]) * zz + mpmath.mpf(offsets[int(i) - 1])  # noqa: E731
+    world.precise_functions = {"x": lambda i: mpmath.mpf(bits[int(i) - 1]),
+                               "yhat": lambda i, zz: 1 / (1 + mpmath.exp(-logit(i, zz)))}
+    world.precise_log_functions = {"yhat": (lambda i, zz: _precise_log_sigmoid(logit(i, zz)),
+                                            lambda i, zz: _precise_log_sigmoid(-logit(i, zz)))}
     world.log_functions["yhat"] = (  # log ŷ and log(1 − ŷ) from the logit: exact in the tails
         lambda i, zz: special.log_expit(slopes[int(i) - 1] * zz + offsets[int(i) - 1]),
         lambda i, zz: special.log_expit(-(slopes[int(i) - 1] * zz + offsets[int(i) - 1])))
@@ -400,6 +503,7 @@ def _scaled(function, scale: float):
 def functions_for(draw, world: World, needed: frozenset) -> World:
     """``world`` with a concrete function for every abstract one, chosen from a catalogue by its kind."""
     functions, params = dict(world.functions), dict(world.params)
+    precise = dict(world.precise_functions)
     for name, kind in sorted(needed):
         if name in functions or kind == "several-arguments":  # evaluating it raises Unsupported
             continue
@@ -407,23 +511,28 @@ def functions_for(draw, world: World, needed: frozenset) -> World:
             choice, c = draw(st.sampled_from(sorted(POSITIVE_G))), draw(st.floats(-1.5, 1.5))
             scale = math.exp(draw(st.floats(math.log(0.01), math.log(100))))
             functions[name] = _scaled(POSITIVE_G[choice](c), scale)
+            precise[name] = _scaled(PRECISE_POSITIVE_G[choice](c), scale)
             params[f"{name}(x)"] = f"{scale:.4g}·({choice.replace('c', f'{c:.4g}')})"
         elif kind == "plain":
             choice, c, d = draw(st.sampled_from(sorted(SMOOTH))), draw(st.floats(0.3, 1.5)), draw(st.floats(-1, 1))
             functions[name] = SMOOTH[choice](c, d)
+            precise[name] = PRECISE_SMOOTH[choice](c, d)
             params[f"{name}(t)"] = choice.replace("c", f"{c:.4g}").replace("d", f"{d:.4g}")
         else:
             choice = draw(st.sampled_from(sorted(_CATALOGUES[kind])))
             functions[name] = _CATALOGUES[kind][choice]
+            precise[name] = PRECISE_CATALOGUE[choice]
             params[f"{name}(t)"] = choice
-    return _replaced(world, params=params, functions=functions)
+    return _replaced(world, params=params, functions=functions, precise_functions=precise)
 
 
 def _replaced(world: World, **changes) -> World:
     """A copy of ``world`` with ``changes`` (never its cached evaluators: those belong to the old values)."""
     fields = {"family": world.family, "params": dict(world.params), "densities": world.densities,
               "breakpoints": world.breakpoints, "symbols": dict(world.symbols), "functions": world.functions,
-              "log_functions": world.log_functions, "probe": world.probe, "free": world.free, "spec": world.spec}
+              "log_functions": world.log_functions, "probe": world.probe, "free": world.free, "spec": world.spec,
+              "density_errors": world.density_errors, "log_magnitudes": world.log_magnitudes,
+              "precise_functions": world.precise_functions, "precise_log_functions": world.precise_log_functions}
     return World(**{**fields, **changes})
 
 
@@ -435,17 +544,40 @@ DEGENERATE = {  # the functions at which inequalities about a function of that k
 }
 
 
+# the catalogues again, in mpmath, by the same names (for ``PreciseEvaluator``)
+PRECISE_CATALOGUE = {
+    "2t + 1": lambda t: 2 * t + 1, "log": lambda t: mpmath.log(t), "sqrt": lambda t: mpmath.sqrt(t),
+    "-t^2": lambda t: -t**2, "1-exp(-t)": lambda t: -mpmath.expm1(-t), "exp": lambda t: mpmath.exp(t),
+    "t^2": lambda t: t**2, "t*log(t)": lambda t: t * mpmath.log(t), "1/t": lambda t: 1 / t,
+    "3": lambda t: mpmath.mpf(3), "1.5": lambda t: mpmath.mpf(1.5),
+}
+PRECISE_POSITIVE_G = {
+    "exp(c x)": lambda c: (lambda t: mpmath.exp(c * t)),
+    "1 + (x - c)^2": lambda c: (lambda t: 1 + (t - c) ** 2),
+    "2 + sin(c x)": lambda c: (lambda t: 2 + mpmath.sin(c * t)),
+}
+PRECISE_SMOOTH = {
+    "sin(c t + d)": lambda c, d: (lambda t: mpmath.sin(c * t + d)),
+    "c (t - d)^2": lambda c, d: (lambda t: c * (t - d) ** 2),
+    "exp(c t / 3) + d": lambda c, d: (lambda t: mpmath.exp(c * t / 3) + d),
+    "tanh(c t + d)": lambda c, d: (lambda t: mpmath.tanh(c * t + d)),
+    "c t^3 - d t": lambda c, d: (lambda t: c * t**3 - d * t),
+}
+
+
 def with_degenerate_functions(world: World, needed: frozenset) -> World:
     """``world`` with every abstract function affine (concave, convex) or constant (positive, plain)."""
     functions, params = dict(world.functions), dict(world.params)
+    precise = dict(world.precise_functions)
     for name, kind in sorted(needed):
         if name in functions or kind not in DEGENERATE:
             continue
         shown, function = DEGENERATE[kind]
         functions[name] = function
+        precise[name] = PRECISE_CATALOGUE[shown]
         params[f"{name}(t)"] = shown
     probe = "; ".join(filter(None, [world.probe, "affine or constant functions"]))
-    return _replaced(world, params=params, functions=functions, probe=probe)
+    return _replaced(world, params=params, functions=functions, probe=probe, precise_functions=precise)
 
 
 POSITIVE_EDGES = (1.0, 2.0, 0.5, 1e-8, 1e8, 1e-300, 1e300, SMALLEST, LARGEST)
@@ -699,6 +831,71 @@ def shared_needs(needs: Needs) -> Needs:
     return needs
 
 
+_LOCAL_CONSTANTS_LOCK = threading.RLock()
+_local_constants_off = 0  # how many of mathcheck's runs are inside ``without_local_constants`` now
+
+
+def _no_local_constants():
+    from hypothesis.internal.conjecture import providers
+
+    return providers.Constants()
+
+
+def _clear_constants_cache(providers) -> None:
+    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
+    if hasattr(cache, "clear"):
+        cache.clear()
+
+
+@contextmanager
+def without_local_constants():
+    """Within the block, hypothesis draws none of the "local constants" (hypothesis ≥ 6.131 draws, now and
+    then, a literal from the source of any module it deems local: mathcheck itself, or a user's module
+    that check-code imports), so that the worlds a seed draws depend on the seed and the hypothesis
+    version alone, not on unrelated literals. Hypothesis has no setting for this: the block swaps its
+    ``providers._get_local_constants`` for one returning no constants (and empties the cache of permitted
+    constants on entry and exit), reference-counted under a lock and restored when the last block ends.
+    A hypothesis without that function is left alone. While the block runs, hypothesis tests in other
+    threads draw no local constants either."""
+    global _local_constants_off
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - a hypothesis without the module draws no local constants
+        yield
+        return
+    if not callable(getattr(providers, "_get_local_constants", None)) or not hasattr(providers, "Constants"):
+        yield
+        return
+    with _LOCAL_CONSTANTS_LOCK:
+        if _local_constants_off == 0:
+            _without_local_constants_saved.append(providers._get_local_constants)
+            providers._get_local_constants = _no_local_constants
+            _clear_constants_cache(providers)
+        _local_constants_off += 1
+    try:
+        yield
+    finally:
+        with _LOCAL_CONSTANTS_LOCK:
+            _local_constants_off -= 1
+            if _local_constants_off == 0:
+                providers._get_local_constants = _without_local_constants_saved.pop()
+                _clear_constants_cache(providers)
+
+
+_without_local_constants_saved: list = []
+
+
+@contextmanager
+def hypothesis_run():
+    """Around each of mathcheck's own hypothesis runs: its draws a function of the seed and the engine alone
+    (``without_local_constants``) and its files in the user's cache, never in the working directory
+    (``mathcheck.storage.hypothesis_files_in_cache``)."""
+    from mathcheck.storage import hypothesis_files_in_cache
+
+    with hypothesis_files_in_cache(), without_local_constants():
+        yield
+
+
 @lru_cache(maxsize=64)
 def sample_worlds(needs: Needs, seed: int, examples: int) -> tuple[World, ...]:
     """``examples`` worlds drawn by hypothesis for ``needs``, shared by every chain with the same needs
@@ -712,7 +909,8 @@ def sample_worlds(needs: Needs, seed: int, examples: int) -> tuple[World, ...]:
     def collect(world: World) -> None:
         drawn.append(world)
 
-    collect()
+    with hypothesis_run():
+        collect()
     return tuple(drawn)
 
 
@@ -753,35 +951,97 @@ def with_symbols(world: World, values: dict, probe: str | None = None) -> World:
     return extended
 
 
-FAMILY_SCALES = {"s0", "s", "q_std", "p_std"}  # the family parameters that are scales (searched as logs)
+FAMILY_SCALES = {"s0", "s", "q_std", "p_std", "std1", "std2"}  # family parameters that are scales (searched as logs)
+FAMILY_WEIGHTS = {"weight"}  # family parameters in (0, 1)
 
 
 def family_parameters(world: World) -> dict[str, float]:
     """The continuous parameters ``with_family`` can rebuild ``world`` from (q and p taken as normals with
-    their own mean and standard deviation); empty for the families the search does not vary."""
+    their own mean and standard deviation; a density tied to another, or q tied to the prior or the
+    posterior, has none: it follows them); empty for the worlds the search does not vary."""
     if not world.spec:
         return {}
     _, parameters, densities = world.spec
     moments = {f"{name}_{which}": _moment(density, which) for name, density in densities.items()
-               for which in ("mean", "std")}
-    return {**parameters, **moments}
+               if not isinstance(density, str) for which in ("mean", "std")}
+    return {**{k: v for k, v in parameters.items() if isinstance(v, float)}, **moments}
 
 
 def is_scale(name: str) -> bool:
     return name in FAMILY_SCALES
 
 
+def is_weight(name: str) -> bool:
+    return name in FAMILY_WEIGHTS
+
+
+# how far the search moves a family parameter: |value| ≤ the bound (scales within 1/bound .. bound, weights
+# within 1/bound .. 1 − 1/bound); the mixture's own parameters stay within 1e-4 .. 1e4, where the quadrature
+# of its evidence and posterior still resolves them (its sigmoids steepen, its components narrow, with them)
+FAMILY_RANGE = 1e8
+MIXTURE_RANGES = {"mean": 1e4, "std": 1e4, "slope": 1e4, "offset": 1e4, "weight": 1e6}
+
+
+def family_range(name: str) -> float:
+    return next((bound for prefix, bound in MIXTURE_RANGES.items() if name.rstrip("0123456789") == prefix),
+                FAMILY_RANGE)
+
+
+def untied(world: World) -> World | None:
+    """``world`` with its ties released (q a normal with the moments of the posterior or prior it equals; a
+    density equal to another, a copy of it), so that the search varies them apart; None without ties."""
+    if not world.spec or not any(isinstance(d, str) for d in world.spec[2].values()):
+        return None
+    family, parameters, densities = world.spec
+    released = {}
+    for name, density in densities.items():
+        if not isinstance(density, str):
+            released[name] = density
+        elif density in densities:  # p = q
+            released[name] = densities[density]
+        else:
+            tied = world.densities[("p", ("z",), ("X",)) if density == "posterior" else ("p", ("z",), ())]
+            released[name] = _normal_like(tied, world)
+    loose = _replaced(world, spec=(family, parameters, released), probe="")
+    return with_family(loose, {})
+
+
+def _normal_like(log_density, world: World) -> ScipyDensity:
+    """The normal with the mean and standard deviation of a model world's density of z (by quadrature)."""
+    grid = np.linspace(*np.percentile(world.breakpoints[sp.Symbol("z", real=True)], [0, 100]), 4001)
+    weights = np.exp(log_density(lambda symbol: grid) - np.max(log_density(lambda symbol: grid)))
+    mean = float(np.sum(weights * grid) / np.sum(weights))
+    std = float(np.sqrt(np.sum(weights * (grid - mean) ** 2) / np.sum(weights)))
+    return normal_density(mean, std if std > 0 else 1.0)
+
+
+def _density_or_tie(parameters: dict, densities: dict, name: str):
+    """The density ``name`` as a normal with its (searched) moments, or the tie it follows (a string)."""
+    if f"{name}_mean" in parameters:
+        return normal_density(parameters[f"{name}_mean"], parameters[f"{name}_std"])
+    return densities[name]
+
+
 def with_family(world: World, values: dict[str, float], probe: str = "") -> World:
     """``world`` rebuilt with the family parameters ``values`` (the others as they were), keeping its
-    functions and free symbols."""
-    family = world.spec[0]
-    parameters = {**family_parameters(world), **values}
+    functions, its free symbols and its ties (q = the posterior, p = q)."""
+    family, fixed, densities = world.spec
+    parameters = {**fixed, **family_parameters(world), **values}
     if family == "linear-gaussian":
-        q = normal_density(parameters["q_mean"], parameters["q_std"])
-        rebuilt = linear_gaussian_world(*(parameters[k] for k in ("m0", "s0", "a", "b", "s", "x_obs")), q=q)
+        rebuilt = linear_gaussian_world(*(parameters[k] for k in ("m0", "s0", "a", "b", "s", "x_obs")),
+                                        q=_density_or_tie(parameters, densities, "q"))
+    elif family == "mixture-bernoulli":
+        pixels = range(1, len(parameters["bits"]) + 1)
+        rebuilt = mixture_bernoulli_world(parameters["weight"], (parameters["mean1"], parameters["mean2"]),
+                                          (parameters["std1"], parameters["std2"]), parameters["bits"],
+                                          [parameters[f"slope{k}"] for k in pixels],
+                                          [parameters[f"offset{k}"] for k in pixels],
+                                          q=_density_or_tie(parameters, densities, "q"))
     elif family == "densities-of-x":
-        rebuilt = pair_world({f: normal_density(parameters[f"{f}_mean"], parameters[f"{f}_std"])
-                              for f in sorted({k.split("_")[0] for k in parameters})})
+        chosen = {f: _density_or_tie(parameters, densities, f) for f in sorted(densities)}
+        rebuilt = pair_world({f: chosen[d] if isinstance(d, str) else d for f, d in chosen.items()})
+        rebuilt.spec = ("densities-of-x", {}, {f: d if isinstance(d, str) else chosen[f]
+                                                for f, d in chosen.items()})
     else:
         raise ValueError(f"the {family} family has no parameters to rebuild from")
     params = {**{k: v for k, v in world.params.items() if k not in rebuilt.params}, **rebuilt.params}
@@ -811,7 +1071,11 @@ def _boundary_bases(needs: Needs) -> list[World]:
                                                                        Law(stats.norm, (1.5, 0.8))),
                                                          "0.3·normal(-1, 0.5) + 0.7·normal(1.5, 0.8)")]
         probe = "p = q" if len(families) > 1 else "a standard case"
-        return [pair_world({family: density for family in families}, probe) for density in same]
+        worlds = [pair_world({family: density for family in families}, probe) for density in same]
+        for world in worlds:  # the search varies the first density; the others stay equal to it
+            world.spec = ("densities-of-x", {}, {f: (d if f == families[0] else families[0])
+                                                  for f, d in world.spec[2].items()})
+        return worlds
     if needs.densities:
         return []
     return [World("parameters", {}, probe="edge values")]
@@ -880,12 +1144,14 @@ class Evaluator:
     def __call__(self, expr: sp.Expr, env: dict | None = None):
         return self.value(sp.sympify(expr), env or {})
 
-    def perturbed(self) -> "Evaluator":
-        """The same evaluation with every intermediate result perturbed by ±``JITTER`` relative: how far
-        that moves the value estimates its floating-point error. Shares the grids and density values."""
+    def perturbed(self, seed: int = 20240611) -> "Evaluator":
+        """The same evaluation with every intermediate result perturbed by ±``JITTER`` relative (and every
+        integral and derivative by its own error estimate): how far that moves the value estimates its
+        floating-point error, and the quadrature error as the expression propagates it. Shares the grids
+        and density values."""
         return PerturbedEvaluator(self.world, self.order, self.split, JITTER, grids=self.grids,
                                   grid_ids=self.grid_ids, log_densities=self.log_densities,
-                                  rng=np.random.default_rng(20240611))
+                                  rng=np.random.default_rng(seed))
 
     def refined(self) -> "Evaluator":
         """Twice the order on panels cut in two: the check of a near-tie or a violation."""
@@ -986,6 +1252,8 @@ class Evaluator:
         raise Unsupported(f"the world gives no value for {symbol}")
 
     def log_density(self, density, env):
+        if self.world.density_errors and isinstance(density, Density):  # a log-density computed numerically
+            self.error += abs(self.world.density_errors.get(_key(density), 0.0))
         if any(isinstance(v, np.ndarray) and id(v) not in self.grid_ids for v in env.values()):
             return self._log_density(density, env)  # a temporary array: its id may be reused, do not cache
         key = (density, tuple((s, id(v) if isinstance(v, np.ndarray) else v) for s, v in env.items()))
@@ -1065,7 +1333,7 @@ class Evaluator:
         logs = (self.log_integrate(body, inner, {**env, variable: grid}, order) if inner else
                 self.log_value(body, {**env, variable: grid}))
         logs = np.broadcast_to(np.asarray(logs, dtype=float), np.broadcast_shapes(np.shape(logs), grid.shape))
-        total = special.logsumexp(logs, axis=0, b=weights.reshape(weights.shape + (1,) * (logs.ndim - 1)))
+        total = log_weighted_sum(logs, weights.reshape(weights.shape + (1,) * (logs.ndim - 1)), axis=0)
         edge = logs[[0, -1]] + math.log(edges[-1] - edges[0])
         if np.any(edge > math.log(1e-6) + total):
             raise Divergent(f"the integrand of ∫ ... d{variable} does not vanish outside the mass of its densities: "
@@ -1152,6 +1420,40 @@ class PerturbedEvaluator(Evaluator):
 
     def log_value(self, expr, env):
         return self.perturb(super().log_value(expr, env))
+
+    def integral(self, expr, env):
+        return self._nudged(super().integral, expr, env)
+
+    def log_integral(self, expr, env):
+        return self._nudged(super().log_integral, expr, env)
+
+    def derivative(self, expr, env):
+        return self._nudged(super().derivative, expr, env)
+
+    def _nudged(self, method, expr, env):
+        """``method``'s result moved by its own error estimate, in a random direction: the pass then shows
+        how the expression around it amplifies that error (1/σ² times an integral of size σ², say)."""
+        before = self.error
+        result = method(expr, env)
+        own = self.error - before
+        if own > 0:
+            result = result + (own if self.rng.random() < 0.5 else -own)
+        return result
+
+    def log_density(self, density, env):
+        """The log-density, shifted by the world's error estimate of it where the world computed it
+        numerically (its evidence): the pass then also shows how far that error moves the value."""
+        logged = super().log_density(density, env)
+        if not isinstance(density, Density) or not (self.world.density_errors or self.world.log_magnitudes):
+            return logged
+        key = _key(density)
+        shift = self.world.density_errors.get(key, 0.0)
+        logged = logged + shift if math.isfinite(shift) else logged + math.nan
+        if key in self.world.log_magnitudes:  # its terms' rounding, which the result's own size does not show
+            size = np.broadcast_to(self.world.log_magnitudes[key](lambda symbol: self.symbol(symbol, env)),
+                                   np.shape(logged))
+            logged = logged + (self.perturb(size) - size)
+        return logged
 
     def placement(self, expr, env) -> float:
         plain = self.__dict__.get("_plain")
@@ -1295,10 +1597,20 @@ def evaluate(expr: sp.Expr, world: World) -> tuple[float, float]:
 
 
 def _run(evaluator: Evaluator, expr: sp.Expr) -> tuple[float, float]:
+    """(value, error estimate); ``evaluator.overflowed`` says whether some intermediate result overflowed."""
     evaluator.error = 0.0
-    with np.errstate(all="ignore"):
+    flags: list[str] = []
+    with np.errstate(all="ignore", over="call", call=lambda kind, flag: flags.append(kind)):
         value = float(np.asarray(evaluator(expr)).reshape(()))
+    evaluator.overflowed = bool(flags)
     return value, evaluator.error
+
+
+def overflowed(world: World, refined: bool = False) -> bool:
+    """Whether the last evaluation in ``world`` overflowed floating point somewhere (a NaN it returns is then
+    inf − inf or 0 · inf: beyond floating point, not undefined)."""
+    evaluator = world.__dict__.get("_refined_evaluator" if refined else "_evaluator")
+    return bool(getattr(evaluator, "overflowed", False))
 
 
 def rounding_estimate(expr: sp.Expr, world: World, reference: float, refined: bool = False) -> float:
@@ -1308,12 +1620,16 @@ def rounding_estimate(expr: sp.Expr, world: World, reference: float, refined: bo
     base = world.__dict__.get("_refined_evaluator" if refined else "_evaluator")
     if base is None:
         raise ValueError("rounding_estimate: evaluate the expression in this world first")
-    moved, _ = _run(base.perturbed(), expr)
-    if np.isnan(moved) or np.isnan(reference):
-        return math.inf
-    if moved == reference:
-        return 0.0
-    return abs(moved - reference)
+    moves = []
+    for seed in ROUNDING_SEEDS:  # two passes: one pass's perturbations may cancel where errors add up
+        moved, _ = _run(base.perturbed(seed), expr)
+        if np.isnan(moved) or np.isnan(reference):
+            return math.inf
+        moves.append(0.0 if moved == reference else abs(moved - reference))
+    return max(moves)
+
+
+ROUNDING_SEEDS = (20240611, 20240612)
 
 
 def evaluate_refined(expr: sp.Expr, world: World) -> tuple[float, float]:
@@ -1497,3 +1813,256 @@ def _hyperbolic(kind, argument):
     if high <= 0:
         return 2 / (_exp(-2 * argument) + 1) - 1
     return (up - down) / (up + down)
+
+
+# ---------------------------------------------------------------- higher precision
+
+
+PRECISE_DIGITS = 40  # the second look at a disagreement: every value in mpmath at this many digits
+PRECISE_SECONDS = 20.0
+PRECISE_CONVERGED = 1e-25  # an integral whose mpmath error estimate exceeds this (relative) did not converge
+
+
+def _precise_normal_log(v, m, s):
+    y = (v - m) / s
+    return -y * y / 2 - mpmath.log(s) - mpmath.log(2 * mpmath.pi) / 2
+
+
+def _precise_log_sigmoid(t):
+    """log(1 / (1 + e^-t)) without cancellation on either side."""
+    return -mpmath.log1p(mpmath.exp(-t)) if t >= 0 else t - mpmath.log1p(mpmath.exp(t))
+
+
+def _precise_law_log(law: Law, v):
+    """The log-density of a catalogue law at ``v``, from its definition (not from scipy)."""
+    args = [mpmath.mpf(a) for a in law.args]
+    if law.family is stats.norm:
+        return _precise_normal_log(v, *args)
+    if law.family is stats.logistic:
+        m, s = args
+        y = abs((v - m) / s)  # the density is symmetric: −|y| − 2 log(1 + e^-|y|) − log s
+        return -y - mpmath.log(s) - 2 * mpmath.log1p(mpmath.exp(-y))
+    if law.family is stats.skewnorm:
+        a, m, s = args
+        y = (v - m) / s
+        return mpmath.log(2) + _precise_normal_log(y, 0, 1) - mpmath.log(s) + mpmath.log(mpmath.ncdf(a * y))
+    raise Unsupported(f"no precise form of the law {law.family.name}")
+
+
+def _precise_density_log(density) -> Callable:
+    if isinstance(density, ScipyDensity):
+        return partial(_precise_law_log, density.dist)
+    if isinstance(density, MixtureDensity):
+        parts = [(mpmath.log(mpmath.mpf(w)), c) for w, c in zip(density.weights, density.components)]
+        return lambda v: _precise_log_sum([w + _precise_law_log(c, v) for w, c in parts])
+    raise Unsupported(f"no precise form of the density {getattr(density, 'description', density)}")
+
+
+def _precise_log_sum(logs: list):
+    peak = max(logs)
+    if peak == -mpmath.inf:
+        return peak
+    return peak + mpmath.log(mpmath.fsum(mpmath.exp(v - peak) for v in logs))
+
+
+def precise_log_densities(world: World, evaluator: "PreciseEvaluator") -> dict[tuple, Callable]:
+    """The world's log-densities in mpmath (key -> f(lookup)), rebuilt from its family's parameters (its
+    ``spec``): the linear-Gaussian world's evidence and posterior from their closed forms, the mixture's
+    evidence by mpmath quadrature; {} for a world without densities."""
+    if not world.spec:
+        return {}
+    family, parameters, densities = world.spec
+    z = sp.Symbol("z", real=True)
+    if family == "densities-of-x":
+        x = sp.Symbol("x", real=True)
+        logs = {name: _precise_density_log(d) for name, d in densities.items() if not isinstance(d, str)}
+        logs.update({name: logs[d] for name, d in densities.items() if isinstance(d, str)})
+        return {(name, ("x",), ()): (lambda lookup, f=f: f(lookup(x))) for name, f in logs.items()}
+    if family == "linear-gaussian":
+        m0, s0, a, b, s, x_obs = (mpmath.mpf(parameters[k]) for k in ("m0", "s0", "a", "b", "s", "x_obs"))
+        prior = lambda v: _precise_normal_log(v, m0, s0)  # noqa: E731
+        likelihood = lambda v: _precise_normal_log(x_obs, a * v + b, s)  # noqa: E731
+        evidence = _precise_normal_log(x_obs, a * m0 + b, mpmath.sqrt(s**2 + a**2 * s0**2))
+        variance = 1 / (1 / s0**2 + a**2 / s**2)
+        mean = variance * (m0 / s0**2 + a * (x_obs - b) / s**2)
+        posterior = lambda v: _precise_normal_log(v, mean, mpmath.sqrt(variance))  # noqa: E731
+    elif family == "mixture-bernoulli":
+        bits = parameters["bits"]
+        pixels = [(bit, mpmath.mpf(parameters[f"slope{k}"]), mpmath.mpf(parameters[f"offset{k}"]))
+                  for k, bit in enumerate(bits, 1)]
+        weight = mpmath.mpf(parameters["weight"])
+        components = [(mpmath.log(weight), mpmath.mpf(parameters["mean1"]), mpmath.mpf(parameters["std1"])),
+                      (mpmath.log(1 - weight), mpmath.mpf(parameters["mean2"]), mpmath.mpf(parameters["std2"]))]
+        prior = lambda v: _precise_log_sum([w + _precise_normal_log(v, m, sd) for w, m, sd in components])  # noqa
+        likelihood = lambda v: mpmath.fsum(  # noqa: E731
+            _precise_log_sigmoid(w * v + c) if bit else _precise_log_sigmoid(-(w * v + c)) for bit, w, c in pixels)
+        evidence = mpmath.log(evaluator.quadrature(lambda v: mpmath.exp(likelihood(v) + prior(v)),
+                                                   world.breakpoints[z]))
+        posterior = lambda v: likelihood(v) + prior(v) - evidence  # noqa: E731
+    else:
+        raise Unsupported(f"no precise form of the {family} world")
+    tie = densities["q"]
+    variational = {"prior": prior, "posterior": posterior}[tie] if isinstance(tie, str) else _precise_density_log(tie)
+    return {("p", ("z",), ()): lambda lookup: prior(lookup(z)),
+            ("p", ("X",), ("z",)): lambda lookup: likelihood(lookup(z)),
+            ("p", ("X",), ()): lambda lookup: evidence,
+            ("p", ("X", "z"), ()): lambda lookup: likelihood(lookup(z)) + prior(lookup(z)),
+            ("p", ("z",), ("X",)): lambda lookup: posterior(lookup(z)),
+            ("q", ("z",), ("X",)): lambda lookup: variational(lookup(z))}
+
+
+_PRECISE_FUNCTIONS = {sp.exp: mpmath.exp, sp.log: mpmath.log, sp.sin: mpmath.sin, sp.cos: mpmath.cos,
+                      sp.tanh: mpmath.tanh, sp.Abs: abs, sp.sqrt: mpmath.sqrt, sp.erf: mpmath.erf,
+                      sp.erfc: mpmath.erfc}
+
+
+def _real(value):
+    """``value`` as a real mpf; raises Unsupported where it is not real (a log or root of a negative)."""
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            raise Unsupported("a value is not real at higher precision (a log or a root of a negative number)")
+        return value.real
+    return value
+
+
+class PreciseEvaluator:
+    """An expression in one world at ``PRECISE_DIGITS`` digits: every operation in mpmath, the densities
+    and functions from their definitions (``precise_log_densities``, the worlds' ``precise_functions``),
+    each integral by mpmath's Gauss–Legendre quadrature (its degree raised until it converges) over the
+    float evaluation's panels and the two tails, derivatives by central differences of step 1e-12 at that
+    precision. ``error`` accumulates the integrals' error estimates. Raises Unsupported for what it has
+    no precise form of."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self.placer = Evaluator(world)  # places the quadrature panels, in floating point
+        self.error = mpmath.mpf(0)
+        self.log_densities = precise_log_densities(world, self)
+
+    def quadrature(self, integrand: Callable, points) -> Any:
+        edges = [mpmath.mpf(float(p)) for p in np.unique(np.asarray(points, dtype=float))]
+        value, error = mpmath.quad(integrand, [-mpmath.inf, *edges, mpmath.inf], error=True,
+                                   method="gauss-legendre")
+        value = _real(value)
+        if not mpmath.isfinite(value) or abs(error) > PRECISE_CONVERGED * (1 + abs(value)):
+            raise Unsupported(f"an integral does not converge at {PRECISE_DIGITS} digits (error estimate "
+                              f"{mpmath.nstr(error, 3)})")
+        self.error += abs(error)
+        return value
+
+    def value(self, expr, env):
+        return _real(self._value(expr, env))
+
+    def _value(self, expr, env):
+        if isinstance(expr, (Density, Normal)):
+            return mpmath.exp(self.log_value(expr, env))
+        if isinstance(expr, (Defined, Expectation, KL)):
+            return self.value(expr.unfold(), env)
+        if isinstance(expr, sp.Integral):
+            return self.integral(expr, env)
+        if isinstance(expr, sp.Symbol):
+            return self.symbol(expr, env)
+        if expr is sp.pi:
+            return +mpmath.pi
+        if expr is sp.E:
+            return +mpmath.e
+        if expr.is_Integer:
+            return mpmath.mpf(int(expr))
+        if expr.is_Rational:
+            return mpmath.mpf(int(expr.p)) / int(expr.q)
+        if expr.is_Float:
+            return mpmath.mpf(expr._mpf_)
+        if isinstance(expr, sp.Add):
+            return mpmath.fsum(self.value(a, env) for a in expr.args)
+        if isinstance(expr, sp.Mul):
+            logs = [self.log_value(a, env) for a in expr.args if _is_density_power(a)]
+            product = mpmath.exp(mpmath.fsum(logs)) if logs else mpmath.mpf(1)
+            for factor in (a for a in expr.args if not _is_density_power(a)):
+                product *= self.value(factor, env)
+            return product
+        if isinstance(expr, sp.Pow):
+            if _is_density_power(expr):
+                return mpmath.exp(self.log_value(expr, env))
+            return mpmath.power(self.value(expr.base, env), self.value(expr.exp, env))
+        if isinstance(expr, sp.log):
+            return self.log_value(expr.args[0], env)
+        if expr.func in _PRECISE_FUNCTIONS:
+            return _PRECISE_FUNCTIONS[expr.func](self.value(expr.args[0], env))
+        if isinstance(expr, sp.Sum):
+            (index, low, high), = expr.limits
+            low, high = int(self.value(low, env)), int(self.value(high, env))
+            if high - low >= MAX_SUM_TERMS:
+                raise Unsupported(f"a sum of {high - low + 1} terms: {expr}")
+            return mpmath.fsum(self.value(expr.function, {**env, index: mpmath.mpf(i)}) for i in range(low, high + 1))
+        if isinstance(expr, sp.Derivative):
+            (variable, count), = expr.variable_count
+            if count != 1:
+                raise Unsupported(f"only first derivatives are evaluated at higher precision: {expr}")
+            at = self.symbol(variable, env)
+            step = mpmath.mpf("1e-12") * (1 + abs(at))
+            return mpmath.diff(lambda t: self.value(expr.expr, {**env, variable: t}), at, h=step)
+        if isinstance(expr, sp.Subs):
+            inner = {**env, **{v: self.value(p, env) for v, p in zip(expr.variables, expr.point)}}
+            return self.value(expr.expr, inner)
+        if isinstance(expr, (sp.core.function.AppliedUndef, Concave, Convex)):
+            name = expr.func.__name__
+            if name not in self.world.precise_functions:
+                raise Unsupported(f"no precise form of the function {name}")
+            return self.world.precise_functions[name](*[self.value(a, env) for a in expr.args])
+        raise Unsupported(f"cannot evaluate {type(expr).__name__} at higher precision: {expr}")
+
+    def log_value(self, expr, env):
+        if isinstance(expr, Normal):
+            v, m, s = (self.value(a, env) for a in expr.args)
+            return _precise_normal_log(v, m, s)
+        if isinstance(expr, Density):
+            key = _key(expr)
+            if key not in self.log_densities:
+                raise Unsupported(f"no precise form of the density {expr}")
+            return _real(self.log_densities[key](lambda symbol: self.symbol(symbol, env)))
+        if isinstance(expr, sp.Mul) and any(_is_density_power(a) for a in expr.args):
+            return mpmath.fsum(self.log_value(a, env) for a in expr.args)
+        if isinstance(expr, sp.Pow) and _is_density_power(expr):
+            return self.value(expr.exp, env) * self.log_value(expr.base, env)
+        logged = self._log_of_world_function(expr, env)
+        return logged if logged is not None else _real(mpmath.log(self.value(expr, env)))
+
+    def _log_of_world_function(self, expr, env):
+        complement = False
+        if isinstance(expr, sp.Add) and len(expr.args) == 2 and sp.S.One in expr.args:
+            negated = -(expr.args[1] if expr.args[0] == 1 else expr.args[0])
+            if isinstance(negated, sp.core.function.AppliedUndef):
+                expr, complement = negated, True
+        if isinstance(expr, sp.core.function.AppliedUndef) and expr.func.__name__ in self.world.precise_log_functions:
+            log_f, log_one_minus_f = self.world.precise_log_functions[expr.func.__name__]
+            return (log_one_minus_f if complement else log_f)(*[self.value(a, env) for a in expr.args])
+        return None
+
+    def symbol(self, symbol, env):
+        if symbol in env:
+            return env[symbol]
+        value = self.world.symbols.get(symbol)
+        if value is None or isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
+            raise Unsupported(f"the world gives no number for {symbol}")
+        return mpmath.mpf(int(value)) if isinstance(value, (int, np.integer)) else mpmath.mpf(float(value))
+
+    def integral(self, expr: sp.Integral, env):
+        _require_real_line(expr)
+        return self._integrate(expr.function, list(integral_variables(expr)), env)
+
+    def _integrate(self, body, variables: list, env):
+        variable, inner = variables[-1], variables[:-1]
+        placing = {k: float(v) for k, v in env.items() if isinstance(v, (mpmath.mpf, int, float))}
+        edges, _ = self.placer.panels(body, variable, placing)
+        integrand = (lambda t: self._integrate(body, inner, {**env, variable: t})) if inner else (
+            lambda t: self.value(body, {**env, variable: t}))
+        return self.quadrature(integrand, edges)
+
+
+def precise_sides(lhs: sp.Expr, rhs: sp.Expr, world: World) -> tuple[Any, Any, Any]:
+    """(lhs, rhs, error estimate) in ``world`` at ``PRECISE_DIGITS`` digits, within ``PRECISE_SECONDS``;
+    raises Unsupported where the world has no precise form of something, SymbolicTimeout past the time."""
+    with mpmath.workdps(PRECISE_DIGITS), time_limit(PRECISE_SECONDS):
+        evaluator = PreciseEvaluator(world)
+        left, right = (evaluator.value(sp.sympify(e), {}) for e in (lhs, rhs))
+        return left, right, evaluator.error

@@ -212,6 +212,8 @@ def markdown_escaped(text: str) -> str:
 
 
 def format_junit(report: Report) -> str:
+    from mathcheck.annotations import printable
+
     failures = sum(entry.verdict == REFUTED for entry in report.entries)
     errors = sum(entry.verdict == UNDECIDED for entry in report.entries)
     out = [
@@ -225,7 +227,7 @@ def format_junit(report: Report) -> str:
         if bad:
             tag = "failure" if entry.verdict == REFUTED else "error"
             text = "\n".join(f"step {s.index} ({s.verdict}): {s.rhs} -- {_describe(s.detail)}" for s in bad)
-            out.append(f'    <{tag} message="{escape(entry.verdict, {chr(34): "&quot;"})}">{escape(text)}</{tag}>')
+            out.append(f'    <{tag} message="{escape(entry.verdict, {chr(34): "&quot;"})}">{escape(printable(text))}</{tag}>')
         else:
             out.append(f"    <system-out>{escape(_verdict_counts(entry))}</system-out>")
         out.append("  </testcase>")

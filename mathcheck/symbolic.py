@@ -476,12 +476,13 @@ def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
     value, place = readable(minimum.value), (f"attained exactly at {minimum.where}" if minimum.attained
                                             else f"approached ({minimum.where})")
     sign = exact_sign(minimum.value)
+    gap = "lhs − rhs" if big is lhs else "rhs − lhs"  # the side that must be the larger one, minus the other
     if sign < 0:
-        return Proof(False, f"calculus: lhs − rhs has minimum {value} < 0, {place}", disproved=True)
+        return Proof(False, f"calculus: {gap} has minimum {value} < 0, {place}", disproved=True)
     if strict and sign == 0 and minimum.attained:
-        return Proof(False, f"calculus: lhs − rhs = 0 at {minimum.where}, so the strict inequality fails there",
+        return Proof(False, f"calculus: {gap} = 0 at {minimum.where}, so the strict inequality fails there",
                      disproved=True)
-    return Proof(True, f"calculus: min of lhs − rhs over the domain is {value}, {place}")
+    return Proof(True, f"calculus: min of {gap} over the domain is {value}, {place}")
 
 
 def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float = DEFAULT_SECONDS,

@@ -79,6 +79,15 @@ def loss_token_ids(logits, x, mu, logvar):
     return F.cross_entropy(logits.transpose(1, 2), x.long(), reduction="sum") + kl_sum(mu, logvar)
 
 
+def loss_squared_error_of_sigmoid(logits, x, mu, logvar):
+    return F.mse_loss(torch.sigmoid(logits), x, reduction="sum") + kl_sum(mu, logvar)
+
+
+def loss_bce_with_a_1e4_guard(recon_x, x, mu, logvar):
+    bce = -torch.sum(x * torch.log(recon_x + 1e-4) + (1 - x) * torch.log(1 - recon_x + 1e-4))
+    return bce + kl_sum(mu, logvar)
+
+
 def loss_per_example_vector(recon_x, x, mu, logvar):
     return F.binary_cross_entropy(recon_x, x, reduction="none").sum(-1) + kl_per_example(mu, logvar)
 
@@ -123,6 +132,8 @@ def elbo(recon_x, x, mu, logvar):
     (loss_bernoulli_logits_batch_mean, "Bernoulli NLL from logits"),
     (loss_manual_bce_with_eps, "Bernoulli NLL from probabilities"),
     (loss_gaussian_summed_squares, "Gaussian NLL"), (loss_gaussian_with_its_constant, "Gaussian NLL"),
+    (loss_squared_error_of_sigmoid, "Gaussian NLL of sigmoid(logits)"),
+    (loss_bce_with_a_1e4_guard, "Bernoulli NLL from probabilities"),
     (loss_laplace, "Laplace NLL (L1)"),
     (loss_categorical_onehot, "categorical NLL from softmax logits over the last data axis"),
     (loss_token_ids, "categorical NLL of token ids from softmax logits"),
@@ -272,8 +283,13 @@ def loss_swapped_bce(recon_x, x, mu, logvar):
     return F.binary_cross_entropy(x, recon_x, reduction="sum") + kl_sum(mu, logvar)
 
 
+def loss_bce_of_clamped_logits(logits, x, mu, logvar):
+    return F.binary_cross_entropy_with_logits(logits.clamp(0.0, 1.0), x, reduction="sum") + kl_sum(mu, logvar)
+
+
 @pytest.mark.parametrize("function, named", [(loss_bernoulli_missing_term, "(1 − x)·log(1 − p) term"),
-                                             (loss_swapped_bce, "arguments swapped")])
+                                             (loss_swapped_bce, "arguments swapped"),
+                                             (loss_bce_of_clamped_logits, "logits in (−4, 4)")])
 def test_wrong_likelihood_formula_is_reconstruction_form_named(function, named):
     report = report_of(function)
     assert codes(report) == {"reconstruction-form"} and named in report.findings[0].message

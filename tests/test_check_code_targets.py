@@ -446,3 +446,17 @@ def test_shape_parses_batch_data_shape_and_latent_dim(text, shape):
 def test_bad_shape_is_a_usage_error(text):
     with pytest.raises(UsageError, match="--shape"):
         parse_shape(text)
+
+
+def test_importing_a_target_writes_no_bytecode_beside_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "user_kl.py").write_text(
+        "import numpy as np\n\ndef kl(mu, logvar):\n"
+        "    return 0.5 * np.sum(mu**2 + np.exp(logvar) - 1 - logvar, axis=-1)\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "mathcheck", "check-code", "user_kl.py::kl"], cwd=tmp_path, env=env,
+                   capture_output=True, timeout=300, check=False, stdin=subprocess.DEVNULL)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["user_kl.py"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mathcheck.annotations import chain_step_lines, escape_data, escape_property, github_line
+from mathcheck.annotations import chain_step_lines, display_path, escape_data, escape_property, github_line
 from mathcheck.cli import main
 from mathcheck.report import REFUTED, UNDECIDED, EntryReport, Report, StepReport, format_github
 
@@ -45,6 +45,29 @@ def test_github_line_has_file_line_and_title():
 def test_unknown_annotation_level_is_refused():
     with pytest.raises(ValueError):
         github_line("fatal", "boom")
+
+
+def test_control_characters_never_reach_an_annotation():
+    assert "\x1b" not in github_line("error", "x\x1b[31m = 2\x0c")
+
+
+def test_audit_junit_with_control_characters_is_well_formed_xml(documents, capsys):
+    (documents / "control.md").write_text("$$x\x1b = 2$$\n\n$$y\x0c = 3 \\cdot \x01$$\n", encoding="utf-8")
+    main(["audit", "control.md", "--format", "junit"])
+    ET.fromstring(capsys.readouterr().out)
+
+
+def test_annotation_paths_are_relative_to_the_repository_root(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docs" / "sub").mkdir(parents=True)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path / "docs" / "sub")
+    assert display_path("../notes.md") == "docs/notes.md"
+
+
+def test_annotation_paths_follow_github_workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    assert display_path(str(tmp_path / "a" / "b.md")) == "a/b.md"
 
 
 def test_audit_github_puts_an_error_on_the_refuted_line(documents, capsys):

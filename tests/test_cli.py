@@ -61,8 +61,8 @@ def test_verify_markdown_has_a_table_row_per_step(capsys):
 
 @pytest.mark.parametrize("argv, message", [
     ([], "missing command"),
-    (["verify", "no_such_derivation"], "unknown derivation 'no_such_derivation'"),
-    (["show", "nope"], "unknown derivation"),
+    (["verify", "no_such_derivation"], "unknown name 'no_such_derivation'"),
+    (["show", "nope"], "unknown name"),
     (["verify-all", "--examples", "0"], "positive integer"),
     (["verify-all", "--examples", "many"], "positive integer"),
     (["verify-all", "--format", "yaml"], "invalid choice"),

@@ -44,7 +44,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_a_misspelt_name_is_one_line_suggesting_the_close_name(capsys, argv, meant):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert err.startswith(f"mathcheck: error: unknown derivation {argv[1]!r}; did you mean {meant!r}")
+    assert err.startswith(f"mathcheck: error: unknown name {argv[1]!r}; did you mean {meant!r}")
 
 
 def test_a_misspelt_name_does_not_list_the_whole_catalogue(capsys):
@@ -68,7 +68,7 @@ def test_a_name_close_to_nothing_points_to_mathcheck_list(capsys):
 def test_every_unknown_name_of_a_verify_is_reported_in_one_line(capsys):
     code, _, err = run(capsys, "verify", "gaussian_kl_std", "bayes_rul", "zzzz_qqqq")
     assert code == 2 and err.count("\n") == 1
-    assert "unknown derivation 'bayes_rul'; did you mean 'bayes_rule'?" in err and "'zzzz_qqqq'" in err
+    assert "unknown name 'bayes_rul'; did you mean 'bayes_rule'?" in err and "'zzzz_qqqq'" in err
 
 
 @pytest.mark.parametrize("command, meant", [

@@ -185,6 +185,69 @@ def test_the_boundary_worlds_put_every_symbol_at_its_edges():
     assert {v for _, v in values} >= {1.0, 1e-300, 1e300, 5e-324, 1.7976931348623157e308}
 
 
+# claims false only in one world family, or only in a corner of one family's parameters: the search starts
+# from the tightest world of every kind (family, boundary case), not only from the closest world
+i_pixel = sp.Symbol("i", integer=True, positive=True)
+D_pixels = sp.Symbol("D", integer=True, positive=True)
+yhat = sp.Function("yhat")(i_pixel, z)
+pixel = sp.Function("x")
+BERNOULLI_LOG_LIKELIHOOD = sp.Sum(pixel(i_pixel) * sp.log(yhat) + (1 - pixel(i_pixel)) * sp.log(1 - yhat),
+                                  (i_pixel, 1, D_pixels))
+POSTERIOR = p(z, given=X)
+
+
+def variance(density):
+    return integral(density * z**2, z) - integral(density * z, z) ** 2
+
+
+ONE_FAMILY_OR_CORNER = {
+    "evidence-at-most-one": (sp.log(p(X)), "<=", 0),  # true for the Bernoulli pixels, false for a narrow normal
+    "q-entropy-above": (-integral(q_zX * sp.log(q_zX), z), ">=", -10),  # q narrower than 1e-5
+    "q-entropy-below": (-integral(q_zX * sp.log(q_zX), z), "<=", 10),  # q wider than 7e3
+    "prior-entropy-below": (-integral(p(z) * sp.log(p(z)), z), "<=", 7),
+    "posterior-entropy-below": (-integral(POSTERIOR * sp.log(POSTERIOR), z), "<=", 7),
+    "prior-kl-below-1e12": (KL(q_zX, p(z)), "<=", 10**12),
+    "reconstruction-above": (integral(q_zX * sp.log(p(X, given=z)), z), ">=", -10**10),
+    "bernoulli-reconstruction-above": (integral(q_zX * BERNOULLI_LOG_LIKELIHOOD, z), ">=", -10**5),  # mixtures only
+    "bernoulli-evidence-above": (sp.log(p(X)), ">=", -1000 * (1 + pixel(1) ** 2)),  # mixtures only
+    "posterior-variance-shrinks": (variance(POSTERIOR), "<=", variance(p(z))),  # true for linear-Gaussian only
+    "pair-entropy-above": (-integral(p(x) * sp.log(p(x)), x), ">=", -10),
+    "pair-kl-below-1e9": (KL(p(x), q(x)), "<=", 10**9),
+    "elbo-below": (ELBO, "<=", 5),
+}
+
+
+def boundary_then_search(lhs, relation, rhs) -> NumericResult:
+    """The boundary worlds alone (moderate parameters, where these claims hold), then the search: whether
+    the search by itself reaches the family and the corner where the claim fails."""
+    from mathcheck.checker import Tally, _boundary_worlds_for, judge_world
+
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    tally = Tally(relation)
+    for world in _boundary_worlds_for([lhs, rhs]):
+        tally.add(judge_world(lhs, relation, rhs, world), world)
+    result = tally.finish()
+    return search(lhs, relation, rhs, result) if result.status == "holds" else result
+
+
+@pytest.mark.parametrize("name", sorted(ONE_FAMILY_OR_CORNER))
+def test_a_claim_false_in_one_family_or_corner_is_refuted_numerically(name):
+    result = numeric_verdict(*ONE_FAMILY_OR_CORNER[name])
+    assert result.status == "refuted", result.detail
+
+
+@pytest.mark.parametrize("name", sorted(ONE_FAMILY_OR_CORNER))
+def test_a_claim_false_in_one_family_or_corner_is_refuted_by_the_search_from_moderate_worlds(name):
+    result = boundary_then_search(*ONE_FAMILY_OR_CORNER[name])
+    assert result.status == "refuted", result.detail
+
+
+@pytest.mark.parametrize("name", sorted(ONE_FAMILY_OR_CORNER))
+def test_a_claim_false_in_one_family_or_corner_is_neither_proved_nor_holds(name):
+    verdict, detail = step_verdict(*ONE_FAMILY_OR_CORNER[name])
+    assert verdict not in CHECKED, detail
+
+
 # ---------------------------------------------------------------- kind 22: narrow failure regions
 
 

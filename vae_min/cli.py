@@ -152,7 +152,7 @@ def _write(action, path: str):
 def format_text(summary: dict, config: VAEConfig) -> str:
     lines = [
         f"vae_min: {summary['dataset']} (binarized), {config.hidden_dim}-unit MLPs, latent {config.latent_dim}, "
-        f"{summary['epochs']} epochs on {summary['device']} in {summary['train_seconds']:.2f} s",
+        f"{summary['epochs']} epoch{'s' if summary['epochs'] != 1 else ''} on {summary['device']} in {summary['train_seconds']:.2f} s",
         f"test ELBO      {summary['test_elbo']:9.3f} nats per image ({summary['test_images']} test images)",
         f"test log p(x)  {summary['test_log_px']:9.3f} nats per image (importance sampling, K = 1000)",
         "",

@@ -49,7 +49,7 @@ def _gradients(seed: int, examples: int | None):
 
 
 ENTRIES = (  # name, title, source, run(seed, examples) -> Confirmation; elementwise first: it must see first calls
-    ("vae-elementwise", "torch float32 elementwise functions within 4 ulps of float64", "vae_min/precision.py",
+    ("vae-elementwise", "torch float32 elementwise functions within 4 ulps of float64", "mathcheck.vae_min.precision",
      _elementwise),
     ("vae-loss-is-neg-elbo", "the training loss BCE + KL is -ELBO (trained VAE)", "article lines 156-176",
      _on_trained("loss_is_negative_elbo", draws=SHORT_DRAWS)),

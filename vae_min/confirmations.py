@@ -105,7 +105,7 @@ def elementwise_precision(seed: int = 0, device: str = "cpu") -> Confirmation:
                      "shapes": [list(r.shape) for r in results], "threads": torch.get_num_threads()},
         ))
     return Confirmation("vae-elementwise", "torch's float32 elementwise functions against float64 references",
-                        "vae_min/precision.py", findings)
+                        "mathcheck.vae_min.precision", findings)
 
 
 # 1. the training loss is -ELBO ---------------------------------------------------------------------

@@ -12,8 +12,9 @@ def plot_history(history: list[dict], path: str | Path, title: str = "vae_min") 
     figure = new_figure(7, 4.5)
     axes = figure.subplots()
     epochs = [h["epoch"] for h in history]
-    axes.plot(epochs, [-h["train_loss"] for h in history], label="train ELBO (-loss, 1 sample)", lw=1)
-    axes.plot(epochs, [h["test_elbo"] for h in history], label="test ELBO (1 sample)", lw=1)
+    marker = "." if len(history) < 20 else None  # a line of one epoch is a single point: mark it
+    axes.plot(epochs, [-h["train_loss"] for h in history], label="train ELBO (-loss, 1 sample)", lw=1, marker=marker)
+    axes.plot(epochs, [h["test_elbo"] for h in history], label="test ELBO (1 sample)", lw=1, marker=marker)
     marked = [h for h in history if "test_log_px" in h]
     if marked:
         axes.plot([h["epoch"] for h in marked], [h["test_log_px"] for h in marked], "o-",

@@ -24,25 +24,34 @@ HELP = "check every step of the display formulas of a Markdown/LaTeX document"
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE",
-                        help="Markdown files with display formulas (several are checked in turn)")
+                        help="documents with display formulas: Markdown (.md, .markdown), LaTeX (.tex) or Jupyter "
+                             "notebooks (.ipynb); several are checked in turn")
+    parser.add_argument("--macros", metavar="FILE", default=None,
+                        help="a site's MathJax/KaTeX macros, defined before each document: a .tex file of "
+                             "\\newcommand's or a JSON map such as {\"\\\\R\": \"\\\\mathbb{R}\"}")
     parser.add_argument("--format", choices=FORMAT_NAMES, default="text", help="report format")
     parser.add_argument("--seed", type=int, default=0, help="seed for the numeric worlds (default 0)")
     parser.add_argument("--examples", type=positive_int, default=None,
                         help="numeric worlds per step (default: the audit's default)")
 
 
-def audit_file(path: str, seed: int = 0, examples: int | None = None) -> "AuditReport":
-    """Read and check ``path``; raises :class:`DocumentError` when it cannot be read."""
+def audit_file(path: str, seed: int = 0, examples: int | None = None, macros: str | None = None) -> "AuditReport":
+    """Read and check ``path`` (with the macro file ``macros``, if any); raises :class:`DocumentError` when
+    either cannot be read."""
     from mathcheck.audit.check import audit_document
+    from mathcheck.audit.macros import read_macro_file
 
-    return audit_document(read_document(path), seed=seed, examples=examples)
+    table = read_macro_file(macros) if macros else None
+    return audit_document(read_document(path, table), seed=seed, examples=examples)
 
 
-def read_document(path: str):
-    """The document at ``path``, read and split into formulas and prose; :class:`DocumentError` if unreadable."""
-    from mathcheck.audit.document import parse_document, read_text
+def read_document(path: str, macros: dict | None = None):
+    """The document at ``path``, read by its format and split into formulas and prose, ``macros`` (a table
+    from :func:`mathcheck.audit.macros.read_macro_file`) defined first; :class:`DocumentError` if unreadable."""
+    from mathcheck.audit.document import parse_source
+    from mathcheck.audit.formats import read_source
 
-    return parse_document(path, read_text(path))
+    return parse_source(read_source(path), macros)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,8 +59,11 @@ def run(args: argparse.Namespace) -> int:
     from mathcheck.audit.document import DocumentError
     from mathcheck.audit.output import format_many
 
+    from mathcheck.audit.macros import read_macro_file
+
     try:  # every file is read before any is checked: an unreadable one is a usage error, reported at once
-        documents = [read_document(path) for path in args.files]
+        macros = read_macro_file(args.macros) if getattr(args, "macros", None) else None
+        documents = [read_document(path, macros) for path in args.files]
     except DocumentError as error:
         print(f"mathcheck: error: {error}", file=sys.stderr)
         return 2

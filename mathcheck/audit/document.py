@@ -1,12 +1,17 @@
-"""Reading a Markdown document: its display formulas, their rows and steps, and the prose's declarations.
+"""Reading a document: its display formulas, their rows and steps, and the prose's declarations.
 
+- The file is read by its format (:mod:`mathcheck.audit.formats`: Markdown, LaTeX, a notebook's Markdown
+  cells) and its macros are expanded (:mod:`mathcheck.audit.macros`); ``Document.text`` is what the checker
+  reads, ``Document.written`` what the author wrote, and every step is shown and located as written.
 - Display math is ``$$...$$`` (one line or several), ``\\[...\\]``, or a display environment standing in the
   text (``\\begin{align}...\\end{align}``: align, equation, gather, multline, eqnarray, alignat, flalign,
-  starred or not). Fenced code blocks, inline code spans and HTML comments are not read.
+  starred or not). Fenced code blocks, inline code spans and HTML comments are not read. In Markdown a
+  ``$$...$$`` with prose beside it on its line is inline math (kramdown), read with the prose; a display
+  that only defines macros is no formula; a display that opens with a relation continues the display before.
 - LaTeX comments (``%`` to the end of the line, not ``\\%``) are removed first; then a formula is split into
-  rows at ``\\\\``; a row of an align-like environment into its column pairs (``a &= b & c &= d``, a comment
-  column after ``&&``); a part of a row into separate equations at ``\\quad``, ``\\qquad``, ``\\hspace`` and
-  at prose (``\\text{ and }``).
+  rows at ``\\\\`` (or ``\\newline``); a row of an align-like environment into its column pairs
+  (``a &= b & c &= d``, a comment column after ``&&``); a part of a row into separate equations at
+  ``\\quad``, ``\\qquad``, ``\\hspace`` and at prose (``\\text{ and }``).
 - A part that starts with a relation continues the chain from the previous expression (of its column); a
   row with no relation at all continues the previous row's expression; any other part starts a new chain.
 - Every relation at the top level of a part makes one step: ``= D_{KL}[...] \\geq 0`` is two steps.
@@ -17,7 +22,10 @@
   (``\\epsilon\\sim N(0,1)``) and the curvature of functions ("$f$ is concave", "上に凸な関数$f(x)$"). A
   curvature is declared only by a plain statement: a sentence that negates it ("not concave", "凸でない"),
   makes it a condition or a question ("if $f$ were concave", "場合") or qualifies it ("log-concave",
-  "concave on [0, 1]") declares nothing, and says so in the report.
+  "concave on [0, 1]") declares nothing, and says so in the report. A sentence ends at a heading (and in
+  LaTeX at a structure command such as ``\\section{..}``); a list or quote marker, a bold label
+  ("**Setup.**") and a discourse phrase ("From now on,", "In what follows,") that open it are not part of
+  its statement.
 """
 from __future__ import annotations
 
@@ -27,13 +35,13 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from mathcheck.audit.formats import (BOUNDARY, LATEX, MARKDOWN, DocumentError, Source, decoded, latex_prose,
+                                    latex_reading_text, markdown_prose, normalized_line_ends, source_from_text)
+from mathcheck.audit.formats import _read_bytes
 from mathcheck.audit.latex import (CHECKED, GREEK, Context, Token, Unparsed, blank_comments, declared_parameters,
                                    group_end, normal_from_variance, parse_expression, tokenize)
+from mathcheck.audit.macros import Macro, OffsetMap, expand
 from mathcheck.vocab import Density, Normal
-
-
-class DocumentError(Exception):
-    """The file cannot be read as a text document."""
 
 
 @dataclass
@@ -64,41 +72,53 @@ class Formula:
     context: Context
     environment: str = ""
     problem: Unparsed | None = None  # the whole block is unreadable (unbalanced $$, unknown environment)
+    last_item: ChainItem | None = None  # the last expression of its main chain: a display "= ..." after continues it
 
 
 @dataclass
 class Document:
+    """A document read: ``text`` is what the checker reads (macros expanded, comments of a LaTeX file
+    blanked), ``written`` the text as the author wrote it; ``origin`` maps offsets of the one to the other, so
+    that lines and the steps shown are those written."""
+
     path: str
     text: str
     formulas: list[Formula] = field(default_factory=list)
-    _newlines: list[int] = field(default_factory=list)
-    problems: list[Unparsed] = field(default_factory=list)  # prose declarations that cannot be used
+    _newlines: list[int] = field(default_factory=list)  # of the written text
+    problems: list[Unparsed] = field(default_factory=list)  # prose declarations that cannot be used, macro errors
+    written: str = ""
+    origin: OffsetMap | None = None
+    source: Source | None = None
+    macros: dict[str, Macro] = field(default_factory=dict)  # the macros defined at the end of the document
+    definition_blocks: list[int] = field(default_factory=list)  # offsets of displays that only define macros
+
+    def __post_init__(self) -> None:
+        if not self.written:
+            self.written = self.text
+        if not self._newlines:
+            self._newlines = [i for i, c in enumerate(self.written) if c == "\n"]
+
+    def written_offset(self, offset: int) -> int:
+        return self.origin.start(offset) if self.origin is not None else offset
 
     def line_of(self, offset: int) -> int:
+        offset = self.written_offset(offset)
         return bisect.bisect_right(self._newlines, offset - 1) + 1 if offset > 0 else 1
+
+    def written_span(self, start: int, end: int) -> str:
+        """The text as written behind ``text[start:end]`` (a macro shown as invoked, not as expanded)."""
+        if self.origin is None:
+            return self.text[start:end]
+        return self.written[self.origin.start(start):self.origin.end(end)] if end > start else ""
+
+    def where(self, line: int) -> str:
+        """``line 7``, or in a notebook ``cell 3, line 2``."""
+        return self.source.where(line) if self.source is not None else f"line {line}"
 
 
 def read_text(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise DocumentError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DocumentError(f"{path}: is a directory, not a Markdown file") from None
-    except OSError as error:
-        raise DocumentError(f"{path}: cannot read: {error.strerror or error}") from None
-    if b"\0" in data:
-        raise DocumentError(f"{path}: a binary file, not a Markdown text")
-    try:
-        return normalized_line_ends(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise DocumentError(f"{path}: not UTF-8 text (byte {error.start}): a binary file?") from None
-
-
-def normalized_line_ends(text: str) -> str:
-    """``\\r\\n`` and a lone ``\\r`` as ``\\n``: one line end each, so the line numbers stay those of the file."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """The text of the file at ``path`` (UTF-8, line ends normalized); :class:`DocumentError` if unreadable."""
+    return decoded(path, _read_bytes(path))
 
 
 # ---------------------------------------------------------------- splitting the document
@@ -112,6 +132,9 @@ ENVIRONMENTS_CHAIN = set(DISPLAY_ENVIRONMENTS) | {"aligned", "alignedat", "split
 # are not chains of relations are reported as unknown environments
 MATH_ENVIRONMENTS = ENVIRONMENTS_CHAIN | {"cases", "dcases", "rcases", "array", "matrix", "pmatrix", "bmatrix",
                                           "Bmatrix", "vmatrix", "Vmatrix", "smallmatrix", "subarray", "CD"}
+# display environments of LaTeX packages that are not read: found, so that each is reported, never skipped
+MATH_ENVIRONMENTS |= {"IEEEeqnarray", "IEEEeqnarray*", "dmath", "dmath*", "dgroup", "dgroup*", "dseries", "dseries*",
+                      "empheq", "xalignat", "xalignat*", "xxalignat", "mathpar"}
 ENVIRONMENTS_SEPARATE = {"gathered", "gather", "gather*"}
 ENVIRONMENTS_WITHOUT_COLUMN_PAIRS = {"eqnarray", "eqnarray*"} | ENVIRONMENTS_SEPARATE  # & is not a pair separator
 _ENVIRONMENT_NAMES = "|".join(re.escape(e) for e in sorted(MATH_ENVIRONMENTS, key=len, reverse=True))
@@ -124,33 +147,126 @@ _OPENERS = re.compile(
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def parse_document(path: str, text: str) -> Document:
-    text = normalized_line_ends(text)
-    document = Document(path, text, _newlines=[i for i, c in enumerate(text) if c == "\n"])
-    masked, regions = _scan(text)
+def parse_document(path: str, text: str, macros: dict[str, Macro] | None = None) -> Document:
+    """The document ``text`` read as its extension says (Markdown if none is known), ``macros`` defined first."""
+    return parse_source(source_from_text(path, text), macros)
+
+
+def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Document:
+    """Read a document: its macros expanded (those of a site's macro file first, then its own definitions in
+    reading order), its display formulas split into chains, its prose read for declarations."""
+    expanded, chunks = _expanded(source, macros or {})
+    document = Document(source.path, expanded.text, written=source.text, origin=expanded.origin, source=source,
+                        macros=expanded.macros)
+    document.problems.extend(expanded.problems)
+    text = expanded.text
+    masked, regions = _scan_chunks(text, chunks, source.dialect)
+    masked = _prose_view(_without_regions(masked, regions), source.dialect)
     persistent = Context()  # the declarations that hold from where they are made on
     current = persistent.copy()  # and the hypotheses stated since the last formula, for the next one only
     cursor = 0
+    carry: ChainItem | None = None  # the last expression of the display before: a display "= ..." continues it
     for kind, start, end, inner_start, inner_end in regions:
         if start > cursor:
             persistent, current = _read_prose(document, masked[cursor:start], cursor, persistent, current)
         cursor = end
         if kind == "code":
+            carry = None  # a code block ends a derivation
+            continue
+        if kind == "display" and _only_definitions(text, inner_start, inner_end, expanded.definitions):
+            document.definition_blocks.append(start)  # a block of \newcommand's is no formula
             continue
         index = len(document.formulas) + 1
         if kind == "unclosed":
-            document.formulas.append(_unclosed(text, index, start, end, current))
+            document.formulas.append(_unclosed(document, index, start, end, current))
+            carry = None
         else:
-            formula = _read_formula(document, index, start, end, inner_start, inner_end, current)
+            formula = _read_formula(document, index, start, end, inner_start, inner_end, current, carry)
             document.formulas.append(formula)
             persistent = _declarations_in_formula(document, formula, persistent)
+            carry = formula.last_item
         current = persistent.copy()
     if cursor < len(text):
         _read_prose(document, masked[cursor:], cursor, persistent, current)
     return document
 
 
-def _unclosed(text: str, index: int, start: int, end: int, context: Context) -> Formula:
+def _expanded(source: Source, macros: dict[str, Macro]):
+    """The source's text as the checker reads it (LaTeX comments and verbatim blanked; definitions read and
+    blanked; macros expanded: in a LaTeX file everywhere, in Markdown inside the math, as MathJax does), and
+    the chunks of that text that are read on their own."""
+    written = source.text
+    newlines = [i for i, c in enumerate(written) if c == "\n"]
+
+    def where(offset: int) -> str:
+        return source.where(bisect.bisect_right(newlines, offset - 1) + 1 if offset > 0 else 1)
+
+    if source.dialect == LATEX:
+        reading = latex_reading_text(written)
+        spans = [(0, len(reading))]
+    else:
+        reading = written
+        spans = _math_spans(reading, source.chunks)
+    result = expand(reading, spans, macros, where)
+    chunks = [(result.origin.expanded(a), result.origin.expanded(b)) for a, b in source.chunks]
+    if len(source.chunks) == 1:
+        chunks = [(0, len(result.text))]
+    return result, chunks
+
+
+def _math_spans(text: str, chunks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans of Markdown text that MathJax reads as math: display formulas and inline ones."""
+    masked, regions = _scan_chunks(text, chunks, MARKDOWN)
+    spans, cursor = [], 0
+    for kind, start, end, inner_start, inner_end in regions + [("end", len(text), len(text), 0, 0)]:
+        spans += [(cursor + a, cursor + b) for a, b in _inline_spans(masked[cursor:start])]
+        if kind == "display":
+            spans.append((inner_start, inner_end))
+        cursor = end
+    return spans
+
+
+def _inline_spans(prose: str) -> list[tuple[int, int]]:
+    return [(math_start, math_start + len(math)) for _, _, math_start, math in _inline_maths(prose)]
+
+
+def _only_definitions(text: str, start: int, end: int, definitions: list[tuple[int, int]]) -> bool:
+    """Whether a display holds macro definitions and nothing else (``$$\\newcommand{\\R}{\\mathbb{R}}$$``)."""
+    return not text[start:end].strip() and any(start <= a < end for a, _ in definitions)
+
+
+def _scan_chunks(text: str, chunks: list[tuple[int, int]], dialect: str):
+    """:func:`_scan` of each chunk on its own (a notebook cell), offsets in ``text``."""
+    if len(chunks) == 1 and chunks[0] == (0, len(text)):
+        return _scan(text, dialect)
+    masked, regions = list(" " * len(text)), []
+    for a, b in chunks:
+        part, found = _scan(text[a:b], dialect)
+        masked[a:b] = part
+        regions += [(kind, s + a, e + a, i + a, j + a) for kind, s, e, i, j in found]
+    for k, c in enumerate(text):
+        if c == "\n":
+            masked[k] = "\n"
+    return "".join(masked), regions
+
+
+def _without_regions(masked: str, regions) -> str:
+    """The prose alone: formulas and code blocks blanked (their line ends kept)."""
+    out = list(masked)
+    for _, start, end, _, _ in regions:
+        out[start:end] = [c if c == "\n" else " " for c in masked[start:end]]
+    return "".join(out)
+
+
+def _prose_view(masked: str, dialect: str) -> str:
+    """The prose as the sentence reader sees it: headings (and in LaTeX structure commands) end sentences."""
+    if dialect == LATEX:
+        return latex_prose(masked, _inline_spans(masked))
+    return markdown_prose(masked)
+
+
+def _unclosed(document: Document, index: int, start: int, end: int, context: Context) -> Formula:
+    text = document.text
     opener = text[start:start + 2]
     if opener in ("$$", "\\["):
         reason = f"unbalanced {opener}: this display formula is never closed"
@@ -159,8 +275,8 @@ def _unclosed(text: str, index: int, start: int, end: int, context: Context) -> 
     else:
         name = re.match(r"\\begin\s*\{([^}]*)\}", text[start:]).group(1)
         reason = f"\\begin{{{name}}} is never closed: no \\end{{{name}}} follows"
-    problem = Unparsed(reason, _first_line(text[start:]), start, end)
-    return Formula(index, start, end, text[start:end], [], context, problem=problem)
+    problem = Unparsed(reason, _first_line(document.written_span(start, end)), start, end)
+    return Formula(index, start, end, document.written_span(start, end), [], context, problem=problem)
 
 
 def _first_line(text: str) -> str:
@@ -168,10 +284,12 @@ def _first_line(text: str) -> str:
     return line if len(line) <= 80 else line[:77] + "..."
 
 
-def _scan(text: str) -> tuple[str, list[tuple[str, int, int, int, int]]]:
+def _scan(text: str, dialect: str = MARKDOWN) -> tuple[str, list[tuple[str, int, int, int, int]]]:
     """The text with inline code spans and HTML comments blanked (they are not prose to read), and the
     ``(kind, start, end, inner_start, inner_end)`` of every code block (kind ``code``) and display formula
-    (``display``, or ``unclosed``), in order. The inner span of an environment includes its \\begin, \\end."""
+    (``display``, or ``unclosed``), in order. The inner span of an environment includes its \\begin, \\end.
+    In the LaTeX dialect there are no code spans, fences or HTML comments (a backtick is a quote mark), and
+    ``$$`` is always display math; in Markdown a ``$$...$$`` with prose beside it on its line is inline math."""
     masked = list(text)
     regions: list[tuple[str, int, int, int, int]] = []
     i, n = 0, len(text)
@@ -179,6 +297,9 @@ def _scan(text: str) -> tuple[str, list[tuple[str, int, int, int, int]]]:
         m = _OPENERS.search(text, i)
         if m is None:
             break
+        if dialect == LATEX and (m.group("fence") or m.group("code") or m.group("html")):
+            i = m.end()
+            continue
         fence = _fence(text, m)
         if fence is not None:
             regions.append(fence)
@@ -206,6 +327,9 @@ def _scan(text: str) -> tuple[str, list[tuple[str, int, int, int, int]]]:
             if close < 0:
                 regions.append(("unclosed", m.start(), n, m.end(), n))
                 break
+            if closer == "$$" and dialect == MARKDOWN and _inline_double_dollars(text, m.start(), close + 2):
+                i = close + 2  # kramdown: $$...$$ inside a line of prose is inline math, read with the prose
+                continue
             regions.append(("display", m.start(), close + 2, m.end(), close))
             i = close + 2
         else:
@@ -216,6 +340,25 @@ def _scan(text: str) -> tuple[str, list[tuple[str, int, int, int, int]]]:
             regions.append(("display", m.start(), finish.end(), m.start(), finish.end()))
             i = finish.end()
     return "".join(masked), regions
+
+
+_LINE_MARKERS = re.compile(r"^[ \t]*(?:(?:>[ \t]?)+|(?:[-*+]|\d+[.)])[ \t]+)*[ \t]*$")
+_AFTER_DISPLAY = re.compile(r"^[ \t.,;:!?)\]]*(?:\(\s*[\w.*'†‡-]{1,8}\s*\)[ \t.,;:]*)?$")  # "$$...$$ (1)": a number
+_OTHER_DISPLAYS = re.compile(r"\$\$[^$]*\$\$")
+
+
+def _inline_double_dollars(text: str, start: int, end: int) -> bool:
+    """Whether the ``$$...$$`` at ``text[start:end]`` stands inside a line of prose: on one line, with text
+    before it (other than list and quote markers) or after it (other than punctuation or an equation number
+    such as ``(1)``). A ``$$`` block over several lines is a display wherever it opens."""
+    if "\n" in text[start:end]:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = _OTHER_DISPLAYS.sub(" ", text[line_start:start])  # "$$a = b$$ $$c = d$$": two displays, no prose
+    after = _OTHER_DISPLAYS.sub(" ", text[end:line_end])
+    return not _LINE_MARKERS.match(before) or not _AFTER_DISPLAY.match(after)
 
 
 def _fence(text: str, m: re.Match) -> tuple[str, int, int, int, int] | None:
@@ -263,13 +406,15 @@ def _matching_end(text: str, name: str, start: int):
 # ---------------------------------------------------------------- prose: declarations
 
 
-_INLINE = re.compile(r"(?<![\\$])\$(?P<dollar>[^$\n]+?)\$(?!\$)|\\\((?P<paren>.+?)\\\)", re.S)
+_INLINE = re.compile(r"(?<![\\$])\$\$(?P<double>[^$\n]+?)\$\$"
+                     r"|(?<![\\$])\$(?P<dollar>[^$\n]+?)\$(?!\$)|\\\((?P<paren>.+?)\\\)", re.S)
 
 
 def _inline_maths(prose: str):
-    """(start, end, math_start, math) of every inline formula ``$...$`` or ``\\(...\\)`` of ``prose``."""
+    """(start, end, math_start, math) of every inline formula ``$...$``, ``\\(...\\)`` or (kramdown, inside a
+    line of prose) ``$$...$$`` of ``prose``."""
     for m in _INLINE.finditer(prose):
-        group = "dollar" if m.group("dollar") is not None else "paren"
+        group = next(name for name in ("double", "dollar", "paren") if m.group(name) is not None)
         yield m.start(), m.end(), m.start(group), m.group(group)
 
 
@@ -284,7 +429,7 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     moods = _moods(marked)
     for number, (_, _, math_start, math) in enumerate(_inline_maths(prose)):
         offset = base + math_start
-        line = document.line_of(offset)
+        line = document.where(document.line_of(offset))  # "line 7" (in a notebook "cell 3, line 2")
         mood = moods.get(number, "")
         _declare_sign(document, math, offset, line, mood, persistent, current)
         for part_start, part in _top_level_parts(math):
@@ -292,7 +437,7 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
                 continue
             if mood in (NEGATION, NOT_DECLARED):
                 why = "a negation" if mood == NEGATION else "not a plain declarative sentence"
-                note = f"line {line}: `{part.strip()}` is not read as a declaration ({why})"
+                note = f"{line}: `{part.strip()}` is not read as a declaration ({why})"
                 _refuse_declaration(persistent, part, note)
                 _refuse_declaration(current, part, note)
                 continue
@@ -314,7 +459,7 @@ _POSITIVE_SET = re.compile(_NAME_LIST + r"\\in\s*(?:\(\s*0\s*,\s*\\infty\s*\)|\\
                            r"(?:_\s*\{?\s*(?:>\s*0|\+)\s*\}?|\^\s*\{?\s*\+\s*\}?))\s*\.?\s*$")
 
 
-def _declare_sign(document: Document, math: str, offset: int, line: int, mood: str, persistent: Context,
+def _declare_sign(document: Document, math: str, offset: int, line: str, mood: str, persistent: Context,
                   current: Context) -> None:
     """``$\\sigma > 0$``, ``$\\sigma, \\tau > 0$``, ``$s \\geq 0$``, ``$\\sigma \\in (0, \\infty)$`` declare the sign of
     names for what follows (only for the next formula when a hypothesis; a negation declares nothing)."""
@@ -331,7 +476,7 @@ def _declare_sign(document: Document, math: str, offset: int, line: int, mood: s
         if not isinstance(symbol, sp.Symbol):
             return
         names.append(symbol.name)
-    note = f"line {line}: {math.strip()}" + (f" ({mood}: for the next formula only)" if mood else "")
+    note = f"{line}: {math.strip()}" + (f" ({mood}: for the next formula only)" if mood else "")
     for target in ((current,) if mood else (persistent, current)):
         for name in names:
             target.declare_symbol(name, note, **({"positive": True} if strict else {"nonnegative": True}))
@@ -381,7 +526,7 @@ _IDENTITY = re.compile(r"\s*(?:I|\\(?:mathbf|mathbb|mathrm|boldsymbol|bm)\s*\{\s
 _POINT = re.compile(r";|\\mid\b|(?<!\\)\|")
 
 
-def _declare(context: Context, part: str, offset: int, line: int) -> tuple[str, str]:
+def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, str]:
     """Read ``subject \\sim N(mean, variance)``: ``p(x) \\sim N(...)`` binds the density p, ``\\epsilon \\sim
     N(0, 1)`` gives a variable its law. Returns ("declared", what it declares), ("refused", why not) for a
     Gaussian declaration that cannot be used, or ("other", why) when the right side is not N(...)."""
@@ -425,14 +570,14 @@ def _declare(context: Context, part: str, offset: int, line: int) -> tuple[str, 
             return "refused", f"`{part.strip()}`: {error}"
         context.densities[(subject.family, subject.label)] = (subject, declared)
         context.notes.pop(("density", subject.family, subject.label), None)  # the latest note is the last one
-        context.notes[("density", subject.family, subject.label)] = f"line {line}: {shown}"
+        context.notes[("density", subject.family, subject.label)] = f"{line}: {shown}"
         return "declared", f"declares the density {left.strip()} as N({mean}, {variance})"
     if isinstance(subject, sp.Symbol):
         if mean.has(subject) or variance.has(subject):
             return "refused", f"the law of {subject} cannot depend on {subject} itself: `{part.strip()}`"
         context.laws[subject] = declared_parameters(mean, variance)  # σ of N(μ, σ²) is a positive scale
         context.notes.pop(("law", subject), None)  # the latest note is the last one
-        context.notes[("law", subject)] = f"line {line}: {shown}"
+        context.notes[("law", subject)] = f"{line}: {shown}"
         return "declared", f"declares the law of {subject}: N({mean}, {variance})"
     return "refused", f"the left of \\sim must be a variable or a density such as p(x), not `{left.strip()}`"
 
@@ -493,7 +638,8 @@ _HYPOTHESIS_JA = re.compile(r"場合|なら|とき|時に|時は|れば|たら|�
 _HEDGE_JA = re.compile(r"としても|かも|だろう|でしょう|らしい|疑問|はず")
 _QUESTION_JA = re.compile(r"かどうか|か[。？?]?\s*$|でしょうか|だろうか")
 _KIND_JA = {"上に凸": "concave", "凹": "concave", "下に凸": "convex", "凸": "convex"}
-_SENTENCE_BREAK = re.compile(r"(?<=[。．！？!?])|(?<=\.)(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+\.|#+)[ \t])")
+_SENTENCE_BREAK = re.compile(r"(?<=[。．！？!?])|(?<=\.)(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+\.|#+)[ \t])|"
+                             + BOUNDARY)  # a heading or (LaTeX) a structure command ends a sentence
 _CLAUSE_WORDS = re.compile(r"\b(?:but|whereas|while|although|though|however|yet)\b", re.I)
 
 
@@ -532,14 +678,14 @@ def _declare_curvatures(marked: str, functions, persistent: Context, current: Co
                     continue
                 for target in targets:
                     target.curvature[name] = next(iter(kinds))
-                    target.notes[("curvature", name)] = f"line {line}: “{shown}”{suffix}"
+                    target.notes[("curvature", name)] = f"{line}: “{shown}”{suffix}"
                     target.notes.pop(("curvature-refused", name), None)
         for name, (why, negated) in refused.items():
             for target in (persistent, current):
                 if target.curvature.get(name) in negated:
                     del target.curvature[name]  # the prose takes back what it declared
                     target.notes.pop(("curvature", name), None)
-                target.notes[("curvature-refused", name)] = f"line {line}: “{shown}” declares nothing ({why})"
+                target.notes[("curvature-refused", name)] = f"{line}: “{shown}” declares nothing ({why})"
 
 
 NEGATION, QUESTION, HEDGE, HYPOTHESIS = "a negation", "a question", "a hedge, not a statement", "a hypothesis"
@@ -598,8 +744,52 @@ _NOT_DECLARATIVE_JA = re.compile(r"嘘|誤|偽|示|証明|思|限ら|または|�
 _DECLARATIVE_END_JA = re.compile(r"(?:とする|とします|である|です|ます|する|ある|だ|る)\s*[。．.:：]?\s*$")
 
 
+# What may open a sentence without being part of its statement: a list or quote marker, a label set in bold
+# or italics ("**Setup.**", "*Assumption 1:*"), and discourse phrases that say where the statement holds
+# ("From here on", "In what follows", "For simplicity", "Now"). They are taken off before the sentence's
+# shape is read; a label that negates, hedges or poses a problem ("**Wrong:**", "*Exercise.*") makes the
+# sentence declare nothing.
+_LEADING_MARKER = re.compile(r"^\s*(?:(?:>\s*)+|(?:[-*+]|\d+[.)]|\(?(?:[ivx]{1,4}|[a-h])\))\s+)")
+_LABEL = re.compile(r"^\s*(?P<mark>\*\*|__|\*|_)(?P<label>[^*_⟦\n]{1,60}?)(?P<inside>[.:]?)(?P=mark)"
+                    r"(?P<after>\s*[.:]?)\s+")
+_PLAIN_LABEL = re.compile(r"^\s*(?P<label>[A-Z][A-Za-z0-9-]*(?:\s+[A-Za-z0-9-]+){0,2}):\s+(?=\S)")
+_DOCUMENT_PART = (r"(?:section|subsection|chapter|note|notes|post|article|paper|part|derivation|document|notebook|"
+                  r"tutorial|page|appendix|lecture|text|blog|write-?up)")
+_DISCOURSE_EN = re.compile(
+    r"^\s*(?:(?:from|for)\s+(?:here|now|this\s+point)\s+on(?:wards?)?|henceforth|henceforward|hereafter|"
+    r"hereinafter|in\s+(?:what\s+follows|the\s+following|the\s+sequel|"
+    rf"the\s+(?:rest|remainder)\s+of\s+(?:this|the)\s+{_DOCUMENT_PART}|this\s+{_DOCUMENT_PART})|"
+    rf"throughout(?:\s+(?:this|the)\s+{_DOCUMENT_PART})?|"
+    rf"for\s+the\s+(?:rest|remainder)\s+of\s+(?:this|the)\s+{_DOCUMENT_PART}|"
+    r"for\s+(?:simplicity|convenience|brevity|concreteness|now|the\s+moment)|as\s+(?:before|usual|above)|"
+    r"first(?:ly)?|second(?:ly)?|next|now|finally|here|below|again|also|moreover|further(?:more)?|in\s+addition)"
+    r"(?=[\s,])\s*,?", re.I)
+
+
+def _statement_part(sentence: str) -> str | None:
+    """``sentence`` without what opens it (see above); None when a label says it is no statement."""
+    while True:
+        before = sentence
+        sentence = _LEADING_MARKER.sub("", sentence, count=1)
+        label = _LABEL.match(sentence)
+        if not (label and (label.group("inside") or label.group("after").strip())):
+            label = _PLAIN_LABEL.match(sentence)  # "Setup: let $\sigma > 0$."
+        if label:
+            if any(pattern.search(label.group("label")) for pattern in (_NEGATION_EN, _HEDGE_EN, _HYPOTHESIS_EN,
+                                                                        _NOT_A_STATEMENT_EN)):
+                return None
+            sentence = sentence[label.end():]
+        if not _CJK.search(_MARKER.sub("", sentence)):
+            sentence = _DISCOURSE_EN.sub("", sentence, count=1)
+        if sentence == before:
+            return sentence
+
+
 def _declarative_markers(sentence: str) -> set[str]:
     """The formulas ⟦k⟧ of ``sentence`` that stand in a plain declarative shape (their numbers k)."""
+    sentence = _statement_part(sentence)
+    if sentence is None:
+        return set()
     if _CJK.search(_MARKER.sub("", sentence)):
         text = _MARKER.sub("", sentence).strip()
         ended = re.search(r"[。．]\s*$", text)
@@ -635,14 +825,14 @@ def _marked(document: Document, prose: str, base: int) -> tuple[str, list[tuple[
         name = named.group(1).lstrip("\\") if named else None
         if name is not None and named.group(1).startswith("\\") and name not in GREEK:
             name = None
-        functions.append((name, document.line_of(base + start), prose[start:end]))
+        functions.append((name, document.where(document.line_of(base + start)), prose[start:end]))
         pieces += [prose[last:start], _MARK.format(len(functions) - 1)]
         last = end
     pieces.append(prose[last:])
     return "".join(pieces), functions
 
 
-def _sentence_line(sentence: str, functions) -> int:
+def _sentence_line(sentence: str, functions) -> str:
     m = _MARKER.search(sentence)
     return functions[int(m.group(1))][1]
 
@@ -725,7 +915,7 @@ _PLACEMENT = re.compile(r"\s*\[\s*[tbc]\s*\]")
 _COLUMN_COUNT = re.compile(r"\s*\{\s*\d+\s*\}")
 _ANNOTATION = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{|\\nonumber\b|\\notag\b")
 _NESTED_BEGIN = re.compile(r"\\begin\s*\{([a-zA-Z*]+)\}")
-_ROW_BREAK = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?")
+_ROW_BREAK = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?|\\newline\b")
 _TEXT_COMMAND = re.compile(r"\\(intertext|shortintertext|text|mbox|hbox|textrm|textit|textbf|textsf|texttt|textup|textnormal)"
                            r"\s*(?=\{)")
 PROSE_WORDS = {"and", "or", "where", "for", "if", "iff", "hence", "thus", "so", "since", "because", "by", "with",
@@ -736,9 +926,9 @@ CONDITION_WORDS = re.compile(r"(?:\b(?:for|if|iff|when|whenever|where|with|provi
 
 
 def _read_formula(document: Document, index: int, start: int, end: int, inner_start: int, inner_end: int,
-                  context: Context) -> Formula:
+                  context: Context, carry: ChainItem | None = None) -> Formula:
     text = document.text
-    formula = Formula(index, start, end, text[start:end], [], context.copy())
+    formula = Formula(index, start, end, document.written_span(start, end), [], context.copy())
     masked = list(_without_quote_marks(blank_comments(text[inner_start:inner_end]), text, start))
     environment, problem = _outer_environment(masked, inner_start, text)
     while problem is None and environment and _alone("".join(masked)):
@@ -747,13 +937,14 @@ def _read_formula(document: Document, index: int, start: int, end: int, inner_st
         formula.problem = problem
         return formula
     formula.environment = environment
-    builder = _ChainBuilder(environment, document)
+    builder = _ChainBuilder(environment, document, carry)
     _blank_annotations(masked, inner_start, builder)
     _blank_nested_breaks(masked)
     masked_text = "".join(masked)
     for row_start, row_end in _rows(masked_text):
         builder.row(masked_text[row_start:row_end], inner_start + row_start)
     formula.chains = builder.chains
+    formula.last_item = builder.last[-1] if builder.last else None
     return formula
 
 
@@ -841,8 +1032,9 @@ def _rows(masked: str) -> list[tuple[int, int]]:
 class _ChainBuilder:
     """Assembles the chains of one formula from its rows, in reading order."""
 
-    def __init__(self, environment: str, document: Document):
+    def __init__(self, environment: str, document: Document, carry: ChainItem | None = None):
         self.document = document
+        self.carry = carry  # the last expression of the display before, for a formula that opens with a relation
         self.separate = environment in ENVIRONMENTS_SEPARATE
         self.column_pairs = environment not in ENVIRONMENTS_WITHOUT_COLUMN_PAIRS
         self.chains: list[list[ChainItem]] = []
@@ -898,7 +1090,10 @@ class _ChainBuilder:
         target = self.open.get(column) or self.last
         leading_relation = first.relation is not None and first.problem is None
         if self.separate or target is None:
-            if leading_relation:
+            if leading_relation and self.carry is not None and not self.separate and not self.chains:
+                # the display opens with "= ...": it continues the chain of the display before
+                items.insert(0, ChainItem(None, self.carry.segment, self.carry.problem))
+            elif leading_relation:
                 at = first.segment.start if first.segment else 0
                 items.insert(0, ChainItem(None, None, Unparsed(
                     f"a step `{first.relation} ...` with no expression before it", _source(first, self.document),
@@ -929,7 +1124,7 @@ class _ChainBuilder:
             return
         start = next((i.segment.start for i in items if i.segment), 0)
         end = max((i.segment.end for i in items if i.segment), default=start)
-        written = self.document.text[start:end].strip()
+        written = self.document.written_span(start, end).strip()
         self.pending.append([ChainItem(None, None, Unparsed(
             f"a condition (`{written}`) is not used by the checker: the step before it is checked without it",
             written, start, end))])
@@ -1060,7 +1255,7 @@ def _row_items(tokens: list[Token], document: Document) -> list[ChainItem]:
             shown = document.text[relation_token.start:relation_token.end]
             end = body[-1].end if body else relation_token.end
             problem = Unparsed(f"relation {shown} ({relation}) is not one mathcheck checks (=, <, >, ≤, ≥)",
-                               document.text[relation_token.start:end].strip(), relation_token.start, end)
+                               document.written_span(relation_token.start, end).strip(), relation_token.start, end)
             items.append(ChainItem(relation, _segment(body, relation_token, document), problem))
             continue
         if not body:
@@ -1077,7 +1272,7 @@ def _segment(body: list[Token], relation_token: Token | None, document: Document
         at = relation_token.end if relation_token else 0
         return Segment([], at, at, "")
     start, end = body[0].start, body[-1].end
-    return Segment(body, start, end, document.text[start:end].strip())
+    return Segment(body, start, end, document.written_span(start, end).strip())
 
 
 def _continue_expression(previous: ChainItem, continuation: ChainItem, document: Document) -> None:
@@ -1109,7 +1304,7 @@ def _declarations_in_formula(document: Document, formula: Formula, context: Cont
                 continue
             declared = declared or context.copy()
             part = f"{first.segment.source} \\sim {item.segment.source}"
-            line = document.line_of(first.segment.start)
+            line = document.where(document.line_of(first.segment.start))
             status, what = _declare(declared, part, first.segment.start, line)
             if status == "declared":  # for the formula's own rows too
                 _declare(formula.context, part, first.segment.start, line)

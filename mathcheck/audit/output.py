@@ -17,6 +17,38 @@ def _step_text(step: StepResult) -> str:
     return f"{step.lhs} {SYMBOL.get(step.relation, step.relation)} {step.rhs}"
 
 
+def _notebook_place(report: AuditReport, line: int):
+    """Where a line of a notebook's report is (cell, line in the cell, line of the file); None elsewhere."""
+    source = getattr(report.document, "source", None)
+    return source.cell_of(line) if source is not None else None
+
+
+def _place(report: AuditReport, line: int) -> str:
+    """A step's location after the file name: ``12``, or in a notebook ``cell 3:2`` (cell 3, its line 2)."""
+    place = _notebook_place(report, line)
+    return f"cell {place.cell}:{place.line}" if place else str(line)
+
+
+def _where(report: AuditReport, line: int) -> str:
+    """``line 12``, or in a notebook ``cell 3, line 2``."""
+    place = _notebook_place(report, line)
+    return f"cell {place.cell}, line {place.line}" if place else f"line {line}"
+
+
+def _lines(report: AuditReport, first: int, last: int) -> str:
+    """``lines 3-5``, or in a notebook ``cell 3, lines 1-3``."""
+    start, end = _notebook_place(report, first), _notebook_place(report, last)
+    if start and end and start.cell == end.cell:
+        return f"cell {start.cell}, lines {start.line}-{end.line}"
+    return f"lines {first}-{last}" if not start else f"{_where(report, first)} to {_where(report, last)}"
+
+
+def _file_line(report: AuditReport, line: int) -> int:
+    """The line of the file itself (in a notebook: of its JSON)."""
+    place = _notebook_place(report, line)
+    return place.file_line if place else line
+
+
 def _summary(report: AuditReport) -> str:
     counts = report.counts()
     shown = ", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no steps"
@@ -31,7 +63,7 @@ def format_text(report: AuditReport) -> str:
         return f"{report.file}: no display formulas ($$...$$): nothing to check"
     lines = []
     for step in report.steps:
-        lines.append(f"{report.file}:{step.line}: {step.verdict:<10} {_one_line(_step_text(step))}")
+        lines.append(f"{report.file}:{_place(report, step.line)}: {step.verdict:<10} {_one_line(_step_text(step))}")
         if step.reason:
             lines.append(f"    {step.reason}")
         if step.detail.get("fragment"):
@@ -44,6 +76,9 @@ def format_json(report: AuditReport) -> str:
     payload = {"file": report.file, "ok": report.ok, "steps": [step.to_dict() for step in report.steps],
                "counts": report.counts(), "seconds": round(report.seconds, 3)}
     for entry, step in zip(payload["steps"], report.steps):
+        place = _notebook_place(report, step.line)
+        if place:  # a notebook: the line of the file, and the cell (numbered from 1) and line in it
+            entry.update(line=place.file_line, cell=place.cell, cell_line=place.line)
         if step.detail.get("fragment"):
             entry["fragment"] = step.detail["fragment"]
         if step.verdict == REFUTED and "counterexample" in step.detail:
@@ -64,18 +99,18 @@ def format_markdown(report: AuditReport) -> str:
     if by_block.get(0):  # declarations in the prose that cannot be used
         lines += ["## Declarations in the prose", "", "| line | declaration | verdict | reason |", "|---|---|---|---|"]
         for step in by_block[0]:
-            lines.append(f"| {step.line} | {_cell('$' + _one_line(step.rhs) + '$')} | {MARK[step.verdict]} | "
-                         f"{_prose_cell(step.reason)} |")
+            lines.append(f"| {_place(report, step.line)} | {_cell('$' + _one_line(step.rhs) + '$')} | "
+                         f"{MARK[step.verdict]} | {_prose_cell(step.reason)} |")
         lines.append("")
     for formula in report.document.formulas:
         first = report.document.line_of(formula.start)
         last = report.document.line_of(formula.end - 1)
-        where = f"line {first}" if first == last else f"lines {first}-{last}"
+        where = _where(report, first) if first == last else _lines(report, first, last)
         lines += [f"## Formula {formula.index} ({where})", "", formula.source.strip(), "",
                   "| line | step | verdict | reason |", "|---|---|---|---|"]
         for step in by_block.get(formula.index, []):
-            lines.append(f"| {step.line} | {_cell('$' + _one_line(_step_text(step)) + '$')} | {MARK[step.verdict]} | "
-                         f"{_prose_cell(step.reason)} |")
+            lines.append(f"| {_place(report, step.line)} | {_cell('$' + _one_line(_step_text(step)) + '$')} | "
+                         f"{MARK[step.verdict]} | {_prose_cell(step.reason)} |")
         lines.append("")
     lines.append(f"**{'OK' if report.ok else 'NOT OK'}**: {_summary(report)}")
     return "\n".join(lines)
@@ -107,7 +142,9 @@ def format_github(report: AuditReport) -> str:
         if step.verdict == REFUTED or step.verdict in NOT_DECIDED:
             level = "error" if step.verdict == REFUTED else "warning"
             message = f"{step.verdict}: {_one_line(_step_text(step))}" + (f" -- {step.reason}" if step.reason else "")
-            lines.append(github_line(level, message, file=report.file, line=step.line,
+            if _notebook_place(report, step.line):
+                message = f"{_where(report, step.line)}: {message}"
+            lines.append(github_line(level, message, file=report.file, line=_file_line(report, step.line),
                                      title=f"mathcheck audit: {step.verdict}"))
     lines.append(github_line("notice", _summary(report), file=report.file, title="mathcheck audit"))
     return "\n".join(lines)
@@ -122,7 +159,7 @@ def junit_cases(report: AuditReport) -> list:
         outcome = "failure" if step.verdict == REFUTED else "error" if step.verdict in NOT_DECIDED else "passed"
         text = _one_line(_step_text(step))
         detail = f"{text}\n{step.reason}" if step.reason else text
-        cases.append(Case(name=f"line {step.line}: {text}", outcome=outcome, message=step.verdict,
+        cases.append(Case(name=f"{_where(report, step.line)}: {text}", outcome=outcome, message=step.verdict,
                           text=detail if outcome != "passed" else f"{step.verdict}: {step.reason}".rstrip(": "),
                           classname=report.file))
     return cases

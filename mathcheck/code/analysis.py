@@ -104,7 +104,7 @@ def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: di
         report = FunctionReport(target=target, role=role, framework=framework,
                                 parameterization=outcome.parameterization, verdict=verdict_of(outcome.findings),
                                 findings=outcome.findings)
-    report.identified = outcome.identified  # what was identified; not (yet) a field of the JSON contract
+    report.identified = outcome.identified
     return report
 
 

@@ -3,8 +3,9 @@
 Inputs are keyed by what they are, not by the argument's name: ``mu`` (B, d), ``scale`` (B, d; every scale
 argument, whatever its name says), ``recon`` and ``x`` (B, *data), ``eps`` (B, d). The scale is drawn in
 (0.2, 2), where all four parameterizations are defined (log σ², log σ, σ, σ²), so one set of calls is read
-under each of them. Data are binary pixels (or one-hot rows over the last data axis, for categorical
-likelihoods) and decoder outputs lie in (0.02, 0.98), valid both as probabilities and as logits.
+under each of them. Data are binary pixels (one-hot rows over the last data axis or token ids, for
+categorical likelihoods; values in (0, 1), to test a Gaussian or L1 found on binary data), and decoder
+outputs lie in (0.02, 0.98), valid both as probabilities and as logits (for token ids: K = 5 per position).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ SCALE_ROLES = ("logvar", "log_sigma", "sigma", "var")
 KEY_OF_ROLE = {"mu": "mu", **{role: "scale" for role in SCALE_ROLES}, "recon_probs": "recon", "recon_logits": "recon",
                "x": "x", "eps": "eps"}
 SCALE_RANGE = {"all": (0.2, 2.0), "low": (0.2, 0.6), "high": (1.4, 2.0)}
-RECON_RANGE = {"all": (0.02, 0.98), "low": (0.02, 0.3)}
+RECON_RANGE = {"all": (0.02, 0.98), "low": (0.02, 0.3), "wide": (-4.0, 4.0)}
 
 
 @dataclass
@@ -106,6 +107,7 @@ def draw_x(rng: np.random.Generator, shape: Shape, mode: str = "binary") -> np.n
     """Data: binary pixels (each example has both values), one-hot rows over the last axis, token ids, or
     values in (0, 1) ("continuous")."""
     full = (shape.batch, *shape.data)
+    mode = mode.removeprefix("wide-")
     if mode == "onehot":
         categories = shape.data[-1]
         return np.eye(categories)[rng.integers(0, categories, full[:-1])]
@@ -122,8 +124,8 @@ def draw_x(rng: np.random.Generator, shape: Shape, mode: str = "binary") -> np.n
 def draw_recon(rng: np.random.Generator, shape: Shape, mode: str = "binary", region: str = "all") -> np.ndarray:
     """Decoder outputs in (0.02, 0.98) (or its low part): probabilities and logits alike; for one-hot data
     and token ids (one row of K per position) normalized over the last axis, so that they are probabilities."""
-    low, high = RECON_RANGE[region]
-    extra = (IDS_CATEGORIES,) if mode == "ids" else ()
+    low, high = RECON_RANGE["wide" if mode.startswith("wide") else region]
+    extra = (IDS_CATEGORIES,) if mode in ("ids", "wide-ids") else ()
     recon = rng.uniform(low, high, (shape.batch, *shape.data, *extra))
     return recon / recon.sum(axis=-1, keepdims=True) if mode in ("onehot", "ids") else recon
 
@@ -206,5 +208,5 @@ def small(array: np.ndarray, limit: int = 24) -> Any:
     return {"shape": list(array.shape), "first": rounded.reshape(-1)[:6].tolist()}
 
 
-__all__ = ["Caller", "BATCH_REDUCED", "KEY_OF_ROLE", "SCALE_ROLES", "IDS_CATEGORIES", "keys_of", "draw_mu", "draw_scale", "draw_x",
-           "draw_recon", "leaves", "leaf_kind", "rows", "entries_per_row", "first_line", "small"]
+__all__ = ["Caller", "BATCH_REDUCED", "KEY_OF_ROLE", "SCALE_ROLES", "IDS_CATEGORIES", "keys_of", "draw_mu", "draw_scale",
+           "draw_x", "draw_recon", "leaves", "leaf_kind", "rows", "entries_per_row", "first_line", "small"]

@@ -14,29 +14,40 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-TOLERANCE = {"float64": 1e-5, "float32": 2e-4, "bfloat16": 3e-2, "float16": 1e-2}  # relative, of a fit
+# a fit is exact when every output is within TOLERANCE of its fitted terms, relative to the terms, after
+# ROUNDING × |output| (the rounding of the code's own arithmetic, relative to the whole output, constants
+# included). 1e-3 admits the log(p + 1e-4) guards of real code; the readings told apart differ by 2.5e-3 or
+# more on these inputs (a Bernoulli from logits and a Gaussian of sigmoid(logits), the closest, are told
+# apart again on logits in (-4, 4)), the parameterizations of the KL by 0.1 or more.
+TOLERANCE = {"float64": 1e-3, "float32": 1e-3, "bfloat16": 3e-2, "float16": 1e-2}
+ROUNDING = {"float64": 64 * 2.2e-16, "float32": 64 * 1.2e-7, "bfloat16": 64 * 7.8e-3, "float16": 64 * 9.8e-4}
 
 
 @dataclass(frozen=True)
 class LinearFit:
-    """y ≈ columns @ coefficients, with the worst misfit relative to the largest |y|."""
+    """y ≈ columns @ coefficients; ``residual``: the worst misfit beyond rounding, relative to the fitted
+    terms of its row (a row whose terms are near 0 is measured against 1e-3 of the largest)."""
 
     coefficients: np.ndarray
     residual: float
+    misfit: float = 0.0  # the worst absolute misfit
 
     def fits(self, tolerance: float) -> bool:
         return self.residual <= tolerance
 
 
-def linear_fit(y: np.ndarray, columns: Sequence[np.ndarray]) -> LinearFit:
+def linear_fit(y: np.ndarray, columns: Sequence[np.ndarray], terms: int = 1, rounding: float = 0.0) -> LinearFit:
+    """Least squares of y on the columns, of which the first ``terms`` are terms and the rest constants."""
     y = np.asarray(y, dtype=np.float64)
     matrix = np.column_stack([np.asarray(column, dtype=np.float64) for column in columns])
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(matrix))):
-        return LinearFit(np.full(matrix.shape[1], np.nan), float("inf"))
+        return LinearFit(np.full(matrix.shape[1], np.nan), float("inf"), float("inf"))
     coefficients, *_ = np.linalg.lstsq(matrix, y, rcond=None)
-    misfit = np.max(np.abs(matrix @ coefficients - y))
-    scale = max(np.max(np.abs(y)), np.max(np.abs(matrix * coefficients)), 1e-300)
-    return LinearFit(coefficients, float(misfit / scale))
+    absolute = np.abs(matrix @ coefficients - y)
+    misfit = np.maximum(absolute - rounding * np.abs(y), 0.0)
+    term = np.abs(matrix[:, :terms] @ coefficients[:terms])
+    floor = max(1e-3 * float(np.max(term)), 1e-300)
+    return LinearFit(coefficients, float(np.max(misfit / np.maximum(term, floor))), float(np.max(absolute)))
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,8 @@ def weight_law(weights: Sequence[float], dims: Sequence[Mapping[str, int]], name
     candidates = []
     for powers in itertools.product((0, -1, 1), repeat=len(names)):
         exponents = dict(zip(names, powers))
-        rhos = np.array([w / np.prod([dim[name] ** p for name, p in exponents.items()]) for w, dim in zip(weights, dims)])
+        rhos = np.array([w / np.prod([dim[name] ** p for name, p in exponents.items()])
+                         for w, dim in zip(weights, dims)])
         rho = float(np.median(rhos))
         if np.max(np.abs(rhos - rho)) > tolerance * abs(rho):
             continue
@@ -78,4 +90,4 @@ def is_close(value: float, target: float, tolerance: float) -> bool:
     return abs(value - target) <= tolerance * max(abs(target), 1.0)
 
 
-__all__ = ["TOLERANCE", "LinearFit", "linear_fit", "Law", "weight_law", "is_close"]
+__all__ = ["TOLERANCE", "ROUNDING", "LinearFit", "linear_fit", "Law", "weight_law", "is_close"]

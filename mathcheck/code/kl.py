@@ -48,8 +48,9 @@ def closed_form(mu: np.ndarray, scale: np.ndarray, parameterization: str) -> np.
 
 def formula(parameterization: str, name: str = "s") -> str:
     """The closed form written in the scale argument's own terms, for messages."""
-    return {"logvar": f"½(−{name} + exp({name}) − 1 + μ²)", "log_sigma": f"½(−2{name} + exp(2{name}) − 1 + μ²)",
-            "sigma": f"½(−log {name}² + {name}² − 1 + μ²)", "var": f"½(−log {name} + {name} − 1 + μ²)"}[parameterization]
+    return {"logvar": f"½(−{name} + exp({name}) − 1 + μ²)", "log_sigma": f"½(−2·{name} + exp(2·{name}) − 1 + μ²)",
+            "sigma": f"½(−log {name}² + {name}² − 1 + μ²)",
+            "var": f"½(−log {name} + {name} − 1 + μ²)"}[parameterization]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ WRONG_FORMS = (
               lambda mu, s: 0.5 * (-s + np.exp(2.0 * s) - 1.0 + mu**2)),
     WrongForm("softplus-logvar", "a softplus applied to the log-variance (log σ² = softplus(s) ≥ 0, so σ² ≥ 1)",
               lambda mu, s: np.asarray(kl_normal_std_logvar(mu, _softplus(s)))),
-    WrongForm("std-as-var", "exp(logvar / 2) (σ) used where σ² = exp(logvar) belongs: ½(−logvar + exp(logvar / 2) − 1 + μ²)",
+    WrongForm("std-as-var", "exp(logvar / 2) (σ) used where σ² = exp(logvar) belongs: "
+              "½(−logvar + exp(logvar / 2) − 1 + μ²)",
               lambda mu, s: 0.5 * (-s + np.exp(0.5 * s) - 1.0 + mu**2)),
     WrongForm("log-sign", "the log σ² term with the wrong sign: ½(+logvar + exp(logvar) − 1 + μ²)",
               lambda mu, s: 0.5 * (s + np.exp(s) - 1.0 + mu**2)),
@@ -81,5 +83,5 @@ WRONG_FORMS = (
               lambda mu, s: 0.5 * (-s + np.exp(s) - 1.0 - mu**2)),
 )
 
-__all__ = ["PARAMETERIZATIONS", "MEANING", "IDENTITY", "READABLE", "EXTREME_LOGVARS", "NEAR_ZERO", "WRONG_FORMS", "WrongForm",
-           "to_logvar", "from_logvar", "closed_form", "formula"]
+__all__ = ["PARAMETERIZATIONS", "MEANING", "IDENTITY", "READABLE", "EXTREME_LOGVARS", "NEAR_ZERO", "WRONG_FORMS",
+           "WrongForm", "to_logvar", "from_logvar", "closed_form", "formula"]

@@ -11,10 +11,13 @@ each shape the output is fitted by least squares:
 - all probes together against w_r · Σ NLL + w_k · Σ KL + c (the terms add up).
 
 The sums follow the output's layout (one number, one per example, one per latent or data entry). A fit is
-exact when its worst misfit is at most ``fit.TOLERANCE[dtype]`` of the largest |output| (1e-5 for float64,
-which admits the log(p + 1e-8) guards of real code; 2e-4 for float32), dtype being the precision the
-function's results come in. How the fitted weights change with B, D and d (``fit.weight_law``) is the
-reduction: w_k ∝ 1/d is a KL averaged over the latent dims, w_r ∝ 1/D a per-pixel mean, a common 1/B a
+exact when no output is further from it than ``fit.TOLERANCE`` (1e-3) of its fitted terms, beyond the
+rounding of the precision the function's results come in (``fit.ROUNDING``: 64 ulp of the output). The
+recon probes set the decoder output to agree with the data (0.9 where x = 1, 0.1 where x = 0), to disagree,
+and to 0.5: sums of random outputs over many entries hardly tell one likelihood from another. A Gaussian or
+L1 found on binary data is fitted again on data in (0, 1), a family that reads logits again on logits in
+(−4, 4), where formulas that only agree with it on the first inputs part. How the fitted weights change
+with B, D and d (``fit.weight_law``) is the reduction: w_k ∝ 1/d is a KL averaged over the latent dims, w_r ∝ 1/D a per-pixel mean, a common 1/B a
 batch mean. The constants c over the shapes split into a per-latent-entry part (a wrong KL constant: the
 −1 missing is +½ per entry) and the rest (a Gaussian's log 2πσ², an offset: harmless in a loss).
 
@@ -46,16 +49,16 @@ import numpy as np
 
 from mathcheck.code import kl as kl_math
 from mathcheck.code import reconstruction as recon_math
-from mathcheck.code.calls import (BATCH_REDUCED, IDS_CATEGORIES, Caller, draw_mu, draw_recon, draw_scale, draw_x, entries_per_row, first_line,
-                                  leaf_kind, leaves, rows, small)
-from mathcheck.code.fit import TOLERANCE, Law, LinearFit, is_close, linear_fit, weight_law
+from mathcheck.code.calls import (BATCH_REDUCED, IDS_CATEGORIES, Caller, draw_mu, draw_recon, draw_scale, draw_x,
+                                  entries_per_row, first_line, leaf_kind, leaves, rows, small)
+from mathcheck.code.fit import ROUNDING, TOLERANCE, Law, LinearFit, is_close, linear_fit, weight_law
 from mathcheck.code.report import PARAMETERIZATIONS, Finding, Shape
 
 DIMENSION_WORDS = {"B": "the batch", "D": "the data dims", "d": "the latent dims"}
 SUM = " + "  # the label of a total made of returned terms
+MODES = {"binary": 0, "onehot": 1, "ids": 2, "continuous": 3, "wide-binary": 4, "wide-onehot": 5, "wide-ids": 6}
 TOTAL_NAMES = ("loss", "total", "neg_elbo", "nelbo", "negative_elbo", "objective", "elbo")
 KL_NAMES = ("kl", "kld", "div")
-RECON_NAMES = ("rec", "bce", "nll", "mse", "likelihood", "ce", "l1", "mae")
 
 
 @dataclass
@@ -126,15 +129,23 @@ def kl_variants(rng: np.random.Generator, shape: Shape, base: dict[str, np.ndarr
 
 def recon_variants(rng: np.random.Generator, shape: Shape, base: dict[str, np.ndarray], count: int,
                    mode: str) -> list[dict]:
-    designed = [
-        {"recon": draw_recon(rng, shape, mode)},
-        {"x": draw_x(rng, shape, mode)},
-        {"recon": draw_recon(rng, shape, mode, "low")},
-        {"recon": draw_recon(rng, shape, mode), "x": draw_x(rng, shape, mode)},
-    ]
+    """Decoder outputs that agree with the data, disagree, are undecided (sums over many entries of random
+    outputs hardly tell one likelihood from another: these do), and new data."""
+    x = base["x"]
+    if mode in ("binary", "onehot", "ids"):
+        hot = np.eye(IDS_CATEGORIES)[x.astype(np.int64)] if mode == "ids" else x
+        if mode == "binary":
+            designed = [np.where(hot == 1, 0.9, 0.1), np.where(hot == 1, 0.1, 0.9), np.full(hot.shape, 0.5)]
+        else:
+            rest = hot.shape[-1] - 1
+            designed = [np.where(hot == 1, 0.7, 0.3 / rest), np.where(hot == 1, 0.05, 0.95 / rest),
+                        np.full(hot.shape, 1.0 / hot.shape[-1])]
+        changes = [{"recon": recon} for recon in designed] + [{"x": draw_x(rng, shape, mode)}]
+    else:  # data in (0, 1), or decoder logits in (-4, 4): random outputs, one draw of new data
+        changes = [{"recon": draw_recon(rng, shape, mode)} for _ in range(3)] + [{"x": draw_x(rng, shape, mode)}]
     extra = [{"recon": draw_recon(rng, shape, mode), "x": draw_x(rng, shape, mode)}
              for _ in range(max(0, count - 4))]
-    return [{**base, **change} for change in (designed + extra)[:max(count, 2)]]
+    return [{**base, **change} for change in (changes + extra)[:max(count, 2)]]
 
 
 def base_values(rng: np.random.Generator, shape: Shape, caller: Caller, mode: str) -> dict[str, np.ndarray]:
@@ -166,7 +177,7 @@ class Experiment:
     @classmethod
     def run(cls, caller: Caller, shapes: Sequence[Shape], terms: tuple[str, ...], seed: int, count: int,
             mode: str = "binary") -> "Experiment":
-        rng = np.random.default_rng([seed, 14, {"binary": 0, "onehot": 1, "ids": 2, "continuous": 3}[mode]])
+        rng = np.random.default_rng([seed, 14, MODES[mode]])
         probes: list[Probe] = []
         kept: list[Shape] = []
         dropped: dict[Shape, str] = {}
@@ -195,6 +206,10 @@ class Experiment:
             kept.append(shape)
         precompute_features(probes)
         return cls(caller, terms, mode, probes, kept, dropped)
+
+    @property
+    def rounding(self) -> float:
+        return ROUNDING.get(self.caller.dtype, ROUNDING["float32"])
 
     def of(self, shape: Shape, groups: Sequence[str] = ("base", "kl", "recon")) -> list[Probe]:
         return [probe for probe in self.probes if probe.shape == shape and probe.group in groups]
@@ -310,16 +325,18 @@ def _rows_of(probes: Sequence[Probe], label: str, kind: str, features: Sequence[
     return np.concatenate(ys), stacked
 
 
-def fit_group(probes: Sequence[Probe], label: str, kind: str, group: str, feature: Feature) -> LinearFit | None:
+def fit_group(probes: Sequence[Probe], label: str, kind: str, group: str, feature: Feature,
+              rounding: float = 0.0) -> LinearFit | None:
     """The probes where only one term's inputs change: y = w · feature + a constant per output position."""
     chosen = [probe for probe in probes if probe.group in ("base", group)]
     built = _rows_of(chosen, label, kind, [feature], per_position=True)
-    return None if built is None else linear_fit(*built)
+    return None if built is None else linear_fit(*built, terms=1, rounding=rounding)
 
 
-def fit_joint(probes: Sequence[Probe], label: str, kind: str, features: Sequence[Feature]) -> LinearFit | None:
+def fit_joint(probes: Sequence[Probe], label: str, kind: str, features: Sequence[Feature],
+              rounding: float = 0.0) -> LinearFit | None:
     built = _rows_of(probes, label, kind, list(features), per_position=False)
-    return None if built is None else linear_fit(*built)
+    return None if built is None else linear_fit(*built, terms=len(features), rounding=rounding)
 
 
 @dataclass
@@ -345,7 +362,7 @@ def best_reading(experiment: Experiment, leaf: Leaf, group: str, readings: Seque
     for name, feature in readings:
         fits = {}
         for shape in experiment.shapes:
-            fitted = fit_group(experiment.of(shape), leaf.label, leaf.kind, group, feature)
+            fitted = fit_group(experiment.of(shape), leaf.label, leaf.kind, group, feature, experiment.rounding)
             if fitted is None:
                 break
             fits[shape] = fitted
@@ -565,19 +582,54 @@ class _TermsAnalysis:
             if mode == "binary" and readings[0].name in recon_math.CONTINUOUS_CHECKED \
                     and not self._holds_on_continuous_data(readings[0]):
                 return None
-            return self._recon_identified(readings[0], mode)
+            term = self._logits_reading(readings[0], mode)
+            return None if term is None else self._recon_identified(term, mode)
         onehot = self._onehot_experiment() if mode == "binary" else None
         if onehot is not None:
             categorical = best_reading(onehot, self.leaf, "recon", recon_readings("onehot"))
             if categorical and categorical[0].residual <= self.tolerance \
                     and categorical[0].name.startswith("categorical") and self._categorical_ok(categorical[0], onehot):
                 self.experiment = onehot
-                return self._recon_identified(categorical[0], "onehot")
+                term = self._logits_reading(categorical[0], "onehot")
+                return None if term is None else self._recon_identified(term, "onehot")
         wrong = best_reading(self.experiment, self.leaf, "recon",
                              [(form.name, lambda probe, form=form: wrong_recon_feature(probe, form))
                               for form in recon_math.WRONG_FORMS]) if mode == "binary" else []
         named = next((recon_form(term.name) for term in wrong[:1] if term.residual <= self.tolerance), None)
         self._reconstruction_form(named, readings[0] if readings else None)
+        return None
+
+    def _logits_reading(self, term: TermFit, mode: str) -> TermFit | None:
+        """A family that reads the decoder output as logits, found on outputs in (0, 1) (where logits are
+        nearly linear and their families close), must hold on logits in (−4, 4); else the logits family that
+        does is the reading, and with none the formula is no likelihood here."""
+        if term.name not in recon_math.LOGITS_FAMILIES:
+            return term
+        try:
+            wide = Experiment.run(self.context.caller, self.experiment.shapes[:1], ("recon",), self.context.seed,
+                                  self.context.count, "wide-" + mode)
+        except Exception:  # refuses values outside (0, 1): the fit on (0, 1) is all there is
+            return term
+        names = [term.name] + [name for name in recon_math.LOGITS_FAMILIES
+                               if name != term.name and recon_math.BY_NAME[name].data == mode]
+        shape = wide.shapes[0]
+        for name in names:
+            family = recon_math.BY_NAME[name]
+            fitted = fit_group(wide.of(shape), self.leaf.label, self.leaf.kind, "recon",
+                               lambda probe, family=family: recon_feature(probe, family), wide.rounding)
+            if fitted is not None and fitted.residual <= self.tolerance:
+                if name == term.name:
+                    return term
+                found = best_reading(self.experiment, self.leaf, "recon", [(name, lambda probe, family=family:
+                                                                             recon_feature(probe, family))])
+                if found and found[0].residual <= self.tolerance:
+                    return found[0]
+        family = recon_math.BY_NAME[term.name]
+        probe = wide.of(shape, ("recon",))[0]
+        self.add("reconstruction-form", "bug", f"equals the {family.description} on decoder outputs in (0, 1) only: "
+                 "on logits in (−4, 4) it fits no likelihood family",
+                 {"inputs": named_inputs(self.context.caller, probe.values), "code": small(probe.leaf(self.leaf.label)),
+                  "derived_nll_summed": float(recon_feature(probe, family).sum())})
         return None
 
     def _holds_on_continuous_data(self, term: TermFit) -> bool:
@@ -590,7 +642,8 @@ class _TermsAnalysis:
         except Exception:
             return True
         shape = continuous.shapes[0]
-        fitted = fit_group(continuous.of(shape), self.leaf.label, self.leaf.kind, "recon", term.feature)
+        fitted = fit_group(continuous.of(shape), self.leaf.label, self.leaf.kind, "recon", term.feature,
+                           continuous.rounding)
         if fitted is not None and fitted.residual <= self.tolerance:
             return True
         wrong = best_reading(continuous, self.leaf, "recon",
@@ -643,7 +696,8 @@ class _TermsAnalysis:
         features = [term.feature for term in (recon_term, kl_term) if term is not None]
         fits = {}
         for shape in self.experiment.shapes:
-            fitted = fit_joint(self.experiment.of(shape), self.leaf.label, self.leaf.kind, features)
+            fitted = fit_joint(self.experiment.of(shape), self.leaf.label, self.leaf.kind, features,
+                               self.experiment.rounding)
             if fitted is None or fitted.residual > self.tolerance:
                 self.identified["additive"] = False
                 return None
@@ -656,12 +710,11 @@ class _TermsAnalysis:
         return {shape: float(fit.coefficients[index]) for shape, fit in joint.items()}
 
     def _constant_threshold(self) -> float:
-        """How large a fitted constant must be to be one, relative to the largest output: 20× the joint fits'
-        worst misfit (rounding, eps guards: the intercept carries their noise, amplified), and at least half
-        the fit tolerance (float32 code rounds its constants at 1e-5 of the outputs)."""
-        scale = self._scale_of_outputs()
-        misfit = max((fit.residual for fit in (self.joint or {}).values()), default=self.tolerance)
-        return max(20 * misfit, self.tolerance / 2) * scale
+        """How large a fitted constant must be to be one: 20× the joint fits' worst misfit (rounding, eps
+        guards: the intercept carries their noise, amplified), and at least 16× the rounding of the largest
+        output (float32 code rounds its constants at 1e-6 of the outputs)."""
+        misfit = max((fit.misfit for fit in (self.joint or {}).values()), default=0.0)
+        return max(20 * misfit, 16 * self.experiment.rounding * self._scale_of_outputs(), 1e-300)
 
     def _scale_of_outputs(self) -> float:
         return max(float(np.max(np.abs(probe.leaf(self.leaf.label)))) for probe in self.experiment.probes)
@@ -797,8 +850,13 @@ class _TermsAnalysis:
             if part)
         direction = f"{factor:.6g}×" if factor >= 1 else f"1/{1 / factor:.6g}"
         at = ", ".join(f"{n} = {dims[n]}" for n, p in delta.items() if p)
+        overall = ""
+        if kl_law.power("d") == -1 and recon_law.power("d") == 0:
+            total = factor / dims["d"]
+            overall = (f"; with the KL averaged over the latent dims, {_power_text({**delta, 'd': -1})} overall "
+                       f"({f'{total:.6g}×' if total >= 1 else f'1/{1 / total:.6g}'})")
         self.add("reduction-mismatch", "bug", f"the KL is weighted {expression} ({direction} at {at}) relative to the "
-                 f"{family.description}, against 1 in the ELBO: {described}",
+                 f"{family.description}, against 1 in the ELBO: {described}{overall}",
                  {**evidence, "implied_kl_weight": factor * abs(kl_law.rho / recon_law.rho),
                   "relative_exponents": delta})
 
@@ -891,7 +949,7 @@ class _TermsAnalysis:
     def _point_evidence(self, shape: Shape, **point: float) -> dict:
         values = self._point_values(shape, **point)
         try:
-            code = _first_row(leaf_value(self.context.caller(values), self.leaf.label), self.leaf.kind)
+            code = _first_row(leaf_value(self.context.caller(values), self.leaf.label))
         except Exception as error:
             code = first_line(error)
         return {"point": point, "code_at_point": code}
@@ -911,8 +969,8 @@ class _TermsAnalysis:
         table = []
         for mu, scale in points:
             try:
-                code = _first_row(leaf_value(self.context.caller(self._point_values(shape, mu, scale)), self.leaf.label),
-                                  self.leaf.kind)
+                output = self.context.caller(self._point_values(shape, mu, scale))
+                code = _first_row(leaf_value(output, self.leaf.label))
             except Exception as error:
                 code = float("nan")
                 table.append({"mu": mu, name: scale, "code": first_line(error)})
@@ -942,14 +1000,15 @@ class _TermsAnalysis:
                 values["mu"] = np.zeros_like(values["mu"])
                 values["scale"] = np.full_like(values["scale"], kl_math.IDENTITY[p])
             try:
-                code = _first_row(leaf_value(self.context.caller(values), self.leaf.label), self.leaf.kind)
+                code = _first_row(leaf_value(self.context.caller(values), self.leaf.label))
             except Exception as error:
                 table.append({"recon": recon, "x": x, "code": first_line(error)})
                 continue
             per_entry = family.per_entry(recon, x, IDS_CATEGORIES)
             table.append({"recon": recon, "x": x, "code": code, "nll_per_entry": per_entry,
                           "nll_summed": per_entry * entries})
-        message = f"not a {', '.join(f.description for f in recon_math.FAMILIES[:4])} or categorical NLL under any reduction"
+        families = ", ".join(f.description for f in recon_math.FAMILIES[:4])
+        message = f"not a {families} or categorical NLL under any reduction"
         if named is not None:
             message = f"computes {named.description}"
         message += self._worst_point_text(table, "recon", f"{family.description}", entries, data=True)
@@ -970,7 +1029,9 @@ class _TermsAnalysis:
             return ""
 
         def where(row: dict) -> str:
-            return (f"recon = {row['recon']:g}, x = {row['x']:g}" if data else f"μ = {row['mu']:g}, {name} = {row[name]:g}")
+            if data:
+                return f"recon = {row['recon']:g}, x = {row['x']:g}"
+            return f"μ = {row['mu']:g}, {name} = {row[name]:g}"
 
         offset = 0.0
         if not data:
@@ -990,8 +1051,8 @@ class _TermsAnalysis:
 
         worst = max(usable, key=gap)
         scaled = "" if is_close(ratio, 1.0, 1e-9) else f"{ratio:.6g} × "
-        text = (f": at {where(worst)} (in each of the {entries} entries) {change} is {worst['code'] - offset + 0.0:.6g}, "
-                f"{scaled}the {what} summed is {ratio * worst[key_sum] + 0.0:.6g}")
+        text = (f": at {where(worst)} (in each of the {entries} entries) {change} is "
+                f"{worst['code'] - offset + 0.0:.6g}, {scaled}the {what} summed is {ratio * worst[key_sum] + 0.0:.6g}")
         if offset:
             text += f" (first point μ = 0, {name} = {usable[0][name]:g}: code {offset:.6g})"
         if scaled:
@@ -1090,7 +1151,8 @@ def leaf_value(output: Any, label: str) -> np.ndarray | None:
     return sum(found[part] for part in parts)
 
 
-def _first_row(array: np.ndarray, kind: str) -> float:
+def _first_row(array: np.ndarray) -> float:
+    """The code's value in the first place of its layout (all inputs of a point are equal across entries)."""
     return float(np.asarray(array).reshape(-1)[0])
 
 

@@ -1,12 +1,14 @@
 """The reconstruction term −log p(x|z) for the likelihood families VAE code uses, from reference log-densities.
 
-Each family gives the negative log-likelihood of the data x under the decoder output r, per data element
-(Bernoulli, Gaussian, Laplace) or per categorical position (categorical, over the last data axis). The
-Gaussian and Laplace references have unit scale: a code's weight on them is what fixes σ² or b (a loss
-w·Σ(x − r)² is a Gaussian NLL with σ² = 1/(2w) up to a constant), so their weights are read as a variance,
-not as a β; both are also read on sigmoid(r), for a decoder that outputs logits. The references are ``torch.distributions``' log-probabilities when torch is loaded, else
-``scipy.stats``' log-pdfs (imported only then: it costs seconds); the categorical NLL of one-hot rows is
-``scipy.special.log_softmax`` weighted by the row. Never the user's code.
+Each family gives the negative log-likelihood of the data x under the decoder output r: per data element
+(Bernoulli from probabilities or logits, Gaussian, Laplace, token ids under a categorical over K), or per
+position of one-hot rows (a categorical over the last data axis). The Gaussian and Laplace references have
+unit scale: a code's weight on them is what fixes σ² or b (a loss w·Σ(x − r)² is a Gaussian NLL with
+σ² = 1/(2w) up to a constant), so their weights are read as a variance first (see ``mathcheck.code.loss``);
+both are also read on sigmoid(r), for a decoder that outputs logits. The references are
+``torch.distributions``' log-probabilities when torch is loaded, else ``scipy.stats``' log-pdfs (imported
+only then: it costs seconds); the categorical NLL of one-hot rows is ``scipy.special.log_softmax`` weighted
+by the row. Never the user's code.
 
 ``WRONG_FORMS`` name formulas seen in real code that are none of the families (only to say what a function
 computes once it has been found to fit none of them).
@@ -166,8 +168,11 @@ CONTINUOUS_WRONG_FORMS = (
     WrongForm("swapped-bce", "the binary cross-entropy with its arguments swapped, −Σ [p·log x + (1 − p)·log(1 − x)]",
               lambda r, x: -(special.xlogy(r, x) + special.xlogy(1.0 - r, 1.0 - x))),
 )
+# families that read the decoder output as logits: also fitted on logits in (-4, 4)
+LOGITS_FAMILIES = ("bernoulli-logits", "gaussian-sigmoid", "laplace-sigmoid", "categorical-logits",
+                   "categorical-ids-logits")
 # families also fitted on data in (0, 1) after binary data
 CONTINUOUS_CHECKED = ("gaussian", "laplace", "gaussian-sigmoid", "laplace-sigmoid")
 
 __all__ = ["Family", "FAMILIES", "BY_NAME", "FOR_ROLE", "WrongForm", "WRONG_FORMS", "CONTINUOUS_WRONG_FORMS",
-           "CONTINUOUS_CHECKED"]
+           "CONTINUOUS_CHECKED", "LOGITS_FAMILIES"]

@@ -67,6 +67,7 @@ class FunctionReport:
     verdict: str
     findings: list[Finding] = field(default_factory=list)
     reason: str = ""  # why the verdict is undecided, when it is
+    identified: dict[str, Any] = field(default_factory=dict)  # what the behaviour showed: terms, reductions
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -78,6 +79,8 @@ class FunctionReport:
                 "findings": [finding.to_dict() for finding in self.findings]}
         if self.reason:
             data["reason"] = self.reason
+        if self.identified:
+            data["identified"] = _plain(self.identified)
         return data
 
 
@@ -118,6 +121,7 @@ class CodeReport:
             lines.append(f"{report.target}: {report.verdict}" + (f" ({described})" if described else ""))
             if report.reason:
                 lines.append(f"  {report.reason}")
+            lines += [f"  {line}" for line in _identified_lines(report.identified)]
             for finding in report.findings:
                 lines.append(f"  [{finding.severity}] {finding.code}: {finding.message}")
         status = "ok" if self.ok else "NOT OK"
@@ -132,6 +136,22 @@ class CodeReport:
         from mathcheck.display import code_html
 
         return code_html(self)
+
+
+def _identified_lines(identified: dict[str, Any]) -> list[str]:
+    """One line per identified term: ``KL: ½(...) (logvar), summed over latent dims, mean over the batch``."""
+    lines = []
+    for key, title in (("kl", "KL"), ("reconstruction", "reconstruction")):
+        term = identified.get(key)
+        if not isinstance(term, dict):
+            continue
+        what = term.get("formula") or term.get("family") or ""
+        reductions = [f"{reduction} over {axis}" for axis in ("latent dims", "data dims", "batch")
+                      if isinstance(reduction := term.get(axis), str)]
+        weight = term.get("weight")
+        shown = f"weight {weight:.4g}" if isinstance(weight, float) and abs(weight - 1) > 1e-9 else ""
+        lines.append(f"{title}: " + ", ".join(part for part in [what, *reductions, shown] if part))
+    return lines
 
 
 def _plain(value: Any) -> Any:

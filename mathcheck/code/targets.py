@@ -343,16 +343,19 @@ def _module_name(path: Path, package: str) -> str:
 
 @contextlib.contextmanager
 def _importing(argv: list[str], search: list[str]) -> Iterator[None]:
-    """While a user's module is imported: its folders first on sys.path, argv its own, prints on stderr."""
-    saved_path, saved_argv = list(sys.path), sys.argv
+    """While a user's module is imported: its folders first on sys.path, argv its own, prints on stderr, and
+    no ``__pycache__`` written beside the user's files (a check leaves their folders as it found them)."""
+    saved_path, saved_argv, saved_bytecode = list(sys.path), sys.argv, sys.dont_write_bytecode
     sys.path[:0] = search
     sys.argv = argv
+    sys.dont_write_bytecode = True
     try:
         with contextlib.redirect_stdout(sys.stderr):
             yield
     finally:
         sys.path[:] = saved_path
         sys.argv = saved_argv
+        sys.dont_write_bytecode = saved_bytecode
 
 
 def _unknown_name(owner: Any, name: str, holder: str) -> str:
