@@ -11,14 +11,15 @@ the scale argument is (``parameterization-mismatch``).
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import time
 from typing import Callable, Mapping, Sequence, Union
 
 from mathcheck.code.frameworks import one_torch_thread
 from mathcheck.code.report import CodeReport, Finding, FunctionReport, Shape, verdict_of, ROLES
-from mathcheck.code.roles import (SCALE_ROLES, UsageError, argument_roles, check_overrides_apply, parse_inputs,
-                                  parse_shape, unassigned_required)
+from mathcheck.code.roles import (SCALE_ROLES, UsageError, argument_roles, arguments_sharing_a_role,
+                                  check_overrides_apply, parse_inputs, parse_shape, unassigned_required)
 
 Function = Union[Callable, tuple[str, Callable]]
 _KL_ROLES = ("loss", "kl")
@@ -45,24 +46,45 @@ def check(*functions: Function, roles: str | Sequence[str | None] | None = None,
     check_overrides_apply(overrides, named)
     shape = parse_shape(shape)
     arg_roles = [_callable_roles(target, function, overrides) for target, function in named]
+    for (target, _), role, roles_of in zip(named, function_roles, arg_roles):
+        _check_role_fits_arguments(target, role, roles_of)
     analysis = importlib.import_module("mathcheck.code.analysis")
     with one_torch_thread():
-        reports = [analysis.analyse(function, target=target, role=role, arg_roles=roles_of, seed=seed,
-                                    examples=examples, shape=shape)
+        reports = [_analysed(analysis, function, target=target, role=role, arg_roles=roles_of, seed=seed,
+                             examples=examples, shape=shape)
                    for (target, function), role, roles_of in zip(named, function_roles, arg_roles)]
-    cross_check(reports, arg_roles)
+    cross_check(reports, arg_roles, owners=[_owner(function) for _, function in named])
     return CodeReport(functions=reports, seconds=time.perf_counter() - started)
 
 
-def cross_check(reports: Sequence[FunctionReport], arg_roles: Sequence[Mapping[str, str]]) -> None:
-    """Add ``parameterization-mismatch`` to a sampler and a KL/loss that read the scale argument differently."""
+def _analysed(analysis, function: Callable, *, target: str, role: str | None, **options) -> FunctionReport:
+    """``analysis.analyse``, with a user function that exits the interpreter reported, not obeyed."""
+    try:
+        return analysis.analyse(function, target=target, role=role, **options)
+    except SystemExit as error:
+        return FunctionReport(target=target, role=role, framework=None, parameterization=None, verdict="undecided",
+                              reason=f"the function called sys.exit({error.code!r}) when called; it cannot be checked")
+
+
+def cross_check(reports: Sequence[FunctionReport], arg_roles: Sequence[Mapping[str, str]],
+                owners: Sequence[str] | None = None) -> None:
+    """Add ``parameterization-mismatch`` to a sampler and a KL/loss that read the scale argument differently.
+
+    A sampler and a KL are fed the same encoder output when they are the only pair given, or when they
+    belong to one owner (the same class, or both module-level in one module) and name their scale argument
+    alike; two unrelated models or helpers in one file (``sample_from_std`` beside ``kl_from_logvar``) are
+    not compared."""
     scale_names = [_scale_argument(roles) for roles in arg_roles]
+    owners = list(owners) if owners is not None else [""] * len(reports)
     samplers = [i for i, report in enumerate(reports)
                 if report.role == "reparameterize" and report.parameterization in _MEANING]
     kls = [i for i, report in enumerate(reports) if report.role in _KL_ROLES and report.parameterization in _MEANING]
+    only_pair = len(samplers) == 1 and len(kls) == 1
     for s in samplers:
         for k in kls:
             if reports[s].parameterization == reports[k].parameterization:
+                continue
+            if not only_pair and (owners[s] != owners[k] or scale_names[s] != scale_names[k]):
                 continue
             finding = _mismatch(reports[s], scale_names[s], reports[k], scale_names[k])
             for index in (s, k):
@@ -109,6 +131,14 @@ def _scale_argument(roles: Mapping[str, str]) -> str:
     return next((name for name, role in roles.items() if role in SCALE_ROLES), "the scale argument")
 
 
+def _owner(function: Callable) -> str:
+    """``module:Class`` for a method, ``module`` for a module-level function."""
+    inner = inspect.unwrap(getattr(function, "__func__", function))
+    qualname = getattr(inner, "__qualname__", None) or type(function).__qualname__
+    module = getattr(inner, "__module__", None) or type(function).__module__ or ""
+    return f"{module}:{qualname.rpartition('.')[0]}" if "." in qualname else module
+
+
 def _named(function: Function) -> tuple[str, Callable]:
     if isinstance(function, tuple):
         if len(function) != 2 or not isinstance(function[0], str) or not callable(function[1]):
@@ -150,8 +180,22 @@ def _callable_roles(target: str, function: Callable, overrides: Mapping[str, str
     missing = unassigned_required(function, roles)
     if missing:
         raise UsageError(f"{target}: cannot tell what argument {missing[0]!r} is from its name; give its role "
-                         f"with --inputs {missing[0]}=ROLE (inputs={{{missing[0]!r}: ROLE}})")
+                         f"with --inputs {missing[0]}=ROLE (inputs={{{missing[0]!r}: ROLE}}), or fix it with "
+                         "functools.partial if it is a setting such as a KL weight")
+    shared = arguments_sharing_a_role(roles)
+    if shared:
+        role, names = shared
+        raise UsageError(f"{target}: arguments {' and '.join(map(repr, names))} would both be given the {role} "
+                         f"input; say which is which with --inputs (e.g. --inputs {names[1]}=ROLE)")
     return roles
+
+
+def _check_role_fits_arguments(target: str, role: str | None, roles: Mapping[str, str]) -> None:
+    """A function given data and a decoder output is a loss: ``--role kl`` would check only a part of it."""
+    data = sorted(name for name, given in roles.items() if given in ("x", "recon_probs", "recon_logits"))
+    if role in ("kl", "reparameterize") and data:
+        raise UsageError(f"{target}: --role {role} does not fit a function of data arguments "
+                         f"({', '.join(data)}): it is a loss; use --role loss or auto")
 
 
 __all__ = ["check", "cross_check", "describe_finding", "CodeReport", "FunctionReport", "Finding", "Shape", "UsageError"]

@@ -12,6 +12,7 @@
    one-for-one with μ (a sampler without noise), is a reparameterization (handed to
    :func:`mathcheck.code.sampler.check_sampler`); a deterministic function of (μ, s) is a KL. A random
    result not shaped like μ (a Monte Carlo KL) has no role here: undecided.
+   A loss whose code names a data size as a constant (``original_dim = 784``) is then checked at that size.
 3. Losses and KLs: :func:`mathcheck.code.loss.analyse_loss_or_kl` (the KL, reconstruction, weights,
    constants and numerics).
 """
@@ -28,7 +29,7 @@ import numpy as np
 
 from mathcheck.code.calls import Caller, first_line, keys_of, leaves
 from mathcheck.code.frameworks import Backend, FrameworkUnavailable, detect
-from mathcheck.code.loss import analyse_loss_or_kl, base_values, variant_shapes
+from mathcheck.code.loss import analyse_loss_or_kl, base_values, size_constants, variant_shapes
 from mathcheck.code.report import FunctionReport, Shape, verdict_of
 
 COMMON_DATA_SHAPES = ((784,), (1, 28, 28), (28, 28))
@@ -85,6 +86,8 @@ def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: di
                               f"{', '.join(f'{k}={v}' for k, v in arg_roles.items())}); give it with --role")
     if role == "reparameterize":
         return _sampler(function, target, arg_roles, seed, examples, found.shape if found.retried else shape)
+    if shape is None:
+        found = at_hard_coded_data_size(found, seed)
     try:
         found.caller.dtype = found.caller.raw_dtype(base_values(np.random.default_rng(seed), found.shape,
                                                                 found.caller, found.mode))
@@ -106,6 +109,24 @@ def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: di
                                 findings=outcome.findings)
     report.identified = outcome.identified
     return report
+
+
+def at_hard_coded_data_size(found: Found, seed: int) -> Found:
+    """The call at the data size the code's constants name (``original_dim = 784``), so that the function sees
+    the sizes it was written for; the shape found when it does not take that size."""
+    caller, shape = found.caller, found.shape
+    if not (caller.has("x") or caller.has("recon")) or len(shape.data) != 1:
+        return found
+    sizes = [c.value for c in size_constants(caller.function)[0] if c.dimension == "D" and c.value != shape.pixels]
+    for size in sizes[:1]:
+        candidate = Shape(shape.batch, (size,), shape.latent)
+        try:
+            result = caller(base_values(np.random.default_rng([seed, 14, 3]), candidate, caller, found.mode))
+        except Exception:  # the user's code: it does not take that size
+            continue
+        if leaves(result):
+            return Found(caller, candidate, True, found.mode)
+    return found
 
 
 def _undecided(target: str, role: str | None, framework: str | None, reason: str) -> FunctionReport:

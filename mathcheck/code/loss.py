@@ -33,6 +33,10 @@ What is a finding (severity):
   ``reduction-mismatch`` (bug), with the weight this puts on the KL relative to the ELBO;
 - the same factor on both terms other than the batch mean (a loss divided by B·D, or halved): ``scale``
   (convention). A mean over the batch is a reduction of the ELBO's sum: no finding.
+- a size the code writes as a constant (``IMAGE_PIXELS = 784``, ``BATCH_SIZE = 128``, ``LATENT = 20``, found by
+  ``size_constants``) is read as the reduction over the dimension it stands for and judged at that size: a BCE
+  summed and divided by 784 beside a summed KL is a ``reduction-mismatch``, a per-pixel mean × ``original_dim``
+  is the sum; a weight-named number (β = 4, ``kl_weight``) stays a β;
 - a Gaussian (Laplace) NLL's weight is its variance σ² (scale b), so it is no β: the weight reads as β only
   when the NLL is a plain Σ(x − r)² or ½Σ(x − r)² (|x − r|), and otherwise as a common scale;
 - no parameterization fits: ``kl-form``; no family fits: ``reconstruction-form``; each with the wrong form
@@ -42,8 +46,12 @@ What is a finding (severity):
 """
 from __future__ import annotations
 
+import functools
+import inspect
+import itertools
+import types
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -216,6 +224,140 @@ class Experiment:
 
     def labels(self) -> list[str]:
         return [label for label, _ in leaves(self.probes[0].output)]
+
+
+# --- sizes written as constants ----------------------------------------------------------------------------
+# Real code often writes a size as a constant (``IMAGE_PIXELS = 784``, ``BATCH_SIZE = 128``, ``latent_dim = 2``)
+# instead of reading it from the tensors. A weight law then carries that number in its ρ, where it looks like a
+# β or a common scale; a factor N^±1 of ρ equal to such a constant is the reduction over the dimension the
+# constant stands for, judged at that dimension = N.
+
+SIZE_NAME_WORDS = (("d", ("latent", "z_dim", "zdim", "code_dim", "code_size", "z_size")),
+                   ("B", ("batch",)),
+                   ("D", ("original_dim", "input_dim", "in_dim", "data_dim", "x_dim", "pixel", "image", "img",
+                          "input_size", "n_input", "num_input", "obs_dim", "feature")))
+SIZE_NAME_TOKENS = {"nz": "d", "n_z": "d", "bs": "B", "bsz": "B"}
+WEIGHT_NAME_WORDS = ("beta", "weight", "alpha", "gamma", "lambda", "lam", "coef", "anneal", "warm", "kl",
+                     "capacity", "temp", "epoch", "step", "scale", "factor", "mult")
+COMMON_DATA_SIZES = (784, 1024, 3072, 4096, 12288)  # 28×28, 32×32, 32×32×3, 64×64, 64×64×3
+
+
+@dataclass(frozen=True)
+class SizeConstant:
+    """An integer the code can see that stands for a size: ``IMAGE_PIXELS = 784`` is D."""
+
+    name: str  # "" for a literal in the code
+    value: int
+    dimension: str  # "B", "D" or "d"
+
+    def words(self) -> str:
+        return f"{self.name} = {self.value}" if self.name else f"the literal {self.value}"
+
+
+def _is_weight_name(name: str) -> bool:
+    return any(word in name.lower() for word in WEIGHT_NAME_WORDS)
+
+
+def _dimension_of_name(name: str) -> str | None:
+    lowered = name.lower()
+    if _is_weight_name(lowered):
+        return None
+    for token in lowered.split("_"):
+        if token in SIZE_NAME_TOKENS:
+            return SIZE_NAME_TOKENS[token]
+    return next((dimension for dimension, words in SIZE_NAME_WORDS if any(word in lowered for word in words)), None)
+
+
+def _literals(code: types.CodeType) -> Iterator[int]:
+    for value in code.co_consts:
+        if isinstance(value, types.CodeType):
+            yield from _literals(value)
+        elif isinstance(value, int) and not isinstance(value, bool) and value >= 2:
+            yield value
+
+
+def visible_numbers(function: Callable, depth: int = 3) -> tuple[list[tuple[str, int]], list[float]]:
+    """The integers ≥ 2 a function can see, as (name, value) with name "" for a literal, and the numbers whose
+    names say they are weights (β, a KL weight): its globals, closure, default arguments, instance attributes
+    and literals, and those of the functions of its own module that it calls."""
+    named: list[tuple[str, int]] = []
+    weights: list[float] = []
+    seen: set[int] = set()
+
+    def number(name: str, value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            return
+        if _is_weight_name(name):
+            weights.append(float(value))
+        elif isinstance(value, (int, np.integer)) and value >= 2 and (name, int(value)) not in named:
+            named.append((name, int(value)))
+
+    def attributes(owner: Any) -> None:
+        try:
+            items = list(vars(owner).items())
+        except TypeError:
+            return
+        for name, value in items:
+            number(name, value)
+
+    def visit(fn: Any, level: int) -> None:
+        if isinstance(fn, functools.partial):
+            for name, value in fn.keywords.items():
+                number(name, value)
+            fn = fn.func
+        owner = getattr(fn, "__self__", None)
+        if owner is not None and not isinstance(owner, types.ModuleType):
+            attributes(owner)
+        fn = inspect.unwrap(getattr(fn, "__func__", fn))
+        if id(fn) in seen:
+            return
+        seen.add(id(fn))
+        if not isinstance(fn, types.FunctionType):
+            method = getattr(type(fn), "forward", None) or getattr(type(fn), "__call__", None)
+            if isinstance(method, types.FunctionType) and not isinstance(fn, type):
+                attributes(fn)
+                visit(method, level)
+            return
+        try:
+            closure = inspect.getclosurevars(fn)
+            scopes = [closure.nonlocals, closure.globals]
+        except Exception:  # a code object getclosurevars cannot read: its literals still count
+            scopes = []
+        for scope in scopes:
+            for name, value in scope.items():
+                number(name, value)
+                if level > 0 and isinstance(value, types.FunctionType) and value.__module__ == fn.__module__:
+                    visit(value, level - 1)
+        try:
+            parameters = inspect.signature(fn).parameters.values()
+        except (TypeError, ValueError):
+            parameters = []
+        for parameter in parameters:
+            if parameter.default is not inspect.Parameter.empty:
+                number(parameter.name, parameter.default)
+        for value in _literals(fn.__code__):
+            if ("", value) not in named:
+                named.append(("", value))
+
+    try:
+        visit(function, depth)
+    except Exception:  # reading the code is a help, never a reason to fail
+        pass
+    return named, weights
+
+
+def size_constants(function: Callable, data_sizes: Sequence[int] = ()) -> tuple[list[SizeConstant], list[float]]:
+    """The constants that stand for B, D or d (by their names; D also by a common data size or the data size
+    the code takes), and the weight-named numbers (a β equal to a size stays a β)."""
+    named, weights = visible_numbers(function)
+    found: list[SizeConstant] = []
+    for name, value in named:
+        dimension = _dimension_of_name(name) if name else None
+        if dimension is None and (value in COMMON_DATA_SIZES or value in data_sizes):
+            dimension = "D"
+        if dimension is not None and not any(c.value == value and c.dimension == dimension for c in found):
+            found.append(SizeConstant(name, value, dimension))
+    return found, weights
 
 
 # --- features -----------------------------------------------------------------------------------------------
@@ -532,6 +674,8 @@ class _TermsAnalysis:
         self.prefix = prefix  # "component 'kl': " for a part of a result
         self.findings: list[Finding] = []
         self.joint: dict[Shape, LinearFit] | None = None
+        self.sizes_at: dict[str, int] = {}  # the dims the code wrote as constants, at their values
+        self._constants: tuple[list[SizeConstant], list[float]] | None = None
 
     @property
     def tolerance(self) -> float:
@@ -719,6 +863,90 @@ class _TermsAnalysis:
     def _scale_of_outputs(self) -> float:
         return max(float(np.max(np.abs(probe.leaf(self.leaf.label)))) for probe in self.experiment.probes)
 
+    # - sizes written as constants -
+
+    def constants(self) -> tuple[list[SizeConstant], list[float]]:
+        if self._constants is None:
+            pixels = self.experiment.shapes[0].pixels
+            self._constants = size_constants(self.context.caller.function, (pixels,) if pixels > 12 else ())
+        return self._constants
+
+    def _is_weight(self, factor: float) -> bool:
+        """A number the code names as a weight (β = 4 beside LATENT = 4) is a β, not a size."""
+        return any(is_close(abs(factor), abs(w), 1e-9) or is_close(abs(factor), 1 / abs(w), 1e-9)
+                   for w in self.constants()[1] if w)
+
+    def _explained(self, law: Law, plain: Sequence[float], allowed: dict[str, tuple[int, ...]]
+                   ) -> tuple[Law, list[SizeConstant]] | None:
+        """The law with the constants its ρ carries counted as the dims they stand for: ρ = c · Π N^p with c
+        plain read as weight c · Π dim^(e + p) at dim = N; None when ρ is plain or no constants explain it."""
+        tol = 10 * self.tolerance
+        if any(is_close(abs(law.rho), value, tol) for value in plain) or self._is_weight(law.rho):
+            return None
+        sizes = [c for c in self.constants()[0] if c.dimension in allowed]
+        for count in (1, 2):
+            for chosen in itertools.combinations(sizes, count):
+                if len({c.dimension for c in chosen}) < count:
+                    continue
+                for powers in itertools.product((1, -1), repeat=count):
+                    exponents = dict(law.exponents)
+                    for c, p in zip(chosen, powers):
+                        exponents[c.dimension] = exponents.get(c.dimension, 0) + p
+                    if any(exponents.get(c.dimension, 0) not in allowed[c.dimension] for c in chosen):
+                        continue
+                    rho = law.rho / float(np.prod([c.value ** p for c, p in zip(chosen, powers)]))
+                    if any(is_close(abs(rho), value, tol) for value in plain):
+                        return Law(rho, exponents), list(chosen)
+        return None
+
+    def _ratio_explained(self, kl_law: Law, recon_law: Law) -> tuple[Law, Law, list[SizeConstant]] | None:
+        """A β that is a size constant N^±1: the KL over d (a KL/LATENT), the NLL over D or B (the other term
+        reduced by a constant), the KL over B."""
+        tol = 10 * self.tolerance
+        ratio = kl_law.rho / recon_law.rho
+        if is_close(abs(ratio), 1.0, tol) or self._is_weight(ratio):
+            return None
+        for c in self.constants()[0]:
+            for p in (1, -1):
+                if not is_close(abs(ratio), float(c.value) ** p, tol):
+                    continue
+                on_kl = c.dimension == "d" or (c.dimension == "B" and p == -1)
+                law = kl_law if on_kl else recon_law
+                shift = p if on_kl else -p
+                exponents = {**law.exponents, c.dimension: law.power(c.dimension) + shift}
+                if exponents[c.dimension] not in (-1, 0):
+                    continue
+                moved = Law(law.rho / float(c.value) ** shift, exponents)
+                return (moved, recon_law, [c]) if on_kl else (kl_law, moved, [c])
+        return None
+
+    def _with_constants(self, kl_law: Law | None, recon_law: Law | None, family: recon_math.Family | None = None
+                        ) -> tuple[Law | None, Law | None]:
+        """Both laws with the sizes the code hard-codes read as their dims (see :func:`size_constants`)."""
+        used: list[SizeConstant] = []
+        if kl_law is not None:
+            explained = self._explained(kl_law, (1.0,), {"B": (-1, 0), "d": (-1, 0), "D": (-1, 0, 1)})
+            if explained is not None:
+                kl_law, found = explained
+                used += found
+        if recon_law is not None:
+            explained = self._explained(recon_law, family.canonical_weights, {"B": (-1, 0), "D": (-1, 0)})
+            if explained is not None:
+                recon_law, found = explained
+                used += found
+        if not used and kl_law is not None and recon_law is not None:
+            explained = self._ratio_explained(kl_law, recon_law)
+            if explained is not None:
+                kl_law, recon_law, used = explained
+        for c in used:
+            self.sizes_at[c.dimension] = c.value
+        if used:
+            self.identified["hard-coded sizes"] = {c.dimension: c.words() for c in used}
+        return kl_law, recon_law
+
+    def _dims_at(self, shape: Shape, positions: bool = False) -> dict[str, int]:
+        return {**dims_of(shape, positions), **self.sizes_at}
+
     # - a KL alone (role kl, or a loss of μ and s only) -
 
     def _kl_weights(self, kl_term: TermFit, joint: dict[Shape, LinearFit] | None) -> None:
@@ -730,6 +958,7 @@ class _TermsAnalysis:
             self.add("kl-form", "bug", "the KL's weight changes with the batch size and latent dim in a way no "
                      "reduction explains", evidence)
             return
+        law = self._with_constants(law, None)[0]
         self.identified["kl"].update(self._reductions("kl", law))
         self._latent_mean(law, evidence)
         grown = {name: law.power(name) for name in ("B", "d") if law.power(name) > 0}
@@ -748,7 +977,7 @@ class _TermsAnalysis:
 
     def _latent_mean(self, law: Law, evidence: dict) -> None:
         if law.power("d") == -1:
-            d = self.experiment.shapes[0].latent
+            d = self._dims_at(self.experiment.shapes[0])["d"]
             self.add("kl-mean-over-latent", "bug", f"the KL is averaged over the latent dims instead of summed "
                      f"(KL/d: weighted 1/{d} at d = {d})", evidence)
 
@@ -818,6 +1047,7 @@ class _TermsAnalysis:
             self.add("reduction-mismatch", "bug", "the weights of the KL and the reconstruction change with "
                      "B, D and d in a way no reduction explains", evidence)
             return
+        kl_law, recon_law = self._with_constants(kl_law, recon_law, family)
         self.identified["kl"].update(self._reductions("kl", kl_law))
         self.identified["reconstruction"].update(self._reductions("reconstruction", recon_law))
         elbo = _names_elbo(self.context.target, self.leaf.label)
@@ -842,7 +1072,7 @@ class _TermsAnalysis:
         if not any(delta.values()):
             return
         base = self.experiment.shapes[0]
-        dims = dims_of(base, not family.elementwise)
+        dims = self._dims_at(base, not family.elementwise)
         factor = float(np.prod([dims[n] ** p for n, p in delta.items()]))
         expression = _power_text(delta)
         described = "; ".join(part for part in (

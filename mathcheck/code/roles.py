@@ -40,21 +40,23 @@ class UsageError(_CliUsageError, ValueError):
 _NAMES: dict[str, tuple[str, ...]] = {
     "mu": ("mu", "mus", "mean", "means", "loc", "mu_q", "mean_q"),
     "logvar": ("logvar", "log_var", "log_variance", "logvariance", "log_sigma2", "log_sigma_sq",
-               "log_sigmasq", "log_sigma_squared", "log_var_q"),
+               "log_sigmasq", "log_sigma_squared", "log_var_q", "logvars", "log_vars", "ln_var",
+               "log_variances"),
     "log_sigma": ("log_sigma", "logsigma", "log_std", "logstd", "log_stddev", "log_scale", "logscale",
-                  "log_sd"),
-    "sigma": ("sigma", "std", "stddev", "std_dev", "scale", "sd", "sigma_q", "std_q"),
-    "var": ("var", "variance", "sigma2", "sigmasq", "sigma_sq", "sigma_squared", "var_q"),
+                  "log_sd", "log_stds", "log_sigmas", "log_scales"),
+    "sigma": ("sigma", "std", "stddev", "std_dev", "scale", "sd", "sigma_q", "std_q", "sigmas", "stds", "scales"),
+    "var": ("var", "variance", "sigma2", "sigmasq", "sigma_sq", "sigma_squared", "var_q", "vars", "variances"),
     "recon_probs": ("recon_x", "x_hat", "recon", "recons", "reconstruction", "reconstructions",
                     "reconstructed", "x_reconstructed", "recon_batch", "x_recon", "x_rec", "rec_x", "rec",
                     "x_tilde", "probs", "x_probs", "probabilities", "decoded", "x_decoded", "decoder_output",
                     "x_pred", "y_pred", "pred", "preds", "prediction", "predictions", "output", "outputs",
-                    "recon_probs", "x_mean"),
+                    "recon_probs", "x_mean", "y_hat", "x_prime", "x_bar", "dec_out", "decoder_out", "reconstructed_x",
+                    "x_decoded_mean"),
     "recon_logits": ("logits", "logit", "x_logits", "x_logit", "recon_logits", "recon_x_logits",
                      "decoder_logits", "output_logits", "logits_x", "x_hat_logits"),
     "x": ("x", "target", "targets", "data", "inputs", "input", "x_true", "y_true", "y", "images", "image",
           "imgs", "img", "x_batch", "observations", "observation", "obs", "original", "x_orig",
-          "original_x", "ground_truth", "gt", "x_data"),
+          "original_x", "ground_truth", "gt", "x_data", "tokens", "token_ids", "input_ids", "labels"),
     "eps": ("eps", "epsilon", "noise", "normal_noise", "standard_normal", "white_noise"),
     "rng": ("rng", "key", "seed", "prng_key", "rng_key", "prng", "random_key", "subkey", "prngkey"),
 }
@@ -118,6 +120,15 @@ def roles_from_names(function: Callable) -> dict[str, str]:
             continue
         roles[param.name] = role
     return roles
+
+
+def arguments_sharing_a_role(roles: Mapping[str, str]) -> tuple[str, list[str]] | None:
+    """Two arguments that would get one input: the same role, or two scale roles (a decoder's log-scale
+    beside the latent log-variance: only one of them is q's scale)."""
+    by_role: dict[str, list[str]] = {}
+    for name, role in roles.items():
+        by_role.setdefault("scale" if role in SCALE_ROLES else role, []).append(name)
+    return next(((role, names) for role, names in by_role.items() if len(names) > 1), None)
 
 
 def unassigned_required(function: Callable, arg_roles: Mapping[str, str]) -> list[str]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from mathcheck.code.roles import (RECONSTRUCTION_ROLES, SCALE_ROLES, UsageError, argument_roles,
-                                  unassigned_required)
+                                  arguments_sharing_a_role, unassigned_required)
 
 FORMS = "FILE.py, FILE.py::NAME, FILE.py::Class.method or package.module:NAME"
 _counter = itertools.count(1)
@@ -148,6 +148,12 @@ class _Loader:
                 self.warn(f"skipped {spec_path}::{qualname}: its argument{'s' if len(missing) > 1 else ''} "
                           f"{', '.join(repr(name) for name in missing)} ha{'ve' if len(missing) > 1 else 's'} "
                           f"no role (give one with --inputs {missing[0]}=ROLE)")
+                continue
+            if arguments_sharing_a_role(roles):
+                no_role.append(qualname)
+                self.warn(f"skipped {spec_path}::{qualname}: two of its arguments would get the same input "
+                          f"({', '.join(f'{name}={role}' for name, role in roles.items())}); name it as a target "
+                          "with --inputs to check it")
                 continue
             found.append((line, qualname, build))
         if not found:
