@@ -77,7 +77,7 @@ CLOSEST_KEPT = 4  # the tightest worlds kept as starting points of the search
 SEARCH_EVALUATIONS = {True: 1500, False: 400}  # sides of the parameters alone / with quadrature
 SEARCH_SAMPLES = 30_000  # vectorized draws before the local searches (parameters alone)
 SEARCH_SECONDS = 2.0  # per step, from the tightest kind of world
-SEARCH_SECONDS_PER_KIND = 0.75  # per step and each further kind of world (another family, a boundary case)
+SEARCH_SECONDS_PER_KIND = 1.5  # per step and each further kind of world (another family, a boundary case)
 OTHER_KIND_SHARE = 2  # each further kind of world gets 1/OTHER_KIND_SHARE of the evaluations
 GUARANTEES = {
     "interval": "interval arithmetic (mpmath.iv) at up to 5000 bits: the width of the enclosure of lhs − rhs",
@@ -728,7 +728,6 @@ def readable_witness(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World, ou
     are functions of the parameters alone), and at most ``READABLE_JUDGED`` are then judged like any
     world (interval arithmetic where the sides allow it, quadrature otherwise). None when no point simpler
     than ``world``'s (with its ``outcome``) refutes it; it never changes a verdict."""
-    deadline = time.perf_counter() + READABLE_SECONDS
     lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)  # a side given as a Python number
     try:
         symbols = _free_scalars([lhs, rhs], world)
@@ -740,6 +739,7 @@ def readable_witness(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World, ou
             assignments = _screened(*screen, relation, symbols, world, assignments)
         bases = _readable_bases(lhs, rhs, world)
         candidates = [(values, base) for values in assignments for base in bases][:READABLE_JUDGED]
+        deadline = time.perf_counter() + READABLE_SECONDS  # the screening has its own bound
         for values, base in candidates:
             if time.perf_counter() > deadline:
                 return None
@@ -1196,7 +1196,8 @@ class _Objective:
     def run(self, starts: list[list[float]]) -> None:
         dimension = len(self.axes)
         try:
-            starts = starts[:2] + self.feature_starts(starts[0]) + self.sampled() + starts[2:]
+            corners = [] if self.parameters_only else self.corners(starts[0])
+            starts = starts[:2] + corners + self.feature_starts(starts[0]) + self.sampled() + starts[2:]
             starts += [[u] * dimension for u in (0.0, 3.0, -3.0, 30.0, -30.0)]
             for start in starts:
                 self.starts += 1
@@ -1205,6 +1206,18 @@ class _Objective:
                 self.local(np.array(self.best[0][1]), step=1e-4, function=self.precise)
         except _Exhausted:
             pass
+
+    def corners(self, start: list[float], count: int = 2) -> list[list[float]]:
+        """``start`` with one coordinate at either end of its range, each judged (2 per coordinate): a
+        claim false only in a corner of a family (a narrow q, a tiny noise, a huge offset) is reached at
+        once; the best of them are starts of the local search."""
+        found = []
+        for index, axis in enumerate(self.axes):
+            for end in (-axis.limit, axis.limit):
+                moved = list(start)
+                moved[index] = end
+                found.append((self(moved), moved))
+        return [point for _, point in sorted(found, key=lambda pair: pair[0])[:count]]
 
     def local(self, start: np.ndarray, step: float, function) -> None:
         """A local descent: Nelder–Mead for sides of the parameters alone, a compass search (each coordinate

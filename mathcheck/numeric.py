@@ -124,7 +124,8 @@ class MixtureDensity:
     description: str
 
     def logpdf(self, value):
-        logs = [math.log(w) + c.logpdf(value) for w, c in zip(self.weights, self.components)]
+        with np.errstate(over="ignore"):  # far in a tail ((z - m)/s)² overflows: log-density −inf, as it should
+            logs = [math.log(w) + c.logpdf(value) for w, c in zip(self.weights, self.components)]
         total = logs[0]
         for more in logs[1:]:
             total = np.logaddexp(total, more)  # log(e^a + e^b) through log1p: accurate, and fast
@@ -188,6 +189,7 @@ def _plain(value):
     return value
 
 
+@lru_cache(maxsize=4096)
 def _key(density: Density) -> tuple:
     """(name, variables, given) of a density as the worlds name it; a label other than the model's
     (see ``Density.canonical``) is part of the name, so it is another density."""

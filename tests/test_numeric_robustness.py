@@ -120,8 +120,15 @@ def test_a_mixture_world_is_rebuilt_from_its_parameters():
 
 
 def test_the_search_keeps_the_mixture_parameters_where_its_quadrature_resolves_them():
-    assert numeric.family_range("slope2") == numeric.family_range("std1") == 1e4
-    assert numeric.family_range("s0") == numeric.family_range("q_std") == 1e8
+    base = mixture_bernoulli_world(**CANONICAL_MIXTURE, q=normal_density(0.3, 1.1))
+    objective = checker._Objective(sp.log(p(X)), ">=", sp.Integer(-10**6), base, seconds=1.0)
+    objective.run([objective.coordinates_of(base)])
+    for _, point in objective.best:
+        values = dict(zip(objective.names, (axis.value(u) for axis, u in zip(objective.axes, point))))
+        mixture = {k: v for k, v in values.items() if not k.startswith("q_")}
+        assert all(abs(v) <= 1e4 * (1 + 1e-12) for v in mixture.values())
+        assert 1e-6 * (1 - 1e-12) <= values["weight"] <= 1 - 1e-6 * (1 - 1e-12)
+        assert min(values["std1"], values["std2"]) >= 1e-4 * (1 - 1e-12)
 
 
 # ---------------------------------------------------------------- draws: the seed and the engine alone

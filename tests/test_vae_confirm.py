@@ -1,6 +1,8 @@
 """Each empirical confirmation holds on a (briefly) trained VAE, and rejects mutants of what it confirms."""
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 from hypothesis import given, settings
@@ -179,3 +181,101 @@ def test_iwae_with_many_samples_equals_log_px_by_quadrature_for_a_1d_latent():
     elbo = estimators.elbo_mc(model, x, 20_000, torch.Generator().manual_seed(2)).item()
     assert estimate == pytest.approx(log_px, abs=5e-3)
     assert elbo < log_px
+
+
+# Soundness at the sizes the CLI allows: a true claim is never refuted, whatever the seed or the number of images
+
+@pytest.mark.parametrize("images", [2, 3, 5])
+@pytest.mark.parametrize("seed", range(12))
+def test_gap_on_a_few_images_is_never_refuted(trained, seed, images):
+    """The reviewer's case: with 2 images the spread across images had 1 degree of freedom (z = 198.9)."""
+    model, x = trained
+    finding = C.gap_is_posterior_kl(model, x[seed:seed + images], draws=50, seed=seed).findings[1]
+    assert finding.verdict == "holds", finding.numbers
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_gradient_check_with_2000_samples_is_never_refuted(seed):
+    """verify-all --examples 2 runs it with 2000 samples; seed 1 used to refute it (variance_z about -4.8)."""
+    confirmation = C.reparameterization_gradients(samples=2000, seed=seed)
+    assert confirmation.verdict == "holds", [f.numbers for f in confirmation.findings]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_loss_and_kl_checks_on_two_images_are_never_refuted(trained, seed):
+    model, x = trained
+    images = x[2 * seed:2 * seed + 2]
+    assert verdicts(C.loss_is_negative_elbo(model, images, draws=50, seed=seed))[1] == "holds"
+    assert verdicts(C.kl_term(model, images, samples=200, seed=seed))[1] == "holds"
+
+
+def test_gap_check_rejects_a_doubled_kl_on_two_images(trained, monkeypatch):
+    monkeypatch.setattr(C, "loss_terms", lambda *a: (loss_terms(*a)[0], 2 * loss_terms(*a)[1]))
+    model, x = trained
+    assert verdicts(C.gap_is_posterior_kl(model, x[:2], draws=50))[1] == "refuted"
+
+
+def test_loss_check_rejects_a_kl_without_its_half_on_two_images(trained, monkeypatch):
+    monkeypatch.setattr(C, "loss_terms", lambda *a: (loss_terms(*a)[0], 2 * loss_terms(*a)[1]))
+    model, x = trained
+    assert verdicts(C.loss_is_negative_elbo(model, x[:2], draws=50))[1] == "refuted"
+
+
+def test_loss_check_whose_bce_is_not_minus_log_px_pointwise_falls_back_to_student_t(trained, monkeypatch):
+    mutant = lambda logits, x, mu, logvar: (loss_terms(logits, x, mu, logvar)[0] * 1.1, loss_terms(logits, x, mu, logvar)[1])
+    monkeypatch.setattr(C, "loss_terms", mutant)
+    finding = C.loss_is_negative_elbo(*trained, draws=20).findings[1]
+    assert "Student t" in finding.tolerance and "fallback" in finding.numbers and finding.verdict == "refuted"
+
+
+@pytest.mark.parametrize("check", [
+    lambda model, x: C.loss_is_negative_elbo(model, x, draws=3).findings[1],
+    lambda model, x: C.kl_term(model, x, samples=5).findings[1],
+    lambda model, x: C.gap_is_posterior_kl(model, x, draws=3).findings[1],
+], ids=["loss", "kl", "gap"])
+def test_too_few_draws_are_undecided_with_the_reason_not_refuted(trained, check):
+    model, x = trained
+    finding = check(model, x[:2])
+    assert finding.verdict == "undecided" and "too few samples to decide at rate" in finding.numbers["reason"]
+
+
+def test_gradient_check_with_too_few_samples_is_undecided_with_the_reason():
+    finding = C.reparameterization_gradients(samples=20).findings[0]
+    assert finding.verdict == "undecided" and "too few samples" in finding.numbers["reason"]
+
+
+def test_gradient_check_rejects_a_variance_that_is_half_again_too_large(monkeypatch):
+    real = C.quadrature_moments
+    monkeypatch.setattr(C, "quadrature_moments",
+                        lambda *a, **k: {name: (m, 1.5 * v) for name, (m, v) in real(*a, **k).items()})
+    light_tailed = [c for c in C.GRADIENT_CASES if c.name != "exp(z)"]  # exp(z)'s score gradients: kurtosis ~ 2000
+    confirmation = C.reparameterization_gradients(samples=20_000, cases=light_tailed)
+    assert verdicts(confirmation)[:-1] == ["refuted"] * len(light_tailed)
+
+
+@pytest.mark.parametrize("images", [1, 2])
+def test_elbo_bound_is_exact_and_holds_on_one_or_two_images(trained, images):
+    model, x = trained
+    confirmation = C.elbo_bound(model, x[:images], draws=20)
+    assert verdicts(confirmation) == ["holds"] * 4
+    assert all(f.tolerance.startswith("exact up to rounding") for f in confirmation.findings)
+
+
+def test_partition_gap_is_nonnegative_on_every_image(trained):
+    model, x = trained
+    gap, iwae_100 = C.partition_gap(C.as_float64(model), x.double(), 10, 100, torch.Generator().manual_seed(0))
+    assert gap.shape == iwae_100.shape == (len(x),) and gap.min().item() >= 0
+
+
+def test_iwae_check_rejects_a_bound_that_falls_with_k_on_two_images(trained, monkeypatch):
+    real = estimators.iwae
+    monkeypatch.setattr(estimators, "iwae", lambda model, x, k, g=None: real(model, x, k, g) - 0.4 * math.log(k))
+    model, x = trained
+    assert verdicts(C.elbo_bound(model, x[:2], draws=20))[1:] == ["refuted"] * 3
+
+
+def test_elbo_bound_check_rejects_an_elbo_a_nat_too_high_on_two_images(trained, monkeypatch):
+    real = estimators.elbo_mc
+    monkeypatch.setattr(estimators, "elbo_mc", lambda *a, **k: real(*a, **k) + 1.0)
+    model, x = trained
+    assert verdicts(C.elbo_bound(model, x[:2], draws=20))[0] == "refuted"
