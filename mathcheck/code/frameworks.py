@@ -178,16 +178,9 @@ def _frameworks_in_code(function: Callable) -> set[str]:
             values.append(cell.cell_contents)
         except ValueError:  # an empty cell
             continue
-    found = set()
-    for value in values:
-        module = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
-        if not isinstance(module, str):  # an instance of an extension type (a numpy Generator)
-            module = type(value).__module__
-        root = module.split(".")[0] if isinstance(module, str) else None
-        root = {"jaxlib": "jax", "keras": "tensorflow", "tf_keras": "tensorflow"}.get(root, root)
-        if root in FRAMEWORKS:
-            found.add(root)
-    return found
+    # an instance of an extension type (a numpy Generator) has no __module__ of its own: its type's counts
+    roots = {_root_module_name(value) or _root_module_name(type(value)) for value in values}
+    return roots & set(FRAMEWORKS)
 
 
 def available(name: str) -> bool:
