@@ -1,28 +1,35 @@
-"""KL(N(μ, diag σ²) ‖ N(0, I)) = Σᵢ ½[−log σᵢ² + σᵢ² − 1 + μᵢ²], for two latent dimensions.
+"""KL(N(μ, diag σ²) ‖ N(0, I)) = ½ Σ_j (μ_j² + σ_j² − 1 − log σ_j²), for symbolic d.
 
-Article lines 174-176 only reference the multivariate case. The chain is written for d = 2 (so that the
-numeric checker can integrate it on a grid); no step uses d: the log of the product is the sum of logs, and
-each other factor integrates to one. ``mathcheck.gaussian.kl_mvn_diag`` is checked for every d numerically.
+Article lines 174-176 only reference the multivariate case. The chain is the special case Σ = diag(σ²) of the
+full-covariance KL against N(0, I) (``gaussian_kl_multivariate_std``, itself derived from the definition by the
+matrix normal form): the trace of a diagonal is the sum of its entries, μᵀμ = Σ_j μ_j², and the determinant
+of a diagonal is the product of its entries, whose log is the sum of the logs (σ_j > 0).
+Components are ``IndexedBase`` entries μ_j, σ_j summed by ``sp.Sum`` over j = 1..d: the matrix steps are
+decided by ``mathcheck.matrices``, the last (sums only) by the sums normal form (``mathcheck.sums``).
 """
 import sympy as sp
 
 from mathcheck.calc import calc
-from mathcheck.vocab import KL, Normal, integral, ratio, times
+from mathcheck.matrices import Components, Diagonal, MvNormal, d, j, scalar, vector
+from mathcheck.vocab import KL
 
-z1, z2 = sp.symbols("z1 z2", real=True)
-mu1, mu2 = sp.symbols("mu1 mu2", real=True)
-sigma1, sigma2 = sp.symbols("sigma1 sigma2", positive=True)
+mu = sp.IndexedBase("mu", real=True)
+sigma = sp.IndexedBase("sigma", positive=True)
+z = vector("z")
+mean, cov = Components(mu), Diagonal(sigma[j] ** 2)
 half = sp.Rational(1, 2)
-Q = times(Normal(z1, mu1, sigma1), Normal(z2, mu2, sigma2))
-P = times(Normal(z1, 0, 1), Normal(z2, 0, 1))
 
 CHAIN = calc(
-    integral(times(Q, sp.log(ratio(Q, P))), z1, z2),
-    ("=", KL(Normal(z1, mu1, sigma1), Normal(z1, 0, 1)) + KL(Normal(z2, mu2, sigma2), Normal(z2, 0, 1)),
-     "log of a product is a sum; each other factor integrates to 1 (Fubini)"),
-    ("=", times(half, -sp.log(sigma1**2) + sigma1**2 - 1 + mu1**2) + times(half, -sp.log(sigma2**2) + sigma2**2 - 1 + mu2**2),
-     "the univariate closed form (gaussian_kl_std) for each dimension"),
+    KL(MvNormal(z, mean, cov), MvNormal(z, sp.ZeroMatrix(d, 1), sp.Identity(d))),
+    ("=", half * (sp.Trace(cov) + scalar(mean.T * mean) - d - sp.log(sp.Determinant(cov))),
+     "the multivariate KL against N(0, I) (gaussian_kl_multivariate_std) with Σ = diag(σ²) ≻ 0"),
+    ("=", half * (sp.Sum(sigma[j] ** 2, (j, 1, d)) + sp.Sum(mu[j] ** 2, (j, 1, d)) - d
+                  - sp.log(sp.Product(sigma[j] ** 2, (j, 1, d)))),
+     "tr diag(σ²) = Σ_j σ_j², μᵀμ = Σ_j μ_j², det diag(σ²) = ∏_j σ_j²"),
+    ("=", half * sp.Sum(mu[j] ** 2 + sigma[j] ** 2 - 1 - sp.log(sigma[j] ** 2), (j, 1, d)),
+     "log ∏_j σ_j² = Σ_j log σ_j² (σ_j > 0), d = Σ_{j=1}^d 1, linearity of Σ_j"),
     name="gaussian_kl_diagonal",
-    title="KL(N(μ, diag σ²) ‖ N(0, I)) = Σᵢ ½[−log σᵢ² + σᵢ² − 1 + μᵢ²]",
+    title="KL(N(μ, diag σ²) ‖ N(0, I)) = ½ Σ_j (μ_j² + σ_j² − 1 − log σ_j²)",
     source="article lines 174-176 (referenced, not derived there)",
+    hypotheses=("σ_j > 0 for j = 1..d",),
 )

@@ -52,9 +52,8 @@ import numpy as np
 import sympy as sp
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
-from scipy import optimize
-
 from mathcheck.calc import Chain, Step
+from mathcheck.lazy import lazy_module
 from mathcheck.numeric import (EPS, INTERVAL_PRECISIONS, PRECISE_DIGITS, Divergent, Evaluator, FloatRange, Needs,
                                Unresolved, Unsupported, World, boundary_worlds, bounds, evaluate, evaluate_refined,
                                family_parameters, family_range, feature_breakpoints, hypothesis_run,
@@ -66,6 +65,8 @@ from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, EntryReport, Ste
 from mathcheck.deadline import SymbolicTimeout, time_limit
 from mathcheck.symbolic import RULES, normal_form, prove
 from mathcheck.vocab import to_text, unfold
+
+optimize = lazy_module("scipy.optimize")  # imported when a search runs
 
 DEFAULT_EXAMPLES = 20
 ERROR_FACTOR = 10  # the error estimates compare two orders: a safe multiple of them bounds the value's error
@@ -80,6 +81,8 @@ SEARCH_SECONDS = 2.0  # per step, from the tightest kind of world
 SEARCH_SECONDS_PER_KIND = 1.5  # per step and each further kind of world (another family, a boundary case)
 OTHER_KIND_SHARE = 2  # each further kind of world gets 1/OTHER_KIND_SHARE of the evaluations
 GUARANTEES = {
+    "sums": "exact finite sums at concrete sizes in {1, 2, 3, 5}, expectations over samples enumerated over a "
+            "discrete latent (mathcheck.sums): holds within 1e-9 relative, refutes beyond 1e-6",
     "interval": "interval arithmetic (mpmath.iv) at up to 5000 bits: the width of the enclosure of lhs − rhs",
     "quadrature": f"{ERROR_FACTOR} × the quadrature error estimate (two orders, and the nodes' rounding) + "
                   f"{ROUNDING_FACTOR} × the rounding estimate (a perturbed pass) + 4 eps (|lhs| + |rhs|); "
@@ -451,6 +454,9 @@ def _boundary_worlds_for(expressions) -> tuple[World, ...]:
 def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, strategy, seed: int = 0,
                   examples: int = DEFAULT_EXAMPLES) -> NumericResult:
     """The step on the boundary worlds, then on ``examples`` worlds drawn from ``strategy``."""
+    from mathcheck import sums  # components, products, expectations over samples: worlds of concrete sizes
+    if sums.handles([lhs, rhs]):
+        return sums.check_numeric(lhs, relation, rhs, seed, examples)
     tally = Tally(relation)
     for world in _boundary_worlds_for([lhs, rhs]):
         tally.add(judge_world(lhs, relation, rhs, world, thorough=tally.result.worlds == 0), world)
@@ -491,6 +497,9 @@ def strategy_for(chain: Chain):
 def check_step(lhs: sp.Expr, step: Step, strategy=None, *, seed: int = 0, examples: int | None = None,
                model: tuple = (), no_world: str = "no world family applies") -> tuple[str, dict[str, Any]]:
     """The verdict of one step and its details."""
+    from mathcheck.matrix_numeric import is_matrix_step
+    if is_matrix_step(lhs, step.expr):
+        strategy = None  # the scalar worlds do not evaluate matrices; ``decide`` uses the matrix worlds
     numeric = (check_numeric(lhs, step.relation, step.expr, strategy, seed, examples or DEFAULT_EXAMPLES)
                if strategy is not None else NumericResult("unsupported", detail={"reason": no_world}))
     return decide(lhs, step, numeric, model)
@@ -499,6 +508,9 @@ def check_step(lhs: sp.Expr, step: Step, strategy=None, *, seed: int = 0, exampl
 def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = ()) -> tuple[str, dict[str, Any]]:
     """Combine the symbolic attempt with a numeric result into a verdict; a step that holds numerically but
     is not proved is searched for a counterexample first (``search``)."""
+    from mathcheck.matrix_numeric import decide_matrix, is_matrix_step
+    if is_matrix_step(lhs, step.expr):  # matrix steps: the matrix normal form and matrix worlds
+        return decide_matrix(lhs, step)
     proof = prove(lhs, step.relation, step.expr, step.rules, model=model)
     detail: dict[str, Any] = {"symbolic": proof.reason}
     if proof.disproved:
@@ -919,6 +931,9 @@ def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = D
     needs), each expression evaluated once per world; a step failing in a drawn world is then re-run on its
     own so that hypothesis shrinks its counterexample."""
     expressions = chain.expressions
+    from mathcheck import sums
+    if sums.handles(expressions):
+        return [check_numeric(lhs, step.relation, step.expr, strategy, seed, examples) for lhs, step in chain.pairs()]
     worlds = _boundary_worlds_for(expressions) + sample_worlds(Needs.of(expressions), seed, examples)
     tallies = [Tally(step.relation) for step in chain.steps]
     for world in worlds:
@@ -951,7 +966,9 @@ def _memoized_side(sides: dict, index: int, expr: sp.Expr, world: World):
 
 def check_chain(chain: Chain, seed: int = 0, examples: int | None = None) -> EntryReport:
     start = time.perf_counter()
-    strategy, no_world = strategy_for(chain)
+    from mathcheck.matrices import involves_matrices
+    strategy, no_world = ((None, "matrix steps are checked in the matrix worlds")
+                          if any(map(involves_matrices, chain.expressions)) else strategy_for(chain))
     if strategy is not None:
         numerics = check_chain_numeric(chain, strategy, seed, examples or DEFAULT_EXAMPLES)
     else:

@@ -56,7 +56,9 @@ def _either(names: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with ``only`` (a plugin's command) the other plugins are neither loaded
+    nor offered: a run of one need not pay for the others' imports (check-code's load numpy)."""
     parser = _Parser(prog="mathcheck", description="Verify the mathematics of VAEs step by step.")
     parser.add_argument("--version", action="version", version=f"mathcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -80,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
 
     for name, module in _PLUGINS.items():
+        if only is not None and name != only:
+            continue
         plugin = _load_plugin(module)
         if plugin is not None:
             plugin.configure_parser(sub.add_parser(name, help=plugin.HELP))
@@ -136,10 +140,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(only=_plugin_command(argv))
         args = parser.parse_args(argv)
         if args.command is None:
             raise UsageError(f"missing command: {', '.join(_commands(parser))} (see --help)")
+        if args.command in _PLUGINS and getattr(_load_plugin(_PLUGINS[args.command]), "MANAGES_HYPOTHESIS_FILES", False):
+            return _dispatch(args)  # the plugin points hypothesis at the cache itself, when it needs hypothesis
         from mathcheck.storage import hypothesis_files_in_cache
 
         with hypothesis_files_in_cache():  # not .hypothesis/ in the directory the user runs mathcheck from
@@ -159,6 +166,16 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"mathcheck: internal error: {type(error).__name__}: {error} "
               "(rerun with MATHCHECK_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
         return 3
+
+
+def _plugin_command(argv: Sequence[str]) -> str | None:
+    """The plugin command that ``argv`` runs (its first word, after the top-level options), else None."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in _PLUGINS else None
+    return None
 
 
 def _commands(parser: argparse.ArgumentParser) -> list[str]:

@@ -38,7 +38,7 @@ import sys
 from typing import Any
 
 import numpy as np
-import scipy.linalg
+import scipy  # scipy.linalg is imported on first use (scipy loads its submodules lazily)
 
 # Bounds on the relative error against mpmath (50 digits), float64 unless named, each about twice the worst
 # measured over dense sweeps (25 000 to 100 000 points per region) and hypothesis; the tests hold the code

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 
 from mathcheck.gaussian import kl_normal
+from mathcheck.lazy import LazyAttribute
+
+norm = LazyAttribute("scipy.stats", "norm")  # scipy.stats is imported when first used
 
 QUADRATURE_NODES = 8  # Gauss-Hermite is exact for the ELBO: its integrand is quadratic in z
 

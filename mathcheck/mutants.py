@@ -6,6 +6,10 @@ Three kinds, by signature:
 - ``pair``: ``(mu1, sigma1, mu2, sigma2)`` for KL(N(mu1, sigma1^2) || N(mu2, sigma2^2));
 - ``mvn``: ``(mu1, cov1, mu2, cov2)`` for k-variate Gaussians with full covariances.
 
+``MATRIX_MUTANTS`` are different: a step of a multivariate KL derivation (``derivations/gaussian_kl_multivariate``)
+with its right-hand side written wrong (a transpose on the wrong factor, a non-cyclic trace reordering, det of a
+sum split, the −d dropped, Σ₁ for Σ₂⁻¹Σ₁); ``matrix_mutant_verdict`` checks it with the matrix engine.
+
 Mutants are written naively (inverses, determinants) on purpose: they are only evaluated on
 moderate parameters. ``CORRECT`` lists the implementations that must pass the same checks.
 """
@@ -176,3 +180,99 @@ def by_name(name: str) -> Formula:
         if formula.name == name:
             return formula
     raise ValueError(f"no formula named {name!r}; known: {', '.join(f.name for f in MUTANTS + CORRECT)}")
+
+
+# ---- matrix mutants: one step of a multivariate derivation written wrong (each must be refuted)
+
+
+@dataclass(frozen=True)
+class StepMutant:
+    """Step ``step`` (1-based) of derivation ``derivation`` with its right-hand side replaced by ``build(module)``."""
+
+    name: str
+    derivation: str
+    step: int
+    description: str
+    build: Callable[..., object]
+
+
+def _mv_trace_trick_transposed(m):  # (x−μ₁)ᵀ(x−μ₁) where (x−μ₁)(x−μ₁)ᵀ belongs: a 1×1 times d×d
+    import sympy as sp
+    wrong = m.Sigma1.I * ((m.x - m.mu1).T * (m.x - m.mu1))
+    return (-m.half * m.Expectation(m.Q, sp.Trace(wrong)) + m.half * m.Expectation(m.Q, m.quad2)
+            + m.half * m.logdet2 - m.half * m.logdet1)
+
+
+def _mv_trace_non_cyclic(m):  # tr((x−μ₁) Σ₁⁻¹ (x−μ₁)ᵀ): not a rotation of tr(Σ₁⁻¹ (x−μ₁)(x−μ₁)ᵀ)
+    import sympy as sp
+    wrong = (m.x - m.mu1) * m.Sigma1.I * (m.x - m.mu1).T
+    return (-m.half * m.Expectation(m.Q, sp.Trace(wrong)) + m.half * m.Expectation(m.Q, m.quad2)
+            + m.half * m.logdet2 - m.half * m.logdet1)
+
+
+def _mv_det_sum_split(m):  # log det Σ₂ − log det Σ₁ from det(Σ₁ + Σ₂) = det Σ₁ + det Σ₂ (wrong for d ≥ 2)
+    import sympy as sp
+    return m.CLOSED_FORM + m.half * (sp.log(sp.Determinant(m.Sigma1 + m.Sigma2))
+                                     - sp.log(sp.Determinant(m.Sigma1) + sp.Determinant(m.Sigma2)))
+
+
+def _mv_minus_d_dropped(m):
+    return m.CLOSED_FORM + m.half * m.d
+
+
+def _mv_sigma1_for_product(m):  # tr(Σ₁) where tr(Σ₂⁻¹Σ₁) belongs
+    import sympy as sp
+    return m.CLOSED_FORM + m.half * (sp.Trace(m.Sigma1) - sp.Trace(m.Sigma2.I * m.Sigma1))
+
+
+def _mv_transpose_general(m):  # (Σ₂⁻¹ A)ᵀ = Σ₂⁻¹ Aᵀ for a general (non-symmetric) A: the transpose on the wrong factor
+    import sympy as sp
+    from mathcheck.matrices import matrix
+    a = matrix("A")
+    return sp.Trace((m.Sigma2.I * a).T * m.Sigma1) - sp.Trace(m.Sigma2.I * a.T * m.Sigma1) + m.CLOSED_FORM
+
+
+def _diag_minus_one_dropped(m):
+    import sympy as sp
+    return m.half * sp.Sum(m.mu[m.j] ** 2 + m.sigma[m.j] ** 2 - sp.log(m.sigma[m.j] ** 2), (m.j, 1, m.d))
+
+
+def _diag_log_sigma_not_squared(m):
+    import sympy as sp
+    return m.half * sp.Sum(m.mu[m.j] ** 2 + m.sigma[m.j] ** 2 - 1 - sp.log(m.sigma[m.j]), (m.j, 1, m.d))
+
+
+MATRIX_MUTANTS: tuple[StepMutant, ...] = (
+    StepMutant("mv-trace-trick-transposed", "gaussian_kl_multivariate", 4,
+               "(x−μ)ᵀ(x−μ) written for (x−μ)(x−μ)ᵀ in the trace trick (the transpose on the wrong factor)",
+               _mv_trace_trick_transposed),
+    StepMutant("mv-trace-non-cyclic", "gaussian_kl_multivariate", 4,
+               "tr((x−μ)Σ⁻¹(x−μ)ᵀ) for tr(Σ⁻¹(x−μ)(x−μ)ᵀ): a non-cyclic reordering of the trace", _mv_trace_non_cyclic),
+    StepMutant("mv-det-sum-split", "gaussian_kl_multivariate", 8,
+               "det(Σ₁ + Σ₂) split into det Σ₁ + det Σ₂", _mv_det_sum_split),
+    StepMutant("mv-minus-d-dropped", "gaussian_kl_multivariate", 8, "the −d dropped", _mv_minus_d_dropped),
+    StepMutant("mv-sigma1-for-product", "gaussian_kl_multivariate", 8, "tr(Σ₁) for tr(Σ₂⁻¹Σ₁)", _mv_sigma1_for_product),
+    StepMutant("mv-transpose-wrong-factor", "gaussian_kl_multivariate", 8,
+               "(Σ₂⁻¹A)ᵀ = Σ₂⁻¹Aᵀ for a general A: the transpose on the wrong factor", _mv_transpose_general),
+    StepMutant("diag-minus-one-dropped", "gaussian_kl_diagonal", 3, "the −1 in each summand (the −d) dropped",
+               _diag_minus_one_dropped),
+    StepMutant("diag-log-sigma-not-squared", "gaussian_kl_diagonal", 3, "log σ_j for log σ_j² in each summand",
+               _diag_log_sigma_not_squared),
+)
+
+
+def matrix_mutant_verdict(mutant: StepMutant, seed: int = 0):
+    """(verdict, detail) of the derivation's step with the mutant's right-hand side."""
+    from mathcheck.calc import Step
+    from mathcheck.matrices import ShapeError
+    from mathcheck.matrix_numeric import decide_matrix
+    from mathcheck.registry import derivation_modules
+    from mathcheck.report import REFUTED
+
+    module = derivation_modules()[mutant.derivation]
+    lhs, step = list(module.CHAIN.pairs())[mutant.step - 1]
+    try:
+        wrong = mutant.build(module)
+    except (ShapeError, ValueError, TypeError) as error:  # sympy refuses some ill-formed products outright
+        return REFUTED, {"reason": f"ill-formed: {error}"}
+    return decide_matrix(lhs, Step(step.relation, wrong, step.why, step.rules), seed=seed)

@@ -52,12 +52,13 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from mpmath import iv
-from scipy import special, stats
-
 from mathcheck.deadline import SymbolicTimeout, time_limit
+from mathcheck.lazy import LazyFunctions, lazy_module
 from mathcheck.linear_gaussian import LinearGaussian
 from mathcheck.vocab import (Concave, Convex, Defined, Density, Expectation, KL, Normal, integral_variables,
                              over_real_line, unfold)
+
+special, stats = LazyFunctions("scipy.special"), lazy_module("scipy.stats")  # imported when a world needs them
 
 EPS = float(np.finfo(float).eps)
 JITTER = 8 * EPS  # the relative perturbation of every intermediate result in the rounding-estimate pass
@@ -162,6 +163,7 @@ class World:
     # the functions again, in mpmath (name -> callable; name -> (log f, log(1 − f))): ``PreciseEvaluator``
     precise_functions: dict[str, Callable] = field(default_factory=dict)
     precise_log_functions: dict[str, tuple[Callable, Callable]] = field(default_factory=dict)
+    fixed: frozenset = frozenset()  # variables its densities hold at one value (the observed X, a condition c)
 
     def describe(self) -> dict[str, Any]:
         shown = {"family": self.family, **self.params}
@@ -257,21 +259,60 @@ def _q_densities() -> st.SearchStrategy:
     return st.one_of(normal, logistic, skew, mixture)
 
 
+@dataclass(frozen=True)
+class ModelNames:
+    """The variables of a model world, as the step names them: p(latent) p(observed | latent), and with a
+    ``condition`` c every density conditioned on c = ``condition_value`` (p(z|c) p(x|z,c), q(z|x,c))."""
+
+    observed: sp.Symbol
+    latent: sp.Symbol
+    condition: sp.Symbol | None = None
+    condition_value: float = 0.0
+
+    def keys(self) -> dict[str, tuple]:
+        """role -> the (name, variables, given) key of that density (as ``_key`` names densities)."""
+        return _model_keys(self.observed, self.latent, self.condition)
+
+    def shown(self) -> tuple[str, str, str]:
+        """The observed and latent names, and ",c" for a condition c ("" without one), as descriptions show them."""
+        return self.observed.name, self.latent.name, "" if self.condition is None else f",{self.condition.name}"
+
+    def fixed(self) -> tuple:
+        """The variables the world holds at one value (the observation, the condition)."""
+        return (self.observed,) + (() if self.condition is None else (self.condition,))
+
+
+@lru_cache(maxsize=256)
+def _model_keys(o: sp.Symbol, l: sp.Symbol, condition: sp.Symbol | None) -> dict[str, tuple]:
+    c = () if condition is None else (condition,)
+    return {"prior": _key(Density("p", (l,), c)), "likelihood": _key(Density("p", (o,), (l,) + c)),
+            "evidence": _key(Density("p", (o,), c)), "joint": _key(Density("p", (o, l), c)),
+            "posterior": _key(Density("p", (l,), (o,) + c)), "encoder": _key(Density("q", (l,), (o,) + c))}
+
+
+ARTICLE_NAMES = ModelNames(sp.Symbol("X", real=True), sp.Symbol("z", real=True))
+
+
 def _model_world(family: str, params: dict, prior, log_likelihood, log_evidence, posterior, variational,
-                 observed, probe: str = "") -> World:
-    X, z = sp.Symbol("X", real=True), sp.Symbol("z", real=True)
-    env_z = lambda lookup: lookup(z)
-    world = World(family, params, probe=probe)
+                 observed, probe: str = "", names: ModelNames | None = None) -> World:
+    names = names or ARTICLE_NAMES
+    z = names.latent
+    env_z = lambda lookup: lookup(z)  # noqa: E731
+    world = World(family, params, probe=probe, fixed=frozenset(names.fixed()))
+    keys = names.keys()
     world.densities = {
-        ("p", ("z",), ()): lambda env: prior.logpdf(env_z(env)),
-        ("p", ("X",), ("z",)): lambda env: log_likelihood(env_z(env)),
-        ("p", ("X",), ()): lambda env: log_evidence,
-        ("p", ("X", "z"), ()): lambda env: log_likelihood(env_z(env)) + prior.logpdf(env_z(env)),
-        ("p", ("z",), ("X",)): lambda env: posterior.logpdf(env_z(env)),
-        ("q", ("z",), ("X",)): lambda env: variational.logpdf(env_z(env)),
+        keys["prior"]: lambda env: prior.logpdf(env_z(env)),
+        keys["likelihood"]: lambda env: log_likelihood(env_z(env)),
+        keys["evidence"]: lambda env: log_evidence,
+        keys["joint"]: lambda env: log_likelihood(env_z(env)) + prior.logpdf(env_z(env)),
+        keys["posterior"]: lambda env: posterior.logpdf(env_z(env)),
+        keys["encoder"]: lambda env: variational.logpdf(env_z(env)),
     }
     world.breakpoints = {z: np.concatenate([prior.breakpoints(), variational.breakpoints(), posterior.breakpoints()])}
-    world.symbols = {X: observed} if np.ndim(observed) == 0 else {}
+    world.symbols = {names.observed: observed} if np.ndim(observed) == 0 else {}
+    if names.condition is not None:
+        world.symbols[names.condition] = names.condition_value
+        world.params[names.condition.name] = names.condition_value
     return world
 
 
@@ -343,27 +384,32 @@ def _chosen(q, prior, posterior):
 
 
 def linear_gaussian_world(m0: float, s0: float, a: float, b: float, s: float, x_obs: float, q="posterior",
-                          probe: str = "") -> World:
-    """p(z) = N(m0, s0²), p(X|z) = N(a z + b, s²) at X = x_obs; q a density, or "prior" / "posterior"."""
+                          probe: str = "", names: ModelNames | None = None) -> World:
+    """p(z) = N(m0, s0²), p(X|z) = N(a z + b, s²) at X = x_obs; q a density, or "prior" / "posterior".
+    ``names``: the step's names for X and z (and a condition c: then these are p(z|c), p(X|z,c) at the
+    world's value of c)."""
+    names = names or ARTICLE_NAMES
+    z = names.latent
+    o, zn, given = names.shown()
     model = LinearGaussian(observed=x_obs, weight=a, bias=b, noise=s, prior_mean=m0, prior_std=s0)
     prior = normal_density(m0, s0)
     mean, std = model.posterior()
-    posterior = normal_density(mean, std, f"normal({mean:.4g}, {std:.4g}) = p(z|X)")
+    posterior = normal_density(mean, std, f"normal({mean:.4g}, {std:.4g}) = p({zn}|{o}{given})")
     tie, q = q, _chosen(q, prior, posterior)
-    params = {"prior": prior.description, "likelihood": f"X|z ~ normal({a:.4g} z + {b:.4g}, {s:.4g})",
-              "X": float(f"{x_obs:.6g}"), "q": q.description}
+    params = {"prior": prior.description, "likelihood": f"{o}|{zn}{given} ~ normal({a:.4g} {zn} + {b:.4g}, {s:.4g})",
+              o: float(f"{x_obs:.6g}"), "q": q.description}
     world = _model_world("linear-gaussian", params, prior, model.log_likelihood, model.log_evidence(), posterior, q,
-                         x_obs, probe)
-    world.spec = ("linear-gaussian", {"m0": m0, "s0": s0, "a": a, "b": b, "s": s, "x_obs": x_obs},
+                         x_obs, probe, names)
+    world.spec = ("linear-gaussian", {"m0": m0, "s0": s0, "a": a, "b": b, "s": s, "x_obs": x_obs, "names": names},
                   {"q": tie if isinstance(tie, str) else q})
-    z = sp.Symbol("z", real=True)
 
     def likelihood_size(lookup):  # the residual X − (a z + b) carries eps (|X| + |a z| + |b|), squared over s²
         zz = lookup(z)
         residual = np.abs(x_obs - (a * zz + b))
         return np.abs(model.log_likelihood(zz)) + residual * (abs(x_obs) + np.abs(a * zz) + abs(b)) / s**2
 
-    world.log_magnitudes = {("p", ("X",), ("z",)): likelihood_size, ("p", ("X", "z"), ()): lambda lookup: (
+    keys = names.keys()
+    world.log_magnitudes = {keys["likelihood"]: likelihood_size, keys["joint"]: lambda lookup: (
         likelihood_size(lookup) + np.abs(prior.logpdf(lookup(z))))}
     return world
 
@@ -383,15 +429,22 @@ def _moment(density, which: str) -> float:
 
 
 @st.composite
-def linear_gaussian_worlds(draw) -> World:
+def linear_gaussian_worlds(draw, names: ModelNames | None = None) -> World:
     m0, s0 = draw(_location(2, 1e2)), draw(_spread(0.3, 3, 1e-2, 1e2))
     a, b, s = draw(_location(3, 1e2)), draw(_location(2, 1e2)), draw(_spread(0.2, 3, 1e-2, 1e2))
     x_obs = draw(_location(5, 1e2))
-    return linear_gaussian_world(m0, s0, a, b, s, x_obs, draw(_q_densities()))
+    return linear_gaussian_world(m0, s0, a, b, s, x_obs, draw(_q_densities()), names=_drawn_condition(draw, names))
+
+
+def _drawn_condition(draw, names: ModelNames | None) -> ModelNames | None:
+    """``names`` with a value drawn for its condition c (the densities are those given that c)."""
+    if names is None or names.condition is None:
+        return names
+    return ModelNames(names.observed, names.latent, names.condition, float(f"{draw(_location(3, 1e2)):.6g}"))
 
 
 def mixture_bernoulli_world(weight: float, means, scales, bits, slopes, offsets, q="posterior",
-                            probe: str = "") -> World:
+                            probe: str = "", names: ModelNames | None = None) -> World:
     """p(z) = weight·N(means[0], scales[0]²) + (1 − weight)·N(means[1], scales[1]²), pixels X = bits with
     p(X_i = 1 | z) = sigmoid(slopes_i z + offsets_i); q a density, or "prior" / "posterior"."""
     bits, slopes, offsets = (np.asarray(v, dtype=float) for v in (bits, slopes, offsets))
@@ -410,24 +463,27 @@ def mixture_bernoulli_world(weight: float, means, scales, bits, slopes, offsets,
     log_evidence, positional = _log_integral_over_panels(log_joint, panels, positional=True)
     evidence_error = abs(log_evidence - _log_integral_over_panels(log_joint, panels, order=26)) + positional
     log_posterior = lambda zz: log_likelihood(zz) + prior.logpdf(zz) - log_evidence  # noqa: E731
-    posterior = TabulatedDensity(log_posterior, mass, "p(z|X)")
+    names = names or ARTICLE_NAMES
+    z, keys = names.latent, names.keys()
+    o, zn, given = names.shown()
+    posterior = TabulatedDensity(log_posterior, mass, f"p({zn}|{o}{given})")
     tie, q = q, _chosen(q, prior, posterior)
-    params = {"prior": prior.description, "X": bits.astype(int).tolist(),
-              "decoder": f"sigmoid({np.round(slopes, 4).tolist()} z + {np.round(offsets, 4).tolist()})",
+    params = {"prior": prior.description, o: bits.astype(int).tolist(),
+              "decoder": f"sigmoid({np.round(slopes, 4).tolist()} {zn} + {np.round(offsets, 4).tolist()})",
               "q": q.description}
-    world = _model_world("mixture-bernoulli", params, prior, log_likelihood, log_evidence, posterior, q, bits, probe)
-    world.breakpoints = {z: np.concatenate([world.breakpoints[z], steps]) for z in world.breakpoints}
-    z = sp.Symbol("z", real=True)
+    world = _model_world("mixture-bernoulli", params, prior, log_likelihood, log_evidence, posterior, q, bits, probe,
+                         names)
+    world.breakpoints = {v: np.concatenate([world.breakpoints[v], steps]) for v in world.breakpoints}
     joint_size = lambda lookup: np.abs(log_likelihood(lookup(z))) + np.abs(prior.logpdf(lookup(z)))  # noqa: E731
     posterior_size = lambda lookup: joint_size(lookup) + abs(log_evidence)  # noqa: E731
-    world.log_magnitudes = {("p", ("X", "z"), ()): joint_size, ("p", ("z",), ("X",)): posterior_size}
+    world.log_magnitudes = {keys["joint"]: joint_size, keys["posterior"]: posterior_size}
     if tie == "posterior":
-        world.log_magnitudes[("q", ("z",), ("X",))] = posterior_size
+        world.log_magnitudes[keys["encoder"]] = posterior_size
     if evidence_error > 0 or not math.isfinite(log_evidence):  # log p(X) up by the error, so p(z|X) down
-        world.density_errors = {("p", ("X",), ()): evidence_error, ("p", ("z",), ("X",)): -evidence_error}
+        world.density_errors = {keys["evidence"]: evidence_error, keys["posterior"]: -evidence_error}
         if tie == "posterior":
-            world.density_errors[("q", ("z",), ("X",))] = -evidence_error
-    world.spec = ("mixture-bernoulli", {"bits": tuple(bits.tolist()), "weight": float(weight),
+            world.density_errors[keys["encoder"]] = -evidence_error
+    world.spec = ("mixture-bernoulli", {"bits": tuple(bits.tolist()), "weight": float(weight), "names": names,
                                         **{f"mean{k}": float(m) for k, m in enumerate(means, 1)},
                                         **{f"std{k}": float(v) for k, v in enumerate(scales, 1)},
                                         **{f"slope{k}": float(v) for k, v in enumerate(slopes, 1)},
@@ -448,7 +504,7 @@ def mixture_bernoulli_world(weight: float, means, scales, bits, slopes, offsets,
 
 
 @st.composite
-def mixture_bernoulli_worlds(draw) -> World:
+def mixture_bernoulli_worlds(draw, names: ModelNames | None = None) -> World:
     weight = draw(st.floats(0.15, 0.85))
     means = draw(st.floats(-3, 0)), draw(st.floats(0, 3))
     scales = draw(st.floats(0.3, 1.5)), draw(st.floats(0.3, 1.5))
@@ -456,7 +512,8 @@ def mixture_bernoulli_worlds(draw) -> World:
     bits = draw(st.lists(st.integers(0, 1), min_size=pixels, max_size=pixels))
     slopes = draw(st.lists(st.floats(-3, 3), min_size=pixels, max_size=pixels))
     offsets = draw(st.lists(st.floats(-2, 2), min_size=pixels, max_size=pixels))
-    return mixture_bernoulli_world(weight, means, scales, bits, slopes, offsets, draw(_q_densities()))
+    return mixture_bernoulli_world(weight, means, scales, bits, slopes, offsets, draw(_q_densities()),
+                                   names=_drawn_condition(draw, names))
 
 
 AFFINE = {"2t + 1": lambda t: 2 * t + 1}  # concave and convex at once: Jensen's inequality is an equality
@@ -479,22 +536,23 @@ SMOOTH = {  # each takes a shape parameter c in [0.3, 1.5] and a shift d in [-1,
 _CATALOGUES = {"concave": CONCAVE, "convex": CONVEX}
 
 
-def pair_world(densities: dict[str, Any], probe: str = "") -> World:
-    """Densities of one variable x, e.g. {"p": ..., "q": ...}, each with ``logpdf`` and ``breakpoints``."""
-    x = sp.Symbol("x", real=True)
+def pair_world(densities: dict[str, Any], probe: str = "", variable: sp.Symbol | None = None) -> World:
+    """Densities of one variable (x unless ``variable`` names another), e.g. {"p": ..., "q": ...}, each with
+    ``logpdf`` and ``breakpoints``."""
+    x = sp.Symbol("x", real=True) if variable is None else variable
     world = World("densities-of-x", {}, probe=probe)
     for family, density in densities.items():
-        world.densities[(family, ("x",), ())] = lambda lookup, d=density: d.logpdf(lookup(x))
-        world.params[f"{family}(x)"] = density.description
+        world.densities[(family, (str(x),), ())] = lambda lookup, d=density: d.logpdf(lookup(x))
+        world.params[f"{family}({x})"] = density.description
     world.breakpoints[x] = np.concatenate([d.breakpoints() for d in densities.values()])
-    world.spec = ("densities-of-x", {}, dict(densities))
+    world.spec = ("densities-of-x", {} if variable is None else {"variable": x}, dict(densities))
     return world
 
 
 @st.composite
-def pair_worlds(draw, variables: tuple[str, ...]) -> World:
-    """Densities p(x) and q(x) of one variable, each from the catalogue of densities."""
-    return pair_world({family: draw(_q_densities()) for family in variables})
+def pair_worlds(draw, variables: tuple[str, ...], variable: sp.Symbol | None = None) -> World:
+    """Densities p(x) and q(x) (any letters, of any one variable), each from the catalogue of densities."""
+    return pair_world({family: draw(_q_densities()) for family in variables}, variable=variable)
 
 
 def _scaled(function, scale: float):
@@ -534,7 +592,8 @@ def _replaced(world: World, **changes) -> World:
               "breakpoints": world.breakpoints, "symbols": dict(world.symbols), "functions": world.functions,
               "log_functions": world.log_functions, "probe": world.probe, "free": world.free, "spec": world.spec,
               "density_errors": world.density_errors, "log_magnitudes": world.log_magnitudes,
-              "precise_functions": world.precise_functions, "precise_log_functions": world.precise_log_functions}
+              "precise_functions": world.precise_functions, "precise_log_functions": world.precise_log_functions,
+              "fixed": world.fixed}
     return World(**{**fields, **changes})
 
 
@@ -795,17 +854,33 @@ class Needs:
     densities: frozenset
     functions: frozenset  # (name, kind) with kind in concave / convex / positive / plain / several-arguments
     symbols: frozenset
+    model: ModelNames | None = None  # the step's names for a model world's X, z (and c), where its densities fit
+    variable: sp.Symbol | None = None  # the one variable of densities of one variable (a pair world's x)
 
     @classmethod
-    def of(cls, expressions) -> "Needs":
-        densities, functions, symbols = set(), set(), set()
-        for expr in expressions:
-            expr = unfold(sp.sympify(expr))
-            densities |= {_key(d) for d in expr.atoms(Density)}
-            for call in expr.atoms(sp.core.function.AppliedUndef, Concave, Convex):
-                functions.add((call.func.__name__, _kind(call)))
-            symbols |= {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
-        return cls(frozenset(densities), frozenset(functions), frozenset(symbols))
+    def of(cls, expressions, scope=None) -> "Needs":
+        """What ``expressions`` need of a world; ``scope`` (``mathcheck.notation.Scope``) says which of
+        their variables are latent where the densities alone leave it open."""
+        return _needs_of(tuple(sp.sympify(expr) for expr in expressions), scope)
+
+
+@lru_cache(maxsize=4096)
+def _needs_of(expressions: tuple, scope) -> Needs:
+    """``Needs.of``, once per tuple of expressions and scope (the checker asks again and again)."""
+    densities, functions, symbols, variables, integrated = set(), set(), set(), {}, set()
+    for expr in expressions:
+        expr = unfold(expr)
+        for density in expr.atoms(Density):
+            densities.add(_key(density))
+            variables.update({str(v): v for v in density.variables + density.given if isinstance(v, sp.Symbol)})
+        integrated |= {str(v) for node in expr.atoms(sp.Integral) for v in integral_variables(node)}
+        for call in expr.atoms(sp.core.function.AppliedUndef, Concave, Convex):
+            functions.add((call.func.__name__, _kind(call)))
+        symbols |= {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    densities = frozenset(densities)
+    model = model_names(densities, variables, integrated, scope)
+    variable = None if model is not None else _pair_variable(densities, variables)
+    return Needs(densities, frozenset(functions), frozenset(symbols), model, variable)
 
 
 def _kind(call) -> str:
@@ -826,8 +901,54 @@ PAIR_DENSITIES = {("p", ("x",), ()), ("q", ("x",), ())}
 BERNOULLI_FUNCTIONS = {("x", "plain"), ("yhat", "plain")}
 
 
+def model_densities(names: ModelNames) -> frozenset:
+    """The densities a model world with these variable names gives (``MODEL_DENSITIES`` for X, z)."""
+    return frozenset(names.keys().values())
+
+
+def model_names(densities: frozenset, variables: dict, integrated: set = frozenset(), scope=None) -> ModelNames | None:
+    """The names under which ``densities`` are densities of one model world: p(z), p(X|z), p(X), p(X, z),
+    p(z|X), q(z|X) for X, z the step's own two variables (or three: every density also given c). Several
+    readings may fit (p(x|h) alone); the one that integrates over its latent and not over its observation
+    wins, then the scope's latents, then the article's X, z, then the names' order."""
+    if not densities:
+        return None
+    if densities <= MODEL_DENSITIES:  # the article's: its worlds exactly as they always were
+        return ModelNames(variables.get("X", ARTICLE_NAMES.observed), variables.get("z", ARTICLE_NAMES.latent))
+    names = sorted({v for _, over, given in densities for v in over + given})
+    if len(names) not in (2, 3) or not all(name in variables for name in names):
+        return None
+    fits = []
+    for order in itertools.permutations(names):
+        condition = variables[order[2]] if len(order) == 3 else None
+        candidate = ModelNames(variables[order[0]], variables[order[1]], condition)
+        if densities <= model_densities(candidate):
+            fits.append(candidate)
+    if not fits:
+        return None
+
+    def preference(names: ModelNames) -> tuple:
+        o, l, c = str(names.observed), str(names.latent), names.condition
+        said = scope is not None and scope.is_latent(names.latent) and not scope.is_latent(names.observed)
+        return (l in integrated, o not in integrated, c is None or str(c) not in integrated, said,
+                (o, l) == ("X", "z"), tuple(-ord(ch) for ch in o + "|" + l))
+
+    return max(fits, key=preference)
+
+
+def _pair_variable(densities: frozenset, variables: dict) -> sp.Symbol | None:
+    """The one variable of ``densities`` when each is an unconditioned density of it (p(x), q(x), r(x))."""
+    over = {v for _, vs, given in densities for v in vs} if densities else set()
+    if len(over) != 1 or any(len(vs) != 1 or given for _, vs, given in densities):
+        return None
+    (name,) = over
+    return variables.get(name)
+
+
 def shared_needs(needs: Needs) -> Needs:
     """What decides the worlds: any subset of the model's densities gets the same model worlds."""
+    if needs.model is not None:
+        return Needs(model_densities(needs.model), needs.functions, needs.symbols, needs.model)
     if needs.densities and needs.densities <= MODEL_DENSITIES:
         return Needs(frozenset(MODEL_DENSITIES), needs.functions, needs.symbols)
     return needs
@@ -918,11 +1039,17 @@ def sample_worlds(needs: Needs, seed: int, examples: int) -> tuple[World, ...]:
 
 def world_strategy(needs: Needs) -> st.SearchStrategy:
     """Worlds that can evaluate everything ``needs`` lists; raises :class:`Unsupported` if none can."""
-    if needs.densities and needs.densities <= MODEL_DENSITIES:
+    if needs.model is not None and needs.densities <= model_densities(needs.model):
+        names = needs.model
+        families = [mixture_bernoulli_worlds(names)] if needs.functions & BERNOULLI_FUNCTIONS else [
+            linear_gaussian_worlds(names), mixture_bernoulli_worlds(names)]
+    elif needs.densities and needs.densities <= MODEL_DENSITIES:
         families = [mixture_bernoulli_worlds()] if needs.functions & BERNOULLI_FUNCTIONS else [
             linear_gaussian_worlds(), mixture_bernoulli_worlds()]
     elif needs.densities and needs.densities <= PAIR_DENSITIES:
         families = [pair_worlds(tuple(sorted(f for f, _, _ in needs.densities)))]
+    elif needs.densities and needs.variable is not None:
+        families = [pair_worlds(tuple(sorted(f for f, _, _ in needs.densities)), needs.variable)]
     elif needs.densities:
         shown = sorted(f"{f}({','.join(v)}{'|' + ','.join(g) if g else ''})" for f, v, g in needs.densities)
         raise Unsupported(f"no world family gives the densities {', '.join(shown)}")
@@ -1002,15 +1129,16 @@ def untied(world: World) -> World | None:
         elif density in densities:  # p = q
             released[name] = densities[density]
         else:
-            tied = world.densities[("p", ("z",), ("X",)) if density == "posterior" else ("p", ("z",), ())]
-            released[name] = _normal_like(tied, world)
+            names = parameters.get("names") or ARTICLE_NAMES
+            tied = world.densities[names.keys()["posterior" if density == "posterior" else "prior"]]
+            released[name] = _normal_like(tied, world, names.latent)
     loose = _replaced(world, spec=(family, parameters, released), probe="")
     return with_family(loose, {})
 
 
-def _normal_like(log_density, world: World) -> ScipyDensity:
+def _normal_like(log_density, world: World, latent: sp.Symbol | None = None) -> ScipyDensity:
     """The normal with the mean and standard deviation of a model world's density of z (by quadrature)."""
-    grid = np.linspace(*np.percentile(world.breakpoints[sp.Symbol("z", real=True)], [0, 100]), 4001)
+    grid = np.linspace(*np.percentile(world.breakpoints[latent or ARTICLE_NAMES.latent], [0, 100]), 4001)
     weights = np.exp(log_density(lambda symbol: grid) - np.max(log_density(lambda symbol: grid)))
     mean = float(np.sum(weights * grid) / np.sum(weights))
     std = float(np.sqrt(np.sum(weights * (grid - mean) ** 2) / np.sum(weights)))
@@ -1031,19 +1159,20 @@ def with_family(world: World, values: dict[str, float], probe: str = "") -> Worl
     parameters = {**fixed, **family_parameters(world), **values}
     if family == "linear-gaussian":
         rebuilt = linear_gaussian_world(*(parameters[k] for k in ("m0", "s0", "a", "b", "s", "x_obs")),
-                                        q=_density_or_tie(parameters, densities, "q"))
+                                        q=_density_or_tie(parameters, densities, "q"), names=parameters.get("names"))
     elif family == "mixture-bernoulli":
         pixels = range(1, len(parameters["bits"]) + 1)
         rebuilt = mixture_bernoulli_world(parameters["weight"], (parameters["mean1"], parameters["mean2"]),
                                           (parameters["std1"], parameters["std2"]), parameters["bits"],
                                           [parameters[f"slope{k}"] for k in pixels],
                                           [parameters[f"offset{k}"] for k in pixels],
-                                          q=_density_or_tie(parameters, densities, "q"))
+                                          q=_density_or_tie(parameters, densities, "q"), names=parameters.get("names"))
     elif family == "densities-of-x":
         chosen = {f: _density_or_tie(parameters, densities, f) for f in sorted(densities)}
-        rebuilt = pair_world({f: chosen[d] if isinstance(d, str) else d for f, d in chosen.items()})
-        rebuilt.spec = ("densities-of-x", {}, {f: d if isinstance(d, str) else chosen[f]
-                                                for f, d in chosen.items()})
+        rebuilt = pair_world({f: chosen[d] if isinstance(d, str) else d for f, d in chosen.items()},
+                             variable=fixed.get("variable"))
+        rebuilt.spec = ("densities-of-x", rebuilt.spec[1], {f: d if isinstance(d, str) else chosen[f]
+                                                             for f, d in chosen.items()})
     else:
         raise ValueError(f"the {family} family has no parameters to rebuild from")
     params = {**{k: v for k, v in world.params.items() if k not in rebuilt.params}, **rebuilt.params}
@@ -1054,29 +1183,37 @@ def with_family(world: World, values: dict[str, float], probe: str = "") -> Worl
 
 # the boundary worlds' model: moderate parameters, fixed so that the cases below are the only novelty
 CANONICAL_LINEAR_GAUSSIAN = dict(m0=0.4, s0=1.3, a=1.7, b=-0.3, s=0.6, x_obs=1.1)
+CANONICAL_CONDITION = 0.7  # the value of a condition c in the boundary worlds
 CANONICAL_MIXTURE = dict(weight=0.4, means=(-1.2, 1.5), scales=(0.7, 0.9), bits=(1, 0, 1), slopes=(1.5, -0.8, 2.2),
                          offsets=(0.3, -0.5, 0.1))
 
 
 def _boundary_bases(needs: Needs) -> list[World]:
     """The family worlds in which an inequality between densities becomes an equality."""
-    if needs.densities and needs.densities <= MODEL_DENSITIES:
+    model = needs.model if needs.model is not None and needs.densities <= model_densities(needs.model) else (
+        ARTICLE_NAMES if needs.densities and needs.densities <= MODEL_DENSITIES else None)
+    if model is not None:
+        names = ModelNames(model.observed, model.latent, model.condition, CANONICAL_CONDITION)
+        given = "" if names.condition is None else f",{names.condition}"
+        exact = f"q = the exact posterior p({names.latent}|{names.observed}{given})"
+        prior = f"q = the prior p({names.latent}{'|' + str(names.condition) if names.condition is not None else ''})"
         worlds = [] if needs.functions & BERNOULLI_FUNCTIONS else [
-            linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q="posterior", probe="q = the exact posterior p(z|X)"),
-            linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q="prior", probe="q = the prior p(z)")]
+            linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q="posterior", probe=exact, names=names),
+            linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q="prior", probe=prior, names=names)]
         return worlds + [
-            mixture_bernoulli_world(**CANONICAL_MIXTURE, q="posterior", probe="q = the exact posterior p(z|X)"),
-            mixture_bernoulli_world(**CANONICAL_MIXTURE, q="prior", probe="q = the prior p(z)")]
-    if needs.densities and needs.densities <= PAIR_DENSITIES:
+            mixture_bernoulli_world(**CANONICAL_MIXTURE, q="posterior", probe=exact, names=names),
+            mixture_bernoulli_world(**CANONICAL_MIXTURE, q="prior", probe=prior, names=names)]
+    if needs.densities and (needs.densities <= PAIR_DENSITIES or needs.variable is not None):
         families = sorted(f for f, _, _ in needs.densities)
         same = [normal_density(0.3, 1.2), MixtureDensity((0.3, 0.7), (Law(stats.norm, (-1.0, 0.5)),
                                                                        Law(stats.norm, (1.5, 0.8))),
                                                          "0.3·normal(-1, 0.5) + 0.7·normal(1.5, 0.8)")]
-        probe = "p = q" if len(families) > 1 else "a standard case"
-        worlds = [pair_world({family: density for family in families}, probe) for density in same]
+        probe = " = ".join(families) if len(families) > 1 else "a standard case"
+        variable = None if needs.densities <= PAIR_DENSITIES else needs.variable
+        worlds = [pair_world({family: density for family in families}, probe, variable) for density in same]
         for world in worlds:  # the search varies the first density; the others stay equal to it
-            world.spec = ("densities-of-x", {}, {f: (d if f == families[0] else families[0])
-                                                  for f, d in world.spec[2].items()})
+            world.spec = ("densities-of-x", world.spec[1], {f: (d if f == families[0] else families[0])
+                                                             for f, d in world.spec[2].items()})
         return worlds
     if needs.densities:
         return []
@@ -1367,6 +1504,9 @@ class Evaluator:
     def panels(self, body, variable, env) -> tuple[np.ndarray, bool]:
         """The panel edges for ∫ body d(variable), and whether a density placed them (otherwise only the
         features of the integrand did: then a tail that does not vanish is not evidence of divergence)."""
+        if variable in self.world.fixed:  # its densities are those at one value of it (the observed X)
+            raise Unsupported(f"the {self.world.family} world holds {variable} at one value: it cannot integrate "
+                              f"over {variable}")
         points = [self.world.breakpoints.get(variable, np.empty(0))]
         for normal in _placing_normals(body, variable):
             m, s = float(self.placement(normal.mean, env)), float(self.placement(normal.std, env))
@@ -1874,12 +2014,13 @@ def precise_log_densities(world: World, evaluator: "PreciseEvaluator") -> dict[t
     if not world.spec:
         return {}
     family, parameters, densities = world.spec
-    z = sp.Symbol("z", real=True)
+    names = parameters.get("names") or ARTICLE_NAMES
+    z = names.latent
     if family == "densities-of-x":
-        x = sp.Symbol("x", real=True)
+        x = parameters.get("variable") or sp.Symbol("x", real=True)
         logs = {name: _precise_density_log(d) for name, d in densities.items() if not isinstance(d, str)}
         logs.update({name: logs[d] for name, d in densities.items() if isinstance(d, str)})
-        return {(name, ("x",), ()): (lambda lookup, f=f: f(lookup(x))) for name, f in logs.items()}
+        return {(name, (str(x),), ()): (lambda lookup, f=f: f(lookup(x))) for name, f in logs.items()}
     if family == "linear-gaussian":
         m0, s0, a, b, s, x_obs = (mpmath.mpf(parameters[k]) for k in ("m0", "s0", "a", "b", "s", "x_obs"))
         prior = lambda v: _precise_normal_log(v, m0, s0)  # noqa: E731
@@ -1905,12 +2046,13 @@ def precise_log_densities(world: World, evaluator: "PreciseEvaluator") -> dict[t
         raise Unsupported(f"no precise form of the {family} world")
     tie = densities["q"]
     variational = {"prior": prior, "posterior": posterior}[tie] if isinstance(tie, str) else _precise_density_log(tie)
-    return {("p", ("z",), ()): lambda lookup: prior(lookup(z)),
-            ("p", ("X",), ("z",)): lambda lookup: likelihood(lookup(z)),
-            ("p", ("X",), ()): lambda lookup: evidence,
-            ("p", ("X", "z"), ()): lambda lookup: likelihood(lookup(z)) + prior(lookup(z)),
-            ("p", ("z",), ("X",)): lambda lookup: posterior(lookup(z)),
-            ("q", ("z",), ("X",)): lambda lookup: variational(lookup(z))}
+    keys = names.keys()
+    return {keys["prior"]: lambda lookup: prior(lookup(z)),
+            keys["likelihood"]: lambda lookup: likelihood(lookup(z)),
+            keys["evidence"]: lambda lookup: evidence,
+            keys["joint"]: lambda lookup: likelihood(lookup(z)) + prior(lookup(z)),
+            keys["posterior"]: lambda lookup: posterior(lookup(z)),
+            keys["encoder"]: lambda lookup: variational(lookup(z))}
 
 
 _PRECISE_FUNCTIONS = {sp.exp: mpmath.exp, sp.log: mpmath.log, sp.sin: mpmath.sin, sp.cos: mpmath.cos,

@@ -29,8 +29,9 @@ from sympy.calculus.util import continuous_domain
 
 from mathcheck.calculus import Undecidable, exact_sign, infimum
 from mathcheck.deadline import SymbolicTimeout, time_limit
+from mathcheck.notation import DEFAULT_SCOPE, Scope, canonical_labels
 from mathcheck.vocab import (
-    LATENTS, Concave, Convex, Density, DensityLike, KL, Normal, Regular, integral, integral_variables,
+    Concave, Convex, Density, DensityLike, KL, Normal, Regular, integral, integral_variables,
     over_real_line, to_text, unfold,
 )
 
@@ -56,24 +57,51 @@ def reevaluate(expr: sp.Expr) -> sp.Expr:
     return expr.func(*[reevaluate(arg) for arg in expr.args])
 
 
-def strip_labels(expr: sp.Expr) -> sp.Expr:
-    return expr.replace(lambda n: isinstance(n, Density) and n.label, lambda n: n.canonical())
+def strip_labels(expr: sp.Expr, scope: Scope = DEFAULT_SCOPE) -> sp.Expr:
+    """Labels that name a letter's model density (the scope's ``model_labels``: θ on p, φ on q) dropped;
+    any other label names another density and stays."""
+    return canonical_labels(expr, scope)
 
 
-def factorize(density: Density) -> sp.Expr:
-    """The model's densities in the basis p(z), p(X|z), p(X): product rule and Bayes' rule."""
-    if density.family != "p" or density.label:  # a labelled density is not the model's p
+def factorize(density: Density, scope: Scope = DEFAULT_SCOPE) -> sp.Expr:
+    """A joint family's density in the scope's canonical basis, by the product rule and Bayes' rule:
+    f(D | U, C), f(U | C) and f(D | C), with U the variables drawn first (the latents of p, the observed
+    variables of an inference family q), D the others and C the conditioning variables. Any f(A | B) is
+    f(A, B' | C_B) / f(B' | C_B) (B' = B less C) and a joint f(S | C) = f(S∩D | S∩U, C) f(S∩U | C): valid for
+    any densities, so the only choice is the basis, fixed by the scope for the whole step. Applies to a
+    density over a latent and one more variable (the article's p(X, z), p(z|X)); a labelled density is
+    not the model's (unless the scope's labels said so and ``strip_labels`` dropped the label)."""
+    family = density.family
+    if not scope.factorizes(family) or density.label:
         return density
-    variables, given = set(density.variables), set(density.given)
-    latent = {v for v in variables | given if v in LATENTS}
-    observed = (variables | given) - latent
-    if not latent or not observed:
+    variables, given = density.variables, density.given
+    if any(scope.is_conditioning(v) for v in variables):
+        return density  # a density over a condition: the basis does not say where it goes
+    conditions = tuple(v for v in given if scope.is_conditioning(v))
+    behind = tuple(v for v in given if not scope.is_conditioning(v))
+    joint = variables + behind
+    if len(joint) < 2 or not any(scope.is_latent(v) for v in joint):
         return density
-    if variables == latent | observed and not given:  # joint: p(X, z) = p(X|z) p(z)
-        return Density("p", observed, latent) * Density("p", latent)
-    if variables == latent and given == observed:  # posterior: Bayes' rule
-        return Density("p", observed, latent) * Density("p", latent) / Density("p", observed)
-    return density
+    if _in_basis(family, variables, behind, scope):
+        return density
+    return _joint(family, joint, conditions, scope) / _joint(family, behind, conditions, scope)
+
+
+def _in_basis(family: str, variables: tuple, behind: tuple, scope: Scope) -> bool:
+    if all(scope.upstream(family, v) for v in variables):
+        return not behind  # f(U | C)
+    return not any(scope.upstream(family, v) for v in variables) and all(scope.upstream(family, v) for v in behind)
+
+
+def _joint(family: str, variables: tuple, conditions: tuple, scope: Scope) -> sp.Expr:
+    """f(S | C) in the basis: f(S∩D | S∩U, C) f(S∩U | C), or f(S | C) itself when S is all one kind."""
+    if not variables:
+        return sp.S.One
+    first = tuple(v for v in variables if scope.upstream(family, v))
+    then = tuple(v for v in variables if not scope.upstream(family, v))
+    if not first or not then:
+        return Density(family, variables, conditions)
+    return Density(family, then, first + conditions) * Density(family, first, conditions)
 
 
 def expand_logs(expr: sp.Expr) -> sp.Expr:
@@ -94,24 +122,47 @@ def _is_normalized_density_of(expr: sp.Expr, variable: sp.Symbol) -> bool:
     return is_density(expr) and tuple(expr.variables) == (variable,)
 
 
-def _marginalize(dependent: sp.Expr, variable: sp.Symbol) -> sp.Expr | None:
-    """∫ p(O | v, G) p(v | G) dv = p(O | G)."""
-    factors = sp.Mul.make_args(dependent)
-    if len(factors) != 2 or not all(isinstance(f, Density) and f.family == "p" and not f.label for f in factors):
+def _marginalize(dependent: sp.Expr, variable: sp.Symbol, scope: Scope = DEFAULT_SCOPE) -> sp.Expr | None:
+    """∫ f(A | v, G) f(v | G) dv = f(A | G) for a joint family f (p): the product is the joint f(A, v | G)
+    (chain rule) and v is integrated out of it; more generally ∫ f(S | G) dv = f(S less v | G) for v in S,
+    also where the joint is written as f(A | B) f(D | G) with B = D ∪ G. The result is put back in the
+    scope's basis by the caller."""
+    joint = _as_joint(sp.Mul.make_args(dependent), scope)
+    if joint is None:
         return None
-    for prior, conditional in (factors, factors[::-1]):
-        if prior.variables == (variable,) and set(conditional.given) == {variable} | set(prior.given):
-            return Density("p", conditional.variables, prior.given)
+    family, variables, given = joint
+    if variable not in variables or variable in given or len(variables) < 2:
+        return None
+    return Density(family, tuple(v for v in variables if v != variable), given)
+
+
+def _as_joint(factors: tuple, scope: Scope) -> tuple | None:
+    """(family, variables, given) of the joint density that ``factors`` (one or two densities of one joint
+    family, unlabelled) multiply to, or None."""
+    if not 1 <= len(factors) <= 2 or not all(isinstance(f, Density) and scope.factorizes(f.family)
+                                             and not f.label for f in factors):
+        return None
+    if len(factors) == 1:
+        (only,) = factors
+        return None if set(only.variables) & set(only.given) else (only.family, only.variables, only.given)
+    if factors[0].family != factors[1].family:
+        return None
+    for conditional, marginal in (factors, factors[::-1]):
+        drawn = set(marginal.variables) | set(marginal.given)
+        if set(conditional.given) == drawn and not set(conditional.variables) & drawn \
+                and not set(marginal.variables) & set(marginal.given):
+            return conditional.family, conditional.variables + marginal.variables, marginal.given
     return None
 
 
-def _integrate_term(dependent: sp.Expr, variable: sp.Symbol, rules: frozenset) -> sp.Expr:
+def _integrate_term(dependent: sp.Expr, variable: sp.Symbol, rules: frozenset,
+                    scope: Scope = DEFAULT_SCOPE) -> sp.Expr:
     if "normalization" in rules and _is_normalized_density_of(dependent, variable):
         return sp.S.One
     if "marginalization" in rules:
-        marginal = _marginalize(dependent, variable)
+        marginal = _marginalize(dependent, variable, scope)
         if marginal is not None:
-            return marginal
+            return factorize(marginal, scope) if "bayes" in rules else marginal
     if "gaussian" in rules and not dependent.atoms(Density, sp.Integral, sp.core.function.AppliedUndef):
         explicit = _integrate_over_real_line(dependent, variable)
         if not explicit.has(sp.Integral) and explicit.is_finite is not False:
@@ -163,7 +214,7 @@ def absolutely_integrable(integrand: sp.Expr, variable: sp.Symbol) -> bool:
         return False
 
 
-def reduce_integral(body: sp.Expr, variable: sp.Symbol, rules: frozenset) -> sp.Expr:
+def reduce_integral(body: sp.Expr, variable: sp.Symbol, rules: frozenset, scope: Scope = DEFAULT_SCOPE) -> sp.Expr:
     body = sp.expand(expand_logs(body)) if "log" in rules else sp.expand(body)
     terms = sp.Add.make_args(body) if "linearity" in rules else (body,)
     total = sp.S.Zero
@@ -172,35 +223,38 @@ def reduce_integral(body: sp.Expr, variable: sp.Symbol, rules: frozenset) -> sp.
             constant, dependent = term.as_independent(variable, as_Add=False)
         else:
             constant, dependent = sp.S.One, term
-        total += constant * _integrate_term(dependent, variable, rules)
+        total += constant * _integrate_term(dependent, variable, rules, scope)
     return total
 
 
-def _reduce_integrals(expr: sp.Expr, rules: frozenset) -> sp.Expr:
+def _reduce_integrals(expr: sp.Expr, rules: frozenset, scope: Scope = DEFAULT_SCOPE) -> sp.Expr:
     if not expr.args or isinstance(expr, DensityLike):
         return expr
-    if isinstance(expr, sp.Integral) and not over_real_line(expr):
-        return expr.func(*[_reduce_integrals(arg, rules) for arg in expr.args])  # the rules are for ∫ over ℝ
+    if isinstance(expr, sp.Integral) and not over_real_line(expr):  # the rules are for ∫ over ℝ
+        return expr.func(*[_reduce_integrals(arg, rules, scope) for arg in expr.args])
     if isinstance(expr, sp.Integral):
-        body = _reduce_integrals(expr.function, rules)
+        body = _reduce_integrals(expr.function, rules, scope)
         for variable in integral_variables(expr):
-            body = reduce_integral(body, variable, rules)
+            body = reduce_integral(body, variable, rules, scope)
         return body
-    return expr.func(*[_reduce_integrals(arg, rules) for arg in expr.args])
+    return expr.func(*[_reduce_integrals(arg, rules, scope) for arg in expr.args])
 
 
 @lru_cache(maxsize=2048)
-def normal_form(expr: sp.Expr, rules=RULES, model: tuple = ()) -> sp.Expr:
-    """The canonical form of ``expr``; ``model`` holds equations (lhs, rhs) that define the model."""
+def normal_form(expr: sp.Expr, rules=RULES, model: tuple = (), scope: Scope | None = None) -> sp.Expr:
+    """The canonical form of ``expr``; ``model`` holds equations (lhs, rhs) that define the model; the
+    notation's ``scope`` (which variables are latent, which labels name the model: ``mathcheck.notation``)
+    is ``scope`` or a :class:`Scope` among the rules, else the article's."""
     substitutions = [rule for rule in rules if isinstance(rule, sp.Eq)]
+    scope = scope_of(rules, scope)
     rules = frozenset(rule for rule in rules if isinstance(rule, str))
     expr = reevaluate(sp.sympify(expr))
     if "definition" in rules:
         expr = unfold(expr)
     if "labels" in rules:
-        expr = strip_labels(expr)
+        expr = strip_labels(expr, scope)
     if "bayes" in rules:
-        expr = expr.replace(lambda n: isinstance(n, Density), factorize)
+        expr = expr.replace(lambda n: isinstance(n, Density), lambda n: factorize(n, scope))
     for substitution in substitutions:
         expr = change_variables(expr, substitution)
     if "gaussian" in rules:
@@ -212,10 +266,28 @@ def normal_form(expr: sp.Expr, rules=RULES, model: tuple = ()) -> sp.Expr:
         expr = expand_logs(expr)
     if model:
         expr = expand_logs(expr.xreplace(dict(model)))
-    expr = _reduce_integrals(expr, rules)
+    expr = _reduce_integrals(expr, rules, scope)
     if "log" in rules:
         expr = expand_logs(expr)
+    if "linearity" in rules:  # sums, products, expectations over samples (mathcheck.sums)
+        from mathcheck.sums import normalize
+        expr = normalize(expr, rules, model)
     return sp.expand(expr)
+
+
+def scope_of(rules, scope: Scope | None = None) -> Scope:
+    """The scope a step's rules carry (a :class:`Scope` among them), ``scope`` if given, else the article's."""
+    if scope is not None:
+        return scope
+    return next((rule for rule in (rules or ()) if isinstance(rule, Scope)), DEFAULT_SCOPE)
+
+
+def with_scope(rules, scope: Scope | None) -> tuple:
+    """``rules`` (None: all of them) carrying ``scope`` in place of any scope they had."""
+    rules = RULES if rules is None else tuple(rules)
+    if scope is None:
+        return rules
+    return tuple(rule for rule in rules if not isinstance(rule, Scope)) + (scope,)
 
 
 def _gaussian_weights(integral_expr) -> list:
@@ -466,7 +538,9 @@ def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
     big, small = (lhs, rhs) if relation in (">=", ">") else (rhs, lhs)
     strict = relation in ("<", ">")
     if not strict:
-        for lemma in (_jensen, _gibbs):
+        from mathcheck.lemmas import divergence_gap  # the bound's forms (lemmas.py builds on this module)
+        from mathcheck.sums import lemmas as sum_lemmas  # Σ, Π, E over samples, data points
+        for lemma in (_jensen, divergence_gap, _gibbs, sum_lemmas):  # divergence_gap: the cheaper search first
             proof = lemma(big, small, rules)
             if proof is not None:
                 return proof
@@ -486,10 +560,14 @@ def prove_inequality(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules) -> Proof:
 
 
 def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float = DEFAULT_SECONDS,
-          model: tuple = ()) -> Proof:
-    """Try to prove ``lhs relation rhs``; never raises, never runs past ``seconds``."""
-    rules = RULES if rules is None else tuple(rules)
+          model: tuple = (), scope: Scope | None = None) -> Proof:
+    """Try to prove ``lhs relation rhs``; never raises, never runs past ``seconds``. ``scope``: the
+    notation (``mathcheck.notation.Scope``; default: the one the rules carry, else the article's)."""
+    rules = with_scope(rules, scope)
     lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    from mathcheck.matrices import involves_matrices, prove_matrix  # vectors, matrices, N(x; μ, Σ)
+    if involves_matrices(lhs) or involves_matrices(rhs):
+        return prove_matrix(lhs, relation, rhs, seconds)
     try:
         with time_limit(seconds):
             if _difference_is_zero(lhs, rhs, rules, model):
@@ -501,6 +579,10 @@ def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float 
                 if _nonzero_number(difference):
                     return Proof(False, f"the normal forms differ by the nonzero number {to_text(difference)}",
                                  disproved=True)
+                from mathcheck.lemmas import prove_equality  # score function, LOTUS (lemmas.py builds on this module)
+                lemma = prove_equality(lhs, rhs, rules)
+                if lemma is not None:
+                    return lemma
                 return Proof(False, "normal forms differ: " + to_text(difference) + " ≠ 0")
             return prove_inequality(lhs, relation, rhs, rules)
     except SymbolicTimeout as error:
@@ -521,4 +603,5 @@ def _nonzero_number(expr: sp.Expr) -> bool:
 
 
 def _rules_note(rules) -> str:
-    return "" if tuple(rules) == RULES else f" (rules: {', '.join(map(str, rules))})"
+    named = tuple(rule for rule in rules if not isinstance(rule, Scope))  # the scope is notation, not a rule
+    return "" if named == RULES else f" (rules: {', '.join(map(str, named))})"

@@ -24,8 +24,9 @@ x = sp.Symbol("x", real=True)
 mu = sp.Symbol("mu", real=True)
 sigma = sp.Symbol("sigma", positive=True)
 
-LATENTS: set[sp.Symbol] = {z}
-MODEL_LABELS = {("p", "theta"), ("q", "phi")}  # the article's p_θ (decoder, model) and q_φ (encoder)  # variables a generative model p(X, z) draws first (p(z), then p(X | z))
+# the article's p_θ (decoder, model) and q_φ (encoder): the labels ``Density.canonical`` drops. Which variables
+# are latent, and which labels a document's densities carry, is notation: ``mathcheck.notation.Scope``.
+MODEL_LABELS = {("p", "theta"), ("q", "phi")}
 
 _GREEK = {"phi": "φ", "theta": "θ"}
 

@@ -53,3 +53,23 @@ def test_rejection_reports_a_counterexample(outcomes):
 def test_unknown_formula_name_is_a_clear_error():
     with pytest.raises(ValueError, match="no formula named"):
         by_name("nope")
+
+
+# ---- matrix mutants: a step of a multivariate KL derivation written wrong
+
+
+from mathcheck.mutants import MATRIX_MUTANTS, matrix_mutant_verdict  # noqa: E402
+from mathcheck.report import REFUTED  # noqa: E402
+
+
+def test_matrix_catalogue_covers_the_kinds_of_matrix_error():
+    described = " ".join(m.description for m in MATRIX_MUTANTS)
+    for kind in ("transpose on the wrong factor", "non-cyclic", "det(Σ₁ + Σ₂) split", "−d dropped", "tr(Σ₁) for tr(Σ₂⁻¹Σ₁)"):
+        assert kind in described, kind
+
+
+@pytest.mark.parametrize("mutant", MATRIX_MUTANTS, ids=[m.name for m in MATRIX_MUTANTS])
+def test_matrix_mutant_step_is_refuted(mutant):
+    verdict, detail = matrix_mutant_verdict(mutant)
+    assert verdict == REFUTED, detail.get("reason")
+    assert "ill-formed" in detail["reason"] or detail["counterexample"]["d"] in (1, 2, 3, 5)

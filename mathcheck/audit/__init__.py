@@ -33,6 +33,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed for the numeric worlds (default 0)")
     parser.add_argument("--examples", type=positive_int, default=None,
                         help="numeric worlds per step (default: the audit's default)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="check every step again: neither read nor write the cache of earlier audits "
+                             "($MATHCHECK_CACHE_DIR, else audit/ in the user's cache directory)")
 
 
 def audit_file(path: str, seed: int = 0, examples: int | None = None, macros: str | None = None) -> "AuditReport":
@@ -55,21 +58,48 @@ def read_document(path: str, macros: dict | None = None):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Audit ``args.files``: the report of an earlier identical run from the cache (:mod:`mathcheck.audit.cache`)
+    unless ``--no-cache``, else a fresh check, stored there."""
+    from mathcheck.audit import cache
+
+    macros = getattr(args, "macros", None)
+    key = None if getattr(args, "no_cache", False) else \
+        cache.run_key(args.files, macros, args.format, args.seed, args.examples)
+    entry = cache.load(key) if key else None
+    if entry is not None:
+        print(entry.output)
+        print(f"mathcheck: the report of an earlier audit of the same input, from {cache.cache_dir()} "
+              "(--no-cache checks again)", file=sys.stderr)
+        return entry.code
+    from mathcheck.storage import hypothesis_files_in_cache
+
+    with hypothesis_files_in_cache(), cache.expiries_counted() as expired:
+        # not .hypothesis/ in the directory the user runs mathcheck from
+        code, output = _checked(args, macros)
+    if output is not None:
+        print(output)
+        if key and not expired:
+            cache.store(key, cache.Entry(output, code))
+    return code
+
+
+def _checked(args: argparse.Namespace, macros: str | None) -> tuple[int, str | None]:
+    """(exit code, report) of a fresh audit; (2, None) when a file cannot be read (said on stderr)."""
     from mathcheck.audit.check import audit_document
     from mathcheck.audit.document import DocumentError
+    from mathcheck.audit.macros import read_macro_file
     from mathcheck.audit.output import format_many
 
-    from mathcheck.audit.macros import read_macro_file
-
     try:  # every file is read before any is checked: an unreadable one is a usage error, reported at once
-        macros = read_macro_file(args.macros) if getattr(args, "macros", None) else None
-        documents = [read_document(path, macros) for path in args.files]
+        table = read_macro_file(macros) if macros else None
+        documents = [read_document(path, table) for path in args.files]
     except DocumentError as error:
         print(f"mathcheck: error: {error}", file=sys.stderr)
-        return 2
+        return 2, None
     reports = [audit_document(document, seed=args.seed, examples=args.examples) for document in documents]
-    print(format_many(reports, args.format))
-    return 0 if all(report.ok for report in reports) else 1
+    return (0 if all(report.ok for report in reports) else 1), format_many(reports, args.format)
 
+
+MANAGES_HYPOTHESIS_FILES = True  # run() points hypothesis at the user's cache itself, only when it checks
 
 __all__ = ["HELP", "configure_parser", "run", "audit_file", "read_document"]

@@ -43,9 +43,10 @@ from mathcheck.audit.document import ChainItem, Document, Formula
 from mathcheck.audit.latex import MAX_NESTING, BareDensity, Context, NameRef, Parser, Unparsed, power_problem
 from mathcheck.calc import ChainError, Step, compose
 from mathcheck.checker import NumericResult, check_step, decide
+from mathcheck.notation import ARTICLE_SCOPE, Scope, canonical_labels, infer_scope
 from mathcheck.numeric import Divergent, Needs, Unsupported, sample_worlds, shared_needs
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
-from mathcheck.symbolic import DEFAULT_SECONDS, SymbolicTimeout, time_limit
+from mathcheck.symbolic import DEFAULT_SECONDS, SymbolicTimeout, time_limit, with_scope
 from mathcheck.vocab import (KL, Defined, Density, Expectation, Normal, X, concave_function, convex_function, define,
                              density_variables, integral_variables, positive_function, to_text, unfold, x, z)
 
@@ -517,8 +518,8 @@ class WorldCache:
         self.seed, self.examples = seed, examples
         self.cache: dict = {}
 
-    def strategy(self, expressions: list[sp.Expr]):
-        needs = shared_needs(Needs.of(expressions))
+    def strategy(self, expressions: list[sp.Expr], scope: Scope | None = None):
+        needs = shared_needs(Needs.of(expressions, scope))
         if needs not in self.cache:
             try:
                 worlds = sample_worlds(needs, self.seed, self.examples)
@@ -546,6 +547,9 @@ class Auditor:
         self.values: dict[sp.Symbol, sp.Expr] = {}  # variable -> its first assignment's value, earlier ones put in
         self.random: set[sp.Symbol] = set()  # assigned variables with a declared law: z = μ + σ ε, a function of ε
         self.worlds = WorldCache(seed, self.examples)
+        self.scope = document_scope(document, self.chains)
+        self.density_variables = {v for chain in self.chains for item in chain if isinstance(item.expr, sp.Basic)
+                                  for density in item.expr.atoms(Density) for v in density.variables + density.given}
 
     def run(self) -> list[StepResult]:
         problems = sorted(self.document.problems, key=lambda problem: problem.start)
@@ -607,6 +611,8 @@ class Auditor:
             result.detail["fragment"] = item.problem.fragment
             if last_readable is None and chain[0].problem is not None and chain[0] is previous:
                 result.reason = f"left-hand side: {chain[0].problem}; right-hand side: {item.problem.reason}"
+            if getattr(item.problem, "ill_formed", False):  # shapes that do not fit (audit/matrix_reader.py)
+                result.verdict = REFUTED
             return result
         if item.relation == "~":
             if not item.declaration:  # the document layer reads every declaration: this one it did not
@@ -644,9 +650,12 @@ class Auditor:
             result.verdict = UNPARSED
             result.reason = "its left-hand side cannot be read" + (f": {first.problem.reason}" if first.problem else "")
             result.detail["fragment"] = first.problem.fragment if first.problem else first.source
+            if getattr(first.problem, "ill_formed", False):  # shapes that do not fit (audit/matrix_reader.py)
+                result.verdict = REFUTED
             return result
         if len(chain) == 2 and isinstance(previous.expr, sp.Symbol) and item.relation == "=" \
-                and written_as_name(previous) and (previous.expr in (x, z, X) or previous.expr in self.values
+                and written_as_name(previous) and (previous.expr in (x, z, X) or self._random_variable(previous.expr)
+                                                   or previous.expr in self.values
                                                    or declared_laws(formula.context, previous.expr)) \
                 and not item.expr.has(previous.expr):
             return self._assignment(formula, previous, item, result)
@@ -721,13 +730,18 @@ class Auditor:
 
         return visit(expr, frozenset())
 
+    def _random_variable(self, symbol: sp.Symbol) -> bool:
+        """A variable the document's densities are over or conditioned on (as the article's x, z, X are)."""
+        return symbol in self.density_variables
+
     def _check(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int) -> tuple[str, dict]:
         why = f"as written in {self.document.path} line {line}"
+        lhs, rhs = canonical_labels(lhs, self.scope), canonical_labels(rhs, self.scope)
         try:
-            strategy, no_world = self.worlds.strategy([lhs, rhs])
+            strategy, no_world = self.worlds.strategy([lhs, rhs], self.scope)
         except _MATH_ERRORS as error:  # a world the engine cannot build: the numeric side is skipped, not the step
             strategy, no_world = None, f"no world: {type(error).__name__}: {error}"[:300]
-        step = Step(relation, rhs, why)
+        step = Step(relation, rhs, why, with_scope(None, self.scope))
         try:
             return check_step(lhs, step, strategy, seed=self.seed, examples=self.examples, no_world=no_world)
         except _MATH_ERRORS as error:  # the worlds give up on this step: sympy alone decides it, or nobody
@@ -1011,6 +1025,26 @@ def _shown(expr: sp.Expr) -> str:
 def _short(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def document_scope(document: Document, chains: list[list[Item]]) -> Scope:
+    """The notation of the document (``mathcheck.notation``): what its prose declares (the reader's Context:
+    ``latents``, ``observed``, ``conditioning``, ``model_labels`` where it fills them, density letters),
+    extended by the usage in all its formulas (integration variables are latent, ...)."""
+    declared = {"latents": set(), "observed": set(), "conditioning": set(),
+                "model_labels": set(ARTICLE_SCOPE.model_labels), "density_letters": set(ARTICLE_SCOPE.density_letters)}
+    for formula in document.formulas:
+        context = formula.context
+        for name in ("latents", "observed", "conditioning", "model_labels"):
+            declared[name] |= set(getattr(context, name, ()) or ())
+        declared["density_letters"] |= {key[0] for key in getattr(context, "densities", {}) if isinstance(key, tuple)}
+        declared["density_letters"] |= set(getattr(context, "density_letters", ()) or ())
+    base = Scope(**{name: frozenset(values) for name, values in declared.items()})
+    expressions = [item.expr for chain in chains for item in chain if isinstance(item.expr, sp.Basic)]
+    try:
+        return infer_scope(expressions, base)
+    except _MATH_ERRORS:  # a formula the inference cannot walk: the article's notation, as before
+        return ARTICLE_SCOPE
 
 
 def audit_document(document: Document, seed: int = 0, examples: int | None = None) -> AuditReport:

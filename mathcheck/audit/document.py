@@ -38,8 +38,9 @@ import sympy as sp
 from mathcheck.audit.formats import (BOUNDARY, LATEX, MARKDOWN, DocumentError, Source, decoded, latex_prose,
                                     latex_reading_text, markdown_prose, normalized_line_ends, source_from_text)
 from mathcheck.audit.formats import _read_bytes
-from mathcheck.audit.latex import (CHECKED, GREEK, Context, Token, Unparsed, blank_comments, declared_parameters,
-                                   group_end, normal_from_variance, parse_expression, tokenize)
+from mathcheck.audit.latex import (CHECKED, GREEK, Context, Parser, Token, Unparsed, blank_comments,
+                                   declared_parameters, group_end, normal_from_variance, parse_expression, tokenize)
+from mathcheck.audit import matrix_reader
 from mathcheck.audit.macros import Macro, OffsetMap, expand
 from mathcheck.vocab import Density, Normal
 
@@ -184,6 +185,17 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
             formula = _read_formula(document, index, start, end, inner_start, inner_end, current, carry)
             document.formulas.append(formula)
             persistent = _declarations_in_formula(document, formula, persistent)
+            used = _density_letters_used(document, formula)  # g of g(x|z): a density in what follows too
+            formula.context.density_letters |= used
+            persistent.density_letters = persistent.density_letters | used
+            own = _written_densities(document, formula)  # a later bare E_q names the one q written before
+            families = {density.family for density in own}
+            formula.context.written_densities = {key: found for key, found in formula.context.written_densities.items()
+                                                 if key[0] not in families}  # this formula's own q comes first
+            persistent.written_densities = {key: set(found) for key, found in persistent.written_densities.items()}
+            for density in own:
+                persistent.written_densities.setdefault((density.family, density.label), set()).add(density)
+            persistent = matrix_reader.carry(formula.context, persistent)  # the shapes its use taught
             carry = formula.last_item
         current = persistent.copy()
     if cursor < len(text):
@@ -432,7 +444,12 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
         line = document.where(document.line_of(offset))  # "line 7" (in a notebook "cell 3, line 2")
         mood = moods.get(number, "")
         _declare_sign(document, math, offset, line, mood, persistent, current)
+        if mood != NEGATION:  # x \in \mathbb{R}^d, \Sigma \succ 0, z \sim N(\mu, \Sigma): vectors and matrices
+            for target in (persistent, current):  # (Σ ≻ 0 not from a question or a hedge)
+                matrix_reader.declare(math, target, f"{line}: {math.strip()}", definite=mood not in (QUESTION, HEDGE) and
+                                      not matrix_reader.questioned(prose, math_start))
         for part_start, part in _top_level_parts(math):
+            part = _equation_as_law(part)  # "let $q(z) = N(m, s^2)$": the density declared Gaussian
             if "\\sim" not in part:
                 continue
             if mood in (NEGATION, NOT_DECLARED):
@@ -442,6 +459,8 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
                 _refuse_declaration(current, part, note)
                 continue
             targets = (current,) if mood else (persistent, current)
+            if matrix_reader.multivariate_law(part, current):
+                continue  # z \sim N(\mu, \Sigma): vectors and a covariance matrix (declared above), no scalar law
             for target in targets:
                 status, what = _declare(target, part, offset + part_start, line)
                 if status == "declared" and mood:
@@ -450,7 +469,42 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
                 document.problems.append(Unparsed(f"a declaration in the prose cannot be used: {what}", part.strip(),
                                                   offset + part_start, offset + part_start + len(part)))
     _declare_curvatures(marked, functions, persistent, current)
+    _declare_density_letters(marked, [math for _, _, _, math in _inline_maths(prose)], moods, persistent, current)
+    starts = [math_start for _, _, math_start, _ in _inline_maths(prose)]
+    plain = {start for number, start in enumerate(starts) if moods.get(number, "") not in (NEGATION, QUESTION, HEDGE)}
+    for target in (persistent, current):  # "$\Sigma$ is a $d\times d$ covariance matrix"
+        matrix_reader.declare_sentences(prose, target, document.where(document.line_of(base)), plain)
     return persistent, current
+
+
+# "$g(x|z)$ is Gaussian", "let $f$ be a density", "the density $r(z)$", "$\pi$ は分布": the letter names a density
+_DENSITY_MATH = re.compile(r"\s*([A-Za-z]|\\[A-Za-z]+)\s*(?:_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?\s*"
+                           r"(?:(?:\\left\s*)?\([^()]*(?:\\right\s*)?\))?\s*")
+_DENSITY_KIND_EN = (r"(?:(?:conditional|joint|marginal|probability|prior|posterior|approximate|variational|"
+                    r"gaussian|normal|true|unknown)\s+)*(?:density|densities|distribution|distributions|pdf|gaussian|normal)\b")
+_DENSITY_AFTER_EN = re.compile(r"⟦(\d+)⟧\s+(?:is|are|be|denotes?)\s+(?:also\s+)?(?:(?:a|an|the|some)\s+)?"
+                               + _DENSITY_KIND_EN, re.I)
+_DENSITY_BEFORE_EN = re.compile(r"\b(?:density|distribution|pdf)\s+⟦(\d+)⟧", re.I)
+_DENSITY_AFTER_JA = re.compile(r"⟦(\d+)⟧\s*(?:は|が|を)[^。⟦]*?(?:確率密度|密度|分布|ガウス|正規)")
+_DENSITY_BEFORE_JA = re.compile(r"(?:確率密度|密度|分布)(?:関数)?\s*⟦(\d+)⟧")
+
+
+def _declare_density_letters(marked: str, maths: list[str], moods: dict[int, str], persistent: Context,
+                             current: Context) -> None:
+    """The letters the prose declares as densities (Context.density_letters): a plain statement for what
+    follows, a hypothesis for the next formula only; a negated, hedged or questioned one declares nothing."""
+    for pattern in (_DENSITY_AFTER_EN, _DENSITY_BEFORE_EN, _DENSITY_AFTER_JA, _DENSITY_BEFORE_JA):
+        for m in pattern.finditer(marked):
+            k = int(m.group(1))
+            named = _DENSITY_MATH.fullmatch(maths[k]) if k < len(maths) else None
+            letter = named.group(1).lstrip("\\") if named else None
+            if letter is None or (named.group(1).startswith("\\") and letter not in GREEK and letter != "pi"):
+                continue
+            mood = moods.get(k, "")
+            if mood in (NEGATION, NOT_DECLARED, QUESTION, HEDGE):
+                continue
+            for target in ((current,) if mood == HYPOTHESIS else (persistent, current)):
+                target.density_letters.add(letter)
 
 
 _NAME_LIST = r"\s*(?P<names>[^<>=≥≤]+?)\s*"
@@ -480,6 +534,21 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
     for target in ((current,) if mood else (persistent, current)):
         for name in names:
             target.declare_symbol(name, note, **({"positive": True} if strict else {"nonnegative": True}))
+
+
+def _equation_as_law(part: str) -> str:
+    """``q(z) = N(m, s^2)`` in the prose declares like ``q(z) \\sim N(m, s^2)`` (a density on the left, one ``=``,
+    a Gaussian on the right); any other part is returned as written."""
+    sides = re.split(r"(?<![<>!:\\])=(?!=)", part)
+    if len(sides) != 2 or "\\sim" in part or not _NORMAL.match(sides[1]):
+        return part
+    try:
+        subject = _written_density(sides[0])
+    except (ValueError, TypeError, RecursionError):
+        return part
+    if not isinstance(subject, Density) or subject.given or len(subject.variables) != 1:
+        return part  # q(z|x) = N(μ(x), σ²(x)) states the encoder, it declares no fixed Gaussian
+    return f"{sides[0]}\\sim{sides[1]}"
 
 
 def _mark_hypothesis(context: Context, mood: str) -> None:
@@ -716,11 +785,21 @@ def _moods(marked: str) -> dict[int, str]:
         for number, clause in enumerate(clauses):
             for k in _MARKER.findall(clause):
                 mood = _mood(sentence, clauses, number)
-                moods[int(k)] = mood if mood == NEGATION or k in allowed else NOT_DECLARED
+                if mood == "" and k not in allowed and _CONDITION_CLAUSE.fullmatch(clause) and \
+                        _plain_around(sentence, clauses):
+                    mood = HYPOTHESIS  # "..., with $s > 0$, gives": a condition of the next formula
+                moods[int(k)] = mood if mood in (NEGATION, HYPOTHESIS) or k in allowed else NOT_DECLARED
     return moods
 
 
+def _plain_around(sentence: str, clauses: list[str]) -> bool:
+    """No clause of the sentence negates, hedges, poses a problem or calls something false."""
+    return not (_NOT_A_STATEMENT_EN.search(_MARKER.sub(" ", sentence)) or
+                any(_NEGATION_EN.search(c) or _HEDGE_EN.search(c) or _NEGATION_JA.search(c) for c in clauses))
+
+
 NOT_DECLARED = "not read as a declaration: not a plain declarative sentence"
+_CONDITION_CLAUSE = re.compile(r"\s*(?:with|where|assuming)\s+⟦\d+⟧\s*[.:]?\s*", re.I)
 # A sentence declares only in a plain shape: English made of these words alone (and the formulas, commas, a
 # final period or colon), not opening as a question; a hypothesis "If <declaration>, ..." declares its
 # condition for the next formula. Any other word (or, either, except, show, want, case, only, false, ...)
@@ -730,7 +809,9 @@ _DECLARATIVE_WORDS_EN = {
     "a", "an", "the", "function", "functions", "strictly", "strongly", "concave", "convex", "both", "also",
     "everywhere", "density", "densities", "variable", "variables", "random", "latent", "noise", "prior",
     "distribution", "now", "then", "so", "thus", "hence", "given", "take", "fix", "real", "map", "maps",
-    "up", "down", "upward", "upwards", "downward", "downwards"}
+    "up", "down", "upward", "upwards", "downward", "downwards", "gaussian", "normal", "pdf", "probability",
+    "conditional", "joint", "marginal", "posterior", "likelihood", "denote", "denotes", "approximate",
+    "variational"}
 _OPENING_EN = re.compile(r"^\s*(?:if|when|whenever|provided(?:\s+that)?|with|given|for)\b", re.I)
 _DECLARATIVE_SIGNS_EN = re.compile(r"[\s,]|⟦\d+⟧|[.:]\s*$")
 _LISTED_EN = re.compile(r"^(?P<head>[^:⟦]*):\s*(?P<list>⟦\d+⟧(?:\s*(?:,|and|,\s*and)\s*⟦\d+⟧)*)\s*\.?\s*$", re.I)
@@ -945,6 +1026,8 @@ def _read_formula(document: Document, index: int, start: int, end: int, inner_st
         builder.row(masked_text[row_start:row_end], inner_start + row_start)
     formula.chains = builder.chains
     formula.last_item = builder.last[-1] if builder.last else None
+    segments = [item.segment.tokens for chain in formula.chains for item in chain if item.segment is not None]
+    matrix_reader.learn_formula(segments, text, formula.context)  # x^T: x is a vector on every side
     return formula
 
 
@@ -1284,6 +1367,22 @@ def _continue_expression(previous: ChainItem, continuation: ChainItem, document:
     start, end = previous.segment.start, continuation.segment.end
     source = " ".join(f"{previous.segment.source} {continuation.segment.source}".split())
     previous.segment = Segment(tokens, start, end, source)
+
+
+def _density_letters_used(document: Document, formula: Formula) -> set[str]:
+    """The letters a formula uses as densities (``g(x|z)``, ``E_g``, ``KL(f \\| g)``: latex.Parser.density_usage)."""
+    used: set[str] = set()
+    for chain in formula.chains:
+        for item in chain:
+            if item.segment is not None:
+                used |= Parser(item.segment.tokens, document.text, None, 0).density_usage()
+    return used
+
+
+def _written_densities(document: Document, formula: Formula) -> list:
+    """The densities the formula writes with their arguments (``q(z|x)``), on every side of every chain."""
+    return [density for chain in formula.chains for item in chain if item.segment is not None
+            for density in Parser(item.segment.tokens, document.text, formula.context, 0).written_densities()]
 
 
 def _declarations_in_formula(document: Document, formula: Formula, context: Context) -> Context:

@@ -20,6 +20,23 @@ with the fragment quoted: the reader never guesses and never skips. In particula
 - Annotated relations (``\\overset{(a)}{=}``, ``\\stackrel{..}{\\leq}``) keep their relation; the annotation
   is the token's ``note``; only a definition mark (``\\overset{\\text{def}}{=}``, Δ) makes ``:=``.
 
+The vocabulary is open (issue 11):
+
+- Variables are real symbols named as written: ``x``, ``h``, ``x_i``, ``z_{1:T}``, ``x^{(i)}``, ``\\mathcal{D}``; a bold
+  letter (``\\mathbf{x}``, ``\\boldsymbol{x}``, ``\\bm{x}``, ``{\\bf x}``) is its plain letter's variable (unless the
+  matrix reader, audit/matrix_reader.py, reads it as a vector).
+- A letter applied to variables is a density when it is p, q, r, P, Q or π by convention, when the prose declares
+  it (Context.density_letters), or when the formula uses it as one: a bar in its parentheses (``g(x|z)``), a
+  semicolon (``f(x; \\mu, \\sigma)``, the parameters are its label, as ``p_\\theta``), the subscript of E or an
+  argument of KL. Otherwise it is a function (``f(x)``), and π not applied to variables is the number.
+- ``E_{q(z|x)}[..]``, ``E_{z \\sim q}[..]``, ``\\underset{q}{\\mathbb{E}}[..]``, nested ``E_p E_q[..]`` and the
+  bracket-less ``E_q \\log p(x|z)`` (the argument runs to the next top-level + or −); a bare ``E_q`` names the one q
+  the formula (else the document before it) writes. ``H[q]``, ``\\mathcal{H}(q)`` read as −E_q[log q], ``H(p, q)``
+  as −E_p[log q]. KL in every common spelling, with ``\\|``, ``\\parallel``, ``\\Vert``, ``||`` or ``;``.
+- ``\\nabla_\\phi F``, ``\\partial_\\phi F``, ``\\frac{\\partial}{\\partial \\phi} F``, ``\\frac{d F}{d\\phi}``: sympy Derivative,
+  refused when F depends on φ in a way it does not write (a density's label, a named quantity, μ without φ).
+- ``log``, ``ln``, ``exp`` without a backslash, ``{\\rm log}``, ``\\operatorname{log}``: the functions.
+
 For the document layer: :func:`formula_scales` (the σ a formula's own ``N(\\mu, \\sigma^2)`` makes positive) and
 :func:`function_names` (the names a formula applies to variables) give what to declare in a formula's
 :class:`Context`; :func:`blank_comments` blanks ``%`` comments (not ``\\%``) with offsets kept.
@@ -46,6 +63,7 @@ GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota",
     "kappa", "lambda", "mu", "nu", "xi", "rho", "varrho", "sigma", "tau", "upsilon", "phi", "varphi", "chi",
     "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Sigma", "Phi", "Psi", "Omega",
+    "ell",  # ℓ, the log-likelihood's letter: a letter like the Greek ones
 }
 SPACING = {",", ";", ":", "!", " ", "displaystyle", "textstyle", "scriptstyle", "limits", "nolimits",
            "left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
@@ -85,7 +103,17 @@ CONNECTIVES = {"and", "or", "if", "for", "where", "with", "since", "then", "so",
                "when", "because", "as", "by", "iff", "using", "let", "all", "any", "some", "else", "i.e.",
                "e.g.", "s.t.", "st", "ie", "eg", "whence", "therefore", "but", "while", "each", "every"}
 FONT = UPRIGHT | STYLED | TEXT
-DENSITY_FAMILIES = {"p", "q"}
+DENSITY_FAMILIES = {"p", "q"}  # always densities: p(...) must have variables as arguments, a bare p is a density
+# Density letters (the rule, see Parser._is_density_letter): a letter applied to variables, ``L(x)``, ``L(x | z)``,
+# ``L(x; \theta)``, ``L_\theta(x)``, is a density when it is one of CONVENTIONAL_DENSITIES, when the prose declares it
+# ("$g(x|z)$ is Gaussian", "let $f$ be a density": Context.density_letters), or when the formula uses it as one:
+# with a bar inside its parentheses, as the subscript of E, or as an argument of KL. Otherwise it is a function.
+CONVENTIONAL_DENSITIES = {"p", "q", "r", "P", "Q", "pi"}
+BOLD = {"mathbf", "boldsymbol", "bm", "pmb"}  # a bold letter is the plain letter's variable in the scalar reader
+LOG_WORDS = {"log", "ln", "exp"}  # MathJax and KaTeX users write them without a backslash: read as the functions
+FONT_SWITCHES = {"rm": "", "bf": "mathbf", "cal": "mathcal"}  # {\rm log}, {\bf x}: the style of the word that follows
+IDENTITY_WORDS = {"I", "\\mathbf{I}", "\\mathbb{I}", "\\boldsymbol{I}", "\\bm{I}", "\\mathrm{I}"}
+ENTROPY_WORDS = {"H", "\\mathcal{H}", "\\mathbb{H}"}  # H[q], H(p, q): entropy, cross-entropy of densities
 FUNCTION_LETTERS = {"f", "g", "h"}  # letters that name functions unless the document uses them as numbers
 CHECKED = {"=", "<=", ">=", "<", ">"}
 MAX_NESTING = 100  # groups, fractions, functions inside one another: deeper is refused, not a RecursionError
@@ -101,7 +129,9 @@ UNSUPPORTED = {
     "sum": "\\sum is not supported by this reader", "prod": "\\prod is not supported by this reader",
     "lim": "a limit \\lim is not supported", "sup": "\\sup is not supported", "inf": "\\inf is not supported",
     "arg": "\\arg is not supported", "argmax": "\\argmax is not supported", "argmin": "\\argmin is not supported",
-    "partial": "a partial derivative ∂ is not supported", "nabla": "a gradient ∇ is not supported",
+    "partial": "a partial derivative ∂ written this way is not supported: write \\partial_\\phi F or "
+               "\\frac{\\partial}{\\partial \\phi} F",
+    "nabla": "a gradient ∇ without its variable is not supported: write \\nabla_\\phi F",
     "prime": "a prime (a derivative or another variable) is not supported",
     "top": "a transpose ^\\top is not supported", "intercal": "a transpose is not supported",
     "cdots": "an ellipsis is not a formula", "ldots": "an ellipsis is not a formula",
@@ -208,6 +238,12 @@ class Context:
     notes: dict = field(default_factory=dict)  # what each entry came from: key -> "line N: source"
     symbols: dict = field(default_factory=dict)  # name -> sp.Symbol with the declared assumptions
     functions: set = field(default_factory=set)  # names used as functions in the document
+    shapes: dict = field(default_factory=dict)  # vector / matrix name -> (rows, cols) (audit/matrix_reader.py)
+    definite: set = field(default_factory=set)  # matrices declared positive definite (Σ ≻ 0, a covariance)
+    components: set = field(default_factory=set)  # vectors whose components x_j the document uses
+    sizes: set = field(default_factory=set)  # names of sizes: the upper limits of sums (N in \sum_{i=1}^N)
+    density_letters: set = field(default_factory=set)  # letters declared (or used) as densities: g of g(x|z)
+    written_densities: dict = field(default_factory=dict)  # (family, label) -> the densities of that name written
 
     def copy(self) -> "Context":
         return Context(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(self)})
@@ -417,13 +453,17 @@ def _command(text: str, i: int, base: int, tokens: list[Token]) -> int:
             stop = argument[1] if argument else end
         tokens.append(Token("sep", "\\" + name, start, base + stop))
         return stop
-    if name in FONT:
+    if name in FONT or name in FONT_SWITCHES:
         return _font(text, name, end, start, base, tokens)
     if name in ("stackrel", "overset", "underset"):
         annotated = _annotated_relation(text, end, start, base)
         if annotated is not None:
             tokens.append(annotated)
             return annotated.end - base
+        if name == "underset":
+            stop = _expectation_under(text, end, start, base, tokens)
+            if stop is not None:
+                return stop
     if name == "xlongequal":  # extarrows: = with its note written over it
         note = _braced(text, end)
         if note is not None:
@@ -470,6 +510,19 @@ def _delimiter_token(sizer: str, delimiter: str, start: int, end: int) -> Token:
 def _font(text: str, name: str, end: int, start: int, base: int, tokens: list[Token]) -> int:
     """``\\mathrm{d}``, ``\\mathbb{E}``, ``\\mathcal{L}``, ``\\text{KL}``: a word; ``\\text{ and }``: a sep."""
     inner = _braced(text, end)
+    if inner is None and name in FONT_SWITCHES:  # {\rm log}: a switch styles the whole word that follows
+        word = re.match(r"\s*([A-Za-z]+)", text[end:])
+        if word:
+            stop = end + word.end()
+            styled = FONT_SWITCHES[name]
+            shown = f"\\{styled}{{{word.group(1)}}}" if styled and word.group(1) not in STYLED_OPERATORS else word.group(1)
+            closing = re.match(r"\s*\}", text[stop:])
+            if closing and tokens and tokens[-1].kind == "sym" and tokens[-1].text == "{" and \
+                    not text[tokens[-1].end - base:start - base].strip():  # {\rm log}: the group is the word
+                start = tokens.pop().start
+                stop += closing.end()
+            tokens.append(Token("word", shown, start, base + stop))
+            return stop
     if inner is None:
         if name == "mathop":
             return end
@@ -477,6 +530,13 @@ def _font(text: str, name: str, end: int, start: int, base: int, tokens: list[To
         if letter and name in UPRIGHT:  # \mathrm dz: the argument is the one letter that follows
             stop = end + letter.end()
             tokens.append(Token("word", letter.group(1), start, base + stop))
+            return stop
+        argument = re.match(r"\s*(?:([A-Za-z])|\\([A-Za-z]+)\b)", text[end:])
+        if argument and name in STYLED and (argument.group(1) or argument.group(2) in GREEK):
+            stop = end + argument.end()  # \boldsymbol\phi, \mathbf x: TeX's one-token argument
+            shown = argument.group(1) or f"\\{argument.group(2)}"
+            plain = argument.group(1) if name in STYLED_OPERATORS or shown in STYLED_OPERATORS else None
+            tokens.append(Token("word", plain or f"\\{name}{{{shown}}}", start, base + stop))
             return stop
         tokens.append(Token("cmd", name, start, base + end))
         return end
@@ -495,9 +555,32 @@ def _font(text: str, name: str, end: int, start: int, base: int, tokens: list[To
         tokens.append(Token("word", f"\\{name}{{{word}}}", start, base + stop))
         return stop
     if name == "mathop":
-        return stop if not word else end
+        if not word:
+            return stop
+        inside = tokenize(content)
+        if name in UPRIGHT and len(inside) == 1 and inside[0].kind == "word":  # \mathop{\mathbb{E}}: that word
+            tokens.append(Token("word", inside[0].text, start, base + stop))
+            return stop
+        return end
     tokens.append(Token("cmd", name, start, base + end))
     return end
+
+
+def _expectation_under(text: str, end: int, start: int, base: int, tokens: list[Token]) -> int | None:
+    """``\\underset{q(z|x)}{\\mathbb{E}}``: the expectation E with its density written under it, read as
+    ``E_{q(z|x)}``; None when the base is not E."""
+    under = _braced(text, end)
+    if under is None:
+        return None
+    over = _tex_argument(text, under[1])
+    if over is None or [(t.kind, t.text) for t in tokenize(over[0])] != [("word", "E")]:
+        return None
+    opening = under[1] - len(under[0]) - 1  # the { of the subscript
+    tokens += [Token("word", "E", start, base + end), Token("sym", "_", base + end, base + end),
+               Token("sym", "{", base + opening - 1, base + opening)]
+    tokens += tokenize(under[0], base + opening)
+    tokens.append(Token("sym", "}", base + under[1] - 1, base + over[1]))
+    return over[1]
 
 
 def _text(content: str, name: str, end: int, stop: int, start: int, base: int, tokens: list[Token]) -> int:
@@ -549,6 +632,104 @@ OPEN = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
 OPENING_BAR, CLOSING_BAR = "\\left|", "\\right|"  # bars whose side is written: \left| \lvert, \right| \rvert
 BIG_OPERATORS = {"int", "sum", "prod", "iint"}
 _PUNCTUATION = {",", ".", ";"}
+SUBSCRIPT_MARKS = {",", ":", "-", "+"}  # inside a subscript name after its first part
+_DISTRIBUTION_END = {")", "]", "}", "\\}", ";"}
+
+
+def bold_letter(text: str) -> str | None:
+    """The plain letter of a bold one (``\\mathbf{x}`` -> x, ``\\boldsymbol{\\mu}`` -> mu): in the scalar reader a
+    bold letter is the variable of its plain letter."""
+    m = re.fullmatch(r"\\(?:" + "|".join(sorted(BOLD)) + r")\{(?:([A-Za-z])|\\([A-Za-z]+))\}", text)
+    if m is None:
+        return None
+    if m.group(1):
+        return m.group(1)
+    return m.group(2) if m.group(2) in GREEK else None
+
+
+def density_letter_of(token: Token | None) -> str | None:
+    """The letter of a density's name: a letter, or \\pi (which elsewhere is the number π)."""
+    if token is not None and token.kind == "cmd" and token.text == "pi":
+        return "pi"
+    return letter_of(token)
+
+
+def letter_of(token: Token | None) -> str | None:
+    """The name of the one letter a token writes (x, \\sigma, \\mathbf{x}), or None."""
+    if token is None:
+        return None
+    if token.kind == "word":
+        if len(token.text) == 1:
+            return token.text
+        return bold_letter(token.text) or (token.text if _CALLIGRAPHIC.fullmatch(token.text) else None)
+    if token.kind == "cmd" and token.text in GREEK:
+        return token.text
+    return None
+
+
+_CALLIGRAPHIC = re.compile(r"\\(?:mathcal|mathscr)\{[A-Z]\}")  # p(\mathcal{D}): the data set, a variable as written
+
+
+def _is(tokens: list[Token], j: int, kind: str, text: str | None = None) -> bool:
+    return 0 <= j < len(tokens) and tokens[j].kind == kind and (text is None or tokens[j].text == text)
+
+
+def index_superscript_end(tokens: list[Token], j: int) -> int | None:
+    """The index after ``^{(i)}`` (a data-point index, not a power) at token j, or None."""
+    if _is(tokens, j, "sym", "^") and _is(tokens, j + 1, "sym", "{") and _is(tokens, j + 2, "sym", "(") and \
+            j + 3 < len(tokens) and tokens[j + 3].kind in ("word", "num") and _is(tokens, j + 4, "sym", ")") and \
+            _is(tokens, j + 5, "sym", "}"):
+        return j + 6
+    return None
+
+
+def script_end(tokens: list[Token], j: int) -> int:
+    """The index after the script (one token or a braced group) starting at token j."""
+    if _is(tokens, j, "sym", "{"):
+        depth = 0
+        for k in range(j, len(tokens)):
+            if tokens[k].kind == "sym" and tokens[k].text == "{":
+                depth += 1
+            elif tokens[k].kind == "sym" and tokens[k].text == "}":
+                depth -= 1
+                if depth == 0:
+                    return k + 1
+        return len(tokens)
+    return min(j + 1, len(tokens))
+
+
+def variable_end(tokens: list[Token], j: int) -> int | None:
+    """The index after the variable name at token j (x, \\mathbf{x}, x_i, z_{1:T}, x^{(i)}), or None."""
+    if letter_of(tokens[j] if j < len(tokens) else None) is None:
+        return None
+    k = j + 1
+    if _is(tokens, k, "sym", "_"):
+        k = script_end(tokens, k + 1)
+    after_index = index_superscript_end(tokens, k)
+    return after_index if after_index is not None else k
+
+
+def density_call_end(tokens: list[Token], j: int) -> int | None:
+    """The index after ``(x, z | w; \\theta)`` at token j: variables, a bar and variables, parameters after ``;``
+    (names); None when token j does not open such parentheses."""
+    if not _is(tokens, j, "sym", "("):
+        return None
+    k, bar, parameters = j + 1, False, False
+    while True:
+        end = variable_end(tokens, k)
+        if end is None:
+            return None
+        k = end
+        if _is(tokens, k, "sym", ","):
+            k += 1
+        elif _is(tokens, k, "mid") and tokens[k].text in ("|", "\\mid") and not bar and not parameters:
+            bar, k = True, k + 1
+        elif _is(tokens, k, "sym", ";") and not parameters:
+            parameters, k = True, k + 1
+        elif _is(tokens, k, "sym", ")"):
+            return k + 1
+        else:
+            return None
 
 
 class Parser:
@@ -565,6 +746,7 @@ class Parser:
         self.absolute_depth = 0  # inside |...|, a bar closes: |a|b|c| is not read as |a|·b·|c|
         self.last_name: tuple[str, int] | None = None  # (name, index after it) of the last bare symbol read
         self.uses: dict[str, tuple[bool, bool]] = {}  # name -> (used as a function, used as a number)
+        self._density_usage: set[str] | None = None  # letters this formula uses as densities (see density_usage)
 
     def _without_indentation(self, tokens: list[Token]) -> list[Token]:
         """A wide space that opens a row (``& \\quad - D_{KL}`` continuing the row above) is indentation."""
@@ -622,11 +804,28 @@ class Parser:
     def parse(self) -> sp.Expr:
         if not self.tokens:
             raise Unparsed("empty expression", "", self.base, self.base)
+        from mathcheck.audit import matrix_reader  # vectors, matrices, sums: never commuting numbers
+        if matrix_reader.wanted(self):
+            return matrix_reader.read(self)
         expr = self.expression()
         if self.peek() is not None:
             token = self.peek()
             self.fail(self._unexpected(token), token.start, self.tokens[-1].end)
         return expr
+
+    # how terms and factors combine; the matrix reader (audit/matrix_reader.py) checks shapes here
+    def _sum(self, terms: list) -> sp.Expr:
+        return sp.Add(*terms)
+
+    def _product(self, factors: list) -> sp.Expr:
+        return _product(factors)
+
+    def _ratio(self, numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
+        return ratio(numerator, denominator)
+
+    def _distributions(self) -> tuple:
+        """The kinds of density E_{...} and D_KL(...) take (the matrix reader adds N(x; μ, Σ) of vectors)."""
+        return (Density, Normal, BareDensity)
 
     def _unexpected(self, token: Token) -> str:
         shown = self.text(token.start, token.end)
@@ -656,7 +855,7 @@ class Parser:
             op = self.take().text
             term = self.term()
             terms.append(-term if op == "-" else term)
-        return sp.Add(*terms)
+        return self._sum(terms)
 
     def term(self) -> sp.Expr:
         start = self.here()
@@ -684,7 +883,7 @@ class Parser:
                 denominator = self.factor()
                 if denominator.is_zero:
                     self.fail("division by zero", start, self.last_end())
-                factors = [ratio(_product(factors), denominator)]
+                factors = [self._ratio(self._product(factors), denominator)]
                 previous = (begin, self.i)
                 divided = True
             elif token.kind == "sep" and self.integral_depth and self.at_differential(1):
@@ -702,7 +901,7 @@ class Parser:
                 break
         if not factors:
             self.fail("expected a term", start)
-        return _product(factors)
+        return self._product(factors)
 
     def _visible(self, j: int) -> int:
         """The index of the first token from j that LaTeX displays (braces ``{}`` show nothing)."""
@@ -785,9 +984,7 @@ class Parser:
         if token is None or token.kind != "word":
             return False
         if token.text == "d":
-            following = self.peek(k + 1)
-            return following is not None and ((following.kind == "word" and len(following.text) == 1) or
-                                               (following.kind == "cmd" and following.text in GREEK))
+            return letter_of(self.peek(k + 1)) is not None
         return len(token.text) == 2 and token.text[0] == "d"
 
     def factor(self) -> sp.Expr:
@@ -817,6 +1014,12 @@ class Parser:
         self.last_name = None
         base = self.atom()
         bare = self.last_name if self.last_name and self.last_name[1] == self.i else None
+        indexed = index_superscript_end(self.tokens, self.i) if bare is not None else None
+        if indexed is not None:  # x^{(i)}: the i-th data point, a variable of its own
+            bare = (bare[0] + self._index_superscript(indexed), indexed)
+            self.i = indexed
+            base = self.symbol(bare[0])
+            self.last_name = bare
         if self.at("sym", "^"):
             if signed_group:  # braces do not show: {-1}^2 displays as -1^2
                 self.fail("ambiguous: `{-…}^…` displays like -…^…: write (-1)^2 or -(1^2)", start,
@@ -843,6 +1046,13 @@ class Parser:
         if self.at("sym", "_"):
             self.fail("a subscript here is not part of the notation this reader knows", start)
         return base
+
+    def _index_superscript(self, end: int) -> str:
+        index = self.tokens[end - 3].text
+        if index in getattr(self, "indices", {}):  # bound by a \sum over i (audit/matrix_reader.py): not one symbol
+            self.fail(f"^{{({index})}} under a sum over {index}: a data point that depends on the sum's index is "
+                      "not one variable, and is not read yet", self.tokens[end - 6].start, self.tokens[end - 1].end)
+        return f"^{{({index})}}"
 
     def _check_power_before_parenthesis(self, name: str, start: int) -> None:
         """``f^2(x)``, ``\\sigma^2(X)``: a power of f applied to x, or f(x)²? Refused; ``\\lambda^2(1-\\lambda)``
@@ -935,8 +1145,9 @@ class Parser:
             parts = []
             while not self.at("sym", "}"):
                 token = self.take()
-                if token.kind in ("word", "num") or (token.kind == "cmd" and token.text in GREEK):
-                    parts.append(token.text)
+                if token.kind in ("word", "num") or (token.kind == "cmd" and token.text in GREEK) or \
+                        (token.kind == "sym" and token.text in SUBSCRIPT_MARKS and parts):
+                    parts.append(bold_letter(token.text) or token.text)  # z_{1:T}, q_{\phi,\psi}, p_{\bm\theta}
                 else:
                     self.fail("cannot read this subscript", start, token.end)
             self.take()
@@ -948,9 +1159,9 @@ class Parser:
             return token.text[0] if len(token.text) == 1 else self.fail(
                 f"ambiguous subscript `{token.text}`: write it in braces", start, token.end)
         if token.kind == "word":
-            if len(token.text) > 1:
+            if len(token.text) > 1 and not self.text(token.start, token.end).startswith(("\\", "{\\")):
                 self.fail(f"ambiguous subscript `{token.text}`: write it in braces", start, token.end)
-            return token.text
+            return token.text  # D_\text{KL}: a font command takes the whole word
         if token.kind == "cmd" and token.text in GREEK:
             return token.text
         self.fail("cannot read this subscript", start, token.end)
@@ -1083,9 +1294,15 @@ class Parser:
             return self.integral()
         if name == "pi":
             self.take()
+            if self._density_call_here("pi"):  # \pi(z), \pi_\theta(a | s): a density by convention
+                return self.density(token)
             return sp.pi
+        if name in ("nabla", "partial") and self.at("sym", "_", 1):
+            return self.gradient()
         if name in GREEK:
             return self.identifier(self.take())
+        if name in ("underbrace", "overbrace"):
+            return self.braced_part()
         if name in ACCENTS:
             return self.accented()
         if name in ("max", "min"):
@@ -1101,6 +1318,16 @@ class Parser:
         if name in ("stackrel", "overset", "underset", "mathrel"):
             self.fail(f"\\{name} over something that is not a relation is not supported", token.start, token.end)
         self.fail(f"unknown command `\\{name}`", token.start, token.end)
+
+    def braced_part(self) -> sp.Expr:
+        """``\\underbrace{A}_{\\text{ELBO}}``, ``\\overbrace{A}^{...}``: A, as displayed; the name written under
+        or over the brace annotates it (it is not checked)."""
+        token = self.take()
+        value = self.braced(f"\\{token.text}", token.start)
+        script = "_" if token.text == "underbrace" else "^"
+        if self.at("sym", script):
+            self.i = script_end(self.tokens, self.i + 1)
+        return value
 
     def _env_end(self, token: Token) -> int:
         m = re.match(r"\\begin\s*\{[^}]*\}", self.source[token.start - self.base:])
@@ -1137,6 +1364,9 @@ class Parser:
     def fraction(self) -> sp.Expr:
         token = self.take()
         start = token.start
+        derivative = self._derivative_fraction(start)
+        if derivative is not None:
+            return derivative
         what = f"\\{token.text}"
         # braced arguments directly, without a frame more: nesting is bounded by MAX_NESTING, not the stack
         numerator = self.braced(what, start) if self.at("sym", "{") else self.tex_argument(what, start)
@@ -1144,6 +1374,96 @@ class Parser:
         if denominator.is_zero:
             self.fail("division by zero", start, self.last_end())
         return _fraction(numerator, denominator)
+
+    def _derivative_fraction(self, start: int) -> sp.Expr | None:
+        """``\\frac{\\partial}{\\partial \\phi} F``, ``\\frac{d}{d\\phi} F``, ``\\frac{\\partial F}{\\partial \\phi}``: the
+        derivative of F in φ; None when the fraction is not written as a derivative."""
+        tokens, j = self.tokens, self.i
+        operator = _derivative_operator(tokens[j + 1]) if _is(tokens, j, "sym", "{") and j + 1 < len(tokens) else None
+        if operator is None:
+            return None
+        numerator_end = script_end(tokens, j)
+        if not _is(tokens, numerator_end, "sym", "{"):
+            return None
+        denominator_end = script_end(tokens, numerator_end)
+        denominator = tokens[numerator_end + 1:denominator_end - 1]
+        if len(denominator) == 1 and operator == "d" and denominator[0].kind == "word" and \
+                len(denominator[0].text) == 2 and denominator[0].text[0] == "d":  # {dx}
+            variable = self.symbol(denominator[0].text[1])
+        elif denominator and _derivative_operator(denominator[0]) == operator and \
+                variable_end(denominator, 1) == len(denominator):
+            self.i = numerator_end + 2
+            variable = self.symbol(self.variable_name())
+        else:
+            return None
+        if numerator_end == j + 3:  # {\partial} over {\partial \phi}: the operator applies to what follows
+            self.i = denominator_end
+            operand = self.function_argument(start, self.text(start, self.last_end()))
+        else:
+            self.i = j + 2
+            operand = self.expression()
+            self.expect("sym", "}", "to close the numerator of the derivative", start)
+            self.i = denominator_end
+        return self._derivative(operand, variable, start)
+
+    def gradient(self) -> sp.Expr:
+        """``\\nabla_\\phi F``, ``\\partial_\\phi F``, ``\\nabla_{\\phi} F``: the derivative of F in the parameter φ."""
+        start = self.take().start
+        self.take()  # _
+        braced = self.at("sym", "{")
+        if braced:
+            self.take()
+        if variable_end(self.tokens, self.i) is None:
+            self.fail("the subscript of a gradient must be one variable or parameter", start, self._factor_end())
+        variable = self.symbol(self.variable_name())
+        if braced:
+            self.expect("sym", "}", "to close the subscript of the gradient", start)
+        operand = self.function_argument(start, self.text(start, self.last_end()))
+        return self._derivative(operand, variable, start)
+
+    def _derivative(self, operand: sp.Expr, variable: sp.Symbol, start: int) -> sp.Expr:
+        """d operand / d variable, kept unevaluated; refused when the operand depends on the variable in a way
+        it does not write (a density p_φ, a named quantity): read as a formula its derivative would be 0."""
+        implicit = operand.atoms(Density, BareDensity, NameRef)
+        if implicit:
+            shown = sp.sstr(sorted(implicit, key=sp.default_sort_key)[0])
+            self.fail(f"a derivative in {variable} of {shown}: how a density or a named quantity depends on "
+                      f"{variable} is not written out, so the derivative is not read (write the formula)", start,
+                      self.last_end())
+        if variable not in operand.free_symbols:  # ∇_φ μ²: μ = μ_φ(x) may depend on φ without saying so
+            self.fail(f"a derivative in {variable} of an expression that does not write {variable}: whether it "
+                      f"depends on {variable} (through μ, σ, ...) is not written out", start, self.last_end())
+        return sp.Derivative(operand, variable)
+
+    def entropy(self) -> sp.Expr | None:
+        """``H[q]``, ``H(q(z|x))``, ``\\mathcal{H}(q)``, ``\\mathbb{H}[q]``: the entropy −E_q[log q]; ``H(p, q)``: the
+        cross-entropy −E_p[log q]. None (nothing read) when the arguments are not densities: ``H(x)`` is a name."""
+        saved = self.i
+        self.take()
+        closing = OPEN[self.take().text]
+        densities = [self._entropy_argument()]
+        if densities[0] is not None and self.at("sym", ","):
+            self.take()
+            densities.append(self._entropy_argument())
+        if None in densities or not self.at("sym", closing):
+            self.i = saved
+            return None
+        self.take()
+        first, second = densities[0], densities[-1]
+        return -Expectation(first, sp.log(second))
+
+    def _entropy_argument(self) -> sp.Expr | None:
+        token = self.peek()
+        family = density_letter_of(token)
+        if family is None or not (family in DENSITY_FAMILIES or self._is_density_letter(family)):
+            return None
+        after = script_end(self.tokens, self.i + 2) if self.at("sym", "_", 1) else self.i + 1
+        end = density_call_end(self.tokens, after)
+        end = after if end is None else end
+        if not (_is(self.tokens, end, "sym", ",") or _is(self.tokens, end, "sym", ")") or
+                _is(self.tokens, end, "sym", "]")):
+            return None
+        return self.density(self.take())
 
     def square_root(self) -> sp.Expr:
         """``\\sqrt x``, ``\\sqrt{x}``, and the real n-th root ``\\sqrt[n]{x}`` for a whole n ≥ 2."""
@@ -1351,16 +1671,19 @@ class Parser:
                       token.end if token else None)
         self.take()
         if token.text == "d":
-            following = self.take()
-            name = following.text
-            if not ((following.kind == "word" and len(name) == 1) or (following.kind == "cmd" and name in GREEK)):
-                self.fail("\\int without its differential (d<variable>)", start, following.end)
+            if letter_of(self.peek()) is None:
+                self.fail("\\int without its differential (d<variable>)", start, self.peek().end if self.peek() else None)
+            name = self.variable_name()  # dz, d\mathbf{z}, dx_i, dx^{(i)}
         elif len(token.text) == 2 and token.text[0] == "d":
             name = token.text[1]
+            if self.at("sym", "_"):
+                name = f"{name}_{self.subscript_name()}"
+            indexed = index_superscript_end(self.tokens, self.i)
+            if indexed is not None:  # dx^{(i)}
+                name += self._index_superscript(indexed)
+                self.i = indexed
         else:
             self.fail("\\int without its differential (d<variable>)", start, token.end)
-        if self.at("sym", "_"):
-            name = f"{name}_{self.subscript_name()}"
         if name in VARIABLES:
             return VARIABLES[name]
         declared = self.declared.get(name)
@@ -1376,6 +1699,16 @@ class Parser:
         following = self.peek(1)
         if text in DENSITY_FAMILIES:
             return self.density()
+        plain = bold_letter(text)
+        if plain is not None:  # \mathbf{x}: the variable x (one symbol for the bold and the plain letter)
+            self.take()
+            return self.identifier(Token("cmd" if plain in GREEK else "word", plain, token.start, token.end))
+        if text in LOG_WORDS:  # log, ln, exp, \operatorname{log}, {\rm log}: the functions
+            return self.function()
+        if text in ENTROPY_WORDS and following is not None and following.kind == "sym" and following.text in ("(", "["):
+            entropy = self.entropy()
+            if entropy is not None:
+                return entropy
         if text == "E" and following is not None and following.kind == "sym" and following.text in ("_", "["):
             return self.expectation()
         if text == "D" and following is not None and following.kind == "sym" and following.text == "_":
@@ -1417,16 +1750,16 @@ class Parser:
     def _differential_outside(self, token: Token) -> bool:
         if len(token.text) == 2 and token.text[0] == "d" and token.text[1].isalpha():
             return True
-        following = self.peek(1)
-        return token.text == "d" and following is not None and (
-            (following.kind == "word" and len(following.text) == 1) or
-            (following.kind == "cmd" and following.text in GREEK))
+        return token.text == "d" and letter_of(self.peek(1)) is not None
 
     def _differential_end(self, token: Token) -> int:
         return token.end if token.text != "d" else self.peek(1).end
 
     def identifier(self, token: Token) -> sp.Expr:
-        """A symbol, a function call ``f(...)``, a product ``\\lambda(1-\\lambda)``, or a user name."""
+        """A symbol, a function call ``f(...)``, a product ``\\lambda(1-\\lambda)``, a density ``g(x|z)``, or a
+        user name."""
+        if self._density_call_here(token.text):
+            return self.density(token)
         name = token.text
         if self.at("sym", "_"):
             name = f"{name}_{self.subscript_name()}"
@@ -1437,7 +1770,7 @@ class Parser:
             if name in VARIABLES or name == "e":
                 return self.symbol(name)
             if user_name:
-                return NameRef(name, self.call_arguments(token.start))
+                return NameRef(name, self.call_arguments(token.start, named=True))
             if self._is_call(name, token.start):
                 return sp.Function(name)(*self.call_arguments(token.start))
             return self.symbol(name)  # a number: the parentheses that follow are a factor
@@ -1493,7 +1826,8 @@ class Parser:
     def _name_at(self, j: int) -> tuple[str, int] | None:
         """The simple name (a letter or Greek letter with a simple subscript) at token j, and the index after."""
         token = self.tokens[j]
-        if not ((token.kind == "word" and len(token.text) == 1) or (token.kind == "cmd" and token.text in GREEK)):
+        letter = letter_of(token)
+        if letter is None:
             return None
         if j > 0 and self.tokens[j - 1].kind == "cmd" and self.tokens[j - 1].text in ACCENTS:
             return None
@@ -1501,22 +1835,12 @@ class Parser:
         if after < len(self.tokens) and self.tokens[after].kind == "sym" and self.tokens[after].text == "_":
             end = self._script_end(after + 1)
             parts = [t.text for t in self.tokens[after + 1:end] if not (t.kind == "sym" and t.text in "{}")]
-            return f"{token.text}_{''.join(parts)}", end
-        return token.text, after
+            return f"{letter}_{''.join(parts)}", end
+        return letter, after
 
     def _script_end(self, j: int) -> int:
         """The index after the script (one token or a braced group) starting at token j."""
-        if j < len(self.tokens) and self.tokens[j].kind == "sym" and self.tokens[j].text == "{":
-            depth = 0
-            for k in range(j, len(self.tokens)):
-                if self.tokens[k].kind == "sym" and self.tokens[k].text == "{":
-                    depth += 1
-                elif self.tokens[k].kind == "sym" and self.tokens[k].text == "}":
-                    depth -= 1
-                    if depth == 0:
-                        return k + 1
-            return len(self.tokens)
-        return min(j + 1, len(self.tokens))
+        return script_end(self.tokens, j)
 
     def _call_content(self, j: int) -> str | None:
         """What the parentheses at token j hold: "variables" (one plain variable), "list" (several arguments),
@@ -1543,8 +1867,7 @@ class Parser:
         if len(parts) > 1:
             return "list"
         (only,) = parts
-        if len(only) == 1 and ((only[0].kind == "word" and len(only[0].text) == 1) or
-                               (only[0].kind == "cmd" and only[0].text in GREEK)):
+        if only and variable_end(only, 0) == len(only):  # x, \mathbf{x}, x_i, x^{(i)}
             return "variables"
         if len(only) == 1 and only[0].kind == "num" or (len(only) == 2 and only[0].text == "-" and
                                                         only[1].kind == "num"):
@@ -1555,10 +1878,12 @@ class Parser:
         token = self.peek()
         return token is not None and token.kind == "sym" and token.text in ((which,) if which else ("(", "["))
 
-    def call_arguments(self, start: int) -> list[sp.Expr]:
+    def call_arguments(self, start: int, named: bool = False) -> list[sp.Expr]:
+        """The arguments of ``f(a, b)``; a named quantity's may be split by ``;`` too, ``\\mathcal{L}(\\theta,
+        \\phi; x)`` (parameters; data): the same arguments, in order."""
         self.take()  # (
         arguments = [self.expression()]
-        while self.at("sym", ","):
+        while self.at("sym", ",") or (named and self.at("sym", ";")):
             self.take()
             arguments.append(self.expression())
         if self.at("mid"):
@@ -1576,14 +1901,54 @@ class Parser:
         declared = self.declared.get(name)
         return declared if declared is not None else sp.Symbol(name, real=True)
 
-    def density(self) -> sp.Expr:
-        token = self.take()
-        start, family = token.start, token.text
+    # -- densities by letter: the rule of CONVENTIONAL_DENSITIES
+    def _density_call_here(self, family: str) -> bool:
+        """Whether the letter just read (``family``) starts a density: applied to variables (a label
+        ``_\\theta`` first), and a density letter by convention, declaration or this formula's usage."""
+        if not (len(family) == 1 or family in GREEK or family == "pi") or family in self.context.curvature:
+            return False
+        after = self.i
+        if self.at("sym", "_"):
+            after = script_end(self.tokens, self.i + 1)
+        return density_call_end(self.tokens, after) is not None and self._is_density_letter(family)
+
+    def _is_density_letter(self, family: str) -> bool:
+        return family in CONVENTIONAL_DENSITIES or family in self.context.density_letters or \
+            family in self.density_usage()
+
+    def density_usage(self) -> set[str]:
+        """The letters this formula uses as densities: with a bar in their parentheses (``g(x|z)``), as the
+        subscript of E (``E_g``, ``E_{g(z)}``, ``E_{z \\sim g}``), after ``\\sim``, or as an argument of KL."""
+        if self._density_usage is None:
+            self._density_usage = {letter for j, letter in enumerate(map(density_letter_of, self.tokens))
+                                   if letter is not None and self._used_as_density(j)}
+        return self._density_usage
+
+    def _used_as_density(self, j: int) -> bool:
+        tokens = self.tokens
+        after = script_end(tokens, j + 2) if _is(tokens, j + 1, "sym", "_") else j + 1
+        end = density_call_end(tokens, after)
+        if end is not None and any(t.kind == "mid" or (t.kind, t.text) == ("sym", ";") for t in tokens[after:end]):
+            return True  # g(x | z), f(x; \mu, \sigma)
+        before = [(t.kind, t.text) for t in tokens[max(0, j - 3):j]]
+        if before[-1:] == [("par", "||")] or before[-1:] == [("rel", "~")]:
+            return True
+        if before[-2:] == [("word", "E"), ("sym", "_")] or before == [("word", "E"), ("sym", "_"), ("sym", "{")]:
+            return True
+        opens_kl = before[-1:] in ([("sym", "(")], [("sym", "[")]) and (
+            before[-2:-1] == [("word", "KL")] or before[-3:-1] == [("word", "KL"), ("sym", "}")])
+        return opens_kl
+
+    def density(self, token: Token | None = None) -> sp.Expr:
+        """``p(x)``, ``q_\\phi(z | x)``, ``p(x; \\theta)`` (θ after the semicolon is the label, as p_θ(x)), a bare
+        ``p``; ``token`` is the letter when the caller has read it."""
+        token = token or self.take()
+        start, family = token.start, (density_letter_of(token) or token.text)
         label = ""
         if self.at("sym", "_"):
             label = self.subscript_name()
         if not self._opens("("):
-            return BareDensity(family, label)
+            return self.bare_density(family, label)
         self.take()
         variables, given = [self.density_variable(start)], []
         while self.at("sym", ","):
@@ -1595,6 +1960,11 @@ class Parser:
             while self.at("sym", ","):
                 self.take()
                 given.append(self.density_variable(start))
+        if self.at("sym", ";"):
+            if label:
+                self.fail("a density with a label and parameters after `;`: write one of them", start,
+                          self._group_end(")"))
+            label = self.density_parameters(start)
         if self.peek() is not None and not self.at("sym", ")"):
             self.fail("the arguments of a density must be variables", start, self._group_end(")"))
         self.expect("sym", ")", "to close the density", start)
@@ -1605,17 +1975,71 @@ class Parser:
             return declared[1]
         return Density(family, variables, given, label)
 
+    def bare_density(self, family: str, label: str) -> sp.Expr:
+        """``q`` without arguments (``E_q``, ``KL(q \\| p)``): the one density of that name the document wrote
+        before, when this formula writes none and no declaration names it; otherwise a BareDensity, which the
+        checker resolves from the formula (or refuses)."""
+        written = self.context.written_densities.get((family, label), set())
+        if len(written) != 1 or (family, label) in self.context.densities or self._writes_density_of(family):
+            return BareDensity(family, label)
+        return next(iter(written))
+
+    def _writes_density_of(self, family: str) -> bool:
+        for j, token in enumerate(self.tokens):
+            if density_letter_of(token) == family:
+                after = script_end(self.tokens, j + 2) if _is(self.tokens, j + 1, "sym", "_") else j + 1
+                if density_call_end(self.tokens, after) is not None:
+                    return True
+        return False
+
+    def written_densities(self) -> list[sp.Expr]:
+        """The densities this formula writes with their arguments (``q(z|x)``, ``g_\\psi(x)``)."""
+        found = []
+        for j, token in enumerate(self.tokens):
+            family = density_letter_of(token)
+            if family is None or not (family in DENSITY_FAMILIES or self._is_density_letter(family)):
+                continue
+            after = script_end(self.tokens, j + 2) if _is(self.tokens, j + 1, "sym", "_") else j + 1
+            end = density_call_end(self.tokens, after)
+            if end is None:
+                continue
+            reader = Parser(self.tokens[j:end], self.source, self.context, self.base)
+            reader.i = 1  # after the letter
+            try:
+                density = reader.density(self.tokens[j])
+            except Unparsed:
+                continue
+            if isinstance(density, Density):
+                found.append(density)
+        return found
+
     def density_variable(self, start: int) -> sp.Symbol:
-        token = self.peek()
-        if token is None or not ((token.kind == "word" and len(token.text) == 1) or
-                                 (token.kind == "cmd" and token.text in GREEK)):
-            end = self._group_end(")")
-            self.fail("the arguments of a density must be variables", start, end)
-        self.take()
-        name = token.text
+        if variable_end(self.tokens, self.i) is None:
+            self.fail("the arguments of a density must be variables", start, self._group_end(")"))
+        return self.symbol(self.variable_name())
+
+    def variable_name(self) -> str:
+        """A variable as written: ``x``, ``\\mathbf{x}`` (x), ``x_i``, ``z_{1:T}``, ``x^{(i)}``."""
+        name = letter_of(self.take())
         if self.at("sym", "_"):
             name = f"{name}_{self.subscript_name()}"
-        return self.symbol(name)
+        indexed = index_superscript_end(self.tokens, self.i)
+        if indexed is not None:
+            name += self._index_superscript(indexed)
+            self.i = indexed
+        return name
+
+    def density_parameters(self, start: int) -> str:
+        """The names after the semicolon of ``p(x; \\theta)``, ``f(x; \\mu, \\sigma)``: the density's label."""
+        self.take()  # ;
+        names = []
+        while True:
+            if variable_end(self.tokens, self.i) is None:
+                self.fail("the parameters after `;` in a density must be names", start, self._group_end(")"))
+            names.append(self.variable_name())
+            if not self.at("sym", ","):
+                return ",".join(names)
+            self.take()
 
     def expectation(self) -> sp.Expr:
         token = self.take()
@@ -1626,11 +2050,15 @@ class Parser:
                       "(write E_{q(z\\mid X)}[...])", start, end)
         self.take()  # _
         density = self.subscript_density(start)
-        if not (self.at("sym", "[") or self.at("sym", "(")):
-            self.fail("expected `[` after E_{...}", start)
-        opening = self.take().text
-        body = self.expression()
-        self.expect("sym", OPEN[opening], "to close E[...]", start)
+        if self.at("sym", "[") or self.at("sym", "(") or self.at("sym", "\\{"):
+            opening = self.take().text
+            body = self.expression()
+            self.expect("sym", OPEN[opening], "to close E[...]", start)
+            return Expectation(density, body)
+        if self.peek() is None or not self.starts_factor():
+            self.fail("E_{...} without its argument: write E_{q}[...]", start)
+        with self.nested():  # E_q \log p(x|z), E_{p(x)} E_{q(z|x)}[...]: the argument runs to the next + or −
+            body = self.term()
         return Expectation(density, body)
 
     def subscript_density(self, start: int) -> sp.Expr:
@@ -1639,11 +2067,15 @@ class Parser:
         bound = None
         if self.at("sym", "{"):
             self.take()
-            if self._at_simple_variable() and self.at("rel", "~", 1):
-                bound = self.symbol(self.take().text)
+            end = variable_end(self.tokens, self.i)
+            if end is not None and _is(self.tokens, end, "rel", "~"):
+                bound = self.symbol(self.variable_name())
                 self.take()
             inner, implicit = self.distribution()
             self.expect("sym", "}", "to close the subscript of E", start)
+        elif density_letter_of(self.peek()) is not None and not self.at("sym", "_", 1):
+            letter = self.take()  # E_q, E_\pi: the density named by its letter
+            inner, implicit = self.bare_density(density_letter_of(letter), ""), None
         else:
             inner, implicit = self.atom(), None
         if implicit is not None:
@@ -1659,7 +2091,7 @@ class Parser:
             if variables is not None and tuple(variables) != (bound,):
                 self.fail(f"the variable before \\sim ({sp.sstr(bound)}) is not the variable of the density",
                           start, self.last_end())
-        if not isinstance(inner, (Density, Normal, BareDensity)):
+        if not isinstance(inner, self._distributions()):
             self.fail("the subscript of E must be a density such as q(z\\mid X)", start, self.last_end())
         return inner
 
@@ -1679,14 +2111,14 @@ class Parser:
 
     def identifier_tail(self, token: Token, name: str) -> sp.Expr:
         if self._opens("("):
-            return NameRef(name, self.call_arguments(token.start))
+            return NameRef(name, self.call_arguments(token.start, named=True))
         return NameRef(name)
 
     def divergence_arguments(self, start: int) -> sp.Expr:
         opening = self.take().text
         closing = OPEN[opening]
         first, first_implicit = self.distribution()
-        if not self.at("par"):
+        if not (self.at("par") or self.at("sym", ";")):  # (a \| b), (a \parallel b), (a ; b)
             self.fail("expected `||` between the two distributions of D_{KL}", start, self._group_end(closing))
         self.take()
         second, second_implicit = self.distribution()
@@ -1698,7 +2130,7 @@ class Parser:
         self.take()
         first, second = self._bind_normals(first, first_implicit, second, second_implicit, start)
         for argument in (first, second):
-            if not isinstance(argument, (Density, Normal, BareDensity)):
+            if not isinstance(argument, self._distributions()):
                 self.fail("the arguments of D_{KL} must be densities or N(mean, variance)", start, self.last_end())
         return KL(first, second)
 
@@ -1729,6 +2161,9 @@ class Parser:
     def distribution(self) -> tuple[sp.Expr | None, tuple | None]:
         """An argument of D_{KL} or the subscript of E: (expression, None), or (None, (mean, variance, start,
         end)) for an N(mean, variance) whose variable the caller names."""
+        placed = self._density_in_place()
+        if placed is not None:
+            return placed, None
         if self.at("word", "N") and self.at("sym", "(", 1):
             saved = self.i
             variable, mean, variance, start, end = self.normal_parts()
@@ -1739,6 +2174,22 @@ class Parser:
                 return self._normal(variable, mean, variance, start, end), None
             self.i = saved
         return self.expression(), None
+
+    def _density_in_place(self) -> sp.Expr | None:
+        """In the place of a density (an argument of KL, the subscript of E) a letter is a density: ``f``,
+        ``g_\\psi``, ``r(z)``, ``\\pi_\\theta(a|s)`` written alone up to the next ``\\|``, ``;`` or closing bracket."""
+        token = self.peek()
+        if density_letter_of(token) is None or (token.kind == "word" and token.text in ("N", "E")):
+            return None
+        after = script_end(self.tokens, self.i + 2) if self.at("sym", "_", 1) else self.i + 1
+        call = density_call_end(self.tokens, after)
+        end = call if call is not None else after
+        if end < len(self.tokens) and not (self.tokens[end].kind == "par" or (
+                self.tokens[end].kind == "sym" and self.tokens[end].text in _DISTRIBUTION_END)):
+            return None
+        if call is None and _is(self.tokens, after, "sym", "("):
+            return None  # p(x + 1): not a density of variables, refused by the density reading
+        return self.density(self.take())
 
     def normal(self) -> sp.Expr:
         """``N(mean, variance)`` (a density of x) or ``N(v; mean, variance)`` (a density of v)."""
@@ -1751,6 +2202,15 @@ class Parser:
     def normal_parts(self):
         start = self.take().start
         self.take()  # (
+        end = variable_end(self.tokens, self.i)
+        if end is not None and _is(self.tokens, end, "mid"):  # N(z | \mu, \sigma^2): the bar before the mean
+            variable = self.symbol(self.variable_name())
+            self.take()
+            first = self.expression()
+            self.expect("sym", ",", "between the mean and the variance of N(...)", start)
+            variance = self.expression()
+            self.expect("sym", ")", "to close N(...)", start)
+            return variable, first, variance, start, self.last_end()
         first = self.expression()
         variable = None
         if self.at("sym", ";") or self.at("mid"):
@@ -1759,15 +2219,42 @@ class Parser:
             if not isinstance(variable, sp.Symbol):
                 self.fail("the variable of N(v; mean, variance) must be a variable", start, self._group_end(")"))
         self.expect("sym", ",", "between the mean and the variance of N(...)", start)
-        variance = self.expression()
+        variance = self.identity_variance(start)
+        if variance is None:
+            variance = self.expression()
         self.expect("sym", ")", "to close N(...)", start)
         return variable, first, variance, start, self.last_end()
+
+    def identity_variance(self, start: int) -> sp.Expr | None:
+        """``N(0, I)``: the identity is the variance 1 in a scalar formula; with bold letters, a transpose or a
+        dimension (``I_d``) it is a covariance matrix, which this reader refuses."""
+        token = self.peek()
+        if token is None or token.kind != "word" or token.text not in IDENTITY_WORDS:
+            return None
+        dimension = self.at("sym", "_", 1)
+        end = script_end(self.tokens, self.i + 2) if dimension else self.i + 1
+        if not _is(self.tokens, end, "sym", ")"):
+            return None
+        vectors = dimension or token.text != "I" or any(
+            (t.kind == "word" and t.text.startswith(tuple(f"\\{b}{{" for b in BOLD))) or self._transpose(k - self.i)
+            for k, t in enumerate(self.tokens))
+        if vectors:
+            self.fail("N(mean, I) with vectors: the identity is a covariance matrix, not read by the scalar reader",
+                      start, self.tokens[end].end)
+        self.i = end
+        return sp.Integer(1)
 
     def _normal(self, variable, mean, variance, start: int, end: int) -> Normal:
         problem = _normal_problem(variable, mean, variance)
         if problem:
             self.fail(problem, start, end)
         return Normal(variable, mean, sp.sqrt(variance))
+
+
+def _derivative_operator(token: Token) -> str | None:
+    if token.kind == "cmd" and token.text == "partial":
+        return "partial"
+    return "d" if token.kind == "word" and token.text == "d" else None
 
 
 def _trimmed(tokens: list[Token]) -> list[Token]:
@@ -1883,7 +2370,7 @@ def function_names(tokens: list[Token], source: str, base: int = 0) -> set[str]:
         named = parser._name_at(j)
         if named is not None and named[0] not in VARIABLES and parser._call_content(named[1]) in ("variables", "list"):
             found.add(named[0])
-    return found - DENSITY_FAMILIES - {"e", "N", "E"}
+    return found - DENSITY_FAMILIES - CONVENTIONAL_DENSITIES - {"e", "N", "E"}
 
 
 def normal_from_variance(variable, mean, variance) -> Normal:

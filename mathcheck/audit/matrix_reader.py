@@ -1,0 +1,1405 @@
+"""The reader of vectors, matrices, sums and products over an index (issue 12), on top of the scalar reader.
+
+A name is a vector or a matrix, never a commuting number, when the document says so or its use does:
+
+- the prose declares it: ``$x \\in \\mathbb{R}^d$``, ``$A \\in \\mathbb{R}^{n\\times m}$``, "$\\Sigma$ is a
+  $d\\times d$ covariance matrix", ``$z \\sim \\mathcal{N}(\\mu, \\Sigma)$`` (z, μ vectors, Σ d×d) (:func:`declare`);
+- it is transposed (``^T``, ``^\\top``, ``^\\intercal``, ``^{\\mathsf T}``), an upper-case letter is inverted
+  (``A^{-1}``), it stands inside tr / det / ``|.|`` / diag / ``\\|.\\|``, it is added to a vector or multiplied
+  with a matrix, it is bold (``\\mathbf``, ``\\boldsymbol``, ``\\bm``) in a formula with matrix operations;
+- it is a conventional covariance letter (``\\Sigma``, ``\\Lambda``) or the identity (``I``, ``I_d``, ``\\mathbf{I}``).
+
+What a formula's use tells is learned for the whole formula (:func:`learn_formula`) and for the rest of
+the document. Where the kind of a product's factors cannot be told (``AB`` of two undeclared capitals,
+``x^T y`` with y undeclared), the reader refuses with the name to declare; an expression whose shapes do
+not fit (a matrix plus a number, ``(d×1)(d×1)``) is :class:`IllFormed`, with the shapes named.
+
+Representation (the contract of ``notes/common.md``): ``MatrixSymbol(name, d, 1)`` / ``(d, d)`` with
+d = Symbol('d', integer=True, positive=True) unless a size is declared; sp.Transpose, sp.Inverse, sp.Trace,
+sp.Determinant, sp.Identity, MatMul, HadamardProduct; a 1×1 product used as a number goes through
+:func:`mathcheck.matrices.scalar`; the engine's classes where the document says more: ``Covariance`` for a
+matrix declared positive definite, ``Diagonal`` for diag(σ²), ``Components`` for a vector whose components
+``x_j`` are used, ``MvNormal`` for N(x; μ, Σ). ``\\sum_{j=1}^{d}`` / ``\\prod_j`` read to sp.Sum / sp.Product
+over an integer index, components ``x_j`` to ``IndexedBase('x')[j]``.
+"""
+from __future__ import annotations
+
+import functools
+import operator
+import re
+
+import sympy as sp
+from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
+
+from mathcheck.audit.latex import CLOSING_BAR, GREEK, OPENING_BAR, VARIABLES, Context, NameRef, Parser, Token, Unparsed, tokenize
+from mathcheck.matrices import Components, Covariance, Diagonal, MvNormal, ShapeError, scalar
+from mathcheck.matrices import j as ENTRY_INDEX
+
+DIMENSION = sp.Symbol("d", integer=True, positive=True)
+MAX_LEARNED = 16  # names whose shape one expression may teach (each one re-reads the expression)
+BOLD = ("mathbf", "boldsymbol", "bm", "pmb")
+COVARIANCE_LETTERS = {"Sigma", "Lambda"}  # conventional covariance / precision matrices: square, positive definite
+NOT_MATRICES = {"E", "N", "D"}  # the expectation, the normal, D_KL (and sizes: N data points, D pixels)
+TRACE_WORDS = {"tr", "Tr", "trace", "Trace"}
+DETERMINANT_WORDS = {"det"}
+DIAGONAL_WORDS = {"diag", "Diag"}
+TRANSPOSES = {"T", "\\mathsf{T}", "\\mathrm{T}", "top", "intercal"}
+SIZE_NAMES = {"d", "D", "n", "m", "N", "M", "K", "k", "p", "q", "L"}  # names that may size a vector or bound a sum
+DEFAULT_BOUND_INDICES = {"j"}  # \sum_j runs over the components 1..d; other indices need their limits
+_BOLD_NAME = re.compile(r"\\(?:mathbf|boldsymbol|bm|pmb)\{\\?([A-Za-z]+)\}((?:_.+)?)")
+
+
+class IllFormed(Unparsed):
+    """An expression whose shapes do not fit: a matrix added to a number, a product of incompatible shapes.
+    The audit reports the step refuted (``ill_formed``), with the shapes named."""
+
+    ill_formed = True
+
+
+class _Learned(Exception):
+    """The reading taught the shape of a name read before as a number: read the expression again."""
+
+    def __init__(self, name: str, shape: tuple):
+        super().__init__(name)
+        self.name, self.shape = name, shape
+
+
+# ---------------------------------------------------------------- names
+
+
+def plain_name(name: str) -> tuple[str, bool]:
+    """(the name without bold markup, whether it was bold): ``\\mathbf{x}_i`` -> ("x_i", True)."""
+    m = _BOLD_NAME.fullmatch(name)
+    if m:
+        return m.group(1) + m.group(2), True
+    return name, False
+
+
+def _base(name: str) -> str:
+    return name.split("_", 1)[0]
+
+
+def matrix_like(name: str) -> bool:
+    """A name that conventionally may be a matrix or a vector: bold, an upper-case letter, an upper-case Greek
+    letter (``A``, ``\\Sigma_1``, ``\\mathbf{x}``); the data variable X, E, N and D are not."""
+    plain, bold = plain_name(name)
+    base = _base(plain)
+    if bold:
+        return True
+    if base in GREEK:
+        return base[0].isupper()
+    return len(base) == 1 and base.isupper() and base not in NOT_MATRICES
+
+
+def _vector_letter(name: str) -> bool:
+    """Lower case (x, μ, bold x): a vector when not a number; upper case: a matrix."""
+    return _base(plain_name(name)[0])[0].islower()
+
+
+def _identity_name(name: str) -> str | None:
+    """``I`` -> "", ``I_d`` -> "d", ``\\mathbf{I}`` -> "": the size written after the identity (None: not one)."""
+    plain, _ = plain_name(name)
+    if plain == "I":
+        return ""
+    if plain.startswith("I_") and re.fullmatch(r"[A-Za-z]|\d+", plain[2:]):
+        return plain[2:]
+    return None
+
+
+def dimension(name: str) -> sp.Expr:
+    """The size named ``name``: d is the default dimension; n, m, D, N, K are positive integers too."""
+    if name.isdigit():
+        return sp.Integer(name)
+    return DIMENSION if name == "d" else sp.Symbol(name, integer=True, positive=True)
+
+
+def shape_text(shape) -> str:
+    return f"({sp.sstr(shape[0])}×{sp.sstr(shape[1])})"
+
+
+def _is_matrix(expr) -> bool:
+    return isinstance(expr, sp.MatrixExpr)
+
+
+def _shape(expr) -> tuple:
+    return tuple(expr.shape) if _is_matrix(expr) else (sp.Integer(1), sp.Integer(1))
+
+
+def _equal(a, b) -> bool:
+    return a == b or sp.sympify(a - b).is_zero is True
+
+
+# ---------------------------------------------------------------- when the matrix reader reads
+
+
+def wanted(parser: Parser) -> bool:
+    """Whether ``parser``'s tokens hold anything the scalar reader would read as commuting numbers or refuse:
+    a matrix-like name, a transpose, tr / det / diag, ⊙, a norm, a sum or product over an index, or a name
+    the context declares a vector or matrix."""
+    shapes = {_base(name) for name in parser.context.shapes}
+    shapes |= {sp.sstr(size) for shape in parser.context.shapes.values() for size in shape
+               if isinstance(size, sp.Symbol)}  # d in tr(I_d) = d is the size of the vectors
+    has_divergence = any(t.kind == "word" and t.text in ("D", "KL") for t in parser.tokens)
+    for token in parser.tokens:
+        if token.kind == "cmd" and (token.text in ("top", "intercal", "det", "tr", "odot", "sum", "prod") or
+                                    (token.text in GREEK and token.text[0].isupper()) or token.text in shapes):
+            return True
+        if token.kind == "word" and (token.text in TRACE_WORDS | DETERMINANT_WORDS | DIAGONAL_WORDS | TRANSPOSES or
+                                     matrix_like(token.text) or _base(plain_name(token.text)[0]) in shapes):
+            return True
+        if token.kind == "word" and token.text.isalpha() and any(matrix_like(c) or c in shapes for c in token.text):
+            return True  # AB: the product A·B
+        if token.kind == "par" and not has_divergence:
+            return True
+    return False
+
+
+def read(parser: Parser) -> sp.Expr:
+    """The expression of ``parser``'s tokens read with vectors and matrices; the shapes its use teaches are
+    added to ``parser.context.shapes`` (for the other sides of the formula)."""
+    shapes = dict(parser.context.shapes)
+    components, sizes = set(parser.context.components), set(parser.context.sizes)
+    try:
+        for _ in range(MAX_LEARNED + 1):
+            reader = MatrixParser(parser.tokens, parser.source, parser.context, parser.base, shapes, components,
+                                  sizes)
+            try:
+                expr = reader.parse()
+            except (ValueError, TypeError, AttributeError, NotImplementedError) as error:  # sympy refused a node
+                start = reader.tokens[0].start if reader.tokens else parser.base
+                end = reader.tokens[-1].end if reader.tokens else parser.base
+                raise Unparsed(f"cannot read this matrix expression ({type(error).__name__}: {error})"[:200],
+                               parser.text(start, end).strip(), start, end) from None
+            except _Learned as learned:
+                if learned.shape == "size":
+                    sizes.add(learned.name)
+                elif learned.shape is None:
+                    components.add(learned.name)
+                else:
+                    shapes[learned.name] = learned.shape
+                continue
+            new = {name for name in reader.component_bases - components if name in shapes and shapes[name][1] == 1}
+            if new:  # x_j of a vector x: x is the vector of its components (one object for both)
+                components |= new
+                continue
+            return expr
+    finally:  # what the use taught holds for the other sides, even when this one cannot be read
+        parser.context.shapes.update(shapes)
+        parser.context.components.update(components)
+        parser.context.sizes.update(sizes)
+    raise Unparsed(f"more than {MAX_LEARNED} names whose shapes must be told from their use: declare them "
+                   "($x \\in \\mathbb{R}^d$)", parser.source.strip()[:40], parser.base, parser.base)
+
+
+def learn_formula(segments: list[list[Token]], source: str, context: Context) -> None:
+    """Add to ``context`` what the use of names in every expression of a formula teaches: ``x^T`` on one side
+    makes x a vector on the other side too, ``x_j`` under a sum makes x the vector of its components."""
+    probe = context.copy()
+    for _ in range(2):  # a second round reads each side with what the others taught
+        before = (dict(probe.shapes), set(probe.components), set(probe.sizes))
+        for tokens in segments:
+            parser = Parser(tokens, source, probe, 0)
+            if not parser.tokens or not wanted(parser):
+                continue
+            try:
+                read(parser)
+            except (Unparsed, ValueError, TypeError, AttributeError, RecursionError):
+                continue
+        if (probe.shapes, probe.components, probe.sizes) == before:
+            break
+    context.shapes.update(probe.shapes)
+    context.components.update(probe.components)
+    context.sizes.update(probe.sizes)
+
+
+def carry(formula_context: Context, persistent: Context) -> Context:
+    """``persistent`` with the shapes a formula's use taught (a copy when there are new ones)."""
+    if not (formula_context.shapes.items() - persistent.shapes.items() or
+            formula_context.components - persistent.components or formula_context.sizes - persistent.sizes):
+        return persistent
+    persistent = persistent.copy()
+    persistent.shapes.update(formula_context.shapes)
+    persistent.components.update(formula_context.components)
+    persistent.sizes.update(formula_context.sizes)
+    return persistent
+
+
+# ---------------------------------------------------------------- the parser
+
+
+class MatrixParser(Parser):
+    """The scalar reader with names that are vectors and matrices, and with sums over an index."""
+
+    def __init__(self, tokens, source, context, base, shapes: dict, components: set = frozenset(),
+                 sizes: set = frozenset()):
+        super().__init__(tokens, source, context, base)
+        self.shapes = shapes
+        self.sizes = sizes  # names that are sizes (the upper limit N of a sum): positive integers
+        self.read_names: set[str] = set()  # capital names read as user names (NameRef)
+        self.new_sizes: set[str] = set()  # capital names first met as the upper limit of a sum
+        self.components = components  # vectors read as the vector of their components (matrices.Components)
+        self.component_bases: set[str] = set()  # the bases of the components x_j read
+        self.indices: dict[str, sp.Symbol] = {}  # the bound indices of the sums being read
+        self.used_indices: set[str] = set()
+        self.matrix_argument = 0  # inside tr(...), det(...), |...|, diag(...), \|...\|
+        self.norm_depth = 0  # inside \|...\|: a \| closes
+        self.divergence_depth = 0  # inside D_KL(...): a \| separates the two distributions
+        self.elementwise = 0  # inside diag(...): σ^2 of a vector σ is its elementwise square
+        self.limits = 0  # inside the limits of a sum: names are sizes
+        self.defaulted: set[str] = set()  # names read as numbers only because nothing said otherwise
+        self.bare: tuple[str, int] | None = None  # (name, index after it) of the last bare name read
+        self.matrix_content = self._has_matrix_content()
+
+    def _has_matrix_content(self) -> bool:
+        """Matrix operations or matrices (other than a bare I or a bold letter): then I is the identity and a
+        bold letter a vector or a matrix."""
+        for previous, token in zip([None] + self.tokens, self.tokens):
+            if token.kind == "cmd" and token.text in ("top", "intercal", "det", "tr", "odot"):
+                return True
+            if token.kind == "word" and token.text in TRACE_WORDS | DETERMINANT_WORDS | DIAGONAL_WORDS and \
+                    self.text(token.start, token.end).startswith("\\"):
+                return True
+            if token.kind == "word" and token.text in TRANSPOSES and previous is not None and previous.text == "^":
+                return True
+            name = token.text
+            if token.kind in ("word", "cmd") and _identity_name(name) is None and (
+                    plain_name(name)[0] in self.shapes or name in COVARIANCE_LETTERS):
+                return True
+            if token.kind == "par" and not any(t.kind == "word" and t.text in ("D", "KL") for t in self.tokens):
+                return True
+        return any(name in self.shapes for name in self._names_in_tokens())
+
+    def _names_in_tokens(self) -> set[str]:
+        found = set()
+        for j in range(len(self.tokens)):
+            named = self._name_at(j)
+            if named is not None:
+                found.add(named[0])
+        return found
+
+    # -- the whole expression
+    def parse(self) -> sp.Expr:
+        if not self.tokens:
+            raise Unparsed("empty expression", "", self.base, self.base)
+        expr = self.expression()
+        if self.peek() is not None:
+            token = self.peek()
+            self.fail(self._unexpected(token), token.start, self.tokens[-1].end)
+        self._check_free_components(expr, self.tokens[0].start)
+        problem = _scalar_node_with_matrix(expr)
+        if problem:
+            self.fail(problem, self.tokens[0].start, self.tokens[-1].end)
+        return expr
+
+    def _check_free_components(self, expr: sp.Expr, start: int) -> None:
+        """``\\sum_j a_j - b_j``: b_j outside the sum over j is ambiguous (the sum's term or another b_j?)."""
+        for symbol in expr.atoms(sp.Symbol):
+            _, _, label = symbol.name.partition("_")
+            if label and label in self.used_indices:
+                self.fail(f"ambiguous: `{_shown(symbol.name)}` outside the sum or product over {label}: use "
+                          "parentheses around the summed term", start, self.tokens[-1].end)
+
+    # -- names
+    def symbol(self, name: str) -> sp.Expr:
+        if (self.limits and name in SIZE_NAMES) or name in self.sizes:
+            return dimension(name)
+        if name in self.indices:
+            return self.indices[name]
+        component = self._component(name)
+        if component is not None:
+            return component
+        known = self._matrix(name)
+        if known is not None:
+            return known
+        if name in {sp.sstr(s) for s in self._sizes()} and name not in self.declared:
+            return dimension(name)
+        if name not in self.declared and name not in self.context.symbols:
+            self.defaulted.add(name)
+        return super().symbol(name)
+
+    def _sizes(self) -> set:
+        sizes = set()
+        for rows, cols in self.shapes.values():
+            sizes |= {s for s in (rows, cols) if isinstance(s, sp.Symbol)}
+        if self.shapes or self.matrix_content:
+            sizes.add(DIMENSION)
+        return sizes
+
+    def _component(self, name: str) -> sp.Expr | None:
+        """``x_j``, ``\\sigma_j`` under a sum over j: the component ``IndexedBase('x')[j]``."""
+        base, _, label = plain_name(name)[0].partition("_")
+        if not label or label not in self.indices:
+            if label and len(label) > 1 and set(label) <= set(self.indices):
+                raise self._failure(f"an entry `{_shown(name)}` of a matrix is not read: write the sum with "
+                                    "vectors or traces")
+            return None
+        self.used_indices.add(label)
+        self.component_bases.add(base)
+        return self._indexed_base(base)[self.indices[label]]
+
+    def _indexed_base(self, base: str) -> sp.IndexedBase:
+        """The components of ``base``: real, positive when the document declares base (or its components) > 0."""
+        declared = [symbol for name, symbol in self.context.symbols.items()
+                    if name == base or re.fullmatch(re.escape(base) + r"_[a-z]", name)]  # σ > 0, σ_j > 0
+        positive = any(symbol.is_positive for symbol in declared)
+        return sp.IndexedBase(base, **({"positive": True} if positive else {"real": True}))
+
+    def _failure(self, reason: str) -> Unparsed:
+        token = self.peek() or self.tokens[-1]
+        return Unparsed(reason, self.text(token.start, token.end).strip(), token.start, token.end)
+
+    def _matrix(self, name: str) -> sp.Expr | None:
+        """The matrix expression ``name`` stands for, or None when it is (so far) a number."""
+        plain, bold = plain_name(name)
+        if plain in self.shapes:
+            rows, cols = self.shapes[plain]
+            if cols == 1 and plain in self.components:
+                return Components(self._indexed_base(plain), rows)
+            if _equal(rows, cols) and plain in self.context.definite:
+                return Covariance(plain, rows, cols)
+            return sp.MatrixSymbol(plain, rows, cols)
+        if name in self.declared or plain in self.context.symbols:
+            return None  # declared a number (σ > 0)
+        size = _identity_name(name)
+        if size is not None and (size or bold or self.matrix_content):
+            return sp.Identity(dimension(size) if size else self.default_dimension())
+        if _base(plain) in COVARIANCE_LETTERS:
+            n = self.default_dimension()
+            return sp.MatrixSymbol(plain, n, n)
+        if bold and self.matrix_content:
+            n = self.default_dimension()
+            return sp.MatrixSymbol(plain, n, 1 if _vector_letter(name) else n)
+        return None
+
+    def default_dimension(self) -> sp.Expr:
+        """The size of an undeclared vector: the one size of the declared vectors, else d."""
+        sizes = {rows for rows, cols in self.shapes.values() if cols == 1}
+        return sizes.pop() if len(sizes) == 1 else DIMENSION
+
+    def identifier(self, token: Token) -> sp.Expr:
+        saved = self.i
+        name = token.text
+        if ((self.limits and name in SIZE_NAMES) or name in self.sizes) and not self.at("sym", "_") and \
+                not self._opens("("):
+            if self.limits and name not in self.sizes and name in self.read_names:
+                raise _Learned(name, "size")  # N read before as a name: it is the size of the sum
+            if self.limits and name not in self.sizes and token.kind == "word" and name.isupper():
+                self.new_sizes.add(name)
+            return dimension(name)
+        if self.at("sym", "_"):
+            try:
+                name = f"{name}_{self.subscript_name()}"
+            except Unparsed:
+                self.i = saved
+                return super().identifier(token)
+        if name in self.indices:
+            return self.indices[name]
+        value = self._component(name)
+        if value is None:
+            value = self._matrix(name)
+        if value is not None:
+            self.bare = (plain_name(name)[0], self.i)
+            return value
+        self.i = saved
+        value = super().identifier(token)
+        if isinstance(value, NameRef) and not value.arguments:
+            self.read_names.add(value.name)
+        if isinstance(value, NameRef) and not value.arguments and value.name in self.new_sizes:
+            raise _Learned(value.name, "size")
+        if isinstance(value, NameRef) and not value.arguments and matrix_like(value.name):
+            self.defaulted.add(plain_name(value.name)[0])
+            self.bare = (plain_name(value.name)[0], self.i)
+        elif isinstance(value, sp.Symbol):
+            self.bare = (name, self.i)
+        return value
+
+    def _bold_matrix(self) -> sp.Expr | None:
+        """The vector or matrix a bold name (with its subscript) stands for here; None (nothing read) when it is
+        none: the scalar reader reads it then."""
+        saved = self.i
+        token = self.take()
+        name = token.text
+        if self.at("sym", "_"):
+            try:
+                name = f"{name}_{self.subscript_name()}"
+            except Unparsed:
+                self.i = saved
+                return None
+        value = self._component(name)
+        if value is None:
+            value = self._matrix(name)
+        if value is None:
+            self.i = saved
+            return None
+        self.bare = (plain_name(name)[0], self.i)
+        return value
+
+    def _juxtaposed_letters(self, token: Token) -> bool:
+        """``ABC`` inside tr(...) or det(...), or of letters that are matrices: the product A·B·C."""
+        text = token.text
+        if len(text) > 2 and text.isalpha() and text.isupper() and not self.text(token.start, token.end).startswith(
+                "\\") and (self.matrix_argument or all(c in self.shapes for c in text)):
+            self.tokens[self.i:self.i + 1] = [Token("word", c, token.start + k, token.start + k + 1)
+                                              for k, c in enumerate(text)]
+            self.uses.clear()
+            return True
+        return super()._juxtaposed_letters(token)
+
+    def _learn(self, name: str, shape: tuple):
+        if name in self.shapes or len(self.shapes) > MAX_LEARNED + len(self.context.shapes):
+            return
+        raise _Learned(name, shape)
+
+    def _learnable(self, expr) -> str | None:
+        """The name of ``expr`` when it is a bare name read as a number by default (times a number)."""
+        if isinstance(expr, sp.Mul):
+            coefficient, rest = expr.as_coeff_Mul()
+            if coefficient.is_Number:
+                expr = rest
+        if isinstance(expr, sp.Symbol) and expr.name in self.defaulted:
+            return expr.name
+        if isinstance(expr, NameRef) and not expr.arguments and plain_name(expr.name)[0] in self.defaulted:
+            return plain_name(expr.name)[0]
+        return None
+
+    def _unknown_names(self, expr) -> set[str]:
+        """The names in ``expr`` read as numbers only by default (undeclared letters, capitals, bold letters)."""
+        found = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name in self.defaulted}
+        found |= {plain_name(ref.name)[0] for ref in expr.atoms(NameRef)
+                  if not ref.arguments and plain_name(ref.name)[0] in self.defaulted}
+        return found
+
+    def _unknown_capitals(self, expr) -> set[str]:
+        return {name for name in self._unknown_names(expr) if matrix_like(name)}
+
+    # -- superscripts: transpose, inverse
+    def atom(self) -> sp.Expr:
+        if self.at("par"):
+            return self.norm()
+        start = self.here()
+        self.bare = None
+        value = super().atom()
+        bare = self.bare if self.bare is not None and self.bare[1] == self.i else None
+        while self.at("sym", "^"):
+            mark = self._matrix_superscript()
+            if mark is None:
+                if _is_matrix(value):
+                    value = self._matrix_power(value, start)
+                    continue
+                return value
+            if not _is_matrix(value):
+                if mark[0] == "-1" and not self._unknown_capitals(value):
+                    return value  # x^{-1}, (1 + x)^{-1}: a power of a number
+                if mark[0] == "T" and "Trace" in {type(a).__name__ for a in sp.preorder_traversal(value)} and \
+                        _definitely_scalar(value, self):
+                    self.i += mark[1]  # (x^T y)^T: the transpose of a 1×1 matrix is itself
+                    continue
+                if bare is not None and bare[0] in self.defaulted:
+                    self._learn_from_superscript(bare[0], mark)
+                for term in sp.Add.make_args(value) if mark[0] == "T" else ():
+                    name = self._learnable(term)
+                    if name is not None:
+                        self._learn_from_superscript(name, mark)
+                what = "a transpose" if mark[0] in ("T", "-T") else "an inverse"
+                self.fail(f"{what} of `{self.text(start, self.last_end())}`, which is not known to be a vector or "
+                          "a matrix: declare it ($x \\in \\mathbb{R}^d$, $A \\in \\mathbb{R}^{n\\times n}$)", start,
+                          self._superscript_end())
+            self.i += mark[1]
+            value = self._apply_superscript(value, mark[0], start)
+            bare = None
+        return value
+
+    def _learn_from_superscript(self, name: str, mark: tuple) -> None:
+        n = self.default_dimension()
+        if mark[0] == "T":
+            self._learn(name, (n, 1) if _vector_letter(name) else (n, n))
+        elif matrix_like(name):  # an inverse of an upper-case letter: a matrix
+            self._learn(name, (n, n))
+
+    def _matrix_superscript(self) -> tuple[str, int] | None:
+        """("T" | "-1" | "-T", tokens taken with the ^) when a transpose or an inverse is written at ``^``."""
+        texts = []
+        for k in range(1, 7):
+            token = self.peek(k)
+            texts.append(None if token is None else (token.kind, token.text))
+        single = texts[0]
+        if single is not None and single[1] in TRANSPOSES and single[0] in ("word", "cmd"):
+            return "T", 2
+        if texts[:2] == [("cmd", "mathsf"), ("word", "T")]:
+            return "T", 3
+        if single != ("sym", "{"):
+            return None
+        closing = next((k for k, t in enumerate(texts) if t == ("sym", "}")), None)
+        if closing is None:
+            return None
+        inner = texts[1:closing]
+        if len(inner) == 1 and inner[0][1] in TRANSPOSES:
+            return "T", closing + 2
+        if inner == [("cmd", "mathsf"), ("word", "T")]:
+            return "T", closing + 2
+        if inner == [("sym", "-"), ("num", "1")]:
+            return "-1", closing + 2
+        if len(inner) == 2 and inner[0] == ("sym", "-") and inner[1][1] in TRANSPOSES:
+            return "-T", closing + 2
+        return None
+
+    def _superscript_end(self) -> int:
+        mark = self._matrix_superscript()
+        token = self.peek((mark[1] if mark else 2) - 1)
+        return token.end if token else self.last_end()
+
+    def _apply_superscript(self, value: sp.MatrixExpr, mark: str, start: int) -> sp.Expr:
+        if mark == "T":
+            return sp.Transpose(value)
+        rows, cols = value.shape
+        if not _equal(rows, cols):
+            raise IllFormed(f"ill-formed: the inverse of a non-square {shape_text(value.shape)} matrix",
+                            self.text(start, self.last_end()).strip(), start, self.last_end())
+        inverse = sp.Inverse(value)
+        return sp.Transpose(inverse) if mark == "-T" else inverse
+
+    def _matrix_power(self, value: sp.MatrixExpr, start: int) -> sp.Expr:
+        self.take()  # ^
+        exponent = self.script("exponent")
+        end = self.last_end()
+        if self.elementwise and value.shape[1] == 1 and exponent.is_Integer:
+            return HadamardPower(value, exponent)
+        rows, cols = value.shape
+        if not _equal(rows, cols):
+            self.fail(f"a power of a {shape_text(value.shape)} vector or matrix is not defined: write x^T x, "
+                      "\\|x\\|^2 or x \\odot x", start, end)
+        if not exponent.is_Integer:
+            self.fail("a non-integer power of a matrix is not read", start, end)
+        return sp.MatPow(value, exponent)
+
+    # -- sums and products of terms
+    def _sum(self, terms: list) -> sp.Expr:
+        matrices = [t for t in terms if _is_matrix(t)]
+        if not matrices:
+            return super()._sum(terms)
+        shape = matrices[0].shape
+        for term in terms:
+            if _is_matrix(term):
+                if not (_equal(term.shape[0], shape[0]) and _equal(term.shape[1], shape[1])):
+                    self._ill_formed(f"a sum of shapes {shape_text(shape)} + {shape_text(term.shape)}")
+                continue
+            name = self._learnable(term)
+            if name is not None:
+                self._learn(name, tuple(shape))
+            if _definitely_scalar(term, self):
+                self._ill_formed(f"a {shape_text(shape)} matrix added to a number: shapes {shape_text(shape)} + (1×1)")
+            self.fail(f"cannot tell whether `{sp.sstr(term)}` is a number or a {shape_text(shape)} vector or matrix "
+                      "(it is added to one): declare it", self.tokens[0].start, self.tokens[-1].end)
+        return sp.MatAdd(*terms).doit(deep=False) if len(terms) > 1 else terms[0]
+
+    def _ill_formed(self, what: str):
+        start, end = self.tokens[0].start, self.tokens[-1].end
+        raise IllFormed(f"ill-formed: {what}", self.text(start, end).strip(), start, end)
+
+    def _product(self, factors: list) -> sp.Expr:
+        matrices = [f for f in factors if _is_matrix(f)]
+        unknown = [self._learnable(f) for f in factors]
+        capitals = [name for name in unknown if name is not None and matrix_like(name)]
+        if not matrices:
+            if capitals and self.matrix_argument:
+                n = self.default_dimension()
+                self._learn(capitals[0], (n, n))
+            if len(capitals) >= 2:
+                shown = ", ".join(_shown(name) for name in capitals)
+                self.fail(f"cannot tell whether the product of {shown} is of matrices or of numbers: declare them "
+                          "($A \\in \\mathbb{R}^{d\\times d}$, or $A > 0$ for a number)", self.tokens[0].start,
+                          self.tokens[-1].end)
+            return super()._product(factors)
+        seen_matrix = False
+        for position, (factor, name) in enumerate(zip(factors, unknown)):
+            if _is_matrix(factor):
+                seen_matrix = True
+                continue
+            unknown_inside = self._unknown_names(factor) if name is None else set()
+            if unknown_inside and (seen_matrix or any(matrix_like(n) for n in unknown_inside)):
+                shown = ", ".join(sorted(_shown(n) for n in unknown_inside))
+                self.fail(f"cannot tell whether `{sp.sstr(factor)}` is a number or a vector or matrix in this product "
+                          f"(it has {shown}): declare them", self.tokens[0].start, self.tokens[-1].end)
+            if name is not None and matrix_like(name):
+                shape = self._neighbour_square(factors, position)
+                if shape[0] != 1:
+                    self._learn(name, shape)
+                self.fail(f"cannot tell whether `{_shown(name)}` is a number or a matrix in this product: declare it "
+                          f"(${_shown(name)} \\in \\mathbb{{R}}^{{d\\times d}}$, or ${_shown(name)} > 0$ for a number)",
+                          self.tokens[0].start, self.tokens[-1].end)
+            if name is not None and seen_matrix:
+                self.fail(f"cannot tell whether `{_shown(name)}` is a number or a vector (it stands after a vector "
+                          f"or matrix in a product): declare it ($y \\in \\mathbb{{R}}^d$) or write the number first",
+                          self.tokens[0].start, self.tokens[-1].end)
+        return self._matrix_product(factors)
+
+    def _neighbour_square(self, factors: list, position: int) -> tuple:
+        for step in (-1, 1):
+            k = position + step
+            while 0 <= k < len(factors):
+                if _is_matrix(factors[k]):
+                    n = factors[k].shape[1] if step < 0 else factors[k].shape[0]
+                    return (n, n)
+                k += step
+        n = self.default_dimension()
+        return (n, n)
+
+    def _matrix_product(self, factors: list) -> sp.Expr:
+        scalars, matrices = [], []
+        for factor in factors:
+            if _is_matrix(factor):
+                if matrices and not _equal(matrices[-1].shape[1], factor.shape[0]):
+                    shapes = "".join(shape_text(m.shape) for m in matrices + [factor])
+                    if tuple(functools.reduce(operator.mul, matrices).shape) == (1, 1):
+                        self.fail(f"ambiguous: a 1×1 product followed by {shape_text(factor.shape)} ({shapes}): write "
+                                  "the number in parentheses, (x^T A x) B", self.tokens[0].start, self.tokens[-1].end)
+                    self._ill_formed(f"a product of incompatible shapes {shapes}")
+                matrices.append(factor)
+            else:
+                scalars.append(factor)
+        product = functools.reduce(operator.mul, matrices)
+        if tuple(product.shape) == (1, 1):
+            return _times(scalars + [scalar(product)])
+        if not scalars:
+            return product
+        return sp.MatMul(_times(scalars), product).doit(deep=False) if scalars else product
+
+    def _ratio(self, numerator, denominator) -> sp.Expr:
+        if _is_matrix(denominator):
+            self.fail(f"a division by a {shape_text(denominator.shape)} vector or matrix: write the inverse "
+                      "(\\Sigma^{-1}) or the number", self.tokens[0].start, self.tokens[-1].end)
+        if _is_matrix(numerator):
+            return sp.MatMul(sp.Pow(denominator, -1), numerator).doit(deep=False)
+        return super()._ratio(numerator, denominator)
+
+    def fraction(self) -> sp.Expr:
+        token = self.peek()
+        saved = self.i
+        value = super().fraction()
+        if _has_matrix(value):
+            self.i = saved
+            self.take()
+            what = f"\\{token.text}"
+            numerator = self.braced(what, token.start) if self.at("sym", "{") else self.tex_argument(what, token.start)
+            denominator = self.braced(what, token.start) if self.at("sym", "{") else \
+                self.tex_argument(what, token.start)
+            return self._ratio(numerator, denominator)
+        return value
+
+    def starts_factor(self) -> bool:
+        if self.at("par"):  # 2\|x\|^2: a norm opens (not inside one, nor between the arguments of D_KL)
+            return self.norm_depth == 0 and self.divergence_depth == 0
+        return not self.at("cmd", "odot") and super().starts_factor()
+
+    def divergence_arguments(self, start: int) -> sp.Expr:
+        self.divergence_depth += 1
+        try:
+            value = super().divergence_arguments(start)
+        finally:
+            self.divergence_depth -= 1
+        kinds = {isinstance(argument, MvNormal) for argument in value.args}
+        if len(kinds) > 1:
+            self.fail("D_KL between a normal of vectors and a density of a number", start, self.last_end())
+        if kinds == {True} and value.args[0].variable.shape != value.args[1].variable.shape:
+            self.fail("D_KL between normals of vectors of different sizes", start, self.last_end())
+        return value
+
+    def term(self) -> sp.Expr:
+        value = super().term()
+        return self._hadamard_tail(value) if self.at("cmd", "odot") else value
+
+    def _hadamard_tail(self, value) -> sp.Expr:
+        """``a \\odot b``: the elementwise product of two vectors or matrices of one shape."""
+        operands = [value]
+        while self.at("cmd", "odot"):
+            self.take()
+            operands.append(super().term())
+        for operand in operands:
+            if not _is_matrix(operand):
+                name = self._learnable(operand)
+                reference = next((o for o in operands if _is_matrix(o)), None)
+                if name is not None and reference is not None:
+                    self._learn(name, tuple(reference.shape))
+                self.fail("\\odot of something that is not known to be a vector or matrix: declare it",
+                          self.tokens[0].start, self.tokens[-1].end)
+        shape = operands[0].shape
+        for operand in operands[1:]:
+            if not (_equal(operand.shape[0], shape[0]) and _equal(operand.shape[1], shape[1])):
+                self._ill_formed(f"an elementwise product of shapes {shape_text(shape)} ⊙ {shape_text(operand.shape)}")
+        return HadamardProduct(*operands)
+
+    # -- tr, det, diag, |A|, \|x\|
+    def word(self) -> sp.Expr:
+        token = self.peek()
+        written = self.text(token.start, token.end)
+        if plain_name(token.text)[1] and _BOLD_NAME.fullmatch(token.text):
+            value = self._bold_matrix()
+            if value is not None:
+                return value  # \mathbf{x}: a vector where the formula has matrix operations
+        if token.text in TRACE_WORDS and written.startswith("\\"):
+            return self.trace()
+        if token.text in DETERMINANT_WORDS and written.startswith("\\"):
+            return self.determinant()
+        if token.text in DIAGONAL_WORDS and written.startswith("\\"):
+            return self.diagonal()
+        return super().word()
+
+    def command(self) -> sp.Expr:
+        token = self.peek()
+        if token.text == "det":
+            return self.determinant()
+        if token.text == "tr":
+            return self.trace()
+        if token.text in ("sum", "prod"):
+            return self.big_operator()
+        if token.text == "odot":
+            self.fail("`\\odot` without an operand before it")
+        return super().command()
+
+    def matrix_argument_of(self, what: str) -> tuple[sp.Expr, int]:
+        token = self.take()
+        start = token.start
+        self.matrix_argument += 1
+        try:
+            if self.at("sym", "(") or self.at("sym", "[") or self.at("sym", "\\{"):
+                argument = self.group()
+            else:
+                if self.peek() is None or not self.starts_factor():
+                    self.fail(f"{what} without its argument", start)
+                argument = self.power()
+                if self.starts_factor():
+                    self.fail(f"ambiguous: does {what} apply to `{self.text(token.end, self.last_end()).strip()}` only "
+                              "or to the product that follows? Use parentheses", start, self._factor_end())
+        finally:
+            self.matrix_argument -= 1
+        return argument, start
+
+    def trace(self) -> sp.Expr:
+        argument, start = self.matrix_argument_of("the trace")
+        return self._trace_of(argument, start)
+
+    def _trace_of(self, argument, start: int) -> sp.Expr:
+        if not _is_matrix(argument):
+            name = self._learnable(argument)
+            if name is not None:
+                n = self.default_dimension()
+                self._learn(name, (n, n))
+            if _definitely_scalar(argument, self):
+                return argument  # the trace of a 1×1 matrix (x^T A x) is its entry
+            self.fail("the trace of something that is not known to be a matrix: declare it "
+                      "($A \\in \\mathbb{R}^{d\\times d}$)", start, self.last_end())
+        rows, cols = argument.shape
+        if not _equal(rows, cols):
+            raise IllFormed(f"ill-formed: the trace of a non-square {shape_text(argument.shape)} matrix",
+                            self.text(start, self.last_end()).strip(), start, self.last_end())
+        return sp.Trace(argument)
+
+    def determinant(self) -> sp.Expr:
+        argument, start = self.matrix_argument_of("the determinant")
+        return self._determinant_of(argument, start)
+
+    def _determinant_of(self, argument, start: int) -> sp.Expr:
+        if not _is_matrix(argument):
+            name = self._learnable(argument)
+            if name is not None:
+                n = self.default_dimension()
+                self._learn(name, (n, n))
+            self.fail("the determinant of something that is not known to be a matrix: declare it "
+                      "($A \\in \\mathbb{R}^{d\\times d}$)", start, self.last_end())
+        rows, cols = argument.shape
+        if not _equal(rows, cols):
+            raise IllFormed(f"ill-formed: the determinant of a non-square {shape_text(argument.shape)} matrix",
+                            self.text(start, self.last_end()).strip(), start, self.last_end())
+        return sp.Determinant(argument)
+
+    def diagonal(self) -> sp.Expr:
+        token = self.take()
+        start = token.start
+        if not (self.at("sym", "(") or self.at("sym", "[") or self.at("sym", "\\{")):
+            self.fail("diag needs its argument in parentheses: \\mathrm{diag}(\\sigma^2)", start)
+        self.matrix_argument += 1
+        self.elementwise += 1
+        try:
+            argument = self.group()
+        finally:
+            self.matrix_argument -= 1
+            self.elementwise -= 1
+        if not _is_matrix(argument):
+            name = self._learnable(argument)
+            if name is not None:
+                self._learn(name, (self.default_dimension(), 1))
+            base = argument.base if isinstance(argument, sp.Pow) else None
+            if isinstance(base, sp.Symbol) and base.name in self.defaulted:
+                self._learn(base.name, (self.default_dimension(), 1))
+            self.fail("diag of something that is not known to be a vector: declare it ($\\sigma \\in \\mathbb{R}^d$)",
+                      start, self.last_end())
+        if argument.shape[1] != 1:
+            raise IllFormed(f"ill-formed: diag of a {shape_text(argument.shape)} matrix (diag takes a vector)",
+                            self.text(start, self.last_end()).strip(), start, self.last_end())
+        for vector in argument.atoms(sp.MatrixSymbol):
+            if vector.shape[1] == 1 and vector.name not in self.components:
+                raise _Learned(vector.name, None)  # diag(σ²): the diagonal of the components σ_j²
+        entry = _entry(argument, ENTRY_INDEX)
+        if entry is None:
+            self.fail("cannot read this diag(...) entry by entry", start, self.last_end())
+        return Diagonal(entry, ENTRY_INDEX, argument.shape[0])
+
+    def absolute(self) -> sp.Expr:
+        """``|\\Sigma|``: the determinant when its argument is a matrix; a number's absolute value otherwise."""
+        opening = self.peek()
+        saved = self.i
+        if opening.text in ("|", OPENING_BAR):
+            self.take()
+            self.matrix_argument += 1
+            self.absolute_depth += 1  # inside, a bar closes
+            try:
+                inner = self.expression()
+            except Unparsed:
+                inner = None
+            finally:
+                self.matrix_argument -= 1
+                self.absolute_depth -= 1
+            closing = self.peek()
+            if _is_matrix(inner) and closing is not None and closing.kind == "mid" and \
+                    closing.text in ("|", CLOSING_BAR):
+                self.take()
+                if inner.shape[1] == 1 or inner.shape[0] == 1:
+                    self.fail("|x| of a vector: write the norm \\|x\\|", opening.start, self.last_end())
+                return self._determinant_of(inner, opening.start)
+            self.i = saved
+        return super().absolute()
+
+    def norm(self) -> sp.Expr:
+        """``\\|x\\|``, ``\\|x\\|^2``, ``\\|x\\|_2^2`` (= xᵀx): the Euclidean norm of a vector."""
+        opening = self.take()
+        start = opening.start
+        self.matrix_argument += 1
+        self.norm_depth += 1
+        outer_divergence, self.divergence_depth = self.divergence_depth, 0
+        try:
+            inner = self.expression()
+        finally:
+            self.matrix_argument -= 1
+            self.norm_depth -= 1
+            self.divergence_depth = outer_divergence
+        if not self.at("par"):
+            self.fail("a norm \\|...\\| that is not closed", start)
+        self.take()
+        if self.at("sym", "_"):
+            self.take()
+            label = self.take()
+            if label.kind == "sym" and label.text == "{":
+                label = self.take()
+                self.expect("sym", "}", "to close the subscript of the norm", start)
+            if label.text != "2":
+                self.fail(f"only the Euclidean norm \\|x\\|_2 is read, not the {label.text}-norm", start, self.last_end())
+        if not _is_matrix(inner):
+            name = self._learnable(inner)
+            if name is not None:
+                self._learn(name, (self.default_dimension(), 1))
+            self.fail("the norm of something that is not known to be a vector: declare it ($x \\in \\mathbb{R}^d$)",
+                      start, self.last_end())
+        if inner.shape[1] != 1:
+            self.fail(f"the norm of a {shape_text(inner.shape)} matrix is not read (only vectors)", start,
+                      self.last_end())
+        squared = scalar(sp.Transpose(inner) * inner)
+        if self.at("sym", "^") and self._exponent_two():
+            self.i += 2 if self.at("num", "2", 1) else 4
+            return squared
+        return sp.sqrt(squared)
+
+    def _exponent_two(self) -> bool:
+        return self.at("num", "2", 1) or (self.at("sym", "{", 1) and self.at("num", "2", 2) and self.at("sym", "}", 3))
+
+    # -- functions of matrices, log det
+    def function(self) -> sp.Expr:
+        token = self.peek()
+        if token.text in ("log", "ln") and self._determinant_follows():
+            start = self.take().start
+            value = self.power()
+            if not isinstance(value, sp.Determinant):
+                self.fail("cannot read this log-determinant", start, self.last_end())
+            if not self._positive_determinant(value.args[0]):
+                self.fail(f"log det of `{sp.sstr(value.args[0])}`, which is not declared positive definite: declare it "
+                          "(\"$A$ is a positive definite matrix\", $A \\succ 0$)", start, self.last_end())
+            return sp.log(value)
+        saved = self.i
+        try:
+            return super().function()
+        except Unparsed as error:
+            if token.text not in ("log", "ln") or "logarithm" not in error.reason:
+                raise
+            self.i = saved
+            value = self._log_of_determinants()
+            if value is None:
+                raise
+            return value
+
+    def _log_of_determinants(self) -> sp.Expr | None:
+        """``\\log\\frac{\\det\\Sigma_2}{\\det\\Sigma_1}``: a log whose argument is positive because its
+        determinants are those of positive definite matrices (None when it is not)."""
+        token = self.take()
+        if self.at("sym", "_") or self.at("sym", "^"):
+            return None
+        argument = self.function_argument(token.start, self.text(token.start, token.end))
+        determinants = {det: sp.Dummy(positive=True) for det in argument.atoms(sp.Determinant)
+                        if self._positive_determinant(det.args[0])}
+        if not determinants or argument.xreplace(determinants).is_positive is not True:
+            return None
+        return sp.log(argument)
+
+    def _determinant_follows(self) -> bool:
+        following = self.peek(1)
+        if following is None:
+            return False
+        if following.kind == "cmd" and following.text == "det":
+            return True
+        if following.kind == "word" and following.text in DETERMINANT_WORDS:
+            return self.text(following.start, following.end).startswith("\\")
+        if following.kind == "mid":
+            j = self.i + 2
+            name = self._name_at(j) if j < len(self.tokens) else None
+            return name is not None and self._matrix(name[0]) is not None
+        return False
+
+    def _positive_determinant(self, matrix) -> bool:
+        """det M > 0: M positive definite (:meth:`_definite`), or a product of such factors."""
+        if isinstance(matrix, sp.MatMul):
+            coefficient, factors = matrix.as_coeff_matrices()
+            if coefficient.is_positive is True and all(self._positive_determinant(f) for f in factors):
+                return True
+        return self._definite(matrix)
+
+    def _definite(self, matrix) -> bool:
+        """M positive definite: declared (or a covariance letter), the identity, a diagonal of positive entries,
+        the inverse or transpose of one, a positive multiple of one, a sum of them."""
+        if isinstance(matrix, sp.Identity):
+            return True
+        if isinstance(matrix, sp.MatrixSymbol):
+            return matrix.name in self.context.definite or _base(matrix.name) in COVARIANCE_LETTERS
+        if isinstance(matrix, (sp.Inverse, sp.Transpose)):
+            return self._definite(matrix.args[0])
+        if isinstance(matrix, Diagonal):
+            return matrix.entry.is_positive is True
+        if isinstance(matrix, sp.MatMul):
+            coefficient, factors = matrix.as_coeff_matrices()
+            return coefficient.is_positive is True and len(factors) == 1 and self._definite(factors[0])
+        if isinstance(matrix, sp.MatAdd):
+            return all(self._definite(term) for term in matrix.args)
+        return False
+
+    def function_argument(self, start: int, written: str) -> sp.Expr:
+        argument = super().function_argument(start, written)
+        if _is_matrix(argument):
+            self.fail(f"{written} of a {shape_text(argument.shape)} vector or matrix is not defined (a function of "
+                      "a matrix is not read)", start, self.last_end())
+        return argument
+
+    def density_variable(self, start: int) -> sp.Symbol:
+        value = super().density_variable(start)
+        if _is_matrix(value) or isinstance(value, sp.Indexed):
+            self.fail("a density of a vector or of a component x_i is not read yet (only of a scalar variable)", start,
+                      self._group_end(")"))
+        return value
+
+    def normal_parts(self):
+        """``\\mathcal{N}(x; \\mu, \\Sigma)`` with vectors: (variable, mean, covariance, start, end), read here;
+        a scalar N(mean, variance) is read by the scalar reader."""
+        if not self._multivariate_ahead():
+            return super().normal_parts()
+        start = self.take().start
+        self.take()  # (
+        first = self.expression()
+        variable = None
+        if self.at("sym", ";") or self.at("mid"):
+            self.take()
+            variable, first = first, self.expression()
+        self.expect("sym", ",", "between the mean and the covariance of N(...)", start)
+        covariance = self.expression()
+        self.expect("sym", ")", "to close N(...)", start)
+        return variable, first, covariance, start, self.last_end()
+
+    def _multivariate_ahead(self) -> bool:
+        if not (self.at("sym", "(", 1)):
+            return False
+        end = self._matching(self.i + 1)
+        if end is None:
+            return False
+        for k in range(self.i + 2, end):
+            token, following = self.tokens[k], self.tokens[k + 1]
+            name, bold = plain_name(token.text)
+            if token.kind in ("word", "cmd") and (name in self.shapes or _base(name) in COVARIANCE_LETTERS or
+                                                  (name == "I" and (bold or following.text == "_" or
+                                                                    self.matrix_content))):
+                return True
+            if token.kind == "cmd" and token.text in ("top", "intercal"):
+                return True
+        return False
+
+    def _distributions(self) -> tuple:
+        return super()._distributions() + (MvNormal,)
+
+    def _normal(self, variable, mean, variance, start: int, end: int):
+        if not any(_has_matrix(e) for e in (variable, mean, variance)):
+            return super()._normal(variable, mean, variance, start, end)
+        if not (_is_matrix(variance) and _equal(*variance.shape)):
+            self.fail(f"N(mean, covariance) with vectors needs a square covariance matrix, not "
+                      f"{shape_text(_shape(variance))}", start, end)
+        n = variance.shape[0]
+        for name in (self._learnable(variable), self._learnable(mean)):
+            if name is not None:
+                self._learn(name, (n, sp.Integer(1)))  # the variable and the mean of N(x; μ, Σ) are vectors
+        if isinstance(variable, sp.Symbol) and variable in VARIABLES.values():
+            variable = sp.MatrixSymbol(variable.name, n, 1)  # the variable D_KL(N(..) || N(..)) names: a vector
+        if not _is_matrix(variable):
+            self.fail("the variable of N(v; mean, covariance) must be a vector", start, end)
+        if mean == 0:
+            mean = sp.ZeroMatrix(n, 1)
+        if not _is_matrix(mean):
+            self.fail(f"the mean `{sp.sstr(mean)}` of N(x; μ, Σ) is not known to be a vector: declare it", start, end)
+        if not self._definite(variance):
+            self.fail(f"N(x; μ, Σ) with a covariance `{sp.sstr(variance)}` not declared positive definite: declare it "
+                      "(\"$\\Sigma$ is a covariance matrix\", $\\Sigma \\succ 0$)", start, end)
+        if variable in mean.free_symbols | variance.free_symbols:
+            self.fail("a mean or covariance that depends on the variable does not make a density of it", start, end)
+        try:
+            return MvNormal(variable, mean, variance)
+        except ShapeError as error:
+            raise IllFormed(f"ill-formed: {error}", self.text(start, end).strip(), start, end) from None
+
+    def integral(self) -> sp.Expr:
+        start = self.here()
+        value = super().integral()
+        if _has_matrix(value):
+            self.fail("an integral with vectors or matrices is not read (only of scalar variables)", start,
+                      self.last_end())
+        return value
+
+    # -- \sum, \prod over an index
+    def big_operator(self) -> sp.Expr:
+        token = self.take()
+        start = token.start
+        index, low, high = self._index_and_limits(token)
+        name = index.name
+        outer = self.indices.get(name)
+        self.indices[name] = index
+        try:
+            if self.peek() is None or not self.starts_factor():
+                self.fail(f"\\{token.text} without a term", start)
+            body = self.term()
+        finally:
+            if outer is None:
+                del self.indices[name]
+            else:
+                self.indices[name] = outer
+        self.used_indices.add(name)
+        if _is_matrix(body):
+            self.fail(f"a \\{token.text} of {shape_text(body.shape)} vectors or matrices is not read yet", start,
+                      self.last_end())
+        for symbol in body.atoms(sp.Symbol):
+            if symbol.name.partition("_")[2] == name:
+                self.fail(f"`{_shown(symbol.name)}` under the \\{token.text} over {name} is not read as a component",
+                          start, self.last_end())
+        operator_class = sp.Sum if token.text == "sum" else sp.Product
+        return operator_class(body, (index, low, high))
+
+    def _index_and_limits(self, token: Token):
+        start = token.start
+        if not self.at("sym", "_"):
+            self.fail(f"\\{token.text} without its index is not supported: write \\{token.text}_{{j=1}}^{{d}}", start)
+        self.take()
+        braced = self.at("sym", "{")
+        if braced:
+            self.take()
+        letter = self.take()
+        if not (letter.kind == "word" and len(letter.text) == 1 and letter.text.islower()):
+            self.fail(f"the index of \\{token.text} must be one lower-case letter", start, letter.end)
+        low = None
+        if braced and self.at("rel", "="):
+            self.take()
+            self.limits += 1
+            try:
+                low = self.expression()
+            finally:
+                self.limits -= 1
+        if braced:
+            self.expect("sym", "}", f"to close the index of \\{token.text}", start)
+        high = None
+        if self.at("sym", "^"):
+            self.take()
+            self.limits += 1
+            try:
+                high = self.script(f"upper limit of \\{token.text}")
+            finally:
+                self.limits -= 1
+        if low is None and high is None and letter.text in DEFAULT_BOUND_INDICES:
+            low, high = sp.Integer(1), self.default_dimension()
+        if low is None or high is None:
+            self.fail(f"\\{token.text} over {letter.text} without both limits: write "
+                      f"\\{token.text}_{{{letter.text}=1}}^{{N}}", start, self.last_end())
+        if not (low.is_Integer and low >= 0):
+            self.fail(f"the lower limit of \\{token.text} must be a whole number", start, self.last_end())
+        if high.free_symbols and not all(s.is_integer for s in high.free_symbols):
+            self.fail(f"the upper limit of \\{token.text} must be a whole number or a size (d, N, K)", start,
+                      self.last_end())
+        index = sp.Symbol(letter.text, integer=True, positive=True) if low >= 1 else \
+            sp.Symbol(letter.text, integer=True, nonnegative=True)
+        return index, low, high
+
+
+def _entry(expr, index: sp.Symbol) -> sp.Expr | None:
+    """The entry ``index`` of an elementwise vector expression (σ ⊙ σ, σ², a σ + b): None if it is not one."""
+    if isinstance(expr, Components):
+        return expr.base[index]
+    if not _is_matrix(expr):
+        return expr
+    parts = [_entry(arg, index) for arg in expr.args if isinstance(arg, sp.Basic)]
+    if any(part is None for part in parts):
+        return None
+    if isinstance(expr, HadamardPower):
+        return parts[0] ** parts[1]
+    if isinstance(expr, HadamardProduct):
+        return sp.Mul(*parts)
+    if isinstance(expr, sp.MatAdd):
+        return sp.Add(*parts)
+    if isinstance(expr, sp.MatMul) and sum(_is_matrix(arg) for arg in expr.args) == 1:
+        return sp.Mul(*parts)
+    return None
+
+
+def _times(factors: list) -> sp.Expr:
+    factors = [f for f in factors if f != 1] or [sp.Integer(1)]
+    return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+
+def _has_matrix(expr) -> bool:
+    return isinstance(expr, sp.Basic) and (_is_matrix(expr) or any(_has_matrix(a) for a in expr.args))
+
+
+def _definitely_scalar(expr, parser: MatrixParser) -> bool:
+    """A number that cannot be a vector: no name read as a number by default, no function or user name."""
+    if _is_matrix(expr):
+        return False
+    if expr.atoms(sp.core.function.AppliedUndef) or expr.atoms(NameRef):
+        return False
+    return not any(isinstance(s, sp.Symbol) and s.name in parser.defaulted for s in expr.free_symbols)
+
+
+def _scalar_node_with_matrix(expr) -> str:
+    """Why ``expr`` puts a vector or matrix where a number is expected ("" when it does not): a safety net for
+    paths of the scalar reader (an unevaluated product, a power, an integral, an expectation of a matrix)."""
+    if not isinstance(expr, sp.Basic) or isinstance(expr, (sp.Trace, sp.Determinant, MvNormal)):
+        return ""
+    for arg in expr.args:
+        if not _is_matrix(expr) and _is_matrix(arg) and tuple(arg.shape) != (1, 1):
+            return f"a {shape_text(arg.shape)} vector or matrix where a number is expected ({type(expr).__name__})"
+        found = _scalar_node_with_matrix(arg)
+        if found:
+            return found
+    return ""
+
+
+def _shown(name: str) -> str:
+    plain, _ = plain_name(name)
+    base, _, label = plain.partition("_")
+    base = f"\\{base}" if base in GREEK else base
+    return f"{base}_{{{label}}}" if label else base
+
+
+# ---------------------------------------------------------------- declarations in the prose
+
+_REALS = r"(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R|\\R\b|ℝ)"
+_MEMBERSHIP = re.compile(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*" + _REALS +
+                         r"\s*\^\s*(?:\{(?P<dims>[^{}]*)\}|(?P<dim>[A-Za-z0-9]))\s*[.,;]?\s*$")
+_DEFINITE = re.compile(r"^\s*(?P<names>[^≻]+?)\s*(?:\\succ|≻)\s*0\s*[.,;]?\s*$")
+_SENTENCE = re.compile(
+    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:is|are|be|denotes?)\s+(?:an?\s+)?"
+    r"(?:\$(?P<size>[^$]+)\$\s*(?:-\s*)?(?:dimensional\s+)?)?(?P<adjectives>(?:[A-Za-z-]+\s+){0,4}?)"
+    r"(?P<kind>matri(?:x|ces)|vectors?)\b", re.I)
+_NORMAL_LAW = re.compile(r"^\s*(?P<subject>.+?)\s*\\sim\s*(?:N|\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N|"
+                         r"\\mathrm\s*\{\s*N\s*\})\s*(?:\\left\s*)?\((?P<arguments>.*)\)\s*\.?\s*$", re.S)
+
+
+def _name_of(math: str) -> str | None:
+    """The plain name of a formula that is one name: ``\\mathbf{x}``, ``\\Sigma_1``, ``x_i``."""
+    tokens = tokenize(math.strip())
+    if not tokens:
+        return None
+    head = tokens[0]
+    if not ((head.kind == "word" and (len(head.text) == 1 or plain_name(head.text)[1])) or
+            (head.kind == "cmd" and head.text in GREEK)):
+        return None
+    name, rest = head.text, tokens[1:]
+    if rest and rest[0].kind == "sym" and rest[0].text == "_":
+        label = [t for t in rest[1:] if not (t.kind == "sym" and t.text in "{}")]
+        if not label or len(label) != len([t for t in rest[1:] if t.kind != "sym" or t.text not in "{}"]) or \
+                not all(t.kind in ("word", "num") or (t.kind == "cmd" and t.text in GREEK) for t in label):
+            return None
+        name = f"{name}_{''.join(t.text for t in label)}"
+    elif rest:
+        return None
+    return plain_name(name)[0]
+
+
+def _names(listed: str) -> list[str] | None:
+    parts = [part for part in re.split(r",|\\text\s*\{\s*and\s*\}|\band\b", listed) if part.strip()]
+    names = [_name_of(part) for part in parts]
+    return names if names and all(names) else None
+
+
+def _size(text: str) -> tuple | None:
+    """``d`` -> (d, 1); ``n \\times m`` -> (n, m); ``d\\times d`` -> (d, d)."""
+    parts = [p.strip().strip("{}").strip() for p in re.split(r"\\times|×|\\cdot", text)]
+    if not all(re.fullmatch(r"[A-Za-z]|\d+", p) for p in parts) or len(parts) not in (1, 2):
+        return None
+    return (dimension(parts[0]), dimension(parts[1]) if len(parts) == 2 else sp.Integer(1))
+
+
+def declare(math: str, context: Context, note: str = "", definite: bool = True) -> bool:
+    """Declare the shapes an inline formula of the prose states: ``x, \\mu \\in \\mathbb{R}^d``,
+    ``A \\in \\mathbb{R}^{n\\times m}``, ``\\Sigma \\succ 0``, ``z \\sim \\mathcal{N}(\\mu, \\Sigma)``; True when it
+    is such a declaration. ``definite``: whether a positive definite matrix may be declared (not in a question)."""
+    if "\\sim" in math:
+        laws = [declare_law(part, context, note, definite) for part in _top_level(math) if "\\sim" in part]
+        return any(laws)
+    found = _MEMBERSHIP.match(math)
+    if found:
+        names = _names(found.group("names"))
+        size = _size(found.group("dims") if found.group("dims") is not None else found.group("dim"))
+        if names is None or size is None:
+            return False
+        for name in names:
+            _set_shape(context, name, size, note)
+        return True
+    found = _DEFINITE.match(math)
+    if found and definite:
+        names = _names(found.group("names"))
+        if names is None:
+            return False
+        for name in names:
+            context.definite.add(name)
+            if name not in context.shapes:
+                _set_shape(context, name, (_default(context), _default(context)), note)
+        return True
+    return False
+
+
+_HEDGES = re.compile(r"\b(?:whether|might|may|perhaps|maybe|possibly|could|would|unless|not|never|no)\b", re.I)
+
+
+def questioned(prose: str, position: int) -> bool:
+    """Whether the sentence of ``prose`` around ``position`` is a question, a hedge or a negation: a matrix it
+    mentions is then not declared positive definite."""
+    starts = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n\s*\n", prose[:position])]
+    start = starts[-1] if starts else 0
+    end = re.search(r"[.!?](?=\s|$)|\n\s*\n", prose[position:])
+    sentence = prose[start:position + (end.end() if end else len(prose) - position)]
+    outside_math = re.sub(r"\$[^$]*\$", " ", sentence)
+    return "?" in outside_math or bool(_HEDGES.search(outside_math))
+
+
+def _default(context: Context) -> sp.Expr:
+    sizes = {rows for rows, cols in context.shapes.values() if cols == 1}
+    return sizes.pop() if len(sizes) == 1 else DIMENSION
+
+
+def _set_shape(context: Context, name: str, shape: tuple, note: str) -> None:
+    context.shapes[name] = shape
+    context.symbols.pop(name, None)
+    if note:
+        context.notes[("shape", name)] = note
+
+
+def declare_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
+    """"$\\Sigma$ is a $d\\times d$ covariance matrix", "$x$ is a $d$-dimensional vector", "$A$ and $B$ are
+    matrices": the shapes they state (a negated statement declares nothing)."""
+    for found in _SENTENCE.finditer(prose):
+        if plain is not None and found.start("subjects") + 1 not in plain:
+            continue  # a negation, a question, a hedge
+        adjectives = found.group("adjectives").lower().split()
+        if any(word in ("not", "no", "never", "non") for word in adjectives):
+            continue
+        before = prose[max(0, found.start() - 12):found.start()].lower()
+        if re.search(r"\b(?:not|no)\s*$", before):
+            continue
+        listed = [_names(m) for m in re.findall(r"\$([^$]+)\$", found.group("subjects"))]
+        if not listed or not all(listed):
+            continue
+        names = [name for names in listed for name in names]
+        vector = found.group("kind").lower().startswith("vector")
+        size = _size(found.group("size")) if found.group("size") else None
+        if found.group("size") and size is None:
+            continue
+        n = _default(context)
+        if vector:
+            shape = (size[0], sp.Integer(1)) if size else (n, sp.Integer(1))
+        else:
+            shape = size if size and size[1] != 1 else ((size[0], size[0]) if size else (n, n))
+        for name in names:
+            _set_shape(context, name, shape, note)
+            if not vector and any(word.startswith(("covariance", "positive-definite", "definite", "precision"))
+                                  for word in adjectives):
+                context.definite.add(name)
+
+
+def multivariate_law(part: str, context: Context) -> bool:
+    """Whether ``part`` is a law ``z \\sim \\mathcal{N}(\\mu, \\Sigma)`` of a vector (see :func:`declare_law`)."""
+    return declare_law(part, context.copy())
+
+
+def declare_law(part: str, context: Context, note: str = "", definite: bool = True) -> bool:
+    """``z \\sim \\mathcal{N}(\\mu, \\Sigma)``: a multivariate normal law, when its covariance is a matrix (a
+    covariance letter, a declared matrix, diag(σ²), I_d, a bold I) or its variable or mean a vector. z and μ
+    are then vectors, Σ a positive definite d×d matrix (σ of diag(σ²) a vector). True when it is one: the
+    scalar reading of the law is then skipped."""
+    found = _NORMAL_LAW.match(part)
+    if found is None:
+        return False
+    arguments = _top_level(found.group("arguments"))
+    if len(arguments) != 2:
+        return False
+    subject, mean, covariance = _name_of(found.group("subject")), arguments[0].strip(), arguments[1].strip()
+    mean = re.split(r";|\\mid\b|(?<!\\)\|", mean)[-1].strip()
+    mean_name, covariance_name = _name_of(mean), _name_of(covariance)
+    diagonal = re.fullmatch(r"\\(?:mathrm|operatorname)\s*\{\s*diag\s*\}\s*\(\s*(?P<inner>.+?)\s*(?:\^\s*\{?\s*2\s*\}?)?\s*\)",
+                            covariance)
+    identity = _identity_name(covariance_name) if covariance_name else None
+    bold_identity = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm|mathbb)\s*\{\s*I\s*\}", covariance)
+    scaled_identity = re.fullmatch(r".*\\(?:mathbf|boldsymbol|bm)\s*\{\s*I\s*\}|.*I_\{?[A-Za-z0-9]\}?", covariance)
+    vector_named = any(n is not None and (n in context.shapes and context.shapes[n][1] == 1)
+                       for n in (subject, mean_name)) or any(
+        _BOLD_NAME.fullmatch(t.strip()) and not t.strip().endswith("{I}") for t in (found.group("subject"), mean))
+    matrix_covariance = (covariance_name is not None and (_base(covariance_name) in COVARIANCE_LETTERS or (
+        covariance_name in context.shapes and context.shapes[covariance_name][1] != 1)))
+    if not (matrix_covariance or diagonal or bold_identity or scaled_identity or (identity == "" and vector_named)
+            or (identity and identity != "")):
+        return False
+    size = dimension(identity) if identity else _default(context)
+    if covariance_name in context.shapes:
+        size = context.shapes[covariance_name][0]
+    for name in (subject, mean_name):
+        if name is not None and name not in ("0",):
+            _set_shape(context, name, (size, sp.Integer(1)), note)
+    if matrix_covariance:
+        _set_shape(context, covariance_name, (size, size), note)
+        if definite:
+            context.definite.add(covariance_name)
+    if diagonal:
+        inner = _name_of(diagonal.group("inner"))
+        if inner is not None:
+            _set_shape(context, inner, (size, sp.Integer(1)), note)
+    return True
+
+
+def _top_level(text: str) -> list[str]:
+    depth, last, parts = 0, 0, []
+    for i, c in enumerate(text):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[last:i])
+            last = i + 1
+    parts.append(text[last:])
+    return parts

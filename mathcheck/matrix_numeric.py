@@ -1,0 +1,620 @@
+"""The numeric checker for matrix steps: random worlds in d ∈ {1, 2, 3, 5}, both sides evaluated with numpy.
+
+A world draws every matrix symbol of the step: a declared :class:`~mathcheck.matrices.Covariance` as a random
+symmetric positive-definite matrix (well conditioned: spectrum in [0.5, 2]; badly: spectrum over 10⁻²…10²),
+a :class:`~mathcheck.matrices.SymmetricMatrix` as a random symmetric (indefinite) one, and every other matrix
+as a random NON-symmetric one (so identities true only for symmetric matrices fail); vectors, scalars and
+indexed components at random (positive where declared positive).
+
+Sides are compared at ``|lhs − rhs| ≤ RELATIVE · κ · (1 + |lhs| + |rhs|) + MC_SIGMAS · se`` where κ is the
+largest condition number among the world's matrices and ``se`` the Monte Carlo standard error of lhs − rhs:
+a Gaussian expectation E_{N(μ, Σ)}[f] is the mean of f over ``SAMPLES`` draws (common to both sides, so the
+error of a difference is that of the paired per-sample difference); only sides affine in their expectations
+are evaluated this way. A failing world is a counterexample (its d, kind and every matrix).
+"""
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from mathcheck.matrices import (
+    Components, Covariance, Diagonal, MvNormal, ShapeError, SymmetricMatrix, check_shapes, d, involves_matrices,
+)
+from mathcheck.vocab import KL, Expectation
+
+DIMENSIONS = (1, 2, 3, 5)
+KINDS = ("well", "badly")
+EXTRA_WORLDS = 4
+RELATIVE = 1e-9
+MC_SIGMAS = 6.0
+SAMPLES = 8000
+
+
+class NotEvaluable(ValueError):
+    """A side the matrix worlds cannot evaluate (the message says why)."""
+
+
+@dataclass
+class MatrixWorld:
+    size: int
+    kind: str
+    seed: int
+    values: dict = field(default_factory=dict)  # MatrixSymbol / Symbol / IndexedBase label -> value
+    condition: float = 1.0
+    key: tuple = ()  # the symbols drawn and the seed: a side's value is cached per (expression, world)
+
+    def describe(self) -> str:
+        return f"d = {self.size}, {self.kind} conditioned (seed {self.seed})"
+
+    def shown(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"d": self.size, "kind": self.kind}
+        for key, value in self.values.items():
+            out[str(key)] = np.round(np.asarray(value, float), 6).tolist() if np.ndim(value) else round(float(value), 6)
+        return out
+
+
+@dataclass
+class MatrixNumeric:
+    status: str  # "holds", "refuted", "unsupported"
+    worlds: int = 0
+    reason: str = ""
+    counterexample: dict[str, Any] | None = None
+
+
+# ---------------------------------------------------------------- worlds
+
+
+def _spd(rng, n: int, kind: str) -> np.ndarray:
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    spectrum = rng.uniform(0.5, 2.0, n) if kind == "well" else np.logspace(-2, 2, n)[rng.permutation(n)]
+    if kind != "well" and n == 1:
+        spectrum = np.array([rng.choice([1e-2, 1e2])])
+    m = (q * spectrum) @ q.T
+    return (m + m.T) / 2
+
+
+def _general(rng, rows: int, cols: int, kind: str) -> np.ndarray:
+    m = rng.standard_normal((rows, cols))
+    if kind != "well" and rows == cols and rows > 1:
+        m = m @ np.diag(np.logspace(-1.5, 1.5, cols))
+    if rows == cols:
+        m = m + 0.5 * np.triu(rng.standard_normal((rows, cols)), 1)  # not symmetric, even for d = 2 draws
+    return m
+
+
+def _size(expr, n: int) -> int:
+    """A dimension in a world of size n: d, and every other symbolic dimension, is n."""
+    expr = sp.sympify(expr)
+    return int(expr.subs({s: n for s in expr.free_symbols}))
+
+
+def draw_world(expressions, n: int, kind: str, seed: int) -> MatrixWorld:
+    rng = np.random.default_rng(seed)
+    world = MatrixWorld(n, kind, seed)
+    symbols = sorted(set().union(*[e.atoms(sp.MatrixSymbol) for e in expressions]), key=str)
+    for m in symbols:
+        rows, cols = _size(m.shape[0], n), _size(m.shape[1], n)
+        if isinstance(m, Covariance):
+            value = _spd(rng, rows, kind)
+        elif isinstance(m, SymmetricMatrix):
+            a = rng.standard_normal((rows, rows))
+            value = (a + a.T) / 2
+        else:
+            value = _general(rng, rows, cols, kind)
+        world.values[m] = value
+    bases = {i.base for e in expressions for i in e.atoms(sp.Indexed)}
+    bases |= {c.base for e in expressions for c in e.atoms(Components)}
+    for base in sorted(bases, key=str):
+        positive = base.is_positive or sp.Indexed(base, sp.Symbol("k", integer=True)).is_positive
+        world.values[base.label] = rng.uniform(0.3, 2.5, n) if positive else rng.standard_normal(n)
+    dimensions = {s for e in expressions for node in sp.preorder_traversal(e) if isinstance(node, MatrixExpr)
+                  for size in node.shape for s in sp.sympify(size).free_symbols}
+    for s in dimensions:
+        world.values[s] = n
+    scalars = set().union(*[e.free_symbols for e in expressions]) - {d}
+    for s in sorted((s for s in scalars if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)
+                     and s not in world.values and s.name not in {str(b.label) for b in bases}), key=str):
+        if s.is_integer:
+            world.values[s] = int(rng.integers(1, 4))
+        elif s.is_positive:
+            world.values[s] = float(np.exp(rng.normal(0, 0.5)))
+        else:
+            world.values[s] = float(rng.normal())
+    square = [v for k, v in world.values.items() if isinstance(k, sp.MatrixSymbol) and np.ndim(v) == 2
+              and v.shape[0] == v.shape[1]]
+    world.condition = max([1.0] + [float(np.linalg.cond(v)) for v in square])
+    return world
+
+
+_WORLDS: dict = {}
+_SIDES: dict = {}
+CACHE_LIMIT = 512
+
+
+def _symbol_key(expressions) -> tuple:
+    found = set()
+    for e in expressions:
+        found |= e.atoms(sp.MatrixSymbol, sp.Indexed, Components)
+        found |= {s for s in e.free_symbols if isinstance(s, sp.Symbol)}
+    return tuple(sorted((sp.srepr(f) for f in found)))
+
+
+def worlds_for(expressions, seed: int = 0) -> list[MatrixWorld]:
+    """The worlds of a step: every d in DIMENSIONS well and badly conditioned, then EXTRA_WORLDS more (cached
+    by the step's symbols, so consecutive steps of a chain see the same worlds)."""
+    key = (_symbol_key(expressions), seed)
+    if key not in _WORLDS:
+        plan = [(n, kind) for n in DIMENSIONS for kind in KINDS]
+        plan += [(DIMENSIONS[i % len(DIMENSIONS)], "well") for i in range(EXTRA_WORLDS)]
+        if len(_WORLDS) > CACHE_LIMIT:
+            _WORLDS.clear()
+        _WORLDS[key] = [draw_world(expressions, n, kind, seed * 1000 + 17 * i + 1) for i, (n, kind) in enumerate(plan)]
+        for world in _WORLDS[key]:
+            world.key = key
+    return _WORLDS[key]
+
+
+# ---------------------------------------------------------------- evaluation (batched: matrices (B, r, c), scalars (B,))
+
+
+class Evaluator:
+    def __init__(self, world: MatrixWorld, expectations: dict | None = None):
+        self.world = world
+        self.env: dict = {d: world.size}
+        self.env.update(world.values)
+        self.expectations = expectations or {}
+
+    def matrix(self, m) -> np.ndarray:
+        n = self.world.size
+        if m in self.env:
+            value = np.asarray(self.env[m], float)
+            return value if value.ndim == 3 else value[None]
+        if isinstance(m, sp.Identity):
+            return np.eye(_size(m.shape[0], n))[None]
+        if isinstance(m, sp.ZeroMatrix):
+            return np.zeros((1, _size(m.shape[0], n), _size(m.shape[1], n)))
+        if isinstance(m, sp.MatAdd):
+            return sum(self.matrix(a) for a in m.args)
+        if isinstance(m, sp.MatMul):
+            out = None
+            coefficient = np.ones(1)
+            for a in m.args:
+                if isinstance(a, MatrixExpr):
+                    value = self.matrix(a)
+                    out = value if out is None else out @ value
+                else:
+                    coefficient = coefficient * self.number(a)
+            return coefficient[:, None, None] * out
+        if isinstance(m, sp.MatPow):
+            base, power = m.args
+            value = self.matrix(base)
+            return np.linalg.matrix_power(value if power > 0 else np.linalg.inv(value), abs(int(power)))
+        if isinstance(m, sp.Transpose):
+            return np.swapaxes(self.matrix(m.args[0]), 1, 2)
+        if isinstance(m, sp.Inverse):
+            return np.linalg.inv(self.matrix(m.args[0]))
+        if isinstance(m, Diagonal):
+            entries = [self.number(m.entry, {m.index: k}) for k in range(1, _size(m.size, n) + 1)]
+            batch = max(e.shape[0] for e in entries)
+            out = np.zeros((batch, len(entries), len(entries)))
+            for k, e in enumerate(entries):
+                out[:, k, k] = e
+            return out
+        if isinstance(m, HadamardProduct):
+            out = self.matrix(m.args[0])
+            for a in m.args[1:]:
+                out = out * self.matrix(a)
+            return out
+        if isinstance(m, HadamardPower):
+            return np.power(self.matrix(m.args[0]), self.number(m.args[1])[:, None, None])
+        if isinstance(m, Components):
+            return np.asarray(self.env[m.base.label], float)[None, :_size(m.size, n), None]
+        raise NotEvaluable(f"cannot evaluate the matrix expression {m} ({type(m).__name__})")
+
+    def number(self, e, bound: dict | None = None) -> np.ndarray:
+        if bound:
+            saved = dict(self.env)
+            self.env.update(bound)
+            try:
+                return self.number(e)
+            finally:
+                self.env = saved
+        e = sp.sympify(e)
+        if e in self.expectations:
+            return self.expectations[e]
+        if e in self.env:
+            return np.atleast_1d(np.asarray(self.env[e], float))
+        if isinstance(e, MatrixExpr):
+            value = self.matrix(e)
+            if value.shape[1:] != (1, 1):
+                raise NotEvaluable(f"the matrix {e} stands where a number is expected")
+            return value[:, 0, 0]
+        if e.is_Number or e in (sp.pi, sp.E):
+            return np.array([float(e)])
+        if isinstance(e, sp.Trace):
+            return np.trace(self.matrix(e.args[0]), axis1=1, axis2=2)
+        if isinstance(e, sp.Determinant):
+            return np.linalg.det(self.matrix(e.args[0]))
+        if isinstance(e, sp.Indexed):
+            k = int(self.number(e.indices[0])[0])
+            return np.array([float(np.asarray(self.env[e.base.label])[k - 1])])
+        if isinstance(e, sp.Add):
+            return sum(self.number(a) for a in e.args)
+        if isinstance(e, sp.Mul):
+            out = np.ones(1)
+            for a in e.args:
+                out = out * self.number(a)
+            return out
+        if isinstance(e, sp.Pow):
+            return np.power(self.number(e.args[0]), self.number(e.args[1]))
+        if isinstance(e, sp.log):
+            if isinstance(e.args[0], MvNormal):
+                return self.log_normal(e.args[0])
+            return np.log(self.number(e.args[0]))
+        if isinstance(e, sp.exp):
+            return np.exp(self.number(e.args[0]))
+        if isinstance(e, MvNormal):
+            return np.exp(self.log_normal(e))
+        if isinstance(e, (sp.Sum, sp.Product)):
+            body, (index, low, high) = e.args[0], e.args[1]
+            lo, hi = int(self.number(low)[0]), int(self.number(high)[0])
+            values = [self.number(body, {index: k}) for k in range(lo, hi + 1)]
+            if isinstance(e, sp.Sum):
+                return sum(values, np.zeros(1))
+            out = np.ones(1)
+            for v in values:
+                out = out * v
+            return out
+        raise NotEvaluable(f"cannot evaluate {e} ({type(e).__name__})")
+
+    def log_normal(self, density: MvNormal) -> np.ndarray:
+        x, m, s = (self.matrix(a) for a in density.args)
+        cov = s[0] if s.shape[0] == 1 else None
+        if cov is None:
+            raise NotEvaluable("a covariance that depends on the integration variable")
+        sign, logdet = np.linalg.slogdet(cov)
+        if sign <= 0:
+            raise NotEvaluable(f"the covariance {density.cov} drawn is not positive definite")
+        diff = x - m
+        quad = np.einsum("bi,bi->b", diff[:, :, 0], np.linalg.solve(cov, diff[:, :, 0].T).T)
+        return -0.5 * (quad + logdet + cov.shape[0] * math.log(2 * math.pi))
+
+
+def _expectation_nodes(expr) -> list:
+    return [n for n in sp.preorder_traversal(expr) if isinstance(n, (Expectation, KL))]
+
+
+def _sample_expectation(node, world: MatrixWorld, seed: int) -> np.ndarray:
+    if isinstance(node, KL):
+        first, second = node.args
+        if not (isinstance(first, MvNormal) and isinstance(second, MvNormal)):
+            raise NotEvaluable(f"KL of {first} and {second}: only multivariate normals in matrix worlds")
+        second = MvNormal(first.variable, second.mean, second.cov)
+        density, body = first, sp.log(first) - sp.log(second)
+    else:
+        density, body = node.density, node.body
+        if not isinstance(density, MvNormal):
+            raise NotEvaluable(f"E over {density}: only multivariate normals in matrix worlds")
+    if any(_expectation_nodes(a) for a in (body,)):
+        raise NotEvaluable("nested expectations")
+    outer = Evaluator(world)
+    mean, cov = outer.matrix(density.mean)[0], outer.matrix(density.cov)[0]
+    try:
+        factor = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError as error:
+        raise NotEvaluable(f"the covariance {density.cov} drawn is not positive definite") from error
+    rng = np.random.default_rng([seed, zlib.crc32(sp.srepr(density).encode())])
+    z = rng.standard_normal((SAMPLES // 2, mean.shape[0], 1))
+    z = np.concatenate([z, -z])  # antithetic pairs: odd moments cancel exactly
+    inner = Evaluator(world)
+    inner.env[density.variable] = mean[None] + factor[None] @ z
+    values = inner.number(body)
+    return np.broadcast_to(values, (SAMPLES,)).astype(float)
+
+
+def _without_error_bound(node) -> str:
+    """Why a Monte Carlo estimate of ``node`` would have no trustworthy error bound ('' when it has one): only
+    bodies of degree ≤ 2 in the Gaussian variable (log densities included) have the finite variance that the
+    stated standard error needs; E[exp(xᵀx)] may not even exist."""
+    from mathcheck.matrices import Normalizer, Unsupported
+
+    density, body = (node.args[0], sp.log(node.args[0]) - sp.log(node.args[1])) if isinstance(node, KL) else node.args
+    if not isinstance(density, MvNormal):
+        return f"E over {density}: only multivariate normals in matrix worlds"
+    if isinstance(node, KL) and not isinstance(node.args[1], MvNormal):
+        return f"KL against {node.args[1]}: only multivariate normals in matrix worlds"
+    try:
+        Normalizer().expectation(density, body)
+    except Unsupported as error:
+        return f"no Monte Carlo error bound: {error}"
+    except ShapeError as error:
+        return f"ill-formed: {error}"
+    return ""
+
+
+def _affine_in(expr, nodes) -> bool:
+    dummies = [sp.Dummy() for _ in nodes]
+    replaced = expr.xreplace(dict(zip(nodes, dummies)))
+    try:
+        return sp.Poly(replaced, *dummies).total_degree() <= 1
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        return not dummies
+
+
+def _sampled(node, world: MatrixWorld, seed: int) -> np.ndarray:
+    key = ("E", node, world.key, world.seed, seed)
+    if key not in _SIDES:
+        _SIDES[key] = _sample_expectation(node, world, seed)
+    return _SIDES[key]
+
+
+def _side(expr, world: MatrixWorld, seed: int) -> np.ndarray:
+    """A scalar side in ``world``: one value, or one per Monte Carlo sample where it holds expectations (the
+    samples of one density are common to every side, so differences are paired)."""
+    key = (expr, world.key, world.seed, seed)
+    if key not in _SIDES:
+        nodes = list(dict.fromkeys(_expectation_nodes(expr)))
+        samples = {node: _sampled(node, world, seed) for node in nodes}
+        value = Evaluator(world, samples).number(expr)
+        if len(_SIDES) > CACHE_LIMIT:
+            _SIDES.clear()
+        _SIDES[key] = np.broadcast_to(value, (SAMPLES,) if nodes else (1,)).astype(float)
+    return _SIDES[key]
+
+
+PRECISE_DIGITS = 50
+PRECISE_SLACK = 1e-30  # at 50 digits: a difference below this × κ⁴ × (1 + |lhs| + |rhs|) is rounding
+
+
+class PreciseEvaluator:
+    """Closed-form sides (no expectation) in ``world`` at ``PRECISE_DIGITS`` digits with mpmath, from the same
+    float64 draws: a float failure stands only if it fails here too (rounding in products of badly
+    conditioned matrices is not a counterexample)."""
+
+    def __init__(self, world: MatrixWorld):
+        self.world = world
+        self.env: dict = {d: world.size}
+        self.env.update(world.values)
+
+    def matrix(self, m):
+        import mpmath
+
+        n = self.world.size
+        if m in self.env and np.ndim(self.env[m]) == 2:
+            return mpmath.matrix(np.asarray(self.env[m], float).tolist())
+        if isinstance(m, sp.Identity):
+            return mpmath.eye(_size(m.shape[0], n))
+        if isinstance(m, sp.ZeroMatrix):
+            return mpmath.zeros(_size(m.shape[0], n), _size(m.shape[1], n))
+        if isinstance(m, sp.MatAdd):
+            out = self.matrix(m.args[0])
+            for a in m.args[1:]:
+                out = out + self.matrix(a)
+            return out
+        if isinstance(m, sp.MatMul):
+            out, coefficient = None, mpmath.mpf(1)
+            for a in m.args:
+                if isinstance(a, MatrixExpr):
+                    value = self.matrix(a)
+                    out = value if out is None else out * value
+                else:
+                    coefficient *= self.number(a)
+            return out * coefficient
+        if isinstance(m, sp.MatPow):
+            base, power = m.args
+            value = self.matrix(base)
+            value = value if power > 0 else mpmath.inverse(value)
+            out = mpmath.eye(value.rows)
+            for _ in range(abs(int(power))):
+                out = out * value
+            return out
+        if isinstance(m, sp.Transpose):
+            return self.matrix(m.args[0]).T
+        if isinstance(m, sp.Inverse):
+            return mpmath.inverse(self.matrix(m.args[0]))
+        if isinstance(m, Diagonal):
+            size = _size(m.size, n)
+            return mpmath.diag([self.number(m.entry, {m.index: k}) for k in range(1, size + 1)])
+        if isinstance(m, Components):
+            return mpmath.matrix([[float(v)] for v in np.asarray(self.env[m.base.label], float)[:_size(m.size, n)]])
+        raise NotEvaluable(f"no precise form for {type(m).__name__}")
+
+    def number(self, e, bound: dict | None = None):
+        import mpmath
+
+        if bound:
+            saved = dict(self.env)
+            self.env.update(bound)
+            try:
+                return self.number(e)
+            finally:
+                self.env = saved
+        e = sp.sympify(e)
+        if e in self.env and np.ndim(self.env[e]) == 0:
+            return mpmath.mpf(float(self.env[e]))
+        if isinstance(e, MatrixExpr):
+            return self.matrix(e)[0, 0]
+        if e.is_Number or e in (sp.pi, sp.E):
+            return mpmath.mpf(sp.N(e, PRECISE_DIGITS + 5))
+        if isinstance(e, sp.Trace):
+            value = self.matrix(e.args[0])
+            return sum((value[k, k] for k in range(value.rows)), mpmath.mpf(0))
+        if isinstance(e, sp.Determinant):
+            return mpmath.det(self.matrix(e.args[0]))
+        if isinstance(e, sp.Indexed):
+            k = int(self.number(e.indices[0]))
+            return mpmath.mpf(float(np.asarray(self.env[e.base.label])[k - 1]))
+        if isinstance(e, sp.Add):
+            return sum((self.number(a) for a in e.args), mpmath.mpf(0))
+        if isinstance(e, sp.Mul):
+            out = mpmath.mpf(1)
+            for a in e.args:
+                out *= self.number(a)
+            return out
+        if isinstance(e, sp.Pow):
+            return mpmath.power(self.number(e.args[0]), self.number(e.args[1]))
+        if isinstance(e, sp.log):
+            return mpmath.log(self.number(e.args[0]))
+        if isinstance(e, sp.exp):
+            return mpmath.exp(self.number(e.args[0]))
+        if isinstance(e, (sp.Sum, sp.Product)):
+            body, (index, low, high) = e.args[0], e.args[1]
+            values = [self.number(body, {index: k}) for k in range(int(self.number(low)), int(self.number(high)) + 1)]
+            if isinstance(e, sp.Sum):
+                return sum(values, mpmath.mpf(0))
+            return mpmath.fprod(values)
+        raise NotEvaluable(f"no precise form for {type(e).__name__}")
+
+
+def _precisely_equal(lhs, rhs, world: MatrixWorld) -> bool | None:
+    """Do the sides agree at PRECISE_DIGITS digits in ``world``? None where there is no precise form."""
+    import mpmath
+
+    if _expectation_nodes(lhs) or _expectation_nodes(rhs):
+        return None
+    with mpmath.workdps(PRECISE_DIGITS):
+        try:
+            evaluator = PreciseEvaluator(world)
+            if isinstance(lhs, MatrixExpr):
+                left, right = evaluator.matrix(lhs), evaluator.matrix(rhs)
+                gap = max(abs(v) for v in (left - right))
+                scale = 1 + max(abs(v) for v in left) + max(abs(v) for v in right)
+            else:
+                left, right = evaluator.number(lhs), evaluator.number(rhs)
+                gap, scale = abs(left - right), 1 + abs(left) + abs(right)
+            if not (mpmath.isfinite(gap) and mpmath.isfinite(scale)) or mpmath.im(gap) != 0:
+                return None
+            return bool(gap <= PRECISE_SLACK * world.condition**4 * scale)
+        except (NotEvaluable, ZeroDivisionError, ValueError, TypeError, KeyError, IndexError):
+            return None
+
+
+def judge_world(lhs, rhs, world: MatrixWorld, seed: int) -> tuple[bool, dict[str, Any]]:
+    """(holds, details) for lhs = rhs in ``world``; raises :class:`NotEvaluable`. A float failure of closed-form
+    sides is examined again at PRECISE_DIGITS digits: where the sides agree there it was rounding (the world is
+    skipped, not held), and where there is no precise form it stands only if it is far beyond the tolerance."""
+    holds, detail = _judge_float(lhs, rhs, world, seed)
+    if holds or "monte_carlo" in detail:
+        return holds, detail
+    precise = _precisely_equal(lhs, rhs, world)
+    if precise:
+        raise NotEvaluable(f"rounding: the sides agree at {PRECISE_DIGITS} digits in {world.describe()}")
+    if precise is None and abs(detail["gap"]) <= 1e3 * detail["tolerance"]:
+        raise NotEvaluable(f"a float failure near the tolerance with no precise form in {world.describe()}")
+    if precise is False:
+        detail["precise"] = f"confirmed at {PRECISE_DIGITS} digits"
+    return False, detail
+
+
+def _judge_float(lhs, rhs, world: MatrixWorld, seed: int) -> tuple[bool, dict[str, Any]]:
+    if isinstance(lhs, MatrixExpr) or isinstance(rhs, MatrixExpr):
+        evaluator = Evaluator(world)
+        left, right = evaluator.matrix(lhs), evaluator.matrix(rhs)
+        gap = float(np.max(np.abs(left - right)))
+        tolerance = RELATIVE * world.condition * (1 + float(np.max(np.abs(left))) + float(np.max(np.abs(right))))
+        return gap <= tolerance, {"gap": gap, "tolerance": tolerance}
+    left_values, right_values = _side(lhs, world, seed), _side(rhs, world, seed)
+    difference = left_values - right_values
+    sampled = difference.size > 1
+    left, right = float(np.mean(left_values)), float(np.mean(right_values))
+    gap = float(np.mean(difference))
+    error = float(np.std(difference) / math.sqrt(difference.size)) if sampled else 0.0
+    if not all(math.isfinite(v) for v in (gap, left, right, error)):
+        raise NotEvaluable("a side is not finite in this world (e.g. the log of a negative determinant)")
+    tolerance = RELATIVE * world.condition * (1 + abs(left) + abs(right)) + MC_SIGMAS * error
+    detail = {"lhs": left, "rhs": right, "gap": gap, "tolerance": tolerance}
+    if sampled:
+        detail["monte_carlo"] = f"{SAMPLES} antithetic samples, standard error {error:.2g}"
+    return abs(gap) <= tolerance, detail
+
+
+def check_matrix_step(lhs, relation: str, rhs, seed: int = 0) -> MatrixNumeric:
+    """Evaluate ``lhs = rhs`` in every world; the first failing world is the counterexample."""
+    if relation != "=":
+        return MatrixNumeric("unsupported", reason="matrix steps: only equalities are checked numerically")
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    try:
+        check_shapes(lhs)
+        check_shapes(rhs)
+    except ShapeError as error:
+        return MatrixNumeric("unsupported", reason=f"ill-formed: {error}")
+    nodes = list(dict.fromkeys(_expectation_nodes(lhs) + _expectation_nodes(rhs)))
+    if nodes and not _affine_in(lhs - rhs, nodes):
+        return MatrixNumeric("unsupported", reason="an expectation enters a side non-linearly")
+    for node in nodes:
+        heavy = _without_error_bound(node)
+        if heavy:
+            return MatrixNumeric("unsupported", reason=heavy)
+    worlds, skipped = 0, []
+    try:
+        drawn = worlds_for([lhs, rhs], seed)
+    except (TypeError, ValueError, AttributeError) as error:  # e.g. a size that is not d or a number
+        return MatrixNumeric("unsupported", reason=f"no matrix world can be drawn: {error}"[:300])
+    for world in drawn:
+        try:
+            with np.errstate(all="ignore"):
+                holds, detail = judge_world(lhs, rhs, world, seed)
+        except (NotEvaluable, np.linalg.LinAlgError, KeyError, TypeError, ValueError, IndexError,
+                AttributeError, ZeroDivisionError, OverflowError) as error:
+            skipped.append(f"{type(error).__name__}: {error}" if not isinstance(error, NotEvaluable) else str(error))
+            continue
+        worlds += 1
+        if not holds:
+            found = world.shown()
+            found.update(detail)
+            return MatrixNumeric("refuted", worlds, f"fails in the world {world.describe()}: lhs − rhs = "
+                                 f"{detail['gap']:.4g} beyond the tolerance {detail['tolerance']:.2g}", found)
+    if worlds == 0:
+        return MatrixNumeric("unsupported", reason="no matrix world could evaluate it: " + (skipped[0] if skipped else ""))
+    kinds = ", ".join(f"d = {n}" for n in DIMENSIONS)
+    return MatrixNumeric("holds", worlds, f"held in {worlds} random matrix worlds ({kinds}; well and badly conditioned)"
+                         + (f"; {len(skipped)} skipped" if skipped else ""))
+
+
+# ---------------------------------------------------------------- the verdict of a matrix step
+
+
+def is_matrix_step(lhs, rhs) -> bool:
+    return involves_matrices(sp.sympify(lhs)) or involves_matrices(sp.sympify(rhs))
+
+
+def decide_matrix(lhs, step, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    """The verdict of a calc step on matrix expressions: the matrix normal form, then the matrix worlds."""
+    from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
+    from mathcheck.symbolic import prove
+
+    proof = prove(lhs, step.relation, step.expr, step.rules)
+    detail: dict[str, Any] = {"symbolic": proof.reason}
+    numeric = check_matrix_step(lhs, step.relation, step.expr, seed)
+    detail["numeric"] = numeric.reason
+    if proof.disproved:
+        detail["reason"] = f"refuted by the matrix normal form: {proof.reason}"
+        if numeric.counterexample:
+            detail["counterexample"] = numeric.counterexample
+        return REFUTED, detail
+    if numeric.status == "refuted":
+        detail["counterexample"] = numeric.counterexample
+        if proof.proved:
+            detail["reason"] = (f"not decided: the normal form proves it ({proof.reason}) but {numeric.reason} "
+                                "(please report this mathcheck bug)")
+            return UNDECIDED, detail
+        detail["reason"] = f"counterexample: {numeric.reason}"
+        return REFUTED, detail
+    if not step.why.strip():
+        detail["reason"] = "no justification given: a step must say why it holds"
+        return UNDECIDED, detail
+    if proof.proved:
+        detail["reason"] = proof.reason
+        return PROVED, detail
+    if numeric.status == "holds":
+        detail["reason"] = f"{numeric.reason} (not proved: {proof.reason})"
+        return HOLDS, detail
+    detail["reason"] = f"not proved ({proof.reason}); numeric: {numeric.reason}"
+    return UNDECIDED, detail
