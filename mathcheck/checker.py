@@ -33,10 +33,13 @@ each boundary case it keeps: q = the posterior, p = q; a family met only with a 
 the features of the step (bumps, poles, kinks), and judges the best points, rounded ones included, like
 any world.
 
-A floating-point refutation of a step the symbolic checker proved, or one by a margin that is not clear
-(``CLEAR``), is evaluated again in its world at 40 digits (``reexamined``, ``numeric.PreciseEvaluator``)
-before it is reported: it stands only if it fails there too; where the sides agree it was rounding; where
-the world cannot be evaluated so precisely the step is undecided. Rounding noise never refutes.
+A floating-point refutation of a step the symbolic checker proved, one by a margin that is not clear
+(``CLEAR``), and one whose error estimate is not trustworthy (``_trustworthy``: a world with values outside
+``FLOAT_SAFE``, a side differentiated by differences) is evaluated again in its world at 40 digits
+(``reexamined``, ``numeric.PreciseEvaluator``) before it is reported: it stands only if it fails there too;
+where the sides agree it was floating-point error; where the world cannot be evaluated so precisely the step
+is undecided (a proved step stays proved where only a world outside ``FLOAT_SAFE`` disputes it). Rounding
+noise never refutes; only a confirmed contradiction of a proof is reported as a mathcheck bug.
 """
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 import mpmath
 import numpy as np
@@ -54,8 +57,9 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from mathcheck.calc import Chain, Step
 from mathcheck.lazy import lazy_module
-from mathcheck.numeric import (EPS, INTERVAL_PRECISIONS, PRECISE_DIGITS, Divergent, Evaluator, FloatRange, Needs,
-                               Unresolved, Unsupported, World, boundary_worlds, bounds, evaluate, evaluate_refined,
+from mathcheck.numeric import (EPS, FLOAT_SAFE, INTERVAL_PRECISIONS, PRECISE_DIGITS, Divergent, Evaluator,
+                               FloatRange, Needs, Unresolved, Unsupported, World, boundary_worlds, bounds, evaluate,
+                               evaluate_refined,
                                family_parameters, family_range, feature_breakpoints, hypothesis_run,
                                integrand_features, interval_evaluable, interval_value, is_scale, is_weight,
                                overflowed, precision, precise_sides, rounding_estimate, sample_worlds,
@@ -63,7 +67,7 @@ from mathcheck.numeric import (EPS, INTERVAL_PRECISIONS, PRECISE_DIGITS, Diverge
                                with_family, with_symbols, world_strategy)
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, EntryReport, StepReport
 from mathcheck.deadline import SymbolicTimeout, time_limit
-from mathcheck.symbolic import RULES, normal_form, prove
+from mathcheck.symbolic import RULES, Proof, normal_form, prove
 from mathcheck.vocab import to_text, unfold
 
 optimize = lazy_module("scipy.optimize")  # imported when a search runs
@@ -495,23 +499,43 @@ def strategy_for(chain: Chain):
 
 
 def check_step(lhs: sp.Expr, step: Step, strategy=None, *, seed: int = 0, examples: int | None = None,
-               model: tuple = (), no_world: str = "no world family applies") -> tuple[str, dict[str, Any]]:
-    """The verdict of one step and its details."""
+               model: tuple = (), no_world: str = "no world family applies",
+               worlds: Callable[[int], tuple[Any, str]] | None = None) -> tuple[str, dict[str, Any]]:
+    """The verdict of one step and its details. The symbolic proof comes first: a proved step is cross-checked
+    on the boundary worlds and ``CROSS_CHECK_EXAMPLES`` drawn worlds (a world that refutes it makes it a
+    reported mathcheck bug, see ``decide``), any other step on ``examples`` drawn worlds. ``worlds``, in place
+    of ``strategy``: a function of the number of worlds wanted that gives (their strategy, or None and why
+    there is none), called only when the numeric check runs."""
+    from mathcheck.dimensions import two_symbols_one_name
     from mathcheck.matrix_numeric import is_matrix_step
-    if is_matrix_step(lhs, step.expr):
-        strategy = None  # the scalar worlds do not evaluate matrices; ``decide`` uses the matrix worlds
-    numeric = (check_numeric(lhs, step.relation, step.expr, strategy, seed, examples or DEFAULT_EXAMPLES)
+    clash = two_symbols_one_name(lhs, step.expr)
+    if clash:  # a counterexample would name two values d; lambdify refuses two arguments d
+        return UNDECIDED, {"reason": clash}
+    if is_matrix_step(lhs, step.expr):  # the scalar worlds do not evaluate matrices; ``decide`` uses the matrix worlds
+        return decide(lhs, step, NumericResult("unsupported", detail={"reason": no_world}), model)
+    proof = prove(lhs, step.relation, step.expr, step.rules, model=model)
+    wanted = examples or DEFAULT_EXAMPLES
+    if proof.proved:
+        wanted = min(wanted, CROSS_CHECK_EXAMPLES)
+    if worlds is not None:
+        strategy, no_world = worlds(wanted)
+    numeric = (check_numeric(lhs, step.relation, step.expr, strategy, seed, wanted)
                if strategy is not None else NumericResult("unsupported", detail={"reason": no_world}))
-    return decide(lhs, step, numeric, model)
+    return decide(lhs, step, numeric, model, proof)
 
 
-def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = ()) -> tuple[str, dict[str, Any]]:
-    """Combine the symbolic attempt with a numeric result into a verdict; a step that holds numerically but
-    is not proved is searched for a counterexample first (``search``)."""
+CROSS_CHECK_EXAMPLES = 3  # drawn worlds (after the boundary worlds) that cross-check a symbolic proof
+
+
+def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
+           proof: Proof | None = None) -> tuple[str, dict[str, Any]]:
+    """Combine the symbolic attempt (``proof``, if made already) with a numeric result into a verdict; a step
+    that holds numerically but is not proved is searched for a counterexample first (``search``)."""
     from mathcheck.matrix_numeric import decide_matrix, is_matrix_step
     if is_matrix_step(lhs, step.expr):  # matrix steps: the matrix normal form and matrix worlds
         return decide_matrix(lhs, step)
-    proof = prove(lhs, step.relation, step.expr, step.rules, model=model)
+    if proof is None:
+        proof = prove(lhs, step.relation, step.expr, step.rules, model=model)
     detail: dict[str, Any] = {"symbolic": proof.reason}
     if proof.disproved:
         explained = _explained(detail, lhs, step, numeric, model, said="differ by" in proof.reason)
@@ -519,8 +543,9 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = ()) 
         return REFUTED, detail
     if numeric.status == "holds" and not proof.proved and step.why.strip():
         numeric = search(lhs, step.relation, step.expr, numeric)
-    if numeric.status == "refuted" and (proof.proved or not _clear(numeric.witness[0])):
-        numeric = reexamined(lhs, step.relation, step.expr, numeric)
+    if numeric.status == "refuted" and (proof.proved or not _clear(numeric.witness[0])
+                                        or not _trustworthy(lhs, step.expr, numeric.witness[1])):
+        numeric = reexamined(lhs, step.relation, step.expr, numeric, proved=proof.proved)
     if numeric.status == DISPUTED:
         detail["numeric"] = numeric.detail["reason"]
         detail["reason"] = (f"not decided: {numeric.detail['reason']}" + (
@@ -553,14 +578,25 @@ DISPUTED = "disputed"  # a float refutation of a proved step that higher precisi
 PRECISE_SLACK = 1e-25  # at PRECISE_DIGITS = 40 digits: a difference below this × (1 + |lhs| + |rhs|) is none
 
 
-def reexamined(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult) -> NumericResult:
+def _trustworthy(lhs: sp.Expr, rhs: sp.Expr, world: World) -> bool:
+    """Whether a floating-point refutation's error estimate can be taken at its word: not in a world with
+    values outside ``FLOAT_SAFE`` (σ = 1e-300 makes σ² underflow; quadrature of an oscillating integrand at
+    μ = 1e6 loses its digits), nor of a side differentiated by differences (their step is no certified
+    bound)."""
+    return not world.extreme() and not any(sp.sympify(e).has(sp.Derivative) for e in (lhs, rhs))
+
+
+def reexamined(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult,
+               proved: bool = False) -> NumericResult:
     """A numeric refutation examined again before it is reported (``decide`` asks for it where the symbolic
-    checker proved the step, and wherever the failure is not clear: ``_clear``): an enclosure's refutation
-    is rigorous and stands; a floating-point one is evaluated again in the same world at ``PRECISE_DIGITS``
-    digits (``numeric.precise_sides``). It stands only if the margin fails there too (beyond the quadrature's
-    error estimate and ``PRECISE_SLACK``); where the sides agree at that precision it was rounding, not a
-    counterexample ("unsupported", with the reason); where the world has no precise form, or time runs out,
-    it stands only if it is clear and is otherwise ``DISPUTED`` (undecided)."""
+    checker proved the step, wherever the failure is not clear, ``_clear``, or not ``_trustworthy``): an
+    enclosure's refutation is rigorous and stands; a floating-point one is evaluated again in the same world
+    at ``PRECISE_DIGITS`` digits (``numeric.precise_sides``). It stands only if the margin fails there too
+    (beyond the error estimates of its integrals and derivatives and ``PRECISE_SLACK``); where the sides
+    agree at that precision it was floating-point error, not a counterexample ("unsupported", with the
+    reason); where the world has no precise form, or time runs out, it stands only if it is clear and
+    trustworthy; a ``proved`` step disputed only in a world outside ``FLOAT_SAFE`` stays proved
+    ("unsupported"); otherwise ``DISPUTED`` (undecided)."""
     outcome, world = numeric.witness
     judgement = outcome.judgement
     if judgement is None or judgement.method == "interval":
@@ -573,10 +609,13 @@ def reexamined(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult
     try:
         left, right, error = precise_sides(lhs, rhs, world)
     except (Unsupported, Divergent, SymbolicTimeout, ArithmeticError, ValueError, TypeError) as why:
-        if _clear(outcome):
+        unexamined = f"{shown}, and it could not be examined at {PRECISE_DIGITS} digits ({why or type(why).__name__})"
+        if _clear(outcome) and _trustworthy(lhs, rhs, world):
             return numeric
-        return NumericResult(DISPUTED, numeric.worlds, detail={"reason": (
-            f"{shown}, and it could not be examined at {PRECISE_DIGITS} digits ({why or type(why).__name__})")})
+        if proved and world.extreme():  # floating point beyond its range against a proof: the proof stands
+            return NumericResult("unsupported", numeric.worlds, detail={"reason": (
+                f"{unexamined}: values outside {FLOAT_SAFE} make no counterexample without that check")})
+        return NumericResult(DISPUTED, numeric.worlds, detail={"reason": unexamined})
     gap = left - right
     slack = 1000 * error + PRECISE_SLACK * (1 + abs(left) + abs(right))
     margin = -abs(gap) if relation == "=" else (gap if relation in (">=", ">") else -gap)
@@ -588,7 +627,8 @@ def reexamined(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult
         return NumericResult(DISPUTED, numeric.worlds, detail={"reason": (
             f"{shown}; {precise}: a strict inequality this near equality is not decided numerically")})
     return NumericResult("unsupported", numeric.worlds, detail={"reason": (
-        f"{shown}, but {precise}: the difference was rounding, not a counterexample; the other worlds "
+        f"{shown}, but {precise}: the difference was floating-point error (rounding, under- or overflow, "
+        "quadrature or differencing), not a counterexample; the other worlds "
         "were not judged")})
 
 
@@ -826,7 +866,7 @@ def _screened(lhs: sp.Expr, rhs: sp.Expr, relation: str, symbols: list[sp.Symbol
             if relation in ("<", ">"):
                 failing |= np.abs(margin) <= 1e-12 * scale  # a tie: exact equality is judged below
             failing &= np.isfinite(scale)
-    except (TypeError, ValueError, ArithmeticError, NameError, KeyError):
+    except (TypeError, ValueError, ArithmeticError, NameError, KeyError, SyntaxError):  # two symbols of one name
         return assignments
     return [values for values, fails in zip(assignments, failing) if fails]
 

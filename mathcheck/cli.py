@@ -69,6 +69,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.add_argument("--examples", type=positive_int, default=None,
                        help="numeric worlds per step (default: the checker's own number)")
         p.add_argument("--verbose", "-v", action="store_true", help="text format: show every step")
+        p.add_argument("--jobs", "-j", type=positive_int, default=None, metavar="N",
+                       help="worker processes (default: 2, or 1 on a single core; 1 checks in this process)")
 
     p = sub.add_parser("verify-all", help="check every derivation of the article and every numeric check")
     add_check_options(p)
@@ -141,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
+        if _first_word(argv) in ("verify", "verify-all"):
+            _single_threaded_libraries()
         parser = build_parser(only=_plugin_command(argv))
         args = parser.parse_args(argv)
         if args.command is None:
@@ -170,12 +174,30 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _plugin_command(argv: Sequence[str]) -> str | None:
     """The plugin command that ``argv`` runs (its first word, after the top-level options), else None."""
+    word = _first_word(argv)
+    return word if word in _PLUGINS else None
+
+
+def _first_word(argv: Sequence[str]) -> str | None:
     for word in argv:
         if word == "--":
             return None
         if not word.startswith("-"):
-            return word if word in _PLUGINS else None
+            return word
     return None
+
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _single_threaded_libraries() -> None:
+    """verify / verify-all: numpy's BLAS and torch on one thread each, unless the user set their thread counts
+    (read when the libraries load, so before any import of them). Their matrices are small and the entries run in
+    parallel worker processes: a second thread per process would only wait (and spin) for a core."""
+    loaded = any(module in sys.modules for module in ("numpy", "torch"))  # a call in a process that uses them
+    if not loaded and not any(name in os.environ for name in THREAD_VARIABLES):
+        for name in THREAD_VARIABLES:
+            os.environ[name] = "1"
 
 
 def _commands(parser: argparse.ArgumentParser) -> list[str]:
@@ -222,7 +244,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         names = _known_names(args.names)
     else:
         names = registry.names(include_empirical=not args.quick)
-    report = registry.run(names, seed=args.seed, examples=args.examples)
+    jobs = registry.default_jobs() if args.jobs is None else args.jobs
+    report = registry.run(names, seed=args.seed, examples=args.examples, jobs=jobs)
     print(FORMATTERS[args.format](report, **({"verbose": args.verbose} if args.format == "text" else {})))
     return 0 if report.ok else 1
 

@@ -34,6 +34,7 @@ import itertools
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 d = sp.Symbol("d", integer=True, positive=True)
@@ -176,6 +177,46 @@ class MvNormal(sp.Expr):
         return "\\mathcal{{N}}({}; {}, {})".format(*(printer.doprint(a) for a in self.args))
 
 
+class VectorFunction(MatrixExpr):
+    """f(z): the value of a vector-valued function the document names (a decoder's mean f(z) ∈ ℝⁿ), opaque but
+    for its arguments (E over z sees that it depends on z)."""
+
+    def __new__(cls, name, arguments, size=d):
+        return sp.Basic.__new__(cls, sp.Symbol(str(name)), sp.Tuple(*arguments), sp.sympify(size))
+
+    name = property(lambda self: self.args[0].name)
+    arguments = property(lambda self: tuple(self.args[1]))
+    size = property(lambda self: self.args[2])
+    shape = property(lambda self: (self.args[2], sp.Integer(1)))
+
+    @property
+    def free_symbols(self):
+        return self.args[1].free_symbols | self.size.free_symbols
+
+    def _sympystr(self, printer) -> str:
+        return f"{self.name}({', '.join(printer.doprint(a) for a in self.arguments)})"
+
+    def _latex(self, printer) -> str:
+        return f"{self.name}({', '.join(printer.doprint(a) for a in self.arguments)})"
+
+
+class MatrixExpectation(MatrixExpr):
+    """E_density[M] of a matrix-valued body M (E_q[(x − μ)(x − μ)ᵀ]): a matrix of M's shape."""
+
+    def __new__(cls, density, body):
+        return sp.Basic.__new__(cls, density, body)
+
+    density = property(lambda self: self.args[0])
+    body = property(lambda self: self.args[1])
+    shape = property(lambda self: tuple(self.args[1].shape))
+
+    def _sympystr(self, printer) -> str:
+        return f"E_{printer.doprint(self.density)}[{printer.doprint(self.body)}]"
+
+    def _latex(self, printer) -> str:
+        return f"\\mathbb{{E}}_{{{printer.doprint(self.density)}}}\\left[{printer.doprint(self.body)}\\right]"
+
+
 def is_positive_definite(m) -> bool:
     """Σ ≻ 0 by declaration: a :class:`Covariance`, the identity, a diagonal with positive entries."""
     if isinstance(m, Covariance) or isinstance(m, sp.Identity):
@@ -280,11 +321,21 @@ class Atom:
 
 
 def make_atom(base, transposed: bool = False, inverted: bool = False) -> Atom:
+    """An atom; an inverted diagonal becomes diag(1/e) at once (writing diag(e)⁻¹ presumes every e_j ≠ 0;
+    the normalizer records that side condition where it inverts), so no diagonal atom carries ``inverted``."""
     if is_symmetric(base):
         transposed = False
-    if inverted and isinstance(base, Diagonal) and base.entry.is_nonzero:
+    if inverted and isinstance(base, Diagonal):
+        if base.entry.is_zero:
+            raise Unsupported(f"{base} has no inverse (its entries are 0)")
         return Atom(Diagonal(1 / base.entry, base.index, base.size))
     return Atom(base, transposed, inverted)
+
+
+def _diagonal_entry(atom: Atom, index) -> sp.Expr:
+    """The j-th entry of a diagonal atom, written in ``index``, honouring an inverted flag."""
+    entry = atom.base.entry.subs(atom.base.index, index)
+    return 1 / entry if atom.inverted else entry
 
 
 def reduce_word(atoms: tuple) -> tuple:
@@ -292,8 +343,9 @@ def reduce_word(atoms: tuple) -> tuple:
     out: list[Atom] = []
     for atom in atoms:
         if out and isinstance(atom.base, Diagonal) and isinstance(out[-1].base, Diagonal):
-            last = out.pop().base
-            entry = last.entry * atom.base.entry.subs(atom.base.index, last.index)
+            previous = out.pop()
+            last = previous.base
+            entry = _diagonal_entry(previous, last.index) * _diagonal_entry(atom, last.index)
             out.append(Atom(Diagonal(entry, last.index, last.size)))
         elif out and out[-1].base == atom.base and out[-1].transposed == atom.transposed \
                 and out[-1].inverted != atom.inverted:
@@ -355,7 +407,7 @@ class Normalizer:
             return []
         if isinstance(m, sp.Identity):
             return [(sp.Integer(1), ())]
-        if isinstance(m, (sp.MatrixSymbol, Diagonal, Components)):
+        if isinstance(m, (sp.MatrixSymbol, Diagonal, Components, VectorFunction)):
             return [(sp.Integer(1), (make_atom(m),))]
         if isinstance(m, sp.MatAdd):
             return [t for arg in m.args for t in self.terms(arg)]
@@ -377,7 +429,51 @@ class Normalizer:
             return [(c, transpose_word(w)) for c, w in self.terms(m.args[0])]
         if isinstance(m, sp.Inverse):
             return self._inverse_terms(m.args[0])
+        if isinstance(m, MatrixExpectation):
+            return self._expectation_terms(m)
         raise Unsupported(f"the matrix expression {m} ({type(m).__name__}) is outside the matrix normal form")
+
+    def _expectation_terms(self, m: "MatrixExpectation") -> list[tuple[sp.Expr, tuple]]:
+        """E_{N(μ, Σ)}[M] of a matrix M, word by word: E[x] = μ, E[x xᵀ] = Σ + μμᵀ, E[xᵀAx] = tr(AΣ) + μᵀAμ
+        (a 1×1 factor moves out of the word); any other word in x is refused."""
+        density = m.density
+        if not isinstance(density, MvNormal):
+            raise Unsupported(f"E over {density} of a matrix: only a multivariate normal density here")
+        self._require_covariance(density)
+        x, mean, cov = density.args
+        self.used.add("linearity of E, E[1] = 1")
+        out = []
+        for coefficient, word in self.terms(m.body):
+            if _mentions(coefficient, x, self.traces):
+                raise Unsupported(f"E of a matrix whose coefficient {coefficient} depends on {x}")
+            if any(_depends(a.base, x) for a in word):
+                raise Unsupported(f"E[{word_expr(word)}]: a factor depends on {x} other than as {x} itself")
+            places = [i for i, a in enumerate(word) if a.base == x]
+            if not places:
+                out.append((coefficient, word))
+                continue
+            before, after = [a.expr() for a in word[:places[0]]], [a.expr() for a in word[places[-1] + 1:]]
+            if len(places) == 1:
+                self.used.add("E[x] = μ")
+                middle = [mean.T if word[places[0]].transposed else mean]
+                out += [(coefficient * c, w) for c, w in self.terms(_product(before + middle + after, x.shape[0]))]
+                continue
+            first, last = word[places[0]], word[places[-1]]
+            inner = [a.expr() for a in word[places[0] + 1:places[-1]]]
+            if len(places) == 2 and not first.transposed and last.transposed and not inner:
+                self.used.add("E[x xᵀ] = Σ + μμᵀ")
+                out += [(coefficient * c, w) for c, w in
+                        self.terms(_product(before + [cov + mean * mean.T] + after, x.shape[0]))]
+            elif len(places) == 2 and first.transposed and not last.transposed and \
+                    not any(a.base == x for a in word[places[0] + 1:places[-1]]):
+                self.used.add("E[xᵀAx] = tr(AΣ) + μᵀAμ (E[x xᵀ] = Σ + μμᵀ)")
+                size = x.shape[0]
+                form = self.trace(_product(inner + [cov], size)) + self.trace(_product([mean.T] + inner + [mean], size))
+                out += [(coefficient * form * c, w) for c, w in self.terms(_product(before + after, size))] \
+                    if before or after else [(coefficient * form, ())]
+            else:
+                raise Unsupported(f"E[{word_expr(word)}]: a word in x other than x, x xᵀ or xᵀAx")
+        return out
 
     def _product_terms(self, factors) -> list[tuple[sp.Expr, tuple]]:
         result = [(sp.Integer(1), ())]
@@ -399,6 +495,9 @@ class Normalizer:
             if all(_same(a.shape[0], a.shape[1]) for a in atoms) and coefficient != 0:
                 if len(atoms) > 1:
                     self.used.add("inverse of a product of square factors")
+                for a in atoms:
+                    if isinstance(a.base, Diagonal) and not a.base.entry.is_nonzero:
+                        self.conditions.add(f"{a.base}⁻¹ exists, so every entry {a.base.entry} ≠ 0")
                 return [(1 / coefficient, tuple(a.invert() for a in reversed(atoms)))]
         self.used.add("inverse of a sum kept whole")
         return [(sp.Integer(1), (make_atom(sp.Inverse(self.canonical_matrix(inner))),))]
@@ -460,7 +559,12 @@ class Normalizer:
         size = atoms[0].base.size
         entry = sp.Integer(1)
         for a in atoms:
-            entry *= a.base.at(k)
+            if a.inverted:  # only a diagonal can be inverted; a component vector is never square
+                if not isinstance(a.base, Diagonal):
+                    return None
+                entry *= 1 / a.base.at(k)
+            else:
+                entry *= a.base.at(k)
         self.used.add("trace of a diagonal / of components as a sum")
         return sp.Sum(entry.subs(k, j), (j, 1, size))
 
@@ -527,7 +631,7 @@ class Normalizer:
     # ---- scalar expressions
 
     def scalar(self, expr) -> sp.Expr:
-        from mathcheck.vocab import KL, Expectation
+        from mathcheck.vocab import KL, Defined, Density, Expectation
 
         expr = sp.sympify(expr)
         if isinstance(expr, MatrixExpr):
@@ -544,6 +648,14 @@ class Normalizer:
             return self.expectation(expr.density, expr.body)
         if isinstance(expr, MvNormal):
             raise Unsupported(f"the density {expr} outside a log, an expectation or a KL")
+        if isinstance(expr, Defined):
+            return self.scalar(expr.body)  # a named quantity the document defined: its definition
+        if isinstance(expr, Density):
+            return expr  # a density of vectors that is not Gaussian: an opaque positive number
+        if isinstance(expr, sp.Tuple):
+            return expr  # the arguments of a named quantity L(x) of a vector x: kept as written
+        if isinstance(expr, AppliedUndef):  # f(x) of a vector x: a number
+            return expr.func(*[a if isinstance(a, MatrixExpr) else self.scalar(a) for a in expr.args])
         if isinstance(expr, sp.log) and isinstance(expr.args[0], MvNormal):
             return self.log_normal(expr.args[0])
         if isinstance(expr, (sp.Sum, sp.Product)):
@@ -563,7 +675,12 @@ class Normalizer:
         self.conditions.add(f"{density.cov} ≻ 0 (declared)")
 
     def kl(self, node) -> sp.Expr:
+        from mathcheck.vocab import Density
+
         first, second = node.args
+        if isinstance(first, (Density, MvNormal)) and isinstance(second, (Density, MvNormal)) and \
+                not (isinstance(first, MvNormal) and isinstance(second, MvNormal)):
+            return node  # KL of a density that is not Gaussian: an opaque number (the same KL, the same number)
         if not (isinstance(first, MvNormal) and isinstance(second, MvNormal)):
             raise Unsupported(f"KL of {first} and {second}: only multivariate normal densities here")
         if second.variable != first.variable:
@@ -572,13 +689,54 @@ class Normalizer:
         return self.expectation(first, sp.log(first) - sp.log(second))
 
     def expectation(self, density, body) -> sp.Expr:
+        from mathcheck.vocab import Density
+
+        if isinstance(density, Density):
+            return self._opaque_expectation(density, body)
         if not isinstance(density, MvNormal):
             raise Unsupported(f"E over {density}: only a multivariate normal density here")
         self._require_covariance(density)
         x, mean, cov = density.args
         inner = sp.expand(self.finish(self.scalar(body)))
         self.used.add("linearity of E, E[1] = 1")
-        return sp.Add(*[self._expect_term(term, x, mean, cov) for term in sp.Add.make_args(inner)])
+        return sp.Add(*[self._expect_term(term, x, mean, cov) if self._polynomial_in(term, x) else
+                        self._opaque_term(density, term, x) for term in sp.Add.make_args(inner)])
+
+    def _polynomial_in(self, term, x) -> bool:
+        """Whether x enters ``term`` only through powers of forms in x (the identities of E apply)."""
+        for factor in sp.Mul.make_args(term):
+            base, power = factor.as_base_exp()
+            if base in self.traces and any(_depends(a.base, x) for a in self.traces[base]):
+                return False  # f(x) inside a form: no identity of E applies
+            if base in self.traces and any(a.base == x for a in self.traces[base]) and power.is_Integer and power > 0:
+                continue
+            if _mentions(factor, x, self.traces):
+                return False
+        return True
+
+    def _opaque_term(self, density, term, x) -> sp.Expr:
+        """c · E[f(x)] for a term whose f is no polynomial of forms in x (log p(x|z) of an undeclared density)."""
+        from mathcheck.vocab import Expectation
+
+        constant = [f for f in sp.Mul.make_args(term) if not _mentions(f, x, self.traces)]
+        random = [f for f in sp.Mul.make_args(term) if _mentions(f, x, self.traces)]
+        return sp.Mul(*constant) * Expectation(density, sp.Mul(*random))
+
+    def _opaque_expectation(self, density, body) -> sp.Expr:
+        """E over a density that is not Gaussian: linear (factors free of its variables move out, E[1] = 1);
+        what depends on its variables stays E_density[term], one opaque number per term."""
+        from mathcheck.vocab import Expectation
+
+        variables = set(density.variables)
+        inner = sp.expand(self.finish(self.scalar(body)))
+        self.used.add("linearity of E, E[1] = 1")
+        out = []
+        for term in sp.Add.make_args(inner):
+            constant, random = [], []
+            for factor in sp.Mul.make_args(term):
+                (random if any(_mentions(factor, v, self.traces) for v in variables) else constant).append(factor)
+            out.append(sp.Mul(*constant) * (Expectation(density, sp.Mul(*random)) if random else 1))
+        return sp.Add(*out)
 
     def _expect_term(self, term, x, mean, cov) -> sp.Expr:
         constant, random = sp.Integer(1), []
@@ -649,9 +807,21 @@ def _product(factors: list, size) -> sp.MatrixExpr:
 
 
 def _mentions(expr, x, traces) -> bool:
-    if x in getattr(expr, "free_symbols", set()):
+    free = getattr(expr, "free_symbols", set())
+    if _named_in(free, x):
         return True
-    return any(s in traces and any(a.base == x for a in traces[s]) for s in expr.free_symbols)
+    return any(s in traces and any(a.base == x or _depends(a.base, x) for a in traces[s]) for s in free)
+
+
+def _named_in(free: set, x) -> bool:
+    """x among ``free``, or a symbol of x's name (p(x | z) of an opaque density names the vector z by a symbol)."""
+    name = getattr(x, "name", None)
+    return x in free or (name is not None and any(getattr(s, "name", None) == name for s in free))
+
+
+def _depends(base, x) -> bool:
+    """A factor other than x whose value depends on x: f(x) of a vector-valued function, E over another variable."""
+    return base != x and _named_in(getattr(base, "free_symbols", set()), x)
 
 
 def _split_log_products(expr) -> sp.Expr:
@@ -727,7 +897,7 @@ def prove_matrix(lhs, relation: str, rhs, seconds: float = 5.0):
     except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError) as error:
         return Proof(False, f"matrix normal form could not decide: {type(error).__name__}: {error}"[:300])
     if relation != "=":
-        return Proof(False, "matrix steps: only equalities are decided symbolically")
+        return _prove_matrix_inequality(lhs, relation, rhs, seconds)
     note = _used_note(normalizer)
     if isinstance(difference, dict):
         if not difference:
@@ -739,6 +909,55 @@ def prove_matrix(lhs, relation: str, rhs, seconds: float = 5.0):
     if difference.is_number and difference.is_zero is False:
         return Proof(False, f"the normal forms differ by the nonzero number {difference}", disproved=True)
     return Proof(False, f"normal forms differ: {sp.sstr(difference)} ≠ 0")
+
+
+class _KLKept(Normalizer):
+    """The normal form with each KL kept whole as a nonnegative number (KL ≥ 0, Gibbs' inequality): for the
+    sign of a difference that holds for every nonnegative value of the KL, hence for its value."""
+
+    def trace_of_word(self, atoms: tuple, size) -> sp.Expr:
+        value = super().trace_of_word(atoms, size)
+        if isinstance(value, sp.Symbol) and value in self.traces and _gram(self.traces[value]):
+            self.used.add("tr(U Uᵀ) ≥ 0")
+            return sp.Symbol(value.name, nonnegative=True)  # a squared Frobenius norm (μᵀμ = ‖μ‖²)
+        return value
+
+    def kl(self, node) -> sp.Expr:
+        self.used.add("KL ≥ 0")
+        name = "KL[" + sp.sstr(node.args[0]) + " || " + sp.sstr(node.args[1]) + "]"
+        return sp.Symbol(name, nonnegative=True)
+
+
+def _gram(atoms: tuple) -> bool:
+    """A cyclic word that is U Uᵀ once rotated: its trace is ‖U‖²_F ≥ 0."""
+    half = len(atoms) // 2
+    return len(atoms) % 2 == 0 and any(
+        word_key(rotated[half:]) == word_key(transpose_word(rotated[:half])) for rotated in rotations(atoms))
+
+
+def _prove_matrix_inequality(lhs, relation: str, rhs, seconds: float):
+    """``lhs ≤ rhs`` (or ≥, <, >) of scalar sides: proved where the normal form of the difference, with each KL
+    a nonnegative number, has the sign the relation needs by sympy's assumptions; never disproved here."""
+    from mathcheck.deadline import SymbolicTimeout, time_limit
+    from mathcheck.symbolic import Proof
+
+    if relation not in ("<=", ">=", "<", ">"):
+        return Proof(False, f"matrix steps: the relation {relation} is not decided symbolically")
+    big, small = (lhs, rhs) if relation in (">=", ">") else (rhs, lhs)
+    normalizer = _KLKept()
+    try:
+        with time_limit(seconds):
+            if isinstance(sp.sympify(big), MatrixExpr) or isinstance(sp.sympify(small), MatrixExpr):
+                return Proof(False, "an inequality between vectors or matrices is not decided")
+            gap = sp.expand(normalizer.normal_form(sp.sympify(big)) - normalizer.normal_form(sp.sympify(small)))
+    except (ShapeError, Unsupported, SymbolicTimeout, NotImplementedError, ValueError, TypeError, AttributeError,
+            RecursionError) as error:
+        return Proof(False, f"matrix inequality not decided: {type(error).__name__}: {error}"[:300])
+    sign = gap.is_positive if relation in ("<", ">") else gap.is_nonnegative
+    if sign is True:
+        return Proof(True, "the difference is " + ("positive" if relation in ("<", ">") else "nonnegative") +
+                     _used_note(normalizer))
+    return Proof(False, f"matrix inequality not proved: the sign of {sp.sstr(gap)[:200]} is not known")
 
 
 def _used_note(normalizer: Normalizer) -> str:

@@ -25,7 +25,8 @@ from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from mathcheck.matrices import (
-    Components, Covariance, Diagonal, MvNormal, ShapeError, SymmetricMatrix, check_shapes, d, involves_matrices,
+    Components, Covariance, Diagonal, MatrixExpectation, MvNormal, ShapeError, SymmetricMatrix, check_shapes, d,
+    involves_matrices,
 )
 from mathcheck.vocab import KL, Expectation
 
@@ -43,18 +44,31 @@ class NotEvaluable(ValueError):
 
 @dataclass
 class MatrixWorld:
-    size: int
+    sizes: dict  # every dimension symbol of the step (d, m, n, the limit K of a sum) -> its size in this world
     kind: str
     seed: int
     values: dict = field(default_factory=dict)  # MatrixSymbol / Symbol / IndexedBase label -> value
     condition: float = 1.0
     key: tuple = ()  # the symbols drawn and the seed: a side's value is cached per (expression, world)
 
+    def __post_init__(self):
+        if isinstance(self.sizes, (int, np.integer)):  # one size n: d = n
+            self.sizes = {d: int(self.sizes)}
+
+    @property
+    def size(self) -> int:
+        """The largest dimension of the world (the length of the component vectors drawn)."""
+        return max(self.sizes.values(), default=max(DIMENSIONS))
+
+    def sizes_text(self) -> str:
+        return ", ".join(f"{s} = {n}" for s, n in sorted(self.sizes.items(), key=lambda i: str(i[0]))) or "no dimension"
+
     def describe(self) -> str:
-        return f"d = {self.size}, {self.kind} conditioned (seed {self.seed})"
+        return f"{self.sizes_text()}, {self.kind} conditioned (seed {self.seed})"
 
     def shown(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"d": self.size, "kind": self.kind}
+        out: dict[str, Any] = {str(s): n for s, n in self.sizes.items()}
+        out["kind"] = self.kind
         for key, value in self.values.items():
             out[str(key)] = np.round(np.asarray(value, float), 6).tolist() if np.ndim(value) else round(float(value), 6)
         return out
@@ -89,18 +103,82 @@ def _general(rng, rows: int, cols: int, kind: str) -> np.ndarray:
     return m
 
 
-def _size(expr, n: int) -> int:
-    """A dimension in a world of size n: d, and every other symbolic dimension, is n."""
+def _size(expr, sizes: dict) -> int:
+    """A dimension (d, n + 1, 3) in a world with the given sizes of the dimension symbols."""
     expr = sp.sympify(expr)
-    return int(expr.subs({s: n for s in expr.free_symbols}))
+    missing = expr.free_symbols - set(sizes)
+    if missing:
+        raise NotEvaluable(f"the dimension {expr} has symbols the world does not size: {sorted(map(str, missing))}")
+    return int(expr.subs(sizes))
 
 
-def draw_world(expressions, n: int, kind: str, seed: int) -> MatrixWorld:
+def dimension_symbols(expressions) -> list[sp.Symbol]:
+    """The dimension symbols of a step: those in the shapes of its vectors and matrices and in the limits of its
+    sums and products (K of \\sum_{k=1}^K), except the indices the step binds."""
+    shaped, limits, bound = set(), set(), set()
+    for e in expressions:
+        for node in sp.preorder_traversal(sp.sympify(e)):
+            if isinstance(node, MatrixExpr):
+                shaped |= {s for size in node.shape for s in sp.sympify(size).free_symbols}
+            if isinstance(node, (sp.Sum, sp.Product)):
+                for limit in node.limits:
+                    bound.add(limit[0])
+                    limits |= {s for b in limit[1:] for s in sp.sympify(b).free_symbols}
+    found = shaped | (limits - bound)
+    return sorted((s for s in found if isinstance(s, sp.Symbol) and s.is_integer), key=str)
+
+
+def size_plans(dimensions: list, seed: int = 0) -> list[tuple[dict, str]]:
+    """(sizes, kind) of the worlds of a step: every size in DIMENSIONS for all its dimensions together, well and
+    badly conditioned; with two or more dimensions also worlds where they differ (each pair of dimensions
+    differs in some world: m ≠ n is seen as well as m = n), then EXTRA_WORLDS with sizes drawn independently."""
+    plans = [({s: n for s in dimensions}, kind) for n in DIMENSIONS for kind in KINDS]
+    rng = np.random.default_rng([seed, len(dimensions)])
+    if len(dimensions) > 1:
+        count = len(DIMENSIONS)
+        plans += [({s: DIMENSIONS[(i + t + t // count) % count] for t, s in enumerate(dimensions)}, kind)
+                  for i in range(count) for kind in KINDS]
+        plans += [({s: int(rng.choice(DIMENSIONS)) for s in dimensions}, "well") for _ in range(EXTRA_WORLDS)]
+    else:
+        plans += [({s: DIMENSIONS[i % len(DIMENSIONS)] for s in dimensions}, "well") for i in range(EXTRA_WORLDS)]
+    return plans
+
+
+def undistinguished(dimensions: list, worlds: list[MatrixWorld]) -> str:
+    """Why ``worlds`` cannot tell the sizes apart ("" when they can): a dimension that took one size only, or two
+    dimensions that were equal in every world."""
+    for s in dimensions:
+        if len({w.sizes[s] for w in worlds}) < 2:
+            return f"every world evaluated has {s} = {worlds[0].sizes[s]}" if worlds else "no world"
+    for k, s in enumerate(dimensions):
+        for t in dimensions[k + 1:]:
+            if all(w.sizes[s] == w.sizes[t] for w in worlds):
+                return f"no world evaluated has {s} ≠ {t}"
+    return ""
+
+
+def _component_length(expressions, sizes: dict) -> int:
+    """How many components a vector of components x_j needs: the largest size or whole-number limit of a sum."""
+    longest = max([max(DIMENSIONS)] + list(sizes.values()))
+    for e in expressions:
+        for node in sp.preorder_traversal(sp.sympify(e)):
+            if isinstance(node, (sp.Sum, sp.Product)):
+                for limit in node.limits:
+                    high = sp.sympify(limit[-1]).subs(sizes)
+                    if high.is_Integer and int(high) <= 10**4:
+                        longest = max(longest, int(high))
+    return longest
+
+
+def draw_world(expressions, sizes: dict | int, kind: str, seed: int) -> MatrixWorld:
+    """A world with the given size of each dimension symbol (an int: every dimension of the step that size)."""
+    if isinstance(sizes, int):
+        sizes = {s: sizes for s in dimension_symbols(expressions)}
     rng = np.random.default_rng(seed)
-    world = MatrixWorld(n, kind, seed)
+    world = MatrixWorld(dict(sizes), kind, seed)
     symbols = sorted(set().union(*[e.atoms(sp.MatrixSymbol) for e in expressions]), key=str)
     for m in symbols:
-        rows, cols = _size(m.shape[0], n), _size(m.shape[1], n)
+        rows, cols = _size(m.shape[0], sizes), _size(m.shape[1], sizes)
         if isinstance(m, Covariance):
             value = _spd(rng, rows, kind)
         elif isinstance(m, SymmetricMatrix):
@@ -111,19 +189,18 @@ def draw_world(expressions, n: int, kind: str, seed: int) -> MatrixWorld:
         world.values[m] = value
     bases = {i.base for e in expressions for i in e.atoms(sp.Indexed)}
     bases |= {c.base for e in expressions for c in e.atoms(Components)}
+    length = _component_length(expressions, sizes)
     for base in sorted(bases, key=str):
         positive = base.is_positive or sp.Indexed(base, sp.Symbol("k", integer=True)).is_positive
-        world.values[base.label] = rng.uniform(0.3, 2.5, n) if positive else rng.standard_normal(n)
-    dimensions = {s for e in expressions for node in sp.preorder_traversal(e) if isinstance(node, MatrixExpr)
-                  for size in node.shape for s in sp.sympify(size).free_symbols}
-    for s in dimensions:
-        world.values[s] = n
-    scalars = set().union(*[e.free_symbols for e in expressions]) - {d}
+        # position k holds x_k, k = 0 … length (x_0 of a sum from 0 is a component of its own)
+        world.values[base.label] = rng.uniform(0.3, 2.5, length + 1) if positive else rng.standard_normal(length + 1)
+    world.values.update(sizes)
+    scalars = set().union(*[e.free_symbols for e in expressions])
     for s in sorted((s for s in scalars if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)
                      and s not in world.values and s.name not in {str(b.label) for b in bases}), key=str):
-        if s.is_integer:
-            world.values[s] = int(rng.integers(1, 4))
-        elif s.is_positive:
+        if s.is_integer:  # as declared: k ≥ 1, k ≥ 0 (0 drawn too), or any sign
+            world.values[s] = int(rng.integers(1 if s.is_positive else 0 if s.is_nonnegative else -3, 4))
+        elif s.is_positive or s.is_nonnegative:  # δ ≥ 0 of β = 1 + δ: never drawn negative
             world.values[s] = float(np.exp(rng.normal(0, 0.5)))
         else:
             world.values[s] = float(rng.normal())
@@ -147,15 +224,16 @@ def _symbol_key(expressions) -> tuple:
 
 
 def worlds_for(expressions, seed: int = 0) -> list[MatrixWorld]:
-    """The worlds of a step: every d in DIMENSIONS well and badly conditioned, then EXTRA_WORLDS more (cached
-    by the step's symbols, so consecutive steps of a chain see the same worlds)."""
-    key = (_symbol_key(expressions), seed)
+    """The worlds of a step (:func:`size_plans`: its dimensions equal and apart), cached by the step's symbols, so
+    consecutive steps of a chain see the same worlds."""
+    dimensions = dimension_symbols(expressions)
+    key = (_symbol_key(expressions), tuple(dimensions), seed)  # n may size a matrix in one step, not in the next
     if key not in _WORLDS:
-        plan = [(n, kind) for n in DIMENSIONS for kind in KINDS]
-        plan += [(DIMENSIONS[i % len(DIMENSIONS)], "well") for i in range(EXTRA_WORLDS)]
+        plan = size_plans(dimensions, seed)
         if len(_WORLDS) > CACHE_LIMIT:
             _WORLDS.clear()
-        _WORLDS[key] = [draw_world(expressions, n, kind, seed * 1000 + 17 * i + 1) for i, (n, kind) in enumerate(plan)]
+        _WORLDS[key] = [draw_world(expressions, sizes, kind, seed * 1000 + 17 * i + 1)
+                        for i, (sizes, kind) in enumerate(plan)]
         for world in _WORLDS[key]:
             world.key = key
     return _WORLDS[key]
@@ -164,15 +242,30 @@ def worlds_for(expressions, seed: int = 0) -> list[MatrixWorld]:
 # ---------------------------------------------------------------- evaluation (batched: matrices (B, r, c), scalars (B,))
 
 
+def _component(values, k: int) -> float:
+    """x_k of the components drawn (position k holds x_k)."""
+    values = np.asarray(values, float)
+    if not 0 <= k < values.shape[-1]:
+        raise NotEvaluable(f"the component {k} lies beyond the {values.shape[-1] - 1} drawn")
+    return float(values[..., k])
+
+
+def _components(values, size: int) -> np.ndarray:
+    """(x_1, …, x_size) of the components drawn."""
+    values = np.asarray(values, float)
+    if size + 1 > values.shape[-1]:
+        raise NotEvaluable(f"a vector of {size} components, beyond the {values.shape[-1] - 1} drawn")
+    return values[1:size + 1]
+
+
 class Evaluator:
     def __init__(self, world: MatrixWorld, expectations: dict | None = None):
         self.world = world
-        self.env: dict = {d: world.size}
-        self.env.update(world.values)
+        self.env: dict = {**world.sizes, **world.values}
         self.expectations = expectations or {}
 
     def matrix(self, m) -> np.ndarray:
-        n = self.world.size
+        n = self.world.sizes
         if m in self.env:
             value = np.asarray(self.env[m], float)
             return value if value.ndim == 3 else value[None]
@@ -215,8 +308,38 @@ class Evaluator:
         if isinstance(m, HadamardPower):
             return np.power(self.matrix(m.args[0]), self.number(m.args[1])[:, None, None])
         if isinstance(m, Components):
-            return np.asarray(self.env[m.base.label], float)[None, :_size(m.size, n), None]
+            return _components(self.env[m.base.label], _size(m.size, n))[None, :, None]
+        if isinstance(m, MatrixExpectation):
+            return self.gaussian_matrix_expectation(m)
         raise NotEvaluable(f"cannot evaluate the matrix expression {m} ({type(m).__name__})")
+
+    def gaussian_matrix_expectation(self, m: MatrixExpectation) -> np.ndarray:
+        """E_{N(μ, Σ)}[M(x)] exactly, for M a polynomial of degree ≤ 2 in x: the 2n sigma points μ ± √n L eᵢ
+        (Σ = L Lᵀ) with weights 1/(2n) have the Gaussian's moments up to order 3."""
+        from mathcheck.matrices import Normalizer, Unsupported
+
+        density = m.density
+        if not isinstance(density, MvNormal):
+            raise NotEvaluable(f"E over {density} of a matrix: only multivariate normals in matrix worlds")
+        try:
+            Normalizer().terms(m)  # admits only words of degree ≤ 2 in x, with no x in a coefficient
+        except (Unsupported, ShapeError) as error:
+            raise NotEvaluable(f"E[{m.body}]: {error}") from error
+        mean, cov = self.matrix(density.mean)[0], self.matrix(density.cov)[0]
+        try:
+            factor = np.linalg.cholesky(cov)
+        except np.linalg.LinAlgError as error:
+            raise NotEvaluable(f"the covariance {density.cov} drawn is not positive definite") from error
+        size = mean.shape[0]
+        total = None
+        for column in range(size):
+            for sign in (1.0, -1.0):
+                inner = Evaluator(self.world, self.expectations)
+                inner.env.update(self.env)
+                inner.env[density.variable] = mean + sign * math.sqrt(size) * factor[:, column:column + 1]
+                value = inner.matrix(m.body)
+                total = value if total is None else total + value
+        return total / (2 * size)
 
     def number(self, e, bound: dict | None = None) -> np.ndarray:
         if bound:
@@ -244,7 +367,7 @@ class Evaluator:
             return np.linalg.det(self.matrix(e.args[0]))
         if isinstance(e, sp.Indexed):
             k = int(self.number(e.indices[0])[0])
-            return np.array([float(np.asarray(self.env[e.base.label])[k - 1])])
+            return np.array([_component(self.env[e.base.label], k)])
         if isinstance(e, sp.Add):
             return sum(self.number(a) for a in e.args)
         if isinstance(e, sp.Mul):
@@ -331,7 +454,10 @@ def _without_error_bound(node) -> str:
     if isinstance(node, KL) and not isinstance(node.args[1], MvNormal):
         return f"KL against {node.args[1]}: only multivariate normals in matrix worlds"
     try:
-        Normalizer().expectation(density, body)
+        moments = Normalizer().expectation(density, body)
+        kept = [n for n in sp.preorder_traversal(moments) if isinstance(n, Expectation)]
+        if kept:  # a term the identities of E do not take (kept whole by the normal form)
+            return f"no Monte Carlo error bound: E[{kept[0].body}] is no polynomial of degree ≤ 2 in {density.variable}"
     except Unsupported as error:
         return f"no Monte Carlo error bound: {error}"
     except ShapeError as error:
@@ -380,13 +506,12 @@ class PreciseEvaluator:
 
     def __init__(self, world: MatrixWorld):
         self.world = world
-        self.env: dict = {d: world.size}
-        self.env.update(world.values)
+        self.env: dict = {**world.sizes, **world.values}
 
     def matrix(self, m):
         import mpmath
 
-        n = self.world.size
+        n = self.world.sizes
         if m in self.env and np.ndim(self.env[m]) == 2:
             return mpmath.matrix(np.asarray(self.env[m], float).tolist())
         if isinstance(m, sp.Identity):
@@ -423,7 +548,7 @@ class PreciseEvaluator:
             size = _size(m.size, n)
             return mpmath.diag([self.number(m.entry, {m.index: k}) for k in range(1, size + 1)])
         if isinstance(m, Components):
-            return mpmath.matrix([[float(v)] for v in np.asarray(self.env[m.base.label], float)[:_size(m.size, n)]])
+            return mpmath.matrix([[float(v)] for v in _components(self.env[m.base.label], _size(m.size, n))])
         raise NotEvaluable(f"no precise form for {type(m).__name__}")
 
     def number(self, e, bound: dict | None = None):
@@ -450,7 +575,7 @@ class PreciseEvaluator:
             return mpmath.det(self.matrix(e.args[0]))
         if isinstance(e, sp.Indexed):
             k = int(self.number(e.indices[0]))
-            return mpmath.mpf(float(np.asarray(self.env[e.base.label])[k - 1]))
+            return mpmath.mpf(_component(self.env[e.base.label], k))
         if isinstance(e, sp.Add):
             return sum((self.number(a) for a in e.args), mpmath.mpf(0))
         if isinstance(e, sp.Mul):
@@ -537,6 +662,8 @@ def _judge_float(lhs, rhs, world: MatrixWorld, seed: int) -> tuple[bool, dict[st
 
 def check_matrix_step(lhs, relation: str, rhs, seed: int = 0) -> MatrixNumeric:
     """Evaluate ``lhs = rhs`` in every world; the first failing world is the counterexample."""
+    if relation in ("<=", ">=", "<", ">"):
+        return _inequality_check(lhs, relation, rhs, seed)
     if relation != "=":
         return MatrixNumeric("unsupported", reason="matrix steps: only equalities are checked numerically")
     lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
@@ -547,15 +674,15 @@ def check_matrix_step(lhs, relation: str, rhs, seed: int = 0) -> MatrixNumeric:
         return MatrixNumeric("unsupported", reason=f"ill-formed: {error}")
     nodes = list(dict.fromkeys(_expectation_nodes(lhs) + _expectation_nodes(rhs)))
     if nodes and not _affine_in(lhs - rhs, nodes):
-        return MatrixNumeric("unsupported", reason="an expectation enters a side non-linearly")
+        return _difference_check(lhs, rhs, seed, "an expectation enters a side non-linearly")
     for node in nodes:
         heavy = _without_error_bound(node)
         if heavy:
-            return MatrixNumeric("unsupported", reason=heavy)
-    worlds, skipped = 0, []
+            return _difference_check(lhs, rhs, seed, heavy)
+    worlds, skipped, evaluated = 0, [], []
     try:
         drawn = worlds_for([lhs, rhs], seed)
-    except (TypeError, ValueError, AttributeError) as error:  # e.g. a size that is not d or a number
+    except (TypeError, ValueError, AttributeError, NotEvaluable) as error:  # e.g. a size that is not d or a number
         return MatrixNumeric("unsupported", reason=f"no matrix world can be drawn: {error}"[:300])
     for world in drawn:
         try:
@@ -566,6 +693,7 @@ def check_matrix_step(lhs, relation: str, rhs, seed: int = 0) -> MatrixNumeric:
             skipped.append(f"{type(error).__name__}: {error}" if not isinstance(error, NotEvaluable) else str(error))
             continue
         worlds += 1
+        evaluated.append(world)
         if not holds:
             found = world.shown()
             found.update(detail)
@@ -573,9 +701,93 @@ def check_matrix_step(lhs, relation: str, rhs, seed: int = 0) -> MatrixNumeric:
                                  f"{detail['gap']:.4g} beyond the tolerance {detail['tolerance']:.2g}", found)
     if worlds == 0:
         return MatrixNumeric("unsupported", reason="no matrix world could evaluate it: " + (skipped[0] if skipped else ""))
-    kinds = ", ".join(f"d = {n}" for n in DIMENSIONS)
-    return MatrixNumeric("holds", worlds, f"held in {worlds} random matrix worlds ({kinds}; well and badly conditioned)"
-                         + (f"; {len(skipped)} skipped" if skipped else ""))
+    dimensions = dimension_symbols([lhs, rhs])
+    blind = undistinguished(dimensions, evaluated)
+    if blind:
+        return MatrixNumeric("unsupported", worlds, f"held in {worlds} matrix worlds, which cannot tell its sizes "
+                             f"apart: {blind}" + (f" (the others: {skipped[0]})" if skipped else ""))
+    return MatrixNumeric("holds", worlds, f"held in {worlds} random matrix worlds ({_sizes_seen(dimensions, evaluated)}; "
+                         "well and badly conditioned)" + (f"; {len(skipped)} skipped" if skipped else ""))
+
+
+def _evaluable_difference(lhs, rhs):
+    """The exact normal form of lhs − rhs as an expression the worlds evaluate (traces written back as traces),
+    or None where it is a matrix, zero, or keeps anything opaque (an E over an undeclared density, a named
+    determinant or other named number, which a world would draw as a free number)."""
+    from mathcheck.matrices import Unsupported, matrix_difference, word_expr
+
+    try:
+        difference, normalizer = matrix_difference(lhs, rhs)
+    except (ShapeError, Unsupported, NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
+        return None
+    if isinstance(difference, dict) or difference == 0:
+        return None
+    restored = difference.xreplace({symbol: sp.Trace(word_expr(word)) for symbol, word in normalizer.traces.items()})
+    matrices = {m for side in (lhs, rhs) for m in sp.sympify(side).atoms(sp.MatrixSymbol) if m.shape[0] == m.shape[1]}
+    names = [f"det({sp.sstr(m)})" for m in matrices]
+    determinants = {s: sp.Determinant(m) for m in matrices for s in restored.free_symbols
+                    if isinstance(s, sp.Symbol) and s.name == f"det({sp.sstr(m)})" and names.count(s.name) == 1}
+    restored = restored.xreplace(determinants)  # det Σ of a declared matrix, as the normal form named it
+    opaque = [n for n in sp.preorder_traversal(restored) if isinstance(n, (Expectation, KL, sp.core.function.AppliedUndef))
+              or type(n).__name__ in ("Density", "VectorFunction", "NameRef", "Defined", "BareDensity")
+              or (isinstance(n, sp.Symbol) and "(" in n.name)]
+    return None if opaque else restored
+
+
+def _inequality_check(lhs, relation: str, rhs, seed: int) -> MatrixNumeric:
+    """``lhs ≤ rhs`` (≥, <, >) of scalar sides: the normal form of big − small evaluated in the worlds; a world where
+    it is negative far beyond the rounding tolerance is a counterexample. Never "holds" (a sign is not sampled)."""
+    big, small = (lhs, rhs) if relation in (">=", ">") else (rhs, lhs)
+    why = "matrix steps: an inequality is only refuted numerically, never held"
+    gap = _evaluable_difference(sp.sympify(big), sp.sympify(small))
+    if gap is None:
+        return MatrixNumeric("unsupported", reason=why)
+    try:
+        drawn = worlds_for([gap], seed)
+    except (TypeError, ValueError, AttributeError, NotEvaluable):
+        return MatrixNumeric("unsupported", reason=why)
+    for world in drawn:
+        try:
+            with np.errstate(all="ignore"):
+                values = np.asarray(Evaluator(world).number(gap)).reshape(-1)
+                if values.size != 1:
+                    continue
+                value = complex(values[0])
+        except (NotEvaluable, np.linalg.LinAlgError, KeyError, TypeError, ValueError, IndexError, AttributeError,
+                ZeroDivisionError, OverflowError):
+            continue
+        tolerance = 1e3 * RELATIVE * world.condition * (1 + abs(value))
+        if not math.isfinite(value.real) or abs(value.imag) > tolerance:
+            continue
+        if value.real < -tolerance:
+            found = world.shown()
+            found.update({"big - small": value.real})
+            return MatrixNumeric("refuted", 1, f"fails in the world {world.describe()}: the side that should be the "
+                                 f"larger is smaller by {-value.real:.4g}", found)
+    return MatrixNumeric("unsupported", reason=why)
+
+
+def _difference_check(lhs, rhs, seed: int, why: str) -> MatrixNumeric:
+    """Sides the worlds cannot evaluate (an opaque E_q[log p(x|z)] on both): the exact normal form of lhs − rhs,
+    where those terms cancel, evaluated instead; only when nothing opaque is left in it (traces written back as
+    traces; a determinant or any other named number left as a symbol is not drawn: unsupported)."""
+    restored = _evaluable_difference(lhs, rhs)
+    if restored is None:
+        return MatrixNumeric("unsupported", reason=why)
+    found = check_matrix_step(restored, "=", sp.Integer(0), seed)
+    if found.status == "refuted":
+        found.reason = f"{found.reason} (of the normal form of lhs − rhs, {why})"
+        return found
+    return MatrixNumeric("unsupported", reason=why)
+
+
+def _sizes_seen(dimensions: list, worlds: list[MatrixWorld]) -> str:
+    if not dimensions:
+        return "no symbolic dimension"
+    if len(dimensions) == 1:
+        return ", ".join(f"{dimensions[0]} = {n}" for n in sorted({w.sizes[dimensions[0]] for w in worlds}))
+    shown = ", ".join(str(s) for s in dimensions)
+    return f"({shown}) each in {{{', '.join(map(str, DIMENSIONS))}}}, equal and apart"
 
 
 # ---------------------------------------------------------------- the verdict of a matrix step

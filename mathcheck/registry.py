@@ -3,11 +3,18 @@
 A derivation is a module of ``mathcheck.derivations`` (the repository's ``derivations/``) exposing ``CHAIN``
 (a :class:`mathcheck.calc.Chain`).
 Other check families come from *providers*: modules with ``checks() -> list[Check]``.
+
+:func:`run` checks the entries in order, or with ``jobs`` > 1 in worker processes forked once the libraries are
+imported (so that each worker need not import them again); the report lists the entries in the order asked
+for, and each entry's verdicts are those of a serial run: every entry draws its worlds from its own seed.
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import os
 import pkgutil
+import sys
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +33,7 @@ class Check:
     source: str
     run: Callable[[int, "int | None"], EntryReport]  # (seed, examples) -> report
     empirical: bool = False  # slow (trains a model): skipped by ``verify-all --quick``
+    group: str | None = None  # entries that share a per-process cache (a trained model) run in one worker
 
 
 @lru_cache(maxsize=None)
@@ -98,14 +106,129 @@ def show(name: str, latex: bool = False) -> str:
     return module.CHAIN.render(latex=latex)
 
 
-def run(selected: list[str], seed: int = 0, examples: int | None = None) -> Report:
-    from mathcheck.checker import check_chain
+def default_jobs() -> int:
+    """Worker processes of ``verify`` / ``verify-all``: two, or one on a single core."""
+    return max(1, min(2, os.cpu_count() or 1))
 
+
+def run(selected: list[str], seed: int = 0, examples: int | None = None, jobs: int = 1) -> Report:
+    """Every entry of ``selected`` checked, in that order; with ``jobs`` > 1 (and ``fork``) in worker processes."""
     start = time.perf_counter()
-    entries = []
-    for name in selected:
-        if name in derivation_modules():
-            entries.append(check_chain(derivation_modules()[name].CHAIN, seed=seed, examples=examples))
-        else:
-            entries.append(provider_checks()[name].run(seed, examples))
+    if jobs > 1 and len(selected) > 1 and _can_fork():
+        entries = _run_in_workers(selected, seed, examples, jobs)
+    else:
+        entries = [run_entry(name, seed, examples) for name in selected]
     return Report(entries, time.perf_counter() - start)
+
+
+def run_entry(name: str, seed: int = 0, examples: int | None = None) -> EntryReport:
+    if name in derivation_modules():
+        from mathcheck.checker import check_chain
+
+        return check_chain(derivation_modules()[name].CHAIN, seed=seed, examples=examples)
+    return provider_checks()[name].run(seed, examples)
+
+
+class WorkerError(RuntimeError):
+    """A worker process of a parallel run died (killed, out of memory, a crash in a C library)."""
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _tasks(selected: list[str]) -> list[list[str]]:
+    """The units of work: the entries of one ``group`` together (in their order), every other entry alone;
+    the groups first (the longest: a training), then the rest in order."""
+    grouped: dict[str, list[str]] = {}
+    alone: list[list[str]] = []
+    checks = provider_checks()
+    for name in dict.fromkeys(selected):
+        group = checks[name].group if name in checks else None
+        if group is None:
+            alone.append([name])
+        else:
+            grouped.setdefault(group, []).append(name)
+    return list(grouped.values()) + alone
+
+
+def _run_in_workers(selected: list[str], seed: int, examples: int | None, jobs: int) -> list[EntryReport]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    _import_before_fork()
+    tasks = _tasks(selected)
+    done: dict[str, EntryReport] = {}
+    executor = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_worker_started)
+    futures: dict = {}
+    finished = False
+    try:
+        futures = {executor.submit(_run_task, task, seed, examples): task for task in tasks}
+        for future, task in futures.items():
+            try:
+                reports = future.result()
+            except BrokenProcessPool:
+                unfinished = [name for other, names in futures.items() if not _succeeded(other) for name in names]
+                raise WorkerError(f"a worker process died while checking one of {', '.join(unfinished)} "
+                                  "(rerun with --jobs 1 to check the entries in this process)") from None
+            done.update(zip(task, map(_with_chain, reports)))
+        finished = True
+    finally:
+        if not finished:  # an entry's error, a dead worker or Ctrl-C: no worker is left running
+            for future in futures:
+                future.cancel()
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
+                process.terminate()
+        executor.shutdown(wait=True, cancel_futures=True)
+    return [done[name] for name in selected]
+
+
+def _succeeded(future) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+def _import_before_fork() -> None:
+    """What every worker needs, imported once here (sympy, scipy, hypothesis, the entries): a forked worker
+    shares it. Not torch: only the check families use it, and a worker that runs them imports it while the
+    other checks derivations (and the ``vae-*`` entries' first torch calls are made in their worker)."""
+    derivation_modules()
+    provider_checks()
+    import mathcheck.checker  # noqa: F401
+
+
+def _worker_started() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it ends the workers); tensors on one thread each."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+
+
+def _run_task(names: list[str], seed: int, examples: int | None) -> list[EntryReport]:
+    return [_picklable(run_entry(name, seed, examples)) for name in names]
+
+
+def _picklable(report: EntryReport) -> EntryReport:
+    """The report without its chain (the parent has the same one), and with details that pickle."""
+    import pickle
+
+    report = dataclasses.replace(report, chain=None)
+    try:
+        pickle.dumps(report.steps)
+    except Exception:  # a detail that does not pickle: its printed form, as every formatter shows it
+        import json
+
+        steps = [dataclasses.replace(step, detail=json.loads(json.dumps(step.detail, default=str)))
+                 for step in report.steps]
+        report = dataclasses.replace(report, steps=steps)
+    return report
+
+
+def _with_chain(report: EntryReport) -> EntryReport:
+    module = derivation_modules().get(report.name)
+    return dataclasses.replace(report, chain=module.CHAIN) if module is not None else report

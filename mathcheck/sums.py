@@ -287,14 +287,6 @@ def _log(argument: sp.Expr, ranges: dict, context: _Context) -> sp.Expr:
     return sp.log(argument)
 
 
-def _single_limits(expr) -> sp.Expr:
-    """Σ over several indices as nested single sums (sympy's first limit is the innermost)."""
-    inner = expr.func(expr.function, expr.limits[0])
-    for limit in expr.limits[1:]:
-        inner = expr.func(inner, limit)
-    return inner
-
-
 def _canonical_index(body: sp.Expr, index: sp.Symbol) -> sp.Symbol:
     """_k<h>: h is one more than the height of the sums nested in ``body`` (its own index left out)."""
     height = 1 + max((int(s.name[2:]) for s in body.atoms(sp.Symbol) if s != index and s.name.startswith("_k")
@@ -303,15 +295,24 @@ def _canonical_index(body: sp.Expr, index: sp.Symbol) -> sp.Symbol:
 
 
 def _sum(expr: sp.Sum, ranges: dict, context: _Context) -> sp.Expr:
-    if len(expr.limits) != 1:
-        return _rewrite(_single_limits(expr), ranges, context)
-    index, lo, hi = expr.limits[0]
+    """Σ over its limits, innermost first (sympy merges a Sum of a Sum into one Sum of several limits, so the
+    limits are taken one at a time here rather than rebuilt as nested sums); an inner body sees the outer ranges."""
+    body = expr.function
+    limits = list(expr.limits)
+    for place, (index, lo, hi) in enumerate(limits):
+        outer = {i: (a, b) for i, a, b in limits[place + 1:]}
+        body = _single_sum(body, index, lo, hi, {**ranges, **outer}, context)
+    return body
+
+
+def _single_sum(function: sp.Expr, index: sp.Symbol, lo: sp.Expr, hi: sp.Expr, ranges: dict,
+                context: _Context) -> sp.Expr:
     lo, hi = _rewrite(lo, ranges, context), _rewrite(hi, ranges, context)
-    body = sp.expand(_rewrite(expr.function, {**ranges, index: (lo, hi)}, context))
+    body = sp.expand(_rewrite(function, {**ranges, index: (lo, hi)}, context))
     total = sp.S.Zero
     for term in sp.Add.make_args(body):
         constant, dependent = term.as_independent(index, as_Add=False)
-        if dependent == 1:
+        if dependent == 1 and _nonnegative(hi - lo + 1):  # Σ_{k=3}^{K} 1 is K − 2 only for K ≥ 2 (empty: 0)
             total += constant * (hi - lo + 1)
         else:
             total += constant * _canonical_sum(dependent, index, lo, hi, ranges, context)
@@ -340,12 +341,20 @@ def _peel(hi: sp.Expr, lo: sp.Expr) -> tuple[int, sp.Expr]:
 
 
 def _product(expr: sp.Product, ranges: dict, context: _Context) -> sp.Expr:
-    if len(expr.limits) != 1:
-        return _rewrite(_single_limits(expr), ranges, context)
-    index, lo, hi = expr.limits[0]
+    """Π over its limits, innermost first (a Product of a Product is one Product of several limits in sympy)."""
+    body = expr.function
+    limits = list(expr.limits)
+    for place, (index, lo, hi) in enumerate(limits):
+        outer = {i: (a, b) for i, a, b in limits[place + 1:]}
+        body = _single_product(body, index, lo, hi, {**ranges, **outer}, context)
+    return body
+
+
+def _single_product(function: sp.Expr, index: sp.Symbol, lo: sp.Expr, hi: sp.Expr, ranges: dict,
+                    context: _Context) -> sp.Expr:
     lo, hi = _rewrite(lo, ranges, context), _rewrite(hi, ranges, context)
     count = hi - lo + 1
-    body = _rewrite(expr.function, {**ranges, index: (lo, hi)}, context)
+    body = _rewrite(function, {**ranges, index: (lo, hi)}, context)
     if not _nonnegative(count):
         return sp.Product(body, (index, lo, hi))
     result, dependent = sp.S.One, []
@@ -895,12 +904,12 @@ class _Evaluator:
         return int(value)
 
     def finite(self, expr, env):
-        node = _single_limits(expr)
-        index, lo, hi = node.limits[0]
+        # the outermost limit last in sympy's list; a range with hi < lo is empty (Σ = 0, Π = 1), as in the
+        # normal form, which rewrites a count hi − lo + 1 only where it is provably ≥ 0
+        index, lo, hi = expr.limits[-1]
+        function = expr.func(expr.function, *expr.limits[:-1]) if len(expr.limits) > 1 else expr.function
         lo, hi = self.integer(lo, env), self.integer(hi, env)
-        if hi < lo - 1:
-            raise Unevaluable(f"a sum or product with upper bound below lower − 1: {expr}")
-        values = [self.value(node.function, {**env, index: i}) for i in range(lo, hi + 1)]
+        values = [self.value(function, {**env, index: i}) for i in range(lo, hi + 1)]
         if isinstance(expr, sp.Sum):
             return sum(values) if values else 0.0
         result = 1.0

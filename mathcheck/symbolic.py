@@ -197,10 +197,31 @@ def _integrate_cached(integrand: sp.Expr) -> sp.Expr:
 def _integrate(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr:
     """The integral over ℝ, or the unevaluated Integral where sympy needs a condition for it to converge or
     its absolute convergence is not established (sympy gives ∫ cos(σz) dz = 0)."""
+    moment = standard_gaussian_moment(integrand, variable)
+    if moment is not None:  # the moments of the standardized Gaussian: what sympy gives, without its search
+        return moment
     result = sp.integrate(integrand, (variable, -sp.oo, sp.oo), conds="piecewise")
     if result.has(sp.Piecewise, sp.Integral) or not absolutely_integrable(integrand, variable):
         return integral(integrand, variable)
     return result
+
+
+def standard_gaussian_moment(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr | None:
+    """∫ vⁿ exp(−v²/2) dv over ℝ for a natural number n: √(2π) (n − 1)!! for an even n, 0 for an odd one
+    (absolutely convergent); None for any other integrand."""
+    power, gaussian = 0, 0
+    for factor in sp.Mul.make_args(integrand):
+        if factor == variable:
+            power += 1
+        elif isinstance(factor, sp.Pow) and factor.base == variable and factor.exp.is_Integer and factor.exp >= 0:
+            power += int(factor.exp)
+        elif isinstance(factor, sp.exp) and sp.expand(factor.args[0] + variable**2 / 2) == 0:
+            gaussian += 1
+        else:
+            return None
+    if gaussian != 1:
+        return None
+    return sp.S.Zero if power % 2 else sp.sqrt(2) * sp.sqrt(sp.pi) * sp.factorial2(power - 1)
 
 
 def absolutely_integrable(integrand: sp.Expr, variable: sp.Symbol) -> bool:

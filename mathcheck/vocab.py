@@ -11,6 +11,9 @@ Every front end (the Python derivations, the CLI, the LaTeX audit, the notebooks
 """
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
+
 import sympy as sp
 from sympy.core.function import AppliedUndef, UndefinedFunction
 from sympy.core.symbol import Str
@@ -27,6 +30,19 @@ sigma = sp.Symbol("sigma", positive=True)
 # the article's p_θ (decoder, model) and q_φ (encoder): the labels ``Density.canonical`` drops. Which variables
 # are latent, and which labels a document's densities carry, is notation: ``mathcheck.notation.Scope``.
 MODEL_LABELS = {("p", "theta"), ("q", "phi")}
+# inside ``labels_resolved``: a notation scope (mathcheck.notation.canonical_labels) has already said which labels
+# name the bare letter's density, and ``Density.canonical`` drops no other (the audit's path)
+_LABELS_RESOLVED = contextvars.ContextVar("labels_resolved", default=False)
+
+
+@contextmanager
+def labels_resolved():
+    """Within: the densities' labels are resolved by a scope; ``Density.canonical`` keeps every label left."""
+    token = _LABELS_RESOLVED.set(True)
+    try:
+        yield
+    finally:
+        _LABELS_RESOLVED.reset(token)
 
 _GREEK = {"phi": "φ", "theta": "θ"}
 
@@ -58,7 +74,10 @@ class Density(sp.Expr):
 
     def canonical(self) -> "Density":
         """The density this one names: p_θ is the model's p and q_φ the encoder's q (the labels say which
-        network computes them); any other label names another density and is kept."""
+        network computes them); any other label names another density and is kept. Where a scope has resolved
+        the labels (``labels_resolved``), every label left names another density."""
+        if _LABELS_RESOLVED.get():
+            return self
         return self.unlabelled() if (self.family, self.label) in MODEL_LABELS else self
 
     def _sympystr(self, printer) -> str:

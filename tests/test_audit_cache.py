@@ -219,3 +219,168 @@ def test_several_documents_are_one_entry(document, tmp_path, checks, capsys):
     first = audit(capsys, document, other)
     second = audit(capsys, document, other)
     assert second[:2] == first[:2] and checks == [str(document), str(other)] and len(entries()) == 1
+
+
+# ---------------------------------------------------------------- the cache of step verdicts
+
+THREE_STEPS = r"""# Notes
+
+Let $a$ and $b$ be real numbers.
+
+$$
+(a + b)^2 = a^2 + 2 a b + b^2
+$$
+
+$$
+(a - b)^2 = a^2 - 2 a b + b^2
+$$
+
+$$
+(a + b)(a - b) = a^2 - b^2
+$$
+"""
+
+ONE_LINE_EDITS = {
+    "made false": ("(a - b)^2 = a^2 - 2 a b + b^2", "(a - b)^2 = a^2 + b^2"),
+    "another true step": ("(a - b)^2 = a^2 - 2 a b + b^2", "(a - b)^2 = (b - a)^2"),
+    "a line inserted above": ("Let $a$", "Some words first.\n\nLet $a$"),
+}
+
+
+@pytest.fixture
+def engine_calls(monkeypatch) -> list:
+    """The steps the engine checks (``check_step`` as the audit calls it): a step from the cache is none."""
+    calls: list = []
+    original = audit_check.check_step
+
+    def counting(lhs, step, *args, **kwargs):
+        calls.append((lhs, step.relation, step.expr))
+        return original(lhs, step, *args, **kwargs)
+
+    monkeypatch.setattr(audit_check, "check_step", counting)
+    return calls
+
+
+def verdicts(output: str) -> list[tuple[int, str, str]]:
+    return [(s["line"], s["rhs"], s["verdict"]) for s in json.loads(output)["steps"]]
+
+
+@pytest.mark.parametrize("edit", sorted(ONE_LINE_EDITS))
+def test_a_one_line_edit_re_checks_only_the_steps_of_that_line(tmp_path, engine_calls, capsys, edit):
+    path = tmp_path / "notes.md"
+    path.write_text(THREE_STEPS, encoding="utf-8")
+    audit(capsys, path, "--format", "json")
+    assert len(engine_calls) == 3
+    old, new = ONE_LINE_EDITS[edit]
+    path.write_text(THREE_STEPS.replace(old, new), encoding="utf-8")
+    engine_calls.clear()
+    audit(capsys, path, "--format", "json")
+    assert len(engine_calls) == (0 if edit == "a line inserted above" else 1)
+
+
+@pytest.mark.parametrize("edit", sorted(ONE_LINE_EDITS))
+def test_verdicts_from_the_step_cache_are_those_of_a_fresh_run(tmp_path, capsys, edit):
+    path = tmp_path / "notes.md"
+    path.write_text(THREE_STEPS, encoding="utf-8")
+    audit(capsys, path, "--format", "json")
+    old, new = ONE_LINE_EDITS[edit]
+    path.write_text(THREE_STEPS.replace(old, new), encoding="utf-8")
+    cached = audit(capsys, path, "--format", "json")
+    fresh = audit(capsys, path, "--format", "json", "--no-cache")
+    assert cached[0] == fresh[0]
+    assert without_seconds(cached[1]) == without_seconds(fresh[1])
+    assert ("refuted" in {v for _, _, v in verdicts(cached[1])}) == (edit == "made false")
+
+
+def test_no_cache_checks_every_step_after_an_edit(tmp_path, engine_calls, capsys):
+    path = tmp_path / "notes.md"
+    path.write_text(THREE_STEPS, encoding="utf-8")
+    audit(capsys, path)
+    path.write_text(THREE_STEPS.replace(*ONE_LINE_EDITS["made false"]), encoding="utf-8")
+    engine_calls.clear()
+    audit(capsys, path, "--no-cache")
+    assert len(engine_calls) == 3
+
+
+def test_a_step_whose_time_limit_expired_is_not_stored(tmp_path, capsys, monkeypatch):
+    from mathcheck.deadline import SymbolicTimeout
+
+    original = audit_check.check_step
+
+    def expiring(lhs, step, *args, **kwargs):
+        if step.relation == "=" and "b**2" in str(step.expr) and "a*b" not in str(step.expr):
+            SymbolicTimeout("no decision within 0s")  # what an expired time limit raises, in this step only
+        return original(lhs, step, *args, **kwargs)
+
+    monkeypatch.setattr(audit_check, "check_step", expiring)
+    path = tmp_path / "notes.md"
+    path.write_text(THREE_STEPS, encoding="utf-8")
+    audit(capsys, path)
+    [steps_file] = (cache.cache_dir() / "steps").glob("steps-*.json")
+    stored = json.loads(steps_file.read_text(encoding="utf-8"))["steps"]
+    assert len(stored) == 2  # the two steps whose checks ran out of no time; the expired one is checked again
+
+
+def test_another_engine_does_not_read_the_step_verdicts(tmp_path, engine_calls, capsys, monkeypatch):
+    path = tmp_path / "notes.md"
+    path.write_text(THREE_STEPS, encoding="utf-8")
+    audit(capsys, path)
+    monkeypatch.setattr(cache, "_SOURCES", "a development edit of a module")
+    engine_calls.clear()
+    audit(capsys, path)
+    assert len(engine_calls) == 3
+
+
+def test_a_corrupt_step_file_is_ignored(tmp_path, engine_calls, capsys):
+    path = tmp_path / "notes.md"
+    path.write_text(THREE_STEPS, encoding="utf-8")
+    first = audit(capsys, path, "--format", "json")
+    [steps_file] = (cache.cache_dir() / "steps").glob("steps-*.json")
+    steps_file.write_bytes(b'{"layout": 1, "engine": "x", "steps": [')
+    path.write_text(THREE_STEPS.replace("# Notes", "# Notes again"), encoding="utf-8")
+    engine_calls.clear()
+    again = audit(capsys, path, "--format", "json")
+    assert len(engine_calls) == 3 and without_seconds(again[1]) == without_seconds(first[1])
+
+
+def _symbols():
+    import sympy as sp
+
+    return sp.Symbol("a", real=True), sp.Symbol("a", positive=True), sp.Symbol("t", real=True)
+
+
+def _key_pairs():
+    """Pairs of step parts that print alike (``srepr``) or nearly so but may have different verdicts."""
+    import sympy as sp
+
+    from mathcheck.notation import ARTICLE_SCOPE, Scope
+    from mathcheck.vocab import concave_function, convex_function, positive_function
+
+    real, positive, t = _symbols()
+    f = sp.Function("f")
+    return {
+        "assumptions of a symbol": (sp.sqrt(real**2), sp.sqrt(positive**2)),
+        "a concave and a convex f": (concave_function("f")(t), convex_function("f")(t)),
+        "a plain and a positive f": (f(t), positive_function("f")(t)),
+        "the relation": (("=", real), (">=", real)),
+        "the notation scope": (ARTICLE_SCOPE, Scope(latents=frozenset({"h"}))),
+        "a number": (sp.Rational(1, 3), sp.Float(1 / 3)),
+    }
+
+
+@pytest.mark.parametrize("change", sorted(_key_pairs()))
+def test_steps_that_differ_have_different_keys(change):
+    first, second = _key_pairs()[change]
+    assert cache.step_key(("audit step", first)) != cache.step_key(("audit step", second))
+
+
+def test_a_step_key_is_the_same_for_an_equal_step_built_again():
+    import sympy as sp
+
+    from mathcheck.notation import ARTICLE_SCOPE
+
+    def built():
+        a, b = sp.symbols("a b", real=True)
+        return ("audit step", (a + b) ** 2, "=", a**2 + 2 * a * b + b**2, ARTICLE_SCOPE, 0, 10)
+
+    assert cache.step_key(built()) == cache.step_key(built())

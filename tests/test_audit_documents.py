@@ -155,7 +155,6 @@ def test_documents_without_display_math_say_so_and_pass(tmp_path, capsys, conten
     (b"$$\\log p(X) = \\log \\int p(X,z) dz$$\n\n$$\\log p(X) \\geq 0\n", "unbalanced $$"),
     (b"$$\\foo p(X) = 1$$\n", "unknown command"),
     (b"$$\\begin{cases} a \\end{cases}$$\n", "unknown environment"),
-    (b"$$a \\approx b$$\n", "not one mathcheck checks"),
 ])
 def test_ill_formed_documents_are_unparsed_with_a_clear_reason(tmp_path, capsys, content, words):
     path = tmp_path / "doc.md"
@@ -163,6 +162,14 @@ def test_ill_formed_documents_are_unparsed_with_a_clear_reason(tmp_path, capsys,
     assert main(["audit", str(path)]) == 1
     captured = capsys.readouterr()
     assert words in captured.out and "Traceback" not in captured.out + captured.err
+
+
+def test_an_approximation_is_reported_as_not_checked(tmp_path, capsys):
+    path = tmp_path / "doc.md"
+    path.write_bytes(b"$$a \\approx b$$\n")
+    assert main(["audit", str(path), "--format", "json"]) == 1
+    (step,) = json.loads(capsys.readouterr().out)["steps"]
+    assert step["verdict"] == "undecided" and step["reason"].startswith("not checked: ≈")
 
 
 @pytest.mark.parametrize("make, words", [

@@ -113,7 +113,7 @@ REFUSED = [
     ("(AB)^{-1}", "matrices or of numbers"), ("x^T y", "number or a vector"), (r"\log\det A", "positive definite"),
     (r"\sum_j a_j - b_j", "outside the sum"), (r"\sum_{i} a_i", "limits"), (r"\sum_{i=1}^N \log p(x_i)", "density"),
     (r"\log \Sigma", "matrix"), (r"\exp(\Sigma)", "matrix"), (r"\|x\|_1", "Euclidean"), ("2^T", "transpose"),
-    (r"\mathrm{tr}(x - f(z))^2", "cannot tell"), (r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \mathrm{diag}(\sigma^2))}[z]", "positive definite"),
+    (r"\mathrm{tr}(x - f(z))^2", "non-square (d×1)"),  # f(z) added to a vector is one: tr of a vector (r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \mathrm{diag}(\sigma^2))}[z]", "positive definite"),
 ]
 
 

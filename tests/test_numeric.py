@@ -90,7 +90,7 @@ def test_a_divergent_integral_is_reported_not_given_a_finite_value(world):
 
 def test_an_expression_without_a_world_raises_unsupported():
     with pytest.raises(Unsupported):
-        world_strategy(Needs.of([p(X, z, given=x), p(x)]))  # p(X, z|x) alone has a world (x a condition)
+        world_strategy(Needs.of([p(X, z, given=x), p(x, given=X)]))  # p(X, z|x) with p(x) has one (x a condition)
 
 
 def test_worlds_for_model_densities_include_both_families():

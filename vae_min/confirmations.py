@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
@@ -452,9 +453,20 @@ def per_sample_gradients(case: GradientCase, mu: float, sigma: float, eps: torch
     return grads
 
 
+@lru_cache(maxsize=8)
+def _hermite_rule(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.hermite_e.hermegauss(nodes)  # an eigenvalue problem of size nodes: cached per size
+
+
+def hermite_nodes(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The Gauss-Hermite (probabilists') points and weights of ``nodes`` nodes, a fresh copy each call."""
+    points, weights = _hermite_rule(nodes)
+    return points.copy(), weights.copy()
+
+
 def quadrature_moments(case: GradientCase, mu: float, sigma: float, nodes: int = 160) -> dict[str, tuple[float, float]]:
     """(mean, variance) of each per-sample gradient under eps ~ N(0, 1), by Gauss-Hermite quadrature."""
-    points, weights = np.polynomial.hermite_e.hermegauss(nodes)
+    points, weights = hermite_nodes(nodes)
     weights = torch.from_numpy(weights / math.sqrt(2 * math.pi))
     grads = per_sample_gradients(case, mu, sigma, torch.from_numpy(points))
     moments = {}
@@ -467,7 +479,7 @@ def quadrature_moments(case: GradientCase, mu: float, sigma: float, nodes: int =
 def quadrature_fourth_moments(case: GradientCase, mu: float, sigma: float, nodes: int = 240) -> dict[str, float]:
     """E[(g - E g)^4] of each per-sample gradient g, by Gauss-Hermite quadrature: the variance of (g - E g)^2,
     which bounds the sample variance's spread (more nodes than for the variance: g^4 grows and oscillates faster)."""
-    points, weights = np.polynomial.hermite_e.hermegauss(nodes)
+    points, weights = hermite_nodes(nodes)
     weights = torch.from_numpy(weights / math.sqrt(2 * math.pi))
     grads = per_sample_gradients(case, mu, sigma, torch.from_numpy(points))
     fourth = {}

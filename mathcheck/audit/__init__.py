@@ -9,6 +9,7 @@ a file cannot be read (nothing is checked then: a usage error comes first).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,8 @@ def read_document(path: str, macros: dict | None = None):
 
 def run(args: argparse.Namespace) -> int:
     """Audit ``args.files``: the report of an earlier identical run from the cache (:mod:`mathcheck.audit.cache`)
-    unless ``--no-cache``, else a fresh check, stored there."""
+    unless ``--no-cache``, else a fresh check, stored there, in which each step checked before (with the same
+    expressions, notation and options) takes its verdict from the cache of step verdicts."""
     from mathcheck.audit import cache
 
     macros = getattr(args, "macros", None)
@@ -73,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
         return entry.code
     from mathcheck.storage import hypothesis_files_in_cache
 
-    with hypothesis_files_in_cache(), cache.expiries_counted() as expired:
+    steps = cache.steps_cached() if key else contextlib.nullcontext()  # the steps of a changed document
+    with hypothesis_files_in_cache(), cache.expiries_counted() as expired, steps:
         # not .hypothesis/ in the directory the user runs mathcheck from
         code, output = _checked(args, macros)
     if output is not None:

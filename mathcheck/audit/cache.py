@@ -15,10 +15,19 @@ Where: ``$MATHCHECK_CACHE_DIR`` if set, else ``audit/`` in the user's cache dire
 (:func:`mathcheck.storage.user_cache_dir`: ``$XDG_CACHE_HOME/mathcheck`` or ``~/.cache/mathcheck``).
 A corrupt or unreadable entry is ignored (and rewritten); a cache that cannot be written is skipped
 silently. ``mathcheck audit --no-cache`` neither reads nor writes it.
+
+Below that, a cache of step verdicts (:class:`StepCache`, :func:`cached_step`): when a document changed, each
+step the engine checks is looked up by the hash of everything its verdict depends on (:func:`step_key`: the
+engine's fingerprint, the step's expressions as written out node by node with every symbol's assumptions and
+every unknown function's kind, the relation, the document's notation scope, the seed and the number of worlds),
+so that editing one line re-checks only the steps that line changes. Its entries are (verdict, detail) pairs
+of plain JSON values (a detail that is not one is not stored), in one file per engine fingerprint (in
+``steps/`` of the cache folder); a step whose time limit expired is not stored.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -26,7 +35,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 CACHE_ENV = "MATHCHECK_CACHE_DIR"
 FORMAT_VERSION = 1  # of the entries' layout
@@ -192,4 +201,188 @@ def expiries_counted() -> Iterator[list]:
             del cls.__init__
 
 
-__all__ = ["CACHE_ENV", "Entry", "cache_dir", "engine_fingerprint", "expiries_counted", "load", "run_key", "store"]
+# ---------------------------------------------------------------- step verdicts
+
+STEP_LAYOUT = 1  # of the step entries' layout and of the key's parts
+MAX_STEPS = 4096  # the least recently used step entries beyond this many are dropped when the file is written
+STEP_FILES_KEPT = 4  # step files of other engine fingerprints (older sources) kept besides the current one
+
+
+class Uncacheable(Exception):
+    """A part of a step's key that cannot be written out faithfully: the step is checked, not looked up."""
+
+
+def step_key(parts: Any) -> str:
+    """The hash of the engine's fingerprint and ``parts`` (expressions, scopes, options), written out so that
+    two parts with the same text are the same input (:func:`canonical`); raises :class:`Uncacheable`."""
+    payload = [STEP_LAYOUT, engine_fingerprint(), canonical(parts)]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def canonical(value: Any) -> Any:
+    """``value`` as JSON data that determines it: a sympy expression node by node (:func:`_expression`), a
+    dataclass (a notation Scope) field by field, a set sorted; anything else raises :class:`Uncacheable`."""
+    import sympy as sp
+
+    if isinstance(value, sp.Basic):
+        return _expression(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [f"{type(value).__module__}.{type(value).__qualname__}",
+                [[f.name, canonical(getattr(value, f.name))] for f in dataclasses.fields(value)]]
+    if isinstance(value, (set, frozenset)):
+        return ["set", sorted(json.dumps(canonical(item), ensure_ascii=True) for item in value)]
+    if isinstance(value, (tuple, list)):
+        return ["seq", [canonical(item) for item in value]]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise Uncacheable(f"no faithful key for a {type(value).__name__}")
+
+
+def _expression(expr) -> Any:
+    """A sympy expression as nested lists: every node's class (for an unknown function: its name, its classes
+    (concave, convex, ...), its keywords and its assumptions, which ``srepr`` does not show), then its
+    arguments; a leaf as ``srepr`` writes it (a symbol with its assumptions, an exact number)."""
+    from sympy.core.function import AppliedUndef
+
+    kind = type(expr)
+    if not expr.args and not isinstance(expr, AppliedUndef):
+        return _srepr(expr)
+    head: Any = f"{kind.__module__}.{kind.__qualname__}"
+    if isinstance(expr, AppliedUndef):
+        head = ["function", kind.__name__, [f"{c.__module__}.{c.__qualname__}" for c in kind.__mro__],
+                sorted((str(k), repr(v)) for k, v in (getattr(kind, "_kwargs", None) or {}).items()),
+                sorted((str(k), repr(v)) for k, v in dict(kind.default_assumptions).items())]
+    return [head, [_expression(arg) if hasattr(arg, "args") else canonical(arg) for arg in expr.args]]
+
+
+def _srepr(expr) -> str:
+    import sympy as sp
+
+    return sp.srepr(expr)
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is JSON data that reads back as the same Python value (no tuple, no numpy number)."""
+    if value is None or type(value) in (str, bool, int):
+        return True
+    if type(value) is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    if type(value) is list:
+        return all(_plain(item) for item in value)
+    if type(value) is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    return False
+
+
+class StepCache:
+    """The step verdicts of one engine fingerprint: read from its file on first use, written back (merged
+    with what another run wrote meanwhile) by :meth:`save`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._entries: dict[str, list] | None = None
+        self._added: dict[str, list] = {}
+        self.hits = self.misses = 0
+
+    def path(self) -> Path:
+        return self.folder / f"steps-{hashlib.sha256(engine_fingerprint().encode()).hexdigest()[:24]}.json"
+
+    def _read(self) -> dict[str, list]:
+        try:
+            data = json.loads(self.path().read_text(encoding="utf-8"))
+            if data.get("layout") != STEP_LAYOUT or data.get("engine") != engine_fingerprint():
+                return {}
+            return {k: v for k, v in data["steps"].items() if _valid_step(v)}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return {}
+
+    def get(self, key: str) -> tuple[str, dict] | None:
+        if self._entries is None:
+            self._entries = self._read()
+        found = self._added.get(key) or self._entries.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._added[key] = found  # used again: kept when the file is pruned
+        verdict, detail = json.loads(json.dumps(found))  # a fresh copy: the caller may change the detail
+        return verdict, detail
+
+    def put(self, key: str, verdict: str, detail: dict) -> None:
+        if isinstance(verdict, str) and _plain(detail):
+            self._added[key] = [verdict, json.loads(json.dumps(detail))]
+
+    def save(self) -> None:
+        """Write the entries added or used (atomically); silently nothing when the folder cannot be written."""
+        if not self._added:
+            return
+        merged = {k: v for k, v in self._read().items() if k not in self._added}
+        merged.update(self._added)
+        kept = dict(list(merged.items())[-MAX_STEPS:])
+        text = json.dumps({"layout": STEP_LAYOUT, "engine": engine_fingerprint(), "steps": kept}, ensure_ascii=False)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.folder, self.path(), text)
+            older = sorted((p for p in self.folder.glob("steps-*.json") if p != self.path()),
+                           key=lambda p: p.stat().st_mtime)
+            for stale in older[:-STEP_FILES_KEPT] if STEP_FILES_KEPT else older:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        except OSError:
+            pass
+
+
+def _valid_step(entry: Any) -> bool:
+    return isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], dict)
+
+
+def _write_atomically(folder: Path, path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".entry-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+_ACTIVE: list[StepCache] = []  # the step cache of the audit running now (none: every step is checked)
+
+
+@contextlib.contextmanager
+def steps_cached() -> Iterator[StepCache]:
+    """Within the block, :func:`cached_step` looks steps up in (and adds them to) the step cache of
+    :func:`cache_dir`, written back when the block ends."""
+    store = StepCache(cache_dir() / "steps")  # beside the run entries, which are pruned on their own
+    _ACTIVE.append(store)
+    try:
+        yield store
+    finally:
+        _ACTIVE.remove(store)
+        store.save()
+
+
+def cached_step(parts: Any, check: Callable[[], tuple[str, dict]]) -> tuple[str, dict]:
+    """``check()``'s (verdict, detail), from the active step cache when ``parts`` (everything the verdict
+    depends on besides the engine) were checked before; a check in which a time limit expired is not stored."""
+    if not _ACTIVE:
+        return check()
+    store = _ACTIVE[-1]
+    try:
+        key = step_key(parts)
+    except (Uncacheable, TypeError, ValueError, RecursionError):
+        return check()
+    found = store.get(key)
+    if found is not None:
+        return found
+    with expiries_counted() as expired:
+        verdict, detail = check()
+    if not expired:
+        store.put(key, verdict, detail)
+    return verdict, detail
+
+
+__all__ = ["CACHE_ENV", "Entry", "StepCache", "cache_dir", "cached_step", "canonical", "engine_fingerprint",
+           "expiries_counted", "load", "run_key", "step_key", "steps_cached", "store"]

@@ -39,16 +39,20 @@ import sympy as sp
 from hypothesis import strategies as st
 from sympy.core.function import AppliedUndef
 
+from mathcheck.audit.cache import cached_step
 from mathcheck.audit.document import ChainItem, Document, Formula
 from mathcheck.audit.latex import MAX_NESTING, BareDensity, Context, NameRef, Parser, Unparsed, power_problem
 from mathcheck.calc import ChainError, Step, compose
 from mathcheck.checker import NumericResult, check_step, decide
-from mathcheck.notation import ARTICLE_SCOPE, Scope, canonical_labels, infer_scope
-from mathcheck.numeric import Divergent, Needs, Unsupported, sample_worlds, shared_needs
+from mathcheck.dimensions import one_symbol_per_name
+from mathcheck.notation import ARTICLE_SCOPE, Scope, canonical_labels, data_densities, infer_scope, signature
+from mathcheck.numeric import Divergent, Needs, Unsupported, declared_densities, sample_worlds, shared_needs
+from mathcheck.numeric import _key as density_key
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
 from mathcheck.symbolic import DEFAULT_SECONDS, SymbolicTimeout, time_limit, with_scope
 from mathcheck.vocab import (KL, Defined, Density, Expectation, Normal, X, concave_function, convex_function, define,
-                             density_variables, integral_variables, positive_function, to_text, unfold, x, z)
+                             density_variables, integral_variables, labels_resolved, positive_function, to_text,
+                             unfold, x, z)
 
 UNPARSED, DEFINITION = "unparsed", "definition"
 # what sympy and the numeric worlds raise on a step they cannot handle; anything else is a mathcheck bug
@@ -159,24 +163,78 @@ class Names:
     def __init__(self, chains: list[list[Item]]):
         self.definitions: dict[str, Definition] = {}
         self.defining_items: dict[int, str] = {}  # id(item) -> name
+        self.undefined: dict[sp.Expr, str] = {}  # the symbol or function an undefined name is read as -> the name
+        self.unreadable: dict[str, int] = {}  # names defined by `:=` with a body that cannot be read -> line
+        self.sizes = _sizes(chains)  # K of \sum_{k=1}^K: a positive integer, also where it is written outside the sum
+        for chain in chains:  # `:=` defines first: an `=` of a name defined so, or of an instance, is a claim
+            self._collect(chain, explicit=True)
         for chain in chains:
-            self._collect(chain)
+            self._collect(chain, explicit=False)
 
-    def _collect(self, chain: list[Item]) -> None:
+    def _collect(self, chain: list[Item], explicit: bool) -> None:
         for position in range(1, len(chain)):
             previous, item = chain[position - 1], chain[position]
+            if explicit and item.relation == ":=" and isinstance(previous.expr, NameRef) and item.expr is None:
+                self.unreadable.setdefault(previous.expr.name, item.line)  # L_K := (a body the reader refuses)
             if previous.expr is None or item.expr is None:
                 continue
             if item.relation == ":=" and isinstance(previous.expr, NameRef):
-                self._define(previous.expr, item.expr, item)
+                if explicit:
+                    self._define(previous.expr, item.expr, item)
+            elif explicit:
+                continue
             elif item.relation == "=" and position == 1 and isinstance(previous.expr, NameRef) \
-                    and previous.expr.name not in self.definitions and not standard_operator(previous.expr.name):
+                    and self.fresh(previous.expr.name):
                 self._define(previous.expr, item.expr, item)
             elif item.relation == "=" and position == len(chain) - 1 and position > 1 \
-                    and isinstance(item.expr, NameRef) and item.expr.name not in self.definitions \
-                    and not standard_operator(item.expr.name) \
+                    and isinstance(item.expr, NameRef) and self.fresh(item.expr.name) \
                     and not _mentions(chain[:position], item.expr.name):  # L ≥ 3 = L names nothing: a claim
                 self._define(item.expr, previous.expr, item)
+
+    def fresh(self, name: str) -> bool:
+        """Whether ``name`` means nothing yet, so that ``name = expr`` can define it: not defined, not a standard
+        operator, and not an instance of a defined family (L_0 or L_1 once L_β := ... is defined)."""
+        return name not in self.definitions and name not in self.unreadable and not standard_operator(name) \
+            and self.instance_of(name) is None and self.instance_of_unreadable(name) is None \
+            and self.decorated(name) is None
+
+    def decorated(self, name: str) -> Definition | None:
+        """The definition of ``name`` without its subscript when that is a defined name and ``name`` is no
+        instance of a family (L_θ after L(x) := ...: the subscript shows the parameters, it names nothing new)."""
+        parts = subscripted(name)
+        if parts is None or name in self.definitions or self.instance_of(name) is not None \
+                or not _parameter_subscript(parts[1]):
+            return None
+        return self.definitions.get(parts[0])
+
+    def instance_of_unreadable(self, name: str) -> tuple[str, int] | None:
+        """(the family's name, its line) when ``name`` is another subscript of a name defined by ``:=`` with a
+        parameter subscript whose body cannot be read (L_1 after an unreadable L_K := ...)."""
+        parts = subscripted(name)
+        if parts is None or name in self.definitions or name in self.unreadable:
+            return None
+        for family, line in self.unreadable.items():
+            defined = subscripted(family)
+            if defined is not None and defined[0] == parts[0] and defined[1] != parts[1] \
+                    and re.fullmatch(r"\\?[A-Za-z]+", defined[1]):
+                return family, line
+        return None
+
+    def instance_of(self, name: str) -> tuple[Definition, sp.Symbol | str, str] | None:
+        """(the definition of the family, its parameter, the subscript written) when ``name`` is the same base
+        name as a defined one whose subscript is a parameter of its body (L_β, L_K), with another subscript."""
+        parts = subscripted(name)
+        if parts is None or name in self.definitions:
+            return None
+        base, subscript = parts
+        for definition in self.definitions.values():
+            defined = subscripted(definition.name)
+            if defined is None or defined[0] != base or defined[1] == subscript:
+                continue
+            parameter = _parameter_of(definition, defined[1])
+            if parameter is not None:
+                return definition, parameter, subscript
+        return None
 
     def _define(self, name: NameRef, body: sp.Expr, item: Item) -> None:
         if name.name in self.definitions or not definable(name):
@@ -194,18 +252,39 @@ class Names:
             replacements[ref] = self._reference(ref, formula, notes, line)
         return expr.xreplace(replacements) if replacements else expr
 
-    def _reference(self, ref: NameRef, formula: Formula, notes: list[str], line: int) -> sp.Expr:
+    def _reference(self, ref: NameRef, formula: Formula, notes: list[str], line: int, at_use: bool = True) -> sp.Expr:
         definition = self.definitions.get(ref.name)
         shown = sp.sstr(ref)
         arguments = tuple(self.resolve(a, formula, notes, line) for a in ref.arguments)
+        instance = self.instance_of(ref.name) if definition is None else None
+        if instance is not None:
+            return self._instance(ref, instance, arguments, formula, notes, line)
+        unreadable = self.instance_of_unreadable(ref.name) if definition is None and instance is None else None
+        if unreadable is not None:
+            raise Unparsed(f"{_display(ref.name)} reads as an instance of {_display(unreadable[0])}, whose definition "
+                           f"at line {unreadable[1]} cannot be read", shown)
+        decorated = self.decorated(ref.name) if definition is None and unreadable is None else None
+        if decorated is not None:
+            note = f"{_display(ref.name)} read as {_display(decorated.name)} (defined at line {decorated.line})"
+            if note not in notes:
+                notes.append(note)
+            return self._reference(NameRef(decorated.name, ref.arguments), formula, notes, line, at_use)
+        if definition is None and not arguments and ref.name in self.sizes:
+            return self.sizes[ref.name]
         if definition is None:
             note = f"{_display(ref.name)} is not defined in the document"
             if note not in notes:
                 notes.append(note)
-            if arguments:
-                return sp.Function(ref.name)(*arguments)
-            return sp.Symbol(ref.name, real=True)
+            opaque = sp.Function(ref.name)(*arguments) if arguments else sp.Symbol(ref.name, real=True)
+            self.undefined[opaque.func if arguments else opaque] = ref.name
+            return opaque
         body = self._body(definition)
+        if not arguments and definition.arguments:  # L for L(x): the arguments as defined
+            note = (f"{_display(ref.name)} read as {_display(ref.name)}({', '.join(map(sp.sstr, definition.arguments))}),"
+                    f" as defined at line {definition.line}")
+            if note not in notes:
+                notes.append(note)
+            arguments = tuple(definition.arguments)
         if arguments != tuple(definition.arguments):
             if len(arguments) != len(definition.arguments):
                 raise Unparsed(f"{_display(ref.name)} is defined at line {definition.line} with "
@@ -215,7 +294,26 @@ class Names:
             note = f"{_display(ref.name)} as defined later, at line {definition.line}"
             if note not in notes:
                 notes.append(note)
-        return define(_display(ref.name), arguments, body)
+        return define(_display(ref.name), arguments, _in_context(body, formula.context) if at_use else body)
+
+    def _instance(self, ref: NameRef, instance: tuple, arguments: tuple, formula: Formula, notes: list[str],
+                  line: int) -> sp.Expr:
+        """``L_0(x)`` with ``L_β(x) := body`` defined: the body with 0 for β (and the arguments for the
+        parameters); a subscript that cannot be read leaves the name undefined (opaque)."""
+        definition, parameter, subscript = instance
+        family = NameRef(definition.name, arguments)
+        body = self._reference(family, formula, notes, line, at_use=False).body
+        value = _subscript_value(subscript, body)
+        if value is None:
+            raise Unparsed(f"{_display(ref.name)} reads as {_display(definition.name)} (defined at line "
+                           f"{definition.line}) with {subscript} for {parameter}, which cannot be read", sp.sstr(ref))
+        note = f"{_display(ref.name)} is {_display(definition.name)} (line {definition.line}) with {parameter} = {value}"
+        if note not in notes:
+            notes.append(note)
+        symbols = {s for s in body.atoms(sp.Symbol) if s.name == str(parameter)}
+        refs = {r for r in body.atoms(NameRef) if r.name == str(parameter)}
+        body = substitute(body.xreplace({r: value for r in refs}), {symbol: value for symbol in symbols})
+        return define(_display(ref.name), arguments, _in_context(body, formula.context))
 
     def _body(self, definition: Definition) -> sp.Expr:
         if definition.resolved is not None:
@@ -236,6 +334,150 @@ class Names:
 
 def _display(name: str) -> str:
     return name
+
+
+def _in_context(body: sp.Expr, context: Context) -> sp.Expr:
+    """A definition's body as the formula that uses it reads its names: the declarations made since (β ≥ 1 read
+    as 1 + δ_β, σ > 0) hold for the free symbols of the body too, so that the body and the step share one β."""
+    bounded, declared = getattr(context, "bounded", {}) or {}, context.symbols
+    mapping = {}
+    for symbol in free_symbols(body):
+        if not isinstance(symbol, sp.Symbol):
+            continue
+        if symbol.name in bounded:
+            mapping[symbol] = bounded[symbol.name]
+        elif symbol.name in declared and declared[symbol.name] != symbol:
+            mapping[symbol] = declared[symbol.name]
+    return substitute(body, mapping) if mapping else body
+
+
+_ELBO_NAMES = frozenset({"elbo", "evidencelowerbound", "variationallowerbound", "theelbo"})
+_LABEL_TEXT = re.compile(r"\\(?:text|mathrm|textrm|textbf|mathbf|textit|mathit|operatorname)\s*\{([^{}]*)\}")
+
+
+def braced_parts(source: str) -> list[tuple[str, str]]:
+    """(A, its name) for each ``\\underbrace{A}_{name}`` / ``\\overbrace{A}^{name}`` of ``source``."""
+    found = []
+    for match in re.finditer(r"\\(underbrace|overbrace)\s*\{", source):
+        end = _group_end(source, match.end() - 1)
+        script = "_" if match.group(1) == "underbrace" else "^"
+        rest = source[end:].lstrip() if end is not None else ""
+        if not rest.startswith(script):
+            continue
+        rest = rest[1:].lstrip()
+        label_end = _group_end(rest, 0) if rest.startswith("{") else (1 if rest else None)
+        if label_end is None:
+            continue
+        label = rest[1:label_end - 1] if rest.startswith("{") else rest[:1]
+        found.append((source[match.end():end - 1], label.strip()))
+    return found
+
+
+def _group_end(text: str, opening: int) -> int | None:
+    """The index after the ``}`` that closes the ``{`` at ``opening``."""
+    depth = 0
+    for index in range(opening, len(text)):
+        if text[index] == "{" and (index == 0 or text[index - 1] != "\\"):
+            depth += 1
+        elif text[index] == "}" and text[index - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return None
+
+
+def _label_name(label: str) -> str:
+    """The word a brace's label is written in (``\\text{ELBO}``: ELBO); "" when it is mathematics."""
+    words = _LABEL_TEXT.fullmatch(label.strip())
+    if words:
+        return words.group(1).strip()
+    return label.strip() if re.fullmatch(r"[A-Za-z][A-Za-z ]+", label.strip()) and len(label.strip()) > 1 else ""
+
+
+def _elbo_of(part: sp.Expr, scope: Scope) -> sp.Expr | None:
+    """E_q[log p(x|z)] − KL(q ‖ p(z)) for the one encoder q(z|x) of ``part`` (the measure of its expectations,
+    else its one conditional of an inference letter), p's label as ``part`` writes p(x|z); None when unclear."""
+    densities = unfolded(part).atoms(Density) | {e.args[0] for e in part.atoms(Expectation)
+                                                  if isinstance(e.args[0], Density)}
+    measures = {e.args[0] for e in part.atoms(Expectation) if isinstance(e.args[0], Density) and e.args[0].given}
+    if not measures:
+        measures = {d for d in densities if d.given and d.family in scope.inference_families}
+    if len(measures) != 1:
+        return None
+    (q,) = measures
+    latent, observed = q.variables, q.given
+
+    def model(variables, given) -> Density:
+        written = {d for d in densities if d.family not in scope.inference_families and d.family != q.family
+                   and set(d.variables) == set(variables) and set(d.given) == set(given)}
+        return written.pop() if len(written) == 1 else Density("p", variables, given)
+
+    return Expectation(q, sp.log(model(observed, latent))) - KL(q, model(latent, ()))
+
+
+def _sizes(chains: list[list[Item]]) -> dict[str, sp.Symbol]:
+    """The upper limits of the document's sums and products that are a name (K of ``\\sum_{k=1}^K``), as the
+    reader makes them (integer symbols): the same K wherever the document writes it."""
+    found: dict[str, sp.Symbol] = {}
+    for chain in chains:
+        for item in chain:
+            if not isinstance(item.expr, sp.Basic):
+                continue
+            for node in item.expr.atoms(sp.Sum, sp.Product):
+                for limit in node.limits:
+                    upper = limit[-1] if len(limit) == 3 else None
+                    if isinstance(upper, sp.Symbol) and upper.is_integer:
+                        found.setdefault(upper.name, upper)
+    return found
+
+
+_SUBSCRIPTED = re.compile(r"^(?P<base>.+?)_(?:\{(?P<braced>[^{}]+)\}|(?P<plain>[^_{}]+))$")
+
+
+def subscripted(name: str) -> tuple[str, str] | None:
+    """(base, subscript) of a subscripted name as the reader writes it (``\\mathcal{L}_beta``, ``L_K+1``)."""
+    found = _SUBSCRIPTED.match(name)
+    if found is None:
+        return None
+    return found.group("base"), (found.group("braced") or found.group("plain")).strip()
+
+
+def _parameter_subscript(subscript: str) -> bool:
+    """Whether a subscript only shows parameters: Greek letters (θ; θ, φ), not an index (1, i, K) that may
+    name another object (L_1 a norm, h_1 a layer)."""
+    from mathcheck.audit.latex import GREEK
+    words = [word.strip().lstrip("\\") for word in re.split(r",|\\,|;", subscript)]
+    return bool(words) and all(word in GREEK for word in words)
+
+
+def _parameter_of(definition: Definition, subscript: str) -> str | None:
+    """The parameter a defined family's subscript names (β of L_β := ... − β KL): a single name that occurs in
+    the body (as a symbol or a name), not one of its arguments; None for L_1 := ... or L_q := ... without q."""
+    if not re.fullmatch(r"\\?[A-Za-z]+", subscript):
+        return None
+    name = subscript.lstrip("\\")
+    if any(str(a) == name for a in definition.arguments):
+        return None
+    body = definition.body
+    written = {s.name for s in body.atoms(sp.Symbol)} | {r.name for r in body.atoms(NameRef)}
+    return name if name in written else None
+
+
+def _subscript_value(subscript: str, body: sp.Expr) -> sp.Expr | None:
+    """The value a subscript gives the family's parameter: 0, 1, K + 1, 2K (its names as the body's symbols)."""
+    from sympy.parsing.sympy_parser import (implicit_multiplication_application, parse_expr,
+                                            standard_transformations)
+    text = subscript.replace("\\", "")
+    if not re.fullmatch(r"[A-Za-z0-9+\-*/ ()]+", text):
+        return None
+    known = {s.name: s for s in body.atoms(sp.Symbol)}
+    names = set(re.findall(r"[A-Za-z]+", text))
+    local = {n: known.get(n, sp.Symbol(n, real=True)) for n in names}  # as an undefined name K reads
+    try:
+        return parse_expr(text, local_dict=local, transformations=standard_transformations +
+                          (implicit_multiplication_application,), evaluate=True)
+    except (SyntaxError, TypeError, ValueError, NameError, AttributeError):
+        return None
 
 
 def definable(name: NameRef) -> bool:
@@ -399,17 +641,36 @@ def _formula_densities(formula: Formula) -> set:
 # ---------------------------------------------------------------- functions
 
 
+def unfolded(expr: sp.Expr) -> sp.Expr:
+    """``vocab.unfold`` for the audit's own walkers: an expectation or a KL of vectors or matrices (the matrix
+    engine's, mathcheck/matrices.py) stays folded, since its integral is no scalar a matrix product can hold
+    (sympy's MatMul refuses noncommutative scalars); the scalar ones and the defined names are unfolded."""
+    for _ in range(20):
+        found = [node for node in expr.atoms(Defined, Expectation, KL) if not _mentions_matrices(node)]
+        if not found:
+            return expr
+        try:
+            expr = expr.xreplace({node: node.unfold() for node in found})
+        except _MATH_ERRORS:
+            return expr
+    return expr
+
+
+def _mentions_matrices(node: sp.Expr) -> bool:
+    return isinstance(node, (Expectation, KL)) and any(isinstance(n, sp.MatrixExpr) for n in sp.preorder_traversal(node))
+
+
 def _function_kinds(expressions: list[sp.Expr], context: Context) -> tuple[dict[str, str], dict[str, str]]:
     """The kind of each unknown function of one step, and why it is positive where it is: concave / convex
     as the prose declares; positive where the step itself needs it (see _positive_functions); plain."""
-    unfolded = [unfold(expr) for expr in expressions]
+    opened = [unfolded(expr) for expr in expressions]
     kinds: dict[str, str] = {}
-    for expr in unfolded:
+    for expr in opened:
         for call in expr.atoms(AppliedUndef):
             name = call.func.__name__
             kinds.setdefault(name, context.curvature.get(name, "plain"))
     plain = {name for name, kind in kinds.items() if kind == "plain"}
-    positive = _positive_functions(unfolded, plain)
+    positive = _positive_functions(opened, plain)
     kinds.update({name: "positive" for name in positive})
     return kinds, positive
 
@@ -490,7 +751,7 @@ def _point_values(expressions: list[sp.Expr], kinds: dict[str, str]) -> dict:
     numeric worlds rather than as a catalogue function at those points. {call (after the kinds): symbol}."""
     calls: dict[str, set] = {}
     for expr in expressions:
-        for call in unfold(expr).atoms(AppliedUndef):
+        for call in unfolded(expr).atoms(AppliedUndef):
             calls.setdefault(call.func.__name__, set()).add(call)
     points = {}
     for name, found in calls.items():
@@ -518,16 +779,18 @@ class WorldCache:
         self.seed, self.examples = seed, examples
         self.cache: dict = {}
 
-    def strategy(self, expressions: list[sp.Expr], scope: Scope | None = None):
+    def strategy(self, expressions: list[sp.Expr], scope: Scope | None = None, examples: int | None = None):
+        """(a strategy of ``examples`` drawn worlds (default: the audit's number), "") or (None, why none)."""
         needs = shared_needs(Needs.of(expressions, scope))
-        if needs not in self.cache:
+        count = examples or self.examples
+        if (needs, count) not in self.cache:
             try:
-                worlds = sample_worlds(needs, self.seed, self.examples)
+                worlds = sample_worlds(needs, self.seed, count)
             except Unsupported as error:
-                self.cache[needs] = (None, str(error))
+                self.cache[needs, count] = (None, str(error))
             else:
-                self.cache[needs] = (st.sampled_from(worlds), "")
-        return self.cache[needs]
+                self.cache[needs, count] = (st.sampled_from(worlds), "")
+        return self.cache[needs, count]
 
 
 # ---------------------------------------------------------------- the audit
@@ -550,6 +813,7 @@ class Auditor:
         self.scope = document_scope(document, self.chains)
         self.density_variables = {v for chain in self.chains for item in chain if isinstance(item.expr, sp.Basic)
                                   for density in item.expr.atoms(Density) for v in density.variables + density.given}
+        self.declared = declared_model_densities(document, self.scope)
 
     def run(self) -> list[StepResult]:
         problems = sorted(self.document.problems, key=lambda problem: problem.start)
@@ -586,22 +850,64 @@ class Auditor:
         last_readable: Item | None = chain[0] if chain[0].expr is not None else None
         skipped: list[Item] = []  # unreadable expressions since last_readable
         previous = chain[0]
-        for item in chain[1:]:
+        for position, item in enumerate(chain[1:]):
             result = self._step(formula, chain, previous, item, last_readable, skipped)
             self.results.append(result)
+            for named in ((chain[0], item) if position == 0 else (item,)):
+                self.results.extend(self._named_parts(formula, named, result))
             if item.expr is not None:
                 last_readable, skipped = item, []
             else:
                 skipped.append(item)
             previous = item
 
+    def _named_parts(self, formula: Formula, item: Item, step: StepResult) -> list[StepResult]:
+        """``\\underbrace{A}_{\\text{ELBO}}`` in ``item``: a claim that A is the ELBO, checked as an extra step
+        "A = ELBO" on that line when the name is known (ELBO, or a name the document defines); otherwise
+        ``step``'s reason says the name was not checked."""
+        found = []
+        for part, label in braced_parts(item.source):
+            name = _label_name(label)
+            named = self._named_value(formula, part, label, name)
+            if isinstance(named, str):
+                step.reason += f" [the name `{_short(label, 30)}` of a braced part is not checked: {named}]"
+                continue
+            inner, value = named
+            result = StepResult(item.line, formula.index, "=", part, label, UNDECIDED, "")
+            claim = Item("=", label, item.line, item.start, formula, expr=value)
+            found.append(self._claim(formula, inner, "=", claim, result,
+                                     f"the part braced as `{_short(label, 30)}` is checked as that name: "))
+        return found
+
+    def _named_value(self, formula: Formula, part: str, label: str, name: str):
+        """(the braced part, what its name means) or why the name cannot be checked."""
+        from mathcheck.audit.latex import tokenize
+        try:
+            with time_limit(DEFAULT_SECONDS):
+                inner = Parser(tokenize(part), part, formula.context, 0).parse()
+                written = Parser(tokenize(label), label, formula.context, 0).parse() if not name else None
+        except (Unparsed, SymbolicTimeout, RecursionError, *_MATH_ERRORS):
+            return "it cannot be read"
+        if isinstance(written, NameRef) and (written.name in self.names.definitions
+                                             or self.names.decorated(written.name) is not None):
+            return inner, written
+        defined = self.names.definitions.get(name) if name else None
+        if defined is not None:
+            return inner, NameRef(defined.name, defined.arguments)
+        if name.lower().replace(" ", "") in _ELBO_NAMES:
+            elbo = _elbo_of(inner, self.scope)
+            return (inner, elbo) if elbo is not None else "which encoder q(z|x) it bounds with is not clear"
+        return "mathcheck knows ELBO and the names the document defines"
+
     def _lone_expression(self, formula: Formula, item: Item) -> None:
         if item.problem is not None:
             self.results.append(StepResult(item.line, formula.index, "", "", item.source, UNPARSED,
                                            item.problem.reason, {"fragment": item.problem.fragment}))
             return
-        self.results.append(StepResult(item.line, formula.index, "", "", item.source, UNDECIDED,
-                                       "a formula without a relation states nothing to check"))
+        lone = StepResult(item.line, formula.index, "", "", item.source, UNDECIDED,
+                          "a formula without a relation states nothing to check")
+        self.results.append(lone)
+        self.results.extend(self._named_parts(formula, item, lone))  # its braced parts' names still are claims
 
     def _step(self, formula: Formula, chain: list[Item], previous: Item, item: Item, last_readable: Item | None,
               skipped: list[Item]) -> StepResult:
@@ -613,6 +919,8 @@ class Auditor:
                 result.reason = f"left-hand side: {chain[0].problem}; right-hand side: {item.problem.reason}"
             if getattr(item.problem, "ill_formed", False):  # shapes that do not fit (audit/matrix_reader.py)
                 result.verdict = REFUTED
+            if getattr(item.problem, "not_checked", False):  # ≈, ∝: read as a claim, not checked (document.py)
+                result.verdict = UNDECIDED
             return result
         if item.relation == "~":
             if not item.declaration:  # the document layer reads every declaration: this one it did not
@@ -690,6 +998,22 @@ class Auditor:
         points = _point_values([lhs, rhs], kinds)
         lhs, rhs = (_with_function_kinds(side, kinds).xreplace(points) for side in (lhs, rhs))
         verdict, detail = self._check(lhs, relation, rhs, item.line)
+        ambiguous = self._ambiguous_densities(lhs, rhs) if verdict in (REFUTED, UNDECIDED) else []
+        if ambiguous:
+            verdict = UNDECIDED
+            detail["reason"] = (f"{' and '.join(ambiguous)} and the same density without its label are both "
+                                f"written, and the document does not say whether they are one density (the label "
+                                f"only showing the parameters) or two (e.g. the data distribution, or any other "
+                                f"density, and the model's): identified only by convention, so kept apart (state "
+                                f"it, e.g. `$p_\\theta(x) = p(x)$`): {detail.get('reason', '')}")
+        untied = _declared_against_model(lhs, rhs, formula.context) if verdict == REFUTED else []
+        if untied and "counterexample" in detail and self._worlds_follow_declarations(lhs, rhs):
+            untied = []  # the counterexample's world has the declared prior (numeric.declared_densities)
+        if untied:
+            verdict = UNDECIDED
+            detail["reason"] = (f"the step uses the declared {'; '.join(untied)} together with the model's own "
+                                f"densities of that letter, which the worlds do not tie to the declaration: a "
+                                f"counterexample there is not one to the document ({detail.get('reason', '')})")
         undefined = _opaque(lhs, rhs, self.names) if verdict == REFUTED else []
         if undefined and _difference_depends_on(lhs, rhs, undefined):
             verdict = UNDECIDED
@@ -700,6 +1024,14 @@ class Auditor:
         result.detail = {k: v for k, v in detail.items() if k != "reason"}
         result.relation = relation
         return result
+
+    def _ambiguous_densities(self, lhs: sp.Expr, rhs: sp.Expr) -> list[str]:
+        """The densities of the step that the scope keeps apart from their bare letter only because both are
+        written (``Scope.ambiguous``): a verdict that depends on that choice is not the document's."""
+        written = {d for side in (lhs, rhs) for d in unfolded(side).atoms(Density)}
+        plain = {d.family for d in written if not d.label or self.scope.identifies(d)}
+        return sorted(sp.sstr(d) for d in written if d.label and signature(d) in self.scope.ambiguous
+                      and d.family in plain)  # with no bare density of its letter here, identifying it changes nothing
 
     def _captured_use(self, expr: sp.Expr) -> str:
         """Why ``expr`` is ambiguous ("" when it is not): a defined name or an assigned variable whose value has
@@ -734,16 +1066,34 @@ class Auditor:
         """A variable the document's densities are over or conditioned on (as the article's x, z, X are)."""
         return symbol in self.density_variables
 
+    def _worlds_follow_declarations(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:
+        """Whether the step's model worlds take the document's declared prior as theirs (so that their
+        p(x, z), p(z|x), p(x) follow from it)."""
+        with labels_resolved(), declared_densities(self.declared):
+            sides = [canonical_labels(data_densities(side, self.scope), self.scope) for side in (lhs, rhs)]
+            needs = Needs.of(sides, self.scope)
+        return needs.model is not None and needs.model.prior_law is not None
+
     def _check(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int) -> tuple[str, dict]:
+        """The engine's verdict, with the labels as the document's scope resolves them (no other rule)."""
+        with labels_resolved(), declared_densities(self.declared):  # cached: audit/cache.py
+            return cached_step(("audit step", lhs, relation, rhs, self.scope, self.declared, self.seed, self.examples),
+                               lambda: self._check_resolved(lhs, relation, rhs, line))
+
+    def _check_resolved(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int) -> tuple[str, dict]:
         why = f"as written in {self.document.path} line {line}"
-        lhs, rhs = canonical_labels(lhs, self.scope), canonical_labels(rhs, self.scope)
-        try:
-            strategy, no_world = self.worlds.strategy([lhs, rhs], self.scope)
-        except _MATH_ERRORS as error:  # a world the engine cannot build: the numeric side is skipped, not the step
-            strategy, no_world = None, f"no world: {type(error).__name__}: {error}"[:300]
+        lhs, rhs = (canonical_labels(data_densities(side, self.scope), self.scope) for side in (lhs, rhs))
+        lhs, rhs = one_symbol_per_name(lhs, rhs)  # d of \sum_{j=1}^{d} and a d outside it: one positive integer
+
+        def worlds(count: int):  # drawn only when the numeric check runs (a proved step needs few)
+            try:
+                return self.worlds.strategy([lhs, rhs], self.scope, count)
+            except _MATH_ERRORS as error:  # a world the engine cannot build: the numeric side is skipped, not the step
+                return None, f"no world: {type(error).__name__}: {error}"[:300]
+
         step = Step(relation, rhs, why, with_scope(None, self.scope))
         try:
-            return check_step(lhs, step, strategy, seed=self.seed, examples=self.examples, no_world=no_world)
+            return check_step(lhs, step, seed=self.seed, examples=self.examples, worlds=worlds)
         except _MATH_ERRORS as error:  # the worlds give up on this step: sympy alone decides it, or nobody
             failed = f"the numeric checker failed: {type(error).__name__}: {error}"[:300]
         try:
@@ -863,9 +1213,18 @@ def declared_laws(context: Context, variable: sp.Symbol) -> list[tuple[sp.Expr, 
             found.append((normal.args[1], normal.args[2] ** 2))
     distinct = []
     for law in found:
-        if not any(sp.simplify(law[0] - other[0]) == 0 and sp.simplify(law[1] - other[1]) == 0 for other in distinct):
+        if not any(_same_value(law[0], other[0]) and _same_value(law[1], other[1]) for other in distinct):
             distinct.append(law)
     return distinct
+
+
+def _same_value(first: sp.Expr, second: sp.Expr) -> bool:
+    """Whether two law parameters are one value; a vector mean and a scalar 0 (shapes that do not subtract)
+    are not."""
+    try:
+        return sp.simplify(first - second) == 0
+    except _MATH_ERRORS:
+        return first == second
 
 
 _SIGNS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
@@ -898,10 +1257,10 @@ def _affine_moments(expr: sp.Expr, noises: list[sp.Symbol], laws: dict) -> tuple
             return None
         if sp.expand(expr - offset - sum(slopes[n] * n for n in noises)) != 0:
             return None
-    except _MATH_ERRORS:
+        mean = offset + sum(slopes[n] * laws[n][0] for n in noises)
+        variance = sum(slopes[n] ** 2 * laws[n][1] for n in noises)
+    except _MATH_ERRORS:  # matrix slopes or means (z = μ + L ε): not this scalar rule's
         return None
-    mean = offset + sum(slopes[n] * laws[n][0] for n in noises)
-    variance = sum(slopes[n] ** 2 * laws[n][1] for n in noises)
     return mean, variance
 
 
@@ -938,7 +1297,7 @@ def _value_problem(expr: sp.Expr) -> str:
             problem = power_problem(base, exponent) if base is not None and exponent is not None else ""
             if problem:
                 return problem
-    if expr.has(sp.zoo, sp.nan) or (expr.atoms(Defined) and unfold(expr).has(sp.zoo, sp.nan)):
+    if expr.has(sp.zoo, sp.nan) or (expr.atoms(Defined) and unfolded(expr).has(sp.zoo, sp.nan)):
         return "an undefined value (sympy: zoo or nan), e.g. a division by zero"
     return ""
 
@@ -961,10 +1320,33 @@ def _number(expr: sp.Expr) -> sp.Expr | None:
 def _difference_depends_on(lhs: sp.Expr, rhs: sp.Expr, names: list[str]) -> bool:
     """Whether lhs − rhs still involves an undefined name (then a counterexample is only a choice of it)."""
     from mathcheck.symbolic import reevaluate
-    difference = sp.expand(reevaluate(unfold(lhs)) - reevaluate(unfold(rhs)))
-    involved = {s.name for s in difference.free_symbols if isinstance(s, sp.Symbol)}
-    involved |= {c.func.__name__ for c in difference.atoms(AppliedUndef)}
+    sides = [reevaluate(unfolded(side)) for side in (lhs, rhs)]
+    try:
+        parts = [sp.expand(sides[0] - sides[1])]
+    except _MATH_ERRORS:  # a matrix and a scalar side (A⁻¹A = I read with a scalar I): both sides, uncancelled
+        parts = sides
+    involved = {s.name for part in parts for s in part.free_symbols if isinstance(s, sp.Symbol)}
+    involved |= {c.func.__name__ for part in parts for c in part.atoms(AppliedUndef)}
     return bool(involved & set(names))
+
+
+def _declared_against_model(lhs: sp.Expr, rhs: sp.Expr, context: Context) -> list[str]:
+    """The declarations (``p(z) ~ N(0, 1)``, read as the Gaussian itself) of a step that also has an abstract
+    density of the same letter which depends on the declared one: a joint, a marginal or a conditional not given
+    all of its variables (p(x, z), p(x), p(z|x); not p(x|z)). The worlds draw that letter's model freely, so
+    its p(x, z) is not the declared prior's: a refutation there may be an artefact."""
+    opened = [unfolded(side) for side in (lhs, rhs)]
+    normals = {n for side in opened for n in side.atoms(Normal)}
+    abstract = {d for side in opened for d in side.atoms(Density)}
+    found = []
+    for (family, label), (density, normal) in context.densities.items():
+        if normal not in normals or not isinstance(density, Density):
+            continue
+        declared = set(density.variables)
+        if any(d.family == family and d.label == label and d != density and not declared <= set(d.given)
+               and (declared & set(d.variables + d.given) or not d.given) for d in abstract):
+            found.append(f"{sp.sstr(density)} ~ {sp.sstr(normal)}")
+    return sorted(found)
 
 
 def _undefined_names(expr: sp.Expr, names: Names) -> list[str]:
@@ -974,7 +1356,10 @@ def _undefined_names(expr: sp.Expr, names: Names) -> list[str]:
 def _opaque(lhs: sp.Expr, rhs: sp.Expr, names: Names) -> list[str]:
     found = set()
     for expr in (lhs, rhs):
-        expr = unfold(expr)
+        expr = unfolded(expr)
+        found |= {name for opaque, name in names.undefined.items()
+                  if (opaque in expr.free_symbols if isinstance(opaque, sp.Symbol)
+                      else any(c.func == opaque for c in expr.atoms(AppliedUndef)))}
         found |= {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol) and len(s.name) > 1
                   and s.name not in ("mu", "sigma") and not s.name.startswith(("mu_", "sigma_"))
                   and s.name.replace("_", "").isalnum() and s.name[0].isalpha() and _is_name(s.name)}
@@ -989,15 +1374,18 @@ def _greek(name: str) -> bool:
 
 
 def _is_name(name: str) -> bool:
-    return not _greek(name)
+    """Whether a symbol's name is a name (ELBO, KL) rather than a variable: a letter with an index (m_1, s_2,
+    x_i) is a variable, as m and s are, which a counterexample may give any value."""
+    base, _, index = name.partition("_")
+    return not _greek(name) and not (len(base) == 1 and base.isalpha() and index.isalnum())
 
 
 def _notes(notes: list[str], lhs, rhs, kinds: dict[str, str], positive: dict[str, str], context: Context) -> str:
     extra = list(notes)
     used = set()
     for expr in (lhs, rhs):
-        used |= {c.func.__name__ for c in unfold(expr).atoms(AppliedUndef)}
-        for node in unfold(expr).atoms(Normal):
+        used |= {c.func.__name__ for c in unfolded(expr).atoms(AppliedUndef)}
+        for node in unfolded(expr).atoms(Normal):
             used.add(("normal", node))
     for name in sorted(n for n in used if isinstance(n, str)):
         kind = kinds.get(name)
@@ -1006,7 +1394,7 @@ def _notes(notes: list[str], lhs, rhs, kinds: dict[str, str], positive: dict[str
         if kind != "concave" and kind != "convex" and ("curvature-refused", name) in context.notes:
             extra.append(f"no curvature declared for {name}: {context.notes[('curvature-refused', name)]}")
     extra += [f"{name} taken positive in this step: {why}" for name, why in sorted(positive.items())]
-    for density in {d for expr in (lhs, rhs) for d in unfold(expr).atoms(Density)}:
+    for density in {d for expr in (lhs, rhs) for d in unfolded(expr).atoms(Density)}:
         refused = context.notes.get(("density-refused", density.family, density.label))
         if refused:
             extra.append(f"{sp.sstr(density)} is not declared: {refused}")
@@ -1027,6 +1415,22 @@ def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
+def declared_model_densities(document: Document, scope: Scope) -> frozenset:
+    """The Gaussian densities the prose declares, as the numeric worlds take them (``numeric.declared_densities``):
+    {(key, mean, std)}, mean and std None where they are no numbers; a density declared twice differently, once
+    with None (its law is not one the worlds can take)."""
+    laws: dict = {}
+    for formula in document.formulas:
+        for written, declared in getattr(formula.context, "densities", {}).values():
+            if not isinstance(written, Density) or not isinstance(declared, Normal):
+                continue
+            with labels_resolved():
+                key = density_key(canonical_labels(data_densities(written, scope), scope))  # p(x) the data: p_data
+            numbers = tuple(float(v) if v.is_number and v.is_real else None for v in (declared.mean, declared.std))
+            laws.setdefault(key, set()).add(numbers)
+    return frozenset((key, *(found.pop() if len(found) == 1 else (None, None))) for key, found in laws.items())
+
+
 def document_scope(document: Document, chains: list[list[Item]]) -> Scope:
     """The notation of the document (``mathcheck.notation``): what its prose declares (the reader's Context:
     ``latents``, ``observed``, ``conditioning``, ``model_labels`` where it fills them, density letters),
@@ -1039,12 +1443,110 @@ def document_scope(document: Document, chains: list[list[Item]]) -> Scope:
             declared[name] |= set(getattr(context, name, ()) or ())
         declared["density_letters"] |= {key[0] for key in getattr(context, "densities", {}) if isinstance(key, tuple)}
         declared["density_letters"] |= set(getattr(context, "density_letters", ()) or ())
-    base = Scope(**{name: frozenset(values) for name, values in declared.items()})
     expressions = [item.expr for chain in chains for item in chain if isinstance(item.expr, sp.Basic)]
+    written = {d for expr in expressions for d in expr.atoms(Density)}
+    data, identified, distinct = declared_label_rules(document.text, written)
+    base = Scope(**{name: frozenset(values) for name, values in declared.items()}, data=data, identified=identified,
+                 distinct=distinct)
+    displays: dict = {}
+    for chain in chains:
+        for item in chain:
+            displays.setdefault(id(item.formula), []).append(item.expr)
     try:
-        return infer_scope(expressions, base)
+        return infer_scope(expressions, base, list(displays.values()))
     except _MATH_ERRORS:  # a formula the inference cannot walk: the article's notation, as before
         return ARTICLE_SCOPE
+
+
+# "$p(x)$ is the data distribution", "the empirical distribution $p(x)$", "Let $p(x)$ denote the true data
+# density", "We write $p(x)$ for the data distribution", "The data are drawn from $p(x)$"
+_DATA_KIND = r"(?:true\s+|empirical\s+|observed\s+)?(?:data|empirical|true|data[- ]generating)[*_]*\s+(?:[*_]*)" \
+             r"(?:distribution|density)"
+_DATA_AFTER = re.compile(r"^[\s,]*(?:is|denotes|denote|be|for|:)?\s*(?:the|an?|our)?\s*[*_]*" + _DATA_KIND, re.I)
+_DATA_BEFORE = re.compile(r"(?:(?:data|empirical|true|data[- ]generating)[*_]*\s+(?:distribution|density)[*_]*"
+                          r"[\s,]*(?:is\s+|,\s*)?|\bdata(?:\s+points?)?\s+(?:are|is|were|be)\s+(?:(?:i\.i\.d\.|"
+                          r"independently)\s+)?(?:drawn|sampled|generated)\s+(?:i\.i\.d\.\s+)?from\s*)$", re.I)
+_MODEL_AFTER = re.compile(r"^\s*(?:denotes|is)\s+the\s+[*_]*model\b", re.I)
+# "Let $q(z|x)$ be any distribution over $z$": another density than the model's q_φ(z|x)
+_OTHER_AFTER = re.compile(r"^[\s,]*(?:is|denotes|denote|be)\s+(?:any|an\s+arbitrary|arbitrary|another|a\s+different|"
+                          r"some\s+other|an\s+other|a\s+second)\b", re.I)
+# "the parameters $\phi, \theta$ are written explicitly", "パラメータ$\phi,\theta$を明示的に表しています",
+# "we drop the subscript $\theta$": the labels only show parameters; the labelled density is the bare one
+_LABELS_ONLY = re.compile(r"\s*\\?[A-Za-z]+(?:\s*(?:,|\\,|and)\s*\\?[A-Za-z]+)*\s*")
+_LABEL_WORD = re.compile(r"parameters?|subscripts?|labels?|パラメータ|添字", re.I)
+_SHOWN_OR_DROPPED = re.compile(r"explicit|明示|omit|drop|suppress|省略", re.I)
+_HEDGED = re.compile(r"\b(?:if|when|whenever|suppose|assume|assuming|whether|iff|unless|not|only)\W*$", re.I)
+
+
+def declared_label_rules(text: str, written: set) -> tuple[frozenset, frozenset, frozenset]:
+    """What the prose says about the model labels (``mathcheck.notation.Scope``): (the signatures of bare
+    densities the prose calls the data distribution, another density than the model's; the signatures of
+    labelled densities the prose declares the bare letter's: ``$p_\\theta(x) = p(x)$`` stated, ``$p$ denotes
+    the model``, or "the parameters $\\phi, \\theta$ are written explicitly"; the signatures of labelled
+    densities the prose declares another density than the bare one: "$q(z|x)$ is any distribution"). Only
+    plain statements in inline math of the prose count."""
+    from mathcheck.audit.document import _inline_maths
+    from mathcheck.audit.latex import tokenize
+
+    def read(math: str):
+        try:
+            with time_limit(DEFAULT_SECONDS):
+                return Parser(tokenize(math), math, Context(), 0).parse()
+        except (Unparsed, SymbolicTimeout, RecursionError, *_MATH_ERRORS):
+            return None
+
+    def labelled_like(bare: Density) -> set:
+        return {signature(d) for d in written if d.label and d.family == bare.family
+                and _names_of(d.variables) == _names_of(bare.variables) and _names_of(d.given) == _names_of(bare.given)}
+
+    data, identified, distinct = set(), set(), set()
+    for start, end, _, math in _inline_maths(text):
+        if text.startswith("$$", start) or _HEDGED.search(text[max(0, start - 40):start]):
+            continue
+        after, before = text[end:end + 80], text[max(0, start - 60):start]
+        if "=" not in math:
+            letter = re.fullmatch(r"\s*([A-Za-z])\s*", math)
+            if letter and _MODEL_AFTER.match(after):
+                identified |= {signature(d) for d in written if d.family == letter.group(1) and d.label}
+            elif letter and _DATA_AFTER.match(after):  # "Let $p$ be the data distribution"
+                data |= {signature(d) for d in _data_marginals(written, letter.group(1))}
+            elif _LABELS_ONLY.fullmatch(math) and _LABEL_WORD.search(before[-30:] + after[:30]) \
+                    and _SHOWN_OR_DROPPED.search(before[-40:] + after[:40]):
+                labels = {word.lstrip("\\") for word in re.findall(r"\\?[A-Za-z]+", math)} - {"and"}
+                identified |= {signature(d) for d in written if d.label in labels}
+            elif _DATA_AFTER.match(after) or _DATA_BEFORE.search(before):
+                expr = read(math)
+                if isinstance(expr, Density) and not expr.label:
+                    data.add(signature(expr))
+            elif _OTHER_AFTER.match(after):
+                expr = read(math)
+                if isinstance(expr, Density) and not expr.label:
+                    distinct |= labelled_like(expr)
+            continue
+        sides = math.split("=")
+        if len(sides) != 2 or "(" not in math or any(mark in math for mark in ("<", ">", "\\le", "\\ge", "\\ne",
+                                                                                "\\approx")):
+            continue
+        first, second = read(sides[0]), read(sides[1])
+        if isinstance(first, Density) and isinstance(second, Density) and first.family == second.family \
+                and first.variables == second.variables and first.given == second.given \
+                and bool(first.label) != bool(second.label):
+            identified.add(signature(first if first.label else second))
+    return frozenset(data), frozenset(identified), frozenset(distinct - identified)
+
+
+def _names_of(variables) -> frozenset:
+    return frozenset(sp.sstr(v) for v in variables)
+
+
+def _data_marginals(written: set, letter: str) -> set:
+    """The bare densities of ``letter`` that can be the data distribution: marginals (nothing behind the bar)
+    over variables no density of the letter is conditioned on and no conditional of another letter is over
+    (z of p(x|z), of q(z|x): the latent)."""
+    drawn = {v for d in written if d.family == letter for v in _names_of(d.given)}
+    drawn |= {v for d in written if d.family != letter and d.given for v in _names_of(d.variables)}
+    return {d for d in written if d.family == letter and not d.label and not d.given
+            and not _names_of(d.variables) & drawn}
 
 
 def audit_document(document: Document, seed: int = 0, examples: int | None = None) -> AuditReport:

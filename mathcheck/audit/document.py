@@ -42,7 +42,7 @@ from mathcheck.audit.latex import (CHECKED, GREEK, Context, Parser, Token, Unpar
                                    declared_parameters, group_end, normal_from_variance, parse_expression, tokenize)
 from mathcheck.audit import matrix_reader
 from mathcheck.audit.macros import Macro, OffsetMap, expand
-from mathcheck.vocab import Density, Normal
+from mathcheck.vocab import Density, Normal, X, ratio
 
 
 @dataclass
@@ -185,10 +185,12 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
             formula = _read_formula(document, index, start, end, inner_start, inner_end, current, carry)
             document.formulas.append(formula)
             persistent = _declarations_in_formula(document, formula, persistent)
+            persistent = _importance_weights(document, formula, persistent)
             used = _density_letters_used(document, formula)  # g of g(x|z): a density in what follows too
             formula.context.density_letters |= used
             persistent.density_letters = persistent.density_letters | used
             own = _written_densities(document, formula)  # a later bare E_q names the one q written before
+            formula.context.formula_densities = {d for d in own if isinstance(d, Density)}  # p(x, μ + σε): p(x, z)
             families = {density.family for density in own}
             formula.context.written_densities = {key: found for key, found in formula.context.written_densities.items()
                                                  if key[0] not in families}  # this formula's own q comes first
@@ -508,7 +510,7 @@ def _declare_density_letters(marked: str, maths: list[str], moods: dict[int, str
 
 
 _NAME_LIST = r"\s*(?P<names>[^<>=≥≤]+?)\s*"
-_SIGN = re.compile(_NAME_LIST + r"(?P<relation>>|\\gt\b|\\geq?\b|\\geqslant\b|≥|>=)\s*0\s*\.?\s*$")
+_SIGN = re.compile(_NAME_LIST + r"(?P<relation>>|\\gt\b|\\geq?\b|\\geqslant\b|≥|>=)\s*(?P<bound>\d+(?:\.\d+)?)\s*\.?\s*$")
 _POSITIVE_SET = re.compile(_NAME_LIST + r"\\in\s*(?:\(\s*0\s*,\s*\\infty\s*\)|\\mathbb\s*\{\s*R\s*\}\s*"
                            r"(?:_\s*\{?\s*(?:>\s*0|\+)\s*\}?|\^\s*\{?\s*\+\s*\}?))\s*\.?\s*$")
 
@@ -521,6 +523,7 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
     if found is None or mood in (NEGATION, NOT_DECLARED):
         return
     strict = "relation" not in found.groupdict() or found.group("relation") in (">", "\\gt")
+    bound = sp.Rational(found.group("bound")) if "bound" in found.groupdict() else sp.Integer(0)
     names = []
     for part in found.group("names").split(","):
         try:
@@ -533,7 +536,10 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
     note = f"{line}: {math.strip()}" + (f" ({mood}: for the next formula only)" if mood else "")
     for target in ((current,) if mood else (persistent, current)):
         for name in names:
-            target.declare_symbol(name, note, **({"positive": True} if strict else {"nonnegative": True}))
+            if bound == 0:
+                target.declare_symbol(name, note, **({"positive": True} if strict else {"nonnegative": True}))
+            else:  # β ≥ 1: β reads as 1 + δ with δ ≥ 0 (sympy has no assumption β ≥ 1)
+                target.declare_bound(name, bound, strict, note)
 
 
 def _equation_as_law(part: str) -> str:
@@ -811,12 +817,21 @@ _DECLARATIVE_WORDS_EN = {
     "distribution", "now", "then", "so", "thus", "hence", "given", "take", "fix", "real", "map", "maps",
     "up", "down", "upward", "upwards", "downward", "downwards", "gaussian", "normal", "pdf", "probability",
     "conditional", "joint", "marginal", "posterior", "likelihood", "denote", "denotes", "approximate",
-    "variational"}
+    "variational", "encoder", "decoder", "gives", "give", "outputs", "output", "model", "family", "member", "of",
+    "observation", "observations", "observed", "parameter", "parameters", "dimension", "dimensions", "one", "for",
+    "all", "each", "every", "weight", "weights", "importance", "positive", "unit", "units", "hidden", "visible",
+    "on", "over", "from", "its", "our", "their", "this", "these", "it", "they", "recognition", "generative",
+    "network", "standard", "deviation", "variance", "mean", "scalar", "number", "numbers", "constant", "fixed",
+    "learned", "independent", "independently", "draw", "drawn", "samples", "sample", "i.i.d.", "iid", "which",
+    "such", "as", "in", "has", "have", "write", "writes", "written", "use", "uses", "used", "call", "called",
+    "objective", "bound", "lower", "evidence", "integrates", "to"}
 _OPENING_EN = re.compile(r"^\s*(?:if|when|whenever|provided(?:\s+that)?|with|given|for)\b", re.I)
 _DECLARATIVE_SIGNS_EN = re.compile(r"[\s,]|⟦\d+⟧|[.:]\s*$")
 _LISTED_EN = re.compile(r"^(?P<head>[^:⟦]*):\s*(?P<list>⟦\d+⟧(?:\s*(?:,|and|,\s*and)\s*⟦\d+⟧)*)\s*\.?\s*$", re.I)
 _NOT_A_STATEMENT_EN = re.compile(r"\b(?:or|either|nor|except|show|prove|want|exercise|question|problem|claim|"
-                                 r"conjecture|case|only|suppose|contradiction|goal|wrong|false|misconception)\b|[“”\"?/]",
+                                 r"conjecture|case|only|suppose|contradiction|goal|wrong|false|misconception|mistakes?|mistaken|errors?|"
+                                 r"erroneous(?:ly)?|incorrect(?:ly)?|typos?|pitfalls?|fallac(?:y|ies)|bogus|flawed|"
+                                 r"naive(?:ly)?|confuse[sd]?|confusion)\b|[“”\"?/]",
                                  re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _NOT_DECLARATIVE_JA = re.compile(r"嘘|誤|偽|示|証明|思|限ら|または|又は|あるいは|もしくは|か[、。]|か$|か\s*⟦|"
@@ -888,12 +903,26 @@ def _declarative_markers(sentence: str) -> set[str]:
         if cut and (_NEGATION_EN.search(sentence[cut.start():]) or _HEDGE_EN.search(sentence[cut.start():])):
             return set()
         part = _OPENING_EN.sub("", part)
+    if _declarative(part):
+        return set(_MARKER.findall(part))
+    if not _plain_around(sentence, _clauses(sentence)):
+        return set()
+    # "The encoder gives ⟦0⟧ with ⟦1⟧, and the prior is ⟦2⟧": each clause in a plain shape declares its formulas
+    return {k for clause in _clauses(part) if _declarative(clause) and not _CONDITION_CLAUSE.fullmatch(clause)
+            for k in _MARKER.findall(clause)}  # ", with ⟦k⟧, gives": a condition of the next formula (see _moods)
+
+
+_FOR_ALL_EN = re.compile(r"\bfor\s+(?:all|every|each|any)\s+(?:[A-Za-z]|⟦\d+⟧)(?=[\s,.;:]|$)", re.I)
+
+
+def _declarative(part: str) -> bool:
+    """Whether ``part`` is made of declarative words alone (and formulas, commas, a final period) and does not
+    open as a question."""
+    part = _FOR_ALL_EN.sub(" ", part)  # "$\sigma_j > 0$ for all j"
     words = re.findall(r"[^\s,⟦⟧]+", _MARKER.sub(" ", _DECLARATIVE_SIGNS_EN.sub(" ", part)))
     if any(word.lower() not in _DECLARATIVE_WORDS_EN for word in words):
-        return set()
-    if re.match(r"\s*(?:is|are|be)\b", part, re.I):
-        return set()  # a question
-    return set(_MARKER.findall(part))
+        return False
+    return not re.match(r"\s*(?:is|are|be)\b", part, re.I)  # a question
 
 
 def _marked(document: Document, prose: str, base: int) -> tuple[str, list[tuple[str | None, int, str]]]:
@@ -1318,6 +1347,14 @@ def _without_trailing_punctuation(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+NOT_CHECKED = {  # relations that state something mathcheck does not check: reported as not checked
+    "≈": "not checked: ≈ states an approximation (how close is not said), not one mathcheck checks (=, <, >, ≤, ≥)",
+    "≃": "not checked: ≃ states an approximation (how close is not said), not one mathcheck checks (=, <, >, ≤, ≥)",
+    "∝": "not checked: ∝ (proportional in which variable? between logs, equal up to an additive constant?) is "
+         "ambiguous here; write the constant, or = with it",
+}
+
+
 def _row_items(tokens: list[Token], document: Document) -> list[ChainItem]:
     pieces: list[tuple[str | None, list[Token]]] = [(None, [])]
     depth = 0
@@ -1337,8 +1374,10 @@ def _row_items(tokens: list[Token], document: Document) -> list[ChainItem]:
         if relation_token is not None and relation not in CHECKED and relation not in (":=", "~"):
             shown = document.text[relation_token.start:relation_token.end]
             end = body[-1].end if body else relation_token.end
-            problem = Unparsed(f"relation {shown} ({relation}) is not one mathcheck checks (=, <, >, ≤, ≥)",
+            problem = Unparsed(NOT_CHECKED.get(relation, f"relation {shown} ({relation}) is not one mathcheck checks "
+                                                         "(=, <, >, ≤, ≥)"),
                                document.written_span(relation_token.start, end).strip(), relation_token.start, end)
+            problem.not_checked = relation in NOT_CHECKED  # a claim read but not checked: undecided, not unparsed
             items.append(ChainItem(relation, _segment(body, relation_token, document), problem))
             continue
         if not body:
@@ -1383,6 +1422,60 @@ def _written_densities(document: Document, formula: Formula) -> list:
     """The densities the formula writes with their arguments (``q(z|x)``), on every side of every chain."""
     return [density for chain in formula.chains for item in chain if item.segment is not None
             for density in Parser(item.segment.tokens, document.text, formula.context, 0).written_densities()]
+
+
+_WEIGHT_NAME = re.compile(r"\s*(?P<letter>[A-Za-z]|\\[A-Za-z]+)\s*_\s*(?:\{\s*(?P<braced>[a-z])\s*\}|(?P<index>[a-z]))\s*")
+_ENGINE_DATA = re.compile(r"(?<![\\A-Za-z])X(?![A-Za-z])")
+
+
+def _importance_weights(document: Document, formula: Formula, context: Context) -> Context:
+    """``w_k := \\frac{p(x, z_k)}{q(z_k|x)}`` (or ``=``) defines the importance weights of the samples z_k of the
+    encoder q(z|x): for what follows, w_k is positive, ``E_{z_1, \\dots, z_K \\sim q(z|x)}[...]`` is the sums
+    engine's expectation over the samples (latex.Parser.sample_expectation), and the data variable x is the
+    engine's X (when the document never writes X itself: a renaming of a name that is not otherwise used)."""
+    for chain in formula.chains:
+        if len(chain) != 2 or chain[1].relation not in (":=", "=") or any(item.segment is None for item in chain):
+            continue
+        named = _WEIGHT_NAME.fullmatch(chain[0].segment.source)
+        if named is None:
+            continue
+        letter = named.group("letter").lstrip("\\")
+        index = named.group("braced") or named.group("index")
+        weight = _weight_parts(chain[1].segment.source, index)
+        if weight is None:
+            continue
+        data, latent = weight
+        declared = context.copy()
+        declared.weights[letter] = (data, latent)
+        if data != "X" and not _ENGINE_DATA.search(document.text):
+            declared.renamed[data] = X
+        line = document.where(document.line_of(chain[0].segment.start))
+        declared.declare_symbol(f"{letter}_{index}", f"{line}: importance weights {chain[0].segment.source.strip()}",
+                                positive=True)
+        return declared
+    return context
+
+
+def _weight_parts(source: str, index: str) -> tuple[str, str] | None:
+    """(data, latent) when ``source`` is p(data, latent_index)/q(latent_index | data) (p and q without labels)."""
+    try:
+        value = parse_expression(source, Context())
+    except (Unparsed, ValueError, TypeError):
+        return None
+    densities = sorted(value.atoms(Density), key=lambda d: d.family)
+    if len(densities) != 2 or [d.family for d in densities] != ["p", "q"]:
+        return None
+    joint, encoder = densities
+    if joint.label or encoder.label or joint.given or len(encoder.variables) != 1 or len(encoder.given) != 1:
+        return None
+    (sample,), (data,) = encoder.variables, encoder.given
+    latent, _, written_index = sample.name.partition("_")
+    if written_index != index or set(joint.variables) != {data, sample} or len(joint.variables) != 2:
+        return None
+    for order in ((data, sample), (sample, data)):
+        if value == ratio(Density("p", list(order), [], ""), encoder):
+            return data.name, latent
+    return None
 
 
 def _declarations_in_formula(document: Document, formula: Formula, context: Context) -> Context:

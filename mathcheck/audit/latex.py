@@ -244,6 +244,12 @@ class Context:
     sizes: set = field(default_factory=set)  # names of sizes: the upper limits of sums (N in \sum_{i=1}^N)
     density_letters: set = field(default_factory=set)  # letters declared (or used) as densities: g of g(x|z)
     written_densities: dict = field(default_factory=dict)  # (family, label) -> the densities of that name written
+    bounded: dict = field(default_factory=dict)  # name -> bound + δ (δ ≥ 0 or > 0): the prose says β ≥ 1
+    weights: dict = field(default_factory=dict)  # letter w of w_k := p(x, z_k)/q(z_k|x) -> (data name, latent name)
+    renamed: dict = field(default_factory=dict)  # variable name -> the engine's symbol (x -> X, see weights)
+    formula_densities: set = field(default_factory=set)  # the densities the formula itself writes (all its sides)
+    vector_densities: dict = field(default_factory=dict)  # (family, label) -> a Gaussian law of vectors (matrix_reader)
+    symmetric: set = field(default_factory=set)  # matrices declared symmetric (Σ = Σᵀ), maybe not definite
 
     def copy(self) -> "Context":
         return Context(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(self)})
@@ -252,10 +258,22 @@ class Context:
         """``name`` reads as a real symbol with ``assumptions`` (e.g. positive=True) from here on."""
         symbol = sp.Symbol(name, real=True, **assumptions)
         self.symbols[name] = symbol
+        self.bounded.pop(name, None)
         if note:
             self.notes[("symbol", name)] = note
         self._rename_in_declarations(name, symbol)
         return symbol
+
+    def declare_bound(self, name: str, bound: sp.Expr, strict: bool, note: str = "") -> sp.Expr:
+        """``name`` ≥ ``bound`` (> when ``strict``) from here on, for a positive number ``bound``: sympy has no such
+        assumption, so the name reads as bound + δ_name with δ_name ≥ 0 (> 0), exactly that set of values."""
+        excess = sp.Symbol(f"delta_{name}", **({"positive": True} if strict else {"nonnegative": True}))
+        value = bound + excess
+        self.symbols.pop(name, None)
+        self.bounded[name] = value
+        if note:
+            self.notes[("symbol", name)] = note + f" (read as {sp.sstr(value)}, {excess} {'>' if strict else '≥'} 0)"
+        return value
 
     def _rename_in_declarations(self, name: str, symbol: sp.Symbol) -> None:
         """The densities and laws declared before keep one σ with the formulas: the declared one."""
@@ -1398,7 +1416,7 @@ class Parser:
             return None
         if numerator_end == j + 3:  # {\partial} over {\partial \phi}: the operator applies to what follows
             self.i = denominator_end
-            operand = self.function_argument(start, self.text(start, self.last_end()))
+            operand = self.operator_argument(start, self.text(start, self.last_end()))
         else:
             self.i = j + 2
             operand = self.expression()
@@ -1418,8 +1436,37 @@ class Parser:
         variable = self.symbol(self.variable_name())
         if braced:
             self.expect("sym", "}", "to close the subscript of the gradient", start)
-        operand = self.function_argument(start, self.text(start, self.last_end()))
+        operand = self.operator_argument(start, self.text(start, self.last_end()))
         return self._derivative(operand, variable, start)
+
+    def operator_argument(self, start: int, written: str) -> sp.Expr:
+        """The operand of a derivative operator: the whole following factor with its scripts, as typeset
+        (``\\nabla_\\mu (\\mu - x)^2`` is the derivative of (μ − x)², not (∂(μ − x))²); a factor juxtaposed
+        after it (``\\frac{d}{dx} f(x) g(x)``, ``\\frac{d}{dx}(x) x``) may or may not be operated on: refused."""
+        if self.at("sym", "-"):  # \frac{\partial}{\partial \mu} -\frac{(\mu - x)^2}{2}: the derivative of the negative
+            self.take()
+            with self.nested():
+                return -self.operator_argument(start, written)
+        if self.peek() is None or not self.starts_factor():
+            self.fail(f"{written} without an argument", start)
+        argument_start = self.here()
+        try:
+            with self.nested():
+                argument = self.power()
+        except Unparsed as error:
+            if error.start == argument_start:
+                raise Unparsed(error.reason, self.text(start, error.end).strip(), start, error.end) from None
+            raise
+        if self._starts_sum() and \
+                re.match(r"\s*(?:\\[dt]?frac\s*(?:\{\s*1\s*\}|1)|\d)", self.text(argument_start, self.last_end())):
+            argument = self._product([argument, self.term()])  # \nabla \frac{1}{K}\sum_k ...: a constant factor
+        elif not argument.free_symbols and self.starts_factor():  # \nabla_\mu \frac{1}{2}(\mu - x)^2: c·(what follows)
+            with self.nested():
+                argument = self._product([argument, self.operator_argument(start, written)])
+        if self.starts_factor():
+            self.fail(f"ambiguous: does {written} apply to `{self.text(argument_start, self.last_end())}` only "
+                      "or to the product that follows? Use parentheses", start, self._factor_end())
+        return argument
 
     def _derivative(self, operand: sp.Expr, variable: sp.Symbol, start: int) -> sp.Expr:
         """d operand / d variable, kept unevaluated; refused when the operand depends on the variable in a way
@@ -1549,10 +1596,18 @@ class Parser:
             if error.start == argument_start:
                 raise Unparsed(error.reason, self.text(start, error.end).strip(), start, error.end) from None
             raise
+        if not delimited and self._starts_sum() and \
+                re.match(r"\s*(?:\\[dt]?frac\s*(?:\{\s*1\s*\}|1)|\d)", self.text(argument_start, self.last_end())):
+            # \log \frac{1}{K}\sum_k w_k: the log of the average (a constant factor before a sum is part of it)
+            argument = self._product([argument, self.term()])
         if not delimited and self.starts_factor() and not self._starts_big_operator():
             self.fail(f"ambiguous: does {written} apply to `{self.text(argument_start, self.last_end())}` only "
                       "or to the product that follows? Use parentheses", start, self._factor_end())
         return argument
+
+    def _starts_sum(self) -> bool:
+        token = self.peek()
+        return token is not None and token.kind == "cmd" and token.text in ("sum", "prod")
 
     def _check_power_after_call(self, begin: int, start: int, written: str) -> None:
         """``\\log p(x)^2``: log(p(x)²) or (log p(x))²? A power right after parentheses is refused."""
@@ -1645,6 +1700,7 @@ class Parser:
                 high = self.script("upper limit")
                 if (low, high) != (-sp.oo, sp.oo):
                     self.fail("only integrals over the whole real line are supported", start, self.last_end())
+        self._rename_sample_differential()
         self.integral_depth += 1
         try:
             if self.at_differential():
@@ -1653,7 +1709,55 @@ class Parser:
         finally:
             self.integral_depth -= 1
         variable = self.differential(start)
+        body, variable = self._sample_variable_renamed(body, variable)
         return integral(body, variable)
+
+    def _rename_sample_differential(self) -> None:
+        """``\\int q(z_k|x) \\frac{p(x, z_k)}{q(z_k|x)} dz_k`` under a sum over k, z the latent of the declared
+        importance weights: the bound variable z_k is renamed z in the integral's tokens (when z does not occur
+        there), so that it is an integral over one scalar variable."""
+        latents = {latent for _, latent in self.context.weights.values()}
+        indices = getattr(self, "indices", {})
+        if not latents or not indices:
+            return
+        tokens = self.tokens
+        for j in range(self.i, len(tokens)):
+            token = tokens[j]
+            if token.kind == "cmd" and token.text == "int":
+                return  # an inner integral comes first: its own differential
+            if token.kind != "word":
+                continue
+            if len(token.text) == 2 and token.text[0] == "d" and token.text[1] in latents:
+                letter, at = token.text[1], j
+            elif token.text == "d" and j + 1 < len(tokens) and tokens[j + 1].kind == "word" and \
+                    tokens[j + 1].text in latents:
+                letter, at = tokens[j + 1].text, j + 1
+            else:
+                continue
+            if not (_is(tokens, at + 1, "sym", "_") and _is(tokens, at + 2, "word") and tokens[at + 2].text in indices):
+                return
+            index = tokens[at + 2].text
+            body = range(self.i, at + 3)
+            named = [m for m in body if tokens[m].kind == "word" and tokens[m].text == letter]
+            if any(not (_is(tokens, m + 1, "sym", "_") and _is(tokens, m + 2, "word", index)) for m in named):
+                return  # z itself, or z_j, occurs in the integral: no renaming
+            drop = {m + offset for m in named for offset in (1, 2)}
+            if tokens[at].text != letter:  # dz_k: the differential token keeps its letters
+                drop |= {at + 1, at + 2}
+            self.tokens = [t for m, t in enumerate(tokens) if m not in drop]
+            return
+
+    def _sample_variable_renamed(self, body: sp.Expr, variable: sp.Symbol) -> tuple[sp.Expr, sp.Symbol]:
+        """``\\int q(z_k|x) ... dz_k`` under a sum over k: the bound z_k is renamed z (the latent the importance
+        weights declare) when z is not free in the body, so that the integral is one of a scalar variable."""
+        letter, _, index = variable.name.partition("_")
+        latents = {latent for _, latent in self.context.weights.values()}
+        if letter not in latents or index not in getattr(self, "indices", {}):
+            return body, variable
+        plain = self.symbol(letter)
+        if plain in body.free_symbols:
+            return body, variable
+        return body.xreplace({variable: plain}), plain
 
     def _real_line(self) -> bool:
         """``\\int_{\\mathbb{R}}`` (or ``\\int_\\mathbb{R}``): the whole real line."""
@@ -1684,6 +1788,8 @@ class Parser:
                 self.i = indexed
         else:
             self.fail("\\int without its differential (d<variable>)", start, token.end)
+        if name in self.context.renamed:
+            return self.context.renamed[name]
         if name in VARIABLES:
             return VARIABLES[name]
         declared = self.declared.get(name)
@@ -1709,8 +1815,17 @@ class Parser:
             entropy = self.entropy()
             if entropy is not None:
                 return entropy
+        if text == "E" and following is not None and following.kind == "sym" and following.text == "(" and \
+                re.match(r"\\(?:mathbb|mathds|mathbf|mathrm|operatorname)\b", self.text(token.start, token.end)):
+            self.fail("E(...) without a subscript: the distribution of the expectation is not named (and "
+                      "\\mathbb{E} is not a function): write E_{q(z\\mid X)}[...]", token.start,
+                      self._group_end(")"))
+        if text in ("Var", "Cov", "\\mathbb{V}") and self._operator_bracket_after(token):  # Var[2z] is no product Var·2z
+            self.fail(f"the {'covariance' if text == 'Cov' else 'variance'} operator `{self.text(token.start, token.end)}` "
+                      "is not read: write it out as an expectation, E_q[(z - E_q[z])^2]", token.start, token.end)
         if text == "E" and following is not None and following.kind == "sym" and following.text in ("_", "["):
-            return self.expectation()
+            samples = self.expectation_over_samples()
+            return samples if samples is not None else self.expectation()
         if text == "D" and following is not None and following.kind == "sym" and following.text == "_":
             return self.divergence()
         if text == "KL" and following is not None and following.kind == "sym" and following.text in ("(", "["):
@@ -1726,6 +1841,12 @@ class Parser:
         if self._juxtaposed_letters(token):
             return self.word()
         return self.identifier(self.take())
+
+    def _operator_bracket_after(self, token: Token) -> bool:
+        """``\\mathrm{Var}[z]``, ``\\mathbb{V}_q[z]``, ``\\operatorname{Cov}_q(x, y)``: an operator spelled as a name, with
+        its bracket (after a subscript, if any)."""
+        after = script_end(self.tokens, self.i + 2) if self.at("sym", "_", 1) else self.i + 1
+        return _is(self.tokens, after, "sym", "[") or (after != self.i + 1 and _is(self.tokens, after, "sym", "("))
 
     def _juxtaposed_letters(self, token: Token) -> bool:
         """``ab`` in math mode displays the product a·b: split a plain two-letter word into its letters (True);
@@ -1764,11 +1885,15 @@ class Parser:
         if self.at("sym", "_"):
             name = f"{name}_{self.subscript_name()}"
         user_name = token.kind == "word" and (len(token.text) > 1 or token.text.isupper())
+        user_name = user_name or (token.kind == "cmd" and token.text == "ell" and self._opens("("))  # ℓ(x): a loss
         if user_name and name not in VARIABLES and not self._opens("("):
             return NameRef(name)
         if self._opens("("):
             if name in VARIABLES or name == "e":
                 return self.symbol(name)
+            of_density = self._density_argument() if user_name else None
+            if of_density is not None:  # \mathcal{L}(q), \mathcal{F}(q_\phi): one name, the density is part of it
+                return NameRef(f"{name}({of_density})")
             if user_name:
                 return NameRef(name, self.call_arguments(token.start, named=True))
             if self._is_call(name, token.start):
@@ -1777,6 +1902,20 @@ class Parser:
         symbol = self.symbol(name)
         self.last_name = (name, self.i)
         return symbol
+
+    def _density_argument(self) -> str | None:
+        """``(q)``, ``(q_\\phi)`` after a name: the density letter (with its label) that is the name's only argument,
+        as written without braces; the parentheses are taken. None (nothing taken) for any other argument."""
+        j = self.i + 1
+        family = density_letter_of(self.tokens[j]) if j < len(self.tokens) else None
+        if family is None or not (family in DENSITY_FAMILIES or self._is_density_letter(family)):
+            return None
+        end = script_end(self.tokens, j + 2) if _is(self.tokens, j + 1, "sym", "_") else j + 1
+        if not _is(self.tokens, end, "sym", ")"):
+            return None
+        written = "".join(t.text for t in self.tokens[j:end] if not (t.kind == "sym" and t.text in "{}"))
+        self.i = end + 1
+        return written
 
     def _is_call(self, name: str, start: int) -> bool:
         """Whether ``name(...)`` applies a function (True) or multiplies (False); refused when it is ambiguous."""
@@ -1894,10 +2033,14 @@ class Parser:
 
     def symbol(self, name: str) -> sp.Expr:
         """A real symbol, with more assumptions only where the document declares them."""
+        if name in self.context.renamed:
+            return self.context.renamed[name]
         if name in VARIABLES:
             return VARIABLES[name]
         if name == "e":
             return sp.E
+        if name in self.context.bounded:
+            return self.context.bounded[name]
         declared = self.declared.get(name)
         return declared if declared is not None else sp.Symbol(name, real=True)
 
@@ -1949,6 +2092,56 @@ class Parser:
             label = self.subscript_name()
         if not self._opens("("):
             return self.bare_density(family, label)
+        opened = self.i
+        try:
+            return self._density_of_variables(family, label, start)
+        except Unparsed as error:
+            if error.reason != "the arguments of a density must be variables":
+                raise
+            at_point = self._density_at_point(family, label, opened)
+            if at_point is None:
+                raise
+            return at_point
+
+    def _density_at_point(self, family: str, label: str, opened: int) -> sp.Expr | None:
+        """``p(x, \\mu + \\sigma\\epsilon)``: the density p(x, z) the document (or this formula) writes, at z = μ + σε;
+        None unless exactly one density of that name and arity, with the variables written here in their places,
+        is written (its variables name the places)."""
+        end = self._matching(opened)
+        if end is None or any(t.kind == "mid" or (t.kind, t.text) == ("sym", ";") for t in self.tokens[opened:end]):
+            return None
+        saved = self.i
+        self.i = opened + 1
+        try:
+            arguments = [self.expression()]
+            while self.at("sym", ","):
+                self.take()
+                arguments.append(self.expression())
+            if self.i != end:
+                raise Unparsed("not a list of arguments")
+        except Unparsed:
+            self.i = saved
+            return None
+        written = set(self.context.written_densities.get((family, label), set()))
+        written |= {d for d in set(self.written_densities()) | self.context.formula_densities
+                    if (d.family, d.label) == (family, label)}
+        named = [a for a in arguments if isinstance(a, sp.Symbol)]
+        points = [a for a in arguments if not isinstance(a, sp.Symbol)]
+        fits = [d for d in written if not d.given and len(d.variables) == len(arguments) and
+                set(named) < set(d.variables)]  # the variables of a joint density are a set: the place is the one left
+        if len(fits) != 1 or len(points) != 1 or len(set(named)) != len(named):
+            self.i = saved
+            return None
+        (template,) = fits
+        self.i = end + 1
+        (place,) = set(template.variables) - set(named)
+        points = {place: points[0]}
+        if any(point.has(Density, Normal, BareDensity, NameRef, sp.Integral, KL, Expectation) for point in points.values()):
+            self.fail("a density at a point that is not a formula of numbers and variables", self.tokens[opened].start,
+                      self.last_end())
+        return template.subs(points, simultaneous=True)
+
+    def _density_of_variables(self, family: str, label: str, start: int) -> sp.Expr:
         self.take()
         variables, given = [self.density_variable(start)], []
         while self.at("sym", ","):
@@ -2050,7 +2243,11 @@ class Parser:
                       "(write E_{q(z\\mid X)}[...])", start, end)
         self.take()  # _
         density = self.subscript_density(start)
-        if self.at("sym", "[") or self.at("sym", "(") or self.at("sym", "\\{"):
+        powered = self._powered_parentheses()
+        if powered == "ambiguous":
+            self.fail("ambiguous: E_q(z)^2 may be (E_q[z])^2 or E_q[z^2]: write E_q[z]^2 or E_q[z^2]", start,
+                      self._factor_end())
+        if powered is None and (self.at("sym", "[") or self.at("sym", "(") or self.at("sym", "\\{")):
             opening = self.take().text
             body = self.expression()
             self.expect("sym", OPEN[opening], "to close E[...]", start)
@@ -2060,6 +2257,191 @@ class Parser:
         with self.nested():  # E_q \log p(x|z), E_{p(x)} E_{q(z|x)}[...]: the argument runs to the next + or −
             body = self.term()
         return Expectation(density, body)
+
+    def _powered_parentheses(self) -> str | None:
+        """After ``E_q``: "factor" when parentheses around a compound expression carry a power (``E_q(z - \\mu)^2``
+        is E_q[(z − μ)²], the variance as textbooks write it), "ambiguous" when they hold one variable or
+        number (``E_q(z)^2``: (E_q z)² or E_q[z²]), None otherwise (the parentheses are the operator's own)."""
+        closing = self._matching(self.i) if self.at("sym", "(") else None
+        if closing is None or not _is(self.tokens, closing + 1, "sym", "^"):
+            return None
+        return "ambiguous" if self._call_content(self.i) in ("variables", "number") else "factor"
+
+    def expectation_over_samples(self) -> sp.Expr | None:
+        """``E_{z_1, \\dots, z_K \\sim q(z|x)}[...]`` (see sample_subscript), or None with nothing taken."""
+        saved = self.i
+        start = self.take().start
+        if not self.at("sym", "_"):
+            self.i = saved
+            return None
+        self.take()
+        number = self.sample_subscript(start)
+        if number is None:
+            self.i = saved
+            return None
+        return self.sample_expectation(number, start)
+
+    def sample_subscript(self, start: int) -> sp.Expr | None:
+        """``_{z_1, \\dots, z_K \\sim q(z|x)}``, ``_{z_{1:K} \\sim q(z|x)}``, ``_{z_{1:K}}``, ``_{z_k \\sim q(z|x)}``: the
+        expectation over the i.i.d. samples z_1..z_K (or z_1..z_k) of the encoder of the importance weights the
+        document defines (Context.weights); their number K (k), the tokens taken. None (nothing taken) otherwise."""
+        if not self.context.weights or not self.at("sym", "{"):
+            return None
+        latents = {latent: data for data, latent in self.context.weights.values()}
+        saved = self.i
+        self.take()
+        count = self._sample_list(latents)
+        if count is None:
+            self.i = saved
+            return None
+        latent, number = count
+        if self.at("rel", "~"):
+            self.take()
+            encoder = self.distribution()[0]
+            expected = Density("q", [self.symbol(latent)], [self.symbol(latents[latent])], "")
+            if encoder != expected:
+                self.fail(f"the samples are drawn from {sp.sstr(encoder)}, not from the encoder {sp.sstr(expected)} "
+                          "of the importance weights", start, self.last_end())
+        self.expect("sym", "}", "to close the subscript of E", start)
+        return number
+
+    def _sample_list(self, latents: dict) -> tuple[str, sp.Expr] | None:
+        """``z_1, \\dots, z_K``, ``z_{1:K}``, ``z_k`` (k an index of an enclosing sum): (latent, number of samples)."""
+        product = self._sample_product(latents)
+        if product is not None:
+            return product
+        letter = letter_of(self.peek())
+        if letter not in latents or not self.at("sym", "_", 1):
+            return None
+        first_end = script_end(self.tokens, self.i + 2)
+        first = [t for t in self.tokens[self.i + 2:first_end] if not (t.kind == "sym" and t.text in "{}")]
+        if [(t.kind, t.text) for t in first[:2]] == [("num", "1"), ("sym", ":")] and len(first) > 2:
+            number = self._sample_count(first[2:])  # z_{1:K}
+            self.i = first_end
+            return (letter, number) if number is not None else None
+        if [(t.kind, t.text) for t in first] == [("num", "1")] and _is(self.tokens, first_end, "sym", ","):
+            j = first_end + 1  # z_1, \dots, z_K
+            if not (j < len(self.tokens) and self.tokens[j].kind == "cmd" and self.tokens[j].text in
+                    ("dots", "ldots", "cdots") and _is(self.tokens, j + 1, "sym", ",")):
+                return None
+            j += 2
+            if letter_of(self.tokens[j] if j < len(self.tokens) else None) != letter or not _is(self.tokens, j + 1, "sym", "_"):
+                return None
+            last_end = script_end(self.tokens, j + 2)
+            number = self._sample_count([t for t in self.tokens[j + 2:last_end] if not (t.kind == "sym" and t.text in "{}")])
+            self.i = last_end
+            return (letter, number) if number is not None else None
+        indices = getattr(self, "indices", {})
+        if len(first) == 1 and first[0].kind == "word" and first[0].text in indices:  # z_k under a sum over k
+            self.i = first_end
+            return letter, indices[first[0].text]
+        return None
+
+    def _sample_product(self, latents: dict) -> tuple[str, sp.Expr] | None:
+        """``q(z_1|x) \\cdots q(z_K|x)`` (or ``q(z_1) \\cdots q(z_K)``): the joint density of the samples; the
+        latent and the number of samples, the tokens taken (up to the closing brace), or None."""
+        first = self._sample_factor(self.i, latents)
+        if first is None or first[1] != [("num", "1")]:
+            return None
+        letter, _, after = first
+        if not (after < len(self.tokens) and self.tokens[after].kind == "cmd" and
+                self.tokens[after].text in ("cdots", "dots", "ldots")):
+            return None
+        last = self._sample_factor(after + 1, latents)
+        if last is None or last[0] != letter or not _is(self.tokens, last[2], "sym", "}"):
+            return None
+        number = self._sample_count([Token(kind, text, 0, 0) for kind, text in last[1]])
+        if number is None:
+            return None
+        self.i = last[2]
+        return letter, number
+
+    def _sample_factor(self, j: int, latents: dict):
+        """``q(z_n | x)`` at token j, with x the data of the weights: (latent, the index tokens, index after)."""
+        if not (_is(self.tokens, j, "word", "q") and _is(self.tokens, j + 1, "sym", "(")):
+            return None
+        letter = letter_of(self.tokens[j + 2] if j + 2 < len(self.tokens) else None)
+        if letter not in latents or not _is(self.tokens, j + 3, "sym", "_"):
+            return None
+        end = script_end(self.tokens, j + 4)
+        index = [(t.kind, t.text) for t in self.tokens[j + 4:end] if not (t.kind == "sym" and t.text in "{}")]
+        if _is(self.tokens, end, "mid"):
+            data_end = variable_end(self.tokens, end + 1)
+            if data_end is None or self.text(self.tokens[end + 1].start, self.tokens[data_end - 1].end).strip() != \
+                    latents[letter]:
+                return None
+            end = data_end
+        if not _is(self.tokens, end, "sym", ")"):
+            return None
+        return letter, index, end + 1
+
+    def _sample_count(self, tokens: list[Token]) -> sp.Expr | None:
+        """The number of samples: a whole number, a size K, K + 1 (sizes are positive integers)."""
+        from mathcheck.audit.matrix_reader import dimension
+        try:
+            number = Parser(tokens, self.source, Context(), self.base).expression()
+        except (Unparsed, IndexError):
+            return None
+        sizes = {s: dimension(s.name) for s in number.free_symbols}
+        sizes.update({ref: dimension(ref.name) for ref in number.atoms(NameRef) if not ref.arguments})  # K
+        number = number.xreplace(sizes)
+        return number if number.is_integer and number.is_positive else None
+
+    def sample_expectation(self, number: sp.Expr, start: int) -> sp.Expr:
+        """E over the samples z_1..z_n of a body written in the importance weights w_k: the sums engine's
+        SampleExpectation (mathcheck/sums.py), the weights as its WEIGHTS[k]."""
+        from mathcheck.sums import SampleExpectation
+        if not (self.at("sym", "[") or self.at("sym", "(")):
+            self.fail("an expectation over samples needs its argument in brackets: E_{z_1, \\dots, z_K}[...]", start)
+        powered = self._powered_parentheses()
+        if powered == "ambiguous":
+            self.fail("ambiguous: E_q(w_1)^2 may be (E_q[w_1])^2 or E_q[w_1^2]: write E_q[w_1]^2 or E_q[w_1^2]",
+                      start, self._factor_end())
+        if powered == "factor":  # E(w_1 - w_2)^2 is E[(w_1 - w_2)^2]
+            with self.nested():
+                body = self.term()
+        else:
+            opening = self.take().text
+            body = self.expression()
+            self.expect("sym", OPEN[opening], "to close E[...]", start)
+        body = self.in_weights(self._sizes_named(body, number))
+        latents = {latent for _, latent in self.context.weights.values()}
+        from mathcheck.sums import WEIGHTS
+        stray = sorted(sp.sstr(v) for v in body.free_symbols if isinstance(v, sp.Symbol) and v != WEIGHTS.label and
+                       v.name.partition("_")[0] in latents | set(self.context.weights))
+        if stray or body.has(Density, Normal, BareDensity, NameRef, sp.Integral, KL, Expectation):
+            self.fail("an expectation over samples is read only for a body written in the importance weights "
+                      "(w_k) and constants" + (f", not in {', '.join(stray)}" if stray else ""), start, self.last_end())
+        if number in getattr(self, "indices", {}).values():  # E_{z_k ~ q}[f(w_k)]: one sample, the law of z_1
+            from mathcheck.sums import WEIGHTS
+            others = {node for node in body.atoms(sp.Indexed) if node.base == WEIGHTS} - {WEIGHTS[number]}
+            if others or number in body.xreplace({WEIGHTS[number]: WEIGHTS[1]}).free_symbols:
+                self.fail(f"an expectation over the one sample z_{number} of a body that uses other samples or "
+                          f"{number} itself is not read", start, self.last_end())
+            return SampleExpectation(body.xreplace({WEIGHTS[number]: WEIGHTS[1]}), 1)
+        return SampleExpectation(body, number)
+
+    @staticmethod
+    def _sizes_named(body: sp.Expr, number: sp.Expr) -> sp.Expr:
+        """The sizes (K of the number of samples, of the limits of the sums) where the body writes them as names."""
+        from mathcheck.audit.matrix_reader import dimension
+        sizes = {s.name for s in number.free_symbols}
+        for node in body.atoms(sp.Sum, sp.Product):
+            sizes |= {s.name for limit in node.limits for s in limit[1:] for s in sp.sympify(s).free_symbols}
+        mapping = {ref: dimension(ref.name) for ref in body.atoms(NameRef) if not ref.arguments and ref.name in sizes}
+        return body.xreplace(mapping) if mapping else body
+
+    def in_weights(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with the components w[k] of the declared importance weights as the sums engine's WEIGHTS[k]."""
+        from mathcheck.audit.matrix_reader import dimension
+        from mathcheck.sums import WEIGHTS
+        mapping = {node: WEIGHTS[node.indices[0]] for node in expr.atoms(sp.Indexed)
+                   if node.base.label.name in self.context.weights and len(node.indices) == 1}
+        for symbol in expr.atoms(sp.Symbol):  # w_1, w_K written outside a sum
+            letter, _, index = symbol.name.partition("_")
+            if letter in self.context.weights and (index.isdigit() and index != "0" or index.isupper()):
+                mapping[symbol] = WEIGHTS[dimension(index)]
+        return expr.xreplace(mapping) if mapping else expr
 
     def subscript_density(self, start: int) -> sp.Expr:
         """``E_{q(z|X)}``, ``E_q``, ``E_{z \\sim q(z|X)}``, ``E_{\\epsilon \\sim N(0, 1)}``: the density, with the

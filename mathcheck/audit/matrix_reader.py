@@ -29,11 +29,15 @@ import operator
 import re
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 
-from mathcheck.audit.latex import CLOSING_BAR, GREEK, OPENING_BAR, VARIABLES, Context, NameRef, Parser, Token, Unparsed, tokenize
-from mathcheck.matrices import Components, Covariance, Diagonal, MvNormal, ShapeError, scalar
+from mathcheck.audit.latex import (CLOSING_BAR, GREEK, OPENING_BAR, VARIABLES, Context, NameRef, Parser, Token,
+                                   Unparsed, density_letter_of, tokenize, variable_end)
+from mathcheck.matrices import (Components, Covariance, Diagonal, MatrixExpectation, MvNormal, ShapeError,
+                                SymmetricMatrix, VectorFunction, scalar)
 from mathcheck.matrices import j as ENTRY_INDEX
+from mathcheck.vocab import Density, Expectation
 
 DIMENSION = sp.Symbol("d", integer=True, positive=True)
 MAX_LEARNED = 16  # names whose shape one expression may teach (each one re-reads the expression)
@@ -140,6 +144,8 @@ def wanted(parser: Parser) -> bool:
     shapes |= {sp.sstr(size) for shape in parser.context.shapes.values() for size in shape
                if isinstance(size, sp.Symbol)}  # d in tr(I_d) = d is the size of the vectors
     has_divergence = any(t.kind == "word" and t.text in ("D", "KL") for t in parser.tokens)
+    if any(_bold_zero_at(parser.tokens, k) for k in range(len(parser.tokens))):
+        return True
     for token in parser.tokens:
         if token.kind == "cmd" and (token.text in ("top", "intercal", "det", "tr", "odot", "sum", "prod") or
                                     (token.text in GREEK and token.text[0].isupper()) or token.text in shapes):
@@ -246,15 +252,19 @@ class MatrixParser(Parser):
         self.divergence_depth = 0  # inside D_KL(...): a \| separates the two distributions
         self.elementwise = 0  # inside diag(...): σ^2 of a vector σ is its elementwise square
         self.limits = 0  # inside the limits of a sum: names are sizes
+        self.range_defaulted = False  # the last \sum_j read without limits (1..the size of its vectors)
         self.defaulted: set[str] = set()  # names read as numbers only because nothing said otherwise
         self.bare: tuple[str, int] | None = None  # (name, index after it) of the last bare name read
         self.matrix_content = self._has_matrix_content()
+        self.conditioned_laws: list[str] = []  # the given variables of the declared Gaussian densities read
 
     def _has_matrix_content(self) -> bool:
         """Matrix operations or matrices (other than a bare I or a bold letter): then I is the identity and a
         bold letter a vector or a matrix."""
-        for previous, token in zip([None] + self.tokens, self.tokens):
+        for k, (previous, token) in enumerate(zip([None] + self.tokens, self.tokens)):
             if token.kind == "cmd" and token.text in ("top", "intercal", "det", "tr", "odot"):
+                return True
+            if _bold_zero_at(self.tokens, k):
                 return True
             if token.kind == "word" and token.text in TRACE_WORDS | DETERMINANT_WORDS | DIAGONAL_WORDS and \
                     self.text(token.start, token.end).startswith("\\"):
@@ -302,7 +312,7 @@ class MatrixParser(Parser):
     # -- names
     def symbol(self, name: str) -> sp.Expr:
         if (self.limits and name in SIZE_NAMES) or name in self.sizes:
-            return dimension(name)
+            return self.size_symbol(name)
         if name in self.indices:
             return self.indices[name]
         component = self._component(name)
@@ -312,10 +322,16 @@ class MatrixParser(Parser):
         if known is not None:
             return known
         if name in {sp.sstr(s) for s in self._sizes()} and name not in self.declared:
-            return dimension(name)
+            return self.size_symbol(name)
         if name not in self.declared and name not in self.context.symbols:
             self.defaulted.add(name)
         return super().symbol(name)
+
+    def size_symbol(self, name: str) -> sp.Expr:
+        """The size ``name`` (a limit of a sum, a dimension): the integer the prose declares it (K ∈ ℕ, "n is a
+        nonnegative integer"), else a positive integer."""
+        declared = self.context.symbols.get(name)
+        return declared if declared is not None and declared.is_integer else dimension(name)
 
     def _sizes(self) -> set:
         sizes = set()
@@ -328,6 +344,10 @@ class MatrixParser(Parser):
     def _component(self, name: str) -> sp.Expr | None:
         """``x_j``, ``\\sigma_j`` under a sum over j: the component ``IndexedBase('x')[j]``."""
         base, _, label = plain_name(name)[0].partition("_")
+        shifted = self._index_expression(label) if label and label not in self.indices else None
+        if shifted is not None:  # x_{d+1-j}: the component at an index expression
+            self.component_bases.add(base)
+            return self._indexed_base(base)[shifted]
         if not label or label not in self.indices:
             if label and len(label) > 1 and set(label) <= set(self.indices):
                 raise self._failure(f"an entry `{_shown(name)}` of a matrix is not read: write the sum with "
@@ -336,6 +356,26 @@ class MatrixParser(Parser):
         self.used_indices.add(label)
         self.component_bases.add(base)
         return self._indexed_base(base)[self.indices[label]]
+
+    def _index_expression(self, label: str) -> sp.Expr | None:
+        """``d+1-j``, ``j+1``, ``K-k``: a sum of ± integers, sizes and exactly one running index (coefficient ±1),
+        as an integer expression; None for anything else."""
+        terms = re.findall(r"([+-]?)([A-Za-z]|\d+)", label)
+        if not terms or "".join(sign + term for sign, term in terms) != label:
+            return None
+        value, running = sp.S.Zero, 0
+        for sign, term in terms:
+            if term.isdigit():
+                part = sp.Integer(int(term))
+            elif term in self.indices:
+                part, running = self.indices[term], running + 1
+                self.used_indices.add(term)
+            elif term.isalpha():
+                part = self.size_symbol(term)  # d in x_{d+1-j}: an integer, the same symbol as the limit d
+            else:
+                return None
+            value += -part if sign == "-" else part
+        return value if running == 1 else None
 
     def _indexed_base(self, base: str) -> sp.IndexedBase:
         """The components of ``base``: real, positive when the document declares base (or its components) > 0."""
@@ -357,6 +397,8 @@ class MatrixParser(Parser):
                 return Components(self._indexed_base(plain), rows)
             if _equal(rows, cols) and plain in self.context.definite:
                 return Covariance(plain, rows, cols)
+            if _equal(rows, cols) and plain in self.context.symmetric:
+                return SymmetricMatrix(plain, rows, cols)
             return sp.MatrixSymbol(plain, rows, cols)
         if name in self.declared or plain in self.context.symbols:
             return None  # declared a number (σ > 0)
@@ -368,6 +410,8 @@ class MatrixParser(Parser):
             return sp.MatrixSymbol(plain, n, n)
         if bold and self.matrix_content:
             n = self.default_dimension()
+            if _vector_letter(name) and plain in self.components:
+                return Components(self._indexed_base(plain), n)  # σ of diag(σ²) with its σ_j
             return sp.MatrixSymbol(plain, n, 1 if _vector_letter(name) else n)
         return None
 
@@ -379,13 +423,16 @@ class MatrixParser(Parser):
     def identifier(self, token: Token) -> sp.Expr:
         saved = self.i
         name = token.text
-        if ((self.limits and name in SIZE_NAMES) or name in self.sizes) and not self.at("sym", "_") and \
-                not self._opens("("):
+        declared_sizes = {sp.sstr(s) for rows, cols in self.context.shapes.values() for s in (rows, cols)
+                          if isinstance(s, sp.Symbol)}  # D of x ∈ ℝ^D
+        if ((self.limits and (name in SIZE_NAMES or name in {sp.sstr(s) for s in self._sizes()})) or
+                name in self.sizes or (name in declared_sizes and name not in self.declared)) and \
+                not self.at("sym", "_") and not self._opens("("):
             if self.limits and name not in self.sizes and name in self.read_names:
                 raise _Learned(name, "size")  # N read before as a name: it is the size of the sum
             if self.limits and name not in self.sizes and token.kind == "word" and name.isupper():
                 self.new_sizes.add(name)
-            return dimension(name)
+            return self.size_symbol(name)
         if self.at("sym", "_"):
             try:
                 name = f"{name}_{self.subscript_name()}"
@@ -478,7 +525,7 @@ class MatrixParser(Parser):
             return self.norm()
         start = self.here()
         self.bare = None
-        value = super().atom()
+        value = self._vector_valued(super().atom())
         bare = self.bare if self.bare is not None and self.bare[1] == self.i else None
         while self.at("sym", "^"):
             mark = self._matrix_superscript()
@@ -508,6 +555,18 @@ class MatrixParser(Parser):
             value = self._apply_superscript(value, mark[0], start)
             bare = None
         return value
+
+    def _vector_valued(self, value):
+        """f(z) of a function f that this formula (or the document) uses as vector-valued: matrices.VectorFunction."""
+        if isinstance(value, AppliedUndef) and f"{value.func.__name__}()" in self.shapes:
+            return VectorFunction(value.func.__name__, value.args, self.shapes[f"{value.func.__name__}()"][0])
+        return value
+
+    def _learn_vector_function(self, term, shape: tuple) -> None:
+        """``x - f(z)``, ``N(x; f(z), σ²I)``: f(z) added to a vector (or the mean of one) is a vector of its shape."""
+        coefficient, rest = term.as_coeff_Mul() if isinstance(term, sp.Mul) else (1, term)
+        if isinstance(rest, AppliedUndef) and coefficient.is_Number and shape[1] == 1:
+            self._learn(f"{rest.func.__name__}()", tuple(shape))
 
     def _learn_from_superscript(self, name: str, mark: tuple) -> None:
         n = self.default_dimension()
@@ -586,6 +645,7 @@ class MatrixParser(Parser):
             name = self._learnable(term)
             if name is not None:
                 self._learn(name, tuple(shape))
+            self._learn_vector_function(term, shape)
             if _definitely_scalar(term, self):
                 self._ill_formed(f"a {shape_text(shape)} matrix added to a number: shapes {shape_text(shape)} + (1×1)")
             self.fail(f"cannot tell whether `{sp.sstr(term)}` is a number or a {shape_text(shape)} vector or matrix "
@@ -746,6 +806,9 @@ class MatrixParser(Parser):
 
     def command(self) -> sp.Expr:
         token = self.peek()
+        if _bold_zero_at(self.tokens, self.i):
+            self.i += 4 if self.at("sym", "{", 1) else 2
+            return sp.ZeroMatrix(self.default_dimension(), 1)  # \mathbf{0}: the zero vector
         if token.text == "det":
             return self.determinant()
         if token.text == "tr":
@@ -1002,6 +1065,136 @@ class MatrixParser(Parser):
                       self._group_end(")"))
         return value
 
+    def call_arguments(self, start: int, named: bool = False) -> list[sp.Expr]:
+        """The arguments of ``\\mathcal{L}(\\mathbf{x})``: a bold name that is a vector only by default (not
+        declared) is the symbol x there, as in the densities p(x | z) the named quantity's definition holds."""
+        arguments = super().call_arguments(start, named)
+        if not named:
+            return arguments
+        return [Parser.symbol(self, a.name) if isinstance(a, sp.MatrixSymbol) and a.name not in self.shapes else a
+                for a in arguments]
+
+    def expectation(self) -> sp.Expr:
+        """``\\mathbb{E}_q[(x - \\mu)(x - \\mu)^\\top]``: the expectation of a matrix is a matrix
+        (matrices.MatrixExpectation), over a Gaussian of vectors only."""
+        start = self.here()
+        used = len(self.conditioned_laws)
+        value = super().expectation()
+        if not isinstance(value, Expectation):
+            return value  # E over samples z_1, …, z_K (the sums engine's)
+        inside = set(self.conditioned_laws[used:])
+        over = {getattr(v, "name", sp.sstr(v)) for v in getattr(value.density, "variables", ())}
+        if inside & over:
+            self.fail(f"an expectation over {', '.join(sorted(inside & over))} of a density declared N(...) given it: "
+                      "its mean and covariance depend on it, which the declaration does not say", start,
+                      self.last_end())
+        if not _is_matrix(value.body) or tuple(value.body.shape) == (1, 1):
+            return value
+        if not isinstance(value.density, MvNormal):
+            self.fail("the expectation of a vector or matrix over a density that is not a declared Gaussian of "
+                      "vectors is not read", start, self.last_end())
+        return MatrixExpectation(value.density, value.body)
+
+    # -- densities of vectors
+    def density(self, token: Token | None = None) -> sp.Expr:
+        """``q(\\mathbf{x})``, ``q_\\phi(\\mathbf{z} \\mid \\mathbf{x})``: a density of a vector. Declared Gaussian
+        (``context.vector_densities``) with these variables, it is the engine's MvNormal; any other density of a
+        vector is a vocab.Density of the vector (opaque: the engine uses only linearity of E over it)."""
+        token = token or self.take()
+        saved = self.i
+        try:
+            return super().density(token)
+        except Unparsed as error:
+            if "density of a vector" not in error.reason:
+                raise
+        self.i = saved
+        start, family = token.start, (density_letter_of(token) or token.text)
+        label = self.subscript_name() if self.at("sym", "_") else ""
+        if not self._opens("("):
+            return self.bare_density(family, label)
+        self.take()
+        variables, given = [self._density_vector(start)], []
+        while self.at("sym", ","):
+            self.take()
+            variables.append(self._density_vector(start))
+        if self.at("mid"):
+            self.take()
+            given.append(self._density_vector(start))
+            while self.at("sym", ","):
+                self.take()
+                given.append(self._density_vector(start))
+        self.expect("sym", ")", "to close the density", start)
+        if len(set(variables) | set(given)) != len(variables) + len(given):
+            self.fail("a variable appears twice in a density", start, self.last_end())
+        law = self.context.vector_densities.get((family, label))
+        if law is not None and [_written_name(v) for v in variables] == [law[0]] and \
+                [_written_name(v) for v in given] == list(law[1]):
+            return self._declared_normal(law, start)
+        if law is not None:
+            self.fail(f"{family}{'_' + label if label else ''} is declared N(...) of {law[0]}"
+                      f"{' given ' + ', '.join(law[1]) if law[1] else ''}: here it is written with other variables",
+                      start, self.last_end())
+        return Density(family, variables, given, label)
+
+    def _density_vector(self, start: int) -> sp.Symbol:
+        """A variable of a density of vectors: named by a symbol (the density is opaque, a vocab.Density of
+        symbols; the engine tells the vector z from the symbol's name, matrices._mentions)."""
+        if variable_end(self.tokens, self.i) is None:
+            self.fail("the arguments of a density must be variables", start, self._group_end(")"))
+        name = plain_name(self.variable_name())[0]
+        if self._component_name(name):
+            self.fail("a density of a component x_i is not read yet (only of a scalar variable or a vector)", start,
+                      self._group_end(")"))
+        if name in self.shapes and self.shapes[name][1] != 1:
+            self.fail(f"a density of the matrix {_shown(name)} is not read", start, self._group_end(")"))
+        return Parser.symbol(self, name)
+
+    def _component_name(self, name: str) -> bool:
+        _, _, label = name.partition("_")
+        return bool(label) and label in self.indices
+
+    def bare_density(self, family: str, label: str) -> sp.Expr:
+        law = self.context.vector_densities.get((family, label))
+        if law is not None:
+            return self._declared_normal(law, self.tokens[max(self.i - 1, 0)].start)
+        return super().bare_density(family, label)
+
+    def _declared_normal(self, law: tuple, start: int) -> sp.Expr:
+        """The MvNormal of a density declared ``q(\\mathbf{z}) = \\mathcal{N}(\\mu, \\Sigma)``, read with the
+        context of this formula."""
+        name, given, mean_text, covariance_text, _ = law
+        self.conditioned_laws.extend(given)  # q(z|x) = N(μ, Σ) at one x: no expectation over x of it
+        variable = self._matrix(name)
+        if variable is None or variable.shape[1] != 1:
+            self.fail(f"the variable {_shown(name)} of a Gaussian density is not known to be a vector", start)
+        n = variable.shape[0]
+        mean_text = re.split(r";|\\mid\b|(?<!\\)\|", mean_text)[-1]
+        mean = self._law_part(mean_text, start, (n, sp.Integer(1)))
+        covariance = self._law_part(covariance_text, start, (n, n))
+        end = self.last_end()
+        return self._normal(variable, mean, covariance, start, end)
+
+    def _law_part(self, text: str, start: int, shape: tuple) -> sp.Expr:
+        stripped = text.strip()
+        if re.fullmatch(r"0|\\(?:mathbf|boldsymbol|bm)\s*\{\s*0\s*\}", stripped):
+            return sp.ZeroMatrix(*shape)
+        named = _name_of(stripped)
+        if shape[1] != 1 and ((named is not None and _identity_name(named) is not None) or
+                              re.fullmatch(r"\\(?:mathbf|boldsymbol|bm|mathbb)\s*\{\s*I\s*\}", stripped)):
+            size = _identity_name(named) if named else ""
+            if size and not _equal(dimension(size), shape[0]):
+                self.fail(f"N(...) of a vector of size {sp.sstr(shape[0])} with the identity I_{size}", start)
+            return sp.Identity(shape[0])
+        context = self.context.copy()  # with what this formula's use taught (μ_j: μ is its components)
+        context.shapes.update(self.shapes)
+        context.components |= set(self.components)
+        context.sizes |= set(self.sizes)
+        reader = Parser(tokenize(stripped), stripped, context, 0)
+        try:
+            return read(reader) if wanted(reader) else reader.parse()
+        except Unparsed as error:
+            self.fail(f"cannot read the declared law's `{stripped}`: {error.reason}", start)
+
     def normal_parts(self):
         """``\\mathcal{N}(x; \\mu, \\Sigma)`` with vectors: (variable, mean, covariance, start, end), read here;
         a scalar N(mean, variance) is read by the scalar reader."""
@@ -1034,6 +1227,8 @@ class MatrixParser(Parser):
                 return True
             if token.kind == "cmd" and token.text in ("top", "intercal"):
                 return True
+            if _bold_zero_at(self.tokens, k):
+                return True
         return False
 
     def _distributions(self) -> tuple:
@@ -1045,7 +1240,10 @@ class MatrixParser(Parser):
         if not (_is_matrix(variance) and _equal(*variance.shape)):
             self.fail(f"N(mean, covariance) with vectors needs a square covariance matrix, not "
                       f"{shape_text(_shape(variance))}", start, end)
+        if _is_matrix(variable) and not _equal(variable.shape[0], variance.shape[0]):
+            variance = _resized_identity(variance, variable.shape[0])  # σ²I: the identity of the variable's size
         n = variance.shape[0]
+        self._learn_vector_function(mean, (n, sp.Integer(1)))
         for name in (self._learnable(variable), self._learnable(mean)):
             if name is not None:
                 self._learn(name, (n, sp.Integer(1)))  # the variable and the mean of N(x; μ, Σ) are vectors
@@ -1053,8 +1251,8 @@ class MatrixParser(Parser):
             variable = sp.MatrixSymbol(variable.name, n, 1)  # the variable D_KL(N(..) || N(..)) names: a vector
         if not _is_matrix(variable):
             self.fail("the variable of N(v; mean, covariance) must be a vector", start, end)
-        if mean == 0:
-            mean = sp.ZeroMatrix(n, 1)
+        if mean == 0 or isinstance(mean, sp.ZeroMatrix):
+            mean = sp.ZeroMatrix(n, 1)  # N(\mathbf{0}, I_n): the zero vector of the variable's size
         if not _is_matrix(mean):
             self.fail(f"the mean `{sp.sstr(mean)}` of N(x; μ, Σ) is not known to be a vector: declare it", start, end)
         if not self._definite(variance):
@@ -1080,6 +1278,7 @@ class MatrixParser(Parser):
         token = self.take()
         start = token.start
         index, low, high = self._index_and_limits(token)
+        defaulted = self.range_defaulted
         name = index.name
         outer = self.indices.get(name)
         self.indices[name] = index
@@ -1100,8 +1299,20 @@ class MatrixParser(Parser):
             if symbol.name.partition("_")[2] == name:
                 self.fail(f"`{_shown(symbol.name)}` under the \\{token.text} over {name} is not read as a component",
                           start, self.last_end())
+        if defaulted:
+            high = self._components_size(body, index, high, token, start)
         operator_class = sp.Sum if token.text == "sum" else sp.Product
         return operator_class(body, (index, low, high))
+
+    def _components_size(self, body: sp.Expr, index: sp.Symbol, default: sp.Expr, token: Token, start: int) -> sp.Expr:
+        """The range of ``\\sum_j`` written without limits: the size of the vectors whose components x_j it sums
+        (x ∈ ℝ^n: 1..n), ``default`` where none is declared; vectors of different sizes leave it ambiguous."""
+        sizes = {self.shapes[str(i.base.label)][0] for i in body.atoms(sp.Indexed)
+                 if index in i.indices and str(i.base.label) in self.shapes}
+        if len(sizes) > 1:
+            self.fail(f"\\{token.text}_{index} over components of vectors of different sizes "
+                      f"({', '.join(sorted(map(sp.sstr, sizes)))}): write its limits", start, self.last_end())
+        return sizes.pop() if sizes else default
 
     def _index_and_limits(self, token: Token):
         start = token.start
@@ -1132,7 +1343,8 @@ class MatrixParser(Parser):
                 high = self.script(f"upper limit of \\{token.text}")
             finally:
                 self.limits -= 1
-        if low is None and high is None and letter.text in DEFAULT_BOUND_INDICES:
+        self.range_defaulted = low is None and high is None and letter.text in DEFAULT_BOUND_INDICES
+        if self.range_defaulted:
             low, high = sp.Integer(1), self.default_dimension()
         if low is None or high is None:
             self.fail(f"\\{token.text} over {letter.text} without both limits: write "
@@ -1145,6 +1357,23 @@ class MatrixParser(Parser):
         index = sp.Symbol(letter.text, integer=True, positive=True) if low >= 1 else \
             sp.Symbol(letter.text, integer=True, nonnegative=True)
         return index, low, high
+
+
+def _resized_identity(variance, size):
+    """c·I of the default size d, as the identity of ``size`` (an I written without its size); else unchanged."""
+    coefficient, factors = (variance.as_coeff_matrices() if isinstance(variance, sp.MatMul) else (1, [variance]))
+    if len(factors) == 1 and isinstance(factors[0], sp.Identity) and factors[0].shape[0] == DIMENSION:
+        return sp.Identity(size) if coefficient == 1 else sp.MatMul(coefficient, sp.Identity(size))
+    return variance
+
+
+def _bold_zero_at(tokens: list, k: int) -> bool:
+    """``\\mathbf{0}``, ``\\boldsymbol{0}``, ``\\mathbf 0`` at token k: the zero vector."""
+    def at(offset, kind, text):
+        return k + offset < len(tokens) and tokens[k + offset].kind == kind and tokens[k + offset].text == text
+    if not (k < len(tokens) and tokens[k].kind == "cmd" and tokens[k].text in BOLD):
+        return False
+    return (at(1, "sym", "{") and at(2, "num", "0") and at(3, "sym", "}")) or at(1, "num", "0")
 
 
 def _entry(expr, index: sp.Symbol) -> sp.Expr | None:
@@ -1188,8 +1417,10 @@ def _definitely_scalar(expr, parser: MatrixParser) -> bool:
 def _scalar_node_with_matrix(expr) -> str:
     """Why ``expr`` puts a vector or matrix where a number is expected ("" when it does not): a safety net for
     paths of the scalar reader (an unevaluated product, a power, an integral, an expectation of a matrix)."""
-    if not isinstance(expr, sp.Basic) or isinstance(expr, (sp.Trace, sp.Determinant, MvNormal)):
+    if not isinstance(expr, sp.Basic) or isinstance(expr, (sp.Trace, sp.Determinant, MvNormal, Density)):
         return ""
+    if isinstance(expr, NameRef) and all(_is_matrix(a) and a.shape[1] == 1 for a in expr.arguments):
+        return ""  # L(x) of a vector x: a number named by the document
     for arg in expr.args:
         if not _is_matrix(expr) and _is_matrix(arg) and tuple(arg.shape) != (1, 1):
             return f"a {shape_text(arg.shape)} vector or matrix where a number is expected ({type(expr).__name__})"
@@ -1197,6 +1428,10 @@ def _scalar_node_with_matrix(expr) -> str:
         if found:
             return found
     return ""
+
+
+def _written_name(variable) -> str:
+    return variable.name if isinstance(variable, (sp.Symbol, sp.MatrixSymbol)) else sp.sstr(variable)
 
 
 def _shown(name: str) -> str:
@@ -1213,9 +1448,13 @@ _MEMBERSHIP = re.compile(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*" + _REALS +
                          r"\s*\^\s*(?:\{(?P<dims>[^{}]*)\}|(?P<dim>[A-Za-z0-9]))\s*[.,;]?\s*$")
 _DEFINITE = re.compile(r"^\s*(?P<names>[^≻]+?)\s*(?:\\succ|≻)\s*0\s*[.,;]?\s*$")
 _SENTENCE = re.compile(
-    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:is|are|be|denotes?)\s+(?:an?\s+)?"
-    r"(?:\$(?P<size>[^$]+)\$\s*(?:-\s*)?(?:dimensional\s+)?)?(?P<adjectives>(?:[A-Za-z-]+\s+){0,4}?)"
-    r"(?P<kind>matri(?:x|ces)|vectors?)\b", re.I)
+    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:is|are|be|denotes?)\s+(?:an?\s+)?|an?\s+)"
+    r"(?:\$(?P<size>[^$]+)\$\s*(?:-\s*)?(?:dimensional\s+)?)?(?P<adjectives>(?:[A-Za-z-]+,?\s+){0,4}?)"
+    r"(?:\$(?P<late_size>[^$]+)\$\s*)?(?P<kind>matri(?:x|ces)|vectors?)\b", re.I)
+# "a $d\times d$ symmetric positive-definite covariance matrix $\Sigma$": the name after the kind
+_APPOSITION = re.compile(
+    r"\b(?:an?|the|some)\s+(?:\$(?P<size>[^$]+)\$\s*(?:-\s*)?(?:dimensional\s+)?)?"
+    r"(?P<adjectives>(?:[A-Za-z-]+,?\s+){0,4}?)(?P<kind>matri(?:x|ces)|vectors?)\s+(?P<subjects>\$[^$]+\$)", re.I)
 _NORMAL_LAW = re.compile(r"^\s*(?P<subject>.+?)\s*\\sim\s*(?:N|\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N|"
                          r"\\mathrm\s*\{\s*N\s*\})\s*(?:\\left\s*)?\((?P<arguments>.*)\)\s*\.?\s*$", re.S)
 
@@ -1259,9 +1498,19 @@ def declare(math: str, context: Context, note: str = "", definite: bool = True) 
     """Declare the shapes an inline formula of the prose states: ``x, \\mu \\in \\mathbb{R}^d``,
     ``A \\in \\mathbb{R}^{n\\times m}``, ``\\Sigma \\succ 0``, ``z \\sim \\mathcal{N}(\\mu, \\Sigma)``; True when it
     is such a declaration. ``definite``: whether a positive definite matrix may be declared (not in a question)."""
+    found = _POSITIVE_COMPONENTS.match(math)
+    if found and found.group("first") == found.group("last") and definite:
+        base = plain_name(found.group("first"))[0].lstrip("\\")
+        context.declare_symbol(f"{base}_{found.group('index')}", note, positive=True)  # σ_1, …, σ_d > 0
+        return True
+    densities = [declare_density(part, context, note, definite) for part in _top_level(math)]
+    if any(densities):
+        return True
     if "\\sim" in math:
         laws = [declare_law(part, context, note, definite) for part in _top_level(math) if "\\sim" in part]
         return any(laws)
+    if declare_integers(math, context, note):
+        return True
     found = _MEMBERSHIP.match(math)
     if found:
         names = _names(found.group("names"))
@@ -1284,6 +1533,9 @@ def declare(math: str, context: Context, note: str = "", definite: bool = True) 
     return False
 
 
+_POSITIVE_COMPONENTS = re.compile(
+    r"^\s*(?P<first>\\?[A-Za-z]+)_\{?\s*1\s*\}?\s*,\s*\\[lc]?dots\s*,\s*(?P<last>\\?[A-Za-z]+)_\{?\s*"
+    r"(?P<index>[A-Za-z])\s*\}?\s*>\s*0\s*[.,;]?\s*$")
 _HEDGES = re.compile(r"\b(?:whether|might|may|perhaps|maybe|possibly|could|would|unless|not|never|no)\b", re.I)
 
 
@@ -1296,6 +1548,68 @@ def questioned(prose: str, position: int) -> bool:
     sentence = prose[start:position + (end.end() if end else len(prose) - position)]
     outside_math = re.sub(r"\$[^$]*\$", " ", sentence)
     return "?" in outside_math or bool(_HEDGES.search(outside_math))
+
+
+_INTEGER_SET = re.compile(
+    r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*(?:\\mathbb\s*\{\s*(?P<set>[NZ])\s*\}|\\mathbb\s+(?P<bare>[NZ])|ℕ|ℤ)"
+    r"\s*(?P<restriction>(?:_|\^)\s*\{?\s*(?:\+|>\s*0|\\geq?\s*1|\\geq?\s*0|≥\s*[01]|0|\*)\s*\}?)?\s*[.,;]?\s*$")
+_INTEGER_WORDS = r"(?P<sign>positive|non-?negative)?\s*(?:integers?|whole\s+numbers?|natural\s+numbers?)\b"
+_INTEGER_SENTENCE = re.compile(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:is|are|be|denotes?)\s+"
+                               r"(?:an?\s+)?" + _INTEGER_WORDS, re.I)
+_INTEGER_APPOSITION = re.compile(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS + r"\s+(?P<subjects>\$[^$]+\$)", re.I)
+
+
+def _integer_assumptions(sign: str, kind: str = "") -> dict:
+    """ℕ, ℕ⁺, ℤ_{>0}, "positive integer", "natural number": a positive integer (as the readers make every size);
+    ℕ_0, ℤ_{≥0}, "nonnegative integer": a nonnegative one; ℤ, "integer": an integer."""
+    sign = sign.lower().replace("-", "")
+    if sign == "positive" or (not sign and kind in ("N", "natural")):
+        return {"integer": True, "positive": True}
+    if sign == "nonnegative":
+        return {"integer": True, "nonnegative": True}
+    return {"integer": True}
+
+
+def _declare_integer_names(names, context: Context, note: str, assumptions: dict) -> None:
+    for name in names:
+        if name not in context.shapes:
+            context.declare_symbol(name, note, **assumptions)
+
+
+def declare_integers(math: str, context: Context, note: str = "") -> bool:
+    """``K \\in \\mathbb{N}``, ``n, m \\in \\mathbb{Z}_{>0}``: names declared integers (True when ``math`` is such a
+    declaration): they read as integer symbols, the same symbol as the size of a sum or a matrix with that name."""
+    found = _INTEGER_SET.match(math)
+    if found is None:
+        return False
+    names = _names(found.group("names"))
+    if names is None:
+        return False
+    kind = found.group("set") or found.group("bare") or ("N" if "ℕ" in math else "Z")
+    restriction = re.sub(r"[\s{}_^]", "", found.group("restriction") or "")
+    if restriction in ("+", ">0", "\\geq1", "\\ge1", "≥1", "*"):
+        sign = "positive"
+    elif restriction in ("0", "\\geq0", "\\ge0", "≥0") or (kind == "N" and restriction == ""):
+        sign = "nonnegative" if restriction else ""
+    else:
+        sign = ""
+    _declare_integer_names(names, context, note, _integer_assumptions(sign, kind))
+    return True
+
+
+def declare_integer_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
+    """"$d$ is a positive integer", "let $K$ be a natural number", "for a positive integer $K$": integer names."""
+    for found in [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose)]:
+        if plain is not None and found.start("subjects") + 1 not in plain:
+            continue  # a negation, a question, a hedge
+        if re.search(r"\b(?:not|no|never)\s*$", prose[max(0, found.start() - 12):found.start()]):
+            continue
+        listed = [_names(m) for m in re.findall(r"\$([^$]+)\$", found.group("subjects"))]
+        if not listed or not all(listed):
+            continue
+        natural = "natural" in found.group(0).lower()
+        assumptions = _integer_assumptions(found.group("sign") or "", "natural" if natural else "")
+        _declare_integer_names([name for names in listed for name in names], context, note, assumptions)
 
 
 def _default(context: Context) -> sp.Expr:
@@ -1312,23 +1626,32 @@ def _set_shape(context: Context, name: str, shape: tuple, note: str) -> None:
 
 def declare_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
     """"$\\Sigma$ is a $d\\times d$ covariance matrix", "$x$ is a $d$-dimensional vector", "$A$ and $B$ are
-    matrices": the shapes they state (a negated statement declares nothing)."""
-    for found in _SENTENCE.finditer(prose):
+    matrices": the shapes they state (a negated statement declares nothing); "$d$ is a positive integer" too."""
+    declare_integer_sentences(prose, context, note, plain)
+    for found in [*_SENTENCE.finditer(prose), *_APPOSITION.finditer(prose)]:
         if plain is not None and found.start("subjects") + 1 not in plain:
             continue  # a negation, a question, a hedge
-        adjectives = found.group("adjectives").lower().split()
+        adjectives = found.group("adjectives").lower().replace(",", " ").split()
         if any(word in ("not", "no", "never", "non") for word in adjectives):
             continue
+        if found.re is _SENTENCE and re.search(r"\band\s*$", found.group("subjects")) and \
+                not re.search(r"\b(?:is|are|be|denotes?)\s", prose[found.end("subjects"):found.end()], re.I):
+            continue  # "$x$ and a matrix $A$": no apposition
         before = prose[max(0, found.start() - 12):found.start()].lower()
         if re.search(r"\b(?:not|no)\s*$", before):
             continue
         listed = [_names(m) for m in re.findall(r"\$([^$]+)\$", found.group("subjects"))]
-        if not listed or not all(listed):
+        while listed and not all(listed):  # "$x \in \mathbb{R}^d$, $A$ a symmetric matrix": the names before it
+            listed.pop(0)
+        if not listed:
             continue
         names = [name for names in listed for name in names]
         vector = found.group("kind").lower().startswith("vector")
-        size = _size(found.group("size")) if found.group("size") else None
-        if found.group("size") and size is None:
+        written = found.group("size") or found.groupdict().get("late_size")  # "a positive definite $d\times d$ matrix"
+        if found.group("size") and found.groupdict().get("late_size"):
+            continue
+        size = _size(written) if written else None
+        if written and size is None:
             continue
         n = _default(context)
         if vector:
@@ -1340,11 +1663,52 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
             if not vector and any(word.startswith(("covariance", "positive-definite", "definite", "precision"))
                                   for word in adjectives):
                 context.definite.add(name)
+            elif not vector and "symmetric" in adjectives and _equal(*shape):
+                context.symmetric.add(name)  # symmetric only: Σ = Σᵀ, not known to be definite
 
 
 def multivariate_law(part: str, context: Context) -> bool:
-    """Whether ``part`` is a law ``z \\sim \\mathcal{N}(\\mu, \\Sigma)`` of a vector (see :func:`declare_law`)."""
-    return declare_law(part, context.copy())
+    """Whether ``part`` is a law ``z \\sim \\mathcal{N}(\\mu, \\Sigma)`` of a vector (see :func:`declare_law`), or a
+    density of vectors declared Gaussian (:func:`declare_density`)."""
+    return declare_density(part, context.copy()) or declare_law(part, context.copy())
+
+
+_DENSITY_LAW = re.compile(r"^\s*(?P<family>[a-z]|\\pi)\s*(?:_\s*(?P<label>\{[^{}]*\}|\\?[A-Za-z0-9]+))?\s*"
+                          r"(?:\\left\s*)?\((?P<variables>[^()]*?)(?:\\right\s*)?\)\s*(?:=|\\sim)\s*(?P<law>.+?)\s*[.,;]?\s*$",
+                          re.S)
+_GIVEN = re.compile(r"\\mid\b|(?<!\\)\||\\vert\b")
+
+
+def declare_density(part: str, context: Context, note: str = "", definite: bool = True) -> bool:
+    """``q(\\mathbf{x}) = \\mathcal{N}(\\mathbf{x}; \\boldsymbol\\mu_1, \\Sigma_1)``, ``q_\\phi(\\mathbf{z} \\mid
+    \\mathbf{x}) = \\mathcal{N}(\\boldsymbol\\mu, \\mathrm{diag}(\\boldsymbol\\sigma^2))``, ``p(\\mathbf{z}) =
+    \\mathcal{N}(\\mathbf{0}, I)``: a density of one vector declared a multivariate normal (True), kept in
+    ``context.vector_densities``; a formula reads the density (with the variables as declared) as the engine's
+    MvNormal. The law is read where the density is used, with what the prose declared by then (σ_j > 0)."""
+    found = _DENSITY_LAW.match(part)
+    if found is None or not _NORMAL_LAW.match("v \\sim " + found.group("law")) or not definite:
+        return False  # (a question or a hedge declares no density)
+    split = _GIVEN.split(found.group("variables"))
+    if len(split) > 2:
+        return False
+    variables = _names(split[0])
+    given = _names(split[1]) if len(split) == 2 else []
+    if variables is None or given is None or len(variables) != 1:
+        return False
+    if not declare_law(f"{split[0].strip()} \\sim {found.group('law')}", context, note, definite):
+        if not _mean_is_bold_zero(found.group("law")):
+            return False
+        _set_shape(context, variables[0], (_default(context), sp.Integer(1)), note)  # N(\mathbf{0}, I)
+    label = (found.group("label") or "").strip("{}").strip().lstrip("\\")
+    family = found.group("family").lstrip("\\")
+    arguments = _top_level(_NORMAL_LAW.match("v \\sim " + found.group("law")).group("arguments"))
+    context.vector_densities[(family, label)] = (variables[0], tuple(given), arguments[0], arguments[1], note)
+    return True
+
+
+def _mean_is_bold_zero(law: str) -> bool:
+    arguments = _top_level(_NORMAL_LAW.match("v \\sim " + law).group("arguments"))
+    return len(arguments) == 2 and bool(re.fullmatch(r"\s*\\(?:mathbf|boldsymbol|bm)\s*\{\s*0\s*\}\s*", arguments[0]))
 
 
 def declare_law(part: str, context: Context, note: str = "", definite: bool = True) -> bool:
@@ -1375,6 +1739,9 @@ def declare_law(part: str, context: Context, note: str = "", definite: bool = Tr
             or (identity and identity != "")):
         return False
     size = dimension(identity) if identity else _default(context)
+    known = [context.shapes[n][0] for n in (subject, mean_name) if n in context.shapes and context.shapes[n][1] == 1]
+    if not identity and known:
+        size = known[0]  # z ∈ ℝ^J declared before: N(0, I) of z is J-dimensional
     if covariance_name in context.shapes:
         size = context.shapes[covariance_name][0]
     for name in (subject, mean_name):
