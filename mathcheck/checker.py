@@ -561,16 +561,23 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
         detail.update(_holds_detail(numeric, step.relation))
     else:
         detail["numeric"] = numeric.detail.get("reason", "")
+    held = f"held on {_holds_summary(numeric)}" if numeric.status == "holds" else None
+    return unrefuted_verdict(step, proof, held, detail.get("numeric", ""), detail)
+
+
+def unrefuted_verdict(step: Step, proof: Proof, held: str | None, numeric_reason: str,
+                      detail: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The verdict of a step no check refuted: proved, holds (``held`` says where), or undecided."""
     if not step.why.strip():
         detail["reason"] = "no justification given: a step must say why it holds"
         return UNDECIDED, detail
     if proof.proved:
         detail["reason"] = proof.reason
         return PROVED, detail
-    if numeric.status == "holds":
-        detail["reason"] = f"held on {_holds_summary(numeric)} (not proved: {proof.reason})"
+    if held is not None:
+        detail["reason"] = f"{held} (not proved: {proof.reason})"
         return HOLDS, detail
-    detail["reason"] = f"not proved ({proof.reason}); numeric: {detail['numeric']}"
+    detail["reason"] = f"not proved ({proof.reason}); numeric: {numeric_reason}"
     return UNDECIDED, detail
 
 
@@ -966,20 +973,26 @@ def _explained(detail: dict[str, Any], lhs: sp.Expr, step: Step, numeric: Numeri
     return text
 
 
-def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = DEFAULT_EXAMPLES) -> list[NumericResult]:
+def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = DEFAULT_EXAMPLES,
+                        wanted: list[int] | None = None) -> list[NumericResult]:
     """Every step on the same worlds (the boundary worlds, then those drawn once for all chains with the same
-    needs), each expression evaluated once per world; a step failing in a drawn world is then re-run on its
-    own so that hypothesis shrinks its counterexample."""
+    needs), each expression evaluated once per world; step i on the boundary worlds and the first
+    ``wanted[i]`` drawn worlds (``examples`` for every step unless given); a step failing in a drawn world is
+    then re-run on its own so that hypothesis shrinks its counterexample."""
     expressions = chain.expressions
+    wanted = [examples] * len(chain.steps) if wanted is None else wanted
     from mathcheck import sums
     if sums.handles(expressions):
-        return [check_numeric(lhs, step.relation, step.expr, strategy, seed, examples) for lhs, step in chain.pairs()]
-    worlds = _boundary_worlds_for(expressions) + sample_worlds(Needs.of(expressions), seed, examples)
+        return [check_numeric(lhs, step.relation, step.expr, strategy, seed, count)
+                for (lhs, step), count in zip(chain.pairs(), wanted)]
+    drawn = sample_worlds(Needs.of(expressions), seed, max(wanted, default=0))
+    worlds = [(world, 0) for world in _boundary_worlds_for(expressions)] + [
+        (world, number) for number, world in enumerate(drawn, 1)]
     tallies = [Tally(step.relation) for step in chain.steps]
-    for world in worlds:
+    for world, number in worlds:
         sides: dict[int, Any] = {}
         for index, step in enumerate(chain.steps):
-            if tallies[index].settled:
+            if tallies[index].settled or number > wanted[index]:
                 continue
             left, right = (_memoized_side(sides, i, expressions[i], world) for i in (index, index + 1))
             outcome = judge_world(expressions[index], step.relation, step.expr, world, left, right,
@@ -989,7 +1002,7 @@ def check_chain_numeric(chain: Chain, strategy, seed: int = 0, examples: int = D
     for index, (lhs, step) in enumerate(chain.pairs()):
         result = tallies[index].finish()
         if result.status == "refuted" and not tallies[index].failure[1].probe:
-            shrunk = check_numeric(lhs, step.relation, step.expr, strategy, seed, examples)
+            shrunk = check_numeric(lhs, step.relation, step.expr, strategy, seed, wanted[index])
             result = shrunk if shrunk.status == "refuted" else result
         results.append(result)
     return results
@@ -1005,17 +1018,26 @@ def _memoized_side(sides: dict, index: int, expr: sp.Expr, world: World):
 
 
 def check_chain(chain: Chain, seed: int = 0, examples: int | None = None) -> EntryReport:
+    """Every step of ``chain``, the symbolic proof first (as ``check_step``): a proved step is cross-checked on
+    the boundary worlds and ``CROSS_CHECK_EXAMPLES`` drawn worlds, any other step on ``examples`` drawn worlds."""
     start = time.perf_counter()
     from mathcheck.matrices import involves_matrices
+    from mathcheck.matrix_numeric import is_matrix_step
     strategy, no_world = ((None, "matrix steps are checked in the matrix worlds")
                           if any(map(involves_matrices, chain.expressions)) else strategy_for(chain))
+    examples = examples or DEFAULT_EXAMPLES
+    proofs = [None if is_matrix_step(lhs, step.expr) else prove(lhs, step.relation, step.expr, step.rules,
+                                                                  model=chain.model)
+              for lhs, step in chain.pairs()]  # a matrix step: ``decide`` takes the matrix normal form
+    wanted = [min(examples, CROSS_CHECK_EXAMPLES) if proof is not None and proof.proved else examples
+              for proof in proofs]
     if strategy is not None:
-        numerics = check_chain_numeric(chain, strategy, seed, examples or DEFAULT_EXAMPLES)
+        numerics = check_chain_numeric(chain, strategy, seed, examples, wanted)
     else:
         numerics = [NumericResult("unsupported", detail={"reason": no_world})] * len(chain.steps)
     steps = []
-    for index, ((lhs, step), numeric) in enumerate(zip(chain.pairs(), numerics), 1):
-        verdict, detail = decide(lhs, step, numeric, chain.model)
+    for index, ((lhs, step), numeric, proof) in enumerate(zip(chain.pairs(), numerics, proofs), 1):
+        verdict, detail = decide(lhs, step, numeric, chain.model, proof)
         steps.append(StepReport(index, step.relation, to_text(lhs), to_text(step.expr), step.why, verdict, detail))
     return EntryReport(chain.name, chain.title, chain.source, chain.conclusion(), steps,
                        time.perf_counter() - start, chain=chain)

@@ -67,7 +67,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="report format")
         p.add_argument("--seed", type=seed_int, default=0, help="seed for the numeric worlds (default 0)")
         p.add_argument("--examples", type=positive_int, default=None,
-                       help="numeric worlds per step (default: the checker's own number)")
+                       help="numeric worlds per step the symbolic checker does not prove (default: the checker's "
+                            "own number; a proved step is cross-checked on the boundary worlds and 3 drawn ones)")
         p.add_argument("--verbose", "-v", action="store_true", help="text format: show every step")
         p.add_argument("--jobs", "-j", type=positive_int, default=None, metavar="N",
                        help="worker processes (default: 2, or 1 on a single core; 1 checks in this process)")

@@ -799,7 +799,8 @@ def is_matrix_step(lhs, rhs) -> bool:
 
 def decide_matrix(lhs, step, seed: int = 0) -> tuple[str, dict[str, Any]]:
     """The verdict of a calc step on matrix expressions: the matrix normal form, then the matrix worlds."""
-    from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
+    from mathcheck.checker import unrefuted_verdict
+    from mathcheck.report import REFUTED, UNDECIDED
     from mathcheck.symbolic import prove
 
     proof = prove(lhs, step.relation, step.expr, step.rules)
@@ -819,14 +820,5 @@ def decide_matrix(lhs, step, seed: int = 0) -> tuple[str, dict[str, Any]]:
             return UNDECIDED, detail
         detail["reason"] = f"counterexample: {numeric.reason}"
         return REFUTED, detail
-    if not step.why.strip():
-        detail["reason"] = "no justification given: a step must say why it holds"
-        return UNDECIDED, detail
-    if proof.proved:
-        detail["reason"] = proof.reason
-        return PROVED, detail
-    if numeric.status == "holds":
-        detail["reason"] = f"{numeric.reason} (not proved: {proof.reason})"
-        return HOLDS, detail
-    detail["reason"] = f"not proved ({proof.reason}); numeric: {numeric.reason}"
-    return UNDECIDED, detail
+    held = numeric.reason if numeric.status == "holds" else None
+    return unrefuted_verdict(step, proof, held, numeric.reason, detail)

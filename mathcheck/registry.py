@@ -140,18 +140,20 @@ def _can_fork() -> bool:
 
 
 def _tasks(selected: list[str]) -> list[list[str]]:
-    """The units of work: the entries of one ``group`` together (in their order), every other entry alone;
-    the groups first (the longest: a training), then the rest in order."""
+    """The units of work, longest first so that the last ones to finish are short: the entries of one
+    ``group`` together (in their order; a training), then every other check family alone (a second or two of
+    quadrature and Monte Carlo each), then the derivations in order (a symbolic proof and a few worlds)."""
     grouped: dict[str, list[str]] = {}
-    alone: list[list[str]] = []
+    families: list[list[str]] = []
+    derivations: list[list[str]] = []
     checks = provider_checks()
     for name in dict.fromkeys(selected):
         group = checks[name].group if name in checks else None
-        if group is None:
-            alone.append([name])
-        else:
+        if group is not None:
             grouped.setdefault(group, []).append(name)
-    return list(grouped.values()) + alone
+        else:
+            (families if name in checks else derivations).append([name])
+    return list(grouped.values()) + families + derivations
 
 
 def _run_in_workers(selected: list[str], seed: int, examples: int | None, jobs: int) -> list[EntryReport]:
@@ -159,7 +161,11 @@ def _run_in_workers(selected: list[str], seed: int, examples: int | None, jobs: 
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    _import_before_fork()
+    import gc
+
+    _import_before_fork(selected)
+    gc.collect()
+    gc.freeze()  # what the workers inherit is never traversed by their collections (hypothesis runs gc.collect)
     tasks = _tasks(selected)
     done: dict[str, EntryReport] = {}
     executor = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork"),
@@ -184,6 +190,7 @@ def _run_in_workers(selected: list[str], seed: int, examples: int | None, jobs: 
             for process in list((getattr(executor, "_processes", None) or {}).values()):
                 process.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
     return [done[name] for name in selected]
 
 
@@ -191,13 +198,19 @@ def _succeeded(future) -> bool:
     return future.done() and not future.cancelled() and future.exception() is None
 
 
-def _import_before_fork() -> None:
-    """What every worker needs, imported once here (sympy, scipy, hypothesis, the entries): a forked worker
-    shares it. Not torch: only the check families use it, and a worker that runs them imports it while the
-    other checks derivations (and the ``vae-*`` entries' first torch calls are made in their worker)."""
+def _import_before_fork(selected: list[str]) -> None:
+    """What the workers need, imported once here (sympy, scipy, hypothesis, the entries): a forked worker
+    shares it. Torch too where a check family is selected (the ``vae-*`` entries and ``gaussian-kl-numeric``
+    use it, and either worker may get one), but only imported: the ``vae-*`` entries' first torch calls are
+    made in their worker."""
     derivation_modules()
-    provider_checks()
+    checks = provider_checks()
     import mathcheck.checker  # noqa: F401
+    if any(name in checks for name in selected):
+        try:
+            import torch.distributions  # noqa: F401
+        except ImportError:  # the entries that need it report that they cannot run
+            pass
 
 
 def _worker_started() -> None:

@@ -388,3 +388,74 @@ def test_labelled_and_bare_density_in_separate_displays_follow_one_notation_per_
             "\\mathbb{E}_{q_\\phi(z|x)}[\\log p_\\theta(x|z)] - D_{KL}(q_\\phi(z|x) \\| p(z))$$\n")
     steps = audit(tmp_path, capsys, text)
     assert [s["verdict"] for s in steps] == [PROVED, PROVED], steps
+
+
+# ---------------------------------------------------------------- A1: only a plain declarative sentence identifies
+
+
+Q_CLAIM = "$$\\mathbb{E}_{q(z|x)}[\\log q_\\phi(z|x)] = \\mathbb{E}_{q(z|x)}[\\log q(z|x)]$$\n"
+
+
+@pytest.mark.parametrize("prose", [
+    "The parameters $\\phi, \\theta$ are never omitted.",
+    "It is not the case that the parameters $\\phi, \\theta$ are omitted.",
+    "If the parameters $\\phi, \\theta$ are omitted, the notation is ambiguous, so we never omit them.",
+    "In the original paper, the parameters $\\phi, \\theta$ are written explicitly.",
+    "The encoder parameters $\\phi, \\theta$ cannot be dropped from the notation.",
+    "The parameters $\\phi$ are learned by an explicit gradient step.",
+    "The parameters $\\phi, \\theta$ are not written explicitly, because $q(z|x)$ differs from $q_\\phi(z|x)$.",
+    "Suppose that $q_\\phi(z|x) = q(z|x)$; this fails in general.",
+    "Suppose for a moment that $q_\\phi(z|x) = q(z|x)$; this fails in general.",
+    "We do not claim that $q_\\phi(z|x) = q(z|x)$.",
+    "The identity $q_\\phi(z|x) = q(z|x)$ is false in general.",
+    "Assume, for contradiction, $q_\\phi(z|x) = q(z|x)$.",
+    "The step $q_\\phi(z|x) = q(z|x)$ would be wrong.",
+])
+def test_negated_hedged_or_hypothetical_prose_does_not_identify_the_encoder_with_the_bare_q(tmp_path, capsys, prose):
+    steps = audit(tmp_path, capsys, prose + "\n\n" + Q_CLAIM)
+    assert steps[0]["verdict"] not in PASSING, steps
+
+
+@pytest.mark.parametrize("prose", [
+    "At the optimum of maximum likelihood, $p_\\theta(x) = p(x)$.",
+    "Training drives the model towards $p_\\theta(x) = p(x)$, which is never reached exactly.",
+    "Hence $p_\\theta(x) = p(x)$ at every step of training.",
+    "Thus $p_\\theta(x) = p(x)$.",
+    "When the model is perfect, $p_\\theta(x) = p(x)$.",
+    "Then $p_\\theta(x) = p(x)$ approximately.",
+])
+@pytest.mark.parametrize("claim", [
+    "D_{KL}(p(x) \\| p_\\theta(x)) = 0",
+    "\\mathbb{E}_{p(x)}[\\log p(x)] = \\mathbb{E}_{p(x)}[\\log p_\\theta(x)]",
+])
+def test_a_conclusion_or_hypothesis_in_prose_does_not_identify_the_model_with_the_data(tmp_path, capsys, prose, claim):
+    steps = audit(tmp_path, capsys, prose + f"\n\n$${claim}$$\n")
+    assert steps[0]["verdict"] not in PASSING, steps
+
+
+@pytest.mark.parametrize("prose", [
+    "The parameters $\\phi, \\theta$ are omitted.",
+    "The parameters $\\phi, \\theta$ are dropped from the notation.",
+    "Here the parameters $\\phi, \\theta$ are shown explicitly.",
+    "We drop the subscripts $\\phi, \\theta$.",
+    "Here $q_\\phi(z|x) = q(z|x)$.",
+])
+def test_plain_notation_sentence_still_identifies_the_encoder_with_the_bare_q(tmp_path, capsys, prose):
+    steps = audit(tmp_path, capsys, prose + "\n\n" + Q_CLAIM)
+    assert steps[0]["verdict"] == PROVED, steps
+
+
+# ---------------------------------------------------------------- A5: a recursive definition is not unfolded
+
+
+@pytest.mark.parametrize("claim", ["L_3 = L_2 + 5", "L_3 = 3", "L_2 = L_1"])
+def test_claim_on_an_instance_of_a_recursive_definition_is_neither_a_definition_nor_proved(tmp_path, capsys, claim):
+    steps = audit(tmp_path, capsys, f"$$L_\\beta := L_{{\\beta - 1}} + 1$$\n\n$${claim}$$\n")
+    assert steps[1]["verdict"] not in PASSING, steps
+
+
+@pytest.mark.parametrize("definition", ["L_\\beta := L_{\\beta - 1} + 1", "S_n := S_{n-1} + n", "F_t := 2 F_{t-1}"])
+def test_instance_of_a_recursive_definition_says_it_is_not_unfolded(tmp_path, capsys, definition):
+    base = definition.split("_")[0]
+    steps = audit(tmp_path, capsys, f"$${definition}$$\n\n$${base}_3 = {base}_2 + 7$$\n")
+    assert "recursive definition not unfolded" in steps[1]["reason"], steps

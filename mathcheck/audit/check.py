@@ -321,6 +321,10 @@ class Names:
         if definition.resolving:
             raise Unparsed(f"{_display(definition.name)} is defined in terms of itself (line {definition.line})",
                            definition.name)
+        recursive = _recursive_uses(definition)
+        if recursive:
+            raise Unparsed(f"{_display(definition.name)} is defined at line {definition.line} through its own instance "
+                           f"{_display(recursive[0])}: recursive definition not unfolded", definition.name)
         definition.resolving = True
         try:
             definition.resolved = self.resolve(definition.body, definition.formula, [], definition.line)
@@ -353,6 +357,15 @@ def _in_context(body: sp.Expr, context: Context) -> sp.Expr:
 
 _ELBO_NAMES = frozenset({"elbo", "evidencelowerbound", "variationallowerbound", "theelbo"})
 _LABEL_TEXT = re.compile(r"\\(?:text|mathrm|textrm|textbf|mathbf|textit|mathit|operatorname)\s*\{([^{}]*)\}")
+
+
+_RELATION_IN_LABEL = re.compile(r"[=<>]|\\(?:leq?|geq?|neq?|lt|gt|approx|sim|simeq|equiv|propto|ll|gg)(?![A-Za-z])")
+_TEXT_IN_LABEL = re.compile(r"\\(?:text|mathrm|textrm|textit|mbox)\s*\{[^{}]*\}")
+
+
+def _states_a_relation(label: str) -> bool:
+    """Whether a brace's annotation is a formula with a relation (``=3``, ``\\geq 0``): a claim, not a name."""
+    return bool(_RELATION_IN_LABEL.search(_TEXT_IN_LABEL.sub(" ", label)))
 
 
 def braced_parts(source: str) -> list[tuple[str, str]]:
@@ -460,7 +473,23 @@ def _parameter_of(definition: Definition, subscript: str) -> str | None:
         return None
     body = definition.body
     written = {s.name for s in body.atoms(sp.Symbol)} | {r.name for r in body.atoms(NameRef)}
-    return name if name in written else None
+    return name if name in written or _recursive_uses(definition, name) else None
+
+
+def _recursive_uses(definition: Definition, parameter: str | None = None) -> list[str]:
+    """The instances of the family itself that its body uses (L_{β-1} in L_β := L_{β-1} + 1): names of the same
+    base whose subscript is an expression in the parameter (any parameter where ``parameter`` is None)."""
+    defined = subscripted(definition.name)
+    if defined is None:
+        return []
+    parameter = parameter if parameter is not None else defined[1].lstrip("\\")
+    uses = []
+    for ref in definition.body.atoms(NameRef):
+        parts = subscripted(ref.name)
+        if parts is not None and parts[0] == defined[0] and ref.name != definition.name \
+                and parameter in re.findall(r"[A-Za-z]+", parts[1].replace("\\", "")):
+            uses.append(ref.name)
+    return sorted(uses)
 
 
 def _subscript_value(subscript: str, body: sp.Expr) -> sp.Expr | None:
@@ -533,9 +562,12 @@ def _applied(definition: Definition, body: sp.Expr, arguments: tuple, shown: str
 
 
 def _binds(expr: sp.Expr) -> tuple:
-    """The variables ``expr`` binds: an integral's, an expectation's and a KL's (the first density's)."""
+    """The variables ``expr`` binds: an integral's, a sum's or product's index, an expectation's and a KL's
+    (the first density's)."""
     if isinstance(expr, sp.Integral):
         return integral_variables(expr)
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        return tuple(expr.variables)
     if isinstance(expr, Expectation):
         return tuple(density_variables(expr.density))
     if isinstance(expr, KL):
@@ -869,6 +901,12 @@ class Auditor:
         for part, label in braced_parts(item.source):
             name = _label_name(label)
             named = self._named_value(formula, part, label, name)
+            if isinstance(named, str) and _states_a_relation(label) and step.verdict in (PROVED, HOLDS):
+                # a formula under the brace (=3, \geq 0) is a claim of its own: unchecked, it is not verified
+                step.verdict = UNDECIDED
+                step.reason = (f"not verified: the annotation `{_short(label, 30)}` of a braced part is a claim "
+                               f"that is not checked ({named}); {step.reason}")
+                continue
             if isinstance(named, str):
                 step.reason += f" [the name `{_short(label, 30)}` of a braced part is not checked: {named}]"
                 continue
@@ -1476,6 +1514,51 @@ _LABELS_ONLY = re.compile(r"\s*\\?[A-Za-z]+(?:\s*(?:,|\\,|and)\s*\\?[A-Za-z]+)*\
 _LABEL_WORD = re.compile(r"parameters?|subscripts?|labels?|パラメータ|添字", re.I)
 _SHOWN_OR_DROPPED = re.compile(r"explicit|明示|omit|drop|suppress|省略", re.I)
 _HEDGED = re.compile(r"\b(?:if|when|whenever|suppose|assume|assuming|whether|iff|unless|not|only)\W*$", re.I)
+# an identification of a labelled with a bare density is read only from a plain declarative sentence of notation:
+# a negation, a hedge or hypothesis, or a conclusion anywhere in the sentence makes it no declaration
+_NOT_PLAIN = re.compile(r"\b(?:not|never|no|cannot|can't|can\s*not|isn't|aren't|don't|doesn't|fails?|false|wrong|"
+                        r"incorrect|differs?|different|unlike|suppose|supposing|assume|assuming|if|iff|unless|"
+                        r"whether|when|whenever|would|could|may|might|should|approximately|approximate|towards?|"
+                        r"optimum|optimal|general|contradiction|claim|claims|hence|thus|therefore|so|follows|"
+                        r"original|only|ideally|hope|expect)\b|ない|ません|ならば|なら|仮定", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n\s*\n")
+# "the parameters $\phi, \theta$ are written explicitly (in the notation)", "we omit the subscripts $\theta$",
+# "パラメータ$\phi,\theta$を明示的に表しています": the exact notation pattern, nothing else
+_LABELS_BEFORE = re.compile(r"(?:\b(?:parameters?|subscripts?|labels?)|パラメータ|添字)\s*$", re.I)
+_LABELS_AFTER = re.compile(r"^\s*(?:(?:are|is)\s+(?:omitted|dropped|suppressed|(?:written|shown)\s+explicitly)"
+                           r"(?:\s+(?:in|from)\s+the\s+notation)?\s*(?:[.;,]|$)"
+                           r"|を(?:明示的に(?:表して|示して|書いて)います|省略(?:して|し)ます|省略しています))", re.I)
+_LABELS_DROP_BEFORE = re.compile(r"\bwe\s+(?:omit|drop|suppress)\s+the\s+(?:parameters?|subscripts?|labels?)\s*$",
+                                 re.I)
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every inline formula blanked out (same length), so that sentence marks and words inside
+    the math do not count."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = "M" * (end - start)
+    return "".join(chars)
+
+
+def _sentence(masked: str, start: int, end: int) -> str:
+    """The sentence of ``masked`` around the formula at ``start:end``."""
+    begin = max([m.end() for m in _SENTENCE_END.finditer(masked, 0, start)], default=0)
+    stop = _SENTENCE_END.search(masked, end)
+    return masked[begin:stop.start() if stop else len(masked)]
+
+
+def _plain_declaration(masked: str, start: int, end: int) -> bool:
+    return not _NOT_PLAIN.search(_sentence(masked, start, end))
+
+
+def _labels_only_shown(masked: str, start: int, end: int) -> bool:
+    """The formula is the list of labels in "the parameters $\\phi, \\theta$ are written explicitly" (or
+    "we omit the subscript $\\theta$"), in a plain sentence."""
+    before, after = masked[max(0, start - 60):start], masked[end:end + 80]
+    if not (_LABELS_BEFORE.search(before) and _LABELS_AFTER.match(after) or _LABELS_DROP_BEFORE.search(before)):
+        return False
+    return _plain_declaration(masked, start, end)
 
 
 def declared_label_rules(text: str, written: set) -> tuple[frozenset, frozenset, frozenset]:
@@ -1500,18 +1583,24 @@ def declared_label_rules(text: str, written: set) -> tuple[frozenset, frozenset,
                 and _names_of(d.variables) == _names_of(bare.variables) and _names_of(d.given) == _names_of(bare.given)}
 
     data, identified, distinct = set(), set(), set()
-    for start, end, _, math in _inline_maths(text):
+    maths = list(_inline_maths(text))
+    masked = _masked(text, [(start, end) for start, end, _, _ in maths])
+    for start, end, _, math in maths:
         if text.startswith("$$", start) or _HEDGED.search(text[max(0, start - 40):start]):
             continue
         after, before = text[end:end + 80], text[max(0, start - 60):start]
+        plain = _plain_declaration(masked, start, end)
         if "=" not in math:
             letter = re.fullmatch(r"\s*([A-Za-z])\s*", math)
             if letter and _MODEL_AFTER.match(after):
-                identified |= {signature(d) for d in written if d.family == letter.group(1) and d.label}
+                if plain:
+                    identified |= {signature(d) for d in written if d.family == letter.group(1) and d.label}
             elif letter and _DATA_AFTER.match(after):  # "Let $p$ be the data distribution"
                 data |= {signature(d) for d in _data_marginals(written, letter.group(1))}
             elif _LABELS_ONLY.fullmatch(math) and _LABEL_WORD.search(before[-30:] + after[:30]) \
                     and _SHOWN_OR_DROPPED.search(before[-40:] + after[:40]):
+                if not _labels_only_shown(masked, start, end):
+                    continue
                 labels = {word.lstrip("\\") for word in re.findall(r"\\?[A-Za-z]+", math)} - {"and"}
                 identified |= {signature(d) for d in written if d.label in labels}
             elif _DATA_AFTER.match(after) or _DATA_BEFORE.search(before):
@@ -1524,7 +1613,7 @@ def declared_label_rules(text: str, written: set) -> tuple[frozenset, frozenset,
                     distinct |= labelled_like(expr)
             continue
         sides = math.split("=")
-        if len(sides) != 2 or "(" not in math or any(mark in math for mark in ("<", ">", "\\le", "\\ge", "\\ne",
+        if not plain or len(sides) != 2 or "(" not in math or any(mark in math for mark in ("<", ">", "\\le", "\\ge", "\\ne",
                                                                                 "\\approx")):
             continue
         first, second = read(sides[0]), read(sides[1])
