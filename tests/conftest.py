@@ -27,3 +27,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 def _audit_cache_in_tmp(tmp_path_factory, monkeypatch):
     """Every test gets an empty cache of audits of its own (``mathcheck.audit.cache``), never the user's."""
     monkeypatch.setenv("MATHCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("audit-cache")))
+
+
+def pytest_configure(config):
+    """pytest-xdist's workers must collect the same tests in the same order, and parameters taken from a set
+    are ordered by string hashes: every worker (started after this hook, with this environment) gets one seed."""
+    os.environ.setdefault("PYTHONHASHSEED", "0")

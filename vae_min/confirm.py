@@ -5,7 +5,6 @@ Importing this module does not import torch; ``checks()`` only describes the ent
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from functools import lru_cache
 
 from mathcheck.registry import Check
@@ -74,27 +73,17 @@ def _entry(name: str, title: str, source: str, confirm):
     def run(seed: int, examples: int | None) -> EntryReport:
         start = time.perf_counter()
         try:
-            with _one_thread():
+            import torch  # noqa: F401  (one_torch_thread acts on torch once it is imported)
+
+            from mathcheck.code.frameworks import one_torch_thread
+
+            with one_torch_thread():  # tiny tensors: a second thread costs more than it gains
                 confirmation = confirm(seed, examples)
         except ImportError as error:  # torch or scikit-learn missing: nothing could be confirmed
             step = StepReport(1, "", "", title, "", "undecided", {"reason": f"cannot run: {error}"})
             return EntryReport(name, title, source, title, [step], time.perf_counter() - start)
         return to_entry_report(confirmation, time.perf_counter() - start)
     return run
-
-
-@contextmanager
-def _one_thread():
-    """Torch on one thread for the block: its tensors here are small (batches of 8x8 digits), and a second
-    thread cost more than it gained (on a loaded machine, a waiting thread spins: ten times the CPU time)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def to_entry_report(confirmation, seconds: float = 0.0) -> EntryReport:

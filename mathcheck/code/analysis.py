@@ -18,17 +18,15 @@
 """
 from __future__ import annotations
 
-import contextlib
 import importlib
 import re
-import sys
 from dataclasses import dataclass
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
 from mathcheck.code.calls import Caller, first_line, keys_of, leaves
-from mathcheck.code.frameworks import Backend, FrameworkUnavailable, detect
+from mathcheck.code.frameworks import Backend, FrameworkUnavailable, detect, one_torch_thread
 from mathcheck.code.loss import analyse_loss_or_kl, base_values, size_constants, variant_shapes
 from mathcheck.code.report import FunctionReport, Shape, verdict_of
 
@@ -48,24 +46,9 @@ class Found:
 def analyse(function: Callable, *, target: str, role: str | None, arg_roles: Mapping[str, str], seed: int = 0,
             examples: int | None = None, shape: Shape | None = None) -> FunctionReport:
     """What ``function`` computes, as a :class:`FunctionReport` (see the module docstring)."""
-    with _one_thread():
+    with one_torch_thread():  # tiny probes: threads only contend
         return _analyse(function, target=target, role=role, arg_roles=dict(arg_roles), seed=seed, examples=examples,
                         shape=shape)
-
-
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """Torch on one thread while the function is probed: its inputs are tiny, and threads only contend."""
-    torch = sys.modules.get("torch")
-    if torch is None:
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: dict[str, str], seed: int,
