@@ -258,6 +258,16 @@ def _components(values, size: int) -> np.ndarray:
     return values[1:size + 1]
 
 
+def _with_bound(evaluator, e, bound: dict):
+    """``evaluator.number(e)`` with the bound variables' values added to its environment for the call."""
+    saved = dict(evaluator.env)
+    evaluator.env.update(bound)
+    try:
+        return evaluator.number(e)
+    finally:
+        evaluator.env = saved
+
+
 class Evaluator:
     def __init__(self, world: MatrixWorld, expectations: dict | None = None):
         self.world = world
@@ -343,12 +353,7 @@ class Evaluator:
 
     def number(self, e, bound: dict | None = None) -> np.ndarray:
         if bound:
-            saved = dict(self.env)
-            self.env.update(bound)
-            try:
-                return self.number(e)
-            finally:
-                self.env = saved
+            return _with_bound(self, e, bound)
         e = sp.sympify(e)
         if e in self.expectations:
             return self.expectations[e]
@@ -555,12 +560,7 @@ class PreciseEvaluator:
         import mpmath
 
         if bound:
-            saved = dict(self.env)
-            self.env.update(bound)
-            try:
-                return self.number(e)
-            finally:
-                self.env = saved
+            return _with_bound(self, e, bound)
         e = sp.sympify(e)
         if e in self.env and np.ndim(self.env[e]) == 0:
             return mpmath.mpf(float(self.env[e]))

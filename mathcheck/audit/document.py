@@ -39,7 +39,8 @@ from mathcheck.audit.formats import (BOUNDARY, LATEX, MARKDOWN, DocumentError, S
                                     latex_reading_text, markdown_prose, normalized_line_ends, source_from_text)
 from mathcheck.audit.formats import _read_bytes
 from mathcheck.audit.latex import (CHECKED, GREEK, Context, Parser, Token, Unparsed, blank_comments,
-                                   declared_parameters, group_end, normal_from_variance, parse_expression, tokenize)
+                                   declared_parameters, group_end, normal_from_variance, parse_expression, tokenize,
+                                   top_level_parts)
 from mathcheck.audit import matrix_reader
 from mathcheck.audit.macros import Macro, OffsetMap, expand
 from mathcheck.vocab import Density, Normal, X, ratio
@@ -450,7 +451,7 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
             for target in (persistent, current):  # (Σ ≻ 0 not from a question or a hedge)
                 matrix_reader.declare(math, target, f"{line}: {math.strip()}", definite=mood not in (QUESTION, HEDGE) and
                                       not matrix_reader.questioned(prose, math_start))
-        for part_start, part in _top_level_parts(math):
+        for part_start, part in top_level_parts(math):
             part = _equation_as_law(part)  # "let $q(z) = N(m, s^2)$": the density declared Gaussian
             if "\\sim" not in part:
                 continue
@@ -582,17 +583,6 @@ def _refuse_declaration(context: Context, part: str, note: str) -> None:
             context.notes[("density-refused", written.family, written.label)] = note
 
 
-def _top_level_parts(math: str):
-    depth, last = 0, 0
-    for i, c in enumerate(math):
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            yield last, math[last:i]
-            last = i + 1
-    yield last, math[last:]
 
 
 _NORMAL = re.compile(r"^\s*(?:N|\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N|\\mathscr\s*\{\s*N\s*\}|\\mathrm\s*\{\s*N\s*\}"
@@ -609,7 +599,7 @@ def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, 
     normal = _NORMAL.match(right)
     if not normal:
         return "other", f"`{right.strip()}` is not a distribution mathcheck reads (only N(mean, variance))"
-    arguments = [argument for _, argument in _top_level_parts(normal.group(1))]
+    arguments = [argument for _, argument in top_level_parts(normal.group(1))]
     point = _POINT.split(arguments[0], maxsplit=1)
     if len(point) == 2:  # N(x; mean, variance): the point is the subject's variable
         arguments[0] = point[1]

@@ -404,6 +404,20 @@ def _braced(text: str, i: int) -> tuple[str, int] | None:
     return None if end is None else (text[j + 1:end - 1], end)
 
 
+def top_level_parts(math: str):
+    """(offset, text) of each comma-separated part of ``math`` outside (), [] and {}."""
+    depth, last = 0, 0
+    for i, c in enumerate(math):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            yield last, math[last:i]
+            last = i + 1
+    yield last, math[last:]
+
+
 def group_end(text: str, opening: int) -> int | None:
     """The index just after the brace group that opens at ``text[opening] == "{"``; None if it is never closed
     (an escaped ``\\{`` or ``\\}`` does not count)."""

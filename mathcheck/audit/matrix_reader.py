@@ -33,7 +33,7 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 
 from mathcheck.audit.latex import (CLOSING_BAR, GREEK, OPENING_BAR, VARIABLES, Context, NameRef, Parser, Token,
-                                   Unparsed, density_letter_of, tokenize, variable_end)
+                                   Unparsed, density_letter_of, tokenize, top_level_parts, variable_end)
 from mathcheck.matrices import (Components, Covariance, Diagonal, MatrixExpectation, MvNormal, ShapeError,
                                 SymmetricMatrix, VectorFunction, scalar)
 from mathcheck.matrices import j as ENTRY_INDEX
@@ -1759,14 +1759,4 @@ def declare_law(part: str, context: Context, note: str = "", definite: bool = Tr
 
 
 def _top_level(text: str) -> list[str]:
-    depth, last, parts = 0, 0, []
-    for i, c in enumerate(text):
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            parts.append(text[last:i])
-            last = i + 1
-    parts.append(text[last:])
-    return parts
+    return [part for _, part in top_level_parts(text)]
