@@ -10,6 +10,11 @@ with one line edited after an audit of it (only the edited line's steps are chec
 verdicts), and for each document of the corpus (tests/audit_corpus/; none yet is fine; ``--no-corpus`` skips
 it) its steps, the steps read (not unparsed), passed (proved or holds) and refuted, cold and warm. The cache
 lives in a temporary folder (``MATHCHECK_CACHE_DIR``): the user's is neither read nor written.
+
+Every run reads compiled bytecode, as an installed mathcheck does (pip compiles it at install): where the
+environment forbids writing it (``PYTHONDONTWRITEBYTECODE``, which would compile mathcheck's sources again in
+every run while sympy's come compiled), the runs keep it in a temporary folder (``PYTHONPYCACHEPREFIX``),
+filled by a first run that is not measured; ``--as-is`` measures the environment unchanged.
 """
 from __future__ import annotations
 
@@ -40,7 +45,7 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, subproces
     """Wall seconds of a run; the run's CPU seconds (user + system: what the machine's load changes least)
     are ``done.cpu``."""
     start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env or RUN_ENVIRONMENT)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     done.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return time.perf_counter() - start, done
@@ -60,8 +65,30 @@ def audit_command(path: str, *options: str) -> list[str]:
     return [sys.executable, "-m", "mathcheck", "audit", path, *options]
 
 
+RUN_ENVIRONMENT = dict(os.environ)  # of every measured run (``compiled_bytecode`` changes it)
+
+
 def with_cache(folder: str) -> dict:
-    return {**os.environ, "MATHCHECK_CACHE_DIR": folder}
+    return {**RUN_ENVIRONMENT, "MATHCHECK_CACHE_DIR": folder}
+
+
+def compiled_bytecode(folder: str) -> str:
+    """Let the measured runs read compiled bytecode (see the module docstring): kept in ``folder`` and written
+    by one unmeasured run of what they import; what was changed, for the report ("" if nothing was)."""
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return ""
+    RUN_ENVIRONMENT.pop("PYTHONDONTWRITEBYTECODE")
+    RUN_ENVIRONMENT["PYTHONPYCACHEPREFIX"] = folder
+    with tempfile.TemporaryDirectory(prefix="mathcheck-bench-") as cache:
+        document = Path(cache) / "warm-up.md"
+        document.write_text("$$\\log p(x) = \\log \\int p(x, z) dz$$\n", encoding="utf-8")
+        subprocess.run([sys.executable, "-c", WARM_UP], capture_output=True, env=with_cache(cache), check=False)
+        subprocess.run(audit_command(str(document)), capture_output=True, env=with_cache(cache), check=False)
+    return f"PYTHONDONTWRITEBYTECODE unset for the runs; their bytecode in {folder} (--as-is: as set)"
+
+
+WARM_UP = ("import sympy, numpy, mpmath, scipy.optimize, hypothesis, mathcheck.cli, mathcheck.audit.check, "
+           "mathcheck.audit.output, mathcheck.sums, mathcheck.matrix_numeric, mathcheck.lemmas, mathcheck.registry")
 
 
 def cold_and_warm(repeats: int, command: list[str]) -> tuple[tuple[float, float], tuple[float, float], str]:
@@ -158,8 +185,17 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of documents (default tests/audit_corpus)")
     parser.add_argument("--no-corpus", action="store_true", help="measure the article and an empty file only")
+    parser.add_argument("--as-is", action="store_true",
+                        help="measure in the environment as it is (PYTHONDONTWRITEBYTECODE included)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mathcheck-bench-bytecode-") as bytecode:
+        changed = "" if args.as_is else compiled_bytecode(bytecode)
+        if changed:
+            print(f"bytecode: {changed}")
+        measure(args)
 
+
+def measure(args: argparse.Namespace) -> None:
     floor = best_of(args.repeats, [sys.executable, "-c", "import mathcheck.cli, mathcheck.audit, mathcheck.checker"])
     sympy_floor, sympy_cpu = best_with_cpu(args.repeats, [sys.executable, "-c", "import sympy"])
     (cold, cold_cpu), (warm, warm_cpu), warm_note = cold_and_warm(args.repeats, audit_command(args.file))
@@ -191,6 +227,9 @@ def main() -> None:
     print(f"as ratios (the targets over the floor where they were set, {ISSUE_SYMPY_FLOOR:.3f}s): "
           f"cold <= {COLD_TARGET_RATIO:.2f}x ({_within(cold / sympy_floor, cold_cpu / sympy_cpu, COLD_TARGET_RATIO)}), "
           f"warm <= {WARM_TARGET_RATIO:.2f}x ({_within(warm / sympy_floor, warm_cpu / sympy_cpu, WARM_TARGET_RATIO)})")
+    print(f"article cold: {cold / sympy_floor:.2f}x the floor wall, {cold_cpu / sympy_cpu:.2f}x CPU "
+          f"(target <= {COLD_TARGET_RATIO:.2f}x); warm: {warm / sympy_floor:.2f}x wall, {warm_cpu / sympy_cpu:.2f}x CPU "
+          f"(target <= {WARM_TARGET_RATIO:.2f}x)")
 
     documents = [] if args.no_corpus else corpus_documents(args.corpus)
     print()

@@ -53,13 +53,11 @@ from typing import Any, Callable
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
 from mathcheck.calc import Chain, Step
 from mathcheck.lazy import lazy_module
-from mathcheck.numeric import (EPS, FLOAT_SAFE, INTERVAL_PRECISIONS, PRECISE_DIGITS, Divergent, Evaluator,
-                               FloatRange, Needs, Unresolved, Unsupported, World, boundary_worlds, bounds, evaluate,
-                               evaluate_refined,
+from mathcheck.numeric import (EPS, FLOAT_SAFE, INTERVAL_PRECISIONS, PRECISE_DIGITS, Divergent, DrawnWorlds,
+                               Evaluator, FloatRange, Needs, Unresolved, Unsupported, World, boundary_worlds, bounds,
+                               evaluate, evaluate_refined,
                                family_parameters, family_range, feature_breakpoints, hypothesis_run,
                                integrand_features, interval_evaluable, interval_value, is_scale, is_weight,
                                overflowed, precision, precise_sides, rounding_estimate, sample_worlds,
@@ -68,7 +66,7 @@ from mathcheck.numeric import (EPS, FLOAT_SAFE, INTERVAL_PRECISIONS, PRECISE_DIG
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, EntryReport, StepReport
 from mathcheck.deadline import SymbolicTimeout, time_limit
 from mathcheck.symbolic import RULES, Proof, normal_form, prove
-from mathcheck.vocab import to_text, unfold
+from mathcheck.vocab import _LABELS_RESOLVED, to_text, unfold
 
 optimize = lazy_module("scipy.optimize")  # imported when a search runs
 
@@ -134,7 +132,27 @@ class Side:
 
 
 def evaluate_side(expr: sp.Expr, world: World, refined: bool = False) -> Side:
-    """The value of one side; raises Unsupported where the world cannot say (NaN, no density...)."""
+    """The value of one side; raises Unsupported where the world cannot say (NaN, no density...). Kept with
+    the world (worlds are not changed once built), under the label rule in force (which density a labelled
+    one names, ``vocab.labels_resolved``): the steps of a chain share their sides, and the boundary and
+    drawn worlds are shared by the steps of a document."""
+    sides = world.__dict__.setdefault("_sides", {})
+    key = (expr, refined, labels_resolved_now())
+    if key not in sides:
+        try:
+            sides[key] = _evaluated_side(expr, world, refined)
+        except (Unsupported, FloatRange) as error:  # FloatRange is an Unsupported; both say the same again
+            sides[key] = error
+    if isinstance(sides[key], Exception):
+        raise sides[key]
+    return sides[key]
+
+
+def labels_resolved_now() -> bool:
+    return _LABELS_RESOLVED.get()
+
+
+def _evaluated_side(expr: sp.Expr, world: World, refined: bool) -> Side:
     if interval_evaluable(expr):
         return _enclosed_side(expr, world, INTERVAL_PRECISIONS[0])
     return _float_side(expr, world, refined)
@@ -457,15 +475,23 @@ def _boundary_worlds_for(expressions) -> tuple[World, ...]:
 
 def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, strategy, seed: int = 0,
                   examples: int = DEFAULT_EXAMPLES) -> NumericResult:
-    """The step on the boundary worlds, then on ``examples`` worlds drawn from ``strategy``."""
+    """The step on the boundary worlds, then on ``examples`` worlds drawn from ``strategy`` (a hypothesis
+    strategy, or worlds drawn already, a tuple or ``numeric.DrawnWorlds``: hypothesis samples from them and
+    shrinks towards the first)."""
     from mathcheck import sums  # components, products, expectations over samples: worlds of concrete sizes
     if sums.handles([lhs, rhs]):
         return sums.check_numeric(lhs, relation, rhs, seed, examples)
     tally = Tally(relation)
-    for world in _boundary_worlds_for([lhs, rhs]):
-        tally.add(judge_world(lhs, relation, rhs, world, thorough=tally.result.worlds == 0), world)
-        if tally.settled:
-            return tally.finish()
+    if _judged_in_turn(lhs, relation, rhs, _boundary_worlds_for([lhs, rhs]), tally):
+        return tally.finish()
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis import strategies as st
+
+    if isinstance(strategy, DrawnWorlds):
+        strategy = strategy.hypothesis()
+    if isinstance(strategy, tuple):
+        strategy = st.sampled_from(strategy)
 
     @settings(max_examples=examples, database=None, deadline=None, derandomize=False, print_blob=False,
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False, verbosity=Verbosity.quiet,
@@ -490,6 +516,30 @@ def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, strategy, seed: int
     return tally.finish()
 
 
+def _judged_in_turn(lhs: sp.Expr, relation: str, rhs: sp.Expr, worlds, tally: "Tally") -> bool:
+    """Judge the step in each of ``worlds`` in order into ``tally``, until one settles it (a violation, or a
+    world that cannot evaluate it); whether one did."""
+    for world in worlds:
+        tally.add(judge_world(lhs, relation, rhs, world, thorough=tally.result.worlds == 0), world)
+        if tally.settled:
+            return True
+    return False
+
+
+def cross_check(lhs: sp.Expr, relation: str, rhs: sp.Expr, drawn: tuple, seed: int = 0) -> NumericResult:
+    """The numeric check of a step the symbolic checker proved: the boundary worlds, then each world of
+    ``drawn`` (drawn once for the document: ``numeric.DrawnWorlds.plain``) in turn, without a hypothesis run
+    per step; the first violated world is the witness (as hypothesis would shrink towards it). A violation
+    makes the proof a reported mathcheck bug (``decide``)."""
+    from mathcheck import sums
+    if sums.handles([lhs, rhs]):
+        return sums.check_numeric(lhs, relation, rhs, seed, len(drawn))
+    tally = Tally(relation)
+    if not _judged_in_turn(lhs, relation, rhs, _boundary_worlds_for([lhs, rhs]), tally):
+        _judged_in_turn(lhs, relation, rhs, drawn, tally)
+    return tally.finish()
+
+
 def strategy_for(chain: Chain):
     """(strategy, None) or (None, why no world can evaluate the chain)."""
     try:
@@ -505,7 +555,10 @@ def check_step(lhs: sp.Expr, step: Step, strategy=None, *, seed: int = 0, exampl
     on the boundary worlds and ``CROSS_CHECK_EXAMPLES`` drawn worlds (a world that refutes it makes it a
     reported mathcheck bug, see ``decide``), any other step on ``examples`` drawn worlds. ``worlds``, in place
     of ``strategy``: a function of the number of worlds wanted that gives (their strategy, or None and why
-    there is none), called only when the numeric check runs."""
+    there is none), called only when the numeric check runs. A strategy of worlds drawn already (a tuple,
+    or ``numeric.DrawnWorlds``): a proved step is judged in each of them in turn (``cross_check``, on
+    DrawnWorlds' ``plain`` worlds: no hypothesis at all), any other step by hypothesis sampling from them
+    (DrawnWorlds' ``hypothesis`` worlds)."""
     from mathcheck.dimensions import two_symbols_one_name
     from mathcheck.matrix_numeric import is_matrix_step
     clash = two_symbols_one_name(lhs, step.expr)
@@ -519,8 +572,13 @@ def check_step(lhs: sp.Expr, step: Step, strategy=None, *, seed: int = 0, exampl
         wanted = min(wanted, CROSS_CHECK_EXAMPLES)
     if worlds is not None:
         strategy, no_world = worlds(wanted)
-    numeric = (check_numeric(lhs, step.relation, step.expr, strategy, seed, wanted)
-               if strategy is not None else NumericResult("unsupported", detail={"reason": no_world}))
+    if strategy is None:
+        numeric = NumericResult("unsupported", detail={"reason": no_world})
+    elif proof.proved and isinstance(strategy, (tuple, DrawnWorlds)):  # worlds drawn already: judged in turn
+        drawn = strategy.plain() if isinstance(strategy, DrawnWorlds) else strategy
+        numeric = cross_check(lhs, step.relation, step.expr, drawn, seed)
+    else:
+        numeric = check_numeric(lhs, step.relation, step.expr, strategy, seed, wanted)
     return decide(lhs, step, numeric, model, proof)
 
 
@@ -852,6 +910,16 @@ def _clear(outcome: Outcome) -> bool:
     return math.isfinite(judgement.scale) and abs(judgement.size) >= CLEAR * judgement.scale
 
 
+def numpy_function(arguments: list, expr: sp.Expr) -> Callable:
+    """``sp.lambdify(arguments, expr, modules="numpy")`` without the ``from numpy import *`` that gives that
+    its namespace (0.15 s the first time: it imports numpy.f2py, numpy.testing, numpy.ma...): the NumPy
+    printer, as lambdify configures it, imports just the functions the expression uses."""
+    from sympy.printing.numpy import NumPyPrinter
+    printer = NumPyPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                            "user_functions": {}})
+    return sp.lambdify(arguments, expr, modules=[{}], printer=printer)
+
+
 def _screened(lhs: sp.Expr, rhs: sp.Expr, relation: str, symbols: list[sp.Symbol], world: World,
               assignments: list[dict]) -> list[dict]:
     """The assignments at which floating point already shows a clear failure (or a tie, for a strict
@@ -864,7 +932,7 @@ def _screened(lhs: sp.Expr, rhs: sp.Expr, relation: str, symbols: list[sp.Symbol
     columns = [np.array([values[s] for values in assignments], dtype=float) for s in symbols]
     try:
         with np.errstate(all="ignore"):
-            left, right = (np.broadcast_to(np.asarray(sp.lambdify(symbols + others, unfold(e), modules="numpy")(
+            left, right = (np.broadcast_to(np.asarray(numpy_function(symbols + others, unfold(e))(
                 *columns, *fixed), dtype=float), columns[0].shape) for e in (lhs, rhs))
             scale = 1 + np.abs(left) + np.abs(right)
             gap = left - right
@@ -1217,7 +1285,7 @@ class _Objective:
             fixed = sorted(Needs.of([lhs, rhs]).symbols - set(self.symbols), key=str)
             self.fixed = [base.symbols.get(s, math.nan) for s in fixed]
             arguments = self.symbols + fixed
-            self.numpy = [sp.lambdify(arguments, unfold(e), modules="numpy") for e in (lhs, rhs)]
+            self.numpy = [numpy_function(arguments, unfold(e)) for e in (lhs, rhs)]
             self.mpmath = [sp.lambdify(arguments, unfold(e), modules="mpmath") for e in (lhs, rhs)]
 
     def coordinates_of(self, world: World) -> list[float]:

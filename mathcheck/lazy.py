@@ -1,33 +1,35 @@
-"""Modules imported on first use: ``stats = lazy_module("scipy.stats")`` binds a module object at once and
-runs the import the first time one of its attributes is read (:class:`importlib.util.LazyLoader`), so that a
-run that never evaluates a numeric world does not pay for scipy (``mathcheck audit`` of a document without
-formulas, a re-audit answered from the cache). After the first use it is the ordinary module.
+"""Modules imported on first use: ``optimize = lazy_module("scipy.optimize")`` binds a stand-in at once and
+runs the import the first time one of its attributes is read, so that a run that never needs the module
+does not pay for it (``mathcheck audit`` of a document whose steps all prove: no search, no scipy). After
+the first use each attribute read is the module's own.
 """
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from types import ModuleType
 from typing import Any
 
 
 def lazy_module(name: str) -> ModuleType:
-    """The module ``name``, imported when first used; the module itself if it is imported already."""
+    """The module ``name``, imported when first used; the module itself if it is imported already. Nothing
+    is imported before that, not even its package (finding ``scipy.optimize`` imports ``scipy``)."""
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    parent, _, child = name.rpartition(".")
-    if parent:  # as the import system does: the package's attribute, so that scipy.stats finds it too
-        setattr(sys.modules[parent], child, module)
-    return module
+    return _DeferredModule(name)
+
+
+class _DeferredModule(ModuleType):
+    """Stands for a module not imported yet: reading an attribute imports it (``importlib.import_module``)
+    and gives the module's attribute."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+    def __repr__(self) -> str:
+        return f"<module {self.__name__!r}, imported when first used>"
 
 
 class LazyAttribute:

@@ -13,6 +13,10 @@ only when its side conditions are checked, and its proof reason names the lemma 
 - :func:`unconscious_statistician` (equalities): E_{q(z)}[f(z)] = E_{p(ε)}[f(g(ε))] where q is the law of
   z = g(ε), ε ~ p(ε): declared by a :class:`Reparametrization` rule (checked where both densities are explicit),
   and for Gaussian expectations in standard form, normal forms that agree up to the integration variable's name.
+- :func:`pathwise_gradient` (equalities): ∂/∂φ E_{p(ε)}[f(g_φ(ε))] = E_{p(ε)}[∂/∂φ f(g_φ(ε))] where the law p of
+  the noise does not depend on φ and differentiation under ∫ is valid (checked for a Gaussian p and a
+  polynomially bounded integrand, the declared :data:`LEIBNIZ_HYPOTHESIS` otherwise); never for a law that
+  moves with φ (E_{q_φ}: there the score term is missing).
 """
 from __future__ import annotations
 
@@ -405,9 +409,88 @@ def _rename_bound(expr: sp.Expr, depth: int = 0) -> sp.Expr:
     return expr.func(*[_rename_bound(arg, depth) for arg in expr.args])
 
 
+# ---------------------------------------------------------------- the pathwise (reparametrization) gradient
+
+
+def pathwise_gradient(lhs: sp.Expr, rhs: sp.Expr, rules) -> Proof | None:
+    """∂/∂φ ∫ w(ε) h(ε, φ) dε = ∫ w(ε) ∂h/∂φ dε, where the density w of ε does not depend on φ (the law of the
+    noise of z = g_φ(ε), not of z itself) and differentiation under ∫ is valid: checked for a Gaussian w and
+    h bounded by polynomials, the declared hypothesis :data:`LEIBNIZ_HYPOTHESIS` (the reparametrization trick)
+    otherwise. Then, and after LOTUS (a declared :class:`Reparametrization`), proved when the normal forms agree."""
+    rules = tuple(rules)
+    moves: list[str] = []
+    sides = [reevaluate(unfold(side)) for side in (lhs, rhs)]
+    for declared in (r for r in rules if isinstance(r, Reparametrization)):
+        if _reparametrization_condition(declared) is not None:
+            pushed = [_pushed_forward(side, declared) for side in sides]
+            if pushed != sides:
+                moves.append(f"z = {to_text(declared.transform)}: {_reparametrization_condition(declared)}")
+                sides = pushed
+    moved = [_move_pathwise(side, rules, moves) for side in sides]
+    if not any("under ∫" in move for move in moves) or not (
+            _difference_is_zero(moved[0], moved[1], rules) or _agree_up_to_bound_names(moved[0], moved[1], rules)):
+        return None
+    return Proof(True, "pathwise (reparametrization) gradient ∇_φ E_p(ε)[f(g_φ(ε))] = E_p(ε)[∇_φ f(g_φ(ε))]: "
+                       + "; ".join(dict.fromkeys(moves)))
+
+
+def _move_pathwise(expr: sp.Expr, rules: tuple, moves: list[str]) -> sp.Expr:
+    def movable(node) -> bool:
+        return isinstance(node, sp.Derivative) and _pathwise_move(node, rules) is not None
+
+    def move(node: sp.Derivative) -> sp.Expr:
+        moved, why = _pathwise_move(node, rules)
+        moves.append(why)
+        return moved
+
+    return expr.replace(movable, move)
+
+
+def _pathwise_move(node: sp.Derivative, rules: tuple):
+    """(∫ w ∂h/∂φ dε, the conditions checked) for node = ∂/∂φ ∫ w(ε) h dε with w a density of ε free of φ,
+    or None where a condition fails."""
+    if len(node.variable_count) != 1 or node.variable_count[0][1] != 1:
+        return None
+    parameter = node.variable_count[0][0]
+    inner = node.expr
+    if not isinstance(inner, sp.Integral) or len(inner.limits) != 1 or not over_real_line(inner):
+        return None
+    (variable,) = integral_variables(inner)
+    factors = list(sp.Mul.make_args(sp.factor_terms(inner.function)))
+    model_labels = scope_of(rules).model_labels
+    for index, weight in enumerate(factors):
+        if not (is_density(weight) and tuple(weight.variables) == (variable,)):
+            continue
+        if weight.has(parameter) or (isinstance(weight, Density) and _owner(weight, model_labels) in
+                                     (None, parameter.name)):
+            continue  # the law itself moves with φ: the gradient does not simply go under E (the score term)
+        rest = sp.Mul(*(factors[:index] + factors[index + 1:]))
+        if not rest.has(parameter) and not _function_of(rest, parameter):
+            continue
+        if isinstance(weight, Normal) and weight.std.is_positive is True and \
+                _polynomially_bounded(rest, variable, parameter):
+            regularity = (f"N({variable}; {to_text(weight.mean)}, {to_text(weight.std)}²) and the integrand bounded "
+                          f"by a polynomial (dominated convergence)")
+        elif LEIBNIZ_HYPOTHESIS in rules:
+            regularity = "by the hypothesis the document states (the reparametrization trick: regular enough to " \
+                         "differentiate under the integral sign)"
+        else:
+            continue
+        moved = sp.Integral(weight * sp.Derivative(rest, parameter), *inner.limits)
+        owner = "free of " + parameter.name
+        return moved, (f"{to_text(weight)} is a density of {variable}, {owner}; differentiation under ∫ "
+                       f"d{variable}: {regularity}")
+    return None
+
+
+def _function_of(expr: sp.Expr, parameter: sp.Symbol) -> bool:
+    """Whether ``expr`` writes a function labelled by ``parameter`` (g_φ(ε)): it depends on φ through it."""
+    return any(call.func.__name__.endswith(f"_{parameter.name}") for call in expr.atoms(sp.core.function.AppliedUndef))
+
+
 def prove_equality(lhs: sp.Expr, rhs: sp.Expr, rules) -> Proof | None:
     """The equality lemmas, in turn, for a step whose normal forms differ."""
-    for lemma in (score_function, unconscious_statistician):
+    for lemma in (score_function, unconscious_statistician, pathwise_gradient):
         proof = lemma(lhs, rhs, rules)
         if proof is not None:
             return proof

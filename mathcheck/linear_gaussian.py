@@ -13,10 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mathcheck.gaussian import kl_normal
-from mathcheck.lazy import LazyAttribute
-
-norm = LazyAttribute("scipy.stats", "norm")  # scipy.stats is imported when first used
+from mathcheck.laws import normal_logpdf
 
 QUADRATURE_NODES = 8  # Gauss-Hermite is exact for the ELBO: its integrand is quadratic in z
 
@@ -35,7 +32,7 @@ class LinearGaussian:
     def log_evidence(self) -> float:
         """log p(X), X ~ N(weight prior_mean + bias, weight^2 prior_std^2 + noise^2)."""
         spread = (self.weight**2 * self.prior_std**2 + self.noise**2) ** 0.5
-        return float(norm.logpdf(self.observed, self.weight * self.prior_mean + self.bias, spread))
+        return float(normal_logpdf(self.observed, self.weight * self.prior_mean + self.bias, spread))
 
     def posterior(self) -> tuple[float, float]:
         """Mean and standard deviation of p(z | X) (the conjugate update of the prior)."""
@@ -45,11 +42,11 @@ class LinearGaussian:
 
     def log_likelihood(self, z):
         """log p(X | z), elementwise in z."""
-        return norm.logpdf(self.observed, self.weight * z + self.bias, self.noise)
+        return normal_logpdf(self.observed, self.weight * z + self.bias, self.noise)
 
     def log_joint(self, z):
         """log p(X, z) = log p(X | z) + log p(z), elementwise in z."""
-        return self.log_likelihood(z) + norm.logpdf(z, self.prior_mean, self.prior_std)
+        return self.log_likelihood(z) + normal_logpdf(z, self.prior_mean, self.prior_std)
 
     def elbo(self, mean, scale):
         """E_q[log p(X, z) - log q(z)] for q = N(mean, scale^2), by Gauss-Hermite quadrature (broadcasts).
@@ -61,10 +58,12 @@ class LinearGaussian:
         weights = weights / weights.sum()
         mean, scale = np.broadcast_arrays(np.asarray(mean, float), np.asarray(scale, float))
         z = mean[..., None] + scale[..., None] * nodes
-        log_q = norm.logpdf(nodes) - np.log(scale)[..., None]
+        log_q = normal_logpdf(nodes) - np.log(scale)[..., None]
         return (self.log_joint(z) - log_q) @ weights
 
     def kl_to_posterior(self, mean, scale):
         """KL(q || p(z | X)) for q = N(mean, scale^2), closed form."""
+        from mathcheck.gaussian import kl_normal  # with scipy: not for the numeric worlds, which use the rest
+
         post_mean, post_scale = self.posterior()
         return kl_normal(mean, scale, post_mean, post_scale)

@@ -31,10 +31,12 @@ Two sides are equal when their normal forms agree; a shape error is a disproof (
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 d = sp.Symbol("d", integer=True, positive=True)
@@ -70,6 +72,32 @@ class Covariance(SymmetricMatrix):
     """A matrix declared symmetric positive definite (Σ = Σᵀ ≻ 0): invertible, det Σ > 0."""
 
     positive_definite = True
+
+
+class TriangularMatrix(sp.MatrixSymbol):
+    """A square matrix declared lower triangular (upper: :class:`UpperTriangular`): det L = ∏_j L_jj; with a
+    positive diagonal (:class:`PositiveDiagonal` mixed in) every L_jj > 0, so det L > 0 (a Cholesky factor)."""
+
+    lower = True
+    positive_diagonal = False
+
+
+class UpperTriangular(TriangularMatrix):
+    lower = False
+
+
+class LowerTriangularPositive(TriangularMatrix):
+    positive_diagonal = True
+
+
+class UpperTriangularPositive(UpperTriangular):
+    positive_diagonal = True
+
+
+def triangular(name: str, size=d, lower: bool = True, positive_diagonal: bool = False) -> TriangularMatrix:
+    kind = {(True, False): TriangularMatrix, (False, False): UpperTriangular,
+            (True, True): LowerTriangularPositive, (False, True): UpperTriangularPositive}[(lower, positive_diagonal)]
+    return kind(name, size, size)
 
 
 def vector(name: str, size=d) -> sp.MatrixSymbol:
@@ -151,21 +179,25 @@ class MvNormal(sp.Expr):
     is_finite = True
     is_commutative = True
 
-    def __new__(cls, variable, mean, cov):
+    def __new__(cls, variable, mean, cov, name=None):
         variable, mean, cov = map(sp.sympify, (variable, mean, cov))
         if variable.shape[1] != 1 or mean.shape != variable.shape or cov.shape != (variable.shape[0],) * 2:
             raise ShapeError(f"N(x; μ, Σ) needs x, μ of shape n×1 and Σ n×n; got x {_shape(variable)}, "
                              f"μ {_shape(mean)}, Σ {_shape(cov)}")
-        return super().__new__(cls, variable, mean, cov)
+        if name is None:
+            return super().__new__(cls, variable, mean, cov)
+        return super().__new__(cls, variable, mean, cov, name)
 
     variable = property(lambda self: self.args[0])
     mean = property(lambda self: self.args[1])
     cov = property(lambda self: self.args[2])
     variables = property(lambda self: (self.args[0],))
+    name = property(lambda self: self.args[3] if len(self.args) > 3 else None)  # p(z) of a declared p(z) = N(..)
+    parameters = property(lambda self: self.args[:3])
 
     def log_density(self) -> sp.Expr:
         """log N(x; μ, Σ) = −½[(x−μ)ᵀΣ⁻¹(x−μ) + log det Σ + n log 2π]."""
-        x, m, s = self.args
+        x, m, s = self.parameters
         n = x.shape[0]
         return -sp.Rational(1, 2) * (scalar((x - m).T * s.I * (x - m)) + sp.log(sp.Determinant(s))
                                      + n * sp.log(2 * sp.pi))
@@ -217,6 +249,36 @@ class MatrixExpectation(MatrixExpr):
         return f"\\mathbb{{E}}_{{{printer.doprint(self.density)}}}\\left[{printer.doprint(self.body)}\\right]"
 
 
+class Entry(sp.Expr):
+    """M_{ij}: the entry in row ``row``, column ``col`` (1-based) of the matrix expression M (x_i of a vector is
+    its entry (i, 1)). A diagonal entry of a matrix declared positive definite is positive."""
+
+    is_commutative = True
+    is_real = True
+
+    def __new__(cls, matrix, row, col):
+        matrix, row, col = sp.sympify(matrix), sp.sympify(row), sp.sympify(col)
+        if not isinstance(matrix, MatrixExpr):
+            raise ShapeError(f"an entry ({row}, {col}) of {matrix}, which is not a vector or matrix")
+        return super().__new__(cls, matrix, row, col)
+
+    matrix = property(lambda self: self.args[0])
+    row = property(lambda self: self.args[1])
+    col = property(lambda self: self.args[2])
+
+    def _eval_is_positive(self):
+        if self.row == self.col and (is_positive_definite(self.matrix) or
+                                     getattr(self.matrix, "positive_diagonal", False)):
+            return True
+        return None
+
+    def _sympystr(self, printer) -> str:
+        return f"({printer.doprint(self.matrix)})[{printer.doprint(self.row)}, {printer.doprint(self.col)}]"
+
+    def _latex(self, printer) -> str:
+        return f"\\left({printer.doprint(self.matrix)}\\right)_{{{printer.doprint(self.row)}{printer.doprint(self.col)}}}"
+
+
 def is_positive_definite(m) -> bool:
     """Σ ≻ 0 by declaration: a :class:`Covariance`, the identity, a diagonal with positive entries."""
     if isinstance(m, Covariance) or isinstance(m, sp.Identity):
@@ -229,7 +291,9 @@ def is_positive_definite(m) -> bool:
 
 
 def is_symmetric(m) -> bool:
-    return isinstance(m, (SymmetricMatrix, Diagonal, sp.Identity, sp.ZeroMatrix))
+    if isinstance(m, sp.OneMatrix):
+        return _same(m.shape[0], m.shape[1])  # the all-ones matrix; the ones vector is not square
+    return isinstance(m, (SymmetricMatrix, Diagonal, sp.Identity, sp.ZeroMatrix, sp.DiagMatrix))
 
 
 def _shape(expr) -> str:
@@ -332,6 +396,38 @@ def make_atom(base, transposed: bool = False, inverted: bool = False) -> Atom:
     return Atom(base, transposed, inverted)
 
 
+def vector_entry(v, index) -> sp.Expr | None:
+    """The entry ``index`` of a vector known entry by entry (components v_j, the ones vector, diag(e) times one
+    of them, their sums, scalar multiples and elementwise products and powers); None for an opaque vector."""
+    if isinstance(v, Components):
+        return v.base[index]
+    if isinstance(v, sp.OneMatrix) and _same(v.shape[1], 1):
+        return sp.Integer(1)
+    if isinstance(v, sp.ZeroMatrix):
+        return sp.Integer(0)
+    if isinstance(v, sp.MatAdd):
+        parts = [vector_entry(a, index) for a in v.args]
+        return None if any(p is None for p in parts) else sp.Add(*parts)
+    if isinstance(v, HadamardProduct):
+        parts = [vector_entry(a, index) for a in v.args]
+        return None if any(p is None for p in parts) else sp.Mul(*parts)
+    if isinstance(v, HadamardPower) and v.args[1].is_Integer and v.args[1] >= 1:
+        part = vector_entry(v.args[0], index)
+        return None if part is None else part ** v.args[1]
+    if isinstance(v, sp.MatMul):
+        matrices = [a for a in v.args if isinstance(a, MatrixExpr)]
+        scalars = [a for a in v.args if not isinstance(a, MatrixExpr)]
+        if any(involves_matrices(a) for a in scalars):
+            return None
+        if len(matrices) == 1:
+            part = vector_entry(matrices[0], index)
+            return None if part is None else sp.Mul(*scalars) * part
+        if len(matrices) == 2 and isinstance(matrices[0], Diagonal):
+            part = vector_entry(matrices[1], index)
+            return None if part is None else sp.Mul(*scalars) * matrices[0].at(index) * part
+    return None
+
+
 def _diagonal_entry(atom: Atom, index) -> sp.Expr:
     """The j-th entry of a diagonal atom, written in ``index``, honouring an inverted flag."""
     entry = atom.base.entry.subs(atom.base.index, index)
@@ -341,7 +437,7 @@ def _diagonal_entry(atom: Atom, index) -> sp.Expr:
 def reduce_word(atoms: tuple) -> tuple:
     """Adjacent diagonals multiplied, A A⁻¹ = A⁻¹ A = I cancelled, until nothing changes."""
     out: list[Atom] = []
-    for atom in atoms:
+    for atom in _sorted_diagonals(tuple(atoms)):
         if out and isinstance(atom.base, Diagonal) and isinstance(out[-1].base, Diagonal):
             previous = out.pop()
             last = previous.base
@@ -352,6 +448,100 @@ def reduce_word(atoms: tuple) -> tuple:
             out.pop()
         else:
             out.append(atom)
+    return tuple(out)
+
+
+def diag_of(v) -> sp.MatrixExpr:
+    """diag(v) of a vector: diag(v_j) where v is known entry by entry, else the opaque diag(v)."""
+    index = _entry_index([v])
+    entry = vector_entry(v, index)
+    return Diagonal(entry, index, v.shape[0]) if entry is not None else sp.DiagMatrix(v)
+
+
+def _entry_index(expressions) -> sp.Symbol:
+    """The index in which to write entries: the engine's j, or a fresh one where j is free in the expressions (a
+    free index j of the step must not be captured)."""
+    if any(j in sp.sympify(e).free_symbols for e in expressions):
+        return sp.Dummy("k", integer=True, positive=True)
+    return j
+
+
+def _in_diagonal(atom: "Atom", x) -> bool:
+    return isinstance(atom.base, sp.DiagMatrix) and atom.base.args[0] == x
+
+
+def _indexed_only_by(entry: "Entry", index) -> bool:
+    """An entry whose matrix is free of ``index`` and whose row and column are ``index`` itself or free of it."""
+    return index not in entry.matrix.free_symbols and all(i == index or index not in i.free_symbols
+                                                          for i in (entry.row, entry.col))
+
+
+def _diagonal_in(weight, index, size) -> "Diagonal":
+    """diag(w_1, …, w_n) of a weight written in the running ``index`` (in the engine's index j where free)."""
+    if index != j and j not in weight.free_symbols:
+        weight, index = weight.xreplace({index: j}), j
+    return Diagonal(weight, index, size)
+
+
+def _ones_vector(m) -> bool:
+    return isinstance(m, sp.OneMatrix) and _same(m.shape[1], 1)
+
+
+def _diagonal_like(atom: Atom) -> bool:
+    return isinstance(atom.base, (Diagonal, sp.DiagMatrix)) and not atom.inverted
+
+
+def _sorted_diagonals(atoms: tuple) -> tuple:
+    """Diagonal matrices commute: each run of adjacent diagonals diag(e), diag(v) in a fixed order."""
+    out, run = [], []
+    for atom in atoms + (None,):
+        if atom is not None and _diagonal_like(atom):
+            run.append(atom)
+            continue
+        out += sorted(run, key=lambda a: (not isinstance(a.base, Diagonal), a.key()))
+        run = []
+        if atom is not None:
+            out.append(atom)
+    return tuple(out)
+
+
+def absorbed(atoms: tuple, keep=frozenset()) -> tuple:
+    """The word with the components of a vector taken into the diagonal before it: diag(e) v = diag(e v_j) 1
+    (vᵀ diag(e) = 1ᵀ diag(e v_j)), and diag(v_j) 1 = v; so that diag(σ) ε, σ ⊙ ε and ε ⊙ σ (components) are
+    one word. The vectors in ``keep`` (the variable of an expectation being taken) stay whole."""
+    atoms = reduce_word(atoms)
+    out = list(atoms)
+    changed = True
+    while changed:
+        changed = False
+        for k in range(len(out) - 1):
+            left, right = out[k], out[k + 1]
+            if isinstance(left.base, Diagonal) and isinstance(right.base, Components) and not right.transposed \
+                    and right.base not in keep:
+                entry = left.base.entry * right.base.base[left.base.index]
+                out[k:k + 2] = [Atom(Diagonal(entry, left.base.index, left.base.size)),
+                                Atom(sp.OneMatrix(right.base.size, 1))]
+                changed = True
+                break
+            if isinstance(right.base, Diagonal) and isinstance(left.base, Components) and left.transposed \
+                    and left.base not in keep:
+                entry = right.base.entry * left.base.base[right.base.index]
+                out[k:k + 2] = [Atom(sp.OneMatrix(left.base.size, 1), transposed=True),
+                                Atom(Diagonal(entry, right.base.index, right.base.size))]
+                changed = True
+                break
+        if changed:
+            out = list(reduce_word(tuple(out)))
+    for k in range(len(out) - 1):  # diag(v_j) 1 = v, 1ᵀ diag(v_j) = vᵀ
+        left, right = out[k], out[k + 1]
+        pair = (left, right) if isinstance(left.base, Diagonal) else (right, left)
+        diagonal, ones = pair
+        if isinstance(diagonal.base, Diagonal) and isinstance(ones.base, sp.OneMatrix) and \
+                ones.transposed == (ones is left) and isinstance(diagonal.base.entry, sp.Indexed) and \
+                diagonal.base.entry.indices == (diagonal.base.index,):
+            vector = Atom(Components(diagonal.base.entry.base, diagonal.base.size), transposed=ones.transposed)
+            out[k:k + 2] = [vector]
+            break
     return tuple(out)
 
 
@@ -399,6 +589,8 @@ class Normalizer:
     traces: dict = field(default_factory=dict)  # Symbol -> canonical word
     used: set = field(default_factory=set)
     conditions: set = field(default_factory=set)
+    random: frozenset = frozenset()  # the variables of the expectations being taken (kept whole in words)
+    bound: tuple = ()  # the variables of every expectation being taken, Gaussian or opaque
 
     # ---- matrices as sums of coefficient × word
 
@@ -407,8 +599,20 @@ class Normalizer:
             return []
         if isinstance(m, sp.Identity):
             return [(sp.Integer(1), ())]
-        if isinstance(m, (sp.MatrixSymbol, Diagonal, Components, VectorFunction)):
+        if isinstance(m, (sp.MatrixSymbol, Diagonal, Components, VectorFunction, sp.DiagMatrix)):
             return [(sp.Integer(1), (make_atom(m),))]
+        if isinstance(m, sp.OneMatrix):  # the ones vector 1; a row is 1ᵀ, the all-ones matrix 1 1ᵀ, a 1×1 one 1
+            rows, cols = m.shape
+            word = () if _same(rows, 1) else (make_atom(sp.OneMatrix(rows, 1)),)
+            word += () if _same(cols, 1) else (make_atom(sp.OneMatrix(cols, 1), transposed=True),)
+            return [(sp.Integer(1), word)]
+        if isinstance(m, HadamardProduct):
+            return self._hadamard_terms(m.args)
+        if isinstance(m, HadamardPower):
+            base, power = m.args
+            if not (power.is_Integer and power >= 1):
+                raise Unsupported(f"the elementwise power {m} is not a positive integer power")
+            return self._hadamard_terms([base] * int(power))
         if isinstance(m, sp.MatAdd):
             return [t for arg in m.args for t in self.terms(arg)]
         if isinstance(m, sp.MatMul):
@@ -440,10 +644,12 @@ class Normalizer:
         if not isinstance(density, MvNormal):
             raise Unsupported(f"E over {density} of a matrix: only a multivariate normal density here")
         self._require_covariance(density)
-        x, mean, cov = density.args
+        x, mean, cov = density.parameters
         self.used.add("linearity of E, E[1] = 1")
         out = []
-        for coefficient, word in self.terms(m.body):
+        with self._taking(x):
+            body_terms = [(c, self._variable_out_of_diagonals(w, x)) for c, w in self.terms(m.body)]
+        for coefficient, word in body_terms:
             if _mentions(coefficient, x, self.traces):
                 raise Unsupported(f"E of a matrix whose coefficient {coefficient} depends on {x}")
             if any(_depends(a.base, x) for a in word):
@@ -474,6 +680,76 @@ class Normalizer:
             else:
                 raise Unsupported(f"E[{word_expr(word)}]: a word in x other than x, x xᵀ or xᵀAx")
         return out
+
+    def _hadamard_terms(self, operands) -> list[tuple[sp.Expr, tuple]]:
+        """a ⊙ b ⊙ … of vectors as a word: diag(a) b (a ⊙ b = diag(a) b = diag(b) a). Operands known entry by
+        entry (components σ_j, 1, their sums and products) multiply into one diagonal diag(∏ e_j); the others
+        (opaque vectors) stay vectors, all but the last (in a fixed order) as diag(v)."""
+        shape = operands[0].shape
+        if _same(shape[0], 1) and not _same(shape[1], 1):  # rows: (a ⊙ b)ᵀ = aᵀ ⊙ bᵀ
+            return [(c, transpose_word(w)) for c, w in self._hadamard_terms([o.T for o in operands])]
+        if not _same(shape[1], 1):
+            raise Unsupported(f"an elementwise product of {_shape(operands[0])} matrices is outside the normal form")
+        self.used.add("a ⊙ b = diag(a) b")
+        index = _entry_index(operands)
+        entrywise, opaque = [], []
+        for operand in operands:  # the variable of an expectation being taken stays a vector
+            entry = vector_entry(operand, index) if operand not in self.random else None
+            (entrywise if entry is not None else opaque).append(entry if entry is not None else operand)
+        opaque.sort(key=sp.default_sort_key)
+        factors = []
+        if entrywise:
+            factors.append(Diagonal(sp.Mul(*entrywise), index, shape[0]))
+        factors += [diag_of(v) for v in opaque[:-1]]
+        factors.append(opaque[-1] if opaque else sp.OneMatrix(shape[0], 1))
+        return self._product_terms(factors)
+
+    @contextmanager
+    def _taking(self, x):
+        """While the expectation over x is taken: x stays a whole vector in words (not absorbed)."""
+        saved, saved_bound = self.random, self.bound
+        self.random = saved | {x}
+        self.bound = saved_bound + (x,)
+        try:
+            yield
+        finally:
+            self.random, self.bound = saved, saved_bound
+
+    @contextmanager
+    def _binding(self, variables):
+        """While an expectation over an opaque density of ``variables`` is taken."""
+        saved = self.bound
+        self.bound = saved + tuple(variables)
+        try:
+            yield
+        finally:
+            self.bound = saved
+
+    def _bound_in(self, expr) -> bool:
+        """Whether ``expr`` involves a variable of an expectation being taken (then it is no constant there)."""
+        free = getattr(sp.sympify(expr), "free_symbols", set())
+        return any(_mentions(expr, x, self.traces) or _named_in(free, x) for x in self.bound)
+
+    def _variable_out_of_diagonals(self, atoms: tuple, x) -> tuple:
+        """diag(x) R = diag(R) x for a column R (x ⊙ R = R ⊙ x) and Lᵀ diag(x) = xᵀ diag(L): the variable of an
+        expectation taken out of the diagonals it stands in (where R, L do not hold it)."""
+        atoms = list(atoms)
+        for _ in range(2 * len(atoms)):
+            place = next((i for i, a in enumerate(atoms) if _in_diagonal(a, x)), None)
+            if place is None:
+                break
+            right = next((m for m in range(place + 1, len(atoms)) if _same(atoms[m].shape[1], 1)), None)
+            left = next((m for m in range(place - 1, -1, -1) if _same(atoms[m].shape[0], 1)), None)
+            if right is not None and not any(_depends(a.base, x) or a.base == x for a in atoms[place + 1:right + 1]):
+                column = word_expr(tuple(atoms[place + 1:right + 1]))
+                atoms[place:right + 1] = [make_atom(diag_of(column)), make_atom(x)]
+            elif left is not None and not any(_depends(a.base, x) or a.base == x for a in atoms[left:place]):
+                row = word_expr(tuple(atoms[left:place]))
+                atoms[left:place + 1] = [make_atom(x, transposed=True), make_atom(diag_of(row.T))]
+            else:
+                break
+            self.used.add("a ⊙ b = diag(a) b")
+        return reduce_word(tuple(atoms))
 
     def _product_terms(self, factors) -> list[tuple[sp.Expr, tuple]]:
         result = [(sp.Integer(1), ())]
@@ -514,13 +790,14 @@ class Normalizer:
         """word -> coefficient, zero coefficients dropped."""
         out: dict = {}
         for c, w in self.terms(m):
+            w = absorbed(w, self.random)
             out[w] = out.get(w, 0) + c
         return {w: c for w, c in ((w, self.finish(c)) for w, c in out.items()) if c != 0}
 
     # ---- traces and determinants
 
     def trace_of_word(self, atoms: tuple, size) -> sp.Expr:
-        atoms = _cyclically_reduced(atoms)
+        atoms = _cyclically_reduced(absorbed(atoms, self.random))
         if not atoms:
             return size
         cuts = [i for i, a in enumerate(atoms) if a.shape[1] == 1]  # 1×1 bottlenecks of the cyclic product
@@ -539,7 +816,7 @@ class Normalizer:
         canonical = min(candidates, key=word_key)
         if canonical != atoms:
             self.used.add("cyclic trace")
-        explicit = self._indexed_trace(canonical)
+        explicit = None if any(a.base in self.random for a in canonical) else self._indexed_trace(canonical)
         if explicit is not None:
             return explicit
         name = "tr(" + "*".join(word_key(canonical)) + ")"
@@ -551,14 +828,16 @@ class Normalizer:
 
     def _indexed_trace(self, atoms: tuple) -> sp.Expr | None:
         """tr of diagonals and component vectors only: a Sum over the index."""
-        if not all(isinstance(a.base, (Diagonal, Components)) for a in atoms):
+        if not all(isinstance(a.base, (Diagonal, Components)) or _ones_vector(a.base) for a in atoms):
             return None
-        if sum(isinstance(a.base, Components) for a in atoms) not in (0, 2):
+        if sum(not isinstance(a.base, Diagonal) for a in atoms) not in (0, 2):
             return None  # (vᵀw)(uᵀt) is a product of two sums, not one
         k = sp.Dummy("k", integer=True, positive=True)
-        size = atoms[0].base.size
+        size = atoms[0].base.size if not _ones_vector(atoms[0].base) else atoms[0].base.shape[0]
         entry = sp.Integer(1)
         for a in atoms:
+            if _ones_vector(a.base):
+                continue
             if a.inverted:  # only a diagonal can be inverted; a component vector is never square
                 if not isinstance(a.base, Diagonal):
                     return None
@@ -594,6 +873,8 @@ class Normalizer:
             return value
         if len(parts) == 0:
             return sp.Integer(0)
+        if self._bound_in(m):
+            raise Unsupported(f"det({m}) of a sum depends on the variable of an expectation being taken")
         self.used.add("det of a sum kept whole")
         return sp.Symbol("det(" + sp.sstr(self.canonical_matrix(m)) + ")", real=True)
 
@@ -618,6 +899,11 @@ class Normalizer:
         if isinstance(base, Diagonal):
             value = sp.Product(base.entry, (base.index, 1, base.size))
             self.used.add("det of a diagonal as a product")
+        elif isinstance(base, TriangularMatrix):
+            value = sp.Product(Entry(base, j, j), (j, 1, base.shape[0]))
+            self.used.add("det of a triangular matrix as the product of its diagonal")
+            if base.positive_diagonal:
+                self.conditions.add(f"{base} triangular with a positive diagonal (declared), so det {base} > 0")
         elif isinstance(base, sp.Inverse):  # the inverse of a sum: det A⁻¹ = 1/det A
             value = 1 / self.det(base.args[0])
         else:
@@ -646,8 +932,8 @@ class Normalizer:
             return self.kl(expr)
         if isinstance(expr, Expectation):
             return self.expectation(expr.density, expr.body)
-        if isinstance(expr, MvNormal):
-            raise Unsupported(f"the density {expr} outside a log, an expectation or a KL")
+        if isinstance(expr, MvNormal):  # the density written out: exp of its log
+            return sp.exp(self.log_normal(expr))
         if isinstance(expr, Defined):
             return self.scalar(expr.body)  # a named quantity the document defined: its definition
         if isinstance(expr, Density):
@@ -658,11 +944,127 @@ class Normalizer:
             return expr.func(*[a if isinstance(a, MatrixExpr) else self.scalar(a) for a in expr.args])
         if isinstance(expr, sp.log) and isinstance(expr.args[0], MvNormal):
             return self.log_normal(expr.args[0])
+        if isinstance(expr, Entry):
+            return self.entry(expr)
+        if isinstance(expr, sp.Sum) and expr.atoms(Entry):  # Σ_i Σ_j: the inner limit first
+            value = self.scalar(expr.args[0])
+            for limit in expr.limits:
+                value = self._contracted_sum(value, limit)
+            return value
         if isinstance(expr, (sp.Sum, sp.Product)):
             return expr.func(self.scalar(expr.args[0]), *expr.args[1:])
         if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase)):
             return expr
         return expr.func(*[self.scalar(a) for a in expr.args])
+
+    # ---- entries M_ij and sums over an index that are matrix products
+
+    def entry(self, node: Entry) -> sp.Expr:
+        """(M)_{rc} term by term of M: (A + B)_{rc} = A_{rc} + B_{rc}, I_{rc} = δ_{rc}, diag(e)_{rc} = δ_{rc} e_r,
+        (Aᵀ)_{rc} = A_{cr}, Σ_{rc} = Σ_{cr} for symmetric Σ, (P q)_{rc} = P_{r1} q_{1c} at a 1×1 bottleneck,
+        a 1×1 word its trace; any other entry of a word is one number (of the word or its transpose)."""
+        m, row, col = node.args
+        check_shapes(m)
+        self.used.add("entries of a matrix expression")
+        return sp.Add(*[self.scalar_coefficient(c) * self._word_entry(absorbed(w, self.random), row, col, m.shape)
+                        for c, w in self.terms(m)])
+
+    def _word_entry(self, atoms: tuple, row, col, shape) -> sp.Expr:
+        if not atoms:
+            return sp.KroneckerDelta(row, col)
+        if _same(atoms[0].shape[0], 1) and _same(atoms[-1].shape[1], 1):
+            return self.trace_of_word(atoms, 1)  # a 1×1 word: its one entry
+        cuts = [i for i, a in enumerate(atoms[:-1]) if _same(a.shape[1], 1)]
+        if cuts:  # P q ⋯ at 1×1 bottlenecks: the product of the entries of the pieces
+            pieces = [self._word_entry(atoms[:cuts[0] + 1], row, 1, None)]
+            for start, end in zip(cuts, cuts[1:]):
+                pieces.append(self.trace_of_word(atoms[start + 1:end + 1], 1))
+            pieces.append(self._word_entry(atoms[cuts[-1] + 1:], 1, col, None))
+            return sp.Mul(*pieces)
+        if len(atoms) == 1:
+            return self._atom_entry(atoms[0], row, col)
+        if isinstance(atoms[0].base, Diagonal):  # (diag(e) W)_{rc} = e_r W_{rc}
+            return atoms[0].base.at(row) * self._word_entry(atoms[1:], row, col, None)
+        if isinstance(atoms[-1].base, Diagonal):  # (W diag(e))_{rc} = W_{rc} e_c
+            return self._word_entry(atoms[:-1], row, col, None) * atoms[-1].base.at(col)
+        transposed = transpose_word(atoms)
+        if word_key(transposed) < word_key(atoms):
+            atoms, row, col = transposed, col, row
+        return Entry(word_expr(atoms), row, col)
+
+    def _atom_entry(self, atom: Atom, row, col) -> sp.Expr:
+        base = atom.base
+        if atom.transposed:
+            row, col = col, row
+        if isinstance(base, Diagonal):
+            return sp.KroneckerDelta(row, col) * base.at(row)
+        if isinstance(base, Components):
+            return base.at(row) if col == 1 else Entry(base, row, col)
+        if _ones_vector(base):
+            return sp.Integer(1)
+        if isinstance(base, sp.DiagMatrix):
+            return sp.KroneckerDelta(row, col) * self.entry(Entry(base.args[0], row, 1))
+        if is_symmetric(base) and sp.default_sort_key(col) < sp.default_sort_key(row):
+            row, col = col, row  # Σ_{ij} = Σ_{ji} (and so for Σ⁻¹)
+        if isinstance(base, TriangularMatrix) and not atom.inverted and row.is_Integer and col.is_Integer and \
+                (row < col if base.lower else row > col):
+            return sp.Integer(0)  # above the diagonal of a lower triangular matrix
+        return Entry(sp.Inverse(base) if atom.inverted else base, row, col)
+
+    def _contracted_sum(self, body, limit) -> sp.Expr:
+        """Σ_j of a body with entries: each term in which j is one row or column index of two entries (or both
+        indices of one) is a matrix product: Σ_j A_{aj} B_{jb} = (AB)_{ab}, Σ_j M_{jj} = tr M, x_j an entry of
+        the vector x (j running over the whole range 1..n of that index); any other term stays a sum."""
+        if not body.atoms(Entry):
+            return sp.Sum(body, limit)
+        out = []
+        for term in sp.Add.make_args(sp.expand(body)):
+            contracted = self._contract(term, *limit)
+            out.append(contracted if contracted is not None else sp.Sum(term, limit))
+        return sp.Add(*out)
+
+    def _contract(self, term, index, low, high) -> sp.Expr | None:
+        """One term of Σ_{j=1}^n as a matrix product, where j is the bare row or column index of at most two
+        entries (x_j of a vector being its entry (j, 1)) over axes of size n; every other factor in j is a weight
+        w_j, a diagonal between them: Σ_j A_aj w_j B_jb = (A diag(w) B)_ab, Σ_j w_j M_jj = tr(M diag(w)),
+        Σ_j A_aj w_j = (A diag(w) 1)_a. None where j enters otherwise (a sum of components stays a sum)."""
+        if low != 1:
+            return None
+        rest, entries, components, weights = [], [], [], []
+        for factor in sp.Mul.make_args(term):
+            base, power = factor.as_base_exp()
+            if index not in factor.free_symbols:
+                rest.append(factor)
+            elif isinstance(base, Entry) and power == 1 and _indexed_only_by(base, index):
+                entries.append(base)
+            elif isinstance(base, sp.Indexed) and base.indices == (index,) and power == 1:
+                components.append(base)
+            else:
+                weights.append(factor)
+        slots = sum((e.row == index) + (e.col == index) for e in entries)
+        if slots == 0 or slots > 2:
+            return None
+        if slots == 1 and components:  # Σ_j A_ij x_j: x_j the entry (j, 1) of the vector x
+            entries.append(Entry(Components(components.pop(0).base, high), index, 1))
+        weights += components
+        places = [(k, axis) for k, e in enumerate(entries) for axis, i in enumerate((e.row, e.col)) if i == index]
+        if not all(_same(entries[k].matrix.shape[axis], high) for k, axis in places):
+            return None
+        weight = _diagonal_in(sp.Mul(*weights), index, high) if weights else None
+        middle = [weight] if weight is not None else []
+        self.used.add("a sum over an index as a matrix product (Σ_j A_ij B_jk = (AB)_ik, Σ_j M_jj = tr M)")
+        if len(entries) == 1 and len(places) == 2:
+            return sp.Mul(*rest) * self.trace(_product([entries[0].matrix] + middle, high))
+        first, first_axis = places[0]
+        left = entries[first]
+        left_matrix, outer_row = (left.matrix, left.row) if first_axis == 1 else (left.matrix.T, left.col)
+        if len(places) == 1:  # Σ_j A_aj w_j = (A diag(w) 1)_a
+            ones = sp.OneMatrix(high, 1)
+            return sp.Mul(*rest) * self.entry(Entry(sp.MatMul(left_matrix, *middle, ones), outer_row, 1))
+        second, second_axis = places[1]
+        right = entries[second]
+        right_matrix, outer_col = (right.matrix, right.col) if second_axis == 0 else (right.matrix.T, right.row)
+        return sp.Mul(*rest) * self.entry(Entry(sp.MatMul(left_matrix, *middle, right_matrix), outer_row, outer_col))
 
     def log_normal(self, density: MvNormal) -> sp.Expr:
         self._require_covariance(density)
@@ -696,11 +1098,44 @@ class Normalizer:
         if not isinstance(density, MvNormal):
             raise Unsupported(f"E over {density}: only a multivariate normal density here")
         self._require_covariance(density)
-        x, mean, cov = density.args
-        inner = sp.expand(self.finish(self.scalar(body)))
+        x, mean, cov = density.parameters
+        with self._taking(x):
+            inner = sp.expand(self.finish(self.scalar(body)))
+            if isinstance(x, Components):
+                inner = sp.expand(self._component_forms(inner, x))
+            hidden = {symbol: self.trace_of_word(self._variable_out_of_diagonals(word, x), 1)
+                      for symbol, word in list(self.traces.items())
+                      if symbol in inner.free_symbols and any(_in_diagonal(a, x) for a in word)}
+            inner = sp.expand(inner.xreplace(hidden)) if hidden else inner
         self.used.add("linearity of E, E[1] = 1")
         return sp.Add(*[self._expect_term(term, x, mean, cov) if self._polynomial_in(term, x) else
                         self._opaque_term(density, term, x) for term in sp.Add.make_args(inner)])
+
+    def _component_forms(self, inner, x: "Components") -> sp.Expr:
+        """Σ_{j=1}^n c_j x_j = 1ᵀ diag(c) x and Σ_{j=1}^n c_j x_j² = xᵀ diag(c) x over all n components of the
+        variable x (c free of x): forms the identities of E take."""
+        def form(node: sp.Sum):
+            if len(node.limits) != 1:
+                return node
+            index, low, high = node.limits[0]
+            if low != 1 or not _same(high, x.size):
+                return node
+            powers, weights = [], []
+            for factor in sp.Mul.make_args(node.function):
+                base, power = factor.as_base_exp()
+                if isinstance(base, sp.Indexed) and base.base == x.base and base.indices == (index,):
+                    powers.append(power)
+                elif _mentions(factor, x, self.traces):
+                    return node
+                else:
+                    weights.append(factor)
+            if len(powers) != 1 or powers[0] not in (1, 2):
+                return node
+            weight = _diagonal_in(sp.Mul(*weights), index, high) if weights else sp.Identity(high)
+            first = x.T if powers[0] == 2 else sp.OneMatrix(1, high)
+            self.used.add("a sum over the components of x as a form in x (Σ_j c_j x_j² = xᵀ diag(c) x)")
+            return self.trace(sp.MatMul(first, weight, x))
+        return inner.replace(lambda n: isinstance(n, sp.Sum) and n.has(x.base), form)
 
     def _polynomial_in(self, term, x) -> bool:
         """Whether x enters ``term`` only through powers of forms in x (the identities of E apply)."""
@@ -728,7 +1163,8 @@ class Normalizer:
         from mathcheck.vocab import Expectation
 
         variables = set(density.variables)
-        inner = sp.expand(self.finish(self.scalar(body)))
+        with self._binding(sorted(variables, key=sp.default_sort_key)):
+            inner = sp.expand(self.finish(self.scalar(body)))
         self.used.add("linearity of E, E[1] = 1")
         out = []
         for term in sp.Add.make_args(inner):
@@ -814,8 +1250,9 @@ def _mentions(expr, x, traces) -> bool:
 
 
 def _named_in(free: set, x) -> bool:
-    """x among ``free``, or a symbol of x's name (p(x | z) of an opaque density names the vector z by a symbol)."""
-    name = getattr(x, "name", None)
+    """x among ``free``, or a symbol of x's name (p(x | z) of an opaque density names the vector z by a symbol; the
+    components x_j of a vector of components name it by their base)."""
+    name = x.base.label.name if isinstance(x, Components) else getattr(x, "name", None)
     return x in free or (name is not None and any(getattr(s, "name", None) == name for s in free))
 
 
@@ -877,7 +1314,14 @@ def matrix_difference(lhs, rhs) -> tuple[sp.Expr | dict, Normalizer]:
             if c != 0:
                 diff[w] = c
         return diff, normalizer
-    return sp.expand(normalizer.normal_form(lhs) - normalizer.normal_form(rhs)), normalizer
+    left, right = normalizer.normal_form(lhs), normalizer.normal_form(rhs)
+    difference = sp.expand(left - right)
+    if difference != 0 and (left.has(sp.exp) or right.has(sp.exp)) and left.is_positive and right.is_positive:
+        logs = sp.expand(normalizer.finish(sp.log(left)) - normalizer.finish(sp.log(right)))
+        if logs == 0:  # two positive sides with equal logarithms: N(x; μ, Σ) = (2π)^{-d/2}|Σ|^{-1/2} exp(…)
+            normalizer.used.add("positive sides compared by their logarithms")
+            return sp.Integer(0), normalizer
+    return difference, normalizer
 
 
 def prove_matrix(lhs, relation: str, rhs, seconds: float = 5.0):
@@ -915,14 +1359,26 @@ class _KLKept(Normalizer):
     """The normal form with each KL kept whole as a nonnegative number (KL ≥ 0, Gibbs' inequality): for the
     sign of a difference that holds for every nonnegative value of the KL, hence for its value."""
 
-    def trace_of_word(self, atoms: tuple, size) -> sp.Expr:
-        value = super().trace_of_word(atoms, size)
-        if isinstance(value, sp.Symbol) and value in self.traces and _gram(self.traces[value]):
-            self.used.add("tr(U Uᵀ) ≥ 0")
-            return sp.Symbol(value.name, nonnegative=True)  # a squared Frobenius norm (μᵀμ = ‖μ‖²)
-        return value
+    def normal_form(self, expr) -> sp.Expr:
+        """The normal form with each Gram trace tr(U Uᵀ) left once every expectation is taken a nonnegative number
+        (a squared Frobenius norm, μᵀμ = ‖μ‖²); never inside an opaque E[...] nor while an expectation over U's
+        variable is pending, where it is no constant."""
+        from mathcheck.vocab import Expectation
+
+        value = super().normal_form(expr)
+        grams = {s: sp.Symbol(s.name, nonnegative=True) for s in value.free_symbols
+                 if s in self.traces and _gram(self.traces[s])}
+        opaque = {e: sp.Dummy("E") for e in value.atoms(Expectation)}
+        free_grams = {s: g for s, g in grams.items() if s in value.xreplace(opaque).free_symbols}
+        if not free_grams:
+            return value
+        self.used.add("tr(U Uᵀ) ≥ 0")
+        back = {dummy: e for e, dummy in opaque.items()}
+        return value.xreplace(opaque).xreplace(free_grams).xreplace(back)
 
     def kl(self, node) -> sp.Expr:
+        if self._bound_in(node):  # KL[q(z|x) ‖ p] inside E over x is a function of x, no constant
+            return super().kl(node)
         self.used.add("KL ≥ 0")
         name = "KL[" + sp.sstr(node.args[0]) + " || " + sp.sstr(node.args[1]) + "]"
         return sp.Symbol(name, nonnegative=True)
@@ -957,7 +1413,77 @@ def _prove_matrix_inequality(lhs, relation: str, rhs, seconds: float):
     if sign is True:
         return Proof(True, "the difference is " + ("positive" if relation in ("<", ">") else "nonnegative") +
                      _used_note(normalizer))
+    if relation in ("<=", ">="):
+        try:
+            with time_limit(seconds):
+                posterior = _posterior_gap(sp.sympify(big), sp.sympify(small))
+        except (ShapeError, Unsupported, SymbolicTimeout, NotImplementedError, ValueError, TypeError, AttributeError,
+                RecursionError):
+            posterior = None
+        if posterior is not None:
+            return posterior
     return Proof(False, f"matrix inequality not proved: the sign of {sp.sstr(gap)[:200]} is not known")
+
+
+MODEL_FAMILY = "p"  # the letter of the model's joint: its prior, likelihood and evidence are one joint's
+
+
+def _posterior_gap(big, small):
+    """big ≥ small by Bayes' rule and Gibbs' inequality: for q a Gaussian of z and the model's prior p(z | C) (a
+    density declared N(...)), likelihood p(x | z, C) and evidence p(x | C), all of the one joint p,
+    log p(x|C) − E_q[log p(x|z,C)] + KL[q ‖ p(z|C)] = KL[q ‖ p(z|x,C)] ≥ 0 with p(z|x,C) = p(x|z,C) p(z|C)/p(x|C)
+    the posterior (a normalized density of z). Proved where big − small = c·(that) + r with c > 0 and r ≥ 0 by the
+    normal form (each KL a nonnegative number); None otherwise."""
+    from mathcheck.symbolic import Proof
+    from mathcheck.vocab import KL, Density, Expectation
+
+    difference = big - small
+    densities = {n.canonical() for n in sp.preorder_traversal(difference) if isinstance(n, Density)}
+    for node in sorted({n for n in sp.preorder_traversal(difference) if isinstance(n, KL)}, key=sp.default_sort_key):
+        q, prior = node.args
+        if not (isinstance(q, MvNormal) and isinstance(prior, MvNormal) and isinstance(prior.name, Density)):
+            continue
+        named = prior.name.canonical()
+        latent = getattr(q.variable, "name", None)
+        if named.family != MODEL_FAMILY or [v.name for v in named.variables] != [latent] or \
+                prior.variable != q.variable:
+            continue
+        conditions = {v.name for v in named.given}
+        for likelihood in sorted(densities, key=sp.default_sort_key):
+            given = {v.name for v in likelihood.given}
+            if (likelihood.family, likelihood.label) != (named.family, named.label) or given != conditions | {latent} \
+                    or {v.name for v in likelihood.variables} & (given | {latent}):
+                continue
+            evidence = Density(named.family, likelihood.variables, named.given, named.label)
+            if evidence not in densities:
+                continue
+            bound = KL(q, prior) - Expectation(q, sp.log(likelihood)) + sp.log(evidence)
+            proof = _gap_as_posterior_divergence(difference, bound, evidence, q, likelihood, named)
+            if proof is not None:
+                return proof
+    return None
+
+
+def _gap_as_posterior_divergence(difference, bound, evidence, q, likelihood, prior) -> "Proof | None":
+    from mathcheck.symbolic import Proof
+
+    normalizer = _KLKept()
+    gap = sp.expand(normalizer.normal_form(difference))
+    posterior_gap = sp.expand(normalizer.normal_form(bound))
+    c = gap.coeff(sp.log(evidence))
+    if c.is_positive is not True:
+        return None
+    rest = sp.expand(gap - c * posterior_gap)
+    if rest.is_nonnegative is not True:
+        return None
+    shown_rest = "" if rest == 0 else f" + {sp.sstr(rest)}"
+    given = ", ".join([sp.sstr(v) for v in likelihood.variables] + [sp.sstr(v) for v in prior.given])
+    posterior = f"p({sp.sstr(q.variable)}|{given})"
+    return Proof(True, f"Bayes' rule and Gibbs' inequality: the larger side minus the smaller is "
+                       f"{sp.sstr(c)}·KL[{sp.sstr(q)} ‖ {posterior}]{shown_rest}, the posterior {posterior} = "
+                       f"{sp.sstr(likelihood)}·{sp.sstr(prior)}/{sp.sstr(evidence)} of the model's joint "
+                       f"{MODEL_FAMILY} (its prior {sp.sstr(prior)} as declared), a normalized density, so the KL "
+                       f"is ≥ 0; the coefficient is positive and the rest ≥ 0" + _used_note(normalizer))
 
 
 def _used_note(normalizer: Normalizer) -> str:

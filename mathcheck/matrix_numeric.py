@@ -25,8 +25,8 @@ from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from mathcheck.matrices import (
-    Components, Covariance, Diagonal, MatrixExpectation, MvNormal, ShapeError, SymmetricMatrix, check_shapes, d,
-    involves_matrices,
+    Components, Covariance, Diagonal, Entry, MatrixExpectation, MvNormal, ShapeError, SymmetricMatrix, TriangularMatrix,
+    VectorFunction, check_shapes, d, involves_matrices,
 )
 from mathcheck.vocab import KL, Expectation
 
@@ -50,6 +50,7 @@ class MatrixWorld:
     values: dict = field(default_factory=dict)  # MatrixSymbol / Symbol / IndexedBase label -> value
     condition: float = 1.0
     key: tuple = ()  # the symbols drawn and the seed: a side's value is cached per (expression, world)
+    note: str = ""  # how the world was changed from the one drawn (a quantity stretched)
 
     def __post_init__(self):
         if isinstance(self.sizes, (int, np.integer)):  # one size n: d = n
@@ -64,7 +65,7 @@ class MatrixWorld:
         return ", ".join(f"{s} = {n}" for s, n in sorted(self.sizes.items(), key=lambda i: str(i[0]))) or "no dimension"
 
     def describe(self) -> str:
-        return f"{self.sizes_text()}, {self.kind} conditioned (seed {self.seed})"
+        return f"{self.sizes_text()}, {self.kind} conditioned (seed {self.seed}{self.note})"
 
     def shown(self) -> dict[str, Any]:
         out: dict[str, Any] = {str(s): n for s, n in self.sizes.items()}
@@ -179,7 +180,11 @@ def draw_world(expressions, sizes: dict | int, kind: str, seed: int) -> MatrixWo
     symbols = sorted(set().union(*[e.atoms(sp.MatrixSymbol) for e in expressions]), key=str)
     for m in symbols:
         rows, cols = _size(m.shape[0], sizes), _size(m.shape[1], sizes)
-        if isinstance(m, Covariance):
+        if isinstance(m, TriangularMatrix):  # as declared: zeros above (below) the diagonal, a positive diagonal
+            value = np.tril(_general(rng, rows, cols, kind)) if m.lower else np.triu(_general(rng, rows, cols, kind))
+            if m.positive_diagonal:
+                value[np.diag_indices(rows)] = np.abs(np.diag(value)) + 0.3
+        elif isinstance(m, Covariance):
             value = _spd(rng, rows, kind)
         elif isinstance(m, SymmetricMatrix):
             a = rng.standard_normal((rows, rows))
@@ -194,7 +199,15 @@ def draw_world(expressions, sizes: dict | int, kind: str, seed: int) -> MatrixWo
         positive = base.is_positive or sp.Indexed(base, sp.Symbol("k", integer=True)).is_positive
         # position k holds x_k, k = 0 … length (x_0 of a sum from 0 is a component of its own)
         world.values[base.label] = rng.uniform(0.3, 2.5, length + 1) if positive else rng.standard_normal(length + 1)
+        same = [m for m in symbols if m.name == str(base.label) and np.ndim(world.values[m]) == 2 and
+                world.values[m].shape[1] == 1]
+        if same:  # μ_j beside the vector μ (a MatrixSymbol): its components are that vector's entries
+            entries = np.abs(world.values[same[0]][:, 0]) if positive else world.values[same[0]][:, 0]
+            world.values[same[0]] = entries[:, None]
+            world.values[base.label][1:len(entries) + 1] = entries
     world.values.update(sizes)
+    for index, size in _entry_index_ranges(expressions, sizes).items():  # A_{ij}: i, j within the axes of A
+        world.values[index] = int(rng.integers(1, size + 1))
     scalars = set().union(*[e.free_symbols for e in expressions])
     for s in sorted((s for s in scalars if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)
                      and s not in world.values and s.name not in {str(b.label) for b in bases}), key=str):
@@ -208,6 +221,23 @@ def draw_world(expressions, sizes: dict | int, kind: str, seed: int) -> MatrixWo
               and v.shape[0] == v.shape[1]]
     world.condition = max([1.0] + [float(np.linalg.cond(v)) for v in square])
     return world
+
+
+def _entry_index_ranges(expressions, sizes: dict) -> dict:
+    """Each free index of an entry A_{ij} (an integer symbol written as a whole row or column index) -> the
+    smallest size of the axes it indexes in a world of these sizes."""
+    ranges: dict = {}
+    for e in expressions:
+        for node in sp.sympify(e).atoms(Entry):
+            for axis, index in enumerate((node.row, node.col)):
+                if isinstance(index, sp.Symbol) and index.is_integer and index not in sizes:
+                    try:
+                        size = _size(node.matrix.shape[axis], sizes)
+                    except (NotEvaluable, TypeError, ValueError):
+                        continue
+                    ranges[index] = min(ranges.get(index, size), size)
+    bound = {limit[0] for e in expressions for node in sp.sympify(e).atoms(sp.Sum, sp.Product) for limit in node.limits}
+    return {index: size for index, size in ranges.items() if index not in bound and size >= 1}
 
 
 _WORLDS: dict = {}
@@ -258,6 +288,49 @@ def _components(values, size: int) -> np.ndarray:
     return values[1:size + 1]
 
 
+FUNCTION_WIDTH = 4  # hidden units of the random map that stands for a vector-valued function in a world
+
+
+def _function_weights(seed: int, name: str, inputs: int, outputs: int) -> tuple:
+    rng = np.random.default_rng([seed, zlib.crc32(name.encode()), inputs, outputs])
+    return (rng.standard_normal((FUNCTION_WIDTH, inputs)), rng.standard_normal(FUNCTION_WIDTH),
+            rng.standard_normal((outputs, FUNCTION_WIDTH)), rng.standard_normal(outputs))
+
+
+def _index(value, size: int) -> int:
+    """The 0-based position of a 1-based index value within an axis of ``size`` entries."""
+    k = int(round(float(value)))
+    if not (1 <= k <= size and abs(float(value) - k) < 1e-9):
+        raise NotEvaluable(f"the index {value} lies outside 1..{size}")
+    return k - 1
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b for batches of matrices (B, r, k) and (B', k, c), one of B, B' 1 or both equal. One side a single
+    matrix: one matrix product of the whole batch (numpy's matmul of a stack of small matrices is a loop)."""
+    if a.shape[0] == 1 and b.shape[0] > 1:
+        batch, k, c = b.shape
+        return (b.transpose(0, 2, 1).reshape(batch * c, k) @ a[0].T).reshape(batch, c, -1).transpose(0, 2, 1)
+    if b.shape[0] == 1 and a.shape[0] > 1:
+        batch, r, k = a.shape
+        return (a.reshape(batch * r, k) @ b[0]).reshape(batch, r, -1)
+    return a @ b
+
+
+def _set_variable(env: dict, variable, value: np.ndarray) -> None:
+    """The variable of an expectation at ``value`` ((n, 1), or (B, n, 1) for B samples); a vector of components x_j
+    also sets its components, so that x_j in the body is the sampled x_j."""
+    env[variable] = value
+    if isinstance(variable, Components):
+        drawn = np.asarray(env[variable.base.label], float)
+        rows = np.asarray(value, float).reshape(-1, value.shape[-2])
+        table = np.repeat(drawn.reshape(-1, drawn.shape[-1])[:1], rows.shape[0], axis=0)
+        if rows.shape[1] + 1 > table.shape[1]:
+            raise NotEvaluable(f"a vector of {rows.shape[1]} components, beyond the {table.shape[1] - 1} drawn")
+        table[:, 1:rows.shape[1] + 1] = rows
+        env[variable.base.label] = table
+
+
 def _with_bound(evaluator, e, bound: dict):
     """``evaluator.number(e)`` with the bound variables' values added to its environment for the call."""
     saved = dict(evaluator.env)
@@ -291,7 +364,7 @@ class Evaluator:
             for a in m.args:
                 if isinstance(a, MatrixExpr):
                     value = self.matrix(a)
-                    out = value if out is None else out @ value
+                    out = value if out is None else _matmul(out, value)
                 else:
                     coefficient = coefficient * self.number(a)
             return coefficient[:, None, None] * out
@@ -318,7 +391,17 @@ class Evaluator:
         if isinstance(m, HadamardPower):
             return np.power(self.matrix(m.args[0]), self.number(m.args[1])[:, None, None])
         if isinstance(m, Components):
-            return _components(self.env[m.base.label], _size(m.size, n))[None, :, None]
+            values = np.asarray(self.env[m.base.label], float)
+            if values.ndim == 2:  # the components of a sampled variable
+                return np.stack([_components(row, _size(m.size, n)) for row in values])[:, :, None]
+            return _components(values, _size(m.size, n))[None, :, None]
+        if isinstance(m, sp.OneMatrix):
+            return np.ones((1, _size(m.shape[0], n), _size(m.shape[1], n)))
+        if isinstance(m, sp.DiagMatrix):
+            vector = self.matrix(m.args[0])
+            return vector[:, :, 0][:, :, None] * np.eye(vector.shape[1])[None]
+        if isinstance(m, VectorFunction):
+            return self.vector_function(m)
         if isinstance(m, MatrixExpectation):
             return self.gaussian_matrix_expectation(m)
         raise NotEvaluable(f"cannot evaluate the matrix expression {m} ({type(m).__name__})")
@@ -346,10 +429,24 @@ class Evaluator:
             for sign in (1.0, -1.0):
                 inner = Evaluator(self.world, self.expectations)
                 inner.env.update(self.env)
-                inner.env[density.variable] = mean + sign * math.sqrt(size) * factor[:, column:column + 1]
+                _set_variable(inner.env, density.variable, mean + sign * math.sqrt(size) * factor[:, column:column + 1])
                 value = inner.matrix(m.body)
                 total = value if total is None else total + value
         return total / (2 * size)
+
+    def vector_function(self, m: VectorFunction) -> np.ndarray:
+        """f(z) of a vector-valued function the document names: in each world one random smooth bounded map
+        (a one-hidden-layer tanh network drawn from the world's seed and f's name), the same on every side."""
+        parts = []
+        for argument in m.arguments:
+            value = self.matrix(argument) if isinstance(argument, MatrixExpr) else np.asarray(self.number(argument), float)
+            parts.append(value.reshape(value.shape[0], -1))
+        batch = max([p.shape[0] for p in parts] + [1])
+        inputs = np.concatenate([np.broadcast_to(p, (batch, p.shape[1])) for p in parts], axis=1) if parts else \
+            np.zeros((batch, 0))
+        size = _size(m.size, self.world.sizes)
+        first, shift, second, offset = _function_weights(self.world.seed, m.name, inputs.shape[1], size)
+        return (np.tanh(inputs @ first.T + shift) @ second.T + offset)[:, :, None]
 
     def number(self, e, bound: dict | None = None) -> np.ndarray:
         if bound:
@@ -372,7 +469,16 @@ class Evaluator:
             return np.linalg.det(self.matrix(e.args[0]))
         if isinstance(e, sp.Indexed):
             k = int(self.number(e.indices[0])[0])
-            return np.array([_component(self.env[e.base.label], k)])
+            values = np.asarray(self.env[e.base.label], float)
+            if values.ndim == 2:  # the components of a sampled variable: one row per sample
+                return values[:, k] if 0 <= k < values.shape[1] else np.array([_component(values[0], k)])
+            return np.array([_component(values, k)])
+        if isinstance(e, Entry):
+            value = self.matrix(e.matrix)
+            row, col = (_index(self.number(i)[0], value.shape[axis + 1]) for axis, i in enumerate((e.row, e.col)))
+            return value[:, row, col]
+        if isinstance(e, sp.KroneckerDelta):
+            return np.array([float(self.number(e.args[0])[0] == self.number(e.args[1])[0])])
         if isinstance(e, sp.Add):
             return sum(self.number(a) for a in e.args)
         if isinstance(e, sp.Mul):
@@ -390,8 +496,10 @@ class Evaluator:
             return np.exp(self.number(e.args[0]))
         if isinstance(e, MvNormal):
             return np.exp(self.log_normal(e))
-        if isinstance(e, (sp.Sum, sp.Product)):
-            body, (index, low, high) = e.args[0], e.args[1]
+        if isinstance(e, (sp.Sum, sp.Product)):  # Σ_i Σ_j (one Sum, limits inner first): the last limit outermost
+            body, (index, low, high) = e.args[0], e.limits[-1]
+            if len(e.limits) > 1:
+                body = e.func(e.function, *e.limits[:-1])
             lo, hi = int(self.number(low)[0]), int(self.number(high)[0])
             values = [self.number(body, {index: k}) for k in range(lo, hi + 1)]
             if isinstance(e, sp.Sum):
@@ -403,7 +511,7 @@ class Evaluator:
         raise NotEvaluable(f"cannot evaluate {e} ({type(e).__name__})")
 
     def log_normal(self, density: MvNormal) -> np.ndarray:
-        x, m, s = (self.matrix(a) for a in density.args)
+        x, m, s = (self.matrix(a) for a in density.parameters)
         cov = s[0] if s.shape[0] == 1 else None
         if cov is None:
             raise NotEvaluable("a covariance that depends on the integration variable")
@@ -442,7 +550,7 @@ def _sample_expectation(node, world: MatrixWorld, seed: int) -> np.ndarray:
     z = rng.standard_normal((SAMPLES // 2, mean.shape[0], 1))
     z = np.concatenate([z, -z])  # antithetic pairs: odd moments cancel exactly
     inner = Evaluator(world)
-    inner.env[density.variable] = mean[None] + factor[None] @ z
+    _set_variable(inner.env, density.variable, mean[None] + _matmul(factor[None], z))
     values = inner.number(body)
     return np.broadcast_to(values, (SAMPLES,)).astype(float)
 
@@ -458,7 +566,9 @@ def _without_error_bound(node) -> str:
         return f"E over {density}: only multivariate normals in matrix worlds"
     if isinstance(node, KL) and not isinstance(node.args[1], MvNormal):
         return f"KL against {node.args[1]}: only multivariate normals in matrix worlds"
-    try:
+    functions = sorted(sp.sympify(body).atoms(VectorFunction), key=sp.default_sort_key)
+    body = sp.sympify(body).xreplace({f: sp.MatrixSymbol(f"bounded_{k}", *f.shape) for k, f in enumerate(functions)})
+    try:  # a vector function is a bounded map in every world (Evaluator.vector_function): a bounded factor
         moments = Normalizer().expectation(density, body)
         kept = [n for n in sp.preorder_traversal(moments) if isinstance(n, Expectation)]
         if kept:  # a term the identities of E do not take (kept whole by the normal form)
@@ -554,6 +664,13 @@ class PreciseEvaluator:
             return mpmath.diag([self.number(m.entry, {m.index: k}) for k in range(1, size + 1)])
         if isinstance(m, Components):
             return mpmath.matrix([[float(v)] for v in _components(self.env[m.base.label], _size(m.size, n))])
+        if isinstance(m, sp.OneMatrix):
+            return mpmath.ones(_size(m.shape[0], n), _size(m.shape[1], n))
+        if isinstance(m, sp.DiagMatrix):
+            vector = self.matrix(m.args[0])
+            return mpmath.diag([vector[k, 0] for k in range(vector.rows)])
+        if isinstance(m, VectorFunction):  # the world's map, in floats: the same value on both sides
+            return mpmath.matrix(Evaluator(self.world).matrix(m)[0].tolist())
         raise NotEvaluable(f"no precise form for {type(m).__name__}")
 
     def number(self, e, bound: dict | None = None):
@@ -576,6 +693,11 @@ class PreciseEvaluator:
         if isinstance(e, sp.Indexed):
             k = int(self.number(e.indices[0]))
             return mpmath.mpf(_component(self.env[e.base.label], k))
+        if isinstance(e, Entry):
+            value = self.matrix(e.matrix)
+            return value[_index(self.number(e.row), value.rows), _index(self.number(e.col), value.cols)]
+        if isinstance(e, sp.KroneckerDelta):
+            return mpmath.mpf(1 if self.number(e.args[0]) == self.number(e.args[1]) else 0)
         if isinstance(e, sp.Add):
             return sum((self.number(a) for a in e.args), mpmath.mpf(0))
         if isinstance(e, sp.Mul):
@@ -590,7 +712,9 @@ class PreciseEvaluator:
         if isinstance(e, sp.exp):
             return mpmath.exp(self.number(e.args[0]))
         if isinstance(e, (sp.Sum, sp.Product)):
-            body, (index, low, high) = e.args[0], e.args[1]
+            body, (index, low, high) = e.args[0], e.limits[-1]
+            if len(e.limits) > 1:
+                body = e.func(e.function, *e.limits[:-1])
             values = [self.number(body, {index: k}) for k in range(int(self.number(low)), int(self.number(high)) + 1)]
             if isinstance(e, sp.Sum):
                 return sum(values, mpmath.mpf(0))
@@ -729,7 +853,7 @@ def _evaluable_difference(lhs, rhs):
                     if isinstance(s, sp.Symbol) and s.name == f"det({sp.sstr(m)})" and names.count(s.name) == 1}
     restored = restored.xreplace(determinants)  # det Σ of a declared matrix, as the normal form named it
     opaque = [n for n in sp.preorder_traversal(restored) if isinstance(n, (Expectation, KL, sp.core.function.AppliedUndef))
-              or type(n).__name__ in ("Density", "VectorFunction", "NameRef", "Defined", "BareDensity")
+              or type(n).__name__ in ("Density", "NameRef", "Defined", "BareDensity")
               or (isinstance(n, sp.Symbol) and "(" in n.name)]
     return None if opaque else restored
 
@@ -746,7 +870,7 @@ def _inequality_check(lhs, relation: str, rhs, seed: int) -> MatrixNumeric:
         drawn = worlds_for([gap], seed)
     except (TypeError, ValueError, AttributeError, NotEvaluable):
         return MatrixNumeric("unsupported", reason=why)
-    for world in drawn:
+    for world in [w for world in drawn for w in (world, *_stretched(world, gap))]:
         try:
             with np.errstate(all="ignore"):
                 values = np.asarray(Evaluator(world).number(gap)).reshape(-1)
@@ -765,6 +889,29 @@ def _inequality_check(lhs, relation: str, rhs, seed: int) -> MatrixNumeric:
             return MatrixNumeric("refuted", 1, f"fails in the world {world.describe()}: the side that should be the "
                                  f"larger is smaller by {-value.real:.4g}", found)
     return MatrixNumeric("unsupported", reason=why)
+
+
+STRETCH = (10.0, 0.1)
+
+
+def _stretched(world: MatrixWorld, gap) -> list[MatrixWorld]:
+    """Copies of ``world`` with one free quantity of ``gap`` (a vector, matrix, component vector or real number; no
+    size, integer or index) scaled by a positive factor: still a world as declared (a covariance stays positive
+    definite, a positive number positive), where a sign that holds only for moderate draws (‖μ‖² + Σσ² ≥ ‖z‖²)
+    is seen to fail."""
+    free = sp.sympify(gap).free_symbols
+    labels = {i.base.label for i in sp.sympify(gap).atoms(sp.Indexed)}
+    out = []
+    for key, value in world.values.items():
+        if key in world.sizes or not (isinstance(key, sp.MatrixSymbol) or key in labels or
+                                      (key in free and isinstance(key, sp.Symbol) and not key.is_integer)):
+            continue
+        for factor in STRETCH:
+            copy = MatrixWorld(dict(world.sizes), world.kind, world.seed,
+                               {**world.values, key: np.asarray(value, float) * factor}, world.condition,
+                               world.key + (("stretched", str(key), factor),), f", {key} scaled by {factor:g}")
+            out.append(copy)
+    return out
 
 
 def _difference_check(lhs, rhs, seed: int, why: str) -> MatrixNumeric:

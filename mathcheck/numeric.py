@@ -1,7 +1,7 @@
 """The numeric checker: both sides of a step evaluated on concrete probability models ("worlds").
 
-A world gives every density of a chain a computable log-density (from ``scipy.stats``, never from a
-closed form under test), every abstract function a concrete one, and every free symbol a value.
+A world gives every density of a chain a computable log-density (``mathcheck.laws``: each catalogue law
+from its definition, tested against scipy.stats; never from a closed form under test), every abstract function a concrete one, and every free symbol a value.
 Integrals are computed by composite Gauss–Legendre quadrature over panels placed around the mass of
 every density of the integrated variable (a plain ``quad`` over (-inf, inf) returns 0 for N(5, 0.001²))
 and around the features of the other factors (the centre and width of a Gaussian bump exp(poly), the
@@ -17,7 +17,11 @@ parameters: the second look at a floating-point refutation before it is reported
 
 mathcheck's own hypothesis runs (``hypothesis_run``) draw no "local constants" (literals hypothesis takes
 from the source of local modules), so the worlds a seed draws depend on the seed and the hypothesis version
-alone, and keep hypothesis' files in the user's cache.
+alone, and keep hypothesis' files in the user's cache. Each world family is written once, as a function of
+its choices (``draw.floats``, ``draw.integers``, ``draw.choice``): hypothesis makes them (``HypothesisDraw``,
+``world_strategy``, ``sample_worlds``: searched and shrunk) or a ``random.Random`` seeded with the seed does
+(``RandomDraw``, ``plain_worlds``: the cross-check of a step the symbolic checker proved, without importing
+hypothesis).
 
 World families:
 
@@ -41,6 +45,7 @@ import contextlib
 import contextvars
 import itertools
 import math
+import random
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -50,17 +55,15 @@ from typing import Any, Callable
 import mpmath
 import numpy as np
 import sympy as sp
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
 from mpmath import iv
 from mathcheck.deadline import SymbolicTimeout, time_limit
-from mathcheck.lazy import LazyFunctions, lazy_module
+from mathcheck.laws import FLOAT, PRECISE, Law, log_sigmoid, normal_log, normal_logpdf, sigmoid
+from mathcheck.lazy import LazyFunctions
 from mathcheck.linear_gaussian import LinearGaussian
 from mathcheck.vocab import (Concave, Convex, Defined, Density, Expectation, KL, Normal, integral_variables,
                              over_real_line, unfold)
 
-special, stats = LazyFunctions("scipy.special"), lazy_module("scipy.stats")  # imported when a world needs them
+special = LazyFunctions("scipy.special")  # erf and erfc of an expression: imported only when one is evaluated
 
 EPS = float(np.finfo(float).eps)
 JITTER = 8 * EPS  # the relative perturbation of every intermediate result in the rounding-estimate pass
@@ -86,28 +89,8 @@ class Divergent(Exception):
 
 
 @dataclass(frozen=True)
-class Law:
-    """A scipy.stats distribution with its parameters, called unfrozen (freezing one costs ~0.5 ms)."""
-
-    family: Any  # e.g. scipy.stats.norm
-    args: tuple
-
-    def logpdf(self, value):
-        return self.family.logpdf(value, *self.args)
-
-    def median(self) -> float:
-        return float(self.family.median(*self.args))
-
-    def mean(self) -> float:
-        return float(self.family.mean(*self.args))
-
-    def std(self) -> float:
-        return float(self.family.std(*self.args))
-
-
-@dataclass(frozen=True)
-class ScipyDensity:
-    """A one-dimensional density given by a scipy.stats distribution of one variable."""
+class LawDensity:
+    """A one-dimensional density given by a catalogue law (``mathcheck.laws.Law``) of one variable."""
 
     dist: Any
     description: str
@@ -136,6 +119,9 @@ class MixtureDensity:
 
     def breakpoints(self) -> np.ndarray:
         return np.concatenate([c.mean() + c.std() * _OFFSETS for c in self.components])
+
+
+ScipyDensity = LawDensity  # its name when scipy.stats gave the laws
 
 
 # panel edges around a density's centre, in units of its scale: fine near the mass, wide in the tails
@@ -220,10 +206,81 @@ class TabulatedDensity:
         return self.points
 
 
-def _location(moderate: float, wide: float) -> st.SearchStrategy:
+class RandomDraw:
+    """The choices of a world family made by a seeded ``random.Random``, uniformly over each range: worlds
+    drawn without hypothesis (``plain_worlds``: the cross-check of a step the symbolic checker proved)."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+
+    def floats(self, low: float, high: float) -> float:
+        return self.rng.uniform(low, high)
+
+    def integers(self, low: int, high: int) -> int:
+        return self.rng.randint(low, high)
+
+    def choice(self, options: tuple):
+        return options[self.rng.randrange(len(options))]
+
+    def floats_list(self, low: float, high: float, size: int) -> list[float]:
+        return [self.floats(low, high) for _ in range(size)]
+
+    def integers_list(self, low: int, high: int, size: int) -> list[int]:
+        return [self.integers(low, high) for _ in range(size)]
+
+
+class HypothesisDraw:
+    """The same choices drawn by hypothesis inside a ``st.composite`` (its ``draw``), which searches and
+    shrinks them: floats towards 0, integers towards their low end, a choice towards the first option."""
+
+    def __init__(self, draw: Callable):
+        self.draw = draw
+
+    def floats(self, low: float, high: float) -> float:
+        return self.draw(_strategies().floats(low, high))
+
+    def integers(self, low: int, high: int) -> int:
+        return self.draw(_strategies().integers(low, high))
+
+    def choice(self, options: tuple):
+        return self.draw(_strategies().sampled_from(options))
+
+    def floats_list(self, low: float, high: float, size: int) -> list[float]:
+        st = _strategies()
+        return self.draw(st.lists(st.floats(low, high), min_size=size, max_size=size))
+
+    def integers_list(self, low: int, high: int, size: int) -> list[int]:
+        st = _strategies()
+        return self.draw(st.lists(st.integers(low, high), min_size=size, max_size=size))
+
+
+@lru_cache(maxsize=1)
+def _strategies():
+    """``hypothesis.strategies``, imported when hypothesis first draws a world (an audit whose steps all
+    prove draws none: its cross-check draws ``plain_worlds``)."""
+    from hypothesis import strategies
+
+    return strategies
+
+
+def world_family_strategy(family: Callable, *arguments):
+    """The hypothesis strategy of the worlds ``family(draw, *arguments)`` makes from hypothesis' choices."""
+    return _composite(family)(*arguments)
+
+
+@lru_cache(maxsize=None)
+def _composite(family: Callable):
+    @_strategies().composite
+    def worlds(draw, *arguments):
+        return family(HypothesisDraw(draw), *arguments)
+
+    return worlds
+
+
+def _location(draw, moderate: float, wide: float) -> float:
     """A location: half the draws moderate (|m| ≤ moderate), half a signed magnitude log-uniform from
     ``moderate`` up to ``wide`` (one float drawn: hypothesis shrinks it towards 0)."""
-    return st.floats(-1, 1).map(partial(_location_at, moderate, wide))
+    return _location_at(moderate, wide, draw.floats(-1, 1))
 
 
 def _location_at(moderate: float, wide: float, t: float) -> float:
@@ -232,9 +289,9 @@ def _location_at(moderate: float, wide: float, t: float) -> float:
     return math.copysign(moderate * (wide / moderate) ** (2 * abs(t) - 1), t)
 
 
-def _spread(low: float, high: float, wide_low: float, wide_high: float) -> st.SearchStrategy:
+def _spread(draw, low: float, high: float, wide_low: float, wide_high: float) -> float:
     """A scale: half the draws moderate (in [low, high]), half log-uniform on [wide_low, wide_high]."""
-    return st.floats(0, 1).map(partial(_spread_at, low, high, wide_low, wide_high))
+    return _spread_at(low, high, wide_low, wide_high, draw.floats(0, 1))
 
 
 def _spread_at(low: float, high: float, wide_low: float, wide_high: float, t: float) -> float:
@@ -243,25 +300,29 @@ def _spread_at(low: float, high: float, wide_low: float, wide_high: float, t: fl
     return wide_low * (wide_high / wide_low) ** (2 * t - 1)
 
 
-def normal_density(mean: float, std: float, description: str = "") -> ScipyDensity:
-    return ScipyDensity(Law(stats.norm, (mean, std)), description or f"normal({mean:.4g}, {std:.4g})")
+def normal_density(mean: float, std: float, description: str = "") -> LawDensity:
+    return LawDensity(Law("norm", (mean, std)), description or f"normal({mean:.4g}, {std:.4g})")
 
 
-def _q_densities() -> st.SearchStrategy:
-    loc = _location(4, 1e3)
-    scale = _spread(0.05, 3, 1e-3, 1e3)
-    normal = st.builds(normal_density, loc, scale)
-    logistic = st.builds(lambda m, s: ScipyDensity(Law(stats.logistic, (m, s)), f"logistic({m:.4g}, {s:.4g})"),
-                         loc, scale)
-    skew = st.builds(lambda a, m, s: ScipyDensity(Law(stats.skewnorm, (a, m, s)),
-                                                  f"skewnorm({a:.3g}, {m:.4g}, {s:.4g})"),
-                     st.floats(-6, 6), loc, scale)
-    mixture = st.builds(
-        lambda w, m1, s1, m2, s2: MixtureDensity(
-            (w, 1 - w), (Law(stats.norm, (m1, s1)), Law(stats.norm, (m2, s2))),
-            f"{w:.3g}·normal({m1:.4g}, {s1:.4g}) + {1 - w:.3g}·normal({m2:.4g}, {s2:.4g})"),
-        st.floats(0.1, 0.9), loc, scale, loc, scale)
-    return st.one_of(normal, logistic, skew, mixture)
+Q_KINDS = ("normal", "logistic", "skewnorm", "mixture")  # the catalogue of densities, simplest first
+
+
+def _q_density(draw) -> LawDensity | MixtureDensity:
+    """A density of the catalogue (``Q_KINDS``), its locations and scales over several orders of magnitude."""
+    kind = draw.choice(Q_KINDS)
+    loc, scale = partial(_location, draw, 4, 1e3), partial(_spread, draw, 0.05, 3, 1e-3, 1e3)
+    if kind == "normal":
+        m, s = loc(), scale()
+        return normal_density(m, s)
+    if kind == "logistic":
+        m, s = loc(), scale()
+        return LawDensity(Law("logistic", (m, s)), f"logistic({m:.4g}, {s:.4g})")
+    if kind == "skewnorm":
+        a, m, s = draw.floats(-6, 6), loc(), scale()
+        return LawDensity(Law("skewnorm", (a, m, s)), f"skewnorm({a:.3g}, {m:.4g}, {s:.4g})")
+    w, m1, s1, m2, s2 = draw.floats(0.1, 0.9), loc(), scale(), loc(), scale()
+    return MixtureDensity((w, 1 - w), (Law("norm", (m1, s1)), Law("norm", (m2, s2))),
+                          f"{w:.3g}·normal({m1:.4g}, {s1:.4g}) + {1 - w:.3g}·normal({m2:.4g}, {s2:.4g})")
 
 
 @dataclass(frozen=True)
@@ -413,7 +474,10 @@ def _log_integral_over_panels(log_integrand, breakpoints: np.ndarray, order: int
 
 def _likelihood_points(slopes: np.ndarray, offsets: np.ndarray, support: np.ndarray) -> np.ndarray:
     """Panel edges at the steps of the Bernoulli likelihood's sigmoids (at −c/w, of width 1/|w|) that lie
-    within ``support`` (the prior's panels) and that floating point resolves."""
+    within ``support`` (the prior's panels) and that floating point resolves. A step wider than the whole
+    support is none there (the sigmoid is smooth across it): its edges, up to 30/|w| away, would stretch
+    the panels far beyond every density's mass (a slope of 1e-152: panels at 1e153, where the tails of a
+    divergent integrand overflow instead of showing)."""
     points = []
     low, high = float(np.min(support)), float(np.max(support))
     for slope, offset in zip(slopes, offsets):
@@ -421,7 +485,7 @@ def _likelihood_points(slopes: np.ndarray, offsets: np.ndarray, support: np.ndar
             continue
         with np.errstate(over="ignore"):
             centre, width = float(-offset / slope), float(1 / abs(slope))
-        if math.isfinite(centre) and low <= centre <= high and width >= 1e-9 * abs(centre):
+        if math.isfinite(centre) and low <= centre <= high and 1e-9 * abs(centre) <= width <= high - low:
             points.append(centre + width * FEATURE_OFFSETS)
     return np.concatenate(points) if points else np.empty(0)
 
@@ -503,33 +567,12 @@ def linear_gaussian_world(m0: float, s0: float, a: float, b: float, s: float, x_
 
 
 def _with_condition_law(world: World, names: ModelNames, parameters: tuple, x_obs: float) -> None:
-    """The densities of ``world`` with the condition integrated out (``_marginal_roles``), from scipy.stats."""
+    """The densities of ``world`` with the condition integrated out (``_marginal_roles``)."""
     mean, cov = chain_moments(*parameters)
-    z, value = names.latent, names.condition_value
-    keys = names.keys()
-
-    x_mean, x_var = conditional_moments(mean, cov, "x", None)
+    z = names.latent
+    world.densities.update(_marginal_log_densities(mean, cov, names, x_obs, FLOAT))
     z_mean, z_var = conditional_moments(mean, cov, "z", None)
-    pair = (np.array([x_mean, z_mean]), np.array([[cov[("x", "x")], cov[("x", "z")]], [cov[("z", "x")], cov[("z", "z")]]]))
     post_mean, post_var = conditional_moments(mean, cov, "z", "x", x_obs)
-
-    def likelihood(zz):
-        m, v = conditional_moments(mean, cov, "x", "z", np.asarray(zz))
-        return stats.norm.logpdf(x_obs, m, np.sqrt(v))
-
-    def joint(zz):
-        zz = np.asarray(zz, dtype=float)
-        points = np.stack(np.broadcast_arrays(np.full_like(zz, x_obs), zz), axis=-1)
-        return stats.multivariate_normal.logpdf(points, *pair)
-
-    world.densities.update({
-        keys["marginal evidence"]: lambda env: stats.norm.logpdf(x_obs, x_mean, math.sqrt(x_var)),
-        keys["marginal prior"]: lambda env: stats.norm.logpdf(env(z), z_mean, math.sqrt(z_var)),
-        keys["condition law"]: lambda env: stats.norm.logpdf(value, mean["c"], math.sqrt(cov[("c", "c")])),
-        keys["marginal likelihood"]: lambda env: likelihood(env(z)),
-        keys["marginal posterior"]: lambda env: stats.norm.logpdf(env(z), post_mean, math.sqrt(post_var)),
-        keys["marginal joint"]: lambda env: joint(env(z)),
-    })
     world.breakpoints[z] = np.concatenate([world.breakpoints[z], z_mean + math.sqrt(z_var) * _OFFSETS,
                                            post_mean + math.sqrt(post_var) * _OFFSETS])
     k, g, mc, sc = parameters[5:]
@@ -539,7 +582,7 @@ def _with_condition_law(world: World, names: ModelNames, parameters: tuple, x_ob
 
 def _moment(density, which: str) -> float:
     """The mean or standard deviation of a catalogue density (a mixture's from its components)."""
-    if isinstance(density, ScipyDensity):
+    if isinstance(density, LawDensity):
         return float(getattr(density.dist, which)())
     if isinstance(density, MixtureDensity):
         means = np.array([c.mean() for c in density.components])
@@ -551,43 +594,49 @@ def _moment(density, which: str) -> float:
     raise ValueError(f"no {which} for {density}")
 
 
-@st.composite
-def linear_gaussian_worlds(draw, names: ModelNames | None = None) -> World:
-    m0, s0 = draw(_location(2, 1e2)), draw(_spread(0.3, 3, 1e-2, 1e2))
-    a, b, s = draw(_location(3, 1e2)), draw(_location(2, 1e2)), draw(_spread(0.2, 3, 1e-2, 1e2))
-    x_obs = draw(_location(5, 1e2))
+def linear_gaussian_worlds(names: ModelNames | None = None):
+    """The hypothesis strategy of linear-Gaussian worlds (``drawn_linear_gaussian_world``)."""
+    return world_family_strategy(drawn_linear_gaussian_world, names)
+
+
+def drawn_linear_gaussian_world(draw, names: ModelNames | None = None) -> World:
+    """A linear-Gaussian world of the choices of ``draw`` (a ``HypothesisDraw`` or a ``RandomDraw``)."""
+    m0, s0 = _location(draw, 2, 1e2), _spread(draw, 0.3, 3, 1e-2, 1e2)
+    a, b, s = _location(draw, 3, 1e2), _location(draw, 2, 1e2), _spread(draw, 0.2, 3, 1e-2, 1e2)
+    x_obs = _location(draw, 5, 1e2)
     law = None
     if names is not None and names.marginals:
-        law = {"k": draw(_location(2, 1e2)), "g": draw(_location(2, 1e2)), "mc": draw(_location(2, 1e2)),
-               "sc": draw(_spread(0.3, 3, 1e-2, 1e2))}
-    return linear_gaussian_world(m0, s0, a, b, s, x_obs, draw(_q_densities()), names=_drawn_condition(draw, names),
+        law = {"k": _location(draw, 2, 1e2), "g": _location(draw, 2, 1e2), "mc": _location(draw, 2, 1e2),
+               "sc": _spread(draw, 0.3, 3, 1e-2, 1e2)}
+    return linear_gaussian_world(m0, s0, a, b, s, x_obs, _q_density(draw), names=_drawn_condition(draw, names),
                                  extras=_drawn_extras(draw, names), law=law)
 
 
 def _drawn_extras(draw, names: ModelNames | None) -> dict:
     """A density of its own for each of the names' other variational densities (q(z) beside q(z|X), r(z))."""
-    return {key: draw(_q_densities()) for key in sorted(names.variational)} if names is not None else {}
+    return {key: _q_density(draw) for key in sorted(names.variational)} if names is not None else {}
 
 
 def _drawn_condition(draw, names: ModelNames | None) -> ModelNames | None:
     """``names`` with a value drawn for its condition c (the densities are those given that c)."""
     if names is None or names.condition is None:
         return names
-    return replace(names, condition_value=float(f"{draw(_location(3, 1e2)):.6g}"))
+    return replace(names, condition_value=float(f"{_location(draw, 3, 1e2):.6g}"))
 
 
-def mixture_bernoulli_world(weight: float, means, scales, bits, slopes, offsets, q="posterior",
-                            probe: str = "", names: ModelNames | None = None, extras: dict | None = None) -> World:
-    """p(z) = weight·N(means[0], scales[0]²) + (1 − weight)·N(means[1], scales[1]²), pixels X = bits with
-    p(X_i = 1 | z) = sigmoid(slopes_i z + offsets_i); q a density, or "prior" / "posterior"."""
+@lru_cache(maxsize=256)
+def _mixture_model(weight: float, means: tuple, scales: tuple, bits: tuple, slopes: tuple, offsets: tuple) -> tuple:
+    """(prior, log p(X|z), the likelihood's step points, the posterior's mass points, log p(X), its error
+    estimate) of a mixture-Bernoulli model: what its worlds share whatever q and names they have (the
+    boundary worlds build it for q = the posterior and q = the prior, for each naming of its variables)."""
     bits, slopes, offsets = (np.asarray(v, dtype=float) for v in (bits, slopes, offsets))
-    prior = MixtureDensity((weight, 1 - weight), tuple(Law(stats.norm, (m, s)) for m, s in zip(means, scales)),
+    prior = MixtureDensity((weight, 1 - weight), tuple(Law("norm", (m, s)) for m, s in zip(means, scales)),
                            f"{weight:.3g}·normal({means[0]:.4g}, {scales[0]:.4g}) + "
                            f"{1 - weight:.3g}·normal({means[1]:.4g}, {scales[1]:.4g})")
 
     def log_likelihood(zz):
         logits = np.multiply.outer(np.asarray(zz), slopes) + offsets  # log Bernoulli pmf, stable in the tails
-        return np.sum(bits * special.log_expit(logits) + (1 - bits) * special.log_expit(-logits), axis=-1)
+        return np.sum(bits * log_sigmoid(logits) + (1 - bits) * log_sigmoid(-logits), axis=-1)
 
     log_joint = lambda t: log_likelihood(t) + prior.logpdf(t)  # noqa: E731
     steps = _likelihood_points(slopes, offsets, prior.breakpoints())
@@ -595,6 +644,17 @@ def mixture_bernoulli_world(weight: float, means, scales, bits, slopes, offsets,
     panels = np.concatenate([prior.breakpoints(), steps, mass])  # the panels the world's integrals use too
     log_evidence, positional = _log_integral_over_panels(log_joint, panels, positional=True)
     evidence_error = abs(log_evidence - _log_integral_over_panels(log_joint, panels, order=26)) + positional
+    return prior, log_likelihood, steps, mass, log_evidence, evidence_error
+
+
+def mixture_bernoulli_world(weight: float, means, scales, bits, slopes, offsets, q="posterior",
+                            probe: str = "", names: ModelNames | None = None, extras: dict | None = None) -> World:
+    """p(z) = weight·N(means[0], scales[0]²) + (1 − weight)·N(means[1], scales[1]²), pixels X = bits with
+    p(X_i = 1 | z) = sigmoid(slopes_i z + offsets_i); q a density, or "prior" / "posterior"."""
+    prior, log_likelihood, steps, mass, log_evidence, evidence_error = _mixture_model(
+        float(weight), tuple(map(float, means)), tuple(map(float, scales)), tuple(map(float, bits)),
+        tuple(map(float, slopes)), tuple(map(float, offsets)))
+    bits, slopes, offsets = (np.asarray(v, dtype=float) for v in (bits, slopes, offsets))
     log_posterior = lambda zz: log_likelihood(zz) + prior.logpdf(zz) - log_evidence  # noqa: E731
     names = names or ARTICLE_NAMES
     z, keys = names.latent, names.keys()
@@ -625,34 +685,60 @@ def mixture_bernoulli_world(weight: float, means, scales, bits, slopes, offsets,
                   {"q": tie if isinstance(tie, str) else q})
     world.symbols.update({sp.Symbol("D", integer=True, positive=True): len(bits)})
     world.functions["x"] = lambda i: bits[int(i) - 1]
-    world.functions["yhat"] = lambda i, zz: special.expit(slopes[int(i) - 1] * zz + offsets[int(i) - 1])
+    world.functions["yhat"] = lambda i, zz: sigmoid(slopes[int(i) - 1] * zz + offsets[int(i) - 1])
     logit = lambda i, zz: mpmath.mpf(slopes[int(i) - 1]) * zz + mpmath.mpf(offsets[int(i) - 1])  # noqa: E731
     world.precise_functions = {"x": lambda i: mpmath.mpf(bits[int(i) - 1]),
                                "yhat": lambda i, zz: 1 / (1 + mpmath.exp(-logit(i, zz)))}
-    world.precise_log_functions = {"yhat": (lambda i, zz: _precise_log_sigmoid(logit(i, zz)),
-                                            lambda i, zz: _precise_log_sigmoid(-logit(i, zz)))}
+    world.precise_log_functions = {"yhat": (lambda i, zz: log_sigmoid(logit(i, zz), PRECISE),
+                                            lambda i, zz: log_sigmoid(-logit(i, zz), PRECISE))}
     world.log_functions["yhat"] = (  # log ŷ and log(1 − ŷ) from the logit: exact in the tails
-        lambda i, zz: special.log_expit(slopes[int(i) - 1] * zz + offsets[int(i) - 1]),
-        lambda i, zz: special.log_expit(-(slopes[int(i) - 1] * zz + offsets[int(i) - 1])))
+        lambda i, zz: log_sigmoid(slopes[int(i) - 1] * zz + offsets[int(i) - 1]),
+        lambda i, zz: log_sigmoid(-(slopes[int(i) - 1] * zz + offsets[int(i) - 1])))
     return world
 
 
-@st.composite
-def mixture_bernoulli_worlds(draw, names: ModelNames | None = None) -> World:
-    weight = draw(st.floats(0.15, 0.85))
-    means = draw(st.floats(-3, 0)), draw(st.floats(0, 3))
-    scales = draw(st.floats(0.3, 1.5)), draw(st.floats(0.3, 1.5))
-    pixels = draw(st.integers(1, 4))
-    bits = draw(st.lists(st.integers(0, 1), min_size=pixels, max_size=pixels))
-    slopes = draw(st.lists(st.floats(-3, 3), min_size=pixels, max_size=pixels))
-    offsets = draw(st.lists(st.floats(-2, 2), min_size=pixels, max_size=pixels))
-    return mixture_bernoulli_world(weight, means, scales, bits, slopes, offsets, draw(_q_densities()),
+def mixture_bernoulli_worlds(names: ModelNames | None = None):
+    """The hypothesis strategy of mixture-Bernoulli worlds (``drawn_mixture_bernoulli_world``)."""
+    return world_family_strategy(drawn_mixture_bernoulli_world, names)
+
+
+def drawn_mixture_bernoulli_world(draw, names: ModelNames | None = None) -> World:
+    """A mixture-Bernoulli world of the choices of ``draw`` (a ``HypothesisDraw`` or a ``RandomDraw``)."""
+    weight = draw.floats(0.15, 0.85)
+    means = draw.floats(-3, 0), draw.floats(0, 3)
+    scales = draw.floats(0.3, 1.5), draw.floats(0.3, 1.5)
+    pixels = draw.integers(1, 4)
+    bits = draw.integers_list(0, 1, pixels)
+    slopes = draw.floats_list(-3, 3, pixels)
+    offsets = draw.floats_list(-2, 2, pixels)
+    return mixture_bernoulli_world(weight, means, scales, bits, slopes, offsets, _q_density(draw),
                                    names=_drawn_condition(draw, names), extras=_drawn_extras(draw, names))
 
 
 AFFINE = {"2t + 1": lambda t: 2 * t + 1}  # concave and convex at once: Jensen's inequality is an equality
-CONCAVE = {"log": np.log, "sqrt": np.sqrt, "-t^2": lambda t: -t**2, "1-exp(-t)": lambda t: -np.expm1(-t), **AFFINE}
-CONVEX = {"exp": np.exp, "t^2": np.square, "t*log(t)": lambda t: t * np.log(t), "1/t": np.reciprocal, **AFFINE}
+EDGE = 0.05  # log, sqrt, t log t, 1/t are continued below t = EDGE by their tangent: curved the same way on all of R
+
+
+def _tangent_below(f: Callable, slope: Callable) -> Callable:
+    """``f`` on [EDGE, ∞) continued below EDGE by its tangent there: concave (convex) on the whole line when f is."""
+    value, rate = f(EDGE), slope(EDGE)
+    def continued(t):
+        t = np.asarray(t, dtype=float)
+        return np.where(t >= EDGE, f(np.maximum(t, EDGE)), value + rate * (t - EDGE))[()]
+    return continued
+
+
+def _precise_tangent_below(f: Callable, slope: Callable) -> Callable:
+    edge = mpmath.mpf(EDGE)
+    return lambda t: f(t) if t >= edge else f(edge) + slope(edge) * (t - edge)
+
+
+# the shapes of concave (convex) functions on the whole line; a world draws a·f(b t + c) + d + e t of one
+# (a > 0, b ≠ 0): concave (convex) again, and with a large d or e it is far from the shape (see _drawn_curved)
+CONCAVE = {"log": _tangent_below(np.log, lambda t: 1 / t), "sqrt": _tangent_below(np.sqrt, lambda t: 0.5 / np.sqrt(t)),
+           "-t^2": lambda t: -t**2, "1-exp(-t)": lambda t: -np.expm1(-t), "0": lambda t: 0 * t, **AFFINE}
+CONVEX = {"exp": np.exp, "t^2": np.square, "t*log(t)": _tangent_below(lambda t: t * np.log(t), lambda t: np.log(t) + 1),
+          "1/t": _tangent_below(np.reciprocal, lambda t: -1 / t**2), "0": lambda t: 0 * t, **AFFINE}
 POSITIVE_G = {
     "exp(c x)": lambda c: (lambda t: np.exp(c * t)),
     "1 + (x - c)^2": lambda c: (lambda t: 1 + (t - c) ** 2),
@@ -683,18 +769,16 @@ def pair_world(densities: dict[str, Any], probe: str = "", variable: sp.Symbol |
     return world
 
 
-@st.composite
-def pair_worlds(draw, variables: tuple[str, ...], variable: sp.Symbol | None = None) -> World:
+def drawn_pair_world(draw, variables: tuple[str, ...], variable: sp.Symbol | None = None) -> World:
     """Densities p(x) and q(x) (any letters, of any one variable), each from the catalogue of densities."""
-    return pair_world({family: draw(_q_densities()) for family in variables}, variable=variable)
+    return pair_world({family: _q_density(draw) for family in variables}, variable=variable)
 
 
 def _scaled(function, scale: float):
     return lambda t: scale * function(t)
 
 
-@st.composite
-def functions_for(draw, world: World, needed: frozenset) -> World:
+def with_drawn_functions(draw, world: World, needed: frozenset) -> World:
     """``world`` with a concrete function for every abstract one, chosen from a catalogue by its kind."""
     functions, params = dict(world.functions), dict(world.params)
     precise = dict(world.precise_functions)
@@ -702,22 +786,56 @@ def functions_for(draw, world: World, needed: frozenset) -> World:
         if name in functions or kind == "several-arguments":  # evaluating it raises Unsupported
             continue
         if kind == "positive":
-            choice, c = draw(st.sampled_from(sorted(POSITIVE_G))), draw(st.floats(-1.5, 1.5))
-            scale = math.exp(draw(st.floats(math.log(0.01), math.log(100))))
+            choice, c = draw.choice(tuple(sorted(POSITIVE_G))), draw.floats(-1.5, 1.5)
+            scale = math.exp(draw.floats(math.log(0.01), math.log(100)) if draw.choice((0, 1)) else _drawn_magnitude(draw, 30))
             functions[name] = _scaled(POSITIVE_G[choice](c), scale)
             precise[name] = _scaled(PRECISE_POSITIVE_G[choice](c), scale)
             params[f"{name}(x)"] = f"{scale:.4g}·({choice.replace('c', f'{c:.4g}')})"
-        elif kind == "plain":
-            choice, c, d = draw(st.sampled_from(sorted(SMOOTH))), draw(st.floats(0.3, 1.5)), draw(st.floats(-1, 1))
-            functions[name] = SMOOTH[choice](c, d)
-            precise[name] = PRECISE_SMOOTH[choice](c, d)
-            params[f"{name}(t)"] = choice.replace("c", f"{c:.4g}").replace("d", f"{d:.4g}")
+        elif kind == "plain":  # any function: a·s(t) + d + e t of a smooth shape s, far from it when d or e is large
+            choice, c, d = draw.choice(tuple(sorted(SMOOTH))), draw.floats(0.3, 1.5), draw.floats(-1, 1)
+            scale, (offset, slope) = draw.choice((-1, 1)) * math.exp(draw.floats(math.log(0.1), math.log(10))), \
+                _drawn_affine_part(draw)
+            functions[name] = _affinely(SMOOTH[choice](c, d), scale, offset, slope)
+            precise[name] = _affinely(PRECISE_SMOOTH[choice](c, d), scale, offset, slope)
+            params[f"{name}(t)"] = f"{scale:.4g}·({choice.replace('c', f'{c:.4g}').replace('d', f'{d:.4g}')}) + " \
+                f"{offset:.4g} + {slope:.4g} t"
         else:
-            choice = draw(st.sampled_from(sorted(_CATALOGUES[kind])))
-            functions[name] = _CATALOGUES[kind][choice]
-            precise[name] = PRECISE_CATALOGUE[choice]
-            params[f"{name}(t)"] = choice
+            functions[name], precise[name], params[f"{name}(t)"] = _drawn_curved(draw, kind)
     return _replaced(world, params=params, functions=functions, precise_functions=precise)
+
+
+def _drawn_curved(draw, kind: str) -> tuple[Callable, Callable, str]:
+    """A concave (convex) function a·f(b t + c) + d + e t of a catalogue shape f: (numpy, mpmath, as shown)."""
+    choice = draw.choice(tuple(sorted(_CATALOGUES[kind])))
+    a, b = math.exp(draw.floats(math.log(0.1), math.log(10))), draw.choice((-1, 1)) * draw.floats(0.5, 2)
+    c = draw.floats(-1, 1)
+    d, e = _drawn_affine_part(draw)
+    shape, precise_shape = _CATALOGUES[kind][choice], PRECISE_CATALOGUE[choice]
+    inner = f"({b:.4g} t + {c:.4g})"
+    written = f"{choice}{inner}" if choice in ("log", "sqrt", "exp") else choice.replace("t", inner)
+    continued = f" (continued below {EDGE} by its tangent)" if choice in ("log", "sqrt", "t*log(t)", "1/t") else ""
+    shown = f"{a:.4g}·{written} + {d:.4g} + {e:.4g} t" + continued
+    return (_affinely(lambda t: shape(b * t + c), a, d, e), _affinely(lambda t: precise_shape(b * t + c), a, d, e),
+            shown)
+
+
+def _drawn_affine_part(draw) -> tuple[float, float]:
+    """(d, e) of an added d + e t: each zero, small (0.01 to 10 of either sign) or large (up to 1000 and 100)."""
+    return tuple(_drawn_magnitude(draw, large) for large in (1000, 100))
+
+
+def _drawn_magnitude(draw, large: float) -> float:
+    """0, a small number of either sign (|v| from 0.01 to 10, log-uniform), or a uniform one in (-large, large)."""
+    size = draw.choice(("zero", "small", "large"))
+    if size == "zero":
+        return 0.0
+    if size == "small":
+        return draw.choice((-1, 1)) * math.exp(draw.floats(math.log(0.01), math.log(10)))
+    return draw.floats(-large, large)
+
+
+def _affinely(function: Callable, scale: float, offset: float, slope: float) -> Callable:
+    return lambda t: scale * function(t) + offset + slope * t
 
 
 def _replaced(world: World, **changes) -> World:
@@ -741,9 +859,11 @@ DEGENERATE = {  # the functions at which inequalities about a function of that k
 
 # the catalogues again, in mpmath, by the same names (for ``PreciseEvaluator``)
 PRECISE_CATALOGUE = {
-    "2t + 1": lambda t: 2 * t + 1, "log": lambda t: mpmath.log(t), "sqrt": lambda t: mpmath.sqrt(t),
+    "2t + 1": lambda t: 2 * t + 1, "log": _precise_tangent_below(mpmath.log, lambda t: 1 / t),
+    "sqrt": _precise_tangent_below(mpmath.sqrt, lambda t: 1 / (2 * mpmath.sqrt(t))),
     "-t^2": lambda t: -t**2, "1-exp(-t)": lambda t: -mpmath.expm1(-t), "exp": lambda t: mpmath.exp(t),
-    "t^2": lambda t: t**2, "t*log(t)": lambda t: t * mpmath.log(t), "1/t": lambda t: 1 / t,
+    "t^2": lambda t: t**2, "t*log(t)": _precise_tangent_below(lambda t: t * mpmath.log(t), lambda t: mpmath.log(t) + 1),
+    "1/t": _precise_tangent_below(lambda t: 1 / t, lambda t: -1 / t**2), "0": lambda t: 0 * t,
     "3": lambda t: mpmath.mpf(3), "1.5": lambda t: mpmath.mpf(1.5),
 }
 PRECISE_POSITIVE_G = {
@@ -773,6 +893,31 @@ def with_degenerate_functions(world: World, needed: frozenset) -> World:
         params[f"{name}(t)"] = shown
     probe = "; ".join(filter(None, [world.probe, "affine or constant functions"]))
     return _replaced(world, params=params, functions=functions, probe=probe, precise_functions=precise)
+
+
+# (offset, slope) of affine functions far from the drawn ones' scale, each concave and convex at once: a bound on
+# a function of that kind that holds only for moderate values or slopes fails at one of them
+FAR_EDGES = 3  # the edge assignments a far world is evaluated at: 0, 1, -1 (see edge_values)
+_FAR_LINES = ((1000.0, 0.0), (-1000.0, 0.0), (0.0, 100.0), (0.0, -100.0))
+FAR = {"concave": _FAR_LINES, "convex": _FAR_LINES, "plain": _FAR_LINES, "positive": ((1e6, 0.0), (1e-6, 0.0))}
+
+
+def with_far_functions(world: World, needed: frozenset) -> list[World]:
+    """Copies of ``world`` with every abstract function one of the affine functions of FAR (in turn)."""
+    kinds = [kind for _, kind in needed if kind in FAR]
+    worlds = []
+    for turn in range(max((len(FAR[kind]) for kind in kinds), default=0)):
+        functions, params, precise = dict(world.functions), dict(world.params), dict(world.precise_functions)
+        for name, kind in sorted(needed):
+            if name in functions or kind not in FAR:
+                continue
+            offset, slope = FAR[kind][turn % len(FAR[kind])]
+            functions[name] = lambda t, c=offset, k=slope: c + k * np.asarray(t, dtype=float)
+            precise[name] = lambda t, c=offset, k=slope: mpmath.mpf(c) + k * t
+            params[f"{name}(t)"] = f"{offset:g}" if slope == 0 else f"{slope:g} t"
+        probe = "; ".join(filter(None, [world.probe, "constant or steep affine functions"]))
+        worlds.append(_replaced(world, params=params, functions=functions, probe=probe, precise_functions=precise))
+    return worlds
 
 
 POSITIVE_EDGES = (1.0, 2.0, 0.5, 1e-8, 1e8, 1e-300, 1e300, SMALLEST, LARGEST)
@@ -809,16 +954,17 @@ def _real_in(band: int, u: float) -> float:
     return REAL_EDGES[min(int(u * len(REAL_EDGES)), len(REAL_EDGES) - 1)]
 
 
-def _integers(symbol: sp.Symbol) -> st.SearchStrategy:
+def _integer_ranges(symbol: sp.Symbol) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A small range and a wide one for an integer symbol, by its sign."""
     if symbol.is_positive:
-        return st.one_of(st.integers(1, 6), st.integers(1, 10**6))
+        return (1, 6), (1, 10**6)
     if symbol.is_nonnegative:
-        return st.one_of(st.integers(0, 6), st.integers(0, 10**6))
+        return (0, 6), (0, 10**6)
     if symbol.is_negative:
-        return st.one_of(st.integers(-6, -1), st.integers(-10**6, -1))
+        return (-6, -1), (-10**6, -1)
     if symbol.is_nonpositive:
-        return st.one_of(st.integers(-6, 0), st.integers(-10**6, 0))
-    return st.one_of(st.integers(-6, 6), st.integers(-10**6, 10**6))
+        return (-6, 0), (-10**6, 0)
+    return (-6, 6), (-10**6, 10**6)
 
 
 def _domain(symbol: sp.Symbol) -> str:
@@ -852,19 +998,19 @@ def _real_value(drawn: tuple[int, float]) -> float:
     return _real_in(*drawn)
 
 
-@lru_cache(maxsize=None)
-def _values_of(domain: str) -> st.SearchStrategy:
-    drawn = st.tuples(st.integers(0, BANDS - 1), st.floats(0, 1))
-    mapping = {"positive": _positive_value, "negative": _negative_value, "nonnegative": _nonnegative_value,
-               "nonpositive": _nonpositive_value, "real": _real_value}
-    return drawn.map(mapping[domain])
+_DOMAIN_VALUES = {"positive": _positive_value, "negative": _negative_value, "nonnegative": _nonnegative_value,
+                  "nonpositive": _nonpositive_value, "real": _real_value}
 
 
-def symbol_values(symbol: sp.Symbol) -> st.SearchStrategy:
-    """Values over the symbol's whole declared domain: a band and a position in it (hypothesis shrinks
-    towards the moderate ones: 0, or 1 for a positive symbol)."""
+def drawn_symbol_value(draw, symbol: sp.Symbol):
+    """A value over the symbol's whole declared domain: a band and a position in it (hypothesis shrinks
+    towards the moderate ones: 0, or 1 for a positive symbol); an integer from a small or a wide range."""
     domain = _domain(symbol)
-    return _integers(symbol) if domain == "integer" else _values_of(domain)
+    if domain == "integer":
+        low, high = draw.choice(_integer_ranges(symbol))
+        return draw.integers(low, high)
+    band = draw.integers(0, BANDS - 1)
+    return _DOMAIN_VALUES[domain]((band, draw.floats(0, 1)))
 
 
 def edge_values(symbol: sp.Symbol, light: bool = False) -> tuple:
@@ -1213,6 +1359,9 @@ def hypothesis_run():
 def sample_worlds(needs: Needs, seed: int, examples: int) -> tuple[World, ...]:
     """``examples`` worlds drawn by hypothesis for ``needs``, shared by every chain with the same needs
     (so also their quadrature grids and density values)."""
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as hypothesis_seed
+
     drawn: list[World] = []
 
     @settings(max_examples=examples, database=None, deadline=None, derandomize=False, print_blob=False,
@@ -1227,42 +1376,89 @@ def sample_worlds(needs: Needs, seed: int, examples: int) -> tuple[World, ...]:
     return tuple(drawn)
 
 
-def world_strategy(needs: Needs) -> st.SearchStrategy:
-    """Worlds that can evaluate everything ``needs`` lists; raises :class:`Unsupported` if none can."""
+@lru_cache(maxsize=64)
+def plain_worlds(needs: Needs, seed: int, examples: int) -> tuple[World, ...]:
+    """``examples`` worlds for ``needs`` from the same families as ``world_strategy``, each choice made by a
+    ``random.Random`` seeded with ``seed`` (no hypothesis: the same worlds in every run); raises
+    :class:`Unsupported` if no family can evaluate ``needs``."""
+    needs = shared_needs(needs)
+    families = world_families(needs)
+    draw = RandomDraw(random.Random(f"mathcheck plain worlds {seed}"))
+    return tuple(drawn_world(draw, families, needs.functions, needs.symbols) for _ in range(examples))
+
+
+@dataclass(frozen=True)
+class DrawnWorlds:
+    """``count`` worlds for ``needs``, drawn when first asked for, once: by hypothesis (``hypothesis()``:
+    ``sample_worlds``, the worlds hypothesis samples, searches and shrinks from) or by a seeded
+    random.Random (``plain()``: ``plain_worlds``, the cross-check of a proved step, without hypothesis)."""
+
+    needs: Needs
+    seed: int
+    count: int
+
+    @classmethod
+    def of(cls, needs: Needs, seed: int, count: int) -> "DrawnWorlds":
+        """The worlds of ``needs``; raises :class:`Unsupported` at once if no world family can evaluate them."""
+        world_families(shared_needs(needs))
+        return cls(needs, seed, count)
+
+    def hypothesis(self) -> tuple[World, ...]:
+        return sample_worlds(self.needs, self.seed, self.count)
+
+    def plain(self) -> tuple[World, ...]:
+        return plain_worlds(self.needs, self.seed, self.count)
+
+
+def world_strategy(needs: Needs):
+    """The hypothesis strategy of worlds that can evaluate everything ``needs`` lists; raises
+    :class:`Unsupported` if none can."""
+    return world_family_strategy(drawn_world, world_families(needs), needs.functions, needs.symbols)
+
+
+def world_families(needs: Needs) -> tuple[tuple[Callable, tuple], ...]:
+    """(family, its arguments) of each world family that can evaluate everything ``needs`` lists (a family
+    makes a world of ``family(draw, *arguments)``); raises :class:`Unsupported` if none can."""
     if needs.refused:
         raise Unsupported("no model world follows the densities the document declares (only a declared prior "
                           "with a numeric mean and standard deviation is one a world can take)")
+    linear, mixture = drawn_linear_gaussian_world, drawn_mixture_bernoulli_world
     if needs.model is not None and needs.densities <= model_densities(needs.model):
         names = needs.model
-        families = [mixture_bernoulli_worlds(names)] if needs.functions & BERNOULLI_FUNCTIONS else [
-            linear_gaussian_worlds(names), mixture_bernoulli_worlds(names)]
+        families = [(mixture, (names,))] if needs.functions & BERNOULLI_FUNCTIONS else [
+            (linear, (names,)), (mixture, (names,))]
         if names.marginals or names.prior_law:  # the condition's law, a declared prior: the linear-Gaussian world's
             if needs.functions & BERNOULLI_FUNCTIONS:
                 raise Unsupported("the Bernoulli pixels' world has no declared prior or law of a condition")
-            families = [linear_gaussian_worlds(names)]
+            families = [(linear, (names,))]
     elif needs.densities and needs.densities <= MODEL_DENSITIES:
-        families = [mixture_bernoulli_worlds()] if needs.functions & BERNOULLI_FUNCTIONS else [
-            linear_gaussian_worlds(), mixture_bernoulli_worlds()]
+        families = [(mixture, (None,))] if needs.functions & BERNOULLI_FUNCTIONS else [
+            (linear, (None,)), (mixture, (None,))]
     elif needs.densities and needs.densities <= PAIR_DENSITIES:
-        families = [pair_worlds(tuple(sorted(f for f, _, _ in needs.densities)))]
+        families = [(drawn_pair_world, (tuple(sorted(f for f, _, _ in needs.densities)),))]
     elif needs.densities and needs.variable is not None:
-        families = [pair_worlds(tuple(sorted(f for f, _, _ in needs.densities)), needs.variable)]
+        families = [(drawn_pair_world, (tuple(sorted(f for f, _, _ in needs.densities)), needs.variable))]
     elif needs.densities:
         shown = sorted(f"{f}({','.join(v)}{'|' + ','.join(g) if g else ''})" for f, v, g in needs.densities)
         raise Unsupported(f"no world family gives the densities {', '.join(shown)}")
     else:
-        families = [st.just(World("parameters", {}))]
-    return _completed_worlds(st.one_of(families), needs.functions, needs.symbols)
+        families = [(_parameters_world, ())]
+    return tuple(families)
 
 
-@st.composite
-def _completed_worlds(draw, base: st.SearchStrategy, functions: frozenset, symbols: frozenset) -> World:
-    """A world of ``base`` with its abstract functions chosen and its missing symbols drawn."""
-    world = draw(base)
+def _parameters_world(draw) -> World:
+    return World("parameters", {})
+
+
+def drawn_world(draw, families: tuple, functions: frozenset, symbols: frozenset) -> World:
+    """A world of one of ``families`` (``world_families``) with its abstract functions chosen and its missing
+    symbols drawn, every choice made by ``draw``."""
+    family, arguments = families[0] if len(families) == 1 else draw.choice(families)
+    world = family(draw, *arguments)
     if functions:
-        world = draw(functions_for(world, functions))
+        world = with_drawn_functions(draw, world, functions)
     missing = sorted((s for s in symbols if s not in world.symbols), key=str)
-    return _extend(world, {s: draw(symbol_values(s)) for s in missing}) if missing else world
+    return _extend(world, {s: drawn_symbol_value(draw, s) for s in missing}) if missing else world
 
 
 def _extend(world: World, values: dict) -> World:
@@ -1335,7 +1531,7 @@ def untied(world: World) -> World | None:
     return with_family(loose, {})
 
 
-def _normal_like(log_density, world: World, latent: sp.Symbol | None = None) -> ScipyDensity:
+def _normal_like(log_density, world: World, latent: sp.Symbol | None = None) -> LawDensity:
     """The normal with the mean and standard deviation of a model world's density of z (by quadrature)."""
     grid = np.linspace(*np.percentile(world.breakpoints[latent or ARTICLE_NAMES.latent], [0, 100]), 4001)
     weights = np.exp(log_density(lambda symbol: grid) - np.max(log_density(lambda symbol: grid)))
@@ -1413,8 +1609,8 @@ def _boundary_bases(needs: Needs) -> list[World]:
             mixture_bernoulli_world(**CANONICAL_MIXTURE, q="prior", probe=prior, names=names)]
     if needs.densities and (needs.densities <= PAIR_DENSITIES or needs.variable is not None):
         families = sorted(f for f, _, _ in needs.densities)
-        same = [normal_density(0.3, 1.2), MixtureDensity((0.3, 0.7), (Law(stats.norm, (-1.0, 0.5)),
-                                                                       Law(stats.norm, (1.5, 0.8))),
+        same = [normal_density(0.3, 1.2), MixtureDensity((0.3, 0.7), (Law("norm", (-1.0, 0.5)),
+                                                                       Law("norm", (1.5, 0.8))),
                                                          "0.3·normal(-1, 0.5) + 0.7·normal(1.5, 0.8)")]
         probe = " = ".join(families) if len(families) > 1 else "a standard case"
         variable = None if needs.densities <= PAIR_DENSITIES else needs.variable
@@ -1434,9 +1630,10 @@ def boundary_worlds(needs: Needs, light: bool = False) -> tuple[World, ...]:
     family world carries every edge assignment of the free symbols, the others their centre only;
     ``light``: only the edges that floating-point quadrature can use."""
     needs = shared_needs(needs)
-    bases = _boundary_bases(needs)
+    bases, far = _boundary_bases(needs), []
     if needs.functions:
-        bases = [with_degenerate_functions(base, needs.functions) for base in bases]
+        far = [world for base in bases[:1] for world in with_far_functions(base, needs.functions)]
+        bases = [with_degenerate_functions(base, needs.functions) for base in bases] + far
     worlds = []
     for position, base in enumerate(bases):
         free = sorted((s for s in needs.symbols if s not in base.symbols), key=str)
@@ -1444,7 +1641,8 @@ def boundary_worlds(needs: Needs, light: bool = False) -> tuple[World, ...]:
             assignments = edge_assignments(free, light)
         except Unsupported:
             return ()
-        for values in (assignments if position == 0 else assignments[:1]):
+        shown = FAR_EDGES if position >= len(bases) - len(far) else 1  # a steep line: at t = ±1 too
+        for values in (assignments if position == 0 else assignments[:shown]):
             worlds.append(_extend(base, values) if values else base)
     return tuple(worlds)
 
@@ -1456,6 +1654,7 @@ _FUNCTIONS = {sp.exp: np.exp, sp.log: np.log, sp.sin: np.sin, sp.cos: np.cos, sp
               sp.Abs: np.abs, sp.sqrt: np.sqrt, sp.erf: special.erf, sp.erfc: special.erfc}
 
 
+@lru_cache(maxsize=8192)
 def _is_density_power(expr) -> bool:
     """A product of powers of densities: positive, so best multiplied in the log domain."""
     if isinstance(expr, sp.Pow):
@@ -1465,12 +1664,16 @@ def _is_density_power(expr) -> bool:
     return isinstance(expr, (Density, Normal))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _legendre(order: int):
-    return special.roots_legendre(order)
+    return np.polynomial.legendre.leggauss(order)
 
 
-_FACTORS = 1 + np.random.default_rng(20240611).uniform(-JITTER, JITTER, 1 << 20)  # the rounding pass's factors
+@lru_cache(maxsize=1)
+def _factors() -> np.ndarray:
+    """The rounding pass's factors: 2^20 draws of 1 ± ``JITTER`` (made, and numpy.random imported, when a
+    first pass needs them)."""
+    return 1 + np.random.default_rng(20240611).uniform(-JITTER, JITTER, 1 << 20)
 
 
 @dataclass
@@ -1508,11 +1711,12 @@ class Evaluator:
         """``result`` times 1 ± ``jitter`` (factors taken in turn from a fixed random buffer: cheap)."""
         values = np.asarray(result, dtype=float)
         size = values.size
-        if size > _FACTORS.size // 2:
+        factors = _factors()
+        if size > factors.size // 2:
             factors = 1 + self.rng.uniform(-self.jitter, self.jitter, values.shape)
         else:
-            start = self.rng.integers(0, _FACTORS.size - size)
-            factors = _FACTORS[start:start + size].reshape(values.shape)
+            start = self.rng.integers(0, factors.size - size)
+            factors = factors[start:start + size].reshape(values.shape)
         perturbed = values * factors
         return perturbed if values.ndim else float(perturbed)
 
@@ -1524,12 +1728,12 @@ class Evaluator:
         if isinstance(expr, (Density, Normal)):
             return np.exp(self.log_value(expr, env))
         if isinstance(expr, (Defined, Expectation, KL)):
-            return self.value(expr.unfold(), env)
+            return self.value(_node_unfolded(expr), env)
         if isinstance(expr, sp.Integral):
             return self.integral(expr, env)
         if isinstance(expr, sp.Symbol):
             return self.symbol(expr, env)
-        if expr.is_Number or expr in (sp.pi, sp.E):
+        if expr.is_Number or expr is sp.pi or expr is sp.E:  # the constants are singletons
             return float(expr)
         if isinstance(expr, sp.Add):
             return sum(self.value(a, env) for a in expr.args)
@@ -1611,7 +1815,7 @@ class Evaluator:
     def _log_density(self, density, env):
         if isinstance(density, Normal):
             v, m, s = (self.value(a, env) for a in density.args)
-            return stats.norm.logpdf(v, m, s)
+            return normal_logpdf(v, m, s)
         key = _key(density)
         if key not in self.world.densities:
             raise Unsupported(f"the world has no density {density}")
@@ -1644,14 +1848,15 @@ class Evaluator:
         return fine
 
     def sum(self, expr: sp.Sum, env):
-        (index, low, high), = expr.limits
+        *inner, (index, low, high) = expr.limits  # Σ_j Σ_i f is one Sum: the limits of i, then those of j
+        body = sp.Sum(expr.function, *inner) if inner else expr.function
         low, high = self.placement(low, env), self.placement(high, env)
         if not (np.isfinite(low) and np.isfinite(high)):
             raise Unsupported(f"a sum with infinite bounds: {expr}")
         low, high = int(low), int(high)
         if high - low >= MAX_SUM_TERMS:
             raise FloatRange(f"a sum of {high - low + 1} terms: {expr}")
-        return sum(self.value(expr.function, {**env, index: i}) for i in range(low, high + 1))
+        return sum(self.value(body, {**env, index: i}) for i in range(low, high + 1))
 
     def integral(self, expr: sp.Integral, env):
         """The integral at two orders (all variables at once); their difference is its error estimate."""
@@ -2010,9 +2215,23 @@ class Unresolved(Exception):
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
+def _unfolded(expr: sp.Expr) -> sp.Expr:
+    """``vocab.unfold(expr)``, once per expression (every world of every step evaluates it again)."""
+    return unfold(sp.sympify(expr))
+
+
+@lru_cache(maxsize=4096)
+def _node_unfolded(node: sp.Expr) -> sp.Expr:
+    """``node.unfold()`` of an expectation, KL or named quantity, once per node (an Integral built anew
+    in each evaluation costs more than the evaluation of a small integrand)."""
+    return node.unfold()
+
+
+@lru_cache(maxsize=4096)
 def interval_evaluable(expr: sp.Expr) -> bool:
     """Whether ``expr`` is a function of the parameters alone, built from what ``interval_value`` knows."""
-    expr = unfold(sp.sympify(expr))
+    expr = _unfolded(expr)
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Symbol) or node in (sp.pi, sp.E):
             continue
@@ -2050,7 +2269,7 @@ def interval_value(expr: sp.Expr, world: World, bits: int):
         with precision(bits):
             try:
                 with time_limit(INTERVAL_SECONDS):
-                    cache[key] = _enclose(unfold(sp.sympify(expr)), world)
+                    cache[key] = _enclose(_unfolded(expr), world)
             except Unresolved as error:
                 cache[key] = error
             except SymbolicTimeout:
@@ -2181,37 +2400,16 @@ PRECISE_CONVERGED = 1e-25  # an integral whose mpmath error estimate exceeds thi
 
 
 def _precise_normal_log(v, m, s):
-    y = (v - m) / s
-    return -y * y / 2 - mpmath.log(s) - mpmath.log(2 * mpmath.pi) / 2
-
-
-def _precise_log_sigmoid(t):
-    """log(1 / (1 + e^-t)) without cancellation on either side."""
-    return -mpmath.log1p(mpmath.exp(-t)) if t >= 0 else t - mpmath.log1p(mpmath.exp(t))
-
-
-def _precise_law_log(law: Law, v):
-    """The log-density of a catalogue law at ``v``, from its definition (not from scipy)."""
-    args = [mpmath.mpf(a) for a in law.args]
-    if law.family is stats.norm:
-        return _precise_normal_log(v, *args)
-    if law.family is stats.logistic:
-        m, s = args
-        y = abs((v - m) / s)  # the density is symmetric: −|y| − 2 log(1 + e^-|y|) − log s
-        return -y - mpmath.log(s) - 2 * mpmath.log1p(mpmath.exp(-y))
-    if law.family is stats.skewnorm:
-        a, m, s = args
-        y = (v - m) / s
-        return mpmath.log(2) + _precise_normal_log(y, 0, 1) - mpmath.log(s) + mpmath.log(mpmath.ncdf(a * y))
-    raise Unsupported(f"no precise form of the law {law.family.name}")
+    return normal_log(v, m, s, PRECISE)
 
 
 def _precise_density_log(density) -> Callable:
-    if isinstance(density, ScipyDensity):
-        return partial(_precise_law_log, density.dist)
+    """The log-density of a catalogue density in mpmath: the same formula as its float one (``mathcheck.laws``)."""
+    if isinstance(density, LawDensity):
+        return partial(density.dist.logpdf, arithmetic=PRECISE)
     if isinstance(density, MixtureDensity):
         parts = [(mpmath.log(mpmath.mpf(w)), c) for w, c in zip(density.weights, density.components)]
-        return lambda v: _precise_log_sum([w + _precise_law_log(c, v) for w, c in parts])
+        return lambda v: _precise_log_sum([w + c.logpdf(v, PRECISE) for w, c in parts])
     raise Unsupported(f"no precise form of the density {getattr(density, 'description', density)}")
 
 
@@ -2258,7 +2456,7 @@ def precise_log_densities(world: World, evaluator: "PreciseEvaluator") -> dict[t
                       (mpmath.log(1 - weight), mpmath.mpf(parameters["mean2"]), mpmath.mpf(parameters["std2"]))]
         prior = lambda v: _precise_log_sum([w + _precise_normal_log(v, m, sd) for w, m, sd in components])  # noqa
         likelihood = lambda v: mpmath.fsum(  # noqa: E731
-            _precise_log_sigmoid(w * v + c) if bit else _precise_log_sigmoid(-(w * v + c)) for bit, w, c in pixels)
+            log_sigmoid(w * v + c, PRECISE) if bit else log_sigmoid(-(w * v + c), PRECISE) for bit, w, c in pixels)
         evidence = mpmath.log(evaluator.quadrature(lambda v: mpmath.exp(likelihood(v) + prior(v)),
                                                    world.breakpoints[z]))
         posterior = lambda v: likelihood(v) + prior(v) - evidence  # noqa: E731
@@ -2283,16 +2481,23 @@ def _precise_marginals(parameters: dict, names: ModelNames, model: tuple, x_obs)
     """The linear-Gaussian world's densities with its condition integrated out, in mpmath."""
     law = tuple(mpmath.mpf(parameters[k]) for k in CONDITION_LAW)
     mean, cov = chain_moments(*model, *law)
+    return _marginal_log_densities(mean, cov, names, x_obs, PRECISE)
+
+
+def _marginal_log_densities(mean: dict, cov: dict, names: ModelNames, x_obs, arithmetic) -> dict:
+    """key -> log-density (of a lookup) of each density of a conditioned linear-Gaussian model with the
+    condition integrated out (``_marginal_roles``): the Gaussian conditionals of (c, z, X) with these moments
+    (``chain_moments``), in floats (``laws.FLOAT``, z elementwise) or in mpmath (``laws.PRECISE``)."""
     z, keys = names.latent, names.keys()
 
     def normal(target, given=None, at=None, point=None):
         m, v = conditional_moments(mean, cov, target, given, at)
-        return _precise_normal_log(point, m, mpmath.sqrt(v))
+        return normal_log(point, m, arithmetic.sqrt(v), arithmetic)
 
     likelihood = lambda v: normal("x", "z", v, x_obs)  # noqa: E731
     return {keys["marginal evidence"]: lambda lookup: normal("x", point=x_obs),
             keys["marginal prior"]: lambda lookup: normal("z", point=lookup(z)),
-            keys["condition law"]: lambda lookup: normal("c", point=mpmath.mpf(names.condition_value)),
+            keys["condition law"]: lambda lookup: normal("c", point=arithmetic.number(names.condition_value)),
             keys["marginal likelihood"]: lambda lookup: likelihood(lookup(z)),
             keys["marginal posterior"]: lambda lookup: normal("z", "x", x_obs, lookup(z)),
             keys["marginal joint"]: lambda lookup: likelihood(lookup(z)) + normal("z", point=lookup(z))}
@@ -2344,7 +2549,7 @@ class PreciseEvaluator:
         if isinstance(expr, (Density, Normal)):
             return mpmath.exp(self.log_value(expr, env))
         if isinstance(expr, (Defined, Expectation, KL)):
-            return self.value(expr.unfold(), env)
+            return self.value(_node_unfolded(expr), env)
         if isinstance(expr, sp.Integral):
             return self.integral(expr, env)
         if isinstance(expr, sp.Symbol):
@@ -2376,11 +2581,12 @@ class PreciseEvaluator:
         if expr.func in _PRECISE_FUNCTIONS:
             return _PRECISE_FUNCTIONS[expr.func](self.value(expr.args[0], env))
         if isinstance(expr, sp.Sum):
-            (index, low, high), = expr.limits
+            *inner, (index, low, high) = expr.limits  # Σ_j Σ_i f: the limits of i, then those of j
+            body = sp.Sum(expr.function, *inner) if inner else expr.function
             low, high = int(self.value(low, env)), int(self.value(high, env))
             if high - low >= MAX_SUM_TERMS:
                 raise Unsupported(f"a sum of {high - low + 1} terms: {expr}")
-            return mpmath.fsum(self.value(expr.function, {**env, index: mpmath.mpf(i)}) for i in range(low, high + 1))
+            return mpmath.fsum(self.value(body, {**env, index: mpmath.mpf(i)}) for i in range(low, high + 1))
         if isinstance(expr, sp.Derivative):
             (variable, count), = expr.variable_count
             if count != 1:

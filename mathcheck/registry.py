@@ -4,9 +4,10 @@ A derivation is a module of ``mathcheck.derivations`` (the repository's ``deriva
 (a :class:`mathcheck.calc.Chain`).
 Other check families come from *providers*: modules with ``checks() -> list[Check]``.
 
-:func:`run` checks the entries in order, or with ``jobs`` > 1 in worker processes forked once the libraries are
-imported (so that each worker need not import them again); the report lists the entries in the order asked
-for, and each entry's verdicts are those of a serial run: every entry draws its worlds from its own seed.
+:func:`run` checks the entries in order, or with ``jobs`` > 1 in worker processes forked once the libraries that
+every worker needs are imported (so that no worker imports them again); torch is not one of them: the entries
+that use it run in one worker, which imports it while the others prove. The report lists the entries in the
+order asked for, and each entry's verdicts are those of a serial run: every entry draws its worlds from its own seed.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class Check:
     run: Callable[[int, "int | None"], EntryReport]  # (seed, examples) -> report
     empirical: bool = False  # slow (trains a model): skipped by ``verify-all --quick``
     group: str | None = None  # entries that share a per-process cache (a trained model) run in one worker
+    uses_torch: bool = False  # imports torch (~2 s): every such entry runs in one worker, the only one that imports it
 
 
 @lru_cache(maxsize=None)
@@ -140,20 +142,29 @@ def _can_fork() -> bool:
 
 
 def _tasks(selected: list[str]) -> list[list[str]]:
-    """The units of work, longest first so that the last ones to finish are short: the entries of one
-    ``group`` together (in their order; a training), then every other check family alone (a second or two of
-    quadrature and Monte Carlo each), then the derivations in order (a symbolic proof and a few worlds)."""
+    """The units of work, longest first so that the last ones to finish are short: every entry that uses torch
+    in one task (the groups' entries in their order, a training, then the check families), so that only the
+    worker that runs it imports torch; then the entries of each other group together; then every other check
+    family alone (a second or two of quadrature and Monte Carlo each); then the derivations in order (a symbolic
+    proof and a few worlds)."""
     grouped: dict[str, list[str]] = {}
     families: list[list[str]] = []
     derivations: list[list[str]] = []
     checks = provider_checks()
     for name in dict.fromkeys(selected):
-        group = checks[name].group if name in checks else None
-        if group is not None:
-            grouped.setdefault(group, []).append(name)
+        check = checks.get(name)
+        if check is None:
+            derivations.append([name])
+        elif check.group is not None:
+            grouped.setdefault(check.group, []).append(name)
         else:
-            (families if name in checks else derivations).append([name])
-    return list(grouped.values()) + families + derivations
+            families.append([name])
+    torch_groups = [group for group in grouped.values() if any(checks[name].uses_torch for name in group)]
+    torch_task = [name for group in torch_groups for name in group] + [
+        family[0] for family in families if checks[family[0]].uses_torch]
+    others = [group for group in grouped.values() if group not in torch_groups] + [
+        family for family in families if not checks[family[0]].uses_torch]
+    return ([torch_task] if torch_task else []) + others + derivations
 
 
 def _run_in_workers(selected: list[str], seed: int, examples: int | None, jobs: int) -> list[EntryReport]:
@@ -199,18 +210,13 @@ def _succeeded(future) -> bool:
 
 
 def _import_before_fork(selected: list[str]) -> None:
-    """What the workers need, imported once here (sympy, scipy, hypothesis, the entries): a forked worker
-    shares it. Torch too where a check family is selected (the ``vae-*`` entries and ``gaussian-kl-numeric``
-    use it, and either worker may get one), but only imported: the ``vae-*`` entries' first torch calls are
-    made in their worker."""
-    derivation_modules()
-    checks = provider_checks()
+    """What every worker needs, imported once here so that a forked worker shares it: sympy, numpy, scipy,
+    hypothesis, the entries' modules and the engine. Not torch (~2 s): only the worker that runs the torch task
+    (see :func:`_tasks`) imports it, while the others prove."""
+    provider_checks()
     import mathcheck.checker  # noqa: F401
-    if any(name in checks for name in selected):
-        try:
-            import torch.distributions  # noqa: F401
-        except ImportError:  # the entries that need it report that they cannot run
-            pass
+    if any(name in derivation_modules() for name in selected):  # their numeric worlds (the engine imports it lazily)
+        import hypothesis.strategies  # noqa: F401
 
 
 def _worker_started() -> None:

@@ -21,7 +21,8 @@ from mathcheck.code import CodeReport, Shape, check, describe_finding
 def assert_vae_loss(fn: Callable, *, inputs: Mapping[str, str] | str | None = None, seed: int = 0,
                     examples: int | None = None, shape: Shape | str | Sequence[int] | None = None,
                     allow_conventions: bool = True) -> CodeReport:
-    """Assert that ``fn`` (a VAE loss, or a KL term alone) computes the derived math.
+    """Assert that ``fn`` (a VAE loss, or a KL term alone) computes the derived math, in value and in gradient
+    (a detached KL or reconstruction fails), over the range each input covers (log σ² of both signs).
 
     Usage: ``assert_vae_loss(loss_function)``; ``inputs={"s": "logvar"}`` names argument roles the names do
     not show. Conventions (a stated β, one scale on both terms, a batch mean) pass unless

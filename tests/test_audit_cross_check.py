@@ -1,7 +1,8 @@
 """A symbolic proof is cross-checked numerically: the symbolic checker runs first, and a step it proves is
 judged on the boundary worlds and a few drawn ones (``checker.CROSS_CHECK_EXAMPLES``) before it is
 ``proved``; a world that refutes the proof makes the step ``refuted`` with a request to report the mathcheck
-bug. Unproved steps get the full number of worlds. Nothing here is timed."""
+bug. Unproved steps get the full number of worlds. The worlds of a proved step are judged in turn, drawn
+without hypothesis (``numeric.DrawnWorlds.plain``); an unproved step's are hypothesis'. Nothing here is timed."""
 from __future__ import annotations
 
 import json
@@ -11,14 +12,17 @@ import pytest
 import sympy as sp
 
 import mathcheck.checker as checker
+import mathcheck.numeric as numeric
 from mathcheck.calc import Step
 from mathcheck.checker import CROSS_CHECK_EXAMPLES, check_step
 from mathcheck.cli import main
-from mathcheck.numeric import Needs, world_strategy
+from mathcheck.numeric import DrawnWorlds, Needs, world_strategy
 from mathcheck.report import PROVED, REFUTED
 from mathcheck.symbolic import Proof
+from mathcheck.vocab import Density
 
 a, b = sp.symbols("a b", real=True)
+x, X = sp.Symbol("x", real=True), sp.Symbol("X", real=True)
 sigma = sp.Symbol("sigma", positive=True)
 BUG_NOTE = "please report this mathcheck bug"
 
@@ -85,3 +89,68 @@ def test_the_audit_reports_a_false_proof_as_a_mathcheck_bug(tmp_path: Path, fals
     code = main(["audit", str(path), "--format", "json", "--no-cache"])
     [step] = json.loads(capsys.readouterr().out)["steps"]
     assert code == 1 and step["verdict"] == REFUTED and BUG_NOTE in step["reason"]
+
+
+FALSE_DOCUMENTS = {
+    "a square": "Let $a$ and $b$ be real numbers.\n\n$$\n(a + b)^2 = a^2 + b^2\n$$\n",
+    "the bound as an equality": "$$\n\\log p(x) = \\mathbb{E}_{q(z|x)}[\\log p(x, z) - \\log q(z|x)]\n$$\n",
+    "a KL that vanishes": "$$\nD_{KL}(q(z|x) \\| p(z)) = 0\n$$\n",
+    "Jensen the wrong way": "$$\n\\log \\int p(x|z) p(z)\\, dz \\leq \\int \\log(p(x|z)) p(z)\\, dz\n$$\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FALSE_DOCUMENTS))
+def test_the_audit_refutes_a_false_proof_in_its_worlds(tmp_path: Path, false_proofs, capsys, name):
+    path = tmp_path / "notes.md"
+    path.write_text(FALSE_DOCUMENTS[name], encoding="utf-8")
+    code = main(["audit", str(path), "--format", "json", "--no-cache"])
+    [step] = json.loads(capsys.readouterr().out)["steps"]
+    assert code == 1 and step["verdict"] == REFUTED and BUG_NOTE in step["reason"]
+
+
+@pytest.mark.parametrize("name", sorted(FALSE_STEPS))
+def test_the_drawn_worlds_alone_refute_a_false_proof(false_proofs, monkeypatch, name):
+    """Without the boundary worlds, the worlds drawn for the cross-check (numeric.DrawnWorlds' plain ones)
+    still refute it: they are judged, not only drawn."""
+    monkeypatch.setattr(checker, "_boundary_worlds_for", lambda expressions: ())
+    lhs, relation, rhs = FALSE_STEPS[name]
+    drawn = DrawnWorlds.of(Needs.of([lhs, rhs]), seed=0, count=10)
+    verdict, detail = check_step(lhs, Step(relation, rhs, "claimed"), worlds=lambda count: (drawn, ""))
+    assert verdict == REFUTED and BUG_NOTE in detail["reason"]
+
+
+def test_a_proved_step_is_cross_checked_without_a_hypothesis_run(monkeypatch):
+    def no_hypothesis(*args, **kwargs):
+        raise AssertionError("a hypothesis run for a proved step")
+
+    monkeypatch.setattr(checker, "check_numeric", no_hypothesis)
+    monkeypatch.setattr(numeric, "sample_worlds", no_hypothesis)
+    lhs, rhs = (a + b) ** 2, a**2 + 2 * a * b + b**2
+    drawn = DrawnWorlds.of(Needs.of([lhs, rhs]), seed=0, count=CROSS_CHECK_EXAMPLES)
+    verdict, detail = check_step(lhs, Step("=", rhs, "expanded"), worlds=lambda count: (drawn, ""))
+    assert verdict == PROVED and detail["worlds"] >= CROSS_CHECK_EXAMPLES
+
+
+def test_an_unproved_step_is_searched_on_the_worlds_hypothesis_draws(monkeypatch):
+    drawn_by_hypothesis: list[int] = []
+    sample = numeric.sample_worlds
+
+    def recorded(needs, seed, examples):
+        drawn_by_hypothesis.append(examples)
+        return sample(needs, seed, examples)
+
+    monkeypatch.setattr(numeric, "sample_worlds", recorded)
+    lhs, rhs = a**2 + b**2, 2 * a * b
+    drawn = DrawnWorlds.of(Needs.of([lhs, rhs]), seed=0, count=10)
+    verdict, _ = check_step(lhs, Step(">=", rhs, "AM-GM"), examples=10, worlds=lambda count: (drawn, ""))
+    assert verdict == "holds" and drawn_by_hypothesis == [10]
+
+
+@pytest.mark.parametrize("needs", [Needs.of([(a + b) ** 2]), Needs.of([sp.log(Density("p", (X,), ()))]),
+                                   Needs.of([Density("q", (x,), ())])], ids=["parameters", "model", "pair"])
+def test_the_plain_worlds_of_a_seed_are_the_same_every_time(needs):
+    first = [world.describe() for world in numeric.plain_worlds(needs, 0, 5)]
+    numeric.plain_worlds.cache_clear()
+    again = [world.describe() for world in numeric.plain_worlds(needs, 0, 5)]
+    other = [world.describe() for world in numeric.plain_worlds(needs, 1, 5)]
+    assert first == again and first != other

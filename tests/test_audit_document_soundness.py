@@ -231,7 +231,7 @@ def test_a_nested_environment_is_one_unparsed_step_not_several_steps(tmp_path, c
 
 @pytest.mark.parametrize("formula", [
     "1 \\sim 2", "x \\sim 2", "z \\sim q(z|X)", "z \\sim N(0,1) = 3", "p(x) \\sim N(x, 1)", "\\epsilon \\sim N(0, -1)",
-    "p(x|z) \\sim N(z, 1)", "f(x) \\sim N(0, 1)", "\\epsilon \\sim N(0, 1, 2)",
+    "p(x|z) \\sim N(x, 1)", "f(x) \\sim N(0, 1)", "\\epsilon \\sim N(0, 1, 2)",
 ])
 def test_a_sim_that_declares_nothing_mathcheck_can_use_is_unparsed(tmp_path, capsys, formula):
     code, steps = audit(tmp_path, capsys, f"$${formula}$$\n")
@@ -239,7 +239,8 @@ def test_a_sim_that_declares_nothing_mathcheck_can_use_is_unparsed(tmp_path, cap
 
 
 @pytest.mark.parametrize("formula", ["\\epsilon \\sim N(0, 1)", "p(x) \\sim \\mathcal{N}(\\mu, \\sigma^2)",
-                                     "\\epsilon \\sim \\mathcal{N}(0, I)"])
+                                     "\\epsilon \\sim \\mathcal{N}(0, I)",
+                                     "p(x|z) \\sim N(z, 1)"])  # x given z: a conditional law (attack3 F1)
 def test_a_gaussian_declaration_is_a_definition(tmp_path, capsys, formula):
     code, steps = audit(tmp_path, capsys, f"$${formula}$$\n")
     assert code == 0 and verdicts(steps) == [DEFINITION], steps

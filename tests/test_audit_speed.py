@@ -46,3 +46,34 @@ def test_a_re_audit_from_the_cache_imports_no_engine(tmp_path):
     again, answering = loaded_by(["audit", str(document)], tmp_path / "cache")
     assert first == again == 0 and "sympy" in checking
     assert not answering & {"sympy", "numpy", "scipy", "hypothesis", "mpmath"}
+
+
+PROVED_DOCUMENT = """Let $q(z|x)$ be any density of $z$.
+
+$$
+\\log p(x) = \\log \\int p(x, z)\\, dz
+$$
+
+$$
+D_{KL}(q(z|x) \\| p(z|x)) = \\mathbb{E}_{q(z|x)}[\\log q(z|x) - \\log p(z|x)]
+$$
+
+$$
+\\mathbb{E}_{q(z|x)}[\\log q(z|x) - \\log p(z|x)] = \\mathbb{E}_{q(z|x)}[\\log q(z|x) - \\log p(x|z) - \\log p(z)] + \\log p(x)
+$$
+
+$$
+(a + b)^2 = a^2 + 2ab + b^2
+$$
+"""
+
+
+@pytest.mark.parametrize("module", ["scipy.stats", "scipy.integrate", "scipy.special", "scipy.optimize",
+                                    "hypothesis"])
+def test_an_audit_whose_steps_all_prove_imports_no_scipy_stats_integrate_or_hypothesis(tmp_path, module):
+    """Its steps are cross-checked in model, pair and parameter worlds all the same: the worlds' densities
+    are mathcheck.laws', and the worlds of a proved step are drawn without hypothesis."""
+    document = tmp_path / "derivation.md"
+    document.write_text(PROVED_DOCUMENT, encoding="utf-8")
+    code, loaded = loaded_by(["audit", str(document), "--no-cache"], tmp_path / "cache")
+    assert code == 0 and "numpy" in loaded and module not in loaded

@@ -1,6 +1,7 @@
 """The closed forms against independent references: quadrature and Monte Carlo (torch peer: test_gaussian_torch)."""
 import numpy as np
 import pytest
+import scipy.integrate
 import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,6 +39,29 @@ def test_naive_infinite_range_quadrature_misses_a_narrow_shifted_peak():
     exact = kl_normal_std(5.0, 0.001)  # about 18.9
     assert abs(ref.kl_quadrature_naive(p, std_normal())) < 1e-6  # silently ~0
     np.testing.assert_allclose(ref.kl_quadrature(p, std_normal()), exact, rtol=QUAD_RTOL)
+
+
+INTEGRALS = [  # f of an array, [low, high], the exact integral: smooth, narrow, and singular at an end
+    (np.exp, 0.0, 1.0, np.e - 1),
+    (lambda x: scipy.stats.norm(5.0, 1e-3).pdf(x), 5.0 - 0.02, 5.0 + 0.02, 1 - 2 * scipy.stats.norm.sf(20.0)),
+    (lambda x: x**-0.6, 0.0, 1.0, 2.5),
+    (lambda x: np.log(x), 0.0, 1.0, -1.0),
+]
+
+
+@pytest.mark.parametrize("tanhsinh", [True, False], ids=["tanh-sinh", "quad"])
+@pytest.mark.parametrize("f, low, high, exact", INTEGRALS)
+def test_integrate_meets_its_tolerance_by_either_rule(f, low, high, exact, tanhsinh, monkeypatch):
+    if not tanhsinh:  # scipy before 1.15
+        monkeypatch.delattr(scipy.integrate, "tanhsinh", raising=False)
+    elif not hasattr(scipy.integrate, "tanhsinh"):
+        pytest.skip("scipy.integrate.tanhsinh needs scipy >= 1.15")
+    np.testing.assert_allclose(ref.integrate(f, low, high, atol=1e-14, rtol=1e-10), exact, rtol=1e-9, atol=1e-13)
+
+
+def test_integrate_says_when_it_does_not_converge():
+    with pytest.raises(ArithmeticError, match="did not converge"):
+        ref.integrate(lambda x: np.sin(1 / x) / x, 1e-9, 1.0, atol=1e-14, rtol=1e-12)  # oscillates without end
 
 
 @settings(max_examples=15)

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 
 import mpmath
 import numpy as np
@@ -278,12 +277,12 @@ def test_the_rounding_estimate_carries_the_cancellation_inside_the_mixture_poste
 PRECISE_WORLDS = {
     "linear-gaussian, normal q": lambda: linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q=normal_density(0.2, 0.7)),
     "linear-gaussian, logistic q": lambda: linear_gaussian_world(
-        **CANONICAL_LINEAR_GAUSSIAN, q=ScipyDensity(Law(numeric.stats.logistic, (0.4, 0.5)), "logistic")),
+        **CANONICAL_LINEAR_GAUSSIAN, q=ScipyDensity(Law("logistic", (0.4, 0.5)), "logistic")),
     "linear-gaussian, skew q": lambda: linear_gaussian_world(
-        **CANONICAL_LINEAR_GAUSSIAN, q=ScipyDensity(Law(numeric.stats.skewnorm, (3.0, -0.2, 0.9)), "skew")),
+        **CANONICAL_LINEAR_GAUSSIAN, q=ScipyDensity(Law("skewnorm", (3.0, -0.2, 0.9)), "skew")),
     "linear-gaussian, q = prior": lambda: linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q="prior"),
     "mixture, mixture q": lambda: mixture_bernoulli_world(**CANONICAL_MIXTURE, q=MixtureDensity(
-        (0.3, 0.7), (Law(numeric.stats.norm, (-1.0, 0.5)), Law(numeric.stats.norm, (1.5, 0.8))), "mixture")),
+        (0.3, 0.7), (Law("norm", (-1.0, 0.5)), Law("norm", (1.5, 0.8))), "mixture")),
     "mixture, q = posterior": lambda: mixture_bernoulli_world(**CANONICAL_MIXTURE, q="posterior"),
 }
 
@@ -332,14 +331,6 @@ def test_a_run_puts_hypothesis_home_back_where_it_was():
     before = getattr(configuration, "__hypothesis_home_directory")
     sample_worlds.__wrapped__(Needs.of([mu]), 3, 3)
     assert getattr(configuration, "__hypothesis_home_directory") == before
-
-
-def test_the_wrap_around_a_run_costs_no_measurable_time():
-    start = time.perf_counter()
-    for _ in range(2000):
-        with hypothesis_run():
-            pass
-    assert (time.perf_counter() - start) / 2000 < 1e-4
 
 
 def test_a_side_given_as_a_python_number_is_refuted_with_its_readable_counterexample():

@@ -1,6 +1,9 @@
 """vae_min's model, loss, data and training loop (CPU, small settings)."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +14,7 @@ from numpy.testing import assert_allclose
 from mathcheck.vae_min.config import VAEConfig, resolve_device
 from mathcheck.vae_min.data import load_digits
 from mathcheck.vae_min.model import VAE, loss_function, loss_terms, reparameterize
+from mathcheck.vae_min import train as training
 from mathcheck.vae_min.train import load_checkpoint, save_checkpoint, train
 
 SMALL = dict(hidden_dim=32, latent_dim=4, epochs=2, device="cpu")
@@ -76,6 +80,29 @@ def test_training_is_deterministic_for_a_seed(digits):
         assert torch.equal(a, b), name
     assert not torch.equal(first.model.to_mu_logvar.weight, other.model.to_mu_logvar.weight)
     assert first.history == second.history
+
+
+@pytest.mark.parametrize("fused", [False, True], ids=["single-tensor", "fused"])
+def test_the_optimizer_takes_the_steps_of_torch_optim_adam(digits, fused, monkeypatch):
+    if fused and not training._fused_adam_runs(torch.device("cpu")):
+        pytest.skip("this torch has no fused Adam kernel for the CPU")
+    monkeypatch.setattr(training, "make_optimizer",
+                        lambda model, lr: training.Adam(model.parameters(), lr=lr, fused=fused))
+    ours = train(VAEConfig(seed=5, **SMALL), digits)
+    monkeypatch.setattr(training, "make_optimizer",
+                        lambda model, lr: torch.optim.Adam(model.parameters(), lr=lr, fused=fused))
+    theirs = train(VAEConfig(seed=5, **SMALL), digits)
+    for (name, a), b in zip(ours.model.state_dict().items(), theirs.model.state_dict().values()):
+        assert torch.equal(a, b), name
+    assert ours.history == theirs.history
+
+
+def test_training_does_not_import_torch_dynamo():
+    code = ("import sys; from mathcheck.vae_min.config import VAEConfig; from mathcheck.vae_min.train import train; "
+            "train(VAEConfig(hidden_dim=8, latent_dim=2, epochs=1, device='cpu')); print('torch._dynamo' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False"]
 
 
 def test_training_lowers_the_loss(digits):

@@ -38,18 +38,54 @@ def test_parallel_entries_keep_their_chain_for_display():
         registry.derivation_modules()[name].CHAIN for name in ("jensen_log", "bayes_rule")]
 
 
-def test_entries_sharing_a_group_run_in_one_task_in_their_order():
+def _vae_entries() -> list[str]:
     vae = [check.name for check in registry.provider_checks().values() if check.group == "vae"]
     if not vae:
         pytest.skip("the vae entries need torch")
+    return vae
+
+
+def test_entries_sharing_a_group_run_in_one_task_in_their_order():
+    vae = _vae_entries()
     tasks = registry._tasks(["bayes_rule", *vae, "jensen-gap"])
     assert tasks[0] == vae
     assert vae[0] == "vae-elementwise"  # it measures torch's first calls in its process
 
 
-def test_tasks_run_longest_first_groups_then_check_families_then_derivations():
+def test_every_torch_entry_runs_in_the_first_task_the_group_before_the_check_families():
+    vae = _vae_entries()
+    tasks = registry._tasks(["gaussian-kl-numeric", "bayes_rule", *vae, "jensen-gap"])
+    assert tasks == [[*vae, "gaussian-kl-numeric"], ["jensen-gap"], ["bayes_rule"]]
+
+
+def test_tasks_run_longest_first_torch_then_check_families_then_derivations():
     tasks = registry._tasks(["bayes_rule", "jensen-gap", "jensen_log", "gaussian-kl-numeric"])
-    assert tasks == [["jensen-gap"], ["gaussian-kl-numeric"], ["bayes_rule"], ["jensen_log"]]
+    assert tasks == [["gaussian-kl-numeric"], ["jensen-gap"], ["bayes_rule"], ["jensen_log"]]
+
+
+IMPORTS_TORCH = """
+import sys
+from mathcheck.cli import main
+code = main(["verify", *sys.argv[1:], "--examples", "3", "--format", "json"])
+print("this process imported torch:", "torch" in sys.modules, "exit", code)
+"""
+
+
+@pytest.mark.parametrize("name", [name for name, check in registry.provider_checks().items() if not check.uses_torch])
+def test_a_check_family_not_marked_as_using_torch_does_not_import_it(name, tmp_path):
+    done = subprocess.run([sys.executable, "-c", IMPORTS_TORCH, name, "--jobs", "1"], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "this process imported torch: False exit 0"
+
+
+@pytest.mark.parametrize("selected", [["bayes_rule", "jensen_log"], ["bayes_rule", "jensen-gap", "gaussian-kl-numeric"]],
+                         ids=["derivations", "with-a-torch-entry"])
+def test_the_parent_of_a_parallel_run_does_not_import_torch(selected, tmp_path):
+    done = subprocess.run([sys.executable, "-c", IMPORTS_TORCH, *selected, "--jobs", "2"], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "this process imported torch: False exit 0"
 
 
 def test_an_entry_error_in_a_worker_is_raised_as_in_a_serial_run(monkeypatch):

@@ -65,7 +65,7 @@ ENTRIES = (  # name, title, source, run(seed, examples) -> Confirmation; element
 
 
 def checks() -> list[Check]:
-    return [Check(name, title, source, _entry(name, title, source, run), empirical=True, group="vae")
+    return [Check(name, title, source, _entry(name, title, source, run), empirical=True, group="vae", uses_torch=True)
             for name, title, source, run in ENTRIES]  # one group: one training, elementwise first
 
 

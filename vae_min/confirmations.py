@@ -170,16 +170,21 @@ class PairedDraws:
 @torch.no_grad()
 def paired_draws(model: VAE, x: torch.Tensor, draws: int, generator: torch.Generator) -> PairedDraws:
     mu, logvar = model.encode(x)
-    loss, negative_log_weight, reconstruction_gap = [], [], []
-    for _ in range(draws):
-        z = reparameterize(mu, logvar, generator)
-        bce, kl = loss_terms(model.decode(z), x, mu, logvar)
-        log_px_given_z, log_prior_ratio = estimators.log_weight_terms(model, x, z, mu, logvar)
-        loss.append(bce + kl)
-        negative_log_weight.append(-(log_px_given_z + log_prior_ratio))
-        reconstruction_gap.append(bce + log_px_given_z)
-    return PairedDraws(torch.stack(loss), torch.stack(negative_log_weight), torch.stack(reconstruction_gap),
-                       mu, logvar)
+    at_once = max(1, estimators.MAX_SAMPLES_PER_CHUNK // max(len(x), 1))  # draws decoded in one call
+    parts = [_paired_terms(model, x, mu, logvar, min(at_once, draws - done), generator)
+             for done in range(0, draws, at_once)]
+    loss, negative_log_weight, reconstruction_gap = (torch.cat(part) for part in zip(*parts))
+    return PairedDraws(loss, negative_log_weight, reconstruction_gap, mu, logvar)
+
+
+def _paired_terms(model: VAE, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, draws: int,
+                  generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(training loss, -log w, r) at `draws` draws z_j ~ q(z|x), each (draws, images)."""
+    x, mu, logvar = (t.expand(draws, *t.shape) for t in (x, mu, logvar))
+    z = reparameterize(mu, logvar, generator)
+    bce, kl = loss_terms(model.decode(z), x, mu, logvar)
+    log_px_given_z, log_prior_ratio = estimators.log_weight_terms(model, x, z, mu, logvar)
+    return bce + kl, -(log_px_given_z + log_prior_ratio), bce + log_px_given_z
 
 
 # 0. torch's own elementwise functions ------------------------------------------------------------

@@ -32,21 +32,26 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
-from hypothesis import strategies as st
 from sympy.core.function import AppliedUndef
 
 from mathcheck.audit.cache import cached_step
 from mathcheck.audit.document import ChainItem, Document, Formula
-from mathcheck.audit.latex import MAX_NESTING, BareDensity, Context, NameRef, Parser, Unparsed, power_problem
+from mathcheck.audit.families import IndexedFamily, family_of, symbols_by_name
+from mathcheck.audit.document import _inline_maths
+from mathcheck.audit.redefined import (SHOWN, Redefinition, applied_kinds, defined_kind, defines, defines_display,
+                                       log_bases,
+                                       prose_definitions)
+from mathcheck.audit.latex import (MAX_NESTING, BareDensity, Context, NameRef, Parser, Unparsed, data_bases,
+                                   power_problem, script_end)
 from mathcheck.calc import ChainError, Step, compose
 from mathcheck.checker import NumericResult, check_step, decide
 from mathcheck.dimensions import one_symbol_per_name
 from mathcheck.notation import ARTICLE_SCOPE, Scope, canonical_labels, data_densities, infer_scope, signature
-from mathcheck.numeric import Divergent, Needs, Unsupported, declared_densities, sample_worlds, shared_needs
+from mathcheck.numeric import DrawnWorlds, Divergent, Needs, Unsupported, declared_densities, shared_needs
 from mathcheck.numeric import _key as density_key
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
 from mathcheck.symbolic import DEFAULT_SECONDS, SymbolicTimeout, time_limit, with_scope
@@ -119,6 +124,7 @@ class Item:
     expr: sp.Expr | None = None
     problem: Unparsed | None = None
     declaration: str = ""  # a ``~`` step the document layer read as a declaration: what it declares
+    variable: str = ""  # ``\\propto_z``: the variable the proportionality is in, as written
 
 
 def _read_item(document: Document, formula: Formula, item: ChainItem) -> Item:
@@ -128,11 +134,20 @@ def _read_item(document: Document, formula: Formula, item: ChainItem) -> Item:
                 declaration=item.declaration)
     if item.problem is not None:
         read.problem = item.problem
-        return read
+        if not (getattr(item.problem, "not_checked", False) and segment is not None and segment.tokens):
+            return read
+    tokens = segment.tokens
+    if read.problem is not None and item.relation == "∝" and tokens[0].kind == "sym" and tokens[0].text == "_":
+        end = script_end(tokens, 1)  # \propto_z: proportional as a function of z
+        read.variable = "".join(t.text for t in tokens[1:end] if not (t.kind == "sym" and t.text in "{}"))
+        tokens = tokens[end:]
     try:
         with time_limit(DEFAULT_SECONDS):
-            read.expr = Parser(segment.tokens, document.text, formula.context, 0).parse()
+            read.expr = Parser(tokens, document.text, formula.context, 0).parse()
     except Unparsed as error:
+        if read.problem is not None:  # ≈, ∝ with a side that cannot be read: not checked, with why
+            read.problem.reason += f"; and its right-hand side cannot be read: {error.reason}"
+            return read
         read.problem = error
     except RecursionError:  # the parser refuses deeper nesting first; this is a last resort
         read.problem = Unparsed(f"nesting too deep to read (the reader allows {MAX_NESTING} levels)",
@@ -155,6 +170,7 @@ class Definition:
     formula: Formula
     resolved: sp.Expr | None = None
     resolving: bool = False
+    source: str = ""  # the body as written
 
 
 class Names:
@@ -166,6 +182,12 @@ class Names:
         self.undefined: dict[sp.Expr, str] = {}  # the symbol or function an undefined name is read as -> the name
         self.unreadable: dict[str, int] = {}  # names defined by `:=` with a body that cannot be read -> line
         self.sizes = _sizes(chains)  # K of \sum_{k=1}^K: a positive integer, also where it is written outside the sum
+        self.functions: set[str] = set()  # one-letter functions the document defines: h(x) := x^2
+        self.indexed: dict[str, IndexedFamily] = {}  # letter -> w_k := p(x, z_k)/q(z_k|x) (audit/families.py)
+        self.indexed_items: dict[int, IndexedFamily] = {}  # id(item) -> the family it defines
+        self.generic = False  # while True, instances w_1 of a family are left as the numbers they are read as
+        for chain in chains:
+            self._collect_family(chain)
         for chain in chains:  # `:=` defines first: an `=` of a name defined so, or of an instance, is a claim
             self._collect(chain, explicit=True)
         for chain in chains:
@@ -177,6 +199,14 @@ class Names:
             if explicit and item.relation == ":=" and isinstance(previous.expr, NameRef) and item.expr is None:
                 self.unreadable.setdefault(previous.expr.name, item.line)  # L_K := (a body the reader refuses)
             if previous.expr is None or item.expr is None:
+                continue
+            function = function_name(previous) if position == 1 else None  # h(x) := x^2
+            if function is not None and (item.relation == ":=" or (
+                    item.relation == "=" and len(chain) == 2 and function.name not in self.definitions
+                    and _alone_in_display(previous, item))):
+                if explicit == (item.relation == ":="):
+                    self.functions.add(function.name)
+                    self._define(function, item.expr, item)
                 continue
             if item.relation == ":=" and isinstance(previous.expr, NameRef):
                 if explicit:
@@ -191,12 +221,97 @@ class Names:
                     and not _mentions(chain[:position], item.expr.name):  # L ≥ 3 = L names nothing: a claim
                 self._define(item.expr, previous.expr, item)
 
+    def _collect_family(self, chain: list[Item]) -> None:
+        """``w_k := body`` with a body that uses the index k: an indexed family (the first of its letter)."""
+        if len(chain) != 2 or chain[1].relation != ":=" or chain[0].expr is None or chain[1].expr is None \
+                or not written_as_name(chain[0]) or declared_laws(chain[0].formula.context, chain[0].expr):
+            return
+        found = family_of(chain[0].expr, chain[1].expr)
+        if found is None or found[0] in self.indexed:
+            return
+        family = IndexedFamily(chain[0].expr, found[0], found[1], chain[1].expr, chain[1].line, chain[1].formula)
+        self.indexed[found[0]] = family
+        self.indexed_items[id(chain[1])] = family
+
+    def indexed_instance(self, symbol: sp.Expr) -> tuple[IndexedFamily, int] | None:
+        """(the family, n) when ``symbol`` is w_n of a family w_k := ... (not the family's own w_k)."""
+        if not isinstance(symbol, sp.Symbol):
+            return None
+        for family in self.indexed.values():
+            value = family.instance_index(symbol.name)
+            if value is not None:
+                return family, value
+        return None
+
+    def _own_family_symbols(self, expr: sp.Expr, formula: Formula, notes: list[str]) -> dict:
+        """w_k itself, written where its index k is not bound by a sum over k: the body as defined."""
+        indices = {v.name for node in expr.atoms(sp.Sum, sp.Product) for v in node.variables}
+        mapping = {}
+        for family in self.indexed.values():
+            own = [s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name == family.symbol.name]
+            if own and family.index not in indices:
+                note = f"{family.symbol} is defined at line {family.line}"
+                if note not in notes:
+                    notes.append(note)
+                body = _family_body(family, {}, formula)
+                mapping.update({symbol: define(symbol.name, (), body) for symbol in own})
+        return mapping
+
+    def _indexed_instances(self, expr: sp.Expr, formula: Formula, notes: list[str]) -> sp.Expr:
+        """``w_1`` with ``w_k := p(x, z_k)/q(z_k|x)`` defined: the body with 1 for k (z_1 for z_k)."""
+        mapping = {}
+        taken = symbols_by_name(expr)
+        for symbol in expr.free_symbols:
+            found = self.indexed_instance(symbol)
+            if found is None:
+                continue
+            family, value = found
+            index = {s for s in family.body.free_symbols if isinstance(s, sp.Symbol) and s.name == family.index}
+            outside = _outside_assumptions(index, sp.Integer(value))
+            if outside:
+                raise Unparsed(f"{symbol} reads as {family.symbol} (defined at line {family.line}) with "
+                               f"{family.index} = {value}, but the definition is read where {outside}: not an "
+                               f"instance it covers", sp.sstr(symbol))
+            body = _family_body(family, family.mapping(value, taken), formula)
+            problem = _density_problem(body)
+            if problem:
+                raise Unparsed(f"{symbol} as {family.symbol} (defined at line {family.line}) with {family.index} = "
+                               f"{value}: {problem}", sp.sstr(symbol))
+            note = f"{symbol} is {family.symbol} (line {family.line}) with {family.index} = {value}"
+            if note not in notes:
+                notes.append(note)
+            mapping[symbol] = define(symbol.name, (), body)
+        mapping.update(self._own_family_symbols(expr, formula, notes))
+        return substitute(expr, mapping) if mapping else expr
+
     def fresh(self, name: str) -> bool:
         """Whether ``name`` means nothing yet, so that ``name = expr`` can define it: not defined, not a standard
         operator, and not an instance of a defined family (L_0 or L_1 once L_β := ... is defined)."""
         return name not in self.definitions and name not in self.unreadable and not standard_operator(name) \
             and self.instance_of(name) is None and self.instance_of_unreadable(name) is None \
-            and self.decorated(name) is None
+            and self.decorated(name) is None and self.applied(name) is None and self.instance_unmatched(name) is None
+
+    def instance_unmatched(self, name: str) -> Definition | None:
+        """The definition of a family L_β whose body as written uses its subscript β, when ``name`` is another
+        subscript of it (L_1) that :meth:`instance_of` cannot match to a parameter of the body as read: an
+        instance that is not checked, never a new name."""
+        parts = subscripted(name)
+        if parts is None or name in self.definitions or self.instance_of(name) is not None:
+            return None
+        for definition in self.definitions.values():
+            defined = subscripted(definition.name)
+            if defined is not None and defined[0] == parts[0] and defined[1] != parts[1] \
+                    and _written_in(defined[1], definition.source):
+                return definition
+        return None
+
+    def applied(self, name: str) -> tuple[Definition, str] | None:
+        """(the definition of F, the argument written) when ``name`` is ``F(q)`` read as one name (the
+        \\mathcal{L}(q) convention of a density argument) while F itself is defined: F applied to q, an
+        instance to check by substitution, never a new name."""
+        written = _APPLIED_NAME.fullmatch(name) if name not in self.definitions else None
+        definition = self.definitions.get(written.group("base")) if written is not None else None
+        return (definition, written.group("argument")) if definition is not None else None
 
     def decorated(self, name: str) -> Definition | None:
         """The definition of ``name`` without its subscript when that is a defined name and ``name`` is no
@@ -237,19 +352,26 @@ class Names:
         return None
 
     def _define(self, name: NameRef, body: sp.Expr, item: Item) -> None:
-        if name.name in self.definitions or not definable(name):
+        if name.name in self.definitions or not definable(name) or self.applied(name.name) is not None:
             return
         if any(ref.name == name.name for ref in body.atoms(NameRef)):
             return  # NAME = NAME + 1 names nothing: it is a claim about NAME
-        self.definitions[name.name] = Definition(name.name, name.arguments, body, item.line, item.formula)
+        if self.instance_of(name.name) is not None:
+            return  # L_1 := ... with L_β := ... defined: a claim about the instance, checked against the family
+        self.definitions[name.name] = Definition(name.name, name.arguments, body, item.line, item.formula,
+                                                 source=item.source)
         self.defining_items[id(item)] = name.name
 
     def resolve(self, expr: sp.Expr, formula: Formula, notes: list[str], line: int) -> sp.Expr:
         """Replace names and bare densities; raises Unparsed when one cannot be resolved."""
-        expr = _resolve_bare_densities(expr, formula)
+        expr = _declared_conditionals(_resolve_bare_densities(expr, formula), formula.context)
+        expr = self._indexed_instances(expr, formula, notes) if self.indexed and not self.generic else expr
         replacements = {}
         for ref in expr.atoms(NameRef):
             replacements[ref] = self._reference(ref, formula, notes, line)
+        for call in expr.atoms(AppliedUndef):  # h(2) with h(x) := x^2
+            if call.func.__name__ in self.functions or self.instance_of(call.func.__name__) is not None:
+                replacements[call] = self._reference(NameRef(call.func.__name__, call.args), formula, notes, line)
         return expr.xreplace(replacements) if replacements else expr
 
     def _reference(self, ref: NameRef, formula: Formula, notes: list[str], line: int, at_use: bool = True) -> sp.Expr:
@@ -259,6 +381,14 @@ class Names:
         instance = self.instance_of(ref.name) if definition is None else None
         if instance is not None:
             return self._instance(ref, instance, arguments, formula, notes, line)
+        applied = self.applied(ref.name) if definition is None and not arguments else None
+        if applied is not None:
+            return self._reference(_applied_reference(applied, formula, shown), formula, notes, line, at_use)
+        unmatched = self.instance_unmatched(ref.name) if definition is None and instance is None else None
+        if unmatched is not None:
+            raise Unparsed(f"{_display(ref.name)} reads as an instance of {_display(unmatched.name)} (defined at line "
+                           f"{unmatched.line}), but {subscripted(unmatched.name)[1]} is no parameter of its body as "
+                           f"read: the instance is not checked", shown)
         unreadable = self.instance_of_unreadable(ref.name) if definition is None and instance is None else None
         if unreadable is not None:
             raise Unparsed(f"{_display(ref.name)} reads as an instance of {_display(unreadable[0])}, whose definition "
@@ -294,6 +424,8 @@ class Names:
             note = f"{_display(ref.name)} as defined later, at line {definition.line}"
             if note not in notes:
                 notes.append(note)
+        if at_use:
+            _refuse_revoked_signs(definition, body, formula.context, shown)
         return define(_display(ref.name), arguments, _in_context(body, formula.context) if at_use else body)
 
     def _instance(self, ref: NameRef, instance: tuple, arguments: tuple, formula: Formula, notes: list[str],
@@ -312,7 +444,23 @@ class Names:
             notes.append(note)
         symbols = {s for s in body.atoms(sp.Symbol) if s.name == str(parameter)}
         refs = {r for r in body.atoms(NameRef) if r.name == str(parameter)}
+        if any(s.is_integer and s.is_positive for s in symbols):  # S_m after S_n := Σ_{k=1}^n: m is a size too
+            value = value.xreplace({s: sp.Symbol(s.name, integer=True, positive=True) for s in value.free_symbols
+                                    if isinstance(s, sp.Symbol) and not s.is_integer})
+        outside = _outside_assumptions(symbols, value)
+        bounded = _bounded_parameter(definition, str(parameter))
+        if bounded is not None:  # β ≥ 1: the body holds 1 + δ_β; β = value is δ_β = value − 1
+            excess, bound = bounded
+            value = value.xreplace({s: bound + excess for s in value.free_symbols
+                                    if isinstance(s, sp.Symbol) and s.name == str(parameter)})
+            outside = outside or _outside_assumptions({excess}, value - bound, f"{parameter} ≥ {bound}")
+            symbols, value = {excess}, value - bound
+        if outside:
+            raise Unparsed(f"{_display(ref.name)} reads as {_display(definition.name)} (defined at line "
+                           f"{definition.line}) with {parameter} = {value if bounded is None else value + bounded[1]}, "
+                           f"but the definition is read where {outside}: not an instance it covers", sp.sstr(ref))
         body = substitute(body.xreplace({r: value for r in refs}), {symbol: value for symbol in symbols})
+        _refuse_revoked_signs(definition, body, formula.context, sp.sstr(ref))
         return define(_display(ref.name), arguments, _in_context(body, formula.context))
 
     def _body(self, definition: Definition) -> sp.Expr:
@@ -338,6 +486,44 @@ class Names:
 
 def _display(name: str) -> str:
     return name
+
+
+_APPLIED_NAME = re.compile(r"(?P<base>.+)\((?P<argument>[^()]+)\)")
+
+
+def _applied_reference(applied: tuple[Definition, str], formula: Formula, shown: str) -> NameRef:
+    """``F(q)`` (read as one name) as F applied to the variable q, for a defined F with one argument."""
+    definition, written = applied
+    if not definition.arguments or len(definition.arguments) != 1 or not re.fullmatch(r"[A-Za-z]", written):
+        raise Unparsed(f"ambiguous: {shown} may be {_display(definition.name)} (defined at line {definition.line} with "
+                       f"{len(definition.arguments)} argument(s)) applied to {written}, or a new name", shown)
+    return NameRef(definition.name, (Parser([], "", formula.context, 0).symbol(written),))
+
+
+def _family_body(family: IndexedFamily, mapping: dict, formula: Formula) -> sp.Expr:
+    """The body of an indexed family with ``mapping`` put in, as the formula that uses it reads its names (x read
+    as X since the weights were defined, σ > 0 declared since)."""
+    body = substitute(family.body, mapping)
+    renamed = {s: formula.context.renamed[s.name] for s in free_symbols(body)
+               if isinstance(s, sp.Symbol) and s.name in formula.context.renamed}
+    return _in_context(substitute(body, renamed), formula.context)
+
+
+_SIGNS = ("positive", "nonnegative", "negative", "nonpositive", "nonzero")
+
+
+def _refuse_revoked_signs(definition: Definition, body: sp.Expr, context: Context, shown: str) -> None:
+    """A sign declared where the definition was made (a > 0 at F := √(a²), read a) that the using formula no
+    longer declares (a < 0 declared since): the body may rest on it, so the use is refused."""
+    declared_then = definition.formula.context.symbols
+    for symbol in free_symbols(body):
+        if not isinstance(symbol, sp.Symbol) or declared_then.get(symbol.name) != symbol:
+            continue
+        now = context.symbols.get(symbol.name, context.bounded.get(symbol.name, sp.Symbol(symbol.name, real=True)))
+        lost = [sign for sign in _SIGNS if getattr(symbol, f"is_{sign}") and not getattr(now, f"is_{sign}")]
+        if lost:
+            raise Unparsed(f"{_display(definition.name)} is defined at line {definition.line} where {symbol.name} is "
+                           f"{lost[0]}, which is no longer declared here: its definition may rest on it", shown)
 
 
 def _in_context(body: sp.Expr, context: Context) -> sp.Expr:
@@ -473,7 +659,43 @@ def _parameter_of(definition: Definition, subscript: str) -> str | None:
         return None
     body = definition.body
     written = {s.name for s in body.atoms(sp.Symbol)} | {r.name for r in body.atoms(NameRef)}
+    if _bounded_parameter(definition, name) is not None:
+        return name  # β ≥ 1 in the prose: the body holds β as 1 + δ_β
     return name if name in written or _recursive_uses(definition, name) else None
+
+
+_ASSUMED = (("positive", "> 0"), ("nonnegative", "≥ 0"), ("nonzero", "≠ 0"), ("integer", "an integer"))
+
+
+def _written_in(subscript: str, source: str) -> bool:
+    """Whether the name of a subscript (``beta``, ``\\beta``, ``K``) is written in ``source`` as a name of its own."""
+    if not re.fullmatch(r"\\?[A-Za-z]+", subscript):
+        return False
+    name = subscript.lstrip("\\")
+    return re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", source) is not None
+
+
+def _outside_assumptions(symbols: set, value: sp.Expr, shown: str = "") -> str:
+    """"" when ``value`` has every assumption the parameter's symbols carry (σ > 0 read as a positive σ, whose
+    body sympy may have simplified by it: √(σ²) = σ); otherwise what the value is not known to satisfy."""
+    value = sp.sympify(value)
+    for symbol in symbols:
+        for assumption, written in _ASSUMED:
+            if symbol.assumptions0.get(assumption) and getattr(value, f"is_{assumption}") is not True:
+                return shown or f"{symbol} {written}"
+    return ""
+
+
+def _bounded_parameter(definition: Definition, name: str) -> tuple[sp.Symbol, sp.Expr] | None:
+    """(δ, bound) when the body of ``definition`` reads its parameter ``name`` as bound + δ (the prose says
+    β ≥ 1, Context.declare_bound), so that an instance L_1 puts 1 − bound for δ."""
+    value = (getattr(definition.formula.context, "bounded", {}) or {}).get(name)
+    if value is None:
+        return None
+    excess = [s for s in sp.sympify(value).free_symbols if s.name == f"delta_{name}"]
+    if len(excess) != 1 or excess[0] not in free_symbols(definition.body):
+        return None
+    return excess[0], sp.sympify(value) - excess[0]
 
 
 def _recursive_uses(definition: Definition, parameter: str | None = None) -> list[str]:
@@ -524,6 +746,28 @@ _BARE_NAME = re.compile(r"^(\\[A-Za-z]+\{\\?[A-Za-z]+\}|\\?[A-Za-z]+)(_(\{[A-Za-
 
 def standard_operator(name: str) -> bool:
     return re.sub(r"[\\{}_ ]|mathrm|operatorname", "", name).lower() in STANDARD_OPERATORS
+
+
+def _alone_in_display(previous: Item, item: Item) -> bool:
+    """Whether ``previous = item`` is all its display holds (no condition, note or other formula beside it): then
+    ``h(x) = x^2`` may define h; written beside anything else it stays a claim."""
+    def squeezed(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    display = squeezed(re.sub(r"\\(?:begin|end)\s*\{[^}]*\}|\$\$|\\\[|\\\]|\$", " ", item.formula.source))
+    return display.replace("&", "").rstrip(".,;") == squeezed(f"{previous.source}={item.source}")
+
+
+def function_name(item: Item) -> NameRef | None:
+    """``h(x)``, ``g(\\epsilon)`` written as a one-letter function of distinct variables: the name it defines
+    with ``:=`` (or with ``=``, when the name is fresh), as a NameRef; None otherwise."""
+    expr = item.expr
+    if not isinstance(expr, AppliedUndef) or isinstance(expr, (Density, Defined)):
+        return None
+    name = NameRef(expr.func.__name__, expr.args)
+    if not definable(name) or not re.fullmatch(r"\s*\\?[A-Za-z]+(?:_\{?\\?[A-Za-z0-9]+\}?)?\s*\(.*\)\s*", item.source):
+        return None
+    return name
 
 
 def written_as_name(item: Item) -> bool:
@@ -651,6 +895,11 @@ def _resolve_bare_densities(expr: sp.Expr, formula: Formula) -> sp.Expr:
         if len(signatures) == 1:
             mapping[density] = signatures.pop()
             continue
+        conditional = [value[1] for key, value in formula.context.densities.items()
+                       if len(key) == 3 and key[:2] == (density.family, density.label)]
+        if not signatures and len(conditional) == 1:  # E_q[z] after q(z|x) = N(z; μ, σ²) is declared
+            mapping[density] = conditional[0]
+            continue
         name = density.family + (f"_{{\\{density.label}}}" if density.label else "")
         why = "several densities of that name appear" if signatures else "no density of that name appears"
         raise Unparsed(f"`{name}` has no arguments and no declaration (p(x) \\sim N(...)) names its variables; "
@@ -746,6 +995,30 @@ def _positive_functions(expressions: list[sp.Expr], candidates: set[str]) -> dic
     return positive
 
 
+_NOT_SMOOTH = (sp.Abs, sp.Max, sp.Min, sp.Piecewise, sp.sign, sp.Heaviside, sp.floor, sp.ceiling)
+
+
+def explicit_derivatives(expr: sp.Expr) -> sp.Expr:
+    """Every derivative of an explicit formula (numbers, variables, elementary functions, a Gaussian density
+    written out) carried out: exact, of any order, mixed (∂²/∂μ∂σ). A derivative of an integral, an expectation,
+    a density, a named quantity or an unknown function stays for the engine (Leibniz's rule, its conditions),
+    and so does one of a function that is not smooth everywhere (|x|, max)."""
+    def explicit(node: sp.Expr) -> bool:
+        return isinstance(node, sp.Derivative) and not node.expr.has(
+            Density, BareDensity, sp.Integral, Expectation, KL, AppliedUndef, Defined, NameRef, sp.Sum, sp.Product,
+            sp.Subs, sp.Derivative, *_NOT_SMOOTH) and not any(isinstance(n, sp.MatrixExpr)
+                                                               for n in sp.preorder_traversal(node.expr))
+
+    def carried_out(node: sp.Derivative) -> sp.Expr:
+        operand = node.expr.replace(lambda n: isinstance(n, Normal), lambda n: n.rewrite(sp.exp))
+        return sp.diff(operand, *node.variable_count)
+
+    try:
+        return expr.replace(explicit, carried_out)
+    except _MATH_ERRORS:
+        return expr
+
+
 def _logged_call(argument: sp.Expr):
     """The call g(...) whose sign the positivity of ``argument`` fixes: g(...), g(...)^k with k odd over any
     denominator, times factors known positive; None when there is no such single call."""
@@ -804,24 +1077,26 @@ def _point_values(expressions: list[sp.Expr], kinds: dict[str, str]) -> dict:
 
 
 class WorldCache:
-    """The numeric worlds of the document: ``numeric.sample_worlds``, drawn once per set of needs and
-    shared by the steps that need them (and with every other checker run in the process)."""
+    """The numeric worlds of the document (``numeric.DrawnWorlds``), drawn once per set of needs and shared
+    by the steps that need them (and with every other checker run in the process)."""
 
     def __init__(self, seed: int, examples: int):
         self.seed, self.examples = seed, examples
         self.cache: dict = {}
 
     def strategy(self, expressions: list[sp.Expr], scope: Scope | None = None, examples: int | None = None):
-        """(a strategy of ``examples`` drawn worlds (default: the audit's number), "") or (None, why none)."""
+        """(``examples`` worlds (default: the audit's number), drawn when first used, "") or (None, why none):
+        ``numeric.DrawnWorlds``, which ``checker.check_step`` judges in turn for a proved step (drawn without
+        hypothesis) and samples from with hypothesis for any other (drawn by hypothesis)."""
         needs = shared_needs(Needs.of(expressions, scope))
         count = examples or self.examples
         if (needs, count) not in self.cache:
             try:
-                worlds = sample_worlds(needs, self.seed, count)
+                worlds = DrawnWorlds.of(needs, self.seed, count)
             except Unsupported as error:
                 self.cache[needs, count] = (None, str(error))
             else:
-                self.cache[needs, count] = (st.sampled_from(worlds), "")
+                self.cache[needs, count] = (worlds, "")
         return self.cache[needs, count]
 
 
@@ -846,8 +1121,12 @@ class Auditor:
         self.density_variables = {v for chain in self.chains for item in chain if isinstance(item.expr, sp.Basic)
                                   for density in item.expr.atoms(Density) for v in density.variables + density.given}
         self.declared = declared_model_densities(document, self.scope)
+        self.redefinitions: list[Redefinition] = []  # the document's definitions of built-in names
+        self._redefining: dict[int, Redefinition] = {}  # id(item) of H(p) := ... -> its definition
+        self._segments: dict[int, Any] | None = None  # id(item) -> its Segment (the expanded text)
 
     def run(self) -> list[StepResult]:
+        self._check_redefinitions()
         problems = sorted(self.document.problems, key=lambda problem: problem.start)
         for formula in self.document.formulas:
             while problems and problems[0].start < formula.start:
@@ -863,6 +1142,161 @@ class Auditor:
                 self._chain(formula, chain)
         self.results += [self._prose_problem(problem) for problem in problems]
         return self.results
+
+    # -- the document's own meaning of a name: redefined built-ins (audit/redefined.py), macros that fail
+
+    def _expanded_source(self, item: Item) -> str:
+        """The text of ``item`` as the checker reads it (its macros expanded)."""
+        if self._segments is None:
+            self._segments = {id(read): written.segment for formula in self.document.formulas
+                              for chain, items in zip(formula.chains, getattr(formula, "_items", []))
+                              for written, read in zip(chain, items)}
+        segment = self._segments.get(id(item))
+        return self.document.text[segment.start:segment.end] if segment is not None else item.source
+
+    def _check_redefinitions(self) -> None:
+        """Each definition of a built-in name (H(p) := ..., in a display or the prose), checked against the
+        built-in meaning."""
+        for formula in self.document.formulas:
+            introduced = defines_display(self.document.text[max(0, formula.start - 120):formula.start])
+            for chain in getattr(formula, "_items", []) or []:
+                for previous, item in zip(chain, chain[1:]):
+                    defining = item.relation == ":=" or (introduced and item.relation == "=" and len(chain) == 2)
+                    if defining and previous.expr is not None and function_name(previous) is None \
+                            and not isinstance(previous.expr, (NameRef, sp.Symbol)):
+                        kind = defined_kind(self._expanded_source(previous))
+                        if kind is not None:
+                            self._redefining[id(item)] = self._redefinition(formula, previous, item, kind)
+        prose = self._prose_text()
+        maths = list(_inline_maths(prose))
+        for start, end, offset, math in maths:
+            equals = defines(prose[max(0, start - 60):start], prose[end:end + 20])
+            for kind, lhs, rhs in prose_definitions(math, equals=equals):
+                self._prose_redefinition(offset, kind, lhs, rhs)
+        numbers = [(start, end) for start, end, _, math in maths if not math.strip().isdigit()]  # "底は $2$": kept
+        for offset, base in log_bases(_masked(prose, numbers)):
+            self.redefinitions.append(Redefinition("logarithm", self.document.line_of(offset), r"\log",
+                                                   rf"\log_{{{base}}}", UNDECIDED,
+                                                   f"the prose says its logarithms are to base {base}"))
+
+    def _redefinition(self, formula: Formula, previous: Item, item: Item, kind: str) -> Redefinition:
+        found = Redefinition(kind, item.line, previous.source, item.source)
+        if item.expr is None:
+            found.verdict, found.reason = UNPARSED, item.problem.reason if item.problem else "it cannot be read"
+        else:
+            scratch = StepResult(item.line, formula.index, "=", previous.source, item.source, UNDECIDED, "")
+            self._claim(formula, previous.expr, "=", item, scratch)
+            found.verdict, found.reason = scratch.verdict, scratch.reason
+        self.redefinitions.append(found)
+        return found
+
+    def _prose_text(self) -> str:
+        """The document's text with its display formulas blanked (offsets kept): the prose and its inline math."""
+        text = list(self.document.text)
+        for formula in self.document.formulas:
+            text[formula.start:formula.end] = " " * (formula.end - formula.start)
+        return "".join(text)
+
+    def _prose_redefinition(self, offset: int, kind: str, lhs: str, rhs: str) -> None:
+        from mathcheck.audit.latex import tokenize
+        from types import SimpleNamespace
+        after = [f for f in self.document.formulas if f.start > offset] or self.document.formulas[-1:]
+        if not after:
+            return  # no formula: no step uses the name
+        formula, line = after[0], self.document.line_of(offset)
+        found = Redefinition(kind, line, lhs, rhs)
+        self.redefinitions.append(found)
+        try:
+            with time_limit(DEFAULT_SECONDS):
+                sides = [Parser(tokenize(text), text, formula.context, 0).parse() for text in (lhs, rhs)]
+                own = SimpleNamespace(context=formula.context, _densities={d for side in sides
+                                                                           for d in side.atoms(Density)})
+                sides = [_resolve_bare_densities(side, own) for side in sides]  # H(p) := ... p(x) ...: p(x)
+        except (Unparsed, SymbolicTimeout, RecursionError, *_MATH_ERRORS) as error:
+            found.verdict, found.reason = UNPARSED, str(error)
+            return
+        scratch = StepResult(line, 0, "=", lhs, rhs, UNDECIDED, "")
+        self._claim(formula, sides[0], "=", Item("=", rhs, line, offset, formula, expr=sides[1]), scratch)
+        found.verdict, found.reason = scratch.verdict, scratch.reason
+
+    def _redefinition_step(self, found: Redefinition, result: StepResult) -> StepResult:
+        """The step ``H(p) := ...`` of a display: the document's definition of a built-in name."""
+        shown = SHOWN[found.kind]
+        if found.verdict == UNPARSED:
+            result.verdict = UNPARSED
+            result.reason = (f"the document defines {shown} (the built-in {found.kind}) itself, and the definition "
+                             f"cannot be read: {found.reason}; steps that use {shown} are not checked")
+        elif found.agrees:
+            result.verdict = DEFINITION
+            result.reason = f"defines {shown} as the built-in {found.kind} is defined (checked: {found.reason})"
+        else:  # NAME := ... is the author's convention; NAME = ... under "we define" may be a slip: not verified
+            result.verdict = DEFINITION if result.relation == ":=" else UNDECIDED
+            result.reason = (f"the document defines {shown} itself, and that is not shown to be the built-in "
+                             f"{found.kind} ({found.verdict}: {found.reason}): steps that use {shown} are not "
+                             f"checked with the built-in meaning")
+        return result
+
+    def _kinds_used(self, items: list[Item]) -> set[str]:
+        """The built-in names the items apply, also through the definitions of the names they use."""
+        kinds: set[str] = set()
+        seen: set[str] = set()
+        pending = [item.expr for item in items if isinstance(item.expr, sp.Basic)]
+        for item in items:
+            kinds |= applied_kinds(self._expanded_source(item))
+        while pending:
+            expr = pending.pop()
+            names = {ref.name for ref in expr.atoms(NameRef)}
+            names |= {call.func.__name__ for call in expr.atoms(AppliedUndef)}
+            for name in names - seen:
+                seen.add(name)
+                definition = self.names.definitions.get(name)
+                if definition is not None:
+                    kinds |= applied_kinds(definition.source)
+                    pending.append(definition.body)
+        return kinds
+
+    def _not_the_documents_meaning(self, result: StepResult, items: list[Item]) -> None:
+        """A verdict that reads a name with a meaning that is not the document's is no verdict on the document:
+        a built-in name the document defines otherwise (or not shown to agree), a macro that cannot be
+        expanded (the name is read as the built-in command it was to replace)."""
+        if result.verdict not in (PROVED, HOLDS, REFUTED):
+            return
+        failed = self._failed_macro(items)
+        if failed is not None:
+            result.verdict = UNPARSED
+            result.reason = (f"not checked: {failed.reason}, so `{failed.fragment}` would be read with its built-in "
+                             f"meaning, not the document's ({result.reason})")
+            return
+        if not self.redefinitions:
+            return
+        kinds = self._kinds_used(items)
+        for found in self.redefinitions:
+            if found.kind not in kinds:
+                continue
+            if found.agrees:
+                if found.verdict == HOLDS and result.verdict == PROVED:
+                    result.verdict = HOLDS
+                    result.reason += f" [{found.note()}: it agrees with the built-in {found.kind} numerically]"
+                continue
+            result.verdict = UNDECIDED
+            result.reason = (f"not checked: {found.note()}, which is not shown to be the built-in {found.kind} "
+                             f"({found.verdict}), and the step would be read with the built-in meaning "
+                             f"({result.reason})")
+            result.detail = {}
+            return
+
+    def _failed_macro(self, items: list[Item]) -> Unparsed | None:
+        """A problem of the document (a macro that does not expand) inside the expressions of the step."""
+        spans = []
+        for item in items:
+            self._expanded_source(item)
+            segment = self._segments.get(id(item))
+            if segment is not None:
+                spans.append((segment.start, segment.end))
+        for problem in self.document.problems:
+            if problem.start >= 0 and any(start <= problem.start < end for start, end in spans):
+                return problem
+        return None
 
     def _prose_problem(self, problem: Unparsed) -> StepResult:
         """A declaration in the prose that cannot be used (block 0: not in a formula)."""
@@ -884,9 +1318,13 @@ class Auditor:
         previous = chain[0]
         for position, item in enumerate(chain[1:]):
             result = self._step(formula, chain, previous, item, last_readable, skipped)
+            self._not_the_documents_meaning(result, [previous, item] + ([last_readable] if last_readable else []))
             self.results.append(result)
             for named in ((chain[0], item) if position == 0 else (item,)):
-                self.results.extend(self._named_parts(formula, named, result))
+                parts = self._named_parts(formula, named, result)
+                for part in parts:
+                    self._not_the_documents_meaning(part, [named])
+                self.results.extend(parts)
             if item.expr is not None:
                 last_readable, skipped = item, []
             else:
@@ -950,6 +1388,11 @@ class Auditor:
     def _step(self, formula: Formula, chain: list[Item], previous: Item, item: Item, last_readable: Item | None,
               skipped: list[Item]) -> StepResult:
         result = StepResult(item.line, formula.index, item.relation or "", previous.source, item.source, UNDECIDED, "")
+        if getattr(item.problem, "not_checked", False) and item.expr is not None and last_readable is not None \
+                and not skipped:
+            if item.relation == "∝":
+                return self._proportional(formula, last_readable, item, result)
+            return self._approximation(formula, last_readable, item, result)
         if item.problem is not None:
             result.verdict, result.reason = UNPARSED, item.problem.reason
             result.detail["fragment"] = item.problem.fragment
@@ -966,6 +1409,15 @@ class Auditor:
                 return result
             result.verdict, result.reason = DEFINITION, f"a declaration: {item.declaration}, for what follows"
             return result
+        redefinition = self._redefining.get(id(item))
+        if redefinition is not None:
+            return self._redefinition_step(redefinition, result)
+        family = self.names.indexed_items.get(id(item))
+        if family is not None:
+            result.verdict = DEFINITION
+            result.reason = (f"defines the family {family.symbol} := {_shown(family.body)}, indexed by {family.index} "
+                             f"({family.base}_1, {family.base}_2, ... are its instances)")
+            return result
         defined = self.names.defining_items.get(id(item))
         if defined is not None:
             definition = self.names.definitions[defined]
@@ -978,7 +1430,14 @@ class Auditor:
                 result.reason += f" (not defined in the document: {', '.join(undefined)})"
             return result
         relation, prefix = item.relation, ""
-        earlier = self.names.definitions.get(previous.expr.name) if isinstance(previous.expr, NameRef) else None
+        named = function_name(previous) if previous is chain[0] else None
+        named = named if named is not None and named.name in self.names.functions else previous.expr
+        earlier = self.names.definitions.get(named.name) if isinstance(named, NameRef) else None
+        if earlier is None and isinstance(named, NameRef) and self.names.applied(named.name) is not None:
+            earlier = self.names.applied(named.name)[0]  # F(q) with F defined: checked against F's definition
+        instance = self._defined_instance(previous) if item.relation == ":=" and earlier is None else ""
+        if instance:  # L_1 := ... with L_β := ... defined, w_1 := ... with w_k := ...: a claim about the instance
+            return self._claim(formula, previous.expr, "=", item, result, instance)
         if item.relation == ":=" and earlier is None and len(chain) == 2 and isinstance(previous.expr, sp.Symbol) \
                 and written_as_name(previous) and not item.expr.has(previous.expr):
             return self._assignment(formula, previous, item, result)  # x := 1, z := μ + σ ε
@@ -1020,6 +1479,9 @@ class Auditor:
     def _claim(self, formula: Formula, lhs: sp.Expr, relation: str, item: Item, result: StepResult,
                prefix: str = "") -> StepResult:
         """Check ``lhs relation item.expr`` with the document's names resolved."""
+        generic = self._for_every_instance(formula, lhs, relation, item, result, prefix)
+        if generic is not None:
+            return generic
         notes: list[str] = []
         try:
             lhs = self.names.resolve(lhs, formula, notes, item.line)
@@ -1034,8 +1496,15 @@ class Auditor:
             return result
         kinds, positive = _function_kinds([lhs, rhs], formula.context)
         points = _point_values([lhs, rhs], kinds)
-        lhs, rhs = (_with_function_kinds(side, kinds).xreplace(points) for side in (lhs, rhs))
-        verdict, detail = self._check(lhs, relation, rhs, item.line)
+        lhs, rhs = (explicit_derivatives(_with_function_kinds(side, kinds).xreplace(points)) for side in (lhs, rhs))
+        lhs, rhs = (self._densities_at_points(_of_datasets(side, formula.context)) for side in (lhs, rhs))
+        lhs, rhs = at_concrete_data_points(lhs, rhs, formula.context)
+        lhs, rhs = with_labelled_parameters(lhs, rhs)
+        verdict, detail = self._check(lhs, relation, rhs, item.line, self._declared_rules(formula, item))
+        if verdict == UNDECIDED and self.scope.data:
+            verdict, detail = self._pointwise_over_data(lhs, relation, rhs, item.line, verdict, detail)
+        if verdict == REFUTED:
+            verdict, detail = self._with_refused_declarations(formula, lhs, relation, rhs, item, verdict, detail)
         ambiguous = self._ambiguous_densities(lhs, rhs) if verdict in (REFUTED, UNDECIDED) else []
         if ambiguous:
             verdict = UNDECIDED
@@ -1052,6 +1521,12 @@ class Auditor:
             detail["reason"] = (f"the step uses the declared {'; '.join(untied)} together with the model's own "
                                 f"densities of that letter, which the worlds do not tie to the declaration: a "
                                 f"counterexample there is not one to the document ({detail.get('reason', '')})")
+        tied = _conditionals_against_model(lhs, rhs, formula.context) if verdict == REFUTED else []
+        if tied:
+            verdict = UNDECIDED
+            detail["reason"] = (f"the step uses the declared {'; '.join(tied)} together with another density of that "
+                                f"letter over the same variable, which the worlds do not derive from the declaration: "
+                                f"a counterexample there is not one to the document ({detail.get('reason', '')})")
         undefined = _opaque(lhs, rhs, self.names) if verdict == REFUTED else []
         if undefined and _difference_depends_on(lhs, rhs, undefined):
             verdict = UNDECIDED
@@ -1062,6 +1537,220 @@ class Auditor:
         result.detail = {k: v for k, v in detail.items() if k != "reason"}
         result.relation = relation
         return result
+
+    def _resolved_sides(self, formula: Formula, lhs: sp.Expr, item: Item) -> tuple[sp.Expr, sp.Expr]:
+        """Both sides with the document's names resolved (raises Unparsed)."""
+        lhs = self.names.resolve(lhs, formula, [], item.line)
+        rhs = self.names.resolve(item.expr, formula, [], item.line)
+        for side, expr in (("left", lhs), ("right", rhs)):
+            problem = _value_problem(expr) or self._captured_use(expr)
+            if problem:
+                raise Unparsed(f"the {side}-hand side cannot be evaluated: {problem}", _shown(expr))
+        return lhs, rhs
+
+    def _approximation(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
+        """``a ≈ b``: not checked (how close is not said); the gap a − b where both sides are numbers."""
+        result.verdict, result.reason = UNDECIDED, item.problem.reason
+        try:
+            lhs, rhs = self._resolved_sides(formula, previous.expr, item)
+            gap = _numeric_gap(lhs, rhs)
+        except (Unparsed, SymbolicTimeout, RecursionError, *_MATH_ERRORS):
+            return result
+        if gap is not None:
+            result.reason += f"; the gap: {gap}"
+        else:
+            shown = ", ".join(sorted(map(sp.sstr, free_symbols(unfolded(lhs - rhs)))))
+            result.reason += f"; the gap depends on {shown}: not computed" if shown else ""
+        return result
+
+    def _proportional(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
+        """``a ∝ b`` in a named variable v (``\\propto_v``, else the variables of the density a): checked as "a / b
+        does not depend on v", proved where the normal form of a / b is free of v, refuted by a world where
+        ∂(a / b)/∂v ≠ 0. Between logs, ∝ means "equal up to an additive constant" only where the prose says so
+        (then a − b must not depend on v); otherwise it is ambiguous, and not checked."""
+        result.relation = "∝"
+        try:
+            lhs, rhs = self._resolved_sides(formula, previous.expr, item)
+        except Unparsed as error:
+            result.verdict, result.reason = UNPARSED, error.reason
+            result.detail["fragment"] = error.fragment
+            return result
+        variables = self._proportional_variables(formula, lhs, item)
+        if isinstance(variables, str):
+            result.verdict, result.reason = UNDECIDED, f"not checked: ∝ {variables}"
+            return result
+        additive = _logarithmic(lhs) or _logarithmic(rhs)  # log p(z|x) ∝ -(z - μ)²/2: the shorthand, not a factor
+        if additive and not _additive_constant_stated(self.document, formula):
+            result.verdict = UNDECIDED
+            result.reason = ("not checked: ∝ between logs is ambiguous (a factor, or equal up to an additive constant "
+                             "as a common shorthand has it?): the document does not say; write + const, or state "
+                             "\"up to an additive constant\"")
+            return result
+        fresh = self._fresh_density(lhs, item)
+        shown = ", ".join(map(sp.sstr, variables))
+        relation = "lhs − rhs" if additive else "lhs / rhs"
+        quantity = lhs - rhs if additive else lhs / rhs
+        try:
+            with time_limit(DEFAULT_SECONDS):
+                constant = self._free_of(quantity, variables)
+        except (SymbolicTimeout, RecursionError, *_MATH_ERRORS):
+            constant = None
+        if constant is not None:
+            result.verdict = PROVED
+            result.reason = (f"proportional in {shown}{' up to an additive constant' if additive else ''}: "
+                             f"{relation} = {_shown(constant)} by normal forms, free of {shown}")
+            return result
+        verdicts = []
+        for variable in variables:
+            verdict, detail = self._check(sp.Derivative(quantity, variable), "=", sp.S.Zero, item.line)
+            verdicts.append((variable, verdict, detail))
+        refuted = [(v, d) for v, verdict, d in verdicts if verdict == REFUTED]
+        if refuted and fresh:
+            result.verdict = DEFINITION
+            result.reason = f"defines {fresh} up to its normalizing constant (∝ in {shown})"
+            return result
+        if refuted:
+            variable, detail = refuted[0]
+            result.verdict = REFUTED
+            result.reason = (f"not proportional in {variable}: {relation} depends on {variable} "
+                             f"(∂/∂{variable} of it ≠ 0): {detail.get('reason', '')}")
+            result.detail = {k: v for k, v in detail.items() if k != "reason"}
+            return result
+        if all(verdict == HOLDS for _, verdict, _ in verdicts):
+            result.verdict = HOLDS
+            result.reason = (f"proportional in {shown}: ∂/∂{shown} of {relation} = 0 held numerically: "
+                             f"{verdicts[0][2].get('reason', '')}")
+            return result
+        if fresh:
+            result.verdict = DEFINITION
+            result.reason = f"defines {fresh} up to its normalizing constant (∝ in {shown})"
+            return result
+        result.verdict = UNDECIDED
+        result.reason = (f"∝ in {shown}: whether {relation} depends on {shown} is not decided: "
+                         f"{verdicts[0][2].get('reason', '')}")
+        return result
+
+    def _proportional_variables(self, formula: Formula, lhs: sp.Expr, item: Item):
+        """The variables of ``lhs ∝ ...``: the one written under ∝, else those of the density on the left (of
+        its log); a reason (str) when they are not named."""
+        if item.variable:
+            found = [s for s in free_symbols(unfolded(lhs)) | free_symbols(unfolded(item.expr))
+                     if isinstance(s, sp.Symbol) and s.name == item.variable]
+            return found or f"in {item.variable}, which neither side has"
+        inner = lhs.args[0] if isinstance(lhs, sp.log) else lhs
+        if isinstance(inner, Density):
+            return sorted(inner.variables, key=sp.default_sort_key)
+        if isinstance(inner, Normal) and isinstance(inner.variable, sp.Symbol):
+            return [inner.variable]
+        everything = sorted(free_symbols(unfolded(lhs)) | free_symbols(unfolded(item.expr)), key=sp.default_sort_key)
+        if everything and self._free_of(lhs / item.expr, everything) is not None:
+            return everything  # a constant ratio: proportional in whichever variable is meant
+        return "in which variable? It is not written (\\propto_z) and the left-hand side is no density of it"
+
+    def _fresh_density(self, lhs: sp.Expr, item: Item) -> str:
+        """``r(z) ∝ ...`` with r no model letter and written nowhere before: a definition of r up to its
+        normalization ("" otherwise)."""
+        inner = lhs.args[0] if isinstance(lhs, sp.log) else lhs
+        if not isinstance(inner, Density) or inner.family in self.scope.joint_families:
+            return ""
+        for chain in self.chains:
+            for other in chain:
+                if other.line >= item.line or not isinstance(other.expr, sp.Basic):
+                    continue
+                if any((d.family, d.label) == (inner.family, inner.label) for d in other.expr.atoms(Density)):
+                    return ""
+        return sp.sstr(inner)
+
+    def _free_of(self, quantity: sp.Expr, variables: list) -> sp.Expr | None:
+        """The normal form of ``quantity`` (with the document's labels and declarations) when it is free of
+        ``variables``; None otherwise."""
+        from mathcheck.symbolic import expand_logs, normal_form
+        with labels_resolved(), declared_densities(self.declared):
+            canonical = canonical_labels(data_densities(quantity, self.scope), self.scope)
+            form = normal_form(canonical, with_scope(None, self.scope))
+            form = sp.expand(expand_logs(sp.cancel(sp.together(form)))) if not form.has(sp.Integral) else form
+        if form.has(sp.Derivative, sp.Subs) or free_symbols(form) & set(variables):
+            return None
+        return form
+
+    def _densities_at_points(self, expr: sp.Expr) -> sp.Expr:
+        """A density at a point, p(x, μ + σε), in the scope's basis as its density p(x, z) is (product rule, then
+        z = μ + σε put in: p(x | μ + σε) p(μ + σε)), so that both are one normal form."""
+        points = {}
+        for formula in self.document.formulas:
+            points.update(formula.context.points)
+        found = {node: points[node] for node in expr.atoms(Density) if node in points}
+        if not found:
+            return expr
+        from mathcheck.symbolic import factorize
+        with labels_resolved():
+            rebased = {node: factorize(canonical_labels(data_densities(template, self.scope), self.scope),
+                                       self.scope).subs(point, simultaneous=True)
+                       for node, (template, point) in found.items()}
+        return expr.xreplace(rebased)
+
+    def _with_refused_declarations(self, formula: Formula, lhs: sp.Expr, relation: str, rhs: sp.Expr, item: Item,
+                                   verdict: str, detail: dict) -> tuple[str, dict]:
+        """A step refuted while the prose states a declaration it uses that the reader does not take as one (not a
+        plain declarative sentence, Document.tentative): checked again as if it were one. Refuted then too, the
+        counterexample fits the sentence; otherwise the verdict depends on how the sentence is read: undecided."""
+        tentative = _tentative_declarations(lhs, rhs, formula.context, self.document.tentative)
+        if not tentative:
+            return verdict, detail
+        unreadable = [note for note, payload in tentative if payload[0] == "unreadable"]
+        if unreadable:
+            detail = dict(detail)
+            detail["reason"] = (f"not refuted: the prose declares the law of a density the step uses, and the "
+                                f"declaration cannot be read ({'; '.join(unreadable)}); a counterexample with "
+                                f"another law is not one to the document ({detail.get('reason', '')})")
+            detail.pop("counterexample", None)
+            return UNDECIDED, detail
+        taken = {**symbols_by_name(lhs), **symbols_by_name(rhs)}
+        sides = [_as_declared(side, tentative, taken) for side in (lhs, rhs)]
+        again, again_detail = self._check(sides[0], relation, sides[1], item.line, self._declared_rules(formula, item))
+        sentences = "; ".join(note for note, _ in tentative)
+        if again == REFUTED:
+            again_detail = dict(again_detail)
+            again_detail["reason"] = (f"{again_detail.get('reason', '')} [refuted also with the sentence read as a "
+                                      f"declaration: {sentences}]")
+            return again, again_detail
+        detail = dict(detail)
+        detail["reason"] = (f"refuted only if the prose does not declare what it states ({sentences}): read as a "
+                            f"declaration, the check gives {again} ({again_detail.get('reason', '')}); without it: "
+                            f"{detail.get('reason', '')}")
+        detail.pop("counterexample", None)
+        return UNDECIDED, detail
+
+    def _defined_instance(self, previous: Item) -> str:
+        """How ``previous`` (the left of a ``:=``) is an instance of a family the document defines ("" if not)."""
+        expr = previous.expr
+        name = expr.name if isinstance(expr, NameRef) else (
+            expr.func.__name__ if isinstance(expr, AppliedUndef) else None)
+        if name is not None and not isinstance(expr, (Density, Defined)) and self.names.instance_of(name) is not None:
+            family = self.names.instance_of(name)[0]
+            return f"{name} is an instance of {family.name} (defined at line {family.line}), checked against it: "
+        if isinstance(expr, sp.Symbol) and self.names.indexed_instance(expr) is not None:
+            family = self.names.indexed_instance(expr)[0]
+            return f"{expr} is an instance of {family.symbol} (defined at line {family.line}), checked against it: "
+        return ""
+
+    def _for_every_instance(self, formula: Formula, lhs: sp.Expr, relation: str, item: Item, result: StepResult,
+                            prefix: str) -> StepResult | None:
+        """A step about instances w_1, w_2 of an indexed family (audit/families.py) that holds for every value
+        they may take (w_1, w_2 > 0 for the importance weights: Jensen) holds for theirs: checked so first;
+        None when it does not pass so (then the instances are put in)."""
+        if not self.names.indexed or self.names.generic or not any(
+                self.names.indexed_instance(s) is not None for side in (lhs, item.expr) for s in side.free_symbols):
+            return None
+        self.names.generic = True
+        try:
+            generic = self._claim(formula, lhs, relation, item, replace(result, detail=dict(result.detail)), prefix)
+        finally:
+            self.names.generic = False
+        if generic.verdict not in (PROVED, HOLDS):
+            return None
+        generic.reason += " (for every value of the instances of the indexed family, so for theirs)"
+        return generic
 
     def _ambiguous_densities(self, lhs: sp.Expr, rhs: sp.Expr) -> list[str]:
         """The densities of the step that the scope keeps apart from their bare letter only because both are
@@ -1112,16 +1801,38 @@ class Auditor:
             needs = Needs.of(sides, self.scope)
         return needs.model is not None and needs.model.prior_law is not None
 
-    def _check(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int) -> tuple[str, dict]:
-        """The engine's verdict, with the labels as the document's scope resolves them (no other rule)."""
+    def _check(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int, declared: tuple = ()) -> tuple[str, dict]:
+        """The engine's verdict, with the labels as the document's scope resolves them; ``declared``: the rules
+        the document states for this step (a reparametrization z = g(ε), differentiation under ∫)."""
         with labels_resolved(), declared_densities(self.declared):  # cached: audit/cache.py
-            return cached_step(("audit step", lhs, relation, rhs, self.scope, self.declared, self.seed, self.examples),
-                               lambda: self._check_resolved(lhs, relation, rhs, line))
+            key = ("audit step", lhs, relation, rhs, self.scope, self.declared, self.seed, self.examples)
+            return cached_step(key + ((declared,) if declared else ()),
+                               lambda: self._check_resolved(lhs, relation, rhs, line, declared))
 
-    def _check_resolved(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int) -> tuple[str, dict]:
+    def _check_resolved(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int,
+                        declared: tuple = ()) -> tuple[str, dict]:
         why = f"as written in {self.document.path} line {line}"
         lhs, rhs = (canonical_labels(data_densities(side, self.scope), self.scope) for side in (lhs, rhs))
         lhs, rhs = one_symbol_per_name(lhs, rhs)  # d of \sum_{j=1}^{d} and a d outside it: one positive integer
+        declared = tuple(self._canonical_rule(rule) for rule in declared)
+        hidden = _derivatives_of_densities(lhs, rhs, declared)
+        if hidden:  # the worlds do not know how q_φ moves with φ: only a proof decides
+            from mathcheck.symbolic import prove
+            proof = prove(lhs, relation, rhs, with_scope(None, self.scope) + declared)
+            if proof.proved:
+                return PROVED, {"reason": f"{proof.reason} (proved; no numeric world follows how {hidden} depends on "
+                                          f"its label, so none cross-checks it)", "symbolic": proof.reason}
+            if proof.disproved:
+                return REFUTED, {"reason": f"refuted by sympy: {proof.reason}", "symbolic": proof.reason}
+            return UNDECIDED, {"reason": f"not proved ({proof.reason}); numeric: no world follows how {hidden} "
+                                         f"depends on its label", "symbolic": proof.reason}
+        if any(_abstract_reparametrization(rule) for rule in declared):
+            from mathcheck.symbolic import prove
+            proof = prove(lhs, relation, rhs, with_scope(None, self.scope) + declared)
+            if proof.proved and "declared" in proof.reason:  # the worlds cannot follow a declared abstract law
+                return PROVED, {"reason": f"{proof.reason} (proved under the document's declaration; no numeric "
+                                          f"world follows an abstract declared law, so none cross-checks it)",
+                                "symbolic": proof.reason}
 
         def worlds(count: int):  # drawn only when the numeric check runs (a proved step needs few)
             try:
@@ -1129,15 +1840,93 @@ class Auditor:
             except _MATH_ERRORS as error:  # a world the engine cannot build: the numeric side is skipped, not the step
                 return None, f"no world: {type(error).__name__}: {error}"[:300]
 
-        step = Step(relation, rhs, why, with_scope(None, self.scope))
+        step = Step(relation, rhs, why, with_scope(None, self.scope) + declared)
         try:
-            return check_step(lhs, step, seed=self.seed, examples=self.examples, worlds=worlds)
+            verdict, detail = check_step(lhs, step, seed=self.seed, examples=self.examples, worlds=worlds)
+            if verdict == REFUTED and any(_abstract_reparametrization(rule) and rule.law in
+                                          (lhs.atoms(Density) | rhs.atoms(Density)) for rule in declared):
+                return UNDECIDED, {**detail, "reason": (
+                    f"the step uses the declared reparametrization ({'; '.join(map(str, declared))}), which no "
+                    f"numeric world follows: a counterexample there is not one to the document "
+                    f"({detail.get('reason', '')})")}
+            return verdict, detail
         except _MATH_ERRORS as error:  # the worlds give up on this step: sympy alone decides it, or nobody
             failed = f"the numeric checker failed: {type(error).__name__}: {error}"[:300]
         try:
             return decide(lhs, step, NumericResult("unsupported", detail={"reason": failed}))
         except _MATH_ERRORS as error:
             return UNDECIDED, {"reason": f"{failed}; the checker failed: {type(error).__name__}: {error}"[:300]}
+
+    def _pointwise_over_data(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int, verdict: str,
+                             detail: dict) -> tuple[str, dict]:
+        """A step whose sides are expectations over the data distribution p(x) (an unknown density, any one:
+        ``Scope.data``) of terms that do not involve it, E_{p(x)}[A(x)] R E_{p(x)}[B(x)]: it holds for every data
+        distribution exactly when A(x) R B(x) holds at every x (a data distribution concentrated near one x
+        tells), so a counterexample to the pointwise claim refutes it. Otherwise the verdict is unchanged."""
+        with labels_resolved(), declared_densities(self.declared):
+            sides = [canonical_labels(data_densities(side, self.scope), self.scope) for side in (lhs, rhs)]
+        found = [_pointwise(side) for side in sides]
+        if None in found or not all(variable for _, variable in found):
+            return verdict, detail
+        (left, first), (right, second) = found
+        if first != second:
+            right = substitute(right, {second: first})
+        if first in free_symbols(lhs) | free_symbols(rhs):  # x outside the expectations too: not one claim in x
+            return verdict, detail
+        pointwise, shown = self._check_pointwise(left, relation, right, line)
+        if pointwise[0] != REFUTED:
+            return verdict, detail
+        return REFUTED, {**pointwise[1], "reason": (
+            f"refuted pointwise: both sides are expectations over the data distribution, any density of {first}, of "
+            f"terms free of it, so the step claims {shown} at every {first} (a data distribution concentrated near "
+            f"one {first} shows the gap): {pointwise[1].get('reason', '')}")}
+
+    def _check_pointwise(self, left: sp.Expr, relation: str, right: sp.Expr, line: int):
+        """The engine's verdict on the pointwise claim, with the bare p(x) the model's (no data distribution)."""
+        from dataclasses import replace
+        scope = replace(self.scope, data=frozenset())
+        step = Step(relation, right, f"pointwise, as written in {self.document.path} line {line}",
+                    with_scope(None, scope))
+        left, right = one_symbol_per_name(left, right)
+
+        def worlds(count: int):
+            try:
+                return self.worlds.strategy([left, right], scope, count)
+            except _MATH_ERRORS as error:
+                return None, f"no world: {type(error).__name__}: {error}"[:300]
+
+        shown = f"{_short(_shown(left), 50)} {relation} {_short(_shown(right), 50)}"
+        if _derivatives_of_densities(left, right, ()):  # no world follows a density's dependence on its label
+            return (UNDECIDED, {"reason": "a derivative of a density in a parameter of its label"}), shown
+        try:
+            with labels_resolved(), declared_densities(self.declared):
+                return check_step(left, step, seed=self.seed, examples=self.examples, worlds=worlds), shown
+        except _MATH_ERRORS as error:
+            return (UNDECIDED, {"reason": f"{type(error).__name__}: {error}"}), shown
+
+    def _canonical_rule(self, rule):
+        """A declared rule with its densities as the step's are (the labels the scope drops dropped)."""
+        from mathcheck.lemmas import Reparametrization
+        if not isinstance(rule, Reparametrization):
+            return rule
+        law, noise = (canonical_labels(data_densities(d, self.scope), self.scope) for d in (rule.law, rule.noise))
+        return Reparametrization(rule.variable, rule.transform, noise, law)
+
+    def _declared_rules(self, formula: Formula, item: Item) -> tuple:
+        """What the document states that this step may use: each reparametrization z = g(ε), ε ~ p(ε) of its
+        prose with z's law (the one it names, else z's declared Gaussian density), and differentiation under
+        the integral sign where the row's annotation or the prose around the display says so (the
+        reparametrization trick, Leibniz's rule, dominated convergence) or a reparametrization is declared."""
+        from mathcheck.lemmas import LEIBNIZ_HYPOTHESIS, Reparametrization
+        rules = []
+        context = formula.context
+        for variable, (transform, noise, law) in context.reparametrizations.items():
+            laws = [law] if law is not None else [normal for _, normal in context.densities.values()
+                                                  if isinstance(normal, Normal) and normal.variable == variable]
+            rules += [Reparametrization(variable, transform, noise, candidate) for candidate in laws]
+        if context.reparametrizations or _states_leibniz(self.document, formula, item):
+            rules.append(LEIBNIZ_HYPOTHESIS)
+        return tuple(rules)
 
     def _assignment(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
         """``z = μ(X) + ε σ(X)``: an assignment of a variable; checked against the first assignment (pathwise)
@@ -1240,6 +2029,180 @@ class Auditor:
         return result
 
 
+_ADDITIVE_CONSTANT = re.compile(r"up\s+to\s+(?:an?\s+)?(?:additive\s+)?(?:constants?|const\.?)(?![A-Za-z])|additive\s+constant"
+                                r"|定数(?:項)?(?:の差)?を除いて|定数の差")
+
+
+def _additive_constant_stated(document: Document, formula: Formula) -> bool:
+    """Whether the prose says that ∝ between logs means equal up to an additive constant: around the display
+    (the prose since the display before, and after it up to the next), or in a sentence about ∝ anywhere."""
+    index = document.formulas.index(formula)
+    before = document.formulas[index - 1].end if index > 0 else 0
+    after = document.formulas[index + 1].start if index + 1 < len(document.formulas) else len(document.text)
+    if _ADDITIVE_CONSTANT.search(document.text[before:formula.start]) or \
+            _ADDITIVE_CONSTANT.search(document.text[formula.end:after]):
+        return True
+    return any(_ADDITIVE_CONSTANT.search(sentence) for sentence in re.split(r"(?<=[.!?。])\s", document.text)
+               if "\\propto" in sentence or "∝" in sentence)
+
+
+def _logarithmic(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is a log, or a sum of (multiples of) logs and constants: a side of ∝ between logs."""
+    terms = sp.Add.make_args(expr)
+    logs = [t for t in terms if isinstance(t.as_coeff_Mul()[1], sp.log)]
+    return bool(logs) and all(t in logs or not free_symbols(t) for t in terms)
+
+
+def _numeric_gap(lhs: sp.Expr, rhs: sp.Expr) -> str | None:
+    """lhs − rhs (and relative to the larger side) where both sides are numbers, else None."""
+    values = []
+    for side in (lhs, rhs):
+        side = unfolded(side)
+        if free_symbols(side) or side.has(Density, BareDensity, sp.Integral):
+            return None
+        value = sp.N(side, 30)
+        if not value.is_real or not value.is_finite:
+            return None
+        values.append(value)
+    left, right = values
+    gap = left - right
+    scale = max(abs(left), abs(right))
+    relative = f" (relative {sp.N(abs(gap) / scale, 2)})" if scale != 0 else ""
+    return (f"lhs = {sp.N(left, 8)}, rhs = {sp.N(right, 8)}, lhs − rhs = {sp.N(gap, 3)}{relative}")
+
+
+def _derivatives_of_densities(lhs: sp.Expr, rhs: sp.Expr, declared: tuple) -> str:
+    """An abstract density inside a derivative of the step (q_φ under ∂/∂φ; not a declared noise p(ε)), shown;
+    "" when there is none. Its dependence on the parameter is its label: no numeric world has it."""
+    noises = {getattr(rule, "noise", None) for rule in declared}
+    for side in (lhs, rhs):
+        for node in unfolded(side).atoms(sp.Derivative):
+            variables = {v for v, _ in node.variable_count}  # ∂/∂z of p(z|x): in its own variable, the worlds have it
+            found = sorted((d for d in node.expr.atoms(Density) if d not in noises
+                            and not variables <= set(d.variables) | set(d.given)), key=sp.default_sort_key)
+            if found:
+                return sp.sstr(found[0])
+    return ""
+
+
+def _of_datasets(expr: sp.Expr, context: Context) -> sp.Expr:
+    """p(D) of a data set the prose declares i.i.d. (D = {x^(i)}_{i=1}^N): Π_{i=1}^N p(X)|_{X = x^(i)}."""
+    if not context.datasets:
+        return expr
+    from mathcheck.sums import AtPoint
+    index = sp.Symbol("i", integer=True, positive=True)
+    mapping = {}
+    for density in expr.atoms(Density):
+        if len(density.variables) == 1 and not density.given and isinstance(density.variables[0], sp.Symbol) \
+                and density.variables[0].name in context.datasets:
+            size, _ = context.datasets[density.variables[0].name]
+            mapping[density] = sp.Product(AtPoint(Density(density.family, [X], [], density.label), index),
+                                          (index, 1, size))
+    return expr.xreplace(mapping) if mapping else expr
+
+
+def _pointwise(side: sp.Expr) -> tuple[sp.Expr, sp.Symbol | None] | None:
+    """``side`` = Σ cₖ E_{p_data(x)}[Aₖ] + r (cₖ, r and Aₖ free of the data distribution p_data, r free of x) as the
+    pointwise Σ cₖ Aₖ + r and x; None when it is not of that form (p_data elsewhere: inside a term, a KL)."""
+    from mathcheck.notation import DATA_LABEL
+    total, variable = sp.S.Zero, None
+    for term in sp.Add.make_args(side):
+        outer = [f for f in sp.Mul.make_args(term) if isinstance(f, Expectation) and isinstance(f.density, Density)
+                 and f.density.label == DATA_LABEL and len(f.density.variables) == 1 and not f.density.given]
+        data = [d for d in unfolded(term).atoms(Density) if d.label == DATA_LABEL]
+        if not outer:
+            if data:
+                return None
+            total += term
+            continue
+        if len(outer) != 1:
+            return None
+        (expectation,) = outer
+        rest = term / expectation
+        v = expectation.density.variables[0]
+        if any(d.label == DATA_LABEL for d in unfolded(expectation.body).atoms(Density)) or \
+                any(d.label == DATA_LABEL for d in unfolded(rest).atoms(Density)) or v in free_symbols(rest):
+            return None
+        body = expectation.body if variable is None or v == variable else substitute(expectation.body, {v: variable})
+        variable = variable if variable is not None else v
+        total += rest * body
+    return total, variable
+
+
+_DATA_POINT_NAME = re.compile(r"(?P<base>.+)\^\{\((?P<index>\d+)\)\}|(?P<sub>.+)_(?P<number>\d+)")
+
+
+def at_concrete_data_points(lhs: sp.Expr, rhs: sp.Expr, context: Context) -> tuple[sp.Expr, sp.Expr]:
+    """The densities of one data point x^{(1)} (or x_1 of declared data points x_1, ..., x_N) as the model's density
+    of X at that point, p(X)|_{X = x^{(1)}} (as a sum over the data points writes its terms), where the step uses
+    the point only inside densities; one data point at a time per density."""
+    sides = (lhs, rhs)
+
+    def point(symbol) -> int | None:
+        m = _DATA_POINT_NAME.fullmatch(getattr(symbol, "name", ""))
+        if m is None or (m.group("sub") is not None and m.group("sub") not in context.data_points) or \
+                (m.group("base") is not None and m.group("base") not in data_bases(context)):
+            return None  # z^{(1)}: a sample of a latent, not a data point
+        return int(m.group("index") or m.group("number"))
+
+    points = {s for side in sides for s in side.atoms(sp.Symbol) if point(s) is not None}
+    if not points:
+        return tuple(sides)
+    from mathcheck.sums import AtPoint
+    if any(side.replace(lambda n: isinstance(n, AtPoint), lambda n: sp.S.Zero).has(X) for side in sides):
+        return tuple(sides)  # X of the document itself: its points are not the model's X at a point
+    mapping = {}
+    for side in sides:
+        for density in side.atoms(Density):
+            inside = [s for s in density.variables + density.given if s in points]
+            if len(inside) == 1:
+                mapping[density] = AtPoint(density.xreplace({inside[0]: X}), point(inside[0]))
+    if not mapping:
+        return tuple(sides)
+    converted = tuple(side.xreplace(mapping) for side in sides)
+    if any(free_symbols(side) & points for side in converted):
+        return tuple(sides)  # the point is also used outside its densities: left as one variable
+    return converted
+
+
+def _abstract_reparametrization(rule) -> bool:
+    """A declared z = g(ε) whose law or noise is an abstract density: taken as declared, not checked."""
+    from mathcheck.lemmas import Reparametrization
+    return isinstance(rule, Reparametrization) and (isinstance(rule.law, Density) or isinstance(rule.noise, Density))
+
+
+_LEIBNIZ_WORDS = re.compile(r"reparameteri[sz]|reparametri[sz]|leibniz|differentiat\w*\s+under|under\s+the\s+integral"
+                            r"|dominated\s+convergence|interchang\w*|pathwise|再パラメータ化|積分記号下", re.I)
+_NEGATED = re.compile(r"\b(?:not|no|never|cannot|can't|fails?|without|unless|if|whether)\b|n't\b|ない|できない", re.I)
+
+
+def _states_leibniz(document: Document, formula: Formula, item: Item) -> bool:
+    """Whether the row of ``item`` (its annotation) or a plain sentence of the prose around the display says
+    that the derivative moves under the integral (the reparametrization trick, Leibniz's rule)."""
+    text = document.text
+    row_end = formula.end
+    for m in re.finditer(r"\\\\", text[item.start:formula.end]):
+        row_end = item.start + m.start()
+        break
+    if _LEIBNIZ_WORDS.search(text[item.start:row_end]):
+        return True
+    index = document.formulas.index(formula)
+    before = document.formulas[index - 1].end if index > 0 else 0
+    after = document.formulas[index + 1].start if index + 1 < len(document.formulas) else len(text)
+    around = text[before:formula.start] + " " + text[formula.end:after]
+    return any(_LEIBNIZ_WORDS.search(s) and not _NEGATED.search(s) for s in re.split(r"(?<=[.!?。])\s+", around))
+
+
+def with_labelled_parameters(*sides: sp.Expr) -> tuple[sp.Expr, ...]:
+    """The sides with every function labelled by a variable the step differentiates in taking it as an argument
+    (g_φ(ε) -> g_φ(ε, φ) under ∂/∂φ): its dependence on φ is written by its label, and the engine must see it."""
+    from mathcheck.audit.latex import labelled_calls
+    variables = {v for side in sides for node in side.atoms(sp.Derivative) for v, _ in node.variable_count}
+    mapping = {call: call.func(*call.args, v) for v in variables if isinstance(v, sp.Symbol)
+               for side in sides for call in labelled_calls(side, v)}
+    return tuple(side.xreplace(mapping) for side in sides) if mapping else sides
+
+
 def declared_laws(context: Context, variable: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]]:
     """The distinct laws (mean, variance) the declarations give ``variable``: ``z ~ N(μ, σ²)``, and a declared
     density of z alone, ``q(z) ~ N(m, v)``."""
@@ -1247,7 +2210,8 @@ def declared_laws(context: Context, variable: sp.Symbol) -> list[tuple[sp.Expr, 
     if variable in context.laws:
         found.append(tuple(context.laws[variable]))
     for density, normal in context.densities.values():
-        if tuple(getattr(density, "variables", ())) == (variable,) and isinstance(normal, Normal):
+        if tuple(getattr(density, "variables", ())) == (variable,) and isinstance(normal, Normal) \
+                and not getattr(density, "given", ()):  # q(z|x) ~ N(μ, σ²) is z's law given x only
             found.append((normal.args[1], normal.args[2] ** 2))
     distinct = []
     for law in found:
@@ -1377,12 +2341,115 @@ def _declared_against_model(lhs: sp.Expr, rhs: sp.Expr, context: Context) -> lis
     normals = {n for side in opened for n in side.atoms(Normal)}
     abstract = {d for side in opened for d in side.atoms(Density)}
     found = []
-    for (family, label), (density, normal) in context.densities.items():
-        if normal not in normals or not isinstance(density, Density):
-            continue
+    for key, (density, normal) in context.densities.items():
+        family, label = key[:2]
+        if normal not in normals or not isinstance(density, Density) or density.given:
+            continue  # a declared conditional: _conditionals_against_model
         declared = set(density.variables)
         if any(d.family == family and d.label == label and d != density and not declared <= set(d.given)
                and (declared & set(d.variables + d.given) or not d.given) for d in abstract):
+            found.append(f"{sp.sstr(density)} ~ {sp.sstr(normal)}")
+    return sorted(found)
+
+
+def _tentative_declarations(lhs: sp.Expr, rhs: sp.Expr, context: Context, tentative: dict) -> list[tuple[str, tuple]]:
+    """(note, what it would declare) of each declaration the prose states but the reader refuses as not plainly
+    declarative (document.Document.tentative) that this step uses: a density of the letter it declares, a name
+    whose sign it states (and that no later declaration gives a sign), a function whose curvature it states."""
+    opened = [unfolded(side) for side in (lhs, rhs)]
+    letters = {(d.family, d.label) for side in opened for d in side.atoms(Density)}
+    names = {s.name for side in opened for s in side.free_symbols if isinstance(s, sp.Symbol)}
+    functions = {call.func.__name__ for side in opened for call in side.atoms(AppliedUndef)}
+    found = []
+    for key, note in context.notes.items():
+        if key[0] == "curvature-refused" and key[1] in functions and key[1] not in context.curvature \
+                and ("curvature-tentative", key[1]) in context.notes:
+            found.append((note, ("curvature", key[1], context.notes[("curvature-tentative", key[1])])))
+            continue
+        payload = tentative.get(note)
+        if payload is None or (note, payload) in found:
+            continue
+        if key[0] == "density-refused" and tuple(key[1:3]) in letters and payload[0] in ("densities", "unreadable"):
+            found.append((note, payload))
+        elif key[0] == "sign-refused" and key[1] in names and key[1] not in context.symbols \
+                and key[1] not in context.bounded and payload[0] == "sign":
+            found.append((note, payload))
+    return found
+
+
+def _as_declared(expr: sp.Expr, tentative: list[tuple[str, tuple]], taken: dict[str, sp.Symbol]) -> sp.Expr:
+    """``expr`` with the refused declarations put in as if declared: each density of a declared letter (its
+    variable as declared, or another one for a declared conditional) by its Gaussian, whose parameters are the
+    step's symbols of those names; then each name of a stated sign with that sign."""
+    mapping = {}
+    for _, payload in tentative:
+        if payload[0] != "densities":
+            continue
+        for key, (written, normal) in payload[1].items():
+            for density in expr.atoms(Density):
+                if (density.family, density.label) != tuple(key[:2]) or tuple(density.given) != tuple(written.given) \
+                        or len(density.variables) != 1:
+                    continue
+                point = density.variables[0]
+                if point == written.variables[0]:
+                    mapping[density] = normal
+                elif len(key) == 3 and not normal.mean.has(point) and not normal.std.has(point):
+                    mapping[density] = Normal(point, normal.mean, normal.std)
+    expr = expr.xreplace(mapping)
+    expr = expr.xreplace({s: taken[s.name] for s in expr.free_symbols
+                          if isinstance(s, sp.Symbol) and s.name in taken and s != taken[s.name]})
+    curvatures = {payload[1]: payload[2] for _, payload in tentative if payload[0] == "curvature"}
+    expr = _with_function_kinds(expr, curvatures) if curvatures else expr
+    signs = {}
+    for _, payload in tentative:
+        if payload[0] != "sign":
+            continue
+        _, names, bound, strict = payload
+        for symbol in [s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name in names]:
+            if bound == 0:
+                signs[symbol] = sp.Symbol(symbol.name, real=True, **({"positive": True} if strict else
+                                                                      {"nonnegative": True}))
+            else:
+                signs[symbol] = bound + sp.Symbol(f"delta_{symbol.name}", **({"positive": True} if strict else
+                                                                              {"nonnegative": True}))
+    return substitute(expr, signs) if signs else expr
+
+
+def _declared_conditionals(expr: sp.Expr, context: Context) -> sp.Expr:
+    """``expr`` with the Gaussian the prose declares for a conditional density (``q(z|x) = N(z; μ, σ²)``) put in
+    for it: wherever the step writes that density given the same variables, of its one variable or of another
+    one (q(z_1|x): the same law at z_1)."""
+    declared = {key: value for key, value in context.densities.items() if len(key) == 3}
+    if not declared:
+        return expr
+    mapping = {}
+    for density in expr.atoms(Density):
+        found = declared.get((density.family, density.label, tuple(sp.sstr(g) for g in density.given)))
+        if found is None or len(density.variables) != 1 or tuple(density.given) != tuple(found[0].given):
+            continue
+        written, normal = found
+        (variable,), (point,) = written.variables, density.variables
+        if point != variable and (normal.mean.has(point) or normal.std.has(point)):
+            continue
+        mapping[density] = normal if point == variable else Normal(point, normal.mean, normal.std)
+    return expr.xreplace(mapping) if mapping else expr
+
+
+def _conditionals_against_model(lhs: sp.Expr, rhs: sp.Expr, context: Context) -> list[str]:
+    """The declared conditionals (``p(x|z) = N(x; m, s²)``) of a step that also writes another density of the
+    same letter over the declared variable (p(x), p(x, z), p(z|x)): the worlds draw that density freely, not
+    from the declaration, so a refutation there may be an artefact."""
+    opened = [unfolded(side) for side in (lhs, rhs)]
+    normals = {n for side in opened for n in side.atoms(Normal)}
+    abstract = {d for side in opened for d in side.atoms(Density)}
+    found = []
+    for key, (density, normal) in context.densities.items():
+        if len(key) != 3 or not isinstance(density, Density):
+            continue
+        declared = set(density.variables)
+        used = any(n.mean == normal.mean and n.std == normal.std for n in normals)  # at its variable or another
+        if used and any(d.family == key[0] and d.label == key[1] and d != density
+                        and declared & set(d.variables + d.given) for d in abstract):
             found.append(f"{sp.sstr(density)} ~ {sp.sstr(normal)}")
     return sorted(found)
 
@@ -1438,7 +2505,7 @@ def _notes(notes: list[str], lhs, rhs, kinds: dict[str, str], positive: dict[str
             extra.append(f"{sp.sstr(density)} is not declared: {refused}")
     for key, note in context.notes.items():
         if key[0] == "density":
-            declared = context.densities.get((key[1], key[2]))
+            declared = context.densities.get(key[1:])
             if declared and any(declared[1] == n[1] for n in used if isinstance(n, tuple)):
                 extra.append(f"{key[1]} as declared at {note}")
     return f" [{'; '.join(extra)}]" if extra else ""
@@ -1460,8 +2527,8 @@ def declared_model_densities(document: Document, scope: Scope) -> frozenset:
     laws: dict = {}
     for formula in document.formulas:
         for written, declared in getattr(formula.context, "densities", {}).values():
-            if not isinstance(written, Density) or not isinstance(declared, Normal):
-                continue
+            if not isinstance(written, Density) or not isinstance(declared, Normal) or written.given:
+                continue  # a declared conditional is put in where a step writes it (_declared_conditionals)
             with labels_resolved():
                 key = density_key(canonical_labels(data_densities(written, scope), scope))  # p(x) the data: p_data
             numbers = tuple(float(v) if v.is_number and v.is_real else None for v in (declared.mean, declared.std))

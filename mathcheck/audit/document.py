@@ -38,8 +38,9 @@ import sympy as sp
 from mathcheck.audit.formats import (BOUNDARY, LATEX, MARKDOWN, DocumentError, Source, decoded, latex_prose,
                                     latex_reading_text, markdown_prose, normalized_line_ends, source_from_text)
 from mathcheck.audit.formats import _read_bytes
-from mathcheck.audit.latex import (CHECKED, GREEK, Context, Parser, Token, Unparsed, blank_comments,
-                                   declared_parameters, group_end, normal_from_variance, parse_expression, tokenize,
+from mathcheck.audit.latex import (CHECKED, CONVENTIONAL_DENSITIES, DENSITY_FAMILIES, GREEK, VARIABLES, Context, NameRef,
+                                   Parser, Token, Unparsed, blank_comments, declared_parameters, density_letter_of,
+                                   function_names, group_end, normal_from_variance, parse_expression, tokenize,
                                    top_level_parts)
 from mathcheck.audit import matrix_reader
 from mathcheck.audit.macros import Macro, OffsetMap, expand
@@ -93,6 +94,7 @@ class Document:
     source: Source | None = None
     macros: dict[str, Macro] = field(default_factory=dict)  # the macros defined at the end of the document
     definition_blocks: list[int] = field(default_factory=list)  # offsets of displays that only define macros
+    tentative: dict = field(default_factory=dict)  # the note of a declaration read but refused -> what it declares
 
     def __post_init__(self) -> None:
         if not self.written:
@@ -184,6 +186,11 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
             carry = None
         else:
             formula = _read_formula(document, index, start, end, inner_start, inner_end, current, carry)
+            _declared_engine_variables(formula)
+            _limit_sizes(document, formula)
+            applied = _applied_functions(document, formula)  # σ(t) here: σ(0) is the function at 0 here and after
+            formula.context.functions |= applied
+            persistent.functions = persistent.functions | applied
             document.formulas.append(formula)
             persistent = _declarations_in_formula(document, formula, persistent)
             persistent = _importance_weights(document, formula, persistent)
@@ -222,7 +229,7 @@ def _expanded(source: Source, macros: dict[str, Macro]):
     else:
         reading = written
         spans = _math_spans(reading, source.chunks)
-    result = expand(reading, spans, macros, where)
+    result = expand(reading, spans, macros, where, grouped=source.dialect == LATEX)  # TeX groups scope \def
     chunks = [(result.origin.expanded(a), result.origin.expanded(b)) for a, b in source.chunks]
     if len(source.chunks) == 1:
         chunks = [(0, len(result.text))]
@@ -439,14 +446,24 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     holds from here on (``persistent``); a hypothesis ("if $\\epsilon \\sim N(0, 1)$", "when $f$ is concave")
     only for the next formula (``current``); a negated, hedged or questioned one declares nothing, and the
     report says so where it matters."""
+    heading = _signed_heading(document, base, len(prose))
+    if heading is not None:  # the prose before it, the signs it revokes, then the prose after it
+        cut, signs, note = heading
+        persistent, current = _read_prose(document, prose[:cut - base], base, persistent, current)
+        for names, assumptions in signs:
+            _apply_sign(names, assumptions, note, NOT_DECLARED, persistent, current)
+        return _read_prose(document, prose[cut - base:], cut, persistent, current)
     persistent, current = persistent.copy(), current.copy()
     marked, functions = _marked(document, prose, base)
     moods = _moods(marked)
+    maths = [math for _, _, _, math in _inline_maths(prose)]
     for number, (_, _, math_start, math) in enumerate(_inline_maths(prose)):
         offset = base + math_start
         line = document.where(document.line_of(offset))  # "line 7" (in a notebook "cell 3, line 2")
         mood = moods.get(number, "")
         _declare_sign(document, math, offset, line, mood, persistent, current)
+        _replace_sign(math, _sentence_signs(marked, number, maths), bool(_ANEW.search(_sentence_of(marked, number))),
+                      line, mood, persistent, current)
         if mood != NEGATION:  # x \in \mathbb{R}^d, \Sigma \succ 0, z \sim N(\mu, \Sigma): vectors and matrices
             for target in (persistent, current):  # (Σ ≻ 0 not from a question or a hedge)
                 matrix_reader.declare(math, target, f"{line}: {math.strip()}", definite=mood not in (QUESTION, HEDGE) and
@@ -460,6 +477,8 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
                 note = f"{line}: `{part.strip()}` is not read as a declaration ({why})"
                 _refuse_declaration(persistent, part, note)
                 _refuse_declaration(current, part, note)
+                if mood == NOT_DECLARED:
+                    _tentative_law(document, current, part, offset + part_start, line, note)
                 continue
             targets = (current,) if mood else (persistent, current)
             if matrix_reader.multivariate_law(part, current):
@@ -471,8 +490,14 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
             if status == "refused":
                 document.problems.append(Unparsed(f"a declaration in the prose cannot be used: {what}", part.strip(),
                                                   offset + part_start, offset + part_start + len(part)))
+                _unreadable_law(document, targets, part, f"{line}: `{part.strip()}` cannot be used ({what})")
+    _declare_split_laws(document, prose, base, marked, moods, persistent, current)
     _declare_curvatures(marked, functions, persistent, current)
     _declare_density_letters(marked, [math for _, _, _, math in _inline_maths(prose)], moods, persistent, current)
+    _declare_sign_words(marked, maths, functions, moods, persistent, current)
+    _declare_reparametrizations(marked, [math for _, _, _, math in _inline_maths(prose)], functions, moods,
+                                persistent, current)
+    _declare_datasets(marked, [math for _, _, _, math in _inline_maths(prose)], functions, moods, persistent, current)
     starts = [math_start for _, _, math_start, _ in _inline_maths(prose)]
     plain = {start for number, start in enumerate(starts) if moods.get(number, "") not in (NEGATION, QUESTION, HEDGE)}
     for target in (persistent, current):  # "$\Sigma$ is a $d\times d$ covariance matrix"
@@ -510,6 +535,153 @@ def _declare_density_letters(marked: str, maths: list[str], moods: dict[int, str
                 target.density_letters.add(letter)
 
 
+def _declare_reparametrizations(marked: str, maths: list[str], functions, moods: dict[int, str],
+                                persistent: Context, current: Context) -> None:
+    """``z = g_\\phi(\\epsilon, x)`` with ``\\epsilon \\sim p(\\epsilon)`` (or ``N(0, 1)``) in one sentence: z is
+    reparametrized (Context.reparametrizations: the law of the unconscious statistician and the pathwise
+    gradient use it). The law of z is the density of z the sentence names (``z \\sim q_\\phi(z|x)``, or a
+    density of z alone), else the one a declaration gave z's density (checked then). A negated, hedged or
+    questioned sentence declares nothing; a hypothesis only for the next formula."""
+    sentences = []  # (sentence, its laws, its assignments, the densities it writes alone): plain ones only
+    for sentence in _SENTENCE_BREAK.split(marked):
+        numbers = [int(k) for k in _MARKER.findall(sentence)]
+        if not numbers or not _plain_statement(sentence):
+            continue
+        if any(moods.get(k, "") in (NEGATION, QUESTION, HEDGE) for k in numbers):
+            continue
+        written = [maths[k] for k in numbers if k < len(maths)]
+        if not any("\\sim" in math for math in written):
+            continue  # no law here: an assignment needs its noise's law in its sentence (prose math is plentiful)
+        laws, assignments, alone = {}, [], []
+        for k in numbers:
+            for _, part in top_level_parts(maths[k] if k < len(maths) else ""):
+                _reparametrization_part(part, current, laws, assignments, alone)
+        sentences.append((sentence, numbers, laws, assignments, alone))
+    stated = {}  # "z ~ q(z|x)" anywhere in the plain prose of this stretch: z's law
+    for _, _, laws, _, _ in sentences:
+        for variable, law in laws.items():
+            stated.setdefault(variable, law)
+    for sentence, numbers, laws, assignments, alone in sentences:
+        line = _sentence_line(sentence, functions)
+        hypothesis = any(moods.get(k, "") == HYPOTHESIS for k in numbers) or bool(
+            _HYPOTHESIS_EN.search(_MARKER.sub(" ", sentence)) or _HYPOTHESIS_JA.search(_MARKER.sub(" ", sentence)))
+        for variable, transform in assignments:
+            used = [e for e in laws if e != variable and transform.has(e)]
+            if len(used) != 1:
+                continue
+            (noise_variable,) = used
+            noise = laws[noise_variable]
+            labels = {call.func.__name__.partition("_")[2] for call in transform.atoms(sp.core.function.AppliedUndef)}
+            written = [d for d in alone if tuple(d.variables) == (variable,) and (  # "the encoder q_φ(z|x) ... z = g_φ(ε)"
+                (d.label and d.label in labels) or (d.given and all(transform.has(v) for v in d.given)))]
+            law = laws.get(variable) or stated.get(variable) or (written[0] if len(set(written)) == 1 else None)
+            for target in ((current,) if hypothesis else (persistent, current)):
+                target.reparametrizations[variable] = (transform, noise, law)
+                target.notes[("reparametrization", variable)] = (
+                    f"{line}: {variable} = {sp.sstr(transform)}, {noise_variable} ~ {sp.sstr(noise)}"
+                    + (f", {variable} ~ {sp.sstr(law)}" if law is not None else "")
+                    + (f" ({HYPOTHESIS}: for the next formula only)" if hypothesis else ""))
+
+
+_IID = re.compile(r"\bi\.\s?i\.\s?d\b|\biid\b|independent(?:ly)?\s+and\s+identically\s+distributed|"
+                  r"independent(?:ly)?\s+(?:drawn|sampled|samples?|observations?|data\s+points?)|独立同分布|独立に同一", re.I)
+_POINT_BASE = r"(?:[a-zA-Z]|\\(?:mathbf|boldsymbol|bm)\{[a-zA-Z]\})"
+_DATASET_NAME = r"(?P<name>\\mathcal\{[A-Z]\}|\\mathbf\{[A-Z]\}|[A-Z])\s*=\s*"
+_DATA_SET = re.compile(
+    rf"(?:{_DATASET_NAME})?\\\{{\s*(?P<base>{_POINT_BASE})\^\{{\((?P<i>[a-z])\)\}}\s*\\\}}"
+    r"_\{?\s*(?P=i)\s*=\s*1\s*\}?\^\{?\s*(?P<N>[A-Za-z]|\d+)\s*\}?\s*")
+_DATA_LIST = re.compile(
+    rf"(?:{_DATASET_NAME}\\\{{)?\s*(?P<base>{_POINT_BASE})\^\{{\(1\)\}}\s*,\s*\\[lc]?dots\s*,\s*(?P=base)"
+    r"\^\{\((?P<N>[A-Za-z]|\d+)\)\}\s*(?:\\\})?\s*")
+_DATA_SET_SUBSCRIPTS = re.compile(  # {x_i}_{i=1}^N, x_1, ..., x_N: data points written with a subscript
+    rf"(?:{_DATASET_NAME})?\\\{{\s*(?P<base>{_POINT_BASE})_\{{?(?P<i>[a-z])\}}?\s*\\\}}"
+    r"_\{?\s*(?P=i)\s*=\s*1\s*\}?\^\{?\s*(?P<N>[A-Za-z]|\d+)\s*\}?\s*")
+_DATA_LIST_SUBSCRIPTS = re.compile(
+    rf"(?:{_DATASET_NAME}\\\{{)?\s*(?P<base>{_POINT_BASE})_\{{?1\}}?\s*,\s*\\[lc]?dots\s*,\s*(?P=base)"
+    r"_\{?(?P<N>[A-Za-z]|\d+)\}?\s*(?:\\\})?\s*")
+
+
+def _declare_datasets(marked: str, maths: list[str], functions, moods: dict[int, str], persistent: Context,
+                      current: Context) -> None:
+    """``$\\mathcal{D} = \\{x^{(i)}\\}_{i=1}^N$ i.i.d.``, ``$x^{(1)}, \\dots, x^{(N)}$ are i.i.d.``: the data set D of N
+    i.i.d. points (Context.datasets: p(D) = Π_i p(x^{(i)})). A negated, hedged or questioned sentence declares
+    nothing."""
+    from mathcheck.audit.matrix_reader import dimension
+    for sentence in _SENTENCE_BREAK.split(marked):
+        numbers = [int(k) for k in _MARKER.findall(sentence)]
+        plain = _MARKER.sub(" ", sentence)
+        if not numbers or not _IID.search(plain) or not _plain_statement(sentence) or \
+                _HYPOTHESIS_EN.search(plain) or _HYPOTHESIS_JA.search(plain):
+            continue
+        if any(moods.get(k, "") in (NEGATION, QUESTION, HEDGE) for k in numbers):
+            continue
+        for k in numbers:
+            math = re.sub(r"\\(?:left|right|big|Big)(?=[\\{}.])|\\[,;! ]", "", maths[k] if k < len(maths) else "")
+            found = _DATA_SET.fullmatch(math.strip()) or _DATA_LIST.fullmatch(math.strip())
+            subscripts = None if found else (_DATA_SET_SUBSCRIPTS.fullmatch(math.strip()) or
+                                             _DATA_LIST_SUBSCRIPTS.fullmatch(math.strip()))
+            if subscripts is not None:  # x_i under a sum over i is the i-th data point, not a component
+                found = subscripts
+                point = parse_expression(found.group("base"), Context())
+                for target in (persistent, current):
+                    target.data_points[getattr(point, "name", found.group("base"))] = dimension(found.group("N"))
+            if found is None:
+                continue
+            name = found.group("name") or ""
+            symbol = parse_expression(name, Context()) if name else None
+            key = symbol.name if isinstance(symbol, (sp.Symbol, NameRef)) else name
+            base = parse_expression(found.group("base"), Context())
+            for target in (persistent, current):
+                target.datasets[key] = (dimension(found.group("N")), getattr(base, "name", found.group("base")))
+                target.notes[("dataset", key)] = (f"{_sentence_line(sentence, functions)}: {name or 'the data'} = "
+                                                  f"x^(1..{found.group('N')}), i.i.d.")
+
+
+def _plain_statement(sentence: str) -> bool:
+    """Whether a sentence (its formulas marked) states something plainly: no negation, hedge or question, and
+    nothing that calls it a problem, a mistake or a claim (see _NOT_A_STATEMENT_EN)."""
+    plain = _MARKER.sub(" ", sentence)
+    return not any(pattern.search(plain) for pattern in (_NOT_A_STATEMENT_EN, _NEGATION_EN, _HEDGE_EN, _NEGATION_JA,
+                                                         _HEDGE_JA, _QUESTION_JA))
+
+
+def _reparametrization_part(part: str, context: Context, laws: dict, assignments: list, alone: list) -> None:
+    """One comma-separated part of a formula of the prose: ``ε \\sim N(0, 1)``, ``ε \\sim p(ε)``, ``z \\sim
+    q(z|x)`` (a variable's law, a density of it), ``z = μ + σ ε`` (an assignment) or a density alone
+    (``q_\\phi(z|x)``); anything else is left."""
+    if "\\sim" not in part and "=" not in part:
+        try:
+            density = parse_expression(part, context)
+        except (Unparsed, ValueError, TypeError, RecursionError):
+            return
+        if isinstance(density, Density):
+            alone.append(density)
+        return
+    if "\\sim" in part:
+        left, right = part.split("\\sim", 1)
+        try:
+            subject, law = parse_expression(left, context), parse_expression(right, context)
+        except (Unparsed, ValueError, TypeError, RecursionError):
+            return
+        if not isinstance(subject, sp.Symbol):
+            return
+        if isinstance(law, Normal) and law.variable != subject and not law.has(subject):
+            law = Normal(subject, law.mean, law.std)  # ε ~ N(0, 1): the Gaussian density of ε
+        if isinstance(law, Normal) and law.variable == subject or \
+                isinstance(law, Density) and tuple(law.variables) == (subject,):
+            laws.setdefault(subject, law)
+        return
+    sides = re.split(r"(?<![<>!:\\])=(?!=)", part)
+    if len(sides) != 2:
+        return
+    try:
+        variable, transform = parse_expression(sides[0], context), parse_expression(sides[1], context)
+    except (Unparsed, ValueError, TypeError, RecursionError):
+        return
+    if isinstance(variable, sp.Symbol) and not transform.has(variable) and transform.free_symbols:
+        assignments.append((variable, transform))
+
+
 _NAME_LIST = r"\s*(?P<names>[^<>=≥≤]+?)\s*"
 _SIGN = re.compile(_NAME_LIST + r"(?P<relation>>|\\gt\b|\\geq?\b|\\geqslant\b|≥|>=)\s*(?P<bound>\d+(?:\.\d+)?)\s*\.?\s*$")
 _POSITIVE_SET = re.compile(_NAME_LIST + r"\\in\s*(?:\(\s*0\s*,\s*\\infty\s*\)|\\mathbb\s*\{\s*R\s*\}\s*"
@@ -521,6 +693,8 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
     """``$\\sigma > 0$``, ``$\\sigma, \\tau > 0$``, ``$s \\geq 0$``, ``$\\sigma \\in (0, \\infty)$`` declare the sign of
     names for what follows (only for the next formula when a hypothesis; a negation declares nothing)."""
     found = _SIGN.match(math) or _POSITIVE_SET.match(math)
+    if found is not None and mood == NOT_DECLARED:
+        _tentative_sign(document, found, math, line, persistent, current)
     if found is None or mood in (NEGATION, NOT_DECLARED):
         return
     strict = "relation" not in found.groupdict() or found.group("relation") in (">", "\\gt")
@@ -543,6 +717,301 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
                 target.declare_bound(name, bound, strict, note)
 
 
+_RELATIONS = {">": ">", "\\gt": ">", "\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=", "≥": ">=", ">=": ">=",
+              "<": "<", "\\lt": "<", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<=", "≤": "<=", "<=": "<=",
+              "\\neq": "!=", "\\ne": "!=", "≠": "!="}
+_RELATION_SPLIT = re.compile(r"(>=|<=|>|<|≥|≤|≠|\\(?:geqslant|leqslant|geq|leq|neq|gt|lt|ge|le|ne)(?![A-Za-z]))")
+_NUMBER = re.compile(r"\s*(-?\s*\d+(?:\.\d+)?)\s*")
+_IN_SET = re.compile(r"(?P<names>[^<>=≥≤]+?)\\in(?![A-Za-z])(?P<set>.*)")
+_INTERVAL = re.compile(r"\s*(?:\\left\s*)?(?P<open>[(\[])\s*(?P<lo>-?\s*\d+(?:\.\d+)?|-\s*\\infty)\s*,\s*"
+                       r"(?P<hi>-?\s*\d+(?:\.\d+)?|\+?\s*\\infty)\s*(?:\\right\s*)?(?P<close>[)\]])\s*")
+_REAL_HALF = re.compile(r"\s*\\mathbb\s*\{\s*R\s*\}\s*_\s*\{?\s*(?P<sub>-|<\s*0|\\leq?\s*0|≤\s*0|\\geq?\s*0|≥\s*0)\s*\}?\s*")
+_REALS = re.compile(r"\s*\\mathbb\s*\{\s*R\s*\}\s*|\s*ℝ\s*")
+_SIGN_WORDS = re.compile(r"⟦(?P<k>\d+)⟧\s+(?:be|is|are|denotes?)\s+(?:(?:a|an|any|some|arbitrary|every|all)\s+)*"
+                         r"(?P<kind>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|non-?zero|real|number|"
+                         r"numbers|scalar|scalars)(?:\s+(?:real\s+)?(?:numbers?|scalars?|constants?|parameters?))?"
+                         r"(?=\s*(?:[.,;:]|$|and\b|for\b|here\b|throughout\b|from\b))"
+                         r"|\b(?:for|let)\s+(?:any|all|every|each|arbitrary|some)\s+real\s+(?:numbers?\s+)?⟦(?P<any>\d+)⟧", re.I)
+_WORD_SIGNS = {"real": {}, "number": {}, "numbers": {}, "scalar": {}, "scalars": {}, "positive": {"positive": True},
+               "negative": {"negative": True}, "nonnegative": {"nonnegative": True}, "nonpositive": {"nonpositive": True},
+               "nonzero": {"nonzero": True}}
+
+
+def _sign_of_declaration(math: str) -> tuple[list[str], dict | None] | None:
+    """The names a sign declaration that ``_SIGN`` and ``_POSITIVE_SET`` do not read is about, and the
+    assumptions it gives them: ``a < 0`` negative, ``a \\le 0`` nonpositive, ``a \\neq 0`` nonzero, ``0 < a < 1``
+    positive, ``a \\in (-\\infty, 0)`` negative; {} (any real) for ``a \\in \\mathbb{R}``; None for a bound no sympy
+    assumption holds (``a < 1``, ``a \\in [-1, 1]``). None when ``math`` is no such declaration."""
+    math = math.strip().rstrip(".").strip()
+    member = _IN_SET.fullmatch(math)
+    if member is not None:
+        names = _declared_names(member.group("names"))
+        return (names, _set_sign(member.group("set"))) if names else None
+    pieces = _RELATION_SPLIT.split(math)
+    if len(pieces) not in (3, 5):
+        return None
+    relations = [_RELATIONS[r] for r in pieces[1::2]]
+    lower, upper, nonzero = None, None, False
+    if len(pieces) == 5:  # 0 < a < 1
+        names, low, high = _declared_names(pieces[2]), _NUMBER.fullmatch(pieces[0]), _NUMBER.fullmatch(pieces[4])
+        if not names or low is None or high is None or any(r not in ("<", "<=") for r in relations):
+            return None
+        lower, upper = (_number(low), relations[0] == "<"), (_number(high), relations[1] == "<")
+    else:
+        flipped = _NUMBER.fullmatch(pieces[0]) is not None  # 0 < a reads a > 0
+        names = _declared_names(pieces[2] if flipped else pieces[0])
+        bound = _NUMBER.fullmatch(pieces[0] if flipped else pieces[2])
+        if not names or bound is None:
+            return None
+        relation = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "!=": "!="}[relations[0]] if flipped else relations[0]
+        value = _number(bound)
+        if relation == "!=":
+            nonzero = value == 0
+        elif relation in (">", ">="):
+            lower = (value, relation == ">")
+        else:
+            upper = (value, relation == "<")
+    return names, _bounds_sign(lower, upper, nonzero)
+
+
+def _number(found: re.Match) -> sp.Rational:
+    return sp.Rational(found.group(1).replace(" ", ""))
+
+
+def _declared_names(text: str) -> list[str]:
+    """The names of a comma-separated list of plain names (``a``, ``\\sigma, \\tau``); [] for anything else."""
+    names = []
+    for part in text.split(","):
+        try:
+            symbol = parse_expression(part, Context())
+        except (Unparsed, ValueError, TypeError, RecursionError):
+            return []
+        if not isinstance(symbol, sp.Symbol):
+            return []
+        names.append(symbol.name)
+    return names
+
+
+def _bounds_sign(lower, upper, nonzero: bool) -> dict | None:
+    """The sympy assumptions that a lower / upper bound (value, strict) and ``≠ 0`` give a real name."""
+    if lower is not None and (lower[0] > 0 or lower[0] == 0 and lower[1]):
+        return {"positive": True}
+    if lower is not None and lower[0] == 0:
+        return {"nonnegative": True}
+    if upper is not None and (upper[0] < 0 or upper[0] == 0 and upper[1]):
+        return {"negative": True}
+    if upper is not None and upper[0] == 0:
+        return {"nonpositive": True}
+    return {"nonzero": True} if nonzero else None
+
+
+def _set_sign(written: str) -> dict | None:
+    """The sign of the members of a set as written after ``\\in``: an interval with numeric ends, a half line of
+    the reals; None (plain reals) for any other set."""
+    interval = _INTERVAL.fullmatch(written.rstrip(".").strip())
+    if interval is not None:
+        ends = [None if "infty" in interval.group(end) else sp.Rational(interval.group(end).replace(" ", ""))
+                for end in ("lo", "hi")]
+        lower = (ends[0], interval.group("open") == "(") if ends[0] is not None else None
+        upper = (ends[1], interval.group("close") == ")") if ends[1] is not None else None
+        return _bounds_sign(lower, upper, False)
+    half = _REAL_HALF.fullmatch(written.rstrip(".").strip())
+    if half is None:
+        return {} if _REALS.fullmatch(written.rstrip(".").strip()) else None
+    sub = half.group("sub").replace(" ", "")
+    if sub == "-" or sub.startswith("<"):
+        return {"negative": True}
+    return {"nonpositive": True} if "le" in sub or "≤" in sub else {"nonnegative": True}
+
+
+_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t][^\n]*$|\\(?:sub)*section\*?\s*\{[^\n]*\}|\\paragraph\*?\s*\{[^\n]*\}", re.M)
+
+
+def _signed_heading(document: Document, base: int, length: int) -> tuple[int, list, str] | None:
+    """The first heading of the prose at ``base`` that writes signs (``## The case $a < 0$``): (the offset after
+    it, the (names, assumptions) it writes, the note). A heading declares nothing, yet a sign it contradicts (or
+    "any real") no longer holds after it (see _apply_sign)."""
+    for heading in _HEADING_LINE.finditer(document.text, base, base + length):
+        signs = [found for _, _, _, math in _inline_maths(heading.group())
+                 if (found := _sign_of_declaration(math)) is not None]
+        if signs:
+            line = document.where(document.line_of(heading.start()))
+            return heading.end(), signs, f"{line}: {heading.group().strip()} (a heading)"
+    return None
+
+
+_ANEW = re.compile(r"\b(?:let|assume|assuming|suppose|take|fix|consider|now|set|henceforth|throughout)\b|from\s+now\s+on",
+                   re.I)
+
+
+def _sentence_of(marked: str, number: int) -> str:
+    return next((s for s in _SENTENCE_BREAK.split(marked) if _MARK.format(number) in s), "")
+
+
+def _sentence_signs(marked: str, number: int, maths: list[str]) -> set[str]:
+    """The names whose sign another formula of the sentence of formula ⟦number⟧ declares (``Let $a > 0$ and
+    $a < 1$``: one statement, both hold)."""
+    sentence = _sentence_of(marked, number)
+    names: set[str] = set()
+    for k in map(int, _MARKER.findall(sentence)):
+        found = (_SIGN.match(maths[k]) or _POSITIVE_SET.match(maths[k])) if k != number and k < len(maths) else None
+        names |= set(_declared_names(found.group("names"))) if found else set()
+    return names
+
+
+def _replace_sign(math: str, conjoined: set[str], anew: bool, line: str, mood: str, persistent: Context,
+                  current: Context) -> None:
+    """A later sign declaration about a name replaces the earlier one from here on (``Let $a > 0$`` ... ``Let
+    $a < 0$``): the name reads with the new assumptions (a < 0: negative), or as a plain real where sympy has
+    none for it (a ∈ ℝ, a < 1). A negation declares nothing; a hypothesis only for the next formula; a sentence
+    that is no plain declaration gives no new sign, yet an earlier sign it contradicts no longer holds."""
+    if _SIGN.match(math) or _POSITIVE_SET.match(math) or mood == NEGATION:
+        return
+    found = _sign_of_declaration(math)
+    if found is not None:
+        _apply_sign(found[0], found[1], f"{line}: {math.strip()}", mood, persistent, current, conjoined, anew)
+
+
+def _apply_sign(names: list[str], assumptions: dict | None, note: str, mood: str, persistent: Context,
+                current: Context, conjoined: set[str] = frozenset(), anew: bool = True) -> None:
+    """Declare (or replace) the sign of ``names``; {} assumptions: any real. A later statement about a declared
+    name replaces its sign when it contradicts it, says "any real", or declares anew (``Let``, ``Assume``, ``Now``)
+    in a plain sentence; in the sentence that declared the sign, or as a consequence (``hence $a \\neq 0$``), a
+    statement it implies or allows leaves the sign as it is."""
+    plain = mood in ("", HYPOTHESIS)
+    for target in ((current,) if mood == HYPOTHESIS else (persistent, current)):
+        for name in names:
+            before = target.symbols.get(name)
+            declared = before is not None or name in target.bounded
+            if not declared and not (plain and assumptions):
+                continue  # nothing to replace, nothing to declare
+            contradicts = declared and not _compatible(before, assumptions)
+            if declared and name in conjoined and not contradicts:
+                continue  # $a > 0$ and $a < 1$ in one sentence: both hold, the sign stays
+            if declared and not contradicts and assumptions != {} and not (plain and anew):
+                continue  # a consequence or a passing remark that the declared sign allows
+            new = assumptions if plain and assumptions and not (declared and name in conjoined) else {}
+            replaced = " (replaces the earlier sign declaration)" if declared else ""
+            target.declare_symbol(name, note + replaced + (f" ({mood}: for the next formula only)" if mood else ""),
+                                  **new)
+
+
+def _compatible(before: sp.Symbol | None, assumptions: dict | None) -> bool:
+    """Whether a declared name (``before``; None for a bound β ≥ 1) can also satisfy ``assumptions`` (None: any
+    real, some upper bound): a positive name is nonzero, any real; not negative."""
+    if not assumptions:
+        return True
+    positive = before is None or before.is_positive
+    nonnegative = before is None or before.is_nonnegative
+    if "negative" in assumptions or "nonpositive" in assumptions:
+        return not (positive or (nonnegative and "negative" in assumptions))
+    return True
+
+
+def _declare_sign_words(marked: str, maths: list[str], functions, moods: dict[int, str], persistent: Context,
+                        current: Context) -> None:
+    """``$a$ is negative``, ``let $a$ be any real number``, ``for any real $a$``: the sign (or none) of the names
+    for what follows, replacing an earlier sign declaration (see _replace_sign)."""
+    for m in _SIGN_WORDS.finditer(marked):
+        k = int(m.group("k") or m.group("any"))
+        names = _declared_names(maths[k]) if k < len(maths) else []
+        mood = moods.get(k, "")
+        if not names or mood == NEGATION:
+            continue
+        kind = re.sub(r"strictly\s+|-", "", (m.group("kind") or "real").lower())
+        note = f"{functions[k][1]}: {functions[k][2]} is {kind}"
+        _apply_sign(names, _WORD_SIGNS.get(kind), note, mood, persistent, current, _sentence_signs(marked, k, maths),
+                    bool(_ANEW.search(_sentence_of(marked, k))))
+
+
+# "Let $q(z)$ be the Gaussian $\mathcal{N}(z; \mu, \sigma^2)$", "$\epsilon$ follows $N(0, 1)$", "$q(z|x)$ は正規分布
+# $\mathcal{N}(z; \mu, \sigma^2)$ とする": the subject and its Gaussian in two formulas of one statement
+_GAUSSIAN_EN = r"(?:gaussian|normal)(?:\s+(?:distribution|density|law|pdf))?\s+"
+_SPLIT_LAW_EN = re.compile(r"⟦(\d+)⟧\s+(?:(?:is|be|are|denotes?|follows|is\s+distributed\s+as|is\s+given\s+by)\s+"
+                           rf"(?:also\s+)?(?:(?:a|an|the)\s+)?(?:{_GAUSSIAN_EN})?|(?:(?:a|an|the)\s+)?{_GAUSSIAN_EN})"
+                           r"⟦(\d+)⟧", re.I)  # "$p(z)$ the Gaussian $N(0, 1)$" after "Let $q(z)$ be ... and"
+_SPLIT_LAW_JA = re.compile(r"⟦(\d+)⟧\s*(?:は|を|が)\s*(?:(?:正規|ガウス)(?:分布|密度)(?:関数)?\s*)?⟦(\d+)⟧")
+
+
+def _declare_split_laws(document: Document, prose: str, base: int, marked: str, moods: dict[int, str],
+                        persistent: Context, current: Context) -> None:
+    """Declarations whose subject and Gaussian are two formulas of one statement, read as ``subject \\sim N(...)``
+    with the mood of the statement (a negated or not plainly declarative one declares nothing)."""
+    found = list(_inline_maths(prose))
+    for pattern in (_SPLIT_LAW_EN, _SPLIT_LAW_JA):
+        for m in pattern.finditer(marked):
+            i, j = int(m.group(1)), int(m.group(2))
+            if j >= len(found) or not _NORMAL.match(found[j][3]) or re.search(r"\\sim|=|\\in\b", found[i][3]):
+                continue
+            part = f"{found[i][3]} \\sim {found[j][3]}"
+            offset = base + found[i][2]
+            line = document.where(document.line_of(offset))
+            mood = next((moods.get(k, "") for k in (i, j) if moods.get(k, "") in (NEGATION, NOT_DECLARED)),
+                        moods.get(i, ""))
+            if mood in (NEGATION, NOT_DECLARED):
+                why = "a negation" if mood == NEGATION else "not a plain declarative sentence"
+                note = f"{line}: `{part}` is not read as a declaration ({why})"
+                for target in (persistent, current):
+                    _refuse_declaration(target, part, note)
+                if mood == NOT_DECLARED:
+                    _tentative_law(document, current, part, offset, line, note)
+                continue
+            for target in ((current,) if mood else (persistent, current)):
+                status, what = _declare(target, part, offset, line)
+                if status == "declared" and mood:
+                    _mark_hypothesis(target, mood)
+            if status == "refused":
+                document.problems.append(Unparsed(f"a declaration in the prose cannot be used: {what}", part,
+                                                  offset, offset + len(found[i][3])))
+                _unreadable_law(document, (persistent, current), part, f"{line}: `{part}` cannot be used ({what})")
+
+
+def _unreadable_law(document: Document, targets, part: str, note: str) -> None:
+    """A Gaussian declaration that cannot be read: the law the prose gives its subject is unknown, not an
+    arbitrary one either (an earlier declaration of it no longer holds; audit/check.py leaves a step that
+    would be refuted with another law undecided)."""
+    for target in targets:
+        _refuse_declaration(target, part, note)
+    document.tentative[note] = ("unreadable",)
+
+
+def _tentative_law(document: Document, context: Context, part: str, offset: int, line: str, note: str) -> None:
+    """What a Gaussian declaration the reader refuses as not plainly declarative would declare, were it one
+    (Document.tentative): a step refuted without it is checked again with it (audit/check.py)."""
+    scratch = context.copy()
+    try:
+        status, _ = _declare(scratch, part, offset, line)
+    except (Unparsed, ValueError, TypeError, RecursionError):
+        return
+    if status != "declared":
+        return
+    added = {key: value for key, value in scratch.densities.items() if context.densities.get(key) != value}
+    if added:
+        document.tentative[note] = ("densities", added)
+
+
+def _tentative_sign(document: Document, found: re.Match, math: str, line: str, persistent: Context,
+                    current: Context) -> None:
+    """``(where $\\sigma > 0$)`` in a sentence the reader does not take as a declaration: the sign it would
+    declare (Document.tentative), noted for the names (``("sign-refused", name)``)."""
+    strict = "relation" not in found.groupdict() or found.group("relation") in (">", "\\gt")
+    bound = sp.Rational(found.group("bound")) if "bound" in found.groupdict() else sp.Integer(0)
+    names = []
+    for part in found.group("names").split(","):
+        try:
+            symbol = parse_expression(part, Context())
+        except Unparsed:
+            return
+        if not isinstance(symbol, sp.Symbol):
+            return
+        names.append(symbol.name)
+    note = f"{line}: `{math.strip()}` is not read as a declaration (not a plain declarative sentence)"
+    document.tentative[note] = ("sign", tuple(names), bound, strict)
+    for target in (persistent, current):
+        for name in names:
+            target.notes[("sign-refused", name)] = note
+
+
 def _equation_as_law(part: str) -> str:
     """``q(z) = N(m, s^2)`` in the prose declares like ``q(z) \\sim N(m, s^2)`` (a density on the left, one ``=``,
     a Gaussian on the right); any other part is returned as written."""
@@ -553,8 +1022,8 @@ def _equation_as_law(part: str) -> str:
         subject = _written_density(sides[0])
     except (ValueError, TypeError, RecursionError):
         return part
-    if not isinstance(subject, Density) or subject.given or len(subject.variables) != 1:
-        return part  # q(z|x) = N(μ(x), σ²(x)) states the encoder, it declares no fixed Gaussian
+    if not isinstance(subject, Density) or len(subject.variables) != 1:
+        return part  # q(z|x) = N(μ(x), σ²(x)): the encoder's law given x (_declare_conditional)
     return f"{sides[0]}\\sim{sides[1]}"
 
 
@@ -578,8 +1047,9 @@ def _refuse_declaration(context: Context, part: str, note: str) -> None:
     elif isinstance(subject, (Density, Normal)):
         written = _written_density(part.split("\\sim", 1)[0])
         if isinstance(written, Density):
-            context.densities.pop((written.family, written.label), None)
-            context.notes.pop(("density", written.family, written.label), None)
+            key = conditional_key(written) if written.given else (written.family, written.label)
+            context.densities.pop(key, None)
+            context.notes.pop(("density",) + key, None)
             context.notes[("density-refused", written.family, written.label)] = note
 
 
@@ -621,9 +1091,11 @@ def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, 
     shown = part.strip() + (" (the identity I read as 1: one dimension)" if identity else "")
     if isinstance(subject, Normal):  # already declared: redeclare from the density as written
         subject = _written_density(left)
+    if isinstance(subject, Density) and subject.given and len(subject.variables) == 1:
+        return _declare_conditional(context, subject, mean, variance, part, f"{line}: {shown}")
     if isinstance(subject, Density):
         if subject.given or len(subject.variables) != 1:
-            return "refused", (f"only a density of one variable without a condition can be declared Gaussian, "
+            return "refused", (f"only a density of one variable (given others or not) can be declared Gaussian, "
                                f"not `{left.strip()}`")
         (variable,) = subject.variables
         if mean.has(variable) or variance.has(variable):
@@ -645,6 +1117,33 @@ def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, 
         context.notes[("law", subject)] = f"{line}: {shown}"
         return "declared", f"declares the law of {subject}: N({mean}, {variance})"
     return "refused", f"the left of \\sim must be a variable or a density such as p(x), not `{left.strip()}`"
+
+
+def conditional_key(density: Density) -> tuple:
+    """The key of a declared conditional density in ``Context.densities``: (family, label, the names it is given).
+    Three parts, so that the reader's lookups by (family, label), which put the declared Gaussian for a density
+    written without a condition, never take it for q(z) or p(z)."""
+    return density.family, density.label, tuple(sp.sstr(g) for g in density.given)
+
+
+def _declare_conditional(context: Context, subject: Density, mean: sp.Expr, variance: sp.Expr, part: str,
+                         note: str) -> tuple[str, str]:
+    """``q(z|x) \\sim N(\\mu, \\sigma^2)`` (or ``= N(z; μ(x), σ²(x))``): for every value of what it is given, the
+    density of its one variable is that Gaussian (the mean and the variance may depend on the condition, not on
+    the variable itself). audit/check.py puts the Gaussian for the density where a step writes it."""
+    (variable,) = subject.variables
+    if mean.has(variable) or variance.has(variable):
+        return "refused", (f"the mean or the variance depends on {variable}, the variable of the density itself: "
+                           f"`{part.strip()}` is not a normalized density")
+    try:
+        declared = normal_from_variance(variable, mean, variance)
+    except (ValueError, TypeError) as error:
+        return "refused", f"`{part.strip()}`: {error}"
+    key = conditional_key(subject)
+    context.densities[key] = (subject, declared)
+    context.notes.pop(("density",) + key, None)  # the latest note is the last one
+    context.notes[("density",) + key] = note
+    return "declared", f"declares the density {sp.sstr(subject)} as N({mean}, {variance}) given {', '.join(key[2])}"
 
 
 def _written_density(left: str):
@@ -715,6 +1214,7 @@ def _declare_curvatures(marked: str, functions, persistent: Context, current: Co
         found: dict[str, set] = {}  # name -> kinds a plain statement gives it
         hypotheses: dict[str, set] = {}  # name -> kinds a hypothesis gives it, for the next formula
         refused: dict[str, tuple[str, set]] = {}  # name -> (why, the kinds it negates)
+        tentative: dict[str, str] = {}  # name -> the kind a statement not plainly declarative gives it
         clauses = _clauses(sentence)
         allowed = _declarative_markers(sentence)
         for number, clause in enumerate(clauses):
@@ -726,6 +1226,8 @@ def _declare_curvatures(marked: str, functions, persistent: Context, current: Co
                     why = mood
                 negated_kinds = {kind} | ({"concave", "convex"} if re.search(r"\bneither\b|\bnor\b", clause, re.I) else set())
                 for name in names:
+                    if why == NOT_DECLARED:
+                        tentative[name] = kind
                     if why:
                         refused[name] = (why, negated_kinds if why == NEGATION else set())
                     else:
@@ -751,6 +1253,8 @@ def _declare_curvatures(marked: str, functions, persistent: Context, current: Co
                     del target.curvature[name]  # the prose takes back what it declared
                     target.notes.pop(("curvature", name), None)
                 target.notes[("curvature-refused", name)] = f"{line}: “{shown}” declares nothing ({why})"
+                if why == NOT_DECLARED and name in tentative:  # what it would declare (audit/check.py re-checks)
+                    target.notes[("curvature-tentative", name)] = tentative[name]
 
 
 NEGATION, QUESTION, HEDGE, HYPOTHESIS = "a negation", "a question", "a hedge, not a statement", "a hypothesis"
@@ -809,14 +1313,25 @@ _DECLARATIVE_WORDS_EN = {
     "conditional", "joint", "marginal", "posterior", "likelihood", "denote", "denotes", "approximate",
     "variational", "encoder", "decoder", "gives", "give", "outputs", "output", "model", "family", "member", "of",
     "observation", "observations", "observed", "parameter", "parameters", "dimension", "dimensions", "one", "for",
-    "all", "each", "every", "weight", "weights", "importance", "positive", "unit", "units", "hidden", "visible",
+    "all", "each", "every", "weight", "weights", "importance", "positive", "negative", "nonnegative", "non-negative",
+    "nonpositive", "non-positive", "nonzero", "non-zero", "unit", "units", "hidden", "visible",
     "on", "over", "from", "its", "our", "their", "this", "these", "it", "they", "recognition", "generative",
     "network", "standard", "deviation", "variance", "mean", "scalar", "number", "numbers", "constant", "fixed",
     "learned", "independent", "independently", "draw", "drawn", "samples", "sample", "i.i.d.", "iid", "which",
     "such", "as", "in", "has", "have", "write", "writes", "written", "use", "uses", "used", "call", "called",
     "objective", "bound", "lower", "evidence", "integrates", "to"}
 _OPENING_EN = re.compile(r"^\s*(?:if|when|whenever|provided(?:\s+that)?|with|given|for)\b", re.I)
-_DECLARATIVE_SIGNS_EN = re.compile(r"[\s,]|⟦\d+⟧|[.:]\s*$")
+_DECLARATIVE_SIGNS_EN = re.compile(r"[\s,()]|⟦\d+⟧|[.:]\s*$")  # a remark in parentheses: its words count too
+# the verbs with which a text sets up its objects ("We choose ...", "We pick ...", "Consider ...")
+_DECLARATIVE_WORDS_EN |= {"choose", "chose", "chosen", "pick", "picked", "set", "taken", "assumed", "assumes",
+                          "supposed", "define", "defines", "defined", "consider", "considered", "modeled",
+                          "modelled", "models", "again", "still",
+                          # the objects a VAE text sets up
+                          "value", "values", "pixel", "pixels", "image", "images", "data", "datum", "point", "points",
+                          "vector", "vectors", "input", "inputs", "code", "codes", "layer", "layers", "neural",
+                          "single", "two", "per", "dataset", "term", "terms", "loss", "reconstruction", "scale",
+                          "location", "width", "diagonal", "isotropic", "factorized", "factorised", "amortized",
+                          "amortised", "inference", "simple", "usual", "usually", "typically", "common", "convention"}
 _LISTED_EN = re.compile(r"^(?P<head>[^:⟦]*):\s*(?P<list>⟦\d+⟧(?:\s*(?:,|and|,\s*and)\s*⟦\d+⟧)*)\s*\.?\s*$", re.I)
 _NOT_A_STATEMENT_EN = re.compile(r"\b(?:or|either|nor|except|show|prove|want|exercise|question|problem|claim|"
                                  r"conjecture|case|only|suppose|contradiction|goal|wrong|false|misconception|mistakes?|mistaken|errors?|"
@@ -827,7 +1342,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _NOT_DECLARATIVE_JA = re.compile(r"嘘|誤|偽|示|証明|思|限ら|または|又は|あるいは|もしくは|か[、。]|か$|か\s*⟦|"
                                  r"[「」『』“”\"/?？()（）]|問|演習|背理|矛盾|たい|べき|ほしい|欲しい|予想|期待|例題|課題|"
                                  r"除|以外|のみ|だけ|限り|範囲|節|章|後述|前述|参照")
-_DECLARATIVE_END_JA = re.compile(r"(?:とする|とします|である|です|ます|する|ある|だ|る)\s*[。．.:：]?\s*$")
+_DECLARATIVE_END_JA = re.compile(r"(?:とする|とします|である|です|ます|する|ある|だ|る|とおく|と置く)\s*[。．.:：]?\s*$")
 
 
 # What may open a sentence without being part of its statement: a list or quote marker, a label set in bold
@@ -877,6 +1392,9 @@ def _declarative_markers(sentence: str) -> set[str]:
     if sentence is None:
         return set()
     if _CJK.search(_MARKER.sub("", sentence)):
+        sentence = _japanese_brackets(sentence)
+        if sentence is None:
+            return set()
         text = _MARKER.sub("", sentence).strip()
         ended = re.search(r"[。．]\s*$", text)
         if _NOT_DECLARATIVE_JA.search(_MARKER.sub(" ", sentence)) or (ended and not _DECLARATIVE_END_JA.search(text)):
@@ -892,7 +1410,12 @@ def _declarative_markers(sentence: str) -> set[str]:
         part = sentence[:cut.start()] if cut else sentence
         if cut and (_NEGATION_EN.search(sentence[cut.start():]) or _HEDGE_EN.search(sentence[cut.start():])):
             return set()
+        opening = _OPENING_EN.match(sentence).group(0).strip().lower()
         part = _OPENING_EN.sub("", part)
+        rest = sentence[cut.end():] if cut else ""
+        if opening == "with" and _MARKER.search(rest) and _declarative(part) and _declarative(rest) \
+                and _plain_around(sentence, _clauses(sentence)):  # "With ⟦0⟧, the encoder ⟦1⟧ has": both declare
+            return set(_MARKER.findall(part)) | set(_MARKER.findall(rest))
     if _declarative(part):
         return set(_MARKER.findall(part))
     if not _plain_around(sentence, _clauses(sentence)):
@@ -903,6 +1426,38 @@ def _declarative_markers(sentence: str) -> set[str]:
 
 
 _FOR_ALL_EN = re.compile(r"\bfor\s+(?:all|every|each|any)\s+(?:[A-Za-z]|⟦\d+⟧)(?=[\s,.;:]|$)", re.I)
+
+
+_REMARK_JA = re.compile(r"（([^（）]*)）|\(([^()]*)\)")
+_QUOTE_JA = re.compile(r"「([^「」]*)」|『([^『』]*)』")
+
+
+def _japanese_brackets(sentence: str) -> str | None:
+    """A Japanese sentence with its brackets read: a remark in （…） (``（ただし ⟦1⟧）``) is set aside, its formulas
+    kept; a term in 「…」 is the term; a quoted statement 「⟦0⟧ は … とする」 is the sentence's statement when
+    nothing but remarks and punctuation stands around it. None when a bracket makes it no plain statement (a
+    remark that negates, hedges or poses a problem, a quoted statement inside a longer sentence)."""
+    remarks: list[str] = []
+
+    def aside(m: re.Match) -> str:
+        content = m.group(1) if m.group(1) is not None else m.group(2)
+        remarks.append(content)
+        return " "
+
+    rest = _REMARK_JA.sub(aside, sentence)
+    if any(pattern.search(_MARKER.sub(" ", content)) for content in remarks
+           for pattern in (_NOT_DECLARATIVE_JA, _NEGATION_JA, _HEDGE_JA, _HYPOTHESIS_JA)):
+        return None
+    kept = " ".join(m for content in remarks for m in _MARKER.findall(content) for m in [f"⟦{m}⟧"])
+    quotes = [m for m in _QUOTE_JA.finditer(rest) if _MARKER.search(m.group(0))]
+    if quotes:
+        around = _QUOTE_JA.sub(" ", rest)
+        if len(quotes) != 1 or re.sub(r"[\s。．、,.]", "", _MARKER.sub("", around)):
+            return None  # 「⟦0⟧ は凸」と言われる: a statement someone makes, not the text's own
+        content = quotes[0].group(1) if quotes[0].group(1) is not None else quotes[0].group(2)
+        rest = content.rstrip("。．") + "。"
+    rest = _QUOTE_JA.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), rest)
+    return f"{kept} {rest}" if kept else rest
 
 
 def _declarative(part: str) -> bool:
@@ -1044,6 +1599,7 @@ def _read_formula(document: Document, index: int, start: int, end: int, inner_st
     for row_start, row_end in _rows(masked_text):
         builder.row(masked_text[row_start:row_end], inner_start + row_start)
     formula.chains = builder.chains
+    _apply_side_conditions(document, formula, builder.side_conditions)
     formula.last_item = builder.last[-1] if builder.last else None
     segments = [item.segment.tokens for chain in formula.chains for item in chain if item.segment is not None]
     matrix_reader.learn_formula(segments, text, formula.context)  # x^T: x is a vector on every side
@@ -1143,6 +1699,7 @@ class _ChainBuilder:
         self.open: dict[int, list[ChainItem]] = {}  # column -> the chain a leading relation in it continues
         self.last: list[ChainItem] | None = None
         self.pending: list[list[ChainItem]] = []  # chains read from the math in a text, placed after its row
+        self.side_conditions: list[tuple[list[ChainItem], str, int]] = []  # (its report, a sign condition, start)
 
     def row(self, row: str, base: int) -> None:
         first_in_row = True
@@ -1151,7 +1708,7 @@ class _ChainBuilder:
                 tokens = _without_trailing_punctuation(piece_tokens)
                 if all(token.kind == "sym" and token.text in "()[],.;:" for token in tokens):
                     continue  # nothing but the brackets of a comment: ``&& (\text{Jensen})``
-                items = _row_items(tokens, self.document)
+                items = _implication_unchecked(_row_items(tokens, self.document), self.document)
                 if tokens[0].kind == "cmd" and tokens[0].text == "forall":
                     condition = "condition"
                 if condition:
@@ -1175,6 +1732,8 @@ class _ChainBuilder:
             if m.group(1) not in ("intertext", "shortintertext") and not _is_prose(content) \
                     and not _is_comment(part[:m.start()], part[end:]):
                 continue  # \text{KL}: a name, read by the parser
+            if _inside_group(part, m.start()):
+                continue  # \underbrace{...}_{\text{evidence lower bound}}: read with its command
             chars[m.start():end] = " " * (end - m.start())
             self.text_math(content, base + m.end() + 1)
             plain = _INLINE.sub(" ", content)
@@ -1184,8 +1743,11 @@ class _ChainBuilder:
         conditions = [""] + [condition for _, condition in cuts]
         for (a, b), condition in zip(zip(bounds, bounds[1:]), conditions):
             tokens = tokenize(cleaned[a:b], base + a)
-            for number, piece in enumerate(_split_at_separators(tokens)):
-                yield piece, condition if number == 0 else ""
+            pieces = _split_at_separators(tokens)
+            for number, piece in enumerate(pieces):
+                after_comma = number > 0 and pieces[number - 1][-1].kind == "sym" and pieces[number - 1][-1].text == ","
+                side = number > 0 and _sign_condition(self.document, piece, bracketed=not after_comma) is not None
+                yield piece, condition if number == 0 else ("condition" if side else "")
 
     def _place(self, items: list[ChainItem], column: int, first_in_row: bool) -> None:
         first = items[0]
@@ -1222,7 +1784,9 @@ class _ChainBuilder:
     def _condition(self, items: list[ChainItem], condition: str) -> None:
         """Math after a condition word (``\\text{if } x > 0``): a bound variable (``for all x``) says nothing;
         a relation is a condition the checker cannot use, reported."""
-        if len(items) == 1 and items[0].problem is None:
+        tokens = [token for item in items if item.segment for token in item.segment.tokens]
+        sign = _sign_condition(self.document, tokens, bracketed=True) if tokens else None
+        if len(items) == 1 and items[0].problem is None and sign is None:
             return
         start = next((i.segment.start for i in items if i.segment), 0)
         end = max((i.segment.end for i in items if i.segment), default=start)
@@ -1230,6 +1794,8 @@ class _ChainBuilder:
         self.pending.append([ChainItem(None, None, Unparsed(
             f"a condition (`{written}`) is not used by the checker: the step before it is checked without it",
             written, start, end))])
+        if sign is not None:
+            self.side_conditions.append((self.pending[-1], sign, start))
 
     def text_math(self, content: str, base: int) -> None:
         """The math inside a text (``\\text{and $a = b$}``, a ``\\tag``): a claim is checked as a chain of its
@@ -1261,6 +1827,20 @@ def _starts_with_operator(item: ChainItem) -> bool:
 
 def _source(item: ChainItem, document: Document) -> str:
     return item.segment.source if item.segment else ""
+
+
+def _inside_group(part: str, at: int) -> bool:
+    """Whether offset ``at`` lies inside a ``{...}`` group of ``part``: an argument or a script, such as the name
+    of ``\\underbrace{...}_{\\text{evidence lower bound}}`` or the note of ``\\overset{\\text{by Jensen}}{\\geq}``,
+    which the reader takes with its command; never prose that separates two formulas of the row."""
+    depth, i = 0, 0
+    while i < at:
+        if part[i] == "\\":
+            i += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(part[i], 0)
+        i += 1
+    return depth > 0
 
 
 def _is_comment(before: str, after: str) -> bool:
@@ -1317,6 +1897,53 @@ def _depth_change(token: Token) -> int:
     return 0
 
 
+def _sign_condition(document: Document, tokens: list[Token], bracketed: bool) -> str | None:
+    """The sign condition a piece of a row writes (``t > 0``, ``0 < s < 1``, ``a \\neq 0``; ``(t \\ge -1)`` in
+    parentheses when ``bracketed``) as written, or None: a side condition of the step it follows, not a claim."""
+    tokens = _without_trailing_punctuation(tokens)
+    if not tokens:
+        return None
+    text = document.written_span(tokens[0].start, tokens[-1].end).strip()
+    if bracketed and re.fullmatch(r"\(.*\)", text, re.S) and _depth_change_of(text[1:-1]) == 0:
+        text = text[1:-1].strip()
+    if _SIGN.match(text) or _POSITIVE_SET.match(text) or _sign_of_declaration(text) is not None:
+        return text
+    return None
+
+
+def _depth_change_of(text: str) -> int:
+    return text.count("(") - text.count(")")
+
+
+def _apply_side_conditions(document: Document, formula: Formula, conditions: list) -> None:
+    """A formula of one step with sign conditions beside it (``\\sqrt{t^2} = t, \\quad t > 0``): the step is
+    checked under them (they hold for the formula's own names), and the report says they are assumed; one a
+    sign cannot hold (t ≥ -1), or a formula of several steps, keeps the report that the condition is not used."""
+    claims = [chain for chain in formula.chains if not any(chain is report for report, _, _ in conditions)]
+    if len(claims) != 1:
+        return
+    for report, written, start in conditions:
+        if _declare_condition(document, formula.context, written, document.where(document.line_of(start))):
+            problem = report[0].problem
+            report[0] = ChainItem(None, None, Unparsed(
+                f"a condition (`{problem.fragment}`): the step before it is checked under it, the condition itself is "
+                "assumed, not checked", problem.fragment, problem.start, problem.end))
+
+
+def _declare_condition(document: Document, context: Context, written: str, line: str) -> bool:
+    """Declare the sign condition ``written`` for the formula (``context``); whether it could be."""
+    before = (dict(context.symbols), dict(context.bounded))
+    if _SIGN.match(written) or _POSITIVE_SET.match(written):
+        _declare_sign(document, written, 0, f"{line} (a condition of the step)", "", context, context)
+    else:
+        found = _sign_of_declaration(written)
+        if found is None or not found[1]:
+            return False
+        for name in found[0]:
+            context.declare_symbol(name, f"{line} (a condition of the step): {written}", **found[1])
+    return (dict(context.symbols), dict(context.bounded)) != before
+
+
 def _split_at_separators(tokens: list[Token]) -> list[list[Token]]:
     """The tokens split at top-level separators (``\\quad``, ``\\qquad``, ``\\hspace``: kind ``sep``)."""
     pieces: list[list[Token]] = [[]]
@@ -1343,6 +1970,22 @@ NOT_CHECKED = {  # relations that state something mathcheck does not check: repo
     "∝": "not checked: ∝ (proportional in which variable? between logs, equal up to an additive constant?) is "
          "ambiguous here; write the constant, or = with it",
 }
+
+
+IMPLICATIONS = ("⇒", "⇐", "⇔")
+
+
+def _implication_unchecked(items: list[ChainItem], document: Document) -> list[ChainItem]:
+    """``t = 1 \\implies t^2 = 1``: a statement implied by another is no chain of claims (the premise is not
+    claimed): the whole row is one item, not checked, with why."""
+    if not any(item.relation in IMPLICATIONS for item in items):
+        return items
+    spans = [item.segment for item in items if item.segment is not None]
+    start, end = (spans[0].start, spans[-1].end) if spans else (0, 0)
+    written = document.written_span(start, end).strip()
+    arrow = next(item.relation for item in items if item.relation in IMPLICATIONS)
+    return [ChainItem(None, None, Unparsed(f"an implication (A {arrow} B) is not checked: its premise A is not a claim, "
+                                           "and B is claimed only under it", written, start, end))]
 
 
 def _row_items(tokens: list[Token], document: Document) -> list[ChainItem]:
@@ -1398,6 +2041,50 @@ def _continue_expression(previous: ChainItem, continuation: ChainItem, document:
     previous.segment = Segment(tokens, start, end, source)
 
 
+_RANDOM_WORDS = {("cmd", "int"), ("cmd", "iint"), ("word", "E"), ("rel", "~"), ("word", "KL"), ("word", "N")}
+
+
+def _declared_engine_variables(formula: Formula) -> None:
+    """x, z, X are the engine's random variables; a sign the prose declares for one (``Let $x > 0$``) holds in a
+    formula that uses it as a number only: no density, expectation, integral, law or KL written in it."""
+    context = formula.context
+    declared = {name: context.symbols.get(name) for name in VARIABLES if name not in context.renamed}
+    declared = {name: symbol for name, symbol in declared.items() if symbol is not None}
+    if declared and not any(_uses_random_variables(item.segment.tokens, context)
+                            for chain in formula.chains for item in chain if item.segment is not None):
+        context.renamed.update(declared)
+
+
+def _applied_functions(document: Document, formula: Formula) -> set[str]:
+    """The names the formula applies to plain variables (``\\sigma(t)``, latex.function_names), densities aside."""
+    found: set[str] = set()
+    for chain in formula.chains:
+        for item in chain:
+            if item.segment is not None:
+                found |= function_names(item.segment.tokens, document.text)
+    return found - formula.context.density_letters
+
+
+def _limit_sizes(document: Document, formula: Formula) -> None:
+    """The upper limits of the formula's sums and products (N of \\sum_{i=1}^{N}) are sizes on all its sides, so
+    that ``\\frac{N(N-1)}{2}`` is a product there, not a function N or a Gaussian."""
+    for chain in formula.chains:
+        for item in chain:
+            if item.segment is not None:
+                formula.context.sizes |= Parser(item.segment.tokens, document.text, None, 0)._limit_names()
+
+
+def _uses_random_variables(tokens: list[Token], context: Context) -> bool:
+    """Whether the tokens write a density (a density letter applied), an expectation, an integral, a law or KL."""
+    letters = DENSITY_FAMILIES | CONVENTIONAL_DENSITIES | context.density_letters
+    for j, token in enumerate(tokens):
+        following = tokens[j + 1] if j + 1 < len(tokens) else None
+        if (token.kind, token.text) in _RANDOM_WORDS or (density_letter_of(token) in letters and following is not None
+                                                        and (following.kind, following.text) in (("sym", "("), ("sym", "_"))):
+            return True
+    return False
+
+
 def _density_letters_used(document: Document, formula: Formula) -> set[str]:
     """The letters a formula uses as densities (``g(x|z)``, ``E_g``, ``KL(f \\| g)``: latex.Parser.density_usage)."""
     used: set[str] = set()
@@ -1442,8 +2129,17 @@ def _importance_weights(document: Document, formula: Formula, context: Context) 
         line = document.where(document.line_of(chain[0].segment.start))
         declared.declare_symbol(f"{letter}_{index}", f"{line}: importance weights {chain[0].segment.source.strip()}",
                                 positive=True)
+        for number in _weight_instances(document.text, named.group("letter")):  # w_1, w_2: weights too
+            declared.declare_symbol(f"{letter}_{number}", f"{line}: importance weights "
+                                    f"{chain[0].segment.source.strip()} (the instance {letter}_{number})", positive=True)
         return declared
     return context
+
+
+def _weight_instances(text: str, letter: str) -> list[str]:
+    """The numbers n of the instances ``w_n`` / ``w_{n}`` of the weights' letter that the document writes."""
+    written = re.finditer(rf"(?<![\\A-Za-z]){re.escape(letter)}(?![A-Za-z])\s*_\s*(?:\{{\s*(\d+)\s*\}}|(\d))", text)
+    return sorted({m.group(1) or m.group(2) for m in written}, key=int)
 
 
 def _weight_parts(source: str, index: str) -> tuple[str, str] | None:

@@ -250,6 +250,10 @@ class Context:
     formula_densities: set = field(default_factory=set)  # the densities the formula itself writes (all its sides)
     vector_densities: dict = field(default_factory=dict)  # (family, label) -> a Gaussian law of vectors (matrix_reader)
     symmetric: set = field(default_factory=set)  # matrices declared symmetric (Σ = Σᵀ), maybe not definite
+    points: dict = field(default_factory=dict)  # a density at a point p(x, μ + σε) -> (p(x, z), {z: μ + σε})
+    reparametrizations: dict = field(default_factory=dict)  # z -> (g(ε), ε's law, z's law or None): z = g(ε)
+    datasets: dict = field(default_factory=dict)  # D of "D = {x^(i)}_{i=1}^N i.i.d." -> (N, x): p(D) = Π_i p(x^(i))
+    data_points: dict = field(default_factory=dict)  # x of "x_1, ..., x_N i.i.d." -> N: x_i under Σ_i is x^(i)
 
     def copy(self) -> "Context":
         return Context(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(self)})
@@ -715,6 +719,27 @@ def index_superscript_end(tokens: list[Token], j: int) -> int | None:
     return None
 
 
+def mark_end(tokens: list[Token], k: int) -> tuple[str, int] | None:
+    """The primes or the star written at token k after a name (``x'``, ``x''``, ``x^\\prime``, ``\\theta^*``,
+    ``\\theta^{\\star}``, ``\\theta^\\ast``): another variable or label of its own (x' is not x, θ* not θ), as
+    the suffix of its name ("'" per prime, "*"); and the index after it. None when no mark is written there."""
+    j = k
+    while _is(tokens, j, "sym", "'"):
+        j += 1
+    if j > k:
+        return "'" * (j - k), j
+    if not _is(tokens, k, "sym", "^"):
+        return None
+    end = script_end(tokens, k + 1)
+    inner = [t for t in tokens[k + 1:end] if not (t.kind == "sym" and t.text in "{}")]
+    if inner and all(t.kind == "cmd" and t.text == "prime" for t in inner):
+        return "'" * len(inner), end
+    if len(inner) == 1 and ((inner[0].kind, inner[0].text) == ("sym", "*") or
+                            (inner[0].kind == "cmd" and inner[0].text in ("ast", "star"))):
+        return "*", end
+    return None
+
+
 def script_end(tokens: list[Token], j: int) -> int:
     """The index after the script (one token or a braced group) starting at token j."""
     if _is(tokens, j, "sym", "{"):
@@ -738,7 +763,9 @@ def variable_end(tokens: list[Token], j: int) -> int | None:
     if _is(tokens, k, "sym", "_"):
         k = script_end(tokens, k + 1)
     after_index = index_superscript_end(tokens, k)
-    return after_index if after_index is not None else k
+    k = after_index if after_index is not None else k
+    marked = mark_end(tokens, k)
+    return marked[1] if marked is not None else k
 
 
 def density_call_end(tokens: list[Token], j: int) -> int | None:
@@ -838,7 +865,7 @@ class Parser:
             raise Unparsed("empty expression", "", self.base, self.base)
         from mathcheck.audit import matrix_reader  # vectors, matrices, sums: never commuting numbers
         if matrix_reader.wanted(self):
-            return matrix_reader.read(self)
+            return self._at_data_points(matrix_reader.read(self))
         expr = self.expression()
         if self.peek() is not None:
             token = self.peek()
@@ -899,6 +926,8 @@ class Parser:
             token = self.peek()
             if token is None:
                 break
+            if token.kind in ("cmd", "sym") and token.text in ("cdot", "times", "ast", "*") and self.rebinds_open_index(1):
+                break  # \prod_i a_i \cdot \prod_i b_i: the body of the first \prod ends here
             if token.kind == "cmd" and token.text in ("cdot", "times", "ast"):
                 self.take()
                 begin = self.i
@@ -1080,11 +1109,40 @@ class Parser:
         return base
 
     def _index_superscript(self, end: int) -> str:
-        index = self.tokens[end - 3].text
-        if index in getattr(self, "indices", {}):  # bound by a \sum over i (audit/matrix_reader.py): not one symbol
-            self.fail(f"^{{({index})}} under a sum over {index}: a data point that depends on the sum's index is "
-                      "not one variable, and is not read yet", self.tokens[end - 6].start, self.tokens[end - 1].end)
-        return f"^{{({index})}}"
+        """``^{(i)}``: the i-th data point; under a sum over i it depends on the index (``_at_data_points``)."""
+        return f"^{{({self.tokens[end - 3].text})}}"
+
+    def _at_data_points(self, expr: sp.Expr) -> sp.Expr:
+        """Each Σ_i (Π_i) over data points x^{(i)}: Σ_i [body in X]|_{X = x^{(i)}} (mathcheck.sums.AtPoint), the
+        model expression at each data point; a body that uses the index otherwise, or two kinds of data points,
+        is not read."""
+        if not expr.has(sp.Sum, sp.Product):
+            return expr
+        from mathcheck.sums import AtPoint
+
+        def points(node: sp.Expr) -> dict:
+            if not (isinstance(node, (sp.Sum, sp.Product)) and len(node.limits) == 1):
+                return {}
+            pattern = re.compile(r"(.+)\^\{\(" + re.escape(node.limits[0][0].name) + r"\)\}")
+            return {s: m.group(1) for s in node.function.atoms(sp.Symbol) if (m := pattern.fullmatch(s.name))}
+
+        def at_points(node: sp.Expr) -> sp.Expr:
+            found = points(node)
+            index = node.limits[0][0]
+            where = self.tokens[0].start, self.tokens[-1].end
+            if len(set(found.values())) > 1:
+                self.fail(f"a sum over {index} of the data points of {' and '.join(sorted(set(found.values())))}: "
+                          "one kind of data point per sum is read", *where)
+            base = next(iter(found.values()))
+            if base not in data_bases(self.context):  # z^{(k)}: a sample of a latent, not a data point of X
+                self.fail(f"a sum over {base}^({index}): only the data points of the observed variable (x^{{(i)}}, or "
+                          "the points the prose declares) are read under a sum", *where)
+            if index in node.function.free_symbols or node.function.has(X):
+                self.fail(f"a sum over the data points x^({index}) whose terms use {index} otherwise (or X): not read",
+                          *where)
+            return node.func(AtPoint(node.function.xreplace({s: X for s in found}), index), *node.limits)
+
+        return expr.replace(lambda node: bool(points(node)), at_points)
 
     def _check_power_before_parenthesis(self, name: str, start: int) -> None:
         """``f^2(x)``, ``\\sigma^2(X)``: a power of f applied to x, or f(x)²? Refused; ``\\lambda^2(1-\\lambda)``
@@ -1176,9 +1234,15 @@ class Parser:
             self.take()
             parts = []
             while not self.at("sym", "}"):
+                marked = mark_end(self.tokens, self.i) if parts else None
+                if marked is not None:  # p_{\theta'}, q_{\phi^*}: another label
+                    parts.append(marked[0])
+                    self.i = marked[1]
+                    continue
                 token = self.take()
                 if token.kind in ("word", "num") or (token.kind == "cmd" and token.text in GREEK) or \
-                        (token.kind == "sym" and token.text in SUBSCRIPT_MARKS and parts):
+                        (token.kind == "sym" and token.text in SUBSCRIPT_MARKS and parts) or \
+                        (token.kind == "sym" and token.text == "*" and not parts):  # q_{*}: the optimal q
                     parts.append(bold_letter(token.text) or token.text)  # z_{1:T}, q_{\phi,\psi}, p_{\bm\theta}
                 else:
                     self.fail("cannot read this subscript", start, token.end)
@@ -1196,6 +1260,8 @@ class Parser:
             return token.text  # D_\text{KL}: a font command takes the whole word
         if token.kind == "cmd" and token.text in GREEK:
             return token.text
+        if (token.kind, token.text) == ("sym", "*") or (token.kind == "cmd" and token.text in ("ast", "star")):
+            return "*"  # q_*: the optimal q, another density
         self.fail("cannot read this subscript", start, token.end)
 
     def atom(self) -> sp.Expr:
@@ -1329,7 +1395,8 @@ class Parser:
             if self._density_call_here("pi"):  # \pi(z), \pi_\theta(a | s): a density by convention
                 return self.density(token)
             return sp.pi
-        if name in ("nabla", "partial") and self.at("sym", "_", 1):
+        if name in ("nabla", "partial") and (self.at("sym", "_", 1) or (
+                self.at("sym", "^", 1) and _is(self.tokens, script_end(self.tokens, self.i + 2), "sym", "_"))):
             return self.gradient()
         if name in GREEK:
             return self.identifier(self.take())
@@ -1408,50 +1475,121 @@ class Parser:
         return _fraction(numerator, denominator)
 
     def _derivative_fraction(self, start: int) -> sp.Expr | None:
-        """``\\frac{\\partial}{\\partial \\phi} F``, ``\\frac{d}{d\\phi} F``, ``\\frac{\\partial F}{\\partial \\phi}``: the
-        derivative of F in φ; None when the fraction is not written as a derivative."""
+        """``\\frac{\\partial}{\\partial \\phi} F``, ``\\frac{d}{d\\phi} F``, ``\\frac{\\partial F}{\\partial \\phi}``, and of
+        higher order ``\\frac{\\partial^2}{\\partial \\mu^2} F``, ``\\frac{d^2 f}{dx^2}``, ``\\frac{\\partial^2 F}{\\partial \\mu
+        \\partial \\sigma}``: the derivative of F in the variables of the denominator, each to its power; the
+        numerator's order must be their sum. None when the fraction is not written as a derivative."""
         tokens, j = self.tokens, self.i
-        operator = _derivative_operator(tokens[j + 1]) if _is(tokens, j, "sym", "{") and j + 1 < len(tokens) else None
+        if not (_is(tokens, j, "sym", "{") and j + 1 < len(tokens)):
+            return None
+        operator, one_letter = _derivative_operator(tokens[j + 1]), None
+        if operator is None and tokens[j + 1].kind == "word" and re.fullmatch(r"d[A-Za-z]", tokens[j + 1].text) \
+                and self.text(tokens[j + 1].start, tokens[j + 1].end) == tokens[j + 1].text:
+            operator, one_letter = "d", tokens[j + 1].text[1]  # \frac{df}{dx}: d applied to f
         if operator is None:
             return None
         numerator_end = script_end(tokens, j)
         if not _is(tokens, numerator_end, "sym", "{"):
             return None
         denominator_end = script_end(tokens, numerator_end)
-        denominator = tokens[numerator_end + 1:denominator_end - 1]
-        if len(denominator) == 1 and operator == "d" and denominator[0].kind == "word" and \
-                len(denominator[0].text) == 2 and denominator[0].text[0] == "d":  # {dx}
-            variable = self.symbol(denominator[0].text[1])
-        elif denominator and _derivative_operator(denominator[0]) == operator and \
-                variable_end(denominator, 1) == len(denominator):
-            self.i = numerator_end + 2
-            variable = self.symbol(self.variable_name())
-        else:
+        order, operand_at = (1, j + 2) if one_letter else _derivative_order(tokens, j + 2)
+        if order is None:
+            self.fail(f"a derivative of an order that is not a whole number from 1 to {MAX_DERIVATIVE_ORDER} is "
+                      "not read", start, tokens[denominator_end - 1].end)
+        variables = self._derivative_denominator(operator, numerator_end + 1, denominator_end - 1)
+        if variables is None:
             return None
-        if numerator_end == j + 3:  # {\partial} over {\partial \phi}: the operator applies to what follows
+        if order == 1 and len(variables) == 1 and variables[0][1] > 1:
+            return self._derivative_in_power(variables[0], numerator_end, denominator_end, operand_at, start)
+        if order != sum(count for _, count in variables):
+            self.fail(f"the order of the derivative ({order} in the numerator) is not the sum of the powers of its "
+                      f"denominator ({'·'.join(f'{v}^{k}' for v, k in variables)})", start, tokens[denominator_end - 1].end)
+        if one_letter:
+            self.tokens[j + 1:j + 2] = [Token("word", "d", tokens[j + 1].start, tokens[j + 1].start + 1),
+                                        Token("word", one_letter, tokens[j + 1].start + 1, tokens[j + 1].end)]
+            self.uses.clear()
+            numerator_end, denominator_end = numerator_end + 1, denominator_end + 1
+        if operand_at == numerator_end - 1:  # {\partial^2} over {\partial \phi^2}: the operator applies to what follows
             self.i = denominator_end
             operand = self.operator_argument(start, self.text(start, self.last_end()))
         else:
-            self.i = j + 2
+            self.i = operand_at
             operand = self.expression()
             self.expect("sym", "}", "to close the numerator of the derivative", start)
             self.i = denominator_end
-        return self._derivative(operand, variable, start)
+        return self._derivative(operand, variables, start)
+
+    def _derivative_in_power(self, variable: tuple, numerator_end: int, denominator_end: int, operand_at: int,
+                             start: int) -> sp.Expr:
+        """``\\frac{\\partial}{\\partial \\sigma^2} F``: the derivative in u = σ², read as (∂F/∂σ) / (2σ), which is
+        exact where u ↦ σ is a bijection: for a σ declared positive."""
+        symbol, power = variable
+        if symbol.is_positive is not True:
+            self.fail(f"a derivative in {symbol}^{power}: read only for a {symbol} declared positive (then "
+                      f"{symbol}^{power} determines {symbol}); declare it (${_shown_name(symbol.name)} > 0$)", start,
+                      self.tokens[denominator_end - 1].end)
+        if operand_at == numerator_end - 1:
+            self.i = denominator_end
+            operand = self.operator_argument(start, self.text(start, self.last_end()))
+        else:
+            self.i = operand_at
+            operand = self.expression()
+            self.expect("sym", "}", "to close the numerator of the derivative", start)
+            self.i = denominator_end
+        return self._derivative(operand, [(symbol, 1)], start) / (power * symbol ** (power - 1))
+
+    def _derivative_denominator(self, operator: str, first: int, end: int) -> list | None:
+        """The variables of a derivative's denominator between tokens ``first`` and ``end``: ``\\partial \\phi``,
+        ``dx``, ``d x^2``, ``\\mathrm{d}x^2``, ``\\partial \\mu \\, \\partial \\sigma``: [(variable, power)], None when
+        it is not written so."""
+        tokens, k, found = self.tokens, first, []
+        while k < end:
+            if tokens[k].kind == "sep":
+                k += 1
+                continue
+            token = tokens[k]
+            if operator == "d" and token.kind == "word" and len(token.text) == 2 and token.text[0] == "d" \
+                    and self.text(token.start, token.end) == token.text:  # dx
+                name, k = token.text[1], k + 1
+            elif _derivative_operator(token) == operator and variable_end(tokens, k + 1) is not None \
+                    and variable_end(tokens, k + 1) <= end:
+                saved, self.i = self.i, k + 1
+                name, k = self.variable_name(), self.i
+                self.i = saved
+            else:
+                return None
+            power, k = _derivative_order(tokens, k)
+            if power is None or k > end:
+                return None
+            found.append((self.symbol(name), power))
+        return found or None
 
     def gradient(self) -> sp.Expr:
-        """``\\nabla_\\phi F``, ``\\partial_\\phi F``, ``\\nabla_{\\phi} F``: the derivative of F in the parameter φ."""
-        start = self.take().start
+        """``\\nabla_\\phi F``, ``\\partial_\\phi F``, ``\\nabla_{\\phi} F``: the derivative of F in the parameter φ; of
+        order two ``\\nabla^2_\\mu F``, ``\\partial_\\mu^2 F`` (for a scalar μ, the Hessian and the Laplacian are the
+        second derivative)."""
+        token = self.take()
+        start = token.start
+        order, self.i = _derivative_order(self.tokens, self.i)
         self.take()  # _
         braced = self.at("sym", "{")
         if braced:
             self.take()
         if variable_end(self.tokens, self.i) is None:
             self.fail("the subscript of a gradient must be one variable or parameter", start, self._factor_end())
+        written = self.peek()
         variable = self.symbol(self.variable_name())
         if braced:
             self.expect("sym", "}", "to close the subscript of the gradient", start)
+        if order == 1:
+            order, self.i = _derivative_order(self.tokens, self.i)
+        if order is None:
+            self.fail("a derivative of an order that is not a whole number is not read", start, self.last_end())
+        if order > 1 and written.kind == "word" and bold_letter(written.text):
+            self.fail(f"\\{token.text}^{order} of a vector: the Hessian matrix or the Laplacian (its trace)? Not read "
+                      "in a scalar formula", start, self.last_end())
         operand = self.operator_argument(start, self.text(start, self.last_end()))
-        return self._derivative(operand, variable, start)
+        return self._derivative(operand, [(variable, order)], start)
 
     def operator_argument(self, start: int, written: str) -> sp.Expr:
         """The operand of a derivative operator: the whole following factor with its scripts, as typeset
@@ -1482,19 +1620,27 @@ class Parser:
                       "or to the product that follows? Use parentheses", start, self._factor_end())
         return argument
 
-    def _derivative(self, operand: sp.Expr, variable: sp.Symbol, start: int) -> sp.Expr:
-        """d operand / d variable, kept unevaluated; refused when the operand depends on the variable in a way
-        it does not write (a density p_φ, a named quantity): read as a formula its derivative would be 0."""
-        implicit = operand.atoms(Density, BareDensity, NameRef)
-        if implicit:
-            shown = sp.sstr(sorted(implicit, key=sp.default_sort_key)[0])
-            self.fail(f"a derivative in {variable} of {shown}: how a density or a named quantity depends on "
-                      f"{variable} is not written out, so the derivative is not read (write the formula)", start,
-                      self.last_end())
-        if variable not in operand.free_symbols:  # ∇_φ μ²: μ = μ_φ(x) may depend on φ without saying so
-            self.fail(f"a derivative in {variable} of an expression that does not write {variable}: whether it "
-                      f"depends on {variable} (through μ, σ, ...) is not written out", start, self.last_end())
-        return sp.Derivative(operand, variable)
+    def _derivative(self, operand: sp.Expr, variables, start: int) -> sp.Expr:
+        """d operand / d variable (``variables``: one symbol, or [(symbol, order)]), kept unevaluated; refused when
+        the operand depends on a variable in a way it does not write (a density p_φ, a named quantity): read as
+        a formula its derivative would be 0."""
+        counts = [(variables, 1)] if isinstance(variables, sp.Basic) else list(variables)
+        noises = {noise for _, noise, _ in self.context.reparametrizations.values() if isinstance(noise, Density)}
+        for variable, _ in counts:
+            # q_φ under ∂/∂φ writes how it depends on φ (its label); a declared noise p(ε) of z = g_φ(ε) does not
+            implicit = {d for d in operand.atoms(Density, BareDensity, NameRef) if not (
+                isinstance(d, Density) and (variable.name in d.label.split(",") or d in noises))}
+            if implicit:
+                shown = sp.sstr(sorted(implicit, key=sp.default_sort_key)[0])
+                self.fail(f"a derivative in {variable} of {shown}: how a density or a named quantity depends on "
+                          f"{variable} is not written out, so the derivative is not read (write the formula)", start,
+                          self.last_end())
+            labelled = any(variable.name in d.label.split(",") for d in operand.atoms(Density))
+            if variable not in operand.free_symbols and not labelled_calls(operand, variable) and not labelled:
+                # ∇_φ μ²: μ = μ_φ(x) may depend on φ without saying so (g_φ(ε) says so: its label is φ)
+                self.fail(f"a derivative in {variable} of an expression that does not write {variable}: whether it "
+                          f"depends on {variable} (through μ, σ, ...) is not written out", start, self.last_end())
+        return sp.Derivative(operand, *counts)
 
     def entropy(self) -> sp.Expr | None:
         """``H[q]``, ``H(q(z|x))``, ``\\mathcal{H}(q)``, ``\\mathbb{H}[q]``: the entropy −E_q[log q]; ``H(p, q)``: the
@@ -1800,6 +1946,10 @@ class Parser:
             if indexed is not None:  # dx^{(i)}
                 name += self._index_superscript(indexed)
                 self.i = indexed
+            marked = mark_end(self.tokens, self.i)
+            if marked is not None:  # dx'
+                name += marked[0]
+                self.i = marked[1]
         else:
             self.fail("\\int without its differential (d<variable>)", start, token.end)
         if name in self.context.renamed:
@@ -1845,7 +1995,8 @@ class Parser:
         if text == "KL" and following is not None and following.kind == "sym" and following.text in ("(", "["):
             self.take()
             return self.divergence_arguments(token.start)
-        if text in ("N",) and following is not None and following.kind == "sym" and following.text == "(":
+        if text in ("N",) and following is not None and following.kind == "sym" and following.text == "(" and \
+                self._gaussian_arguments(self.i + 1):
             return self.normal()
         if text in FUNCTIONS or text in ("max", "min"):
             self.fail(f"`{text}` without a backslash: write \\{text}", token.start, token.end)
@@ -1898,6 +2049,17 @@ class Parser:
         name = token.text
         if self.at("sym", "_"):
             name = f"{name}_{self.subscript_name()}"
+        marked = mark_end(self.tokens, self.i)
+        if marked is not None:
+            if _is(self.tokens, marked[1], "sym", "("):
+                self.fail(f"a prime or star before parentheses, `{self.text(token.start, self.tokens[marked[1] - 1].end)}"
+                          f"(…)`: a derivative (f'(x)), another function, or a variable times (…)? Not read: name it",
+                          token.start, self._group_end(")"))
+            self.i = marked[1]
+            name += marked[0]
+            symbol = self.symbol(name)
+            self.last_name = (name, self.i)
+            return symbol
         user_name = token.kind == "word" and (len(token.text) > 1 or token.text.isupper())
         user_name = user_name or (token.kind == "cmd" and token.text == "ell" and self._opens("("))  # ℓ(x): a loss
         if user_name and name not in VARIABLES and not self._opens("("):
@@ -1908,6 +2070,9 @@ class Parser:
             of_density = self._density_argument() if user_name else None
             if of_density is not None:  # \mathcal{L}(q), \mathcal{F}(q_\phi): one name, the density is part of it
                 return NameRef(f"{name}({of_density})")
+            if user_name and name in self.context.sizes | self._limit_names() and \
+                    self._call_content(self.i) in ("compound", "number"):
+                return self.symbol(name)  # N(N - 1) with N a size (a sum's limit): a product
             if user_name:
                 return NameRef(name, self.call_arguments(token.start, named=True))
             if self._is_call(name, token.start):
@@ -1941,6 +2106,9 @@ class Parser:
                       start, self._group_end(")"))
         if function or content == "list":
             return True
+        if number and content == "number":  # σ(0) with σ > 0 declared: the sigmoid at 0, or σ·0?
+            self.fail(f"ambiguous: `{shown}(…)` of a number may be a function value (the sigmoid σ(0)) or a product "
+                      f"with the number {shown}: write {shown}\\cdot(…) for a product", start, self._group_end(")"))
         if number or content == "compound":
             return False
         self.fail(f"ambiguous: `{shown}(…)` may be a function value or a product: write {shown}\\cdot(…) for a "
@@ -2067,6 +2235,9 @@ class Parser:
         after = self.i
         if self.at("sym", "_"):
             after = script_end(self.tokens, self.i + 1)
+        marked = mark_end(self.tokens, after)
+        if marked is not None and marked[0] == "*":  # q^*(z), q_j^*(z_j)
+            after = marked[1]
         return density_call_end(self.tokens, after) is not None and self._is_density_letter(family)
 
     def _is_density_letter(self, family: str) -> bool:
@@ -2084,6 +2255,8 @@ class Parser:
     def _used_as_density(self, j: int) -> bool:
         tokens = self.tokens
         after = script_end(tokens, j + 2) if _is(tokens, j + 1, "sym", "_") else j + 1
+        if _is(tokens, after, "rel", "~"):
+            return False  # x of x \sim g, E_{x \sim g}: the sampled variable, not a density
         end = density_call_end(tokens, after)
         if end is not None and any(t.kind == "mid" or (t.kind, t.text) == ("sym", ";") for t in tokens[after:end]):
             return True  # g(x | z), f(x; \mu, \sigma)
@@ -2104,6 +2277,12 @@ class Parser:
         label = ""
         if self.at("sym", "_"):
             label = self.subscript_name()
+        marked = mark_end(self.tokens, self.i)
+        if marked is not None and marked[0] == "*":  # q^*(z): the optimal q, another density than q
+            label, self.i = label + "*", marked[1]
+        elif marked is not None:
+            self.fail(f"a prime on the density letter {family} (`{self.text(start, self.tokens[marked[1] - 1].end)}`): "
+                      "its derivative, or another density? Not read: name it", start, self.tokens[marked[1] - 1].end)
         if not self._opens("("):
             return self.bare_density(family, label)
         opened = self.i
@@ -2118,42 +2297,58 @@ class Parser:
             return at_point
 
     def _density_at_point(self, family: str, label: str, opened: int) -> sp.Expr | None:
-        """``p(x, \\mu + \\sigma\\epsilon)``: the density p(x, z) the document (or this formula) writes, at z = μ + σε;
-        None unless exactly one density of that name and arity, with the variables written here in their places,
-        is written (its variables name the places)."""
+        """``p(x, \\mu + \\sigma\\epsilon)``, ``p_\\theta(x | g_\\phi(\\epsilon, x))``: the density p(x, z) (p_θ(x|z)) the document
+        (or this formula) writes, at z = μ + σε; None unless exactly one density of that name and shape, with the
+        variables written here in their places, is written (its variables name the places: at most one point
+        before the bar and one after it)."""
         end = self._matching(opened)
-        if end is None or any(t.kind == "mid" or (t.kind, t.text) == ("sym", ";") for t in self.tokens[opened:end]):
+        if end is None or any((t.kind, t.text) == ("sym", ";") for t in self.tokens[opened:end]):
             return None
         saved = self.i
-        self.i = opened + 1
+        pieces, depth = [[[]]], 0  # the arguments' tokens, split at the top-level commas and the bar
+        for token in self.tokens[opened + 1:end]:
+            if token.kind == "sym" and token.text in OPEN:
+                depth += 1
+            elif token.kind == "sym" and token.text in OPEN.values():
+                depth -= 1
+            if depth == 0 and token.kind == "mid" and token.text in ("|", "\\mid") and len(pieces) == 1:
+                pieces.append([[]])
+            elif depth == 0 and (token.kind, token.text) == ("sym", ","):
+                pieces[-1].append([])
+            else:
+                pieces[-1][-1].append(token)
         try:
-            arguments = [self.expression()]
-            while self.at("sym", ","):
-                self.take()
-                arguments.append(self.expression())
-            if self.i != end:
-                raise Unparsed("not a list of arguments")
-        except Unparsed:
-            self.i = saved
+            parts = [[Parser(tokens, self.source, self.context, self.base).parse() for tokens in part]
+                     for part in pieces]
+        except (Unparsed, IndexError):
             return None
+        variables, given = parts[0], (parts[1] if len(parts) > 1 else [])
         written = set(self.context.written_densities.get((family, label), set()))
         written |= {d for d in set(self.written_densities()) | self.context.formula_densities
                     if (d.family, d.label) == (family, label)}
-        named = [a for a in arguments if isinstance(a, sp.Symbol)]
-        points = [a for a in arguments if not isinstance(a, sp.Symbol)]
-        fits = [d for d in written if not d.given and len(d.variables) == len(arguments) and
-                set(named) < set(d.variables)]  # the variables of a joint density are a set: the place is the one left
-        if len(fits) != 1 or len(points) != 1 or len(set(named)) != len(named):
+
+        def places(arguments: list, of: tuple) -> dict | None:
+            named = [a for a in arguments if isinstance(a, sp.Symbol)]
+            points = [a for a in arguments if not isinstance(a, sp.Symbol)]
+            left = set(of) - set(named)
+            if len(of) != len(arguments) or len(set(named)) != len(named) or not set(named) <= set(of) \
+                    or len(points) > 1 or len(left) != len(points):
+                return None
+            return {next(iter(left)): points[0]} if points else {}
+
+        fits = [(d, places(variables, d.variables), places(given, d.given)) for d in written]
+        fits = [(d, {**v, **g}) for d, v, g in fits if v is not None and g is not None and (v or g)]
+        if len(fits) != 1:
             self.i = saved
             return None
-        (template,) = fits
+        (template, points), = fits
         self.i = end + 1
-        (place,) = set(template.variables) - set(named)
-        points = {place: points[0]}
         if any(point.has(Density, Normal, BareDensity, NameRef, sp.Integral, KL, Expectation) for point in points.values()):
             self.fail("a density at a point that is not a formula of numbers and variables", self.tokens[opened].start,
                       self.last_end())
-        return template.subs(points, simultaneous=True)
+        at_point = template.subs(points, simultaneous=True)
+        self.context.points[at_point] = (template, points)
+        return at_point
 
     def _density_of_variables(self, family: str, label: str, start: int) -> sp.Expr:
         self.take()
@@ -2229,11 +2424,18 @@ class Parser:
         """A variable as written: ``x``, ``\\mathbf{x}`` (x), ``x_i``, ``z_{1:T}``, ``x^{(i)}``."""
         name = letter_of(self.take())
         if self.at("sym", "_"):
-            name = f"{name}_{self.subscript_name()}"
+            subscript = self.subscript_name()
+            if name in self.context.data_points and subscript in getattr(self, "indices", {}):
+                return f"{name}^{{({subscript})}}"  # x_i under Σ_i of the declared data points x_1, ..., x_N
+            name = f"{name}_{subscript}"
         indexed = index_superscript_end(self.tokens, self.i)
         if indexed is not None:
             name += self._index_superscript(indexed)
             self.i = indexed
+        marked = mark_end(self.tokens, self.i)
+        if marked is not None:
+            name += marked[0]
+            self.i = marked[1]
         return name
 
     def density_parameters(self, start: int) -> str:
@@ -2587,6 +2789,40 @@ class Parser:
             return None  # p(x + 1): not a density of variables, refused by the density reading
         return self.density(self.take())
 
+    def _limit_names(self) -> set[str]:
+        """The names written as the upper limit of a \\sum or \\prod of these tokens (N of \\sum_{i=1}^{N}): sizes."""
+        tokens, names = self.tokens, set()
+        for j, token in enumerate(tokens):
+            if token.kind != "cmd" or token.text not in ("sum", "prod"):
+                continue
+            k = script_end(tokens, j + 2) if _is(tokens, j + 1, "sym", "_") else j + 1
+            if _is(tokens, k, "sym", "^"):
+                braced = _is(tokens, k + 1, "sym", "{") and _is(tokens, k + 3, "sym", "}")
+                limit = tokens[k + 2] if braced else (tokens[k + 1] if k + 1 < len(tokens) else None)
+                if limit is not None and limit.kind == "word":
+                    names.add(limit.text)
+        return names
+
+    def rebinds_open_index(self, offset: int = 0) -> bool:
+        """Whether the token at ``offset`` opens a sum over the index of the sum whose body is being read (the
+        matrix reader reads sums: audit/matrix_reader.py)."""
+        return False
+
+    def _gaussian_arguments(self, opening: int) -> bool:
+        """Whether the parentheses opening at token ``opening`` hold a Gaussian's arguments: a comma, ``;`` or a
+        bar at their top level (``N(0, 1)``, ``N(z; μ, σ²)``, ``N(z | μ, σ²)``), not ``N(N - 1)``."""
+        depth = 0
+        for token in self.tokens[opening:]:
+            if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
+                depth += 1
+            elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
+                depth -= 1
+                if depth == 0:
+                    return False
+            elif depth == 1 and (token.kind == "mid" or (token.kind == "sym" and token.text in (",", ";"))):
+                return True
+        return False
+
     def normal(self) -> sp.Expr:
         """``N(mean, variance)`` (a density of x) or ``N(v; mean, variance)`` (a density of v)."""
         variable, mean, variance, start, end = self.normal_parts()
@@ -2647,10 +2883,38 @@ class Parser:
         return Normal(variable, mean, sp.sqrt(variance))
 
 
+def data_bases(context: Context) -> set[str]:
+    """The names whose x^{(i)} are data points of the observed variable: x, and the points the prose declares."""
+    return {"x"} | set(context.data_points) | {base for _, base in context.datasets.values()}
+
+
+def labelled_calls(expr: sp.Expr, variable: sp.Symbol) -> set:
+    """The calls of functions labelled by ``variable`` in ``expr`` (g_φ(ε), μ_φ(x) for φ) that do not take it as
+    an argument: they depend on it through their label."""
+    return {call for call in expr.atoms(sp.core.function.AppliedUndef)
+            if call.func.__name__.endswith(f"_{variable.name}") and variable not in call.args}
+
+
 def _derivative_operator(token: Token) -> str | None:
     if token.kind == "cmd" and token.text == "partial":
         return "partial"
     return "d" if token.kind == "word" and token.text == "d" else None
+
+
+MAX_DERIVATIVE_ORDER = 8  # \\partial^{100}: refused, not differentiated a hundred times
+
+
+def _derivative_order(tokens: list[Token], k: int) -> tuple[int | None, int]:
+    """The order written at token k after a derivative operator or its variable (``^2``, ``^{3}``; 1 when
+    nothing is written), None when it is not a small whole number; and the index after it."""
+    if not _is(tokens, k, "sym", "^"):
+        return 1, k
+    end = script_end(tokens, k + 1)
+    inner = [t for t in tokens[k + 1:end] if not (t.kind == "sym" and t.text in "{}")]
+    if len(inner) == 1 and inner[0].kind == "num" and inner[0].text.isdigit() and \
+            1 <= int(inner[0].text) <= MAX_DERIVATIVE_ORDER:
+        return int(inner[0].text), end
+    return None, end
 
 
 def _trimmed(tokens: list[Token]) -> list[Token]:
@@ -2671,7 +2935,9 @@ def _separator_reason(shown: str) -> str:
 
 def _shown_name(name: str) -> str:
     base, _, label = name.partition("_")
-    base = f"\\{base}" if base in GREEK else base
+    mark = base[len(base.rstrip("'*")):]
+    base = base[:len(base) - len(mark)]
+    base = (f"\\{base}" if base in GREEK else base) + mark
     return f"{base}_{{{label}}}" if label else base
 
 

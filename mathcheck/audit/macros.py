@@ -344,8 +344,11 @@ class _Rollback(Exception):
 
 
 class _Expander:
-    def __init__(self, text: str, macros: dict[str, Macro], where: Callable[[int], str]):
+    def __init__(self, text: str, macros: dict[str, Macro], where: Callable[[int], str], grouped: bool = False):
         self.source, self.macros, self.where = text, macros, where
+        self.grouped = grouped  # TeX groups: a definition inside {...} holds until the group closes
+        self.depth = 0  # the braces of the written text open here
+        self.scopes: list[tuple[int, dict[str, Macro]]] = []  # (depth, the macros before the group's first definition)
         self.chunks: list[str] = []
         self.pieces: list[tuple[int, int, int, int, bool]] = []
         self.length = 0
@@ -373,6 +376,27 @@ class _Expander:
     def copy(self, i: int, j: int) -> None:
         self.emit(self.source[i:j], (i, j), True)
 
+    def _track_groups(self, text: str) -> None:
+        """The braces of written text (no command's): a group that closes takes back its local definitions."""
+        if not self.grouped:
+            return
+        for character in text:
+            if character == "{":
+                self.depth += 1
+            elif character == "}":
+                self.depth -= 1
+                while self.scopes and self.scopes[-1][0] > self.depth:
+                    self.macros = self.scopes.pop()[1]
+
+    def _open_scope(self, text: str, k: int) -> bool:
+        """Before a definition inside a group: keep the macros to go back to when the group closes; False for
+        \\gdef, \\global (global: the scopes that are open get it too)."""
+        if text.startswith(("\\gdef", "\\global"), k):
+            return False
+        if self.grouped and self.depth > 0 and (not self.scopes or self.scopes[-1][0] != self.depth):
+            self.scopes.append((self.depth, dict(self.macros)))
+        return True
+
     # -- a span of the written text
     def span(self, start: int, end: int) -> None:
         """Read the written text ``source[start:end]``: its definitions, and its invocations expanded whole."""
@@ -382,6 +406,7 @@ class _Expander:
             k = frame.text.find("\\", frame.pos, frame.end)
             k = frame.end if k < 0 else k
             self.copy(frame.pos, k)
+            self._track_groups(self.source[frame.pos:k])
             frame.pos = k
             if k >= frame.end:
                 continue
@@ -417,7 +442,11 @@ class _Expander:
             self.copy(k, m.end())
             frame.pos = m.end()
             return
+        local = self._open_scope(frame.text, k)
         define(self.macros, macro, mode)
+        if not local:  # \gdef in a group: the macros restored when the open groups close have it too
+            for _, saved in self.scopes:
+                define(saved, macro, mode)
         start = self.length
         self.emit("".join(c if c == "\n" else " " for c in frame.text[k:after]), (k, after), True)
         self.definitions.append((start, self.length))
@@ -583,11 +612,11 @@ class _ArgumentReader:
 
 
 def expand(text: str, spans: list[tuple[int, int]], macros: dict[str, Macro],
-           where: Callable[[int], str]) -> Expanded:
+           where: Callable[[int], str], grouped: bool = False) -> Expanded:
     """``text`` with the definitions in ``spans`` read (and blanked) and the macros in ``spans`` expanded, in
     reading order (a definition holds from where it is made). ``macros`` (copied) are defined before the text;
     ``where(offset)`` names the place of a definition for the report."""
-    expander = _Expander(text, dict(macros), where)
+    expander = _Expander(text, dict(macros), where, grouped)
     cursor = 0
     for start, end in sorted(spans):
         if start < cursor:

@@ -32,10 +32,10 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 
-from mathcheck.audit.latex import (CLOSING_BAR, GREEK, OPENING_BAR, VARIABLES, Context, NameRef, Parser, Token,
+from mathcheck.audit.latex import (CLOSING_BAR, GREEK, OPEN, OPENING_BAR, VARIABLES, Context, NameRef, Parser, Token,
                                    Unparsed, density_letter_of, tokenize, top_level_parts, variable_end)
-from mathcheck.matrices import (Components, Covariance, Diagonal, MatrixExpectation, MvNormal, ShapeError,
-                                SymmetricMatrix, VectorFunction, scalar)
+from mathcheck.matrices import (Components, Covariance, Diagonal, Entry, MatrixExpectation, MvNormal, ShapeError,
+                                SymmetricMatrix, TriangularMatrix, VectorFunction, scalar, triangular)
 from mathcheck.matrices import j as ENTRY_INDEX
 from mathcheck.vocab import Density, Expectation
 
@@ -47,8 +47,10 @@ NOT_MATRICES = {"E", "N", "D"}  # the expectation, the normal, D_KL (and sizes: 
 TRACE_WORDS = {"tr", "Tr", "trace", "Trace"}
 DETERMINANT_WORDS = {"det"}
 DIAGONAL_WORDS = {"diag", "Diag"}
+COVARIANCE_WORDS = {"Cov", "cov", "Var"}  # the covariance matrix of a random vector (Var: its name too)
 TRANSPOSES = {"T", "\\mathsf{T}", "\\mathrm{T}", "top", "intercal"}
 SIZE_NAMES = {"d", "D", "n", "m", "N", "M", "K", "k", "p", "q", "L"}  # names that may size a vector or bound a sum
+FREE_INDEX_LETTERS = {"i", "j", "k", "l"}  # the index letters of an entry A_{ij} outside a sum
 DEFAULT_BOUND_INDICES = {"j"}  # \sum_j runs over the components 1..d; other indices need their limits
 _BOLD_NAME = re.compile(r"\\(?:mathbf|boldsymbol|bm|pmb)\{\\?([A-Za-z]+)\}((?:_.+)?)")
 
@@ -100,14 +102,56 @@ def _vector_letter(name: str) -> bool:
     return _base(plain_name(name)[0])[0].islower()
 
 
+_BLACKBOARD_IDENTITY = re.compile(r"\\mathbb\{I\}((?:_.+)?)")
+IDENTITY_MARK = "<identity>"  # in a formula's shapes: the formula holds matrices, so a bare I is the identity
+INDEX_MARK = "<index>"  # + a letter, in a formula's shapes: entries with that free index, so x_j of a vector is one
+
+
 def _identity_name(name: str) -> str | None:
-    """``I`` -> "", ``I_d`` -> "d", ``\\mathbf{I}`` -> "": the size written after the identity (None: not one)."""
+    """``I`` -> "", ``I_d`` -> "d", ``\\mathbf{I}``, ``\\mathbb{I}`` -> "": the size written after the identity
+    (None: not one). (``\\mathbf{1}`` is the ones vector, never the identity.)"""
     plain, _ = plain_name(name)
+    blackboard = _BLACKBOARD_IDENTITY.fullmatch(name)
+    if blackboard:
+        plain = "I" + blackboard.group(1)
     if plain == "I":
         return ""
     if plain.startswith("I_") and re.fullmatch(r"[A-Za-z]|\d+", plain[2:]):
         return plain[2:]
     return None
+
+
+class _BareIdentity(sp.Identity):
+    """An I written without its size where the document's matrices have several sizes (A ∈ ℝ^{n×n}, B ∈ ℝ^{m×m}):
+    while reading, the size its neighbour in a product or sum needs (C I with C n×m: I_m); one no neighbour
+    sizes is refused as ambiguous (tr(I) + tr(I)). ``position``: the token it was read at."""
+
+    def __new__(cls, n, position):
+        return sp.Basic.__new__(cls, sp.sympify(n), sp.Integer(position))
+
+    @property
+    def rows(self):
+        return self.args[0]
+
+    @property
+    def cols(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return (self.args[0], self.args[0])
+
+    @property
+    def position(self) -> int:
+        return int(self.args[1])
+
+
+def _plain_identities(expr):
+    """``expr`` with each bare identity the plain identity of its size."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    found = {node for node in sp.preorder_traversal(expr) if isinstance(node, _BareIdentity)}
+    return expr.xreplace({node: sp.Identity(node.rows) for node in found}) if found else expr
 
 
 def dimension(name: str) -> sp.Expr:
@@ -144,8 +188,11 @@ def wanted(parser: Parser) -> bool:
     shapes |= {sp.sstr(size) for shape in parser.context.shapes.values() for size in shape
                if isinstance(size, sp.Symbol)}  # d in tr(I_d) = d is the size of the vectors
     has_divergence = any(t.kind == "word" and t.text in ("D", "KL") for t in parser.tokens)
-    if any(_bold_zero_at(parser.tokens, k) for k in range(len(parser.tokens))):
+    if any(_bold_zero_at(parser.tokens, k) or _bold_one_at(parser.tokens, k) for k in range(len(parser.tokens))):
         return True
+    if IDENTITY_MARK in parser.context.shapes and any(t.kind == "word" and _identity_name(t.text) is not None
+                                                      for t in parser.tokens):
+        return True  # A^{-1}A = \mathbb{I}: the identity of the formula's matrices
     for token in parser.tokens:
         if token.kind == "cmd" and (token.text in ("top", "intercal", "det", "tr", "odot", "sum", "prod") or
                                     (token.text in GREEK and token.text[0].isupper()) or token.text in shapes):
@@ -170,7 +217,15 @@ def read(parser: Parser) -> sp.Expr:
             reader = MatrixParser(parser.tokens, parser.source, parser.context, parser.base, shapes, components,
                                   sizes)
             try:
-                expr = reader.parse()
+                expr = _plain_identities(reader.parse())
+                unsized = reader.bare_identities - reader.sized_identities
+                if unsized:
+                    token = reader.tokens[min(unsized) - 1] if 0 < min(unsized) <= len(reader.tokens) else None
+                    start = token.start if token is not None else parser.base
+                    end = token.end if token is not None else parser.base
+                    raise Unparsed("ambiguous: the size of this I is not told by the formula (the matrices declared "
+                                   "have several sizes): write I_n", parser.text(start, end).strip() or "I",
+                                   start, end)
             except (ValueError, TypeError, AttributeError, NotImplementedError) as error:  # sympy refused a node
                 start = reader.tokens[0].start if reader.tokens else parser.base
                 end = reader.tokens[-1].end if reader.tokens else parser.base
@@ -199,32 +254,68 @@ def read(parser: Parser) -> sp.Expr:
 
 def learn_formula(segments: list[list[Token]], source: str, context: Context) -> None:
     """Add to ``context`` what the use of names in every expression of a formula teaches: ``x^T`` on one side
-    makes x a vector on the other side too, ``x_j`` under a sum makes x the vector of its components."""
+    makes x a vector on the other side too, ``x_j`` under a sum makes x the vector of its components; where an
+    expression holds a matrix, a bare I elsewhere in the formula is the identity (:data:`IDENTITY_MARK`)."""
     probe = context.copy()
-    for _ in range(2):  # a second round reads each side with what the others taught
+    read_last: dict[int, sp.Expr] = {}
+    for _ in range(3):  # later rounds read each side with what the others taught
         before = (dict(probe.shapes), set(probe.components), set(probe.sizes))
-        for tokens in segments:
-            parser = Parser(tokens, source, probe, 0)
+        for k, tokens in enumerate(segments):
+            trial = probe.copy()  # a side that cannot be read teaches nothing (its guesses stay behind)
+            parser = Parser(tokens, source, trial, 0)
             if not parser.tokens or not wanted(parser):
                 continue
             try:
-                read(parser)
+                read_last[k] = read(parser)
             except (Unparsed, ValueError, TypeError, AttributeError, RecursionError):
                 continue
+            probe.shapes.update(trial.shapes)
+            probe.components |= trial.components
+            probe.sizes |= trial.sizes
+        for letter in _free_entry_indices(read_last.values()):
+            probe.shapes[INDEX_MARK + letter] = (None, None)  # (μ + σ ⊙ ε)_j = μ_j + σ_j ε_j: μ_j an entry too
         if (probe.shapes, probe.components, probe.sizes) == before:
             break
     context.shapes.update(probe.shapes)
     context.components.update(probe.components)
     context.sizes.update(probe.sizes)
+    sizes = _square_sizes(read_last.values())
+    if sizes is not None:
+        context.shapes[IDENTITY_MARK] = (sizes.pop() if len(sizes) == 1 else None,) * 2
+
+
+def _free_entry_indices(expressions) -> set[str]:
+    """The free index letters (i, j, k, l) of the entries the expressions hold: A_{ij}, (A x)_i."""
+    found = set()
+    for expr in expressions:
+        for node in expr.atoms(Entry) if isinstance(expr, sp.Basic) else ():
+            found |= {s.name for index in (node.row, node.col) for s in index.free_symbols
+                      if isinstance(s, sp.Symbol) and s.name in FREE_INDEX_LETTERS}
+    return found
+
+
+def _square_sizes(expressions) -> set | None:
+    """The sizes of the square matrices the expressions hold (None when none holds a vector or matrix): a bare I
+    on another side (A^{-1}A = I) is the identity of that size."""
+    sizes, matrices = set(), False
+    for expr in expressions:
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, sp.MatrixExpr):
+                matrices = True
+                if _equal(*node.shape) and node.shape[0] != 1:
+                    sizes.add(node.shape[0])
+    return sizes if matrices else None
 
 
 def carry(formula_context: Context, persistent: Context) -> Context:
     """``persistent`` with the shapes a formula's use taught (a copy when there are new ones)."""
-    if not (formula_context.shapes.items() - persistent.shapes.items() or
+    shapes = {name: shape for name, shape in formula_context.shapes.items()
+              if not name.startswith("<") and (_identity_name(name) is None or name in persistent.shapes)}
+    if not (shapes.items() - persistent.shapes.items() or
             formula_context.components - persistent.components or formula_context.sizes - persistent.sizes):
         return persistent
     persistent = persistent.copy()
-    persistent.shapes.update(formula_context.shapes)
+    persistent.shapes.update(shapes)
     persistent.components.update(formula_context.components)
     persistent.sizes.update(formula_context.sizes)
     return persistent
@@ -246,6 +337,7 @@ class MatrixParser(Parser):
         self.components = components  # vectors read as the vector of their components (matrices.Components)
         self.component_bases: set[str] = set()  # the bases of the components x_j read
         self.indices: dict[str, sp.Symbol] = {}  # the bound indices of the sums being read
+        self.open_bodies: list[tuple[str, int]] = []  # (index, first token) of the bodies of the sums being read
         self.used_indices: set[str] = set()
         self.matrix_argument = 0  # inside tr(...), det(...), |...|, diag(...), \|...\|
         self.norm_depth = 0  # inside \|...\|: a \| closes
@@ -257,6 +349,8 @@ class MatrixParser(Parser):
         self.bare: tuple[str, int] | None = None  # (name, index after it) of the last bare name read
         self.matrix_content = self._has_matrix_content()
         self.conditioned_laws: list[str] = []  # the given variables of the declared Gaussian densities read
+        self.bare_identities: set[int] = set()  # the positions of the bare I of ambiguous size read
+        self.sized_identities: set[int] = set()  # those a neighbour sized
 
     def _has_matrix_content(self) -> bool:
         """Matrix operations or matrices (other than a bare I or a bold letter): then I is the identity and a
@@ -264,7 +358,7 @@ class MatrixParser(Parser):
         for k, (previous, token) in enumerate(zip([None] + self.tokens, self.tokens)):
             if token.kind == "cmd" and token.text in ("top", "intercal", "det", "tr", "odot"):
                 return True
-            if _bold_zero_at(self.tokens, k):
+            if _bold_zero_at(self.tokens, k) or _bold_one_at(self.tokens, k):
                 return True
             if token.kind == "word" and token.text in TRACE_WORDS | DETERMINANT_WORDS | DIAGONAL_WORDS and \
                     self.text(token.start, token.end).startswith("\\"):
@@ -342,12 +436,20 @@ class MatrixParser(Parser):
         return sizes
 
     def _component(self, name: str) -> sp.Expr | None:
-        """``x_j``, ``\\sigma_j`` under a sum over j: the component ``IndexedBase('x')[j]``."""
+        """``x_j``, ``\\sigma_j`` under a sum over j: the component ``IndexedBase('x')[j]``; ``\\Sigma_{ij}`` of a
+        matrix: its entry (matrices.Entry)."""
         base, _, label = plain_name(name)[0].partition("_")
+        entry = self._matrix_entry(base, label)
+        if entry is not None:
+            return entry
         shifted = self._index_expression(label) if label and label not in self.indices else None
         if shifted is not None:  # x_{d+1-j}: the component at an index expression
             self.component_bases.add(base)
             return self._indexed_base(base)[shifted]
+        if label in FREE_INDEX_LETTERS and INDEX_MARK + label in self.shapes and label not in self.indices and \
+                base in self.shapes and self.shapes[base][1] == 1 and self._index_letter(label):
+            self.component_bases.add(base)  # μ_j beside (μ + σ ⊙ ε)_j: the j-th entry of the vector μ
+            return self._indexed_base(base)[self._index_value(label)]
         if not label or label not in self.indices:
             if label and len(label) > 1 and set(label) <= set(self.indices):
                 raise self._failure(f"an entry `{_shown(name)}` of a matrix is not read: write the sum with "
@@ -356,6 +458,71 @@ class MatrixParser(Parser):
         self.used_indices.add(label)
         self.component_bases.add(base)
         return self._indexed_base(base)[self.indices[label]]
+
+    def _matrix_entry(self, base: str, label: str) -> sp.Expr | None:
+        """``\\Sigma_{jj}``, ``A_{ij}``, ``A_{i,j}`` of a known matrix, each index a running index or one of the
+        letters i, j, k, l: the entry (None for anything else: Σ_{12} and Σ_{xz} stay names)."""
+        if not label or base in self.indices:
+            return None
+        letters = [part.strip() for part in label.split(",")] if "," in label else list(label)
+        if len(letters) != 2 or not all(self._index_letter(letter) or (letter.isdigit() and letter != "0")
+                                        for letter in letters):
+            return None  # Σ_{12}, Σ_{1,2}: the entry (1, 2); Σ_{123}, Σ_1 and Σ_{xz} stay names
+        matrix = self._matrix(base)
+        if matrix is None or not _is_matrix(matrix) or matrix.shape[1] == 1 or matrix.shape[0] == 1:
+            return None
+        return Entry(matrix, *[self._index_value(letter) for letter in letters])
+
+    def _index_letter(self, text: str) -> bool:
+        """A running index, or i, j, k, l where no vector, matrix or non-integer number has that name."""
+        if text in self.indices:
+            return True
+        declared = self.context.symbols.get(text)
+        return text in FREE_INDEX_LETTERS and text not in self.shapes and (declared is None or declared.is_integer)
+
+    def _index_value(self, text: str) -> sp.Expr:
+        if text.isdigit():
+            return sp.Integer(int(text))
+        if text in self.indices:
+            self.used_indices.add(text)
+            return self.indices[text]
+        declared = self.context.symbols.get(text)
+        return declared if declared is not None else sp.Symbol(text, integer=True, positive=True)
+
+    def _entry_subscript(self, value: sp.MatrixExpr, start: int) -> sp.Expr:
+        """``(\\Sigma)_{jj}``, ``(\\Sigma^{-1})_{ij}``, ``(A\\mathbf{x})_i``: an entry of a vector or matrix
+        expression (indices: running indices, i, j, k, l, or whole numbers)."""
+        self.take()  # _
+        if self.at("sym", "{"):
+            self.take()
+            texts = []
+            while not self.at("sym", "}"):
+                token = self.take()
+                if token is None:
+                    self.fail("an index subscript that is not closed", start)
+                if not (token.kind == "sym" and token.text == ","):
+                    texts.append(token.text)
+            self.take()
+        else:
+            token = self.take()
+            texts = [token.text] if token is not None else []
+        letters = [c for text in texts for c in (list(text) if text.isalpha() else [text])]
+        if value.shape[1] != 1 and len(letters) == 1 and re.fullmatch(r"[1-9]{2}", letters[0]):
+            letters = list(letters[0])  # (A^T)_{12}: the entry (1, 2) of a matrix
+        if not letters or not all(t.isdigit() or self._index_letter(t) for t in letters):
+            self.fail("an entry of a vector or matrix needs indices that are running indices, i, j, k, l or whole "
+                      "numbers", start, self.last_end())
+        vector = value.shape[1] == 1
+        if len(letters) != (1 if vector else 2):
+            what = "a vector takes one index" if vector else "a matrix takes two indices (write (A)_{ij})"
+            self.fail(f"an entry of a {shape_text(value.shape)} {'vector' if vector else 'matrix'}: {what}", start,
+                      self.last_end())
+        indices = [self._index_value(t) for t in letters]
+        for index, size in zip(indices, value.shape):
+            if index.is_Integer and (index < 1 or (sp.sympify(size).is_Integer and index > size)):
+                raise IllFormed(f"ill-formed: the index {index} lies outside 1..{sp.sstr(size)}",
+                                self.text(start, self.last_end()).strip(), start, self.last_end())
+        return Entry(value, indices[0], sp.Integer(1) if vector else indices[1])
 
     def _index_expression(self, label: str) -> sp.Expr | None:
         """``d+1-j``, ``j+1``, ``K-k``: a sum of ± integers, sizes and exactly one running index (coefficient ±1),
@@ -397,14 +564,26 @@ class MatrixParser(Parser):
                 return Components(self._indexed_base(plain), rows)
             if _equal(rows, cols) and plain in self.context.definite:
                 return Covariance(plain, rows, cols)
+            triangle = next((side for side in ("lower", "upper") if TRIANGULAR[side] + plain in self.shapes), None)
+            if _equal(rows, cols) and triangle is not None:
+                return triangular(plain, rows, lower=triangle == "lower",
+                                  positive_diagonal=POSITIVE_DIAGONAL + plain in self.shapes)
             if _equal(rows, cols) and plain in self.context.symmetric:
                 return SymmetricMatrix(plain, rows, cols)
             return sp.MatrixSymbol(plain, rows, cols)
         if name in self.declared or plain in self.context.symbols:
+            if _identity_name(name) == "" and not bold and plain in self.context.symbols:
+                return self.context.symbols[plain]  # I declared a number: that number, never the identity
             return None  # declared a number (σ > 0)
         size = _identity_name(name)
-        if size is not None and (size or bold or self.matrix_content):
-            return sp.Identity(dimension(size) if size else self.default_dimension())
+        if size is not None and (size or bold or self.matrix_content or IDENTITY_MARK in self.shapes):
+            if size:
+                return sp.Identity(dimension(size))
+            if self._one_declared_size():
+                return sp.Identity(self.identity_size())
+            if not self._identity_size_known():
+                self.bare_identities.add(self.i)
+            return _BareIdentity(self.identity_size(), self.i)
         if _base(plain) in COVARIANCE_LETTERS:
             n = self.default_dimension()
             return sp.MatrixSymbol(plain, n, n)
@@ -417,8 +596,34 @@ class MatrixParser(Parser):
 
     def default_dimension(self) -> sp.Expr:
         """The size of an undeclared vector: the one size of the declared vectors, else d."""
-        sizes = {rows for rows, cols in self.shapes.values() if cols == 1}
+        sizes = {rows for name, (rows, cols) in self.shapes.items() if cols == 1 and name != IDENTITY_MARK}
         return sizes.pop() if len(sizes) == 1 else DIMENSION
+
+    def _identity_size_known(self) -> bool:
+        """Whether a bare I has one sensible size here: that of the formula's square matrices, or the one size of
+        every vector and matrix declared (else its neighbours must tell it, :class:`_BareIdentity`)."""
+        mark = self.shapes.get(IDENTITY_MARK)
+        if mark is not None and mark[0] is not None:
+            return True
+        sizes = {self.shapes[name][0] for name in self._names_in_tokens()
+                 if name in self.shapes and _equal(*self.shapes[name]) and self.shapes[name][0] is not None}
+        return len(sizes) == 1 or self._one_declared_size()
+
+    def _one_declared_size(self) -> bool:
+        """Whether every vector and matrix declared or learned has one size (all d): a bare I is then I_d."""
+        declared = {size for name, shape in self.shapes.items() if not name.startswith("<") and shape[0] is not None
+                    for size in shape if size != 1}
+        return len(declared) <= 1
+
+    def identity_size(self) -> sp.Expr:
+        """The size of an identity written without one: that of the square matrices of its formula where they
+        have one size (A ∈ ℝ^{n×n} in A^{-1}A = I), else the default dimension."""
+        mark = self.shapes.get(IDENTITY_MARK)
+        if mark is not None and mark[0] is not None:
+            return mark[0]
+        sizes = {self.shapes[name][0] for name in self._names_in_tokens()
+                 if name in self.shapes and _equal(*self.shapes[name]) and self.shapes[name][0] is not None}
+        return sizes.pop() if len(sizes) == 1 else self.default_dimension()
 
     def identifier(self, token: Token) -> sp.Expr:
         saved = self.i
@@ -493,6 +698,8 @@ class MatrixParser(Parser):
         return super()._juxtaposed_letters(token)
 
     def _learn(self, name: str, shape: tuple):
+        if _identity_name(name) is not None and plain_name(name)[0] not in self.context.symbols:
+            name, shape = IDENTITY_MARK, (None, None)  # I^{-1}, I^T: the identity, never a matrix named I
         if name in self.shapes or len(self.shapes) > MAX_LEARNED + len(self.context.shapes):
             return
         raise _Learned(name, shape)
@@ -527,8 +734,14 @@ class MatrixParser(Parser):
         self.bare = None
         value = self._vector_valued(super().atom())
         bare = self.bare if self.bare is not None and self.bare[1] == self.i else None
+        if _is_matrix(value) and self.at("sym", "_") and bare is None:
+            value = self._entry_subscript(value, start)  # (\Sigma)_{jj}, (A x)_i
         while self.at("sym", "^"):
             mark = self._matrix_superscript()
+            if mark is not None and isinstance(value, Entry) and bare is not None:
+                self.fail(f"ambiguous: `{self.text(start, self._superscript_end())}` may be an entry of the "
+                          f"{'inverse' if mark[0] == '-1' else 'transpose'} or that of the entry: write "
+                          "(\\Sigma^{-1})_{ij} or (\\Sigma_{ij})^{-1}", start, self._superscript_end())
             if mark is None:
                 if _is_matrix(value):
                     value = self._matrix_power(value, start)
@@ -554,19 +767,31 @@ class MatrixParser(Parser):
             self.i += mark[1]
             value = self._apply_superscript(value, mark[0], start)
             bare = None
+            if self.at("sym", "_"):
+                self.fail("ambiguous: a subscript after a transpose or an inverse (\\Sigma^{-1}_{jj} displays as "
+                          "\\Sigma_{jj}^{-1}): write (\\Sigma^{-1})_{jj} or (\\Sigma_{jj})^{-1}", start,
+                          self.peek().end)
         return value
 
     def _vector_valued(self, value):
         """f(z) of a function f that this formula (or the document) uses as vector-valued: matrices.VectorFunction."""
         if isinstance(value, AppliedUndef) and f"{value.func.__name__}()" in self.shapes:
             return VectorFunction(value.func.__name__, value.args, self.shapes[f"{value.func.__name__}()"][0])
+        if isinstance(value, Density) and f"{value.family}()" in self.shapes and not value.given and \
+                not value.label:  # f(z) read as a density f of z: the vector-valued f of this document
+            arguments = [self._matrix(v.name) if isinstance(v, sp.Symbol) else None for v in value.variables]
+            arguments = [a if a is not None else v for a, v in zip(arguments, value.variables)]
+            return VectorFunction(value.family, arguments, self.shapes[f"{value.family}()"][0])
         return value
 
     def _learn_vector_function(self, term, shape: tuple) -> None:
         """``x - f(z)``, ``N(x; f(z), σ²I)``: f(z) added to a vector (or the mean of one) is a vector of its shape."""
-        coefficient, rest = term.as_coeff_Mul() if isinstance(term, sp.Mul) else (1, term)
+        coefficient, rest = term.as_coeff_Mul() if isinstance(term, sp.Mul) else (sp.Integer(1), term)
         if isinstance(rest, AppliedUndef) and coefficient.is_Number and shape[1] == 1:
             self._learn(f"{rest.func.__name__}()", tuple(shape))
+        if isinstance(rest, Density) and not rest.given and not rest.label and coefficient.is_Number and \
+                shape[1] == 1 and all(plain_name(getattr(v, "name", ""))[0] in self.shapes for v in rest.variables):
+            self._learn(f"{rest.family}()", tuple(shape))  # f(z) of a letter read as a density: a vector here
 
     def _learn_from_superscript(self, name: str, mark: tuple) -> None:
         n = self.default_dimension()
@@ -636,6 +861,13 @@ class MatrixParser(Parser):
         matrices = [t for t in terms if _is_matrix(t)]
         if not matrices:
             return super()._sum(terms)
+        sized = [t for t in matrices if not isinstance(t, _BareIdentity)]
+        if sized and _equal(*sized[0].shape):  # A + I with A n×n: I_n
+            for term in matrices:
+                if isinstance(term, _BareIdentity):
+                    self.sized_identities.add(term.position)
+            terms = [sp.Identity(sized[0].shape[0]) if isinstance(t, _BareIdentity) else t for t in terms]
+            matrices = [t for t in terms if _is_matrix(t)]
         shape = matrices[0].shape
         for term in terms:
             if _is_matrix(term):
@@ -704,7 +936,23 @@ class MatrixParser(Parser):
         n = self.default_dimension()
         return (n, n)
 
+    def _sized_by_neighbours(self, factors: list) -> list:
+        """Each bare identity of a product as the identity its neighbour needs: C I = I_m for C n×m, I C = I_n."""
+        matrices = [k for k, f in enumerate(factors) if _is_matrix(f)]
+        out = list(factors)
+        for place, k in enumerate(matrices):
+            if not isinstance(factors[k], _BareIdentity):
+                continue
+            before = next((out[j] for j in reversed(matrices[:place]) if not isinstance(out[j], _BareIdentity)), None)
+            after = next((out[j] for j in matrices[place + 1:] if not isinstance(out[j], _BareIdentity)), None)
+            size = before.shape[1] if before is not None else after.shape[0] if after is not None else None
+            if size is not None:
+                out[k] = sp.Identity(size)
+                self.sized_identities.add(factors[k].position)
+        return out
+
     def _matrix_product(self, factors: list) -> sp.Expr:
+        factors = self._sized_by_neighbours(factors)
         scalars, matrices = [], []
         for factor in factors:
             if _is_matrix(factor):
@@ -749,7 +997,21 @@ class MatrixParser(Parser):
     def starts_factor(self) -> bool:
         if self.at("par"):  # 2\|x\|^2: a norm opens (not inside one, nor between the arguments of D_KL)
             return self.norm_depth == 0 and self.divergence_depth == 0
-        return not self.at("cmd", "odot") and super().starts_factor()
+        return not self.at("cmd", "odot") and not self.at("cmd", "rangle") and not self.rebinds_open_index() and \
+            super().starts_factor()
+
+    def rebinds_open_index(self, offset: int = 0) -> bool:
+        """``\\prod_{i=1}^N a_i \\prod_{i=1}^N b_i``: a \\sum or \\prod over the index of the one whose body is
+        being read, at the top level of that body, ends the body: two factors (nested, the inner one would bind i
+        again and leave the outer i unused in it)."""
+        if not self.open_bodies or not (self.at("cmd", "sum", offset) or self.at("cmd", "prod", offset)):
+            return False
+        name, begin = self.open_bodies[-1]
+        if self.i <= begin or _bracket_depth(self.tokens, begin, self.i) != 0:
+            return False
+        braced = self.at("sym", "{", offset + 2)
+        letter = self.peek(offset + (3 if braced else 2))
+        return self.at("sym", "_", offset + 1) and letter is not None and letter.kind == "word" and letter.text == name
 
     def divergence_arguments(self, start: int) -> sp.Expr:
         self.divergence_depth += 1
@@ -802,13 +1064,39 @@ class MatrixParser(Parser):
             return self.determinant()
         if token.text in DIAGONAL_WORDS and written.startswith("\\"):
             return self.diagonal()
+        if token.text in COVARIANCE_WORDS and written.startswith("\\") and \
+                (self.at("sym", "(", 1) or self.at("sym", "[", 1)) and self._law_inside(self.i + 1):
+            return self.covariance_of()
         return super().word()
+
+    def covariance_of(self) -> sp.Expr:
+        """``\\mathrm{Cov}(\\mathbf{z})``, ``\\mathrm{Cov}[\\mu + L\\epsilon]``: E[(v − E v)(v − E v)ᵀ] over the
+        law the prose states for the one random vector in v (z ~ N(μ, Σ), ε ~ N(0, I))."""
+        start = self.take().start
+        closing = self._matching(self.i)
+        names = self._law_names(self.i, closing)
+        if len(names) != 1:
+            self.fail("Cov(…) of an expression without exactly one vector whose law the prose states "
+                      "(z \\sim N(\\mu, \\Sigma)): not read", start, self.tokens[closing].end)
+        density = self._declared_normal(self.context.vector_densities[(LAW, names.pop())], start)
+        self.matrix_argument += 1
+        try:
+            argument = self.group()
+        finally:
+            self.matrix_argument -= 1
+        if not _is_column(argument):
+            self.fail("Cov(…) of something that is not a vector", start, self.last_end())
+        centred = argument - MatrixExpectation(density, argument)
+        return MatrixExpectation(density, centred * sp.Transpose(centred))
 
     def command(self) -> sp.Expr:
         token = self.peek()
         if _bold_zero_at(self.tokens, self.i):
             self.i += 4 if self.at("sym", "{", 1) else 2
             return sp.ZeroMatrix(self.default_dimension(), 1)  # \mathbf{0}: the zero vector
+        if _bold_one_at(self.tokens, self.i):
+            self.i += 4 if self.at("sym", "{", 1) else 2
+            return sp.OneMatrix(self._ones_size(), 1)  # \mathbf{1}, \mathbf{1}_n: the vector of ones
         if token.text == "det":
             return self.determinant()
         if token.text == "tr":
@@ -817,7 +1105,62 @@ class MatrixParser(Parser):
             return self.big_operator()
         if token.text == "odot":
             self.fail("`\\odot` without an operand before it")
+        if token.text == "langle":
+            return self.inner_product()
         return super().command()
+
+    def inner_product(self) -> sp.Expr:
+        """``\\langle \\mathbf{x}, \\mathbf{y} \\rangle``: xᵀy of two vectors of one size."""
+        start = self.take().start
+        self.matrix_argument += 1
+        try:
+            left = self.expression()
+            self.expect("sym", ",", "between the vectors of ⟨x, y⟩", start)
+            right = self.expression()
+        finally:
+            self.matrix_argument -= 1
+        self.expect("cmd", "rangle", "to close ⟨x, y⟩", start)
+        for side in (left, right):
+            name = self._learnable(side)
+            if name is not None and not _is_matrix(side):
+                self._learn(name, (self.default_dimension(), sp.Integer(1)))
+        if not all(_is_matrix(v) and v.shape[1] == 1 for v in (left, right)):
+            self.fail("an inner product ⟨a, b⟩ of something that is not known to be a vector: declare it "
+                      "($x \\in \\mathbb{R}^d$)", start, self.last_end())
+        if not _equal(left.shape[0], right.shape[0]):
+            self._ill_formed(f"an inner product of shapes {shape_text(left.shape)} and {shape_text(right.shape)}")
+        return scalar(sp.Transpose(left) * right)
+
+    def factor(self) -> sp.Expr:
+        """A factor; ``\\mathbf{x} \\cdot \\mathbf{y}`` of two vectors of one size is the dot product xᵀy (and a
+        vector \\times a vector, a cross product, is refused)."""
+        value = super().factor()
+        while _is_column(value) and (self.at("cmd", "cdot") or self.at("cmd", "times")):
+            saved = self.i
+            operator_token = self.take()
+            other = super().factor()
+            if not _is_column(other):
+                self.i = saved
+                break
+            if operator_token.text == "times":
+                self.fail("a cross product of vectors (\\times) is not read", self.tokens[0].start, self.last_end())
+            if not _equal(other.shape[0], value.shape[0]):
+                self._ill_formed(f"a dot product of shapes {shape_text(value.shape)} · {shape_text(other.shape)}")
+            value = scalar(sp.Transpose(value) * other)
+        return value
+
+    def _ones_size(self) -> sp.Expr:
+        """The size written after \\mathbf{1} (``\\mathbf{1}_n``), else the default dimension."""
+        if self.at("sym", "_"):
+            start = self.take().start
+            label = self.take()
+            if label.kind == "sym" and label.text == "{":
+                label = self.take()
+                self.expect("sym", "}", "to close the size of the vector of ones", start)
+            if not (label.kind in ("word", "num") and re.fullmatch(r"[A-Za-z]|\d+", label.text)):
+                self.fail("the size of a vector of ones must be a letter or a number", start, self.last_end())
+            return dimension(label.text)
+        return self.default_dimension()
 
     def matrix_argument_of(self, what: str) -> tuple[sp.Expr, int]:
         token = self.take()
@@ -880,6 +1223,8 @@ class MatrixParser(Parser):
         start = token.start
         if not (self.at("sym", "(") or self.at("sym", "[") or self.at("sym", "\\{")):
             self.fail("diag needs its argument in parentheses: \\mathrm{diag}(\\sigma^2)", start)
+        if self._top_level_comma():
+            return self._diagonal_list(start)
         self.matrix_argument += 1
         self.elementwise += 1
         try:
@@ -896,9 +1241,14 @@ class MatrixParser(Parser):
                 self._learn(base.name, (self.default_dimension(), 1))
             self.fail("diag of something that is not known to be a vector: declare it ($\\sigma \\in \\mathbb{R}^d$)",
                       start, self.last_end())
+        if argument.shape[1] != 1 and _equal(*argument.shape) and self.at("sym", "_"):
+            return self._diagonal_entry(argument, start)  # diag(Σ)_j = Σ_jj
+        if argument.shape[1] != 1 and _equal(*argument.shape):
+            self.fail("diag of a square matrix: the vector of its diagonal entries or the diagonal matrix of them? "
+                      "Write its entries (\\mathrm{diag}(\\Sigma)_j, \\Sigma_{jj})", start, self.last_end())
         if argument.shape[1] != 1:
-            raise IllFormed(f"ill-formed: diag of a {shape_text(argument.shape)} matrix (diag takes a vector)",
-                            self.text(start, self.last_end()).strip(), start, self.last_end())
+            raise IllFormed(f"ill-formed: diag of a {shape_text(argument.shape)} matrix (diag takes a vector or a "
+                            "square matrix)", self.text(start, self.last_end()).strip(), start, self.last_end())
         for vector in argument.atoms(sp.MatrixSymbol):
             if vector.shape[1] == 1 and vector.name not in self.components:
                 raise _Learned(vector.name, None)  # diag(σ²): the diagonal of the components σ_j²
@@ -906,6 +1256,56 @@ class MatrixParser(Parser):
         if entry is None:
             self.fail("cannot read this diag(...) entry by entry", start, self.last_end())
         return Diagonal(entry, ENTRY_INDEX, argument.shape[0])
+
+    def _top_level_comma(self) -> bool:
+        closing = self._matching(self.i)
+        if closing is None:
+            return False
+        depth = 0
+        for token in self.tokens[self.i + 1:closing]:
+            if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
+                depth += 1
+            elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
+                depth -= 1
+            elif depth == 0 and token.kind == "sym" and token.text == ",":
+                return True
+        return False
+
+    def _diagonal_list(self, start: int) -> sp.Expr:
+        """``\\mathrm{diag}(\\sigma_1^2, \\dots, \\sigma_d^2)``: the first and the last entry, written in the
+        components x_1 and x_n of one pattern, make diag(x_j²) of size n; any other list is refused."""
+        closing = OPEN[self.take().text]
+        first = self.expression()
+        self.expect("sym", ",", "after the first entry of diag(…)", start)
+        if not (self.at("cmd", "dots") or self.at("cmd", "ldots") or self.at("cmd", "cdots")):
+            self.fail("diag(a, b, …) of listed entries is read only as diag(x_1, \\dots, x_n)", start, self.last_end())
+        self.take()
+        self.expect("sym", ",", "after \\dots in diag(…)", start)
+        last = self.expression()
+        self.expect("sym", closing, "to close diag(…)", start)
+        firsts = {s.name.rsplit("_", 1)[0]: s for s in first.free_symbols if isinstance(s, sp.Symbol)
+                  and s.name.endswith("_1")}
+        lasts = {s.name.rsplit("_", 1)[0]: s for s in last.free_symbols if isinstance(s, sp.Symbol)
+                 and "_" in s.name and s.name.rsplit("_", 1)[1].isalpha()}
+        sizes = {lasts[b].name.rsplit("_", 1)[1] for b in lasts}
+        if not firsts or set(firsts) != set(lasts) or len(sizes) != 1:
+            self.fail("diag(…) of a list whose first and last entries are not x_1 and x_n of one pattern", start,
+                      self.last_end())
+        size = self.size_symbol(sizes.pop())
+        bases = {b: self._indexed_base(_plain_symbol_name(b)) for b in firsts}
+        entry = first.xreplace({firsts[b]: bases[b][ENTRY_INDEX] for b in firsts})
+        if entry.xreplace({ENTRY_INDEX: size}) != last.xreplace({lasts[b]: bases[b][size] for b in lasts}):
+            self.fail("diag(…) of a list whose first and last entries do not follow one pattern", start,
+                      self.last_end())
+        self.component_bases.update(_plain_symbol_name(b) for b in firsts)
+        return Diagonal(entry, ENTRY_INDEX, size)
+
+    def _diagonal_entry(self, matrix: sp.MatrixExpr, start: int) -> sp.Expr:
+        """``\\mathrm{diag}(\\Sigma)_j``: the j-th diagonal entry Σ_jj (one index: the vector of diagonal entries
+        and the diagonal matrix agree there only as Σ_jj)."""
+        entry = self._entry_subscript(sp.MatrixSymbol("_", matrix.shape[0], 1), start)
+        index = entry.row
+        return Entry(matrix, index, index)
 
     def absolute(self) -> sp.Expr:
         """``|\\Sigma|``: the determinant when its argument is a matrix; a number's absolute value otherwise."""
@@ -1026,7 +1426,12 @@ class MatrixParser(Parser):
         return False
 
     def _positive_determinant(self, matrix) -> bool:
-        """det M > 0: M positive definite (:meth:`_definite`), or a product of such factors."""
+        """det M > 0: M positive definite (:meth:`_definite`), triangular with a positive diagonal (or its
+        transpose or inverse), or a product of such factors."""
+        if isinstance(matrix, (sp.Transpose, sp.Inverse)) and isinstance(matrix.args[0], TriangularMatrix):
+            matrix = matrix.args[0]
+        if isinstance(matrix, TriangularMatrix) and matrix.positive_diagonal:
+            return True
         if isinstance(matrix, sp.MatMul):
             coefficient, factors = matrix.as_coeff_matrices()
             if coefficient.is_positive is True and all(self._positive_determinant(f) for f in factors):
@@ -1074,12 +1479,33 @@ class MatrixParser(Parser):
         return [Parser.symbol(self, a.name) if isinstance(a, sp.MatrixSymbol) and a.name not in self.shapes else a
                 for a in arguments]
 
+    def subscript_density(self, start: int) -> sp.Expr:
+        """``E_{\\boldsymbol\\epsilon}``, ``E_\\epsilon`` of a vector whose law the prose states (ε ~ N(0, I)): that
+        Gaussian; anything else as the scalar reader reads it."""
+        braced = self.at("sym", "{")
+        k = self.i + (1 if braced else 0)
+        named = self._name_at(k) if k < len(self.tokens) else None
+        if named is not None:
+            name, after = plain_name(named[0])[0], named[1]
+            closed = not braced or (after < len(self.tokens) and self.tokens[after].kind == "sym" and
+                                    self.tokens[after].text == "}")
+            law = self.context.vector_densities.get((LAW, name)) if closed else None
+            if law is not None:
+                self.i = after + (1 if braced else 0)
+                return self._declared_normal(law, start)
+            if closed and (LAW, name) in self.context.vector_densities:
+                self.fail(f"E over {_shown(name)}: the prose states two laws of {_shown(name)}; name the density "
+                          "(E_{q(z\\mid x)})", start, self.tokens[min(after, len(self.tokens) - 1)].end)
+        return super().subscript_density(start)
+
     def expectation(self) -> sp.Expr:
         """``\\mathbb{E}_q[(x - \\mu)(x - \\mu)^\\top]``: the expectation of a matrix is a matrix
         (matrices.MatrixExpectation), over a Gaussian of vectors only."""
         start = self.here()
         used = len(self.conditioned_laws)
-        value = super().expectation()
+        value = self._expectation_over_the_law() if self.at("sym", "[", 1) else None
+        if value is None:
+            value = super().expectation()
         if not isinstance(value, Expectation):
             return value  # E over samples z_1, …, z_K (the sums engine's)
         inside = set(self.conditioned_laws[used:])
@@ -1094,6 +1520,39 @@ class MatrixParser(Parser):
             self.fail("the expectation of a vector or matrix over a density that is not a declared Gaussian of "
                       "vectors is not read", start, self.last_end())
         return MatrixExpectation(value.density, value.body)
+
+    def _law_names(self, opening: int, closing: int | None) -> set[str]:
+        """The vectors between the brackets at ``opening`` and ``closing`` whose law the prose states."""
+        names = set()
+        for k in range(opening + 1, closing if closing is not None else opening):
+            named = self._name_at(k)
+            if named is not None and self.context.vector_densities.get((LAW, plain_name(named[0])[0])) is not None:
+                names.add(plain_name(named[0])[0])
+        return names
+
+    def _law_inside(self, opening: int) -> bool:
+        return bool(self._law_names(opening, self._matching(opening)))
+
+    def _expectation_over_the_law(self) -> Expectation | None:
+        """``\\mathbb{E}[\\mathbf{x}^\\top A \\mathbf{x}]`` without a subscript: over the law the prose states for
+        the one vector in the brackets that has one (x ~ N(μ, Σ)); None (nothing taken) when none has one."""
+        closing = self._matching(self.i + 1)
+        if closing is None:
+            return None
+        names = self._law_names(self.i + 1, closing)
+        if not names:
+            return None
+        start = self.take().start
+        if len(names) > 1:
+            self.fail(f"E[...] without a subscript over {', '.join(sorted(_shown(n) for n in names))}, each with a law "
+                      "of its own: name the distribution (E_{x \\sim N(\\mu, \\Sigma)})", start,
+                      self.tokens[closing].end)
+        law = self.context.vector_densities[(LAW, names.pop())]
+        density = self._declared_normal(law, start)
+        self.take()  # [
+        body = self.expression()
+        self.expect("sym", "]", "to close E[...]", start)
+        return Expectation(density, body)
 
     # -- densities of vectors
     def density(self, token: Token | None = None) -> sp.Expr:
@@ -1129,8 +1588,8 @@ class MatrixParser(Parser):
         law = self.context.vector_densities.get((family, label))
         if law is not None and [_written_name(v) for v in variables] == [law[0]] and \
                 [_written_name(v) for v in given] == list(law[1]):
-            return self._declared_normal(law, start)
-        if law is not None:
+            return self._declared_normal(law, start, Density(family, variables, given, label))
+        if law is not None and [_written_name(v) for v in variables] == [law[0]]:  # p(z) beside p(z|c) = N(..)
             self.fail(f"{family}{'_' + label if label else ''} is declared N(...) of {law[0]}"
                       f"{' given ' + ', '.join(law[1]) if law[1] else ''}: here it is written with other variables",
                       start, self.last_end())
@@ -1156,12 +1615,13 @@ class MatrixParser(Parser):
     def bare_density(self, family: str, label: str) -> sp.Expr:
         law = self.context.vector_densities.get((family, label))
         if law is not None:
-            return self._declared_normal(law, self.tokens[max(self.i - 1, 0)].start)
+            name = Density(family, [Parser.symbol(self, law[0])], [Parser.symbol(self, g) for g in law[1]], label)
+            return self._declared_normal(law, self.tokens[max(self.i - 1, 0)].start, name)
         return super().bare_density(family, label)
 
-    def _declared_normal(self, law: tuple, start: int) -> sp.Expr:
+    def _declared_normal(self, law: tuple, start: int, written: Density | None = None) -> sp.Expr:
         """The MvNormal of a density declared ``q(\\mathbf{z}) = \\mathcal{N}(\\mu, \\Sigma)``, read with the
-        context of this formula."""
+        context of this formula; ``written``: the density it is (p(z): the prior of the model p, for Bayes' rule)."""
         name, given, mean_text, covariance_text, _ = law
         self.conditioned_laws.extend(given)  # q(z|x) = N(μ, Σ) at one x: no expectation over x of it
         variable = self._matrix(name)
@@ -1172,7 +1632,10 @@ class MatrixParser(Parser):
         mean = self._law_part(mean_text, start, (n, sp.Integer(1)))
         covariance = self._law_part(covariance_text, start, (n, n))
         end = self.last_end()
-        return self._normal(variable, mean, covariance, start, end)
+        normal = self._normal(variable, mean, covariance, start, end)
+        if written is not None and isinstance(normal, MvNormal):
+            return MvNormal(normal.variable, normal.mean, normal.cov, written)
+        return normal
 
     def _law_part(self, text: str, start: int, shape: tuple) -> sp.Expr:
         stripped = text.strip()
@@ -1189,6 +1652,8 @@ class MatrixParser(Parser):
         context.shapes.update(self.shapes)
         context.components |= set(self.components)
         context.sizes |= set(self.sizes)
+        if shape[1] != 1:
+            context.shapes[IDENTITY_MARK] = (shape[0], shape[0])  # σ² I of the law of an n-vector: I_n
         reader = Parser(tokenize(stripped), stripped, context, 0)
         try:
             return read(reader) if wanted(reader) else reader.parse()
@@ -1237,6 +1702,11 @@ class MatrixParser(Parser):
     def _normal(self, variable, mean, variance, start: int, end: int):
         if not any(_has_matrix(e) for e in (variable, mean, variance)):
             return super()._normal(variable, mean, variance, start, end)
+        sized = next((e.shape[0] for e in (variable, mean) if _is_matrix(e) and not isinstance(e, _BareIdentity)), None)
+        bare = {n for n in sp.preorder_traversal(variance) if isinstance(n, _BareIdentity)} if sized is not None else ()
+        if bare:  # N(x; μ, σ² I): the identity of the variable's size
+            self.sized_identities.update(n.position for n in bare)
+            variance = variance.xreplace({n: sp.Identity(sized) for n in bare})
         if not (_is_matrix(variance) and _equal(*variance.shape)):
             self.fail(f"N(mean, covariance) with vectors needs a square covariance matrix, not "
                       f"{shape_text(_shape(variance))}", start, end)
@@ -1282,11 +1752,16 @@ class MatrixParser(Parser):
         name = index.name
         outer = self.indices.get(name)
         self.indices[name] = index
+        self.open_bodies.append((name, self.i))
         try:
             if self.peek() is None or not self.starts_factor():
                 self.fail(f"\\{token.text} without a term", start)
+            body_start = self.i
             body = self.term()
+            if token.text == "prod":
+                self._refuse_juxtaposed_constant(body, index, body_start, start)
         finally:
+            self.open_bodies.pop()
             if outer is None:
                 del self.indices[name]
             else:
@@ -1304,11 +1779,23 @@ class MatrixParser(Parser):
         operator_class = sp.Sum if token.text == "sum" else sp.Product
         return operator_class(body, (index, low, high))
 
+    def _refuse_juxtaposed_constant(self, body: sp.Expr, index: sp.Symbol, body_start: int, start: int) -> None:
+        """``\\prod_i a_i \\prod_j b_j``: Π_i (a_i Π_j b_j) = (Π a)(Π b)^N or (Π a)(Π b)? A \\sum or \\prod written
+        after the first factor of a product's body, at its top level and free of the product's index, is refused."""
+        juxtaposed = any(t.kind == "cmd" and t.text in ("sum", "prod") and k > body_start
+                         and _bracket_depth(self.tokens, body_start, k) == 0
+                         for k, t in enumerate(self.tokens[body_start:self.i], body_start))
+        if juxtaposed and any(isinstance(f, (sp.Sum, sp.Product)) and not f.has(index) for f in sp.Mul.make_args(body)):
+            self.fail(f"ambiguous: is the \\sum or \\prod after the first factor inside the \\prod over {index} (a "
+                      f"factor of each term) or beside it? Use parentheses or \\cdot", start, self.last_end())
+
     def _components_size(self, body: sp.Expr, index: sp.Symbol, default: sp.Expr, token: Token, start: int) -> sp.Expr:
         """The range of ``\\sum_j`` written without limits: the size of the vectors whose components x_j it sums
         (x ∈ ℝ^n: 1..n), ``default`` where none is declared; vectors of different sizes leave it ambiguous."""
         sizes = {self.shapes[str(i.base.label)][0] for i in body.atoms(sp.Indexed)
                  if index in i.indices and str(i.base.label) in self.shapes}
+        sizes |= {node.matrix.shape[axis] for node in body.atoms(Entry)
+                  for axis, at in enumerate((node.row, node.col)) if at == index}  # Σ_j C_jj of C n×n: 1..n
         if len(sizes) > 1:
             self.fail(f"\\{token.text}_{index} over components of vectors of different sizes "
                       f"({', '.join(sorted(map(sp.sstr, sizes)))}): write its limits", start, self.last_end())
@@ -1359,6 +1846,17 @@ class MatrixParser(Parser):
         return index, low, high
 
 
+def _bracket_depth(tokens: list, begin: int, end: int) -> int:
+    """How many brackets opened in tokens[begin:end] are still open at ``end``."""
+    depth = 0
+    for token in tokens[begin:end]:
+        if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
+            depth += 1
+        elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
+            depth -= 1
+    return depth
+
+
 def _resized_identity(variance, size):
     """c·I of the default size d, as the identity of ``size`` (an I written without its size); else unchanged."""
     coefficient, factors = (variance.as_coeff_matrices() if isinstance(variance, sp.MatMul) else (1, [variance]))
@@ -1374,6 +1872,15 @@ def _bold_zero_at(tokens: list, k: int) -> bool:
     if not (k < len(tokens) and tokens[k].kind == "cmd" and tokens[k].text in BOLD):
         return False
     return (at(1, "sym", "{") and at(2, "num", "0") and at(3, "sym", "}")) or at(1, "num", "0")
+
+
+def _bold_one_at(tokens: list, k: int) -> bool:
+    """``\\mathbf{1}``, ``\\boldsymbol{1}``, ``\\mathbf 1`` at token k: the vector of ones (never the identity)."""
+    def at(offset, kind, text):
+        return k + offset < len(tokens) and tokens[k + offset].kind == kind and tokens[k + offset].text == text
+    if not (k < len(tokens) and tokens[k].kind == "cmd" and tokens[k].text in BOLD):
+        return False
+    return (at(1, "sym", "{") and at(2, "num", "1") and at(3, "sym", "}")) or at(1, "num", "1")
 
 
 def _entry(expr, index: sp.Symbol) -> sp.Expr | None:
@@ -1394,6 +1901,15 @@ def _entry(expr, index: sp.Symbol) -> sp.Expr | None:
     if isinstance(expr, sp.MatMul) and sum(_is_matrix(arg) for arg in expr.args) == 1:
         return sp.Mul(*parts)
     return None
+
+
+def _plain_symbol_name(name: str) -> str:
+    return plain_name(name)[0]
+
+
+def _is_column(expr) -> bool:
+    """A column vector of more than one entry (x ∈ ℝ^d, not a 1×1 matrix)."""
+    return _is_matrix(expr) and expr.shape[1] == 1 and not _equal(expr.shape[0], 1)
 
 
 def _times(factors: list) -> sp.Expr:
@@ -1417,8 +1933,9 @@ def _definitely_scalar(expr, parser: MatrixParser) -> bool:
 def _scalar_node_with_matrix(expr) -> str:
     """Why ``expr`` puts a vector or matrix where a number is expected ("" when it does not): a safety net for
     paths of the scalar reader (an unevaluated product, a power, an integral, an expectation of a matrix)."""
-    if not isinstance(expr, sp.Basic) or isinstance(expr, (sp.Trace, sp.Determinant, MvNormal, Density)):
-        return ""
+    if not isinstance(expr, sp.Basic) or isinstance(expr, (sp.Trace, sp.Determinant, MvNormal, Density, Entry,
+                                                           VectorFunction)):
+        return ""  # (f(z) of a vector z: a vector, its arguments are no numbers)
     if isinstance(expr, NameRef) and all(_is_matrix(a) and a.shape[1] == 1 for a in expr.arguments):
         return ""  # L(x) of a vector x: a number named by the document
     for arg in expr.args:
@@ -1498,6 +2015,8 @@ def declare(math: str, context: Context, note: str = "", definite: bool = True) 
     """Declare the shapes an inline formula of the prose states: ``x, \\mu \\in \\mathbb{R}^d``,
     ``A \\in \\mathbb{R}^{n\\times m}``, ``\\Sigma \\succ 0``, ``z \\sim \\mathcal{N}(\\mu, \\Sigma)``; True when it
     is such a declaration. ``definite``: whether a positive definite matrix may be declared (not in a question)."""
+    if declare_scalar_identity_letter(math, context, note):
+        return True
     found = _POSITIVE_COMPONENTS.match(math)
     if found and found.group("first") == found.group("last") and definite:
         base = plain_name(found.group("first"))[0].lstrip("\\")
@@ -1507,7 +2026,8 @@ def declare(math: str, context: Context, note: str = "", definite: bool = True) 
     if any(densities):
         return True
     if "\\sim" in math:
-        laws = [declare_law(part, context, note, definite) for part in _top_level(math) if "\\sim" in part]
+        laws = [declare_law(part, context, note, definite, remember=True) for part in _top_level(math)
+                if "\\sim" in part]
         return any(laws)
     if declare_integers(math, context, note):
         return True
@@ -1528,7 +2048,7 @@ def declare(math: str, context: Context, note: str = "", definite: bool = True) 
         for name in names:
             context.definite.add(name)
             if name not in context.shapes:
-                _set_shape(context, name, (_default(context), _default(context)), note)
+                _set_shape(context, name, (_default(context), _default(context)), note, defaulted=True)
         return True
     return False
 
@@ -1612,22 +2132,122 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
         _declare_integer_names([name for names in listed for name in names], context, note, assumptions)
 
 
+# "$I \in \mathbb{R}$", "$I > 0$", "$I \geq 1$", "$I = 2c$": the letter of the identity declared a number
+_SCALAR_IDENTITY = re.compile(
+    r"^\s*(?P<name>I|\\mathrm\s*\{\s*I\s*\})\s*(?:(?P<member>(?:\\in|∈)\s*" + _REALS + r"(?:_\s*\{?\s*(?:\+|>\s*0)\s*\}?)?)"
+    r"|(?P<relation>>|\\gt\b|\\geq?\b|≥|<|\\lt\b|\\leq?\b|≤|\\neq?\b|≠)\s*(?P<bound>-?\s*\d+(?:\.\d+)?)"
+    r"|=\s*(?P<value>[^=<>]+?))\s*[.,;]?\s*$")
+_SCALAR_IDENTITY_SENTENCE = re.compile(
+    r"\$\s*(?P<name>I)\s*\$\s+(?:is|be|denotes?)\s+(?:(?:a|an|any|some|the)\s+)?(?P<sign>(?:strictly\s+)?positive|"
+    r"non-?negative|negative|non-?zero|real)?\s*(?:real\s+)?(?:numbers?|scalars?|constants?|parameters?|reals?)\b", re.I)
+
+
+def declare_scalar_identity_letter(math: str, context: Context, note: str = "") -> bool:
+    """A prose statement that ``I`` is a number (``I \\in \\mathbb{R}``, ``I > 0``, ``I = 2c``): I is then that number
+    in what follows, never the identity (the declaration beats the identity reading). True when it is one."""
+    found = _SCALAR_IDENTITY.match(math)
+    if found is None:
+        return False
+    assumptions: dict = {}
+    if found.group("member") is not None:
+        assumptions = {"positive": True} if "_" in found.group("member") else {}
+    elif found.group("relation") is not None:
+        relation, bound = found.group("relation"), sp.Rational(found.group("bound").replace(" ", ""))
+        if relation in (">", "\\gt") and bound >= 0 or relation in ("\\geq", "\\ge", "≥") and bound > 0:
+            assumptions = {"positive": True}
+        elif relation in ("\\geq", "\\ge", "≥") and bound == 0:
+            assumptions = {"nonnegative": True}
+        elif relation in ("\\neq", "\\ne", "≠") and bound == 0:
+            assumptions = {"nonzero": True}
+    else:
+        value = found.group("value")
+        if _matrix_text(value, context):
+            return False  # I = A^{-1}A: a statement about the identity, no declaration of a number
+    _declare_scalar_identity(context, note, assumptions)
+    return True
+
+
+def _matrix_text(text: str, context: Context) -> bool:
+    """Whether an inline formula's text names a matrix or vector operation or a declared vector or matrix."""
+    if re.search(r"\\(?:top|intercal|det|operatorname|mathrm\s*\{\s*(?:tr|diag|det)|mathbf|boldsymbol|bm|Sigma|Lambda)"
+                 r"|\^\s*\{?\s*(?:T|-1)\b|\b(?:diag|tr)\b", text):
+        return True
+    return any(t.kind in ("word", "cmd") and plain_name(t.text)[0] in context.shapes for t in tokenize(text))
+
+
+def _declare_scalar_identity(context: Context, note: str, assumptions: dict) -> None:
+    before = context.symbols.get("I")
+    if before is not None and not assumptions:
+        return  # "$I \in \mathbb{R}$ ... $I > 0$" in either order: the stronger sign stays
+    context.shapes.pop("I", None)
+    context.declare_symbol("I", note, **assumptions)
+
+
+def declare_scalar_identity_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
+    """"$I$ is a positive number", "let $I$ be a scalar": I declared a number (see
+    :func:`declare_scalar_identity_letter`)."""
+    for found in _SCALAR_IDENTITY_SENTENCE.finditer(prose):
+        if plain is not None and found.start() + 1 not in plain:
+            continue
+        if re.search(r"\b(?:not|no|never)\s*$", prose[max(0, found.start() - 12):found.start()], re.I):
+            continue
+        sign = (found.group("sign") or "").lower().replace("-", "").replace("strictly ", "")
+        assumptions = {"positive": {"positive": True}, "nonnegative": {"nonnegative": True},
+                       "negative": {"negative": True}, "nonzero": {"nonzero": True}}.get(sign, {})
+        _declare_scalar_identity(context, note, assumptions)
+
+
 def _default(context: Context) -> sp.Expr:
     sizes = {rows for rows, cols in context.shapes.values() if cols == 1}
     return sizes.pop() if len(sizes) == 1 else DIMENSION
 
 
-def _set_shape(context: Context, name: str, shape: tuple, note: str) -> None:
+DEFAULTED = "<defaulted>"  # + a name, in the shapes: its size is the default one, not written
+TRIANGULAR = {"lower": "<lower triangular>", "upper": "<upper triangular>"}  # + a name: declared so
+POSITIVE_DIAGONAL = "<positive diagonal>"  # + a name: a triangular matrix declared with a positive diagonal
+LINKED = "<linked>"  # + "a|b": a and b were declared in one law (x, μ, Σ of x ~ N(μ, Σ)): they have one size
+
+
+def _set_shape(context: Context, name: str, shape: tuple, note: str, defaulted: bool = False) -> None:
+    """``name`` has ``shape``; a size written (x ∈ ℝ^k) also sizes the names declared with ``name`` in a law
+    before, where their size was the default (p(x) = N(x; μ, Σ) before x ∈ ℝ^k: μ ∈ ℝ^k, Σ k×k)."""
+    previous = context.shapes.get(name)
+    was_defaulted = DEFAULTED + name in context.shapes
     context.shapes[name] = shape
     context.symbols.pop(name, None)
     if note:
         context.notes[("shape", name)] = note
+    if defaulted:
+        context.shapes[DEFAULTED + name] = (None, None)
+        return
+    context.shapes.pop(DEFAULTED + name, None)
+    if previous is None or not was_defaulted or _equal(previous[0], shape[0]):
+        return
+    old, new = previous[0], shape[0]
+    for key in [k for k in context.shapes if k.startswith(f"{LINKED}{name}|")]:
+        other = key.split("|", 1)[1]
+        if DEFAULTED + other in context.shapes and other in context.shapes:
+            context.shapes[other] = tuple(new if _equal(size, old) else size for size in context.shapes[other])
+
+
+def _link(context: Context, names) -> None:
+    names = [n for n in dict.fromkeys(names) if n is not None]
+    for a in names:
+        for b in names:
+            if a != b:
+                context.shapes[f"{LINKED}{a}|{b}"] = (None, None)
+
+
+def _sized(context: Context, name) -> bool:
+    """Whether ``name`` has a size the document wrote (not the default one)."""
+    return name is not None and name in context.shapes and DEFAULTED + name not in context.shapes
 
 
 def declare_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
     """"$\\Sigma$ is a $d\\times d$ covariance matrix", "$x$ is a $d$-dimensional vector", "$A$ and $B$ are
     matrices": the shapes they state (a negated statement declares nothing); "$d$ is a positive integer" too."""
     declare_integer_sentences(prose, context, note, plain)
+    declare_scalar_identity_sentences(prose, context, note, plain)
     for found in [*_SENTENCE.finditer(prose), *_APPOSITION.finditer(prose)]:
         if plain is not None and found.start("subjects") + 1 not in plain:
             continue  # a negation, a question, a hedge
@@ -1659,12 +2279,26 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
         else:
             shape = size if size and size[1] != 1 else ((size[0], size[0]) if size else (n, n))
         for name in names:
-            _set_shape(context, name, shape, note)
+            _set_shape(context, name, shape, note, defaulted=size is None)
             if not vector and any(word.startswith(("covariance", "positive-definite", "definite", "precision"))
                                   for word in adjectives):
                 context.definite.add(name)
             elif not vector and "symmetric" in adjectives and _equal(*shape):
                 context.symmetric.add(name)  # symmetric only: Σ = Σᵀ, not known to be definite
+            triangle = _triangle(adjectives)
+            if not vector and triangle is not None and _equal(*shape):
+                context.shapes[TRIANGULAR[triangle] + name] = (None, None)
+                if re.match(r"\s*,?\s*with\s+(?:an?\s+)?(?:strictly\s+)?positive\s+diagonal", prose[found.end():], re.I):
+                    context.shapes[POSITIVE_DIAGONAL + name] = (None, None)
+
+
+def _triangle(adjectives: list[str]) -> str | None:
+    """"lower-triangular", "lower triangular", "upper-triangular": which triangle a matrix is declared (None)."""
+    words = " ".join(adjectives).replace("-", " ").split()
+    for side in ("lower", "upper"):
+        if side in words and "triangular" in words and words.index("triangular") == words.index(side) + 1:
+            return side
+    return None
 
 
 def multivariate_law(part: str, context: Context) -> bool:
@@ -1698,7 +2332,7 @@ def declare_density(part: str, context: Context, note: str = "", definite: bool 
     if not declare_law(f"{split[0].strip()} \\sim {found.group('law')}", context, note, definite):
         if not _mean_is_bold_zero(found.group("law")):
             return False
-        _set_shape(context, variables[0], (_default(context), sp.Integer(1)), note)  # N(\mathbf{0}, I)
+        _set_shape(context, variables[0], (_default(context), sp.Integer(1)), note, defaulted=True)  # N(0, I)
     label = (found.group("label") or "").strip("{}").strip().lstrip("\\")
     family = found.group("family").lstrip("\\")
     arguments = _top_level(_NORMAL_LAW.match("v \\sim " + found.group("law")).group("arguments"))
@@ -1711,7 +2345,10 @@ def _mean_is_bold_zero(law: str) -> bool:
     return len(arguments) == 2 and bool(re.fullmatch(r"\s*\\(?:mathbf|boldsymbol|bm)\s*\{\s*0\s*\}\s*", arguments[0]))
 
 
-def declare_law(part: str, context: Context, note: str = "", definite: bool = True) -> bool:
+LAW = "~"  # context.vector_densities[(LAW, v)]: the law v ~ N(m, S) the prose states, for E_v[...]
+
+
+def declare_law(part: str, context: Context, note: str = "", definite: bool = True, remember: bool = False) -> bool:
     """``z \\sim \\mathcal{N}(\\mu, \\Sigma)``: a multivariate normal law, when its covariance is a matrix (a
     covariance letter, a declared matrix, diag(σ²), I_d, a bold I) or its variable or mean a vector. z and μ
     are then vectors, Σ a positive definite d×d matrix (σ of diag(σ²) a vector). True when it is one: the
@@ -1735,8 +2372,11 @@ def declare_law(part: str, context: Context, note: str = "", definite: bool = Tr
         _BOLD_NAME.fullmatch(t.strip()) and not t.strip().endswith("{I}") for t in (found.group("subject"), mean))
     matrix_covariance = (covariance_name is not None and (_base(covariance_name) in COVARIANCE_LETTERS or (
         covariance_name in context.shapes and context.shapes[covariance_name][1] != 1)))
+    bare_identity = identity == "" and covariance_name not in context.symbols  # N(0, I): I no declared number
+    scaled_bare_identity = vector_named and "I" not in context.symbols and \
+        re.fullmatch(r"(?:.*[\s}\d])?I\s*", covariance) is not None  # N(x; f(z), σ² I) of a vector x
     if not (matrix_covariance or diagonal or bold_identity or scaled_identity or (identity == "" and vector_named)
-            or (identity and identity != "")):
+            or (identity and identity != "") or bare_identity or scaled_bare_identity):
         return False
     size = dimension(identity) if identity else _default(context)
     known = [context.shapes[n][0] for n in (subject, mean_name) if n in context.shapes and context.shapes[n][1] == 1]
@@ -1744,18 +2384,34 @@ def declare_law(part: str, context: Context, note: str = "", definite: bool = Tr
         size = known[0]  # z ∈ ℝ^J declared before: N(0, I) of z is J-dimensional
     if covariance_name in context.shapes:
         size = context.shapes[covariance_name][0]
+    inner = _name_of(diagonal.group("inner")) if diagonal else None
+    call = _MEAN_CALL.fullmatch(mean) if mean_name is None else None
+    function = plain_name(call.group("function"))[0].lstrip("\\") + "()" if call else None  # f() of a mean f(z)
+    group = [n for n in (subject, mean_name, covariance_name if matrix_covariance else None, inner, function)
+             if n is not None and n != "0"]
+    defaulted = not identity and not any(_sized(context, n) for n in group)
     for name in (subject, mean_name):
         if name is not None and name not in ("0",):
-            _set_shape(context, name, (size, sp.Integer(1)), note)
+            _set_shape(context, name, (size, sp.Integer(1)), note, defaulted=defaulted and not _sized(context, name))
     if matrix_covariance:
-        _set_shape(context, covariance_name, (size, size), note)
+        _set_shape(context, covariance_name, (size, size), note,
+                   defaulted=defaulted and not _sized(context, covariance_name))
         if definite:
             context.definite.add(covariance_name)
-    if diagonal:
-        inner = _name_of(diagonal.group("inner"))
-        if inner is not None:
-            _set_shape(context, inner, (size, sp.Integer(1)), note)
+    if inner is not None:
+        _set_shape(context, inner, (size, sp.Integer(1)), note, defaulted=defaulted and not _sized(context, inner))
+    if function is not None:  # the mean f(z) of a vector's law: f is vector-valued, of the vector's size
+        _set_shape(context, function, (size, sp.Integer(1)), note, defaulted=defaulted and not _sized(context, function))
+    _link(context, group)
+    if remember and subject is not None and definite:  # E_ε[...] of ε ~ N(0, I): over this law
+        law = (subject, (), mean, covariance, note)
+        known = context.vector_densities.get((LAW, subject), law)
+        context.vector_densities[(LAW, subject)] = law if known is not None and known[2:4] == law[2:4] else None
     return True
+
+
+_MEAN_CALL = re.compile(r"\s*(?P<function>[a-z]|\\(?:mu|nu|eta|phi|psi|xi))\s*(?:\\left\s*)?\((?P<arguments>[^()]*)"
+                        r"(?:\\right\s*)?\)\s*")
 
 
 def _top_level(text: str) -> list[str]:

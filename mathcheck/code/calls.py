@@ -3,9 +3,11 @@
 Inputs are keyed by what they are, not by the argument's name: ``mu`` (B, d), ``scale`` (B, d; every scale
 argument, whatever its name says), ``recon`` and ``x`` (B, *data), ``eps`` (B, d). The scale is drawn in
 (0.2, 2), where all four parameterizations are defined (log σ², log σ, σ, σ²), so one set of calls is read
-under each of them. Data are binary pixels (one-hot rows over the last data axis or token ids, for
-categorical likelihoods; values in (0, 1), to test a Gaussian or L1 found on binary data), and decoder
-outputs lie in (0.02, 0.98), valid both as probabilities and as logits (for token ids: K = 5 per position).
+under each of them; for log σ² and log σ that range is σ > 1 only, so the reading found is confirmed over its
+own range after (``mathcheck.code.loss``, ``kl.DOMAIN_LOGVAR``). Data are binary pixels (one-hot rows over
+the last data axis or token ids, for categorical likelihoods; values in (0, 1), to test a Gaussian or L1
+found on binary data), and decoder outputs lie in (0.02, 0.98), valid both as probabilities and as logits
+(for token ids: K = 5 per position).
 """
 from __future__ import annotations
 

@@ -87,13 +87,14 @@ class Backend:
     def _torch_gradient(self, function, inputs, wrt, select, weights, rng_names):
         torch = self._module
         native = self.native_inputs(inputs, rng_names)
-        for name in wrt:
-            native[name].requires_grad_(True)
-        output = torch.as_tensor(select(function(**native)))
+        sources = {name: native[name].requires_grad_(True) for name in wrt}
+        # the function gets copies: in real training its inputs are an encoder's outputs, not leaves, and
+        # in-place operations on them (logvar.clamp_) are allowed there
+        output = torch.as_tensor(select(function(**{**native, **{n: s.clone() for n, s in sources.items()}})))
         if not output.requires_grad:
             return {name: None for name in wrt}
         total = (output.to(torch.float64) * torch.as_tensor(weights, dtype=torch.float64)).sum()
-        grads = torch.autograd.grad(total, [native[name] for name in wrt], allow_unused=True)
+        grads = torch.autograd.grad(total, [sources[name] for name in wrt], allow_unused=True)
         return {name: None if grad is None else grad.detach().numpy() for name, grad in zip(wrt, grads)}
 
     def _jax_gradient(self, function, inputs, wrt, select, weights, rng_names):

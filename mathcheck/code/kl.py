@@ -22,6 +22,12 @@ IDENTITY = {"logvar": 0.0, "log_sigma": 0.0, "sigma": 1.0, "var": 1.0}  # σ = 1
 # readable scale values for counterexamples, in the argument's own units (logvar = ±1 and its equivalents)
 READABLE = {"logvar": (1.0, -1.0), "log_sigma": (0.5, -0.5), "sigma": (2.0, 0.5), "var": (2.0, 0.5)}
 EXTREME_LOGVARS = (30.0, -30.0)  # log σ² = ±30: σ² = 1e13 and σ = 3e-7, where the KL is still finite
+# The range of log σ² a trained encoder meets (σ from 0.05 to 3, both sides of 1), whatever the argument
+# means: the first probes draw the raw argument in (0.2, 2), where all four parameterizations are defined, so
+# that for log σ² and log σ they only ever see σ > 1; a KL is confirmed over this range in its own units.
+DOMAIN_LOGVAR = (-6.0, 2.2)
+# (μ, log σ²) points of that range for counterexamples: σ < 1 and σ > 1, μ of both signs
+DOMAIN_POINTS = ((0.0, -1.0), (0.0, -3.0), (1.0, -2.0), (-1.5, -5.0), (0.0, 2.0), (2.0, 1.0))
 # σ near 0 for a scale given as σ or σ²: σ² (σ⁴) underflows there, the KL (≈ −log σ) does not
 NEAR_ZERO = {"sigma": 1e-200, "var": 1e-300}
 
@@ -38,6 +44,13 @@ def from_logvar(logvar: float, parameterization: str) -> float:
     """The scale argument s that means log σ² = ``logvar`` under a parameterization."""
     return {"logvar": logvar, "log_sigma": logvar / 2.0, "sigma": float(np.exp(logvar / 2.0)),
             "var": float(np.exp(logvar))}[parameterization]
+
+
+def scale_of_logvar(logvar: np.ndarray, parameterization: str) -> np.ndarray:
+    """The scale argument s that means log σ² = ``logvar`` (elementwise) under a parameterization."""
+    logvar = np.asarray(logvar, dtype=np.float64)
+    return {"logvar": lambda: logvar, "log_sigma": lambda: logvar / 2.0, "sigma": lambda: np.exp(logvar / 2.0),
+            "var": lambda: np.exp(logvar)}[parameterization]()
 
 
 def closed_form(mu: np.ndarray, scale: np.ndarray, parameterization: str) -> np.ndarray:
@@ -83,5 +96,6 @@ WRONG_FORMS = (
               lambda mu, s: 0.5 * (-s + np.exp(s) - 1.0 - mu**2)),
 )
 
-__all__ = ["PARAMETERIZATIONS", "MEANING", "IDENTITY", "READABLE", "EXTREME_LOGVARS", "NEAR_ZERO", "WRONG_FORMS",
-           "WrongForm", "to_logvar", "from_logvar", "closed_form", "formula"]
+__all__ = ["PARAMETERIZATIONS", "MEANING", "IDENTITY", "READABLE", "EXTREME_LOGVARS", "DOMAIN_LOGVAR", "DOMAIN_POINTS",
+           "NEAR_ZERO", "WRONG_FORMS", "WrongForm", "to_logvar", "from_logvar", "scale_of_logvar", "closed_form",
+           "formula"]

@@ -10,6 +10,13 @@ each shape the output is fitted by least squares:
 - the recon probes against w_r · Σ NLL(r, x; family) + c, for the families of :mod:`.reconstruction`;
 - all probes together against w_r · Σ NLL + w_k · Σ KL + c (the terms add up).
 
+The first probes draw the raw scale argument in (0.2, 2), where all four parameterizations are defined; for
+log σ² and log σ that is σ > 1 only. So a KL identified there is confirmed on probes over its own
+parameterization's range (``kl.DOMAIN_LOGVAR``: σ from 0.05 to 3, μ of both signs), and a Bernoulli family on
+probabilities near 0 and 1 (0.01, 0.99) or on logits up to ±8. Then the gradient: the code's gradient of
+Σ w·output with respect to μ, the scale and the decoder output must be that of the fitted terms
+(:mod:`.gradients`, references by torch autograd), since a detached term keeps the value and loses the training.
+
 The sums follow the output's layout (one number, one per example, one per latent or data entry). A fit is
 exact when no output is further from it than ``fit.TOLERANCE`` (1e-3) of its fitted terms, beyond the
 rounding of the precision the function's results come in (``fit.ROUNDING``: 64 ulp of the output). The
@@ -41,8 +48,16 @@ What is a finding (severity):
   when the NLL is a plain Σ(x − r)² or ½Σ(x − r)² (|x − r|), and otherwise as a common scale;
 - no parameterization fits: ``kl-form``; no family fits: ``reconstruction-form``; each with the wrong form
   named when it is one of the known ones, and a counterexample at readable inputs;
+- a KL right on the first probes and wrong over its range (``logvar.abs()``, ``clamp(min=0)``): ``kl-form``;
+  a reconstruction right on the first probes and wrong near 0 and 1 or for large logits:
+  ``reconstruction-form``; a gradient that is not that of the value (a term, μ, the scale or the decoder output
+  detached): ``kl-form`` or ``reconstruction-form``, naming the input (bug);
+- a decoder output named as probabilities (recon_x, x_hat, probs) that the code reads as logits, or named
+  logits and read as probabilities: a ``reconstruction-form`` note "correct if recon_x holds logits" (a double
+  sigmoid when the decoder ends in one), and the verdict line says so;
 - inf or nan where the math is finite (log-variance ±30 or its equivalent, logits ±50, probabilities at
-  exactly 0 or 1 where the data agree): ``nonfinite-at-extremes`` (note).
+  exactly 0 or 1 where the data agree): ``nonfinite-at-extremes`` (note); a finite value there that differs
+  from the KL (a clamp of the scale argument): a ``kl-form`` note.
 """
 from __future__ import annotations
 
@@ -57,10 +72,12 @@ import numpy as np
 
 from mathcheck.code import kl as kl_math
 from mathcheck.code import reconstruction as recon_math
-from mathcheck.code.calls import (BATCH_REDUCED, IDS_CATEGORIES, Caller, draw_mu, draw_recon, draw_scale, draw_x,
-                                  entries_per_row, first_line, leaf_kind, leaves, rows, small)
+from mathcheck.code.calls import (BATCH_REDUCED, IDS_CATEGORIES, SCALE_RANGE, Caller, draw_mu, draw_recon, draw_scale,
+                                  draw_x, entries_per_row, first_line, leaf_kind, leaves, rows, small)
 from mathcheck.code.fit import ROUNDING, TOLERANCE, Law, LinearFit, is_close, linear_fit, weight_law
+from mathcheck.code.gradients import GradientCheck, Term
 from mathcheck.code.report import PARAMETERIZATIONS, Finding, Shape
+from mathcheck.code.roles import name_says_probabilities, role_from_name
 
 DIMENSION_WORDS = {"B": "the batch", "D": "the data dims", "d": "the latent dims"}
 SUM = " + "  # the label of a total made of returned terms
@@ -135,6 +152,40 @@ def kl_variants(rng: np.random.Generator, shape: Shape, base: dict[str, np.ndarr
     return [{**base, **change} for change in (designed + extra)[:max(count, 2)]]
 
 
+def kl_domain_variants(rng: np.random.Generator, shape: Shape, parameterization: str, count: int) -> list[dict]:
+    """(μ, s) over the range of log σ² a trained encoder meets (``kl.DOMAIN_LOGVAR``: σ from 0.05 to 3), in
+    the argument's own units: everywhere, all σ < 1, around σ = 1; μ of both signs and up to about ±6."""
+    low, high = kl_math.DOMAIN_LOGVAR
+    size = (shape.batch, shape.latent)
+
+    def scale(lo: float, hi: float) -> np.ndarray:
+        return kl_math.scale_of_logvar(rng.uniform(lo, hi, size), parameterization)
+
+    designed = [{"mu": draw_mu(rng, shape, 2.0), "scale": scale(low, high)}, {"scale": scale(low, -1.0)},
+                {"mu": draw_mu(rng, shape), "scale": scale(-3.0, 1.0)}]
+    extra = [{"mu": draw_mu(rng, shape, 1.5), "scale": scale(low, high)} for _ in range(max(0, count - 4))]
+    return designed + extra
+
+
+# decoder outputs over the range each reading covers: probabilities near 0 and 1, logits of both signs up to
+# ±8 (a Gaussian or Laplace mean is not drawn beyond (0, 1): clamping it to the data's range is harmless)
+RANGE_OF_READING = {"bernoulli-probs": (0.01, 0.99), "bernoulli-logits": (-8.0, 8.0), "gaussian-sigmoid": (-8.0, 8.0),
+                    "laplace-sigmoid": (-8.0, 8.0)}
+
+
+CONFIRM_SLACK = 10  # the confirmations over each input's range, at this multiple of the fit's tolerance
+
+
+def recon_range_variants(rng: np.random.Generator, x: np.ndarray, family: str) -> list[dict]:
+    """Decoder outputs drawn over the family's range, and with its far end (the one that disagrees with the
+    data: 0.01 where x = 1) set in a third of the entries."""
+    low, high = RANGE_OF_READING[family]
+    ends = rng.random(x.shape) < 1 / 3
+    disagree = np.where(x == 1, low, high)
+    return [{"recon": rng.uniform(low, high, x.shape)},
+            {"recon": np.where(ends, disagree, rng.uniform(low, high, x.shape))}]
+
+
 def recon_variants(rng: np.random.Generator, shape: Shape, base: dict[str, np.ndarray], count: int,
                    mode: str) -> list[dict]:
     """Decoder outputs that agree with the data, disagree, are undecided (sums over many entries of random
@@ -181,6 +232,7 @@ class Experiment:
     probes: list[Probe]
     shapes: list[Shape]
     dropped: dict[Shape, str]
+    extra: dict = field(default_factory=dict)  # confirmation probes by (what, reading, shape), shared by analyses
 
     @classmethod
     def run(cls, caller: Caller, shapes: Sequence[Shape], terms: tuple[str, ...], seed: int, count: int,
@@ -687,7 +739,13 @@ class _TermsAnalysis:
     def run(self) -> tuple[list[Finding], str | None]:
         has_kl, has_recon = self.leaf.on_kl, self.leaf.on_recon
         kl_term = self._identify_kl() if has_kl else None
+        if kl_term is not None and not self._kl_over_domain(kl_term):
+            kl_term = None
         recon_term = self._identify_recon() if has_recon else None
+        if recon_term is not None and not self._recon_over_range(recon_term):
+            recon_term = None
+        if recon_term is not None and not self.prefix:
+            self._naming(recon_term)
         parameterization = kl_term.name if kl_term is not None and kl_term.name in PARAMETERIZATIONS else None
         if (has_kl and kl_term is None) or (has_recon and recon_term is None):
             self._numerics(kl_term, recon_term, None)
@@ -700,6 +758,8 @@ class _TermsAnalysis:
         else:
             self._recon_only(recon_term, joint)
         self._numerics(kl_term, recon_term, joint)
+        if not self.prefix and joint is not None:  # a returned part (a logged KL) need not carry gradients
+            self._gradients(kl_term, recon_term, joint)
         return self.findings, parameterization
 
     # - identification -
@@ -833,6 +893,173 @@ class _TermsAnalysis:
         self.identified["reconstruction"] = {"family": family.description, "data": {"binary": "binary pixels",
                                              "onehot": "one-hot rows", "ids": "token ids"}[mode]}
         return term
+
+    # - the range of each reading -
+
+    def _extra_probes(self, key: tuple, shape: Shape, group: str, changes: Callable[[np.random.Generator],
+                      list[dict]]) -> list[Probe] | str:
+        """Probes at the base input of ``shape`` with ``changes`` applied (cached on the experiment, so that a
+        returned part analysed after the total reuses them), or the first line of what the code raised."""
+        cache = self.experiment.extra
+        if key not in cache:
+            rng = np.random.default_rng([self.context.seed, 14, 11, len(cache)])
+            base = self.experiment.of(shape, ("base",))[0].values
+            try:
+                cache[key] = [Probe(shape, group, values, self.context.caller(values))
+                              for values in ({**base, **change} for change in changes(rng))]
+            except Exception as error:  # the user's code, on inputs of its own parameterization's range
+                cache[key] = first_line(error)
+        return cache[key]
+
+    def _refit(self, probes: Sequence[Probe], group: str, feature: Feature) -> LinearFit | None:
+        try:
+            return fit_group(probes, self.leaf.label, self.leaf.kind, group, feature, self.experiment.rounding)
+        except KeyError:  # a result of another structure on these inputs
+            return None
+
+    def _kl_over_domain(self, term: TermFit) -> bool:
+        """A KL found on scale arguments in (0.2, 2) (where all four parameterizations are defined, so that
+        log σ² and log σ there only mean σ > 1) must hold over the range of its own parameterization
+        (``kl.DOMAIN_LOGVAR``: σ from 0.05 to 3, μ of both signs): a ``logvar.abs()`` or a ``clamp(min=0)``
+        is exact on the first probes and wrong for every σ < 1. The confirmation allows CONFIRM_SLACK × the
+        fit's tolerance: guards such as log(σ² + 1e-5) move the KL at σ = 0.05 by far less than that, what it
+        is for (a sign or a floor on the scale) by far more."""
+        shape, p = self.experiment.shapes[0], term.name
+        probes = self._extra_probes(("kl-domain", p, shape), shape, "kl",
+                                    lambda rng: kl_domain_variants(rng, shape, p, self.context.count))
+        fitted = None
+        if not isinstance(probes, str):
+            fitted = self._refit(self.experiment.of(shape, ("base", "kl")) + probes, "kl", term.feature)
+            if fitted is not None and fitted.residual <= CONFIRM_SLACK * self.tolerance:
+                return True
+        self._kl_domain_form(term, fitted, probes if isinstance(probes, str) else "")
+        self.identified.pop("kl", None)
+        return False
+
+    def _kl_domain_form(self, term: TermFit, fitted: LinearFit | None, error: str) -> None:
+        shape, p, name = self.experiment.shapes[0], term.name, self.context.scale_name()
+        low, high = (kl_math.from_logvar(value, p) for value in kl_math.DOMAIN_LOGVAR)
+        first = [float(np.exp(kl_math.to_logvar(value, p) / 2)) for value in SCALE_RANGE["all"]]
+        formula = kl_math.formula(p, name)
+        found = (f"equals the KL under the {p} parameterization ({formula}) for {name} in {SCALE_RANGE['all']} "
+                 f"only, where σ is {first[0]:.3g} to {first[1]:.3g}")
+        sigmas = [float(np.exp(value / 2)) for value in kl_math.DOMAIN_LOGVAR]
+        span = (f"{name} from {low:.3g} to {high:.3g} (σ from {sigmas[0]:.2g} to {sigmas[1]:.2g}, the range a "
+                "trained encoder meets)")
+        evidence = {"parameterization": p, "range_checked": {name: [low, high]},
+                    "misfit": None if fitted is None else fitted.residual}
+        if error:
+            self.add("kl-form", "bug", f"{found}; it raises at {span}: {error}", evidence)
+            return
+        identity = kl_math.IDENTITY[p]
+        points = [(0.0, identity), (1.0, identity)] + [(mu, kl_math.from_logvar(logvar, p))
+                                                       for mu, logvar in kl_math.DOMAIN_POINTS]
+        entries = self._row_entries(shape, shape.latent)
+        table = self._kl_point_table(shape, points, p, name, entries)
+        message = f"{found}; not over {span}" + self._worst_point_text(table, name, "closed form " + formula, entries)
+        self.add("kl-form", "bug", message, {**evidence, "points": table, "entries_per_value": entries})
+
+    def _recon_over_range(self, term: TermFit) -> bool:
+        """A family found on decoder outputs in (0.02, 0.98) (or logits in (−4, 4)) must hold over its range:
+        probabilities near 0 and 1 (0.01, 0.99), logits of both signs up to ±8, at CONFIRM_SLACK × the fit's
+        tolerance (a log(p + 1e-4) guard moves the NLL at p = 0.01 by 1 %)."""
+        if self.experiment.mode != "binary" or term.name not in RANGE_OF_READING:
+            return True
+        shape = self.experiment.shapes[0]
+        base = self.experiment.of(shape, ("base",))[0]
+        probes = self._extra_probes(("recon-range", term.name, shape), shape, "recon",
+                                    lambda rng: recon_range_variants(rng, base.values["x"], term.name))
+        family = recon_math.BY_NAME[term.name]
+        low, high = RANGE_OF_READING[term.name]
+        where = f"decoder outputs from {low:g} to {high:g}"
+        first_range = "(0.02, 0.98)" if term.name == "bernoulli-probs" else "(−4, 4)"
+        if isinstance(probes, str):
+            self.add("reconstruction-form", "bug", f"equals the {family.description} on decoder outputs in "
+                     f"{first_range} but raises at {where}: {probes}", {"range_checked": [low, high]})
+            return False
+        chosen = self.experiment.of(shape, ("base", "recon"))
+        fitted = self._refit(chosen + probes, "recon", term.feature)
+        if fitted is not None and fitted.residual <= CONFIRM_SLACK * self.tolerance:
+            return True
+        weight = term.weights()[shape]
+        start = base.leaf(self.leaf.label).reshape(-1)
+        first = rows(recon_feature(base, family), self.leaf.kind, shape)
+
+        def compared(probe: Probe) -> tuple[float, np.ndarray, np.ndarray]:
+            expected = start + weight * (rows(recon_feature(probe, family), self.leaf.kind, shape) - first)
+            got = probe.leaf(self.leaf.label).reshape(-1)
+            return float(np.nan_to_num(np.max(np.abs(got - expected)), nan=np.inf)), got, expected
+
+        _, got, expected, worst = max(((*compared(probe), probe) for probe in probes), key=lambda item: item[0])
+        self.add("reconstruction-form", "bug", f"equals the {family.description} on decoder outputs in {first_range} "
+                 f"but not over {where}: changing the decoder output from the base input to the one in the evidence "
+                 f"takes the code from {start[0]:.6g} to {got[0]:.6g}, the {family.description} (weight "
+                 f"{weight:.6g}) to {expected[0]:.6g}",
+                 {"inputs": [named_inputs(self.context.caller, base.values),
+                             named_inputs(self.context.caller, worst.values)],
+                  "code": [small(start), small(got)], "derived": small(expected), "range_checked": [low, high],
+                  "misfit": None if fitted is None else fitted.residual})
+        self.identified.pop("reconstruction", None)
+        return False
+
+    # - what the decoder output's name says -
+
+    def _naming(self, recon_term: TermFit) -> None:
+        """A decoder output named as probabilities (recon_x, x_hat, probs) that the code reads as logits (it
+        applies the sigmoid or softmax itself), or named logits and read as probabilities: right only under the
+        reading the behaviour shows; a note that says which (the double-sigmoid risk)."""
+        found = next(((name, role) for name, role in self.context.arg_roles.items() if role in recon_math.FOR_ROLE),
+                     None)
+        if found is None:
+            return
+        name, role = found
+        family = recon_math.BY_NAME[recon_term.name]
+        reads = ("logits" if family.name in recon_math.LOGITS_FAMILIES else
+                 "probabilities" if family.name in PROBABILITY_READINGS else "values in data space")
+        # a role the name does not give came from --inputs (``input`` beside ``target`` is torch's prediction)
+        given = role_from_name(name) not in ("recon_probs", "x")
+        says_probabilities = role == "recon_probs" and (name_says_probabilities(name) or given)
+        squash = "softmax" if family.name.startswith("categorical") else "sigmoid"
+        by_name = role_from_name(name) == role or (role == "recon_probs" and name_says_probabilities(name))
+        claim = f"the name '{name}' says" if by_name else f"its declared role {role} says"
+        evidence = {"argument": name, "role": role, "read_as": reads, "family": family.description}
+        if says_probabilities and reads == "logits":
+            self.identified["condition"] = f"{name} holds logits"
+            self.add("reconstruction-form", "note", f"correct if {name} holds logits: the code applies the {squash} "
+                     f"to {name} itself ({family.description}), while {claim} probabilities (a "
+                     f"decoder output after a {squash}). If the decoder already ends in a {squash}, it is applied "
+                     f"twice and the loss is no likelihood of the data; name the argument logits (or pass --inputs "
+                     f"{name}=recon_logits) when the decoder returns logits", evidence)
+        elif role == "recon_logits" and reads != "logits":
+            self.identified["condition"] = f"{name} holds {reads}"
+            self.add("reconstruction-form", "note", f"correct if {name} holds {reads}: the code uses {name} with no "
+                     f"{squash} ({family.description}), while {claim} logits. If the decoder returns "
+                     f"logits, the {squash} is missing; pass --inputs {name}=recon_probs when it returns {reads}",
+                     evidence)
+
+    # - gradients -
+
+    def _gradients(self, kl_term: TermFit | None, recon_term: TermFit | None,
+                   joint: dict[Shape, LinearFit]) -> None:
+        """The value is −ELBO; its gradient with respect to μ, s and the decoder output must be too
+        (:mod:`mathcheck.code.gradients`), at μ of both signs, log σ² from −4 to 2.5 and moderate outputs."""
+        shape = self.experiment.shapes[0]
+        base = self.experiment.of(shape, ("base",))[0]
+        coefficients = joint[shape].coefficients
+        terms, values = [], dict(base.values)
+        rng = np.random.default_rng([self.context.seed, 14, 12])
+        if recon_term is not None:
+            family = recon_math.BY_NAME[recon_term.name]
+            terms.append(Term("recon", float(coefficients[0]), family.name, f"the {family.description}"))
+            if self.experiment.mode == "binary" and family.name in GRADIENT_RANGE:
+                values["recon"] = rng.uniform(*GRADIENT_RANGE[family.name], values["recon"].shape)
+        if kl_term is not None:
+            terms.append(Term("kl", float(coefficients[len(terms)]), kl_term.name, "the KL"))
+            values["mu"] = draw_mu(rng, shape, 1.5)
+            values["scale"] = kl_math.scale_of_logvar(rng.uniform(-4.0, 2.5, values["mu"].shape), kl_term.name)
+        check = GradientCheck(self.context.caller, values, self.leaf.label, self.leaf.kind, shape, terms,
+                              self.context.role, tuple(np.shape(base.leaf(self.leaf.label))), self.context.seed)
+        self.findings += check.findings()
 
     # - joint fit: the terms add up -
 
@@ -1196,18 +1423,7 @@ class _TermsAnalysis:
         points = [(0.0, identity), (1.0, identity), (2.0, identity), (0.0, kl_math.READABLE[p][0]),
                   (0.0, kl_math.READABLE[p][1]), (0.5, kl_math.READABLE[p][0])]
         entries = self._row_entries(shape, shape.latent)
-        table = []
-        for mu, scale in points:
-            try:
-                output = self.context.caller(self._point_values(shape, mu, scale))
-                code = _first_row(leaf_value(output, self.leaf.label))
-            except Exception as error:
-                code = float("nan")
-                table.append({"mu": mu, name: scale, "code": first_line(error)})
-                continue
-            per_entry = float(kl_math.closed_form(np.array(mu), np.array(scale), p))
-            table.append({"mu": mu, name: scale, "code": code, "closed_form_per_entry": per_entry,
-                          "closed_form_summed": per_entry * entries})
+        table = self._kl_point_table(shape, points, p, name, entries)
         message = "not the KL under any parameterization (log σ², log σ, σ, σ²) or reduction"
         if named is not None:
             message = f"computes {named.description}, not the KL"
@@ -1217,6 +1433,22 @@ class _TermsAnalysis:
             evidence["closest_parameterization"] = closest.name
             evidence["closest_misfit"] = closest.residual
         self.add("kl-form", "bug", message, evidence)
+
+    def _kl_point_table(self, shape: Shape, points: Sequence[tuple[float, float]], p: str, name: str,
+                        entries: int) -> list[dict]:
+        """The code and the closed form at readable points (μ, s), each set in every entry."""
+        table = []
+        for mu, scale in points:
+            try:
+                output = self.context.caller(self._point_values(shape, mu, scale))
+                code = _first_row(leaf_value(output, self.leaf.label))
+            except Exception as error:
+                table.append({"mu": mu, name: scale, "code": first_line(error)})
+                continue
+            per_entry = float(kl_math.closed_form(np.array(mu), np.array(scale), p))
+            table.append({"mu": mu, name: scale, "code": code, "closed_form_per_entry": per_entry,
+                          "closed_form_summed": per_entry * entries})
+        return table
 
     def _reconstruction_form(self, named: recon_math.WrongForm | None, closest: TermFit | None) -> None:
         shape = self.experiment.shapes[0]
@@ -1307,7 +1539,7 @@ class _TermsAnalysis:
                 values = self._point_values(shape)
                 values["scale"] = np.full((shape.batch, shape.latent), scale)
                 cases.append((f"{name} = {scale:.6g} (log σ² = {logvar:.6g}) in every entry", values,
-                              {name: scale, "log_variance": logvar}))
+                              {name: scale, "log_variance": logvar}, kl_term is not None))
         family_name = recon_term.name if recon_term is not None else None
         if self.leaf.on_recon and family_name in ("bernoulli-logits", "bernoulli-probs") \
                 and self.experiment.mode == "binary":
@@ -1316,12 +1548,12 @@ class _TermsAnalysis:
             if family_name == "bernoulli-logits":
                 signs = np.where(np.arange(x.size).reshape(x.shape) % 2 == 0, 1.0, -1.0)
                 values["recon"] = 50.0 * signs
-                cases.append(("logits ±50", values, named_inputs(self.context.caller, values)))
+                cases.append(("logits ±50", values, named_inputs(self.context.caller, values), False))
             else:
                 values["recon"] = x.copy()
                 cases.append(("probabilities exactly 0 and 1 where the data agree (NLL 0)", values,
-                              named_inputs(self.context.caller, values)))
-        for description, values, shown in cases:
+                              named_inputs(self.context.caller, values), False))
+        for description, values, shown, compare in cases:
             expected = self._expected(values, kl_term, recon_term, joint, p)
             if expected is not None and not np.all(np.isfinite(expected)):
                 continue
@@ -1332,12 +1564,25 @@ class _TermsAnalysis:
                 problem = "raises " + first_line(error)
                 code = None
             if problem is None:
+                if compare and expected is not None and not self._agrees_at_extreme(code, expected):
+                    self.add("kl-form", "note", f"at {description} the code gives {_first_row(code):.6g} where the "
+                             f"KL it computes elsewhere gives {_first_row(expected):.6g}: the scale argument is "
+                             "clamped or guarded there (harmless if no encoder output gets that far)",
+                             {"input": shown, "code": small(code), "derived": small(expected)})
                 continue
             evidence = {"input": shown, "code": small(code) if code is not None else problem}
             if expected is not None:
                 evidence["derived"] = small(expected)
             self.add("nonfinite-at-extremes", "note", f"at {description} the code {problem} where the math is "
                      "finite", evidence)
+
+    def _agrees_at_extreme(self, code: np.ndarray, expected: np.ndarray) -> bool:
+        code = np.asarray(code, dtype=np.float64).reshape(-1)
+        expected = np.asarray(expected, dtype=np.float64).reshape(-1)
+        if code.shape != expected.shape:
+            return True  # a layout the fitted model does not share: nothing to compare
+        scale = max(float(np.max(np.abs(expected))), self._scale_of_outputs())
+        return bool(np.all(np.abs(code - expected) <= 10 * self.tolerance * scale))
 
     def _expected(self, values: dict, kl_term: TermFit | None, recon_term: TermFit | None,
                   joint: dict[Shape, LinearFit] | None, p: str) -> np.ndarray | None:
@@ -1353,6 +1598,13 @@ class _TermsAnalysis:
             columns.append(rows(kl_feature(probe, p), self.leaf.kind, shape))
         coefficients = joint[shape].coefficients
         return sum(c * column for c, column in zip(coefficients, columns)) + coefficients[-1]
+
+
+PROBABILITY_READINGS = ("bernoulli-probs", "categorical-probs", "categorical-ids-probs")
+# decoder outputs for the gradient check: away from 0 and 1, where guards (log(p + 1e-5), a clamp) change a
+# gradient by far less than gradients.RELATIVE
+GRADIENT_RANGE = {"bernoulli-probs": (0.1, 0.9), "bernoulli-logits": (-3.0, 3.0), "gaussian-sigmoid": (-3.0, 3.0),
+                  "laplace-sigmoid": (-3.0, 3.0)}
 
 
 def kl_math_form(name: str) -> kl_math.WrongForm:

@@ -118,7 +118,9 @@ class CodeReport:
         lines = []
         for report in self.functions:
             described = ", ".join(part for part in (report.role, report.framework, report.parameterization) if part)
-            lines.append(f"{report.target}: {report.verdict}" + (f" ({described})" if described else ""))
+            condition = report.identified.get("condition") if report.verdict in ("correct", "convention") else None
+            verdict = f"{report.verdict} if {condition}" if condition else report.verdict
+            lines.append(f"{report.target}: {verdict}" + (f" ({described})" if described else ""))
             if report.reason:
                 lines.append(f"  {report.reason}")
             lines += [f"  {line}" for line in _identified_lines(report.identified)]

@@ -97,6 +97,24 @@ def role_from_name(name: str) -> str | None:
     return None
 
 
+# decoder-output names that say the values are in data space, i.e. probabilities for binary data (the
+# output of a final sigmoid, as in the PyTorch VAE example's recon_x); generic names (output, pred, decoded,
+# y_pred) say nothing about a final sigmoid and are not listed
+_PROBABILITY_NAMES = {_compact(name) for name in (
+    "recon_x", "x_hat", "recon", "recons", "reconstruction", "reconstructions", "reconstructed", "x_reconstructed",
+    "recon_batch", "x_recon", "x_rec", "rec_x", "rec", "x_tilde", "probs", "x_probs", "probabilities", "recon_probs",
+    "x_mean", "x_decoded_mean", "reconstructed_x", "x_bar", "x_prime", "p_x", "px", "x_prob", "prob", "bernoulli_probs",
+    "decoded", "x_decoded", "x_reconstruction")}
+
+
+def name_says_probabilities(name: str) -> bool:
+    """Whether a decoder-output name says probabilities (``recon_x``, ``x_hat``, ``probs``), not logits."""
+    words = _words(name)
+    forms = [words, words[1:] if len(words) > 1 and words[0] in _PREFIXES else words,
+             words[:-1] if len(words) > 1 and words[-1] in _SUFFIXES else words]
+    return any("".join(form) in _PROBABILITY_NAMES for form in forms)
+
+
 def parameters(function: Callable) -> list[inspect.Parameter]:
     """The named parameters a caller can pass by keyword (no ``*args``/``**kwargs``, no positional-only)."""
     try:
@@ -208,5 +226,5 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 __all__ = ["ARG_ROLES", "SCALE_ROLES", "RECONSTRUCTION_ROLES", "UsageError", "role_from_name", "roles_from_names",
-           "argument_roles", "parse_inputs", "check_overrides_apply", "unassigned_required", "parse_shape",
-           "parameters"]
+           "name_says_probabilities", "argument_roles", "parse_inputs", "check_overrides_apply", "unassigned_required",
+           "parse_shape", "parameters"]

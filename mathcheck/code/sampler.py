@@ -818,15 +818,27 @@ def _normality_findings(sampler: _Sampler, columns: list[_Column], parameterizat
 # Gradients and numerics.
 
 def _gradient_findings(sampler: _Sampler, parameterization: str | None, eps_is_the_noise: bool) -> list[Finding]:
-    """Pathwise gradients of sum(w·z): w for μ, w·eps·dσ/ds for the scale (autodiff frameworks only).
+    """Pathwise gradients of sum(w·z): w for μ, w·eps·dσ/ds for the scale (autodiff frameworks only), on the
+    fitting settings and again on the fitted parameterization's own range (negative log-scales, σ near 0),
+    where a gradient cut only there (a detach under a condition on s) shows.
 
     eps is read back as (z − μ)/σ from the z of the same call, or is the eps passed in where z = μ + σ·eps
     was shown pathwise.
     """
     if sampler.backend.name == "numpy":
         return []
+    latent = sampler.latent
+    found = _gradient_at(sampler, parameterization, eps_is_the_noise, _row(_FIT_MEANS, latent),
+                         _row(_FIT_SCALES, latent))
+    if found or parameterization not in _CONFIRM_SCALES:
+        return found
+    return _gradient_at(sampler, parameterization, eps_is_the_noise, _row(_CONFIRM_MEANS, latent),
+                        _row(_CONFIRM_SCALES[parameterization], latent))
+
+
+def _gradient_at(sampler: _Sampler, parameterization: str | None, eps_is_the_noise: bool, means: np.ndarray,
+                 scales: np.ndarray) -> list[Finding]:
     args, batch, latent, rng = sampler.args, sampler.batch, sampler.latent, sampler.rng
-    means, scales = _row(_FIT_MEANS, latent), _row(_FIT_SCALES, latent)
     eps = _known_eps(rng, batch, latent) if args.eps_required else None
     inputs = sampler.inputs(means, scales, batch, eps)
     shape = np.shape(_pick(sampler.output(inputs), sampler.path))
