@@ -57,6 +57,7 @@ from mathcheck.calc import Chain, Step
 from mathcheck.lazy import lazy_module
 from mathcheck.numeric import (EPS, FLOAT_SAFE, INTERVAL_PRECISIONS, PRECISE_DIGITS, Divergent, DrawnWorlds,
                                Evaluator, FloatRange, Needs, Unresolved, Unsupported, World, boundary_worlds, bounds,
+                               cross_check_worlds,
                                evaluate, evaluate_refined,
                                family_parameters, family_range, feature_breakpoints, hypothesis_run,
                                integrand_features, interval_evaluable, interval_value, is_scale, is_weight,
@@ -77,6 +78,8 @@ CONVERGENCE = 1e-6  # a tolerance above this × (1 + |lhs| + |rhs|) means the ev
 ABSOLUTE_FLOOR = 1e-300  # subnormal results carry absolute, not relative, rounding errors
 TIGHT = 1e-9  # a strict inequality the search brings within this (normalized) margin is not confirmed
 CLOSEST_KEPT = 4  # the tightest worlds kept as starting points of the search
+MIN_JUDGING_WORLDS = 3  # where worlds were skipped, a "holds" needs this many evaluated ones at least
+SKIPPED_PER_JUDGING = 3  # and no more skipped worlds than this many per evaluated one
 SEARCH_EVALUATIONS = {True: 1500, False: 400}  # sides of the parameters alone / with quadrature
 SEARCH_SAMPLES = 30_000  # vectorized draws before the local searches (parameters alone)
 SEARCH_SECONDS = 2.0  # per step, from the tightest kind of world
@@ -428,6 +431,12 @@ class Tally:
         if result.worlds == 0:
             return NumericResult("unsupported", detail={"reason": "no world could judge it: " + (_skips(
                 result.skipped) or "no worlds")})
+        skipped = sum(result.skipped.values())
+        if skipped and (result.worlds < MIN_JUDGING_WORLDS or SKIPPED_PER_JUDGING * result.worlds < skipped):
+            return NumericResult("unsupported", result.worlds, detail={"reason": (
+                f"too few worlds judged it to say it holds: {result.worlds} evaluated, {skipped} skipped (a "
+                f"\"holds\" needs at least {MIN_JUDGING_WORLDS} evaluated worlds and no more than "
+                f"{SKIPPED_PER_JUDGING} skipped per evaluated one): {_skips(result.skipped)}")})
         return result
 
 
@@ -526,16 +535,26 @@ def _judged_in_turn(lhs: sp.Expr, relation: str, rhs: sp.Expr, worlds, tally: "T
     return False
 
 
+def _cross_check_worlds_for(expressions) -> tuple[World, ...]:
+    try:
+        light = not all(interval_evaluable(e) for e in expressions)
+        return cross_check_worlds(Needs.of(expressions), light)
+    except Unsupported:
+        return ()
+
+
 def cross_check(lhs: sp.Expr, relation: str, rhs: sp.Expr, drawn: tuple, seed: int = 0) -> NumericResult:
-    """The numeric check of a step the symbolic checker proved: the boundary worlds, then each world of
-    ``drawn`` (drawn once for the document: ``numeric.DrawnWorlds.plain``) in turn, without a hypothesis run
-    per step; the first violated world is the witness (as hypothesis would shrink towards it). A violation
-    makes the proof a reported mathcheck bug (``decide``)."""
+    """The numeric check of a step the symbolic checker proved (a guard against a bug of the engine, not the
+    verdict): a bounded, well-spread subset of the boundary worlds (``numeric.cross_check_worlds``: every
+    edge value of every free symbol, every family world), then each world of ``drawn`` (drawn once for the
+    document: ``numeric.DrawnWorlds.plain``) in turn, without a hypothesis run per step; the first violated
+    world is the witness (as hypothesis would shrink towards it). A violation makes the proof a reported
+    mathcheck bug (``decide``). A step not proved is judged on every boundary world (``check_numeric``)."""
     from mathcheck import sums
     if sums.handles([lhs, rhs]):
         return sums.check_numeric(lhs, relation, rhs, seed, len(drawn))
     tally = Tally(relation)
-    if not _judged_in_turn(lhs, relation, rhs, _boundary_worlds_for([lhs, rhs]), tally):
+    if not _judged_in_turn(lhs, relation, rhs, _cross_check_worlds_for([lhs, rhs]), tally):
         _judged_in_turn(lhs, relation, rhs, drawn, tally)
     return tally.finish()
 
@@ -1497,6 +1516,9 @@ class _Objective:
         if self.best:
             key, point = self.best[0]
             shown = ", ".join(f"{a.name} = {a.value(u):.6g}" for a, u in zip(self.axes, point))
-            text += f", smallest normalized margin {key:.3g} at {shown}" if self.relation != "=" else (
-                f", largest normalized difference {-key:.3g} at {shown}")
+            if key >= 2.0:  # the key of a point where a side is undefined (``key``)
+                text += ", no point found where both sides are defined"
+            else:
+                text += f", smallest normalized margin {key:.3g} at {shown}" if self.relation != "=" else (
+                    f", largest normalized difference {-key:.3g} at {shown}")
         return text

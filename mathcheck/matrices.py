@@ -1229,7 +1229,7 @@ class Normalizer:
         expr = sp.expand(sp.expand_log(sp.sympify(expr)))
         expr = _split_log_products(expr)
         expr = _expand_sums(expr)
-        return sp.expand(sp.expand_log(expr))
+        return _canonical_indices(sp.expand(sp.expand_log(expr)))
 
     def normal_form(self, expr) -> sp.Expr:
         check_shapes(expr)
@@ -1259,6 +1259,18 @@ def _named_in(free: set, x) -> bool:
 def _depends(base, x) -> bool:
     """A factor other than x whose value depends on x: f(x) of a vector-valued function, E over another variable."""
     return base != x and _named_in(getattr(base, "free_symbols", set()), x)
+
+
+def _canonical_indices(expr) -> sp.Expr:
+    """Σ_i x_i y_i as Σ_j x_j y_j: the index of a one-index sum (from 1) renamed j where j appears nowhere in it
+    (a bound name is no part of the value)."""
+    def rename(node: sp.Sum):
+        (index, low, high), = node.limits
+        if index == j or node.has(j) or not (index.is_integer and sp.sympify(low).is_positive):
+            return node
+        return sp.Sum(node.function.xreplace({index: j}), (j, low, high))
+    return expr.replace(lambda n: isinstance(n, sp.Sum) and len(n.limits) == 1 and isinstance(n.limits[0][0], sp.Symbol),
+                        rename)
 
 
 def _split_log_products(expr) -> sp.Expr:

@@ -1624,27 +1624,64 @@ def _boundary_bases(needs: Needs) -> list[World]:
     return [World("parameters", {}, probe="edge values")]
 
 
-@lru_cache(maxsize=128)
 def boundary_worlds(needs: Needs, light: bool = False) -> tuple[World, ...]:
     """Worlds at the boundary cases of ``needs`` (see the module docstring), in a fixed order. The first
     family world carries every edge assignment of the free symbols, the others their centre only;
-    ``light``: only the edges that floating-point quadrature can use."""
-    needs = shared_needs(needs)
+    ``light``: only the edges that floating-point quadrature can use. The same worlds (the same objects,
+    with the sides evaluated in them) for every ``needs`` with the same ``shared_needs``."""
+    return _shared_boundary_worlds(shared_needs(needs), light)
+
+
+def _shared_boundary_worlds(needs: Needs, light: bool) -> tuple[World, ...]:
+    return _boundary_layout(needs, light)[0]
+
+
+@lru_cache(maxsize=128)
+def _boundary_layout(needs: Needs, light: bool) -> tuple[tuple[World, ...], int, int]:
+    """The boundary worlds, how many of them open with the edges of all free symbols together (the first
+    family world at its k-th edges: every edge value of every free symbol), and how many the first family
+    world has (those, then each symbol alone at each of its edges)."""
     bases, far = _boundary_bases(needs), []
     if needs.functions:
         far = [world for base in bases[:1] for world in with_far_functions(base, needs.functions)]
         bases = [with_degenerate_functions(base, needs.functions) for base in bases] + far
-    worlds = []
+    worlds, together, first = [], 0, 0
     for position, base in enumerate(bases):
         free = sorted((s for s in needs.symbols if s not in base.symbols), key=str)
         try:
             assignments = edge_assignments(free, light)
         except Unsupported:
-            return ()
+            return (), 0, 0
         shown = FAR_EDGES if position >= len(bases) - len(far) else 1  # a steep line: at t = ±1 too
+        if position == 0:
+            together = max((len(edge_values(s, light)) for s in free), default=1)
+            first = len(assignments)
         for values in (assignments if position == 0 else assignments[:shown]):
             worlds.append(_extend(base, values) if values else base)
-    return tuple(worlds)
+    return tuple(worlds), together, first
+
+
+CROSS_CHECK_ALONE = 12  # worlds with one symbol alone at an edge that cross-check a symbolic proof
+
+
+def cross_check_worlds(needs: Needs, light: bool = False, alone: int = CROSS_CHECK_ALONE) -> tuple[World, ...]:
+    """The boundary worlds that cross-check a step the symbolic checker proved (a guard against a bug of the
+    engine, not the verdict): a fixed, well-spread subset of ``boundary_worlds``, the same objects. Kept
+    always: the worlds with all free symbols at their k-th edges together (every edge value of every free
+    symbol, the all-centre world first) and every other family world (q = the posterior, q = the prior, far
+    functions ...); of the worlds with one symbol alone at one of its edges, ``alone`` taken at a fixed
+    stride from those with the others at moderate values (generic: no symbol at 0 masks a sign)."""
+    return _spread_boundary_worlds(shared_needs(needs), light, alone)
+
+
+@lru_cache(maxsize=128)
+def _spread_boundary_worlds(needs: Needs, light: bool, alone: int) -> tuple[World, ...]:
+    worlds, together, first = _boundary_layout(needs, light)
+    if first - together <= alone:
+        return worlds
+    generic = worlds[together + (first - together) // 2:first]  # the later half: the others at moderate values
+    spread = tuple(generic[(index * len(generic)) // alone] for index in range(min(alone, len(generic))))
+    return worlds[:together] + spread + worlds[first:]
 
 
 # ---------------------------------------------------------------- evaluation

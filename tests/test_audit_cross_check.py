@@ -112,7 +112,7 @@ def test_the_audit_refutes_a_false_proof_in_its_worlds(tmp_path: Path, false_pro
 def test_the_drawn_worlds_alone_refute_a_false_proof(false_proofs, monkeypatch, name):
     """Without the boundary worlds, the worlds drawn for the cross-check (numeric.DrawnWorlds' plain ones)
     still refute it: they are judged, not only drawn."""
-    monkeypatch.setattr(checker, "_boundary_worlds_for", lambda expressions: ())
+    monkeypatch.setattr(checker, "_cross_check_worlds_for", lambda expressions: ())
     lhs, relation, rhs = FALSE_STEPS[name]
     drawn = DrawnWorlds.of(Needs.of([lhs, rhs]), seed=0, count=10)
     verdict, detail = check_step(lhs, Step(relation, rhs, "claimed"), worlds=lambda count: (drawn, ""))
@@ -154,3 +154,57 @@ def test_the_plain_worlds_of_a_seed_are_the_same_every_time(needs):
     again = [world.describe() for world in numeric.plain_worlds(needs, 0, 5)]
     other = [world.describe() for world in numeric.plain_worlds(needs, 1, 5)]
     assert first == again and first != other
+
+
+c = sp.Symbol("c", real=True)
+n = sp.Symbol("n", integer=True, nonnegative=True)
+u, v, w = sp.symbols("u v w", nonnegative=True)
+EDGE_ONLY_FALSE_STEPS = {  # each fails only at some edge values of its symbols: at a negative x, at 0 ...
+    "a square root of a square": (sp.sqrt(x**2), "=", x),
+    "a modulus dropped among many symbols": (sp.Abs(x) + a * b * c, "=", x + a * b * c),
+    "a power of zero": (sp.Integer(0) ** n, "=", 0),
+    "a quotient at zero": (u * v * w / (u + 1), "=", u * v * w),
+    "a modulus of a product": (sp.Abs(a * b) * c**2, "=", a * b * c**2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_ONLY_FALSE_STEPS))
+def test_a_false_proof_failing_only_at_an_edge_is_refuted(false_proofs, name):
+    """The cross-check's bounded subset of boundary worlds keeps every edge value of every free symbol."""
+    lhs, relation, rhs = EDGE_ONLY_FALSE_STEPS[name]
+    needs = Needs.of([lhs, rhs])
+    drawn = DrawnWorlds.of(needs, seed=0, count=CROSS_CHECK_EXAMPLES)
+    verdict, detail = check_step(lhs, Step(relation, rhs, "claimed"), worlds=lambda count: (drawn, ""))
+    assert verdict == REFUTED and BUG_NOTE in detail["reason"]
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_ONLY_FALSE_STEPS))
+def test_the_cross_check_worlds_alone_refute_an_edge_only_false_proof(name):
+    """No drawn world at all: the bounded subset of boundary worlds finds the edge by itself."""
+    lhs, relation, rhs = EDGE_ONLY_FALSE_STEPS[name]
+    assert checker.cross_check(lhs, relation, rhs, (), 0).status == REFUTED
+
+
+MANY_SYMBOLS = [Needs.of([a * b * c * x * X]), Needs.of([a + b + c + x + X + sigma + n + u + v + w]),
+                Needs.of([sp.log(Density("p", (X,), ())) + a * b * c])]
+
+
+@pytest.mark.parametrize("needs", MANY_SYMBOLS, ids=["five reals", "ten symbols", "model and reals"])
+def test_the_cross_check_worlds_are_a_bounded_subset_of_the_boundary_worlds(needs):
+    every = numeric.boundary_worlds(needs)
+    kept = numeric.cross_check_worlds(needs)
+    assert set(map(id, kept)) <= set(map(id, every)) and len(kept) < len(every)
+
+
+@pytest.mark.parametrize("needs", MANY_SYMBOLS, ids=["five reals", "ten symbols", "model and reals"])
+def test_the_cross_check_worlds_hold_every_edge_value_of_every_symbol(needs):
+    kept = numeric.cross_check_worlds(needs)
+    free = sorted(kept[0].free, key=str)  # the symbols the first family world leaves free
+    assert free
+    for symbol in free:
+        assert set(numeric.edge_values(symbol)) <= {world.symbols[symbol] for world in kept}
+
+
+@pytest.mark.parametrize("needs", MANY_SYMBOLS, ids=["five reals", "ten symbols", "model and reals"])
+def test_the_cross_check_worlds_are_the_same_every_time(needs):
+    assert numeric.cross_check_worlds(needs) == numeric.cross_check_worlds(needs)

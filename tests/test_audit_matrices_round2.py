@@ -5,29 +5,19 @@ or hold."""
 import pytest
 import sympy as sp
 
-from mathcheck.audit.check import audit_document
 from mathcheck.audit.document import parse_document
 from mathcheck.audit.latex import Parser
 from mathcheck.matrices import MatrixExpectation, MvNormal, Normalizer, VectorFunction, d, prove_matrix
 from mathcheck.vocab import Density, Expectation
+from tests.audit_steps import PROVED, REFUTED, document, verdict
 
-PROVED, HOLDS, REFUTED = "proved", "holds", "refuted"
-
-
-def verdicts(text: str) -> list:
-    return [(step.verdict, step.reason) for step in audit_document(parse_document("doc.md", text)).steps]
-
-
-def verdict(prose: str, formula: str) -> tuple:
-    found = verdicts(f"{prose}\n\n$$\n{formula}\n$$\n")
-    assert len(found) == 1, found
-    return found[0]
+HOLDS = "holds"
 
 
 def formula_expressions(prose: str, formula: str) -> list:
-    document = parse_document("doc.md", f"{prose}\n\n$$\n{formula}\n$$\n")
-    formula = document.formulas[-1]
-    return [Parser(item.segment.tokens, document.text, formula.context, 0).parse() for item in formula.chains[0]]
+    parsed = parse_document("doc.md", document(prose, formula))
+    formula = parsed.formulas[-1]
+    return [Parser(item.segment.tokens, parsed.text, formula.context, 0).parse() for item in formula.chains[0]]
 
 
 FULL = (r"Let $\mathbf{x} \in \mathbb{R}^d$, $q(\mathbf{x}) = \mathcal{N}(\mathbf{x}; \boldsymbol{\mu}_1, \Sigma_1)$ and "

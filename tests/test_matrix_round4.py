@@ -13,29 +13,10 @@ from mathcheck.matrices import (Components, Entry, MvNormal, VectorFunction, cov
                                 scalar, triangular, vector)
 from mathcheck.matrix_numeric import check_matrix_step, draw_world
 from mathcheck.vocab import KL, Density, Expectation
+from tests.audit_steps import PROVED, REFUTED, assert_proved, assert_refuted, verdict, verdicts
 
-PROVED, REFUTED, UNPARSED = "proved", "refuted", "unparsed"
+UNPARSED = "unparsed"
 NEVER_FOR_A_MUTANT = ("proved", "holds")
-
-
-def verdicts(text: str) -> list:
-    return [(step.verdict, step.reason) for step in audit_document(parse_document("doc.md", text)).steps]
-
-
-def verdict(prose: str, formula: str) -> tuple:
-    found = verdicts(f"{prose}\n\n$$\n{formula}\n$$\n")
-    assert len(found) == 1, found
-    return found[0]
-
-
-def assert_proved(prose: str, formula: str) -> None:
-    found = verdict(prose, formula)
-    assert found[0] == PROVED, found
-
-
-def assert_refuted(prose: str, formula: str) -> None:
-    found = verdict(prose, formula)
-    assert found[0] == REFUTED, found
 
 
 MATRICES = r"Let $A, B \in \mathbb{R}^{d\times d}$ be invertible and $\Sigma$ a $d\times d$ covariance matrix."

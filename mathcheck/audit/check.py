@@ -45,8 +45,8 @@ from mathcheck.audit.document import _inline_maths
 from mathcheck.audit.redefined import (SHOWN, Redefinition, applied_kinds, defined_kind, defines, defines_display,
                                        log_bases,
                                        prose_definitions)
-from mathcheck.audit.latex import (MAX_NESTING, BareDensity, Context, NameRef, Parser, Unparsed, data_bases,
-                                   power_problem, script_end)
+from mathcheck.audit.latex import (MAX_NESTING, SMOOTH, BareDensity, Context, NameRef, Parser, Unparsed,
+                                   data_bases, parse_expression, power_problem, script_end)
 from mathcheck.calc import ChainError, Step, compose
 from mathcheck.checker import NumericResult, check_step, decide
 from mathcheck.dimensions import one_symbol_per_name
@@ -176,7 +176,7 @@ class Definition:
 class Names:
     """The document's defined names and their resolution into mathcheck.vocab objects."""
 
-    def __init__(self, chains: list[list[Item]]):
+    def __init__(self, chains: list[list[Item]], prose: tuple = ()):
         self.definitions: dict[str, Definition] = {}
         self.defining_items: dict[int, str] = {}  # id(item) -> name
         self.undefined: dict[sp.Expr, str] = {}  # the symbol or function an undefined name is read as -> the name
@@ -188,6 +188,12 @@ class Names:
         self.generic = False  # while True, instances w_1 of a family are left as the numbers they are read as
         for chain in chains:
             self._collect_family(chain)
+        for definition in prose:  # "Let $f(x) = x^3$": f is defined there, a later display about f is a claim
+            if definition.name not in self.definitions and not any(
+                    item.line < definition.line and item.expr is not None and mentions_function(item.expr, definition.name)
+                    for chain in chains for item in chain):
+                self.definitions[definition.name] = definition
+                self.functions.add(definition.name)
         for chain in chains:  # `:=` defines first: an `=` of a name defined so, or of an instance, is a claim
             self._collect(chain, explicit=True)
         for chain in chains:
@@ -201,6 +207,8 @@ class Names:
             if previous.expr is None or item.expr is None:
                 continue
             function = function_name(previous) if position == 1 else None  # h(x) := x^2
+            if function is not None and mentions_function(item.expr, function.name):
+                continue  # k(x) = k(x) + 1, w(x) = w'(x), g(x) = g(-x): an equation about the name, never its definition
             if function is not None and (item.relation == ":=" or (
                     item.relation == "=" and len(chain) == 2 and function.name not in self.definitions
                     and _alone_in_display(previous, item))):
@@ -770,6 +778,57 @@ def function_name(item: Item) -> NameRef | None:
     return name
 
 
+def mentions_function(expr: sp.Expr, name: str) -> bool:
+    """Whether ``expr`` uses the function or name ``name`` (applied to anything, or differentiated)."""
+    return any(isinstance(node, AppliedUndef) and node.func.__name__ == name for node in expr.atoms(AppliedUndef)) \
+        or any(ref.name == name for ref in expr.atoms(NameRef))
+
+
+_PROSE_FUNCTION = re.compile(r"^\s*(?P<name>(?:\\math(?:cal|rm|bf|scr)\s*\{\s*[A-Za-z]+\s*\}|\\?[A-Za-z]+)"
+                             r"(?:_\{?\\?[A-Za-z0-9]+\}?)?\s*\([^()=]*\))\s*(?<![<>!:])=(?!=)(?P<body>[^=<>]+)$")
+_PROSE_NEGATION = re.compile(r"\b(?:not|never|no|whether)\b|n't\b|\?", re.IGNORECASE)
+
+
+def _prose_function_definitions(document: Document) -> tuple[Definition, ...]:
+    """``Let $f(x) = x^3$`` in the prose (a one-letter function of distinct variables equated to a body that does
+    not use it, in a sentence that neither negates nor questions it): a definition of f, read in the context of
+    the display that follows."""
+    found = []
+    cursor = 0
+    for formula in list(document.formulas) + [None]:
+        end = formula.start if formula is not None else len(document.text)
+        prose = document.text[cursor:end]
+        context_formula = formula if formula is not None else (document.formulas[-1] if document.formulas else None)
+        for _, _, math_start, math in _inline_maths(prose):
+            match = _PROSE_FUNCTION.match(math)
+            if match is None or context_formula is None:
+                continue
+            sentence_start = max(prose.rfind(mark, 0, math_start) for mark in (".", "!", "?", "\n\n")) + 1
+            sentence_end = min([i for i in (prose.find(m, math_start + len(math)) for m in (".", "?", "!")) if i >= 0]
+                               or [len(prose)])
+            if _PROSE_NEGATION.search(prose[sentence_start:sentence_end + 1].replace(math, " ")):
+                continue
+            try:
+                with time_limit(DEFAULT_SECONDS):
+                    head = parse_expression(match.group("name"), context_formula.context)
+                    body = parse_expression(match.group("body"), context_formula.context)
+            except (Unparsed, SymbolicTimeout, RecursionError, ValueError, TypeError):
+                continue
+            if isinstance(head, NameRef):  # \mathcal{L}(x) = E_q[...]: a named quantity
+                name = head
+            elif isinstance(head, AppliedUndef) and not isinstance(head, (Density, Defined)):
+                name = NameRef(head.func.__name__, head.args)
+            else:
+                continue
+            if not definable(name) or mentions_function(body, name.name) or standard_operator(name.name):
+                continue
+            found.append(Definition(name.name, name.arguments, body, document.line_of(cursor + math_start),
+                                    context_formula, source=match.group("body").strip()))
+        if formula is not None:
+            cursor = formula.end
+    return tuple(found)
+
+
 def written_as_name(item: Item) -> bool:
     """Whether ``item`` is written as a bare name (``z``, ``\\epsilon``, ``z_1``), not only read as one:
     ``\\sqrt{x}^2`` and ``\\log e^{x}`` read as x but assign nothing."""
@@ -1003,20 +1062,61 @@ def explicit_derivatives(expr: sp.Expr) -> sp.Expr:
     written out) carried out: exact, of any order, mixed (∂²/∂μ∂σ). A derivative of an integral, an expectation,
     a density, a named quantity or an unknown function stays for the engine (Leibniz's rule, its conditions),
     and so does one of a function that is not smooth everywhere (|x|, max)."""
+    def operand_of(node: sp.Derivative) -> sp.Expr:  # a defined name's body (h(x) := x^3: d²h/dx² is 6x)
+        return _defined_bodies(node.expr) if node.expr.has(Defined) else node.expr
+
     def explicit(node: sp.Expr) -> bool:
-        return isinstance(node, sp.Derivative) and not node.expr.has(
+        return isinstance(node, sp.Derivative) and not operand_of(node).has(
             Density, BareDensity, sp.Integral, Expectation, KL, AppliedUndef, Defined, NameRef, sp.Sum, sp.Product,
             sp.Subs, sp.Derivative, *_NOT_SMOOTH) and not any(isinstance(n, sp.MatrixExpr)
                                                                for n in sp.preorder_traversal(node.expr))
 
     def carried_out(node: sp.Derivative) -> sp.Expr:
-        operand = node.expr.replace(lambda n: isinstance(n, Normal), lambda n: n.rewrite(sp.exp))
+        operand = operand_of(node).replace(lambda n: isinstance(n, Normal), lambda n: n.rewrite(sp.exp))
         return sp.diff(operand, *node.variable_count)
 
     try:
         return expr.replace(explicit, carried_out)
     except _MATH_ERRORS:
         return expr
+
+
+def _mixed_order_problem(expr: sp.Expr, text: str) -> str:
+    """Why a mixed partial derivative of an unknown function u in ``expr`` cannot be read in its written order
+    ("" when none): the engine's normal forms sort the variables, and ∂x∂y u = ∂y∂x u (Schwarz) holds only for a u
+    with continuous second partials, which the document (``text``) must state (C², smooth)."""
+    for node in explicit_derivatives(unfolded(expr)).atoms(sp.Derivative):
+        written = [v for v, _ in node.variable_count]
+        if len(set(written)) < 2 or written == sorted(written, key=sp.default_sort_key):
+            continue
+        unknown = sorted((f for f in node.expr.atoms(AppliedUndef) if not isinstance(f, (Density, Defined))
+                          and len(set(written) & f.free_symbols) > 1), key=sp.default_sort_key)
+        if unknown and not _stated_smooth(unknown[0].func.__name__, text):
+            shown = sp.sstr(unknown[0])
+            return (f"a mixed partial derivative of {shown} in the order {', '.join(map(str, written))}: it equals "
+                    f"the other order only for continuous second partials (Schwarz), and the document does not say "
+                    f"{shown.split('(')[0]} is C² (twice continuously differentiable)")
+    return ""
+
+
+def _stated_smooth(name: str, text: str) -> bool:
+    """Whether a sentence of ``text`` says that the function ``name`` (or every function) is C², C^∞, smooth."""
+    letter = re.compile(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])|\b(?:all|every|each)\s+functions?\b")
+    return any(SMOOTH.search(sentence) and letter.search(sentence)
+               for sentence in re.split(r"(?<=[.!?。])\s", text))
+
+
+def _defined_bodies(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with its defined names (vocab.Defined) replaced by their bodies, the rest as it is."""
+    for _ in range(20):
+        found = list(expr.atoms(Defined))
+        if not found:
+            return expr
+        try:
+            expr = expr.xreplace({node: node.unfold() for node in found})
+        except _MATH_ERRORS:
+            return expr
+    return expr
 
 
 def _logged_call(argument: sp.Expr):
@@ -1112,7 +1212,7 @@ class Auditor:
         for formula in document.formulas:
             formula._items = [[_read_item(document, formula, item) for item in chain] for chain in formula.chains]
             self.chains.extend(formula._items)
-        self.names = Names(self.chains)
+        self.names = Names(self.chains, _prose_function_definitions(document))
         self.assignments: dict[sp.Symbol, Item] = {}  # variable -> its first assignment (x = 1)
         self.values: dict[sp.Symbol, sp.Expr] = {}  # variable -> its first assignment's value, earlier ones put in
         self.random: set[sp.Symbol] = set()  # assigned variables with a declared law: z = μ + σ ε, a function of ε
@@ -1444,7 +1544,12 @@ class Auditor:
         if item.relation == ":=" and earlier is None:
             result.verdict = UNPARSED
             result.reason = "`:=` defines a name: its left-hand side must be a name such as L(X, z)"
-            if isinstance(previous.expr, NameRef) and not definable(previous.expr):
+            called = function_name(previous) if previous is chain[0] else None
+            called = called if called is not None else previous.expr if isinstance(previous.expr, NameRef) else None
+            if called is not None and mentions_function(item.expr, called.name):
+                result.reason = (f"`:=` defines nothing here: the right-hand side uses {called.name} itself, so this "
+                                 f"is an equation {called.name} must satisfy, not its definition")
+            elif isinstance(previous.expr, NameRef) and not definable(previous.expr):
                 result.reason = (f"`:=` defines a name: the arguments of {sp.sstr(previous.expr)} must be distinct "
                                  f"variables, as in L(X, z)")
             return result
@@ -1494,13 +1599,24 @@ class Auditor:
             result.verdict, result.reason = UNPARSED, prefix + error.reason
             result.detail["fragment"] = error.fragment
             return result
+        schwarz = _mixed_order_problem(lhs, self.document.text) or _mixed_order_problem(rhs, self.document.text)
+        if schwarz:
+            result.verdict, result.reason = UNPARSED, prefix + schwarz
+            result.detail["fragment"] = item.source
+            return result
+        lhs, rhs, assigned = self._with_values(lhs), self._with_values(rhs), self._assigned_in(lhs, rhs)
+        if assigned:
+            notes.append(f"with the assigned {assigned} put in")
         kinds, positive = _function_kinds([lhs, rhs], formula.context)
         points = _point_values([lhs, rhs], kinds)
         lhs, rhs = (explicit_derivatives(_with_function_kinds(side, kinds).xreplace(points)) for side in (lhs, rhs))
         lhs, rhs = (self._densities_at_points(_of_datasets(side, formula.context)) for side in (lhs, rhs))
         lhs, rhs = at_concrete_data_points(lhs, rhs, formula.context)
         lhs, rhs = with_labelled_parameters(lhs, rhs)
-        verdict, detail = self._check(lhs, relation, rhs, item.line, self._declared_rules(formula, item))
+        rules, unfounded = self._founded_rules(formula, item, lhs, rhs)
+        verdict, detail = self._check(lhs, relation, rhs, item.line, rules)
+        if unfounded and verdict != REFUTED:
+            detail = {**detail, "reason": f"{detail.get('reason', '')} [{unfounded}]"}
         if verdict == UNDECIDED and self.scope.data:
             verdict, detail = self._pointwise_over_data(lhs, relation, rhs, item.line, verdict, detail)
         if verdict == REFUTED:
@@ -1546,7 +1662,22 @@ class Auditor:
             problem = _value_problem(expr) or self._captured_use(expr)
             if problem:
                 raise Unparsed(f"the {side}-hand side cannot be evaluated: {problem}", _shown(expr))
-        return lhs, rhs
+        return self._with_values(lhs), self._with_values(rhs)
+
+    def _constants(self) -> dict[sp.Symbol, sp.Expr]:
+        """The assigned variables whose values later steps mean (c := 3, m := E[x], m := z²): every assignment
+        except those of a random variable (z = μ + σε, x = 1: the densities' variables keep their own role)."""
+        return {v: e for v, e in self.values.items() if v not in self.random and not self._random_variable(v)}
+
+    def _with_values(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with the document's assigned values put in (c + 1 after c := 3 is 4)."""
+        constants = {v: e for v, e in self._constants().items() if v in free_symbols(expr)}
+        return substitute(expr, constants) if constants else expr
+
+    def _assigned_in(self, *sides: sp.Expr) -> str:
+        constants = self._constants()
+        used = sorted({v for side in sides for v in free_symbols(side) if v in constants}, key=sp.default_sort_key)
+        return ", ".join(f"{v} := {_shown(constants[v])}" for v in used)
 
     def _approximation(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
         """``a ≈ b``: not checked (how close is not said); the gap a − b where both sides are numbers."""
@@ -1596,9 +1727,23 @@ class Auditor:
         except (SymbolicTimeout, RecursionError, *_MATH_ERRORS):
             constant = None
         if constant is not None:
+            stds = {n.std for side in (lhs, rhs) for n in unfolded(side).atoms(Normal)}  # > 0 where N(m, s²) is one
+            factor = _factor_problem(constant.xreplace({std: sp.Dummy(positive=True) for std in
+                                                        stds | {sp.Abs(std) for std in stds}}),
+                                     additive, _density_side(lhs) or _density_side(rhs))
+            if factor is not None:
+                result.verdict, result.reason = factor[0], f"∝ in {shown}: {relation} = {_shown(constant)}: {factor[1]}"
+                return result
             result.verdict = PROVED
             result.reason = (f"proportional in {shown}{' up to an additive constant' if additive else ''}: "
                              f"{relation} = {_shown(constant)} by normal forms, free of {shown}")
+            return result
+        held = self._held_fixed(quantity, variables)
+        if held:  # the model worlds evaluate densities of x at the observed value only: ∂/∂x of them reads 0
+            result.verdict = UNDECIDED
+            result.reason = (f"∝ in {shown}: {relation} is not free of {shown} by normal forms, and the model worlds "
+                             f"hold {', '.join(map(sp.sstr, held))} at one value (the observation), so no world "
+                             f"shows how it varies with {', '.join(map(sp.sstr, held))}: not decided")
             return result
         verdicts = []
         for variable in variables:
@@ -1646,6 +1791,19 @@ class Auditor:
         if everything and self._free_of(lhs / item.expr, everything) is not None:
             return everything  # a constant ratio: proportional in whichever variable is meant
         return "in which variable? It is not written (\\propto_z) and the left-hand side is no density of it"
+
+    def _held_fixed(self, quantity: sp.Expr, variables: list) -> list:
+        """The ``variables`` that the model worlds of ``quantity`` hold at one value (the observed X, a condition c):
+        a numeric derivative in one of them does not move the densities, so it is no evidence of anything."""
+        try:
+            with labels_resolved(), declared_densities(self.declared):
+                canonical = canonical_labels(data_densities(unfolded(quantity), self.scope), self.scope)
+                needs = Needs.of([canonical], self.scope)
+        except _MATH_ERRORS:
+            return list(variables)
+        fixed = set(needs.model.fixed()) if needs.model is not None else set()
+        fixed_names = {sp.sstr(v) for v in fixed}
+        return [v for v in variables if v in fixed or sp.sstr(v) in fixed_names]
 
     def _fresh_density(self, lhs: sp.Expr, item: Item) -> str:
         """``r(z) ∝ ...`` with r no model letter and written nowhere before: a definition of r up to its
@@ -1873,13 +2031,17 @@ class Auditor:
             right = substitute(right, {second: first})
         if first in free_symbols(lhs) | free_symbols(rhs):  # x outside the expectations too: not one claim in x
             return verdict, detail
-        pointwise, shown = self._check_pointwise(left, relation, right, line)
+        # A < B at every point is not needed for E[A] < E[B]: A ≤ B everywhere with A < B on a set of positive mass
+        # suffices (x² > 0 except at 0). So a strict step is refuted only where the non-strict one fails, A > B at
+        # a point (by continuity near it too, where a data density can put its mass).
+        weak = {"<": "<=", ">": ">="}.get(relation, relation)
+        pointwise, shown = self._check_pointwise(left, weak, right, line)
         if pointwise[0] != REFUTED:
             return verdict, detail
         return REFUTED, {**pointwise[1], "reason": (
             f"refuted pointwise: both sides are expectations over the data distribution, any density of {first}, of "
-            f"terms free of it, so the step claims {shown} at every {first} (a data distribution concentrated near "
-            f"one {first} shows the gap): {pointwise[1].get('reason', '')}")}
+            f"terms free of it, so the step {'needs at least' if weak != relation else 'claims'} {shown} at every "
+            f"{first} (a data distribution concentrated near one {first} shows the gap): {pointwise[1].get('reason', '')}")}
 
     def _check_pointwise(self, left: sp.Expr, relation: str, right: sp.Expr, line: int):
         """The engine's verdict on the pointwise claim, with the bare p(x) the model's (no data distribution)."""
@@ -1927,6 +2089,29 @@ class Auditor:
         if context.reparametrizations or _states_leibniz(self.document, formula, item):
             rules.append(LEIBNIZ_HYPOTHESIS)
         return tuple(rules)
+
+    def _founded_rules(self, formula: Formula, item: Item, lhs: sp.Expr, rhs: sp.Expr) -> tuple[tuple, str]:
+        """The declared rules of the step, less differentiation under ∫ where the prose states a law of one of
+        the step's densities that cannot be used (q_φ(z) = U(z; 0, φ)): the hypothesis the step names is about
+        regularity, and says nothing of whether that law's support moves with φ (then a boundary term appears).
+        Also the reason it was dropped ("" when nothing was)."""
+        from mathcheck.lemmas import LEIBNIZ_HYPOTHESIS
+        rules = self._declared_rules(formula, item)
+        if LEIBNIZ_HYPOTHESIS not in rules:
+            return rules, ""
+        notes = formula.context.notes
+        stated = [notes[("density-refused", d.family, d.label)] for d in sorted(
+            {d for side in (lhs, rhs) for d in unfolded(side).atoms(Density)}, key=sp.default_sort_key)
+            if ("density-refused", d.family, d.label) in notes]
+        stated += [notes[("law-refused", v)] for v in sorted(
+            {v for side in (lhs, rhs) for d in unfolded(side).atoms(Density) for v in d.variables},
+            key=sp.default_sort_key) if ("law-refused", v) in notes]
+        if not stated:
+            return rules, ""
+        return tuple(r for r in rules if r != LEIBNIZ_HYPOTHESIS), (
+            f"differentiation under the integral sign not assumed: the prose states a law for a density of the step "
+            f"that cannot be used ({'; '.join(stated)}), whose support may move with the parameter (a boundary "
+            f"term the stated hypothesis does not rule out)")
 
     def _assignment(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
         """``z = μ(X) + ε σ(X)``: an assignment of a variable; checked against the first assignment (pathwise)
@@ -2039,11 +2224,60 @@ def _additive_constant_stated(document: Document, formula: Formula) -> bool:
     index = document.formulas.index(formula)
     before = document.formulas[index - 1].end if index > 0 else 0
     after = document.formulas[index + 1].start if index + 1 < len(document.formulas) else len(document.text)
-    if _ADDITIVE_CONSTANT.search(document.text[before:formula.start]) or \
-            _ADDITIVE_CONSTANT.search(document.text[formula.end:after]):
+    if _affirmed(document.text[before:formula.start]) or _affirmed(document.text[formula.end:after]):
         return True
-    return any(_ADDITIVE_CONSTANT.search(sentence) for sentence in re.split(r"(?<=[.!?。])\s", document.text)
+    return any(_affirmed(sentence) for sentence in re.split(r"(?<=[.!?。])\s", document.text)
                if "\\propto" in sentence or "∝" in sentence)
+
+
+_NEGATION = re.compile(r"\b(?:not|never|no|nor|neither|rather\s+than|instead\s+of)\b|n't\b|ではなく|ではない|でない",
+                       re.IGNORECASE)
+
+
+def _affirmed(text: str) -> bool:
+    """Whether ``text`` says "up to an additive constant" without denying it in the clause that leads to it
+    ("does not mean equality up to an additive constant" says the opposite)."""
+    for found in _ADDITIVE_CONSTANT.finditer(text):
+        start = max(text.rfind(mark, 0, found.start()) for mark in (".", "!", "?", "。", "\n\n", ";")) + 1
+        if not _NEGATION.search(text[start:found.start()]):  # "..., not a factor" after it denies the other reading
+            return True
+    return False
+
+
+def _density_side(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is a density, or a product of densities and positive numbers (a side of ∝ between densities)."""
+    factors = sp.Mul.make_args(expr)
+    return any(isinstance(f, (Density, Normal)) for f in factors) and all(
+        isinstance(f, (Density, Normal)) or (f.is_number and f.is_positive) for f in factors)
+
+
+def _factor_problem(constant: sp.Expr, additive: bool, densities: bool) -> tuple[str, str] | None:
+    """Why the ratio (the difference, between logs) ``constant`` of ∝ does not make the sides proportional: a
+    factor must be finite and nonzero, and between densities positive; (verdict, reason), None when it is one."""
+    if constant.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return REFUTED, "not a finite constant: one side is 0 where the other is not (∝ needs a finite nonzero factor)"
+    if additive:
+        return None
+    if constant.is_zero:
+        return REFUTED, "the factor is 0: a side that is 0 is proportional to nothing nonzero"
+    if not densities:
+        return None if constant.is_zero is False else (UNDECIDED, "whether the factor is nonzero is not decided")
+    sign = _sign_with_positive_densities(constant)
+    if sign is not None and sign.is_negative:
+        return REFUTED, "a negative factor: two densities (positive) are proportional only by a positive constant"
+    if sign is None or not sign.is_positive:
+        return UNDECIDED, "whether the factor is positive (as between two densities it must be) is not decided"
+    return None
+
+
+def _sign_with_positive_densities(expr: sp.Expr) -> sp.Expr | None:
+    """``expr`` with every density (and every other applied function's value that is a density) a positive
+    symbol, so that its sign can be read; None when it has anything else that is not a number's sign."""
+    positives = {d: sp.Dummy(positive=True) for d in unfolded(expr).atoms(Density, Normal)}
+    try:
+        return sp.simplify(unfolded(expr).xreplace(positives))
+    except _MATH_ERRORS:
+        return None
 
 
 def _logarithmic(expr: sp.Expr) -> bool:
@@ -2093,12 +2327,21 @@ def _of_datasets(expr: sp.Expr, context: Context) -> sp.Expr:
     index = sp.Symbol("i", integer=True, positive=True)
     mapping = {}
     for density in expr.atoms(Density):
-        if len(density.variables) == 1 and not density.given and isinstance(density.variables[0], sp.Symbol) \
-                and density.variables[0].name in context.datasets:
+        if len(density.variables) == 1 and all(_model_parameter(g) for g in density.given) \
+                and isinstance(density.variables[0], sp.Symbol) and density.variables[0].name in context.datasets:
             size, _ = context.datasets[density.variables[0].name]
-            mapping[density] = sp.Product(AtPoint(Density(density.family, [X], [], density.label), index),
-                                          (index, 1, size))
+            mapping[density] = sp.Product(AtPoint(Density(density.family, [X], list(density.given), density.label),
+                                                  index), (index, 1, size))
     return expr.xreplace(mapping) if mapping else expr
+
+
+_MODEL_PARAMETERS = frozenset({"theta", "phi", "psi", "lambda", "eta", "omega"})
+
+
+def _model_parameter(given: sp.Expr) -> bool:
+    """A condition that is the model's parameter (p(D | θ): i.i.d. given θ, as the data set is declared), not a
+    random variable (given a global latent z, the points need not be independent)."""
+    return isinstance(given, sp.Symbol) and given.name in _MODEL_PARAMETERS
 
 
 def _pointwise(side: sp.Expr) -> tuple[sp.Expr, sp.Symbol | None] | None:

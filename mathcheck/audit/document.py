@@ -487,6 +487,10 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
                 status, what = _declare(target, part, offset + part_start, line)
                 if status == "declared" and mood:
                     _mark_hypothesis(target, mood)
+            if status == "other" and _NAMED_LAW.match(part.split("\\sim", 1)[1]):
+                for target in targets:  # z ~ U(0, φ): a law is stated, not read; no Gaussian or arbitrary law either
+                    _refuse_declaration(target, part, f"{line}: `{part.strip()}` states a law mathcheck does not "
+                                                      f"read (only N(mean, variance))")
             if status == "refused":
                 document.problems.append(Unparsed(f"a declaration in the prose cannot be used: {what}", part.strip(),
                                                   offset + part_start, offset + part_start + len(part)))
@@ -1012,12 +1016,20 @@ def _tentative_sign(document: Document, found: re.Match, math: str, line: str, p
             target.notes[("sign-refused", name)] = note
 
 
+_NAMED_LAW = re.compile(r"^\s*(?:\\(?:mathcal|mathscr)\s*\{\s*[A-Z]\s*\}|\\mathcal\s+[A-Z]|"
+                        r"\\(?:mathrm|operatorname|text|textrm|mathsf|mathbf)\s*\{\s*(?:U|Unif|Uniform|Beta|Gamma|Exp|"
+                        r"Expon|Exponential|Laplace|Lap|Bern|Bernoulli|Cat|Categorical|Dir|Dirichlet|Poisson|Pois|"
+                        r"Logistic|Cauchy|Student|StudentT|Lognormal|LogNormal|Weibull|Binomial|Bin|Mult|"
+                        r"Multinomial|Geom|Geometric)\s*\}|(?:Unif|Uniform|Beta|Gamma|Exp|Laplace|Bernoulli|"
+                        r"Categorical|Dirichlet|Poisson|Cauchy)\b)\s*(?:\\left\s*|\\[bB]igg?[lr]?\s*)?\(.*\)\s*$", re.S)
+
+
 def _equation_as_law(part: str) -> str:
     """``q(z) = N(m, s^2)`` in the prose declares like ``q(z) \\sim N(m, s^2)`` (a density on the left, one ``=``,
     a Gaussian on the right); any other part is returned as written."""
     sides = re.split(r"(?<![<>!:\\])=(?!=)", part)
-    if len(sides) != 2 or "\\sim" in part or not _NORMAL.match(sides[1]):
-        return part
+    if len(sides) != 2 or "\\sim" in part or not (_NORMAL.match(sides[1]) or _NAMED_LAW.match(sides[1])):
+        return part  # q(z) = U(z; 0, φ): a law stated, declared as one (refused there, so no other law is assumed)
     try:
         subject = _written_density(sides[0])
     except (ValueError, TypeError, RecursionError):

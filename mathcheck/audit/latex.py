@@ -475,6 +475,9 @@ def _command(text: str, i: int, base: int, tokens: list[Token]) -> int:
         return i + 2
     m = _COMMAND.match(text, i)
     name, end = m.group(1), m.end()
+    if name in ("iint", "iiint") and not re.match(r"\s*[_^]", text[end:]):  # \iint f dx dz: \int\int f dx dz
+        tokens.extend(Token("cmd", "int", start, base + end) for _ in range(len(name) - 2))
+        return end
     if name in SIZED:
         delimiter = _DELIMITER.match(text, end)
         if delimiter:  # \left( is the token ( starting at \left
@@ -710,6 +713,12 @@ def _is(tokens: list[Token], j: int, kind: str, text: str | None = None) -> bool
     return 0 <= j < len(tokens) and tokens[j].kind == kind and (text is None or tokens[j].text == text)
 
 
+def _sample_of(drawn: sp.Expr, variable: sp.Expr) -> bool:
+    """Whether ``drawn`` is written as one draw of ``variable``: z_k, z_1, z^{(k)} of z."""
+    return isinstance(drawn, sp.Symbol) and isinstance(variable, sp.Symbol) and drawn != variable and bool(
+        re.fullmatch(re.escape(variable.name) + r"(?:_\{?[A-Za-z0-9]+\}?|\^\{\([A-Za-z0-9]+\)\})", drawn.name))
+
+
 def index_superscript_end(tokens: list[Token], j: int) -> int | None:
     """The index after ``^{(i)}`` (a data-point index, not a power) at token j, or None."""
     if _is(tokens, j, "sym", "^") and _is(tokens, j + 1, "sym", "{") and _is(tokens, j + 2, "sym", "(") and \
@@ -800,6 +809,7 @@ class Parser:
         self.context = context or Context()
         self.declared = self.context.declared_symbols()
         self.i = 0
+        self.sample = None  # (z_k, z) while reading E_{z_k \sim q(z|x)}: the draw named before \sim
         self.integral_depth = 0
         self.depth = 0  # atoms and signs being read inside one another
         self.absolute_depth = 0  # inside |...|, a bar closes: |a|b|c| is not read as |a|·b·|c|
@@ -1501,6 +1511,11 @@ class Parser:
             return None
         if order == 1 and len(variables) == 1 and variables[0][1] > 1:
             return self._derivative_in_power(variables[0], numerator_end, denominator_end, operand_at, start)
+        powered = [(v, k) for v, k in variables if k > 1]
+        if order == len(variables) > 1 and order != sum(k for _, k in variables) and len(powered) == 1 \
+                and len({v for v, _ in variables}) == len(variables) and not one_letter:
+            # ∂²/∂σ²∂μ: once in σ² and once in μ (σ twice and μ once would be of order 3)
+            return self._mixed_in_power(variables, powered[0], numerator_end, denominator_end, operand_at, start)
         if order != sum(count for _, count in variables):
             self.fail(f"the order of the derivative ({order} in the numerator) is not the sum of the powers of its "
                       f"denominator ({'·'.join(f'{v}^{k}' for v, k in variables)})", start, tokens[denominator_end - 1].end)
@@ -1519,15 +1534,11 @@ class Parser:
             self.i = denominator_end
         return self._derivative(operand, variables, start)
 
-    def _derivative_in_power(self, variable: tuple, numerator_end: int, denominator_end: int, operand_at: int,
-                             start: int) -> sp.Expr:
-        """``\\frac{\\partial}{\\partial \\sigma^2} F``: the derivative in u = σ², read as (∂F/∂σ) / (2σ), which is
-        exact where u ↦ σ is a bijection: for a σ declared positive."""
-        symbol, power = variable
-        if symbol.is_positive is not True:
-            self.fail(f"a derivative in {symbol}^{power}: read only for a {symbol} declared positive (then "
-                      f"{symbol}^{power} determines {symbol}); declare it (${_shown_name(symbol.name)} > 0$)", start,
-                      self.tokens[denominator_end - 1].end)
+    def _mixed_in_power(self, variables: list, powered: tuple, numerator_end: int, denominator_end: int,
+                        operand_at: int, start: int) -> sp.Expr:
+        """``\\frac{\\partial^2}{\\partial \\sigma^2 \\partial \\mu} F``: once in u = σ² and once in each other variable,
+        read as (∂/∂σ ∂/∂μ F) / (2σ) where u determines σ (``_power_variable_determined``)."""
+        symbol, power = powered
         if operand_at == numerator_end - 1:
             self.i = denominator_end
             operand = self.operator_argument(start, self.text(start, self.last_end()))
@@ -1536,7 +1547,38 @@ class Parser:
             operand = self.expression()
             self.expect("sym", "}", "to close the numerator of the derivative", start)
             self.i = denominator_end
+        self._power_variable_determined(symbol, power, operand, start, denominator_end)
+        counts = [(v, 1) for v, _ in variables]
+        return self._derivative(operand, counts, start) / (power * symbol ** (power - 1))
+
+    def _derivative_in_power(self, variable: tuple, numerator_end: int, denominator_end: int, operand_at: int,
+                             start: int) -> sp.Expr:
+        """``\\frac{\\partial}{\\partial \\sigma^2} F``: the derivative in u = σ², read as (∂F/∂σ) / (2σ), which is
+        exact where u ↦ σ is a bijection: for a σ declared positive."""
+        symbol, power = variable
+        if operand_at == numerator_end - 1:
+            self.i = denominator_end
+            operand = self.operator_argument(start, self.text(start, self.last_end()))
+        else:
+            self.i = operand_at
+            operand = self.expression()
+            self.expect("sym", "}", "to close the numerator of the derivative", start)
+            self.i = denominator_end
+        self._power_variable_determined(symbol, power, operand, start, denominator_end)
         return self._derivative(operand, [(symbol, 1)], start) / (power * symbol ** (power - 1))
+
+    def _power_variable_determined(self, symbol: sp.Symbol, power: int, operand: sp.Expr, start: int,
+                                   end: int) -> None:
+        """A derivative in u = σ^k is (∂F/∂σ) / (k σ^(k-1)) where F is a function of u: where u determines σ (an odd
+        k; σ declared positive or negative: then dσ/du = 1/(k σ^(k-1)) on that branch), or where F is even in σ
+        (log σ², |σ|: the same function of u on both branches). Refused otherwise."""
+        if power % 2 == 1 or symbol.is_positive or symbol.is_negative:
+            return
+        if operand.xreplace({symbol: -symbol}) == operand:
+            return
+        self.fail(f"a derivative in {symbol}^{power}: read only for a {symbol} declared positive or negative (then "
+                  f"{symbol}^{power} determines {symbol}) or an expression even in {symbol}; declare it "
+                  f"(${_shown_name(symbol.name)} > 0$)", start, self.tokens[end - 1].end)
 
     def _derivative_denominator(self, operator: str, first: int, end: int) -> list | None:
         """The variables of a derivative's denominator between tokens ``first`` and ``end``: ``\\partial \\phi``,
@@ -1620,11 +1662,40 @@ class Parser:
                       "or to the product that follows? Use parentheses", start, self._factor_end())
         return argument
 
+    def _function_of(self, operand: sp.Expr, counts: list) -> sp.Expr:
+        """``\\frac{d^2 f}{dx^2}``: a bare letter that names a function (f, g, h, or one the document applies), in a
+        derivative in one variable x, is that function of x, f(x); any other operand as read."""
+        variables = {v for v, _ in counts}
+        if not isinstance(operand, sp.Symbol) or len(variables) != 1 or operand in variables \
+                or not re.fullmatch(r"[A-Za-z]", operand.name):
+            return operand
+        name = operand.name
+        function = name in FUNCTION_LETTERS or name in self.context.functions
+        if not function or name in self.context.symbols or self._bare_uses(name) != 1:
+            return operand  # f declared a number, or written alone elsewhere in the formula (df/dx = 2f): as read
+        return sp.Function(name)(*variables)
+
+    def _bare_uses(self, name: str) -> int:
+        """How often the formula writes ``name`` not applied to anything (subscripts not counted)."""
+        count, j = 0, 0
+        while j < len(self.tokens):
+            if self.tokens[j].kind == "sym" and self.tokens[j].text == "_":
+                j = self._script_end(j + 1)
+                continue
+            found = self._name_at(j)
+            if found is None:
+                j += 1
+                continue
+            count += found[0] == name and self._call_content(found[1]) is None
+            j = found[1]
+        return count
+
     def _derivative(self, operand: sp.Expr, variables, start: int) -> sp.Expr:
         """d operand / d variable (``variables``: one symbol, or [(symbol, order)]), kept unevaluated; refused when
         the operand depends on a variable in a way it does not write (a density p_φ, a named quantity): read as
         a formula its derivative would be 0."""
         counts = [(variables, 1)] if isinstance(variables, sp.Basic) else list(variables)
+        operand = self._function_of(operand, counts)
         noises = {noise for _, noise, _ in self.context.reparametrizations.values() if isinstance(noise, Density)}
         for variable, _ in counts:
             # q_φ under ∂/∂φ writes how it depends on φ (its label); a declared noise p(ε) of z = g_φ(ε) does not
@@ -2224,7 +2295,23 @@ class Parser:
         if name in self.context.bounded:
             return self.context.bounded[name]
         declared = self.declared.get(name)
+        if declared is None:
+            declared = self._instance_sign(name)
         return declared if declared is not None else sp.Symbol(name, real=True)
+
+    def _instance_sign(self, name: str) -> sp.Symbol | None:
+        """``w_1`` where the document declares the sign of ``w_k`` (each weight w_k > 0, for every k): the sign of
+        the letter indexed by a one-letter index holds for each of its numbered instances; None otherwise."""
+        numbered = re.fullmatch(r"(.+)_\{?(\d+)\}?", name)
+        if numbered is None:
+            return None
+        signs = [s for key, s in self.declared.items() if re.fullmatch(re.escape(numbered.group(1)) + r"_\{?[a-z]\}?",
+                                                                          key)]
+        if len(signs) != 1:
+            return None
+        assumptions = {k: v for k, v in signs[0].assumptions0.items() if k in ("positive", "negative", "nonnegative",
+                                                                               "nonpositive", "nonzero")}
+        return sp.Symbol(name, real=True, **assumptions) if assumptions else None
 
     # -- densities by letter: the rule of CONVENTIONAL_DENSITIES
     def _density_call_here(self, family: str) -> bool:
@@ -2458,7 +2545,11 @@ class Parser:
             self.fail("E[...] without a subscript: the distribution of the expectation is not named "
                       "(write E_{q(z\\mid X)}[...])", start, end)
         self.take()  # _
+        self.sample = None
         density = self.subscript_density(start)
+        sample, self.sample = self.sample, None
+        if sample is not None:
+            return self._over_sample(density, sample, start)
         powered = self._powered_parentheses()
         if powered == "ambiguous":
             self.fail("ambiguous: E_q(z)^2 may be (E_q[z])^2 or E_q[z^2]: write E_q[z]^2 or E_q[z^2]", start,
@@ -2473,6 +2564,25 @@ class Parser:
         with self.nested():  # E_q \log p(x|z), E_{p(x)} E_{q(z|x)}[...]: the argument runs to the next + or −
             body = self.term()
         return Expectation(density, body)
+
+    def _over_sample(self, density: sp.Expr, sample: tuple, start: int) -> sp.Expr:
+        """``E_{z_k \\sim q(z|x)}[f(z_k)]``: z_k is one draw from q(z|x), so this is E_{q(z|x)}[f(z)]; refused where
+        the body also writes z itself (is it another draw, or the same?)."""
+        drawn, variable = sample
+        if not (self.at("sym", "[") or self.at("sym", "(")):
+            self.fail(f"E_{{{drawn} \\sim ...}} without brackets: write E_{{{drawn} \\sim q}}[...]", start)
+        opening = self.take().text
+        body = self.expression()
+        self.expect("sym", OPEN[opening], "to close E[...]", start)
+        if variable in body.free_symbols:
+            self.fail(f"the expectation over the draw {drawn} of {variable} also writes {variable} itself: is it "
+                      f"the same draw or another?", start, self.last_end())
+        index = drawn.name[len(variable.name):]
+        others = sorted(s.name for s in body.free_symbols if s != drawn and s.name.endswith(index))
+        if others or body.atoms(NameRef):  # w_k := p(x, z_k)/q(z_k|x): it depends on the draw without writing it
+            self.fail(f"the expectation over the draw {drawn} uses {', '.join(others) or 'a named quantity'}, which "
+                      f"may depend on {drawn} without writing it", start, self.last_end())
+        return Expectation(density, body.xreplace({drawn: variable}))
 
     def _powered_parentheses(self) -> str | None:
         """After ``E_q``: "factor" when parentheses around a compound expression carry a power (``E_q(z - \\mu)^2``
@@ -2686,7 +2796,9 @@ class Parser:
             if isinstance(inner, BareDensity):
                 declared = self.context.densities.get((inner.family, inner.label))
                 variables = declared[0].variables if declared else (bound,)
-            if variables is not None and tuple(variables) != (bound,):
+            if variables is not None and len(variables) == 1 and _sample_of(bound, variables[0]):
+                self.sample = (bound, variables[0])  # E_{z_k \sim q(z|x)}[f(z_k)]: one draw z_k of z, E_q[f(z)]
+            elif variables is not None and tuple(variables) != (bound,):
                 self.fail(f"the variable before \\sim ({sp.sstr(bound)}) is not the variable of the density",
                           start, self.last_end())
         if not isinstance(inner, self._distributions()):
@@ -3020,6 +3132,10 @@ def formula_scales(tokens: list[Token], source: str, base: int = 0, context: Con
                 continue
             found.update({s.name: twin for s, twin in scale_twins(variance).items()})
     return found
+
+
+SMOOTH = re.compile(r"C\^\{?\s*(?:2|\\infty|\d+)\s*\}?|twice\s+(?:continuously\s+)?differentiable|smooth|"
+                     r"continuous\s+second", re.IGNORECASE)
 
 
 def function_names(tokens: list[Token], source: str, base: int = 0) -> set[str]:

@@ -260,22 +260,22 @@ def learn_formula(segments: list[list[Token]], source: str, context: Context) ->
     read_last: dict[int, sp.Expr] = {}
     for _ in range(3):  # later rounds read each side with what the others taught
         before = (dict(probe.shapes), set(probe.components), set(probe.sizes))
+        read_now = set()
         for k, tokens in enumerate(segments):
-            trial = probe.copy()  # a side that cannot be read teaches nothing (its guesses stay behind)
-            parser = Parser(tokens, source, trial, 0)
+            parser = Parser(tokens, source, probe, 0)
             if not parser.tokens or not wanted(parser):
                 continue
             try:
                 read_last[k] = read(parser)
             except (Unparsed, ValueError, TypeError, AttributeError, RecursionError):
                 continue
-            probe.shapes.update(trial.shapes)
-            probe.components |= trial.components
-            probe.sizes |= trial.sizes
+            read_now.add(k)
         for letter in _free_entry_indices(read_last.values()):
             probe.shapes[INDEX_MARK + letter] = (None, None)  # (μ + σ ⊙ ε)_j = μ_j + σ_j ε_j: μ_j an entry too
         if (probe.shapes, probe.components, probe.sizes) == before:
             break
+    if not read_now:
+        return  # no side could be read with what the formula taught: its guesses teach nothing (f(z)ᵀ of an unknown f)
     context.shapes.update(probe.shapes)
     context.components.update(probe.components)
     context.sizes.update(probe.sizes)
@@ -558,6 +558,11 @@ class MatrixParser(Parser):
     def _matrix(self, name: str) -> sp.Expr | None:
         """The matrix expression ``name`` stands for, or None when it is (so far) a number."""
         plain, bold = plain_name(name)
+        definition = self.shapes.get(DEFINED + plain)
+        if definition is not None and plain in self.shapes:
+            value = _definition_value(definition[0], self.context, plain)
+            if value is not None and tuple(value.shape) == tuple(self.shapes[plain]):
+                return value  # Σ = diag(σ²) in the prose: Σ is diag(σ²)
         if plain in self.shapes:
             rows, cols = self.shapes[plain]
             if cols == 1 and plain in self.components:
@@ -1139,6 +1144,11 @@ class MatrixParser(Parser):
             saved = self.i
             operator_token = self.take()
             other = super().factor()
+            if _is_matrix(other) and not _is_column(other):  # x · A y: the dot's right operand is the product A y
+                factors = [other]
+                while self.peek() is not None and self.starts_factor() and not self.at("cmd", "cdot"):
+                    factors.append(super().factor())
+                other = self._product(factors) if len(factors) > 1 else other
             if not _is_column(other):
                 self.i = saved
                 break
@@ -1867,20 +1877,21 @@ def _resized_identity(variance, size):
 
 def _bold_zero_at(tokens: list, k: int) -> bool:
     """``\\mathbf{0}``, ``\\boldsymbol{0}``, ``\\mathbf 0`` at token k: the zero vector."""
-    def at(offset, kind, text):
-        return k + offset < len(tokens) and tokens[k + offset].kind == kind and tokens[k + offset].text == text
-    if not (k < len(tokens) and tokens[k].kind == "cmd" and tokens[k].text in BOLD):
-        return False
-    return (at(1, "sym", "{") and at(2, "num", "0") and at(3, "sym", "}")) or at(1, "num", "0")
+    return _bold_digit_at(tokens, k, "0")
 
 
 def _bold_one_at(tokens: list, k: int) -> bool:
     """``\\mathbf{1}``, ``\\boldsymbol{1}``, ``\\mathbf 1`` at token k: the vector of ones (never the identity)."""
+    return _bold_digit_at(tokens, k, "1")
+
+
+def _bold_digit_at(tokens: list, k: int, digit: str) -> bool:
+    """A bold ``digit`` at token k, braced (``\\mathbf{0}``) or not (``\\mathbf 0``)."""
     def at(offset, kind, text):
         return k + offset < len(tokens) and tokens[k + offset].kind == kind and tokens[k + offset].text == text
     if not (k < len(tokens) and tokens[k].kind == "cmd" and tokens[k].text in BOLD):
         return False
-    return (at(1, "sym", "{") and at(2, "num", "1") and at(3, "sym", "}")) or at(1, "num", "1")
+    return (at(1, "sym", "{") and at(2, "num", digit) and at(3, "sym", "}")) or at(1, "num", digit)
 
 
 def _entry(expr, index: sp.Symbol) -> sp.Expr | None:
@@ -2030,6 +2041,8 @@ def declare(math: str, context: Context, note: str = "", definite: bool = True) 
                 if "\\sim" in part]
         return any(laws)
     if declare_integers(math, context, note):
+        return True
+    if declare_matrix_definition(math, context, note, definite):
         return True
     found = _MEMBERSHIP.match(math)
     if found:
@@ -2197,6 +2210,56 @@ def declare_scalar_identity_sentences(prose: str, context: Context, note: str = 
         _declare_scalar_identity(context, note, assumptions)
 
 
+DEFINED = "<defined>"  # + a name, in the shapes: (the text of its definition, None): Σ = diag(σ²) in the prose
+_DEFINITION = re.compile(r"^\s*(?P<name>[^=<>]+?)\s*(?::=|=|\\coloneqq|\\equiv)\s*(?P<value>[^=<>]+?)\s*[.,;]?\s*$")
+
+
+def declare_matrix_definition(math: str, context: Context, note: str = "", definite: bool = True) -> bool:
+    """``\\Sigma = \\mathrm{diag}(\\sigma^2)``, ``A = 2I``, ``M := L L^\\top`` in the prose: a capital name defined as a
+    matrix expression; later formulas read the name as that expression. True when it is one."""
+    found = _DEFINITION.match(math)
+    if found is None or "\\sim" in math:
+        return False
+    name = _name_of(found.group("name"))
+    if name is None or not _base(name)[0].isupper() or _identity_name(name) is not None or name in context.symbols \
+            or (name in context.shapes and DEFINED + name not in context.shapes) or not definite:
+        return False  # Σ₂ = I of a Σ₂ declared before: a special case the prose considers, no definition
+    value = _definition_value(found.group("value"), context, name)
+    if value is None or not _is_matrix(value) or value.shape[1] == 1:
+        return False
+    _set_shape(context, name, tuple(value.shape), note)
+    context.shapes[DEFINED + name] = (found.group("value").strip(), None)
+    return True
+
+
+_CONDITIONAL = re.compile(r"(?:\(\s*(?:[A-Za-z.]+\s+){0,3}|\b(?:if|when|whenever|for|case|cases|e\.g\.|say|against|unless|suppose|assume|"
+                          r"assuming|such\s+as)\s+(?:that\s+|the\s+)?)$", re.I)
+
+
+def _drop_conditional_definitions(prose: str, context: Context) -> None:
+    """"($\\Sigma_2 = I$)", "if $A = 2I$", "for $\\Sigma = I$": a special case the prose considers, no definition."""
+    for found in re.finditer(r"\$([^$]+)\$", prose):
+        definition = _DEFINITION.match(found.group(1))
+        name = _name_of(definition.group("name")) if definition else None
+        if name is not None and DEFINED + name in context.shapes and \
+                _CONDITIONAL.search(prose[max(0, found.start() - 40):found.start()]):
+            context.shapes.pop(DEFINED + name, None)
+
+
+def _definition_value(text: str, context: Context, name: str) -> sp.Expr | None:
+    """The matrix expression a definition's right-hand side reads as (None: no matrix, or not readable)."""
+    probe = context.copy()
+    probe.shapes = {k: v for k, v in context.shapes.items() if k not in (name, DEFINED + name)}
+    probe.shapes.setdefault(IDENTITY_MARK, (_default(context), _default(context)))  # A = 2I: the identity
+    parser = Parser(tokenize(text), text, probe, 0)
+    if not parser.tokens or not wanted(parser):
+        return None
+    try:
+        return read(parser)
+    except (Unparsed, ValueError, TypeError, AttributeError, RecursionError):
+        return None
+
+
 def _default(context: Context) -> sp.Expr:
     sizes = {rows for rows, cols in context.shapes.values() if cols == 1}
     return sizes.pop() if len(sizes) == 1 else DIMENSION
@@ -2248,6 +2311,7 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
     matrices": the shapes they state (a negated statement declares nothing); "$d$ is a positive integer" too."""
     declare_integer_sentences(prose, context, note, plain)
     declare_scalar_identity_sentences(prose, context, note, plain)
+    _drop_conditional_definitions(prose, context)
     for found in [*_SENTENCE.finditer(prose), *_APPOSITION.finditer(prose)]:
         if plain is not None and found.start("subjects") + 1 not in plain:
             continue  # a negation, a question, a hedge
@@ -2266,6 +2330,8 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
         if not listed:
             continue
         names = [name for names in listed for name in names]
+        for name in names:  # Σ declared a matrix of its own here: a "Σ = I" beside it was a special case
+            context.shapes.pop(DEFINED + name, None)
         vector = found.group("kind").lower().startswith("vector")
         written = found.group("size") or found.groupdict().get("late_size")  # "a positive definite $d\times d$ matrix"
         if found.group("size") and found.groupdict().get("late_size"):
@@ -2372,7 +2438,8 @@ def declare_law(part: str, context: Context, note: str = "", definite: bool = Tr
         _BOLD_NAME.fullmatch(t.strip()) and not t.strip().endswith("{I}") for t in (found.group("subject"), mean))
     matrix_covariance = (covariance_name is not None and (_base(covariance_name) in COVARIANCE_LETTERS or (
         covariance_name in context.shapes and context.shapes[covariance_name][1] != 1)))
-    bare_identity = identity == "" and covariance_name not in context.symbols  # N(0, I): I no declared number
+    bare_identity = identity == "" and covariance_name not in context.symbols and \
+        any(not name.startswith("<") for name in context.shapes)  # N(0, I) beside vectors: I no declared number
     scaled_bare_identity = vector_named and "I" not in context.symbols and \
         re.fullmatch(r"(?:.*[\s}\d])?I\s*", covariance) is not None  # N(x; f(z), σ² I) of a vector x
     if not (matrix_covariance or diagonal or bold_identity or scaled_identity or (identity == "" and vector_named)

@@ -134,12 +134,22 @@ def draw_recon(rng: np.random.Generator, shape: Shape, mode: str = "binary", reg
 
 def leaves(value: Any, label: str = "") -> list[tuple[str, np.ndarray]]:
     """The numeric arrays in a result, each with its place: ``"loss"``, ``"[1]"``, ``""`` for a bare array."""
+    return placed(value, _numeric_leaf, label)
+
+
+def placed(value: Any, leaf: Callable[[str, Any], list], label: str = "") -> list:
+    """What ``leaf(place, item)`` makes of each item of a nested result (mappings, named tuples, tuples,
+    lists), its place written ``"loss"``, ``"stats.kl"``, ``"[1]"``, ``""`` for a bare item."""
     if isinstance(value, Mapping):
-        return [leaf for key, item in value.items() for leaf in leaves(item, _join(label, str(key)))]
+        return [found for key, item in value.items() for found in placed(item, leaf, _join(label, str(key)))]
     if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return [leaf for key, item in zip(value._fields, value) for leaf in leaves(item, _join(label, key))]
+        return [found for key, item in zip(value._fields, value) for found in placed(item, leaf, _join(label, key))]
     if isinstance(value, (tuple, list)):
-        return [leaf for index, item in enumerate(value) for leaf in leaves(item, f"{label}[{index}]")]
+        return [found for index, item in enumerate(value) for found in placed(item, leaf, f"{label}[{index}]")]
+    return leaf(label, value)
+
+
+def _numeric_leaf(label: str, value: Any) -> list[tuple[str, np.ndarray]]:
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return [(label, value)]
     array = to_numpy(value)
@@ -211,4 +221,4 @@ def small(array: np.ndarray, limit: int = 24) -> Any:
 
 
 __all__ = ["Caller", "BATCH_REDUCED", "KEY_OF_ROLE", "SCALE_ROLES", "IDS_CATEGORIES", "keys_of", "draw_mu", "draw_scale",
-           "draw_x", "draw_recon", "leaves", "leaf_kind", "rows", "entries_per_row", "first_line", "small"]
+           "draw_x", "draw_recon", "leaves", "placed", "leaf_kind", "rows", "entries_per_row", "first_line", "small"]

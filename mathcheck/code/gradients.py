@@ -29,7 +29,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from mathcheck.code.calls import Caller, first_line, leaves, small
+from mathcheck.code.calls import Caller, first_line, leaves, placed, small
 from mathcheck.code.report import Finding, Shape
 
 RELATIVE = 0.02  # per entry, beyond FLOOR of the largest entry of that gradient
@@ -125,7 +125,7 @@ def reference_gradients(values: Mapping[str, np.ndarray], term: Term, weights: n
 def native_leaf(output: Any, label: str) -> Any:
     """One output of a function's native result by its place (as ``calls.leaves`` labels it); ``"a + b"`` is
     the sum of two; None where the result has no such place."""
-    found = dict(_native_leaves(output))
+    found = dict(placed(output, _native_leaf))
     parts = [label] if label in found or SUM not in label else label.split(SUM)
     if any(part not in found for part in parts):
         return None
@@ -135,18 +135,8 @@ def native_leaf(output: Any, label: str) -> Any:
     return total
 
 
-def _native_leaves(value: Any, label: str = "") -> list[tuple[str, Any]]:
-    if isinstance(value, Mapping):
-        return [leaf for key, item in value.items() for leaf in _native_leaves(item, _join(label, str(key)))]
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return [leaf for key, item in zip(value._fields, value) for leaf in _native_leaves(item, _join(label, key))]
-    if isinstance(value, (tuple, list)):
-        return [leaf for index, item in enumerate(value) for leaf in _native_leaves(item, f"{label}[{index}]")]
+def _native_leaf(label: str, value: Any) -> list[tuple[str, Any]]:
     return [(label, value)] if _is_framework_array(value) or leaves(value) else []  # a traced value is no numpy
-
-
-def _join(label: str, key: str) -> str:
-    return f"{label}.{key}" if label else key
 
 
 def _is_framework_array(value: Any) -> bool:

@@ -858,18 +858,25 @@ class _TermsAnalysis:
         base, probe = continuous.of(shape, ("base",))[0], continuous.of(shape, ("recon",))[0]
         weight = term.weights()[self.experiment.shapes[0]]
         feature = [rows(recon_feature(one, family), self.leaf.kind, shape) for one in (base, probe)]
-        start, got = base.leaf(self.leaf.label).reshape(-1), probe.leaf(self.leaf.label).reshape(-1)
-        expected = start + weight * (feature[1] - feature[0])  # what w · NLL + constant would give
+        expected = base.leaf(self.leaf.label).reshape(-1) + weight * (feature[1] - feature[0])  # w · NLL + constant
         what = f"computes {named.description}" if named else "fits no likelihood family"
+        moved, evidence = self._decoder_output_moved(family, f"weight {weight:.6g}, fitted on binary data", base,
+                                                     probe, expected)
         self.add("reconstruction-form", "bug", f"equals the {family.description} on binary data only; on data in "
-                 f"(0, 1) it {what}: changing the decoder output from the first input to the second "
-                 f"takes the code from {start[0]:.6g} to {got[0]:.6g}, the {family.description} (weight "
-                 f"{weight:.6g}, fitted on binary data) to {expected[0]:.6g}",
-                 {"inputs": [named_inputs(self.context.caller, base.values),
-                             named_inputs(self.context.caller, probe.values)],
-                  "code": [small(start), small(got)], "derived": small(expected),
-                  "misfit_on_continuous_data": None if fitted is None else fitted.residual})
+                 f"(0, 1) it {what}: changing the decoder output from the first input to the second {moved}",
+                 {**evidence, "misfit_on_continuous_data": None if fitted is None else fitted.residual})
         return False
+
+    def _decoder_output_moved(self, family: recon_math.Family, weight: str, base: Probe, probe: Probe,
+                              expected: np.ndarray) -> tuple[str, dict]:
+        """How the code's output moves as the decoder output goes from the base input to the probe's, against
+        what the family (at that weight) expects: the words that end a reconstruction-form bug, and its evidence."""
+        start, got = base.leaf(self.leaf.label).reshape(-1), probe.leaf(self.leaf.label).reshape(-1)
+        moved = (f"takes the code from {start[0]:.6g} to {got[0]:.6g}, the {family.description} ({weight}) to "
+                 f"{expected[0]:.6g}")
+        return moved, {"inputs": [named_inputs(self.context.caller, base.values),
+                                  named_inputs(self.context.caller, probe.values)],
+                       "code": [small(start), small(got)], "derived": small(expected)}
 
     def _categorical_ok(self, term: TermFit, onehot: Experiment) -> bool:
         """−Σ x log p on one-hot rows is also a Bernoulli NLL without its (1 − x) term: only categorical
@@ -985,20 +992,17 @@ class _TermsAnalysis:
         start = base.leaf(self.leaf.label).reshape(-1)
         first = rows(recon_feature(base, family), self.leaf.kind, shape)
 
-        def compared(probe: Probe) -> tuple[float, np.ndarray, np.ndarray]:
+        def compared(probe: Probe) -> tuple[float, np.ndarray]:
             expected = start + weight * (rows(recon_feature(probe, family), self.leaf.kind, shape) - first)
             got = probe.leaf(self.leaf.label).reshape(-1)
-            return float(np.nan_to_num(np.max(np.abs(got - expected)), nan=np.inf)), got, expected
+            return float(np.nan_to_num(np.max(np.abs(got - expected)), nan=np.inf)), expected
 
-        _, got, expected, worst = max(((*compared(probe), probe) for probe in probes), key=lambda item: item[0])
+        _, expected, worst = max(((*compared(probe), probe) for probe in probes), key=lambda item: item[0])
+        moved, evidence = self._decoder_output_moved(family, f"weight {weight:.6g}", base, worst, expected)
         self.add("reconstruction-form", "bug", f"equals the {family.description} on decoder outputs in {first_range} "
                  f"but not over {where}: changing the decoder output from the base input to the one in the evidence "
-                 f"takes the code from {start[0]:.6g} to {got[0]:.6g}, the {family.description} (weight "
-                 f"{weight:.6g}) to {expected[0]:.6g}",
-                 {"inputs": [named_inputs(self.context.caller, base.values),
-                             named_inputs(self.context.caller, worst.values)],
-                  "code": [small(start), small(got)], "derived": small(expected), "range_checked": [low, high],
-                  "misfit": None if fitted is None else fitted.residual})
+                 f"{moved}", {**evidence, "range_checked": [low, high],
+                              "misfit": None if fitted is None else fitted.residual})
         self.identified.pop("reconstruction", None)
         return False
 
