@@ -1867,6 +1867,9 @@ class Evaluator:
         (variable, count), = expr.variable_count
         if count != 1:
             raise Unsupported(f"only first derivatives are evaluated numerically: {expr}")
+        if variable in self.world.fixed:  # its densities are those at one value of it: they would not move
+            raise Unsupported(f"the {self.world.family} world holds {variable} at one value: it cannot "
+                              f"differentiate in {variable}")
         at = self.symbol(variable, env)
         h = 1e-3 * (1 + np.abs(at))
         if variable.is_positive or variable.is_nonnegative:
