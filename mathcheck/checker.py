@@ -571,7 +571,8 @@ def check_step(lhs: sp.Expr, step: Step, strategy=None, *, seed: int = 0, exampl
                model: tuple = (), no_world: str = "no world family applies",
                worlds: Callable[[int], tuple[Any, str]] | None = None) -> tuple[str, dict[str, Any]]:
     """The verdict of one step and its details. The symbolic proof comes first: a proved step is cross-checked
-    on the boundary worlds and ``CROSS_CHECK_EXAMPLES`` drawn worlds (a world that refutes it makes it a
+    on the boundary worlds (worlds drawn already: the subset ``numeric.cross_check_worlds``) and
+    ``CROSS_CHECK_EXAMPLES`` drawn worlds (a world that refutes it makes it a
     reported mathcheck bug, see ``decide``), any other step on ``examples`` drawn worlds. ``worlds``, in place
     of ``strategy``: a function of the number of worlds wanted that gives (their strategy, or None and why
     there is none), called only when the numeric check runs. A strategy of worlds drawn already (a tuple,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Callable
 
 import sympy as sp
 from sympy.calculus.util import continuous_domain
@@ -182,39 +183,51 @@ def score_function(lhs: sp.Expr, rhs: sp.Expr, rules) -> Proof | None:
     the two sides then have the same normal form."""
     rules = tuple(rules)
     moves: list[str] = []
-    sides = [_log_derivatives(_move_derivatives(reevaluate(unfold(side)), rules, moves)) for side in (lhs, rhs)]
+    sides = [_log_derivatives(_move_derivatives(reevaluate(unfold(side)), rules, moves, _score_move))
+             for side in (lhs, rhs)]
     if not moves or not _difference_is_zero(sides[0], sides[1], rules):
         return None
     return Proof(True, "score-function identity ∂/∂φ E_q[f] = E_q[f ∂/∂φ log q]: " + "; ".join(dict.fromkeys(moves)))
 
 
-def _move_derivatives(expr: sp.Expr, rules: tuple, moves: list[str]) -> sp.Expr:
+def _move_derivatives(expr: sp.Expr, rules: tuple, moves: list[str],
+                      how: Callable[[sp.Derivative, tuple], tuple[sp.Expr, str] | None]) -> sp.Expr:
+    """Each derivative in ``expr`` that ``how`` moves under its integral, moved; why (the conditions checked)
+    noted in ``moves``."""
     def movable(node) -> bool:
-        return isinstance(node, sp.Derivative) and _score_move(node, rules) is not None
+        return isinstance(node, sp.Derivative) and how(node, rules) is not None
 
     def move(node: sp.Derivative) -> sp.Expr:
-        moved, why = _score_move(node, rules)
+        moved, why = how(node, rules)
         moves.append(why)
         return moved
 
     return expr.replace(movable, move)
 
 
-def _score_move(node: sp.Derivative, rules: tuple):
-    """(∫ f ∂q/∂φ dz, the conditions checked) for node = ∂/∂φ ∫ q f dz, or None where a condition fails."""
+def _derivative_of_integral(node: sp.Derivative) -> tuple[sp.Symbol, sp.Integral, sp.Symbol, list] | None:
+    """(φ, the integral, its variable z, (w, the rest of the integrand) for each factor w that is a density of z)
+    for node = ∂/∂φ ∫ ... dz, once in one parameter, over the real line; None for any other derivative."""
     if len(node.variable_count) != 1 or node.variable_count[0][1] != 1:
         return None
-    parameter = node.variable_count[0][0]
     inner = node.expr
     if not isinstance(inner, sp.Integral) or len(inner.limits) != 1 or not over_real_line(inner):
         return None
     (variable,) = integral_variables(inner)
     factors = list(sp.Mul.make_args(sp.factor_terms(inner.function)))
+    weighted = [(weight, sp.Mul(*(factors[:index] + factors[index + 1:]))) for index, weight in enumerate(factors)
+                if is_density(weight) and tuple(weight.variables) == (variable,)]
+    return node.variable_count[0][0], inner, variable, weighted
+
+
+def _score_move(node: sp.Derivative, rules: tuple):
+    """(∫ f ∂q/∂φ dz, the conditions checked) for node = ∂/∂φ ∫ q f dz, or None where a condition fails."""
+    found = _derivative_of_integral(node)
+    if found is None:
+        return None
+    parameter, inner, variable, weighted = found
     model_labels = scope_of(rules).model_labels  # which parameter computes which letter's density
-    for index, weight in enumerate(factors):
-        if not (is_density(weight) and tuple(weight.variables) == (variable,)):
-            continue
-        rest = sp.Mul(*(factors[:index] + factors[index + 1:]))
+    for weight, rest in weighted:
         independence = _free_of_parameter(rest, parameter, weight, model_labels)
         regularity = _leibniz_condition(weight, rest, variable, parameter, rules)
         if independence is None or regularity is None:
@@ -426,7 +439,7 @@ def pathwise_gradient(lhs: sp.Expr, rhs: sp.Expr, rules) -> Proof | None:
             if pushed != sides:
                 moves.append(f"z = {to_text(declared.transform)}: {_reparametrization_condition(declared)}")
                 sides = pushed
-    moved = [_move_pathwise(side, rules, moves) for side in sides]
+    moved = [_move_derivatives(side, rules, moves, _pathwise_move) for side in sides]
     if not any("under ∫" in move for move in moves) or not (
             _difference_is_zero(moved[0], moved[1], rules) or _agree_up_to_bound_names(moved[0], moved[1], rules)):
         return None
@@ -434,37 +447,18 @@ def pathwise_gradient(lhs: sp.Expr, rhs: sp.Expr, rules) -> Proof | None:
                        + "; ".join(dict.fromkeys(moves)))
 
 
-def _move_pathwise(expr: sp.Expr, rules: tuple, moves: list[str]) -> sp.Expr:
-    def movable(node) -> bool:
-        return isinstance(node, sp.Derivative) and _pathwise_move(node, rules) is not None
-
-    def move(node: sp.Derivative) -> sp.Expr:
-        moved, why = _pathwise_move(node, rules)
-        moves.append(why)
-        return moved
-
-    return expr.replace(movable, move)
-
-
 def _pathwise_move(node: sp.Derivative, rules: tuple):
     """(∫ w ∂h/∂φ dε, the conditions checked) for node = ∂/∂φ ∫ w(ε) h dε with w a density of ε free of φ,
     or None where a condition fails."""
-    if len(node.variable_count) != 1 or node.variable_count[0][1] != 1:
+    found = _derivative_of_integral(node)
+    if found is None:
         return None
-    parameter = node.variable_count[0][0]
-    inner = node.expr
-    if not isinstance(inner, sp.Integral) or len(inner.limits) != 1 or not over_real_line(inner):
-        return None
-    (variable,) = integral_variables(inner)
-    factors = list(sp.Mul.make_args(sp.factor_terms(inner.function)))
+    parameter, inner, variable, weighted = found
     model_labels = scope_of(rules).model_labels
-    for index, weight in enumerate(factors):
-        if not (is_density(weight) and tuple(weight.variables) == (variable,)):
-            continue
+    for weight, rest in weighted:
         if weight.has(parameter) or (isinstance(weight, Density) and _owner(weight, model_labels) in
                                      (None, parameter.name)):
             continue  # the law itself moves with φ: the gradient does not simply go under E (the score term)
-        rest = sp.Mul(*(factors[:index] + factors[index + 1:]))
         if not rest.has(parameter) and not _function_of(rest, parameter):
             continue
         if isinstance(weight, Normal) and weight.std.is_positive is True and \

@@ -151,14 +151,19 @@ def test_verify_in_process_keeps_hypothesis_out_of_the_working_directory(hypothe
     assert not (hypothesis_home_defaults_to / ".hypothesis").exists()
 
 
+AN_UNPROVED_STEP = "Let $a$ and $b$ be real numbers.\n\n$$ a^2 + b^2 \\geq 2 a b $$\n"  # a hypothesis run
+
+
 def test_audit_in_process_keeps_hypothesis_out_of_the_working_directory(hypothesis_home_defaults_to, monkeypatch,
                                                                         capsys):
-    from mathcheck.audit import check
+    """The audit points hypothesis at the cache around each of its hypothesis runs (``numeric.hypothesis_run``,
+    inside which ``without_local_constants`` is entered)."""
+    from mathcheck import numeric
 
-    (hypothesis_home_defaults_to / "notes.md").write_text(ONE_STEP)
+    (hypothesis_home_defaults_to / "notes.md").write_text(AN_UNPROVED_STEP)
     seen: list[Path] = []
-    _spy(monkeypatch, check, "audit_document", seen)
-    assert main(["audit", "notes.md"]) == 0
+    _spy(monkeypatch, numeric, "without_local_constants", seen)
+    assert main(["audit", "notes.md", "--no-cache"]) == 0
     assert seen and hypothesis_home_defaults_to / ".hypothesis" not in seen[0].parents
     assert not (hypothesis_home_defaults_to / ".hypothesis").exists()
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -985,8 +985,15 @@ def unfolded(expr: sp.Expr) -> sp.Expr:
     """``vocab.unfold`` for the audit's own walkers: an expectation or a KL of vectors or matrices (the matrix
     engine's, mathcheck/matrices.py) stays folded, since its integral is no scalar a matrix product can hold
     (sympy's MatMul refuses noncommutative scalars); the scalar ones and the defined names are unfolded."""
+    return _unfolded_until_none(expr, lambda now: [node for node in now.atoms(Defined, Expectation, KL)
+                                                   if not _mentions_matrices(node)])
+
+
+def _unfolded_until_none(expr: sp.Expr, foldings: Callable[[sp.Expr], list]) -> sp.Expr:
+    """``expr`` with the nodes ``foldings(expr)`` lists unfolded, again on the result while it lists any (20 rounds
+    at most); as far as it got where an unfolding fails."""
     for _ in range(20):
-        found = [node for node in expr.atoms(Defined, Expectation, KL) if not _mentions_matrices(node)]
+        found = foldings(expr)
         if not found:
             return expr
         try:
@@ -994,6 +1001,14 @@ def unfolded(expr: sp.Expr) -> sp.Expr:
         except _MATH_ERRORS:
             return expr
     return expr
+
+
+def _undecided_without_counterexample(detail: dict, reason: str) -> tuple[str, dict]:
+    """A refutation that does not hold for the document: undecided with ``reason``, its counterexample dropped."""
+    detail = dict(detail)
+    detail["reason"] = reason
+    detail.pop("counterexample", None)
+    return UNDECIDED, detail
 
 
 def _mentions_matrices(node: sp.Expr) -> bool:
@@ -1108,15 +1123,7 @@ def _stated_smooth(name: str, text: str) -> bool:
 
 def _defined_bodies(expr: sp.Expr) -> sp.Expr:
     """``expr`` with its defined names (vocab.Defined) replaced by their bodies, the rest as it is."""
-    for _ in range(20):
-        found = list(expr.atoms(Defined))
-        if not found:
-            return expr
-        try:
-            expr = expr.xreplace({node: node.unfold() for node in found})
-        except _MATH_ERRORS:
-            return expr
-    return expr
+    return _unfolded_until_none(expr, lambda now: list(now.atoms(Defined)))
 
 
 def _logged_call(argument: sp.Expr):
@@ -1857,12 +1864,10 @@ class Auditor:
             return verdict, detail
         unreadable = [note for note, payload in tentative if payload[0] == "unreadable"]
         if unreadable:
-            detail = dict(detail)
-            detail["reason"] = (f"not refuted: the prose declares the law of a density the step uses, and the "
-                                f"declaration cannot be read ({'; '.join(unreadable)}); a counterexample with "
-                                f"another law is not one to the document ({detail.get('reason', '')})")
-            detail.pop("counterexample", None)
-            return UNDECIDED, detail
+            return _undecided_without_counterexample(
+                detail, f"not refuted: the prose declares the law of a density the step uses, and the declaration "
+                        f"cannot be read ({'; '.join(unreadable)}); a counterexample with another law is not one to "
+                        f"the document ({detail.get('reason', '')})")
         taken = {**symbols_by_name(lhs), **symbols_by_name(rhs)}
         sides = [_as_declared(side, tentative, taken) for side in (lhs, rhs)]
         again, again_detail = self._check(sides[0], relation, sides[1], item.line, self._declared_rules(formula, item))
@@ -1872,12 +1877,10 @@ class Auditor:
             again_detail["reason"] = (f"{again_detail.get('reason', '')} [refuted also with the sentence read as a "
                                       f"declaration: {sentences}]")
             return again, again_detail
-        detail = dict(detail)
-        detail["reason"] = (f"refuted only if the prose does not declare what it states ({sentences}): read as a "
-                            f"declaration, the check gives {again} ({again_detail.get('reason', '')}); without it: "
-                            f"{detail.get('reason', '')}")
-        detail.pop("counterexample", None)
-        return UNDECIDED, detail
+        return _undecided_without_counterexample(
+            detail, f"refuted only if the prose does not declare what it states ({sentences}): read as a declaration, "
+                    f"the check gives {again} ({again_detail.get('reason', '')}); without it: "
+                    f"{detail.get('reason', '')}")
 
     def _defined_instance(self, previous: Item) -> str:
         """How ``previous`` (the left of a ``:=``) is an instance of a family the document defines ("" if not)."""

@@ -701,17 +701,10 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
         _tentative_sign(document, found, math, line, persistent, current)
     if found is None or mood in (NEGATION, NOT_DECLARED):
         return
-    strict = "relation" not in found.groupdict() or found.group("relation") in (">", "\\gt")
-    bound = sp.Rational(found.group("bound")) if "bound" in found.groupdict() else sp.Integer(0)
-    names = []
-    for part in found.group("names").split(","):
-        try:
-            symbol = parse_expression(part, Context())
-        except Unparsed:
-            return
-        if not isinstance(symbol, sp.Symbol):
-            return
-        names.append(symbol.name)
+    signed = _signed_names(found)
+    if signed is None:
+        return
+    names, bound, strict = signed
     note = f"{line}: {math.strip()}" + (f" ({mood}: for the next formula only)" if mood else "")
     for target in ((current,) if mood else (persistent, current)):
         for name in names:
@@ -994,10 +987,9 @@ def _tentative_law(document: Document, context: Context, part: str, offset: int,
         document.tentative[note] = ("densities", added)
 
 
-def _tentative_sign(document: Document, found: re.Match, math: str, line: str, persistent: Context,
-                    current: Context) -> None:
-    """``(where $\\sigma > 0$)`` in a sentence the reader does not take as a declaration: the sign it would
-    declare (Document.tentative), noted for the names (``("sign-refused", name)``)."""
+def _signed_names(found: re.Match) -> tuple[list[str], sp.Expr, bool] | None:
+    """The names a sign declaration (``_SIGN``, ``_POSITIVE_SET``) is about, its bound and whether it is strict;
+    None where one of the names is no plain name."""
     strict = "relation" not in found.groupdict() or found.group("relation") in (">", "\\gt")
     bound = sp.Rational(found.group("bound")) if "bound" in found.groupdict() else sp.Integer(0)
     names = []
@@ -1005,10 +997,21 @@ def _tentative_sign(document: Document, found: re.Match, math: str, line: str, p
         try:
             symbol = parse_expression(part, Context())
         except Unparsed:
-            return
+            return None
         if not isinstance(symbol, sp.Symbol):
-            return
+            return None
         names.append(symbol.name)
+    return names, bound, strict
+
+
+def _tentative_sign(document: Document, found: re.Match, math: str, line: str, persistent: Context,
+                    current: Context) -> None:
+    """``(where $\\sigma > 0$)`` in a sentence the reader does not take as a declaration: the sign it would
+    declare (Document.tentative), noted for the names (``("sign-refused", name)``)."""
+    signed = _signed_names(found)
+    if signed is None:
+        return
+    names, bound, strict = signed
     note = f"{line}: `{math.strip()}` is not read as a declaration (not a plain declarative sentence)"
     document.tentative[note] = ("sign", tuple(names), bound, strict)
     for target in (persistent, current):
@@ -1109,24 +1112,17 @@ def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, 
         if subject.given or len(subject.variables) != 1:
             return "refused", (f"only a density of one variable (given others or not) can be declared Gaussian, "
                                f"not `{left.strip()}`")
-        (variable,) = subject.variables
-        if mean.has(variable) or variance.has(variable):
-            return "refused", (f"the mean or the variance depends on {variable}, the variable of the density itself: "
-                               f"`{part.strip()}` is not a normalized density")
-        try:
-            declared = normal_from_variance(variable, mean, variance)
-        except (ValueError, TypeError) as error:
-            return "refused", f"`{part.strip()}`: {error}"
+        declared, refusal = _normal_of_density(subject, mean, variance, part)
+        if declared is None:
+            return "refused", refusal
         context.densities[(subject.family, subject.label)] = (subject, declared)
-        context.notes.pop(("density", subject.family, subject.label), None)  # the latest note is the last one
-        context.notes[("density", subject.family, subject.label)] = f"{line}: {shown}"
+        _note_latest(context, ("density", subject.family, subject.label), f"{line}: {shown}")
         return "declared", f"declares the density {left.strip()} as N({mean}, {variance})"
     if isinstance(subject, sp.Symbol):
         if mean.has(subject) or variance.has(subject):
             return "refused", f"the law of {subject} cannot depend on {subject} itself: `{part.strip()}`"
         context.laws[subject] = declared_parameters(mean, variance)  # σ of N(μ, σ²) is a positive scale
-        context.notes.pop(("law", subject), None)  # the latest note is the last one
-        context.notes[("law", subject)] = f"{line}: {shown}"
+        _note_latest(context, ("law", subject), f"{line}: {shown}")
         return "declared", f"declares the law of {subject}: N({mean}, {variance})"
     return "refused", f"the left of \\sim must be a variable or a density such as p(x), not `{left.strip()}`"
 
@@ -1143,19 +1139,32 @@ def _declare_conditional(context: Context, subject: Density, mean: sp.Expr, vari
     """``q(z|x) \\sim N(\\mu, \\sigma^2)`` (or ``= N(z; μ(x), σ²(x))``): for every value of what it is given, the
     density of its one variable is that Gaussian (the mean and the variance may depend on the condition, not on
     the variable itself). audit/check.py puts the Gaussian for the density where a step writes it."""
-    (variable,) = subject.variables
-    if mean.has(variable) or variance.has(variable):
-        return "refused", (f"the mean or the variance depends on {variable}, the variable of the density itself: "
-                           f"`{part.strip()}` is not a normalized density")
-    try:
-        declared = normal_from_variance(variable, mean, variance)
-    except (ValueError, TypeError) as error:
-        return "refused", f"`{part.strip()}`: {error}"
+    declared, refusal = _normal_of_density(subject, mean, variance, part)
+    if declared is None:
+        return "refused", refusal
     key = conditional_key(subject)
     context.densities[key] = (subject, declared)
-    context.notes.pop(("density",) + key, None)  # the latest note is the last one
-    context.notes[("density",) + key] = note
+    _note_latest(context, ("density",) + key, note)
     return "declared", f"declares the density {sp.sstr(subject)} as N({mean}, {variance}) given {', '.join(key[2])}"
+
+
+def _normal_of_density(subject: Density, mean: sp.Expr, variance: sp.Expr, part: str) -> tuple[Normal | None, str]:
+    """The Gaussian N(mean, variance) of the one variable of ``subject``, or None and why not (``part`` is the
+    declaration as written)."""
+    (variable,) = subject.variables
+    if mean.has(variable) or variance.has(variable):
+        return None, (f"the mean or the variance depends on {variable}, the variable of the density itself: "
+                      f"`{part.strip()}` is not a normalized density")
+    try:
+        return normal_from_variance(variable, mean, variance), ""
+    except (ValueError, TypeError) as error:
+        return None, f"`{part.strip()}`: {error}"
+
+
+def _note_latest(context: Context, key: tuple, note: str) -> None:
+    """``note`` under ``key``, as the latest note: the notes keep the order in which they were first written."""
+    context.notes.pop(key, None)
+    context.notes[key] = note
 
 
 def _written_density(left: str):

@@ -422,18 +422,19 @@ def top_level_parts(math: str):
     yield last, math[last:]
 
 
-def group_end(text: str, opening: int) -> int | None:
-    """The index just after the brace group that opens at ``text[opening] == "{"``; None if it is never closed
-    (an escaped ``\\{`` or ``\\}`` does not count)."""
+def group_end(text: str, opening: int, opens: str = "{", closes: str = "}") -> int | None:
+    """The index just after the brace group that opens at ``text[opening] == "{"`` (or the group of any brackets
+    ``opens`` ... ``closes``, all kinds nested together); None if it is never closed (an escaped ``\\{`` or ``\\}``
+    does not count)."""
     depth, k = 0, opening
     while k < len(text):
         c = text[k]
         if c == "\\":
             k += 2
             continue
-        if c == "{":
+        if c in opens:
             depth += 1
-        elif c == "}":
+        elif c in closes:
             depth -= 1
             if depth == 0:
                 return k + 1
@@ -1510,12 +1511,12 @@ class Parser:
         if variables is None:
             return None
         if order == 1 and len(variables) == 1 and variables[0][1] > 1:
-            return self._derivative_in_power(variables[0], numerator_end, denominator_end, operand_at, start)
+            return self._in_power(variables, variables[0], numerator_end, denominator_end, operand_at, start)
         powered = [(v, k) for v, k in variables if k > 1]
         if order == len(variables) > 1 and order != sum(k for _, k in variables) and len(powered) == 1 \
                 and len({v for v, _ in variables}) == len(variables) and not one_letter:
             # ∂²/∂σ²∂μ: once in σ² and once in μ (σ twice and μ once would be of order 3)
-            return self._mixed_in_power(variables, powered[0], numerator_end, denominator_end, operand_at, start)
+            return self._in_power(variables, powered[0], numerator_end, denominator_end, operand_at, start)
         if order != sum(count for _, count in variables):
             self.fail(f"the order of the derivative ({order} in the numerator) is not the sum of the powers of its "
                       f"denominator ({'·'.join(f'{v}^{k}' for v, k in variables)})", start, tokens[denominator_end - 1].end)
@@ -1524,48 +1525,33 @@ class Parser:
                                         Token("word", one_letter, tokens[j + 1].start + 1, tokens[j + 1].end)]
             self.uses.clear()
             numerator_end, denominator_end = numerator_end + 1, denominator_end + 1
-        if operand_at == numerator_end - 1:  # {\partial^2} over {\partial \phi^2}: the operator applies to what follows
-            self.i = denominator_end
-            operand = self.operator_argument(start, self.text(start, self.last_end()))
-        else:
-            self.i = operand_at
-            operand = self.expression()
-            self.expect("sym", "}", "to close the numerator of the derivative", start)
-            self.i = denominator_end
+        operand = self._fraction_operand(numerator_end, denominator_end, operand_at, start)
         return self._derivative(operand, variables, start)
 
-    def _mixed_in_power(self, variables: list, powered: tuple, numerator_end: int, denominator_end: int,
-                        operand_at: int, start: int) -> sp.Expr:
-        """``\\frac{\\partial^2}{\\partial \\sigma^2 \\partial \\mu} F``: once in u = σ² and once in each other variable,
-        read as (∂/∂σ ∂/∂μ F) / (2σ) where u determines σ (``_power_variable_determined``)."""
-        symbol, power = powered
+    def _fraction_operand(self, numerator_end: int, denominator_end: int, operand_at: int, start: int) -> sp.Expr:
+        """What a derivative written as a fraction applies to: the rest of its numerator (``\\frac{d^2 f}{dx^2}``), or
+        what follows the fraction where the numerator is the operator alone (``{\\partial^2}`` over
+        ``{\\partial \\phi^2}``), with the parser left after it."""
         if operand_at == numerator_end - 1:
             self.i = denominator_end
-            operand = self.operator_argument(start, self.text(start, self.last_end()))
-        else:
-            self.i = operand_at
-            operand = self.expression()
-            self.expect("sym", "}", "to close the numerator of the derivative", start)
-            self.i = denominator_end
+            return self.operator_argument(start, self.text(start, self.last_end()))
+        self.i = operand_at
+        operand = self.expression()
+        self.expect("sym", "}", "to close the numerator of the derivative", start)
+        self.i = denominator_end
+        return operand
+
+    def _in_power(self, variables: list, powered: tuple, numerator_end: int, denominator_end: int, operand_at: int,
+                  start: int) -> sp.Expr:
+        """``\\frac{\\partial}{\\partial \\sigma^2} F``: the derivative in u = σ², read as (∂F/∂σ) / (2σ), which
+        is exact where u ↦ σ is a bijection: for a σ declared positive.
+        ``\\frac{\\partial^2}{\\partial \\sigma^2 \\partial \\mu} F``: once in u = σ² and once in each other
+        variable, read as (∂/∂σ ∂/∂μ F) / (2σ) where u determines σ (``_power_variable_determined``)."""
+        symbol, power = powered
+        operand = self._fraction_operand(numerator_end, denominator_end, operand_at, start)
         self._power_variable_determined(symbol, power, operand, start, denominator_end)
         counts = [(v, 1) for v, _ in variables]
         return self._derivative(operand, counts, start) / (power * symbol ** (power - 1))
-
-    def _derivative_in_power(self, variable: tuple, numerator_end: int, denominator_end: int, operand_at: int,
-                             start: int) -> sp.Expr:
-        """``\\frac{\\partial}{\\partial \\sigma^2} F``: the derivative in u = σ², read as (∂F/∂σ) / (2σ), which is
-        exact where u ↦ σ is a bijection: for a σ declared positive."""
-        symbol, power = variable
-        if operand_at == numerator_end - 1:
-            self.i = denominator_end
-            operand = self.operator_argument(start, self.text(start, self.last_end()))
-        else:
-            self.i = operand_at
-            operand = self.expression()
-            self.expect("sym", "}", "to close the numerator of the derivative", start)
-            self.i = denominator_end
-        self._power_variable_determined(symbol, power, operand, start, denominator_end)
-        return self._derivative(operand, [(symbol, 1)], start) / (power * symbol ** (power - 1))
 
     def _power_variable_determined(self, symbol: sp.Symbol, power: int, operand: sp.Expr, start: int,
                                    end: int) -> None:

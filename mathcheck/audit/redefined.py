@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mathcheck.audit.latex import group_end
+
 _OPENING = r"\s*(?:\\left\s*|\\[bB]igg?l?\s*)?[(\[]"
 _SPELLINGS = {
     "entropy": r"(?:\\mathcal\s*\{\s*H\s*\}|\\mathcal\s+H\b|\\mathbb\s*\{\s*H\s*\}|"
@@ -160,20 +162,7 @@ def _bracket_end(text: str, opening: int) -> int | None:
     """The index after the bracket group opening at ``text[opening]`` (``(`` or ``[``)."""
     if opening >= len(text) or text[opening] not in _CLOSING:
         return None
-    depth, k = 0, opening
-    while k < len(text):
-        c = text[k]
-        if c == "\\":
-            k += 2
-            continue
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth == 0:
-                return k + 1
-        k += 1
-    return None
+    return group_end(text, opening, "([{", ")]}")
 
 
 def _short(text: str, width: int = 50) -> str:
