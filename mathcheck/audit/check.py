@@ -176,7 +176,8 @@ class Definition:
 class Names:
     """The document's defined names and their resolution into mathcheck.vocab objects."""
 
-    def __init__(self, chains: list[list[Item]], prose: tuple = ()):
+    def __init__(self, chains: list[list[Item]], prose: tuple = (), text: str = ""):
+        self.text, self.chains = text, chains  # the document as the checker reads it: where a name is first written
         self.definitions: dict[str, Definition] = {}
         self.defining_items: dict[int, str] = {}  # id(item) -> name
         self.undefined: dict[sp.Expr, str] = {}  # the symbol or function an undefined name is read as -> the name
@@ -211,7 +212,7 @@ class Names:
                 continue  # k(x) = k(x) + 1, w(x) = w'(x), g(x) = g(-x): an equation about the name, never its definition
             if function is not None and (item.relation == ":=" or (
                     item.relation == "=" and len(chain) == 2 and function.name not in self.definitions
-                    and _alone_in_display(previous, item))):
+                    and _alone_in_display(previous, item) and not self._written_before(previous, self.chains))):
                 if explicit == (item.relation == ":="):
                     self.functions.add(function.name)
                     self._define(function, item.expr, item)
@@ -222,12 +223,28 @@ class Names:
             elif explicit:
                 continue
             elif item.relation == "=" and position == 1 and isinstance(previous.expr, NameRef) \
-                    and self.fresh(previous.expr.name):
+                    and self.fresh(previous.expr.name) and not self._written_before(previous, self.chains):
                 self._define(previous.expr, item.expr, item)
             elif item.relation == "=" and position == len(chain) - 1 and position > 1 \
                     and isinstance(item.expr, NameRef) and self.fresh(item.expr.name) \
                     and not _mentions(chain[:position], item.expr.name):  # L ≥ 3 = L names nothing: a claim
                 self._define(item.expr, previous.expr, item)
+
+    def _written_before(self, head: Item, chains: list[list[Item]]) -> bool:
+        """Whether the function ``head`` names (``h`` of ``h(x)``) is written before its display: in an earlier
+        display, or equated to something in the prose before it ("Let $h(x) := x^2$", "$h(x) \\equiv x^2$"). Then
+        the display ``h(x) = ...`` is a claim about it, never a new definition of it."""
+        name = function_name(head) or (head.expr if isinstance(head.expr, NameRef) else None)
+        if name is None:
+            return False
+        if any(item.line < head.line and item.expr is not None and mentions_function(item.expr, name.name)
+               for chain in chains for item in chain):
+            return True
+        letter = re.escape(head.source.split("(")[0].strip())
+        before = self.text[:head.formula.start] if self.text else ""
+        equated = re.finditer(rf"(?<![A-Za-z\\]){letter}\s*\([^()$]*\)\s*(?:=|:=|\\coloneqq|\\triangleq|\\equiv|"
+                              rf"\\stackrel|\\overset|\\doteq)", before)
+        return any(not _PROSE_NEGATION.search(_sentence_around(before, match.start())) for match in equated)
 
     def _collect_family(self, chain: list[Item]) -> None:
         """``w_k := body`` with a body that uses the index k: an indexed family (the first of its letter)."""
@@ -756,6 +773,13 @@ def standard_operator(name: str) -> bool:
     return re.sub(r"[\\{}_ ]|mathrm|operatorname", "", name).lower() in STANDARD_OPERATORS
 
 
+def _sentence_around(text: str, offset: int) -> str:
+    """The sentence of ``text`` that holds ``offset`` (it ends at . ! ? or a blank line; a `?` stays in it)."""
+    start = max(text.rfind(mark, 0, offset) for mark in (". ", "! ", "? ", "\n\n")) + 1
+    ends = [end for end in (text.find(mark, offset) for mark in (".", "!", "?", "\n\n")) if end >= 0]
+    return text[start:min(ends, default=len(text)) + 1]
+
+
 def _alone_in_display(previous: Item, item: Item) -> bool:
     """Whether ``previous = item`` is all its display holds (no condition, note or other formula beside it): then
     ``h(x) = x^2`` may define h; written beside anything else it stays a claim."""
@@ -1219,7 +1243,7 @@ class Auditor:
         for formula in document.formulas:
             formula._items = [[_read_item(document, formula, item) for item in chain] for chain in formula.chains]
             self.chains.extend(formula._items)
-        self.names = Names(self.chains, _prose_function_definitions(document))
+        self.names = Names(self.chains, _prose_function_definitions(document), document.text)
         self.assignments: dict[sp.Symbol, Item] = {}  # variable -> its first assignment (x = 1)
         self.values: dict[sp.Symbol, sp.Expr] = {}  # variable -> its first assignment's value, earlier ones put in
         self.random: set[sp.Symbol] = set()  # assigned variables with a declared law: z = μ + σ ε, a function of ε
