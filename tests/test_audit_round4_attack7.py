@@ -46,3 +46,17 @@ def test_a_function_introduced_in_prose_and_then_defined_in_a_display_is_defined
 def test_a_negated_or_questioned_prose_equation_leaves_the_display_a_definition(prose):
     found = verdicts(f"{prose}\n\n" + display("f(x) = x^2", "f(2) = 4"))
     assert found == [DEFINITION, PROVED], found
+
+
+@pytest.mark.parametrize("named", ["Let $I$ denote the mutual information between $x$ and $z$, and let "
+                                   "$\\Sigma \\in \\mathbb{R}^{d\\times d}$ be a covariance matrix.",
+                                   "Let $\\Sigma \\in \\mathbb{R}^{d\\times d}$ be a covariance matrix; $I$ is the "
+                                   "information the code carries."])
+def test_an_I_that_the_prose_names_as_a_quantity_is_no_identity(named):
+    assert verdicts(f"{named}\n\n" + display("\\det(I \\Sigma) = \\det(\\Sigma)")) == [REFUTED]
+
+
+@pytest.mark.parametrize("named", ["Let $I$ denote the $d \\times d$ identity matrix", "Let $I$ be the identity"])
+def test_an_I_that_the_prose_names_as_the_identity_is_the_identity(named):
+    prose = f"{named} and $A \\in \\mathbb{{R}}^{{d\\times d}}$ invertible."
+    assert verdicts(f"{prose}\n\n" + display("A^{-1}A = I")) == [PROVED]

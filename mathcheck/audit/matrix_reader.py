@@ -2196,9 +2196,25 @@ def _declare_scalar_identity(context: Context, note: str, assumptions: dict) -> 
     context.declare_symbol("I", note, **assumptions)
 
 
+_NAMED_QUANTITY_I = re.compile(r"\$\s*I\s*\$\s+(?:denotes?|is|be|stands?\s+for|represents?)\s+(?:the|a|an|our)\s", re.I)
+_MATRIX_WORDS = re.compile(r"identity|unit\s+matrix|matri(?:x|ces)|\\mathbb\s*\{\s*R\s*\}\s*\^|\\times", re.I)
+
+
+def declare_named_quantity_identity_letter(prose: str, context: Context, note: str = "") -> None:
+    """"Let $I$ denote the mutual information between $x$ and $z$": I names a quantity that is no matrix (the
+    sentence says nothing of an identity or a matrix), so it is a number of unknown sign, never the identity."""
+    for found in _NAMED_QUANTITY_I.finditer(prose):
+        rest = prose[found.end():]
+        clause = rest[:min([k for k in (rest.find(". "), rest.find(", "), rest.find(";"), rest.find("\n\n"), len(rest))
+                            if k >= 0])]  # "the mutual information between $x$ and $z$, and let $\Sigma \in ...$"
+        if not _MATRIX_WORDS.search(clause):
+            _declare_scalar_identity(context, note, {})
+
+
 def declare_scalar_identity_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
     """"$I$ is a positive number", "let $I$ be a scalar": I declared a number (see
     :func:`declare_scalar_identity_letter`)."""
+    declare_named_quantity_identity_letter(prose, context, note)
     for found in _SCALAR_IDENTITY_SENTENCE.finditer(prose):
         if plain is not None and found.start() + 1 not in plain:
             continue
