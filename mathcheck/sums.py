@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import sympy as sp
@@ -295,13 +295,19 @@ def _canonical_index(body: sp.Expr, index: sp.Symbol) -> sp.Symbol:
 
 
 def _sum(expr: sp.Sum, ranges: dict, context: _Context) -> sp.Expr:
-    """Σ over its limits, innermost first (sympy merges a Sum of a Sum into one Sum of several limits, so the
-    limits are taken one at a time here rather than rebuilt as nested sums); an inner body sees the outer ranges."""
+    """Σ over its limits, innermost first (see :func:`_over_limits`)."""
+    return _over_limits(expr, ranges, context, _single_sum)
+
+
+def _over_limits(expr: sp.Sum | sp.Product, ranges: dict, context: _Context, single: Callable) -> sp.Expr:
+    """``single`` (one Σ or one Π) applied to each of ``expr``'s limits, innermost first: sympy merges a Sum of a
+    Sum into one Sum of several limits, so they are taken one at a time here rather than rebuilt as nested
+    operators; an inner body sees the outer ranges."""
     body = expr.function
     limits = list(expr.limits)
     for place, (index, lo, hi) in enumerate(limits):
         outer = {i: (a, b) for i, a, b in limits[place + 1:]}
-        body = _single_sum(body, index, lo, hi, {**ranges, **outer}, context)
+        body = single(body, index, lo, hi, {**ranges, **outer}, context)
     return body
 
 
@@ -341,13 +347,8 @@ def _peel(hi: sp.Expr, lo: sp.Expr) -> tuple[int, sp.Expr]:
 
 
 def _product(expr: sp.Product, ranges: dict, context: _Context) -> sp.Expr:
-    """Π over its limits, innermost first (a Product of a Product is one Product of several limits in sympy)."""
-    body = expr.function
-    limits = list(expr.limits)
-    for place, (index, lo, hi) in enumerate(limits):
-        outer = {i: (a, b) for i, a, b in limits[place + 1:]}
-        body = _single_product(body, index, lo, hi, {**ranges, **outer}, context)
-    return body
+    """Π over its limits, innermost first (see :func:`_over_limits`)."""
+    return _over_limits(expr, ranges, context, _single_product)
 
 
 def _single_product(function: sp.Expr, index: sp.Symbol, lo: sp.Expr, hi: sp.Expr, ranges: dict,
