@@ -1,15 +1,19 @@
-"""Wall time of ``python -m mathcheck audit`` on the source article (budget: 5 s on a 2-core machine).
+"""Seconds of ``python -m mathcheck audit`` on the source article (budget: 5 s on a 2-core machine).
 
-    python benchmarks/audit.py [--repeats 3] [--corpus DIR] [FILE]
+    python benchmarks/audit.py [--repeats 5] [--corpus DIR] [FILE]
 
-Each run is a fresh process, as a user runs it. The import floor is a fresh process that only imports
-what the audit imports; the ratio audit / floor shows what the checking itself costs. Then, against the
-floor of a bare ``python -c "import sympy"`` measured in the same run: the article and an empty file cold
-(an empty cache of earlier audits) and warm (the same command again: answered from the cache), the article
-with one line edited after an audit of it (only the edited line's steps are checked again: the cache of step
-verdicts), and for each document of the corpus (tests/audit_corpus/; none yet is fine; ``--no-corpus`` skips
-it) its steps, the steps read (not unparsed), passed (proved or holds) and refuted, cold and warm. The cache
-lives in a temporary folder (``MATHCHECK_CACHE_DIR``): the user's is neither read nor written.
+Each run is a fresh process, as a user runs it. Every time is given as wall seconds and CPU seconds (user +
+system, which the load of a shared machine changes least), each the median of ``--repeats`` runs (with the
+least and the most), and as a ratio to a floor: a fresh process that runs only ``import sympy``, measured
+right before each run (interleaved, so that a change of the machine's load between runs moves both alike);
+a ratio is the median over the runs of run / its own floor. Measured so: the import floor (a fresh process
+that only imports what the audit imports; the ratio audit / import floor shows what the checking itself
+costs); the article and an empty file cold (an empty cache of earlier audits) and warm (the same command
+again: answered from the cache); the article with one line edited after an audit of it (only the edited
+line's steps are checked again: the cache of step verdicts); and each document of the corpus
+(tests/audit_corpus/; none yet is fine; ``--no-corpus`` skips it): its steps, the steps read (not unparsed),
+passed (proved or holds) and refuted, cold and warm. The cache lives in a temporary folder
+(``MATHCHECK_CACHE_DIR``): the user's is neither read nor written.
 
 Every run reads compiled bytecode, as an installed mathcheck does (pip compiles it at install): where the
 environment forbids writing it (``PYTHONDONTWRITEBYTECODE``, which would compile mathcheck's sources again in
@@ -25,10 +29,12 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ARTICLE = "/work/shared/seed/000_7c6babc3eea41398.txt"
@@ -51,14 +57,72 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, subproces
     return time.perf_counter() - start, done
 
 
+FLOOR_COMMAND = [sys.executable, "-c", "import sympy"]
+
+
+@dataclass
+class Runs:
+    """The (wall, CPU) seconds of repeated runs of one command, and of the floor run right before each."""
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    floor_wall: list[float] = field(default_factory=list)
+    floor_cpu: list[float] = field(default_factory=list)
+    note: str = ""  # " (miss)": a warm run was not answered from the cache
+
+    def add(self, seconds: float, done: subprocess.CompletedProcess, floor: tuple[float, float] | None) -> None:
+        self.wall.append(seconds)
+        self.cpu.append(done.cpu)
+        if floor is not None:
+            self.floor_wall.append(floor[0])
+            self.floor_cpu.append(floor[1])
+
+    @property
+    def seconds(self) -> tuple[float, float]:
+        """(wall, CPU): the medians."""
+        return _median(self.wall), _median(self.cpu)
+
+    @property
+    def ratios(self) -> tuple[float, float]:
+        """(wall, CPU): the median over the runs of each run's seconds over its own floor's."""
+        return (_median([s / f for s, f in zip(self.wall, self.floor_wall)]),
+                _median([s / f for s, f in zip(self.cpu, self.floor_cpu)]))
+
+    def shown(self) -> str:
+        """The medians with their spread, and the ratios: what the report prints of them."""
+        wall_ratio, cpu_ratio = self.ratios
+        return (f"{_spread(self.wall)} wall ({wall_ratio:.2f}x floor), {_spread(self.cpu)} CPU ({cpu_ratio:.2f}x "
+                f"floor){self.note}")
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else math.inf
+
+
+def _spread(values: list[float]) -> str:
+    """The median of ``values`` with their least and most: "1.23s [1.10-1.52]"."""
+    if not values:
+        return "-"
+    return f"{_median(values):.2f}s [{min(values):.2f}-{max(values):.2f}]"
+
+
+def floor_run() -> tuple[float, float]:
+    """(wall, CPU) seconds of one run of the floor, ``python -c "import sympy"``."""
+    seconds, done = timed(FLOOR_COMMAND)
+    return seconds, done.cpu
+
+
+def repeated(repeats: int, command: list[str], env: dict | None = None) -> Runs:
+    """``repeats`` runs of ``command``, each right after a floor run."""
+    runs = Runs()
+    for _ in range(repeats):
+        floor = floor_run()
+        runs.add(*timed(command, env), floor)
+    return runs
+
+
 def best_of(repeats: int, command: list[str], env: dict | None = None) -> float:
-    return best_with_cpu(repeats, command, env)[0]
-
-
-def best_with_cpu(repeats: int, command: list[str], env: dict | None = None) -> tuple[float, float]:
-    """The least wall and the least CPU seconds of ``repeats`` runs."""
-    runs = [timed(command, env) for _ in range(repeats)]
-    return min((s for s, _ in runs), default=math.inf), min((d.cpu for _, d in runs), default=math.inf)
+    """The least wall seconds of ``repeats`` runs (for a document's warm runs in the corpus table)."""
+    return min((timed(command, env)[0] for _ in range(repeats)), default=math.inf)
 
 
 def audit_command(path: str, *options: str) -> list[str]:
@@ -91,22 +155,24 @@ WARM_UP = ("import sympy, numpy, mpmath, scipy.optimize, hypothesis, mathcheck.c
            "mathcheck.audit.output, mathcheck.sums, mathcheck.matrix_numeric, mathcheck.lemmas, mathcheck.registry")
 
 
-def cold_and_warm(repeats: int, command: list[str]) -> tuple[tuple[float, float], tuple[float, float], str]:
-    """(wall, CPU) seconds cold (the best run, each with an empty cache), the same warm (the cache filled by a
-    first run) and "" if the warm runs were answered from the cache, else " (miss)"."""
-    cold = []
+def cold_and_warm(repeats: int, command: list[str]) -> tuple[Runs, Runs]:
+    """The runs of ``command`` cold (each with an empty cache) and warm (the cache filled by a first run that
+    is not measured); the warm runs' ``note`` is " (miss)" where one was not answered from the cache."""
+    cold = Runs()
     for _ in range(repeats):
         with tempfile.TemporaryDirectory(prefix="mathcheck-bench-") as folder:
-            seconds, done = timed(command, with_cache(folder))
-            cold.append((seconds, done.cpu))
-    best_cold = (min(s for s, _ in cold), min(c for _, c in cold))
+            floor = floor_run()
+            cold.add(*timed(command, with_cache(folder)), floor)
+    warm = Runs()
     with tempfile.TemporaryDirectory(prefix="mathcheck-bench-") as folder:
         timed(command, with_cache(folder))
-        warm, again = timed(command, with_cache(folder))
-        if CACHE_NOTE not in again.stderr:  # checked again: not stored, or the engine's sources changed meanwhile
-            return best_cold, (warm, again.cpu), " (miss)"
-        more_wall, more_cpu = best_with_cpu(repeats - 1, command, with_cache(folder))
-        return best_cold, (min(warm, more_wall), min(again.cpu, more_cpu)), ""
+        for _ in range(repeats):
+            floor = floor_run()
+            seconds, again = timed(command, with_cache(folder))
+            warm.add(seconds, again, floor)
+            if CACHE_NOTE not in again.stderr:  # checked again: not stored, or the engine's sources changed meanwhile
+                warm.note = " (miss)"
+    return cold, warm
 
 
 _FLIPPED = {r"\geq": r"\leq", r"\leq": r"\geq", r"\ge": r"\le", r"\le": r"\ge"}
@@ -129,24 +195,24 @@ def one_line_edit(text: str) -> tuple[str, str]:
     return text.rstrip("\n") + "\n\n" + EDITED_LINE + "\n", "a line with one true step appended"
 
 
-def edited_reaudit(repeats: int, path: str) -> tuple[tuple[float, float], str]:
-    """(wall, CPU) seconds (best of ``repeats``) of an audit of ``path`` with one line edited, each run with
-    the cache an audit of the unedited document left; and what was edited."""
+def edited_reaudit(repeats: int, path: str) -> tuple[Runs, str]:
+    """The runs of an audit of ``path`` with one line edited, each with the cache an audit of the unedited
+    document left; and what was edited."""
     original = Path(path).read_text(encoding="utf-8")
     edited, what = one_line_edit(original)
+    runs = Runs()
     with tempfile.TemporaryDirectory(prefix="mathcheck-bench-") as folder:
         document = Path(folder) / ("document" + (Path(path).suffix or ".md"))
         document.write_text(original, encoding="utf-8")
         filled = Path(folder) / "filled"
         timed(audit_command(str(document)), with_cache(str(filled)))
         document.write_text(edited, encoding="utf-8")
-        runs = []
         for attempt in range(repeats):
             cache = Path(folder) / f"cache-{attempt}"
             shutil.copytree(filled, cache)
-            seconds, done = timed(audit_command(str(document)), with_cache(str(cache)))
-            runs.append((seconds, done.cpu))
-    return (min(s for s, _ in runs), min(c for _, c in runs)), what
+            floor = floor_run()
+            runs.add(*timed(audit_command(str(document)), with_cache(str(cache))), floor)
+    return runs, what
 
 
 def _within(wall_ratio: float, cpu_ratio: float, target: float) -> str:
@@ -182,7 +248,7 @@ def step_counts(output: str) -> tuple[int, int, int, int] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", default=ARTICLE)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each measured command (default 5)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of documents (default tests/audit_corpus)")
     parser.add_argument("--no-corpus", action="store_true", help="measure the article and an empty file only")
     parser.add_argument("--as-is", action="store_true",
@@ -196,39 +262,39 @@ def main() -> None:
 
 
 def measure(args: argparse.Namespace) -> None:
-    floor = best_of(args.repeats, [sys.executable, "-c", "import mathcheck.cli, mathcheck.audit, mathcheck.checker"])
-    sympy_floor, sympy_cpu = best_with_cpu(args.repeats, [sys.executable, "-c", "import sympy"])
-    (cold, cold_cpu), (warm, warm_cpu), warm_note = cold_and_warm(args.repeats, audit_command(args.file))
-    print(f"import floor (fresh process):  {floor:.2f}s")
-    print(f"audit of {args.file}: {cold:.2f}s (best of {args.repeats})")
-    print(f"ratio audit / import floor:    {cold / floor:.2f}")
-    print(f"budget {BUDGET_SECONDS:.0f}s: {'within' if cold <= BUDGET_SECONDS else 'OVER'}")
+    imports = "import mathcheck.cli, mathcheck.audit, mathcheck.checker"
+    import_floor = repeated(args.repeats, [sys.executable, "-c", imports])
+    cold, warm = cold_and_warm(args.repeats, audit_command(args.file))
+    print(f"each figure: the median of {args.repeats} runs [least-most]; a ratio: the median of each run over the "
+          "floor run right before it (python -c 'import sympy'), wall to wall, CPU to CPU")
+    print(f"floor (python -c 'import sympy'): {_spread(cold.floor_wall)} wall, {_spread(cold.floor_cpu)} CPU "
+          "(in the rounds of the article's cold runs)")
+    print(f"import floor (a fresh process importing what the audit imports): {import_floor.shown()}")
+    cold_wall, cold_cpu = cold.seconds
+    import_wall, import_cpu = import_floor.seconds
+    print(f"audit of {args.file}, cold: {cold.shown()}")
+    print(f"ratio audit / import floor: {cold_wall / import_wall:.2f} wall, {cold_cpu / import_cpu:.2f} CPU")
+    print(f"budget {BUDGET_SECONDS:.0f}s: {'within' if cold_wall <= BUDGET_SECONDS else 'OVER'}")
 
     with tempfile.TemporaryDirectory(prefix="mathcheck-bench-") as folder:
         empty = Path(folder) / "empty.md"
         empty.write_text("", encoding="utf-8")
-        (empty_cold, empty_cold_cpu), (empty_warm, empty_warm_cpu), empty_note = \
-            cold_and_warm(args.repeats, audit_command(str(empty)))
+        empty_cold, empty_warm = cold_and_warm(args.repeats, audit_command(str(empty)))
     print()
-    print(f"sympy floor (python -c 'import sympy'): {sympy_floor:.2f}s wall, {sympy_cpu:.2f}s CPU; "
-          "times as ratios to it (wall to wall, CPU to CPU)")
-    print(f"{'':<12} {'cold s':>7} {'x floor':>8} {'warm s':>7} {'x floor':>8} {'cold cpu':>9} {'x floor':>8} "
-          f"{'warm cpu':>9} {'x floor':>8}")
-    rows = (("article", cold, warm, cold_cpu, warm_cpu, warm_note),
-            ("empty file", empty_cold, empty_warm, empty_cold_cpu, empty_warm_cpu, empty_note))
-    for name, c, w, cc, wc, note in rows:
-        print(f"{name:<12} {c:7.2f} {c / sympy_floor:8.2f} {w:7.2f} {w / sympy_floor:8.2f} {cc:9.2f} "
-              f"{cc / sympy_cpu:8.2f} {wc:9.2f} {wc / sympy_cpu:8.2f}{note}")
-    (edit_wall, edit_cpu), what = edited_reaudit(args.repeats, args.file)
-    print(f"article, one line edited ({what}), re-audited after an audit of it: {edit_wall:.2f}s wall "
-          f"({edit_wall / sympy_floor:.2f}x floor), {edit_cpu:.2f}s CPU ({edit_cpu / sympy_cpu:.2f}x floor)")
-    print(f"article targets: cold <= {COLD_BUDGET_SECONDS}s ({'within' if cold <= COLD_BUDGET_SECONDS else 'OVER'}), "
-          f"warm <= {WARM_BUDGET_SECONDS}s ({'within' if warm <= WARM_BUDGET_SECONDS else 'OVER'})")
+    for name, runs in (("article, warm", warm), ("empty file, cold", empty_cold), ("empty file, warm", empty_warm)):
+        print(f"{name}: {runs.shown()}")
+    edited, what = edited_reaudit(args.repeats, args.file)
+    print(f"article, one line edited ({what}), re-audited after an audit of it: {edited.shown()}")
+    warm_wall, _ = warm.seconds
+    cold_within = "within" if cold_wall <= COLD_BUDGET_SECONDS else "OVER"
+    print(f"article targets: cold <= {COLD_BUDGET_SECONDS}s ({cold_within}), "
+          f"warm <= {WARM_BUDGET_SECONDS}s ({'within' if warm_wall <= WARM_BUDGET_SECONDS else 'OVER'})")
     print(f"as ratios (the targets over the floor where they were set, {ISSUE_SYMPY_FLOOR:.3f}s): "
-          f"cold <= {COLD_TARGET_RATIO:.2f}x ({_within(cold / sympy_floor, cold_cpu / sympy_cpu, COLD_TARGET_RATIO)}), "
-          f"warm <= {WARM_TARGET_RATIO:.2f}x ({_within(warm / sympy_floor, warm_cpu / sympy_cpu, WARM_TARGET_RATIO)})")
-    print(f"article cold: {cold / sympy_floor:.2f}x the floor wall, {cold_cpu / sympy_cpu:.2f}x CPU "
-          f"(target <= {COLD_TARGET_RATIO:.2f}x); warm: {warm / sympy_floor:.2f}x wall, {warm_cpu / sympy_cpu:.2f}x CPU "
+          f"cold <= {COLD_TARGET_RATIO:.2f}x ({_within(*cold.ratios, COLD_TARGET_RATIO)}), "
+          f"warm <= {WARM_TARGET_RATIO:.2f}x ({_within(*warm.ratios, WARM_TARGET_RATIO)})")
+    (cold_wall_ratio, cold_cpu_ratio), (warm_wall_ratio, warm_cpu_ratio) = cold.ratios, warm.ratios
+    print(f"article cold: {cold_wall_ratio:.2f}x the floor wall, {cold_cpu_ratio:.2f}x CPU "
+          f"(target <= {COLD_TARGET_RATIO:.2f}x); warm: {warm_wall_ratio:.2f}x wall, {warm_cpu_ratio:.2f}x CPU "
           f"(target <= {WARM_TARGET_RATIO:.2f}x)")
 
     documents = [] if args.no_corpus else corpus_documents(args.corpus)

@@ -16,14 +16,11 @@ Importing this package is cheap: it loads none of sympy, numpy, scipy or torch.
 """
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 
 def _installed_version() -> str:
-    try:
-        return version("mathcheck")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "0+unknown"
+    from mathcheck.lazy import installed_version  # importlib.metadata only where the folder's name does not say
+
+    return installed_version("mathcheck") or "0+unknown"  # unknown: run from a source tree never installed
 
 
 __version__ = _installed_version()

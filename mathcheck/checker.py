@@ -86,7 +86,7 @@ SEARCH_SECONDS = 2.0  # per step, from the tightest kind of world
 SEARCH_SECONDS_PER_KIND = 1.5  # per step and each further kind of world (another family, a boundary case)
 OTHER_KIND_SHARE = 2  # each further kind of world gets 1/OTHER_KIND_SHARE of the evaluations
 GUARANTEES = {
-    "sums": "exact finite sums at concrete sizes in {1, 2, 3, 5}, expectations over samples enumerated over a "
+    "sums": "exact finite sums at concrete sizes in {1, 2, 3, 4, 5, 8}, expectations over samples enumerated over a "
             "discrete latent (mathcheck.sums): holds within 1e-9 relative, refutes beyond 1e-6",
     "interval": "interval arithmetic (mpmath.iv) at up to 5000 bits: the width of the enclosure of lhs − rhs",
     "quadrature": f"{ERROR_FACTOR} × the quadrature error estimate (two orders, and the nodes' rounding) + "
@@ -639,8 +639,62 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
         detail.update(_holds_detail(numeric, step.relation))
     else:
         detail["numeric"] = numeric.detail.get("reason", "")
+    unsampled = (_unsampled_power(lhs, step.expr) or _pole_in_expectation(lhs, step.expr)
+                 if numeric.status == "holds" else "")
+    if unsampled:
+        detail["numeric"] = f"held on {_holds_summary(numeric)}, but {unsampled}"
+        numeric = NumericResult("unsupported", numeric.worlds, detail={"reason": detail["numeric"]})
     held = f"held on {_holds_summary(numeric)}" if numeric.status == "holds" else None
     return unrefuted_verdict(step, proof, held, detail.get("numeric", ""), detail)
+
+
+def _pole_in_expectation(lhs: sp.Expr, rhs: sp.Expr) -> str:
+    """Why an expectation of a step may not exist: its body has a pole on the real line (``E[1/ε]``), where
+    ∫ |body| · density diverges; quadrature that steps over the pole sums the two divergent halves to a
+    finite number ("" if no expectation has one)."""
+    from mathcheck.vocab import Expectation, density_variables
+    for side in (lhs, rhs):
+        for expectation in sp.sympify(side).atoms(Expectation):
+            for variable in density_variables(expectation.density):
+                pole = _real_pole(expectation.body, variable)
+                if pole is not None:
+                    return (f"{expectation} may not exist: its body has a pole at {variable} = {pole}, where the "
+                            "integral of its absolute value diverges (quadrature steps over it)")
+        for integral in sp.sympify(side).atoms(sp.Integral):
+            for limit in integral.limits:
+                over_the_line = len(limit) == 1 or (limit[1] == -sp.oo and limit[2] == sp.oo)
+                pole = _real_pole(integral.function, limit[0]) if over_the_line else None
+                if pole is not None:
+                    return (f"{integral} may not exist: its integrand has a pole at {limit[0]} = {pole}, where the "
+                            "integral of its absolute value diverges (quadrature steps over it)")
+    return ""
+
+
+def _real_pole(body: sp.Expr, variable: sp.Symbol) -> sp.Expr | None:
+    if not isinstance(variable, sp.Symbol) or not body.has(variable):
+        return None
+    _, denominator = sp.fraction(sp.cancel(sp.together(body)))
+    if not denominator.has(variable):
+        return None
+    try:
+        roots = sp.roots(sp.Poly(denominator, variable))
+    except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
+        return None
+    return next((root for root in roots if root.is_real), None)
+
+
+def _unsampled_power(lhs: sp.Expr, rhs: sp.Expr) -> str:
+    """Why worlds cannot vouch for a step with a power ``b**e`` whose exponent is symbolic and not known to be
+    an integer and whose base can be negative: for ``b < 0`` it is real only at special exponents (``x**(2*a)``
+    at ``a = 1/2``), which drawn worlds do not hit, so every world with ``b < 0`` is skipped ("" if none)."""
+    for side in (lhs, rhs):
+        for power in sorted(sp.sympify(side).atoms(sp.Pow), key=sp.default_sort_key):
+            base, exponent = power.as_base_exp()
+            if exponent.free_symbols and exponent.is_integer is not True and base.free_symbols \
+                    and base.is_nonnegative is not True:
+                return (f"`{power}` is real for {base} < 0 only at special values of {exponent}, which no world "
+                        f"samples: the step is checked only where {base} ≥ 0")
+    return ""
 
 
 def unrefuted_verdict(step: Step, proof: Proof, held: str | None, numeric_reason: str,

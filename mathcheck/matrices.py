@@ -587,6 +587,7 @@ class Normalizer:
     """Scalar normal forms: traces of canonical words and determinants become named symbols."""
 
     traces: dict = field(default_factory=dict)  # Symbol -> canonical word
+    determinants: dict = field(default_factory=dict)  # Symbol det(A) -> the matrix A
     used: set = field(default_factory=set)
     conditions: set = field(default_factory=set)
     random: frozenset = frozenset()  # the variables of the expectations being taken (kept whole in words)
@@ -912,6 +913,7 @@ class Normalizer:
                 self.conditions.add(f"{base} ≻ 0 (declared), so det {base} > 0")
             value = sp.Symbol(f"det({sp.sstr(base)})", positive=True) if positive else \
                 sp.Symbol(f"det({sp.sstr(base)})", real=True)
+            self.determinants[value] = base
         return 1 / value if atom.inverted else value
 
     # ---- scalar expressions
@@ -1017,6 +1019,11 @@ class Normalizer:
         the vector x (j running over the whole range 1..n of that index); any other term stays a sum."""
         if not body.atoms(Entry):
             return sp.Sum(body, limit)
+        index, low, high = limit
+        if low.is_Integer and 1 < low <= EXPLICIT_TERMS + 1 and not sp.sympify(high).is_number and \
+                sp.sympify(high - low + 1).is_nonnegative:  # Σ_{j=2}^d M_jj = Σ_{j=1}^d M_jj − M_11 (d ≥ 1)
+            head = sp.Add(*[body.xreplace({index: sp.Integer(t)}) for t in range(1, int(low))])
+            return self._contracted_sum(body, (index, sp.Integer(1), high)) - self.scalar(head)
         out = []
         for term in sp.Add.make_args(sp.expand(body)):
             contracted = self._contract(term, *limit)
@@ -1135,7 +1142,18 @@ class Normalizer:
             first = x.T if powers[0] == 2 else sp.OneMatrix(1, high)
             self.used.add("a sum over the components of x as a form in x (Σ_j c_j x_j² = xᵀ diag(c) x)")
             return self.trace(sp.MatMul(first, weight, x))
-        return inner.replace(lambda n: isinstance(n, sp.Sum) and n.has(x.base), form)
+        return self._fixed_components(inner.replace(lambda n: isinstance(n, sp.Sum) and n.has(x.base), form), x)
+
+    def _fixed_components(self, inner, x: "Components") -> sp.Expr:
+        """A component x_k at a whole number k as the form e_kᵀ x = 1ᵀ diag(δ_jk) x (its E, E[x_k²] follow)."""
+        fixed = [node for node in inner.atoms(sp.Indexed) if node.base == x.base and
+                 (node.indices[0].is_Integer or node.indices[0] == x.size)]  # x_1, x_d
+        if not fixed:
+            return inner
+        self.used.add("a component x_k as the form e_kᵀ x")
+        unit = {node: Diagonal(sp.KroneckerDelta(j, node.indices[0]), j, x.size) for node in fixed}
+        return sp.expand(inner.xreplace({node: self.trace(sp.MatMul(sp.OneMatrix(1, x.size), unit[node], x))
+                                         for node in fixed}))
 
     def _polynomial_in(self, term, x) -> bool:
         """Whether x enters ``term`` only through powers of forms in x (the identities of E apply)."""
@@ -1228,7 +1246,7 @@ class Normalizer:
     def finish(self, expr) -> sp.Expr:
         expr = sp.expand(sp.expand_log(sp.sympify(expr)))
         expr = _split_log_products(expr)
-        expr = _expand_sums(expr)
+        expr = _delta_sums(_expand_sums(expr))
         return _canonical_indices(sp.expand(sp.expand_log(expr)))
 
     def normal_form(self, expr) -> sp.Expr:
@@ -1283,6 +1301,9 @@ def _split_log_products(expr) -> sp.Expr:
     return expr.replace(lambda n: isinstance(n, sp.log) and isinstance(n.args[0], sp.Product), split)
 
 
+EXPLICIT_TERMS = 12  # a sum with whole-number limits and at most this many terms is written out
+
+
 def _expand_sums(expr) -> sp.Expr:
     """Σ_j (a + b) = Σ_j a + Σ_j b; factors free of j move out; Σ_{j=1}^n c = n c; summands expanded."""
     def split(node: sp.Sum):
@@ -1291,6 +1312,9 @@ def _expand_sums(expr) -> sp.Expr:
             return node
         index, low, high = limits[0]
         summand = sp.expand(sp.expand_log(summand))
+        count = sp.sympify(high - low + 1)
+        if count.is_Integer and 0 <= count <= EXPLICIT_TERMS:  # Σ_{j=1}^{2} y_j² = y_1² + y_2²
+            return sp.Add(*[summand.xreplace({index: low + t}) for t in range(int(count))])
         pieces = []
         for term in sp.Add.make_args(summand):
             free = [f for f in sp.Mul.make_args(term) if index not in f.free_symbols]
@@ -1301,10 +1325,55 @@ def _expand_sums(expr) -> sp.Expr:
     return expr.replace(lambda n: isinstance(n, sp.Sum), split)
 
 
+def _delta_sums(expr) -> sp.Expr:
+    """Σ_{j=1}^n δ_jk f_j = f_k for a whole number k ≥ 1 (the component k that the document writes exists)."""
+    def pick(node: sp.Sum):
+        if len(node.limits) != 1 or node.limits[0][1] != 1:
+            return node
+        index, high = node.limits[0][0], sp.sympify(node.limits[0][2])
+        for factor in sp.Mul.make_args(node.function):
+            delta, power = factor.as_base_exp()
+            if not (isinstance(delta, sp.KroneckerDelta) and index in delta.args and power.is_Integer and power > 0):
+                continue
+            other = delta.args[1] if delta.args[0] == index else delta.args[0]
+            if not ((other.is_Integer and other >= 1) or other == high):
+                continue  # δ_jk at a k that is no whole number or the size: kept
+            if high.is_Integer and other > high:
+                return sp.Integer(0)
+            rest = sp.Mul(*[f for f in sp.Mul.make_args(node.function) if f is not factor])
+            return rest.xreplace({index: other})  # (δ_2j of another factor: δ_21 = 0)
+        return node
+    return expr.replace(lambda n: isinstance(n, sp.Sum) and n.has(sp.KroneckerDelta), pick)
+
+
 # ---------------------------------------------------------------- proving
 
 
 MATRIX_RULES = ("transpose", "inverse", "trace", "determinant", "gaussian", "definition", "sums")
+
+
+SMALL_DETERMINANT = 3  # det of an n×n matrix with n ≤ this is written in its entries where they are used
+
+
+def _in_entries(difference: sp.Expr, normalizer: Normalizer) -> sp.Expr:
+    """``difference`` with det A and tr A of a matrix A of whole-number size whose entries it holds written in
+    those entries (det Σ = Σ₁₁Σ₂₂ − Σ₁₂² of a symmetric 2×2 Σ); unchanged where it holds no such entry."""
+    used = {node.args[0] for node in difference.atoms(Entry)}
+    written = {}
+    for symbol, base in normalizer.determinants.items():
+        n = base.shape[0]
+        if base in used and n.is_Integer and int(n) <= SMALL_DETERMINANT:
+            entries = sp.Matrix(int(n), int(n), lambda i, k: normalizer._atom_entry(make_atom(base), i + 1, k + 1))
+            written[symbol] = entries.det(method="berkowitz")
+    for symbol, word in normalizer.traces.items():
+        n = word[0].base.shape[0] if len(word) == 1 else None
+        if n is not None and word[0].base in used and not word[0].inverted and n.is_Integer and \
+                int(n) <= EXPLICIT_TERMS:
+            written[symbol] = sp.Add(*[normalizer._atom_entry(make_atom(word[0].base), k, k) for k in range(1, int(n) + 1)])
+    if not written:
+        return difference
+    normalizer.used.add("det and tr of a small matrix written in its entries")
+    return sp.expand(difference.xreplace(written))
 
 
 def matrix_difference(lhs, rhs) -> tuple[sp.Expr | dict, Normalizer]:
@@ -1327,7 +1396,7 @@ def matrix_difference(lhs, rhs) -> tuple[sp.Expr | dict, Normalizer]:
                 diff[w] = c
         return diff, normalizer
     left, right = normalizer.normal_form(lhs), normalizer.normal_form(rhs)
-    difference = sp.expand(left - right)
+    difference = _in_entries(sp.expand(left - right), normalizer)
     if difference != 0 and (left.has(sp.exp) or right.has(sp.exp)) and left.is_positive and right.is_positive:
         logs = sp.expand(normalizer.finish(sp.log(left)) - normalizer.finish(sp.log(right)))
         if logs == 0:  # two positive sides with equal logarithms: N(x; μ, Σ) = (2π)^{-d/2}|Σ|^{-1/2} exp(…)

@@ -340,6 +340,15 @@ class ModelNames:
     # so c has a law and the model depends on it (``linear_gaussian_world``'s ``law``)
     marginals: bool = False
     prior_law: tuple | None = None  # (mean, std) of a prior the document declares (p(z) = N(0, 1)): the world's
+    # (a, b, s) of a likelihood the document declares, p(X|z) = N(X; a z + b, s²): the world's, never drawn; in
+    # either a None where the declaration leaves that parameter unspecified (N(x; w z, σ²): a, s drawn)
+    likelihood_law: tuple | None = None
+    declared_roles: frozenset = frozenset()  # "prior", "likelihood": the declared Gaussians the worlds follow
+
+    def declares(self) -> bool:
+        """Whether the document declares a Gaussian prior or likelihood of this model (so that only the
+        linear-Gaussian worlds are instances of it)."""
+        return bool(self.declared_roles)
 
     def keys(self) -> dict[str, tuple]:
         """role -> the (name, variables, given) key of that density (as ``_key`` names densities)."""
@@ -458,7 +467,7 @@ def _log_integral_over_panels(log_integrand, breakpoints: np.ndarray, order: int
     """log ∫ exp(log_integrand) over panels between the breakpoints (Gauss–Legendre, log-sum-exp);
     ``positional``: (the log, the error the nodes' own rounding makes in it: ``_positional_error`` of the
     integrand relative to its integral, which matters for a narrow density far from 0)."""
-    edges = np.unique(breakpoints)
+    edges = sorted_unique(breakpoints)
     nodes, weights = _legendre(order)
     half, middle = (edges[1:] - edges[:-1]) / 2, (edges[1:] + edges[:-1]) / 2
     grid = (np.outer(half, nodes) + middle[:, None]).ravel()
@@ -534,7 +543,8 @@ def linear_gaussian_world(m0: float, s0: float, a: float, b: float, s: float, x_
     z = names.latent
     o, zn, given = names.shown()
     law = law if names.marginals and names.condition is not None else None
-    m0, s0 = names.prior_law or (m0, s0)  # the prior the document declares
+    m0, s0 = _as_declared(names.prior_law, (m0, s0))  # the prior the document declares
+    a, b, s = _as_declared(names.likelihood_law, (a, b, s))  # the likelihood the document declares
     m0, b = (m0, b) if law is None else (m0 + law["k"] * names.condition_value, b + law["g"] * names.condition_value)
     model = LinearGaussian(observed=x_obs, weight=a, bias=b, noise=s, prior_mean=m0, prior_std=s0)
     prior = normal_density(m0, s0)
@@ -564,6 +574,11 @@ def linear_gaussian_world(m0: float, s0: float, a: float, b: float, s: float, x_
     world.log_magnitudes = {keys["likelihood"]: likelihood_size, keys["joint"]: lambda lookup: (
         likelihood_size(lookup) + np.abs(prior.logpdf(lookup(z))))}
     return world
+
+
+def _as_declared(law: tuple | None, drawn: tuple) -> tuple:
+    """The parameters ``drawn``, each replaced by the declared one where the document declares it."""
+    return drawn if law is None else tuple(value if value is not None else d for value, d in zip(law, drawn))
 
 
 def _with_condition_law(world: World, names: ModelNames, parameters: tuple, x_obs: float) -> None:
@@ -1163,21 +1178,75 @@ def declared_densities(declared: frozenset):
         _DECLARED.reset(token)
 
 
-def _declared_model(model: ModelNames | None, declared: frozenset) -> ModelNames | None:
-    """``model`` with the prior the document declares; None where a declaration names another of its densities
-    (or a prior of no numeric mean and std): no model world is an instance of it."""
+def _declared_model(model: ModelNames | None, declared: frozenset,
+                    mentioned: frozenset = frozenset()) -> ModelNames | None:
+    """``model`` with the prior and the likelihood the document declares; None where a declaration names another
+    of its densities (its posterior, its evidence) or gives the prior or the likelihood a law no linear-Gaussian
+    world is an instance of (a likelihood mean not a z + b, a parameter the step writes or two coefficients
+    share): no model world is an instance of it. ``mentioned``: the names of the step's symbols and functions.
+    A declared encoder q(z|X) is put in where a step writes it and leaves the worlds' q free."""
     if model is None or not declared:
         return model
-    keys = model.keys()
-    roles = {key: role for role, key in keys.items() if not role.startswith("variational")}
+    roles = {key: role for role, key in model.keys().items() if not role.startswith("variational")}
+    laws, shared = {}, []
     for key, mean, std in sorted(declared, key=str):
         role = roles.get(key)
-        if role is None:
+        if role is None or role == "encoder":
             continue
-        if role != "prior" or mean is None or std is None or not std > 0:
+        law = _declared_law(role, mean, std, mentioned)
+        if law is None:
             return None
-        model = replace(model, prior_law=(float(mean), float(std)))
-    return model
+        laws.update(law)
+        values = (list(mean) if isinstance(mean, tuple) else [mean]) + [std]
+        shared += [name for value in values if isinstance(value, frozenset) for name in value]
+    if len(shared) != len(set(shared)):
+        return None  # N(z; 0, s²) and N(x; z, s²): one s the worlds would draw twice
+    return replace(model, **laws, declared_roles=frozenset(role for role in roles.values()
+                                                           if f"{role}_law" in laws)) if laws else model
+
+
+def _declared_law(role: str, mean, std, mentioned: frozenset) -> dict | None:
+    """The field of ``ModelNames`` a declared density of ``role`` fixes (``prior_law``, ``likelihood_law``), a
+    parameter None where the world draws it; None where no world is an instance of the declaration. ``mean``:
+    the prior's (a ``_parameter``), the likelihood's pair (a, b) of a z + b or one set of names (any a z + b:
+    f(z) with f unspecified)."""
+    if role == "prior":
+        found = (_parameter(mean, mentioned), _parameter(std, mentioned, positive=True))
+        return None if _UNUSABLE in found else {"prior_law": found}
+    if role != "likelihood":
+        return None
+    pair = mean if isinstance(mean, tuple) else (mean, mean) if isinstance(mean, frozenset) else (None, None)
+    found = tuple(_parameter(v, mentioned) for v in pair) + (_parameter(std, mentioned, positive=True),)
+    return None if _UNUSABLE in found else {"likelihood_law": found}
+
+
+_UNUSABLE = "unusable"  # a declared parameter no world takes
+
+
+def _parameter(value, mentioned: frozenset, positive: bool = False):
+    """A declared parameter as the worlds take it: a number is theirs (a std must be positive); the set of names
+    of an unspecified parameter (σ, w, f) that the step does not write is theirs to draw (None); anything else
+    (None: no number, names the step writes) is ``_UNUSABLE``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) if value > 0 or not positive else _UNUSABLE
+    if isinstance(value, frozenset) and value and not value & mentioned:
+        return None
+    return _UNUSABLE
+
+
+def _declared_model_names(densities: frozenset, variables: dict, declared: frozenset) -> ModelNames | None:
+    """The model of a declared likelihood p(X|z) (and prior) for a step that writes only densities of that model
+    without both of its variables (p(X) alone: the declared model's evidence, whatever law the declaration
+    gives); None if there is none."""
+    for key, _, _ in sorted(declared, key=str):
+        _, over, given = key
+        if len(over) != 1 or len(given) != 1:
+            continue
+        observed, latent = (variables.get(v) or sp.Symbol(v, real=True) for v in (over[0], given[0]))
+        candidate = ModelNames(observed, latent)
+        if candidate.keys()["likelihood"] == key and densities <= model_densities(candidate):
+            return candidate
+    return None
 
 
 def _labels_resolved() -> bool:
@@ -1201,8 +1270,11 @@ def _needs_of(expressions: tuple, scope, labels_resolved: bool = False, declared
         symbols |= {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     densities = frozenset(densities)
     model = model_names(densities, variables, integrated, scope)
+    if model is None and densities and declared:
+        model = _declared_model_names(densities, variables, declared)
     if model is not None and declared:
-        model = _declared_model(model, declared)
+        model = _declared_model(model, declared, frozenset(
+            {s.name for s in symbols} | {name for name, _ in functions}))
         if model is None:  # no model world follows the declarations: none is used
             return Needs(densities, frozenset(functions), frozenset(symbols), None, None, refused=True)
     variable = None if model is not None else _pair_variable(densities, variables)
@@ -1421,13 +1493,13 @@ def world_families(needs: Needs) -> tuple[tuple[Callable, tuple], ...]:
     makes a world of ``family(draw, *arguments)``); raises :class:`Unsupported` if none can."""
     if needs.refused:
         raise Unsupported("no model world follows the densities the document declares (only a declared prior "
-                          "with a numeric mean and standard deviation is one a world can take)")
+                          "N(m, s²) and likelihood N(a z + b, s²) with numbers a, b, m, s are ones a world can take)")
     linear, mixture = drawn_linear_gaussian_world, drawn_mixture_bernoulli_world
     if needs.model is not None and needs.densities <= model_densities(needs.model):
         names = needs.model
         families = [(mixture, (names,))] if needs.functions & BERNOULLI_FUNCTIONS else [
             (linear, (names,)), (mixture, (names,))]
-        if names.marginals or names.prior_law:  # the condition's law, a declared prior: the linear-Gaussian world's
+        if names.marginals or names.declares():  # the condition's law, a declared density: the linear-Gaussian world's
             if needs.functions & BERNOULLI_FUNCTIONS:
                 raise Unsupported("the Bernoulli pixels' world has no declared prior or law of a condition")
             families = [(linear, (names,))]
@@ -1487,7 +1559,10 @@ def family_parameters(world: World) -> dict[str, float]:
     _, parameters, densities = world.spec
     moments = {f"{name}_{which}": _moment(density, which) for name, density in densities.items()
                if not isinstance(density, str) for which in ("mean", "std")}
-    declared = ("m0", "s0") if getattr(parameters.get("names"), "prior_law", None) else ()  # the document's prior
+    names = parameters.get("names")  # the parameters of the document's prior and likelihood are not searched
+    declared = {name for law, fields in ((getattr(names, "prior_law", None), ("m0", "s0")),
+                                         (getattr(names, "likelihood_law", None), ("a", "b", "s")))
+                for name, value in zip(fields, law or ()) if value is not None}
     return {**{k: v for k, v in parameters.items() if isinstance(v, float) and k not in declared}, **moments}
 
 
@@ -1602,7 +1677,7 @@ def _boundary_bases(needs: Needs) -> list[World]:
         worlds = [] if needs.functions & BERNOULLI_FUNCTIONS else [
             linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q="posterior", probe=exact, names=names, law=law),
             linear_gaussian_world(**CANONICAL_LINEAR_GAUSSIAN, q="prior", probe=prior, names=names, law=law)]
-        if names.marginals or names.prior_law:
+        if names.marginals or names.declares():
             return [] if needs.functions & BERNOULLI_FUNCTIONS else worlds
         return worlds + [
             mixture_bernoulli_world(**CANONICAL_MIXTURE, q="posterior", probe=exact, names=names),
@@ -1699,6 +1774,13 @@ def _is_density_power(expr) -> bool:
     if isinstance(expr, sp.Mul):
         return all(_is_density_power(a) for a in expr.args)
     return isinstance(expr, (Density, Normal))
+
+
+def sorted_unique(values) -> np.ndarray:
+    """``np.unique(values)``: the distinct values, sorted. Asked for the indices too, numpy sorts them in place of
+    its hash table, and so does not import numpy.ma to ask whether the array is masked (a sixtieth of a second
+    of an audit whose steps all prove): the same values."""
+    return np.unique(values, return_index=True)[0]
 
 
 @lru_cache(maxsize=8)
@@ -1902,14 +1984,15 @@ class Evaluator:
         """The integral at two orders (all variables at once); their difference is its error estimate."""
         _require_real_line(expr)
         variables = list(integral_variables(expr))
+        panels = self.panels(expr.function, variables[-1], env)  # the outermost variable's: the same at both orders
         outer = self.positional, self.tracking  # an integral inside another's integrand has its own estimate
         self.positional, self.tracking = 0.0, True
         try:
-            fine = self.integrate(expr.function, variables, env, self.order)
+            fine = self.integrate(expr.function, variables, env, self.order, panels)
         finally:
             positional = self.positional
             self.positional, self.tracking = outer
-        coarse = self.integrate(expr.function, variables, env, self.order // 2 + 2)
+        coarse = self.integrate(expr.function, variables, env, self.order // 2 + 2, panels)
         self.error += float(np.max(np.abs(fine - coarse))) + positional
         return fine
 
@@ -1918,16 +2001,18 @@ class Evaluator:
         The two orders' difference is the error of the log (the integral's relative error)."""
         _require_real_line(expr)
         variables = list(integral_variables(expr))
-        fine = self.log_integrate(expr.function, variables, env, self.order)
-        coarse = self.log_integrate(expr.function, variables, env, self.order // 2 + 2)
+        panels = self.panels(expr.function, variables[-1], env)  # the outermost variable's: the same at both orders
+        fine = self.log_integrate(expr.function, variables, env, self.order, panels)
+        coarse = self.log_integrate(expr.function, variables, env, self.order // 2 + 2, panels)
         with np.errstate(invalid="ignore"):
             difference = np.abs(fine - coarse)
         self.error += float(np.max(np.where(np.isnan(difference), 0.0, difference)))
         return fine
 
-    def log_integrate(self, body, variables: list, env, order: int):
+    def log_integrate(self, body, variables: list, env, order: int, panels: tuple | None = None):
+        """log ∫ body d(variables) at ``order`` (``panels``: the outermost variable's, if known already)."""
         variable, inner = variables[-1], variables[:-1]
-        edges, by_density = self.panels(body, variable, env)
+        edges, by_density = panels or self.panels(body, variable, env)
         grid, weights = self.grid(variable, env, edges, order)
         logs = (self.log_integrate(body, inner, {**env, variable: grid}, order) if inner else
                 self.log_value(body, {**env, variable: grid}))
@@ -1953,12 +2038,14 @@ class Evaluator:
             self.grid_ids.add(id(self.grids[key]))
         return self.grids[key], np.outer(half, weights).ravel()
 
-    def integrate(self, body, variables: list, env, order: int):
-        """∫ body d(variables): the last variable outermost, each on its own panels."""
+    def integrate(self, body, variables: list, env, order: int, panels: tuple | None = None):
+        """∫ body d(variables): the last variable outermost, each on its own panels (``panels``: the outermost
+        variable's, if known already: they do not depend on the order; an inner variable's depend on the grid of
+        the outer ones, which does)."""
         variable, inner = variables[-1], variables[:-1]
         integrand = (lambda grid_env: self.integrate(body, inner, grid_env, order)) if inner else (
             lambda grid_env: self.value(body, grid_env))
-        edges, by_density = self.panels(body, variable, env)
+        edges, by_density = panels or self.panels(body, variable, env)
         return self.gauss_legendre(integrand, variable, env, edges, order, by_density)
 
     def panels(self, body, variable, env) -> tuple[np.ndarray, bool]:
@@ -1973,14 +2060,14 @@ class Evaluator:
             points.append(_resolved(m, s, variable) + s * _OFFSETS)
         by_density = sum(p.size for p in points) > 0
         points.extend(self.feature_points(body, variable, env))
-        points = np.unique(np.concatenate(points))
+        points = sorted_unique(np.concatenate(points))
         if points.size < 2:
             raise Unsupported(f"no density of {variable} to place the quadrature: ∫ d{variable} over the real line")
         if not np.all(np.isfinite(points)):
             raise FloatRange(f"the quadrature panels of ∫ d{variable} overflow floating point")
         if self.split > 1:
             cuts = np.linspace(0, 1, self.split + 1)[1:-1]
-            points = np.unique(np.concatenate([points, (points[:-1, None] + np.outer(np.diff(points), cuts)).ravel()]))
+            points = sorted_unique(np.concatenate([points, (points[:-1, None] + np.outer(np.diff(points), cuts)).ravel()]))
         return points, by_density
 
     def feature_points(self, body, variable, env) -> list[np.ndarray]:
@@ -2203,7 +2290,10 @@ def _run(evaluator: Evaluator, expr: sp.Expr) -> tuple[float, float]:
     evaluator.error = 0.0
     flags: list[str] = []
     with np.errstate(all="ignore", over="call", call=lambda kind, flag: flags.append(kind)):
-        value = float(np.asarray(evaluator(expr)).reshape(()))
+        try:
+            value = float(np.asarray(evaluator(expr)).reshape(()))
+        except OverflowError as error:  # Python's float arithmetic (t**3 at t = 1e103) raises where numpy gives inf
+            raise FloatRange(f"an intermediate value overflows floating point ({error})") from error
     evaluator.overflowed = bool(flags)
     return value, evaluator.error
 

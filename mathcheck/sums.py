@@ -334,8 +334,30 @@ def _canonical_sum(term: sp.Expr, index: sp.Symbol, lo: sp.Expr, hi: sp.Expr, ra
     head = sp.S.Zero
     if peeled:
         head = sp.Add(*[_rewrite(term.xreplace({index: base + t}), ranges, context) for t in range(1, peeled + 1)])
+    raised = _raisable(base, lo) if context.peel else 0
+    if raised:  # Σ_{j=1}^{d-1} x_j = Σ_{j=1}^{d} x_j − x_d (d ≥ 1)
+        base -= raised
+        head -= sp.Add(*[_rewrite(term.xreplace({index: base - t}), ranges, context) for t in range(-raised)])
+    if context.peel and _lowerable(lo, base):  # Σ_{j=2}^{d} x_j = Σ_{j=1}^{d} x_j − x_1 (d ≥ 1)
+        head -= sp.Add(*[_rewrite(term.xreplace({index: sp.Integer(t)}), ranges, context) for t in range(1, int(lo))])
+        lo = sp.S.One
     canonical = _canonical_index(term, index)
     return head + sp.Sum(term.xreplace({index: canonical}), (canonical, lo, base))
+
+
+def _lowerable(lo: sp.Expr, hi: sp.Expr) -> bool:
+    """Whether Σ_{lo}^{hi} may start at 1 with its first lo − 1 terms taken off: a whole-number lower limit
+    2 … EXPLICIT_TERMS + 1, and hi ≥ lo − 1 provable (the sum from 1 then holds those terms)."""
+    return lo.is_Integer and 1 < lo <= EXPLICIT_TERMS + 1 and not hi.is_number and _nonnegative(hi - lo + 1)
+
+
+def _raisable(hi: sp.Expr, lo: sp.Expr) -> int:
+    """hi = base − c with c a whole number 1 … EXPLICIT_TERMS and hi ≥ lo − 1 provable: −c (the sum to base less
+    its last c terms); else 0."""
+    constant, base = hi.as_coeff_Add()
+    if constant.is_Integer and -EXPLICIT_TERMS <= constant < 0 and not base.is_number and _nonnegative(hi - lo + 1):
+        return int(constant)
+    return 0
 
 
 def _peel(hi: sp.Expr, lo: sp.Expr) -> tuple[int, sp.Expr]:
@@ -664,7 +686,7 @@ def _uniform_jensen(big, small, rules):
 
 # ---------------------------------------------------------------- numeric check at concrete sizes
 
-SIZES = (1, 2, 3, 5)  # the concrete values of the symbolic sizes d, N, K, D
+SIZES = (1, 2, 3, 4, 5, 8)  # the concrete values of the symbolic sizes d, N, K, D
 HOLD_TOLERANCE = 1e-9  # relative to 1 + |lhs| + |rhs|: float64 sums of a few hundred terms
 VIOLATION = 1e-6  # a margin beyond this (relative) is a counterexample; between the two, the world abstains
 MAX_CONFIGURATIONS = 20_000  # latent values ** samples enumerated exactly for an expectation over samples
@@ -757,8 +779,13 @@ def _world(spec: _Spec, sizes: tuple, seed: int, latent: int, case: str) -> SumW
     scalars = {s: _scalar_value(s, rng) for s in spec.scalars}
     prior = rng.dirichlet(np.ones(latent))
     likelihood = rng.uniform(0.05, 1.0, (COMPONENTS + 1, latent)) * np.exp(rng.uniform(-3, 3))  # a density of X
-    if case == "q = the posterior":
+    if case == FAR_WEIGHTS:  # q uniform, p(X, z) from 1e-10 to 0.5: importance weights 10 orders apart
+        prior = np.full(latent, 1.0 / latent)
+        likelihood = np.tile(np.geomspace(1e-10, 0.5, latent) / prior, (COMPONENTS + 1, 1))
+    if case in ("q = the posterior",):
         encoder = likelihood * prior / (likelihood * prior).sum(axis=1, keepdims=True)
+    elif case == FAR_WEIGHTS:
+        encoder = np.full((COMPONENTS + 1, latent), 1.0 / latent)
     elif case == "q = the prior":
         encoder = np.tile(prior, (COMPONENTS + 1, 1))
     else:
@@ -766,9 +793,29 @@ def _world(spec: _Spec, sizes: tuple, seed: int, latent: int, case: str) -> SumW
     return SumWorld(dict(zip(spec.sizes, sizes)), components, scalars, prior, likelihood, encoder, seed, case)
 
 
+def _size_root_worlds(spec: _Spec, lhs: sp.Expr, rhs: sp.Expr) -> list[SumWorld]:
+    """A world at sizes where lhs − rhs, when it depends on the sizes alone, is exactly nonzero (the drawn sizes
+    ``SIZES`` could all be roots of a polynomial in d such as (d−1)(d−2)(d−3)(d−5)); [] otherwise."""
+    from mathcheck.size_difference import size_counterexample
+
+    try:
+        found = size_counterexample(sp.expand(unfold(lhs) - unfold(rhs)))
+    except (TypeError, ValueError, AttributeError, RecursionError):
+        return []
+    if found is None or set(found[0]) != set(spec.sizes) or max(found[0].values()) > COMPONENTS:
+        return []
+    return [_world(spec, tuple(found[0][s] for s in spec.sizes), 3, 2, "")]
+
+
+FAR_WEIGHTS = "q uniform, far from the posterior (p(X, z) from 1e-10 to 0.5)"
+
+
 def _boundary_worlds(spec: _Spec) -> list[SumWorld]:
+    """The posterior and the prior as q, and q far from the posterior (its importance weights spread over ten
+    orders of magnitude: a bound on the ELBO gap or on L_K − L_1 that mild worlds never strain fails there)."""
     count = len(spec.sizes)
-    return [_world(spec, (1,) * count, 1, 2, "q = the posterior"), _world(spec, (2,) * count, 2, 3, "q = the prior")]
+    return [_world(spec, (1,) * count, 1, 2, "q = the posterior"), _world(spec, (2,) * count, 2, 3, "q = the prior"),
+            _world(spec, (2,) * count, 4, 2, FAR_WEIGHTS), _world(spec, (3,) * count, 5, 3, FAR_WEIGHTS)]
 
 
 def _drawn_worlds(spec: _Spec, seed: int, examples: int) -> list[SumWorld]:
@@ -991,9 +1038,13 @@ def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, seed: int = 0, exam
 
     lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
     spec = _spec([lhs, rhs])
-    worlds = _boundary_worlds(spec) + _cached_worlds(spec, seed, examples)
+    worlds = _size_root_worlds(spec, lhs, rhs) + _boundary_worlds(spec) + _cached_worlds(spec, seed, examples)
     held, worst, skipped, violations, tie = 0, 0.0 if relation == "=" else math.inf, {}, [], ""
     for world in worlds:
+        beyond = _component_beyond_sums([lhs, rhs], world.sizes)
+        if beyond:  # x_2 where the sums run over x_1 … x_d and d = 1: the world has no meaning for the step
+            skipped[beyond] = skipped.get(beyond, 0) + 1
+            continue
         evaluator = _Evaluator(world)
         try:
             with np.errstate(all="ignore"):
@@ -1050,6 +1101,25 @@ def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, seed: int = 0, exam
         reasons = "; ".join(f"{count} skipped: {reason}" for reason, count in skipped.items())
         return NumericResult("unsupported", detail={"reason": "no world could judge it: " + (reasons or "no worlds")})
     return NumericResult("holds", held, worst, tolerance=HOLD_TOLERANCE, methods={METHOD}, skipped=skipped)
+
+
+def _component_beyond_sums(expressions, sizes: dict) -> str:
+    """Why a world of these sizes has no meaning for the expressions: a component x_k at a whole number k beyond
+    the size d of the sums over the components x_j (j = 1..d) of the same x; "" when none is."""
+    lengths: dict = {}
+    for expr in expressions:
+        for node in sp.sympify(expr).atoms(sp.Sum, sp.Product):
+            index, _, high = node.limits[0]
+            if isinstance(high, sp.Symbol) and high in sizes:
+                for component in node.function.atoms(sp.Indexed):
+                    if component.indices == (index,):
+                        lengths[component.base] = max(lengths.get(component.base, 0), sizes[high])
+    for expr in expressions:
+        for component in sp.sympify(expr).atoms(sp.Indexed):
+            k = component.indices[0]
+            if component.base in lengths and k.is_Integer and int(k) > lengths[component.base]:
+                return f"the component {component} lies beyond the {lengths[component.base]} summed"
+    return ""
 
 
 def _side_value(evaluator: _Evaluator, expr: sp.Expr):

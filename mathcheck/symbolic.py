@@ -105,7 +105,35 @@ def _joint(family: str, variables: tuple, conditions: tuple, scope: Scope) -> sp
 
 
 def expand_logs(expr: sp.Expr) -> sp.Expr:
-    return sp.expand_log(expr, force=False)
+    return _logs_of_exponentials(sp.expand_log(expr, force=False))
+
+
+def _logs_of_exponentials(expr: sp.Expr) -> sp.Expr:
+    """log(e^a · R) = a + log R for every factor e^a with a real (multiplying by e^a > 0 leaves the argument of
+    R as it was): what ``expand_log`` leaves where a has an abstract function, whose reality sympy does not
+    know (log of N(x; f(z), 1) expanded: log(e^{x f(z)} e^{−f(z)²/2})). mathcheck's abstract functions of real
+    arguments are real-valued (every world's are)."""
+    def split(node: sp.log) -> sp.Expr:
+        factors = sp.Mul.make_args(node.args[0])
+        real = [f for f in factors if isinstance(f, sp.exp) and _real_valued(f.args[0])]
+        if not real:
+            return node
+        rest = sp.Mul(*(f for f in factors if not (isinstance(f, sp.exp) and _real_valued(f.args[0]))))
+        return sp.Add(*(f.args[0] for f in real)) + (sp.log(rest) if rest != 1 else sp.S.Zero)
+
+    return expr.replace(lambda n: isinstance(n, sp.log) and n.args[0].has(sp.exp), split)
+
+
+def _real_valued(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is real: by sympy, or built of real parts by sums, products, integer powers and e^·,
+    abstract functions of real arguments counting as real (``_logs_of_exponentials``)."""
+    if expr.is_real:
+        return True
+    if isinstance(expr, (sp.core.function.AppliedUndef, sp.Add, sp.Mul, sp.exp)):
+        return all(_real_valued(arg) for arg in expr.args)
+    if isinstance(expr, sp.Pow):
+        return expr.exp.is_integer is True and _real_valued(expr.base)
+    return False
 
 
 def is_density(expr: sp.Expr) -> bool:

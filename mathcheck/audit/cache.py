@@ -81,12 +81,9 @@ def engine_fingerprint() -> str:
 
 
 def _library_version(name: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from mathcheck.lazy import installed_version  # importlib.metadata's version, without importing it
 
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "absent"
+    return installed_version(name) or "absent"
 
 
 def _source_files(package: Path) -> list[Path]:

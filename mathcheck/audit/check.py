@@ -30,6 +30,7 @@ verified.
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass, field, replace
@@ -41,9 +42,11 @@ from sympy.core.function import AppliedUndef
 from mathcheck.audit.cache import cached_step
 from mathcheck.audit.document import ChainItem, Document, Formula
 from mathcheck.audit.families import IndexedFamily, family_of, symbols_by_name
+from mathcheck.audit.prose_definitions import (Condition, covers_the_line, defines_constant, overlap_problem,
+                                               piece_condition, split_definition, stated_under_condition)
 from mathcheck.audit.document import _inline_maths
 from mathcheck.audit.redefined import (SHOWN, Redefinition, applied_kinds, defined_kind, defines, defines_display,
-                                       log_bases,
+                                       log_base_cues, log_bases,
                                        prose_definitions)
 from mathcheck.audit.latex import (MAX_NESTING, SMOOTH, BareDensity, Context, NameRef, Parser, Unparsed,
                                    data_bases, parse_expression, power_problem, script_end)
@@ -171,6 +174,13 @@ class Definition:
     resolved: sp.Expr | None = None
     resolving: bool = False
     source: str = ""  # the body as written
+    refusal: str = ""  # why the definition cannot be used (a condition not read, two bodies): its uses are undecided
+    domain: sp.Basic | None = None  # where a piecewise or restricted prose definition holds (None: everywhere)
+
+
+class NotChecked(Unparsed):
+    """A use the document's definitions do not settle (a name defined only on part of the line, a definition
+    refused): the step is undecided, with the reason."""
 
 
 class Names:
@@ -189,12 +199,15 @@ class Names:
         self.generic = False  # while True, instances w_1 of a family are left as the numbers they are read as
         for chain in chains:
             self._collect_family(chain)
+        self.redefined_in_prose: dict[str, Definition] = {}  # f defined by a display, again in the prose later
         for definition in prose:  # "Let $f(x) = x^3$": f is defined there, a later display about f is a claim
             if definition.name not in self.definitions and not any(
                     item.line < definition.line and item.expr is not None and mentions_function(item.expr, definition.name)
                     for chain in chains for item in chain):
                 self.definitions[definition.name] = definition
                 self.functions.add(definition.name)
+            elif definition.name not in self.definitions:  # a display used f before: a second meaning from here on
+                self.redefined_in_prose.setdefault(definition.name, definition)
         for chain in chains:  # `:=` defines first: an `=` of a name defined so, or of an instance, is a claim
             self._collect(chain, explicit=True)
         for chain in chains:
@@ -306,8 +319,46 @@ class Names:
             if note not in notes:
                 notes.append(note)
             mapping[symbol] = define(symbol.name, (), body)
+        mapping.update(self._symbolic_instances(expr, formula, notes, taken))
         mapping.update(self._own_family_symbols(expr, formula, notes))
-        return substitute(expr, mapping) if mapping else expr
+        expr = substitute(expr, mapping) if mapping else expr
+        summed = self._summed_instances(expr, formula, notes)
+        return expr.xreplace(summed) if summed else expr
+
+    def _symbolic_instances(self, expr: sp.Expr, formula: Formula, notes: list[str], taken: dict) -> dict:
+        """``w_j``, ``w_{k+1}`` with ``w_k := body`` defined: the body with j (k + 1) for k, z_{k+1} for z_k."""
+        mapping = {}
+        for symbol in free_symbols(expr):
+            for family in self.indexed.values():
+                subscript = family.instance_subscript(symbol.name) if isinstance(symbol, sp.Symbol) else None
+                value = _subscript_index(subscript, taken, family) if subscript else None
+                if value is None:
+                    continue
+                body = _family_body(family, family.renamed(subscript, value, taken), formula)
+                if _density_problem(body):
+                    continue
+                note = f"{symbol} is {family.symbol} (line {family.line}) with {family.index} = {value}"
+                if note not in notes:
+                    notes.append(note)
+                mapping[symbol] = define(symbol.name, (), body)
+        return mapping
+
+    def _summed_instances(self, expr: sp.Expr, formula: Formula, notes: list[str]) -> dict:
+        """The terms w[j] of a sum or product over j (``\\sum_{j=1}^{3} w_j``) with ``w_k := body`` defined: the
+        body with j for k (a body with densities stays the sum's own term, as read)."""
+        replacements = {}
+        for term in expr.atoms(sp.Indexed):
+            family = next((f for f in self.indexed.values() if str(term.base.label) == f.base), None)
+            mapping = family.summed(term.indices[0]) if family is not None and len(term.indices) == 1 else None
+            if mapping is None:
+                continue
+            index = term.indices[0]
+            note = f"{family.symbol} (line {family.line}) summed over {index}" if str(index) == family.index else \
+                f"{family.base}_{index} is {family.symbol} (line {family.line}) with {family.index} = {index}"
+            if note not in notes:
+                notes.append(note)
+            replacements[term] = _family_body(family, mapping, formula)
+        return replacements
 
     def fresh(self, name: str) -> bool:
         """Whether ``name`` means nothing yet, so that ``name = expr`` can define it: not defined, not a standard
@@ -390,6 +441,10 @@ class Names:
     def resolve(self, expr: sp.Expr, formula: Formula, notes: list[str], line: int) -> sp.Expr:
         """Replace names and bare densities; raises Unparsed when one cannot be resolved."""
         expr = _declared_conditionals(_resolve_bare_densities(expr, formula), formula.context)
+        for name in sorted(formula.context.own_constants):
+            note = f"{'π' if name == 'pi' else name} is the document's own quantity here, not the built-in constant"
+            if note not in notes and any(s.name == name for s in expr.free_symbols if isinstance(s, sp.Symbol)):
+                notes.append(note)
         expr = self._indexed_instances(expr, formula, notes) if self.indexed and not self.generic else expr
         replacements = {}
         for ref in expr.atoms(NameRef):
@@ -397,7 +452,25 @@ class Names:
         for call in expr.atoms(AppliedUndef):  # h(2) with h(x) := x^2
             if call.func.__name__ in self.functions or self.instance_of(call.func.__name__) is not None:
                 replacements[call] = self._reference(NameRef(call.func.__name__, call.args), formula, notes, line)
+        replacements.update(self._defined_sizes(expr))
         return expr.xreplace(replacements) if replacements else expr
+
+    def _defined_sizes(self, expr: sp.Expr) -> dict:
+        """N of ``\\sum_{i=1}^{N}`` (read as a size symbol) where the document defines N (``N := 100``, "Let $N = 100$"):
+        its value, as the N written outside the sum has (a positive integer only; another value stays the size)."""
+        found = {}
+        for name in self.sizes:
+            definition = self.definitions.get(name)
+            written = [s for s in free_symbols(expr) if isinstance(s, sp.Symbol) and s.name == name]
+            if definition is None or definition.arguments or definition.refusal or not written:
+                continue
+            try:
+                value = self._body(definition)
+            except Unparsed:
+                continue
+            if value.is_integer and value.is_positive:  # N(N + 1) reads N as a plain symbol: the same N
+                found.update({symbol: value for symbol in written})
+        return found
 
     def _reference(self, ref: NameRef, formula: Formula, notes: list[str], line: int, at_use: bool = True) -> sp.Expr:
         definition = self.definitions.get(ref.name)
@@ -433,6 +506,14 @@ class Names:
             opaque = sp.Function(ref.name)(*arguments) if arguments else sp.Symbol(ref.name, real=True)
             self.undefined[opaque.func if arguments else opaque] = ref.name
             return opaque
+        if definition.refusal:
+            raise NotChecked(definition.refusal, shown)
+        again = self.redefined_in_prose.get(ref.name)
+        if again is not None and line is not None and line >= again.line and again.line > definition.line \
+                and not (again.arguments == definition.arguments and _same_body(again.body, definition.body)):
+            raise NotChecked(f"{_display(ref.name)} is defined at line {definition.line} and again in the prose at "
+                             f"line {again.line} ({_short(again.source)}): which meaning holds here is not decided",
+                             shown)
         body = self._body(definition)
         if not arguments and definition.arguments:  # L for L(x): the arguments as defined
             note = (f"{_display(ref.name)} read as {_display(ref.name)}({', '.join(map(sp.sstr, definition.arguments))}),"
@@ -445,6 +526,7 @@ class Names:
                 raise Unparsed(f"{_display(ref.name)} is defined at line {definition.line} with "
                                f"{len(definition.arguments)} argument(s), used here with {len(arguments)}", shown)
             body = _applied(definition, body, arguments, shown)
+        _within_domain(definition, arguments, shown)
         if definition.line > line:
             note = f"{_display(ref.name)} as defined later, at line {definition.line}"
             if note not in notes:
@@ -523,6 +605,21 @@ def _applied_reference(applied: tuple[Definition, str], formula: Formula, shown:
         raise Unparsed(f"ambiguous: {shown} may be {_display(definition.name)} (defined at line {definition.line} with "
                        f"{len(definition.arguments)} argument(s)) applied to {written}, or a new name", shown)
     return NameRef(definition.name, (Parser([], "", formula.context, 0).symbol(written),))
+
+
+def _subscript_index(subscript: str, taken: dict, family: IndexedFamily) -> sp.Expr | None:
+    """The subscript of an instance (``j``, ``k+1``, ``2k`` as read) as the index value it stands for, its letters
+    the step's own symbols where it writes them; None when it is not an expression of letters and numbers."""
+    if not re.fullmatch(r"\d*[A-Za-z](?:[+-](?:\d+|\d*[A-Za-z]))?", subscript.replace(" ", "")):
+        return None  # j, k+1, 2k, j+k; not w_{ij} (an entry) nor w_theta (a label)
+    try:
+        value = parse_expression(subscript, Context())
+    except (Unparsed, ValueError, TypeError, RecursionError):
+        return None
+    if not isinstance(value, sp.Expr) or not all(isinstance(s, sp.Symbol) for s in value.free_symbols):
+        return None
+    index = {s.name: s for s in family.body.free_symbols if isinstance(s, sp.Symbol) and s.name == family.index}
+    return value.xreplace({s: taken.get(s.name, index.get(s.name, s)) for s in value.free_symbols})
 
 
 def _family_body(family: IndexedFamily, mapping: dict, formula: Formula) -> sp.Expr:
@@ -808,49 +905,279 @@ def mentions_function(expr: sp.Expr, name: str) -> bool:
         or any(ref.name == name for ref in expr.atoms(NameRef))
 
 
-_PROSE_FUNCTION = re.compile(r"^\s*(?P<name>(?:\\math(?:cal|rm|bf|scr)\s*\{\s*[A-Za-z]+\s*\}|\\?[A-Za-z]+)"
-                             r"(?:_\{?\\?[A-Za-z0-9]+\}?)?\s*\([^()=]*\))\s*(?<![<>!:])=(?!=)(?P<body>[^=<>]+)$")
+_PROSE_HEAD = re.compile(r"\s*(?:\\math(?:cal|rm|bf|scr)\s*\{\s*[A-Za-z]+\s*\}|\\?[A-Za-z]+)(?:_\{?\\?[A-Za-z0-9]+\}?)?"
+                         r"\s*\([^()=]*\)\s*")
 _PROSE_NEGATION = re.compile(r"\b(?:not|never|no|whether)\b|n't\b|\?", re.IGNORECASE)
+_BETWEEN_PIECES = re.compile(r"(?:,\s*)?\b(?:and|but|while|whereas)\b|;")
 
 
-def _prose_function_definitions(document: Document) -> tuple[Definition, ...]:
-    """``Let $f(x) = x^3$`` in the prose (a one-letter function of distinct variables equated to a body that does
-    not use it, in a sentence that neither negates nor questions it): a definition of f, read in the context of
-    the display that follows."""
-    found = []
+@dataclass
+class _Piece:
+    """One ``$f(x) = body$`` of the prose, with the condition its words put on it."""
+    name: NameRef
+    body: sp.Expr
+    line: int
+    formula: Formula
+    source: str
+    condition: Condition
+
+
+@dataclass
+class ProseValue:
+    """``Let $c := 3$``: the value the prose gives a variable, from its offset on."""
+    symbol: sp.Symbol
+    value: sp.Expr
+    line: int
+    offset: int
+    formula: Formula  # the display after it: the context the value is read in
+    source: str
+
+
+_FREEING = re.compile(r"\b(?:arbitrary|any\s+real|every\s+real|all\s+real|in\s+general|generic|for\s+(?:all|every|any)"
+                      r"|unrestricted|free\s+to\s+vary)\b", re.IGNORECASE)
+_EXAMPLE_LEAD = re.compile(r"(?:\be\.\s?g\.|\bi\.\s?e\.|\bfor\s+(?:example|instance)|\bsuch\s+as|\bsay|\bat|\bsetting"
+                           r"|\btake|\bchoose|\bpick|\bexample|\binstance)[\s,:;({}$\\\[]*"
+                           r"(?:\\(?:quad|qquad|text|mathrm|textrm|,|;)[\s{}(]*)*$", re.IGNORECASE)
+
+
+def _plain_name(symbol: sp.Expr) -> str:
+    """``sigma`` for σ, ``c`` for c: a variable's name without the markup, as compared with the prose."""
+    return re.sub(r"[\\{}\s]", "", getattr(symbol, "name", ""))
+
+
+def _freed_names(prose: str) -> set[str]:
+    """The lone variables ($c$, $\\sigma$) of the sentences of ``prose`` that make them arbitrary again."""
+    sentences, maths = _marked_sentences(prose)
+    return {re.sub(r"[\\{}\s]", "", maths[int(k)][0]) for sentence in sentences if _FREEING.search(sentence)
+            for k in re.findall(r"⟦(\d+)⟧", sentence) if re.fullmatch(r"\s*\\?[A-Za-z]+\s*", maths[int(k)][0])}
+
+
+def _an_example_value(text: str, start: int) -> bool:
+    """``\\text{(e.g. } x = 2``, "For example, take $$ x = 2 $$": the value just after an example's lead-in is
+    an instance of the general statement, not an assignment for the rest of the document."""
+    before = text[max(0, start - 120):start]
+    before = re.split(r"(?<![.\s][a-z]\.)(?<=[.!?])\s+(?=[A-Z])|=|\\\\", before)[-1]
+    return bool(_EXAMPLE_LEAD.search(before.replace("$$", " ").replace("\\[", " ")))
+
+
+def _marked_sentences(prose: str) -> tuple[list, list[str]]:
+    """The sentences of ``prose`` with each inline formula written ⟦k⟧, and the formulas (k -> (math, start))."""
+    maths = list(_inline_maths(prose))
+    parts, last = [], 0
+    for k, (start, end, _, _) in enumerate(maths):
+        parts += [prose[last:start], f"⟦{k}⟧"]
+        last = end
+    parts.append(prose[last:])
+    sentences = [sentence for block in re.split(r"\n[ \t]*(?=#)|(?<=\n)(?=[ \t]*#)|\n\s*\n|^(?=#)", "".join(parts))
+                 for sentence in (re.split(r"\n", block, maxsplit=1) if block.lstrip().startswith("#") else [block])
+                 for sentence in re.split(r"(?<=[.!?])\s+", sentence)]  # a heading is a sentence of its own
+    return sentences, [(math, math_start) for _, _, math_start, math in maths]
+
+
+def _piece_words(sentence: str, numbers: list[int]) -> dict[int, str]:
+    """For each definition ⟦k⟧ of a sentence, the words that may state its condition: those before it (from the
+    sentence's start or the conjunction after the previous definition) and those after it (up to the
+    conjunction before the next one)."""
+    spans = [(sentence.index(f"⟦{k}⟧"), sentence.index(f"⟦{k}⟧") + len(f"⟦{k}⟧")) for k in numbers]
+    cuts = [0]
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        between = list(_BETWEEN_PIECES.finditer(sentence, end, start)) or \
+            list(re.compile(r",").finditer(sentence, end, start))  # "..., $f(x) = 0$ otherwise"
+        cuts.append(between[-1].start() if between else start)
+    cuts.append(len(sentence))
+    return {k: sentence[cuts[i]:spans[i][0]] + " " + sentence[spans[i][1]:cuts[i + 1]] for i, k in enumerate(numbers)}
+
+
+def _prose_stretches(document: Document):
+    """(the prose before a display, its offset, the display it is read with) for each stretch of prose."""
     cursor = 0
     for formula in list(document.formulas) + [None]:
         end = formula.start if formula is not None else len(document.text)
-        prose = document.text[cursor:end]
         context_formula = formula if formula is not None else (document.formulas[-1] if document.formulas else None)
-        for _, _, math_start, math in _inline_maths(prose):
-            match = _PROSE_FUNCTION.match(math)
-            if match is None or context_formula is None:
-                continue
-            sentence_start = max(prose.rfind(mark, 0, math_start) for mark in (".", "!", "?", "\n\n")) + 1
-            sentence_end = min([i for i in (prose.find(m, math_start + len(math)) for m in (".", "?", "!")) if i >= 0]
-                               or [len(prose)])
-            if _PROSE_NEGATION.search(prose[sentence_start:sentence_end + 1].replace(math, " ")):
-                continue
-            try:
-                with time_limit(DEFAULT_SECONDS):
-                    head = parse_expression(match.group("name"), context_formula.context)
-                    body = parse_expression(match.group("body"), context_formula.context)
-            except (Unparsed, SymbolicTimeout, RecursionError, ValueError, TypeError):
-                continue
-            if isinstance(head, NameRef):  # \mathcal{L}(x) = E_q[...]: a named quantity
-                name = head
-            elif isinstance(head, AppliedUndef) and not isinstance(head, (Density, Defined)):
-                name = NameRef(head.func.__name__, head.args)
-            else:
-                continue
-            if not definable(name) or mentions_function(body, name.name) or standard_operator(name.name):
-                continue
-            found.append(Definition(name.name, name.arguments, body, document.line_of(cursor + math_start),
-                                    context_formula, source=match.group("body").strip()))
+        if context_formula is not None:
+            yield document.text[cursor:end], cursor, context_formula
         if formula is not None:
             cursor = formula.end
-    return tuple(found)
+
+
+def _prose_reading(document: Document) -> tuple[tuple[Definition, ...], tuple[ProseValue, ...]]:
+    """The definitions the prose makes: ``Let $f(x) = x^3$``, ``$\\mathcal{L}(\\theta) := \\theta^2$`` (a function or
+    named quantity, any definition sign, in a sentence that neither negates nor questions it; its pieces and
+    their conditions made one definition per name) and the values it gives variables (``Let $c := 3$``,
+    ``where $\\beta = 1$``), each read in the context of the display that follows."""
+    pieces: dict[str, list[_Piece]] = {}
+    values: list[ProseValue] = []
+    for prose, base, formula in _prose_stretches(document):
+        sentences, maths = _marked_sentences(prose)
+        for sentence in sentences:
+            if _PROSE_NEGATION.search(re.sub(r"⟦\d+⟧", " ", sentence)):
+                continue
+            numbers = [int(k) for k in re.findall(r"⟦(\d+)⟧", sentence)]
+            found = [(k, read) for k, read in ((k, _read_prose_definition(maths[k][0], formula)) for k in numbers)
+                     if read is not None]
+            words = _piece_words(sentence, [k for k, _ in found])
+            functions = []
+            for k, (name, body, source) in found:
+                line = document.line_of(base + maths[k][1])
+                if isinstance(name, sp.Symbol) or not name.arguments:  # c := 3, \mathrm{lr} = 0.1: a value
+                    before = re.sub(r"⟦\d+⟧", "$", sentence[:sentence.index(f"⟦{k}⟧")])
+                    if not defines_constant(before, split_definition(maths[k][0])[1]) or stated_under_condition(words[k]):
+                        continue
+                    if isinstance(name, sp.Symbol):
+                        values.append(ProseValue(name, body, line, base + maths[k][1], formula, source))
+                        continue
+                functions.append((k, name, body, source, line))
+            for k, name, body, source, line in functions:
+                unsigned = _unsigned(formula.context, [a.name for a in name.arguments])
+                condition = piece_condition(words[k], [math for math, _ in maths], name.arguments, unsigned) \
+                    if name.arguments else Condition("whole")
+                body = body if body is not None else _body_under(condition, name, source, unsigned)
+                if body is None:
+                    continue
+                pieces.setdefault(name.name, []).append(_Piece(name, body, line, formula, source, condition))
+    return tuple(_combined(found) for found in pieces.values()), tuple(values)
+
+
+def _read_prose_definition(math: str, formula: Formula) -> tuple[Any, sp.Expr | None, str] | None:
+    """(the name: a Symbol for a variable, a NameRef for a function or named quantity; the body, None for a
+    function's body that reads only under its condition (log x for x > 0); the body as written) of an inline
+    ``NAME SIGN body``; None when it is none. A function's body is read without the signs the prose gives its
+    arguments (a condition of one piece says nothing about another)."""
+    split = split_definition(math)
+    if split is None:
+        return None
+    head, _, source = split
+    function = bool(_PROSE_HEAD.fullmatch(head))
+    if not (function or _BARE_NAME.match("".join(head.split()))):
+        return None
+    try:
+        with time_limit(DEFAULT_SECONDS):
+            name = parse_expression(head, formula.context)
+            if function and isinstance(name, (NameRef, AppliedUndef)):
+                context = _unsigned(formula.context, [getattr(a, "name", "") for a in _arguments_of(name)])
+                name = parse_expression(head, context)
+                body = _parsed_or_none(source, context)
+            else:
+                body = parse_expression(source, formula.context)
+    except (Unparsed, SymbolicTimeout, RecursionError, ValueError, TypeError):
+        return None
+    if isinstance(name, sp.Symbol) and not function:
+        return (name, body, source) if name not in free_symbols(body) and not body.atoms(Density) else None
+    if isinstance(name, AppliedUndef) and not isinstance(name, (Density, Defined)):
+        name = NameRef(name.func.__name__, name.args)
+    if not isinstance(name, NameRef) or not definable(name) or standard_operator(name.name) \
+            or (body is not None and mentions_function(body, name.name)):
+        return None
+    return name, body, source
+
+
+def _arguments_of(head: sp.Expr) -> tuple:
+    return tuple(head.arguments) if isinstance(head, NameRef) else tuple(head.args)
+
+
+def _parsed_or_none(source: str, context: Context) -> sp.Expr | None:
+    try:
+        return parse_expression(source, context)
+    except Unparsed:
+        return None
+
+
+def _body_under(condition: Condition, name: NameRef, source: str, context: Context) -> sp.Expr | None:
+    """A piece's body read with the sign its own condition gives its argument (``\\log x`` for ``x > 0``), in the
+    argument's plain symbol; None where the condition gives no sign or the body still does not read."""
+    relation = condition.relation
+    signs = {">": "positive", ">=": "nonnegative", "<": "negative", "<=": "nonpositive"}
+    if condition.kind != "when" or not isinstance(relation, sp.core.relational.Relational) \
+            or relation.rhs != 0 or relation.rel_op not in signs or relation.lhs not in name.arguments:
+        return None
+    signed = context.copy()
+    argument = relation.lhs
+    signed.renamed[argument.name] = signed.declare_symbol(argument.name, **{signs[relation.rel_op]: True})
+    body = _parsed_or_none(source, signed)
+    if body is None or mentions_function(body, name.name):
+        return None
+    return body.xreplace({s: argument for s in body.free_symbols if isinstance(s, sp.Symbol) and s.name == argument.name})
+
+
+def _unsigned(context: Context, names: list[str]) -> Context:
+    """``context`` without the signs it gives the arguments of a definition: "let $g(x) = x^2$ when $x \\ge 0$"
+    states where g is x², the hypothesis x ≥ 0 says nothing about the argument of g."""
+    plain = context.copy()
+    for name in names:
+        plain.symbols.pop(name, None)
+        plain.bounded.pop(name, None)
+        if getattr(plain.renamed.get(name), "name", None) == name:
+            plain.renamed.pop(name)
+    return plain
+
+
+def _combined(pieces: list[_Piece]) -> Definition:
+    """One definition of a name from its pieces in the prose: a plain body, a Piecewise of pieces whose
+    conditions are read exactly (with the domain they cover when it is not the whole line), or a refusal."""
+    first = pieces[0]
+    variables = tuple(first.name.arguments)
+
+    def made(body: sp.Expr, source: str, domain: sp.Basic | None = None, refusal: str = "") -> Definition:
+        return Definition(first.name.name, variables, body, first.line, first.formula, source=source, domain=domain,
+                          refusal=refusal)
+
+    def refused(why: str) -> Definition:
+        return made(first.body, first.source, refusal=f"{_display(first.name.name)} is defined in the prose (line "
+                                                      f"{first.line}) {why}: its uses are not checked")
+
+    if any(len(piece.name.arguments) != len(variables) for piece in pieces):
+        return refused("with different numbers of arguments")
+    renamed = [(_with_arguments(piece, variables), piece) for piece in pieces]
+    unread = [piece.condition for piece in pieces if piece.condition.kind == "unread"]
+    if unread:
+        return refused(f"under a condition mathcheck does not read exactly ({_short(unread[0].written)})")
+    kinds = {piece.condition.kind for piece in pieces}
+    if kinds == {"whole"}:
+        different = [(body, piece) for body, piece in renamed[1:] if not _same_body(body, renamed[0][0])]
+        if different:
+            return refused(f"twice, as {_short(first.source, 30)} and (line {different[0][1].line}) as "
+                           f"{_short(different[0][1].source, 30)}")
+        return made(first.body, first.source)
+    when = [(body, piece.condition) for body, piece in renamed if piece.condition.kind == "when"]
+    otherwise = [body for body, piece in renamed if piece.condition.kind == "otherwise"]
+    if "whole" in kinds or not when or len(otherwise) > 1:
+        return refused("by pieces that do not fit together (a piece without a condition, or several 'otherwise')")
+    problem = overlap_problem([(body, condition.relation) for body, condition in when], variables)
+    if problem:
+        return refused(f"by pieces that conflict: {problem}")
+    pairs = [(body, condition.relation) for body, condition in when] + [(body, True) for body in otherwise]
+    source = "; ".join(f"{piece.source} ({piece.condition.written})" for piece in pieces)
+    conditions = [condition.relation for _, condition in when]
+    domain = None if otherwise or covers_the_line(conditions, variables) else sp.Or(*conditions)
+    return made(sp.Piecewise(*pairs), source, domain)
+
+
+def _with_arguments(piece: _Piece, variables: tuple) -> sp.Expr:
+    """The body of a piece written with other argument names (f(y) = ... after f(x) = ...) in ``variables``."""
+    mapping = dict(zip(piece.name.arguments, variables))
+    if piece.condition.relation is not None:
+        piece.condition.relation = piece.condition.relation.xreplace(mapping)
+    return substitute(piece.body, mapping)
+
+
+def _same_body(first: sp.Expr, second: sp.Expr) -> bool:
+    try:
+        with time_limit(DEFAULT_SECONDS):
+            return first == second or sp.expand(first - second) == 0
+    except (SymbolicTimeout, *_MATH_ERRORS):
+        return False
+
+
+def _within_domain(definition: Definition, arguments: tuple, shown: str) -> None:
+    """Refuse a use of a name defined only on part of the line where its arguments may lie outside that part."""
+    if definition.domain is None:
+        return
+    holds = definition.domain.xreplace(dict(zip(definition.arguments, arguments)))
+    if holds is sp.true:
+        return
+    where = "outside it" if holds is sp.false else "where that is not known"
+    raise NotChecked(f"{_display(definition.name)} is defined (line {definition.line}) only where "
+                     f"{sp.sstr(definition.domain)}, and {shown} is used {where}: not checked", shown)
 
 
 def written_as_name(item: Item) -> bool:
@@ -1243,7 +1570,8 @@ class Auditor:
         for formula in document.formulas:
             formula._items = [[_read_item(document, formula, item) for item in chain] for chain in formula.chains]
             self.chains.extend(formula._items)
-        self.names = Names(self.chains, _prose_function_definitions(document), document.text)
+        prose_definitions, self.prose_values = _prose_reading(document)
+        self.names = Names(self.chains, prose_definitions, document.text)
         self.assignments: dict[sp.Symbol, Item] = {}  # variable -> its first assignment (x = 1)
         self.values: dict[sp.Symbol, sp.Expr] = {}  # variable -> its first assignment's value, earlier ones put in
         self.random: set[sp.Symbol] = set()  # assigned variables with a declared law: z = μ + σ ε, a function of ε
@@ -1259,7 +1587,13 @@ class Auditor:
     def run(self) -> list[StepResult]:
         self._check_redefinitions()
         problems = sorted(self.document.problems, key=lambda problem: problem.start)
+        values = sorted(self.prose_values, key=lambda found: found.offset)
+        cursor = 0
         for formula in self.document.formulas:
+            self._withdraw_values(self.document.text[cursor:formula.start])
+            cursor = formula.end
+            while values and values[0].offset < formula.start:
+                self._prose_value(values.pop(0))
             while problems and problems[0].start < formula.start:
                 self.results.append(self._prose_problem(problems.pop(0)))
             if formula.problem is not None:
@@ -1273,6 +1607,40 @@ class Auditor:
                 self._chain(formula, chain)
         self.results += [self._prose_problem(problem) for problem in problems]
         return self.results
+
+    def _withdraw_values(self, prose: str) -> None:
+        """"From now on $c$ is an arbitrary real number", "In general, for every real $x$": the prose frees an
+        assigned variable, so its value is no longer put in (the later steps are about any value)."""
+        for name in _freed_names(prose):
+            for variable in [v for v in list(self.assignments) + list(self.values) if _plain_name(v) == name]:
+                self.assignments.pop(variable, None)
+                self.values.pop(variable, None)
+                self.random.discard(variable)
+
+    def _prose_value(self, found: ProseValue) -> None:
+        """``Let $c := 3$``: the variable is assigned from here on, as by a display ``c := 3`` (a variable the
+        densities are over keeps its role). A second, different value is checked against the first; a value
+        against a declared sign is checked as a display's is. Either check is a step of its own, at the prose."""
+        variable, context = found.symbol, found.formula.context
+        if _an_example_value(self.document.text, found.offset):
+            return  # "Setting $t = 2$ gives 9": an instance, not a value for the rest of the document
+        if variable in (x, z, X) or self._random_variable(variable) or declared_laws(context, variable) \
+                or variable.name in context.reparametrizations:
+            return
+        item = Item("=", found.source, found.line, found.offset, found.formula, expr=found.value)
+        result = StepResult(found.line, 0, "=", sp.sstr(variable), found.source, UNDECIDED, "")
+        earlier = self.assignments.get(variable)
+        if earlier is not None:
+            if earlier.source.strip() != found.source.strip():
+                self.results.append(self._claim(earlier.formula, earlier.expr, "=", item, result, (
+                    f"{variable} is already assigned at line {earlier.line} ({variable} = {_short(earlier.source)}), "
+                    f"checked against it: ")))
+            return
+        self.assignments[variable] = item
+        sign = _sign_problem(variable, self._assigned_value(found.formula, variable, item), context)
+        if sign:
+            result.verdict, result.reason = sign
+            self.results.append(result)
 
     # -- the document's own meaning of a name: redefined built-ins (audit/redefined.py), macros that fail
 
@@ -1305,10 +1673,16 @@ class Auditor:
             for kind, lhs, rhs in prose_definitions(math, equals=equals):
                 self._prose_redefinition(offset, kind, lhs, rhs)
         numbers = [(start, end) for start, end, _, math in maths if not math.strip().isdigit()]  # "底は $2$": kept
-        for offset, base in log_bases(_masked(prose, numbers)):
+        stated = log_bases(_masked(prose, numbers))
+        lines = {self.document.line_of(offset) for offset, _ in stated}
+        for offset, base in log_base_cues(prose, _masked(prose, numbers)):
+            if self.document.line_of(offset) not in lines:
+                lines.add(self.document.line_of(offset))
+                stated.append((offset, base))
+        for offset, base in stated:
             self.redefinitions.append(Redefinition("logarithm", self.document.line_of(offset), r"\log",
                                                    rf"\log_{{{base}}}", UNDECIDED,
-                                                   f"the prose says its logarithms are to base {base}"))
+                                                   f"the prose speaks of logarithms to base {base}"))
 
     def _redefinition(self, formula: Formula, previous: Item, item: Item, kind: str) -> Redefinition:
         found = Redefinition(kind, item.line, previous.source, item.source)
@@ -1322,7 +1696,10 @@ class Auditor:
         return found
 
     def _prose_text(self) -> str:
-        """The document's text with its display formulas blanked (offsets kept): the prose and its inline math."""
+        """The document's text with its display formulas blanked (offsets kept): the prose and its inline math
+        (code, comments and other text that is never rendered blanked too)."""
+        if len(self.document.prose) == len(self.document.text):
+            return self.document.prose
         text = list(self.document.text)
         for formula in self.document.formulas:
             text[formula.start:formula.end] = " " * (formula.end - formula.start)
@@ -1384,6 +1761,8 @@ class Auditor:
                 if definition is not None:
                     kinds |= applied_kinds(definition.source)
                     pending.append(definition.body)
+        if kinds & {"KL divergence", "entropy"}:
+            kinds.add("logarithm")  # a divergence or an entropy is in the units of its logarithm
         return kinds
 
     def _not_the_documents_meaning(self, result: StepResult, items: list[Item]) -> None:
@@ -1522,7 +1901,8 @@ class Auditor:
         if getattr(item.problem, "not_checked", False) and item.expr is not None and last_readable is not None \
                 and not skipped:
             if item.relation == "∝":
-                return self._proportional(formula, last_readable, item, result)
+                return self._with_usable_laws(formula, last_readable, item,
+                                              self._proportional(formula, last_readable, item, result))
             return self._approximation(formula, last_readable, item, result)
         if item.problem is not None:
             result.verdict, result.reason = UNPARSED, item.problem.reason
@@ -1614,6 +1994,22 @@ class Auditor:
 
     def _claim(self, formula: Formula, lhs: sp.Expr, relation: str, item: Item, result: StepResult,
                prefix: str = "") -> StepResult:
+        """Check ``lhs relation item.expr`` with the document's names resolved; an internal error of the engine
+        on this one step makes the step undecided, with the error as the reason (the other steps are still checked)."""
+        try:
+            return self._claim_checked(formula, lhs, relation, item, result, prefix)
+        except (ValueError, TypeError, AttributeError, NotImplementedError, IndexError, KeyError,
+                ZeroDivisionError) as error:
+            if os.environ.get("MATHCHECK_DEBUG"):
+                raise
+            result.verdict = UNDECIDED
+            result.reason = prefix + (f"not checked: the engine failed on this step ({type(error).__name__}: "
+                                      f"{error})")[:300]
+            result.relation = relation
+            return result
+
+    def _claim_checked(self, formula: Formula, lhs: sp.Expr, relation: str, item: Item, result: StepResult,
+                       prefix: str = "") -> StepResult:
         """Check ``lhs relation item.expr`` with the document's names resolved."""
         generic = self._for_every_instance(formula, lhs, relation, item, result, prefix)
         if generic is not None:
@@ -1627,7 +2023,8 @@ class Auditor:
                 if problem:
                     raise Unparsed(f"the {side}-hand side cannot be evaluated: {problem}", _shown(expr))
         except Unparsed as error:
-            result.verdict, result.reason = UNPARSED, prefix + error.reason
+            result.verdict = UNDECIDED if isinstance(error, NotChecked) else UNPARSED
+            result.reason = prefix + error.reason
             result.detail["fragment"] = error.fragment
             return result
         schwarz = _mixed_order_problem(lhs, self.document.text) or _mixed_order_problem(rhs, self.document.text)
@@ -1650,6 +2047,7 @@ class Auditor:
             detail = {**detail, "reason": f"{detail.get('reason', '')} [{unfounded}]"}
         if verdict == UNDECIDED and self.scope.data:
             verdict, detail = self._pointwise_over_data(lhs, relation, rhs, item.line, verdict, detail)
+        verdict, detail = _without_unusable_laws(lhs, rhs, formula.context, self.document.tentative, verdict, detail)
         if verdict == REFUTED:
             verdict, detail = self._with_refused_declarations(formula, lhs, relation, rhs, item, verdict, detail)
         ambiguous = self._ambiguous_densities(lhs, rhs) if verdict in (REFUTED, UNDECIDED) else []
@@ -1660,25 +2058,7 @@ class Auditor:
                                 f"only showing the parameters) or two (e.g. the data distribution, or any other "
                                 f"density, and the model's): identified only by convention, so kept apart (state "
                                 f"it, e.g. `$p_\\theta(x) = p(x)$`): {detail.get('reason', '')}")
-        untied = _declared_against_model(lhs, rhs, formula.context) if verdict == REFUTED else []
-        if untied and "counterexample" in detail and self._worlds_follow_declarations(lhs, rhs):
-            untied = []  # the counterexample's world has the declared prior (numeric.declared_densities)
-        if untied:
-            verdict = UNDECIDED
-            detail["reason"] = (f"the step uses the declared {'; '.join(untied)} together with the model's own "
-                                f"densities of that letter, which the worlds do not tie to the declaration: a "
-                                f"counterexample there is not one to the document ({detail.get('reason', '')})")
-        tied = _conditionals_against_model(lhs, rhs, formula.context) if verdict == REFUTED else []
-        if tied:
-            verdict = UNDECIDED
-            detail["reason"] = (f"the step uses the declared {'; '.join(tied)} together with another density of that "
-                                f"letter over the same variable, which the worlds do not derive from the declaration: "
-                                f"a counterexample there is not one to the document ({detail.get('reason', '')})")
-        undefined = _opaque(lhs, rhs, self.names) if verdict == REFUTED else []
-        if undefined and _difference_depends_on(lhs, rhs, undefined):
-            verdict = UNDECIDED
-            detail["reason"] = (f"depends on {', '.join(undefined)}, which the document does not define "
-                                f"(numerically: {detail.get('reason', '')})")
+        verdict, detail = self._unpinned_refutation(formula, lhs, rhs, verdict, detail)
         result.verdict = verdict
         result.reason = prefix + detail.get("reason", "") + _notes(notes, lhs, rhs, kinds, positive, formula.context)
         result.detail = {k: v for k, v in detail.items() if k != "reason"}
@@ -1806,6 +2186,18 @@ class Auditor:
                          f"{verdicts[0][2].get('reason', '')}")
         return result
 
+    def _with_usable_laws(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
+        """``result`` undecided where the step uses a density whose stated law cannot be used
+        (``_without_unusable_laws``)."""
+        if not isinstance(previous.expr, sp.Basic) or not isinstance(item.expr, sp.Basic):
+            return result
+        verdict, detail = _without_unusable_laws(previous.expr, item.expr, formula.context, self.document.tentative,
+                                                 result.verdict, {**result.detail, "reason": result.reason})
+        if verdict != result.verdict:
+            result.verdict, result.reason = verdict, detail.pop("reason")
+            result.detail = detail
+        return result
+
     def _proportional_variables(self, formula: Formula, lhs: sp.Expr, item: Item):
         """The variables of ``lhs ∝ ...``: the one written under ∝, else those of the density on the left (of
         its log); a reason (str) when they are not named."""
@@ -1886,12 +2278,6 @@ class Auditor:
         tentative = _tentative_declarations(lhs, rhs, formula.context, self.document.tentative)
         if not tentative:
             return verdict, detail
-        unreadable = [note for note, payload in tentative if payload[0] == "unreadable"]
-        if unreadable:
-            return _undecided_without_counterexample(
-                detail, f"not refuted: the prose declares the law of a density the step uses, and the declaration "
-                        f"cannot be read ({'; '.join(unreadable)}); a counterexample with another law is not one to "
-                        f"the document ({detail.get('reason', '')})")
         taken = {**symbols_by_name(lhs), **symbols_by_name(rhs)}
         sides = [_as_declared(side, tentative, taken) for side in (lhs, rhs)]
         again, again_detail = self._check(sides[0], relation, sides[1], item.line, self._declared_rules(formula, item))
@@ -1978,13 +2364,48 @@ class Auditor:
         """A variable the document's densities are over or conditioned on (as the article's x, z, X are)."""
         return symbol in self.density_variables
 
-    def _worlds_follow_declarations(self, lhs: sp.Expr, rhs: sp.Expr) -> bool:
-        """Whether the step's model worlds take the document's declared prior as theirs (so that their
-        p(x, z), p(z|x), p(x) follow from it)."""
+    def _followed_declarations(self, lhs: sp.Expr, rhs: sp.Expr, context: Context) -> frozenset:
+        """The declared densities (as written) that the step's model worlds take as theirs: the prior and the
+        likelihood (numeric.declared_densities), so that the worlds' p(x, z), p(z|x), p(x) follow from them."""
         with labels_resolved(), declared_densities(self.declared):
             sides = [canonical_labels(data_densities(side, self.scope), self.scope) for side in (lhs, rhs)]
-            needs = Needs.of(sides, self.scope)
-        return needs.model is not None and needs.model.prior_law is not None
+            try:
+                model = Needs.of(sides, self.scope).model
+            except (ValueError, TypeError):  # (an E over a vector variable has no scalar integral: no model worlds)
+                return frozenset()
+            if model is None:
+                return frozenset()
+            keys = model.keys()
+            taken = {keys[role] for role in model.declared_roles}
+            return frozenset(written for written, _ in context.densities.values() if isinstance(written, Density)
+                             and density_key(canonical_labels(data_densities(written, self.scope), self.scope))
+                             in taken)
+
+    def _unpinned_refutation(self, formula: Formula, lhs: sp.Expr, rhs: sp.Expr, verdict: str,
+                             detail: dict) -> tuple[str, dict]:
+        """A refutation in worlds that the document does not pin down is undecided, with why: each guard names
+        what the worlds do not follow (declared densities used beside densities the worlds draw freely, names
+        the document does not define) and says why a counterexample there is not one to the document."""
+        if verdict != REFUTED:
+            return verdict, detail
+        context = formula.context
+        followed = self._followed_declarations(lhs, rhs, context) if "counterexample" in detail else frozenset()
+        guards = (
+            (lambda: "; ".join(_declared_against_model(lhs, rhs, context, followed)),
+             "the step uses the declared {} together with the model's own densities of that letter, which the worlds "
+             "do not tie to the declaration: a counterexample there is not one to the document ({})"),
+            (lambda: "; ".join(_conditionals_against_model(lhs, rhs, context, followed)),
+             "the step uses the declared {} together with another density of that letter over the same variable, "
+             "which the worlds do not derive from the declaration: a counterexample there is not one to the "
+             "document ({})"),
+            (lambda: _opaque_difference(lhs, rhs, self.names),
+             "depends on {}, which the document does not define (numerically: {})"),
+        )
+        for untied, reason in guards:
+            found = untied()
+            if found:
+                return UNDECIDED, {**detail, "reason": reason.format(found, detail.get("reason", ""))}
+        return verdict, detail
 
     def _check(self, lhs: sp.Expr, relation: str, rhs: sp.Expr, line: int, declared: tuple = ()) -> tuple[str, dict]:
         """The engine's verdict, with the labels as the document's scope resolves them; ``declared``: the rules
@@ -2145,6 +2566,11 @@ class Auditor:
         when the variable was assigned before, in law when the variable has a declared law, against the
         declared sign when the prose declares one (σ > 0)."""
         variable = previous.expr
+        if _an_example_value(self.document.text, previous.start):
+            result.verdict, result.relation = DEFINITION, "="
+            result.reason = (f"an example value {variable} = {_shown(item.expr)} (after an example's lead-in such as "
+                             f"'e.g.'): not an assignment, not put in anywhere else")
+            return result
         earlier = self.assignments.get(variable)
         if earlier is not None:
             prefix = f"{variable} is already assigned at line {earlier.line} " \
@@ -2602,18 +3028,20 @@ def _difference_depends_on(lhs: sp.Expr, rhs: sp.Expr, names: list[str]) -> bool
     return bool(involved & set(names))
 
 
-def _declared_against_model(lhs: sp.Expr, rhs: sp.Expr, context: Context) -> list[str]:
+def _declared_against_model(lhs: sp.Expr, rhs: sp.Expr, context: Context,
+                            followed: frozenset = frozenset()) -> list[str]:
     """The declarations (``p(z) ~ N(0, 1)``, read as the Gaussian itself) of a step that also has an abstract
     density of the same letter which depends on the declared one: a joint, a marginal or a conditional not given
-    all of its variables (p(x, z), p(x), p(z|x); not p(x|z)). The worlds draw that letter's model freely, so
-    its p(x, z) is not the declared prior's: a refutation there may be an artefact."""
+    all of its variables (p(x, z), p(x), p(z|x); not p(x|z)). Unless the worlds take the declaration as theirs
+    (``followed``), they draw that letter's model freely, so its p(x, z) is not the declared prior's: a
+    refutation there may be an artefact."""
     opened = [unfolded(side) for side in (lhs, rhs)]
     normals = {n for side in opened for n in side.atoms(Normal)}
     abstract = {d for side in opened for d in side.atoms(Density)}
     found = []
     for key, (density, normal) in context.densities.items():
         family, label = key[:2]
-        if normal not in normals or not isinstance(density, Density) or density.given:
+        if normal not in normals or not isinstance(density, Density) or density.given or density in followed:
             continue  # a declared conditional: _conditionals_against_model
         declared = set(density.variables)
         if any(d.family == family and d.label == label and d != density and not declared <= set(d.given)
@@ -2639,7 +3067,7 @@ def _tentative_declarations(lhs: sp.Expr, rhs: sp.Expr, context: Context, tentat
         payload = tentative.get(note)
         if payload is None or (note, payload) in found:
             continue
-        if key[0] == "density-refused" and tuple(key[1:3]) in letters and payload[0] in ("densities", "unreadable"):
+        if key[0] == "density-refused" and tuple(key[1:3]) in letters and payload[0] == "densities":
             found.append((note, payload))
         elif key[0] == "sign-refused" and key[1] in names and key[1] not in context.symbols \
                 and key[1] not in context.bounded and payload[0] == "sign":
@@ -2705,16 +3133,17 @@ def _declared_conditionals(expr: sp.Expr, context: Context) -> sp.Expr:
     return expr.xreplace(mapping) if mapping else expr
 
 
-def _conditionals_against_model(lhs: sp.Expr, rhs: sp.Expr, context: Context) -> list[str]:
+def _conditionals_against_model(lhs: sp.Expr, rhs: sp.Expr, context: Context,
+                                followed: frozenset = frozenset()) -> list[str]:
     """The declared conditionals (``p(x|z) = N(x; m, s²)``) of a step that also writes another density of the
-    same letter over the declared variable (p(x), p(x, z), p(z|x)): the worlds draw that density freely, not
-    from the declaration, so a refutation there may be an artefact."""
+    same letter over the declared variable (p(x), p(x, z), p(z|x)): unless the worlds take the declaration as
+    theirs (``followed``), they draw that density freely, so a refutation there may be an artefact."""
     opened = [unfolded(side) for side in (lhs, rhs)]
     normals = {n for side in opened for n in side.atoms(Normal)}
     abstract = {d for side in opened for d in side.atoms(Density)}
     found = []
     for key, (density, normal) in context.densities.items():
-        if len(key) != 3 or not isinstance(density, Density):
+        if len(key) != 3 or not isinstance(density, Density) or density in followed:
             continue
         declared = set(density.variables)
         used = any(n.mean == normal.mean and n.std == normal.std for n in normals)  # at its variable or another
@@ -2726,6 +3155,49 @@ def _conditionals_against_model(lhs: sp.Expr, rhs: sp.Expr, context: Context) ->
 
 def _undefined_names(expr: sp.Expr, names: Names) -> list[str]:
     return sorted({ref.name for ref in expr.atoms(NameRef) if ref.name not in names.definitions})
+
+
+def _opaque_difference(lhs: sp.Expr, rhs: sp.Expr, names: Names) -> str:
+    """The names the document does not define that the difference of the sides depends on ("" if none)."""
+    undefined = _opaque(lhs, rhs, names)
+    return ", ".join(undefined) if undefined and _difference_depends_on(lhs, rhs, undefined) else ""
+
+
+_UNREAD_LAW = "states a law mathcheck does not read"  # document.py's note on a named law (Laplace, Bernoulli)
+
+
+def _unusable_declarations(lhs: sp.Expr, rhs: sp.Expr, context: Context, tentative: dict) -> list[str]:
+    """The notes of the declarations the prose states, and mathcheck cannot use, for a density of the step (of
+    its letter) or for the law of one of its densities' variables: no normalized density or unreadable
+    (``Document.tentative`` "unreadable": p(x|z) = N(z; 2x, 1)), or a named law mathcheck does not read
+    (q(z|x) = Laplace(z; μ, b)). A negated or hedged declaration is none of these: it declares nothing."""
+    opened = [unfolded(side) for side in (lhs, rhs)]
+    letters = {(d.family, d.label) for side in opened for d in side.atoms(Density)}
+    variables = {v for side in opened for d in side.atoms(Density) for v in d.variables}
+    found = {note for key, note in context.notes.items()
+             if (key[0] == "density-refused" and tuple(key[1:3]) in letters
+                 or key[0] == "law-refused" and key[1] in variables)
+             and (tentative.get(note) == ("unreadable",) or _UNREAD_LAW in note)}
+    return sorted(found)
+
+
+def _without_unusable_laws(lhs: sp.Expr, rhs: sp.Expr, context: Context, tentative: dict, verdict: str,
+                           detail: dict) -> tuple[str, dict]:
+    """A step about a density whose stated law cannot be used (``_unusable_declarations``) gets no verdict from
+    the generic density rules, which hold for any density of its variable: the document's may be none (N(z; 2x,
+    1) is no density of x) or a law they do not follow (a Laplace mean, a Bernoulli pmf). Proved, holds and
+    refuted are undecided there, with the verdict they would be; so is a ∝ that would define the density afresh
+    (the prose has stated its law)."""
+    if verdict not in (PROVED, HOLDS, REFUTED, DEFINITION):
+        return verdict, detail
+    unusable = _unusable_declarations(lhs, rhs, context, tentative)
+    if not unusable:
+        return verdict, detail
+    shown = "a definition" if verdict == DEFINITION else verdict
+    return _undecided_without_counterexample(
+        detail, f"not {shown}: the prose states the law of a density the step uses, and that declaration cannot be "
+                f"read ({'; '.join(unusable)}); the generic density rules, which hold for any law, say nothing of "
+                f"this one, so their verdict ({verdict}: {detail.get('reason', '')}) is not one about the document")
 
 
 def _opaque(lhs: sp.Expr, rhs: sp.Expr, names: Names) -> list[str]:
@@ -2792,18 +3264,51 @@ def _short(text: str, width: int = 60) -> str:
 
 def declared_model_densities(document: Document, scope: Scope) -> frozenset:
     """The Gaussian densities the prose declares, as the numeric worlds take them (``numeric.declared_densities``):
-    {(key, mean, std)}, mean and std None where they are no numbers; a density declared twice differently, once
-    with None (its law is not one the worlds can take)."""
+    {(key, mean, std)} with the parameters of ``_declared_parameters`` (numbers, names of unspecified parameters,
+    None where the worlds can take neither); a density declared twice differently, once with None (its law is
+    not one the worlds can take). A declared conditional is also put in where a step
+    writes it (_declared_conditionals); the worlds take it so that the densities it fixes (p(x), p(z|x)) follow."""
     laws: dict = {}
     for formula in document.formulas:
         for written, declared in getattr(formula.context, "densities", {}).values():
-            if not isinstance(written, Density) or not isinstance(declared, Normal) or written.given:
-                continue  # a declared conditional is put in where a step writes it (_declared_conditionals)
+            if not isinstance(written, Density) or not isinstance(declared, Normal):
+                continue
             with labels_resolved():
                 key = density_key(canonical_labels(data_densities(written, scope), scope))  # p(x) the data: p_data
-            numbers = tuple(float(v) if v.is_number and v.is_real else None for v in (declared.mean, declared.std))
-            laws.setdefault(key, set()).add(numbers)
+            laws.setdefault(key, set()).add(_declared_parameters(written, declared))
     return frozenset((key, *(found.pop() if len(found) == 1 else (None, None))) for key, found in laws.items())
+
+
+def _parameter(value: sp.Expr, positive: bool = False) -> float | frozenset | None:
+    """A parameter of a declared Gaussian as the worlds take it (``numeric._declared_law``): a number; the name
+    of an unspecified parameter (w: a symbol of no known sign; for a standard deviation, ``positive``, σ, |σ| or
+    √v) as a set, which a world may draw where the step does not write it; None otherwise."""
+    if value.is_number:
+        return float(value) if value.is_real else None
+    inner = value.args[0] if isinstance(value, sp.Abs) or (isinstance(value, sp.Pow) and value.exp == sp.S.Half) \
+        else value
+    if not isinstance(inner, sp.Symbol):
+        return None
+    signed = any(getattr(inner, f"is_{sign}") is not None for sign in ("positive", "negative", "zero"))
+    return frozenset({inner.name}) if positive or not signed else None  # a drawn coefficient may take any sign
+
+
+def _declared_parameters(written: Density, declared: Normal) -> tuple:
+    """(mean, std) of a declared Gaussian as the worlds take them (``_parameter``); for a density given one
+    variable z the mean is the pair (a, b) of a mean a z + b, or the name of f for a mean f(z) with f an
+    unspecified function (a world may take any a z + b for it); None where the worlds can take neither."""
+    std = _parameter(declared.std, positive=True)
+    if not written.given:
+        return _parameter(declared.mean), std
+    if len(written.given) != 1 or not isinstance(written.given[0], sp.Symbol):
+        return None, std
+    (given,), mean = written.given, sp.expand(declared.mean)
+    if isinstance(mean, AppliedUndef) and mean.args == (given,) and mean.is_positive is None:
+        return frozenset({mean.func.__name__}), std  # f(z): an affine f is one (and concave, and convex)
+    slope, rest = mean.coeff(given, 1), mean.coeff(given, 0)
+    if sp.expand(mean - slope * given - rest) != 0:
+        return None, std  # z², a sigmoid: no linear-Gaussian world
+    return (_parameter(slope), _parameter(rest)), std
 
 
 def document_scope(document: Document, chains: list[list[Item]]) -> Scope:

@@ -44,6 +44,7 @@ from mathcheck.audit.latex import (CHECKED, CONVENTIONAL_DENSITIES, DENSITY_FAMI
                                    top_level_parts)
 from mathcheck.audit import matrix_reader
 from mathcheck.audit.macros import Macro, OffsetMap, expand
+from mathcheck.audit.redefined import display_constants, own_constants
 from mathcheck.vocab import Density, Normal, X, ratio
 
 
@@ -95,6 +96,7 @@ class Document:
     macros: dict[str, Macro] = field(default_factory=dict)  # the macros defined at the end of the document
     definition_blocks: list[int] = field(default_factory=list)  # offsets of displays that only define macros
     tentative: dict = field(default_factory=dict)  # the note of a declaration read but refused -> what it declares
+    prose: str = ""  # ``text`` with what is not prose blanked: displays, code, comments (inline math kept)
 
     def __post_init__(self) -> None:
         if not self.written:
@@ -165,7 +167,8 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
     document.problems.extend(expanded.problems)
     text = expanded.text
     masked, regions = _scan_chunks(text, chunks, source.dialect)
-    masked = _prose_view(_without_regions(masked, regions), source.dialect)
+    document.prose = _without_regions(masked, regions)
+    masked = _prose_view(document.prose, source.dialect)
     persistent = Context()  # the declarations that hold from where they are made on
     current = persistent.copy()  # and the hypotheses stated since the last formula, for the next one only
     cursor = 0
@@ -185,6 +188,8 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
             document.formulas.append(_unclosed(document, index, start, end, current))
             carry = None
         else:
+            for target in (persistent, current):  # a display \pi := 3: π is the document's from here on
+                target.own_constants |= display_constants(text[inner_start:inner_end])
             formula = _read_formula(document, index, start, end, inner_start, inner_end, current, carry)
             _declared_engine_variables(formula)
             _limit_sizes(document, formula)
@@ -193,6 +198,7 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
             persistent.functions = persistent.functions | applied
             document.formulas.append(formula)
             persistent = _declarations_in_formula(document, formula, persistent)
+            persistent = _signs_after_assignments(document, formula, persistent)
             persistent = _importance_weights(document, formula, persistent)
             used = _density_letters_used(document, formula)  # g of g(x|z): a density in what follows too
             formula.context.density_letters |= used
@@ -314,11 +320,16 @@ def _scan(text: str, dialect: str = MARKDOWN) -> tuple[str, list[tuple[str, int,
     ``$$`` is always display math; in Markdown a ``$$...$$`` with prose beside it on its line is inline math."""
     masked = list(text)
     regions: list[tuple[str, int, int, int, int]] = []
+    indented = _indented_code_blocks(text) if dialect == MARKDOWN else []
     i, n = 0, len(text)
     while i < n:
         m = _OPENERS.search(text, i)
         if m is None:
             break
+        block = next(((a, b) for a, b in indented if a <= m.start() < b), None)
+        if block is not None:
+            i = block[1]
+            continue
         if dialect == LATEX and (m.group("fence") or m.group("code") or m.group("html")):
             i = m.end()
             continue
@@ -361,7 +372,39 @@ def _scan(text: str, dialect: str = MARKDOWN) -> tuple[str, list[tuple[str, int,
                 break
             regions.append(("display", m.start(), finish.end(), m.start(), finish.end()))
             i = finish.end()
-    return "".join(masked), regions
+    for a, b in indented:
+        if not any(start <= a < end for _, start, end, _, _ in regions):
+            regions.append(("code", a, b, a, b))
+    return "".join(masked), sorted(regions, key=lambda region: region[1])
+
+
+_INDENTED = re.compile(r"^(?: {4}|\t)")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
+def _indented_code_blocks(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each CommonMark indented code block: lines indented by four spaces or a tab after a
+    blank line, outside a list item (where such lines continue the item's prose). MathJax does not render
+    them: their math and prose are not read."""
+    blocks, start, offset, after_blank, in_list = [], None, 0, True, False
+    last_code_end = None
+    for line in text.splitlines(keepends=True):
+        blank = not line.strip()
+        if start is not None and not blank and not _INDENTED.match(line):
+            blocks.append((start, last_code_end))
+            start = None
+        if start is None and not blank:
+            if _INDENTED.match(line) and after_blank and not in_list:
+                start = offset
+            elif not _INDENTED.match(line):
+                in_list = bool(_LIST_ITEM.match(line)) or (in_list and not after_blank)
+        if start is not None and not blank:
+            last_code_end = offset + len(line.rstrip("\n"))
+        after_blank = blank
+        offset += len(line)
+    if start is not None:
+        blocks.append((start, last_code_end))
+    return blocks
 
 
 _LINE_MARKERS = re.compile(r"^[ \t]*(?:(?:>[ \t]?)+|(?:[-*+]|\d+[.)])[ \t]+)*[ \t]*$")
@@ -448,8 +491,8 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     report says so where it matters."""
     heading = _signed_heading(document, base, len(prose))
     if heading is not None:  # the prose before it, the signs it revokes, then the prose after it
-        cut, signs, note = heading
-        persistent, current = _read_prose(document, prose[:cut - base], base, persistent, current)
+        begin, cut, signs, note = heading  # (the prose before it is read without the heading: no recursion)
+        persistent, current = _read_prose(document, prose[:begin - base], base, persistent, current)
         for names, assumptions in signs:
             _apply_sign(names, assumptions, note, NOT_DECLARED, persistent, current)
         return _read_prose(document, prose[cut - base:], cut, persistent, current)
@@ -457,17 +500,21 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     marked, functions = _marked(document, prose, base)
     moods = _moods(marked)
     maths = [math for _, _, _, math in _inline_maths(prose)]
+    signed_here: dict[str, set[str]] = {}  # sentence -> the names whose sign its formulas declared
     for number, (_, _, math_start, math) in enumerate(_inline_maths(prose)):
         offset = base + math_start
         line = document.where(document.line_of(offset))  # "line 7" (in a notebook "cell 3, line 2")
         mood = moods.get(number, "")
-        _declare_sign(document, math, offset, line, mood, persistent, current)
-        _replace_sign(math, _sentence_signs(marked, number, maths), bool(_ANEW.search(_sentence_of(marked, number))),
-                      line, mood, persistent, current)
+        _declare_own_constants(prose, math_start, math, mood, persistent, current)  # e, \pi (audit/redefined.py)
+        _read_sign_statement(document, marked, number, maths, offset, line, mood, signed_here, persistent, current)
         if mood != NEGATION:  # x \in \mathbb{R}^d, \Sigma \succ 0, z \sim N(\mu, \Sigma): vectors and matrices
             for target in (persistent, current):  # (Σ ≻ 0 not from a question or a hedge)
                 matrix_reader.declare(math, target, f"{line}: {math.strip()}", definite=mood not in (QUESTION, HEDGE) and
-                                      not matrix_reader.questioned(prose, math_start))
+                                      not matrix_reader.questioned(prose, math_start, hypothesis=target is current))
+        scale = _normal_scale_stated(prose, math_start, math)
+        if scale and mood != NEGATION:
+            for target in (persistent, current):
+                target.normal_scale = f"{line}: the prose calls a parameter of N(...) a standard deviation"
         for part_start, part in top_level_parts(math):
             part = _equation_as_law(part)  # "let $q(z) = N(m, s^2)$": the density declared Gaussian
             if "\\sim" not in part:
@@ -498,7 +545,7 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     _declare_split_laws(document, prose, base, marked, moods, persistent, current)
     _declare_curvatures(marked, functions, persistent, current)
     _declare_density_letters(marked, [math for _, _, _, math in _inline_maths(prose)], moods, persistent, current)
-    _declare_sign_words(marked, maths, functions, moods, persistent, current)
+    _declare_sign_words(marked, maths, functions, moods, persistent, current, signed_here, document)
     _declare_reparametrizations(marked, [math for _, _, _, math in _inline_maths(prose)], functions, moods,
                                 persistent, current)
     _declare_datasets(marked, [math for _, _, _, math in _inline_maths(prose)], functions, moods, persistent, current)
@@ -507,6 +554,18 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     for target in (persistent, current):  # "$\Sigma$ is a $d\times d$ covariance matrix"
         matrix_reader.declare_sentences(prose, target, document.where(document.line_of(base)), plain)
     return persistent, current
+
+
+def _declare_own_constants(prose: str, math_start: int, math: str, mood: str, persistent: Context,
+                           current: Context) -> None:
+    """``e`` and ``\\pi`` that the prose gives the document's own meaning (audit/redefined.own_constants) read as
+    real symbols from here on; a negation or a question gives them none."""
+    if mood in (NEGATION, QUESTION):
+        return
+    before = re.split(r"[.!?](?=\s)|\n\s*\n", prose[:math_start])[-1]
+    names = own_constants(math, before, prose[math_start + len(math):].lstrip("$\\)"))
+    for target in (persistent, current):
+        target.own_constants |= names
 
 
 # "$g(x|z)$ is Gaussian", "let $f$ be a density", "the density $r(z)$", "$\pi$ は分布": the letter names a density
@@ -724,11 +783,15 @@ _INTERVAL = re.compile(r"\s*(?:\\left\s*)?(?P<open>[(\[])\s*(?P<lo>-?\s*\d+(?:\.
                        r"(?P<hi>-?\s*\d+(?:\.\d+)?|\+?\s*\\infty)\s*(?:\\right\s*)?(?P<close>[)\]])\s*")
 _REAL_HALF = re.compile(r"\s*\\mathbb\s*\{\s*R\s*\}\s*_\s*\{?\s*(?P<sub>-|<\s*0|\\leq?\s*0|≤\s*0|\\geq?\s*0|≥\s*0)\s*\}?\s*")
 _REALS = re.compile(r"\s*\\mathbb\s*\{\s*R\s*\}\s*|\s*ℝ\s*")
-_SIGN_WORDS = re.compile(r"⟦(?P<k>\d+)⟧\s+(?:be|is|are|denotes?)\s+(?:(?:a|an|any|some|arbitrary|every|all)\s+)*"
+_SIGN_WORDS = re.compile(r"⟦(?P<k>\d+)⟧\s+(?:(?:may|can|could|might|will|must|now|again|henceforth|also|still|instead|"
+                         r"simply|just)\s+)*(?:be|is|are|denotes?)\s+(?:(?:now|again|henceforth|instead|simply|just)\s+)?"
+                         r"(?:(?:a|an|any|some|arbitrary|every|all)\s+)*"
                          r"(?P<kind>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|non-?zero|real|number|"
                          r"numbers|scalar|scalars)(?:\s+(?:real\s+)?(?:numbers?|scalars?|constants?|parameters?))?"
                          r"(?=\s*(?:[.,;:]|$|and\b|for\b|here\b|throughout\b|from\b))"
                          r"|\b(?:for|let)\s+(?:any|all|every|each|arbitrary|some)\s+real\s+(?:numbers?\s+)?⟦(?P<any>\d+)⟧", re.I)
+_SIGN_ADJECTIVE = re.compile(r"\b(?P<kind>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|"
+                             r"non-?zero)\s+(?:(?:real|values?\s+of|choices?\s+of)\s+)?⟦(?P<k>\d+)⟧", re.I)
 _WORD_SIGNS = {"real": {}, "number": {}, "numbers": {}, "scalar": {}, "scalars": {}, "positive": {"positive": True},
                "negative": {"negative": True}, "nonnegative": {"nonnegative": True}, "nonpositive": {"nonpositive": True},
                "nonzero": {"nonzero": True}}
@@ -780,7 +843,7 @@ def _declared_names(text: str) -> list[str]:
     names = []
     for part in text.split(","):
         try:
-            symbol = parse_expression(part, Context())
+            symbol = parse_expression(part, Context(own_constants={"e", "pi"}))  # e, \pi: names where owned
         except (Unparsed, ValueError, TypeError, RecursionError):
             return []
         if not isinstance(symbol, sp.Symbol):
@@ -824,16 +887,16 @@ def _set_sign(written: str) -> dict | None:
 _HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t][^\n]*$|\\(?:sub)*section\*?\s*\{[^\n]*\}|\\paragraph\*?\s*\{[^\n]*\}", re.M)
 
 
-def _signed_heading(document: Document, base: int, length: int) -> tuple[int, list, str] | None:
-    """The first heading of the prose at ``base`` that writes signs (``## The case $a < 0$``): (the offset after
-    it, the (names, assumptions) it writes, the note). A heading declares nothing, yet a sign it contradicts (or
+def _signed_heading(document: Document, base: int, length: int) -> tuple[int, int, list, str] | None:
+    """The first heading of the prose at ``base`` that writes signs (``## The case $a < 0$``): (its offset, the
+    offset after it, the (names, assumptions) it writes, the note). A heading declares nothing, yet a sign it contradicts (or
     "any real") no longer holds after it (see _apply_sign)."""
     for heading in _HEADING_LINE.finditer(document.text, base, base + length):
         signs = [found for _, _, _, math in _inline_maths(heading.group())
                  if (found := _sign_of_declaration(math)) is not None]
         if signs:
             line = document.where(document.line_of(heading.start()))
-            return heading.end(), signs, f"{line}: {heading.group().strip()} (a heading)"
+            return heading.start(), heading.end(), signs, f"{line}: {heading.group().strip()} (a heading)"
     return None
 
 
@@ -905,20 +968,336 @@ def _compatible(before: sp.Symbol | None, assumptions: dict | None) -> bool:
     return True
 
 
+# What a later sentence says about a name whose sign is declared: the sign holds only while nothing later says
+# anything else about the name's sign or value (_revise_signs); a clean new declaration replaces it (above).
+_SIGN_SETS = {"positive": sp.Interval.open(0, sp.oo), "negative": sp.Interval.open(-sp.oo, 0),
+              "nonnegative": sp.Interval(0, sp.oo), "nonpositive": sp.Interval(-sp.oo, 0),
+              "nonzero": sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))}
+_WITHDRAWAL = re.compile(
+    r"\b(?:no\s+longer|any\s*more|any\s+longer|drop(?:s|ped|ping)?|remov(?:e|es|ed|ing)|lift(?:s|ed|ing)?|"
+    r"relax(?:es|ed|ing)?|discard(?:s|ed|ing)?|abandon(?:s|ed|ing)?|withdraw(?:s|n|ing)?|forget(?:ting)?|"
+    r"revok(?:e|es|ed|ing)|retract(?:s|ed|ing)?|waiv(?:e|es|ed|ing)|without(?!\s+loss))\b", re.I)
+_CONSEQUENCE = re.compile(r"\b(?:hence|so|thus|therefore|since|because|as|then|particular|implies|implied|follows?|"
+                          r"recall|note|clearly|obviously|i\.e|ensures?|guarantees?|gives)\b", re.I)
+_ALTERNATIVE = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+[^⟦.;:,]*?(?:,|(?=[.;:]|$))|\binstead\b(?!\s+of)|"
+                          r"\brather\b(?!\s+than)|\bwithout\s+loss\s+of\s+generality\b|\bw\.?\s?l\.?\s?o\.?\s?g\b\.?",
+                          re.I)  # "rather than a negative value," names no formula
+_HYPHENATED_SIGN = re.compile(r"\bnon-(?=(?:negative|positive|zero)\b)", re.I)
+_SIGN_TALK = re.compile(r"\b(?:positive|negative|nonnegative|nonpositive|nonzero|zero|sign|signs|real|arbitrary)\b",
+                        re.I)
+_VALUE_STATEMENT = re.compile(r"(?P<name>[^=<>:]+?)\s*(?::=|\\coloneqq(?![A-Za-z])|(?<![<>!\\])=(?![=:]))"
+                              r"\s*(?P<value>[^=<>]+)")
+_STATED_RELATIONS = {">": sp.Gt, ">=": sp.Ge, "<": sp.Lt, "<=": sp.Le}
+_FLIPPED = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "!=": "!="}
+_MAY_STATE = re.compile(r"[<>=≤≥≠]|\\(?:geq?|leq?|gt|lt|neq?|geqslant|leqslant|in|coloneqq)(?![A-Za-z])")
+
+
+def _read_sign_statement(document: Document, marked: str, number: int, maths: list[str], offset: int, line: str,
+                         mood: str, signed_here: dict[str, set[str]], persistent: Context, current: Context) -> None:
+    """What inline formula ⟦number⟧ says about signs: a declaration (_declare_sign, _replace_sign), and for a
+    name already signed, whether that sign still holds after it (_revise_signs). ``signed_here`` collects, per
+    sentence, the names whose sign its formulas declared."""
+    math, sentence = maths[number], _sentence_of(marked, number)
+    mood = _sign_mood(marked, number, mood)
+    stated = _stated_set(math, current) if _any_sign(persistent, current) else None
+    before = _sign_snapshot(stated[0], persistent, current) if stated else {}
+    entries = (dict(persistent.symbols), dict(persistent.bounded))
+    _declare_sign(document, math, offset, line, mood, persistent, current)
+    _replace_sign(math, _sentence_signs(marked, number, maths), bool(_ANEW.search(sentence)), line, mood,
+                  persistent, current)
+    if stated:
+        _revise_signs(stated[0], stated[1], sentence, mood, f"{line}: {math.strip()}", before,
+                      signed_here.get(sentence, set()), persistent, current, document)
+    elif _any_sign(persistent, current):
+        _revise_withdrawn_names(math, sentence, mood, f"{line}: {math.strip()}", persistent, current)
+    changed = {name for name in set(persistent.symbols) | set(persistent.bounded) | set(entries[0]) | set(entries[1])
+               if _sign_entry(persistent, name) != (entries[0].get(name), entries[1].get(name))}
+    signed_here.setdefault(sentence, set()).update(changed)
+
+
+def _signs_after_assignments(document: Document, formula: Formula, context: Context) -> Context:
+    """A display assignment ``t := -1`` whose value the declared sign of t does not allow (the step itself is
+    refuted against the declaration): from the next formula on, t is a plain real taking the assigned value,
+    so that no sign of t simplifies a step before the value is put in (|t| = t after t > 0, t := -1)."""
+    revised = None
+    for chain in formula.chains:
+        if len(chain) != 2 or chain[1].relation != ":=" or chain[0].segment is None or chain[1].segment is None \
+                or chain[0].problem is not None or chain[1].problem is not None:
+            continue
+        names = _declared_names(chain[0].segment.source)
+        declared = _declared_set(context, names[0]) if len(names) == 1 else None
+        values = _values_of(chain[1].segment.source, context) if declared is not None else None
+        if declared is None or (values is not None and _subset(values, declared)):
+            continue
+        revised = revised or context.copy()
+        line = document.where(document.line_of(chain[0].segment.start))
+        revised.declare_symbol(names[0], f"{line}: {chain[0].segment.source} := {chain[1].segment.source} (an "
+                                         f"assignment the declared sign does not allow: the sign no longer holds)")
+    return revised or context
+
+
+def _sign_mood(marked: str, number: int, mood: str) -> str:
+    """The mood of formula ⟦number⟧ as a sign statement: "Let $t \\ge 0$ instead.", "Rather than a negative
+    value, take $\\sigma > 0$." and "Let $t$ be non-negative." declare plainly (the alternative they set aside
+    is no formula, the hyphen no negation); otherwise the mood _moods reads."""
+    if mood not in (NEGATION, NOT_DECLARED):
+        return mood
+    sentence = _sentence_of(marked, number)
+    cleaned = _HYPHENATED_SIGN.sub("non", _ALTERNATIVE.sub(" ", sentence))
+    return _moods(cleaned).get(number, mood) if cleaned != sentence else mood
+
+
+def _any_sign(*targets: Context) -> bool:
+    """Whether a name of ``targets`` has a declared sign (or bound)."""
+    return any(target.bounded or any(_declared_set(target, name) is not None for name in target.symbols)
+               for target in targets)
+
+
+def _declared_set(target: Context, name: str) -> sp.Set | None:
+    """The values the declared sign of ``name`` allows (β ≥ 1: [1, ∞)); None where it has no declared sign."""
+    if name in target.bounded:
+        value = target.bounded[name]
+        excess = next(iter(value.free_symbols))
+        return sp.Interval(value.subs(excess, 0), sp.oo, left_open=bool(excess.is_positive))
+    symbol = target.symbols.get(name)
+    if symbol is None:
+        return None
+    allowed = sp.S.Reals
+    for sign, values in _SIGN_SETS.items():
+        if getattr(symbol, f"is_{sign}") is True:
+            allowed = sp.Intersection(allowed, values)
+    return None if allowed == sp.S.Reals else allowed
+
+
+def _assumption_set(assumptions: dict) -> sp.Set:
+    """The values sympy assumptions ({"positive": True}, {} any real) allow a real name."""
+    allowed = sp.S.Reals
+    for sign in assumptions:
+        allowed = sp.Intersection(allowed, _SIGN_SETS.get(sign, sp.S.Reals))
+    return allowed
+
+
+def _set_assumptions(values: sp.Set) -> dict:
+    """The strongest sympy sign assumption that holds on all of ``values``; {} where none does."""
+    if values is sp.S.EmptySet:
+        return {}
+    return next(({sign: True} for sign, allowed in _SIGN_SETS.items() if _subset(values, allowed)), {})
+
+
+def _subset(inner: sp.Set, outer: sp.Set) -> bool:
+    try:
+        return inner.is_subset(outer) is True
+    except (TypeError, ValueError, NotImplementedError):
+        return False
+
+
+def _stated_set(math: str, context: Context) -> tuple[list[str], sp.Set | None] | None:
+    """The plain names a prose formula states something about and the values it allows them: ``t > 0``,
+    ``-t \\ge 1``, ``0 < t < 1``, ``t \\neq 0``, ``t \\in (0, \\infty)``, ``t = -1``; for ``t = x^2`` the values
+    the known sign of x² allows (None where no sign is known). None when it is no such statement."""
+    written = math.strip().rstrip(".,;:").strip()
+    if not _MAY_STATE.search(written):
+        return None
+    member = _IN_SET.fullmatch(written)
+    if member is not None:
+        names = _declared_names(member.group("names"))
+        return (names, _members_of(member.group("set"))) if names else None
+    value = _VALUE_STATEMENT.fullmatch(written)
+    if value is not None:
+        names = _declared_names(value.group("name"))
+        return (names, _values_of(value.group("value"), context)) if len(names) == 1 else None
+    pieces = _RELATION_SPLIT.split(written)
+    if len(pieces) not in (3, 5):
+        return None
+    found = None
+    for left, relation, right in zip(pieces[0::2], pieces[1::2], pieces[2::2]):
+        part = _relation_set(left, _RELATIONS[relation], right)
+        if part is None or (found is not None and found[0] != part[0]):
+            return None
+        found = part if found is None else (found[0], sp.Intersection(found[1], part[1]))
+    return found
+
+
+def _relation_set(left: str, relation: str, right: str) -> tuple[list[str], sp.Set] | None:
+    """(names, the values they may take) for ``left relation right`` with a number on one side and, on the other,
+    a list of plain names or a polynomial of degree ≤ 2 in one name (``-t``, ``t^2``, ``2t - 1``); else None."""
+    for subject, other, flipped in ((left, right, False), (right, left, True)):
+        bound = _number_in(other)
+        if bound is None:
+            continue
+        relation = _FLIPPED[relation] if flipped else relation
+        names = _declared_names(subject)
+        if len(names) > 1:
+            expr = variable = sp.Symbol("value_", real=True)
+        else:
+            expr = _expression_in(subject)
+            symbols = list(expr.free_symbols) if expr is not None else []
+            if len(symbols) != 1 or not expr.is_polynomial(symbols[0]) or sp.degree(expr, symbols[0]) > 2:
+                return None
+            variable, names = symbols[0], [symbols[0].name]
+        try:
+            if relation == "!=":
+                return names, sp.Complement(sp.S.Reals, sp.solveset(sp.Eq(expr, bound), variable, sp.S.Reals))
+            return names, sp.solveset(_STATED_RELATIONS[relation](expr, bound), variable, sp.S.Reals)
+        except (TypeError, ValueError, NotImplementedError):
+            return None
+    return None
+
+
+def _expression_in(text: str, context: Context | None = None) -> sp.Expr | None:
+    try:
+        expr = parse_expression(text, context or Context())
+    except (Unparsed, ValueError, TypeError, RecursionError):
+        return None
+    return expr if isinstance(expr, sp.Expr) else None
+
+
+def _number_in(text: str) -> sp.Expr | None:
+    """The real number ``text`` writes (``-1``, ``\\frac{1}{2}``, ``\\pi``); None for anything else."""
+    if not text.strip():
+        return None
+    expr = _expression_in(text)
+    return expr if expr is not None and not expr.free_symbols and expr.is_real else None
+
+
+def _values_of(written: str, context: Context) -> sp.Set | None:
+    """The values ``name = written`` allows the name: the number, or those of the sign ``written`` is known to
+    have; None where nothing is known."""
+    number = _number_in(written)
+    if number is not None:
+        return sp.FiniteSet(number)
+    expr = _expression_in(written, context)
+    if expr is None:
+        return None
+    known = [values for sign, values in _SIGN_SETS.items() if getattr(expr, f"is_{sign}") is True]
+    return sp.Intersection(*known) if known else None
+
+
+def _members_of(written: str) -> sp.Set | None:
+    """The members of a set written after ``\\in``: an interval with numeric (or infinite) ends, a half line,
+    the reals; None for any other set."""
+    text = written.rstrip(".").strip()
+    interval = _INTERVAL.fullmatch(text)
+    if interval is not None:
+        ends = [(-sp.oo if "-" in interval.group(end) else sp.oo) if "infty" in interval.group(end)
+                else sp.Rational(interval.group(end).replace(" ", "")) for end in ("lo", "hi")]
+        return sp.Interval(ends[0], ends[1], left_open=interval.group("open") == "(",
+                           right_open=interval.group("close") == ")")
+    sign = _set_sign(text)
+    return None if sign is None else _assumption_set(sign)
+
+
+def _sign_survives(declared: sp.Set, stated: sp.Set | None, sentence: str, mood: str) -> bool:
+    """Whether a declared sign (the values ``declared``) still holds after a statement that allows the name
+    ``stated``: a refinement or restatement (σ ≥ 1 or σ > 0 after σ > 0) keeps it, so does a consequence the
+    sign allows (hence σ ≠ 0, so σ < 10) outside a hypothesis, and the denial of what the sign excludes (we do
+    not assume σ < 0); a withdrawal in words, any other negation, a statement that contradicts the sign or only
+    overlaps it (t ≤ 0 after t ≥ 0) without a word of consequence, or one that cannot be read, ends it."""
+    if stated is None or stated is sp.S.EmptySet or _WITHDRAWAL.search(_MARKER.sub(" ", sentence)):
+        return False
+    disjoint = sp.Intersection(stated, declared) is sp.S.EmptySet
+    if mood == NEGATION:
+        return disjoint
+    if _subset(stated, declared):
+        return True
+    return mood != HYPOTHESIS and not disjoint and bool(_CONSEQUENCE.search(_MARKER.sub(" ", sentence)))
+
+
+def _sign_entry(target: Context, name: str) -> tuple:
+    return target.symbols.get(name), target.bounded.get(name)
+
+
+def _sign_snapshot(names: list[str], persistent: Context, current: Context) -> dict:
+    """For each target and name: (its sign entry, the values its sign allows, its refused-sign note)."""
+    return {(is_current, name): (_sign_entry(target, name), _declared_set(target, name),
+                                 target.notes.get(("sign-refused", name)))
+            for is_current, target in ((False, persistent), (True, current)) for name in names}
+
+
+def _revise_signs(names: list[str], stated: sp.Set | None, sentence: str, mood: str, note: str, before: dict,
+                  conjoined: set[str], persistent: Context, current: Context, document: Document | None = None,
+                  certain: bool = False) -> None:
+    """After a statement about ``names`` (allowing the values ``stated``; None: not read) that the declarations
+    above did not take up: a declared sign that does not survive it (_sign_survives) no longer holds. A plain
+    statement then gives the names the sign it states, a hypothesis for the next formula only; any other
+    sentence leaves them plain reals. Where the sentence neither reads plainly nor withdraws the sign in words
+    (nor is ``certain`` to), the reader cannot tell whether the old sign still holds: a step refuted without it
+    is checked again with it (Document.tentative), as with a sign the sentence states but does not declare.
+    A sign declared by another formula of the same sentence (``Let $a > 0$ and $a < 1$``) stays."""
+    withdrawn = bool(_WITHDRAWAL.search(_MARKER.sub(" ", sentence)))
+    for name in names:
+        for is_current, target in ((False, persistent), (True, current)):
+            entry, declared, refused = before.get((is_current, name), (None, None, None))
+            if declared is None or _sign_entry(target, name) != entry or (mood == HYPOTHESIS and not is_current):
+                continue  # no sign to revise, the statement already replaced it, or a hypothesis: the next formula's
+            if not withdrawn and mood != NEGATION and name in conjoined and \
+                    (stated is None or sp.Intersection(stated, declared) is not sp.S.EmptySet):
+                continue
+            if _sign_survives(declared, stated, sentence, mood):
+                continue
+            states = stated is not None and not withdrawn and (mood == "" or (mood == HYPOTHESIS and is_current))
+            assumptions = _set_assumptions(stated) if states else {}
+            suffix = f" ({mood}: for the next formula only)" if states and mood else ""
+            target.declare_symbol(name, f"{note} (the earlier sign declaration no longer holds){suffix}", **assumptions)
+            if assumptions:
+                continue
+            if withdrawn and refused is None:
+                target.notes.pop(("sign-refused", name), None)  # the sign it names is withdrawn, not stated
+            elif withdrawn:
+                target.notes[("sign-refused", name)] = refused
+            if target.notes.get(("sign-refused", name)) in (None, refused) and document is not None and \
+                    not (withdrawn or certain or mood in ("", HYPOTHESIS)):
+                _tentative_old_sign(document, target, name, declared, note)
+            if target.notes.get(("sign-refused", name)) not in (None, refused):
+                target.symbols.pop(name)  # a step refuted without a sign is checked again (Document.tentative)
+
+
+def _tentative_old_sign(document: Document, target: Context, name: str, declared: sp.Set, note: str) -> None:
+    """The earlier sign of ``name`` (σ > 0, σ ≥ 0, β ≥ 1) as a declaration the sentence ``note`` may have left
+    standing (Document.tentative, ``("sign-refused", name)``); nothing for a sign that has no such form."""
+    if not isinstance(declared, sp.Interval) or declared.end != sp.oo or declared.start < 0:
+        return
+    relation = ">" if declared.left_open else "≥"
+    why = f"{note}: whether the earlier sign {name} {relation} {declared.start} still holds after it is not clear"
+    document.tentative[why] = ("sign", (name,), declared.start, bool(declared.left_open))
+    target.notes[("sign-refused", name)] = why
+
+
+def _revise_withdrawn_names(math: str, sentence: str, mood: str, note: str, persistent: Context,
+                            current: Context) -> None:
+    """``We no longer assume that $t$ is positive``, ``$t$ is not negative``: a declared sign of a name the
+    sentence withdraws, or negates while talking of signs, no longer holds."""
+    plain = _MARKER.sub(" ", sentence)
+    if not (_WITHDRAWAL.search(plain) or (mood == NEGATION and _SIGN_TALK.search(plain))):
+        return
+    names = _declared_names(math) if re.fullmatch(r"[\\A-Za-z_{}0-9\s,]+", math) else []
+    if names:
+        _revise_signs(names, None, sentence, NEGATION, note, _sign_snapshot(names, persistent, current), set(),
+                      persistent, current, certain=True)
+
+
 def _declare_sign_words(marked: str, maths: list[str], functions, moods: dict[int, str], persistent: Context,
-                        current: Context) -> None:
+                        current: Context, signed_here: dict[str, set[str]] | None = None,
+                        document: Document | None = None) -> None:
     """``$a$ is negative``, ``let $a$ be any real number``, ``for any real $a$``: the sign (or none) of the names
-    for what follows, replacing an earlier sign declaration (see _replace_sign)."""
-    for m in _SIGN_WORDS.finditer(marked):
-        k = int(m.group("k") or m.group("any"))
+    for what follows, replacing an earlier sign declaration (see _replace_sign, _revise_signs); ``for negative
+    $a$``, ``consider positive $a$``: a sign stated before the name, which revises an earlier sign only."""
+    words = [(m, int(m.group("k") or m.group("any")), True) for m in _SIGN_WORDS.finditer(marked)]
+    words += [(m, int(m.group("k")), False) for m in _SIGN_ADJECTIVE.finditer(marked)]
+    for m, k, declares in sorted(words, key=lambda found: found[0].start()):
         names = _declared_names(maths[k]) if k < len(maths) else []
-        mood = moods.get(k, "")
-        if not names or mood == NEGATION:
+        mood = _sign_mood(marked, k, moods.get(k, ""))
+        if not names or (mood == NEGATION and declares):
             continue
         kind = re.sub(r"strictly\s+|-", "", (m.group("kind") or "real").lower())
         note = f"{functions[k][1]}: {functions[k][2]} is {kind}"
-        _apply_sign(names, _WORD_SIGNS.get(kind), note, mood, persistent, current, _sentence_signs(marked, k, maths),
-                    bool(_ANEW.search(_sentence_of(marked, k))))
+        sentence = _sentence_of(marked, k)
+        before = _sign_snapshot(names, persistent, current)
+        if declares:
+            _apply_sign(names, _WORD_SIGNS.get(kind), note, mood, persistent, current,
+                        _sentence_signs(marked, k, maths), bool(_ANEW.search(sentence)))
+        _revise_signs(names, _assumption_set(_WORD_SIGNS.get(kind, {})), sentence, mood, note, before,
+                      (signed_here or {}).get(sentence, set()), persistent, current, document)
 
 
 # "Let $q(z)$ be the Gaussian $\mathcal{N}(z; \mu, \sigma^2)$", "$\epsilon$ follows $N(0, 1)$", "$q(z|x)$ は正規分布
@@ -995,7 +1374,7 @@ def _signed_names(found: re.Match) -> tuple[list[str], sp.Expr, bool] | None:
     names = []
     for part in found.group("names").split(","):
         try:
-            symbol = parse_expression(part, Context())
+            symbol = parse_expression(part, Context(own_constants={"e", "pi"}))  # e, \pi: names where owned
         except Unparsed:
             return None
         if not isinstance(symbol, sp.Symbol):
@@ -1076,6 +1455,41 @@ _IDENTITY = re.compile(r"\s*(?:I|\\(?:mathbf|mathbb|mathrm|boldsymbol|bm)\s*\{\s
 _POINT = re.compile(r";|\\mid\b|(?<!\\)\|")
 
 
+_SCALE_WORDS = re.compile(r"standard[\s-]+deviation|\bstd\b|\bscale\b|標準偏差|スケール", re.I)
+_SQUARED = re.compile(r"\^\s*\{?\s*2\s*\}?\s*$")
+
+
+def _normal_scale_stated(prose: str, math_start: int, math: str) -> bool:
+    """Whether the sentence of an inline formula that writes ``N(mean, s)``, s not written as a square, calls
+    a parameter a standard deviation or a scale ("where $s$ is the standard deviation", torch's
+    Normal(loc, scale)): then N's second parameter may be the standard deviation, not the variance."""
+    normal = re.search(r"(?:\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N|(?<![A-Za-z\\])N)\s*(?:\\left\s*)?\(", math)
+    if normal is None:
+        return False
+    close = _matching_paren(math, normal.end() - 1)
+    arguments = [argument.strip() for _, argument in top_level_parts(math[normal.end():close])]
+    second = arguments[-1] if len(arguments) >= 2 else ""
+    if not second or _SQUARED.search(second) or second in ("0", "1", "I") or _IDENTITY.fullmatch(second):
+        return False
+    begin = max(prose.rfind(". ", 0, math_start), prose.rfind("。", 0, math_start), prose.rfind("\n\n", 0, math_start))
+    ends = [end for end in (prose.find(". ", math_start + len(math)), prose.find("。", math_start + len(math)),
+                            prose.find("\n\n", math_start + len(math))) if end >= 0]
+    if _SCALE_WORDS.search(prose[begin + 1:min(ends, default=len(prose))]):
+        return True
+    named = re.compile(r"\$\s*" + re.escape(second) + r"\s*(?:[$<>=,]|\\[a-z])")  # "$s > 0$ は標準偏差"
+    return any(_SCALE_WORDS.search(sentence) and named.search(sentence)
+               for sentence in re.split(r"(?<=[.!?])\s|。|\n\s*\n", prose))
+
+
+def _matching_paren(text: str, opening: int) -> int:
+    depth = 0
+    for k in range(opening, len(text)):
+        depth += (text[k] == "(") - (text[k] == ")")
+        if depth == 0:
+            return k
+    return len(text)
+
+
 def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, str]:
     """Read ``subject \\sim N(mean, variance)``: ``p(x) \\sim N(...)`` binds the density p, ``\\epsilon \\sim
     N(0, 1)`` gives a variable its law. Returns ("declared", what it declares), ("refused", why not) for a
@@ -1091,6 +1505,9 @@ def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, 
     if len(arguments) != 2:
         return "refused", f"N(...) takes a mean and a variance, found {len(arguments)} argument(s) in `{part.strip()}`"
     identity = bool(_IDENTITY.fullmatch(arguments[1]))
+    if context.normal_scale and not identity and arguments[1].strip() not in ("0", "1"):
+        return "refused", (f"{context.normal_scale}: is the second parameter of `{part.strip()}` a variance or a "
+                           "standard deviation? (mathcheck reads N(mean, variance))")
     try:
         mean = parse_expression(arguments[0], context)
         variance = sp.Integer(1) if identity else parse_expression(arguments[1], context)
@@ -1106,6 +1523,10 @@ def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, 
     shown = part.strip() + (" (the identity I read as 1: one dimension)" if identity else "")
     if isinstance(subject, Normal):  # already declared: redeclare from the density as written
         subject = _written_density(left)
+    other = _other_point(point[0], subject, context) if len(point) == 2 else None
+    if other is not None:  # q(z|x) = N(x; 0, 1): a function of x alone, no density of z
+        return "refused", (f"`{part.strip()}` is a Gaussian in {other}, not in {subject.variables[0]}, the variable "
+                           f"of the density: it is not a normalized density of {subject.variables[0]}")
     if isinstance(subject, Density) and subject.given and len(subject.variables) == 1:
         return _declare_conditional(context, subject, mean, variance, part, f"{line}: {shown}")
     if isinstance(subject, Density):
@@ -1125,6 +1546,21 @@ def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, 
         _note_latest(context, ("law", subject), f"{line}: {shown}")
         return "declared", f"declares the law of {subject}: N({mean}, {variance})"
     return "refused", f"the left of \\sim must be a variable or a density such as p(x), not `{left.strip()}`"
+
+
+def _other_point(written: str, subject, context: Context) -> sp.Symbol | None:
+    """The point of N(point; mean, variance) where it is a variable other than the one variable of the density
+    ``subject`` it declares (None where it is that variable, or no plain variable)."""
+    if not isinstance(subject, Density) or len(subject.variables) != 1:
+        return None
+    try:
+        point = parse_expression(written, context)
+    except (Unparsed, ValueError, TypeError):
+        return None
+    (variable,) = subject.variables
+    if isinstance(point, sp.Symbol) and isinstance(variable, sp.Symbol) and point.name != variable.name:
+        return point
+    return None
 
 
 def conditional_key(density: Density) -> tuple:
@@ -1281,12 +1717,24 @@ def _declare_curvatures(marked: str, functions, persistent: Context, current: Co
 NEGATION, QUESTION, HEDGE, HYPOTHESIS = "a negation", "a question", "a hedge, not a statement", "a hypothesis"
 
 
-def _mood(sentence: str, clauses: list[str], number: int) -> str:
+_EXCLUDING = re.compile(r"\b(?:except|excepting|excluding|other\s+than|apart\s+from|aside\s+from|save\s+for|"
+                        r"outside\s+of)\b|以外|除", re.I)
+
+
+def _mood(sentence: str, clauses: list[str], number: int, marker: str = "") -> str:
     """What kind of statement clause ``number`` of ``sentence`` makes: "" for a plain one; a negation (in the
-    clause), a question, a hedge or a hypothesis (in the clause or one before it in the sentence)."""
+    clause, or an excluding lead-in: "except when"), a question, a hedge or a hypothesis (in the clause or one
+    before it in the sentence); a hedge too for the consequent of a condition stated after it ("$x > 0$
+    whenever $y > 0$", "$a > 0$, provided ...")."""
     clause, before = clauses[number], clauses[:number + 1]
-    if _NEGATION_EN.search(clause) or _NEGATION_JA.search(clause):
+    if _NEGATION_EN.search(clause) or _NEGATION_JA.search(clause) or any(_EXCLUDING.search(c) for c in before):
         return NEGATION
+    at = clause.find(marker) if marker else -1
+    ahead = clause[:at] if at >= 0 else clause
+    after = [clause[at + len(marker):]] + clauses[number + 1:] if at >= 0 else clauses[number + 1:]
+    if not any(_HYPOTHESIS_EN.search(c) for c in clauses[:number] + [ahead]) and \
+            any(_HYPOTHESIS_EN.search(c) or re.search(r"\bas\s+long\s+as\b", c, re.I) for c in after):
+        return HEDGE
     if "?" in sentence or "？" in sentence or _QUESTION_JA.search(sentence):
         return QUESTION
     if any(_HEDGE_EN.search(c) or _HEDGE_JA.search(c) for c in before):
@@ -1300,17 +1748,36 @@ def _moods(marked: str) -> dict[int, str]:
     """The mood (see _mood) of the clause of each inline formula ⟦k⟧ of the marked prose; a formula outside
     the declarative part of its sentence (see _declarative_markers) is NOT_DECLARED."""
     moods: dict[int, str] = {}
-    for sentence in _SENTENCE_BREAK.split(marked):
+    sentences = _SENTENCE_BREAK.split(marked)
+    for index, sentence in enumerate(sentences):
         clauses = _clauses(sentence)
+        closed = any(piece.strip() for piece in sentences[index + 1:])  # "If $t > 0$ we are done. Otherwise,"
         allowed = _declarative_markers(sentence)
         for number, clause in enumerate(clauses):
             for k in _MARKER.findall(clause):
-                mood = _mood(sentence, clauses, number)
+                mood = _mood(sentence, clauses, number, f"⟦{k}⟧")
                 if mood == "" and k not in allowed and _CONDITION_CLAUSE.fullmatch(clause) and \
                         _plain_around(sentence, clauses):
                     mood = HYPOTHESIS  # "..., with $s > 0$, gives": a condition of the next formula
+                if mood == HYPOTHESIS and (closed or _case_set_aside(sentence, clauses, number)):
+                    mood = HEDGE  # a case another sentence or clause follows may close: it is not assumed
                 moods[int(k)] = mood if mood in (NEGATION, HYPOTHESIS) or k in allowed else NOT_DECLARED
     return moods
+
+
+_CONTRAST = re.compile(r"\b(?:but|whereas|while|although|though|however|yet|otherwise|in\s+general)\b|"
+                       r"だが|けれど|けど|しかし|一般に|省略|扱う|扱い|示せれば|誘惑|が、", re.I)
+_RUNS_INTO_JA = re.compile(r"次|以下|成り立つ|成立|[:：]\s*$")
+
+
+def _case_set_aside(sentence: str, clauses: list[str], number: int) -> bool:
+    """Whether a case the sentence states is set aside rather than assumed for what follows: a contrasting
+    clause after it ("If $t > 0$ this is easy, but in general ..."), or a Japanese 場合/なら sentence that does
+    not run into the formula ("$t > 0$ の場合は省略する")."""
+    if any(_CONTRAST.search(clause) for clause in clauses[number + 1:]) or _CONTRAST.search(
+            _MARKER.sub(" ", sentence)):
+        return True
+    return bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", sentence)) and not _RUNS_INTO_JA.search(sentence)
 
 
 def _plain_around(sentence: str, clauses: list[str]) -> bool:
@@ -1597,8 +2064,34 @@ _TEXT_COMMAND = re.compile(r"\\(intertext|shortintertext|text|mbox|hbox|textrm|t
 PROSE_WORDS = {"and", "or", "where", "for", "if", "iff", "hence", "thus", "so", "since", "because", "by", "with",
                "when", "then", "otherwise", "as", "therefore", "also", "all", "any", "each", "every", "some", "while",
                "given", "unless", "provided", "assuming", "whenever", "i.e.", "e.g.", "ie", "eg", "wlog", "resp"}
-CONDITION_WORDS = re.compile(r"(?:\b(?:for|if|iff|when|whenever|where|with|provided|assuming|given|unless|"
+CONDITION_WORDS = re.compile(r"(?:\b(?:for|if|iff|when|whenever|where|with|provided|assuming|given|unless|as long as|"
                              r"such that|s\.t\.|all|every|each|any)|∀|ただし|但し|のとき|の時|ならば|場合)\W*$", re.I)
+
+
+CONDITION = "condition"  # the math after these words is a condition of the step before it, maybe assumed
+_ASSUMED_CONDITION_WORDS = {"for", "all", "every", "each", "any", "real", "if", "iff", "when", "whenever", "where",
+                            "with", "provided", "that", "given", "assuming", "as", "long", "so", "such", "s.t", "st",
+                            "and",
+                            "valid", "holds", "hold", "true", "on", "in", "the", "case"}
+
+
+_QUALIFIED_LEAD = re.compile(r"\b(?:except|excluding|other\s+than|apart\s+from|(?:if|when|for|where)\s+not)\W*$", re.I)
+
+
+def _condition_kind(text: str, after_condition: bool = False) -> str:
+    """How the prose ``text`` before some math leads into it: "" when it ends with no condition word; CONDITION
+    when all its words are those of a condition (for, if, when, where, with, provided, given, assuming, for all,
+    as long as, such that), or (``after_condition``: right after one) an "and"; otherwise the lead-in itself
+    ("except for", "unless", "but not for", "fails for", "only if", "if not", or after a condition an "or"): a
+    condition it negates, qualifies or joins to another as an alternative, which is never assumed."""
+    text = " ".join(text.split())
+    words = [word.rstrip(".") for word in re.findall(r"[A-Za-z]+(?:\.[A-Za-z]+)*\.?", text.lower())]
+    if after_condition and words and set(words) <= {"and", "or", "nor"}:
+        return CONDITION if set(words) == {"and"} else text
+    if not CONDITION_WORDS.search(text):
+        return text if _QUALIFIED_LEAD.search(text) else ""
+    negated = _NEGATION_JA.search(text) or re.search(r"以外|除", text)
+    return CONDITION if not negated and all(word in _ASSUMED_CONDITION_WORDS for word in words) else text
 
 
 def _read_formula(document: Document, index: int, start: int, end: int, inner_start: int, inner_end: int,
@@ -1721,9 +2214,11 @@ class _ChainBuilder:
         self.last: list[ChainItem] | None = None
         self.pending: list[list[ChainItem]] = []  # chains read from the math in a text, placed after its row
         self.side_conditions: list[tuple[list[ChainItem], str, int]] = []  # (its report, a sign condition, start)
+        self.row_conditions = 0  # how many side conditions the rows before this one gave
 
     def row(self, row: str, base: int) -> None:
         first_in_row = True
+        self.row_conditions = len(self.side_conditions)
         for column, part_start, part_end in _column_spans(row, self.column_pairs):
             for piece_tokens, condition in self._pieces(row[part_start:part_end], base + part_start):
                 tokens = _without_trailing_punctuation(piece_tokens)
@@ -1731,7 +2226,7 @@ class _ChainBuilder:
                     continue  # nothing but the brackets of a comment: ``&& (\text{Jensen})``
                 items = _implication_unchecked(_row_items(tokens, self.document), self.document)
                 if tokens[0].kind == "cmd" and tokens[0].text == "forall":
-                    condition = "condition"
+                    condition = CONDITION
                 if condition:
                     self._condition(items, condition)
                     continue
@@ -1758,7 +2253,7 @@ class _ChainBuilder:
             chars[m.start():end] = " " * (end - m.start())
             self.text_math(content, base + m.end() + 1)
             plain = _INLINE.sub(" ", content)
-            cuts.append((m.start(), "condition" if CONDITION_WORDS.search(plain.strip()) else ""))
+            cuts.append((m.start(), _condition_kind(plain, bool(cuts) and cuts[-1][1] == CONDITION)))
         cleaned = "".join(chars)
         bounds = [0] + [at for at, _ in cuts] + [len(cleaned)]
         conditions = [""] + [condition for _, condition in cuts]
@@ -1768,7 +2263,7 @@ class _ChainBuilder:
             for number, piece in enumerate(pieces):
                 after_comma = number > 0 and pieces[number - 1][-1].kind == "sym" and pieces[number - 1][-1].text == ","
                 side = number > 0 and _sign_condition(self.document, piece, bracketed=not after_comma) is not None
-                yield piece, condition if number == 0 else ("condition" if side else "")
+                yield piece, condition if number == 0 else (CONDITION if side else "")
 
     def _place(self, items: list[ChainItem], column: int, first_in_row: bool) -> None:
         first = items[0]
@@ -1804,7 +2299,9 @@ class _ChainBuilder:
 
     def _condition(self, items: list[ChainItem], condition: str) -> None:
         """Math after a condition word (``\\text{if } x > 0``): a bound variable (``for all x``) says nothing;
-        a relation is a condition the checker cannot use, reported."""
+        a relation is a condition the checker cannot use, reported; a sign condition after the words of a
+        condition (``condition`` is CONDITION) may be assumed (_apply_side_conditions), one after any other lead-in
+        (``condition`` is that lead-in: "except for", "unless") never is."""
         tokens = [token for item in items if item.segment for token in item.segment.tokens]
         sign = _sign_condition(self.document, tokens, bracketed=True) if tokens else None
         if len(items) == 1 and items[0].problem is None and sign is None:
@@ -1812,22 +2309,45 @@ class _ChainBuilder:
         start = next((i.segment.start for i in items if i.segment), 0)
         end = max((i.segment.end for i in items if i.segment), default=start)
         written = self.document.written_span(start, end).strip()
+        if condition != CONDITION:  # except for, unless, but not for: never assumed
+            self._drop_alternatives(condition)
+            self.pending.append([ChainItem(None, None, Unparsed(
+                f"a condition (`{written}`) after `{condition}` is not read as one (only a condition after for, if, "
+                f"when, where, with, provided, given, assuming is): the step before it is checked without it",
+                written, start, end))])
+            return
         self.pending.append([ChainItem(None, None, Unparsed(
             f"a condition (`{written}`) is not used by the checker: the step before it is checked without it",
             written, start, end))])
         if sign is not None:
             self.side_conditions.append((self.pending[-1], sign, start))
 
+    def _drop_alternatives(self, lead: str) -> None:
+        """A condition joined by "or" to the sign conditions read before it in the row (``for x > 0 or x < 0``):
+        none of them is assumed, each reported as not used."""
+        if not re.search(r"\b(?:or|nor)\b", lead, re.I):
+            return
+        while len(self.side_conditions) > self.row_conditions:
+            report, _, _ = self.side_conditions.pop()
+            problem = report[0].problem
+            report[0] = ChainItem(None, None, Unparsed(
+                f"a condition (`{problem.fragment}`) is one of alternatives (`{lead}`), not used by the checker: "
+                "the step before it is checked without it", problem.fragment, problem.start, problem.end))
+
     def text_math(self, content: str, base: int) -> None:
         """The math inside a text (``\\text{and $a = b$}``, a ``\\tag``): a claim is checked as a chain of its
         own, a condition (after "for", "if", "where", ...) reported; a name (``for all $x$``) says nothing."""
-        for start, _, math_start, math in _inline_maths(content):
+        before = (0, "")  # where the math before ends, and what it was (CONDITION after a condition word)
+        for start, end, math_start, math in _inline_maths(content):
             tokens = tokenize(math, base + math_start)
             if not any(token.kind == "rel" for token in tokens):
                 continue
-            if CONDITION_WORDS.search(_INLINE.sub(" ", content[:start]).strip()):
+            joined = _condition_kind(content[before[0]:start], True) if before[1] == CONDITION else ""
+            condition = joined or _condition_kind(_INLINE.sub(" ", content[:start]))  # for $a > 0$ and $b > 0$
+            before = (end, condition)
+            if condition:
                 items = _row_items(tokens, self.document)
-                self._condition(items, "condition")
+                self._condition(items, condition)
                 continue
             for piece in _split_at_separators(tokens):
                 piece = _without_trailing_punctuation(piece)
@@ -2192,6 +2712,14 @@ def _declarations_in_formula(document: Document, formula: Formula, context: Cont
     declared = None
     for chain in formula.chains:
         for position, item in enumerate(chain):
+            if item.relation == ":=" and len(chain) == 2 and item.problem is None and chain[0].segment is not None \
+                    and item.segment is not None:  # Σ := diag(σ²): a matrix defined for what follows (matrix_reader)
+                defined = matrix_reader.display_definition(chain[0].segment.source, item, declared or context,
+                                                           formula.context,
+                                                           document.where(document.line_of(chain[0].segment.start)))
+                declared = defined or declared
+                if defined is not None:
+                    continue
             if item.relation != "~" or item.problem is not None:
                 continue
             first = chain[0]

@@ -27,6 +27,46 @@ class IndexedFamily:
         found = re.fullmatch(rf"{re.escape(self.base)}_(\d+)", name)
         return int(found.group(1)) if found else None
 
+    def instance_subscript(self, name: str) -> str | None:
+        """The subscript written when ``name`` is the family's letter with a subscript other than its own index and
+        other than a number: ``w_j``, ``w_{k+1}``, ``w_{2k}`` (read as the names w_j, w_k+1, w_2k)."""
+        found = re.fullmatch(rf"{re.escape(self.base)}_(.+)", name)
+        if found is None or found.group(1) == self.index or found.group(1).isdigit():
+            return None
+        return found.group(1)
+
+    def renamed(self, subscript: str, value: sp.Expr, taken: dict[str, sp.Symbol]) -> dict:
+        """The symbols of the body to replace for the instance with ``subscript`` (read as ``value``): the index by
+        the value, every name subscripted by the index (z_k) by the same name with that subscript (z_k+1)."""
+        mapping = {}
+        for symbol in self.body.free_symbols:
+            if not isinstance(symbol, sp.Symbol):
+                continue
+            if symbol.name == self.index:
+                mapping[symbol] = value
+            elif self._subscripted(symbol):
+                name = f"{symbol.name[:-len(self.index)]}{subscript}"
+                mapping[symbol] = taken.get(name, sp.Symbol(name, **symbol.assumptions0))
+        return mapping
+
+    def summed(self, index: sp.Expr) -> dict | None:
+        """The symbols of the body to replace for the term w[j] of a sum over j (``\\sum_j w_j``): the index by j,
+        a name subscripted by the index (a_k) by the sum's term a[j]; None for a body with densities (a density
+        of z_k under a sum is not read) or other indexed terms."""
+        from mathcheck.vocab import Density
+        if self.body.atoms(Density) or self.body.atoms(sp.Indexed):
+            return None
+        mapping = {}
+        for symbol in self.body.free_symbols:
+            if isinstance(symbol, sp.Symbol) and symbol.name == self.index:
+                mapping[symbol] = index
+            elif isinstance(symbol, sp.Symbol) and self._subscripted(symbol):
+                mapping[symbol] = sp.IndexedBase(sp.Symbol(symbol.name[:-len(self.index) - 1], real=True))[index]
+        return mapping
+
+    def _subscripted(self, symbol: sp.Symbol) -> bool:
+        return symbol.name.endswith(f"_{self.index}") and len(symbol.name) > len(self.index) + 1
+
     def mapping(self, value: int, taken: dict[str, sp.Symbol]) -> dict:
         """The symbols of the body to replace for the instance ``value`` of the index: the index itself (a) by
         the number, and every name subscripted by it (z_k) by the same name subscripted by the number (z_1),

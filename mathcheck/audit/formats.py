@@ -294,7 +294,31 @@ def latex_reading_text(text: str) -> str:
                 finish = re.compile(r"\\end\s*\{" + re.escape(m.group(1)) + r"\}").search(text, m.end())
                 stop = len(text) if finish is None else finish.end()
             out[m.start():stop] = [c if c == "\n" else " " for c in text[m.start():stop]]
+    for start, stop in _false_conditionals("".join(out)):
+        out[start:stop] = [c if c == "\n" else " " for c in text[start:stop]]
     return "".join(out)
+
+
+_CONDITIONAL = re.compile(r"\\(?:(?P<false>iffalse|if\s*0)(?![A-Za-z])|(?P<fi>fi)(?![A-Za-z])|(?P<else>else)(?![A-Za-z])|"
+                          r"(?P<if>if[A-Za-z]*)(?![A-Za-z]))")
+
+
+def _false_conditionals(text: str) -> list[tuple[int, int]]:
+    """The spans of ``\\iffalse ... \\fi`` (and ``\\if0``; up to an ``\\else``): TeX never reads them. The conditionals nested
+    inside count, so the span ends at the ``\\fi`` that closes it (or at the end of the text)."""
+    spans, opened, depth = [], None, 0
+    for m in _CONDITIONAL.finditer(text):
+        if opened is None:
+            if m.group("false"):
+                opened, depth = m.start(), 1
+        elif m.group("fi") or (m.group("else") and depth == 1):  # the \\else branch is read
+            depth -= 1 if m.group("fi") else 0
+            if depth == 0 or m.group("else"):
+                spans.append((opened, m.end()))
+                opened = None
+        elif m.group("if"):
+            depth += 1
+    return spans + ([(opened, len(text))] if opened is not None else [])
 
 
 BOUNDARY = "\u2029"  # a paragraph separator in a prose view: a sentence ends there

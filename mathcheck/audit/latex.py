@@ -247,6 +247,8 @@ class Context:
     bounded: dict = field(default_factory=dict)  # name -> bound + δ (δ ≥ 0 or > 0): the prose says β ≥ 1
     weights: dict = field(default_factory=dict)  # letter w of w_k := p(x, z_k)/q(z_k|x) -> (data name, latent name)
     renamed: dict = field(default_factory=dict)  # variable name -> the engine's symbol (x -> X, see weights)
+    own_constants: set = field(default_factory=set)  # "e", "pi" the document gives its own meaning (redefined.py)
+    normal_scale: str = ""  # where the prose calls the second parameter of N(...) a standard deviation
     formula_densities: set = field(default_factory=set)  # the densities the formula itself writes (all its sides)
     vector_densities: dict = field(default_factory=dict)  # (family, label) -> a Gaussian law of vectors (matrix_reader)
     symmetric: set = field(default_factory=set)  # matrices declared symmetric (Σ = Σᵀ), maybe not definite
@@ -1214,16 +1216,31 @@ class Parser:
         """The index of the parenthesis or bracket that closes the one at token j (None if j opens none)."""
         if not (j < len(self.tokens) and self.tokens[j].kind == "sym" and self.tokens[j].text in ("(", "[")):
             return None
+        closer = None
+        for k, _ in self._inside(j):
+            closer = k
+        return closer if closer is not None and self._closes(self.tokens[closer]) else None
+
+    def _inside(self, j: int):
+        """The tokens at the top level inside the bracket that opens at token j, as (index, token) pairs, and
+        last the bracket that closes it (if the formula has one)."""
         depth = 0
         for k in range(j, len(self.tokens)):
             token = self.tokens[k]
-            if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
-                depth += 1
-            elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
-                depth -= 1
-                if depth == 0:
-                    return k
-        return None
+            depth += self._opens_group(token) - self._closes(token)
+            if depth == 0:
+                yield k, token
+                return
+            if depth == 1 and k > j and not self._closes(token):
+                yield k, token
+
+    @staticmethod
+    def _opens_group(token) -> bool:
+        return token.kind == "sym" and token.text in ("(", "[", "{", "\\{")
+
+    @staticmethod
+    def _closes(token) -> bool:
+        return token.kind == "sym" and token.text in (")", "]", "}", "\\}")
 
     def _infinity(self):
         """``{-\\infty}``, ``{\\infty}``, ``\\infty``: the limits of an integral over the real line."""
@@ -1405,7 +1422,7 @@ class Parser:
             self.take()
             if self._density_call_here("pi"):  # \pi(z), \pi_\theta(a | s): a density by convention
                 return self.density(token)
-            return sp.pi
+            return self.symbol("pi") if "pi" in self.context.own_constants else sp.pi
         if name in ("nabla", "partial") and (self.at("sym", "_", 1) or (
                 self.at("sym", "^", 1) and _is(self.tokens, script_end(self.tokens, self.i + 2), "sym", "_"))):
             return self.gradient()
@@ -1468,7 +1485,7 @@ class Parser:
             return sp.Integer(first) if first.isdigit() else self.symbol(first)
         if token.kind == "cmd" and (token.text in GREEK or token.text == "pi"):
             self.take()
-            return sp.pi if token.text == "pi" else self.symbol(token.text)
+            return sp.pi if token.text == "pi" and "pi" not in self.context.own_constants else self.symbol(token.text)
         self.fail(f"cannot read the argument of {what}: write it in braces", start, token.end)
 
     def fraction(self) -> sp.Expr:
@@ -2276,7 +2293,7 @@ class Parser:
             return self.context.renamed[name]
         if name in VARIABLES:
             return VARIABLES[name]
-        if name == "e":
+        if name == "e" and "e" not in self.context.own_constants:
             return sp.E
         if name in self.context.bounded:
             return self.context.bounded[name]
@@ -2909,17 +2926,8 @@ class Parser:
     def _gaussian_arguments(self, opening: int) -> bool:
         """Whether the parentheses opening at token ``opening`` hold a Gaussian's arguments: a comma, ``;`` or a
         bar at their top level (``N(0, 1)``, ``N(z; μ, σ²)``, ``N(z | μ, σ²)``), not ``N(N - 1)``."""
-        depth = 0
-        for token in self.tokens[opening:]:
-            if token.kind == "sym" and token.text in ("(", "[", "{", "\\{"):
-                depth += 1
-            elif token.kind == "sym" and token.text in (")", "]", "}", "\\}"):
-                depth -= 1
-                if depth == 0:
-                    return False
-            elif depth == 1 and (token.kind == "mid" or (token.kind == "sym" and token.text in (",", ";"))):
-                return True
-        return False
+        return any(token.kind == "mid" or (token.kind == "sym" and token.text in (",", ";"))
+                   for _, token in self._inside(opening))
 
     def normal(self) -> sp.Expr:
         """``N(mean, variance)`` (a density of x) or ``N(v; mean, variance)`` (a density of v)."""
@@ -2978,6 +2986,9 @@ class Parser:
         problem = _normal_problem(variable, mean, variance)
         if problem:
             self.fail(problem, start, end)
+        if self.context.normal_scale and variance not in (sp.Integer(0), sp.Integer(1)):
+            self.fail(f"{self.context.normal_scale}: is the second parameter of this N(...) a variance or a "
+                      "standard deviation? (mathcheck reads N(mean, variance))", start, end)
         return Normal(variable, mean, sp.sqrt(variance))
 
 

@@ -337,6 +337,9 @@ class _Frame:
         self.text, self.pos, self.end, self.origin, self.name = text, pos, end, origin, name
 
 
+ENVIRONMENT_GROUPS = {"begin": True, "begingroup": True, "end": False, "endgroup": False}  # opens a group?
+
+
 class _Rollback(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -384,9 +387,12 @@ class _Expander:
             if character == "{":
                 self.depth += 1
             elif character == "}":
-                self.depth -= 1
-                while self.scopes and self.scopes[-1][0] > self.depth:
-                    self.macros = self.scopes.pop()[1]
+                self._close_group()
+
+    def _close_group(self) -> None:
+        self.depth -= 1
+        while self.scopes and self.scopes[-1][0] > self.depth:
+            self.macros = self.scopes.pop()[1]
 
     def _open_scope(self, text: str, k: int) -> bool:
         """Before a definition inside a group: keep the macros to go back to when the group closes; False for
@@ -418,6 +424,13 @@ class _Expander:
             name = m.group(1)
             if name in DEFINING and not _escaped(frame.text, k):
                 self._definition(frame, k)
+            elif self.grouped and name in ENVIRONMENT_GROUPS and not _escaped(frame.text, k):
+                self.copy(k, m.end())  # every environment is a TeX group, as \begingroup ... \endgroup is
+                frame.pos = m.end()
+                if ENVIRONMENT_GROUPS[name]:
+                    self.depth += 1
+                else:
+                    self._close_group()
             elif name in self.macros:
                 self._top_level(frames, frame, k, m.end(), name)
             else:

@@ -336,7 +336,9 @@ class MatrixParser(Parser):
         self.new_sizes: set[str] = set()  # capital names first met as the upper limit of a sum
         self.components = components  # vectors read as the vector of their components (matrices.Components)
         self.component_bases: set[str] = set()  # the bases of the components x_j read
+        self.numbered: dict[sp.Indexed, str] = {}  # x_1 read as the component 1 of the vector x -> the name x_1
         self.indices: dict[str, sp.Symbol] = {}  # the bound indices of the sums being read
+        self.index_limits: dict[str, tuple] = {}  # their limits (low, high): a component sign holds within its range
         self.open_bodies: list[tuple[str, int]] = []  # (index, first token) of the bodies of the sums being read
         self.used_indices: set[str] = set()
         self.matrix_argument = 0  # inside tr(...), det(...), |...|, diag(...), \|...\|
@@ -446,6 +448,9 @@ class MatrixParser(Parser):
         if shifted is not None:  # x_{d+1-j}: the component at an index expression
             self.component_bases.add(base)
             return self._indexed_base(base)[shifted]
+        numbered = self._numbered_component(name, base, label)
+        if numbered is not None:
+            return numbered
         if label in FREE_INDEX_LETTERS and INDEX_MARK + label in self.shapes and label not in self.indices and \
                 base in self.shapes and self.shapes[base][1] == 1 and self._index_letter(label):
             self.component_bases.add(base)  # μ_j beside (μ + σ ⊙ ε)_j: the j-th entry of the vector μ
@@ -457,7 +462,38 @@ class MatrixParser(Parser):
             return None
         self.used_indices.add(label)
         self.component_bases.add(base)
-        return self._indexed_base(base)[self.indices[label]]
+        low, high = self.index_limits.get(label, (None, None))
+        return self._indexed_base(base, low, high)[self.indices[label]]
+
+    def _numbered_component(self, name: str, base: str, label: str) -> sp.Expr | None:
+        """``x_1``, ``x_{2}``, ``x_d`` of a vector x declared (or learned) here, outside any sum: the component
+        ``IndexedBase('x')[1]``, the same object as x_j at j = 1 (None: x_1 is a name of its own, declared, or
+        bold: a bold x_1 is the first of several vectors)."""
+        plain, bold = plain_name(name)
+        if bold or not label or plain in self.shapes or plain in self.context.symbols or base in self.indices or \
+                base not in self.shapes or self.shapes[base][1] != 1 or self.shapes[base][0] == 1:
+            return None
+        size = sp.sympify(self.shapes[base][0])
+        index = self._fixed_index(label, size)
+        if index is None:
+            return None
+        if index.is_Integer and size.is_Integer and index > size:
+            raise IllFormed(f"ill-formed: the component {_shown(name)} of a vector of size {size} does not exist",
+                            _shown(name), self.tokens[0].start, self.tokens[-1].end)
+        self.component_bases.add(base)
+        component = self._indexed_base(base, index, index)[index]
+        self.numbered[component] = plain
+        return component
+
+    def _fixed_index(self, label: str, size: sp.Expr) -> sp.Expr | None:
+        """The index a subscript names outside a sum: a whole number (1, 12), or the size of its vector or
+        matrix (x_d, Σ_{dd}); None for anything else."""
+        if label.isdigit() and not label.startswith("0"):
+            return sp.Integer(int(label))
+        if re.fullmatch(r"[A-Za-z]", label) and label not in self.indices and size.is_Symbol and \
+                self.size_symbol(label) == size:
+            return size
+        return None
 
     def _matrix_entry(self, base: str, label: str) -> sp.Expr | None:
         """``\\Sigma_{jj}``, ``A_{ij}``, ``A_{i,j}`` of a known matrix, each index a running index or one of the
@@ -465,13 +501,25 @@ class MatrixParser(Parser):
         if not label or base in self.indices:
             return None
         letters = [part.strip() for part in label.split(",")] if "," in label else list(label)
-        if len(letters) != 2 or not all(self._index_letter(letter) or (letter.isdigit() and letter != "0")
-                                        for letter in letters):
+        if len(letters) != 2 or not all(self._index_letter(letter) or (letter.isdigit() and letter != "0") or
+                                        self._size_letter(letter) for letter in letters):
             return None  # Σ_{12}, Σ_{1,2}: the entry (1, 2); Σ_{123}, Σ_1 and Σ_{xz} stay names
         matrix = self._matrix(base)
         if matrix is None or not _is_matrix(matrix) or matrix.shape[1] == 1 or matrix.shape[0] == 1:
             return None
-        return Entry(matrix, *[self._index_value(letter) for letter in letters])
+        indices = [self._axis_index(letter, size) for letter, size in zip(letters, matrix.shape)]
+        return Entry(matrix, *indices) if None not in indices else None  # Σ_{dd} of a d×d Σ; Σ_{nd}: a name
+
+    def _size_letter(self, text: str) -> bool:
+        """A letter that names a size (d, n, K) here, not a running index, vector or matrix: Σ_{dd}, x_d."""
+        return len(text) == 1 and text.isalpha() and text not in self.indices and text not in self.shapes and \
+            not self._index_letter(text) and (text in SIZE_NAMES or text in self.sizes)
+
+    def _axis_index(self, text: str, size) -> sp.Expr | None:
+        """The index ``text`` names along an axis of ``size``: a size letter only as that axis' size (None else)."""
+        if self._size_letter(text):
+            return self._fixed_index(text, sp.sympify(size))
+        return self._index_value(text)
 
     def _index_letter(self, text: str) -> bool:
         """A running index, or i, j, k, l where no vector, matrix or non-integer number has that name."""
@@ -509,15 +557,18 @@ class MatrixParser(Parser):
         letters = [c for text in texts for c in (list(text) if text.isalpha() else [text])]
         if value.shape[1] != 1 and len(letters) == 1 and re.fullmatch(r"[1-9]{2}", letters[0]):
             letters = list(letters[0])  # (A^T)_{12}: the entry (1, 2) of a matrix
-        if not letters or not all(t.isdigit() or self._index_letter(t) for t in letters):
-            self.fail("an entry of a vector or matrix needs indices that are running indices, i, j, k, l or whole "
-                      "numbers", start, self.last_end())
+        if value.shape[1] != 1 and len(letters) == 1 and re.fullmatch(r"[1-9][A-Za-z]|[A-Za-z][1-9]", letters[0]):
+            letters = list(letters[0])  # (x x^T)_{1d}
+        indices = [self._axis_index(t, size) if t.isdigit() or self._index_letter(t) or self._size_letter(t) else None
+                   for t, size in zip(letters, value.shape)]
+        if not letters or None in indices:
+            self.fail("an entry of a vector or matrix needs indices that are running indices, i, j, k, l, whole "
+                      "numbers or the size of its axis", start, self.last_end())
         vector = value.shape[1] == 1
         if len(letters) != (1 if vector else 2):
             what = "a vector takes one index" if vector else "a matrix takes two indices (write (A)_{ij})"
             self.fail(f"an entry of a {shape_text(value.shape)} {'vector' if vector else 'matrix'}: {what}", start,
                       self.last_end())
-        indices = [self._index_value(t) for t in letters]
         for index, size in zip(indices, value.shape):
             if index.is_Integer and (index < 1 or (sp.sympify(size).is_Integer and index > size)):
                 raise IllFormed(f"ill-formed: the index {index} lies outside 1..{sp.sstr(size)}",
@@ -544,12 +595,31 @@ class MatrixParser(Parser):
             value += -part if sign == "-" else part
         return value if running == 1 else None
 
-    def _indexed_base(self, base: str) -> sp.IndexedBase:
-        """The components of ``base``: real, positive when the document declares base (or its components) > 0."""
+    def _indexed_base(self, base: str, low: sp.Expr | None = None, high: sp.Expr | None = None) -> sp.IndexedBase:
+        """The components of ``base``: real, positive when the document declares base (or its components) > 0 and
+        the indices used (``low`` … ``high``) lie within the vector's declared size (σ_j > 0 for j = 1, …, d says
+        nothing of σ_0 or σ_{d+1})."""
         declared = [symbol for name, symbol in self.context.symbols.items()
                     if name == base or re.fullmatch(re.escape(base) + r"_[a-z]", name)]  # σ > 0, σ_j > 0
-        positive = any(symbol.is_positive for symbol in declared)
+        positive = any(symbol.is_positive for symbol in declared) and self._within_size(base, low, high)
         return sp.IndexedBase(base, **({"positive": True} if positive else {"real": True}))
+
+    def _within_size(self, base: str, low: sp.Expr | None, high: sp.Expr | None) -> bool:
+        """Whether the indices low … high of ``base``'s components provably lie in 1 … its size (True when no
+        range is known: a component at an index of unknown range)."""
+        if low is None and high is None:
+            return True
+        shape = self.shapes.get(base)
+        last = [name.partition("_")[2] for name, symbol in self.context.symbols.items()
+                if name.startswith(base + "_") and symbol.is_positive and re.fullmatch(r"[A-Za-z]", name.partition("_")[2])
+                and name.partition("_")[2] not in FREE_INDEX_LETTERS]
+        if shape is not None and shape[1] != 1:
+            return False
+        if shape is None and not last:
+            return True  # σ_j > 0 of no vector declared: no size to hold the indices to
+        size = sp.sympify(shape[0]) if shape is not None else dimension(last[0])  # σ_1, …, σ_d > 0: up to d
+        return all(sp.simplify(difference).is_nonnegative is True
+                   for difference in (sp.sympify(low) - 1, size - sp.sympify(high)))
 
     def _failure(self, reason: str) -> Unparsed:
         token = self.peek() or self.tokens[-1]
@@ -601,7 +671,8 @@ class MatrixParser(Parser):
 
     def default_dimension(self) -> sp.Expr:
         """The size of an undeclared vector: the one size of the declared vectors, else d."""
-        sizes = {rows for name, (rows, cols) in self.shapes.items() if cols == 1 and name != IDENTITY_MARK}
+        sizes = {rows for name, (rows, cols) in self.shapes.items() if cols == 1 and name != IDENTITY_MARK and
+                 not _scalar_function(name, (rows, cols))}
         return sizes.pop() if len(sizes) == 1 else DIMENSION
 
     def _identity_size_known(self) -> bool:
@@ -709,6 +780,13 @@ class MatrixParser(Parser):
             return
         raise _Learned(name, shape)
 
+    def _learn_numbered(self, term, shape) -> None:
+        """``μ_1 − μ_2`` or ``μ_1^T`` beside a vector μ ∈ ℝ^d: μ_1, read as a component of μ, is used as a vector
+        (of ``shape``): it is then a vector of its own (the first of several μ's)."""
+        coefficient, rest = term.as_coeff_Mul() if isinstance(term, sp.Mul) else (sp.Integer(1), term)
+        if coefficient.is_Number and rest in self.numbered and shape is not None and shape[1] == 1:
+            self._learn(self.numbered[rest], tuple(shape))
+
     def _learnable(self, expr) -> str | None:
         """The name of ``expr`` when it is a bare name read as a number by default (times a number)."""
         if isinstance(expr, sp.Mul):
@@ -765,6 +843,8 @@ class MatrixParser(Parser):
                     name = self._learnable(term)
                     if name is not None:
                         self._learn_from_superscript(name, mark)
+                for term in sp.Add.make_args(value) if mark[0] == "T" else ():
+                    self._learn_numbered(term, self.shapes.get(str(getattr(getattr(term, "base", None), "label", ""))))
                 what = "a transpose" if mark[0] in ("T", "-T") else "an inverse"
                 self.fail(f"{what} of `{self.text(start, self.last_end())}`, which is not known to be a vector or "
                           "a matrix: declare it ($x \\in \\mathbb{R}^d$, $A \\in \\mathbb{R}^{n\\times n}$)", start,
@@ -813,6 +893,7 @@ class MatrixParser(Parser):
             texts.append(None if token is None else (token.kind, token.text))
         single = texts[0]
         if single is not None and single[1] in TRANSPOSES and single[0] in ("word", "cmd"):
+            self._refuse_numeric_t(single)
             return "T", 2
         if texts[:2] == [("cmd", "mathsf"), ("word", "T")]:
             return "T", 3
@@ -823,6 +904,7 @@ class MatrixParser(Parser):
             return None
         inner = texts[1:closing]
         if len(inner) == 1 and inner[0][1] in TRANSPOSES:
+            self._refuse_numeric_t(inner[0])
             return "T", closing + 2
         if inner == [("cmd", "mathsf"), ("word", "T")]:
             return "T", closing + 2
@@ -831,6 +913,15 @@ class MatrixParser(Parser):
         if len(inner) == 2 and inner[0] == ("sym", "-") and inner[1][1] in TRANSPOSES:
             return "-T", closing + 2
         return None
+
+    def _refuse_numeric_t(self, mark: tuple) -> None:
+        """``A^T`` where the prose makes T a number (T ≥ 2 steps, an integer T): a power or a transpose, ambiguous."""
+        if mark != ("word", "T") or not number_t(self.context):
+            return
+        token = self.peek(1)
+        start, end = (token.start, token.end) if token is not None else (self.base, self.base)
+        raise Unparsed("ambiguous: T is a number in this document, so ^T may be a power or a transpose: write "
+                       "A^\\top for the transpose or (A)^{T} for the power", "^T", start, end)
 
     def _superscript_end(self) -> int:
         mark = self._matrix_superscript()
@@ -883,6 +974,7 @@ class MatrixParser(Parser):
             if name is not None:
                 self._learn(name, tuple(shape))
             self._learn_vector_function(term, shape)
+            self._learn_numbered(term, shape)
             if _definitely_scalar(term, self):
                 self._ill_formed(f"a {shape_text(shape)} matrix added to a number: shapes {shape_text(shape)} + (1×1)")
             self.fail(f"cannot tell whether `{sp.sstr(term)}` is a number or a {shape_text(shape)} vector or matrix "
@@ -1295,9 +1387,12 @@ class MatrixParser(Parser):
         self.expect("sym", closing, "to close diag(…)", start)
         firsts = {s.name.rsplit("_", 1)[0]: s for s in first.free_symbols if isinstance(s, sp.Symbol)
                   and s.name.endswith("_1")}
+        firsts.update({str(c.base.label): c for c in first.atoms(sp.Indexed) if c.indices == (1,)})  # σ_1 of a vector σ
         lasts = {s.name.rsplit("_", 1)[0]: s for s in last.free_symbols if isinstance(s, sp.Symbol)
                  and "_" in s.name and s.name.rsplit("_", 1)[1].isalpha()}
-        sizes = {lasts[b].name.rsplit("_", 1)[1] for b in lasts}
+        lasts.update({str(c.base.label): c for c in last.atoms(sp.Indexed) if c.indices[0].is_Symbol})
+        sizes = {str(lasts[b].indices[0]) if isinstance(lasts[b], sp.Indexed) else lasts[b].name.rsplit("_", 1)[1]
+                 for b in lasts}
         if not firsts or set(firsts) != set(lasts) or len(sizes) != 1:
             self.fail("diag(…) of a list whose first and last entries are not x_1 and x_n of one pattern", start,
                       self.last_end())
@@ -1536,8 +1631,12 @@ class MatrixParser(Parser):
         names = set()
         for k in range(opening + 1, closing if closing is not None else opening):
             named = self._name_at(k)
-            if named is not None and self.context.vector_densities.get((LAW, plain_name(named[0])[0])) is not None:
-                names.add(plain_name(named[0])[0])
+            name = plain_name(named[0])[0] if named is not None else ""
+            if named is not None and self.context.vector_densities.get((LAW, name)) is None and \
+                    (LAW, name) not in self.context.vector_densities:
+                name = name.partition("_")[0]  # z_j, z_1 of a vector z: its law
+            if named is not None and self.context.vector_densities.get((LAW, name)) is not None:
+                names.add(name)
         return names
 
     def _law_inside(self, opening: int) -> bool:
@@ -1595,7 +1694,8 @@ class MatrixParser(Parser):
         self.expect("sym", ")", "to close the density", start)
         if len(set(variables) | set(given)) != len(variables) + len(given):
             self.fail("a variable appears twice in a density", start, self.last_end())
-        law = self.context.vector_densities.get((family, label))
+        law = self.context.vector_densities.get((family, label, tuple(_written_name(v) for v in given)),
+                                                self.context.vector_densities.get((family, label)))
         if law is not None and [_written_name(v) for v in variables] == [law[0]] and \
                 [_written_name(v) for v in given] == list(law[1]):
             return self._declared_normal(law, start, Density(family, variables, given, label))
@@ -1761,7 +1861,9 @@ class MatrixParser(Parser):
         defaulted = self.range_defaulted
         name = index.name
         outer = self.indices.get(name)
+        outer_limits = self.index_limits.get(name)
         self.indices[name] = index
+        self.index_limits[name] = (low, high)
         self.open_bodies.append((name, self.i))
         try:
             if self.peek() is None or not self.starts_factor():
@@ -1776,6 +1878,10 @@ class MatrixParser(Parser):
                 del self.indices[name]
             else:
                 self.indices[name] = outer
+            if outer_limits is None:
+                self.index_limits.pop(name, None)
+            else:
+                self.index_limits[name] = outer_limits
         self.used_indices.add(name)
         if _is_matrix(body):
             self.fail(f"a \\{token.text} of {shape_text(body.shape)} vectors or matrices is not read yet", start,
@@ -1975,6 +2081,7 @@ _REALS = r"(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R|\\R\b|ℝ)"
 _MEMBERSHIP = re.compile(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*" + _REALS +
                          r"\s*\^\s*(?:\{(?P<dims>[^{}]*)\}|(?P<dim>[A-Za-z0-9]))\s*[.,;]?\s*$")
 _DEFINITE = re.compile(r"^\s*(?P<names>[^≻]+?)\s*(?:\\succ|≻)\s*0\s*[.,;]?\s*$")
+_SEMIDEFINITE = re.compile(r"^\s*(?P<names>[^⪰]+?)\s*(?:\\succeq|⪰)\s*0\s*[.,;]?\s*$")
 _SENTENCE = re.compile(
     r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:is|are|be|denotes?)\s+(?:an?\s+)?|an?\s+)"
     r"(?:\$(?P<size>[^$]+)\$\s*(?:-\s*)?(?:dimensional\s+)?)?(?P<adjectives>(?:[A-Za-z-]+,?\s+){0,4}?)"
@@ -2042,6 +2149,10 @@ def declare(math: str, context: Context, note: str = "", definite: bool = True) 
         return any(laws)
     if declare_integers(math, context, note):
         return True
+    if declare_symmetric_equation(math, context, note, definite):
+        return True
+    if declare_signature(math, context, note):
+        return True
     if declare_matrix_definition(math, context, note, definite):
         return True
     found = _MEMBERSHIP.match(math)
@@ -2053,17 +2164,90 @@ def declare(math: str, context: Context, note: str = "", definite: bool = True) 
         for name in names:
             _set_shape(context, name, size, note)
         return True
-    found = _DEFINITE.match(math)
+    found = _DEFINITE.match(math) or _SEMIDEFINITE.match(math)
     if found and definite:
         names = _names(found.group("names"))
         if names is None:
             return False
-        for name in names:
-            context.definite.add(name)
-            if name not in context.shapes:
-                _set_shape(context, name, (_default(context), _default(context)), note, defaulted=True)
+        _declare_properties(context, names, "symmetric" if found.re is _SEMIDEFINITE else "definite", note)
         return True
     return False
+
+
+def _declare_properties(context: Context, names: list[str], kind: str, note: str) -> None:
+    """``names`` are positive definite (``kind`` "definite") or symmetric matrices; a name of no shape yet is a
+    square matrix of the default size."""
+    for name in names:
+        if name in context.symbols and name not in context.shapes:
+            continue  # a number declared before (σ > 0): no matrix
+        (context.definite if kind == "definite" else context.symmetric).add(name)
+        if name not in context.shapes:
+            _set_shape(context, name, (_default(context), _default(context)), note, defaulted=True)
+
+
+_SPACE = _REALS + r"\s*(?:\^\s*(?:\{(?P<%s>[^{}]*)\}|(?P<%s_letter>[A-Za-z0-9])))?"
+_SIGNATURE = re.compile(r"^\s*(?P<name>[^:]+?)\s*(?::|\\colon)\s*" + _SPACE % ("domain", "domain") +
+                        r"\s*(?:\\to|\\rightarrow|\\longrightarrow|→)\s*" + _SPACE % ("codomain", "codomain") +
+                        r"\s*[.,;]?\s*$")
+
+
+def declare_signature(math: str, context: Context, note: str = "") -> bool:
+    """``f : \\mathbb{R}^d \\to \\mathbb{R}`` (``\\rightarrow``, ``\\mathbb{R}^{k}``): f of a vector is a number, or
+    a vector of the codomain's size (shapes["f()"]). True when it is such a signature of a function of a vector."""
+    found = _SIGNATURE.match(math)
+    if found is None:
+        return False
+    domain = found.group("domain") or found.group("domain_letter")
+    codomain = found.group("codomain") or found.group("codomain_letter")
+    inputs = _size(domain) if domain else None
+    outputs = _size(codomain) if codomain else (sp.Integer(1), sp.Integer(1))
+    if inputs is None or outputs is None or inputs[1] != 1 or outputs[1] != 1 or inputs[0] == 1:
+        return False  # f: ℝ → ℝ, a matrix domain or codomain: nothing about vectors to declare
+    name = _name_of(found.group("name"))
+    if name is None or not _base(name)[0].islower():
+        return False
+    _set_shape(context, f"{name.lstrip(chr(92))}()", outputs, note)
+    return True
+
+
+_TRANSPOSED = re.compile(r"\^\s*(?:\{\s*)?(?:T|\\top|\\intercal|\\(?:mathsf|mathrm)\s*\{\s*T\s*\}|\\(?:mathsf|mathrm)\s+T)"
+                         r"(?:\s*\})?\s*$")
+
+
+def declare_symmetric_equation(math: str, context: Context, note: str = "", definite: bool = True) -> bool:
+    """``\\Sigma = \\Sigma^\\top``, ``A^T = A`` in the prose: the matrix is symmetric. True when it is such an equation."""
+    text = re.sub(r"[.,;]\s*$", "", math)
+    bound = re.search(r"\s*(?:\\succ(?!eq)|≻)\s*0\s*$", text)  # Σ = Σ^T ≻ 0: positive definite too
+    sides = [side.strip() for side in (text[:bound.start()] if bound else text).split("=")]
+    if len(sides) != 2 or not definite:
+        return False
+    for plain_side, transposed in (sides, sides[::-1]):
+        stripped = _TRANSPOSED.sub("", transposed)
+        name = _name_of(plain_side)
+        if stripped != transposed and name is not None and _name_of(stripped) == name and \
+                (name in context.shapes or matrix_like(plain_side.strip())):
+            _declare_properties(context, [name], "definite" if bound else "symmetric", note)
+            return True
+    return False
+
+
+NUMBER_T = "<number T>"  # in the shapes: the prose uses T as a number (T ≥ 2, "$T$ steps", a sum up to T)
+_T_AS_NUMBER = re.compile(
+    r"\$\s*T\s*(?:\\geq?|\\leq?|\\ge|\\le|[<>≥≤]|\\in\s*\\mathbb\s*\{?\s*[NZ])[^$]*\$|"  # $T \geq 2$, $T \in \mathbb{N}$
+    r"\$\s*T\s*\$\s*(?:(?:time\s+)?steps?|iterations?|rounds?|epochs?|samples?|draws?|layers?|is\s+an?\s+"
+    r"(?:positive\s+)?(?:integer|number))\b|"
+    r"\\(?:sum|prod)\s*_\s*(?:\{[^{}$]*\}|\S)\s*\^\s*(?:\{\s*T\s*\}|T)(?![A-Za-z])", re.I)
+
+
+def declare_number_t(prose: str, context: Context) -> None:
+    """"$T \\geq 2$", "for $T$ steps", "\\sum_{t=1}^T": T is a number here, so ``A^T`` is ambiguous."""
+    if _T_AS_NUMBER.search(prose):
+        context.shapes[NUMBER_T] = (None, None)
+
+
+def number_t(context: Context) -> bool:
+    """Whether the prose declared T a number (T ≥ 2, an integer T, T > 0): then ``A^T`` is no sure transpose."""
+    return NUMBER_T in context.shapes or "T" in context.symbols or "T" in getattr(context, "bounded", {})
 
 
 _POSITIVE_COMPONENTS = re.compile(
@@ -2072,7 +2256,7 @@ _POSITIVE_COMPONENTS = re.compile(
 _HEDGES = re.compile(r"\b(?:whether|might|may|perhaps|maybe|possibly|could|would|unless|not|never|no)\b", re.I)
 
 
-def questioned(prose: str, position: int) -> bool:
+def questioned(prose: str, position: int, hypothesis: bool = False) -> bool:
     """Whether the sentence of ``prose`` around ``position`` is a question, a hedge or a negation: a matrix it
     mentions is then not declared positive definite."""
     starts = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n\s*\n", prose[:position])]
@@ -2080,7 +2264,41 @@ def questioned(prose: str, position: int) -> bool:
     end = re.search(r"[.!?](?=\s|$)|\n\s*\n", prose[position:])
     sentence = prose[start:position + (end.end() if end else len(prose) - position)]
     outside_math = re.sub(r"\$[^$]*\$", " ", sentence)
-    return "?" in outside_math or bool(_HEDGES.search(outside_math))
+    return "?" in outside_math or bool(_HEDGES.search(outside_math)) or \
+        mentioned_case(prose, position, hypothesis=hypothesis)
+
+
+# "the symmetric case $A = A^\top$", "for a symmetric matrix ($A = A^\top$)", "only when", "in contrast to", "left aside":
+# a case the prose mentions, no declaration (one rule for the properties, the laws and the definitions of matrices)
+_CASE_BEFORE = re.compile(r"\b(?:cases?|unless|whether|example|instance|such\s+as|say|unlike|contrast|compared|"
+                          r"versus|vs|would|could|might|only\s+(?:if|when))\b|\be\.g\.", re.I)
+# "if $A = A^\top$, then": a hypothesis, for the display right after the sentence only (``hypothesis``)
+_HYPOTHESIS_BEFORE = re.compile(r"\b(?:if|iff|when|whenever|for\s+an?)\b", re.I)
+_CASE_AFTER = re.compile(r"^[^.;!?]*?\b(?:is|are)\s+(?:left\s+aside|treated|discussed|covered|handled|excluded|omitted|"
+                         r"deferred|postponed|not\s+considered)\b|^[^.;!?]*?\b(?:appendix|elsewhere|would|could|might|example)\b",
+                         re.I)
+_PLAIN_CASE = re.compile(r"\bin\s+(?:this|that|our|the\s+present|the\s+general|either|each|both)\s+cases?\b|"
+                         r"\bfor\s+an?\s+(?:given|fixed)\b", re.I)
+
+
+def mentioned_case(prose: str, position: int, named: bool = False, hypothesis: bool = False) -> bool:
+    """Whether the formula at ``position`` is only mentioned in its clause: a case, an example, a condition, a
+    contrast ("The symmetric case $A = A^\\top$ is treated in the appendix", "Only when $A = A^\\top$ …").
+    ``named``: the formula is the name a noun phrase introduces ("for a covariance matrix $S$, …" quantifies
+    over S, a declaration; "for a symmetric matrix ($A = A^\\top$)" only mentions a case of A). ``hypothesis``:
+    read for the next display only, where "if $A = A^\\top$, [display]" is the display's hypothesis."""
+    clause_start = max([m.end() for m in re.finditer(r"(?<![eE]\.g)(?<![iI]\.e)[.!?;](?=\s)|\n\s*\n", prose[:position])],
+                       default=0)
+    before = re.sub(r"\$[^$]*\$", " ", prose[clause_start:position])
+    before = _PLAIN_CASE.sub(" ", before)
+    after = prose[position:]
+    closing = re.match(r"[^$]*\$", after)
+    after = re.sub(r"\$[^$]*\$", " ", after[closing.end():] if closing else after)
+    supposed = _HYPOTHESIS_BEFORE.search(before)
+    if supposed and (named and supposed.group(0).lower().startswith("for") or
+                     hypothesis and not re.search(r"[.!?;](?=\s|$)\s*\S", after)):
+        supposed = None  # "for a covariance matrix $S$", "if $A = A^\top$, one has" before the display
+    return bool(_CASE_BEFORE.search(before) or _CASE_AFTER.search(after) or supposed)
 
 
 _INTEGER_SET = re.compile(
@@ -2248,6 +2466,20 @@ def declare_matrix_definition(math: str, context: Context, note: str = "", defin
     return True
 
 
+def display_definition(name: str, item, context: Context, own: Context, line: str) -> Context | None:
+    """A display ``\\Sigma := \\mathrm{diag}(\\sigma^2)``: the matrix definition :func:`declare_matrix_definition`
+    reads, for the display's own rows (``own``) and what follows (the copy of ``context`` returned; None when it is
+    no such definition). The item becomes a declaration (verdict: definition)."""
+    part = f"{name} = {item.segment.source}"
+    declared = context.copy()
+    if not declare_matrix_definition(part, declared, f"{line}: {part.strip()}"):
+        return None
+    declare_matrix_definition(part, own, f"{line}: {part.strip()}")
+    item.relation = "~"  # (the one kind of step check.py reports as a declaration the document layer read)
+    item.declaration = f"{name.strip()} := {item.segment.source.strip()}, a matrix"
+    return declared
+
+
 _CONDITIONAL = re.compile(r"(?:\(\s*(?:[A-Za-z.]+\s+){0,3}|\b(?:if|when|whenever|for|case|cases|e\.g\.|say|against|unless|suppose|assume|"
                           r"assuming|such\s+as)\s+(?:that\s+|the\s+)?)$", re.I)
 
@@ -2276,8 +2508,13 @@ def _definition_value(text: str, context: Context, name: str) -> sp.Expr | None:
         return None
 
 
+def _scalar_function(name: str, shape: tuple) -> bool:
+    """``f()`` of a declared f: ℝ^d → ℝ: its value is a number, no vector that sizes the others."""
+    return name.endswith("()") and tuple(shape) == (1, 1)
+
+
 def _default(context: Context) -> sp.Expr:
-    sizes = {rows for rows, cols in context.shapes.values() if cols == 1}
+    sizes = {rows for name, (rows, cols) in context.shapes.items() if cols == 1 and not _scalar_function(name, (rows, cols))}
     return sizes.pop() if len(sizes) == 1 else DIMENSION
 
 
@@ -2326,11 +2563,19 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
     """"$\\Sigma$ is a $d\\times d$ covariance matrix", "$x$ is a $d$-dimensional vector", "$A$ and $B$ are
     matrices": the shapes they state (a negated statement declares nothing); "$d$ is a positive integer" too."""
     declare_integer_sentences(prose, context, note, plain)
+    declare_number_t(prose, context)
     declare_scalar_identity_sentences(prose, context, note, plain)
     _drop_conditional_definitions(prose, context)
+    revoked = revoke_properties(prose, context)
+    _unsettle_restated_laws(prose, context, plain)
+    declare_property_sentences(prose, context, note, plain, revoked)
     for found in [*_SENTENCE.finditer(prose), *_APPOSITION.finditer(prose)]:
+        if any(revoked.get(name, -1) > found.start() for name in _subject_names(found.group("subjects"))):
+            continue  # "Let $A$ be symmetric. … here $A$ is general": revoked later in this prose
         if plain is not None and found.start("subjects") + 1 not in plain:
             continue  # a negation, a question, a hedge
+        if mentioned_case(prose, found.start("subjects") + 1, named=True):
+            continue  # "a positive definite matrix $\Sigma$ would …", "the case of a symmetric matrix $A$": none
         adjectives = found.group("adjectives").lower().replace(",", " ").split()
         if any(word in ("not", "no", "never", "non") for word in adjectives):
             continue
@@ -2340,12 +2585,9 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
         before = prose[max(0, found.start() - 12):found.start()].lower()
         if re.search(r"\b(?:not|no)\s*$", before):
             continue
-        listed = [_names(m) for m in re.findall(r"\$([^$]+)\$", found.group("subjects"))]
-        while listed and not all(listed):  # "$x \in \mathbb{R}^d$, $A$ a symmetric matrix": the names before it
-            listed.pop(0)
-        if not listed:
+        names = _subject_names(found.group("subjects"))
+        if not names:
             continue
-        names = [name for names in listed for name in names]
         for name in names:  # Σ declared a matrix of its own here: a "Σ = I" beside it was a special case
             context.shapes.pop(DEFINED + name, None)
         vector = found.group("kind").lower().startswith("vector")
@@ -2361,10 +2603,15 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
         else:
             shape = size if size and size[1] != 1 else ((size[0], size[0]) if size else (n, n))
         for name in names:
-            _set_shape(context, name, shape, note, defaulted=size is None)
-            if not vector and any(word.startswith(("covariance", "positive-definite", "definite", "precision"))
-                                  for word in adjectives):
+            if size is not None or not _sized(context, name):  # Σ ∈ ℝ^{2×2} "be a covariance matrix": still 2×2
+                _set_shape(context, name, shape, note, defaulted=size is None)
+            crossed = any(word in ("cross", "pseudo", "auto") for word in adjectives)  # a cross covariance matrix
+            sample = any(word in ("sample", "empirical") for word in adjectives)  # symmetric, maybe singular
+            if not vector and not crossed and not sample and any(
+                    re.fullmatch(r"(?:covariance|precision|(?:positive-)?definite)", word) for word in adjectives):
                 context.definite.add(name)
+            elif not vector and sample and "covariance" in adjectives and _equal(*shape):
+                context.symmetric.add(name)
             elif not vector and "symmetric" in adjectives and _equal(*shape):
                 context.symmetric.add(name)  # symmetric only: Σ = Σᵀ, not known to be definite
             triangle = _triangle(adjectives)
@@ -2372,6 +2619,118 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
                 context.shapes[TRIANGULAR[triangle] + name] = (None, None)
                 if re.match(r"\s*,?\s*with\s+(?:an?\s+)?(?:strictly\s+)?positive\s+diagonal", prose[found.end():], re.I):
                     context.shapes[POSITIVE_DIAGONAL + name] = (None, None)
+
+
+_GENERAL_WORD = r"(?:general|arbitrary|any|generic|unstructured|not\s+necessarily\s+(?:symmetric|definite|positive)|" \
+                r"only\s+assumed\s+square|(?:not|no\s+longer)\s+assumed\s+(?:symmetric|positive|definite))"
+# "here $A$ is general", "$\Sigma \in \mathbb{R}^{d\times d}$ is an arbitrary matrix", "our general $A$",
+# "$A$ is a general, not necessarily symmetric, matrix", "be an arbitrary matrix instead": no property any more
+_GENERAL = re.compile(
+    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:here\s+|now\s+)?(?:is|are|be|being)\s+"
+    r"(?:now\s+|here\s+|again\s+|only\s+)?(?:(?:an?|some)\s+)?(?:(?:square|real|\$[^$]+\$)\s*,?\s*)*" + _GENERAL_WORD +
+    r"\b|\b(?:general|arbitrary|generic)\s+(?:(?:square|real)\s+)?(?:matri(?:x|ces)\s+)?(?P<named>\$[^$]+\$)", re.I)
+
+
+def revoke_properties(prose: str, context: Context) -> dict[str, int]:
+    """A matrix the prose now calls general (arbitrary, any, not necessarily symmetric) loses the properties
+    declared before (symmetric, positive definite, triangular); the names and where in ``prose`` they were
+    revoked (a property stated before that in the same prose is revoked too)."""
+    revoked: dict[str, int] = {}
+    for found in _GENERAL.finditer(prose):
+        sentence_end = re.search(r"[.!?](?=\s|$)", prose[found.end():])
+        if "?" in (sentence_end.group(0) if sentence_end else ""):
+            continue  # a question revokes nothing
+        subjects = found.group("subjects") or found.group("named")
+        for name in _subject_names(subjects):
+            context.definite.discard(name)
+            context.symmetric.discard(name)
+            for marker in (*TRIANGULAR.values(), POSITIVE_DIAGONAL):
+                context.shapes.pop(marker + name, None)
+            revoked[name] = found.start()
+    return revoked
+
+
+def _unsettle_restated_laws(prose: str, context: Context, plain: set | None) -> None:
+    """"Now let $z \\sim \\mathcal{N}(0, I)$ instead.": a law of a vector stated again in a sentence that is not
+    read as a plain declaration (a negation word, a hedge) leaves the earlier law in doubt: a bare E over it is then
+    ambiguous, not the earlier law."""
+    if plain is None:
+        return
+    for found in re.finditer(r"\$([^$]+)\$", prose):
+        if found.start(1) in plain:
+            continue
+        for part in _top_level(found.group(1)):
+            law = _NORMAL_LAW.match(part) if "\\sim" in part else None
+            subject = _name_of(law.group("subject")) if law else None
+            known = context.vector_densities.get((LAW, subject)) if subject else None
+            if known is not None and _restated(law, known):
+                context.vector_densities[(LAW, subject)] = None
+
+
+def _restated(law: re.Match, known: tuple) -> bool:
+    """Whether ``law`` (a match of _NORMAL_LAW) states other arguments than the remembered law ``known``."""
+    arguments = _top_level(law.group("arguments"))
+    if len(arguments) != 2:
+        return True
+    mean = re.split(r";|\\mid\b|(?<!\\)\|", arguments[0].strip())[-1].strip()
+    return (mean, arguments[1].strip()) != tuple(known[2:4])
+
+
+def _subject_names(subjects: str) -> list[str]:
+    """The names the formulas of a sentence's subject state, from the last one back to the first that is no list of
+    names ("$x \\in \\mathbb{R}^d$, $A$ is a symmetric matrix": A); the last one, next to the verb, may be a
+    membership ("$\\Sigma \\in \\mathbb{R}^{2\\times 2}$ is a covariance matrix": Σ, sized by it)."""
+    maths = re.findall(r"\$([^$]+)\$", subjects)
+    listed = [_names(math) for math in maths]
+    if listed and listed[-1] is None:
+        found = _MEMBERSHIP.match(maths[-1])
+        listed[-1] = _names(found.group("names")) if found else None
+    while listed and not all(listed):
+        listed.pop(0)
+    return [name for names in listed for name in names]
+
+
+_PROPERTY_WORD = r"(?:symmetric|positive[-\s]+(?:semi-?)?definite|s\.?p\.?d\.?)"
+# "$\Sigma \in \mathbb{R}^{d\times d}$ is symmetric positive definite", "with $S$ symmetric": no noun after it
+_PROPERTY = re.compile(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:is|are|be|being)\s+)?(?:both\s+)?"
+                       r"(?P<adjectives>" + _PROPERTY_WORD + r"(?:\s*(?:,|and)?\s*" + _PROPERTY_WORD + r")*)(?![A-Za-z-])",
+                       re.I)
+# "with mean $\mu$ and covariance $\Sigma$", "precision matrix $\Lambda$": a covariance (positive definite)
+_COVARIANCE_NOUN = re.compile(r"\b(?:covariance|precision)(?:\s+matri(?:x|ces))?\s+(?P<subjects>\$[^$]+\$)", re.I)
+_SUPPOSED = re.compile(r"\b(?:if|when|whenever|unless|whether|iff)\b[^.;:$]*$", re.I)
+
+
+def declare_property_sentences(prose: str, context: Context, note: str = "", plain: set | None = None,
+                               revoked: dict | None = None) -> None:
+    """"$\\Sigma$ is symmetric", "let $S \\in \\mathbb{R}^{2\\times 2}$ be symmetric positive definite", "and $A$
+    positive definite": the matrices are symmetric (positive definite); a hypothesis ("if $S$ is symmetric"),
+    a negation, a question or a hedge declares nothing."""
+    for found in _PROPERTY.finditer(prose):
+        if plain is not None and found.start("subjects") + 1 not in plain:
+            continue
+        if _SUPPOSED.search(prose[max(0, found.start() - 30):found.start()]) or \
+                mentioned_case(prose, found.start("subjects") + 1):
+            continue
+        words = found.group("adjectives").lower().replace("-", " ")
+        kind = "definite" if re.search(r"positive\s+definite|s\.?p\.?d", words) else "symmetric"
+        names = [name for name in _subject_names(found.group("subjects")) if (name in context.shapes or matrix_like(name))
+                 and (revoked or {}).get(name, -1) <= found.start()]
+        _declare_properties(context, names, kind, note)
+        if kind == "definite" and "symmetric" in words:
+            context.symmetric.update(names)
+    for found in _COVARIANCE_NOUN.finditer(prose):
+        if (plain is not None and found.start("subjects") + 1 not in plain) or \
+                _SUPPOSED.search(prose[max(0, found.start() - 30):found.start()]) or \
+                mentioned_case(prose, found.start("subjects") + 1) or \
+                re.search(r"[-\w]\s*$", prose[max(0, found.start() - 1):found.start()]) or \
+                re.search(r"\b(?:cross|pseudo|auto)\s*$", prose[max(0, found.start() - 8):found.start()], re.I):
+            continue  # (a cross-covariance, a pseudo-covariance: no positive definite, no symmetric matrix)
+        sample = re.search(r"\b(?:sample|empirical)\s+$", prose[max(0, found.start() - 12):found.start()], re.I)
+        names = [name for name in _subject_names(found.group("subjects")) if
+                 (name in context.shapes and _equal(*context.shapes[name])) or
+                 (name not in context.shapes and matrix_like(name) and not re.search(r"_\d\d", name))]
+        _declare_properties(context, names, "symmetric" if sample else "definite", note)  # (Σ_{12}: an entry)
+        # (a sample covariance of N < d points is singular: symmetric, not known to be definite)
 
 
 def _triangle(adjectives: list[str]) -> str | None:
@@ -2418,7 +2777,9 @@ def declare_density(part: str, context: Context, note: str = "", definite: bool 
     label = (found.group("label") or "").strip("{}").strip().lstrip("\\")
     family = found.group("family").lstrip("\\")
     arguments = _top_level(_NORMAL_LAW.match("v \\sim " + found.group("law")).group("arguments"))
-    context.vector_densities[(family, label)] = (variables[0], tuple(given), arguments[0], arguments[1], note)
+    law = (variables[0], tuple(given), arguments[0], arguments[1], note)
+    context.vector_densities[(family, label)] = law  # the last one declared (a bare p is it)
+    context.vector_densities[(family, label, tuple(given))] = law  # p(z | c) beside p(z): each its own
     return True
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mathcheck.audit.latex import group_end
+import sympy as sp
+
+from mathcheck.audit.latex import Context, Unparsed, group_end, parse_expression
+from mathcheck.audit.prose_definitions import relation_condition
 
 _OPENING = r"\s*(?:\\left\s*|\\[bB]igg?l?\s*)?[(\[]"
 _SPELLINGS = {
@@ -34,6 +37,21 @@ _DEFINING_AFTER = re.compile(r"\s*(?:と|を|で)?\s*(?:定義|おく|置く)")
 # "all logarithms are to base 2", "log denotes the base-2 logarithm", "対数の底は 2 とする"
 _LOG_BASE = re.compile(r"\blog(?:arithm)?s?\b[^.。\n]{0,60}?\bbase[\s-]*\$?\s*(?P<en>2|10)\b|"
                        r"対数の底[はを]?\s*\$?\s*(?P<ja>2|10)", re.I)
+_NUMBERS = {"2": "2", "10": "10", "two": "2", "ten": "10", "binary": "2", "dyadic": "2", "decimal": "10",
+            "common": "10", "bits": "2", "bit": "2", "二": "2", "十": "10", "ビット": "2",
+            "常用対数": "10", "二進対数": "2"}
+_LOG_WORD = re.compile(r"\blog(?:arithm)?s?\b|\blg\b|\blogs\b|\bentrop|\binformation\b|\bdivergenc|\bKL\b|"
+                       r"対数|エントロピー|情報量|ダイバージェンス", re.I)
+_CONVENTION = re.compile(r"\b(?:measured?|throughout|all|are|is|use[ds]?|express(?:ed)?|reported|unless|denotes?|"
+                         r"means?|henceforth|from now on|in this (?:note|post|paper|section|chapter))\b|とする|測る|表す", re.I)
+_BASE_CUE = re.compile(r"\bbase[\s-]*(?:of\s+)?\$?\s*\{?\s*(?P<n>2|10|two|ten)\b|"
+                       r"\b(?P<adj>binary|dyadic|decimal|common)\s+log(?:arithm)?s?\b|"
+                       r"\blog(?:arithm)?s?\s+(?:are|is)\s+(?:(?:all|taken|always)\s+)*(?P<pred>binary|decimal)\b|"
+                       r"\b(?:in|of|as)\s+(?P<unit>bits?)\b|"
+                       r"底[はをがも]?\s*\$?\s*(?P<ja>2|10|二|十)|(?P<jabase>2|10|二|十)\s*\$?\s*を底|"
+                       r"(?P<jaunit>ビット)|(?P<janame>常用対数|二進対数)", re.I)
+_LOG_BASE_MATH = re.compile(r"\\(?:log|lg)\b(?!\s*_)|\\ln\b")
+_BASED_LOG_MATH = re.compile(r"\\log\s*_\s*\{?\s*(?P<n>[0-9]+|[a-zA-Z]|\\[a-zA-Z]+)")
 _NEGATED = re.compile(r"\b(?:not|never|instead|rather|unlike|would|could|if)\b|ない|ません", re.I)
 _DEFINING = re.compile(r"\s*(?::=|≔|≜|\\coloneqq?\b|\\triangleq\b|\\defeq\b|\\eqqcolon\b|"
                        r"\\(?:stackrel|overset)\s*\{(?=[^=]*?(?:def|\\triangle|\\Delta|:))"
@@ -114,6 +132,35 @@ def log_bases(prose: str) -> list[tuple[int, str]]:
     return found
 
 
+def log_base_cues(prose: str, masked: str) -> list[tuple[int, str]]:
+    """(offset, base) of each sentence that speaks of the base of its logarithms in words the definite reading
+    of :func:`log_bases` does not take ("base-2 logarithms", "all logs are binary", "in bits", a math
+    ``\\log \\equiv \\log_2`` or "$\\log x$ means $\\log_2 x$"), negated or not: the steps that use ``\\log``
+    are then undecided, never checked with the natural logarithm. ``masked`` is ``prose`` with its math
+    blanked (the same offsets)."""
+    found = []
+    for start, end in _sentences(masked):
+        words, written = masked[start:end], prose[start:end]
+        cue = _BASE_CUE.search(words)
+        if cue is not None and cue.group("unit") is not None and not _CONVENTION.search(words):
+            cue = None  # "cross-entropy in bits against a divergence in nats:" names a unit, sets none
+        if cue is not None and _LOG_WORD.search(words + " " + written):
+            found.append((start + cue.start(), _NUMBERS.get((cue.group(cue.lastgroup) or "").lower(), "b")))
+            continue
+        based = _BASED_LOG_MATH.search(written)
+        if based is not None and (_LOG_BASE_MATH.search(written) or _LOG_WORD.search(words)):
+            found.append((start + based.start(), based.group("n")))
+    return found
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in re.finditer(r"[.!?](?=\s)|[。！？]|\n\s*\n", text):
+        spans.append((start, m.end()))
+        start = m.end()
+    return spans + [(start, len(text))]
+
+
 def prose_definitions(math: str, equals: bool = False) -> list[tuple[str, str, str]]:
     """(kind, lhs, rhs) of each ``NAME(args) := body`` in an inline formula of the prose (also ``NAME(args) =
     body`` where ``equals``: the sentence says it defines)."""
@@ -168,3 +215,95 @@ def _bracket_end(text: str, opening: int) -> int | None:
 def _short(text: str, width: int = 50) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# -- built-in constants the document gives its own meaning: "Let $\pi = \frac12$ be the mixing weight",
+# "Let $e$ denote the reconstruction error", "$\pi \in (0, 1)$", a display `e := 2`. The reader maps e and \pi to
+# sympy's E and pi; from such a sentence on they read as real symbols of the document (latex.Context.own_constants).
+
+_CONSTANT = r"(?:(?<![\\A-Za-z])e(?![A-Za-z])|\\pi(?![A-Za-z]))"
+_RELATION_SIGN = (r"(?::=|≔|≜|=:|\\eqqcolon|\\coloneqq?|\\triangleq|\\equiv|\\defeq|\\doteq|"
+                  r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}|=|\\in|\\notin|<|>|≥|≤|≠|"
+                  r"\\(?:geqslant|leqslant|geq|leq|neq|ge|le|ne|gt|lt)(?![A-Za-z]))")
+_GIVEN = re.compile(r"^\s*(?P<names>(?:[^,=<>]+,\s*)*[^,=<>]+?)\s*(?P<sign>" + _RELATION_SIGN + r")(?P<rest>.*)$", re.S)
+_ALONE = re.compile(r"^\s*(?P<name>" + _CONSTANT + r")\s*$")
+_NAME = re.compile(r"\\?[A-Za-z]+(?:_\{?\\?[A-Za-z0-9]+\}?)?")
+# what the built-in is called: such a sentence is about the built-in, not a new meaning
+_BUILTIN_WORDS = re.compile(r"euler|napier|natural\s+log|exponential|\bbase\b|ratio|circle|circumference|archimedes|"
+                            r"mathematical\s+constant|transcendental|irrational|2\.71|3\.14|\bthe\s+(?:usual|familiar|"
+                            r"well-known|number|constant)\b", re.I)
+_DENSITY_WORDS = re.compile(r"\b(?:densit(?:y|ies)|distributions?|polic(?:y|ies)|prior|posterior|measures?|pdf|law|"
+                            r"kernel|likelihood)\b", re.I)
+_ROLE_AFTER = re.compile(r"^\s*,?\s*(?:denotes?|denoting|(?:is|are)\s+(?:the|a|an|our|some|any)|be|represents?|"
+                         r"stands?\s+for|for\s+the|as\s+the|the|will\s+be|refers?\s+to|:)\b", re.I)
+_ROLE_BEFORE = re.compile(r"(?:\b(?:let|denote\s+by|write|call|where|with)|\b(?:error|weight|probability|proportion|"
+                          r"fraction|rate|coefficient|parameter|residual|noise|variable|scalar|threshold|margin|"
+                          r"temperature|entry|element|offset|bias))\s*$", re.I)
+_DECLARING = re.compile(r"\b(?:let|suppose|assume|assuming|where|with|denote|denotes|given|for\s+some|fix|take|choose|"
+                        r"set)\b", re.I)
+
+
+def own_constants(math: str, before: str, after: str) -> set[str]:
+    """The built-in constants (``e``, ``\\pi``: "e", "pi") that an inline formula of the prose gives the
+    document's own meaning: a value other than the built-in's (``\\pi = \\frac12``, ``e := 2``), a set or a bound
+    (``\\pi \\in (0, 1)``, ``e \\ge 0`` in a declaring sentence, or one false of the built-in), or a role the words
+    name ("Let $e$ denote the reconstruction error", "the mixing weight $\\pi$"), not the built-in's own
+    ("$e$ is Euler's number") nor a density's ("$\\pi$ is the prior": then \\pi(z) is read as a density)."""
+    listed = [name.strip() for name in math.split(",")]
+    if all(_NAME.fullmatch(name) for name in listed):  # $e$, $e, \pi$, $a, e$: names the words give a role
+        role = after[:80]
+        if _BUILTIN_WORDS.search(role) or _BUILTIN_WORDS.search(before[-40:]) or _DENSITY_WORDS.search(role[:40]):
+            return set()
+        if _ROLE_AFTER.match(after) or _ROLE_BEFORE.search(before):
+            return {_constant_name(name) for name in listed if _ALONE.match(name)}
+        return set()
+    given = _GIVEN.match(math)
+    if given is None:
+        return set()
+    names = {_constant_name(name.strip()) for name in given.group("names").split(",") if _ALONE.match(name)}
+    if not names:
+        return set()
+    sign = "".join(given.group("sign").split())
+    if _BUILTIN_WORDS.search(after[:60]):
+        return set()
+    if sign in ("<", ">", "≥", "≤", "≠", "\\in", "\\notin") or sign.startswith(("\\ge", "\\le", "\\ne", "\\gt", "\\lt")):
+        return names if _DECLARING.search(before) or _false_of_builtin(math) else set()
+    return set() if _value_of_builtin(given.group("rest"), names) else names
+
+
+def display_constants(source: str) -> set[str]:
+    """The built-in constants a display defines (``\\pi := 3``, ``e \\coloneqq 2``): ``:=`` and the other
+    definition signs (a plain ``=`` in a display is a claim about the built-in)."""
+    given = _GIVEN.match(source.strip().rstrip(".,;"))
+    if given is None or "".join(given.group("sign").split()) in ("=", "\\in", "\\notin", "<", ">", "≥", "≤", "≠") \
+            or given.group("sign").startswith(("\\ge", "\\le", "\\ne", "\\gt", "\\lt")):
+        return set()
+    return {_constant_name(name.strip()) for name in given.group("names").split(",") if _ALONE.match(name)}
+
+
+def _constant_name(written: str) -> str:
+    return "pi" if written.strip() == "\\pi" else "e"
+
+
+def _value_of_builtin(value: str, names: set[str]) -> bool:
+    """Whether ``value`` is (numerically, to 3 digits) the built-in's own: ``e = \\exp(1)``, ``\\pi = 3.14159``."""
+    try:
+        read = parse_expression(value.strip().rstrip(".,;"), Context())
+        number = complex(sp.N(read))
+    except (Unparsed, ValueError, TypeError, RecursionError, AttributeError):
+        return False
+    builtin = {"e": 2.718281828, "pi": 3.141592654}
+    return len(names) == 1 and abs(number - builtin[next(iter(names))]) < 1e-3
+
+
+def _false_of_builtin(math: str) -> bool:
+    """Whether a bound or set written of e or π is false of the built-in (``\\pi \\in (0, 1)``, ``e \\le 0``)."""
+    value = sp.Symbol("c", real=True)
+    condition = relation_condition(re.sub(_CONSTANT, "c", math), (value,), Context())
+    if condition.kind != "when":
+        return False
+    builtin = sp.E if re.search(r"(?<![\\A-Za-z])e(?![A-Za-z])", math) else sp.pi
+    try:
+        return condition.relation.subs(value, builtin) is sp.false
+    except (TypeError, ValueError, Unparsed):
+        return False

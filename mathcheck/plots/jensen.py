@@ -68,9 +68,12 @@ def _excess(log_weights, rise) -> float:
     It equals sum_i w_i h(d_i - L), h(u) = e^u - 1 - u >= 0, L = log E[e^d]: every term is non-negative, so the
     gap is never negative, and the sum is stationary in L, so the rounding of L does not reach it.
     """
-    level = logsumexp(rise + log_weights)
-    u = rise - level
     weights = np.exp(log_weights)
+    if np.max(np.abs(rise)) <= 1.0:  # log1p of a sum of expm1: L keeps its digits when it is tiny (|mu| = 1e14)
+        level = np.log1p(weights @ np.expm1(rise))
+    else:
+        level = logsumexp(rise + log_weights)
+    u = rise - level
     small = np.abs(u) < 0.5
     terms = np.empty_like(u)
     terms[small] = weights[small] * u[small] ** 2 * np.polynomial.polynomial.polyval(u[small], _H_SERIES)

@@ -1,0 +1,242 @@
+"""Definitions written in the prose: ``Let $f(x) = x^2$``, ``Let $c := 3$``, ``where $\\beta \\coloneqq 1$``, and
+the domain conditions that restrict them (``Let $f(x) = x$ for $x > 0$ and $f(x) = -x$ otherwise``).
+
+The text layer only: where a definition sign is, which side names what, which condition (if any) a piece is
+stated under. audit/check.py turns what is read here into the document's definitions (a piecewise body, a
+domain, or a refusal with its reason).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy as sp
+
+from mathcheck.audit.latex import Context, Unparsed, parse_expression
+
+# every sign that defines: =, :=, ≔, \coloneqq, \triangleq, \equiv, \defeq, \stackrel{def}{=}, =: (reversed)
+_SIGNS = re.compile(r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}|:=|≔|≜|=:|\\eqqcolon(?![A-Za-z])"
+                    r"|\\(?:coloneqq?|triangleq|equiv|defeq|doteq)(?![A-Za-z])|(?<![<>!:=\\])=(?![=:])")
+REVERSED = ("=:", "\\eqqcolon")
+_RELATION = re.compile(r"(?<![<>!:=])[<>]=?|≥|≤|≠|\\(?:geqslant|leqslant|geq|leq|neq|ge|le|ne|gt|lt|approx|sim|propto|in)"
+                       r"(?![A-Za-z])")
+
+
+def split_definition(math: str) -> tuple[str, str, str] | None:
+    """(the side that is named, the sign, the body) of an inline formula with exactly one definition sign at its
+    top level and no other relation (``c := 3``, ``f(x) = x^2``; ``3 =: c`` gives ``c``, ``=:``, ``3``)."""
+    found = [m for m in _SIGNS.finditer(math) if _depth(math, m.start()) == 0]
+    if len(found) != 1 or _RELATION.search(math):
+        return None
+    sign = found[0]
+    lhs, rhs = math[:sign.start()].strip(), math[sign.end():].strip().rstrip(".,;").strip()
+    if not lhs or not rhs:
+        return None
+    written = "".join(sign.group().split())
+    if written in REVERSED:
+        return rhs, written, lhs
+    return lhs, written, rhs
+
+
+def _depth(text: str, at: int) -> int:
+    depth = 0
+    for c in text[:at]:
+        depth += (c in "([{") - (c in ")]}")
+    return depth
+
+
+# the words that make a plain ``=`` of a constant a definition: "Let $c = 3$", "we set $c = 3$", "where $c = 3$"
+_DEFINING_START = re.compile(r"^\W*(?:(?:now|then|first|finally|also|here|throughout|henceforth|below|again|next)\W+)*"
+                             r"(?:let|set|fix|take|choose|define|put|suppose|assume|we\s+(?:now\s+)?(?:let|set|fix|take|"
+                             r"choose|define|put|write|assume|suppose))\b", re.I)
+_DEFINING_BEFORE = re.compile(r"\b(?:let|set|setting|where|define|defining|put|fix|take|choose|assume|suppose|denote)\s*"
+                              r"(?:that\s+)?$", re.I)
+_HEDGE_BEFORE = re.compile(r"\b(?:if|when|whenever|unless|whether|once|until|at|for|with|given|then|so|hence|thus|"
+                           r"obtain|get|find|gives?|yields?|shows?|implies|since|because)\b[^$⟦]*$", re.I)
+NEGATION = re.compile(r"\b(?:not|never|no|nor|whether|instead|rather)\b|n't\b|\?", re.I)
+
+
+def defines_constant(before: str, sign: str) -> bool:
+    """Whether the sentence's words before an inline ``NAME SIGN value`` make it a definition: a definition
+    sign other than ``=`` always does; a plain ``=`` only after "let", "set", "where", "we define", ...
+    (``we find $c = 3$`` and ``if $c = 3$`` are claims or hypotheses, not definitions)."""
+    if sign != "=":
+        return True
+    clause = re.split(r"[,;:]", before)[-1]
+    if _DEFINING_BEFORE.search(before) or _DEFINING_BEFORE.search(clause):
+        return not _HEDGE_BEFORE.search(clause)
+    return bool(_DEFINING_START.search(before)) and not _HEDGE_BEFORE.search(clause)
+
+
+# -- the domain of a piece: "for $x > 0$", "when $x \ge 0$", "for negative $x$", "otherwise"
+
+@dataclass
+class Condition:
+    kind: str  # "whole" (no restriction), "when" (a condition read), "otherwise", "unread" (a condition not read)
+    relation: sp.Basic | None = None
+    written: str = ""
+
+
+_OTHERWISE = re.compile(r"\b(?:otherwise|elsewhere|else)\b|\bfor\s+(?:all\s+|every\s+|any\s+)?other\b|"
+                        r"\bin\s+(?:all\s+)?(?:the\s+)?other\s+cases?\b|\bfor\s+the\s+rest\b", re.I)
+_LEAD = r"\b(?:for|when|whenever|if|where|provided(?:\s+that)?|on|in\s+case|whereas|while)\s+"
+_QUANTIFIER = r"(?:(?:all|every|each|any)\s+)?"
+_SIGN_WORD = r"(?P<word>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|non-?zero)"
+_WORD_BEFORE = re.compile(_LEAD + _QUANTIFIER + _SIGN_WORD + r"\s+(?:real\s+)?(?:values?\s+of\s+|numbers?\s+)?⟦(?P<k>\d+)⟧",
+                          re.I)
+_WORD_AFTER = re.compile(_LEAD + _QUANTIFIER + r"(?:real\s+)?⟦(?P<k>\d+)⟧\s+(?:is\s+|are\s+)?" + _SIGN_WORD, re.I)
+_WHOLE = re.compile(_LEAD + r"(?:(?:all|every|each|any)\s+)(?:real\s+)?(?:numbers?\s+)?⟦(?P<k>\d+)⟧|"
+                    r"\b(?:where|with|for)\s+(?:(?:all|every|each|any)\s+)?⟦(?P<r>\d+)⟧\s+(?:is\s+|are\s+)?"
+                    r"(?:a\s+)?real\b|\bfor\s+real\s+⟦(?P<f>\d+)⟧", re.I)
+_MATH_AFTER_LEAD = re.compile(_LEAD + _QUANTIFIER + r"(?:real\s+)?⟦(?P<k>\d+)⟧", re.I)
+_CONDITION_WORDS = re.compile(r"\b(?:for|when|whenever|if|unless|except|provided|outside|only|whereas|while|"
+                              r"otherwise|elsewhere|positive|negative|non-?negative|non-?positive|domain|interval)\b",
+                              re.I)
+_SIGN_RELATIONS = {"positive": ">", "strictly positive": ">", "negative": "<", "strictly negative": "<",
+                   "nonnegative": ">=", "non-negative": ">=", "nonpositive": "<=", "non-positive": "<=",
+                   "nonzero": "!=", "non-zero": "!="}
+_REALS = re.compile(r"\s*(?:\\mathbb\s*\{\s*R\s*\}|ℝ|\\R)\s*")
+
+
+def piece_condition(words: str, maths: list[str], variables: tuple, context: Context) -> Condition:
+    """The condition the words around a definition put on it. ``words`` is that text with each inline formula
+    written ⟦k⟧ (its index in ``maths``); ``variables`` are the definition's arguments. A condition that is
+    stated but not read exactly is "unread", never dropped."""
+    if _OTHERWISE.search(words):
+        return Condition("otherwise", written="otherwise")
+    if _WHOLE.search(words):
+        return Condition("whole")
+    for pattern in (_WORD_BEFORE, _WORD_AFTER):
+        found = pattern.search(words)
+        if found is not None:
+            return _sign_condition(found.group("word").lower(), maths[int(found.group("k"))], variables, context)
+    found = _MATH_AFTER_LEAD.search(words)
+    if found is not None:
+        return relation_condition(maths[int(found.group("k"))], variables, context)
+    if _CONDITION_WORDS.search(words) and any(_mentions(maths[int(k)], variables)
+                                              for k in re.findall(r"⟦(\d+)⟧", words)):
+        return Condition("unread", written=_shown(words, maths))
+    if re.search(r"\b(?:unless|except|outside)\b", words, re.I):
+        return Condition("unread", written=_shown(words, maths))
+    return Condition("whole")
+
+
+def stated_under_condition(words: str) -> bool:
+    """Whether the words around a value (``Let $a = 1$ if $x > 0$ and $a = -1$ otherwise``) state it under a
+    condition: then it is no value of the variable for what follows."""
+    if _WHOLE.search(words):
+        return False
+    return bool(_OTHERWISE.search(words) or _MATH_AFTER_LEAD.search(words) or _WORD_BEFORE.search(words)
+                or re.search(r"\b(?:unless|except|outside)\b", words, re.I))
+
+
+def _shown(words: str, maths: list[str]) -> str:
+    text = re.sub(r"⟦(\d+)⟧", lambda m: f"${maths[int(m.group(1))]}$", words)
+    return " ".join(text.split())
+
+
+def _mentions(math: str, variables: tuple) -> bool:
+    names = {getattr(v, "name", "") for v in variables}
+    return any(re.search(rf"(?<![A-Za-z\\]){re.escape(name)}(?![A-Za-z])", math) for name in names if name)
+
+
+def _sign_condition(word: str, math: str, variables: tuple, context: Context) -> Condition:
+    relation = _SIGN_RELATIONS.get(word.replace("strictly ", "") if word.startswith("strictly") else word)
+    variable = _read(math, context)
+    if relation is None or variable is None or variable not in variables:
+        return Condition("unread", written=f"{word} ${math}$")
+    return Condition("when", sp.Rel(variable, 0, relation), f"{word} {math}")
+
+
+_SPLIT = re.compile(r"(?<![<>!:=\\])(<=|>=|<|>)|≥|≤|\\(?:geqslant|leqslant|geq|leq|ge|le|gt|lt|neq|ne)(?![A-Za-z])")
+_NORMALIZED = {"\\geqslant": ">=", "\\geq": ">=", "\\ge": ">=", "≥": ">=", "\\leqslant": "<=", "\\leq": "<=",
+               "\\le": "<=", "≤": "<=", "\\gt": ">", "\\lt": "<", "\\neq": "!=", "\\ne": "!="}
+_INTERVAL = re.compile(r"\s*(?:\\left\s*)?(?P<open>[(\[])(?P<lo>[^,]+),(?P<hi>[^,]+?)(?:\\right\s*)?(?P<close>[)\]])\s*")
+
+
+def relation_condition(math: str, variables: tuple, context: Context) -> Condition:
+    """``x > 0``, ``x \\geq 0``, ``0 < x < 1``, ``x \\in (0, 1)``, ``x \\in \\mathbb{R}`` as a condition on the
+    arguments (a bound that is a number or uses only the arguments); "unread" for anything else."""
+    unread = Condition("unread", written=f"${math}$")
+    text = math.strip().rstrip(".,;")
+    if "\\in" in text:
+        left, _, right = text.partition("\\in")
+        variable = _read(left, context)
+        if variable is None or variable not in variables:
+            return unread
+        if _REALS.fullmatch(right):
+            return Condition("whole")
+        interval = _INTERVAL.fullmatch(right)
+        if interval is None:
+            return unread
+        low, high = _read(interval.group("lo"), context, bound=True), _read(interval.group("hi"), context, bound=True)
+        if low is None or high is None:
+            return unread
+        lower = sp.Rel(variable, low, ">" if interval.group("open") == "(" else ">=")
+        upper = sp.Rel(variable, high, "<" if interval.group("close") == ")" else "<=")
+        return _checked(sp.And(lower, upper), variables, text) or unread
+    pieces = [p for p in _SPLIT.split(text) if p is not None]
+    signs = [s for s in (m.group() for m in _SPLIT.finditer(text))]
+    sides = [p for p in pieces if p not in signs]
+    if len(signs) not in (1, 2) or len(sides) != len(signs) + 1:
+        return unread
+    read = [_read(side, context, bound=True) for side in sides]
+    if any(side is None for side in read):
+        return unread
+    relations = [sp.Rel(read[i], read[i + 1], _NORMALIZED.get(sign, sign)) for i, sign in enumerate(signs)]
+    return _checked(sp.And(*relations), variables, text) or unread
+
+
+def _checked(relation: sp.Basic, variables: tuple, written: str) -> Condition | None:
+    if relation in (sp.true, sp.false) or not relation.free_symbols or not relation.free_symbols <= set(variables):
+        return None
+    return Condition("when", relation, written)
+
+
+def _read(text: str, context: Context, bound: bool = False) -> sp.Expr | None:
+    """A name (or, for ``bound``, any expression read exactly; ``\\infty`` too); None when unreadable."""
+    text = text.strip()
+    if bound and re.fullmatch(r"\+?\s*\\infty", text):
+        return sp.oo
+    if bound and re.fullmatch(r"-\s*\\infty", text):
+        return -sp.oo
+    try:
+        value = parse_expression(text, context)
+    except (Unparsed, ValueError, TypeError, RecursionError):
+        return None
+    if not isinstance(value, sp.Expr) or (not bound and not isinstance(value, sp.Symbol)):
+        return None
+    return value
+
+
+def covers_the_line(conditions: list[sp.Basic], variables: tuple) -> bool:
+    """Whether the conditions together hold for every real value of the (one) argument."""
+    if len(variables) != 1:
+        return False
+    try:
+        union = sp.Union(*(c.as_set() for c in conditions))
+    except (NotImplementedError, TypeError, ValueError):
+        return False
+    return union == sp.S.Reals
+
+
+def overlap_problem(pieces: list[tuple[sp.Expr, sp.Basic]], variables: tuple) -> str:
+    """Why two pieces that are both stated on a common interval disagree there ("" when they do not): pieces
+    that meet only at points must agree at those points."""
+    if len(variables) != 1:
+        return "a piecewise definition of a function of several arguments is not read"
+    variable = variables[0]
+    for i, (first, first_condition) in enumerate(pieces):
+        for second, second_condition in pieces[i + 1:]:
+            try:
+                common = first_condition.as_set().intersect(second_condition.as_set())
+            except (NotImplementedError, TypeError, ValueError):
+                return "its pieces' conditions cannot be compared"
+            if common == sp.S.EmptySet:
+                continue
+            if not isinstance(common, sp.FiniteSet):
+                return f"two pieces are both stated where {common} ({first} and {second})"
+            for point in common:
+                if sp.simplify(first.subs(variable, point) - second.subs(variable, point)) != 0:
+                    return f"two pieces disagree at {variable} = {point} ({first} and {second})"
+    return ""
