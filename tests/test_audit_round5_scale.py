@@ -31,3 +31,12 @@ def test_a_variance_written_as_a_square_of_the_standard_deviation_is_read():
     prose = "Let $q(z|x) = \\mathcal{N}(z; \\mu, \\sigma^2)$, where $\\sigma > 0$ is the standard deviation."
     assert verdict(prose, "\\mathbb{E}_{q(z|x)}[(z - \\mu)^2] = \\sigma^2")[0] == PROVED
     assert verdict(prose, "\\mathbb{E}_{q(z|x)}[(z - \\mu)^2] = \\sigma")[0] == REFUTED
+
+
+def test_a_bare_label_with_two_declared_densities_of_its_letter_is_ambiguous():
+    prose = ("Let $q(z|x) = \\mathcal{N}(z; \\mu, \\sigma^2)$ with $\\sigma > 0$. "
+             "Let $q(z) = \\mathcal{N}(z; 0, 1)$.")
+    for claim in ("\\mathbb{E}_{q}[z] = 0", "\\mathbb{E}_{q}[z] = \\mu"):
+        found = verdict(prose, claim)
+        assert found[0] == "unparsed" and "which one" in found[1], found
+    assert verdict(prose, "\\mathbb{E}_{q(z)}[z] = 0")[0] == PROVED

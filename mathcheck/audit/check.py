@@ -1298,15 +1298,20 @@ def _resolve_bare_densities(expr: sp.Expr, formula: Formula) -> sp.Expr:
     mapping = {}
     for density in bare:
         declared = formula.context.densities.get((density.family, density.label))
+        signatures = {d for d in _formula_densities(formula) if d.family == density.family and d.label == density.label}
+        conditional = [value[1] for key, value in formula.context.densities.items()
+                       if len(key) == 3 and key[:2] == (density.family, density.label)]
+        if declared is not None and conditional and len(signatures) != 1:
+            name = density.family + (f"_{{\\{density.label}}}" if density.label else "")
+            raise Unparsed(f"`{name}` has no arguments, and the prose declares more than one density of that name "
+                           f"({sp.sstr(declared[0])} and {', '.join(sp.sstr(c) for c in conditional)}): which one "
+                           "is meant?", name)
         if declared is not None:
             mapping[density] = declared[1]
             continue
-        signatures = {d for d in _formula_densities(formula) if d.family == density.family and d.label == density.label}
         if len(signatures) == 1:
             mapping[density] = signatures.pop()
             continue
-        conditional = [value[1] for key, value in formula.context.densities.items()
-                       if len(key) == 3 and key[:2] == (density.family, density.label)]
         if not signatures and len(conditional) == 1:  # E_q[z] after q(z|x) = N(z; μ, σ²) is declared
             mapping[density] = conditional[0]
             continue
