@@ -59,3 +59,13 @@ def test_the_else_branch_of_iffalse_is_read():
 def test_a_formula_inside_iffalse_is_no_step():
     body = "\\iffalse\n\\begin{equation}\n2 + 2 = 5\n\\end{equation}\n\\fi\n\\begin{equation}\n2 + 2 = 4\n\\end{equation}"
     assert verdicts("doc.tex", tex(body)) == [PROVED]
+
+
+@pytest.mark.parametrize("hidden", [
+    "<!-- old: $$ c := 3 $$ -->",
+    "<!--\n$$ c := 3 $$\n-->",
+    "```\n$$ c := 3 $$\n```",
+    "- item one\n\n      $$ c := 3 $$",
+])
+def test_an_assignment_in_text_never_rendered_is_not_made(hidden):
+    assert verdicts("doc.md", f"Define the constant below.\n\n{hidden}\n\n$$ c^2 = 9 $$\n") == [REFUTED]

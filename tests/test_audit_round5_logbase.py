@@ -16,6 +16,7 @@ NATURAL_ONLY = "e^{\\log 3} = 3"  # true for the natural logarithm only: e^{log_
     "We use base-2 logarithms instead.",
     "We use log base 2 instead of e only for the plots.",  # which logarithms: not told, so not checked
     "All logarithms are binary.",
+    "All logs below are binary.",
     "We measure information in bits, i.e. $\\log \\equiv \\log_2$.",
     "Here $\\log$ is the binary logarithm.",
     "In this note $\\log x$ means $\\log_2 x$.",

@@ -989,13 +989,15 @@ def _piece_words(sentence: str, numbers: list[int]) -> dict[int, str]:
 
 
 def _prose_stretches(document: Document):
-    """(the prose before a display, its offset, the display it is read with) for each stretch of prose."""
+    """(the prose before a display, its offset, the display it is read with) for each stretch of prose (what is
+    never rendered, code and comments, blanked)."""
+    text = document.prose if len(document.prose) == len(document.text) else document.text
     cursor = 0
     for formula in list(document.formulas) + [None]:
         end = formula.start if formula is not None else len(document.text)
         context_formula = formula if formula is not None else (document.formulas[-1] if document.formulas else None)
         if context_formula is not None:
-            yield document.text[cursor:end], cursor, context_formula
+            yield text[cursor:end], cursor, context_formula
         if formula is not None:
             cursor = formula.end
 
@@ -1595,7 +1597,7 @@ class Auditor:
         values = sorted(self.prose_values, key=lambda found: found.offset)
         cursor = 0
         for formula in self.document.formulas:
-            self._withdraw_values(self.document.text[cursor:formula.start])
+            self._withdraw_values(self._prose_text()[cursor:formula.start])
             cursor = formula.end
             while values and values[0].offset < formula.start:
                 self._prose_value(values.pop(0))

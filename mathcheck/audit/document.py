@@ -378,26 +378,33 @@ def _scan(text: str, dialect: str = MARKDOWN) -> tuple[str, list[tuple[str, int,
     return "".join(masked), sorted(regions, key=lambda region: region[1])
 
 
-_INDENTED = re.compile(r"^(?: {4}|\t)")
-_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_LIST_ITEM = re.compile(r"^( {0,3}(?:[-*+]|\d{1,9}[.)]))([ \t]+|$)")
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
 
 
 def _indented_code_blocks(text: str) -> list[tuple[int, int]]:
-    """The (start, end) of each CommonMark indented code block: lines indented by four spaces or a tab after a
-    blank line, outside a list item (where such lines continue the item's prose). MathJax does not render
+    """The (start, end) of each CommonMark indented code block: lines indented by four spaces or a tab more than
+    the content of the list item they are in (none: the margin) after a blank line. MathJax does not render
     them: their math and prose are not read."""
-    blocks, start, offset, after_blank, in_list = [], None, 0, True, False
-    last_code_end = None
+    blocks, start, offset, after_blank, column, last_code_end = [], None, 0, True, 0, None
     for line in text.splitlines(keepends=True):
         blank = not line.strip()
-        if start is not None and not blank and not _INDENTED.match(line):
+        code = not blank and _indent(line) >= column + 4
+        if start is not None and not blank and not code:
             blocks.append((start, last_code_end))
             start = None
         if start is None and not blank:
-            if _INDENTED.match(line) and after_blank and not in_list:
+            if code and after_blank:
                 start = offset
-            elif not _INDENTED.match(line):
-                in_list = bool(_LIST_ITEM.match(line)) or (in_list and not after_blank)
+            elif not code:
+                item = _LIST_ITEM.match(line.expandtabs(4))
+                if item is not None:
+                    column = len(item.group(1)) + max(1, min(len(item.group(2)), 4))
+                elif after_blank and _indent(line) < column:
+                    column = 0  # a paragraph at the margin ends the list
         if start is not None and not blank:
             last_code_end = offset + len(line.rstrip("\n"))
         after_blank = blank

@@ -46,7 +46,7 @@ _CONVENTION = re.compile(r"\b(?:measured?|throughout|all|are|is|use[ds]?|express
                          r"means?|henceforth|from now on|in this (?:note|post|paper|section|chapter))\b|とする|測る|表す", re.I)
 _BASE_CUE = re.compile(r"\bbase[\s-]*(?:of\s+)?\$?\s*\{?\s*(?P<n>2|10|two|ten)\b|"
                        r"\b(?P<adj>binary|dyadic|decimal|common)\s+log(?:arithm)?s?\b|"
-                       r"\blog(?:arithm)?s?\s+(?:are|is)\s+(?:(?:all|taken|always)\s+)*(?P<pred>binary|decimal)\b|"
+                       r"\blog(?:arithm)?s?\b(?:\s+\w+){0,3}?\s+(?:are|is)\s+(?:\w+\s+){0,2}?(?P<pred>binary|decimal)\b|"
                        r"\b(?:in|of|as)\s+(?P<unit>bits?)\b|"
                        r"底[はをがも]?\s*\$?\s*(?P<ja>2|10|二|十)|(?P<jabase>2|10|二|十)\s*\$?\s*を底|"
                        r"(?P<jaunit>ビット)|(?P<janame>常用対数|二進対数)", re.I)
