@@ -13,6 +13,8 @@
    :func:`mathcheck.code.sampler.check_sampler`); a deterministic function of (μ, s) is a KL. A random
    result not shaped like μ (a Monte Carlo KL) has no role here: undecided.
    A loss whose code names a data size as a constant (``original_dim = 784``) is then checked at that size.
+   A loss found on flat data is read again on image batches (B, 1, H, W) when it takes them and no
+   ``--shape`` was given (:mod:`mathcheck.code.layouts`): ``.sum(dim=1)`` sums the data dims only when flat.
 3. Losses and KLs: :func:`mathcheck.code.loss.analyse_loss_or_kl` (the KL, reconstruction, weights,
    constants and numerics).
 """
@@ -27,6 +29,7 @@ import numpy as np
 
 from mathcheck.code.calls import Caller, first_line, keys_of, leaves
 from mathcheck.code.frameworks import Backend, FrameworkUnavailable, detect, one_torch_thread
+from mathcheck.code.layouts import with_image_layout
 from mathcheck.code.loss import analyse_loss_or_kl, base_values, size_constants, variant_shapes
 from mathcheck.code.report import FunctionReport, Shape, verdict_of
 
@@ -79,8 +82,11 @@ def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: di
     count = max(3, int(examples)) if examples else DEFAULT_EXAMPLES
     shapes = variant_shapes(found.shape, with_data=found.caller.has("x") or found.caller.has("recon"))
     try:
-        outcome = analyse_loss_or_kl(found.caller, target=target, role=role, arg_roles=arg_roles, shapes=shapes,
-                                     seed=seed, count=count, mode=found.mode)
+        options = {"target": target, "role": role, "arg_roles": arg_roles, "seed": seed, "count": count,
+                   "mode": found.mode}
+        outcome = analyse_loss_or_kl(found.caller, shapes=shapes, **options)
+        if shape is None and found.mode == "binary" and found.caller.has("x"):
+            outcome = with_image_layout(outcome, found.caller, found.shape, **options)
     except Exception as error:  # the code raised on inputs it took before: report, do not crash
         return _undecided(target, role, framework, f"the function failed on inputs of the shapes it accepts: "
                           f"{first_line(error)}")

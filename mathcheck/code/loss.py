@@ -54,7 +54,9 @@ What is a finding (severity):
   detached): ``kl-form`` or ``reconstruction-form``, naming the input (bug);
 - a decoder output named as probabilities (recon_x, x_hat, probs) that the code reads as logits, or named
   logits and read as probabilities: a ``reconstruction-form`` note "correct if recon_x holds logits" (a double
-  sigmoid when the decoder ends in one), and the verdict line says so;
+  sigmoid when the decoder ends in one), and the verdict line says so. A scale argument named as one
+  parameterization and read as another (``logvar`` used as log σ) is no finding: the behaviour decides, and
+  ``identified["scale named"]`` keeps what the name said (``assert_vae_loss(allow_conventions=False)`` fails on it);
 - inf or nan where the math is finite (log-variance ±30 or its equivalent, logits ±50, probabilities at
   exactly 0 or 1 where the data agree): ``nonfinite-at-extremes`` (note); a finite value there that differs
   from the KL (a clamp of the scale argument): a ``kl-form`` note.
@@ -84,6 +86,7 @@ SUM = " + "  # the label of a total made of returned terms
 MODES = {"binary": 0, "onehot": 1, "ids": 2, "continuous": 3, "wide-binary": 4, "wide-onehot": 5, "wide-ids": 6}
 TOTAL_NAMES = ("loss", "total", "neg_elbo", "nelbo", "negative_elbo", "objective", "elbo")
 KL_NAMES = ("kl", "kld", "div")
+SCALE_MEANING = {"logvar": "log σ²", "log_sigma": "log σ", "sigma": "σ", "var": "σ²"}
 
 
 @dataclass
@@ -676,6 +679,17 @@ def _shape_text(shape: Shape) -> str:
     return f"B={shape.batch}, data={'x'.join(map(str, shape.data))}, d={shape.latent}"
 
 
+shape_text = _shape_text
+
+
+def add_condition(identified: dict, condition: str) -> None:
+    """One more condition under which a ``correct`` verdict holds ("recon_x holds logits", "the data is flat
+    (B, D)"): the verdict line reads ``correct if A and B``."""
+    present = identified.get("condition")
+    if present != condition and condition not in (present or "").split(" and "):
+        identified["condition"] = f"{present} and {condition}" if present else condition
+
+
 def _component_role(leaf: Leaf) -> str:
     if leaf.on_kl and leaf.on_recon:
         return "total"
@@ -746,6 +760,8 @@ class _TermsAnalysis:
             recon_term = None
         if recon_term is not None and not self.prefix:
             self._naming(recon_term)
+        if kl_term is not None and not self.prefix:
+            self._scale_naming(kl_term)
         parameterization = kl_term.name if kl_term is not None and kl_term.name in PARAMETERIZATIONS else None
         if (has_kl and kl_term is None) or (has_recon and recon_term is None):
             self._numerics(kl_term, recon_term, None)
@@ -1028,18 +1044,33 @@ class _TermsAnalysis:
         claim = f"the name '{name}' says" if by_name else f"its declared role {role} says"
         evidence = {"argument": name, "role": role, "read_as": reads, "family": family.description}
         if says_probabilities and reads == "logits":
-            self.identified["condition"] = f"{name} holds logits"
+            add_condition(self.identified, f"{name} holds logits")
             self.add("reconstruction-form", "note", f"correct if {name} holds logits: the code applies the {squash} "
                      f"to {name} itself ({family.description}), while {claim} probabilities (a "
                      f"decoder output after a {squash}). If the decoder already ends in a {squash}, it is applied "
                      f"twice and the loss is no likelihood of the data; name the argument logits (or pass --inputs "
                      f"{name}=recon_logits) when the decoder returns logits", evidence)
         elif role == "recon_logits" and reads != "logits":
-            self.identified["condition"] = f"{name} holds {reads}"
+            add_condition(self.identified, f"{name} holds {reads}")
             self.add("reconstruction-form", "note", f"correct if {name} holds {reads}: the code uses {name} with no "
                      f"{squash} ({family.description}), while {claim} logits. If the decoder returns "
                      f"logits, the {squash} is missing; pass --inputs {name}=recon_probs when it returns {reads}",
                      evidence)
+
+    def _scale_naming(self, kl_term: TermFit) -> None:
+        """A scale argument whose name (or declared role) says one parameterization that the KL reads as
+        another (``logvar`` used as log σ). The behaviour decides the verdict (the KL is right for what it
+        computes, and a sampler given with it is compared by the parameterization); what the name said is kept
+        in ``identified["scale named"]``, so that ``assert_vae_loss(allow_conventions=False)`` can require
+        the two to agree."""
+        found = next(((name, role) for name, role in self.context.arg_roles.items() if role in PARAMETERIZATIONS),
+                     None)
+        if found is None or kl_term.name not in PARAMETERIZATIONS or kl_term.name == found[1]:
+            return
+        name, role = found
+        self.identified["scale named"] = {"argument": name, "says": SCALE_MEANING[role],
+                                          "read_as": SCALE_MEANING[kl_term.name],
+                                          "condition": f"{name} holds {SCALE_MEANING[kl_term.name]}"}
 
     # - gradients -
 
@@ -1332,8 +1363,9 @@ class _TermsAnalysis:
                 beta, scale, spread = 1.0, rho_k, rho_k / rho_r
             self.identified["reconstruction"][family.scale_parameter] = spread
         if not is_close(beta, 1.0, tol):
-            self.add("beta", "convention", f"the KL is weighted β = {beta:.6g} relative to the {family.description}",
-                     {**evidence, "beta": beta})
+            half = " (also what a KL missing its ½ gives, if no β = 2 was meant)" if is_close(beta, 2.0, tol) else ""
+            self.add("beta", "convention", f"the KL is weighted β = {beta:.6g} relative to the "
+                     f"{family.description}{half}", {**evidence, "beta": beta})
         common = {name: kl_law.power(name) for name in ("B", "D", "d")
                   if kl_law.power(name) == recon_law.power(name) and kl_law.power(name) != 0}
         if common.get("B") == -1:

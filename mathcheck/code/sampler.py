@@ -11,9 +11,12 @@ a family of tests, Bonferroni-corrected over its members, with a family-wise fal
   σ² = s²; var: σ² = s); none fitting is ``sampler-std``. A correct sampler fails its own p with
   probability ≤ ALPHA; the settings are far enough apart that the other three never fit;
 - normality: Kolmogorov–Smirnov of the standardized draws (z − μ)/σ_p against N(0, 1) at ALPHA;
-- independence: Fisher z of the correlation of every pair of latent coordinates (ALPHA / (2·pairs) each)
-  and of the lag-1 correlation between rows (ALPHA / (2·rounds)); calls or rows that repeat the same noise
-  values exactly (no fresh noise) are ``sampler-deterministic``.
+- independence: Fisher z of the correlation of every pair of latent coordinates (ALPHA / (2·pairs) each);
+  one family of row tests: the correlation of rows at lag 1, at half a call (antithetic halves cat([h, -h])),
+  at a call's length when the draws span several calls, between two consecutive calls, and a chi-square of
+  each call's noise summed over its rows, lower tail (noise built to cancel: antithetic pairs in any order,
+  eps − eps.mean(0)); calls or rows that repeat the same noise values exactly, or a call whose noise is the
+  previous call's negated (z₁ + z₂ = 2μ), have no fresh noise. All are ``sampler-deterministic``.
 A sampler runs at most seven such checks (mean, variance, coordinates, rows and normality on the fitting
 settings; mean and variance again on settings in the fitted parameterization's own range: negative log-scales,
 σ near 0), so a correct one is flagged with probability ≤ 7e-6. Repeated values (≥ 5 % of rows or of the
@@ -148,6 +151,7 @@ class _Sampler:
     path: tuple = ()
     rng: np.random.Generator | None = None
     flexible: bool | None = None
+    call_rows: int | None = None  # rows of z one call gave in the last draws (several samples per row: more)
 
     def inputs(self, means: np.ndarray, scales: np.ndarray, rows: int,
                eps: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -179,7 +183,7 @@ class _Sampler:
         if self.flexible is not False and rows > self.batch:
             try:
                 z = self.z(self.inputs(means, scales, rows))
-                self.flexible = True
+                self.flexible, self.call_rows = True, len(z)
                 return z
             except Exception:
                 if self.flexible:
@@ -189,6 +193,7 @@ class _Sampler:
         while drawn < rows and (len(parts) < 2 or time.perf_counter() - started < CALL_BUDGET_S):
             parts.append(self.z(self.inputs(means, scales, self.batch)))
             drawn += len(parts[-1])
+        self.call_rows = len(parts[0])
         return np.concatenate(parts)
 
 
@@ -653,7 +658,21 @@ def _fresh_noise_findings(sampler: _Sampler) -> tuple[list[Finding], bool]:
     if first.shape[0] > 1 and np.all(first == first[0]):
         return [_finding("sampler-deterministic", "the same noise for every row: one eps is broadcast over "
                          "the batch", **evidence)], False
+    third = sampler.z(inputs)
+    negated = max(_negated_fraction(first, second, mu), _negated_fraction(second, third, mu))
+    if negated >= REPEATED_FRACTION:
+        return [_finding("sampler-deterministic", f"{negated:.0%} of the noise values of a call are those of the "
+                         "previous call negated (z₁ + z₂ = 2μ): the noise is reused with its sign flipped, not drawn "
+                         "afresh", negated_fraction=negated, **{**evidence, "calls": 3})], False
     return [], False
+
+
+def _negated_fraction(first: np.ndarray, second: np.ndarray, mu: np.ndarray) -> float:
+    """The share of values where the second call's noise is the first's negated, up to rounding."""
+    if first.shape != second.shape or first.shape != mu.shape:
+        return 0.0
+    tolerance = 1e-5 * (np.abs(first) + np.abs(second) + np.abs(mu)) + 1e-300
+    return float(np.mean(np.abs((first - mu) + (second - mu)) <= tolerance))
 
 
 def _noise_sharing_findings(sampler: _Sampler, rounds: list) -> list[Finding]:
@@ -689,17 +708,96 @@ def _noise_sharing_findings(sampler: _Sampler, rounds: list) -> list[Finding]:
                                  f"correlation {r[j, k]:.3f} over {len(e)} draws (Fisher z {score:.1f} > "
                                  f"{critical:.2f}, false-alarm rate {ALPHA:g} over {pairs} pairs)",
                                  input=evidence_input, correlation=float(r[j, k]), test="Fisher z, Bonferroni")]
-    critical = stats.norm.isf(ALPHA / (2 * len(standardized)))
-    for e in standardized:
-        if len(e) < 3 or e.shape[1] == 0:
-            continue
-        score = float(np.sum(e[1:] * e[:-1]) / math.sqrt((len(e) - 1) * e.shape[1]))
+    return _dependent_rows_findings(sampler, rounds, standardized, evidence_input)
+
+
+def _dependent_rows_findings(sampler: _Sampler, rounds: list, standardized: list[np.ndarray],
+                             evidence_input: dict) -> list[Finding]:
+    """Rows whose noise depends on other rows': neighbours (lag 1), the two halves of a call (antithetic
+    noise, cat([h, -h])), the same row of consecutive calls, and a call's noise summing to zero over its rows
+    (antithetic or centred noise, whatever the pairing). One Bonferroni family at ALPHA."""
+    call = sampler.call_rows or sampler.batch
+    lagged = [(e, lag) for e in standardized if e.shape[1] for lag in _row_lags(call, len(e))]
+    consecutive = _consecutive_calls(sampler, rounds, standardized)
+    family = len(lagged) + len(consecutive) + len(rounds)
+    critical = stats.norm.isf(ALPHA / (2 * family))
+    for e, lag in lagged:
+        score = float(np.sum(e[lag:] * e[:-lag]) / math.sqrt((len(e) - lag) * e.shape[1]))
         if abs(score) > critical:
-            lag = score / math.sqrt((len(e) - 1) * e.shape[1])
-            return [_finding("sampler-deterministic", f"neighbouring rows share their noise: lag-1 correlation "
-                             f"{lag:.3f} (z {score:.1f} > {critical:.2f}, false-alarm rate {ALPHA:g})",
-                             input=evidence_input, correlation=lag, test="lag-1 correlation, normal")]
+            r = score / math.sqrt((len(e) - lag) * e.shape[1])
+            return [_finding("sampler-deterministic", f"{_lag_words(lag, call)} share their noise: correlation "
+                             f"{r:.3f} (|z| {abs(score):.1f} > {critical:.2f}, false-alarm rate {ALPHA:g})"
+                             + (": antithetic noise (rows paired with their negation), not independent draws"
+                                if r < -0.5 else ""),
+                             input=evidence_input, correlation=r, lag=lag, rows_per_call=call,
+                             test=f"lag-{lag} correlation, normal")]
+    for first, second in consecutive:
+        rows = min(len(first), len(second))
+        score = float(np.sum(first[:rows] * second[:rows]) / math.sqrt(rows * first.shape[1]))
+        if abs(score) > critical:
+            r = score / math.sqrt(rows * first.shape[1])
+            return [_finding("sampler-deterministic", f"two consecutive calls share their noise: correlation {r:.3f} "
+                             f"between the rows of one call and the next (|z| {abs(score):.1f} > {critical:.2f}, "
+                             f"false-alarm rate {ALPHA:g})", input=evidence_input, correlation=r,
+                             test="correlation between calls, normal")]
+    for means, _, z in rounds:
+        finding = _zero_sum_finding(z - means, call, ALPHA / family, evidence_input)
+        if finding is not None:
+            return [finding]
     return []
+
+
+def _row_lags(call: int, rows: int) -> list[int]:
+    """1, the half of a call (both roundings) and, when the draws span several calls, a call's length."""
+    lags = {1, call // 2, (call + 1) // 2} | ({call} if call < rows else set())
+    return sorted(lag for lag in lags if 1 <= lag <= rows - 3)
+
+
+def _lag_words(lag: int, call: int) -> str:
+    if lag == 1:
+        return "neighbouring rows"
+    if lag == call:
+        return f"row i of one call and row i of the next (calls of {call} rows)"
+    return f"rows i and i + {lag} of one call of {call} rows"
+
+
+def _consecutive_calls(sampler: _Sampler, rounds: list, standardized: list[np.ndarray]) -> list[tuple]:
+    """Pairs of standardized draws of two consecutive calls (one call per round when the batch is free; a
+    second call at the first settings when there is one round only)."""
+    if not sampler.flexible:
+        return []
+    draws = list(standardized)
+    if len(draws) == 1:
+        means, scales, z = rounds[0]
+        again = sampler.draws(means, scales, len(z))
+        spread = again.std(axis=0)
+        live = spread > 0
+        if again.shape[1] != z.shape[1] or not np.array_equal(live, z.std(axis=0) > 0):
+            return []
+        draws.append((again[:, live] - again[:, live].mean(axis=0)) / spread[live])
+    return [(a, b) for a, b in zip(draws, draws[1:]) if a.shape[1] == b.shape[1] and a.shape[1]]
+
+
+def _zero_sum_finding(deviations: np.ndarray, call: int, alpha: float, evidence_input: dict) -> Finding | None:
+    """The noise of each call summed over its rows, against the chi-square law of independent noise: a sum
+    far nearer zero than chance allows is noise built to cancel (antithetic halves, eps − eps.mean(0))."""
+    calls = len(deviations) // call
+    if calls == 0 or call < 2:
+        return None
+    variance = np.mean(deviations ** 2, axis=0)
+    live = variance > 0
+    if not np.any(live):
+        return None
+    chunks = deviations[:calls * call, live].reshape(calls, call, -1)
+    statistic = float(np.sum(call * chunks.mean(axis=1) ** 2 / variance[live]))
+    degrees = chunks.shape[0] * chunks.shape[2]
+    if stats.chi2.cdf(statistic, degrees) >= alpha:
+        return None
+    return _finding("sampler-deterministic", f"the noise of a call sums to (nearly) zero over its {call} rows: "
+                    f"chi-square {statistic:.3g} on {degrees} degrees of freedom, where independent noise gives "
+                    f"about {degrees} (below {stats.chi2.ppf(alpha, degrees):.3g} with probability {alpha:.2g}): "
+                    "antithetic or centred noise, not independent draws", input=evidence_input,
+                    chi_square=statistic, degrees_of_freedom=degrees, test="chi-square, lower tail")
 
 
 def _moderate_findings(sampler: _Sampler, columns: list[_Column]) -> list[Finding]:
