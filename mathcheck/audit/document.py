@@ -1473,7 +1473,8 @@ def _normal_scale_stated(prose: str, math_start: int, math: str) -> bool:
     normal = re.search(r"(?:\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N|(?<![A-Za-z\\])N)\s*(?:\\left\s*)?\(", math)
     if normal is None:
         return False
-    close = _matching_paren(math, normal.end() - 1)
+    end = group_end(math, normal.end() - 1, "([{", ")]}")
+    close = end - 1 if end is not None else len(math)
     arguments = [argument.strip() for _, argument in top_level_parts(math[normal.end():close])]
     second = arguments[-1] if len(arguments) >= 2 else ""
     if not second or _SQUARED.search(second) or second in ("0", "1", "I") or _IDENTITY.fullmatch(second):
@@ -1486,15 +1487,6 @@ def _normal_scale_stated(prose: str, math_start: int, math: str) -> bool:
     named = re.compile(r"\$\s*" + re.escape(second) + r"\s*(?:[$<>=,]|\\[a-z])")  # "$s > 0$ は標準偏差"
     return any(_SCALE_WORDS.search(sentence) and named.search(sentence)
                for sentence in re.split(r"(?<=[.!?])\s|。|\n\s*\n", prose))
-
-
-def _matching_paren(text: str, opening: int) -> int:
-    depth = 0
-    for k in range(opening, len(text)):
-        depth += (text[k] == "(") - (text[k] == ")")
-        if depth == 0:
-            return k
-    return len(text)
 
 
 def _declare(context: Context, part: str, offset: int, line: str) -> tuple[str, str]:
