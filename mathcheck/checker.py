@@ -48,6 +48,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Callable
 
 import mpmath
@@ -56,7 +57,8 @@ import sympy as sp
 from mathcheck.calc import Chain, Step
 from mathcheck.lazy import lazy_module
 from mathcheck.numeric import (EPS, FLOAT_SAFE, INTERVAL_PRECISIONS, PRECISE_DIGITS, Divergent, DrawnWorlds,
-                               Evaluator, FloatRange, Needs, Unresolved, Unsupported, World, boundary_worlds, bounds,
+                               Evaluator, FloatRange, Needs, NotReal, Unresolved, Unsupported, World, boundary_worlds,
+                               bounds,
                                cross_check_worlds,
                                evaluate, evaluate_refined,
                                family_parameters, family_range, feature_breakpoints, hypothesis_run,
@@ -99,6 +101,9 @@ SEARCH_PROBE = "found by the minimum search"
 NOT_CONVERGED = "the evaluation did not converge"
 HOLDS_NUMERICALLY, VIOLATED, TIE, NEAR, UNRESOLVED, SKIPPED, UNDECIDABLE = (
     "holds", "violated", "tie", "near", "unresolved", "skipped", "undecidable")
+UNREAL = "unreal"  # one side real, the other not: evidence against the step as written
+UNBOUNDED = "unbounded"  # an integral overflows or diverges in a world of moderate values: it may not exist
+SIDE_CONDITION = "the step holds at most under a side condition the document does not state"
 
 
 @dataclass
@@ -113,6 +118,7 @@ class NumericResult:
     closest: list = field(default_factory=list, repr=False)  # (normalized margin, world), tightest first
     by_kind: dict = field(default_factory=dict, repr=False)  # search_kind(world) -> its own ``closest``
     witness: tuple | None = field(default=None, repr=False)  # (Outcome, World) of a refutation
+    searched: list = field(default_factory=list, repr=False)  # (key, World) at the minimum search's best points
 
 
 class _Violation(AssertionError):
@@ -334,11 +340,12 @@ def exactly_equal(lhs: sp.Expr, rhs: sp.Expr, world: World) -> bool:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # holds / violated / tie / skipped / undecidable
+    status: str  # holds / violated / tie / skipped / undecidable / unreal / unbounded
     judgement: Judgement | None = None
     left: Side | None = None
     right: Side | None = None
     reason: str = ""
+    unreal: bool = False  # skipped because both sides are not real there
 
 
 def judge_world(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World, left=None, right=None,
@@ -348,20 +355,115 @@ def judge_world(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World, left=No
     world where a side is undefined, is ``skipped``; another world that cannot say is ``undecidable``.
     ``thorough``: see ``settle`` (asked for until a first world holds)."""
     skippable = bool(world.probe) or world.extreme()
+    given = (left, right)
     try:
         left, right = _side(left, lhs, world), _side(right, rhs, world)
         judgement, left, right = settle(lhs, relation, rhs, world, left, right, thorough)
     except FloatRange as error:
+        diverging = "overflow" in str(error) and _may_not_exist(lhs, rhs, world)
+        if diverging:
+            return Outcome(UNBOUNDED, reason=_not_existing(diverging, world, str(error)))
         return Outcome(SKIPPED, reason=str(error))
+    except NotReal as error:
+        # a symbolic power of a base that may be negative: ``_unsampled_power`` says why (its exponent may be
+        # an integer in this world, which the enclosure of a non-integer exponent does not see)
+        one_sided = "" if _unsampled_power(lhs, rhs) else _one_side_unreal(lhs, rhs, world, *given)
+        if one_sided:
+            return Outcome(UNREAL, reason=one_sided)
+        return Outcome(SKIPPED, reason=str(error), unreal=True)
     except Unsupported as error:
         return Outcome(SKIPPED if skippable else UNDECIDABLE, reason=str(error))
     if judgement.status == UNRESOLVED:
         return Outcome(SKIPPED, judgement, left, right, judgement.note)
+    diverging = ((left.divergent or right.divergent) and judgement.status != VIOLATED
+                 and _may_not_exist(lhs, rhs, world))
+    if diverging:
+        return Outcome(UNBOUNDED, judgement, left, right,
+                       _not_existing(diverging, world, left.divergent or right.divergent))
     if skippable and (left.divergent or right.divergent or (judgement.method == "quadrature"
                                                             and math.isinf(judgement.scale))):
         return Outcome(SKIPPED, judgement, left, right,
                        left.divergent or right.divergent or "a side overflows floating point")
     return Outcome(judgement.status, judgement, left, right)
+
+
+def _one_side_unreal(lhs: sp.Expr, rhs: sp.Expr, world: World, left=None, right=None) -> str:
+    """Where one side is real in ``world`` and the other is not: the sentence that says so ("" otherwise)."""
+    sides = []
+    for given, expr in ((left, lhs), (right, rhs)):
+        try:
+            sides.append(_side(given, expr, world))
+        except Unsupported as error:
+            sides.append(error)
+    real = [isinstance(side, Side) and math.isfinite(side.value) for side in sides]
+    unreal = [isinstance(side, NotReal) for side in sides]
+    if not (real[0] and unreal[1] or real[1] and unreal[0]):
+        return ""
+    value, why = (sides[0].value, sides[1]) if real[0] else (sides[1].value, sides[0])
+    defined, undefined = ("left", "right") if real[0] else ("right", "left")
+    cause = re.sub(r"^NaN in world \{[^}]*\}: ", "NaN: ", str(why))
+    return (f"at {_world_values(world)} the {defined} side is {value:.6g}, the {undefined} side is not real "
+            f"({cause}): {SIDE_CONDITION}")
+
+
+def _world_values(world: World) -> str:
+    shown = {str(s): _plain_number(v) for s, v in world.symbols.items()
+             if np.ndim(v) == 0 and isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)}
+    shown = shown or family_parameters(world)
+    return ", ".join(f"{name} = {value:.6g}" if isinstance(value, float) else f"{name} = {value}"
+                     for name, value in shown.items()) or str(world.describe())
+
+
+def _may_not_exist(lhs: sp.Expr, rhs: sp.Expr, world: World) -> str:
+    """Where the world's values are moderate and an integral of a side over the real line has an integrand
+    that decays no faster than 1/|z| far in the tails of its Gaussian: that integral (or expectation) does
+    not exist there, and an overflow or a tail that does not vanish is no limit of floating point ("" if
+    no side shows it)."""
+    if world.extreme():
+        return ""
+    values = {s: sp.Float(float(v), 30) for s, v in world.symbols.items()
+              if np.ndim(v) == 0 and isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)}
+    try:
+        with time_limit(TAIL_SECONDS):
+            for side in (lhs, rhs):
+                for node in unfold(sp.sympify(side)).atoms(sp.Integral):
+                    if len(node.limits) == 1 and _growing_tail(node.function, node.limits[0][0], values):
+                        return to_text(node)
+    except (SymbolicTimeout, ArithmeticError, TypeError, ValueError, AttributeError, NameError, RecursionError):
+        return ""
+    return ""
+
+
+TAIL_SECONDS = 1.0
+TAIL_OFFSETS = (100, 200, 400, 800)  # standard deviations from the mean where the integrand's tail is read
+
+
+def _growing_tail(integrand: sp.Expr, variable: sp.Symbol, values: dict) -> bool:
+    """Whether |integrand| at mean ± k·std of its one Gaussian in ``variable`` (k in ``TAIL_OFFSETS``) falls
+    by less than half at each doubling of k (slower than 1/|z|: ∫ |integrand| diverges), in mpmath, whose
+    exponent range is unbounded."""
+    from mathcheck.vocab import Normal
+    normals = [n for n in integrand.atoms(Normal) if n.variable == variable]
+    if len(normals) != 1:
+        return False
+    mean, std = (mpmath.mpf(str(sp.N(e.xreplace(values), 30))) for e in (normals[0].mean, normals[0].std))
+    written = integrand.replace(lambda e: isinstance(e, Normal), lambda e: e.rewrite(sp.exp)).xreplace(values)
+    if written.free_symbols != {variable}:
+        return False
+    function = sp.lambdify([variable], written, modules="mpmath")
+    with mpmath.workdps(30):
+        for direction in (1, -1):
+            logs = [mpmath.log(abs(function(mean + direction * k * abs(std)))) for k in TAIL_OFFSETS]
+            if all(mpmath.isfinite(v) for v in logs) and all(
+                    later - earlier >= -mpmath.log(2) for earlier, later in zip(logs[1:], logs[2:])):
+                return True
+    return False
+
+
+def _not_existing(integral: str, world: World, cause: str) -> str:
+    cause = re.sub(r"\s*in world \{[^}]*\}", "", cause)
+    return (f"{integral} may not exist: at {_world_values(world)} its integrand does not decay in the tails "
+            f"({cause}); the document does not restrict the parameters to where it converges")
 
 
 def _side(given, expr: sp.Expr, world: World) -> Side:
@@ -388,10 +490,13 @@ class Tally:
         self.failure: tuple[Outcome, World] | None = None
         self.tie = ""
         self.undecidable = ""
+        self.unreal = ""  # the first world where one side is real and the other is not
+        self.unbounded = ""  # the first world of moderate values where an integral overflows or diverges
+        self.both_unreal = 0  # worlds skipped because neither side is real there
 
     @property
     def settled(self) -> bool:
-        return self.failure is not None or bool(self.undecidable)
+        return self.failure is not None or bool(self.undecidable or self.unreal)
 
     def add(self, outcome: Outcome, world: World) -> None:
         if outcome.status == VIOLATED:
@@ -401,6 +506,11 @@ class Tally:
         elif outcome.status == SKIPPED:
             reason = _category(outcome.reason)
             self.result.skipped[reason] = self.result.skipped.get(reason, 0) + 1
+            self.both_unreal += outcome.unreal
+        elif outcome.status == UNREAL:
+            self.unreal = self.unreal or outcome.reason
+        elif outcome.status == UNBOUNDED:
+            self.unbounded = self.unbounded or outcome.reason
         elif outcome.status == UNDECIDABLE:
             self.undecidable = self.undecidable or outcome.reason
         else:
@@ -426,6 +536,14 @@ class Tally:
             return _refuted(result.worlds, outcome, world)
         if self.undecidable:
             return NumericResult("unsupported", result.worlds, detail={"reason": self.undecidable})
+        if self.unreal:
+            return NumericResult("unsupported", result.worlds, detail={"reason": self.unreal, "unreal": True})
+        if self.unbounded:
+            return NumericResult("unsupported", result.worlds, detail={"reason": self.unbounded})
+        if self.both_unreal > result.worlds:
+            return NumericResult("unsupported", result.worlds, detail={"reason": (
+                f"both sides are not real in {self.both_unreal} of {self.both_unreal + result.worlds} worlds "
+                f"judged as declared ({_skips(result.skipped)}): {SIDE_CONDITION}")})
         if self.tie:
             return NumericResult("unsupported", result.worlds, detail={"reason": self.tie})
         if result.worlds == 0:
@@ -619,11 +737,21 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
         explained = _explained(detail, lhs, step, numeric, model, said="differ by" in proof.reason)
         detail["reason"] = f"refuted by sympy: {proof.reason}" + (f"; {explained}" if explained else "")
         return REFUTED, detail
+    sized = None if proof.proved else _size_verdict(lhs, step, model, detail)
+    if sized is not None:
+        return sized
     if numeric.status == "holds" and not proof.proved and step.why.strip():
         numeric = search(lhs, step.relation, step.expr, numeric)
+    if numeric.status == "holds" and not proof.proved and numeric.methods == {"interval"}:
+        numeric = certified(lhs, step.relation, step.expr, numeric)
     if numeric.status == "refuted" and (proof.proved or not _clear(numeric.witness[0])
                                         or not _trustworthy(lhs, step.expr, numeric.witness[1])):
         numeric = reexamined(lhs, step.relation, step.expr, numeric, proved=proof.proved)
+    if proof.proved and numeric.status == "unsupported" and numeric.detail.get("unreal"):
+        detail["numeric"] = numeric.detail["reason"]
+        detail["reason"] = (f"not decided: {numeric.detail['reason']} (the symbolic checker proved it where every "
+                            f"value may be complex: {proof.reason})")
+        return UNDECIDED, detail
     if numeric.status == DISPUTED:
         detail["numeric"] = numeric.detail["reason"]
         detail["reason"] = (f"not decided: {numeric.detail['reason']}" + (
@@ -632,6 +760,10 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
     if numeric.status == "refuted":
         detail.update(numeric.detail)
         detail["reason"] = _explained(detail, lhs, step, numeric, model)
+        if proof.proved and _holds_exactly(lhs, step.relation, step.expr, numeric.witness[1]):
+            detail["reason"] = (f"not decided: {detail['reason']}, yet the symbolic checker proved it and the step "
+                                f"holds there in exact arithmetic: please report this mathcheck bug")
+            return UNDECIDED, detail  # an evaluation artefact: no refutation stands against a proof
         if proof.proved:
             detail["reason"] += " (the symbolic checker also claimed a proof: please report this mathcheck bug)"
         return REFUTED, detail
@@ -646,6 +778,37 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
         numeric = NumericResult("unsupported", numeric.worlds, detail={"reason": detail["numeric"]})
     held = f"held on {_holds_summary(numeric)}" if numeric.status == "holds" else None
     return unrefuted_verdict(step, proof, held, detail.get("numeric", ""), detail)
+
+
+SIZE_SECONDS = 5.0  # the exact evaluation of a size-only difference at sizes 1..40 (a harmonic sum: 0.6 s)
+
+
+def _size_verdict(lhs: sp.Expr, step: Step, model: tuple, detail: dict[str, Any]) -> tuple[str, dict] | None:
+    """The verdict of a step whose lhs − rhs (normal forms) depends on the sizes alone (d, K, N), decided
+    exactly (``size_difference.decide_sizes``): the worlds' few sizes could all be roots of a polynomial, and
+    no finite set of sizes proves a difference that is no polynomial. None for any other step."""
+    from mathcheck.size_difference import decide_sizes
+    try:
+        with time_limit(DIFFERENCE_SECONDS):
+            difference = sp.expand(normal_form(sp.sympify(lhs), step.rules, model)
+                                   - normal_form(sp.sympify(step.expr), step.rules, model))
+        with time_limit(SIZE_SECONDS):
+            verdict = decide_sizes(difference, step.relation) if difference != 0 else None
+    except (SymbolicTimeout, NotImplementedError, ValueError, TypeError, RecursionError, ArithmeticError,
+            AttributeError, sp.PolynomialError):
+        return None
+    if verdict is None:
+        return None
+    detail["sizes"] = verdict.reason
+    if verdict.status == "refuted":
+        detail["counterexample"] = {"world": {"family": "sizes", **{str(s): v for s, v in verdict.sizes.items()}},
+                                    "lhs - rhs": sp.sstr(difference.subs(verdict.sizes).doit())}
+        detail["reason"] = f"counterexample: {verdict.reason} (lhs − rhs depends on the sizes alone: decided exactly)"
+        return REFUTED, detail
+    if verdict.status == "proved":
+        return unrefuted_verdict(step, Proof(True, f"exact in the sizes: {verdict.reason}"), None, "", detail)
+    return unrefuted_verdict(step, Proof(False, "a difference in the sizes alone, not decided at every size"),
+                             f"held: {verdict.reason}", "", detail)
 
 
 def _pole_in_expectation(lhs: sp.Expr, rhs: sp.Expr) -> str:
@@ -670,6 +833,7 @@ def _pole_in_expectation(lhs: sp.Expr, rhs: sp.Expr) -> str:
     return ""
 
 
+@lru_cache(maxsize=1024)  # the same bodies recur step after step; sympy's cancel is not cached
 def _real_pole(body: sp.Expr, variable: sp.Symbol) -> sp.Expr | None:
     if not isinstance(variable, sp.Symbol) or not body.has(variable):
         return None
@@ -715,6 +879,28 @@ def unrefuted_verdict(step: Step, proof: Proof, held: str | None, numeric_reason
 
 DISPUTED = "disputed"  # a float refutation of a proved step that higher precision could not examine
 PRECISE_SLACK = 1e-25  # at PRECISE_DIGITS = 40 digits: a difference below this × (1 + |lhs| + |rhs|) is none
+
+
+def _holds_exactly(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World) -> bool:
+    """Whether the step holds at the world's values taken exactly (each float as the rational it is), evaluated
+    by sympy at 60 digits; False wherever that cannot be told (densities, vectors, a side left symbolic)."""
+    values = {symbol: sp.Rational(value) if isinstance(value, float) else sp.Integer(value)
+              for symbol, value in world.symbols.items()
+              if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)}
+    try:
+        gap = (sp.sympify(lhs) - sp.sympify(rhs)).subs(values)
+        if gap.free_symbols or not gap.is_number:
+            return False
+        value = gap if gap.is_Rational else gap.evalf(60)
+    except (TypeError, ValueError, ArithmeticError, RecursionError):
+        return False
+    if not (value.is_real and value.is_finite):
+        return False
+    exact = value.is_Rational
+    if relation == "=":
+        return bool(value == 0) if exact else False
+    margin = value if relation in (">=", ">") else -value
+    return bool(margin > 0 or (margin == 0 and relation in (">=", "<="))) if exact or abs(margin) > 1e-40 else False
 
 
 def _trustworthy(lhs: sp.Expr, rhs: sp.Expr, world: World) -> bool:
@@ -769,6 +955,291 @@ def reexamined(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult
         f"{shown}, but {precise}: the difference was floating-point error (rounding, under- or overflow, "
         "quadrature or differencing), not a counterexample; the other worlds "
         "were not judged")})
+
+
+CERTIFY_SECONDS = 3.0  # the cancellation-free difference and the refined minimiser, per step
+CERTIFY_WORLDS = 8  # judged worlds at most in which the cancellation-free difference is enclosed
+REFINE_DIGITS = 60  # Newton's method on the margin's gradient, at this many digits
+REFINE_SYMBOLS = 3  # the refined minimiser is sought over this many free symbols at most
+
+
+def certified(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult) -> NumericResult:
+    """A step that held in interval arithmetic but is not proved, looked at once more where the worlds'
+    enclosures are too coarse to see it fail: lhs − rhs written without its cancellation (``_sign_forms``)
+    and enclosed in the judged worlds (a difference e^(−10000) is certified nonzero: mpmath's exponent range
+    is unbounded), and an inequality's margin at its minimiser refined by Newton's method on the gradient
+    (``_refined_minimum``). Refuted where either certifies a failure; undecided where the search's smallest
+    margin is negative and neither confirms it."""
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    worlds = _certifying_worlds(numeric)
+    try:
+        with time_limit(CERTIFY_SECONDS):
+            found, positive = _kink_failure(lhs, relation, rhs, worlds, numeric), ""
+            found = found or _cancellation_free_failure(lhs, relation, rhs, worlds, numeric)
+            if found is None and relation != "=":
+                found, positive = _refined_minimum(lhs, relation, rhs, numeric)
+    except SymbolicTimeout:
+        found, positive = None, ""
+    if found is not None:
+        return found
+    negative = [key for key, _ in numeric.searched if key < 0]
+    if negative and positive:
+        numeric.detail["search"] = numeric.detail.get("search", "") + "; " + positive
+    if relation != "=" and negative and not positive:
+        return NumericResult("unsupported", numeric.worlds, detail={"reason": (
+            f"the minimum search found a negative normalized margin {min(negative):.3g}, which interval arithmetic "
+            "at the refined minimiser neither confirms nor rules out: a negative margin is no evidence that it holds")})
+    return numeric
+
+
+KINK_EXPRESSIONS = 12  # the zero sets searched at most: kinks of max, min and |·|, and the sums inside them
+KINK_STARTS = (0.0, 1.0, -1.0, 3.0, -3.0, 10.0, -10.0)
+KINK_WORLDS = 2  # judged worlds whose other values a zero set is searched at
+KINK_PROBE = "at a zero of an argument of max, min or |·|"
+
+
+def _kink_failure(lhs, relation: str, rhs, worlds: list, numeric: NumericResult) -> NumericResult | None:
+    """The step judged again at the zero sets of the arguments of its max, min and |·| (where max(0, g) has
+    its kink, g = 0; and of each sum inside those arguments, such as the residual e^x + x³ − 2 of
+    max(0, 1e-4 − |e^x + x³ − 2|)), each root found by the secant method in one symbol, the others at a
+    judged world's values: a step false only on a narrow band around a root with no closed form is judged
+    there (the minimum search sees a flat zero outside the band)."""
+    try:
+        expressions = _kink_expressions(unfold(lhs) - unfold(rhs))
+    except (TypeError, ValueError, AttributeError, RecursionError):
+        return None
+    best = None  # the clearest violation: a root of the residual itself beats one at the band's edge
+    for world in worlds[:KINK_WORLDS]:
+        for expression in expressions:
+            for symbol in sorted(expression.free_symbols, key=str):
+                for root in _real_roots(expression, symbol, world):
+                    try:
+                        moved = with_symbols(world, {symbol: root}, probe=KINK_PROBE)
+                    except (Unsupported, ValueError, TypeError):
+                        continue
+                    outcome = judge_world(lhs, relation, rhs, moved)
+                    if outcome.status != VIOLATED:
+                        continue
+                    if _clear(outcome):
+                        return _refuted(numeric.worlds, outcome, moved)
+                    if best is None or abs(outcome.judgement.size) > abs(best[0].judgement.size):
+                        best = (outcome, moved)
+    return _refuted(numeric.worlds, *best) if best else None
+
+
+def _kink_expressions(difference: sp.Expr) -> list[sp.Expr]:
+    found = []
+    for node in sp.preorder_traversal(difference):
+        if isinstance(node, (sp.Max, sp.Min)):
+            found += [a - b for a, b in itertools.combinations(node.args, 2)]
+        elif isinstance(node, sp.Abs):
+            found.append(node.args[0])
+    inner = [sub for expr in found for sub in sp.preorder_traversal(expr) if isinstance(sub, sp.Add)]
+    unique = []
+    for expr in found + inner:
+        if expr.free_symbols and expr not in unique:
+            unique.append(expr)
+    return unique[:KINK_EXPRESSIONS]
+
+
+def _real_roots(expression: sp.Expr, symbol: sp.Symbol, world: World) -> list[float]:
+    """Real roots of ``expression`` in ``symbol``, the other symbols at ``world``'s values (secant method at
+    30 digits from a few starts, the world's own value first); [] where it cannot be evaluated so."""
+    value = world.symbols.get(symbol)
+    others = {s: world.symbols.get(s) for s in expression.free_symbols - {symbol}}
+    if value is None or np.ndim(value) != 0 or any(v is None or np.ndim(v) != 0 for v in others.values()):
+        return []
+    try:
+        function = sp.lambdify([symbol], expression.xreplace({s: sp.Float(float(v), 30) for s, v in others.items()}),
+                               modules="mpmath")
+    except (TypeError, ValueError, NameError, SyntaxError):
+        return []
+    roots = []
+    with mpmath.workdps(30):
+        for start in (float(value),) + KINK_STARTS:
+            try:
+                root = mpmath.findroot(function, mpmath.mpf(start), solver="secant")
+            except (ValueError, ZeroDivisionError, TypeError, ArithmeticError, NameError):
+                continue
+            if isinstance(root, mpmath.mpf) and mpmath.isfinite(root) and all(abs(root - r) > 1e-12 for r in roots):
+                roots.append(root)
+    if symbol.is_positive or symbol.is_nonnegative:
+        roots = [r for r in roots if r > 0 or (r == 0 and symbol.is_nonnegative)]
+    if symbol.is_negative or symbol.is_nonpositive:
+        roots = [r for r in roots if r < 0 or (r == 0 and symbol.is_nonpositive)]
+    return [float(r) for r in roots]
+
+
+def _certifying_worlds(numeric: NumericResult) -> list[World]:
+    worlds = [world for _, world in numeric.closest] + [world for _, world in numeric.searched]
+    worlds += [world for kind in numeric.by_kind.values() for _, world in kind]
+    unique = []
+    for world in worlds:
+        if all(world is not other for other in unique):
+            unique.append(world)
+    return unique[:CERTIFY_WORLDS]
+
+
+def _sign_forms(difference: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:
+    """(numerator, denominator) pairs whose quotient has the sign of ``difference`` at every real point where
+    it is defined, with the cancellations sympy can make done: tanh, sinh, cosh through exp, the difference
+    over one denominator, and where it has logs exp(difference) − 1 (log(1 + e^t) − t becomes e^(−t))."""
+    written = difference.replace(lambda e: isinstance(e, (sp.tanh, sp.sinh, sp.cosh)), _through_exp)
+    forms = [written]
+    if written.has(sp.log):
+        forms.append(sp.expand(sp.exp(written)) - 1)
+    pairs = []
+    for form in forms:
+        numerator, denominator = sp.fraction(sp.together(form))
+        pairs.append((sp.expand(numerator), denominator))
+    return pairs
+
+
+def _through_exp(node: sp.Expr) -> sp.Expr:
+    """tanh, sinh or cosh of a through exp(a) alone (``rewrite(exp)`` would write a power x² as exp(2 log x))."""
+    up, down = sp.exp(node.args[0]), sp.exp(-node.args[0])
+    if isinstance(node, sp.tanh):
+        return (up - down) / (up + down)
+    return (up - down) / 2 if isinstance(node, sp.sinh) else (up + down) / 2
+
+
+def _enclosed_sign(expr: sp.Expr, world: World) -> int:
+    """The sign of ``expr`` in ``world`` where an enclosure excludes 0 (1 or −1), else 0."""
+    for bits in INTERVAL_PRECISIONS:
+        try:
+            low, high = bounds(interval_value(expr, world, bits))
+        except Unresolved:
+            continue
+        except (Unsupported, ArithmeticError, ValueError, TypeError):
+            return 0
+        if low > 0 or high < 0:
+            return 1 if low > 0 else -1
+    return 0
+
+
+def _fails_with_sign(relation: str, sign: int) -> bool:
+    return {"=": sign != 0, ">=": sign < 0, ">": sign < 0, "<=": sign > 0, "<": sign > 0}[relation]
+
+
+def _cancellation_free_failure(lhs, relation: str, rhs, worlds: list, numeric: NumericResult):
+    try:
+        difference = unfold(lhs) - unfold(rhs)
+        if sp.count_ops(difference) > 200:
+            return None
+        pairs = _sign_forms(difference)
+    except (TypeError, ValueError, ArithmeticError, RecursionError, AttributeError, sp.PolynomialError):
+        return None
+    for numerator, denominator in pairs:
+        if numerator == 0:
+            continue
+        for world in worlds:
+            sign = _enclosed_sign(numerator, world) * _enclosed_sign(denominator, world)
+            if _fails_with_sign(relation, sign):
+                note = (f"lhs − rhs {'>' if sign > 0 else '<'} 0 certified in interval arithmetic by its "
+                        f"cancellation-free form ({to_text(numerator)}) / ({to_text(denominator)})")
+                return _certified_refutation(lhs, rhs, world, note, numeric)
+    return None
+
+
+def _refined_minimum(lhs, relation: str, rhs, numeric: NumericResult) -> tuple[NumericResult | None, bool]:
+    """An inequality's margin at the minimiser the search came near, refined by Newton's method on its
+    gradient at ``REFINE_DIGITS`` digits and enclosed there at that exact point: (a refutation or None,
+    what says that the margin there is certified positive: a negative margin of the search was rounding)."""
+    positive = ""
+    margin = (unfold(lhs) - unfold(rhs)) * (1 if relation in (">=", ">") else -1)
+    for _, world in sorted(numeric.searched, key=lambda pair: pair[0])[:2]:
+        symbols = sorted((s for s in margin.free_symbols), key=str)
+        if not symbols or len(symbols) > REFINE_SYMBOLS or any(
+                np.ndim(world.symbols.get(s)) != 0 or world.symbols.get(s) is None for s in symbols):
+            continue
+        point = _newton_point(margin, symbols, [float(world.symbols[s]) for s in symbols])
+        if point is None or not all(_in_domain(s, v) for s, v in zip(symbols, point)):
+            found, note = _margin_at_search_point(lhs, rhs, margin, relation, world, numeric)
+            if found is not None:
+                return found, ""
+            positive = positive or note
+            continue
+        exact = {s: sp.Rational(mpmath.nstr(v, REFINE_DIGITS)) for s, v in zip(symbols, point)}
+        refined = margin.xreplace(exact)
+        sign = _enclosed_sign(refined, world)
+        shown = {str(s): mpmath.nstr(v, 25) for s, v in zip(symbols, point)}
+        if sign > 0 and not positive:
+            positive = (f"refined by Newton's method at {REFINE_DIGITS} digits, the minimiser "
+                        f"{', '.join(f'{k} = {v}' for k, v in shown.items())} has a positive margin in interval "
+                        "arithmetic (the negative one was rounding)")
+        if sign == 0 and relation in (">=", "<=") and _zero_enclosed(refined, world) and not positive:
+            positive = (f"refined by Newton's method at {REFINE_DIGITS} digits, the minimiser "
+                        f"{', '.join(f'{k} = {v}' for k, v in shown.items())} has a margin within rounding of 0: "
+                        "interval arithmetic encloses 0 there (a minimum of 0, where ≥ holds with equality)")
+        if sign < 0:
+            near = with_symbols(world, {s: float(v) for s, v in zip(symbols, point)}, probe=SEARCH_PROBE)
+            note = (f"the minimiser refined by Newton's method on the gradient at {REFINE_DIGITS} digits: the "
+                    "margin is negative there in interval arithmetic")
+            return _certified_refutation(lhs, rhs, near, note, numeric, shown), ""
+    return None, positive
+
+
+ZERO_WIDTH = mpmath.mpf(10) ** -50  # an enclosure of 0 this narrow is a margin within rounding of 0
+
+
+def _margin_at_search_point(lhs, rhs, margin: sp.Expr, relation: str, world: World,
+                            numeric: NumericResult) -> tuple[NumericResult | None, str]:
+    """Where Newton's method finds no minimiser (a degenerate minimum, such as a whole line of zeros), the
+    margin enclosed at the search's own point: (a refutation where it is certified negative, or a note saying
+    that the search's negative margin was rounding: positive there, or, for ≥ and ≤, within rounding of 0)."""
+    sign = _enclosed_sign(margin, world)
+    if sign < 0:
+        note = "the margin at the minimum search's point is negative in interval arithmetic"
+        return _certified_refutation(lhs, rhs, world, note, numeric), ""
+    if sign > 0:
+        return None, ("at the minimum search's point the margin is positive in interval arithmetic (the "
+                      "negative one was rounding; Newton's method found no isolated minimiser)")
+    if relation in (">=", "<=") and _zero_enclosed(margin, world):
+        return None, ("at the minimum search's point the margin is within rounding of 0: interval arithmetic "
+                      "encloses 0 there (Newton's method found no isolated minimiser)")
+    return None, ""
+
+
+def _zero_enclosed(expr: sp.Expr, world: World) -> bool:
+    """Whether an enclosure of ``expr`` in ``world`` holds 0 and is narrower than ``ZERO_WIDTH``."""
+    try:
+        low, high = bounds(interval_value(expr, world, INTERVAL_PRECISIONS[-1]))
+    except (Unresolved, Unsupported, ArithmeticError, ValueError, TypeError):
+        return False
+    return low <= 0 <= high and high - low <= ZERO_WIDTH
+
+
+def _in_domain(symbol: sp.Symbol, value) -> bool:
+    """Whether a real ``value`` respects the sign ``symbol`` is declared with."""
+    if not isinstance(value, mpmath.mpf):
+        return False
+    return not ((symbol.is_positive and value <= 0) or (symbol.is_nonnegative and value < 0)
+                or (symbol.is_negative and value >= 0) or (symbol.is_nonpositive and value > 0))
+
+
+def _newton_point(margin: sp.Expr, symbols: list, start: list[float]) -> list | None:
+    try:
+        gradient = [sp.lambdify(symbols, sp.diff(margin, s), modules="mpmath") for s in symbols]
+        with mpmath.workdps(REFINE_DIGITS):
+            if len(symbols) == 1:
+                return [mpmath.findroot(gradient[0], mpmath.mpf(start[0]))]
+            root = mpmath.findroot(gradient, [mpmath.mpf(v) for v in start])
+            return [root[i] for i in range(len(symbols))]
+    except (ValueError, ZeroDivisionError, TypeError, ArithmeticError, NameError, AttributeError):
+        return None
+
+
+def _certified_refutation(lhs, rhs, world: World, note: str, numeric: NumericResult,
+                          values: dict | None = None) -> NumericResult | None:
+    try:
+        left, right = evaluate_side(lhs, world), evaluate_side(rhs, world)
+    except Unsupported:
+        return None
+    judgement = Judgement(VIOLATED, 0.0, 0.0, 1 + abs(left.value) + abs(right.value), "interval", note)
+    found = _refuted(numeric.worlds, Outcome(VIOLATED, judgement, left, right), world)
+    if values:
+        found.detail["counterexample"]["values"] = values
+    return found
 
 
 def _holds_detail(numeric: NumericResult, relation: str) -> dict[str, Any]:
@@ -840,7 +1311,10 @@ def _where(found: dict[str, Any]) -> str:
 
 def _number_text(value) -> str:
     """A value as the world holds it: an integer as such, a float in the shortest text that reads back as
-    the same float (the world's description rounds to 6 digits: 0.99999988 is not 1)."""
+    the same float (the world's description rounds to 6 digits: 0.99999988 is not 1); a text (a point
+    finer than floats, ``certified``) as written."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     value = float(value)
@@ -1212,6 +1686,8 @@ def search(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult) ->
         if not objective.names:
             continue
         objective.run([objective.coordinates_of(world) for world in worlds])
+        numeric.searched.extend((key, world) for key, world in zip(
+            (key for key, _ in objective.best[:2]), objective.candidates()[:2]))
         found = _judged_candidates(lhs, relation, rhs, objective, numeric.worlds)
         if found is not None:
             return found

@@ -30,6 +30,7 @@ Two sides are equal when their normal forms agree; a shape error is a disproof (
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,6 +73,17 @@ class Covariance(SymmetricMatrix):
     """A matrix declared symmetric positive definite (Σ = Σᵀ ≻ 0): invertible, det Σ > 0."""
 
     positive_definite = True
+
+
+class OrthogonalMatrix(sp.MatrixSymbol):
+    """A matrix declared orthogonal (unitary, real): QᵀQ = I; a square one also QQᵀ = I, so det Q = ±1."""
+
+    orthogonal = True
+
+
+class ConstrainedMatrix(sp.MatrixSymbol):
+    """A matrix declared with a property the engine does not model (idempotent, skew-symmetric, a permutation): a
+    normal form proves what holds for every matrix; no random world stands for it (none is a counterexample)."""
 
 
 class TriangularMatrix(sp.MatrixSymbol):
@@ -142,6 +154,22 @@ class Diagonal(MatrixExpr):
 
     def _latex(self, printer) -> str:
         return f"\\mathrm{{diag}}({printer.doprint(self.entry)})"
+
+
+class BinaryBase(sp.IndexedBase):
+    """The components x_j of a binary vector x ∈ {0, 1}^D: each 0 or 1, so x_j^n = x_j for n ≥ 1."""
+
+
+class UnitBase(sp.IndexedBase):
+    """The components of a vector in (0, 1)^D (a Bernoulli decoder's means): each positive and below 1."""
+
+
+def binary_powers(expr):
+    """``expr`` with every power x_j^n (n ≥ 1) of a binary component read as x_j."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    return expr.replace(lambda n: n.is_Pow and isinstance(n.base, sp.Indexed) and isinstance(n.base.base, BinaryBase)
+                        and n.exp.is_Integer and n.exp > 0, lambda n: n.base)
 
 
 class Components(MatrixExpr):
@@ -801,6 +829,9 @@ class Normalizer:
         atoms = _cyclically_reduced(absorbed(atoms, self.random))
         if not atoms:
             return size
+        selected = self._selected_trace(atoms)
+        if selected is not None:
+            return selected
         cuts = [i for i, a in enumerate(atoms) if a.shape[1] == 1]  # 1×1 bottlenecks of the cyclic product
         if len(cuts) > 1:  # tr(P Q) with P, Q both 1×1 once rotated: the product of two numbers
             self.used.add("a 1×1 product is a number (tr splits at 1×1 bottlenecks)")
@@ -820,12 +851,41 @@ class Normalizer:
         explicit = None if any(a.base in self.random for a in canonical) else self._indexed_trace(canonical)
         if explicit is not None:
             return explicit
+        arguments = _index_arguments(canonical)
+        if arguments:
+            return self._indexed_word_trace(canonical, arguments)
         name = "tr(" + "*".join(word_key(canonical)) + ")"
         while self.traces.get(sp.Symbol(name, real=True), canonical) != canonical:
             name += "'"  # two different words that print alike (e.g. a covariance and a matrix both named S)
         symbol = sp.Symbol(name, real=True)
         self.traces[symbol] = canonical
         return symbol
+
+    def _selected_trace(self, atoms: tuple) -> sp.Expr | None:
+        """tr of a word with selectors diag(δ_{k·}) = e_k e_kᵀ (the k-th component x_k taken out of x): the product
+        of the entries (W)_{kl} of the pieces between them, tr(W e_k e_kᵀ V e_l e_lᵀ) = W_{lk} V_{kl}."""
+        places = [k for k, atom in enumerate(atoms) if _selected_index(atom) is not None]
+        if not places or any(atom.base == x or _depends(atom.base, x) for atom in atoms for x in self.random):
+            return None  # (a word of an expectation's variable stays whole until it is taken)
+        rotated = atoms[places[0]:] + atoms[:places[0]]
+        places = [k - places[0] for k in places] + [len(atoms)]
+        self.used.add("a component as a selector (x_k = e_kᵀx)")
+        value = sp.Integer(1)
+        for start, end in zip(places, places[1:]):
+            row = _selected_index(rotated[start])
+            col = _selected_index(rotated[end % len(atoms)])
+            value *= self._word_entry(rotated[start + 1:end], row, col, None)
+        return value
+
+    def _indexed_word_trace(self, canonical: tuple, arguments: tuple) -> sp.Expr:
+        """tr of a word with data points x_i in it: a function of their indices, tr(x(·)ᵀx(·))(i), so that a sum
+        over i sees the term change with i (and x_1 is the same function at 1)."""
+        name = "tr(" + "*".join(word_key(tuple(_templated(a) for a in canonical))) + ")"
+        while self.traces.get(sp.Function(name, real=True)(*arguments), canonical) != canonical:
+            name += "'"
+        value = sp.Function(name, real=True)(*arguments)
+        self.traces[value] = canonical
+        return value
 
     def _indexed_trace(self, atoms: tuple) -> sp.Expr | None:
         """tr of diagonals and component vectors only: a Sum over the index."""
@@ -846,7 +906,12 @@ class Normalizer:
             else:
                 entry *= a.base.at(k)
         self.used.add("trace of a diagonal / of components as a sum")
-        return sp.Sum(entry.subs(k, j), (j, 1, size))
+        selected = [f.args[0] if f.args[1] == k else f.args[1] for f in sp.Mul.make_args(entry)
+                    if isinstance(f, sp.KroneckerDelta) and k in f.args]
+        if selected and k not in selected[0].free_symbols:  # Σ_k δ_{kc} w_k = w_c: c is the index of a component x_c
+            return entry.subs(k, selected[0])
+        running = j if j not in entry.free_symbols else sp.Dummy("j", integer=True, positive=True)  # a free j stays free
+        return sp.Sum(entry.subs(k, running), (running, 1, size))
 
     def trace(self, m) -> sp.Expr:
         if not (_same(m.shape[0], m.shape[1])):
@@ -1146,12 +1211,14 @@ class Normalizer:
 
     def _fixed_components(self, inner, x: "Components") -> sp.Expr:
         """A component x_k at a whole number k as the form e_kᵀ x = 1ᵀ diag(δ_jk) x (its E, E[x_k²] follow)."""
-        fixed = [node for node in inner.atoms(sp.Indexed) if node.base == x.base and
-                 (node.indices[0].is_Integer or node.indices[0] == x.size)]  # x_1, x_d
+        fixed = [node for node in inner.atoms(sp.Indexed) if node.base == x.base and len(node.indices) == 1 and
+                 (node.indices[0].is_Integer or node.indices[0] == x.size or
+                  (isinstance(node.indices[0], sp.Symbol) and node.indices[0].is_integer))]  # x_1, x_d, x_j
         if not fixed:
             return inner
         self.used.add("a component x_k as the form e_kᵀ x")
-        unit = {node: Diagonal(sp.KroneckerDelta(j, node.indices[0]), j, x.size) for node in fixed}
+        unit = {node: Diagonal(sp.KroneckerDelta(SELECTOR_INDEX, node.indices[0]), SELECTOR_INDEX, x.size)
+                for node in fixed}
         return sp.expand(inner.xreplace({node: self.trace(sp.MatMul(sp.OneMatrix(1, x.size), unit[node], x))
                                          for node in fixed}))
 
@@ -1247,7 +1314,7 @@ class Normalizer:
         expr = sp.expand(sp.expand_log(sp.sympify(expr)))
         expr = _split_log_products(expr)
         expr = _delta_sums(_expand_sums(expr))
-        return _canonical_indices(sp.expand(sp.expand_log(expr)))
+        return _canonical_indices(binary_powers(sp.expand(binary_powers(sp.expand(sp.expand_log(expr))))))
 
     def normal_form(self, expr) -> sp.Expr:
         check_shapes(expr)
@@ -1264,7 +1331,39 @@ def _mentions(expr, x, traces) -> bool:
     free = getattr(expr, "free_symbols", set())
     if _named_in(free, x):
         return True
+    free = free | (expr.atoms(AppliedUndef) if isinstance(expr, sp.Basic) else set())  # tr(x(·)ᵀ f(z))(i)
     return any(s in traces and any(a.base == x or _depends(a.base, x) for a in traces[s]) for s in free)
+
+
+def _selected_index(atom: Atom):
+    """k of a selector diag(δ_{kj}) over j (e_k e_kᵀ), k free of j; None for any other atom."""
+    base = atom.base
+    if not isinstance(base, Diagonal) or not isinstance(base.entry, sp.KroneckerDelta):
+        return None
+    others = [a for a in base.entry.args if a != base.index]
+    if len(others) != 1 or base.index in others[0].free_symbols:
+        return None
+    return others[0]
+
+
+SELECTOR_INDEX = sp.Dummy("s", integer=True, positive=True)  # the running index of e_k = diag(δ_{sk}) 1: no user's
+
+
+INDEX_PLACE = sp.Symbol("·")  # an index of a data point x_i in the name of a trace that is a function of it
+
+
+def _index_arguments(atoms: tuple) -> tuple:
+    """The scalar arguments of the vector functions of a word, in order: the index i of the data point x_i."""
+    return tuple(a for atom in atoms if isinstance(atom.base, VectorFunction)
+                 for a in atom.base.arguments if not isinstance(a, MatrixExpr))
+
+
+def _templated(atom: Atom) -> Atom:
+    base = atom.base
+    if not isinstance(base, VectorFunction):
+        return atom
+    arguments = [a if isinstance(a, MatrixExpr) else INDEX_PLACE for a in base.arguments]
+    return dataclasses.replace(atom, base=VectorFunction(base.name, arguments, base.size))
 
 
 def _named_in(free: set, x) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,8 +25,9 @@ from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from mathcheck.matrices import (
-    Components, Covariance, Diagonal, Entry, MatrixExpectation, MvNormal, ShapeError, SymmetricMatrix, TriangularMatrix,
-    VectorFunction, check_shapes, d, involves_matrices,
+    BinaryBase, Components, ConstrainedMatrix, Covariance, Diagonal, Entry, MatrixExpectation, MvNormal,
+    OrthogonalMatrix, ShapeError, SymmetricMatrix,
+    TriangularMatrix, UnitBase, VectorFunction, check_shapes, d, involves_matrices,
 )
 from mathcheck.size_difference import describe as describe_sizes, size_counterexample
 from mathcheck.vocab import KL, Expectation
@@ -34,6 +35,7 @@ from mathcheck.vocab import KL, Expectation
 DIMENSIONS = (1, 2, 3, 4, 5, 8)  # 4 and 8 too: a slip vanishing at 1, 2, 3, 5 (d−5 factors) is seen
 KINDS = ("well", "badly")
 EXTRA_WORLDS = 4
+LARGEST_DRAWN = 256  # the largest concrete size (a written 3×3, an assigned d := 3) a world is drawn at
 RELATIVE = 1e-9
 MC_SIGMAS = 6.0
 SAMPLES = 8000
@@ -41,6 +43,11 @@ SAMPLES = 8000
 
 class NotEvaluable(ValueError):
     """A side the matrix worlds cannot evaluate (the message says why)."""
+
+
+class NotReal(NotEvaluable):
+    """A side with no real value in a world drawn as declared (the log det of a general matrix whose det is
+    negative there): the step holds at most under a side condition the document does not state."""
 
 
 @dataclass
@@ -52,6 +59,7 @@ class MatrixWorld:
     condition: float = 1.0
     key: tuple = ()  # the symbols drawn and the seed: a side's value is cached per (expression, world)
     note: str = ""  # how the world was changed from the one drawn (a quantity stretched)
+    undefined: str = ""  # why no matrix can be drawn as declared in this world (a d×k Q with QᵀQ = I and k > d)
 
     def __post_init__(self):
         if isinstance(self.sizes, (int, np.integer)):  # one size n: d = n
@@ -111,7 +119,10 @@ def _size(expr, sizes: dict) -> int:
     missing = expr.free_symbols - set(sizes)
     if missing:
         raise NotEvaluable(f"the dimension {expr} has symbols the world does not size: {sorted(map(str, missing))}")
-    return int(expr.subs(sizes))
+    size = int(expr.subs(sizes))
+    if size > LARGEST_DRAWN:  # an assigned n := 10^5: no world of that size is drawn (its normal form still is)
+        raise NotEvaluable(f"the size {size} is beyond the largest a matrix world is drawn at ({LARGEST_DRAWN})")
+    return size
 
 
 def dimension_symbols(expressions) -> list[sp.Symbol]:
@@ -181,12 +192,18 @@ def draw_world(expressions, sizes: dict | int, kind: str, seed: int) -> MatrixWo
     symbols = sorted(set().union(*[e.atoms(sp.MatrixSymbol) for e in expressions]), key=str)
     for m in symbols:
         rows, cols = _size(m.shape[0], sizes), _size(m.shape[1], sizes)
+        if isinstance(m, ConstrainedMatrix):  # P² = P, Sᵀ = −S as declared: no world drawn stands for it
+            world.undefined = world.undefined or f"{m.name} is declared with a property the matrix worlds do not draw"
         if isinstance(m, TriangularMatrix):  # as declared: zeros above (below) the diagonal, a positive diagonal
             value = np.tril(_general(rng, rows, cols, kind)) if m.lower else np.triu(_general(rng, rows, cols, kind))
             if m.positive_diagonal:
                 value[np.diag_indices(rows)] = np.abs(np.diag(value)) + 0.3
         elif isinstance(m, Covariance):
             value = _spd(rng, rows, kind)
+        elif isinstance(m, OrthogonalMatrix):  # as declared: QᵀQ = I (orthonormal columns)
+            value = np.linalg.qr(rng.standard_normal((rows, cols)))[0] if rows >= cols else np.zeros((rows, cols))
+            world.undefined = world.undefined or ("" if rows >= cols else f"{m.name} has orthonormal columns: "
+                                                                           f"no {rows}×{cols} one exists")
         elif isinstance(m, SymmetricMatrix):
             a = rng.standard_normal((rows, rows))
             value = (a + a.T) / 2
@@ -200,6 +217,10 @@ def draw_world(expressions, sizes: dict | int, kind: str, seed: int) -> MatrixWo
         positive = base.is_positive or sp.Indexed(base, sp.Symbol("k", integer=True)).is_positive
         # position k holds x_k, k = 0 … length (x_0 of a sum from 0 is a component of its own)
         world.values[base.label] = rng.uniform(0.3, 2.5, length + 1) if positive else rng.standard_normal(length + 1)
+        if isinstance(base, BinaryBase):  # x ∈ {0, 1}^D as declared
+            world.values[base.label] = rng.integers(0, 2, length + 1).astype(float)
+        if isinstance(base, UnitBase):  # \hat x ∈ (0, 1)^D as declared
+            world.values[base.label] = rng.uniform(0.05, 0.95, length + 1)
         same = [m for m in symbols if m.name == str(base.label) and np.ndim(world.values[m]) == 2 and
                 world.values[m].shape[1] == 1]
         if same:  # μ_j beside the vector μ (a MatrixSymbol): its components are that vector's entries
@@ -209,9 +230,12 @@ def draw_world(expressions, sizes: dict | int, kind: str, seed: int) -> MatrixWo
     world.values.update(sizes)
     for index, size in _entry_index_ranges(expressions, sizes).items():  # A_{ij}: i, j within the axes of A
         world.values[index] = int(rng.integers(1, size + 1))
+    for index, size in _component_index_ranges(expressions, world).items():  # x_j of x ∈ ℝ^d: j within 1..d
+        if index not in world.values:
+            world.values[index] = int(rng.integers(1, size + 1))
     scalars = set().union(*[e.free_symbols for e in expressions])
     for s in sorted((s for s in scalars if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)
-                     and s not in world.values and s.name not in {str(b.label) for b in bases}), key=str):
+                     and s not in world.values and s not in {b.label for b in bases}), key=str):
         if s.is_integer:  # as declared: k ≥ 1, k ≥ 0 (0 drawn too), or any sign
             world.values[s] = int(rng.integers(1 if s.is_positive else 0 if s.is_nonnegative else -3, 4))
         elif s.is_positive or s.is_nonnegative:  # δ ≥ 0 of β = 1 + δ: never drawn negative
@@ -239,6 +263,22 @@ def _entry_index_ranges(expressions, sizes: dict) -> dict:
                     ranges[index] = min(ranges.get(index, size), size)
     bound = {limit[0] for e in expressions for node in sp.sympify(e).atoms(sp.Sum, sp.Product) for limit in node.limits}
     return {index: size for index, size in ranges.items() if index not in bound and size >= 1}
+
+
+def _component_index_ranges(expressions, world: MatrixWorld) -> dict:
+    """Each free index j of a component x_j (an integer symbol no sum binds) -> the smallest size of the vectors
+    it indexes in ``world``."""
+    sizes = _vector_sizes(expressions, world)
+    bound = {limit[0] for e in expressions for node in sp.sympify(e).atoms(sp.Sum, sp.Product) for limit in node.limits}
+    ranges: dict = {}
+    for e in expressions:
+        for node in sp.sympify(e).atoms(sp.Indexed):
+            index = node.indices[0] if len(node.indices) == 1 else None
+            size = sizes.get(node.base.label)
+            if isinstance(index, sp.Symbol) and index.is_integer and index not in bound and index not in world.sizes \
+                    and size is not None and size >= 1:
+                ranges[index] = min(ranges.get(index, size), size)
+    return ranges
 
 
 _WORLDS: dict = {}
@@ -332,6 +372,18 @@ def _set_variable(env: dict, variable, value: np.ndarray) -> None:
         env[variable.base.label] = table
 
 
+SINGULAR = 1e12  # a condition number beyond it: the matrix is singular in this world, its inverse undefined
+
+
+def _inverse(value: np.ndarray, written) -> np.ndarray:
+    """The inverse of each matrix of a batch; a (numerically) singular one makes the world undefined for the step
+    (W(WᵀW)⁻¹Wᵀ with k > d: no counterexample), never garbage."""
+    condition = np.linalg.cond(value)
+    if not np.all(np.isfinite(condition)) or np.any(condition > SINGULAR):
+        raise NotEvaluable(f"{sp.sstr(written)}: the matrix is singular in this world, its inverse is not defined")
+    return np.linalg.inv(value)
+
+
 def _with_bound(evaluator, e, bound: dict):
     """``evaluator.number(e)`` with the bound variables' values added to its environment for the call."""
     saved = dict(evaluator.env)
@@ -372,11 +424,11 @@ class Evaluator:
         if isinstance(m, sp.MatPow):
             base, power = m.args
             value = self.matrix(base)
-            return np.linalg.matrix_power(value if power > 0 else np.linalg.inv(value), abs(int(power)))
+            return np.linalg.matrix_power(value if power > 0 else _inverse(value, m), abs(int(power)))
         if isinstance(m, sp.Transpose):
             return np.swapaxes(self.matrix(m.args[0]), 1, 2)
         if isinstance(m, sp.Inverse):
-            return np.linalg.inv(self.matrix(m.args[0]))
+            return _inverse(self.matrix(m.args[0]), m)
         if isinstance(m, Diagonal):
             entries = [self.number(m.entry, {m.index: k}) for k in range(1, _size(m.size, n) + 1)]
             batch = max(e.shape[0] for e in entries)
@@ -671,7 +723,9 @@ class PreciseEvaluator:
             vector = self.matrix(m.args[0])
             return mpmath.diag([vector[k, 0] for k in range(vector.rows)])
         if isinstance(m, VectorFunction):  # the world's map, in floats: the same value on both sides
-            return mpmath.matrix(Evaluator(self.world).matrix(m)[0].tolist())
+            floats = Evaluator(self.world)
+            floats.env.update({k: float(v) for k, v in self.env.items() if np.ndim(v) == 0})  # with a bound i of x_i
+            return mpmath.matrix(floats.matrix(m)[0].tolist())
         raise NotEvaluable(f"no precise form for {type(m).__name__}")
 
     def number(self, e, bound: dict | None = None):
@@ -782,7 +836,7 @@ def judge_world(lhs, rhs, world: MatrixWorld, seed: int) -> tuple[bool, dict[str
     """(holds, details) for lhs = rhs in ``world``; raises :class:`NotEvaluable`. A float failure of closed-form
     sides is examined again at PRECISE_DIGITS digits: where the sides agree there it was rounding (the world is
     skipped, not held), and where there is no precise form it stands only if it is far beyond the tolerance."""
-    beyond = component_beyond_size([lhs, rhs], world)
+    beyond = component_beyond_size([lhs, rhs], world) or world.undefined
     if beyond:
         raise NotEvaluable(beyond)
     holds, detail = _judge_float(lhs, rhs, world, seed)
@@ -812,12 +866,49 @@ def _judge_float(lhs, rhs, world: MatrixWorld, seed: int) -> tuple[bool, dict[st
     gap = float(np.mean(difference))
     error = float(np.std(difference) / math.sqrt(difference.size)) if sampled else 0.0
     if not all(math.isfinite(v) for v in (gap, left, right, error)):
-        raise NotEvaluable("a side is not finite in this world (e.g. the log of a negative determinant)")
+        raise NotReal(_undefined_part([lhs, rhs], world) or
+                      "a side is not finite in this world (e.g. the log of a negative determinant)")
     tolerance = RELATIVE * world.condition * (1 + abs(left) + abs(right)) + MC_SIGMAS * error
     detail = {"lhs": left, "rhs": right, "gap": gap, "tolerance": tolerance}
     if sampled:
         detail["monte_carlo"] = f"{SAMPLES} antithetic samples, standard error {error:.2g}"
     return abs(gap) <= tolerance, detail
+
+
+def _undefined_part(sides, world: MatrixWorld) -> str:
+    """The first log (of a determinant, trace or number) with an argument ≤ 0, or fractional power of a negative
+    number, in ``world``, with the side condition it needs ("" when none is found)."""
+    evaluator = Evaluator(world)
+    for side in sides:
+        for node in sp.preorder_traversal(sp.sympify(side)):
+            if isinstance(node, sp.log) and not isinstance(node.args[0], MvNormal):
+                argument, wanted = node.args[0], "> 0"
+            elif isinstance(node, sp.Pow) and not node.exp.is_integer:
+                argument, wanted = node.base, "≥ 0"
+            else:
+                continue
+            try:
+                with np.errstate(all="ignore"):
+                    value = np.asarray(evaluator.number(argument), float)
+            except (NotEvaluable, np.linalg.LinAlgError, KeyError, TypeError, ValueError, IndexError, AttributeError,
+                    ZeroDivisionError, OverflowError):
+                continue
+            if np.any(value < 0) or (wanted == "> 0" and np.any(value == 0)):
+                return (f"{_written(argument)} = {float(np.min(value)):.3g} in the world {world.describe()}, "
+                        f"so {_written(node)} is not real: it needs {_side_condition(argument, wanted)}")
+    return ""
+
+
+def _side_condition(argument, wanted: str) -> str:
+    """The condition that makes a log or root real, in the document's terms: det Σ > 0 (Σ ≻ 0) for a det."""
+    if isinstance(argument, (sp.Determinant, sp.Trace)):
+        names = ", ".join(f"${sp.latex(m)} \\succ 0$" for m in sorted(argument.atoms(sp.MatrixSymbol), key=str))
+        return f"{_written(argument)} > 0 (declare it: {names or 'a positive definite matrix'})"
+    return f"{_written(argument)} {wanted}"
+
+
+def _written(expr) -> str:
+    return sp.sstr(expr).replace("Determinant(", "det(").replace("Trace(", "tr(")
 
 
 def check_matrix_step(lhs, relation: str, rhs, seed: int = 0, of_difference: bool = False) -> MatrixNumeric:
@@ -843,9 +934,11 @@ def check_matrix_step(lhs, relation: str, rhs, seed: int = 0, of_difference: boo
         heavy = _without_error_bound(node)
         if heavy:
             return _difference_check(lhs, rhs, seed, heavy)
-    worlds, skipped, evaluated, missable = 0, [], [], 0.0
+    worlds, skipped, evaluated, missable, unreal = 0, [], [], 0.0, []
     try:
-        drawn = worlds_for([lhs, rhs], seed)
+        drawn = worlds_for([lhs, rhs], seed) + _size_root_worlds(lhs, rhs, seed)
+    except _SizesBeyond as error:
+        return MatrixNumeric("unsupported", reason=str(error))
     except (TypeError, ValueError, AttributeError, NotEvaluable) as error:  # e.g. a size that is not d or a number
         return MatrixNumeric("unsupported", reason=f"no matrix world can be drawn: {error}"[:300])
     for world in drawn:
@@ -855,6 +948,8 @@ def check_matrix_step(lhs, relation: str, rhs, seed: int = 0, of_difference: boo
         except (NotEvaluable, np.linalg.LinAlgError, KeyError, TypeError, ValueError, IndexError,
                 AttributeError, ZeroDivisionError, OverflowError) as error:
             skipped.append(f"{type(error).__name__}: {error}" if not isinstance(error, NotEvaluable) else str(error))
+            if isinstance(error, NotReal):
+                unreal.append(str(error))
             continue
         worlds += 1
         evaluated.append(world)
@@ -865,6 +960,9 @@ def check_matrix_step(lhs, relation: str, rhs, seed: int = 0, of_difference: boo
             found.update(detail)
             return MatrixNumeric("refuted", worlds, f"fails in the world {world.describe()}: lhs − rhs = "
                                  f"{detail['gap']:.4g} beyond the tolerance {detail['tolerance']:.2g}", found)
+    if unreal:  # the worlds left are those where a side condition happens to hold: no evidence for the step
+        return MatrixNumeric("unsupported", worlds, f"a side is not real in {len(unreal)} of {len(drawn)} worlds "
+                             f"drawn as declared: {unreal[0]}")
     if worlds == 0:
         return MatrixNumeric("unsupported", reason="no matrix world could evaluate it: " + (skipped[0] if skipped else ""))
     dimensions = dimension_symbols([lhs, rhs])
@@ -885,7 +983,7 @@ def _exact_difference(lhs, rhs, seed: int, nodes: list) -> MatrixNumeric | None:
     Monte Carlo slack). None: the sides themselves are evaluated."""
     if isinstance(lhs, MatrixExpr) or isinstance(rhs, MatrixExpr):
         return None
-    restored = _evaluable_difference(lhs, rhs)
+    restored = _cached_difference(lhs, rhs)
     if restored is None:
         return None
     found = size_counterexample(restored)
@@ -902,6 +1000,115 @@ def _exact_difference(lhs, rhs, seed: int, nodes: list) -> MatrixNumeric | None:
     result.reason = (f"{result.reason} (of the normal form of lhs − rhs, {sp.sstr(restored)}: no expectation is "
                      f"left in it, so it is evaluated in closed form, tolerance {RELATIVE:g}·κ·(1 + |lhs − rhs|))")
     return result
+
+
+ROOT_SIZES_LARGEST = 16  # the largest size a world is drawn at off the roots of a size factor of lhs − rhs
+
+
+class _SizesBeyond(Exception):
+    """lhs − rhs has a size factor nonzero only at sizes beyond ``ROOT_SIZES_LARGEST``: no world judges it."""
+
+
+def _size_root_worlds(lhs, rhs, seed: int) -> list[MatrixWorld]:
+    """Worlds (well and badly conditioned) at sizes where a size factor of lhs − rhs = Σ_t G_t·H_t(sizes) is
+    nonzero (``sums.sizes_off_roots``): ‖x‖²·(d−1)(d−2)(d−3)(d−4)(d−5)(d−8) vanishes at every size in
+    DIMENSIONS, not at d = 6. [] where lhs − rhs has no such factor."""
+    from mathcheck.sums import sizes_off_roots
+
+    dimensions = dimension_symbols([lhs, rhs])
+    if not dimensions:
+        return []
+    restored = _difference_for_roots(lhs, rhs)
+    restored = None if isinstance(restored, MatrixExpr) else restored
+    try:
+        found = (sizes_off_roots(_written_out(restored), tuple(dimensions)) if restored is not None else None) \
+            or _off_constant_parts([lhs, rhs] + ([restored] if restored is not None else []), dimensions)
+    except (TypeError, ValueError, AttributeError, RecursionError, sp.PolynomialError):
+        return []
+    if found is None or not set(found[0]) <= set(dimensions):
+        return []
+    if max(found[0].values()) > ROOT_SIZES_LARGEST:
+        shown = sp.sstr(restored) if restored is not None else f"{sp.sstr(lhs)} − ({sp.sstr(rhs)})"
+        raise _SizesBeyond(f"lhs − rhs, {shown}, has a factor in the sizes that vanishes at every size "
+                           f"the matrix worlds draw (up to {ROOT_SIZES_LARGEST}), nonzero only at a size beyond them: "
+                           + ", ".join(f"{s} = {v}" for s, v in found[0].items()))
+    sizes = {s: found[0].get(s, 3) for s in dimensions}
+    return [draw_world([lhs, rhs], sizes, kind, seed * 1000 + 7919 + i) for i, kind in enumerate(KINDS)]
+
+
+def _difference_for_roots(lhs, rhs):
+    """The normal form of lhs − rhs; of matrix sides Σ_w c_w·u_w, a placeholder u_w for each word w (A, AᵀB) and its
+    coefficient c_w (the difference is zero iff every c_w is); None where there is none."""
+    if not (isinstance(lhs, MatrixExpr) or isinstance(rhs, MatrixExpr)):
+        return _cached_difference(lhs, rhs)
+    from mathcheck.matrices import Unsupported, matrix_difference
+    try:
+        difference, _ = matrix_difference(lhs, rhs)
+    except (ShapeError, Unsupported, NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
+        return None
+    if not isinstance(difference, dict):
+        return None
+    return sp.Add(*[coefficient * sp.Dummy("word") for coefficient in difference.values()])
+
+
+def _off_constant_parts(expressions, dimensions: list) -> tuple[dict, sp.Expr] | None:
+    """Sizes where a part of ``expressions`` in the sizes alone (p(d) of det(A + p(d)·I), not a shape) differs from
+    a constant or another such part that it equals at every size in DIMENSIONS; None where there is none."""
+    from mathcheck.size_difference import size_counterexample, value_at
+
+    parts = list(dict.fromkeys(p for e in expressions for p in _size_parts(sp.sympify(e))))
+    seen = lambda h: tuple(value_at(h, {s: n for s in h.free_symbols}) for n in DIMENSIONS)
+    values = [seen(h) for h in parts]
+    candidates = [h - v[0] for h, v in zip(parts, values) if len(set(v)) == 1 and v[0] is not None]
+    candidates += [parts[i] - parts[j] for i in range(len(parts)) for j in range(i)
+                   if values[i] == values[j]]
+    found = [size_counterexample(sp.expand(c)) for c in candidates if sp.expand(c) != 0]
+    found = [f for f in found if f is not None and set(f[0]) <= set(dimensions)]
+    return min(found, key=lambda f: (max(f[0].values()), sum(f[0].values()))) if found else None
+
+
+def _size_parts(expr, bound: frozenset = frozenset()) -> list:
+    """The largest parts of ``expr`` that depend on the sizes alone and are more than a size (no shape inside, no
+    index of an enclosing sum); of a product Π_j (d − j)·xᵀx, the product of its factors in the sizes, Π_j (d − j)."""
+    from mathcheck.size_difference import size_symbols
+
+    if isinstance(expr, (sp.MatrixSymbol, sp.Identity, sp.ZeroMatrix)) or not isinstance(expr, sp.Basic):
+        return []
+    if isinstance(expr, sp.Expr) and not isinstance(expr, MatrixExpr) and not expr.is_Symbol \
+            and size_symbols(expr) is not None:
+        return [] if expr.free_symbols & bound else [expr]
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        inner = bound | {limit[0] for limit in expr.limits}
+        parts = _size_parts(expr.function, inner)
+        if isinstance(expr, sp.Product):
+            in_sizes = [f for f in sp.Mul.make_args(expr.function) if size_symbols(f) is not None]
+            parts += [sp.Product(sp.Mul(*in_sizes), *expr.limits)] if in_sizes else []
+        return [p for p in parts if not p.free_symbols & bound]
+    return [p for a in expr.args for p in _size_parts(a, bound)]
+
+
+WRITTEN_OUT = 64  # terms of a sum or product with concrete bounds written out before a size factor is sought
+
+
+def _written_out(expr):
+    """``expr`` with each sum and product of at most ``WRITTEN_OUT`` terms between concrete bounds written out
+    (Π_{j=1}^{20} (d − j)·tr(xxᵀ) is a polynomial in d times tr(xxᵀ)^20)."""
+    short = lambda node: isinstance(node, (sp.Sum, sp.Product)) and all(
+        (hi - lo).is_number and 0 <= hi - lo < WRITTEN_OUT for _, lo, hi in node.limits)
+    return expr.replace(short, lambda node: node.doit())
+
+
+_DIFFERENCES: dict = {}
+
+
+def _cached_difference(lhs, rhs):
+    """``_evaluable_difference``, asked twice per step (the size-only check, the worlds off a size factor's roots)."""
+    key = (lhs, rhs)
+    if key not in _DIFFERENCES:
+        if len(_DIFFERENCES) > CACHE_LIMIT:
+            _DIFFERENCES.clear()
+        _DIFFERENCES[key] = _evaluable_difference(lhs, rhs)
+    return _DIFFERENCES[key]
 
 
 def _evaluable_difference(lhs, rhs):
@@ -940,7 +1147,7 @@ def _inequality_check(lhs, relation: str, rhs, seed: int) -> MatrixNumeric:
         drawn = worlds_for([gap], seed)
     except (TypeError, ValueError, AttributeError, NotEvaluable):
         return MatrixNumeric("unsupported", reason=why)
-    for world in [w for world in drawn for w in (world, *_stretched(world, gap))]:
+    for world in [w for world in drawn if not world.undefined for w in (world, *_stretched(world, gap))]:
         if component_beyond_size([gap], world):
             continue
         try:
@@ -1016,15 +1223,59 @@ def is_matrix_step(lhs, rhs) -> bool:
     return involves_matrices(sp.sympify(lhs)) or involves_matrices(sp.sympify(rhs))
 
 
+TINY = 1e-6  # a literal this small (a jitter 10^{-14} I) can hide below float64 comparisons
+
+
+def _tiny_literal(*sides) -> bool:
+    """Whether a side holds a nonzero number literal below TINY in size (10^{-14}, 1e-12)."""
+    return any(isinstance(atom, sp.Number) and atom != 0 and abs(float(atom)) < TINY
+               for side in sides for atom in sp.sympify(side).atoms(sp.Number))
+
+
+def _precise_recheck(lhs, rhs, seed: int) -> MatrixNumeric | None:
+    """Sides that held in float64 while holding a tiny literal, compared again at PRECISE_DIGITS digits in each
+    world: the first world where they differ there is the counterexample (None: none found)."""
+    for world in worlds_for([lhs, rhs], seed):
+        if not world.undefined and _precisely_equal(lhs, rhs, world) is False:
+            return MatrixNumeric("refuted", 1, f"fails in the world {world.describe()} at {PRECISE_DIGITS} digits (a "
+                                 f"tiny literal of a side is below float64 comparisons)", world.shown())
+    return None
+
+
+def _zero_as_matrix(lhs, step):
+    """(lhs, step) with a literal 0 side of a matrix equation the zero matrix of the other side's shape
+    (A − A = 0, A² − tr(A)A + det(A)I = 0); a nonzero number against a matrix stays ill-formed."""
+    rhs = sp.sympify(step.expr)
+    lhs = sp.sympify(lhs)
+    if step.relation not in ("=", "≠", "!=", "\\neq", "\\ne"):
+        return lhs, step
+    if isinstance(lhs, MatrixExpr) and _literal_zero(rhs):
+        return lhs, replace(step, expr=sp.ZeroMatrix(*lhs.shape))
+    if isinstance(rhs, MatrixExpr) and _literal_zero(lhs):
+        return sp.ZeroMatrix(*rhs.shape), step
+    return lhs, step
+
+
+def _literal_zero(expr) -> bool:
+    """A written 0: the number, or a bold 0 (its size, read as the default one, is the other side's)."""
+    if isinstance(expr, sp.ZeroMatrix):
+        return True
+    return not isinstance(expr, MatrixExpr) and isinstance(expr, sp.Basic) and expr.is_zero is True and \
+        not expr.free_symbols
+
+
 def decide_matrix(lhs, step, seed: int = 0) -> tuple[str, dict[str, Any]]:
     """The verdict of a calc step on matrix expressions: the matrix normal form, then the matrix worlds."""
     from mathcheck.checker import unrefuted_verdict
     from mathcheck.report import REFUTED, UNDECIDED
     from mathcheck.symbolic import prove
 
+    lhs, step = _zero_as_matrix(lhs, step)
     proof = prove(lhs, step.relation, step.expr, step.rules)
     detail: dict[str, Any] = {"symbolic": proof.reason}
     numeric = check_matrix_step(lhs, step.relation, step.expr, seed)
+    if numeric.status == "holds" and not proof.proved and step.relation == "=" and _tiny_literal(lhs, step.expr):
+        numeric = _precise_recheck(lhs, sp.sympify(step.expr), seed) or numeric
     detail["numeric"] = numeric.reason
     if proof.disproved:
         detail["reason"] = f"refuted by the matrix normal form: {proof.reason}"

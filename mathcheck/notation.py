@@ -118,6 +118,8 @@ def canonical_labels(expr: sp.Expr, scope: Scope) -> sp.Expr:
     def named_model_density(node) -> bool:
         return isinstance(node, Density) and scope.identifies(node)
 
+    if not expr.has(Density):  # what the replace gives, without its walk
+        return expr
     return expr.replace(named_model_density, lambda n: n.unlabelled())
 
 

@@ -81,6 +81,11 @@ class FloatRange(Unsupported):
     than the spacing of floats): the world is skipped for this expression, not a verdict on it."""
 
 
+class NotReal(Unsupported):
+    """A side with no real value in this world (a log or a fractional power of a negative number): where the
+    other side is real there, the world is evidence against the step as written, not a world to skip."""
+
+
 class Divergent(Exception):
     """An integral whose integrand does not vanish at the edge of every density's mass."""
 
@@ -1261,11 +1266,13 @@ def _needs_of(expressions: tuple, scope, labels_resolved: bool = False, declared
     densities, functions, symbols, variables, integrated = set(), set(), set(), {}, set()
     for expr in expressions:
         expr = unfold(expr)
-        for density in expr.atoms(Density):
+        found_densities, found_integrals, calls = _atoms_of_kinds(
+            expr, (Density, sp.Integral, (sp.core.function.AppliedUndef, Concave, Convex)))
+        for density in found_densities:
             densities.add(_key(density))
             variables.update({str(v): v for v in density.variables + density.given if isinstance(v, sp.Symbol)})
-        integrated |= {str(v) for node in expr.atoms(sp.Integral) for v in integral_variables(node)}
-        for call in expr.atoms(sp.core.function.AppliedUndef, Concave, Convex):
+        integrated |= {str(v) for node in found_integrals for v in integral_variables(node)}
+        for call in calls:
             functions.add((call.func.__name__, _kind(call)))
         symbols |= {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     densities = frozenset(densities)
@@ -1279,6 +1286,17 @@ def _needs_of(expressions: tuple, scope, labels_resolved: bool = False, declared
             return Needs(densities, frozenset(functions), frozenset(symbols), None, None, refused=True)
     variable = None if model is not None else _pair_variable(densities, variables)
     return Needs(densities, frozenset(functions), frozenset(symbols), model, variable)
+
+
+def _atoms_of_kinds(expr: sp.Expr, kinds: tuple) -> list[set]:
+    """``[expr.atoms(kind) for kind in kinds]`` in one walk of ``expr``; each set is filled in the order
+    ``atoms`` fills it (so it iterates in the same order)."""
+    found = [set() for _ in kinds]
+    for node in sp.preorder_traversal(expr):
+        for kind, nodes in zip(kinds, found):
+            if isinstance(node, kind):
+                nodes.add(node)
+    return found
 
 
 def _kind(call) -> str:
@@ -2386,7 +2404,7 @@ def precision(bits: int):
 
 def bounds(enclosure) -> tuple[mpmath.mpf, mpmath.mpf]:
     low, high = enclosure._mpi_
-    return mpmath.mpf(low), mpmath.mpf(high)
+    return mpmath.mp.make_mpf(low), mpmath.mp.make_mpf(high)  # exact: mpf(low) rounds to the working 53 bits
 
 
 def interval_value(expr: sp.Expr, world: World, bits: int):
@@ -2419,7 +2437,7 @@ def _enclose(expr, world: World):
         imaginary = iv.mpf(result.imag)
         low, high = bounds(imaginary)
         if low > 0 or high < 0:
-            raise Unsupported(f"NaN in world {world.describe()}: {expr} is not real there")
+            raise NotReal(f"NaN in world {world.describe()}: {expr} is not real there")
         raise Unresolved("a complex enclosure around the real line")
     low, high = bounds(result)
     if mpmath.isnan(low) or mpmath.isnan(high) or (mpmath.isinf(low) and mpmath.isinf(high) and low != high):
@@ -2463,7 +2481,7 @@ def _interval(expr, world: World):
     if isinstance(expr, sp.log):
         low, high = bounds(inner[0])
         if high < 0:
-            raise Unsupported(f"NaN in world {world.describe()}: log of a negative number in {expr}")
+            raise NotReal(f"NaN in world {world.describe()}: log of a negative number in {expr}")
         if low < 0:
             raise Unresolved("log of an interval around 0")
         return iv.log(inner[0])
@@ -2489,7 +2507,7 @@ def _interval_power(expr: sp.Pow, world: World):
     low, high = bounds(base)
     power = _interval(exponent, world)
     if high < 0:
-        raise Unsupported(f"NaN in world {world.describe()}: a fractional power of a negative number in {expr}")
+        raise NotReal(f"NaN in world {world.describe()}: a fractional power of a negative number in {expr}")
     if low < 0:
         raise Unresolved("a fractional power of an interval around 0")
     if high == 0:

@@ -1,17 +1,21 @@
 """Exact decision of a difference lhs − rhs that depends on the sizes alone (d, K, N: integer symbols).
 
 The numeric worlds draw only a few sizes, so a difference such as (d−1)(d−2)(d−3)(d−5) that vanishes on all of
-them would pass there. A difference free of every vector, matrix, component, random or named quantity is instead
-evaluated exactly at every size combination in ``TRIALS``: a nonzero value anywhere is a counterexample.
+them would pass there. A difference free of every vector, matrix, component, random or named quantity is decided
+here instead. A polynomial in the sizes (after sums over 1..d of polynomials are summed in closed form) is zero
+iff all its coefficients are: a nonzero one is nonzero at a size found from its degrees; an inequality in one size
+is decided from its real roots. Any other difference (2^d, d^d, a harmonic sum) is evaluated exactly at the sizes
+``TRIALS``/``MORE_TRIALS``: a nonzero value is a counterexample, but zero there proves nothing beyond them.
 """
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-TRIALS = tuple(range(1, 13))  # a nonzero polynomial of degree < 12 in one size is nonzero at one of these
+TRIALS = tuple(range(1, 13))  # the sizes tried first: the smallest counterexample is the one shown
 MAX_COMBINATIONS = 2000
 FLOAT_SLACK = 1e-10  # a float coefficient's rounding (0.1 + 0.2 − 0.3), relative to the terms' size
 
@@ -28,6 +32,8 @@ def size_symbols(difference: sp.Expr) -> list[sp.Symbol] | None:
     free = difference.free_symbols
     if not free or not all(isinstance(s, sp.Symbol) and s.is_integer and "(" not in s.name for s in free):
         return None
+    if not all(s.is_positive for s in free):
+        return None  # every size here runs from 1: a size that may be 0 (or negative) is left to the worlds
     return sorted(free, key=str)
 
 
@@ -39,35 +45,264 @@ def _allowed(symbol: sp.Symbol, value: int) -> bool:
     return not (symbol.is_nonnegative is False or (symbol.is_positive and value < 1))
 
 
+MORE_TRIALS = 40  # a difference that is no polynomial: sizes 1..40 in one size (fewer per size in several)
+
+
 def size_counterexample(difference: sp.Expr) -> tuple[dict, sp.Expr] | None:
     """(sizes, value) where the size-only ``difference`` is nonzero, the smallest sizes first; None when it is
-    zero at every combination tried (or depends on more than sizes)."""
+    zero (a polynomial), zero at every size tried (any other difference), or depends on more than sizes."""
     symbols = size_symbols(difference)
     if symbols is None:
         return None
-    trials = TRIALS if len(symbols) == 1 else TRIALS[: max(2, int(MAX_COMBINATIONS ** (1 / len(symbols))))]
+    found = _scanned(difference, symbols, TRIALS[-1])
+    if found is not None:
+        return found
+    polynomial = size_polynomial(difference, symbols)
+    if polynomial is not None:
+        return _polynomial_counterexample(polynomial, symbols)
+    return _scanned(difference, symbols, MORE_TRIALS)
+
+
+def _scanned(difference: sp.Expr, symbols: list, largest: int) -> tuple[dict, sp.Expr] | None:
+    """The first combination of sizes 1..``largest`` (smallest sum first) where ``difference`` is nonzero."""
+    trials = range(1, largest + 1)
+    if len(symbols) > 1:
+        trials = trials[: max(2, int(MAX_COMBINATIONS ** (1 / len(symbols))))]
     combinations = sorted(itertools.product(trials, repeat=len(symbols)), key=lambda c: (sum(c), c))
     for values in combinations[:MAX_COMBINATIONS]:
         sizes = dict(zip(symbols, values))
-        if not all(_allowed(s, v) for s, v in sizes.items()):
-            continue
-        try:
-            value = sp.sympify(sp.sympify(difference).subs(sizes).doit())
-        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
-            continue
-        if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols or not value.is_number:
-            continue
-        if _nonzero(value, difference, sizes):
+        value = value_at(difference, sizes)
+        if value is not None and _nonzero(value, difference, sizes):
             return sizes, value
+    return None
+
+
+def value_at(difference: sp.Expr, sizes: dict) -> sp.Expr | None:
+    """The exact value of ``difference`` at ``sizes`` (None where it has none there, or where a sum runs
+    backwards: sympy's convention for Σ_{k=3}^{1} is not the empty sum a document means)."""
+    if not all(_allowed(s, v) for s, v in sizes.items()):
+        return None
+    try:
+        substituted = _ranges_settled(sp.sympify(difference).subs(sizes))
+        if _runs_backwards(substituted):
+            return None
+        value = sp.sympify(substituted.doit())
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError):
+        return None
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols or not value.is_number:
+        return None
+    return value
+
+
+def _runs_backwards(expr: sp.Expr) -> bool:
+    """Whether a sum or product of ``expr`` may run backwards (a limit that is no number, or hi < lo − 1)."""
+    for node in expr.atoms(sp.Sum, sp.Product):
+        for _, lo, hi in node.limits:
+            if not (hi - lo).is_number or hi - lo < -1:
+                return True
+    return False
+
+
+WRITTEN_OUT = 60  # terms of a sum whose inner limits depend on its index, written out one by one
+
+
+def _ranges_settled(expr: sp.Expr) -> sp.Expr:
+    """``expr`` (sizes substituted) with each sum or product over an empty range (hi < lo) the empty one (0, 1),
+    as a document means it, not sympy's Σ_{k=a}^{b} = −Σ_{k=b+1}^{a−1}; a sum whose inner limits depend on its
+    index is written out term by term, so that each inner range is a number."""
+    if not isinstance(expr, sp.Basic) or not expr.args:
+        return expr
+    if not isinstance(expr, (sp.Sum, sp.Product)):
+        return expr.func(*[_ranges_settled(a) if isinstance(a, sp.Basic) else a for a in expr.args])
+    node = expr.function
+    for limit in expr.limits:  # the first limit is the innermost
+        node = _range_settled(expr.func, node, limit)
+    return node
+
+
+def _range_settled(kind, body: sp.Expr, limit: tuple) -> sp.Expr:
+    index, lo, hi = limit
+    lo, hi = _ranges_settled(lo), _ranges_settled(hi)
+    if not (hi - lo).is_number:
+        return kind(_ranges_settled(body), (index, lo, hi))
+    if hi < lo:
+        return sp.S.Zero if kind is sp.Sum else sp.S.One
+    inner = [n for n in sp.sympify(body).atoms(sp.Sum, sp.Product)
+             if any(index in sp.sympify(l[1]).free_symbols | sp.sympify(l[2]).free_symbols for l in n.limits)]
+    if inner and hi - lo < WRITTEN_OUT:
+        terms = [_ranges_settled(body.subs(index, lo + k)) for k in range(int(hi - lo) + 1)]
+        return sp.Add(*terms) if kind is sp.Sum else sp.Mul(*terms)
+    return kind(_ranges_settled(body), (index, lo, hi))
+
+
+def size_polynomial(difference: sp.Expr, symbols: list | None = None) -> sp.Expr | None:
+    """``difference`` as a polynomial in its sizes (sums over k = 1..d of polynomials in k written in closed
+    form), or None when it is none."""
+    symbols = size_symbols(difference) if symbols is None else symbols
+    if not symbols or any(s.is_nonnegative is False for s in symbols):
+        return None
+    try:
+        summed = sp.expand(_summed(sp.sympify(difference)))
+    except (TypeError, ValueError, ArithmeticError, NotImplementedError, RecursionError):
+        return None
+    if summed.has(sp.Sum, sp.Product) or not summed.is_polynomial(*symbols):
+        return None
+    return summed
+
+
+def _summed(expr: sp.Expr) -> sp.Expr:
+    """Sums and products of ``expr`` in closed form where that form holds at every size (the innermost first)."""
+    if not expr.args or not isinstance(expr, sp.Basic):
+        return expr
+    rebuilt = expr.func(*[_summed(a) if isinstance(a, sp.Expr) else a for a in expr.args]) \
+        if not isinstance(expr, (sp.Sum, sp.Product)) else expr.func(_summed(expr.function), *expr.limits)
+    if isinstance(rebuilt, (sp.Sum, sp.Product)) and all(_never_backwards(lo, hi) for _, lo, hi in rebuilt.limits):
+        if isinstance(rebuilt, sp.Product) and not all((hi - lo).is_number for _, lo, hi in rebuilt.limits):
+            return rebuilt  # Π_{k=1}^{d} k is d!, no polynomial
+        done = rebuilt.doit()
+        return rebuilt if done.has(sp.Sum, sp.Product) else done
+    return rebuilt
+
+
+def _never_backwards(lo: sp.Expr, hi: sp.Expr) -> bool:
+    """Whether hi ≥ lo − 1 at every size (so sympy's closed form is the document's sum, the empty one
+    included): hi − lo + 1 a polynomial in the sizes with nonnegative coefficients once each size s is 1 + t."""
+    span = sp.expand(hi - lo + 1)
+    symbols = [s for s in span.free_symbols]
+    if not all(isinstance(s, sp.Symbol) and s.is_integer and s.is_nonnegative is not False for s in symbols):
+        return False
+    shifted = sp.expand(span.subs({s: s + 1 for s in symbols}))
+    if not shifted.is_polynomial(*symbols):
+        return False
+    coefficients = sp.Poly(shifted, *symbols).coeffs() if symbols else [shifted]
+    return all(c.is_number and c >= 0 for c in coefficients)
+
+
+def _polynomial_counterexample(polynomial: sp.Expr, symbols: list) -> tuple[dict, sp.Expr] | None:
+    """Sizes where the polynomial is nonzero, None when it is zero: sizes for the others where its leading
+    coefficient in the first size is nonzero, then the first size among 1..degree + 1 (a nonzero polynomial
+    of that degree has at most ``degree`` roots)."""
+    if polynomial == 0:
+        return None
+    if not symbols:
+        return ({}, polynomial) if _nonzero(polynomial, polynomial, {}) else None
+    first, rest = symbols[0], symbols[1:]
+    poly = sp.Poly(polynomial, first)
+    found = _polynomial_counterexample(sp.expand(poly.LC()), rest)
+    if found is None:
+        return None
+    fixed = found[0]
+    for size in range(1, poly.degree() + 2):
+        sizes = {**fixed, first: size}
+        value = sp.expand(polynomial.subs(sizes))
+        if _nonzero(value, polynomial, sizes):
+            return {s: sizes[s] for s in sorted(sizes, key=str)}, value
     return None
 
 
 def _nonzero(value: sp.Expr, difference: sp.Expr, sizes: dict) -> bool:
     if not value.has(sp.Float):
         return value.is_zero is False
+    return abs(complex(sp.N(value))) > FLOAT_SLACK * _scale(difference, sizes)
+
+
+def _scale(difference: sp.Expr, sizes: dict) -> float:
     terms = sp.Add.make_args(sp.expand(sp.sympify(difference)))
-    scale = 1 + sum(abs(complex(sp.N(t.subs(sizes)))) for t in terms)
-    return abs(complex(sp.N(value))) > FLOAT_SLACK * scale
+    return 1 + sum(abs(complex(sp.N(t.subs(sizes)))) for t in terms)
+
+
+@dataclass(frozen=True)
+class SizeVerdict:
+    """How a size-only difference was decided: ``proved`` (exactly, at every size), ``refuted`` (at
+    ``sizes``, where lhs − rhs is ``value``) or ``checked`` (no failure at the sizes 1..``largest`` only)."""
+    status: str
+    reason: str
+    sizes: dict = field(default_factory=dict)
+    value: sp.Expr | None = None
+
+
+def decide_sizes(difference: sp.Expr, relation: str) -> SizeVerdict | None:
+    """The verdict on lhs − rhs = ``difference`` against 0 under ``relation`` where it depends on the sizes
+    alone; None where it depends on more (or nothing)."""
+    symbols = size_symbols(difference)
+    if symbols is None:
+        return None
+    polynomial = size_polynomial(difference, symbols)
+    if relation == "=":
+        return _decided_equality(difference, polynomial, symbols)
+    return _decided_inequality(difference, polynomial, symbols, relation)
+
+
+def _decided_equality(difference: sp.Expr, polynomial: sp.Expr | None, symbols: list) -> SizeVerdict:
+    found = size_counterexample(difference)
+    if found is not None:
+        return _refuted(*found)
+    names = ", ".join(map(str, symbols))
+    if polynomial is not None and not polynomial.has(sp.Float):
+        return SizeVerdict("proved", f"lhs − rhs is a polynomial in the sizes {names} with every coefficient 0")
+    if polynomial is not None:
+        return SizeVerdict("checked", f"lhs − rhs is a polynomial in the sizes {names} with float coefficients, "
+                           "nonzero at no size beyond their rounding")
+    return _checked(symbols, "lhs − rhs", MORE_TRIALS, "no polynomial in them")
+
+
+def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols: list,
+                        relation: str) -> SizeVerdict:
+    margin = difference if relation in (">=", ">") else -difference  # ≥ 0 (> 0) is the claim
+    strict = relation in ("<", ">")
+    if polynomial is not None and len(symbols) == 1 and not polynomial.has(sp.Float):
+        return _decided_in_one_size(sp.expand(margin), symbols[0], strict)
+    largest, kind = (TRIALS[-1], "a polynomial") if polynomial is not None else (MORE_TRIALS, "no polynomial")
+    found = _violated(margin, symbols, largest, strict)
+    if found is not None:
+        return _refuted(*found, inequality=True)
+    return _checked(symbols, "the margin", largest, f"{kind} in them")
+
+
+def _decided_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -> SizeVerdict:
+    """margin(size) ≥ 0 (> 0) at every size: the sign of a polynomial changes only at its real roots, so
+    the sizes next to each root (and the smallest size) are all that need to be evaluated."""
+    poly = sp.Poly(margin, size)
+    lowest = 1
+    candidates = {lowest}
+    if poly.degree() > 0:
+        for (low, high), _ in poly.intervals(eps=sp.Rational(1, 4)):
+            candidates |= set(range(int(sp.floor(low)) - 1, int(sp.ceiling(high)) + 2))
+    for value in sorted(c for c in candidates if c >= lowest):
+        at = poly.eval(value)
+        if at < 0 or (strict and at == 0):
+            return _refuted({size: value}, at, inequality=True)
+    return SizeVerdict("proved", f"the margin is a polynomial in {size} with no failing size: its sign was "
+                       f"evaluated exactly at {size} = 1 and next to each of its real roots")
+
+
+def _violated(margin: sp.Expr, symbols: list, largest: int, strict: bool) -> tuple[dict, sp.Expr] | None:
+    trials = range(1, largest + 1)
+    if len(symbols) > 1:
+        trials = trials[: max(2, int(MAX_COMBINATIONS ** (1 / len(symbols))))]
+    for values in sorted(itertools.product(trials, repeat=len(symbols)), key=lambda c: (sum(c), c)):
+        sizes = dict(zip(symbols, values))
+        value = value_at(margin, sizes)
+        if value is None or value.is_real is not True:
+            continue
+        slack = 0 if not value.has(sp.Float) else FLOAT_SLACK * _scale(margin, sizes)
+        if value < -slack or (strict and abs(value) <= slack):
+            return sizes, value
+    return None
+
+
+def _refuted(sizes: dict, value: sp.Expr, inequality: bool = False) -> SizeVerdict:
+    if not inequality:
+        return SizeVerdict("refuted", describe(sizes, value), sizes, value)
+    shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
+    return SizeVerdict("refuted", f"at {shown} the exact margin of the inequality is {sp.sstr(value)}, where it "
+                       "must be " + ("positive" if value == 0 else "nonnegative"), sizes, value)
+
+
+def _checked(symbols: list, what: str, largest: int, kind: str) -> SizeVerdict:
+    names = ", ".join(map(str, symbols))
+    return SizeVerdict("checked", f"{what} depends on the sizes {names} alone ({kind}): evaluated exactly at "
+                       f"the sizes 1..{largest} only, where it does not fail; larger sizes can")
 
 
 def describe(sizes: dict, value: sp.Expr) -> str:

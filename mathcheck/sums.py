@@ -782,7 +782,9 @@ def _world(spec: _Spec, sizes: tuple, seed: int, latent: int, case: str) -> SumW
     if case == FAR_WEIGHTS:  # q uniform, p(X, z) from 1e-10 to 0.5: importance weights 10 orders apart
         prior = np.full(latent, 1.0 / latent)
         likelihood = np.tile(np.geomspace(1e-10, 0.5, latent) / prior, (COMPONENTS + 1, 1))
-    if case in ("q = the posterior",):
+    if case in FAR_ENCODERS:
+        prior, likelihood, encoder = _far_encoder(latent, *FAR_ENCODERS[case])
+    elif case in ("q = the posterior",):
         encoder = likelihood * prior / (likelihood * prior).sum(axis=1, keepdims=True)
     elif case == FAR_WEIGHTS:
         encoder = np.full((COMPONENTS + 1, latent), 1.0 / latent)
@@ -799,23 +801,73 @@ def _size_root_worlds(spec: _Spec, lhs: sp.Expr, rhs: sp.Expr) -> list[SumWorld]
     from mathcheck.size_difference import size_counterexample
 
     try:
-        found = size_counterexample(sp.expand(unfold(lhs) - unfold(rhs)))
-    except (TypeError, ValueError, AttributeError, RecursionError):
+        difference = sp.expand(unfold(lhs) - unfold(rhs))
+        found = size_counterexample(difference) or sizes_off_roots(difference, spec.sizes)
+    except (TypeError, ValueError, AttributeError, RecursionError, sp.PolynomialError):
         return []
-    if found is None or set(found[0]) != set(spec.sizes) or max(found[0].values()) > COMPONENTS:
+    if found is None or not set(found[0]) <= set(spec.sizes):
         return []
-    return [_world(spec, tuple(found[0][s] for s in spec.sizes), 3, 2, "")]
+    if max(found[0].values()) > COMPONENTS:
+        raise _SizesBeyond(f"lhs − rhs is a polynomial in the sizes that vanishes at the sizes the worlds have "
+                           f"({COMPONENTS} components at most), not at {describe_sizes(found[0])}")
+    return [_world(spec, tuple(found[0].get(s, 1) for s in spec.sizes), 3, 2, "")]
+
+
+class _SizesBeyond(Exception):
+    """lhs − rhs is nonzero only at sizes beyond the worlds' components: no world can judge the step."""
+
+
+def describe_sizes(sizes: dict) -> str:
+    return ", ".join(f"{s} = {v}" for s, v in sizes.items())
+
+
+def sizes_off_roots(difference: sp.Expr, sizes: tuple) -> tuple[dict, sp.Expr] | None:
+    """Sizes where lhs − rhs = Σ_t G_t·H_t(sizes), polynomials H_t in the sizes (G_t: the rest of each term,
+    as a whole), has some H_t nonzero: (d−1)(d−2)(d−3)(d−4)(d−5)(d−8)·x_1² vanishes at every drawn size d, not
+    at d = 6. None where lhs − rhs is no such sum, or every H_t is zero at every size."""
+    from mathcheck.size_difference import size_counterexample, size_symbols
+
+    if not sizes:
+        return None
+    written_out = lambda node: isinstance(node, (sp.Sum, sp.Product)) and all(
+        (hi - lo).is_number and 0 <= hi - lo < EXPLICIT_TERMS for _, lo, hi in node.limits)
+    difference = sp.expand(difference.replace(written_out, lambda node: node.doit()))
+    groups: dict = {}
+    for term in sp.Add.make_args(difference):
+        factors = sp.Mul.make_args(term)
+        in_sizes = [f for f in factors if f.is_number or size_symbols(f) is not None]
+        rest = sp.Mul(*[f for f in factors if not (f.is_number or size_symbols(f) is not None)])
+        groups[rest] = groups.get(rest, 0) + sp.Mul(*in_sizes)
+    found = [size_counterexample(sp.expand(h)) for h in groups.values() if h != 0 and h.free_symbols]
+    found = [f for f in found if f is not None]
+    return min(found, key=lambda f: (max(f[0].values()), sum(f[0].values()))) if found else None
 
 
 FAR_WEIGHTS = "q uniform, far from the posterior (p(X, z) from 1e-10 to 0.5)"
+# q missing the posterior's mass: (p(X, z) off that mass, q on it). Every sample of a few (K ≪ 1e12) lands off it
+# w.p. ≈ 1, so log p(X) − L_K ≈ log(0.5 / p(X, z) off it), 68 and 229, for every K written: no constant bounds it.
+FAR_ENCODERS = {"q far from the posterior (q = 1e-12 where p(z|X) ≈ 1, p(X, z) = 1e-30 elsewhere)": (1e-30, 1e-12),
+                "q far from the posterior (q = 1e-12 where p(z|X) ≈ 1, p(X, z) = 1e-100 elsewhere)": (1e-100, 1e-12)}
+
+
+def _far_encoder(latent: int, joint_off: float, q_on: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(prior, likelihood, encoder): a uniform prior, p(X, z) = 0.5 at the last latent value and ``joint_off``
+    at the others, and q putting ``q_on`` on the last value, the rest spread over the others."""
+    prior = np.full(latent, 1.0 / latent)
+    joint = np.array([joint_off] * (latent - 1) + [0.5])
+    encoder = np.array([(1 - q_on) / (latent - 1)] * (latent - 1) + [q_on])
+    rows = (COMPONENTS + 1, 1)
+    return prior, np.tile(joint / prior, rows), np.tile(encoder, rows)
 
 
 def _boundary_worlds(spec: _Spec) -> list[SumWorld]:
     """The posterior and the prior as q, and q far from the posterior (its importance weights spread over ten
-    orders of magnitude: a bound on the ELBO gap or on L_K − L_1 that mild worlds never strain fails there)."""
+    orders of magnitude: a bound on the ELBO gap or on L_K − L_1 that mild worlds never strain fails there;
+    q missing the posterior's mass, ``FAR_ENCODERS``: a constant bound on log p(X) − L_K fails there)."""
     count = len(spec.sizes)
     return [_world(spec, (1,) * count, 1, 2, "q = the posterior"), _world(spec, (2,) * count, 2, 3, "q = the prior"),
-            _world(spec, (2,) * count, 4, 2, FAR_WEIGHTS), _world(spec, (3,) * count, 5, 3, FAR_WEIGHTS)]
+            _world(spec, (2,) * count, 4, 2, FAR_WEIGHTS), _world(spec, (3,) * count, 5, 3, FAR_WEIGHTS),
+            *(_world(spec, (sizes,) * count, 6, 2, case) for case, sizes in zip(FAR_ENCODERS, (3, 1)))]
 
 
 def _drawn_worlds(spec: _Spec, seed: int, examples: int) -> list[SumWorld]:
@@ -886,7 +938,8 @@ class _Evaluator:
                 raise Unevaluable(f"no component {expr}")
             return world.components[expr.base][index]
         if isinstance(expr, sp.Add):
-            return sum(self.value(a, env) for a in expr.args)
+            left_out = self.left_out(expr, env)
+            return left_out if left_out is not None else sum(self.value(a, env) for a in expr.args)
         if isinstance(expr, sp.Mul):
             result = 1.0
             for a in expr.args:
@@ -945,6 +998,41 @@ class _Evaluator:
             raise Unevaluable("Gauss–Hermite orders 8 and 12 disagree: the body is not polynomial enough")
         return estimates[1]
 
+    def exchangeable(self, expr: sp.Expr, n: int, env: dict) -> bool:
+        """Whether ``expr`` uses the weights only in sums (products) over all n samples of a function of w_k
+        alone: then its value is the same at every order of the samples, and each multiset of them is
+        evaluated once (``_sample_multisets``)."""
+        if isinstance(expr, sp.Indexed) and expr.base == WEIGHTS:
+            return False
+        if isinstance(expr, (sp.Sum, sp.Product)) and len(expr.limits) == 1 and expr.function.has(WEIGHTS):
+            index, lo, hi = expr.limits[0]
+            term = expr.function.xreplace({WEIGHTS[index]: sp.Dummy("w", positive=True)})
+            try:
+                over_all = self.integer(lo, env) == 1 and self.integer(hi, env) == n
+            except (Unevaluable, TypeError, ValueError):
+                return False
+            return over_all and not term.has(index) and self.exchangeable(term, n, env)
+        return all(self.exchangeable(a, n, env) for a in expr.args if isinstance(a, sp.Expr))
+
+    def left_out(self, expr: sp.Add, env: dict):
+        """Σ_k f(w_k) − f(w_i) (+ the other terms) as the sum over k ≠ i: subtracted, a large w_i would
+        cancel the small weights to 0 (where the weights are 1e40 apart); None where no term is left out."""
+        for total in (a for a in expr.args if isinstance(a, sp.Sum) and len(a.limits) == 1):
+            index, lo, hi = total.limits[0]
+            for other in expr.args:
+                coefficient, term = other.as_coeff_Mul()
+                left = [j.indices[0] for j in term.atoms(sp.Indexed) if j.base == WEIGHTS and j.indices[0] != index]
+                left = [i for i in left if coefficient == -1 and total.function.xreplace({index: i}) == term]
+                if not left or left[0].has(index):
+                    continue
+                lo_value, hi_value, skipped = (self.integer(e, env) for e in (lo, hi, left[0]))
+                if not lo_value <= skipped <= hi_value:
+                    continue
+                kept = sum((self.value(total.function, {**env, index: k}) for k in range(lo_value, hi_value + 1)
+                            if k != skipped), 0.0)
+                return kept + sum((self.value(a, env) for a in expr.args if a is not total and a is not other), 0.0)
+        return None
+
     def integer(self, expr: sp.Expr, env: dict) -> int:
         value = self.value(expr, env)
         if np.ndim(value) or float(value) != int(value):
@@ -1002,13 +1090,27 @@ class _Evaluator:
         latent = len(world.prior)
         if n < 1 and _uses_samples(expr.body):
             raise IllFormed(f"an expectation over {n} samples of an expression in their weights")
-        if latent**n > MAX_CONFIGURATIONS:
+        if latent**n <= MAX_CONFIGURATIONS:
+            grid = np.indices((latent,) * n).reshape(n, -1)
+            probability = np.prod(world.encoder[point][grid], axis=0)
+        elif math.comb(n + latent - 1, n) <= MAX_CONFIGURATIONS and self.exchangeable(expr.body, n, env):
+            grid, probability = _sample_multisets(world.encoder[point], n)
+        else:
             raise Unevaluable(f"{latent}^{n} configurations of the samples")
-        grid = np.indices((latent,) * n).reshape(n, -1)
         weight = world.likelihood[point] * world.prior / world.encoder[point]
-        probability = np.prod(world.encoder[point][grid], axis=0)
         inner = {**env, "samples": n, **{("weights", k + 1): weight[grid[k]] for k in range(n)}}
         return float(np.sum(probability * self.value(expr.body, inner)))
+
+
+def _sample_multisets(encoder: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(grid, probability): every multiset of n latent values as a sorted configuration of the samples (one
+    column of grid each), with the probability that n draws from q give that multiset in any order."""
+    grid = np.array(list(itertools.combinations_with_replacement(range(len(encoder)), n))).T
+    counts = np.stack([(grid == m).sum(axis=0) for m in range(len(encoder))])
+    log_orders = math.lgamma(n + 1) - np.sum([[math.lgamma(c + 1) for c in row] for row in counts], axis=0)
+    with np.errstate(divide="ignore"):
+        log_probability = log_orders + np.sum(counts * np.log(encoder)[:, None], axis=0)
+    return grid, np.exp(log_probability)
 
 
 def _judge(relation: str, left: float, right: float):
@@ -1038,7 +1140,11 @@ def check_numeric(lhs: sp.Expr, relation: str, rhs: sp.Expr, seed: int = 0, exam
 
     lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
     spec = _spec([lhs, rhs])
-    worlds = _size_root_worlds(spec, lhs, rhs) + _boundary_worlds(spec) + _cached_worlds(spec, seed, examples)
+    try:
+        roots = _size_root_worlds(spec, lhs, rhs)
+    except _SizesBeyond as beyond:
+        return NumericResult("unsupported", detail={"reason": str(beyond)})
+    worlds = roots + _boundary_worlds(spec) + _cached_worlds(spec, seed, examples)
     held, worst, skipped, violations, tie = 0, 0.0 if relation == "=" else math.inf, {}, [], ""
     for world in worlds:
         beyond = _component_beyond_sums([lhs, rhs], world.sizes)

@@ -31,8 +31,8 @@ from mathcheck.calculus import Undecidable, exact_sign, infimum
 from mathcheck.deadline import SymbolicTimeout, time_limit
 from mathcheck.notation import DEFAULT_SCOPE, Scope, canonical_labels
 from mathcheck.vocab import (
-    Concave, Convex, Density, DensityLike, KL, Normal, Regular, integral, integral_variables,
-    over_real_line, to_text, unfold,
+    Concave, Convex, Density, DensityLike, KL, Normal, Regular, cached_on_expressions, integral,
+    integral_variables, over_real_line, to_text, unfold,
 )
 
 RULES = ("definition", "labels", "bayes", "log", "linearity", "normalization", "marginalization", "gaussian",
@@ -50,6 +50,7 @@ class Proof:
 # ---------------------------------------------------------------- rewrites
 
 
+@cached_on_expressions(4096)  # (the same subexpressions recur across the steps of a chain)
 def reevaluate(expr: sp.Expr) -> sp.Expr:
     """Rebuild every node so that products kept as written (``times``) are evaluated."""
     if not expr.args or isinstance(expr, (Density, sp.Symbol)):
@@ -104,6 +105,7 @@ def _joint(family: str, variables: tuple, conditions: tuple, scope: Scope) -> sp
     return Density(family, then, first + conditions) * Density(family, first, conditions)
 
 
+@cached_on_expressions(2048)
 def expand_logs(expr: sp.Expr) -> sp.Expr:
     return _logs_of_exponentials(sp.expand_log(expr, force=False))
 
@@ -276,6 +278,7 @@ def reduce_integral(body: sp.Expr, variable: sp.Symbol, rules: frozenset, scope:
     return total
 
 
+@cached_on_expressions(4096)
 def _reduce_integrals(expr: sp.Expr, rules: frozenset, scope: Scope = DEFAULT_SCOPE) -> sp.Expr:
     if not expr.args or isinstance(expr, DensityLike):
         return expr
@@ -303,14 +306,14 @@ def normal_form(expr: sp.Expr, rules=RULES, model: tuple = (), scope: Scope | No
     if "labels" in rules:
         expr = strip_labels(expr, scope)
     if "bayes" in rules:
-        expr = expr.replace(lambda n: isinstance(n, Density), lambda n: factorize(n, scope))
+        expr = _replaced_where(Density, expr, lambda n: isinstance(n, Density), lambda n: factorize(n, scope))
     for substitution in substitutions:
         expr = change_variables(expr, substitution)
-    if "gaussian" in rules:
-        expr = expr.replace(_has_gaussian_weight, standardize)
-        expr = expr.replace(lambda n: isinstance(n, Normal), lambda n: n.rewrite(sp.exp))
+    if "gaussian" in rules:  # a Gaussian weight is a Normal factor
+        expr = _replaced_where(Normal, expr, _has_gaussian_weight, standardize)
+        expr = _replaced_where(Normal, expr, lambda n: isinstance(n, Normal), lambda n: n.rewrite(sp.exp))
     if "derivative" in rules:
-        expr = expr.replace(lambda n: isinstance(n, sp.Derivative), differentiate)
+        expr = _replaced_where(sp.Derivative, expr, lambda n: isinstance(n, sp.Derivative), differentiate)
     if "log" in rules:
         expr = expand_logs(expr)
     if model:
@@ -322,6 +325,12 @@ def normal_form(expr: sp.Expr, rules=RULES, model: tuple = (), scope: Scope | No
         from mathcheck.sums import normalize
         expr = normalize(expr, rules, model)
     return sp.expand(expr)
+
+
+def _replaced_where(kind: type, expr: sp.Expr, query, value) -> sp.Expr:
+    """``expr.replace(query, value)`` for a ``query`` that matches only nodes holding a ``kind``: ``expr`` itself
+    where it holds none (what ``replace`` would give, after a slower walk that rebuilds nothing)."""
+    return expr.replace(query, value) if expr.has(kind) else expr
 
 
 def scope_of(rules, scope: Scope | None = None) -> Scope:
@@ -522,13 +531,20 @@ def _gibbs(big: sp.Expr, small: sp.Expr, rules) -> Proof | None:
     return None
 
 
-def _domain(symbol: sp.Symbol) -> sp.Set:
+def _domain(symbol: sp.Symbol) -> sp.Interval | None:
+    """The interval the symbol's assumptions give it; None where they give no interval (nonzero: two pieces)."""
     if symbol.is_positive:
         return sp.Interval.open(0, sp.oo)
     if symbol.is_nonnegative:
         return sp.Interval(0, sp.oo)
-    if symbol.is_real:
+    if symbol.is_negative:
+        return sp.Interval.open(-sp.oo, 0)
+    if symbol.is_nonpositive:
+        return sp.Interval(-sp.oo, 0)
+    if symbol.is_real and symbol.is_zero is None and symbol.is_nonzero is not True:
         return sp.S.Reals
+    if symbol.is_real:
+        return None
     raise ValueError(f"{symbol} has no real domain")
 
 
@@ -560,7 +576,10 @@ def _calculus(big: sp.Expr, small: sp.Expr) -> Minimum | None:
             return None
     total, where, attained_everywhere = constant, [], True
     for symbol, group in groups.items():
-        found = infimum(group, symbol, _domain(symbol))
+        domain = _domain(symbol)
+        if domain is None:
+            return None
+        found = infimum(group, symbol, domain)  # over the interval the symbol's own sign gives it
         if found is None:
             return None
         total += found.value

@@ -86,7 +86,7 @@ def _condition(function: FunctionReport) -> str:
         return ""
     named = function.identified.get("scale named")
     conditions = [function.identified.get("condition"), named.get("condition") if isinstance(named, dict) else None]
-    return " and ".join(condition for condition in conditions if isinstance(condition, str) and condition)
+    return " and ".join(dict.fromkeys(condition for condition in conditions if isinstance(condition, str) and condition))
 
 
 __all__ = ["assert_vae_loss", "assert_reparameterization", "ConditionalVerdictWarning"]

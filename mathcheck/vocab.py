@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
+from functools import lru_cache, wraps
+from typing import Callable
 
 import sympy as sp
 from sympy.core.function import AppliedUndef, UndefinedFunction
@@ -51,6 +53,32 @@ def _str(name) -> Str:
     return name if isinstance(name, Str) else Str(name)
 
 
+def cached_on_expressions(maxsize: int) -> Callable[[Callable], Callable]:
+    """``functools.lru_cache(typed=True)`` for a pure function of sympy expressions (the same expressions
+    recur step after step of a chain); arguments that cannot be hashed (a mutable matrix) are computed each
+    time. A call answered from the cache gives the very object the first call gave (sympy's are immutable)."""
+    def decorate(function: Callable) -> Callable:
+        cached = lru_cache(maxsize=maxsize, typed=True)(function)
+
+        @wraps(function)
+        def call(*args, **keywords):
+            if _hashable((*args, *keywords.values())):
+                return cached(*args, **keywords)
+            return function(*args, **keywords)
+
+        call.cache_clear = cached.cache_clear
+        return call
+    return decorate
+
+
+def _hashable(values) -> bool:
+    try:
+        hash(tuple(values))
+    except TypeError:
+        return False
+    return True
+
+
 class Density(sp.Expr):
     """``family_label(variables | given)``; arguments are kept in a canonical order."""
 
@@ -59,6 +87,7 @@ class Density(sp.Expr):
     is_finite = True
     is_commutative = True
 
+    @cached_on_expressions(4096)  # a document's few densities are built again and again
     def __new__(cls, family: str, variables, given=(), label: str = ""):
         variables = sp.Tuple(*sorted(sp.sympify(tuple(variables)), key=sp.default_sort_key))
         given = sp.Tuple(*sorted(sp.sympify(tuple(given)), key=sp.default_sort_key))
@@ -219,6 +248,7 @@ class Defined(sp.Expr):
         return f"{self.name}({inner})" if self.arguments else self.name
 
 
+@cached_on_expressions(4096)
 def unfold(expr: sp.Expr) -> sp.Expr:
     """Named quantities, expectations and KLs replaced by their definitions (nested ones too)."""
     for _ in range(20):
@@ -264,6 +294,7 @@ def positive_function(name: str) -> type:
     return sp.Function(name, positive=True)
 
 
+@cached_on_expressions(4096)
 def integral(body, *variables) -> sp.Integral:
     """∫ body d(variables) over the whole real line (printed without limits)."""
     return sp.Integral(body, *[(v, -sp.oo, sp.oo) for v in variables])

@@ -250,7 +250,7 @@ def test_a_true_matrix_step_is_read_and_not_refuted(step):
 
 
 def test_a_scalar_document_reads_as_before():
-    steps = verdicts("$$2C + K = K + 2C$$\n\n$$\\frac{1}{K}\\sum_{k=1}^{K} 1 = 1$$\n\n$$\\mathbf{x} - x = 0$$\n")
+    steps = verdicts("$$2C + K = K + 2C$$\n\n$$\\frac{1}{K}\\sum_{k=1}^{K} 1 = 1$$\n\n$$\\mathbf{x} - y = 0$$\n")
     assert [verdict for verdict, _ in steps][:1] == ["proved"] and steps[2][0] != "unparsed"
 
 

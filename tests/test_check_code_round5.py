@@ -23,6 +23,7 @@ torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
 from mathcheck.code import check  # noqa: E402
+from tests.check_code_reports import described as _describe, one_report as _report  # noqa: E402
 from mathcheck.testing import ConditionalVerdictWarning, assert_reparameterization, assert_vae_loss  # noqa: E402
 
 FLAT = "the data is flat (B, D)"
@@ -34,16 +35,6 @@ def _kl_rows(mu, logvar):
 
 def _kl(mu, logvar):
     return _kl_rows(mu, logvar).sum()
-
-
-def _report(function, **options):
-    (report,) = check(function, seed=0, **options).functions
-    return report
-
-
-def _describe(report) -> str:
-    return (f"{report.verdict} if {report.identified.get('condition')}: "
-            + "; ".join(f"[{f.severity}] {f.code}: {f.message}" for f in report.findings))
 
 
 def _name(function) -> str:

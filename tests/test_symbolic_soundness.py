@@ -114,6 +114,22 @@ def test_calculus_proves_bounds_at_roots_it_cannot_write_in_radicals():
     assert prove(x**4 - 4 * x**3 + x, ">=", -30).proved
 
 
+NEGATIVE = sp.Symbol("u", negative=True)
+NONPOSITIVE = sp.Symbol("v", nonpositive=True)
+
+
+@pytest.mark.parametrize("claim, bound", [
+    (sp.exp(-NEGATIVE) + NEGATIVE**4 - NEGATIVE, 5),  # on u < 0 the infimum is 1 (at u -> 0), not oo
+    (sp.exp(-NONPOSITIVE) + NONPOSITIVE**4 - NONPOSITIVE, 2),  # on v <= 0 the minimum is 1, at v = 0
+])
+def test_calculus_takes_the_minimum_over_a_negative_symbols_own_half_line(claim, bound):
+    assert not prove(claim, ">=", bound).proved
+
+
+def test_calculus_proves_the_bound_at_a_negative_symbols_infimum():
+    assert prove(sp.exp(-NEGATIVE) + NEGATIVE**4 - NEGATIVE, ">=", 1).proved
+
+
 def test_exact_sign_refuses_what_it_cannot_decide():
     with pytest.raises(Undecidable):
         exact_sign(x)

@@ -39,11 +39,15 @@ from typing import Any, Callable
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from mathcheck.lazy import LazyPattern
 from mathcheck.audit.cache import cached_step
+from mathcheck.audit.dependence import declared_dependence
+from mathcheck.matrices import MatrixExpectation, MvNormal
 from mathcheck.audit.document import ChainItem, Document, Formula
 from mathcheck.audit.families import IndexedFamily, family_of, symbols_by_name
 from mathcheck.audit.prose_definitions import (Condition, covers_the_line, defines_constant, overlap_problem,
-                                               piece_condition, split_definition, stated_under_condition)
+                                               other_piece, piece_condition, split_definition,
+                                               stated_under_condition)
 from mathcheck.audit.document import _inline_maths
 from mathcheck.audit.redefined import (SHOWN, Redefinition, applied_kinds, defined_kind, defines, defines_display,
                                        log_base_cues, log_bases,
@@ -61,6 +65,7 @@ from mathcheck.symbolic import DEFAULT_SECONDS, SymbolicTimeout, time_limit, wit
 from mathcheck.vocab import (KL, Defined, Density, Expectation, Normal, X, concave_function, convex_function, define,
                              density_variables, integral_variables, labels_resolved, positive_function, to_text,
                              unfold, x, z)
+from mathcheck.vocab import cached_on_expressions
 
 UNPARSED, DEFINITION = "unparsed", "definition"
 # what sympy and the numeric worlds raise on a step they cannot handle; anything else is a mathcheck bug
@@ -128,13 +133,14 @@ class Item:
     problem: Unparsed | None = None
     declaration: str = ""  # a ``~`` step the document layer read as a declaration: what it declares
     variable: str = ""  # ``\\propto_z``: the variable the proportionality is in, as written
+    note: str = ""  # the annotation over the relation (``\\overset{+c}{=}``: ``+c``)
 
 
 def _read_item(document: Document, formula: Formula, item: ChainItem) -> Item:
     segment = item.segment
     start = segment.start if segment else (item.problem.start if item.problem else formula.start)
     read = Item(item.relation, segment.source if segment else "", document.line_of(start), start, formula,
-                declaration=item.declaration)
+                declaration=item.declaration, note=item.note)
     if item.problem is not None:
         read.problem = item.problem
         if not (getattr(item.problem, "not_checked", False) and segment is not None and segment.tokens):
@@ -595,7 +601,7 @@ def _display(name: str) -> str:
     return name
 
 
-_APPLIED_NAME = re.compile(r"(?P<base>.+)\((?P<argument>[^()]+)\)")
+_APPLIED_NAME = LazyPattern(r"(?P<base>.+)\((?P<argument>[^()]+)\)")
 
 
 def _applied_reference(applied: tuple[Definition, str], formula: Formula, shown: str) -> NameRef:
@@ -664,11 +670,11 @@ def _in_context(body: sp.Expr, context: Context) -> sp.Expr:
 
 
 _ELBO_NAMES = frozenset({"elbo", "evidencelowerbound", "variationallowerbound", "theelbo"})
-_LABEL_TEXT = re.compile(r"\\(?:text|mathrm|textrm|textbf|mathbf|textit|mathit|operatorname)\s*\{([^{}]*)\}")
+_LABEL_TEXT = LazyPattern(r"\\(?:text|mathrm|textrm|textbf|mathbf|textit|mathit|operatorname)\s*\{([^{}]*)\}")
 
 
-_RELATION_IN_LABEL = re.compile(r"[=<>]|\\(?:leq?|geq?|neq?|lt|gt|approx|sim|simeq|equiv|propto|ll|gg)(?![A-Za-z])")
-_TEXT_IN_LABEL = re.compile(r"\\(?:text|mathrm|textrm|textit|mbox)\s*\{[^{}]*\}")
+_RELATION_IN_LABEL = LazyPattern(r"[=<>]|\\(?:leq?|geq?|neq?|lt|gt|approx|sim|simeq|equiv|propto|ll|gg)(?![A-Za-z])")
+_TEXT_IN_LABEL = LazyPattern(r"\\(?:text|mathrm|textrm|textit|mbox)\s*\{[^{}]*\}")
 
 
 def _states_a_relation(label: str) -> bool:
@@ -752,7 +758,7 @@ def _sizes(chains: list[list[Item]]) -> dict[str, sp.Symbol]:
     return found
 
 
-_SUBSCRIPTED = re.compile(r"^(?P<base>.+?)_(?:\{(?P<braced>[^{}]+)\}|(?P<plain>[^_{}]+))$")
+_SUBSCRIPTED = LazyPattern(r"^(?P<base>.+?)_(?:\{(?P<braced>[^{}]+)\}|(?P<plain>[^_{}]+))$")
 
 
 def subscripted(name: str) -> tuple[str, str] | None:
@@ -863,7 +869,7 @@ def definable(name: NameRef) -> bool:
 # (D_{KL} = ½[−log σ² + σ² − 1 + μ²]), and its uses are then checked against that formula.
 STANDARD_OPERATORS = frozenset({"var", "variance", "cov", "kl", "elbo", "e", "h", "log", "ln", "exp", "max",
                                 "min", "sup", "inf", "det", "tr", "std", "mean"})
-_BARE_NAME = re.compile(r"^(\\[A-Za-z]+\{\\?[A-Za-z]+\}|\\?[A-Za-z]+)(_(\{[A-Za-z0-9]*\}|[A-Za-z0-9]))?$")
+_BARE_NAME = LazyPattern(r"^(\\[A-Za-z]+\{\\?[A-Za-z]+\}|\\?[A-Za-z]+)(_(\{[A-Za-z0-9]*\}|[A-Za-z0-9]))?$")
 
 
 def standard_operator(name: str) -> bool:
@@ -905,10 +911,10 @@ def mentions_function(expr: sp.Expr, name: str) -> bool:
         or any(ref.name == name for ref in expr.atoms(NameRef))
 
 
-_PROSE_HEAD = re.compile(r"\s*(?:\\math(?:cal|rm|bf|scr)\s*\{\s*[A-Za-z]+\s*\}|\\?[A-Za-z]+)(?:_\{?\\?[A-Za-z0-9]+\}?)?"
+_PROSE_HEAD = LazyPattern(r"\s*(?:\\math(?:cal|rm|bf|scr)\s*\{\s*[A-Za-z]+\s*\}|\\?[A-Za-z]+)(?:_\{?\\?[A-Za-z0-9]+\}?)?"
                          r"\s*\([^()=]*\)\s*")
-_PROSE_NEGATION = re.compile(r"\b(?:not|never|no|whether)\b|n't\b|\?", re.IGNORECASE)
-_BETWEEN_PIECES = re.compile(r"(?:,\s*)?\b(?:and|but|while|whereas)\b|;")
+_PROSE_NEGATION = LazyPattern(r"\b(?:not|never|no|whether)\b|n't\b|\?", re.IGNORECASE)
+_BETWEEN_PIECES = LazyPattern(r"(?:,\s*)?\b(?:and|but|while|whereas)\b|;")
 
 
 @dataclass
@@ -931,11 +937,12 @@ class ProseValue:
     offset: int
     formula: Formula  # the display after it: the context the value is read in
     source: str
+    anew: bool = False  # the sentence says the value changes ("now", "next we take", "以下では"): no check
 
 
-_FREEING = re.compile(r"\b(?:arbitrary|any\s+real|every\s+real|all\s+real|in\s+general|generic|for\s+(?:all|every|any)"
+_FREEING = LazyPattern(r"\b(?:arbitrary|any\s+real|every\s+real|all\s+real|in\s+general|generic|for\s+(?:all|every|any)"
                       r"|unrestricted|free\s+to\s+vary)\b", re.IGNORECASE)
-_EXAMPLE_LEAD = re.compile(r"(?:\be\.\s?g\.|\bi\.\s?e\.|\bfor\s+(?:example|instance)|\bsuch\s+as|\bsay|\bat|\bsetting"
+_EXAMPLE_LEAD = LazyPattern(r"(?:\be\.\s?g\.|\bi\.\s?e\.|\bfor\s+(?:example|instance)|\bsuch\s+as|\bsay|\bat|\bsetting"
                            r"|\btake|\bchoose|\bpick|\bexample|\binstance)[\s,:;({}$\\\[]*"
                            r"(?:\\(?:quad|qquad|text|mathrm|textrm|,|;)[\s{}(]*)*$", re.IGNORECASE)
 
@@ -957,7 +964,11 @@ def _an_example_value(text: str, start: int) -> bool:
     an instance of the general statement, not an assignment for the rest of the document."""
     before = text[max(0, start - 120):start]
     before = re.split(r"(?<![.\s][a-z]\.)(?<=[.!?])\s+(?=[A-Z])|=|\\\\", before)[-1]
-    return bool(_EXAMPLE_LEAD.search(before.replace("$$", " ").replace("\\[", " ")))
+    lead = _EXAMPLE_LEAD.search(before.replace("$$", " ").replace("\\[", " "))
+    if lead is not None and re.match(r"\W*(?:take|choose|pick|setting)\b", lead.group(), re.I) \
+            and _VALUE_CHANGES.search(before[:lead.start()]):
+        return False  # "Next we take $c := 3$": the value changes, no example
+    return lead is not None
 
 
 def _marked_sentences(prose: str) -> tuple[list, list[str]]:
@@ -970,7 +981,7 @@ def _marked_sentences(prose: str) -> tuple[list, list[str]]:
     parts.append(prose[last:])
     sentences = [sentence for block in re.split(r"\n[ \t]*(?=#)|(?<=\n)(?=[ \t]*#)|\n\s*\n|^(?=#)", "".join(parts))
                  for sentence in (re.split(r"\n", block, maxsplit=1) if block.lstrip().startswith("#") else [block])
-                 for sentence in re.split(r"(?<=[.!?])\s+", sentence)]  # a heading is a sentence of its own
+                 for sentence in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", sentence)]  # a heading is a sentence of its own
     return sentences, [(math, math_start) for _, _, math_start, math in maths]
 
 
@@ -978,6 +989,11 @@ def _piece_words(sentence: str, numbers: list[int]) -> dict[int, str]:
     """For each definition ⟦k⟧ of a sentence, the words that may state its condition: those before it (from the
     sentence's start or the conjunction after the previous definition) and those after it (up to the
     conjunction before the next one)."""
+    return {k: before + " " + after for k, (before, after) in _piece_parts(sentence, numbers).items()}
+
+
+def _piece_parts(sentence: str, numbers: list[int]) -> dict[int, tuple[str, str]]:
+    """:func:`_piece_words`, the words before and after each definition apart."""
     spans = [(sentence.index(f"⟦{k}⟧"), sentence.index(f"⟦{k}⟧") + len(f"⟦{k}⟧")) for k in numbers]
     cuts = [0]
     for (_, end), (start, _) in zip(spans, spans[1:]):
@@ -985,7 +1001,7 @@ def _piece_words(sentence: str, numbers: list[int]) -> dict[int, str]:
             list(re.compile(r",").finditer(sentence, end, start))  # "..., $f(x) = 0$ otherwise"
         cuts.append(between[-1].start() if between else start)
     cuts.append(len(sentence))
-    return {k: sentence[cuts[i]:spans[i][0]] + " " + sentence[spans[i][1]:cuts[i + 1]] for i, k in enumerate(numbers)}
+    return {k: (sentence[cuts[i]:spans[i][0]], sentence[spans[i][1]:cuts[i + 1]]) for i, k in enumerate(numbers)}
 
 
 def _prose_stretches(document: Document):
@@ -1023,14 +1039,24 @@ def _prose_reading(document: Document) -> tuple[tuple[Definition, ...], tuple[Pr
                 line = document.line_of(base + maths[k][1])
                 if isinstance(name, sp.Symbol) or not name.arguments:  # c := 3, \mathrm{lr} = 0.1: a value
                     before = re.sub(r"⟦\d+⟧", "$", sentence[:sentence.index(f"⟦{k}⟧")])
-                    if not defines_constant(before, split_definition(maths[k][0])[1]) or stated_under_condition(words[k]):
+                    after = re.split(r"⟦\d+⟧", sentence[sentence.index(f"⟦{k}⟧") + len(f"⟦{k}⟧"):])[0]
+                    if not defines_constant(before, split_definition(maths[k][0])[1], after) \
+                            or stated_under_condition(words[k]):
                         continue
                     if isinstance(name, sp.Symbol):
-                        values.append(ProseValue(name, body, line, base + maths[k][1], formula, source))
+                        values.append(ProseValue(name, body, line, base + maths[k][1], formula, source,
+                                                 bool(_VALUE_CHANGES.search(sentence))))
                         continue
                 functions.append((k, name, body, source, line))
+            values += _values_in_words(document, sentence, maths, base, formula, [k for k, _ in found])
+            parts = _piece_parts(sentence, [k for k, _ in found])
             for k, name, body, source, line in functions:
                 unsigned = _unsigned(formula.context, [a.name for a in name.arguments])
+                in_words = other_piece(parts[k][1]) if name.arguments else None
+                if in_words is not None:  # "..., and zero otherwise": the other piece is read too, never dropped
+                    words[k] = parts[k][0] + " " + parts[k][1][:in_words[0]]
+                    pieces.setdefault(name.name, []).append(
+                        _word_piece(name, in_words, [math for math, _ in maths], line, formula, unsigned))
                 condition = piece_condition(words[k], [math for math, _ in maths], name.arguments, unsigned) \
                     if name.arguments else Condition("whole")
                 body = body if body is not None else _body_under(condition, name, source, unsigned)
@@ -1038,6 +1064,56 @@ def _prose_reading(document: Document) -> tuple[tuple[Definition, ...], tuple[Pr
                     continue
                 pieces.setdefault(name.name, []).append(_Piece(name, body, line, formula, source, condition))
     return tuple(_combined(found) for found in pieces.values()), tuple(values)
+
+
+# "now", "next we take", "from now on", "instead", "以下では": the sentence changes a value given before
+_VALUE_CHANGES = LazyPattern(r"\b(?:now|next|henceforth|hereafter|instead|from\s+(?:here|this\s+point)\s+on|"
+                            r"in\s+what\s+follows|(?:re-?)?(?:assign|define)s?|change[sd]?|becomes?|anew|again)\b|"
+                            r"以下|以降|今度|改めて|新たに|代わりに|変更", re.I)
+# "$c$ is now $3$", "$c$ becomes $3$", "set $c$ to $3$", "$c$ を $3$ とする": a value stated in words
+_VALUE_IN_WORDS = LazyPattern(r"(?:\b(?:set|put|change|fix)\s+)?⟦(?P<name>\d+)⟧\s*(?:(?:is|equals)\s+(?:now|henceforth|"
+                             r"from\s+now\s+on)\s+(?:equal\s+to\s+|set\s+to\s+)?|now\s+(?:becomes|equals)\s+|"
+                             r"(?:is\s+)?(?:now\s+)?(?:set|changed|fixed)\s+to\s+|to\s+|を|は)\s*⟦(?P<value>\d+)⟧"
+                             r"(?P<after>\s*(?:と(?:する|し|おく|置く|定める|します)|に(?:する|変更|設定)))?", re.I)
+
+
+def _values_in_words(document: Document, sentence: str, maths: list, base: int, formula: Formula,
+                     taken: list[int]) -> list[ProseValue]:
+    """The values a sentence gives in words ("$c$ is now $3$", "set $c$ to $3$", "$c$ を $3$ とする") to a lone
+    variable; the value is any number or expression that reads."""
+    found = []
+    for m in _VALUE_IN_WORDS.finditer(sentence):
+        name, value = int(m.group("name")), int(m.group("value"))
+        japanese = m.group().find("を") >= 0 or m.group().find("は") >= 0
+        if name in taken or value in taken or (japanese and not m.group("after")):
+            continue
+        if not re.fullmatch(r"\s*\\?[A-Za-z]+(?:_\{?\w+\}?)?\s*", maths[name][0]) or _RELATION_IN.search(maths[value][0]):
+            continue
+        symbol, read = _parsed_or_none(maths[name][0], formula.context), _parsed_or_none(maths[value][0], formula.context)
+        if not isinstance(symbol, sp.Symbol) or not isinstance(read, sp.Expr) or symbol in read.free_symbols:
+            continue
+        if not (japanese or m.group().lower().startswith(("set", "put", "change", "fix")) or
+                _VALUE_CHANGES.search(m.group())):
+            continue  # "$c$ to $3$" alone is no assignment
+        found.append(ProseValue(symbol, read, document.line_of(base + maths[value][1]), base + maths[name][1],
+                                formula, maths[value][0], True))
+    return found
+
+
+_RELATION_IN = LazyPattern(r"[=<>]|\\(?:le|ge|ne|in|sim|approx)(?![A-Za-z])")
+
+
+def _word_piece(name: NameRef, in_words: tuple, maths: list[str], line: int, formula: Formula,
+                context: Context) -> _Piece:
+    """The piece of a definition its words give (``and zero otherwise``, ``and $-x$ for $x < 0$``); a value that
+    does not read as an expression gives an unread condition, so that the definition is refused."""
+    _, value, condition_words = in_words
+    source = value if isinstance(value, str) else maths[value]
+    body = sp.Integer(value) if isinstance(value, str) else _parsed_or_none(source, context)
+    condition = piece_condition(condition_words, maths, name.arguments, context)
+    if body is None or split_definition(source) is not None or isinstance(body, sp.core.relational.Relational):
+        body, condition = sp.S.Zero, Condition("unread", written=f"the piece ${source}$ {condition_words.strip()}")
+    return _Piece(name, body, line, formula, source, condition)
 
 
 def _read_prose_definition(math: str, formula: Formula) -> tuple[Any, sp.Expr | None, str] | None:
@@ -1217,6 +1293,35 @@ def _applied(definition: Definition, body: sp.Expr, arguments: tuple, shown: str
     return applied
 
 
+def _with_displayed(dependence: dict, chains: list, random: set) -> dict:
+    """``dependence`` and the names a display writes as a lone name equal to an expression (``b = z - m``,
+    ``\\mathbf{y} = W\\mathbf{x}``: a definition, or a claim; either way b is no constant in z); the densities'
+    own variables (z = μ + σε) keep their role."""
+    found = {name: set(variables) for name, variables in dependence.items()}
+    for chain in chains:
+        if len(chain) != 2 or chain[1].relation != "=" or not isinstance(chain[0].expr, (sp.Symbol, sp.MatrixSymbol)) \
+                or not isinstance(chain[1].expr, sp.Basic) or chain[0].expr in random:
+            continue
+        name = _plain_name(chain[0].expr)
+        names = _free_names(chain[1].expr) - {name}
+        if names:
+            found.setdefault(name, set()).update(names)
+    return {name: frozenset(variables) for name, variables in found.items()}
+
+
+def _free_names(expr: sp.Basic) -> set[str]:
+    """The names of the variables and vectors ``expr`` leaves free (m = E[z] leaves no z free)."""
+    bound = {_plain_name(v) for node in sp.preorder_traversal(expr) for v in _binds(node) + _matrix_binds(node)}
+    return {_plain_name(s) for s in free_symbols(expr)} | ({_plain_name(s) for s in expr.atoms(sp.MatrixSymbol)} - bound)
+
+
+def _matrix_binds(expr: sp.Basic) -> tuple:
+    """The variables an expectation of the matrix engine binds (E_{N(x; μ, Σ)}[xᵀAx] binds x)."""
+    density = expr.density if isinstance(expr, (MatrixExpectation, Expectation)) else None
+    return tuple(getattr(density, "variables", ())) if isinstance(density, MvNormal) or \
+        (isinstance(expr, MatrixExpectation) and density is not None) else ()
+
+
 def _binds(expr: sp.Expr) -> tuple:
     """The variables ``expr`` binds: an integral's, a sum's or product's index, an expectation's and a KL's
     (the first density's)."""
@@ -1251,6 +1356,12 @@ def bound_symbols(expr: sp.Expr) -> set:
     return found
 
 
+def _size_symbols(expr: sp.Expr) -> set:
+    """The symbols in the sizes of ``expr``'s matrices (sympy's free_symbols of A ∈ ℝ^{d×d} is {A}: an assigned
+    d := 3 is put in there too)."""
+    return {s for m in expr.atoms(sp.MatrixSymbol) for size in m.shape for s in sp.sympify(size).free_symbols}
+
+
 def substitute(expr: sp.Expr, mapping: dict) -> sp.Expr:
     """``expr`` with the free occurrences of the symbols of ``mapping`` replaced; a bound variable that would
     capture a symbol of a replacement is renamed first (∫ q(z|X) y z dz with z for y: ∫ q(z'|X) z z' dz')."""
@@ -1259,7 +1370,7 @@ def substitute(expr: sp.Expr, mapping: dict) -> sp.Expr:
         return expr
     if isinstance(expr, sp.Symbol):
         return mapping.get(expr, expr)
-    if not expr.args or not (set(mapping) & expr.free_symbols):
+    if not expr.args or not (set(mapping) & (expr.free_symbols | _size_symbols(expr))):
         return expr
     bound = _binds(expr)
     if bound:
@@ -1308,10 +1419,13 @@ def _resolve_bare_densities(expr: sp.Expr, formula: Formula) -> sp.Expr:
             raise Unparsed(f"`{name}` has no arguments, and the prose declares more than one density of that name "
                            f"({sp.sstr(declared[0])} and {', '.join(sp.sstr(c) for c in conditional)}): which one "
                            "is meant?", name)
+        if declared is None and not signatures and len(conditional) == 1:
+            _refuse_other_conditionings(density, _declared_conditional_density(density, formula), formula)
         if declared is not None:
             mapping[density] = declared[1]
             continue
         if len(signatures) == 1:
+            _refuse_other_written(density, next(iter(signatures)), formula)
             mapping[density] = signatures.pop()
             continue
         if not signatures and len(conditional) == 1:  # E_q[z] after q(z|x) = N(z; μ, σ²) is declared
@@ -1322,6 +1436,37 @@ def _resolve_bare_densities(expr: sp.Expr, formula: Formula) -> sp.Expr:
         raise Unparsed(f"`{name}` has no arguments and no declaration (p(x) \\sim N(...)) names its variables; "
                        f"{why} in this formula", name)
     return expr.xreplace(mapping)
+
+
+def _declared_conditional_density(bare: BareDensity, formula: Formula) -> Density:
+    """The one declared conditional density of the letter of ``bare`` (as written: q(z|x))."""
+    return next(value[0] for key, value in formula.context.densities.items()
+                if len(key) == 3 and key[:2] == (bare.family, bare.label))
+
+
+def _refuse_other_conditionings(bare: BareDensity, declared: Density, formula: Formula) -> None:
+    """A bare ``E_q`` names the declared q only where the document writes no q of another conditioning (q(z)
+    beside a declared q(z|x), in a display or in a sentence not read as a declaration): otherwise which q is
+    meant is unknown, and the step is unparsed rather than read with one of them."""
+    written = getattr(formula, "document_densities", {}).get((bare.family, bare.label), set())
+    others = sorted({sp.sstr(d) for d in written if isinstance(d, Density) and d.given != declared.given})
+    if others:
+        name = bare.family + (f"_{{\\{bare.label}}}" if bare.label else "")
+        raise Unparsed(f"`{name}` has no arguments: the prose declares {sp.sstr(declared)}, and the document also "
+                       f"writes {', '.join(others)}: which one is meant?", name)
+
+
+def _refuse_other_written(bare: BareDensity, own: Density, formula: Formula) -> None:
+    """A bare ``E_q`` beside the one q this formula writes (``\\mathbb{E}_q[\\log q(z)]``) names that q only
+    where the document writes no q of the same variables with another conditioning: with q(z|x) and q(z) both written, E_q[log q(z)]
+    may well be E_{q(z|x)}[log q(z)], so the step is unparsed rather than read with the one in sight."""
+    written = getattr(formula, "document_densities", {}).get((bare.family, bare.label), set())
+    others = sorted({sp.sstr(d) for d in written
+                     if isinstance(d, Density) and d.variables == own.variables and d.given != own.given})
+    if others:
+        name = bare.family + (f"_{{\\{bare.label}}}" if bare.label else "")
+        raise Unparsed(f"`{name}` has no arguments: this formula writes {sp.sstr(own)}, and the document also "
+                       f"writes {', '.join(others)}: which one is meant?", name)
 
 
 def _formula_densities(formula: Formula) -> set:
@@ -1339,6 +1484,7 @@ def _formula_densities(formula: Formula) -> set:
 # ---------------------------------------------------------------- functions
 
 
+@cached_on_expressions(4096)
 def unfolded(expr: sp.Expr) -> sp.Expr:
     """``vocab.unfold`` for the audit's own walkers: an expectation or a KL of vectors or matrices (the matrix
     engine's, mathcheck/matrices.py) stays folded, since its integral is no scalar a matrix product can hold
@@ -1590,6 +1736,8 @@ class Auditor:
         self.redefinitions: list[Redefinition] = []  # the document's definitions of built-in names
         self._redefining: dict[int, Redefinition] = {}  # id(item) of H(p) := ... -> its definition
         self._segments: dict[int, Any] | None = None  # id(item) -> its Segment (the expanded text)
+        self.dependence = _with_displayed(declared_dependence(self._prose_text()), self.chains,
+                                          self.density_variables)  # "c depends on z", $$b = z - m$$: b -> {"z"}
 
     def run(self) -> list[StepResult]:
         self._check_redefinitions()
@@ -1638,11 +1786,19 @@ class Auditor:
         result = StepResult(found.line, 0, "=", sp.sstr(variable), found.source, UNDECIDED, "")
         earlier = self.assignments.get(variable)
         if earlier is not None:
-            if earlier.source.strip() != found.source.strip():
+            if earlier.source.strip() == found.source.strip():
+                return
+            if found.anew:  # "Next we take $c := 3$": the value changes here, and holds from here on
+                result.verdict, result.relation = DEFINITION, "="
+                result.reason = (f"assigns {variable} := {_short(found.source)} from here on (the prose changes the "
+                                 f"value given at line {earlier.line}, {variable} = {_short(earlier.source)})")
+                self.results.append(result)
+            else:
                 self.results.append(self._claim(earlier.formula, earlier.expr, "=", item, result, (
                     f"{variable} is already assigned at line {earlier.line} ({variable} = {_short(earlier.source)}), "
                     f"checked against it: ")))
-            return
+            self.values.pop(variable, None)  # the later value applies from here, never the old one silently
+            result = StepResult(found.line, 0, "=", sp.sstr(variable), found.source, UNDECIDED, "")
         self.assignments[variable] = item
         sign = _sign_problem(variable, self._assigned_value(found.formula, variable, item), context)
         if sign:
@@ -1910,6 +2066,13 @@ class Auditor:
             if item.relation == "∝":
                 return self._with_usable_laws(formula, last_readable, item,
                                               self._proportional(formula, last_readable, item, result))
+            if item.relation == "≐" and _additive_constant_nearby(self.document, formula):
+                return self._with_usable_laws(formula, last_readable, item,
+                                              self._up_to_constant(formula, last_readable, item, result, "",
+                                                                  start=chain[0]))
+            if item.relation == "≐":
+                result.verdict, result.reason = UNDECIDED, item.problem.reason
+                return result
             return self._approximation(formula, last_readable, item, result)
         if item.problem is not None:
             result.verdict, result.reason = UNPARSED, item.problem.reason
@@ -1997,6 +2160,16 @@ class Auditor:
             prefix = (f"checked against line {last_readable.line} (`{_short(last_readable.source)}`), "
                       f"the last expression that could be read: ")
             result.lhs = last_readable.source
+        if relation in ("<", ">", "<=", ">=", "≤", "≥") and self._has_constant_term(formula, last_readable, item):
+            result.verdict = UNDECIDED
+            result.reason = prefix + ("not checked: an inequality with an unspecified constant (const, or a C the "
+                                      "prose calls a constant): which constant, and the same one on both sides?")
+            return result
+        marked = self._additive_constant_mark(formula, chain, last_readable, item) if relation == "=" else ""
+        if marked:
+            return self._with_usable_laws(formula, last_readable, item,
+                                          self._up_to_constant(formula, last_readable, item, result, prefix, marked,
+                                                              chain[0]))
         return self._claim(formula, last_readable.expr, relation, item, result, prefix)
 
     def _claim(self, formula: Formula, lhs: sp.Expr, relation: str, item: Item, result: StepResult,
@@ -2029,6 +2202,9 @@ class Auditor:
                 problem = _value_problem(expr) or self._captured_use(expr)
                 if problem:
                     raise Unparsed(f"the {side}-hand side cannot be evaluated: {problem}", _shown(expr))
+            dependent = self._dependent_use(lhs) or self._dependent_use(rhs)
+            if dependent:
+                raise NotChecked(dependent, _shown(lhs))
         except Unparsed as error:
             result.verdict = UNDECIDED if isinstance(error, NotChecked) else UNPARSED
             result.reason = prefix + error.reason
@@ -2066,16 +2242,19 @@ class Auditor:
                                 f"density, and the model's): identified only by convention, so kept apart (state "
                                 f"it, e.g. `$p_\\theta(x) = p(x)$`): {detail.get('reason', '')}")
         verdict, detail = self._unpinned_refutation(formula, lhs, rhs, verdict, detail)
+        verdict, detail = self._against_definition(lhs, rhs, item, verdict, detail)
         result.verdict = verdict
         result.reason = prefix + detail.get("reason", "") + _notes(notes, lhs, rhs, kinds, positive, formula.context)
         result.detail = {k: v for k, v in detail.items() if k != "reason"}
         result.relation = relation
         return result
 
-    def _resolved_sides(self, formula: Formula, lhs: sp.Expr, item: Item) -> tuple[sp.Expr, sp.Expr]:
-        """Both sides with the document's names resolved (raises Unparsed)."""
+    def _resolved_sides(self, formula: Formula, lhs: sp.Expr, item: Item,
+                        rhs: sp.Expr | None = None) -> tuple[sp.Expr, sp.Expr]:
+        """Both sides (the right one ``item.expr`` unless given) with the document's names resolved (raises
+        Unparsed)."""
         lhs = self.names.resolve(lhs, formula, [], item.line)
-        rhs = self.names.resolve(item.expr, formula, [], item.line)
+        rhs = self.names.resolve(item.expr if rhs is None else rhs, formula, [], item.line)
         for side, expr in (("left", lhs), ("right", rhs)):
             problem = _value_problem(expr) or self._captured_use(expr)
             if problem:
@@ -2107,9 +2286,20 @@ class Auditor:
             return result
         if gap is not None:
             result.reason += f"; the gap: {gap}"
-        else:
-            shown = ", ".join(sorted(map(sp.sstr, free_symbols(unfolded(lhs - rhs)))))
-            result.reason += f"; the gap depends on {shown}: not computed" if shown else ""
+            return result
+        try:
+            with time_limit(DEFAULT_SECONDS):
+                form = self._free_of(lhs - rhs, [])  # the normal form of the gap
+        except (SymbolicTimeout, RecursionError, *_MATH_ERRORS):
+            form = None
+        written = form if form is not None and not form.has(sp.Integral) else unfolded(lhs - rhs)
+        variables = sorted(free_symbols(written), key=sp.default_sort_key)
+        if written.is_number:  # x² + 1 ≈ x²: the same gap everywhere
+            result.reason += f"; the gap lhs − rhs = {_shown(written)} everywhere"
+        elif form is not None and len(_shown(form)) <= 80:
+            result.reason += f"; the gap depends on {', '.join(map(sp.sstr, variables))}: lhs − rhs = {_shown(form)}"
+        elif variables:
+            result.reason += f"; the gap depends on {', '.join(map(sp.sstr, variables))}: not computed"
         return result
 
     def _proportional(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
@@ -2135,8 +2325,16 @@ class Auditor:
                              "as a common shorthand has it?): the document does not say; write + const, or state "
                              "\"up to an additive constant\"")
             return result
-        fresh = self._fresh_density(lhs, item)
+        return self._free_of_variables(lhs, rhs, variables, additive, self._fresh_density(lhs, item), item, result)
+
+    def _free_of_variables(self, lhs: sp.Expr, rhs: sp.Expr, variables: list, additive: bool, fresh: str, item: Item,
+                           result: StepResult, equation: bool = False) -> StepResult:
+        """Whether lhs / rhs (lhs − rhs where ``additive``) is free of ``variables``: proved by normal forms,
+        refuted by a world where its derivative in one of them is not 0. One check for ∝ (between densities, and
+        between logs where the prose says so) and for = up to an additive constant (``equation``)."""
         shown = ", ".join(map(sp.sstr, variables))
+        kind = "equal up to an additive constant" if equation else "proportional"
+        mark = kind if equation else "∝"
         relation = "lhs − rhs" if additive else "lhs / rhs"
         quantity = lhs - rhs if additive else lhs / rhs
         try:
@@ -2150,22 +2348,28 @@ class Auditor:
                                                         stds | {sp.Abs(std) for std in stds}}),
                                      additive, _density_side(lhs) or _density_side(rhs))
             if factor is not None:
-                result.verdict, result.reason = factor[0], f"∝ in {shown}: {relation} = {_shown(constant)}: {factor[1]}"
+                result.verdict = factor[0]
+                result.reason = f"{mark} in {shown}: {relation} = {_shown(constant)}: {factor[1]}"
                 return result
             result.verdict = PROVED
-            result.reason = (f"proportional in {shown}{' up to an additive constant' if additive else ''}: "
+            result.reason = (f"{kind} in {shown}{' up to an additive constant' if additive and not equation else ''}: "
                              f"{relation} = {_shown(constant)} by normal forms, free of {shown}")
             return result
         held = self._held_fixed(quantity, variables)
         if held:  # the model worlds evaluate densities of x at the observed value only: ∂/∂x of them reads 0
             result.verdict = UNDECIDED
-            result.reason = (f"∝ in {shown}: {relation} is not free of {shown} by normal forms, and the model worlds "
+            result.reason = (f"{mark} in {shown}: {relation} is not free of {shown} by normal forms, and the model "
+                             f"worlds "
                              f"hold {', '.join(map(sp.sstr, held))} at one value (the observation), so no world "
                              f"shows how it varies with {', '.join(map(sp.sstr, held))}: not decided")
             return result
         verdicts = []
         for variable in variables:
             verdict, detail = self._check(sp.Derivative(quantity, variable), "=", sp.S.Zero, item.line)
+            if verdict == UNDECIDED:  # a world at σ = 0 of N(m, σ²): a counterexample at σ > 0 still refutes
+                positive = _with_positive_stds(sp.Derivative(quantity, variable), lhs, rhs)
+                retried = self._check(positive, "=", sp.S.Zero, item.line) if positive is not None else None
+                verdict, detail = retried if retried is not None and retried[0] == REFUTED else (verdict, detail)
             verdicts.append((variable, verdict, detail))
         refuted = [(v, d) for v, verdict, d in verdicts if verdict == REFUTED]
         if refuted and fresh:
@@ -2175,13 +2379,13 @@ class Auditor:
         if refuted:
             variable, detail = refuted[0]
             result.verdict = REFUTED
-            result.reason = (f"not proportional in {variable}: {relation} depends on {variable} "
+            result.reason = (f"not {kind} in {variable}: {relation} depends on {variable} "
                              f"(∂/∂{variable} of it ≠ 0): {detail.get('reason', '')}")
             result.detail = {k: v for k, v in detail.items() if k != "reason"}
             return result
         if all(verdict == HOLDS for _, verdict, _ in verdicts):
             result.verdict = HOLDS
-            result.reason = (f"proportional in {shown}: ∂/∂{shown} of {relation} = 0 held numerically: "
+            result.reason = (f"{kind} in {shown}: ∂/∂{shown} of {relation} = 0 held numerically: "
                              f"{verdicts[0][2].get('reason', '')}")
             return result
         if fresh:
@@ -2189,9 +2393,82 @@ class Auditor:
             result.reason = f"defines {fresh} up to its normalizing constant (∝ in {shown})"
             return result
         result.verdict = UNDECIDED
-        result.reason = (f"∝ in {shown}: whether {relation} depends on {shown} is not decided: "
+        result.reason = (f"{mark} in {shown}: whether {relation} depends on {shown} is not decided: "
                          f"{verdicts[0][2].get('reason', '')}")
         return result
+
+    def _has_constant_term(self, formula: Formula, previous: Item, item: Item) -> bool:
+        """Whether a side of the step writes an unspecified constant (``\\text{const}``, a C the prose calls one)."""
+        named = _named_constants(self.document, formula, self.names.definitions, self.values)
+        return any(_is_constant_atom(atom, named) for side in (previous, item) if isinstance(side.expr, sp.Basic)
+                   for atom in side.expr.atoms(NameRef, sp.Symbol))
+
+    def _additive_constant_mark(self, formula: Formula, chain: list[Item], previous: Item, item: Item) -> str:
+        """How an = step says it holds only up to an additive constant ("" when it does not): a constant term
+        (``+ \\text{const}``, ``+ C`` with the prose saying C is one), a note over = (``\\overset{+c}{=}``), or the
+        prose at the display ("up to an additive constant", 定数項を除いて)."""
+        named = _named_constants(self.document, formula, self.names.definitions, self.values)
+        if any(_constant_terms(side.expr, named) for side in (previous, item) if isinstance(side.expr, sp.Basic)):
+            return "term"
+        if _constant_note(item.note, self.document.text):
+            return "note"
+        return "prose" if _additive_constant_nearby(self.document, formula) else ""
+
+    def _up_to_constant(self, formula: Formula, previous: Item, item: Item, result: StepResult, prefix: str,
+                        marked: str = "prose", start: Item | None = None) -> StepResult:
+        """``a = b + const`` (or = marked as up to an additive constant): checked as "a − b does not depend on the
+        variables", the variables those the prose names ("independent of $x$"), else those of the log-density the
+        step is about; the same check as ∝ between logs (``_free_of_variables``). An = that holds as written is
+        kept as it is (a note or prose may cover the display's other steps)."""
+        if marked != "term":
+            plain = self._claim(formula, previous.expr, "=", item, replace(result, detail={}), prefix)
+            if plain.verdict in VERIFIED:
+                return plain
+        result.relation = "="
+        named = _named_constants(self.document, formula, self.names.definitions, self.values)
+        sides = [_without_constant_terms(side.expr, named) for side in (previous, item)]
+        if any(side is None for side in sides):
+            result.verdict = UNDECIDED
+            result.reason = prefix + ("not checked: the additive constant is also written other than as an added "
+                                      "term, so what it stands for is not known")
+            return result
+        try:
+            lhs, rhs = self._resolved_sides(formula, sides[0], item, sides[1])
+        except Unparsed as error:
+            result.verdict, result.reason = UNPARSED, prefix + error.reason
+            result.detail["fragment"] = error.fragment
+            return result
+        variables = self._additive_variables(formula, lhs, rhs, start.expr if start is not None else None)
+        if isinstance(variables, str):
+            result.verdict = UNDECIDED
+            result.reason = prefix + f"not checked: equal up to an additive constant {variables}"
+            return result
+        checked = self._free_of_variables(lhs, rhs, variables, True, "", item, result, equation=True)
+        checked.reason = prefix + checked.reason
+        checked.detail["up_to"] = "an additive constant"
+        return checked
+
+    def _additive_variables(self, formula: Formula, lhs: sp.Expr, rhs: sp.Expr, start: sp.Basic | None = None):
+        """The variables an additive constant must not depend on: those the prose at the display names
+        ("does not depend on $x$", "$\\mu$ に依存しない"), else the variables of the log-densities of one side
+        (log p(x|z): x), else of the chain's first expression, with the parameters this display or the next
+        differentiates or optimizes in (``\\nabla_\\mu``, ``\\arg\\max_\\mu``); a reason (str) when none says."""
+        present = free_symbols(unfolded(lhs)) | free_symbols(unfolded(rhs))
+        names = _prose_variables(self.document, formula)
+        if names:
+            found = sorted((s for s in present if isinstance(s, sp.Symbol) and s.name in names),
+                           key=sp.default_sort_key)
+            return found or f"in {', '.join(sorted(names))}, which neither side has as a variable"
+        optimized = {s for s in present if isinstance(s, sp.Symbol) and s.name in _optimized_names(self.document,
+                                                                                                   formula)}
+        for side in (lhs, rhs, start):
+            variables = _log_density_variables(side) if isinstance(side, sp.Expr) else []
+            if variables:
+                return sorted(set(variables) | optimized, key=sp.default_sort_key)
+        if optimized:
+            return sorted(optimized, key=sp.default_sort_key)
+        return ("in which variables? The prose does not name them (\"independent of $x$\") and neither side is a "
+                "log-density of them")
 
     def _with_usable_laws(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
         """``result`` undecided where the step uses a density whose stated law cannot be used
@@ -2338,6 +2615,58 @@ class Auditor:
         return sorted(sp.sstr(d) for d in written if d.label and signature(d) in self.scope.ambiguous
                       and d.family in plain)  # with no bare density of its letter here, identifying it changes nothing
 
+    def _dependent_use(self, expr: sp.Expr) -> str:
+        """Why ``expr`` is not decided ("" when it is): a name the prose says depends on v ("let $c$ be a weight
+        that depends on $z$"), used inside an expectation over v, where it is no constant."""
+        def visit(node: sp.Basic, bound: frozenset) -> str:
+            name = _plain_name(node) if isinstance(node, (sp.Symbol, sp.MatrixSymbol)) else ""
+            captured = sorted(self.dependence.get(name, frozenset()) & bound) if name not in bound else []
+            if captured:
+                return (f"the document says {name} depends on {', '.join(captured)}, and it is used here inside an "
+                        f"expectation over {', '.join(captured)}, where it is no constant: not decided")
+            inner = bound | {_plain_name(v) for v in _binds(node) + _matrix_binds(node)}
+            return next((found for found in (visit(arg, inner) for arg in node.args if isinstance(arg, sp.Basic))
+                         if found), "")
+
+        return visit(expr, frozenset()) if self.dependence else ""
+
+    def _against_definition(self, lhs: sp.Expr, rhs: sp.Expr, item: Item, verdict: str,
+                            detail: dict) -> tuple[str, dict]:
+        """A refutation of a step about z and ε where the prose defines z = μ + σε and the value is not put in
+        (z keeps its role as a density's variable): the worlds draw z and ε apart, so a counterexample there may
+        break the definition: undecided, with why."""
+        if verdict != REFUTED:
+            return verdict, detail
+        mentioned = {s for s in lhs.free_symbols | rhs.free_symbols if isinstance(s, sp.Symbol)}
+        for found in self.prose_values:
+            noises = {s for s in mentioned if s.name in {v.name for v in free_symbols(found.value)}
+                      and s.name != found.symbol.name}
+            if found.offset < item.formula.start and found.symbol.name in {s.name for s in mentioned} and noises:
+                put_in = self._with_definition(lhs, rhs, item, found, mentioned)
+                if put_in[0] == REFUTED and "claimed a proof" not in put_in[1].get("reason", ""):
+                    return put_in  # refuted with z = μ + σε put in (and no proof against it): the document's
+                detail = {**detail, "reason": (
+                    f"the document defines {found.symbol} = {_shown(found.value)} (line {found.line}), which the "
+                    f"worlds here do not respect (they draw {found.symbol} and "
+                    f"{', '.join(sorted(map(sp.sstr, noises)))} apart): a counterexample there is not one "
+                    f"to the document ({detail.get('reason', '')})")}
+                return UNDECIDED, detail
+        return verdict, detail
+
+    def _with_definition(self, lhs: sp.Expr, rhs: sp.Expr, item: Item, found: ProseValue,
+                         mentioned: set) -> tuple[str, dict]:
+        """The verdict on the step with the prose's z = μ + σε put in for z (the step's own symbols of those names)."""
+        by_name = {s.name: s for s in mentioned}
+        value = found.value.xreplace({s: by_name.get(s.name, s) for s in found.value.free_symbols})
+        variable = {by_name[found.symbol.name]: value}
+        try:
+            verdict, detail = self._check(lhs.xreplace(variable), item.relation or "=", rhs.xreplace(variable),
+                                          item.line)
+        except (ValueError, TypeError, AttributeError, NotImplementedError):
+            return UNDECIDED, {}
+        note = f" [with the prose's {found.symbol} = {_shown(found.value)} (line {found.line}) put in]"
+        return verdict, {**detail, "reason": detail.get("reason", "") + note}
+
     def _captured_use(self, expr: sp.Expr) -> str:
         """Why ``expr`` is ambiguous ("" when it is not): a defined name or an assigned variable whose value has
         a free variable v, used under a binder of v (m := z/2 in ∫ N(z; m, 1) dz): does v mean the bound one?"""
@@ -2349,16 +2678,17 @@ class Auditor:
                 return node.name, free_symbols(body) - parameters
             if isinstance(node, sp.Symbol) and node in self.values and node not in self.random:
                 return sp.sstr(node), free_symbols(self.values[node])
-            return "", set()
+            value = self._vector_value(node)  # b = x − μ of a vector b: its value, as a scalar's
+            return (node.name, {sp.Symbol(n) for n in _free_names(value)}) if value is not None else ("", set())
 
         def visit(node: sp.Expr, bound: frozenset) -> str:
             name, free = free_in_value(node)
             if name and not (isinstance(node, sp.Symbol) and node in bound):
-                captured = sorted(map(sp.sstr, free & bound))
+                captured = sorted({_plain_name(s) for s in free} & {_plain_name(s) for s in bound})
                 if captured:
                     return (f"{name} is defined with {', '.join(captured)} free, and used here where "
                             f"{', '.join(captured)} is bound: ambiguous (is it the bound variable?)")
-            inner = bound | set(_binds(node))
+            inner = bound | set(_binds(node)) | set(_matrix_binds(node))
             for arg in node.args:
                 found = visit(arg, inner) if isinstance(arg, sp.Basic) else ""
                 if found:
@@ -2366,6 +2696,14 @@ class Auditor:
             return ""
 
         return visit(expr, frozenset())
+
+    def _vector_value(self, node: sp.Basic) -> sp.Expr | None:
+        """The value the document assigns the vector ``node`` (``$\\mathbf{b} = \\mathbf{x} - \\boldsymbol\\mu$``,
+        read as the scalar b := x − μ); None for any other node."""
+        if not isinstance(node, sp.MatrixSymbol):
+            return None
+        return next((value for variable, value in self.values.items() if variable.name == node.name
+                     and variable not in self.random), None)
 
     def _random_variable(self, symbol: sp.Symbol) -> bool:
         """A variable the document's densities are over or conditioned on (as the article's x, z, X are)."""
@@ -2396,6 +2734,7 @@ class Auditor:
         if verdict != REFUTED:
             return verdict, detail
         context = formula.context
+        detail = _in_document_names(detail, context)  # δ_s = 1e-08 of s ≥ 1: s = 1.00000001
         followed = self._followed_declarations(lhs, rhs, context) if "counterexample" in detail else frozenset()
         guards = (
             (lambda: "; ".join(_declared_against_model(lhs, rhs, context, followed)),
@@ -2674,8 +3013,16 @@ class Auditor:
         return result
 
 
-_ADDITIVE_CONSTANT = re.compile(r"up\s+to\s+(?:an?\s+)?(?:additive\s+)?(?:constants?|const\.?)(?![A-Za-z])|additive\s+constant"
-                                r"|定数(?:項)?(?:の差)?を除いて|定数の差")
+_ADDITIVE_CONSTANT = LazyPattern(
+    r"up\s+to\s+(?:an?\s+)?(?:additive\s+)?(?:constants?|const\.?)(?![A-Za-z])(?!\s+(?:factors?|multiples?|multipliers?"
+    r"|scalings?|scales?)\b)(?:\s+terms?)?|additive\s+constants?|modulo\s+(?:an?\s+)?(?:additive\s+)?constants?"
+    r"|(?:dropp(?:ing|ed)|ignor(?:ing|ed)|omitt?(?:ing|ed)|discard(?:ing|ed)|neglect(?:ing|ed))\s+"
+    r"(?:the\s+|all\s+|any\s+)?"
+    r"(?:additive\s+)?constant(?:s|\s+terms?)?(?![A-Za-z])"
+    r"|constants?(?:\s+terms?)?\s+(?:are|is|being|have\s+been|has\s+been)\s+"
+    r"(?:dropped|ignored|omitted|discarded|neglected)"
+    r"|定数(?:項)?(?:の差)?を(?:除いて|除けば|除く|無視|省略|省い|省く|落と)|定数の差"
+    r"|定数(?:項)?は(?:無視|省略|省い|落と)", re.IGNORECASE)
 
 
 def _additive_constant_stated(document: Document, formula: Formula) -> bool:
@@ -2690,7 +3037,7 @@ def _additive_constant_stated(document: Document, formula: Formula) -> bool:
                if "\\propto" in sentence or "∝" in sentence)
 
 
-_NEGATION = re.compile(r"\b(?:not|never|no|nor|neither|rather\s+than|instead\s+of)\b|n't\b|ではなく|ではない|でない",
+_NEGATION = LazyPattern(r"\b(?:not|never|no|nor|neither|rather\s+than|instead\s+of)\b|n't\b|ではなく|ではない|でない",
                        re.IGNORECASE)
 
 
@@ -2702,6 +3049,148 @@ def _affirmed(text: str) -> bool:
         if not _NEGATION.search(text[start:found.start()]):  # "..., not a factor" after it denies the other reading
             return True
     return False
+
+
+def _with_positive_stds(expr: sp.Expr, *sides: sp.Expr) -> sp.Expr | None:
+    """``expr`` with the standard deviations of the sides' N(m, σ²) positive symbols of the same names (None when
+    there are none): the worlds then draw σ > 0, where every counterexample is one."""
+    normals = [n for side in sides for n in unfolded(side).atoms(Normal)]
+    stds = {n.std.args[0] if isinstance(n.std, sp.Abs) else n.std for n in normals}
+    plain = {s: sp.Symbol(s.name, positive=True) for s in stds if isinstance(s, sp.Symbol) and s.is_positive is None}
+    return expr.xreplace(plain) if plain else None
+
+
+def _display_prose(document: Document, formula: Formula) -> str:
+    """The prose that speaks of the display: the paragraph that leads to it, the first sentence after it, and
+    the words written inside it (``\\text{(up to a constant)}``); inline ``\\(..\\)`` written as ``$..$``."""
+    index = document.formulas.index(formula)
+    before = document.text[document.formulas[index - 1].end if index > 0 else 0:formula.start]
+    after_end = document.formulas[index + 1].start if index + 1 < len(document.formulas) else len(document.text)
+    after = document.text[formula.end:after_end]
+    before = ([part for part in re.split(r"\n\s*\n", before) if part.strip()] or [""])[-1]  # the lead-in
+    before = " ".join([part for part in re.split(r"(?<=[.!?])\s+|(?<=。)", before) if part.strip()][-2:])
+    after = "" if re.match(r"[ \t]*\n\s*\n", after) else \
+        re.split(r"\n\s*\n|(?<=[.!?])\s|(?<=。)", after.lstrip(), maxsplit=1)[0]  # the display's own sentence
+    inside = " ".join(re.findall(r"\\(?:text|mbox|textrm|textnormal)\s*\{([^{}]*)\}", formula.source))
+    return re.sub(r"\\\((.*?)\\\)", r"$\1$", f"{before} {after} {inside}", flags=re.S)
+
+
+def _additive_constant_nearby(document: Document, formula: Formula) -> bool:
+    """Whether the prose at the display says its = (or ≐) holds up to an additive constant."""
+    return _affirmed(_display_prose(document, formula))
+
+
+_CONSTANT_NOTE = LazyPattern(r"\+?(?:c|C|const|cst|定数)|\+c\.?")
+
+
+def _constant_note(note: str, text: str) -> bool:
+    """Whether the note over = marks equality up to an additive constant: ``+c``, ``c``, ``\\text{const}``; a lone
+    ``c`` only where the document labels no step a, b or d (then c is a step's label, not a constant)."""
+    plain = re.sub(r"\\(?:text|textrm|mathrm|rm|mbox|operatorname|mathit|textit)\b|[{}\s]", "", note).rstrip(".")
+    if not _CONSTANT_NOTE.fullmatch(plain):
+        return False
+    labels = re.search(r"\\(?:stackrel|overset|underset)\s*\{\s*\(?\s*(?:\\text\s*\{)?\s*[abdAB]\s*\}?\s*\)?\s*\}",
+                       text)
+    return plain.startswith("+") or plain.startswith("const") or not labels
+
+
+_CONSTANT_WORDS = LazyPattern(r"const(?:_.*)?")
+_CONSTANT_LETTER = LazyPattern(
+    r"\$\s*([^$]{1,12}?)\s*\$\s*,?\s*(?:collects?|gathers?|absorbs?|denotes?|is|are|stands?\s+for|contains?|includes?|"
+    r"represents?|being)\s+(?!not\b|never\b|no\b)([^.;$]{0,60}?)"
+    r"(?:constant|independent|(?:do|does)\s+not\s+depend|free\s+of)"
+    r"|(?:an?|some|the|additive|arbitrary|normali[sz]ing)\s+constants?\s+\$\s*([^$]{1,12}?)\s*\$"
+    r"|\$\s*([^$]{1,12}?)\s*\$\s*(?:は|が|を)[^。]{0,40}?定数|定数\s*\$\s*([^$]{1,12}?)\s*\$", re.IGNORECASE)
+
+
+def _named_constants(document: Document, formula: Formula, definitions: dict, values: dict) -> set[str]:
+    """The names of additive constants: ``const`` (``\\text{const}``, ``\\text{定数}``) and those the prose at the
+    display says are constants ("$C$ collects the constants", "where $C$ does not depend on $x$", "$C$ は定数"),
+    less those the document defines or assigns."""
+    names = set()
+    for found in _CONSTANT_LETTER.finditer(_display_prose(document, formula)):
+        written = next(group for group in (found.group(1), found.group(3), found.group(4), found.group(5)) if group)
+        try:
+            read = parse_expression(written, formula.context)
+        except Unparsed:
+            continue
+        if isinstance(read, sp.Symbol) or (isinstance(read, NameRef) and not read.arguments):
+            names.add(read.name)
+    taken = set(definitions) | {sp.sstr(v) for v in values}
+    return {name for name in names | {"const"} if name not in taken}
+
+
+def _is_constant_atom(atom: sp.Basic, named: set[str]) -> bool:
+    if not (isinstance(atom, sp.Symbol) or (isinstance(atom, NameRef) and not atom.arguments)):
+        return False
+    return atom.name in named or ("const" in named and bool(_CONSTANT_WORDS.fullmatch(atom.name)))
+
+
+def _constant_terms(expr: sp.Basic, named: set[str]) -> list:
+    """The added terms of ``expr`` that are an unspecified constant (``\\text{const}``, a named C), times a number."""
+    return [term for term in sp.Add.make_args(expr) if _is_constant_atom(term.as_coeff_Mul()[1], named)]
+
+
+def _without_constant_terms(expr: sp.Basic, named: set[str]) -> sp.Basic | None:
+    """``expr`` without its constant terms; None where such a constant is also written otherwise (2 const x)."""
+    constants = _constant_terms(expr, named)
+    rest = sp.Add(*[term for term in sp.Add.make_args(expr) if term not in constants])
+    if any(_is_constant_atom(atom, named) for atom in rest.atoms(NameRef, sp.Symbol)):
+        return None
+    return rest
+
+
+_VARIABLE_LIST = r"((?:\$[^$]+\$(?:\s*(?:,|and|or|nor|、|と|や|および)\s*)?)+)"
+_PROSE_VARIABLES = LazyPattern(
+    r"(?:independent\s+of|(?:does|do)(?:n't|\s+not)\s+depend\s+on|not\s+depending\s+on|free\s+of|constant\s+in|"
+    r"with\s+respect\s+to|w\.\s?r\.\s?t\.?|(?:does|do)(?:n't|\s+not)\s+involve|not\s+involving)\s+" + _VARIABLE_LIST +
+    r"|" + _VARIABLE_LIST +
+    r"\s*(?:に(?:は)?(?:依存しない|よらない|依らない|関係しない|無関係)|を含まない|について|に関して)",
+    re.IGNORECASE)
+
+
+def _prose_variables(document: Document, formula: Formula) -> set[str]:
+    """The variables the prose at the display names for its constant ("does not depend on $x$", "w.r.t.
+    $\\theta$", "$\\mu$ に依存しない")."""
+    names = set()
+    for found in _PROSE_VARIABLES.finditer(_display_prose(document, formula)):
+        for written in re.findall(r"\$([^$]+)\$", found.group(1) or found.group(2)):
+            for part in written.split(","):
+                try:
+                    read = parse_expression(part, formula.context)
+                except Unparsed:
+                    continue
+                names |= {s.name for s in free_symbols(read) if isinstance(s, sp.Symbol)}
+    return names
+
+
+_OPTIMIZED = LazyPattern(r"\\(?:nabla|partial)\s*_\s*\{?\s*\\?([A-Za-z]+)"
+                        r"|\\frac\s*\{\s*\\partial[^{}]*\}\s*\{\s*\\partial\s*\\?([A-Za-z]+)"
+                        r"|(?:\\arg\s*|\\operatorname\*?\{arg\s*)?\\?(?:max|min)\}?\s*_\s*\{?\s*\\?([A-Za-z]+)")
+
+
+def _optimized_names(document: Document, formula: Formula) -> set[str]:
+    """The names this display and the next differentiate or optimize in (``\\nabla_\\mu``, ``\\partial/\\partial
+    \\mu``, ``\\arg\\max_\\theta``): an additive constant must not depend on them either."""
+    index = document.formulas.index(formula)
+    sources = formula.source + " ".join(f.source for f in document.formulas[index + 1:index + 2])
+    return {next(g for g in found.groups() if g) for found in _OPTIMIZED.finditer(sources)}
+
+
+def _log_density_variables(side: sp.Expr) -> list:
+    """The variables of the log-densities that make up ``side`` (log p(x|z): x; log p(x|z) + log p(z): x, z);
+    [] when it is not a sum of log-densities."""
+    variables: set = set()
+    for term in sp.Add.make_args(side):
+        factor = term.as_coeff_Mul()[1]
+        inner = factor.args[0] if isinstance(factor, sp.log) else None
+        if isinstance(inner, Density):
+            variables |= set(inner.variables)
+        elif isinstance(inner, Normal) and isinstance(inner.variable, sp.Symbol):
+            variables.add(inner.variable)
+        elif free_symbols(term):
+            return []
+    return sorted((v for v in variables if isinstance(v, sp.Symbol)), key=sp.default_sort_key)
 
 
 def _density_side(expr: sp.Expr) -> bool:
@@ -2832,7 +3321,7 @@ def _pointwise(side: sp.Expr) -> tuple[sp.Expr, sp.Symbol | None] | None:
     return total, variable
 
 
-_DATA_POINT_NAME = re.compile(r"(?P<base>.+)\^\{\((?P<index>\d+)\)\}|(?P<sub>.+)_(?P<number>\d+)")
+_DATA_POINT_NAME = LazyPattern(r"(?P<base>.+)\^\{\((?P<index>\d+)\)\}|(?P<sub>.+)_(?P<number>\d+)")
 
 
 def at_concrete_data_points(lhs: sp.Expr, rhs: sp.Expr, context: Context) -> tuple[sp.Expr, sp.Expr]:
@@ -2874,9 +3363,9 @@ def _abstract_reparametrization(rule) -> bool:
     return isinstance(rule, Reparametrization) and (isinstance(rule.law, Density) or isinstance(rule.noise, Density))
 
 
-_LEIBNIZ_WORDS = re.compile(r"reparameteri[sz]|reparametri[sz]|leibniz|differentiat\w*\s+under|under\s+the\s+integral"
+_LEIBNIZ_WORDS = LazyPattern(r"reparameteri[sz]|reparametri[sz]|leibniz|differentiat\w*\s+under|under\s+the\s+integral"
                             r"|dominated\s+convergence|interchang\w*|pathwise|再パラメータ化|積分記号下", re.I)
-_NEGATED = re.compile(r"\b(?:not|no|never|cannot|can't|fails?|without|unless|if|whether)\b|n't\b|ない|できない", re.I)
+_NEGATED = LazyPattern(r"\b(?:not|no|never|cannot|can't|fails?|without|unless|if|whether)\b|n't\b|ない|できない", re.I)
 
 
 def _states_leibniz(document: Document, formula: Formula, item: Item) -> bool:
@@ -3164,6 +3653,30 @@ def _undefined_names(expr: sp.Expr, names: Names) -> list[str]:
     return sorted({ref.name for ref in expr.atoms(NameRef) if ref.name not in names.definitions})
 
 
+def _in_document_names(detail: dict, context) -> dict:
+    """``detail`` with a counterexample at ``delta_s = 1e-08`` (a declared order read s = 1 + δ_s) said in the
+    document's names too: ``s = 1.00000001 (delta_s = 1e-08)``."""
+    found = detail.get("counterexample") or {}
+    values = found.get("values") or {}
+    reason = detail.get("reason", "")
+    named = {}
+    for name, value in (getattr(context, "bounded", {}) or {}).items():
+        value = sp.sympify(value)
+        if not value.free_symbols or any(s.name not in values or not isinstance(values[s.name], (int, float))
+                                         for s in value.free_symbols):
+            continue
+        exact = value.subs({s: sp.Rational(values[s.name]) for s in value.free_symbols})
+        named[name] = float(exact)
+        excess = [s.name for s in value.free_symbols if s.name == f"delta_{name}"]
+        if excess:
+            reason = re.sub(rf"(?<![\w]){re.escape(excess[0])} = ([^,:()]+?)(?=[,:(]| in world|$)",
+                            lambda m: f"{name} = {named[name]:.12g} ({excess[0]} = {m.group(1).strip()})"
+                            + m.group(1)[len(m.group(1).rstrip()):], reason, count=1)
+    if not named:
+        return detail
+    return {**detail, "reason": reason, "counterexample": {**found, "document_values": named}}
+
+
 def _opaque_difference(lhs: sp.Expr, rhs: sp.Expr, names: Names) -> str:
     """The names the document does not define that the difference of the sides depends on ("" if none)."""
     undefined = _opaque(lhs, rhs, names)
@@ -3349,35 +3862,35 @@ def document_scope(document: Document, chains: list[list[Item]]) -> Scope:
 # density", "We write $p(x)$ for the data distribution", "The data are drawn from $p(x)$"
 _DATA_KIND = r"(?:true\s+|empirical\s+|observed\s+)?(?:data|empirical|true|data[- ]generating)[*_]*\s+(?:[*_]*)" \
              r"(?:distribution|density)"
-_DATA_AFTER = re.compile(r"^[\s,]*(?:is|denotes|denote|be|for|:)?\s*(?:the|an?|our)?\s*[*_]*" + _DATA_KIND, re.I)
-_DATA_BEFORE = re.compile(r"(?:(?:data|empirical|true|data[- ]generating)[*_]*\s+(?:distribution|density)[*_]*"
+_DATA_AFTER = LazyPattern(r"^[\s,]*(?:is|denotes|denote|be|for|:)?\s*(?:the|an?|our)?\s*[*_]*" + _DATA_KIND, re.I)
+_DATA_BEFORE = LazyPattern(r"(?:(?:data|empirical|true|data[- ]generating)[*_]*\s+(?:distribution|density)[*_]*"
                           r"[\s,]*(?:is\s+|,\s*)?|\bdata(?:\s+points?)?\s+(?:are|is|were|be)\s+(?:(?:i\.i\.d\.|"
                           r"independently)\s+)?(?:drawn|sampled|generated)\s+(?:i\.i\.d\.\s+)?from\s*)$", re.I)
-_MODEL_AFTER = re.compile(r"^\s*(?:denotes|is)\s+the\s+[*_]*model\b", re.I)
+_MODEL_AFTER = LazyPattern(r"^\s*(?:denotes|is)\s+the\s+[*_]*model\b", re.I)
 # "Let $q(z|x)$ be any distribution over $z$": another density than the model's q_φ(z|x)
-_OTHER_AFTER = re.compile(r"^[\s,]*(?:is|denotes|denote|be)\s+(?:any|an\s+arbitrary|arbitrary|another|a\s+different|"
+_OTHER_AFTER = LazyPattern(r"^[\s,]*(?:is|denotes|denote|be)\s+(?:any|an\s+arbitrary|arbitrary|another|a\s+different|"
                           r"some\s+other|an\s+other|a\s+second)\b", re.I)
 # "the parameters $\phi, \theta$ are written explicitly", "パラメータ$\phi,\theta$を明示的に表しています",
 # "we drop the subscript $\theta$": the labels only show parameters; the labelled density is the bare one
-_LABELS_ONLY = re.compile(r"\s*\\?[A-Za-z]+(?:\s*(?:,|\\,|and)\s*\\?[A-Za-z]+)*\s*")
-_LABEL_WORD = re.compile(r"parameters?|subscripts?|labels?|パラメータ|添字", re.I)
-_SHOWN_OR_DROPPED = re.compile(r"explicit|明示|omit|drop|suppress|省略", re.I)
-_HEDGED = re.compile(r"\b(?:if|when|whenever|suppose|assume|assuming|whether|iff|unless|not|only)\W*$", re.I)
+_LABELS_ONLY = LazyPattern(r"\s*\\?[A-Za-z]+(?:\s*(?:,|\\,|and)\s*\\?[A-Za-z]+)*\s*")
+_LABEL_WORD = LazyPattern(r"parameters?|subscripts?|labels?|パラメータ|添字", re.I)
+_SHOWN_OR_DROPPED = LazyPattern(r"explicit|明示|omit|drop|suppress|省略", re.I)
+_HEDGED = LazyPattern(r"\b(?:if|when|whenever|suppose|assume|assuming|whether|iff|unless|not|only)\W*$", re.I)
 # an identification of a labelled with a bare density is read only from a plain declarative sentence of notation:
 # a negation, a hedge or hypothesis, or a conclusion anywhere in the sentence makes it no declaration
-_NOT_PLAIN = re.compile(r"\b(?:not|never|no|cannot|can't|can\s*not|isn't|aren't|don't|doesn't|fails?|false|wrong|"
+_NOT_PLAIN = LazyPattern(r"\b(?:not|never|no|cannot|can't|can\s*not|isn't|aren't|don't|doesn't|fails?|false|wrong|"
                         r"incorrect|differs?|different|unlike|suppose|supposing|assume|assuming|if|iff|unless|"
                         r"whether|when|whenever|would|could|may|might|should|approximately|approximate|towards?|"
                         r"optimum|optimal|general|contradiction|claim|claims|hence|thus|therefore|so|follows|"
                         r"original|only|ideally|hope|expect)\b|ない|ません|ならば|なら|仮定", re.I)
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n\s*\n")
+_SENTENCE_END = LazyPattern(r"[.!?](?=\s|$)|[。！？]|\n\s*\n")
 # "the parameters $\phi, \theta$ are written explicitly (in the notation)", "we omit the subscripts $\theta$",
 # "パラメータ$\phi,\theta$を明示的に表しています": the exact notation pattern, nothing else
-_LABELS_BEFORE = re.compile(r"(?:\b(?:parameters?|subscripts?|labels?)|パラメータ|添字)\s*$", re.I)
-_LABELS_AFTER = re.compile(r"^\s*(?:(?:are|is)\s+(?:omitted|dropped|suppressed|(?:written|shown)\s+explicitly)"
+_LABELS_BEFORE = LazyPattern(r"(?:\b(?:parameters?|subscripts?|labels?)|パラメータ|添字)\s*$", re.I)
+_LABELS_AFTER = LazyPattern(r"^\s*(?:(?:are|is)\s+(?:omitted|dropped|suppressed|(?:written|shown)\s+explicitly)"
                            r"(?:\s+(?:in|from)\s+the\s+notation)?\s*(?:[.;,]|$)"
                            r"|を(?:明示的に(?:表して|示して|書いて)います|省略(?:して|し)ます|省略しています))", re.I)
-_LABELS_DROP_BEFORE = re.compile(r"\bwe\s+(?:omit|drop|suppress)\s+the\s+(?:parameters?|subscripts?|labels?)\s*$",
+_LABELS_DROP_BEFORE = LazyPattern(r"\bwe\s+(?:omit|drop|suppress)\s+the\s+(?:parameters?|subscripts?|labels?)\s*$",
                                  re.I)
 
 

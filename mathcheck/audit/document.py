@@ -18,6 +18,10 @@
 - Prose inside a formula (``\\text{...}``, ``\\intertext``, a comment column, a ``\\tag``) is not math, but
   the math written in it is: ``\\text{and $a = b$}`` is checked as a chain of its own; a condition
   (``\\text{for $x > 0$}``, ``\\text{if } x > 0``) is reported as unparsed, since the checker cannot use it.
+- An ``\\intertext{..}`` (``\\shortintertext``) at the top of a display is prose at its place: the display is
+  cut there into parts read one after the other, its text read as the prose between them (signs, definitions,
+  values, withdrawals), a claim in it (``so $a = b$``) still checked; a part that opens with a relation
+  continues the row before the intertext.
 - Prose before a formula declares densities (``p(x)\\sim N(\\mu,\\sigma^2)``), laws of variables
   (``\\epsilon\\sim N(0,1)``) and the curvature of functions ("$f$ is concave", "上に凸な関数$f(x)$"). A
   curvature is declared only by a plain statement: a sentence that negates it ("not concave", "凸でない"),
@@ -35,6 +39,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from mathcheck.lazy import LazyPattern
 from mathcheck.audit.formats import (BOUNDARY, LATEX, MARKDOWN, DocumentError, Source, decoded, latex_prose,
                                     latex_reading_text, markdown_prose, normalized_line_ends, source_from_text)
 from mathcheck.audit.formats import _read_bytes
@@ -42,6 +47,7 @@ from mathcheck.audit.latex import (CHECKED, CONVENTIONAL_DENSITIES, DENSITY_FAMI
                                    Parser, Token, Unparsed, blank_comments, declared_parameters, density_letter_of,
                                    function_names, group_end, normal_from_variance, parse_expression, tokenize,
                                    top_level_parts)
+from mathcheck.audit.latex import constant_word, font_twins, written_font_names
 from mathcheck.audit import matrix_reader
 from mathcheck.audit.macros import Macro, OffsetMap, expand
 from mathcheck.audit.redefined import display_constants, own_constants
@@ -64,6 +70,7 @@ class ChainItem:
     segment: Segment | None
     problem: Unparsed | None = None  # a row that cannot be split into steps
     declaration: str = ""  # for a ``~`` step that declares a law: what it declares
+    note: str = ""  # the annotation over the relation: ``\\overset{+c}{=}`` has ``+c`` (audit/check.py reads it)
 
 
 @dataclass
@@ -77,6 +84,9 @@ class Formula:
     environment: str = ""
     problem: Unparsed | None = None  # the whole block is unreadable (unbalanced $$, unknown environment)
     last_item: ChainItem | None = None  # the last expression of its main chain: a display "= ..." after continues it
+    # (family, label) -> the densities of that name the whole document writes (prose and displays): a bare E_q
+    # names a declared conditional q(z|x) only where no q of another conditioning is written (audit/check.py)
+    document_densities: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +107,7 @@ class Document:
     definition_blocks: list[int] = field(default_factory=list)  # offsets of displays that only define macros
     tentative: dict = field(default_factory=dict)  # the note of a declaration read but refused -> what it declares
     prose: str = ""  # ``text`` with what is not prose blanked: displays, code, comments (inline math kept)
+    written_densities: dict = field(default_factory=dict)  # (family, label) -> the densities written anywhere
 
     def __post_init__(self) -> None:
         if not self.written:
@@ -144,13 +155,13 @@ MATH_ENVIRONMENTS |= {"IEEEeqnarray", "IEEEeqnarray*", "dmath", "dmath*", "dgrou
 ENVIRONMENTS_SEPARATE = {"gathered", "gather", "gather*"}
 ENVIRONMENTS_WITHOUT_COLUMN_PAIRS = {"eqnarray", "eqnarray*"} | ENVIRONMENTS_SEPARATE  # & is not a pair separator
 _ENVIRONMENT_NAMES = "|".join(re.escape(e) for e in sorted(MATH_ENVIRONMENTS, key=len, reverse=True))
-_OPENERS = re.compile(
+_OPENERS = LazyPattern(
     r"(?P<fence>^ {0,3}(?P<mark>`{3,}|~{3,}))"
     r"|(?P<display>\$\$|\\\[)"
     rf"|(?P<environment>\\begin\s*\{{(?P<name>{_ENVIRONMENT_NAMES})\}})"
     r"|(?P<code>`+)"
     r"|(?P<html><!--)", re.M)
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANK_LINE = LazyPattern(r"\n[ \t]*\n")
 
 
 def parse_document(path: str, text: str, macros: dict[str, Macro] | None = None) -> Document:
@@ -167,16 +178,23 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
     document.problems.extend(expanded.problems)
     text = expanded.text
     masked, regions = _scan_chunks(text, chunks, source.dialect)
+    masked, regions, pieces = _split_at_intertext(text, masked, regions)
     document.prose = _without_regions(masked, regions)
     masked = _prose_view(document.prose, source.dialect)
     persistent = Context()  # the declarations that hold from where they are made on
+    persistent.font_twins = font_twins([m for *_, m in _inline_maths(document.prose)] +
+                                       [text[i:j] for kind, _, _, i, j in regions if kind == "display"], document.prose)
     current = persistent.copy()  # and the hypotheses stated since the last formula, for the next one only
+    scopes = _StatementScopes(text, _latex_statements(text, expanded.groups) if source.dialect == LATEX else
+                              _markdown_statements(document.prose))
     cursor = 0
     carry: ChainItem | None = None  # the last expression of the display before: a display "= ..." continues it
+    qualified: Formula | None = None  # the display just read: prose that continues its sentence may qualify it
     for kind, start, end, inner_start, inner_end in regions:
         if start > cursor:
-            persistent, current = _read_prose(document, masked[cursor:start], cursor, persistent, current)
-        cursor = end
+            reading = _trailing_conditions(document, masked, cursor, start, qualified)
+            persistent, current = scopes.read(document, reading, cursor, start, persistent, current)
+        cursor, qualified = end, None
         if kind == "code":
             carry = None  # a code block ends a derivation
             continue
@@ -190,7 +208,12 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
         else:
             for target in (persistent, current):  # a display \pi := 3: π is the document's from here on
                 target.own_constants |= display_constants(text[inner_start:inner_end])
-            formula = _read_formula(document, index, start, end, inner_start, inner_end, current, carry)
+            piece = pieces.get(start)
+            current.formula_font_twins = set.intersection(*written_font_names(text[inner_start:inner_end]))
+            formula = _read_formula(document, index, start, end, inner_start, inner_end, current, carry, piece)
+            if piece is not None and not formula.chains and formula.problem is None:
+                current = persistent.copy()
+                continue  # the rows before an \intertext at the top of an align: nothing
             _declared_engine_variables(formula)
             _limit_sizes(document, formula)
             applied = _applied_functions(document, formula)  # σ(t) here: σ(0) is the function at 0 here and after
@@ -213,10 +236,168 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
                 persistent.written_densities.setdefault((density.family, density.label), set()).add(density)
             persistent = matrix_reader.carry(formula.context, persistent)  # the shapes its use taught
             carry = formula.last_item
+            ends_at_intertext = piece is not None and piece.trailing is not None  # its prose leads into the rows after
+            qualified = formula if kind == "display" and not ends_at_intertext else None
         current = persistent.copy()
     if cursor < len(text):
-        _read_prose(document, masked[cursor:], cursor, persistent, current)
+        scopes.read(document, _trailing_conditions(document, masked, cursor, len(text), qualified), cursor,
+                    len(text), persistent, current)
+    _share_written_densities(document, persistent)
     return document
+
+
+def _share_written_densities(document: Document, last: Context) -> None:
+    """Every formula learns the densities the whole document writes (in its prose's inline formulas and in its
+    displays, ``last.written_densities``)."""
+    for _, _, _, math in _inline_maths(document.prose):  # footnotes and remarks too: the reader sees them
+        _note_prose_densities(document, math, last)
+    for key, found in last.written_densities.items():
+        document.written_densities.setdefault(key, set()).update(found)
+    for formula in document.formulas:
+        formula.document_densities = document.written_densities
+        before = formula.context.written_densities
+        others = {key: {d for d in document.written_densities.get(key, set()) if d.given != next(iter(found)).given}
+                  for key, found in before.items() if len(found) == 1}
+        if any(others.values()):  # q(z|x) written before, q(z) elsewhere: a later bare E_q names neither
+            formula.context.written_densities = {key: found | others.get(key, set()) for key, found in before.items()}
+
+
+def _note_prose_densities(document: Document, math: str, context: Context) -> None:
+    """The densities an inline formula writes with their arguments (``the marginal $q(z)$``)."""
+    if "(" not in math:
+        return
+    try:
+        found = Parser(tokenize(math), math, context, 0).written_densities()
+    except (Unparsed, ValueError, TypeError, IndexError, RecursionError):
+        return
+    for density in found:
+        document.written_densities.setdefault((density.family, density.label), set()).add(density)
+
+
+# environments whose assumptions end with them ("\begin{lemma} Let $t > 0$ ... \end{lemma}"), short names included
+STATEMENT_ENVIRONMENTS = {"theorem", "thm", "lemma", "lem", "proposition", "prop", "corollary", "cor", "claim",
+                          "conjecture", "example", "examples", "ex", "exa", "exmp", "remark", "rem", "remarks",
+                          "exercise", "problem", "question", "proof", "sketch", "case", "observation", "fact"}
+# what such an environment's end gives back: the assumptions, not the names the text has used so far
+SCOPED_FIELDS = ("symbols", "bounded", "index_ranges", "laws", "densities", "curvature", "definite", "symmetric",
+                 "notes", "normal_scale", "reparametrizations", "datasets", "data_points", "vector_densities", "points")
+_GROUP_NAME = LazyPattern(r"\\(?:begin|end)\s*\{\s*([A-Za-z]+)\*?\s*\}")
+_STATEMENT_WORDS = (r"(?P<name>theorem|lemma|proposition|corollary|claim|conjecture|example|remark|exercise|problem|"
+                    r"question|proof|observation|fact|例題?|補題|定理|命題|系|注意|証明|問題?)")
+_MARKDOWN_STATEMENT = LazyPattern(  # "**Example 2.** Let ...", "*Lemma.*", "Proof:", "**補題 1**": a statement opens
+    r"(?:^|(?<=\n))[ \t]*(?:>[ \t]*)?(?P<mark>\*\*|__|\*|_)?" + _STATEMENT_WORDS +
+    r"(?:[ \t]+[\w.-]{1,8})?[ \t]*(?:\([^()\n]{0,60}\))?[ \t]*"
+    r"(?:[.:．：][ \t]*(?P=mark)?|(?P=mark)[ \t]*[.:．：]?)", re.I)
+_PARAGRAPH_START = LazyPattern(r"(?:\A|\n[ \t>]*\n)[ \t>]*\Z")
+_END_OF_PROOF = LazyPattern(r"[∎□■]|\$\s*\\(?:blacksquare|square|Box|qed)\s*\$|\bQ\.?E\.?D\b\.?")
+_MARKDOWN_HEADING = LazyPattern(r"^ {0,3}#{1,6}(?:[ \t][^\n]*)?$", re.M)
+
+
+def _latex_statements(text: str, groups: list[tuple[int, bool]]) -> list[tuple[int, bool, int, bool, str]]:
+    """(offset, opens, end of the command, a statement environment?, its name) for each \\begin / \\end the
+    macro expander met as a TeX group."""
+    events, statements = [], STATEMENT_ENVIRONMENTS | _new_theorems(text)
+    for at, opens in groups:
+        found = _GROUP_NAME.match(text, at)
+        if found is not None:
+            name = found.group(1).lower()
+            events.append((at, opens, found.end(), name in statements, name))
+    return events
+
+
+_NEW_THEOREM = LazyPattern(r"\\newtheorem\*?\s*\{\s*(?P<name>[A-Za-z]+)\s*\}\s*(?:\[[^\]]*\]\s*)?\{\s*(?P<title>[^{}]*)\}")
+
+
+def _new_theorems(text: str) -> set[str]:
+    """The environments ``\\newtheorem{mylem}{Lemma}`` defines whose title names a statement."""
+    return {m.group("name").lower() for m in _NEW_THEOREM.finditer(text)
+            if re.match(_STATEMENT_WORDS + r"\b", m.group("title").strip(), re.I)}
+
+
+def _markdown_statements(prose: str) -> list[tuple[int, bool, int, bool, str]]:
+    """The statements of Markdown prose as _latex_statements gives them: one opens at a paragraph that starts
+    with a statement label (``**Lemma 1.**``, ``Example:``) and ends at the next such label or heading."""
+    marks = [(m.start(), True, m.end(), m.group("name").lower()) for m in _MARKDOWN_STATEMENT.finditer(prose)
+             if _PARAGRAPH_START.search(prose[:m.start()])]
+    marks += [(m.start(), False, m.end(), "") for m in _MARKDOWN_HEADING.finditer(prose)]
+    marks += [(m.end(), False, m.end(), "") for m in _END_OF_PROOF.finditer(prose)]
+    events, open_ = [], False
+    for at, opens, after, name in sorted(marks):
+        if open_:
+            events.append((at, False, at, True, ""))
+        if opens:
+            events.append((at, True, after, True, "proof" if name in ("proof", "証明") else name))
+        open_ = opens
+    return events
+
+
+def _assumptions_from(inside: Context, assumed: Context) -> Context:
+    """``inside`` with the assumptions (SCOPED_FIELDS) of ``assumed``."""
+    result, source = inside.copy(), assumed.copy()
+    for name in SCOPED_FIELDS:
+        setattr(result, name, getattr(source, name))
+    return result
+
+
+class _StatementScopes:
+    """The statement environments of a LaTeX text (lemma, proof, example, ..., found where the macro expander
+    opens and closes its TeX groups): what the prose assumes inside one ends with it; a proof that follows a
+    statement starts from what the statement assumed."""
+
+    def __init__(self, text: str, events: list[tuple[int, bool, int, bool, str]]):
+        self.text = text
+        self.events = events  # (offset, opens, end of the command, a statement environment?, its name)
+        self.next = 0
+        self.open: list[tuple[str, bool, Context | None]] = []  # per open environment: name, statement?, to restore
+        self.closed: tuple[int, Context, Context] | None = None  # the last statement's end, its assumptions, before
+
+    def read(self, document: "Document", masked: str, start: int, end: int, persistent: Context,
+             current: Context) -> tuple[Context, Context]:
+        """_read_prose of ``masked[start:end]``, the assumptions of each statement environment ending with it."""
+        while self.next < len(self.events) and self.events[self.next][0] < end:
+            at, opens, after, statement, name = self.events[self.next]
+            self.next += 1
+            at = max(at, start)
+            if at > start:
+                persistent, current = _read_prose(document, masked[start:at], start, persistent, current)
+                start = at
+            if opens:
+                persistent, current = self._enter(statement, name, at, persistent, current)
+            elif self.open:
+                persistent, current = self._leave(name, after, persistent, current)
+        if end > start:
+            persistent, current = _read_prose(document, masked[start:end], start, persistent, current)
+        return persistent, current
+
+    def _enter(self, statement: bool, name: str, at: int, persistent: Context,
+               current: Context) -> tuple[Context, Context]:
+        if not statement:
+            self.open.append((name, False, None))
+            return persistent, current
+        before = persistent.copy()
+        if name == "proof" and self.closed is not None and not self.text[self.closed[0]:at].strip():
+            before = self.closed[2]  # the proof of the statement just closed: under its assumptions
+            persistent = _assumptions_from(persistent, self.closed[1])
+            current = persistent.copy()
+        self.open.append((name, True, before))
+        self.closed = None
+        return persistent, current
+
+    def _leave(self, name: str, after: int, persistent: Context, current: Context) -> tuple[Context, Context]:
+        """The environment ``name`` closes (those opened inside it and never closed with it; "": the last one)."""
+        names = [entry[0] for entry in self.open]
+        if name and name not in names:
+            return persistent, current  # an \\end that closes nothing open
+        depth = len(names) - 1 - names[::-1].index(name) if name else len(names) - 1
+        closed, self.open = self.open[depth:], self.open[:depth]
+        statements = [before for _, statement, before in closed if statement]
+        if not statements:
+            return persistent, current
+        before = statements[0]
+        inside = persistent
+        persistent = _assumptions_from(persistent, before)
+        self.closed = (after, inside, before)
+        return persistent, persistent.copy()
 
 
 def _expanded(source: Source, macros: dict[str, Macro]):
@@ -378,7 +559,7 @@ def _scan(text: str, dialect: str = MARKDOWN) -> tuple[str, list[tuple[str, int,
     return "".join(masked), sorted(regions, key=lambda region: region[1])
 
 
-_LIST_ITEM = re.compile(r"^( {0,3}(?:[-*+]|\d{1,9}[.)]))([ \t]+|$)")
+_LIST_ITEM = LazyPattern(r"^( {0,3}(?:[-*+]|\d{1,9}[.)]))([ \t]+|$)")
 
 
 def _indent(line: str) -> int:
@@ -414,9 +595,9 @@ def _indented_code_blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
-_LINE_MARKERS = re.compile(r"^[ \t]*(?:(?:>[ \t]?)+|(?:[-*+]|\d+[.)])[ \t]+)*[ \t]*$")
-_AFTER_DISPLAY = re.compile(r"^[ \t.,;:!?)\]]*(?:\(\s*[\w.*'†‡-]{1,8}\s*\)[ \t.,;:]*)?$")  # "$$...$$ (1)": a number
-_OTHER_DISPLAYS = re.compile(r"\$\$[^$]*\$\$")
+_LINE_MARKERS = LazyPattern(r"^[ \t]*(?:(?:>[ \t]?)+|(?:[-*+]|\d+[.)])[ \t]+)*[ \t]*$")
+_AFTER_DISPLAY = LazyPattern(r"^[ \t.,;:!?)\]]*(?:\(\s*[\w.*'†‡-]{1,8}\s*\)[ \t.,;:]*)?$")  # "$$...$$ (1)": a number
+_OTHER_DISPLAYS = LazyPattern(r"\$\$[^$]*\$\$")
 
 
 def _inline_double_dollars(text: str, start: int, end: int) -> bool:
@@ -478,7 +659,7 @@ def _matching_end(text: str, name: str, start: int):
 # ---------------------------------------------------------------- prose: declarations
 
 
-_INLINE = re.compile(r"(?<![\\$])\$\$(?P<double>[^$\n]+?)\$\$"
+_INLINE = LazyPattern(r"(?<![\\$])\$\$(?P<double>[^$\n]+?)\$\$"
                      r"|(?<![\\$])\$(?P<dollar>[^$\n]+?)\$(?!\$)|\\\((?P<paren>.+?)\\\)", re.S)
 
 
@@ -501,6 +682,10 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
         begin, cut, signs, note = heading  # (the prose before it is read without the heading: no recursion)
         persistent, current = _read_prose(document, prose[:begin - base], base, persistent, current)
         for names, assumptions in signs:
+            if assumptions == ORDER:  # ## The case $b < a$: the declared orders of a and b no longer hold
+                for target in (persistent, current):
+                    _drop_orders(target, set(names), note)
+                continue
             _apply_sign(names, assumptions, note, NOT_DECLARED, persistent, current)
         return _read_prose(document, prose[cut - base:], cut, persistent, current)
     persistent, current = persistent.copy(), current.copy()
@@ -508,6 +693,7 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     moods = _moods(marked)
     maths = [math for _, _, _, math in _inline_maths(prose)]
     signed_here: dict[str, set[str]] = {}  # sentence -> the names whose sign its formulas declared
+    laws_here: dict[tuple, tuple] = {}  # (sentence, the key of a law declared) -> the law it declares
     for number, (_, _, math_start, math) in enumerate(_inline_maths(prose)):
         offset = base + math_start
         line = document.where(document.line_of(offset))  # "line 7" (in a notebook "cell 3, line 2")
@@ -522,10 +708,14 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
         if scale and mood != NEGATION:
             for target in (persistent, current):
                 target.normal_scale = f"{line}: the prose calls a parameter of N(...) a standard deviation"
+        mood = _law_mood(marked, number, mood)  # "typically $p(z) = N(0, 1)$": a custom, not this text's law
         for part_start, part in top_level_parts(math):
             part = _equation_as_law(part)  # "let $q(z) = N(m, s^2)$": the density declared Gaussian
             if "\\sim" not in part:
                 continue
+            letter = _law_subject_letter(part)  # h(z) = Cauchy(z; 0, 1): h is a density, of a law stated
+            for target in (persistent, current):
+                target.density_letters |= {letter} - {None}
             if mood in (NEGATION, NOT_DECLARED):
                 why = "a negation" if mood == NEGATION else "not a plain declarative sentence"
                 note = f"{line}: `{part.strip()}` is not read as a declaration ({why})"
@@ -541,6 +731,8 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
                 status, what = _declare(target, part, offset + part_start, line)
                 if status == "declared" and mood:
                     _mark_hypothesis(target, mood)
+            if status == "declared" and _second_law(targets[0], _sentence_of(marked, number), laws_here):
+                status, what = "refused", "the sentence gives the same density or variable two different laws"
             if status == "other" and _NAMED_LAW.match(part.split("\\sim", 1)[1]):
                 for target in targets:  # z ~ U(0, φ): a law is stated, not read; no Gaussian or arbitrary law either
                     _refuse_declaration(target, part, f"{line}: `{part.strip()}` states a law mathcheck does not "
@@ -551,6 +743,7 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
                 _unreadable_law(document, targets, part, f"{line}: `{part.strip()}` cannot be used ({what})")
     _declare_split_laws(document, prose, base, marked, moods, persistent, current)
     _declare_curvatures(marked, functions, persistent, current)
+    _declare_changes(document, marked, functions, maths, persistent, current)
     _declare_density_letters(marked, [math for _, _, _, math in _inline_maths(prose)], moods, persistent, current)
     _declare_sign_words(marked, maths, functions, moods, persistent, current, signed_here, document)
     _declare_reparametrizations(marked, [math for _, _, _, math in _inline_maths(prose)], functions, moods,
@@ -576,15 +769,15 @@ def _declare_own_constants(prose: str, math_start: int, math: str, mood: str, pe
 
 
 # "$g(x|z)$ is Gaussian", "let $f$ be a density", "the density $r(z)$", "$\pi$ は分布": the letter names a density
-_DENSITY_MATH = re.compile(r"\s*([A-Za-z]|\\[A-Za-z]+)\s*(?:_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?\s*"
+_DENSITY_MATH = LazyPattern(r"\s*([A-Za-z]|\\[A-Za-z]+)\s*(?:_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?\s*"
                            r"(?:(?:\\left\s*)?\([^()]*(?:\\right\s*)?\))?\s*")
 _DENSITY_KIND_EN = (r"(?:(?:conditional|joint|marginal|probability|prior|posterior|approximate|variational|"
                     r"gaussian|normal|true|unknown)\s+)*(?:density|densities|distribution|distributions|pdf|gaussian|normal)\b")
-_DENSITY_AFTER_EN = re.compile(r"⟦(\d+)⟧\s+(?:is|are|be|denotes?)\s+(?:also\s+)?(?:(?:a|an|the|some)\s+)?"
+_DENSITY_AFTER_EN = LazyPattern(r"⟦(\d+)⟧\s+(?:is|are|be|denotes?)\s+(?:also\s+)?(?:(?:a|an|the|some)\s+)?"
                                + _DENSITY_KIND_EN, re.I)
-_DENSITY_BEFORE_EN = re.compile(r"\b(?:density|distribution|pdf)\s+⟦(\d+)⟧", re.I)
-_DENSITY_AFTER_JA = re.compile(r"⟦(\d+)⟧\s*(?:は|が|を)[^。⟦]*?(?:確率密度|密度|分布|ガウス|正規)")
-_DENSITY_BEFORE_JA = re.compile(r"(?:確率密度|密度|分布)(?:関数)?\s*⟦(\d+)⟧")
+_DENSITY_BEFORE_EN = LazyPattern(r"\b(?:density|distribution|pdf)\s+⟦(\d+)⟧", re.I)
+_DENSITY_AFTER_JA = LazyPattern(r"⟦(\d+)⟧\s*(?:は|が|を)[^。⟦]*?(?:確率密度|密度|分布|ガウス|正規)")
+_DENSITY_BEFORE_JA = LazyPattern(r"(?:確率密度|密度|分布)(?:関数)?\s*⟦(\d+)⟧")
 
 
 def _declare_density_letters(marked: str, maths: list[str], moods: dict[int, str], persistent: Context,
@@ -653,20 +846,20 @@ def _declare_reparametrizations(marked: str, maths: list[str], functions, moods:
                     + (f" ({HYPOTHESIS}: for the next formula only)" if hypothesis else ""))
 
 
-_IID = re.compile(r"\bi\.\s?i\.\s?d\b|\biid\b|independent(?:ly)?\s+and\s+identically\s+distributed|"
+_IID = LazyPattern(r"\bi\.\s?i\.\s?d\b|\biid\b|independent(?:ly)?\s+and\s+identically\s+distributed|"
                   r"independent(?:ly)?\s+(?:drawn|sampled|samples?|observations?|data\s+points?)|独立同分布|独立に同一", re.I)
 _POINT_BASE = r"(?:[a-zA-Z]|\\(?:mathbf|boldsymbol|bm)\{[a-zA-Z]\})"
 _DATASET_NAME = r"(?P<name>\\mathcal\{[A-Z]\}|\\mathbf\{[A-Z]\}|[A-Z])\s*=\s*"
-_DATA_SET = re.compile(
+_DATA_SET = LazyPattern(
     rf"(?:{_DATASET_NAME})?\\\{{\s*(?P<base>{_POINT_BASE})\^\{{\((?P<i>[a-z])\)\}}\s*\\\}}"
     r"_\{?\s*(?P=i)\s*=\s*1\s*\}?\^\{?\s*(?P<N>[A-Za-z]|\d+)\s*\}?\s*")
-_DATA_LIST = re.compile(
+_DATA_LIST = LazyPattern(
     rf"(?:{_DATASET_NAME}\\\{{)?\s*(?P<base>{_POINT_BASE})\^\{{\(1\)\}}\s*,\s*\\[lc]?dots\s*,\s*(?P=base)"
     r"\^\{\((?P<N>[A-Za-z]|\d+)\)\}\s*(?:\\\})?\s*")
-_DATA_SET_SUBSCRIPTS = re.compile(  # {x_i}_{i=1}^N, x_1, ..., x_N: data points written with a subscript
+_DATA_SET_SUBSCRIPTS = LazyPattern(  # {x_i}_{i=1}^N, x_1, ..., x_N: data points written with a subscript
     rf"(?:{_DATASET_NAME})?\\\{{\s*(?P<base>{_POINT_BASE})_\{{?(?P<i>[a-z])\}}?\s*\\\}}"
     r"_\{?\s*(?P=i)\s*=\s*1\s*\}?\^\{?\s*(?P<N>[A-Za-z]|\d+)\s*\}?\s*")
-_DATA_LIST_SUBSCRIPTS = re.compile(
+_DATA_LIST_SUBSCRIPTS = LazyPattern(
     rf"(?:{_DATASET_NAME}\\\{{)?\s*(?P<base>{_POINT_BASE})_\{{?1\}}?\s*,\s*\\[lc]?dots\s*,\s*(?P=base)"
     r"_\{?(?P<N>[A-Za-z]|\d+)\}?\s*(?:\\\})?\s*")
 
@@ -753,8 +946,8 @@ def _reparametrization_part(part: str, context: Context, laws: dict, assignments
 
 
 _NAME_LIST = r"\s*(?P<names>[^<>=≥≤]+?)\s*"
-_SIGN = re.compile(_NAME_LIST + r"(?P<relation>>|\\gt\b|\\geq?\b|\\geqslant\b|≥|>=)\s*(?P<bound>\d+(?:\.\d+)?)\s*\.?\s*$")
-_POSITIVE_SET = re.compile(_NAME_LIST + r"\\in\s*(?:\(\s*0\s*,\s*\\infty\s*\)|\\mathbb\s*\{\s*R\s*\}\s*"
+_SIGN = LazyPattern(_NAME_LIST + r"(?P<relation>>|\\gt\b|\\geq?\b|\\geqslant\b|≥|>=)\s*(?P<bound>\d+(?:\.\d+)?)\s*\.?\s*$")
+_POSITIVE_SET = LazyPattern(_NAME_LIST + r"\\in\s*(?:\(\s*0\s*,\s*\\infty\s*\)|\\mathbb\s*\{\s*R\s*\}\s*"
                            r"(?:_\s*\{?\s*(?:>\s*0|\+)\s*\}?|\^\s*\{?\s*\+\s*\}?))\s*\.?\s*$")
 
 
@@ -763,9 +956,9 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
     """``$\\sigma > 0$``, ``$\\sigma, \\tau > 0$``, ``$s \\geq 0$``, ``$\\sigma \\in (0, \\infty)$`` declare the sign of
     names for what follows (only for the next formula when a hypothesis; a negation declares nothing)."""
     found = _SIGN.match(math) or _POSITIVE_SET.match(math)
-    if found is not None and mood == NOT_DECLARED:
+    if found is not None and mood in (NOT_DECLARED, HEDGE, QUESTION):  # a case set aside, a question: not assumed
         _tentative_sign(document, found, math, line, persistent, current)
-    if found is None or mood in (NEGATION, NOT_DECLARED):
+    if found is None or mood in (NEGATION, NOT_DECLARED, HEDGE, QUESTION):
         return
     signed = _signed_names(found)
     if signed is None:
@@ -783,21 +976,28 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
 _RELATIONS = {">": ">", "\\gt": ">", "\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=", "≥": ">=", ">=": ">=",
               "<": "<", "\\lt": "<", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<=", "≤": "<=", "<=": "<=",
               "\\neq": "!=", "\\ne": "!=", "≠": "!="}
-_RELATION_SPLIT = re.compile(r"(>=|<=|>|<|≥|≤|≠|\\(?:geqslant|leqslant|geq|leq|neq|gt|lt|ge|le|ne)(?![A-Za-z]))")
-_NUMBER = re.compile(r"\s*(-?\s*\d+(?:\.\d+)?)\s*")
-_IN_SET = re.compile(r"(?P<names>[^<>=≥≤]+?)\\in(?![A-Za-z])(?P<set>.*)")
-_INTERVAL = re.compile(r"\s*(?:\\left\s*)?(?P<open>[(\[])\s*(?P<lo>-?\s*\d+(?:\.\d+)?|-\s*\\infty)\s*,\s*"
+_RELATION_SPLIT = LazyPattern(r"(>=|<=|>|<|≥|≤|≠|\\(?:geqslant|leqslant|geq|leq|neq|gt|lt|ge|le|ne)(?![A-Za-z]))")
+_NUMBER = LazyPattern(r"\s*(-?\s*\d+(?:\.\d+)?)\s*")
+_IN_SET = LazyPattern(r"(?P<names>[^<>=≥≤]+?)\\in(?![A-Za-z])(?P<set>.*)")
+_INTERVAL = LazyPattern(r"\s*(?:\\left\s*)?(?P<open>[(\[])\s*(?P<lo>-?\s*\d+(?:\.\d+)?|-\s*\\infty)\s*,\s*"
                        r"(?P<hi>-?\s*\d+(?:\.\d+)?|\+?\s*\\infty)\s*(?:\\right\s*)?(?P<close>[)\]])\s*")
-_REAL_HALF = re.compile(r"\s*\\mathbb\s*\{\s*R\s*\}\s*_\s*\{?\s*(?P<sub>-|<\s*0|\\leq?\s*0|≤\s*0|\\geq?\s*0|≥\s*0)\s*\}?\s*")
-_REALS = re.compile(r"\s*\\mathbb\s*\{\s*R\s*\}\s*|\s*ℝ\s*")
-_SIGN_WORDS = re.compile(r"⟦(?P<k>\d+)⟧\s+(?:(?:may|can|could|might|will|must|now|again|henceforth|also|still|instead|"
+_REAL_HALF = LazyPattern(r"\s*\\mathbb\s*\{\s*R\s*\}\s*_\s*\{?\s*(?P<sub>-|<\s*0|\\leq?\s*0|≤\s*0|\\geq?\s*0|≥\s*0)\s*\}?\s*")
+_REALS = LazyPattern(r"\s*\\mathbb\s*\{\s*R\s*\}\s*|\s*ℝ\s*")
+_SIGN_WORDS = LazyPattern(r"⟦(?P<k>\d+)⟧\s+(?:(?:may|can|could|might|will|must|now|again|henceforth|also|still|instead|"
                          r"simply|just)\s+)*(?:be|is|are|denotes?)\s+(?:(?:now|again|henceforth|instead|simply|just)\s+)?"
                          r"(?:(?:a|an|any|some|arbitrary|every|all)\s+)*"
                          r"(?P<kind>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|non-?zero|real|number|"
                          r"numbers|scalar|scalars)(?:\s+(?:real\s+)?(?:numbers?|scalars?|constants?|parameters?))?"
                          r"(?=\s*(?:[.,;:]|$|and\b|for\b|here\b|throughout\b|from\b))"
-                         r"|\b(?:for|let)\s+(?:any|all|every|each|arbitrary|some)\s+real\s+(?:numbers?\s+)?⟦(?P<any>\d+)⟧", re.I)
-_SIGN_ADJECTIVE = re.compile(r"\b(?P<kind>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|"
+                         r"|\b(?:for|let)\s+(?:(?:any|all|every|each|arbitrary|some|a|an|general)\s+)*real\s+"
+                         r"(?:numbers?\s+|values?\s+(?:of\s+)?)?⟦(?P<any>\d+)⟧"
+                         r"|⟦(?P<free>\d+)⟧[^⟦.;]*?\b(?:can|may|could|might|will)\s+(?:also\s+|now\s+)?(?:take|assume|have)\s+"
+                         r"(?:on\s+)?(?:any|all|arbitrary|every)\s+(?:real\s+)?(?:values?|numbers?|signs?)\b"
+                         r"|⟦(?P<which>\d+)⟧[^⟦.;]*?,\s*which\s+(?:may|can|could|might)\s+(?:also\s+|now\s+)?be\s+"
+                         r"(?:negative|zero|of\s+either\s+sign|any\s+real(?:\s+number)?)\b"
+                         r"|⟦(?P<ja>\d+)⟧\s*(?:は|が)[^⟦。]*?(?:負の値|任意の実数値?|任意の値|あらゆる実数値?)\s*(?:も|を)?\s*(?:とり|取り|とる|取る|とり得|取り得)",
+                         re.I)
+_SIGN_ADJECTIVE = LazyPattern(r"\b(?P<kind>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|"
                              r"non-?zero)\s+(?:(?:real|values?\s+of|choices?\s+of)\s+)?⟦(?P<k>\d+)⟧", re.I)
 _WORD_SIGNS = {"real": {}, "number": {}, "numbers": {}, "scalar": {}, "scalars": {}, "positive": {"positive": True},
                "negative": {"negative": True}, "nonnegative": {"nonnegative": True}, "nonpositive": {"nonpositive": True},
@@ -891,7 +1091,7 @@ def _set_sign(written: str) -> dict | None:
     return {"nonpositive": True} if "le" in sub or "≤" in sub else {"nonnegative": True}
 
 
-_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t][^\n]*$|\\(?:sub)*section\*?\s*\{[^\n]*\}|\\paragraph\*?\s*\{[^\n]*\}", re.M)
+_HEADING_LINE = LazyPattern(r"^ {0,3}#{1,6}[ \t][^\n]*$|\\(?:sub)*section\*?\s*\{[^\n]*\}|\\paragraph\*?\s*\{[^\n]*\}", re.M)
 
 
 def _signed_heading(document: Document, base: int, length: int) -> tuple[int, int, list, str] | None:
@@ -900,14 +1100,14 @@ def _signed_heading(document: Document, base: int, length: int) -> tuple[int, in
     "any real") no longer holds after it (see _apply_sign)."""
     for heading in _HEADING_LINE.finditer(document.text, base, base + length):
         signs = [found for _, _, _, math in _inline_maths(heading.group())
-                 if (found := _sign_of_declaration(math)) is not None]
+                 if (found := _sign_of_declaration(math) or _order_names_of(math)) is not None]
         if signs:
             line = document.where(document.line_of(heading.start()))
             return heading.start(), heading.end(), signs, f"{line}: {heading.group().strip()} (a heading)"
     return None
 
 
-_ANEW = re.compile(r"\b(?:let|assume|assuming|suppose|take|fix|consider|now|set|henceforth|throughout)\b|from\s+now\s+on",
+_ANEW = LazyPattern(r"\b(?:let|assume|assuming|suppose|take|fix|consider|now|set|henceforth|throughout)\b|from\s+now\s+on",
                    re.I)
 
 
@@ -980,23 +1180,23 @@ def _compatible(before: sp.Symbol | None, assumptions: dict | None) -> bool:
 _SIGN_SETS = {"positive": sp.Interval.open(0, sp.oo), "negative": sp.Interval.open(-sp.oo, 0),
               "nonnegative": sp.Interval(0, sp.oo), "nonpositive": sp.Interval(-sp.oo, 0),
               "nonzero": sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))}
-_WITHDRAWAL = re.compile(
+_WITHDRAWAL = LazyPattern(
     r"\b(?:no\s+longer|any\s*more|any\s+longer|drop(?:s|ped|ping)?|remov(?:e|es|ed|ing)|lift(?:s|ed|ing)?|"
     r"relax(?:es|ed|ing)?|discard(?:s|ed|ing)?|abandon(?:s|ed|ing)?|withdraw(?:s|n|ing)?|forget(?:ting)?|"
     r"revok(?:e|es|ed|ing)|retract(?:s|ed|ing)?|waiv(?:e|es|ed|ing)|without(?!\s+loss))\b", re.I)
-_CONSEQUENCE = re.compile(r"\b(?:hence|so|thus|therefore|since|because|as|then|particular|implies|implied|follows?|"
+_CONSEQUENCE = LazyPattern(r"\b(?:hence|so|thus|therefore|since|because|as|then|particular|implies|implied|follows?|"
                           r"recall|note|clearly|obviously|i\.e|ensures?|guarantees?|gives)\b", re.I)
-_ALTERNATIVE = re.compile(r"\b(?:instead\s+of|rather\s+than)\s+[^⟦.;:,]*?(?:,|(?=[.;:]|$))|\binstead\b(?!\s+of)|"
+_ALTERNATIVE = LazyPattern(r"\b(?:instead\s+of|rather\s+than)\s+[^⟦.;:,]*?(?:,|(?=[.;:]|$))|\binstead\b(?!\s+of)|"
                           r"\brather\b(?!\s+than)|\bwithout\s+loss\s+of\s+generality\b|\bw\.?\s?l\.?\s?o\.?\s?g\b\.?",
                           re.I)  # "rather than a negative value," names no formula
-_HYPHENATED_SIGN = re.compile(r"\bnon-(?=(?:negative|positive|zero)\b)", re.I)
-_SIGN_TALK = re.compile(r"\b(?:positive|negative|nonnegative|nonpositive|nonzero|zero|sign|signs|real|arbitrary)\b",
+_HYPHENATED_SIGN = LazyPattern(r"\bnon-(?=(?:negative|positive|zero)\b)", re.I)
+_SIGN_TALK = LazyPattern(r"\b(?:positive|negative|nonnegative|nonpositive|nonzero|zero|sign|signs|real|arbitrary)\b",
                         re.I)
-_VALUE_STATEMENT = re.compile(r"(?P<name>[^=<>:]+?)\s*(?::=|\\coloneqq(?![A-Za-z])|(?<![<>!\\])=(?![=:]))"
+_VALUE_STATEMENT = LazyPattern(r"(?P<name>[^=<>:]+?)\s*(?::=|\\coloneqq(?![A-Za-z])|(?<![<>!\\])=(?![=:]))"
                               r"\s*(?P<value>[^=<>]+)")
 _STATED_RELATIONS = {">": sp.Gt, ">=": sp.Ge, "<": sp.Lt, "<=": sp.Le}
 _FLIPPED = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "!=": "!="}
-_MAY_STATE = re.compile(r"[<>=≤≥≠]|\\(?:geq?|leq?|gt|lt|neq?|geqslant|leqslant|in|coloneqq)(?![A-Za-z])")
+_MAY_STATE = LazyPattern(r"[<>=≤≥≠]|\\(?:geq?|leq?|gt|lt|neq?|geqslant|leqslant|in|coloneqq)(?![A-Za-z])")
 
 
 def _read_sign_statement(document: Document, marked: str, number: int, maths: list[str], offset: int, line: str,
@@ -1008,10 +1208,15 @@ def _read_sign_statement(document: Document, marked: str, number: int, maths: li
     mood = _sign_mood(marked, number, mood)
     stated = _stated_set(math, current) if _any_sign(persistent, current) else None
     before = _sign_snapshot(stated[0], persistent, current) if stated else {}
-    entries = (dict(persistent.symbols), dict(persistent.bounded))
+    entries = (dict(persistent.symbols), dict(persistent.bounded), dict(current.symbols), dict(current.bounded))
     _declare_sign(document, math, offset, line, mood, persistent, current)
     _replace_sign(math, _sentence_signs(marked, number, maths), bool(_ANEW.search(sentence)), line, mood,
                   persistent, current)
+    _declare_order(math, sentence, line, mood, persistent, current)  # a < b, -1 < r < 1
+    for target in (persistent, current):  # b = a - 1 after a < b: the order may no longer hold
+        if set(_assigned_names(math)) & _ordered_names(target):
+            _drop_orders(target, set(_assigned_names(math)), f"{line}: {math.strip()} (a value: the declared order "
+                                                             f"no longer holds)")
     if stated:
         _revise_signs(stated[0], stated[1], sentence, mood, f"{line}: {math.strip()}", before,
                       signed_here.get(sentence, set()), persistent, current, document)
@@ -1020,6 +1225,319 @@ def _read_sign_statement(document: Document, marked: str, number: int, maths: li
     changed = {name for name in set(persistent.symbols) | set(persistent.bounded) | set(entries[0]) | set(entries[1])
                if _sign_entry(persistent, name) != (entries[0].get(name), entries[1].get(name))}
     signed_here.setdefault(sentence, set()).update(changed)
+    hypothetical = {name for name in set(current.symbols) | set(current.bounded)
+                    if _sign_entry(current, name) != (entries[2].get(name), entries[3].get(name))}
+    _scope_indexed_signs(changed | hypothetical, sentence, number, maths, persistent, current)
+
+
+_INDEXED_NAME = LazyPattern(r"(?P<letter>.+)_\{?(?P<index>[a-z])\}?")
+_INDEX_RANGE_LIST = LazyPattern(r"(?P<index>[a-z])\s*=\s*(?P<items>[^=<>]+)")
+_INDEX_RANGE_SET = LazyPattern(r"(?P<index>[a-z])\s*\\in\s*(?:\\left\s*)?\\\{(?P<items>[^{}]+?)(?:\\right\s*)?\\\}")
+_INDEX_BRACKET_N = LazyPattern(r"(?P<index>[a-z])\s*\\in\s*\[\s*(?P<size>[A-Za-z0-9]+)\s*\]")
+_INDEX_DOTS = LazyPattern(r"\\[lc]?dots\b|\\dotsc\b|\.\.\.|…")
+_EVERY_INDEX = LazyPattern(r"\b(?:for|over)\s+(?:all|each|every|any)\s+(?:indices\s+|index\s+)?⟦(?P<k>\d+)⟧|"
+                          r"(?:全て|すべて|任意|各)の?\s*⟦(?P<ja>\d+)⟧", re.I)
+
+
+def _scope_indexed_signs(names: set[str], sentence: str, number: int, maths: list[str], persistent: Context,
+                         current: Context) -> None:
+    """A sign declared for an indexed family (``a_i > 0``) holds for a numbered instance a_3 only inside the
+    index range the sentence states (``for $i = 1, 2$``, ``$1 \\le i \\le n$ について``): all integers where the
+    sentence says nothing more of i, none where it says something of i that is not read."""
+    for name in names:
+        indexed = _INDEXED_NAME.fullmatch(name)
+        if indexed is None:
+            continue
+        covered = _index_range(sentence, number, maths, indexed.group("index"))
+        for target in (persistent, current):
+            target.index_ranges = dict(target.index_ranges)
+            if covered is sp.S.Integers or (name not in target.symbols and name not in target.bounded):
+                target.index_ranges.pop(name, None)
+            else:
+                target.index_ranges[name] = covered
+
+
+def _index_range(sentence: str, number: int, maths: list[str], index: str) -> sp.Set:
+    """The values of ``index`` the other formulas of the sentence of ⟦number⟧ allow (the integers where none
+    names it; the empty set where one names it in a way not read)."""
+    every = {int(m.group("k") or m.group("ja")) for m in _EVERY_INDEX.finditer(sentence)}
+    covered = sp.S.Integers
+    for k in map(int, _MARKER.findall(sentence)):
+        if k == number or k >= len(maths) or k in every and maths[k].strip() == index:
+            continue
+        alone = re.sub(r"_\s*\{?\s*" + index + r"\s*\}?", " ", maths[k])  # b_i names no index value
+        if not re.search(r"(?<![A-Za-z\\])" + index + r"(?![A-Za-z])", alone):
+            continue
+        covered = sp.Intersection(covered, _index_values(maths[k].strip().rstrip(".,;:").strip(), index))
+    return covered
+
+
+def _index_values(written: str, index: str) -> sp.Set:
+    """The index values ``i = 1, 2``, ``i = 1, \\dots, n``, ``i \\in \\{1, 2\\}``, ``i \\in [n]``, ``1 \\le i \\le 2``
+    allow; the empty set for anything else."""
+    listed = _INDEX_RANGE_LIST.fullmatch(written) or _INDEX_RANGE_SET.fullmatch(written)
+    if listed is not None and listed.group("index") == index:
+        return _listed_indices(listed.group("items"))
+    size = _INDEX_BRACKET_N.fullmatch(written)
+    if size is not None and size.group("index") == index:
+        return _listed_indices(f"1, \\dots, {size.group('size')}")
+    stated = _relation_set_of_index(written, index)
+    return stated if stated is not None else sp.S.EmptySet
+
+
+def _listed_indices(items: str) -> sp.Set:
+    """The indices a list writes: ``1, 2, 3`` (those), ``1, \\dots, 5`` (1 to 5), ``1, \\ldots, n`` (with n
+    unknown: only those written before the dots)."""
+    parts = [part.strip() for part in items.split(",") if part.strip()]
+    dots = [k for k, part in enumerate(parts) if _INDEX_DOTS.fullmatch(part)]
+    values = [_index_item(part) for k, part in enumerate(parts) if k not in dots]
+    if not values or any(value is None or not value.is_integer and value.free_symbols == set() for value in values):
+        return sp.S.EmptySet
+    if not dots:
+        return sp.FiniteSet(*values) if all(not v.free_symbols for v in values) else sp.S.EmptySet
+    if len(dots) != 1 or dots[0] in (0, len(parts) - 1) or values[0].free_symbols:
+        return sp.S.EmptySet
+    last = values[-1]
+    if last.free_symbols:  # 1, 2, \dots, n: those written before the dots, and 1 … n for a component's size
+        if not all(not v.free_symbols for v in values[:-1]):
+            return sp.S.EmptySet
+        return sp.Union(sp.FiniteSet(*values[:-1]), sp.Range(values[0], last + 1), evaluate=False)
+    return sp.Range(values[0], last + 1) if last >= values[0] else sp.S.EmptySet
+
+
+def _index_item(written: str) -> sp.Expr | None:
+    """An index bound: a size ``J``, ``d`` (an integer name, whatever else the letter may name), ``d - 1``, ``3``."""
+    if re.fullmatch(r"\s*[A-Za-z]\s*", written):
+        return sp.Symbol(written.strip(), integer=True)
+    return _expression_in(written)
+
+
+def _relation_set_of_index(written: str, index: str) -> sp.Set | None:
+    """``1 \\le i \\le 2``, ``i \\geq 1``: the integers the bounds allow (numeric bounds only); else None."""
+    found = _stated_set(written, Context())
+    if found is None or found[0] != [index] or found[1] is None:
+        return _symbolic_index_bounds(written, index)
+    return sp.Intersection(found[1], sp.S.Integers)
+
+
+_INDEX_RELATION = LazyPattern(r"(\\leqslant|\\geqslant|\\leq|\\geq|\\le|\\ge|\\neq|\\ne|<=|>=|<|>|≤|≥|≠)(?![A-Za-z])")
+_INDEX_RELATION_KIND = {"\\leqslant": "<=", "\\leq": "<=", "\\le": "<=", "<=": "<=", "≤": "<=", "<": "<",
+                        "\\geqslant": ">=", "\\geq": ">=", "\\ge": ">=", ">=": ">=", "≥": ">=", ">": ">",
+                        "\\neq": "!=", "\\ne": "!=", "≠": "!="}
+
+
+def _symbolic_index_bounds(written: str, index: str) -> sp.Set | None:
+    """``j < d``, ``1 \\le j \\le d - 1``, ``j \\neq d``: the integers a chain with bounds in a size allows
+    (Integers ∩ [low, high], or the integers but one); None for anything else."""
+    parts = _INDEX_RELATION.split(written)
+    terms, kinds = [part.strip() for part in parts[0::2]], [_INDEX_RELATION_KIND[k] for k in parts[1::2]]
+    if not kinds or terms.count(index) != 1 or ("!=" in kinds and len(kinds) > 1):
+        return None
+    values = [None if term == index else _index_item(term) for term in terms]
+    if any(value is None for k, value in enumerate(values) if terms[k] != index):
+        return None
+    if kinds == ["!="]:
+        return sp.Complement(sp.S.Integers, sp.FiniteSet(values[1 - terms.index(index)]), evaluate=False)
+    low, high = -sp.oo, sp.oo
+    for k, kind in enumerate(kinds):
+        left, right = values[k], values[k + 1]
+        if kind in (">", ">="):
+            left, right, kind = right, left, "<" if kind == ">" else "<="
+        step = 1 if kind == "<" else 0
+        if right is None:  # bound < index
+            low = left + step if low == -sp.oo else None
+        elif left is None:  # index < bound
+            high = right - step if high == sp.oo else None
+        if low is None or high is None:
+            return None
+    return sp.Intersection(sp.S.Integers, sp.Interval(low, high), evaluate=False)
+
+
+# "Let $a < b$", "$0 < a < b$", "$-1 < r < 1$": a declared order read exactly, as the values its names take: the
+# greater name reads as the smaller plus δ > 0 (b = a + δ_b), a name between two numbers as lo + (hi − lo)·δ/(1 + δ);
+# the numeric worlds then sample only values in the order, and sympy proves with δ's sign.
+_LESS = {"<": True, "<=": False}
+_GREATER = {">": True, ">=": False}
+
+
+def _order_chain(math: str) -> tuple[list[tuple[str, object]], list[bool]] | None:
+    """The terms (("name", name) or ("number", value)) of a chain ``t_0 < t_1 \\le t_2 ...`` written in one
+    direction, smallest first, and whether each step is strict (``r \\in (-1, 1)`` too); None for anything else."""
+    member = _IN_SET.fullmatch(math.strip().rstrip(".,;:").strip())
+    if member is not None:
+        return _interval_chain(member.group("names"), member.group("set"))
+    pieces = _RELATION_SPLIT.split(math.strip().rstrip(".,;:").strip())
+    if len(pieces) not in (3, 5, 7):
+        return None
+    relations = [_RELATIONS.get(r) for r in pieces[1::2]]
+    if all(r in _LESS for r in relations):
+        terms, strict = pieces[0::2], [_LESS[r] for r in relations]
+    elif all(r in _GREATER for r in relations):
+        terms, strict = pieces[0::2][::-1], [_GREATER[r] for r in relations][::-1]
+    else:
+        return None
+    read = []
+    for term in terms:
+        number = _number_in(term)
+        names = _declared_names(term) if number is None else []
+        if number is None and len(names) != 1:
+            return None
+        read.append(("number", number) if number is not None else ("name", names[0]))
+    return read, strict
+
+
+ORDER = "order"
+
+
+def _order_names_of(math: str) -> tuple[list[str], str] | None:
+    """(the names, ORDER) of an order between names (``a < b``); None for anything else."""
+    chain = _order_chain(math)
+    names = [value for kind, value in chain[0] if kind == "name"] if chain is not None else []
+    return (names, ORDER) if len(names) >= 2 else None
+
+
+def _interval_chain(names: str, written: str) -> tuple[list[tuple[str, object]], list[bool]] | None:
+    """``r \\in (-1, 1]`` as the chain -1 < r ≤ 1; None unless one name and an interval with two numeric ends."""
+    interval, declared = _INTERVAL.fullmatch(written.rstrip(".").strip()), _declared_names(names)
+    if interval is None or len(declared) != 1 or "infty" in interval.group("lo") + interval.group("hi"):
+        return None
+    ends = [sp.Rational(interval.group(end).replace(" ", "")) for end in ("lo", "hi")]
+    return ([("number", ends[0]), ("name", declared[0]), ("number", ends[1])],
+            [interval.group("open") == "(", interval.group("close") == ")"])
+
+
+def _declare_order(math: str, sentence: str, line: str, mood: str, persistent: Context, current: Context) -> None:
+    """Read a declared order (see above): from here on where plain, for the next formula where a hypothesis;
+    a negation or a withdrawal of it ends the orders of its names; any other mood leaves all as it is."""
+    chain = _order_chain(math)
+    if chain is None:
+        return
+    names = [value for kind, value in chain[0] if kind == "name"]
+    numbers = len(chain[0]) - len(names)
+    if not (len(names) >= 2 or (len(chain[0]) == 3 and numbers == 2)):
+        return  # a > 0, a < 1: a sign (_declare_sign, _replace_sign)
+    if mood == NEGATION or _WITHDRAWAL.search(_MARKER.sub(" ", sentence)):
+        for target in (persistent, current):
+            _drop_orders(target, set(names), f"{line}: {math.strip()} (the declared order no longer holds)")
+        return
+    if mood not in ("", HYPOTHESIS):
+        return
+    note = f"{line}: {math.strip()}" + (f" ({mood}: for the next formula only)" if mood else "")
+    for target in ((current,) if mood or current is persistent else (persistent, current)):
+        values = _order_values(chain[0], chain[1], target)
+        changed = {name: value for name, value in (values or {}).items() if value != _value_now(target, name)}
+        if set(changed) & _law_parameters(target):
+            continue  # σ of a declared N(0, σ²) keeps its one symbol (the sign reading declares what it can)
+        _drop_orders(target, set(changed), note)
+        for name, value in changed.items():
+            _set_value(target, name, value, note)
+
+
+def _law_parameters(target: Context) -> set[str]:
+    """The names in the declared laws and densities."""
+    return set(target.declared_symbols()) - set(target.symbols) | {
+        name for name, symbol in target.symbols.items() if any(
+            symbol in sp.sympify(part).free_symbols for law in target.laws.values() for part in law) or any(
+            symbol in sp.sympify(normal).free_symbols for _, normal in target.densities.values())}
+
+
+def _value_now(target: Context, name: str) -> sp.Expr:
+    return target.bounded.get(name, target.symbols.get(name, sp.Symbol(name, real=True)))
+
+
+def _order_values(terms: list, strict: list[bool], target: Context) -> dict[str, sp.Expr] | None:
+    """name -> the value it reads as for the chain ``terms`` (smallest first): each name after an anchor (a
+    number, or a name already declared) is the one before it plus δ, each before it the one after it minus δ;
+    a name between two numbers lo + (hi − lo)·δ/(1 + δ). None for a chain not read (two numbers and more names)."""
+    kinds = [kind for kind, _ in terms]
+    if kinds.count("number") == 2:
+        if kinds != ["number", "name", "number"] or not (strict[0] or strict[1]) or terms[0][1] >= terms[2][1]:
+            return None
+        return {terms[1][1]: _interval_value(terms[1][1], terms[0][1], terms[2][1], strict)}
+    if kinds.count("number") > 2 or len({value for kind, value in terms if kind == "name"}) < kinds.count("name"):
+        return None
+    anchor = kinds.index("number") if "number" in kinds else next(
+        (k for k, (_, name) in enumerate(terms) if name in target.symbols or name in target.bounded), 0)
+    values: dict[str, sp.Expr] = {}
+    substituted = {name for k, (kind, name) in enumerate(terms) if kind == "name" and k != anchor}
+
+    def value_of(k: int) -> sp.Expr:
+        kind, value = terms[k]
+        if kind == "number" or value in values:
+            return value if kind == "number" else values[value]
+        current_value = _value_now(target, value)
+        stale = {s.name for s in sp.sympify(current_value).free_symbols} & substituted
+        return sp.Symbol(value, real=True) if stale else current_value
+
+    if kinds[anchor] == "name":
+        values[terms[anchor][1]] = value_of(anchor)
+    for k in range(anchor + 1, len(terms)):
+        values[terms[k][1]] = _signed_symbol(terms[k][1], value_of(k - 1) + _excess(terms[k][1], strict[k - 1]))
+    for k in range(anchor - 1, -1, -1):
+        values[terms[k][1]] = _signed_symbol(terms[k][1], value_of(k + 1) - _excess(terms[k][1], strict[k]))
+    return values
+
+
+def _signed_symbol(name: str, value: sp.Expr) -> sp.Expr:
+    """0 + δ_a (0 < a) as the name a itself, positive (nonnegative, negative, nonpositive where so)."""
+    excess = _excess(name, True), _excess(name, False)
+    for sign, (kind, strict) in {excess[0]: ("positive", True), excess[1]: ("nonnegative", True),
+                                 -excess[0]: ("negative", True), -excess[1]: ("nonpositive", True)}.items():
+        if value == sign:
+            return sp.Symbol(name, real=True, **{kind: strict})
+    return value
+
+
+def _excess(name: str, strict: bool) -> sp.Symbol:
+    return sp.Symbol(f"delta_{name}", **({"positive": True} if strict else {"nonnegative": True}))
+
+
+def _interval_value(name: str, low: sp.Expr, high: sp.Expr, strict: list[bool]) -> sp.Expr:
+    """The values of an interval with numeric ends, open at one end at least, as one of a δ ≥ 0 (> 0)."""
+    if strict[1]:  # [lo, hi) or (lo, hi): from lo (δ = 0) towards hi
+        excess = _excess(name, strict[0])
+        return low + (high - low) * excess / (1 + excess)
+    excess = _excess(name, False)  # (lo, hi]: from hi (δ = 0) towards lo
+    return high - (high - low) * excess / (1 + excess)
+
+
+def _set_value(target: Context, name: str, value: sp.Expr, note: str) -> None:
+    """``name`` reads as ``value`` from here on (Context.bounded): a plain symbol of its own where that is all it is."""
+    value = sp.sympify(value)
+    if isinstance(value, sp.Symbol) and value.name == name:  # a plain real (an anchor whose order the new one
+        signs = {sign: True for sign in _SIGN_SETS if value.assumptions0.get(sign)}  # replaces), or 0 < a: positive
+        target.declare_symbol(name, note, **signs)
+        return
+    target.symbols.pop(name, None)
+    target.bounded = {**target.bounded, name: value}
+    excess = sorted((s for s in value.free_symbols if s.name.startswith("delta_")), key=str)
+    shown = ", ".join(f"{s} {'>' if s.is_positive else '≥'} 0" for s in excess)
+    target.notes[("symbol", name)] = f"{note} (read as {sp.sstr(value)}, {shown})"
+
+
+def _ordered_names(target: Context) -> set[str]:
+    """The names a declared order relates (b and a of b = a + δ_b)."""
+    names = set()
+    for name, value in target.bounded.items():
+        others = {s.name for s in sp.sympify(value).free_symbols if not s.name.startswith("delta_")}
+        names |= others | ({name} if others else set())
+    return names
+
+
+def _assigned_names(math: str) -> list[str]:
+    """The name a value statement ``b = a - 1``, ``b := 3`` gives a value to ([] for any other formula)."""
+    value = _VALUE_STATEMENT.fullmatch(math.strip().rstrip(".,;:").strip())
+    names = _declared_names(value.group("name")) if value is not None else []
+    return names if len(names) == 1 else []
+
+
+def _drop_orders(target: Context, names: set[str], note: str) -> None:
+    """The declared orders of ``names`` and those that read another name through one of them end: those names
+    read as plain reals (a name bounded by a number alone, β ≥ 1, keeps it where the order is not its own)."""
+    for name, value in list(target.bounded.items()):
+        others = {s.name for s in sp.sympify(value).free_symbols if not s.name.startswith("delta_")}
+        if others & names or (name in names and others):
+            target.declare_symbol(name, note)
 
 
 def _signs_after_assignments(document: Document, formula: Formula, context: Context) -> Context:
@@ -1032,6 +1550,11 @@ def _signs_after_assignments(document: Document, formula: Formula, context: Cont
                 or chain[0].problem is not None or chain[1].problem is not None:
             continue
         names = _declared_names(chain[0].segment.source)
+        if len(names) == 1 and names[0] in _ordered_names(context):
+            revised = revised or context.copy()
+            _drop_orders(revised, set(names), f"{document.where(document.line_of(chain[0].segment.start))}: "
+                                              f"{chain[0].segment.source} := ... (the declared order no longer holds)")
+            continue
         declared = _declared_set(context, names[0]) if len(names) == 1 else None
         values = _values_of(chain[1].segment.source, context) if declared is not None else None
         if declared is None or (values is not None and _subset(values, declared)):
@@ -1063,9 +1586,7 @@ def _any_sign(*targets: Context) -> bool:
 def _declared_set(target: Context, name: str) -> sp.Set | None:
     """The values the declared sign of ``name`` allows (β ≥ 1: [1, ∞)); None where it has no declared sign."""
     if name in target.bounded:
-        value = target.bounded[name]
-        excess = next(iter(value.free_symbols))
-        return sp.Interval(value.subs(excess, 0), sp.oo, left_open=bool(excess.is_positive))
+        return _value_set(sp.sympify(target.bounded[name]))
     symbol = target.symbols.get(name)
     if symbol is None:
         return None
@@ -1074,6 +1595,25 @@ def _declared_set(target: Context, name: str) -> sp.Set | None:
         if getattr(symbol, f"is_{sign}") is True:
             allowed = sp.Intersection(allowed, values)
     return None if allowed == sp.S.Reals else allowed
+
+
+def _value_set(value: sp.Expr) -> sp.Set | None:
+    """The values a name read as ``value`` takes: bound + δ (β ≥ 1) and lo + (hi − lo)·δ/(1 + δ) are monotone in
+    their one δ (from δ = 0, attained where δ ≥ 0, to δ → ∞, never attained); None where it has other names (an
+    order: b = a + δ)."""
+    if len(value.free_symbols) != 1:
+        return None
+    excess = next(iter(value.free_symbols))
+    try:
+        start, end = value.subs(excess, 0), sp.limit(value, excess, sp.oo)
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+    if not (start.is_real and (end.is_real or end.is_infinite)) or start == end:
+        return None
+    low, high = (start, end) if bool(start < end) else (end, start)
+    closed_start = not excess.is_positive
+    return sp.Interval(low, high, left_open=not closed_start if low == start else True,
+                       right_open=not closed_start if high == start else True)
 
 
 def _assumption_set(assumptions: dict) -> sp.Set:
@@ -1289,7 +1829,8 @@ def _declare_sign_words(marked: str, maths: list[str], functions, moods: dict[in
     """``$a$ is negative``, ``let $a$ be any real number``, ``for any real $a$``: the sign (or none) of the names
     for what follows, replacing an earlier sign declaration (see _replace_sign, _revise_signs); ``for negative
     $a$``, ``consider positive $a$``: a sign stated before the name, which revises an earlier sign only."""
-    words = [(m, int(m.group("k") or m.group("any")), True) for m in _SIGN_WORDS.finditer(marked)]
+    words = [(m, int(next(m.group(g) for g in ("k", "any", "free", "which", "ja") if m.group(g))), True)
+             for m in _SIGN_WORDS.finditer(marked)]
     words += [(m, int(m.group("k")), False) for m in _SIGN_ADJECTIVE.finditer(marked)]
     for m, k, declares in sorted(words, key=lambda found: found[0].start()):
         names = _declared_names(maths[k]) if k < len(maths) else []
@@ -1305,15 +1846,16 @@ def _declare_sign_words(marked: str, maths: list[str], functions, moods: dict[in
                         _sentence_signs(marked, k, maths), bool(_ANEW.search(sentence)))
         _revise_signs(names, _assumption_set(_WORD_SIGNS.get(kind, {})), sentence, mood, note, before,
                       (signed_here or {}).get(sentence, set()), persistent, current, document)
+        _scope_indexed_signs(set(names), sentence, k, maths, persistent, current)  # a_i is positive for i = 1, 2
 
 
 # "Let $q(z)$ be the Gaussian $\mathcal{N}(z; \mu, \sigma^2)$", "$\epsilon$ follows $N(0, 1)$", "$q(z|x)$ は正規分布
 # $\mathcal{N}(z; \mu, \sigma^2)$ とする": the subject and its Gaussian in two formulas of one statement
 _GAUSSIAN_EN = r"(?:gaussian|normal)(?:\s+(?:distribution|density|law|pdf))?\s+"
-_SPLIT_LAW_EN = re.compile(r"⟦(\d+)⟧\s+(?:(?:is|be|are|denotes?|follows|is\s+distributed\s+as|is\s+given\s+by)\s+"
+_SPLIT_LAW_EN = LazyPattern(r"⟦(\d+)⟧\s+(?:(?:is|be|are|denotes?|follows|is\s+distributed\s+as|is\s+given\s+by)\s+"
                            rf"(?:also\s+)?(?:(?:a|an|the)\s+)?(?:{_GAUSSIAN_EN})?|(?:(?:a|an|the)\s+)?{_GAUSSIAN_EN})"
                            r"⟦(\d+)⟧", re.I)  # "$p(z)$ the Gaussian $N(0, 1)$" after "Let $q(z)$ be ... and"
-_SPLIT_LAW_JA = re.compile(r"⟦(\d+)⟧\s*(?:は|を|が)\s*(?:(?:正規|ガウス)(?:分布|密度)(?:関数)?\s*)?⟦(\d+)⟧")
+_SPLIT_LAW_JA = LazyPattern(r"⟦(\d+)⟧\s*(?:は|を|が)\s*(?:(?:正規|ガウス)(?:分布|密度)(?:関数)?\s*)?⟦(\d+)⟧")
 
 
 def _declare_split_laws(document: Document, prose: str, base: int, marked: str, moods: dict[int, str],
@@ -1330,7 +1872,7 @@ def _declare_split_laws(document: Document, prose: str, base: int, marked: str, 
             offset = base + found[i][2]
             line = document.where(document.line_of(offset))
             mood = next((moods.get(k, "") for k in (i, j) if moods.get(k, "") in (NEGATION, NOT_DECLARED)),
-                        moods.get(i, ""))
+                        _law_mood(marked, i, moods.get(i, "")))
             if mood in (NEGATION, NOT_DECLARED):
                 why = "a negation" if mood == NEGATION else "not a plain declarative sentence"
                 note = f"{line}: `{part}` is not read as a declaration ({why})"
@@ -1347,6 +1889,16 @@ def _declare_split_laws(document: Document, prose: str, base: int, marked: str, 
                 document.problems.append(Unparsed(f"a declaration in the prose cannot be used: {what}", part,
                                                   offset, offset + len(found[i][3])))
                 _unreadable_law(document, (persistent, current), part, f"{line}: `{part}` cannot be used ({what})")
+
+
+def _second_law(context: Context, sentence: str, laws_here: dict[tuple, tuple]) -> bool:
+    """Whether the declaration just made in ``context`` gives its density or variable another law than one made
+    before in the same sentence ("Let $p(z) = N(0, 1)$ and $p(z) = N(0, 4)$": which one is meant?)."""
+    key = next(reversed(context.notes))
+    subject = key[1] if key[0] == "law" else key[1:]
+    law = context.laws.get(subject) if key[0] == "law" else context.densities.get(subject)
+    before = laws_here.setdefault((sentence, key), law)
+    return before != law
 
 
 def _unreadable_law(document: Document, targets, part: str, note: str) -> None:
@@ -1405,7 +1957,7 @@ def _tentative_sign(document: Document, found: re.Match, math: str, line: str, p
             target.notes[("sign-refused", name)] = note
 
 
-_NAMED_LAW = re.compile(r"^\s*(?:\\(?:mathcal|mathscr)\s*\{\s*[A-Z]\s*\}|\\mathcal\s+[A-Z]|"
+_NAMED_LAW = LazyPattern(r"^\s*(?:\\(?:mathcal|mathscr)\s*\{\s*[A-Z]\s*\}|\\mathcal\s+[A-Z]|"
                         r"\\(?:mathrm|operatorname|text|textrm|mathsf|mathbf)\s*\{\s*(?:U|Unif|Uniform|Beta|Gamma|Exp|"
                         r"Expon|Exponential|Laplace|Lap|Bern|Bernoulli|Cat|Categorical|Dir|Dirichlet|Poisson|Pois|"
                         r"Logistic|Cauchy|Student|StudentT|Lognormal|LogNormal|Weibull|Binomial|Bin|Mult|"
@@ -1420,7 +1972,7 @@ def _equation_as_law(part: str) -> str:
     if len(sides) != 2 or "\\sim" in part or not (_NORMAL.match(sides[1]) or _NAMED_LAW.match(sides[1])):
         return part  # q(z) = U(z; 0, φ): a law stated, declared as one (refused there, so no other law is assumed)
     try:
-        subject = _written_density(sides[0])
+        subject = _written_density(sides[0], {_law_subject_letter(f"{sides[0]}\\sim{sides[1]}")} - {None})
     except (ValueError, TypeError, RecursionError):
         return part
     if not isinstance(subject, Density) or len(subject.variables) != 1:
@@ -1432,6 +1984,21 @@ def _mark_hypothesis(context: Context, mood: str) -> None:
     """The note of the declaration just made says it is a hypothesis for the next formula only."""
     key = next(reversed(context.notes))
     context.notes[key] += f" ({mood}: for the next formula only)"
+
+
+# what makes a law stated a custom rather than this text's own: "typically", "a common choice", 通常, 一般に
+_LAW_HEDGE = LazyPattern(r"\b(?:typically|typical|usually|usual|often|commonly|common|frequently|customarily|"
+                        r"conventionally|conventional|popular|in\s+practice|standard\s+choice|by\s+default|"
+                        r"mostly|generally|in\s+general|such\s+as|for\s+(?:example|instance))\b|\be\.g\.|通常|普通|一般に|一般的|よく|多くの場合|典型|しばしば|"
+                        r"ことが多い|場合が多い|ふつう", re.I)
+
+
+def _law_mood(marked: str, number: int, mood: str) -> str:
+    """The mood of a law stated by formula ``number``: not plainly declared where its sentence says it is only
+    the usual choice ("typically $p(z) = N(0, 1)$"), else ``mood``."""
+    if mood in (NEGATION, NOT_DECLARED) or not _LAW_HEDGE.search(_MARKER.sub(" ", _sentence_of(marked, number))):
+        return mood
+    return NOT_DECLARED
 
 
 def _refuse_declaration(context: Context, part: str, note: str) -> None:
@@ -1446,7 +2013,7 @@ def _refuse_declaration(context: Context, part: str, note: str) -> None:
         context.notes.pop(("law", subject), None)
         context.notes[("law-refused", subject)] = note
     elif isinstance(subject, (Density, Normal)):
-        written = _written_density(part.split("\\sim", 1)[0])
+        written = _written_density(part.split("\\sim", 1)[0], context.density_letters)
         if isinstance(written, Density):
             key = conditional_key(written) if written.given else (written.family, written.label)
             context.densities.pop(key, None)
@@ -1456,14 +2023,14 @@ def _refuse_declaration(context: Context, part: str, note: str) -> None:
 
 
 
-_NORMAL = re.compile(r"^\s*(?:N|\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N|\\mathscr\s*\{\s*N\s*\}|\\mathrm\s*\{\s*N\s*\}"
+_NORMAL = LazyPattern(r"^\s*(?:N|\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N|\\mathscr\s*\{\s*N\s*\}|\\mathrm\s*\{\s*N\s*\}"
                      r"|\\operatorname\s*\{\s*N\s*\})\s*(?:\\left\s*|\\[bB]igg?[lr]?\s*)?\((.*)\)\s*$", re.S)
-_IDENTITY = re.compile(r"\s*(?:I|\\(?:mathbf|mathbb|mathrm|boldsymbol|bm)\s*\{\s*I\s*\}|I_\{?\s*[a-zA-Z0-9]\s*\}?)\s*")
-_POINT = re.compile(r";|\\mid\b|(?<!\\)\|")
+_IDENTITY = LazyPattern(r"\s*(?:I|\\(?:mathbf|mathbb|mathrm|boldsymbol|bm)\s*\{\s*I\s*\}|I_\{?\s*[a-zA-Z0-9]\s*\}?)\s*")
+_POINT = LazyPattern(r";|\\mid\b|(?<!\\)\|")
 
 
-_SCALE_WORDS = re.compile(r"standard[\s-]+deviation|\bstd\b|\bscale\b|標準偏差|スケール", re.I)
-_SQUARED = re.compile(r"\^\s*\{?\s*2\s*\}?\s*$")
+_SCALE_WORDS = LazyPattern(r"standard[\s-]+deviation|\bstd\b|\bscale\b|標準偏差|スケール", re.I)
+_SQUARED = LazyPattern(r"\^\s*\{?\s*2\s*\}?\s*$")
 
 
 def _normal_scale_stated(prose: str, math_start: int, math: str) -> bool:
@@ -1602,11 +2169,25 @@ def _note_latest(context: Context, key: tuple, note: str) -> None:
     context.notes[key] = note
 
 
-def _written_density(left: str):
+def _written_density(left: str, letters: set[str] | frozenset = frozenset()):
+    """``left`` read on its own (``letters`` read as densities: g of ``g(z) = \\mathrm{Cauchy}(z; 0, 1)``)."""
     try:
-        return parse_expression(left, Context())
+        return parse_expression(left, Context(density_letters=set(letters)))
     except Unparsed:
         return None
+
+
+def _law_subject_letter(part: str) -> str | None:
+    """The letter of ``g(z) \\sim law`` (a letter applied to variables, a Gaussian or a named law on the right):
+    the law makes it a density, whatever its letter (None for any other part)."""
+    if "\\sim" not in part:
+        return None
+    left, right = part.split("\\sim", 1)
+    named = _DENSITY_MATH.fullmatch(left)
+    if named is None or "(" not in left or not (_NORMAL.match(right) or _NAMED_LAW.match(right)):
+        return None
+    letter = named.group(1).lstrip("\\")
+    return None if named.group(1).startswith("\\") and letter not in GREEK else letter
 
 
 # ---------------------------------------------------------------- prose: curvature
@@ -1617,8 +2198,8 @@ def _written_density(left: str):
 # makes it declare nothing; such a refusal is noted for the report.
 
 _MARK = "⟦{}⟧"
-_MARKER = re.compile(r"⟦(\d+)⟧")
-_FUNCTION_MATH = re.compile(r"\s*([a-zA-Z]|\\[a-zA-Z]+)\s*(?:\(\s*(?:[a-zA-Z]|\\cdot)\s*\))?\s*")
+_MARKER = LazyPattern(r"⟦(\d+)⟧")
+_FUNCTION_MATH = LazyPattern(r"\s*([a-zA-Z]|\\[a-zA-Z]+)\s*(?:\(\s*(?:[a-zA-Z]|\\cdot)\s*\))?\s*")
 _LIST_EN = r"(?P<list>⟦\d+⟧(?:(?:\s*,\s*⟦\d+⟧)*\s*,?\s*and\s+⟦\d+⟧)?)"
 _ADJECTIVE_EN = (r"(?P<adjective>(?:(?:strictly|strongly|uniformly)\s+)?(?P<word>concave|convex)\b)"
                  r"(?P<direction>\s*-?\s*(?:upwards?|downwards?|up|down)\b)?")
@@ -1632,35 +2213,35 @@ _AFTER_EN = re.compile(_LIST_EN + rf"\s+(?:(?:{_BETWEEN_EN})\s+)*" + _ADJECTIVE_
 _OBJECT_WORDS_EN = {"with", "of", "by", "to", "from", "than", "on", "in", "for", "at", "composed", "applied", "times",
                     "plus", "minus", "over", "under", "into", "onto", "after", "before", "like", "as", "via", "through",
                     "between", "whose", "where", "sum", "product", "composition", "difference", "ratio"}
-_BEFORE_EN = re.compile(r"\b" + _ADJECTIVE_EN + r"\s+(?:(?:functions?|maps?|mappings?)\s+)?" + _LIST_EN, re.I)
+_BEFORE_EN = LazyPattern(r"\b" + _ADJECTIVE_EN + r"\s+(?:(?:functions?|maps?|mappings?)\s+)?" + _LIST_EN, re.I)
 _QUALIFIERS_EN = {"log", "quasi", "pseudo", "semi", "locally", "geodesically", "piecewise", "non", "operator",
                   "matrix", "midpoint", "jointly", "logarithmically", "essentially", "almost", "nearly",
                   "approximately", "roughly", "partly", "somewhat", "sometimes"}
 _RESTRICTIONS_EN = {"on", "over", "in", "for", "when", "whenever", "where", "if", "except", "near", "around", "at",
                     "along", "within", "between", "provided", "unless", "only", "outside", "inside", "away"}
-_NEGATION_EN = re.compile(
+_NEGATION_EN = LazyPattern(
     r"\b(?:not|no|never|neither|nor|none|nowhere|cannot|hardly|barely|scarcely|without|fails?|failed|failing|"
     r"lacks?|rather|instead|unlike|false|falsely|wrong|wrongly|incorrect|incorrectly|mistaken|mistakenly|"
     r"mistake|misconception|myth|erroneous|erroneously|non)\b|n't\b|n’t\b|\bnon-", re.I)
-_HYPOTHESIS_EN = re.compile(r"\b(?:if|iff|when|whenever|provided|once)\b|\bin case\b|\bcase that\b", re.I)
-_HEDGE_EN = re.compile(
+_HYPOTHESIS_EN = LazyPattern(r"\b(?:if|iff|when|whenever|provided|once)\b|\bin case\b|\bcase that\b", re.I)
+_HEDGE_EN = LazyPattern(
     r"\b(?:whether|unless|were|would|could|might|may|should|perhaps|maybe|possibly|probably|likely|seems?|seemed|"
     r"appears?|appeared|supposedly|allegedly|claims?|claimed|hypothetically|imagine|pretend|wish|hope|"
     r"whichever|believes?|believed|thinks?|thought|says?|said|guess|conjectured?|expects?|expected|unclear|"
     r"unknown|doubt|doubtful)\b", re.I)
 _LIST_JA = r"(?P<list>⟦\d+⟧(?:\s*(?:と|、|,|及び|および|や)\s*⟦\d+⟧)*)"
 _ADJECTIVE_JA = r"(?P<adjective>(?:狭義に?|真に|強)?(?P<word>上に凸|下に凸|凹|凸))"
-_BEFORE_JA = re.compile(_ADJECTIVE_JA + r"\s*(?:な|の)?\s*(?:関数)?\s*" + _LIST_JA)
-_AFTER_JA = re.compile(_LIST_JA + r"\s*(?:は|が|も|を)\s*(?:共に|ともに|どちらも|いずれも|常に|つねに|いつも|必ず|確かに)?\s*" + _ADJECTIVE_JA)
+_BEFORE_JA = LazyPattern(_ADJECTIVE_JA + r"\s*(?:な|の)?\s*(?:関数)?\s*" + _LIST_JA)
+_AFTER_JA = LazyPattern(_LIST_JA + r"\s*(?:は|が|も|を)\s*(?:共に|ともに|どちらも|いずれも|常に|つねに|いつも|必ず|確かに)?\s*" + _ADJECTIVE_JA)
 _QUALIFIERS_JA = ("非", "準", "擬", "対数", "弱", "局所", "ほぼ", "概")
-_NEGATION_JA = re.compile(r"ない|なく|ません|ず(?:に|、|。|$)|非|違う|誤")
-_HYPOTHESIS_JA = re.compile(r"場合|なら|とき|時に|時は|れば|たら|仮に|もし")
-_HEDGE_JA = re.compile(r"としても|かも|だろう|でしょう|らしい|疑問|はず")
-_QUESTION_JA = re.compile(r"かどうか|か[。？?]?\s*$|でしょうか|だろうか")
+_NEGATION_JA = LazyPattern(r"ない|なく|ません|ず(?:に|、|。|$)|非|違う|誤(?!差)")
+_HYPOTHESIS_JA = LazyPattern(r"場合|なら|とき|時に|時は|れば|たら|仮に|もし")
+_HEDGE_JA = LazyPattern(r"としても|かも|だろう|でしょう|らしい|疑問|はず")
+_QUESTION_JA = LazyPattern(r"かどうか|か[。？?]?\s*$|でしょうか|だろうか")
 _KIND_JA = {"上に凸": "concave", "凹": "concave", "下に凸": "convex", "凸": "convex"}
-_SENTENCE_BREAK = re.compile(r"(?<=[。．！？!?])|(?<=\.)(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+\.|#+)[ \t])|"
+_SENTENCE_BREAK = LazyPattern(r"(?<=[。．！？!?])|(?<=\.)(?<!e\.g\.)(?<!i\.e\.)(?<!\bcf\.)(?<!viz\.)(?<!resp\.)(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+\.|#+)[ \t])|"
                              + BOUNDARY)  # a heading or (LaTeX) a structure command ends a sentence
-_CLAUSE_WORDS = re.compile(r"\b(?:but|whereas|while|although|though|however|yet)\b", re.I)
+_CLAUSE_WORDS = LazyPattern(r"\b(?:but|whereas|while|although|though|however|yet)\b", re.I)
 
 
 def _declare_curvatures(marked: str, functions, persistent: Context, current: Context) -> None:
@@ -1713,10 +2294,171 @@ def _declare_curvatures(marked: str, functions, persistent: Context, current: Co
                     target.notes[("curvature-tentative", name)] = tentative[name]
 
 
+# ---------------------------------------------------------------- prose: a law or a curvature changed
+
+# A later sentence that changes what the prose declared ("We now switch to ...", "From now on $f$ is an arbitrary
+# function", "以降 ... を用いる") and is not itself read as a new declaration leaves the old one unusable: the
+# steps that use it are undecided, with the sentence as the reason, never checked with the old law.
+_CHANGE_EN = LazyPattern(
+    r"\b(?:becomes?|became|becoming|instead|replace[sd]?|replacing|change[sd]?|changing|switch(?:es|ed|ing)?|"
+    r"henceforth|hereafter|from\s+(?:now|here|this\s+point)\s+on(?:wards?)?|modif(?:y|ies|ied|ying)|"
+    r"updat(?:e|es|ed|ing)|redefin(?:e|es|ed|ing)|re-?declar(?:e|es|ed|ing)|no\s+longer|any\s*more|"
+    r"drop(?:s|ped|ping)?|relax(?:es|ed|ing)?|remov(?:e|es|ed|ing)|abandon(?:s|ed|ing)?|lift(?:s|ed|ing)?|"
+    r"alternatively|in\s+place\s+of|suppose\s+instead)\b", re.I)
+_CHANGE_JA = LazyPattern(r"以降|以後|これから|ここから|今後|今度|新た|変更|変え|置き換|置換|切り替|切替|代わり|代え|"
+                        r"替え|改め|取り替|外す|外し|やめ|緩め|仮定しな")
+_NOW_EN = LazyPattern(r"\b(?:now|new|next)\b", re.I)
+_PARAMETER_GIVEN_EN = LazyPattern(r"\b(?:have|has|having|with|of|to)\s+(?:a\s+|the\s+)?(?:variance|mean|std|"
+                                 r"standard\s+deviation|scale|location)\s+⟦", re.I)
+_ANY_FUNCTION = LazyPattern(r"\b(?:arbitrary|any|general|generic|whatever|unrestricted)\s+(?:[a-z-]+\s+){0,3}"
+                           r"(?:functions?|maps?|mappings?)\b|任意の[^。]*関数|一般の[^。]*関数", re.I)
+_CURVATURE_NOUN = LazyPattern(r"\b(?:convexity|concavity|curvature)\b|凸性|凹性", re.I)
+
+
+def _declare_changes(document: Document, marked: str, functions, maths: list[str], persistent: Context,
+                     current: Context) -> None:
+    """The sentences that change a law or a curvature declared before them and are not read as its new
+    declaration: the old one is withdrawn (see above); one that a later sentence declares again stands."""
+    sentences = [sentence for sentence in _SENTENCE_BREAK.split(marked) if sentence and "⟦" in sentence]
+    declared = [_laws_stated(sentence, maths) for sentence in sentences]
+    curved = [_curvatures_stated(sentence, functions) for sentence in sentences]
+    for index, sentence in enumerate(sentences):
+        later_laws = set().union(*declared[index + 1:])
+        later_curves = set().union(*curved[index + 1:])
+        shown = " ".join(_MARKER.sub(lambda m: functions[int(m.group(1))][2], sentence).split())
+        note = (f"{_sentence_line(sentence, functions)}: “{shown if len(shown) <= 90 else shown[:87] + '...'}” "
+                "changes what the prose declared before, and is not read as the new declaration")
+        for key, written in _changed_laws(sentence, maths, persistent, declared[index]):
+            if key not in later_laws:
+                _withdraw_law(document, written, note, persistent, current)
+        for name in _changed_curvatures(sentence, functions, curved[index]):
+            if name not in later_curves:
+                _withdraw_curvature(name, note, persistent, current)
+
+
+def _curvatures_stated(sentence: str, functions) -> set[str]:
+    """The functions a sentence plainly declares a curvature of (see _declare_curvatures)."""
+    clauses, allowed = _clauses(sentence), _declarative_markers(sentence)
+    return {name for number, clause in enumerate(clauses) if _mood(sentence, clauses, number) == ""
+            for names, _, why, markers in _statements(clause, functions) if not why and set(markers) <= allowed
+            for name in names}
+
+
+def _law_key(written: str) -> tuple | None:
+    """The key of the declaration a written density or variable would have (None for anything else)."""
+    subject = _written_density(written)
+    if isinstance(subject, Density):
+        return conditional_key(subject) if subject.given else (subject.family, subject.label)
+    if isinstance(subject, sp.Symbol):
+        return ("law", subject.name)
+    return None
+
+
+def _laws_stated(sentence: str, maths: list[str]) -> set[tuple]:
+    """The keys of the laws a sentence states (``subject \\sim law``, ``subject = N(...)``, "$p(z)$ is $N(0, 1)$"),
+    read as declarations or not: the reading of those is the declaration's own."""
+    found = set()
+    for k in map(int, _MARKER.findall(sentence)):
+        for _, part in top_level_parts(maths[k]):
+            part = _equation_as_law(part)
+            if "\\sim" in part or re.search(r"(?<![<>!:\\])=(?!=)", part):
+                key = _law_key(re.split(r"\\sim|(?<![<>!:\\])=(?!=)", part, maxsplit=1)[0])
+                if key is not None:
+                    found.add(key)
+    for pattern in (_SPLIT_LAW_EN, _SPLIT_LAW_JA):
+        for m in pattern.finditer(sentence):
+            key = _law_key(maths[int(m.group(1))]) if int(m.group(2)) < len(maths) and \
+                _NORMAL.match(maths[int(m.group(2))]) else None
+            if key is not None:
+                found.add(key)
+    return found
+
+
+def _changes(sentence: str, maths: list[str]) -> bool:
+    """Whether a sentence says that something changes (a strong word, or "now"/"new" with a law or a parameter
+    value given)."""
+    plain = _MARKER.sub(" ", sentence)
+    if _CHANGE_EN.search(plain) or _CHANGE_JA.search(plain):
+        return True
+    return bool(_NOW_EN.search(plain) and (_PARAMETER_GIVEN_EN.search(sentence) or _writes_law(sentence, maths)))
+
+
+def _writes_law(sentence: str, maths: list[str]) -> bool:
+    """Whether a sentence writes a law alone (``$N(0, 4)$``, ``$\\mathrm{Laplace}(0, 1)$``)."""
+    return any(_NORMAL.match(maths[k]) or _NAMED_LAW.match(maths[k]) for k in map(int, _MARKER.findall(sentence)))
+
+
+def _changed_laws(sentence: str, maths: list[str], context: Context, stated: set[tuple]) -> list[tuple[tuple, str]]:
+    """(key, the density or variable as written) of each declared law a changing sentence is about and does not
+    state: the densities and variables it writes alone ("the prior $p(z)$ becomes ..."), or, where it writes
+    none but a law ("We change the prior to $N(0, 4)$"), every declared one."""
+    if not _changes(sentence, maths):
+        return []
+    mentioned, laws_written = [], False
+    for k in map(int, _MARKER.findall(sentence)):
+        key = _law_key(maths[k])
+        if key is not None:
+            mentioned.append((key, maths[k]))
+        laws_written |= bool(_NORMAL.match(maths[k]) or _NAMED_LAW.match(maths[k]))
+    found = [(key, written) for key, written in mentioned if key not in stated and _is_declared(context, key)]
+    if mentioned or not laws_written:
+        return found
+    return [(key, written) for key, written in _declared_laws(context) if key not in stated]
+
+
+def _is_declared(context: Context, key: tuple) -> bool:
+    if key[0] == "law":
+        return any(symbol.name == key[1] for symbol in context.laws)
+    return key in context.densities
+
+
+def _declared_laws(context: Context) -> list[tuple[tuple, str]]:
+    """(key, the subject as written) of every law the context declares."""
+    found = [(("law", symbol.name), symbol.name) for symbol in context.laws if isinstance(symbol, sp.Symbol)]
+    for key, (density, _) in context.densities.items():
+        if isinstance(density, Density):
+            found.append((key, _density_latex(density)))
+    return found
+
+
+def _density_latex(density: Density) -> str:
+    """``q_{\\phi}(z|x)`` for a density, as the reader parses it back."""
+    label = f"_{{\\{density.label}}}" if density.label else ""
+    given = f"|{','.join(sp.latex(g) for g in density.given)}" if density.given else ""
+    return f"{density.family}{label}({','.join(sp.latex(v) for v in density.variables)}{given})"
+
+
+def _withdraw_law(document: Document, written: str, note: str, persistent: Context, current: Context) -> None:
+    """The law declared for ``written`` no longer holds and none other is known (audit/check.py leaves the steps
+    that use it undecided with ``note``)."""
+    _unreadable_law(document, (persistent, current), f"{written} \\sim", note)
+
+
+def _changed_curvatures(sentence: str, functions, stated: set[str]) -> list[str]:
+    """The functions with a declared curvature that a sentence makes general or whose curvature it changes
+    ("From now on $f$ is an arbitrary smooth function", "We drop the convexity of $f$"), not stating a new one."""
+    plain = _MARKER.sub(" ", sentence)
+    if not (_ANY_FUNCTION.search(plain) or _CHANGE_EN.search(plain) or _CHANGE_JA.search(plain) or
+            _NOW_EN.search(plain) and _CURVATURE_NOUN.search(plain)):
+        return []
+    names = [functions[int(k)][0] for k in _MARKER.findall(sentence)]
+    return [name for name in dict.fromkeys(names) if name is not None and name not in stated]
+
+
+def _withdraw_curvature(name: str, note: str, persistent: Context, current: Context) -> None:
+    """``name`` has no declared curvature from here on; a step refuted without the old one, and proved with it,
+    is undecided (the tentative curvature, audit/check.py)."""
+    for target in (persistent, current):
+        if name in target.curvature:
+            target.notes[("curvature-tentative", name)] = target.curvature.pop(name)
+            target.notes.pop(("curvature", name), None)
+            target.notes[("curvature-refused", name)] = note
+
+
 NEGATION, QUESTION, HEDGE, HYPOTHESIS = "a negation", "a question", "a hedge, not a statement", "a hypothesis"
 
 
-_EXCLUDING = re.compile(r"\b(?:except|excepting|excluding|other\s+than|apart\s+from|aside\s+from|save\s+for|"
+_EXCLUDING = LazyPattern(r"\b(?:except|excepting|excluding|other\s+than|apart\s+from|aside\s+from|save\s+for|"
                         r"outside\s+of)\b|以外|除", re.I)
 
 
@@ -1758,15 +2500,20 @@ def _moods(marked: str) -> dict[int, str]:
                 if mood == "" and k not in allowed and _CONDITION_CLAUSE.fullmatch(clause) and \
                         _plain_around(sentence, clauses):
                     mood = HYPOTHESIS  # "..., with $s > 0$, gives": a condition of the next formula
+                if mood == "" and not closed and _CASE_LEAD.fullmatch(sentence):
+                    mood = HYPOTHESIS  # "For $u > 0$, $$...$$": the case of the display it leads into, no more
                 if mood == HYPOTHESIS and (closed or _case_set_aside(sentence, clauses, number)):
                     mood = HEDGE  # a case another sentence or clause follows may close: it is not assumed
                 moods[int(k)] = mood if mood in (NEGATION, HYPOTHESIS) or k in allowed else NOT_DECLARED
     return moods
 
 
-_CONTRAST = re.compile(r"\b(?:but|whereas|while|although|though|however|yet|otherwise|in\s+general)\b|"
+_CASE_LEAD = LazyPattern(r"\s*(?:for|when|whenever|in\s+the\s+case)\s+(?:(?:all|every|each|any)\s+)?⟦\d+⟧\s*"
+                         r"(?:,\s*(?:we\s+(?:have|get|obtain|find)|one\s+(?:has|gets)|it\s+holds\s+that)\s*)?[,:]?\s*",
+                         re.I)
+_CONTRAST = LazyPattern(r"\b(?:but|whereas|while|although|though|however|yet|otherwise|in\s+general)\b|"
                        r"だが|けれど|けど|しかし|一般に|省略|扱う|扱い|示せれば|誘惑|が、", re.I)
-_RUNS_INTO_JA = re.compile(r"次|以下|成り立つ|成立|[:：]\s*$")
+_RUNS_INTO_JA = LazyPattern(r"次|以下|成り立つ|成立|[:：]\s*$")
 
 
 def _case_set_aside(sentence: str, clauses: list[str], number: int) -> bool:
@@ -1786,7 +2533,7 @@ def _plain_around(sentence: str, clauses: list[str]) -> bool:
 
 
 NOT_DECLARED = "not read as a declaration: not a plain declarative sentence"
-_CONDITION_CLAUSE = re.compile(r"\s*(?:with|where|assuming)\s+⟦\d+⟧\s*[.:]?\s*", re.I)
+_CONDITION_CLAUSE = LazyPattern(r"\s*(?:with|where|assuming)\s+⟦\d+⟧\s*[.:]?\s*", re.I)
 # A sentence declares only in a plain shape: English made of these words alone (and the formulas, commas, a
 # final period or colon), not opening as a question; a hypothesis "If <declaration>, ..." declares its
 # condition for the next formula. Any other word (or, either, except, show, want, case, only, false, ...)
@@ -1807,8 +2554,8 @@ _DECLARATIVE_WORDS_EN = {
     "learned", "independent", "independently", "draw", "drawn", "samples", "sample", "i.i.d.", "iid", "which",
     "such", "as", "in", "has", "have", "write", "writes", "written", "use", "uses", "used", "call", "called",
     "objective", "bound", "lower", "evidence", "integrates", "to"}
-_OPENING_EN = re.compile(r"^\s*(?:if|when|whenever|provided(?:\s+that)?|with|given|for)\b", re.I)
-_DECLARATIVE_SIGNS_EN = re.compile(r"[\s,()]|⟦\d+⟧|[.:]\s*$")  # a remark in parentheses: its words count too
+_OPENING_EN = LazyPattern(r"^\s*(?:if|when|whenever|provided(?:\s+that)?|with|given|for)\b", re.I)
+_DECLARATIVE_SIGNS_EN = LazyPattern(r"[\s,()]|⟦\d+⟧|[.:]\s*$")  # a remark in parentheses: its words count too
 # the verbs with which a text sets up its objects ("We choose ...", "We pick ...", "Consider ...")
 _DECLARATIVE_WORDS_EN |= {"choose", "chose", "chosen", "pick", "picked", "set", "taken", "assumed", "assumes",
                           "supposed", "define", "defines", "defined", "consider", "considered", "modeled",
@@ -1819,17 +2566,17 @@ _DECLARATIVE_WORDS_EN |= {"choose", "chose", "chosen", "pick", "picked", "set", 
                           "single", "two", "per", "dataset", "term", "terms", "loss", "reconstruction", "scale",
                           "location", "width", "diagonal", "isotropic", "factorized", "factorised", "amortized",
                           "amortised", "inference", "simple", "usual", "usually", "typically", "common", "convention"}
-_LISTED_EN = re.compile(r"^(?P<head>[^:⟦]*):\s*(?P<list>⟦\d+⟧(?:\s*(?:,|and|,\s*and)\s*⟦\d+⟧)*)\s*\.?\s*$", re.I)
-_NOT_A_STATEMENT_EN = re.compile(r"\b(?:or|either|nor|except|show|prove|want|exercise|question|problem|claim|"
+_LISTED_EN = LazyPattern(r"^(?P<head>[^:⟦]*):\s*(?P<list>⟦\d+⟧(?:\s*(?:,|and|,\s*and)\s*⟦\d+⟧)*)\s*\.?\s*$", re.I)
+_NOT_A_STATEMENT_EN = LazyPattern(r"\b(?:or|either|nor|except|show|prove|want|exercise|question|problem|claim|"
                                  r"conjecture|case|only|suppose|contradiction|goal|wrong|false|misconception|mistakes?|mistaken|errors?|"
                                  r"erroneous(?:ly)?|incorrect(?:ly)?|typos?|pitfalls?|fallac(?:y|ies)|bogus|flawed|"
                                  r"naive(?:ly)?|confuse[sd]?|confusion)\b|[“”\"?/]",
                                  re.I)
-_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-_NOT_DECLARATIVE_JA = re.compile(r"嘘|誤|偽|示|証明|思|限ら|または|又は|あるいは|もしくは|か[、。]|か$|か\s*⟦|"
+_CJK = LazyPattern(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_NOT_DECLARATIVE_JA = LazyPattern(r"嘘|誤|偽|示|証明|思|限ら|または|又は|あるいは|もしくは|か[、。]|か$|か\s*⟦|"
                                  r"[「」『』“”\"/?？()（）]|問|演習|背理|矛盾|たい|べき|ほしい|欲しい|予想|期待|例題|課題|"
-                                 r"除|以外|のみ|だけ|限り|範囲|節|章|後述|前述|参照")
-_DECLARATIVE_END_JA = re.compile(r"(?:とする|とします|である|です|ます|する|ある|だ|る|とおく|と置く)\s*[。．.:：]?\s*$")
+                                 r"除|以外|のみ|だけ|限り|範囲|節|章|後述|前述|参照|例えば|たとえば|例として|一例")
+_DECLARATIVE_END_JA = LazyPattern(r"(?:とする|とします|である|です|ます|する|ある|だ|る|とおく|と置く)\s*[。．.:：]?\s*$")
 
 
 # What may open a sentence without being part of its statement: a list or quote marker, a label set in bold
@@ -1837,13 +2584,13 @@ _DECLARATIVE_END_JA = re.compile(r"(?:とする|とします|である|です|�
 # ("From here on", "In what follows", "For simplicity", "Now"). They are taken off before the sentence's
 # shape is read; a label that negates, hedges or poses a problem ("**Wrong:**", "*Exercise.*") makes the
 # sentence declare nothing.
-_LEADING_MARKER = re.compile(r"^\s*(?:(?:>\s*)+|(?:[-*+]|\d+[.)]|\(?(?:[ivx]{1,4}|[a-h])\))\s+)")
-_LABEL = re.compile(r"^\s*(?P<mark>\*\*|__|\*|_)(?P<label>[^*_⟦\n]{1,60}?)(?P<inside>[.:]?)(?P=mark)"
+_LEADING_MARKER = LazyPattern(r"^\s*(?:(?:>\s*)+|(?:[-*+]|\d+[.)]|\(?(?:[ivx]{1,4}|[a-h])\))\s+)")
+_LABEL = LazyPattern(r"^\s*(?P<mark>\*\*|__|\*|_)(?P<label>[^*_⟦\n]{1,60}?)(?P<inside>[.:]?)(?P=mark)"
                     r"(?P<after>\s*[.:]?)\s+")
-_PLAIN_LABEL = re.compile(r"^\s*(?P<label>[A-Z][A-Za-z0-9-]*(?:\s+[A-Za-z0-9-]+){0,2}):\s+(?=\S)")
+_PLAIN_LABEL = LazyPattern(r"^\s*(?P<label>[A-Z][A-Za-z0-9-]*(?:\s+[A-Za-z0-9-]+){0,2}):\s+(?=\S)")
 _DOCUMENT_PART = (r"(?:section|subsection|chapter|note|notes|post|article|paper|part|derivation|document|notebook|"
                   r"tutorial|page|appendix|lecture|text|blog|write-?up)")
-_DISCOURSE_EN = re.compile(
+_DISCOURSE_EN = LazyPattern(
     r"^\s*(?:(?:from|for)\s+(?:here|now|this\s+point)\s+on(?:wards?)?|henceforth|henceforward|hereafter|"
     r"hereinafter|in\s+(?:what\s+follows|the\s+following|the\s+sequel|"
     rf"the\s+(?:rest|remainder)\s+of\s+(?:this|the)\s+{_DOCUMENT_PART}|this\s+{_DOCUMENT_PART})|"
@@ -1912,11 +2659,11 @@ def _declarative_markers(sentence: str) -> set[str]:
             for k in _MARKER.findall(clause)}  # ", with ⟦k⟧, gives": a condition of the next formula (see _moods)
 
 
-_FOR_ALL_EN = re.compile(r"\bfor\s+(?:all|every|each|any)\s+(?:[A-Za-z]|⟦\d+⟧)(?=[\s,.;:]|$)", re.I)
+_FOR_ALL_EN = LazyPattern(r"\bfor\s+(?:all|every|each|any)\s+(?:[A-Za-z]|⟦\d+⟧)(?=[\s,.;:]|$)", re.I)
 
 
-_REMARK_JA = re.compile(r"（([^（）]*)）|\(([^()]*)\)")
-_QUOTE_JA = re.compile(r"「([^「」]*)」|『([^『』]*)』")
+_REMARK_JA = LazyPattern(r"（([^（）]*)）|\(([^()]*)\)")
+_QUOTE_JA = LazyPattern(r"「([^「」]*)」|『([^『』]*)』")
 
 
 def _japanese_brackets(sentence: str) -> str | None:
@@ -2026,8 +2773,9 @@ def _english_kind(clause: str, m: re.Match) -> tuple[str, str]:
         return kind, f"“{(previous[-1] if previous else '')}-{word}” is not {word}"
     after = clause[m.end():]
     subject = re.findall(r"[A-Za-z]+", clause[:m.start("list")][-24:])
+    lead = clause[:m.start("list")]
     if m.re is _AFTER_EN and subject and subject[-1].lower() in _OBJECT_WORDS_EN \
-            and re.search(r"[A-Za-z]+\s*$", clause[:m.start("list")]):
+            and re.search(r"[A-Za-z]+\s*$", lead) and (_statement_part(lead) or "").strip():  # "From now on $f$"
         return kind, f"the subject is more than the function (“{subject[-1]} …”)"
     if re.match(r"-", clause[m.end("word"):]) and not direction:
         return kind, f"“{word}-…” qualifies the curvature"
@@ -2052,18 +2800,18 @@ def _japanese_kind(clause: str, m: re.Match) -> tuple[str, str]:
 # ---------------------------------------------------------------- formulas
 
 
-_BEGIN = re.compile(r"^\s*\\begin\s*\{([a-zA-Z*]+)\}")
-_PLACEMENT = re.compile(r"\s*\[\s*[tbc]\s*\]")
-_COLUMN_COUNT = re.compile(r"\s*\{\s*\d+\s*\}")
-_ANNOTATION = re.compile(r"\\(?:label|tag\*?|eqref|ref)\s*\{|\\nonumber\b|\\notag\b")
-_NESTED_BEGIN = re.compile(r"\\begin\s*\{([a-zA-Z*]+)\}")
-_ROW_BREAK = re.compile(r"\\\\\*?(?:\s*\[[^\]]*\])?|\\newline\b")
-_TEXT_COMMAND = re.compile(r"\\(intertext|shortintertext|text|mbox|hbox|textrm|textit|textbf|textsf|texttt|textup|textnormal)"
+_BEGIN = LazyPattern(r"^\s*\\begin\s*\{([a-zA-Z*]+)\}")
+_PLACEMENT = LazyPattern(r"\s*\[\s*[tbc]\s*\]")
+_COLUMN_COUNT = LazyPattern(r"\s*\{\s*\d+\s*\}")
+_ANNOTATION = LazyPattern(r"\\(?:label|tag\*?|eqref|ref)\s*\{|\\nonumber\b|\\notag\b")
+_NESTED_BEGIN = LazyPattern(r"\\begin\s*\{([a-zA-Z*]+)\}")
+_ROW_BREAK = LazyPattern(r"\\\\\*?(?:\s*\[[^\]]*\])?|\\newline\b")
+_TEXT_COMMAND = LazyPattern(r"\\(intertext|shortintertext|text|mbox|hbox|textrm|textit|textbf|textsf|texttt|textup|textnormal)"
                            r"\s*(?=\{)")
 PROSE_WORDS = {"and", "or", "where", "for", "if", "iff", "hence", "thus", "so", "since", "because", "by", "with",
                "when", "then", "otherwise", "as", "therefore", "also", "all", "any", "each", "every", "some", "while",
                "given", "unless", "provided", "assuming", "whenever", "i.e.", "e.g.", "ie", "eg", "wlog", "resp"}
-CONDITION_WORDS = re.compile(r"(?:\b(?:for|if|iff|when|whenever|where|with|provided|assuming|given|unless|as long as|"
+CONDITION_WORDS = LazyPattern(r"(?:\b(?:for|if|iff|when|whenever|where|with|provided|assuming|given|unless|as long as|"
                              r"such that|s\.t\.|all|every|each|any)|∀|ただし|但し|のとき|の時|ならば|場合)\W*$", re.I)
 
 
@@ -2074,7 +2822,74 @@ _ASSUMED_CONDITION_WORDS = {"for", "all", "every", "each", "any", "real", "if", 
                             "valid", "holds", "hold", "true", "on", "in", "the", "case"}
 
 
-_QUALIFIED_LEAD = re.compile(r"\b(?:except|excluding|other\s+than|apart\s+from|(?:if|when|for|where)\s+not)\W*$", re.I)
+_QUALIFIED_LEAD = LazyPattern(r"\b(?:except|excluding|other\s+than|apart\s+from|(?:if|when|for|where)\s+not)\W*$", re.I)
+# what follows a condition and takes it back: "$a < 0$ excluded", "$w<0$ を除く", "$a<0$ is not assumed"
+_EXCLUDED_AFTER = LazyPattern(
+    r"^[\s,;(\[]*(?:(?:is|are|being|be|been|case|cases|values?)\s+)*(?:(?:also|always|hereby)\s+)?"
+    r"(?:excluded|excepted|omitted|removed|ruled\s+out|left\s+out|set\s+aside|disregarded|ignored|dropped|"
+    r"not\b|never\b|false\b|fails?\b|aside\b|apart\b|impossible\b|isn't\b|aren't\b)"
+    r"|^[\s,、(（]*(?:の場合|のとき|の時|の範囲|の値)?\s*(?:を|は|が|も|について(?:は)?|に関して(?:は)?)?\s*"
+    r"(?:除|省|扱わ|考えな|考慮しな|含まな|含めな|仮定しな|以外|でな|ではな|じゃな|満たさな|成り立たな|不|無視)", re.I)
+
+
+# "$$\sqrt{u^2} = u$$ holds whenever $u > 0$.", "$$...,$$ where $s > 0$.", "\end{equation} provided $u > 0$.",
+# "$$...$$ は $u > 0$ のとき成り立つ。": the rest of the display's sentence states the condition under which the display
+# holds; it is the display's side condition (checked under it) and no declaration for what comes after.
+_CONTINUES_SENTENCE = LazyPattern(r"[ \t]*\n?[ \t]*(?=[a-z]|[はがをでにとただし但])")
+_TRAILING_LEAD = LazyPattern(r"(?:(?:(?:it|this|which|the\s+identity|the\s+equation|the\s+equality|these|they)\s+)?"
+                             r"(?:(?:is|are|only|holds?|true|valid|correct|exactly|then|also|here)\s+)*)?"
+                             r"(?:whenever|when|where|provided(?:\s+that)?|if|as\s+long\s+as|assuming(?:\s+that)?|"
+                             r"given(?:\s+that)?|for(?:\s+(?:all|every|each|any))?|with)\s*", re.I)
+_TRAILING_LEAD_JA = LazyPattern(r"(?:(?:は|が)\s*)?(?:ただし|但し)?\s*")
+_TRAILING_AFTER_JA = LazyPattern(r"\s*(?:のとき|の時|ならば|なら|の場合|において|とする|では)")
+_TRAILING_TAIL = LazyPattern(r"\s*(?:(?:only|here|throughout|also)\s*)?(?:[.;]|,\s*(?:and|as|so|by|which|this)\b|$)", re.I)
+
+
+def _trailing_conditions(document: Document, masked: str, start: int, end: int, qualified: Formula | None) -> str:
+    """``masked`` with the sign conditions that the prose ``masked[start:end]`` right after the display
+    ``qualified`` writes in the rest of its sentence blanked: declared for that display alone where the words
+    say it holds under them ("holds whenever", "where", "provided"), never for what comes after."""
+    if qualified is None or not qualified.chains:
+        return masked
+    lead = _CONTINUES_SENTENCE.match(masked, start, end)
+    if lead is None:
+        return masked
+    cursor, blanked = lead.end(), masked
+    for math_begin, math_end, _, math in _inline_maths(masked[lead.end():end]):
+        at, stop = lead.end() + math_begin, lead.end() + math_end
+        before, after, written = masked[cursor:at], masked[stop:end], math.strip().rstrip(".,;:").strip()
+        first = cursor == lead.end()
+        led = (_TRAILING_LEAD.fullmatch(before) or _TRAILING_LEAD_JA.fullmatch(before)) if first else \
+            _TRAILING_AND.fullmatch(before)
+        ends = _TRAILING_TAIL.match(after) or _TRAILING_AFTER_JA.match(after) or _TRAILING_AND_AHEAD.match(after)
+        naming = _TRAILING_NAMING.match(after)  # "where $\sigma > 0$ is the scale": a declaration as well
+        if not _is_sign_condition(written) or not (led and (ends or naming) or first and CONDITION_WORDS.search(before)):
+            break
+        if led and (ends or naming):  # "holds whenever $u > 0$": the display is checked under it
+            line = document.where(document.line_of(at))
+            _declare_condition(document, qualified.context, written, f"{line} (a condition of the display before it)")
+        if naming:
+            break
+        blanked = blanked[:at] + " " * (stop - at) + blanked[stop:]  # "fails when $u > 0$": no declaration either
+        cursor = stop
+    return blanked
+
+
+_TRAILING_NAMING = LazyPattern(r"\s*(?:is|are|denotes?|stands?\s+for)\b", re.I)
+_TRAILING_AND = LazyPattern(r"\s*(?:,\s*)?(?:and|かつ|,)\s*", re.I)
+_TRAILING_AND_AHEAD = LazyPattern(r"\s*(?:,\s*)?(?:and|かつ)\s*(?=\$|\\\()", re.I)
+
+
+def _is_sign_condition(written: str) -> bool:
+    """``u > 0``, ``s \\geq 1``, ``a \\neq 0``, ``0 < r < 1``, ``a < b``: a sign or an order a condition states."""
+    if _SIGN.match(written) or _POSITIVE_SET.match(written) or _sign_of_declaration(written) is not None:
+        return True
+    return _order_chain(written) is not None
+
+
+def _excluded_after(text: str) -> bool:
+    """Whether the prose right after some math takes it back as a condition (``excluded``, ``を除く``)."""
+    return bool(_EXCLUDED_AFTER.search(text))
 
 
 def _condition_kind(text: str, after_condition: bool = False) -> str:
@@ -2094,12 +2909,16 @@ def _condition_kind(text: str, after_condition: bool = False) -> str:
 
 
 def _read_formula(document: Document, index: int, start: int, end: int, inner_start: int, inner_end: int,
-                  context: Context, carry: ChainItem | None = None) -> Formula:
+                  context: Context, carry: ChainItem | None = None, piece: "_Piece | None" = None) -> Formula:
     text = document.text
     formula = Formula(index, start, end, document.written_span(start, end), [], context.copy())
     masked = list(_without_quote_marks(blank_comments(text[inner_start:inner_end]), text, start))
-    environment, problem = _outer_environment(masked, inner_start, text)
-    while problem is None and environment and _alone("".join(masked)):
+    if piece is not None:  # a part of a display cut at an \intertext: its environment is the display's
+        environment, problem = piece.environment, None
+        _blank_piece_environment(masked, piece.environment)
+    else:
+        environment, problem = _outer_environment(masked, inner_start, text)
+    while piece is None and problem is None and environment and _alone("".join(masked)):
         environment, problem = _outer_environment(masked, inner_start, text)  # \begin{equation}\begin{split}
     if problem is not None:
         formula.problem = problem
@@ -2111,12 +2930,85 @@ def _read_formula(document: Document, index: int, start: int, end: int, inner_st
     masked_text = "".join(masked)
     for row_start, row_end in _rows(masked_text):
         builder.row(masked_text[row_start:row_end], inner_start + row_start)
+    if piece is not None and piece.trailing is not None:  # the claims in the \intertext after it: "so $a = b$"
+        builder.text_math(*piece.trailing, prose=True)
+        builder.chains += builder.pending
+        builder.pending = []
     formula.chains = builder.chains
     _apply_side_conditions(document, formula, builder.side_conditions)
     formula.last_item = builder.last[-1] if builder.last else None
     segments = [item.segment.tokens for chain in formula.chains for item in chain if item.segment is not None]
     matrix_reader.learn_formula(segments, text, formula.context)  # x^T: x is a vector on every side
     return formula
+
+
+# -- \intertext{...} and \shortintertext{...}: prose between the rows of an align, read as the prose at its place
+# (signs, definitions, values), so the display is cut there into parts, each read as a display of its own; a part
+# that opens with a relation continues the row before the prose, as a display after prose does
+
+_INTERTEXT = LazyPattern(r"\\(?:short)?intertext\s*\{")
+
+
+@dataclass
+class _Piece:
+    environment: str  # the display's environment ("" for none)
+    trailing: tuple[str, int] | None  # the \intertext right after this part: its text and offset
+
+
+def _split_at_intertext(text: str, masked: str, regions: list) -> tuple[str, list, dict[int, _Piece]]:
+    """The regions with each display cut at its top-level \\intertext's, whose text (its command and braces
+    blanked) is prose; the parts (by their start) with the environment they are written in."""
+    out, split, pieces = list(masked), [], {}
+    for region in regions:
+        kind, start, end, inner_start, inner_end = region
+        written = text[inner_start:inner_end] if kind == "display" else ""
+        inner = blank_comments(written) if "intertext" in written else ""
+        found = [m for m in _INTERTEXT.finditer(inner) if _at_top(inner, m.start())]
+        if not found:
+            split.append(region)
+            continue
+        begin = _BEGIN.match(inner)
+        environment = begin.group(1) if begin and begin.group(1) in ENVIRONMENTS_CHAIN else ""
+        cursor, outer = inner_start, start
+        for m in found:
+            close = inner_start + _group_end(inner, m.end() - 1)
+            content = (text[inner_start + m.end():close - 1], inner_start + m.end())
+            split.append(("display", outer, inner_start + m.start(), cursor, inner_start + m.start()))
+            pieces[outer] = _Piece(environment, content)
+            for a, b in ((inner_start + m.start(), inner_start + m.end()), (close - 1, close)):
+                out[a:b] = " " * (b - a)
+            cursor = outer = close
+        split.append(("display", outer, end, cursor, inner_end))
+        pieces[outer] = _Piece(environment, None)
+    return "".join(out), split, pieces
+
+
+def _at_top(source: str, at: int) -> bool:
+    """Whether ``source[at]`` lies outside every brace group and nested environment (the outer one aside)."""
+    before = blank_comments(source[:at])
+    depth = before.count("{") - before.count("\\{") - (before.count("}") - before.count("\\}"))
+    nested = len(re.findall(r"\\begin\s*\{", before)) - len(re.findall(r"\\end\s*\{", before))
+    return depth == 0 and nested <= (1 if _BEGIN.match(source) else 0)
+
+
+def _blank_piece_environment(masked: list[str], name: str) -> None:
+    """Blank the display environment's \\begin (with its arguments) in the part that has it, and turn its \\end
+    into a row break."""
+    if not name:
+        return
+    source = "".join(masked)
+    begin = _BEGIN.match(source)
+    if begin is not None and begin.group(1) == name:
+        stop = begin.end()
+        for pattern in (_PLACEMENT, _COLUMN_COUNT):
+            m = pattern.match(source, stop)
+            if m and (pattern is _PLACEMENT or name.startswith("alignat")):
+                stop = m.end()
+        masked[begin.start():stop] = " " * (stop - begin.start())
+    ends = list(re.finditer(r"\\end\s*\{" + re.escape(name) + r"\}", source))
+    if ends:
+        finish = ends[-1]
+        masked[finish.start():finish.end()] = "\\\\" + " " * (finish.end() - finish.start() - 2)
 
 
 def _without_quote_marks(inner: str, text: str, start: int) -> str:
@@ -2239,30 +3131,36 @@ class _ChainBuilder:
         ``\\quad``-like separators; each with the condition word that precedes it, if any."""
         chars = list(part)
         cuts: list[tuple[int, str]] = []  # (offset of a prose text group, the condition it ends with)
+        taken_back: list[bool] = []  # whether each text group takes back the condition before it (excluded)
         for m in _TEXT_COMMAND.finditer(part):
             if "".join(chars[m.start():m.end()]).strip() == "":
                 continue  # inside a text group already blanked
             end = _group_end(part, m.end())
             content = part[m.end() + 1:end - 1]
             if m.group(1) not in ("intertext", "shortintertext") and not _is_prose(content) \
-                    and not _is_comment(part[:m.start()], part[end:]):
+                    and (constant_word(content) or not _is_comment(part[:m.start()], part[end:])):
                 continue  # \text{KL}: a name, read by the parser
             if _inside_group(part, m.start()):
                 continue  # \underbrace{...}_{\text{evidence lower bound}}: read with its command
             chars[m.start():end] = " " * (end - m.start())
             self.text_math(content, base + m.end() + 1)
             plain = _INLINE.sub(" ", content)
+            if cuts and cuts[-1][1] == CONDITION and _excluded_after(plain):
+                cuts[-1] = (cuts[-1][0], plain.strip())  # \text{for } a < 0 \text{ excluded}: never assumed
+            taken_back.append(_excluded_after(plain))
             cuts.append((m.start(), _condition_kind(plain, bool(cuts) and cuts[-1][1] == CONDITION)))
         cleaned = "".join(chars)
         bounds = [0] + [at for at, _ in cuts] + [len(cleaned)]
         conditions = [""] + [condition for _, condition in cuts]
-        for (a, b), condition in zip(zip(bounds, bounds[1:]), conditions):
+        for (a, b), condition, excluded in zip(zip(bounds, bounds[1:]), conditions, taken_back + [False]):
             tokens = tokenize(cleaned[a:b], base + a)
             pieces = _split_at_separators(tokens)
             for number, piece in enumerate(pieces):
                 after_comma = number > 0 and pieces[number - 1][-1].kind == "sym" and pieces[number - 1][-1].text == ","
                 side = number > 0 and _sign_condition(self.document, piece, bracketed=not after_comma) is not None
-                yield piece, condition if number == 0 else (CONDITION if side else "")
+                last = number == len(pieces) - 1  # "\quad a < 0 \text{ excluded}": the text takes it back
+                yield piece, condition if number == 0 else ("excluded" if side and last and excluded else
+                                                            CONDITION if side else "")
 
     def _place(self, items: list[ChainItem], column: int, first_in_row: bool) -> None:
         first = items[0]
@@ -2333,17 +3231,26 @@ class _ChainBuilder:
                 f"a condition (`{problem.fragment}`) is one of alternatives (`{lead}`), not used by the checker: "
                 "the step before it is checked without it", problem.fragment, problem.start, problem.end))
 
-    def text_math(self, content: str, base: int) -> None:
+    def text_math(self, content: str, base: int, prose: bool = False) -> None:
         """The math inside a text (``\\text{and $a = b$}``, a ``\\tag``): a claim is checked as a chain of its
-        own, a condition (after "for", "if", "where", ...) reported; a name (``for all $x$``) says nothing."""
+        own, a condition (after "for", "if", "where", ...) reported; a name (``for all $x$``) says nothing. In
+        the ``prose`` of an \\intertext (read as prose at its place) a declaration or definition is no claim."""
         before = (0, "")  # where the math before ends, and what it was (CONDITION after a condition word)
         for start, end, math_start, math in _inline_maths(content):
             tokens = tokenize(math, base + math_start)
             if not any(token.kind == "rel" for token in tokens):
                 continue
+            if prose and _declared_in_prose(_INLINE.sub(" ", content[:start]), math, content[end:]):
+                before = (end, "")
+                continue
             joined = _condition_kind(content[before[0]:start], True) if before[1] == CONDITION else ""
             condition = joined or _condition_kind(_INLINE.sub(" ", content[:start]))  # for $a > 0$ and $b > 0$
+            following = _INLINE.split(content[end:], maxsplit=1)[0] if _INLINE.search(content[end:]) else content[end:]
+            if condition == CONDITION and _excluded_after(following):
+                condition = following.strip()  # \text{with $a < 0$ excluded}: never assumed
             before = (end, condition)
+            if condition and prose:
+                continue  # "\intertext{for $x > 0$ we have}": a hypothesis of the prose, for the rows after it
             if condition:
                 items = _row_items(tokens, self.document)
                 self._condition(items, condition)
@@ -2357,6 +3264,21 @@ class _ChainBuilder:
                             f"a step `{items[0].relation} ...` with no expression before it",
                             _source(items[0], self.document), piece[0].start, piece[0].start)))
                     self.pending.append(items)
+
+
+_DECLARING_LEAD = LazyPattern(r"\b(?:let|set|take|fix|choose|assume|suppose|define|denote|write|put|where|with|given|"
+                             r"assuming|henceforth|now)\b(?:\s+(?:that|instead|again|now|also))*\s*[,:]?\s*$", re.I)
+
+
+def _declared_in_prose(before: str, math: str, after: str) -> bool:
+    """Whether the prose reads an inline formula of an \\intertext as a declaration or definition ("where $c
+    := 3$", "now let $t < 0$", "$c = 3$ とする"), not as a claim to check."""
+    from mathcheck.audit.prose_definitions import defines_constant, split_definition
+    clause = re.split(r"[.;!?。]", before)[-1]
+    split = split_definition(math)
+    if split is not None and defines_constant(clause, split[1], _INLINE.sub(" ", after)):
+        return True
+    return bool(_DECLARING_LEAD.search(clause)) or bool(re.match(r"\s*(?:と(?:する|し|おく|仮定)|を仮定)", after))
 
 
 def _starts_with_operator(item: ChainItem) -> bool:
@@ -2395,6 +3317,8 @@ def _is_comment(before: str, after: str) -> bool:
 def _is_prose(content: str) -> bool:
     """Whether a ``\\text{...}`` holds prose, not a name such as ``\\text{KL}`` that the parser reads."""
     stripped = content.strip()
+    if constant_word(stripped):  # \text{const.}, \text{定数}: the additive constant (audit/check.py)
+        return False
     if not stripped or "$" in content or "\\(" in content or content != stripped or " " in stripped:
         return True
     if stripped.lower() in PROSE_WORDS:
@@ -2448,7 +3372,8 @@ def _sign_condition(document: Document, tokens: list[Token], bracketed: bool) ->
         text = text[1:-1].strip()
     if _SIGN.match(text) or _POSITIVE_SET.match(text) or _sign_of_declaration(text) is not None:
         return text
-    return None
+    chain = _order_chain(text)  # a < b, 0 < a < b: an order condition
+    return text if chain is not None and sum(kind == "name" for kind, _ in chain[0]) >= 2 else None
 
 
 def _depth_change_of(text: str) -> int:
@@ -2478,7 +3403,8 @@ def _declare_condition(document: Document, context: Context, written: str, line:
     else:
         found = _sign_of_declaration(written)
         if found is None or not found[1]:
-            return False
+            _declare_order(written, "", f"{line} (a condition of the step)", "", context, context)
+            return (dict(context.symbols), dict(context.bounded)) != before  # a < b, -1 < r < 1
         for name in found[0]:
             context.declare_symbol(name, f"{line} (a condition of the step): {written}", **found[1])
     return (dict(context.symbols), dict(context.bounded)) != before
@@ -2509,6 +3435,8 @@ NOT_CHECKED = {  # relations that state something mathcheck does not check: repo
     "≃": "not checked: ≃ states an approximation (how close is not said), not one mathcheck checks (=, <, >, ≤, ≥)",
     "∝": "not checked: ∝ (proportional in which variable? between logs, equal up to an additive constant?) is "
          "ambiguous here; write the constant, or = with it",
+    "≐": "not checked: ≐ (equal up to what?) is read as equal up to an additive constant only where the prose says "
+         "constants are dropped",
 }
 
 
@@ -2558,7 +3486,8 @@ def _row_items(tokens: list[Token], document: Document) -> list[ChainItem]:
             problem = Unparsed(f"nothing after the relation {relation}", document.text[at:at + 8].strip(), at, at + 1)
             items.append(ChainItem(relation, None, problem))
             continue
-        items.append(ChainItem(relation, _segment(body, relation_token, document)))
+        items.append(ChainItem(relation, _segment(body, relation_token, document),
+                               note=relation_token.note if relation_token is not None else ""))
     return items
 
 
@@ -2641,8 +3570,8 @@ def _written_densities(document: Document, formula: Formula) -> list:
             for density in Parser(item.segment.tokens, document.text, formula.context, 0).written_densities()]
 
 
-_WEIGHT_NAME = re.compile(r"\s*(?P<letter>[A-Za-z]|\\[A-Za-z]+)\s*_\s*(?:\{\s*(?P<braced>[a-z])\s*\}|(?P<index>[a-z]))\s*")
-_ENGINE_DATA = re.compile(r"(?<![\\A-Za-z])X(?![A-Za-z])")
+_WEIGHT_NAME = LazyPattern(r"\s*(?P<letter>[A-Za-z]|\\[A-Za-z]+)\s*_\s*(?:\{\s*(?P<braced>[a-z])\s*\}|(?P<index>[a-z]))\s*")
+_ENGINE_DATA = LazyPattern(r"(?<![\\A-Za-z])X(?![A-Za-z])")
 
 
 def _importance_weights(document: Document, formula: Formula, context: Context) -> Context:

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field, fields
 import sympy as sp
 from sympy.core.symbol import Str
 
+from mathcheck.lazy import LazyPattern
 from mathcheck.vocab import KL, Density, Expectation, Normal, X, integral, ratio, times, x, z
 
 VARIABLES = {"X": X, "z": z, "x": x}
@@ -97,7 +98,7 @@ STYLED = {"mathbf", "mathsf", "mathbb", "mathcal", "boldsymbol", "bm", "mathfrak
           "mathtt"}  # another symbol: bold x is not x
 TEXT = {"text", "textrm", "textit", "textbf", "textsf", "texttt", "textnormal", "mbox", "hbox"}
 NAMED_WORDS = {"KL", "ELBO", "BCE", "MSE", "NLL", "KLD", "Var", "Cov"}  # plain words read as one name, not a product
-_CAPITALISED = re.compile(r"[A-Z]+[a-z]{3,}")  # Loss, BCELoss: a capitalised word names one quantity
+_CAPITALISED = LazyPattern(r"[A-Z]+[a-z]{3,}")  # Loss, BCELoss: a capitalised word names one quantity
 STYLED_OPERATORS = {"E", "KL", "N"}  # \mathbb{E}, \mathrm{KL}, \mathcal{N} name the operators themselves
 CONNECTIVES = {"and", "or", "if", "for", "where", "with", "since", "then", "so", "hence", "thus", "otherwise",
                "when", "because", "as", "by", "iff", "using", "let", "all", "any", "some", "else", "i.e.",
@@ -256,6 +257,9 @@ class Context:
     reparametrizations: dict = field(default_factory=dict)  # z -> (g(ε), ε's law, z's law or None): z = g(ε)
     datasets: dict = field(default_factory=dict)  # D of "D = {x^(i)}_{i=1}^N i.i.d." -> (N, x): p(D) = Π_i p(x^(i))
     data_points: dict = field(default_factory=dict)  # x of "x_1, ..., x_N i.i.d." -> N: x_i under Σ_i is x^(i)
+    index_ranges: dict = field(default_factory=dict)  # a_i -> the indices its declared sign covers (i = 1, 2); all if absent
+    font_twins: dict = field(default_factory=dict)  # x written plain and bold -> the forms declared (font_twins)
+    formula_font_twins: set = field(default_factory=set)  # the names the display being read writes in both forms
 
     def copy(self) -> "Context":
         return Context(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(self)})
@@ -291,6 +295,7 @@ class Context:
         self.densities = {key: (renamed(written), renamed(normal)) for key, (written, normal) in self.densities.items()}
         self.laws = {renamed(variable): (renamed(mean), renamed(variance))
                      for variable, (mean, variance) in self.laws.items()}
+        self.bounded = {key: renamed(value) for key, value in self.bounded.items()}  # b = a + δ: the new a
 
     def declared_symbols(self) -> dict[str, sp.Symbol]:
         """name -> Symbol for every symbol the declarations fix: explicit ones first, then the parameters of
@@ -312,12 +317,12 @@ class Context:
 
 _WORD = re.compile(r"[A-Za-z]+(?:\\_[A-Za-z0-9]+)*")
 _NUMBER = re.compile(r"(?:\d+(?:\.\d+)*|\.\d+(?:\.\d+)*)(?:[eE][+\-−]?\d+)?")
-_PLAIN_NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?|\.\d+")
-_COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
-_DELIMITER = re.compile(r"\s*(\\\{|\\\}|\\\||\\lbrace\b|\\rbrace\b|\\[lr]?[vV]ert\b|\\langle\b|\\rangle\b|"
+_PLAIN_NUMBER = LazyPattern(r"(?:0|[1-9]\d*)(?:\.\d+)?|\.\d+")
+_COMMAND = LazyPattern(r"\\([A-Za-z]+)\*?")
+_DELIMITER = LazyPattern(r"\s*(\\\{|\\\}|\\\||\\lbrace\b|\\rbrace\b|\\[lr]?[vV]ert\b|\\langle\b|\\rangle\b|"
                         r"\\lfloor\b|\\rfloor\b|\\lceil\b|\\rceil\b|[()\[\]|./])")
-_SIMPLE_NAME = re.compile(r"[A-Za-z]+(?:\\?_[A-Za-z0-9]+)*")
-_DEFINITION_NOTE = re.compile(r"(?:def|defn|definition|def\.|\\triangle|\\Delta|Δ|△|:)")
+_SIMPLE_NAME = LazyPattern(r"[A-Za-z]+(?:\\?_[A-Za-z0-9]+)*")
+_DEFINITION_NOTE = LazyPattern(r"(?:def|defn|definition|def\.|\\triangle|\\Delta|Δ|△|:)")
 
 
 def tokenize(text: str, base: int = 0) -> list[Token]:
@@ -549,6 +554,18 @@ def _delimiter_token(sizer: str, delimiter: str, start: int, end: int) -> Token:
     return Token("sym", delimiter, start, end)
 
 
+_OPERATOR_FOLLOWS = LazyPattern(r"\s*(?:\\[,;:! ]\s*|\\(?:big|Big|bigg|Bigg)[lr]?\s*|\\(?:no)?limits\b\s*)*"
+                                r"(?:[(\[_^{|]|\\left\b|\\lbrack\b|\\\{|\\langle\b)")
+# \mathbb{E}[, \mathcal{N}(, \mathbb{E}_q: the operator itself; a bare \mathcal{N} (a set, a size) is a name of its own
+
+
+def _styled_operator(word: str) -> str:
+    """The operator a styled word alone in its group names (``\\mathop{\\mathbb{E}}``, ``\\underset{q}{\\mathbb{E}}``:
+    E); other words as they are."""
+    found = re.fullmatch(r"\\([a-z]+)\{([A-Za-z]+)\}", word)
+    return found.group(2) if found and found.group(1) in STYLED and found.group(2) in STYLED_OPERATORS else word
+
+
 def _font(text: str, name: str, end: int, start: int, base: int, tokens: list[Token]) -> int:
     """``\\mathrm{d}``, ``\\mathbb{E}``, ``\\mathcal{L}``, ``\\text{KL}``: a word; ``\\text{ and }``: a sep."""
     inner = _braced(text, end)
@@ -573,11 +590,11 @@ def _font(text: str, name: str, end: int, start: int, base: int, tokens: list[To
             stop = end + letter.end()
             tokens.append(Token("word", letter.group(1), start, base + stop))
             return stop
-        argument = re.match(r"\s*(?:([A-Za-z])|\\([A-Za-z]+)\b)", text[end:])
+        argument = re.match(r"\s*(?:([A-Za-z])|\\([A-Za-z]+)(?![A-Za-z]))", text[end:])  # \boldsymbol\mu_1 too
         if argument and name in STYLED and (argument.group(1) or argument.group(2) in GREEK):
             stop = end + argument.end()  # \boldsymbol\phi, \mathbf x: TeX's one-token argument
             shown = argument.group(1) or f"\\{argument.group(2)}"
-            plain = argument.group(1) if name in STYLED_OPERATORS or shown in STYLED_OPERATORS else None
+            plain = argument.group(1) if shown in STYLED_OPERATORS and _OPERATOR_FOLLOWS.match(text, stop) else None
             tokens.append(Token("word", plain or f"\\{name}{{{shown}}}", start, base + stop))
             return stop
         tokens.append(Token("cmd", name, start, base + end))
@@ -586,9 +603,12 @@ def _font(text: str, name: str, end: int, start: int, base: int, tokens: list[To
     if name in TEXT:
         return _text(content, name, end, stop, start, base, tokens)
     word = content.strip()
+    if name in UPRIGHT and constant_word(word):  # \mathrm{const.}: the additive constant, one name
+        tokens.append(Token("word", "const", start, base + stop))
+        return stop
     if _SIMPLE_NAME.fullmatch(word):
         word = word.replace("\\_", "_")
-        if name in STYLED and word not in STYLED_OPERATORS:
+        if name in STYLED and not (word in STYLED_OPERATORS and _OPERATOR_FOLLOWS.match(text, stop)):
             word = f"\\{name}{{{word}}}"  # a bold or calligraphic name is not its plain letter
         tokens.append(Token("word", word, start, base + stop))
         return stop
@@ -601,7 +621,7 @@ def _font(text: str, name: str, end: int, start: int, base: int, tokens: list[To
             return stop
         inside = tokenize(content)
         if name in UPRIGHT and len(inside) == 1 and inside[0].kind == "word":  # \mathop{\mathbb{E}}: that word
-            tokens.append(Token("word", inside[0].text, start, base + stop))
+            tokens.append(Token("word", _styled_operator(inside[0].text), start, base + stop))
             return stop
         return end
     tokens.append(Token("cmd", name, start, base + end))
@@ -615,7 +635,7 @@ def _expectation_under(text: str, end: int, start: int, base: int, tokens: list[
     if under is None:
         return None
     over = _tex_argument(text, under[1])
-    if over is None or [(t.kind, t.text) for t in tokenize(over[0])] != [("word", "E")]:
+    if over is None or [(t.kind, _styled_operator(t.text)) for t in tokenize(over[0])] != [("word", "E")]:
         return None
     opening = under[1] - len(under[0]) - 1  # the { of the subscript
     tokens += [Token("word", "E", start, base + end), Token("sym", "_", base + end, base + end),
@@ -625,12 +645,63 @@ def _expectation_under(text: str, end: int, start: int, base: int, tokens: list[
     return over[1]
 
 
+_CONSTANT_WORD = LazyPattern(r"(?:const\.?|cst\.?|constant|Const\.?|Constant|定数項?)")
+
+
+def constant_word(word: str) -> bool:
+    """Whether ``word`` (written in \\text{} or \\mathrm{}) names an unspecified additive constant: const,
+    const., cst, constant, 定数; read as the one name ``const`` (audit/check.py decides what it may absorb)."""
+    return bool(_CONSTANT_WORD.fullmatch(word.strip()))
+
+
+def joint_order(law: sp.Expr) -> list | None:
+    """The factors of a joint law written as a product of densities (``p(x) q(z|x)``), the outer first: each
+    factor's condition is among the variables of the factors before it or of none; None where ``law`` is no such
+    product (one density, a number factor, a variable twice, conditions in a cycle: p(x|z) q(z|x))."""
+    factors = list(sp.Mul.make_args(law))
+    if len(factors) < 2 or not all(isinstance(f, (Density, Normal)) for f in factors):
+        return None
+    drawn = [_law_variables(f) for f in factors]
+    if any(not d for d in drawn) or len(set().union(*drawn)) != sum(map(len, drawn)):
+        return None
+    order, left = [], list(range(len(factors)))
+    while left:
+        free = [i for i in left if not _law_condition(factors[i]) & set().union(*(drawn[j] for j in left if j != i))]
+        if not free:
+            return None
+        order.append(free[0])
+        left.remove(free[0])
+    return [factors[i] for i in order]
+
+
+def _law_variables(law: sp.Expr) -> set:
+    return set(law.variables) if isinstance(law, Density) else {law.variable}
+
+
+def _law_condition(law: sp.Expr) -> set:
+    return set(law.given) if isinstance(law, Density) else (law.mean.free_symbols | law.std.free_symbols)
+
+
+def nested_expectation(law: sp.Expr, body: sp.Expr) -> sp.Expr:
+    """E_law[body]; under a joint law p(x) q(z|x), E_{p(x)}[E_{q(z|x)}[body]]: the inner law's condition x is
+    the outer expectation's variable (the tower rule, read as written)."""
+    order = joint_order(law)
+    if order is None:
+        return Expectation(law, body)
+    for factor in reversed(order):
+        body = Expectation(factor, body)
+    return body
+
+
 def _text(content: str, name: str, end: int, stop: int, start: int, base: int, tokens: list[Token]) -> int:
     if "$" in content or "\\(" in content:
         tokens.append(Token("cmd", "text$", start, base + stop))
         return stop
     word = content.strip()
     if not word:
+        return stop
+    if constant_word(word):  # \text{const.}, \text{定数}: the additive constant, one name
+        tokens.append(Token("word", "const", start, base + stop))
         return stop
     if _SIMPLE_NAME.fullmatch(word) and word.lower() not in CONNECTIVES:
         tokens.append(Token("word", word.replace("\\_", "_"), start, base + stop))
@@ -689,6 +760,79 @@ def bold_letter(text: str) -> str | None:
     return m.group(2) if m.group(2) in GREEK else None
 
 
+_FONT_SUBSCRIPT = r"(?:\s*_\s*(\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z0-9]))?"
+_BOLD_WRITTEN_NAME = LazyPattern(r"\\(?:mathbf|boldsymbol|bm|pmb|bf)(?![A-Za-z])\s*(?:\{\s*(\\?[A-Za-z]+)\s*\}|(\\[A-Za-z]+|[A-Za-z]))"
+                                 + _FONT_SUBSCRIPT)
+_PLAIN_WRITTEN_NAME = LazyPattern(r"(?<![A-Za-z\\])(\\[A-Za-z]+|[A-Za-z])(?![A-Za-z])" + _FONT_SUBSCRIPT)
+_OTHER_FONT_GROUPS = LazyPattern(r"\\(?:math[a-z]+|text[a-z]*|operatorname|mbox|begin|end|label|tag)\s*\{[^{}]*\}")
+_TOLD_APART = LazyPattern(r"\b(?:distinct|different|differs?|not the same|unrelated|separate|another)\b|異な|別|違", re.I)
+_DECLARING = LazyPattern(r"[<>=]|\\(?:[lg]eq?|in|sim|succ|succeq|neq?|leqslant|geqslant|coloneqq)(?![A-Za-z])")
+_NAMING = LazyPattern(r"\b(?:let|be|denotes?|is an?|are|we write|stands? for)\b|とする|を表", re.I)
+_SAID_SAME = LazyPattern(r"\b(?:same|also|too|as well|interchangeabl[a-z]*|likewise|either)\b|同じ|同一|とも", re.I)
+_INLINE_MATH = LazyPattern(r"\$+([^$]+)\$+|\\\((.+?)\\\)", re.S)
+BOLD_FORM, PLAIN_FORM, APART = "bold", "plain", "apart"  # the forms of a twin name the prose declares
+
+
+def _font_name(base: str | None, subscript: str | None) -> str | None:
+    """The name of a letter (x, mu) with its subscript as written (x_1), or None for a word or a command."""
+    if base is None:
+        return None
+    letter = base.lstrip("\\")
+    if not (len(letter) == 1 and not base.startswith("\\")) and letter not in GREEK:
+        return None
+    index = re.sub(r"[{}\s\\]", "", subscript or "")
+    return f"{letter}_{index}" if index else letter
+
+
+def written_font_names(math: str) -> tuple[set, set]:
+    """(the names written bold, the names written plain) in ``math``: ``\\mathbf{x}_1 - x_1`` -> ({x_1}, {x_1})."""
+    bold = {_font_name(m.group(1) or m.group(2), m.group(3)) for m in _BOLD_WRITTEN_NAME.finditer(math)}
+    rest = _OTHER_FONT_GROUPS.sub(" ", _BOLD_WRITTEN_NAME.sub(" ", math))
+    plain = {_font_name(m.group(1), m.group(2)) for m in _PLAIN_WRITTEN_NAME.finditer(rest)}
+    return bold - {None}, plain - {None}
+
+
+def font_twins(maths: list[str], prose: str) -> dict:
+    """The names the document writes both plain and bold (x and \\mathbf{x}, bold and plain μ_1) -> the forms its
+    prose declares apart from the other (a formula with a relation that writes one form only), with APART when
+    both forms are so declared or a sentence calls them distinct: then they are two things, never one name."""
+    bold, plain = set(), set()
+    for math in maths:
+        written = written_font_names(math)
+        bold, plain = bold | written[0], plain | written[1]
+    twins = {name: set() for name in bold & plain}
+    for sentence in re.split(r"(?<=[.!?;])\s+|(?<=[。！？])", prose) if twins else ():
+        _read_font_forms(sentence, twins)
+    for forms in twins.values():
+        if {BOLD_FORM, PLAIN_FORM} <= forms:
+            forms.add(APART)
+    return twins
+
+
+def _twin_shown(name: str) -> tuple[str, str]:
+    """How the plain and the bold form of ``name`` are written: mu_1 -> (\\mu_1, \\boldsymbol{\\mu}_1)."""
+    letter, _, index = name.partition("_")
+    plain = ("\\" if letter in GREEK else "") + letter
+    index = f"_{index}" if index else ""
+    return plain + index, f"\\{'boldsymbol' if letter in GREEK else 'mathbf'}{{{plain}}}" + index
+
+
+def _read_font_forms(sentence: str, twins: dict) -> None:
+    """Add to ``twins`` the forms ``sentence`` declares on their own (one form in a formula with a relation, or
+    named by "let", "denote") and APART where it calls both forms distinct (different, 異なる)."""
+    inline = [m.group(1) or m.group(2) for m in _INLINE_MATH.finditer(sentence)]
+    written = [written_font_names(math) for math in inline]
+    words = _INLINE_MATH.sub(" ", sentence)
+    naming = _NAMING.search(words) and not _SAID_SAME.search(words)
+    told_apart = _TOLD_APART.search(words)
+    for name, forms in twins.items():
+        for math, (bold, plain) in zip(inline, written):
+            if (naming or _DECLARING.search(math)) and (name in bold) != (name in plain):
+                forms.add(BOLD_FORM if name in bold else PLAIN_FORM)
+        if told_apart and any(name in bold for bold, _ in written) and any(name in plain for _, plain in written):
+            forms.add(APART)
+
+
 def density_letter_of(token: Token | None) -> str | None:
     """The letter of a density's name: a letter, or \\pi (which elsewhere is the number π)."""
     if token is not None and token.kind == "cmd" and token.text == "pi":
@@ -709,7 +853,7 @@ def letter_of(token: Token | None) -> str | None:
     return None
 
 
-_CALLIGRAPHIC = re.compile(r"\\(?:mathcal|mathscr)\{[A-Z]\}")  # p(\mathcal{D}): the data set, a variable as written
+_CALLIGRAPHIC = LazyPattern(r"\\(?:mathcal|mathscr)\{[A-Z]\}")  # p(\mathcal{D}): the data set, a variable as written
 
 
 def _is(tokens: list[Token], j: int, kind: str, text: str | None = None) -> bool:
@@ -2123,6 +2267,7 @@ class Parser:
         name = token.text
         if self.at("sym", "_"):
             name = f"{name}_{self.subscript_name()}"
+        self._font_twin_check(token, name)
         marked = mark_end(self.tokens, self.i)
         if marked is not None:
             if _is(self.tokens, marked[1], "sym", "("):
@@ -2308,10 +2453,13 @@ class Parser:
         numbered = re.fullmatch(r"(.+)_\{?(\d+)\}?", name)
         if numbered is None:
             return None
-        signs = [s for key, s in self.declared.items() if re.fullmatch(re.escape(numbered.group(1)) + r"_\{?[a-z]\}?",
-                                                                          key)]
-        if len(signs) != 1:
+        keys = [key for key in self.declared if re.fullmatch(re.escape(numbered.group(1)) + r"_\{?[a-z]\}?", key)]
+        if len(keys) != 1:
             return None
+        covered = self.context.index_ranges.get(keys[0], sp.S.Integers)  # a_i > 0 for i = 1, 2: not a_3
+        if covered.contains(int(numbered.group(2))) is not sp.true:
+            return None
+        signs = [self.declared[keys[0]]]
         assumptions = {k: v for k, v in signs[0].assumptions0.items() if k in ("positive", "negative", "nonnegative",
                                                                                "nonpositive", "nonzero")}
         return sp.Symbol(name, real=True, **assumptions) if assumptions else None
@@ -2512,12 +2660,15 @@ class Parser:
 
     def variable_name(self) -> str:
         """A variable as written: ``x``, ``\\mathbf{x}`` (x), ``x_i``, ``z_{1:T}``, ``x^{(i)}``."""
-        name = letter_of(self.take())
+        token = self.take()
+        name = letter_of(token)
         if self.at("sym", "_"):
             subscript = self.subscript_name()
             if name in self.context.data_points and subscript in getattr(self, "indices", {}):
                 return f"{name}^{{({subscript})}}"  # x_i under Σ_i of the declared data points x_1, ..., x_N
             name = f"{name}_{subscript}"
+        if re.sub(r"[{}\s\\]", "", name) in self._formula_font_twins():
+            self._font_twin_check(token, name)  # E_{\mathbf{x}}[x]: the formula writes both forms
         indexed = index_superscript_end(self.tokens, self.i)
         if indexed is not None:
             name += self._index_superscript(indexed)
@@ -2561,12 +2712,12 @@ class Parser:
             opening = self.take().text
             body = self.expression()
             self.expect("sym", OPEN[opening], "to close E[...]", start)
-            return Expectation(density, body)
+            return nested_expectation(density, body)
         if self.peek() is None or not self.starts_factor():
             self.fail("E_{...} without its argument: write E_{q}[...]", start)
         with self.nested():  # E_q \log p(x|z), E_{p(x)} E_{q(z|x)}[...]: the argument runs to the next + or −
             body = self.term()
-        return Expectation(density, body)
+        return nested_expectation(density, body)
 
     def _over_sample(self, density: sp.Expr, sample: tuple, start: int) -> sp.Expr:
         """``E_{z_k \\sim q(z|x)}[f(z_k)]``: z_k is one draw from q(z|x), so this is E_{q(z|x)}[f(z)]; refused where
@@ -2804,6 +2955,13 @@ class Parser:
             elif variables is not None and tuple(variables) != (bound,):
                 self.fail(f"the variable before \\sim ({sp.sstr(bound)}) is not the variable of the density",
                           start, self.last_end())
+        if bound is None and joint_order(inner) is not None:
+            return inner  # E_{p(x) q(z|x)}: the joint law, read as nested expectations (expectation())
+        factors = sp.Mul.make_args(inner)
+        if len(factors) > 1 and all(isinstance(f, (Density, Normal)) for f in factors):
+            self.fail("a joint law written as a product of densities is read where each one's condition is the "
+                      "variable of one before it (p(x) q(z|x)), each variable drawn once: not so here",
+                      start, self.last_end())
         if not isinstance(inner, self._distributions()):
             self.fail("the subscript of E must be a density such as q(z\\mid X)", start, self.last_end())
         return inner
@@ -2821,6 +2979,42 @@ class Parser:
         if self._opens():
             return self.divergence_arguments(token.start)
         return NameRef("D_{KL}")
+
+    def _font_twin_check(self, token: Token, name: str) -> None:
+        """Refuse to read x and \\mathbf{x} as one name where a step's truth could hang on it (issue 11: they are
+        one name only where the document never tells them apart): when this formula writes both, when the
+        document tells them apart (each declared on its own, or called distinct), or when the declaration of the
+        name is written in the other form (a sign stated for z says nothing of \\mathbf{z})."""
+        key = re.sub(r"[{}\s\\]", "", name)
+        forms = self.context.font_twins.get(key)
+        here = key in self._formula_font_twins()
+        if forms is None and not here:
+            return
+        bold = _BOLD_WRITTEN_NAME.search(self.text(token.start, token.end)) is not None
+        plain_shown, bold_shown = _twin_shown(name)
+        one_name = f"{plain_shown} and {bold_shown} are read as one name"
+        if bold and here:
+            self.fail(f"{one_name}, and this formula writes both: name them apart or write one form",
+                      token.start, token.end)
+        if bold and APART in forms:
+            self.fail(f"{one_name}, but the document tells them apart: write another letter for one of them",
+                      token.start, token.end)
+        if name in self.declared or name in self.context.symbols or name in self.context.bounded:
+            note = self.context.notes.get(("symbol", name), "")
+            written_bold, written_plain = written_font_names(note)
+            other = key in (written_plain if bold else written_bold) and key not in (written_bold if bold else
+                                                                                   written_plain)
+            if other or (bold and not note):
+                self.fail(f"{one_name}, but the document declares {plain_shown if bold else bold_shown} "
+                          f"({note or 'in its prose'}), not {bold_shown if bold else plain_shown}: declare the "
+                          "form the formula writes", token.start, token.end)
+
+    def _formula_font_twins(self) -> set:
+        """The names this formula writes both plain and bold."""
+        if not hasattr(self, "_font_twins_here"):
+            bold, plain = written_font_names(self.text(self.tokens[0].start, self.tokens[-1].end) if self.tokens else "")
+            self._font_twins_here = (bold & plain) | self.context.formula_font_twins
+        return self._font_twins_here
 
     def identifier_tail(self, token: Token, name: str) -> sp.Expr:
         if self._opens("("):

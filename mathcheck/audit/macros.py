@@ -328,6 +328,7 @@ class Expanded:
     problems: list[Unparsed]  # offsets in the expanded text
     definitions: list[tuple[int, int]]  # the definitions read (blanked in ``text``)
     macros: dict[str, Macro]
+    groups: list[tuple[int, bool]] = field(default_factory=list)  # \begin / \end offsets in ``text``, opens?
 
 
 class _Frame:
@@ -357,6 +358,7 @@ class _Expander:
         self.length = 0
         self.problems: list[Unparsed] = []
         self.definitions: list[tuple[int, int]] = []
+        self.groups: list[tuple[int, bool]] = []  # where each environment group opens (True) or closes
 
     # -- output
     def emit(self, text: str, origin: tuple[int, int], verbatim: bool) -> None:
@@ -425,6 +427,7 @@ class _Expander:
             if name in DEFINING and not _escaped(frame.text, k):
                 self._definition(frame, k)
             elif self.grouped and name in ENVIRONMENT_GROUPS and not _escaped(frame.text, k):
+                self.groups.append((self.length, ENVIRONMENT_GROUPS[name]))
                 self.copy(k, m.end())  # every environment is a TeX group, as \begingroup ... \endgroup is
                 frame.pos = m.end()
                 if ENVIRONMENT_GROUPS[name]:
@@ -640,7 +643,7 @@ def expand(text: str, spans: list[tuple[int, int]], macros: dict[str, Macro],
     expander.copy(cursor, len(text))
     expanded = "".join(expander.chunks)
     origin = OffsetMap(expander.pieces or [(0, 0, 0, 0, True)])
-    return Expanded(expanded, origin, expander.problems, expander.definitions, expander.macros)
+    return Expanded(expanded, origin, expander.problems, expander.definitions, expander.macros, expander.groups)
 
 
 __all__ = ["Macro", "MacroError", "OffsetMap", "Expanded", "expand", "read_definition", "read_macro_file",

@@ -32,10 +32,14 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 
+from mathcheck.lazy import LazyPattern
 from mathcheck.audit.latex import (CLOSING_BAR, GREEK, OPEN, OPENING_BAR, VARIABLES, Context, NameRef, Parser, Token,
                                    Unparsed, density_letter_of, tokenize, top_level_parts, variable_end)
-from mathcheck.matrices import (Components, Covariance, Diagonal, Entry, MatrixExpectation, MvNormal, ShapeError,
-                                SymmetricMatrix, TriangularMatrix, VectorFunction, scalar, triangular)
+from mathcheck.audit.latex import APART
+from mathcheck.matrices import ConstrainedMatrix, OrthogonalMatrix
+from mathcheck.matrices import (BinaryBase, Components, Covariance, Diagonal, Entry, MatrixExpectation, MvNormal,
+                                ShapeError, SymmetricMatrix, TriangularMatrix, UnitBase, VectorFunction, binary_powers,
+                                scalar, triangular)
 from mathcheck.matrices import j as ENTRY_INDEX
 from mathcheck.vocab import Density, Expectation
 
@@ -52,7 +56,7 @@ TRANSPOSES = {"T", "\\mathsf{T}", "\\mathrm{T}", "top", "intercal"}
 SIZE_NAMES = {"d", "D", "n", "m", "N", "M", "K", "k", "p", "q", "L"}  # names that may size a vector or bound a sum
 FREE_INDEX_LETTERS = {"i", "j", "k", "l"}  # the index letters of an entry A_{ij} outside a sum
 DEFAULT_BOUND_INDICES = {"j"}  # \sum_j runs over the components 1..d; other indices need their limits
-_BOLD_NAME = re.compile(r"\\(?:mathbf|boldsymbol|bm|pmb)\{\\?([A-Za-z]+)\}((?:_.+)?)")
+_BOLD_NAME = LazyPattern(r"\\(?:mathbf|boldsymbol|bm|pmb)\{\\?([A-Za-z]+)\}((?:_.+)?)")
 
 
 class IllFormed(Unparsed):
@@ -102,8 +106,11 @@ def _vector_letter(name: str) -> bool:
     return _base(plain_name(name)[0])[0].islower()
 
 
-_BLACKBOARD_IDENTITY = re.compile(r"\\mathbb\{I\}((?:_.+)?)")
+_BLACKBOARD_IDENTITY = LazyPattern(r"\\mathbb\{I\}((?:_.+)?)")
 IDENTITY_MARK = "<identity>"  # in a formula's shapes: the formula holds matrices, so a bare I is the identity
+UNIT = "<unit interval>"  # + a name: \hat x ∈ (0, 1)^D (or \hat x_j ∈ (0, 1)) declared: 0 < x̂_j < 1
+BINARY = "<binary>"  # + a name, in the shapes: x ∈ {0, 1}^D declared, its components each 0 or 1
+FAMILY = "<family>"  # + a base, in the shapes: x_1, …, x_N ∈ ℝ^D declared: each x_i is a vector of that shape
 INDEX_MARK = "<index>"  # + a letter, in a formula's shapes: entries with that free index, so x_j of a vector is one
 
 
@@ -243,7 +250,7 @@ def read(parser: Parser) -> sp.Expr:
             if new:  # x_j of a vector x: x is the vector of its components (one object for both)
                 components |= new
                 continue
-            return expr
+            return _expanded_unit_logs(binary_powers(expr))
     finally:  # what the use taught holds for the other sides, even when this one cannot be read
         parser.context.shapes.update(shapes)
         parser.context.components.update(components)
@@ -353,6 +360,7 @@ class MatrixParser(Parser):
         self.conditioned_laws: list[str] = []  # the given variables of the declared Gaussian densities read
         self.bare_identities: set[int] = set()  # the positions of the bare I of ambiguous size read
         self.sized_identities: set[int] = set()  # those a neighbour sized
+        self.ones_defaulted = False  # a \mathbf{1} read without its size: a neighbour in a product or sum sizes it
 
     def _has_matrix_content(self) -> bool:
         """Matrix operations or matrices (other than a bare I or a bold letter): then I is the identity and a
@@ -440,6 +448,9 @@ class MatrixParser(Parser):
     def _component(self, name: str) -> sp.Expr | None:
         """``x_j``, ``\\sigma_j`` under a sum over j: the component ``IndexedBase('x')[j]``; ``\\Sigma_{ij}`` of a
         matrix: its entry (matrices.Entry)."""
+        member = self._family_member(name)
+        if member is not None:
+            return member
         base, _, label = plain_name(name)[0].partition("_")
         entry = self._matrix_entry(base, label)
         if entry is not None:
@@ -464,6 +475,24 @@ class MatrixParser(Parser):
         self.component_bases.add(base)
         low, high = self.index_limits.get(label, (None, None))
         return self._indexed_base(base, low, high)[self.indices[label]]
+
+    def _family_member(self, name: str) -> sp.Expr | None:
+        """x_i of data points declared x_1, …, x_N ∈ ℝ^D: the i-th vector of the family (a vector-valued function of
+        its index, so that Σ_i x_i^T x_i sums N different vectors); None where x_i is no such member."""
+        plain = plain_name(name)[0]
+        base, _, label = plain.partition("_")
+        shape = self.shapes.get(FAMILY + base)
+        if shape is None or not label or plain in self.shapes or base in self.shapes:
+            return None
+        if label.isdigit() and not label.startswith("0"):
+            index = sp.Integer(int(label))
+        elif label in self.indices or label in FREE_INDEX_LETTERS:
+            index = self._index_value(label)
+        elif re.fullmatch(r"[A-Za-z]", label):
+            index = self.size_symbol(label)  # x_N: the last data point
+        else:
+            return None
+        return VectorFunction(base, (index,), shape[0])
 
     def _numbered_component(self, name: str, base: str, label: str) -> sp.Expr | None:
         """``x_1``, ``x_{2}``, ``x_d`` of a vector x declared (or learned) here, outside any sum: the component
@@ -599,10 +628,17 @@ class MatrixParser(Parser):
         """The components of ``base``: real, positive when the document declares base (or its components) > 0 and
         the indices used (``low`` … ``high``) lie within the vector's declared size (σ_j > 0 for j = 1, …, d says
         nothing of σ_0 or σ_{d+1})."""
-        declared = [symbol for name, symbol in self.context.symbols.items()
-                    if name == base or re.fullmatch(re.escape(base) + r"_[a-z]", name)]  # σ > 0, σ_j > 0
+        if BINARY + base in self.shapes:
+            return BinaryBase(base, integer=True, nonnegative=True)
+        if UNIT + base in self.shapes:
+            return UnitBase(base, positive=True)
+        twin = BOLD_DECLARED + base in self.shapes and base in self.context.symbols  # a number μ beside the bold μ
+        declared = [symbol for name, symbol in self.context.symbols.items()  # σ > 0 (but the number σ's), σ_j > 0
+                    if (name == base and not twin) or re.fullmatch(re.escape(base) + r"_[a-z]", name)
+                    and _covers_components(self.context.index_ranges.get(name), self.shapes.get(base))]
         positive = any(symbol.is_positive for symbol in declared) and self._within_size(base, low, high)
-        return sp.IndexedBase(base, **({"positive": True} if positive else {"real": True}))
+        label = f"\\boldsymbol{{{base}}}" if twin else base  # the bold vector's components, not the number's
+        return sp.IndexedBase(label, **({"positive": True} if positive else {"real": True}))
 
     def _within_size(self, base: str, low: sp.Expr | None, high: sp.Expr | None) -> bool:
         """Whether the indices low … high of ``base``'s components provably lie in 1 … its size (True when no
@@ -628,23 +664,33 @@ class MatrixParser(Parser):
     def _matrix(self, name: str) -> sp.Expr | None:
         """The matrix expression ``name`` stands for, or None when it is (so far) a number."""
         plain, bold = plain_name(name)
+        if plain in self.shapes or (bold and self.matrix_content):
+            self._matrix_font_twin_check(plain, bold)
         definition = self.shapes.get(DEFINED + plain)
         if definition is not None and plain in self.shapes:
             value = _definition_value(definition[0], self.context, plain)
             if value is not None and tuple(value.shape) == tuple(self.shapes[plain]):
                 return value  # Σ = diag(σ²) in the prose: Σ is diag(σ²)
+        if not bold and BOLD_DECLARED + plain in self.shapes and plain in self.context.symbols:
+            return None  # μ declared a number beside the bold vector μ: the number
         if plain in self.shapes:
             rows, cols = self.shapes[plain]
             if cols == 1 and plain in self.components:
                 return Components(self._indexed_base(plain), rows)
+            if UNREAD_PROPERTY + plain in self.shapes:
+                return ConstrainedMatrix(plain, rows, cols)
             if _equal(rows, cols) and plain in self.context.definite:
                 return Covariance(plain, rows, cols)
+            if _equal(rows, cols) and DIAGONAL_MATRIX + plain in self.shapes:
+                return self._declared_diagonal(plain, rows)
             triangle = next((side for side in ("lower", "upper") if TRIANGULAR[side] + plain in self.shapes), None)
             if _equal(rows, cols) and triangle is not None:
                 return triangular(plain, rows, lower=triangle == "lower",
                                   positive_diagonal=POSITIVE_DIAGONAL + plain in self.shapes)
             if _equal(rows, cols) and plain in self.context.symmetric:
                 return SymmetricMatrix(plain, rows, cols)
+            if ORTHOGONAL_MATRIX + plain in self.shapes:
+                return OrthogonalMatrix(plain, rows, cols)
             return sp.MatrixSymbol(plain, rows, cols)
         if name in self.declared or plain in self.context.symbols:
             if _identity_name(name) == "" and not bold and plain in self.context.symbols:
@@ -668,6 +714,28 @@ class MatrixParser(Parser):
                 return Components(self._indexed_base(plain), n)  # σ of diag(σ²) with its σ_j
             return sp.MatrixSymbol(plain, n, 1 if _vector_letter(name) else n)
         return None
+
+    def _matrix_font_twin_check(self, plain: str, bold: bool) -> None:
+        """Σ and bold Σ (A and bold A) are one matrix only where the document never tells them apart: refuse a
+        formula that writes both, or a name the document writes in both forms and declares apart (a bold vector
+        μ beside a plain number μ is two things already: BOLD_DECLARED)."""
+        key = re.sub(r"[{}\s\\]", "", plain)
+        if BOLD_DECLARED + _base(plain) in self.shapes and _base(plain) in self.context.symbols:
+            return
+        forms = self.context.font_twins.get(key)
+        here = key in self._formula_font_twins()
+        if here or (forms is not None and APART in forms):
+            shown = f"\\{plain}" if _base(plain) in GREEK else plain
+            self.fail(f"{shown} and its bold form are read as one name, but "
+                      f"{'this formula writes both' if here else 'the document tells them apart'}: write another "
+                      "letter for one of them", self.tokens[0].start, self.tokens[-1].end)
+
+    def _declared_diagonal(self, plain: str, size) -> Diagonal:
+        """A matrix declared diagonal: diag(D_11, …, D_nn), its diagonal entries the components of an indexed D
+        (positive where D ≻ 0 is declared too)."""
+        positive = plain in self.context.definite
+        base = sp.IndexedBase(plain, **({"positive": True} if positive else {"real": True}))
+        return Diagonal(base[ENTRY_INDEX], ENTRY_INDEX, size)
 
     def default_dimension(self) -> sp.Expr:
         """The size of an undeclared vector: the one size of the declared vectors, else d."""
@@ -699,7 +767,29 @@ class MatrixParser(Parser):
             return mark[0]
         sizes = {self.shapes[name][0] for name in self._names_in_tokens()
                  if name in self.shapes and _equal(*self.shapes[name]) and self.shapes[name][0] is not None}
-        return sizes.pop() if len(sizes) == 1 else self.default_dimension()
+        return sizes.pop() if len(sizes) == 1 else self._the_declared_size() or self.default_dimension()
+
+    def _the_declared_size(self) -> sp.Expr | None:
+        """The one size (other than 1) of every vector and matrix declared, if there is one (A ∈ ℝ^{3×3} only: 3)."""
+        declared = {size for name, shape in self.shapes.items() if not name.startswith("<") and shape[0] is not None
+                    for size in shape if size != 1}
+        return declared.pop() if len(declared) == 1 else None
+
+    def divergence(self) -> sp.Expr:
+        """D_{jj} of a matrix D the document declares: its entry, not a divergence D_{...}."""
+        if "D" in self.shapes and not self._divergence_subscript():
+            return self.identifier(self.take())
+        return super().divergence()
+
+    def _divergence_subscript(self) -> bool:
+        saved = self.i
+        try:
+            self.take()
+            return self.subscript_name() == "KL"
+        except Unparsed:
+            return True
+        finally:
+            self.i = saved
 
     def identifier(self, token: Token) -> sp.Expr:
         saved = self.i
@@ -964,6 +1054,10 @@ class MatrixParser(Parser):
                     self.sized_identities.add(term.position)
             terms = [sp.Identity(sized[0].shape[0]) if isinstance(t, _BareIdentity) else t for t in terms]
             matrices = [t for t in terms if _is_matrix(t)]
+        vectors = [t for t in matrices if _ones_vector_of(t) is None and 1 in t.shape]
+        if self.ones_defaulted and vectors:  # y + c1 with y ∈ ℝ^n: the ones of y's size
+            terms = [_resized_ones(t, vectors[0].shape) if _is_matrix(t) else t for t in terms]
+            matrices = [t for t in terms if _is_matrix(t)]
         shape = matrices[0].shape
         for term in terms:
             if _is_matrix(term):
@@ -1033,6 +1127,27 @@ class MatrixParser(Parser):
         n = self.default_dimension()
         return (n, n)
 
+    def _ones_sized_by_neighbours(self, factors: list) -> list:
+        """Each vector of ones written without its size (1ᵀy, yᵀ1, A1) of the size its neighbour needs, where the
+        default size does not fit: 1ᵀy = Σ_i y_i for y ∈ ℝ^n beside z ∈ ℝ^d."""
+        matrices = [k for k, f in enumerate(factors) if _is_matrix(f)]
+        out = list(factors)
+        for place, k in enumerate(matrices):
+            transposed = _ones_vector_of(out[k]) == "row"
+            if _ones_vector_of(out[k]) is None:
+                continue
+            before = out[matrices[place - 1]] if place > 0 else None
+            after = out[matrices[place + 1]] if place + 1 < len(matrices) else None
+            fits_before = before is None or _equal(before.shape[1], out[k].shape[0])
+            fits_after = after is None or _equal(out[k].shape[1], after.shape[0])
+            if fits_before and fits_after:
+                continue
+            if transposed and fits_before and after is not None and after.shape[0] != 1:
+                out[k] = sp.OneMatrix(1, after.shape[0])
+            elif not transposed and fits_after and before is not None and before.shape[1] != 1:
+                out[k] = sp.OneMatrix(before.shape[1], 1)
+        return out
+
     def _sized_by_neighbours(self, factors: list) -> list:
         """Each bare identity of a product as the identity its neighbour needs: C I = I_m for C n×m, I C = I_n."""
         matrices = [k for k, f in enumerate(factors) if _is_matrix(f)]
@@ -1050,6 +1165,8 @@ class MatrixParser(Parser):
 
     def _matrix_product(self, factors: list) -> sp.Expr:
         factors = self._sized_by_neighbours(factors)
+        if self.ones_defaulted:
+            factors = self._ones_sized_by_neighbours(factors)
         scalars, matrices = [], []
         for factor in factors:
             if _is_matrix(factor):
@@ -1262,6 +1379,7 @@ class MatrixParser(Parser):
             if not (label.kind in ("word", "num") and re.fullmatch(r"[A-Za-z]|\d+", label.text)):
                 self.fail("the size of a vector of ones must be a letter or a number", start, self.last_end())
             return dimension(label.text)
+        self.ones_defaulted = True
         return self.default_dimension()
 
     def matrix_argument_of(self, what: str) -> tuple[sp.Expr, int]:
@@ -1504,15 +1622,20 @@ class MatrixParser(Parser):
             return value
 
     def _log_of_determinants(self) -> sp.Expr | None:
-        """``\\log\\frac{\\det\\Sigma_2}{\\det\\Sigma_1}``: a log whose argument is positive because its
-        determinants are those of positive definite matrices (None when it is not)."""
+        """``\\log\\frac{\\det\\Sigma_2}{\\det\\Sigma_1}``, ``\\log(1 - \\hat x_j)``: a log whose argument is
+        positive because its determinants are those of positive definite matrices and its components x̂_j of a
+        vector in (0, 1)^D are 1/(1 + w) for some w > 0 (None when it is not)."""
         token = self.take()
         if self.at("sym", "_") or self.at("sym", "^"):
             return None
         argument = self.function_argument(token.start, self.text(token.start, token.end))
         determinants = {det: sp.Dummy(positive=True) for det in argument.atoms(sp.Determinant)
                         if self._positive_determinant(det.args[0])}
-        if not determinants or argument.xreplace(determinants).is_positive is not True:
+        units = {u: 1 / (1 + sp.Dummy(positive=True)) for u in argument.atoms(sp.Indexed, sp.Symbol)
+                 if isinstance(getattr(u, "base", None), UnitBase) or
+                 (isinstance(u, sp.Symbol) and UNIT + u.name.partition("_")[0] in self.shapes and "_" in u.name)}
+        if not (determinants or units) or \
+                sp.factor(argument.xreplace(determinants).xreplace(units)).is_positive is not True:
             return None
         return sp.log(argument)
 
@@ -1556,6 +1679,9 @@ class MatrixParser(Parser):
             return matrix.entry.is_positive is True
         if isinstance(matrix, sp.MatMul):
             coefficient, factors = matrix.as_coeff_matrices()
+            if coefficient.is_positive is True and len(factors) == 3 and isinstance(factors[0], OrthogonalMatrix) and \
+                    _equal(*factors[0].shape) and factors[2] == sp.Transpose(factors[0]):
+                return self._definite(factors[1])  # Q A Qᵀ of an orthogonal Q: congruent to A
             return coefficient.is_positive is True and len(factors) == 1 and self._definite(factors[0])
         if isinstance(matrix, sp.MatAdd):
             return all(self._definite(term) for term in matrix.args)
@@ -1981,6 +2107,46 @@ def _resized_identity(variance, size):
     return variance
 
 
+def _ones_vector_of(expr) -> str | None:
+    """"column" for the vector of ones 1 (n×1), "row" for 1ᵀ (1×n), else None."""
+    if isinstance(expr, sp.Transpose) and isinstance(expr.args[0], sp.OneMatrix) and expr.args[0].shape[1] == 1:
+        return "row"
+    if isinstance(expr, sp.OneMatrix) and 1 in (expr.shape[0], expr.shape[1]) and expr.shape != (1, 1):
+        return "column" if expr.shape[1] == 1 else "row"
+    return None
+
+
+def _expanded_unit_logs(expr):
+    """``expr`` with each log of a product of powers of positive factors in components x̂_j ∈ (0, 1) written as
+    the sum of their logs: log(x̂^x (1 − x̂)^{1−x}) = x log x̂ + (1 − x) log(1 − x̂), log(1/(1 − x̂)) = −log(1 − x̂)."""
+    if not isinstance(expr, sp.Basic) or not any(isinstance(i.base, UnitBase) for i in expr.atoms(sp.Indexed)):
+        return expr
+
+    def positive(factor) -> bool:
+        units = {u: 1 / (1 + sp.Dummy(positive=True)) for u in factor.atoms(sp.Indexed) if isinstance(u.base, UnitBase)}
+        return sp.factor(factor.xreplace(units)).is_positive is True
+
+    def expanded(node):
+        factors = sp.Mul.make_args(node.args[0])
+        if not all(positive(f.as_base_exp()[0]) and f.as_base_exp()[1].is_extended_real for f in factors):
+            return node
+        return sp.Add(*[f.as_base_exp()[1] * sp.log(f.as_base_exp()[0]) for f in factors])
+    return expr.replace(lambda n: isinstance(n, sp.log) and n.args[0].atoms(sp.Indexed), expanded)
+
+
+def _resized_ones(term, shape) -> sp.Expr:
+    """``term`` (1, 1ᵀ or a multiple c·1) as the ones vector of ``shape`` where it is one of the other size and
+    orientation; any other term as it is."""
+    coefficient, factors = term.as_coeff_mmul() if isinstance(term, sp.MatMul) else (sp.Integer(1), [term])
+    factors = list(factors.args) if isinstance(factors, sp.MatMul) else list(factors)
+    ones = factors[0] if len(factors) == 1 else None
+    if ones is None or _ones_vector_of(ones) is None or tuple(ones.shape) == tuple(shape):
+        return term
+    if _ones_vector_of(ones) != ("column" if shape[1] == 1 else "row"):
+        return term
+    return coefficient * sp.OneMatrix(*shape) if coefficient != 1 else sp.OneMatrix(*shape)
+
+
 def _bold_zero_at(tokens: list, k: int) -> bool:
     """``\\mathbf{0}``, ``\\boldsymbol{0}``, ``\\mathbf 0`` at token k: the zero vector."""
     return _bold_digit_at(tokens, k, "0")
@@ -2078,16 +2244,54 @@ def _shown(name: str) -> str:
 # ---------------------------------------------------------------- declarations in the prose
 
 _REALS = r"(?:\\mathbb\s*\{\s*R\s*\}|\\mathbb\s+R|\\R\b|ℝ)"
-_MEMBERSHIP = re.compile(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*" + _REALS +
+_MEMBERSHIP = LazyPattern(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*" + _REALS +
                          r"\s*\^\s*(?:\{(?P<dims>[^{}]*)\}|(?P<dim>[A-Za-z0-9]))\s*[.,;]?\s*$")
-_DEFINITE = re.compile(r"^\s*(?P<names>[^≻]+?)\s*(?:\\succ|≻)\s*0\s*[.,;]?\s*$")
+_ACCENTED = r"\\(?:hat|tilde|bar)\s*(?:\{\s*\\?[A-Za-z]+\s*\}|\s\\?[A-Za-z]+|\\[A-Za-z]+)"
+_UNIT_NAME = r"(?P<name>" + _ACCENTED + r"|\\?[A-Za-z]+)\s*(?:_\s*\{?\s*(?P<index>[a-z])\s*\}?)?"
+_UNIT_INTERVAL = r"(?:\\left\s*)?\(\s*0\s*,\s*1\s*(?:\\right\s*)?\)"
+_UNIT_MEMBERSHIP = LazyPattern(r"^\s*" + _UNIT_NAME + r"\s*(?:\\in|∈)\s*" + _UNIT_INTERVAL +
+                              r"\s*(?:\^\s*(?:\{(?P<dims>[^{}]*)\}|(?P<dim>[A-Za-z0-9])))?\s*[.,;]?\s*$")
+_UNIT_BOUNDS = LazyPattern(r"^\s*0\s*<\s*" + _UNIT_NAME + r"\s*<\s*1\s*[.,;]?\s*$")
+
+
+def _accented_name(written: str) -> str | None:
+    """The reader's name of ``\\hat x``, ``\\hat{x}``, ``y``: ``\\hat{x}``, ``y`` (None: no such name)."""
+    found = re.fullmatch(r"\\(hat|tilde|bar)\s*\{?\s*(\\?[A-Za-z]+)\s*\}?", written.strip())
+    if found:
+        letter = found.group(2)
+        return f"\\{found.group(1)}{{{letter}}}" if len(letter.lstrip("\\")) == 1 else None
+    return _name_of(written)
+
+
+def declare_unit_interval(math: str, context: Context, note: str = "") -> bool:
+    """``\\hat x \\in (0,1)^D``, ``\\hat x_j \\in (0, 1)``, ``0 < \\hat x_j < 1``: the components of \\hat x lie in
+    (0, 1) (a vector of size D where the power is written)."""
+    found = _UNIT_MEMBERSHIP.match(math) or _UNIT_BOUNDS.match(math)
+    if not found:
+        return False
+    name = _accented_name(found.group("name"))
+    dims = found.groupdict().get("dims") or found.groupdict().get("dim")
+    size = _size(dims) if dims else None
+    if name is None or (dims and (size is None or size[1] != 1)) or (not dims and not found.group("index")):
+        return False
+    if size is not None:
+        _set_shape(context, name, size, note)
+        context.components.add(name)
+    context.shapes[UNIT + name] = (None, None)
+    return True
+
+
+_SCALAR_MEMBERSHIP = LazyPattern(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*" + _REALS + r"\s*[.,;]?\s*$")
+_BINARY_MEMBERSHIP = LazyPattern(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*(?:\\left\s*)?(?:\\\{|\\lbrace)\s*0\s*,\s*1\s*"
+                                r"(?:\\right\s*)?(?:\\\}|\\rbrace)\s*\^\s*(?:\{(?P<dims>[^{}]*)\}|(?P<dim>[A-Za-z0-9]))\s*[.,;]?\s*$")
+_DEFINITE = LazyPattern(r"^\s*(?P<names>[^≻]+?)\s*(?:\\succ|≻)\s*0\s*[.,;]?\s*$")
 _SEMIDEFINITE = re.compile(r"^\s*(?P<names>[^⪰]+?)\s*(?:\\succeq|⪰)\s*0\s*[.,;]?\s*$")
 _SENTENCE = re.compile(
     r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:is|are|be|denotes?)\s+(?:an?\s+)?|an?\s+)"
     r"(?:\$(?P<size>[^$]+)\$\s*(?:-\s*)?(?:dimensional\s+)?)?(?P<adjectives>(?:[A-Za-z-]+,?\s+){0,4}?)"
     r"(?:\$(?P<late_size>[^$]+)\$\s*)?(?P<kind>matri(?:x|ces)|vectors?)\b", re.I)
 # "a $d\times d$ symmetric positive-definite covariance matrix $\Sigma$": the name after the kind
-_APPOSITION = re.compile(
+_APPOSITION = LazyPattern(
     r"\b(?:an?|the|some)\s+(?:\$(?P<size>[^$]+)\$\s*(?:-\s*)?(?:dimensional\s+)?)?"
     r"(?P<adjectives>(?:[A-Za-z-]+,?\s+){0,4}?)(?P<kind>matri(?:x|ces)|vectors?)\s+(?P<subjects>\$[^$]+\$)", re.I)
 _NORMAL_LAW = re.compile(r"^\s*(?P<subject>.+?)\s*\\sim\s*(?:N|\\mathcal\s*\{\s*N\s*\}|\\mathcal\s+N|"
@@ -2121,6 +2325,38 @@ def _names(listed: str) -> list[str] | None:
     return names if names and all(names) else None
 
 
+_FAMILY = LazyPattern(r"^\s*(?P<first>\S+?)\s*,\s*(?:(?P<second>\S+?)\s*,\s*)?\\[lc]?dots\s*,\s*(?P<last>\S+?)\s*$")
+
+
+def _family(listed: str) -> str | None:
+    """The base x of ``x_1, \\dots, x_N`` (``x_1, x_2, \\ldots, x_n``): data points, each a vector (None: no such list)."""
+    found = _FAMILY.match(listed)
+    if not found:
+        return None
+    names = [_name_of(found.group(part)) for part in ("first", "second", "last") if found.group(part)]
+    if not all(names):
+        return None
+    parts = [name.partition("_") for name in names]
+    if len({base for base, _, _ in parts}) != 1 or not all(label for _, _, label in parts) or parts[0][2] != "1":
+        return None
+    return parts[0][0]
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10}
+_WORD_SIZE = LazyPattern(r"(?P<n>one|two|three|four|five|six|seven|eight|nine|ten|\d+)-?(?:dimensional|"
+                         r"by-(?P<m>one|two|three|four|five|six|seven|eight|nine|ten|\d+))", re.I)
+
+
+def size_in_words(adjectives: list) -> str | None:
+    """"three-dimensional" -> ``3``, "two-by-two" -> ``2\\times 2``: a size the prose writes in words (None if none)."""
+    sizes = [found for found in map(_WORD_SIZE.fullmatch, adjectives) if found]
+    if len(sizes) != 1:
+        return None
+    n, m = (str(_NUMBER_WORDS.get(g.lower(), g)) if g else None for g in sizes[0].group("n", "m"))
+    return f"{n}\\times {m}" if m else n
+
+
 def _size(text: str) -> tuple | None:
     """``d`` -> (d, 1); ``n \\times m`` -> (n, m); ``d\\times d`` -> (d, d)."""
     parts = [p.strip().strip("{}").strip() for p in re.split(r"\\times|×|\\cdot", text)]
@@ -2129,7 +2365,39 @@ def _size(text: str) -> tuple | None:
     return (dimension(parts[0]), dimension(parts[1]) if len(parts) == 2 else sp.Integer(1))
 
 
+BOLD_DECLARED = "<bold>"  # + a name: declared a vector or matrix written bold only (bold μ ∈ ℝ^d); a plain μ
+# declared a number (μ ∈ ℝ, σ > 0) is then that number, the bold one the vector
+_BOLD_WRITTEN = LazyPattern(r"\\(?:mathbf|boldsymbol|bm|pmb)\s*\{\s*\\?([A-Za-z]+)\s*\}")
+
+
 def declare(math: str, context: Context, note: str = "", definite: bool = True) -> bool:
+    """:func:`declare_shapes`, with the names written bold only marked (:data:`BOLD_DECLARED`): a number of the
+    same plain name declared before stays declared."""
+    bold = set(_BOLD_WRITTEN.findall(math))
+    numbers = {name: context.symbols[name] for name in bold if name in context.symbols and name not in context.shapes}
+    declared = declare_shapes(math, context, note, definite)
+    mark_bold(math, bold, numbers, context)
+    found = _SCALAR_MEMBERSHIP.match(math)
+    names = _names(found.group("names")) if found and not bold else None
+    for name in names or ():  # μ ∈ ℝ beside the bold vector μ: the plain μ is this number
+        if BOLD_DECLARED + name in context.shapes:
+            context.declare_symbol(name, note)
+    return declared
+
+
+def mark_bold(math: str, bold: set, numbers: dict, context: Context) -> None:
+    """Mark the names of ``math`` written bold (and not plain there) that are now vectors or matrices; restore the
+    numbers of their plain names (``numbers``) that declaring the vector removed."""
+    plain_written = {name for name in bold if re.search(r"(?<![{\\A-Za-z])\\?" + re.escape(name) + r"(?![A-Za-z])",
+                                                        _BOLD_WRITTEN.sub(" ", math))}
+    for name in bold - plain_written:
+        if name in context.shapes:
+            context.shapes[BOLD_DECLARED + name] = (None, None)
+            if name in numbers:
+                context.symbols[name] = numbers[name]
+
+
+def declare_shapes(math: str, context: Context, note: str = "", definite: bool = True) -> bool:
     """Declare the shapes an inline formula of the prose states: ``x, \\mu \\in \\mathbb{R}^d``,
     ``A \\in \\mathbb{R}^{n\\times m}``, ``\\Sigma \\succ 0``, ``z \\sim \\mathcal{N}(\\mu, \\Sigma)``; True when it
     is such a declaration. ``definite``: whether a positive definite matrix may be declared (not in a question)."""
@@ -2151,14 +2419,36 @@ def declare(math: str, context: Context, note: str = "", definite: bool = True) 
         return True
     if declare_symmetric_equation(math, context, note, definite):
         return True
+    if declare_orthogonal_equation(math, context, note, definite):
+        return True
+    unread = _UNREAD_EQUATION.match(math)
+    if unread and definite and matrix_like(unread.group("a") or unread.group("b")):
+        context.shapes[UNREAD_PROPERTY + (unread.group("a") or unread.group("b")).lstrip("\\")] = (None, None)
+        return True
     if declare_signature(math, context, note):
         return True
     if declare_matrix_definition(math, context, note, definite):
+        return True
+    if declare_unit_interval(math, context, note):
+        return True
+    found = _BINARY_MEMBERSHIP.match(math)
+    if found:
+        names, size = _names(found.group("names")), _size(found.group("dims") or found.group("dim"))
+        if names is None or size is None or size[1] != 1:
+            return False
+        for name in names:
+            _set_shape(context, name, size, note)
+            context.shapes[BINARY + name] = (None, None)
+            context.components.add(name)
         return True
     found = _MEMBERSHIP.match(math)
     if found:
         names = _names(found.group("names"))
         size = _size(found.group("dims") if found.group("dims") is not None else found.group("dim"))
+        family = _family(found.group("names"))
+        if family is not None and size is not None and size[1] == 1:
+            context.shapes[FAMILY + family] = size
+            return True
         if names is None or size is None:
             return False
         for name in names:
@@ -2186,7 +2476,7 @@ def _declare_properties(context: Context, names: list[str], kind: str, note: str
 
 
 _SPACE = _REALS + r"\s*(?:\^\s*(?:\{(?P<%s>[^{}]*)\}|(?P<%s_letter>[A-Za-z0-9])))?"
-_SIGNATURE = re.compile(r"^\s*(?P<name>[^:]+?)\s*(?::|\\colon)\s*" + _SPACE % ("domain", "domain") +
+_SIGNATURE = LazyPattern(r"^\s*(?P<name>[^:]+?)\s*(?::|\\colon)\s*" + _SPACE % ("domain", "domain") +
                         r"\s*(?:\\to|\\rightarrow|\\longrightarrow|→)\s*" + _SPACE % ("codomain", "codomain") +
                         r"\s*[.,;]?\s*$")
 
@@ -2210,7 +2500,7 @@ def declare_signature(math: str, context: Context, note: str = "") -> bool:
     return True
 
 
-_TRANSPOSED = re.compile(r"\^\s*(?:\{\s*)?(?:T|\\top|\\intercal|\\(?:mathsf|mathrm)\s*\{\s*T\s*\}|\\(?:mathsf|mathrm)\s+T)"
+_TRANSPOSED = LazyPattern(r"\^\s*(?:\{\s*)?(?:T|\\top|\\intercal|\\(?:mathsf|mathrm)\s*\{\s*T\s*\}|\\(?:mathsf|mathrm)\s+T)"
                          r"(?:\s*\})?\s*$")
 
 
@@ -2231,11 +2521,60 @@ def declare_symmetric_equation(math: str, context: Context, note: str = "", defi
     return False
 
 
+_INVERSE = re.compile(r"\^\s*\{\s*-\s*1\s*\}\s*$|\^\s*-1\s*$")
+_IDENTITY_TEXT = re.compile(r"\s*(?:I|\\(?:mathbf|mathbb|boldsymbol|bm|mathrm)\s*\{\s*I\s*\})\s*(?:_\s*\{?\s*[A-Za-z0-9]\s*\}?)?\s*")
+
+
+def orthogonal_equation(math: str) -> str | None:
+    """``Q^\\top Q = I``, ``QQ^\\top = I_d``, ``Q^{-1} = Q^\\top``: the name of the matrix the formula calls orthogonal."""
+    sides = [side.strip() for side in re.sub(r"[.,;]\s*$", "", math).split("=")]
+    if len(sides) != 2:
+        return None
+    for left, right in (sides, sides[::-1]):
+        if _IDENTITY_TEXT.fullmatch(right):  # QᵀQ = I: Qᵀ and Q, in either order
+            found = re.fullmatch(r"(?P<a>[^\s^]+?)\s*(?P<b>\^\s*(?:\{\s*)?(?:T|\\top|\\intercal)(?:\s*\})?)?\s*"
+                                 r"(?P<c>[^\s^]+?)\s*(?P<d>\^\s*(?:\{\s*)?(?:T|\\top|\\intercal)(?:\s*\})?)?", left)
+            if found and found.group("a") == found.group("c") and bool(found.group("b")) != bool(found.group("d")) and \
+                    _name_of(found.group("a")) is not None and matrix_like(found.group("a")):
+                return _name_of(found.group("a"))
+        inverse, transposed = _INVERSE.sub("", left), _TRANSPOSED.sub("", right)
+        if inverse != left and transposed != right and _name_of(inverse) is not None and \
+                _name_of(inverse) == _name_of(transposed) and matrix_like(inverse.strip()):
+            return _name_of(inverse)  # Q^{-1} = Q^T
+    return None
+
+
+def declare_orthogonal_equation(math: str, context: Context, note: str = "", definite: bool = True) -> bool:
+    """``Q^\\top Q = I`` in the prose (a plain statement): Q has orthonormal columns (a square Q is orthogonal);
+    ``QQ^\\top = I`` declares only a square Q. True when it is such a statement."""
+    name = orthogonal_equation(math)
+    if name is None or not definite:
+        return False
+    columns = re.match(r"\s*[^\s^]+?\s*\^\s*(?:\{\s*)?(?:T|\\top|\\intercal)", math)  # QᵀQ = I: the columns
+    declare_orthogonal(context, [name], note, square=not columns)
+    return True
+
+
+def declare_orthogonal(context: Context, names, note: str = "", square: bool = True) -> None:
+    """``names`` are orthogonal matrices (orthonormal columns: QᵀQ = I); ``square``: only square ones (QQᵀ = I of a
+    d×k matrix says its rows are orthonormal: not read)."""
+    for name in names:
+        if name in context.symbols and name not in context.shapes:
+            continue
+        if name not in context.shapes:
+            _set_shape(context, name, (_default(context), _default(context)), note, defaulted=True)
+        if context.shapes[name][1] != 1 and (not square or _equal(*context.shapes[name])):
+            context.shapes[ORTHOGONAL_MATRIX + name] = (None, None)
+
+
 NUMBER_T = "<number T>"  # in the shapes: the prose uses T as a number (T ≥ 2, "$T$ steps", a sum up to T)
-_T_AS_NUMBER = re.compile(
+_T_AS_NUMBER = LazyPattern(
     r"\$\s*T\s*(?:\\geq?|\\leq?|\\ge|\\le|[<>≥≤]|\\in\s*\\mathbb\s*\{?\s*[NZ])[^$]*\$|"  # $T \geq 2$, $T \in \mathbb{N}$
     r"\$\s*T\s*\$\s*(?:(?:time\s+)?steps?|iterations?|rounds?|epochs?|samples?|draws?|layers?|is\s+an?\s+"
     r"(?:positive\s+)?(?:integer|number))\b|"
+    r"\$\s*T\s*\$\s*(?:be|is|denotes?|for)\s+(?:the\s+)?(?:total\s+)?(?:number|count|horizon|length)\b|"
+    r"\b(?:number|count)\s+of\s+\w+(?:\s+\w+)?\s+\$\s*T\s*\$|"  # the number of steps $T$
+    r"\$\s*T\s*\$\s*(?:を|は|が|で)[^。$]{0,20}?(?:数|ステップ|時刻|時間|長さ|反復|サンプル|エポック|層)|"  # $T$ をステップ数とする
     r"\\(?:sum|prod)\s*_\s*(?:\{[^{}$]*\}|\S)\s*\^\s*(?:\{\s*T\s*\}|T)(?![A-Za-z])", re.I)
 
 
@@ -2250,10 +2589,10 @@ def number_t(context: Context) -> bool:
     return NUMBER_T in context.shapes or "T" in context.symbols or "T" in getattr(context, "bounded", {})
 
 
-_POSITIVE_COMPONENTS = re.compile(
+_POSITIVE_COMPONENTS = LazyPattern(
     r"^\s*(?P<first>\\?[A-Za-z]+)_\{?\s*1\s*\}?\s*,\s*\\[lc]?dots\s*,\s*(?P<last>\\?[A-Za-z]+)_\{?\s*"
     r"(?P<index>[A-Za-z])\s*\}?\s*>\s*0\s*[.,;]?\s*$")
-_HEDGES = re.compile(r"\b(?:whether|might|may|perhaps|maybe|possibly|could|would|unless|not|never|no)\b", re.I)
+_HEDGES = LazyPattern(r"\b(?:whether|might|may|perhaps|maybe|possibly|could|would|unless|not|never|no)\b", re.I)
 
 
 def questioned(prose: str, position: int, hypothesis: bool = False) -> bool:
@@ -2265,19 +2604,71 @@ def questioned(prose: str, position: int, hypothesis: bool = False) -> bool:
     sentence = prose[start:position + (end.end() if end else len(prose) - position)]
     outside_math = re.sub(r"\$[^$]*\$", " ", sentence)
     return "?" in outside_math or bool(_HEDGES.search(outside_math)) or \
-        mentioned_case(prose, position, hypothesis=hypothesis)
+        mentioned_case(prose, position, hypothesis=hypothesis) or \
+        (_property_formula(_math_at(prose, position)) and not asserted(prose, position, hypothesis))
+
+
+# the words a matrix property statement adds to the scalar reader's declarative vocabulary ("Let $M$ be a
+# symmetric $d\times d$ matrix"): taken out of the sentence before its mood and shape are read
+_PROPERTY_VOCABULARY = re.compile(r"(?<![\w-])(?:matri(?:x|ces)|symmetric|(?:positive[-\s]+)?(?:semi-?)?definite|"
+                           r"s\.?p\.?d\.?|covariances?|precision|square|orthogonal|orthonormal|unitary|invertible|"
+                           r"non-?singular|(?:lower|upper)[-\s]+triangular|triangular|diagonal|entries|"
+                           r"full(?:\s+column|\s+row)?\s+rank|size|sized|shape|trainable|learnable|rotation|"
+                           r"note|recall|since|because|observe|arbitrary|any|some|generic|certain)(?![\w-])",
+                           re.I)  # (their moods still count)
+
+
+def _math_at(prose: str, position: int) -> str:
+    from mathcheck.audit import document as reading  # (document imports this module)
+    return next((math for _, _, start, math in reading._inline_maths(prose) if start == position), "")
+
+
+def _property_formula(math: str) -> bool:
+    """``\\Sigma \\succ 0``, ``A^\\top = A``, ``Q^\\top Q = I``: a formula that states a property of a matrix."""
+    probe = Context()
+    return bool(_DEFINITE.match(math) or _SEMIDEFINITE.match(math) or declare_symmetric_equation(math, probe) or
+                orthogonal_equation(math) is not None or _UNREAD_EQUATION.match(math))
+
+
+def asserted(prose: str, position: int, hypothesis: bool = False) -> bool:
+    """Whether the inline formula of ``prose`` at ``position`` (where its TeX starts) stands in a declarative clause
+    that asserts what it says, as the scalar sign reader decides (document._mood, _declarative_markers): not a
+    question ("Is $M$ symmetric?"), a hedge, a condition ("only when", "if and only if"), a definition of a word
+    ("Recall that a matrix is symmetric when $M^\\top = M$"), a claim or what others assume. ``hypothesis``: a
+    condition ("if $A = A^\\top$,") counts, for the next display only."""
+    from mathcheck.audit import document as reading  # (document imports this module)
+    pieces, number, last = [], None, 0
+    for k, (start, end, math_start, _) in enumerate(reading._inline_maths(prose)):
+        pieces += [prose[last:start], f"⟦{k}⟧"]
+        last = end
+        if math_start == position:
+            number = k
+    if number is None:
+        return False
+    marker = f"⟦{number}⟧"
+    marked = "".join(pieces) + prose[last:]
+    sentence = next((piece for piece in reading._SENTENCE_BREAK.split(marked) if piece and marker in piece), "")
+    sentence = _UNREAD_VOCABULARY.sub(" ", _PROPERTY_VOCABULARY.sub(" ", _PLAIN_CASE.sub(" ", sentence)))
+    clauses = reading._clauses(sentence)
+    index = next((k for k, clause in enumerate(clauses) if marker in clause), None)
+    if index is None:
+        return False
+    mood = reading._mood(sentence, clauses, index, marker)
+    if mood and not (hypothesis and mood == reading.HYPOTHESIS):
+        return False
+    return str(number) in reading._declarative_markers(sentence)
 
 
 # "the symmetric case $A = A^\top$", "for a symmetric matrix ($A = A^\top$)", "only when", "in contrast to", "left aside":
 # a case the prose mentions, no declaration (one rule for the properties, the laws and the definitions of matrices)
-_CASE_BEFORE = re.compile(r"\b(?:cases?|unless|whether|example|instance|such\s+as|say|unlike|contrast|compared|"
+_CASE_BEFORE = LazyPattern(r"\b(?:cases?|unless|whether|example|instance|such\s+as|say|unlike|contrast|compared|"
                           r"versus|vs|would|could|might|only\s+(?:if|when))\b|\be\.g\.", re.I)
 # "if $A = A^\top$, then": a hypothesis, for the display right after the sentence only (``hypothesis``)
-_HYPOTHESIS_BEFORE = re.compile(r"\b(?:if|iff|when|whenever|for\s+an?)\b", re.I)
-_CASE_AFTER = re.compile(r"^[^.;!?]*?\b(?:is|are)\s+(?:left\s+aside|treated|discussed|covered|handled|excluded|omitted|"
+_HYPOTHESIS_BEFORE = LazyPattern(r"\b(?:if|iff|when|whenever|for\s+an?)\b", re.I)
+_CASE_AFTER = LazyPattern(r"^[^.;!?]*?\b(?:is|are)\s+(?:left\s+aside|treated|discussed|covered|handled|excluded|omitted|"
                          r"deferred|postponed|not\s+considered)\b|^[^.;!?]*?\b(?:appendix|elsewhere|would|could|might|example)\b",
                          re.I)
-_PLAIN_CASE = re.compile(r"\bin\s+(?:this|that|our|the\s+present|the\s+general|either|each|both)\s+cases?\b|"
+_PLAIN_CASE = LazyPattern(r"\bin\s+(?:this|that|our|the\s+present|the\s+general|either|each|both)\s+cases?\b|"
                          r"\bfor\s+an?\s+(?:given|fixed)\b", re.I)
 
 
@@ -2301,13 +2692,13 @@ def mentioned_case(prose: str, position: int, named: bool = False, hypothesis: b
     return bool(_CASE_BEFORE.search(before) or _CASE_AFTER.search(after) or supposed)
 
 
-_INTEGER_SET = re.compile(
+_INTEGER_SET = LazyPattern(
     r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*(?:\\mathbb\s*\{\s*(?P<set>[NZ])\s*\}|\\mathbb\s+(?P<bare>[NZ])|ℕ|ℤ)"
     r"\s*(?P<restriction>(?:_|\^)\s*\{?\s*(?:\+|>\s*0|\\geq?\s*1|\\geq?\s*0|≥\s*[01]|0|\*)\s*\}?)?\s*[.,;]?\s*$")
 _INTEGER_WORDS = r"(?P<sign>positive|non-?negative)?\s*(?:integers?|whole\s+numbers?|natural\s+numbers?)\b"
-_INTEGER_SENTENCE = re.compile(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:is|are|be|denotes?)\s+"
+_INTEGER_SENTENCE = LazyPattern(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:is|are|be|denotes?)\s+"
                                r"(?:an?\s+)?" + _INTEGER_WORDS, re.I)
-_INTEGER_APPOSITION = re.compile(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS + r"\s+(?P<subjects>\$[^$]+\$)", re.I)
+_INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS + r"\s+(?P<subjects>\$[^$]+\$)", re.I)
 
 
 def _integer_assumptions(sign: str, kind: str = "") -> dict:
@@ -2364,11 +2755,11 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
 
 
 # "$I \in \mathbb{R}$", "$I > 0$", "$I \geq 1$", "$I = 2c$": the letter of the identity declared a number
-_SCALAR_IDENTITY = re.compile(
+_SCALAR_IDENTITY = LazyPattern(
     r"^\s*(?P<name>I|\\mathrm\s*\{\s*I\s*\})\s*(?:(?P<member>(?:\\in|∈)\s*" + _REALS + r"(?:_\s*\{?\s*(?:\+|>\s*0)\s*\}?)?)"
     r"|(?P<relation>>|\\gt\b|\\geq?\b|≥|<|\\lt\b|\\leq?\b|≤|\\neq?\b|≠)\s*(?P<bound>-?\s*\d+(?:\.\d+)?)"
     r"|=\s*(?P<value>[^=<>]+?))\s*[.,;]?\s*$")
-_SCALAR_IDENTITY_SENTENCE = re.compile(
+_SCALAR_IDENTITY_SENTENCE = LazyPattern(
     r"\$\s*(?P<name>I)\s*\$\s+(?:is|be|denotes?)\s+(?:(?:a|an|any|some|the)\s+)?(?P<sign>(?:strictly\s+)?positive|"
     r"non-?negative|negative|non-?zero|real)?\s*(?:real\s+)?(?:numbers?|scalars?|constants?|parameters?|reals?)\b", re.I)
 
@@ -2414,8 +2805,8 @@ def _declare_scalar_identity(context: Context, note: str, assumptions: dict) -> 
     context.declare_symbol("I", note, **assumptions)
 
 
-_NAMED_QUANTITY_I = re.compile(r"\$\s*I\s*\$\s+(?:denotes?|is|be|stands?\s+for|represents?)\s+(?:the|a|an|our)\s", re.I)
-_MATRIX_WORDS = re.compile(r"identity|unit\s+matrix|matri(?:x|ces)|\\mathbb\s*\{\s*R\s*\}\s*\^|\\times", re.I)
+_NAMED_QUANTITY_I = LazyPattern(r"\$\s*I\s*\$\s+(?:denotes?|is|be|stands?\s+for|represents?)\s+(?:the|a|an|our)\s", re.I)
+_MATRIX_WORDS = LazyPattern(r"identity|unit\s+matrix|matri(?:x|ces)|\\mathbb\s*\{\s*R\s*\}\s*\^|\\times", re.I)
 
 
 def declare_named_quantity_identity_letter(prose: str, context: Context, note: str = "") -> None:
@@ -2445,7 +2836,7 @@ def declare_scalar_identity_sentences(prose: str, context: Context, note: str = 
 
 
 DEFINED = "<defined>"  # + a name, in the shapes: (the text of its definition, None): Σ = diag(σ²) in the prose
-_DEFINITION = re.compile(r"^\s*(?P<name>[^=<>]+?)\s*(?::=|=|\\coloneqq|\\equiv)\s*(?P<value>[^=<>]+?)\s*[.,;]?\s*$")
+_DEFINITION = LazyPattern(r"^\s*(?P<name>[^=<>]+?)\s*(?::=|=|\\coloneqq|\\equiv)\s*(?P<value>[^=<>]+?)\s*[.,;]?\s*$")
 
 
 def declare_matrix_definition(math: str, context: Context, note: str = "", definite: bool = True) -> bool:
@@ -2480,7 +2871,7 @@ def display_definition(name: str, item, context: Context, own: Context, line: st
     return declared
 
 
-_CONDITIONAL = re.compile(r"(?:\(\s*(?:[A-Za-z.]+\s+){0,3}|\b(?:if|when|whenever|for|case|cases|e\.g\.|say|against|unless|suppose|assume|"
+_CONDITIONAL = LazyPattern(r"(?:\(\s*(?:[A-Za-z.]+\s+){0,3}|\b(?:if|when|whenever|for|case|cases|e\.g\.|say|against|unless|suppose|assume|"
                           r"assuming|such\s+as)\s+(?:that\s+|the\s+)?)$", re.I)
 
 
@@ -2520,6 +2911,9 @@ def _default(context: Context) -> sp.Expr:
 
 DEFAULTED = "<defaulted>"  # + a name, in the shapes: its size is the default one, not written
 TRIANGULAR = {"lower": "<lower triangular>", "upper": "<upper triangular>"}  # + a name: declared so
+DIAGONAL_MATRIX = "<diagonal>"  # + a name: a square matrix declared diagonal (its entries D_jj, zero elsewhere)
+UNREAD_PROPERTY = "<unread property>"  # + a name: declared idempotent, skew-symmetric, …: no world draws it
+ORTHOGONAL_MATRIX = "<orthogonal>"  # + a name: declared orthogonal (unitary): QᵀQ = I (square: QQᵀ = I too)
 POSITIVE_DIAGONAL = "<positive diagonal>"  # + a name: a triangular matrix declared with a positive diagonal
 LINKED = "<linked>"  # + "a|b": a and b were declared in one law (x, μ, Σ of x ~ N(μ, Σ)): they have one size
 
@@ -2569,6 +2963,7 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
     revoked = revoke_properties(prose, context)
     _unsettle_restated_laws(prose, context, plain)
     declare_property_sentences(prose, context, note, plain, revoked)
+    declare_japanese_sentences(prose, context, note, plain)
     for found in [*_SENTENCE.finditer(prose), *_APPOSITION.finditer(prose)]:
         if any(revoked.get(name, -1) > found.start() for name in _subject_names(found.group("subjects"))):
             continue  # "Let $A$ be symmetric. … here $A$ is general": revoked later in this prose
@@ -2594,6 +2989,7 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
         written = found.group("size") or found.groupdict().get("late_size")  # "a positive definite $d\times d$ matrix"
         if found.group("size") and found.groupdict().get("late_size"):
             continue
+        written = written or size_in_words(adjectives)
         size = _size(written) if written else None
         if written and size is None:
             continue
@@ -2602,9 +2998,16 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
             shape = (size[0], sp.Integer(1)) if size else (n, sp.Integer(1))
         else:
             shape = size if size and size[1] != 1 else ((size[0], size[0]) if size else (n, n))
+        stated = asserted(prose, found.start("subjects") + 1)  # the shape holds; a property only when asserted
         for name in names:
             if size is not None or not _sized(context, name):  # Σ ∈ ℝ^{2×2} "be a covariance matrix": still 2×2
                 _set_shape(context, name, shape, note, defaulted=size is None)
+            if not stated:
+                continue
+            if not vector and _equal(*shape) and any(word in _ORTHOGONAL_WORDS for word in adjectives):
+                declare_orthogonal(context, [name], note)
+            if not vector and any(_UNREAD_WORDS.fullmatch(word) for word in adjectives):
+                context.shapes[UNREAD_PROPERTY + name] = (None, None)
             crossed = any(word in ("cross", "pseudo", "auto") for word in adjectives)  # a cross covariance matrix
             sample = any(word in ("sample", "empirical") for word in adjectives)  # symmetric, maybe singular
             if not vector and not crossed and not sample and any(
@@ -2614,6 +3017,8 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
                 context.symmetric.add(name)
             elif not vector and "symmetric" in adjectives and _equal(*shape):
                 context.symmetric.add(name)  # symmetric only: Σ = Σᵀ, not known to be definite
+            if not vector and "diagonal" in adjectives and _equal(*shape) and not crossed:
+                context.shapes[DIAGONAL_MATRIX + name] = (None, None)
             triangle = _triangle(adjectives)
             if not vector and triangle is not None and _equal(*shape):
                 context.shapes[TRIANGULAR[triangle] + name] = (None, None)
@@ -2625,10 +3030,31 @@ _GENERAL_WORD = r"(?:general|arbitrary|any|generic|unstructured|not\s+necessaril
                 r"only\s+assumed\s+square|(?:not|no\s+longer)\s+assumed\s+(?:symmetric|positive|definite))"
 # "here $A$ is general", "$\Sigma \in \mathbb{R}^{d\times d}$ is an arbitrary matrix", "our general $A$",
 # "$A$ is a general, not necessarily symmetric, matrix", "be an arbitrary matrix instead": no property any more
-_GENERAL = re.compile(
+_GENERAL = LazyPattern(
     r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:here\s+|now\s+)?(?:is|are|be|being)\s+"
     r"(?:now\s+|here\s+|again\s+|only\s+)?(?:(?:an?|some)\s+)?(?:(?:square|real|\$[^$]+\$)\s*,?\s*)*" + _GENERAL_WORD +
     r"\b|\b(?:general|arbitrary|generic)\s+(?:(?:square|real)\s+)?(?:matri(?:x|ces)\s+)?(?P<named>\$[^$]+\$)", re.I)
+
+
+_ORTHOGONAL_WORDS = {"orthogonal", "orthonormal", "unitary", "rotation"}
+# the properties of a matrix the engine does not model: a step with such a matrix is proved or undecided
+_UNREAD_WORDS = re.compile(r"(?:projection|projector|idempotent|skew-symmetric|skew|anti-?symmetric|permutation|"
+                           r"nilpotent|involutory|(?:doubly-)?stochastic|markov|transition|toeplitz|circulant|hankel|"
+                           r"low-rank|rank-(?:one|deficient|\d+)|singular|hermitian|gram|kernel|laplacian|adjacency|"
+                           r"sparse|banded|block-diagonal|tridiagonal|householder|"
+                           r"reflection|givens|cholesky|hessian)", re.I)
+_UNREAD_VOCABULARY = re.compile(r"(?<![\w-])(?:" + _UNREAD_WORDS.pattern + r")(?![\w-])", re.I)
+# "$P$ is idempotent", "with $S$ skew-symmetric"
+_UNREAD_PROPERTY_SENTENCE = re.compile(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:is|are|be|being)\s+)?"
+                                       r"(?:both\s+)?(?:idempotent|skew-symmetric|anti-?symmetric|nilpotent|involutory|"
+                                       r"(?:doubly\s+)?stochastic|a\s+projection|a\s+permutation)(?![A-Za-z-])", re.I)
+# "$P^2 = P$", "$S^\top = -S$": a relation of a matrix with itself the engine does not model
+_UNREAD_EQUATION = re.compile(r"^\s*(?P<a>\\?[A-Za-z]+)\s*\^\s*\{?\s*2\s*\}?\s*=\s*(?P=a)\s*[.,;]?\s*$|"
+                              r"^\s*(?P<b>\\?[A-Za-z]+)\s*\^\s*(?:\{\s*)?(?:T|\\top|\\intercal)(?:\s*\})?\s*=\s*-\s*(?P=b)\s*[.,;]?\s*$")
+# "$Q$ is orthogonal", "with $Q$ orthogonal", "$U$ and $V$ are unitary"
+_ORTHOGONAL_PROPERTY = re.compile(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:is|are|be|being)\s+)?"
+                                  r"(?:both\s+)?(?:orthogonal|orthonormal|unitary)(?![A-Za-z-])(?!\s+(?:to|complement|projection))",
+                                  re.I)
 
 
 def revoke_properties(prose: str, context: Context) -> dict[str, int]:
@@ -2690,14 +3116,72 @@ def _subject_names(subjects: str) -> list[str]:
     return [name for names in listed for name in names]
 
 
+# "$D$ は $d\times d$ の対角行列", "$\Sigma$ を正定値対称行列とする", "$x$ は $d$ 次元ベクトル": shapes and properties
+_JAPANESE = LazyPattern(r"(?P<subjects>(?:\$[^$]+\$\s*(?:、|,|と)?\s*)+?)\s*(?:は|を|が)\s*(?:(?:\$(?P<size>[^$]+)\$|"
+                       r"(?P<size_digits>\d+)(?=\s*次))\s*(?:次元の?|次の?|の)?\s*)?(?P<adjectives>(?:正定値|半正定値|歪対称|交代|対称|対角|直交|ユニタリ|射影|冪等|べき等|置換|実|共分散|精度|正方)*)\s*"
+                       r"(?P<kind>行列|ベクトル)")
+_JAPANESE_NEGATION = LazyPattern(r"^\s*(?:で(?:は)?(?:な|あるとは限ら)|ではない|じゃない)")
+
+
+def declare_japanese_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
+    """The Japanese declarations of matrices and vectors: a size, diagonal, symmetric, positive definite (共分散
+    行列, 正定値行列); a negation (対角行列ではない) or a hedge declares nothing."""
+    for found in _JAPANESE.finditer(prose):
+        if (plain is not None and found.start("subjects") + 1 not in plain) or \
+                _JAPANESE_NEGATION.match(prose[found.end():]) or "半正定値" in found.group("adjectives"):
+            continue
+        names = _subject_names(found.group("subjects"))
+        written = found.group("size") or found.group("size_digits")  # "$x$ は 3 次元ベクトル", "3 次の正方行列"
+        size = _size(written) if written else None
+        if not names or (written and size is None):
+            continue
+        vector, words = found.group("kind") == "ベクトル", found.group("adjectives")
+        n = _default(context)
+        shape = (size[0], sp.Integer(1)) if vector and size else (n, sp.Integer(1)) if vector else \
+            (size if size and size[1] != 1 else (size[0], size[0]) if size else (n, n))
+        stated = asserted(prose, found.start("subjects") + 1)  # the shape holds; a property only when asserted
+        for name in names:
+            if size is not None or not _sized(context, name):
+                _set_shape(context, name, shape, note, defaulted=size is None)
+            if vector or not _equal(*shape) or not stated:
+                continue
+            if "直交" in words or "ユニタリ" in words:
+                declare_orthogonal(context, [name], note)
+            if re.search(r"歪対称|交代|射影|冪等|べき等|置換", words):  # a property no world draws
+                context.shapes[UNREAD_PROPERTY + name] = (None, None)
+                continue
+            if "正定値" in words or "共分散" in words or "精度" in words:
+                context.definite.add(name)
+            elif "対称" in words:
+                context.symmetric.add(name)
+            if "対角" in words:
+                context.shapes[DIAGONAL_MATRIX + name] = (None, None)
+
+
+_DIAGONAL_PROPERTY = LazyPattern(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:is|are|be|being)\s+(?:both\s+)?"
+                                r"diagonal(?![A-Za-z-])(?!\s+(?:entr|element|block|part|of))", re.I)
+
+
+def declare_diagonal_sentences(prose: str, context: Context, plain: set | None = None) -> None:
+    """"$D \\in \\mathbb{R}^{d\\times d}$ is diagonal", "let $D$ be diagonal": a diagonal matrix (its entries D_jj)."""
+    for found in _DIAGONAL_PROPERTY.finditer(prose):
+        if (plain is not None and found.start("subjects") + 1 not in plain) or \
+                _SUPPOSED.search(prose[max(0, found.start() - 30):found.start()]) or \
+                mentioned_case(prose, found.start("subjects") + 1) or not asserted(prose, found.start("subjects") + 1):
+            continue
+        for name in _subject_names(found.group("subjects")):
+            if name in context.shapes and _equal(*context.shapes[name]) and context.shapes[name][0] != 1:
+                context.shapes[DIAGONAL_MATRIX + name] = (None, None)
+
+
 _PROPERTY_WORD = r"(?:symmetric|positive[-\s]+(?:semi-?)?definite|s\.?p\.?d\.?)"
 # "$\Sigma \in \mathbb{R}^{d\times d}$ is symmetric positive definite", "with $S$ symmetric": no noun after it
-_PROPERTY = re.compile(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:is|are|be|being)\s+)?(?:both\s+)?"
+_PROPERTY = LazyPattern(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:is|are|be|being)\s+)?(?:both\s+)?"
                        r"(?P<adjectives>" + _PROPERTY_WORD + r"(?:\s*(?:,|and)?\s*" + _PROPERTY_WORD + r")*)(?![A-Za-z-])",
                        re.I)
 # "with mean $\mu$ and covariance $\Sigma$", "precision matrix $\Lambda$": a covariance (positive definite)
-_COVARIANCE_NOUN = re.compile(r"\b(?:covariance|precision)(?:\s+matri(?:x|ces))?\s+(?P<subjects>\$[^$]+\$)", re.I)
-_SUPPOSED = re.compile(r"\b(?:if|when|whenever|unless|whether|iff)\b[^.;:$]*$", re.I)
+_COVARIANCE_NOUN = LazyPattern(r"\b(?:covariance|precision)(?:\s+matri(?:x|ces))?\s+(?P<subjects>\$[^$]+\$)", re.I)
+_SUPPOSED = LazyPattern(r"\b(?:if|when|whenever|unless|whether|iff)\b[^.;:$]*$", re.I)
 
 
 def declare_property_sentences(prose: str, context: Context, note: str = "", plain: set | None = None,
@@ -2709,7 +3193,7 @@ def declare_property_sentences(prose: str, context: Context, note: str = "", pla
         if plain is not None and found.start("subjects") + 1 not in plain:
             continue
         if _SUPPOSED.search(prose[max(0, found.start() - 30):found.start()]) or \
-                mentioned_case(prose, found.start("subjects") + 1):
+                mentioned_case(prose, found.start("subjects") + 1) or not asserted(prose, found.start("subjects") + 1):
             continue
         words = found.group("adjectives").lower().replace("-", " ")
         kind = "definite" if re.search(r"positive\s+definite|s\.?p\.?d", words) else "symmetric"
@@ -2725,12 +3209,24 @@ def declare_property_sentences(prose: str, context: Context, note: str = "", pla
                 re.search(r"[-\w]\s*$", prose[max(0, found.start() - 1):found.start()]) or \
                 re.search(r"\b(?:cross|pseudo|auto)\s*$", prose[max(0, found.start() - 8):found.start()], re.I):
             continue  # (a cross-covariance, a pseudo-covariance: no positive definite, no symmetric matrix)
+        if not asserted(prose, found.start("subjects") + 1):
+            continue
         sample = re.search(r"\b(?:sample|empirical)\s+$", prose[max(0, found.start() - 12):found.start()], re.I)
         names = [name for name in _subject_names(found.group("subjects")) if
                  (name in context.shapes and _equal(*context.shapes[name])) or
                  (name not in context.shapes and matrix_like(name) and not re.search(r"_\d\d", name))]
         _declare_properties(context, names, "symmetric" if sample else "definite", note)  # (Σ_{12}: an entry)
         # (a sample covariance of N < d points is singular: symmetric, not known to be definite)
+    declare_diagonal_sentences(prose, context, plain)
+    for found in _UNREAD_PROPERTY_SENTENCE.finditer(prose):
+        if (plain is None or found.start("subjects") + 1 in plain) and asserted(prose, found.start("subjects") + 1):
+            for name in _subject_names(found.group("subjects")):
+                if name in context.shapes or matrix_like(name):
+                    context.shapes[UNREAD_PROPERTY + name] = (None, None)
+    for found in _ORTHOGONAL_PROPERTY.finditer(prose):
+        if (plain is None or found.start("subjects") + 1 in plain) and asserted(prose, found.start("subjects") + 1):
+            declare_orthogonal(context, [name for name in _subject_names(found.group("subjects"))
+                                         if name in context.shapes or matrix_like(name)], note)
 
 
 def _triangle(adjectives: list[str]) -> str | None:
@@ -2748,10 +3244,10 @@ def multivariate_law(part: str, context: Context) -> bool:
     return declare_density(part, context.copy()) or declare_law(part, context.copy())
 
 
-_DENSITY_LAW = re.compile(r"^\s*(?P<family>[a-z]|\\pi)\s*(?:_\s*(?P<label>\{[^{}]*\}|\\?[A-Za-z0-9]+))?\s*"
+_DENSITY_LAW = LazyPattern(r"^\s*(?P<family>[a-z]|\\pi)\s*(?:_\s*(?P<label>\{[^{}]*\}|\\?[A-Za-z0-9]+))?\s*"
                           r"(?:\\left\s*)?\((?P<variables>[^()]*?)(?:\\right\s*)?\)\s*(?:=|\\sim)\s*(?P<law>.+?)\s*[.,;]?\s*$",
                           re.S)
-_GIVEN = re.compile(r"\\mid\b|(?<!\\)\||\\vert\b")
+_GIVEN = LazyPattern(r"\\mid\b|(?<!\\)\||\\vert\b")
 
 
 def declare_density(part: str, context: Context, note: str = "", definite: bool = True) -> bool:
@@ -2854,9 +3350,35 @@ def declare_law(part: str, context: Context, note: str = "", definite: bool = Tr
     return True
 
 
-_MEAN_CALL = re.compile(r"\s*(?P<function>[a-z]|\\(?:mu|nu|eta|phi|psi|xi))\s*(?:\\left\s*)?\((?P<arguments>[^()]*)"
+_MEAN_CALL = LazyPattern(r"\s*(?P<function>[a-z]|\\(?:mu|nu|eta|phi|psi|xi))\s*(?:\\left\s*)?\((?P<arguments>[^()]*)"
                         r"(?:\\right\s*)?\)\s*")
 
 
 def _top_level(text: str) -> list[str]:
     return [part for _, part in top_level_parts(text)]
+
+
+def _covers_components(covered: sp.Set | None, shape: tuple | None) -> bool:
+    """Whether a component sign stated for the indices ``covered`` (None: every index) holds for every component
+    1 … n of a vector of shape (n, 1): σ_j > 0 for j < d leaves σ_d unsigned (document._index_range writes it)."""
+    if covered is None or covered is sp.S.Integers:
+        return True
+    if shape is None or shape[1] != 1:
+        return False
+    size = sp.sympify(shape[0])
+    named = {symbol.name: symbol for symbol in size.free_symbols}
+    ranges = covered.args if isinstance(covered, sp.Union) else (covered,)
+    for part in ranges:
+        others = [arg for arg in part.args if arg is not sp.S.Integers] if isinstance(part, sp.Intersection) else [part]
+        bounds = others[0] if len(others) == 1 else None
+        if not isinstance(bounds, (sp.Range, sp.Interval)):
+            continue
+        try:
+            low, high = (value.subs({s: named.get(s.name, s) for s in value.free_symbols})
+                         for value in (bounds.inf, bounds.sup))
+        except ValueError:  # Range(1, d) of an unknown d
+            low, high = bounds.args[0], bounds.args[1] - 1
+            low, high = (value.subs({s: named.get(s.name, s) for s in value.free_symbols}) for value in (low, high))
+        if sp.simplify(1 - low).is_nonnegative is True and sp.simplify(high - size).is_nonnegative is True:
+            return True
+    return False

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from mathcheck.lazy import LazyPattern
 from mathcheck.audit.latex import Context, Unparsed, parse_expression
 
 # every sign that defines: =, :=, ≔, \coloneqq, \triangleq, \equiv, \defeq, \stackrel{def}{=}, =: (reversed)
-_SIGNS = re.compile(r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}|:=|≔|≜|=:|\\eqqcolon(?![A-Za-z])"
+_SIGNS = LazyPattern(r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}|:=|≔|≜|=:|\\eqqcolon(?![A-Za-z])"
                     r"|\\(?:coloneqq?|triangleq|equiv|defeq|doteq)(?![A-Za-z])|(?<![<>!:=\\])=(?![=:])")
 REVERSED = ("=:", "\\eqqcolon")
-_RELATION = re.compile(r"(?<![<>!:=])[<>]=?|≥|≤|≠|\\(?:geqslant|leqslant|geq|leq|neq|ge|le|ne|gt|lt|approx|sim|propto|in)"
+_RELATION = LazyPattern(r"(?<![<>!:=])[<>]=?|≥|≤|≠|\\(?:geqslant|leqslant|geq|leq|neq|ge|le|ne|gt|lt|approx|sim|propto|in)"
                        r"(?![A-Za-z])")
 
 
@@ -46,26 +47,34 @@ def _depth(text: str, at: int) -> int:
 
 
 # the words that make a plain ``=`` of a constant a definition: "Let $c = 3$", "we set $c = 3$", "where $c = 3$"
-_DEFINING_START = re.compile(r"^\W*(?:(?:now|then|first|finally|also|here|throughout|henceforth|below|again|next)\W+)*"
+_DEFINING_START = LazyPattern(r"^\W*(?:(?:now|then|first|finally|also|here|throughout|henceforth|below|again|next)\W+)*"
                              r"(?:let|set|fix|take|choose|define|put|suppose|assume|we\s+(?:now\s+)?(?:let|set|fix|take|"
                              r"choose|define|put|write|assume|suppose))\b", re.I)
-_DEFINING_BEFORE = re.compile(r"\b(?:let|set|setting|where|define|defining|put|fix|take|choose|assume|suppose|denote)\s*"
+_DEFINING_BEFORE = LazyPattern(r"\b(?:let|set|setting|where|define|defining|put|fix|take|choose|assume|suppose|denote)\s*"
                               r"(?:that\s+)?$", re.I)
-_HEDGE_BEFORE = re.compile(r"\b(?:if|when|whenever|unless|whether|once|until|at|for|with|given|then|so|hence|thus|"
+_STANDING_LEAD = LazyPattern(r"^\W*(?:throughout|henceforth|here|below|from\s+now\s+on|in\s+what\s+follows|in\s+this\s+"
+                             r"(?:section|paper|note|chapter))\W*$", re.I)  # "Throughout, $d = 3$."
+_HEDGE_BEFORE = LazyPattern(r"\b(?:if|when|whenever|unless|whether|once|until|at|for|with|given|then|so|hence|thus|"
                            r"obtain|get|find|gives?|yields?|shows?|implies|since|because)\b[^$⟦]*$", re.I)
-NEGATION = re.compile(r"\b(?:not|never|no|nor|whether|instead|rather)\b|n't\b|\?", re.I)
+NEGATION = LazyPattern(r"\b(?:not|never|no|nor|whether|instead|rather)\b|n't\b|\?", re.I)
 
 
-def defines_constant(before: str, sign: str) -> bool:
-    """Whether the sentence's words before an inline ``NAME SIGN value`` make it a definition: a definition
-    sign other than ``=`` always does; a plain ``=`` only after "let", "set", "where", "we define", ...
-    (``we find $c = 3$`` and ``if $c = 3$`` are claims or hypotheses, not definitions)."""
+_DEFINING_AFTER_JA = LazyPattern(r"^\s*(?:と(?:する|し|おく|置く|おき|置き|定める|定義)|に(?:する|設定|固定))")
+_HEDGE_JA = LazyPattern(r"場合|なら|とき|時に|れば|たら|仮に|もし")
+
+
+def defines_constant(before: str, sign: str, after: str = "") -> bool:
+    """Whether the sentence's words before an inline ``NAME SIGN value`` (in Japanese, after it) make it a
+    definition: a definition sign other than ``=`` always does; a plain ``=`` only after "let", "set", "where",
+    "we define", ... or before "とする" (``we find $c = 3$`` and ``if $c = 3$`` are claims or hypotheses)."""
     if sign != "=":
         return True
+    if _DEFINING_AFTER_JA.match(after):
+        return not _HEDGE_JA.search(before + after)
     clause = re.split(r"[,;:]", before)[-1]
     if _DEFINING_BEFORE.search(before) or _DEFINING_BEFORE.search(clause):
         return not _HEDGE_BEFORE.search(clause)
-    return bool(_DEFINING_START.search(before)) and not _HEDGE_BEFORE.search(clause)
+    return bool(_DEFINING_START.search(before) or _STANDING_LEAD.search(before)) and not _HEDGE_BEFORE.search(clause)
 
 
 # -- the domain of a piece: "for $x > 0$", "when $x \ge 0$", "for negative $x$", "otherwise"
@@ -77,31 +86,35 @@ class Condition:
     written: str = ""
 
 
-_OTHERWISE = re.compile(r"\b(?:otherwise|elsewhere|else)\b|\bfor\s+(?:all\s+|every\s+|any\s+)?other\b|"
-                        r"\bin\s+(?:all\s+)?(?:the\s+)?other\s+cases?\b|\bfor\s+the\s+rest\b", re.I)
+_OTHERWISE = LazyPattern(r"\b(?:otherwise|elsewhere|else)\b|\bfor\s+(?:all\s+|every\s+|any\s+)?other\b|"
+                        r"\bin\s+(?:all\s+)?(?:the\s+)?other\s+cases?\b|\bfor\s+the\s+rest\b|それ以外|その他の(?:場合|とき)",
+                        re.I)
 _LEAD = r"\b(?:for|when|whenever|if|where|provided(?:\s+that)?|on|in\s+case|whereas|while)\s+"
 _QUANTIFIER = r"(?:(?:all|every|each|any)\s+)?"
 _SIGN_WORD = r"(?P<word>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|non-?zero)"
-_WORD_BEFORE = re.compile(_LEAD + _QUANTIFIER + _SIGN_WORD + r"\s+(?:real\s+)?(?:values?\s+of\s+|numbers?\s+)?⟦(?P<k>\d+)⟧",
+_WORD_BEFORE = LazyPattern(_LEAD + _QUANTIFIER + _SIGN_WORD + r"\s+(?:real\s+)?(?:values?\s+of\s+|numbers?\s+)?⟦(?P<k>\d+)⟧",
                           re.I)
-_WORD_AFTER = re.compile(_LEAD + _QUANTIFIER + r"(?:real\s+)?⟦(?P<k>\d+)⟧\s+(?:is\s+|are\s+)?" + _SIGN_WORD, re.I)
-_WHOLE = re.compile(_LEAD + r"(?:(?:all|every|each|any)\s+)(?:real\s+)?(?:numbers?\s+)?⟦(?P<k>\d+)⟧|"
+_WORD_AFTER = LazyPattern(_LEAD + _QUANTIFIER + r"(?:real\s+)?⟦(?P<k>\d+)⟧\s+(?:is\s+|are\s+)?" + _SIGN_WORD, re.I)
+_WHOLE = LazyPattern(_LEAD + r"(?:(?:all|every|each|any)\s+)(?:real\s+)?(?:numbers?\s+)?⟦(?P<k>\d+)⟧|"
                     r"\b(?:where|with|for)\s+(?:(?:all|every|each|any)\s+)?⟦(?P<r>\d+)⟧\s+(?:is\s+|are\s+)?"
                     r"(?:a\s+)?real\b|\bfor\s+real\s+⟦(?P<f>\d+)⟧", re.I)
-_MATH_AFTER_LEAD = re.compile(_LEAD + _QUANTIFIER + r"(?:real\s+)?⟦(?P<k>\d+)⟧", re.I)
-_CONDITION_WORDS = re.compile(r"\b(?:for|when|whenever|if|unless|except|provided|outside|only|whereas|while|"
-                              r"otherwise|elsewhere|positive|negative|non-?negative|non-?positive|domain|interval)\b",
-                              re.I)
+_MATH_AFTER_LEAD = LazyPattern(_LEAD + _QUANTIFIER + r"(?:real\s+)?⟦(?P<k>\d+)⟧", re.I)
+_MATH_BEFORE_JA = LazyPattern(r"⟦(?P<k>\d+)⟧\s*(?:のとき|の時|の場合|ならば|なら|では|において|で)")  # $x \geq 0$ のとき
+_CONDITION_WORDS = LazyPattern(r"\b(?:for|when|whenever|if|unless|except|provided|outside|only|whereas|while|"
+                              r"otherwise|elsewhere|positive|negative|non-?negative|non-?positive|domain|interval)\b|"
+                              r"のとき|の時|場合|ならば|以外|において", re.I)
 _SIGN_RELATIONS = {"positive": ">", "strictly positive": ">", "negative": "<", "strictly negative": "<",
                    "nonnegative": ">=", "non-negative": ">=", "nonpositive": "<=", "non-positive": "<=",
                    "nonzero": "!=", "non-zero": "!="}
-_REALS = re.compile(r"\s*(?:\\mathbb\s*\{\s*R\s*\}|ℝ|\\R)\s*")
+_REALS = LazyPattern(r"\s*(?:\\mathbb\s*\{\s*R\s*\}|ℝ|\\R)\s*")
 
 
 def piece_condition(words: str, maths: list[str], variables: tuple, context: Context) -> Condition:
     """The condition the words around a definition put on it. ``words`` is that text with each inline formula
     written ⟦k⟧ (its index in ``maths``); ``variables`` are the definition's arguments. A condition that is
     stated but not read exactly is "unread", never dropped."""
+    if len(_condition_targets(words)) > 1:  # "for $x \ge 0$, and it vanishes for negative $x$": two conditions
+        return Condition("unread", written=_shown(words, maths))
     if _OTHERWISE.search(words):
         return Condition("otherwise", written="otherwise")
     if _WHOLE.search(words):
@@ -110,7 +123,7 @@ def piece_condition(words: str, maths: list[str], variables: tuple, context: Con
         found = pattern.search(words)
         if found is not None:
             return _sign_condition(found.group("word").lower(), maths[int(found.group("k"))], variables, context)
-    found = _MATH_AFTER_LEAD.search(words)
+    found = _MATH_AFTER_LEAD.search(words) or _MATH_BEFORE_JA.search(words)
     if found is not None:
         return relation_condition(maths[int(found.group("k"))], variables, context)
     if _CONDITION_WORDS.search(words) and any(_mentions(maths[int(k)], variables)
@@ -121,12 +134,52 @@ def piece_condition(words: str, maths: list[str], variables: tuple, context: Con
     return Condition("whole")
 
 
+def _condition_targets(words: str) -> set[str]:
+    """What each condition the words state is about: "otherwise", or the inline formula ⟦k⟧ it names."""
+    targets = {"otherwise"} if _OTHERWISE.search(words) else set()
+    for pattern in (_WORD_BEFORE, _WORD_AFTER, _MATH_AFTER_LEAD, _MATH_BEFORE_JA):
+        targets |= {m.group("k") for m in pattern.finditer(words)}
+    return targets
+
+
+# -- another piece given in words after a definition: "..., and zero otherwise", "and $-x$ elsewhere",
+# "、それ以外では $0$ とする", "and $-x$ for $x < 0$"
+
+_PIECE_BREAK = LazyPattern(r"[,;、，]|\b(?:and|or|but|while|whereas)\b", re.I)
+_NUMBER_WORDS = {"zero": "0", "one": "1", "two": "2", "minus one": "-1", "ゼロ": "0", "零": "0"}
+_VALUE = r"(?:⟦(?P<k>\d+)⟧|(?P<word>zero|one|two|minus\s+one|ゼロ|零)(?![A-Za-z]))"
+_IS = r"(?:(?:it\s+)?(?:is|equals?|takes(?:\s+the\s+value)?|(?:is\s+)?(?:set\s+|equal\s+)?to|to\s+be|be)\s+)?"
+_CONJUNCTION = r"^\W*(?:(?:and|or|but|while|whereas)\s+)?(?:it\s+)?"
+_VALUE_FIRST = LazyPattern(_CONJUNCTION + _IS + _VALUE + r"\s*,?\s*(?P<cond>(?:otherwise|elsewhere|else|everywhere\s+else|"
+                          r"for|when|whenever|if|on|outside|except)\b.*)$", re.I | re.S)
+_CONDITION_FIRST = LazyPattern(_CONJUNCTION + r"(?P<cond>(?:otherwise|elsewhere|else)\b|(?:それ以外|その他|他)"
+                              r"(?:の(?:場合|とき|点|範囲))?(?:では|は|で|には|に対して(?:は)?)?|⟦\d+⟧\s*(?:のとき|の時|の場合|"
+                              r"ならば|なら|では|で)[はに]?)\s*[、,]?\s*" + _IS + _VALUE + r"(?P<rest>.*)$", re.I | re.S)
+
+
+def other_piece(after: str) -> tuple[int, str | int, str] | None:
+    """Another piece of a definition given in the words ``after`` it (inline formulas written ⟦k⟧): (where it
+    begins in ``after``, its value: a number written in words ("0") or the index k of its formula, the words
+    that state its condition); None when there is none."""
+    for m in _PIECE_BREAK.finditer(after):
+        rest = after[m.start():]
+        for pattern in (_VALUE_FIRST, _CONDITION_FIRST):
+            found = pattern.match(rest)
+            if found is None:
+                continue
+            word = found.group("word")
+            value = _NUMBER_WORDS[" ".join(word.lower().split())] if word else int(found.group("k"))
+            return m.start(), value, found.group("cond") + " " + (found.groupdict().get("rest") or "")
+    return None
+
+
 def stated_under_condition(words: str) -> bool:
     """Whether the words around a value (``Let $a = 1$ if $x > 0$ and $a = -1$ otherwise``) state it under a
     condition: then it is no value of the variable for what follows."""
     if _WHOLE.search(words):
         return False
     return bool(_OTHERWISE.search(words) or _MATH_AFTER_LEAD.search(words) or _WORD_BEFORE.search(words)
+                or _MATH_BEFORE_JA.search(words)
                 or re.search(r"\b(?:unless|except|outside)\b", words, re.I))
 
 
@@ -148,10 +201,10 @@ def _sign_condition(word: str, math: str, variables: tuple, context: Context) ->
     return Condition("when", sp.Rel(variable, 0, relation), f"{word} {math}")
 
 
-_SPLIT = re.compile(r"(?<![<>!:=\\])(<=|>=|<|>)|≥|≤|\\(?:geqslant|leqslant|geq|leq|ge|le|gt|lt|neq|ne)(?![A-Za-z])")
+_SPLIT = LazyPattern(r"(?<![<>!:=\\])(<=|>=|<|>)|≥|≤|\\(?:geqslant|leqslant|geq|leq|ge|le|gt|lt|neq|ne)(?![A-Za-z])")
 _NORMALIZED = {"\\geqslant": ">=", "\\geq": ">=", "\\ge": ">=", "≥": ">=", "\\leqslant": "<=", "\\leq": "<=",
                "\\le": "<=", "≤": "<=", "\\gt": ">", "\\lt": "<", "\\neq": "!=", "\\ne": "!="}
-_INTERVAL = re.compile(r"\s*(?:\\left\s*)?(?P<open>[(\[])(?P<lo>[^,]+),(?P<hi>[^,]+?)(?:\\right\s*)?(?P<close>[)\]])\s*")
+_INTERVAL = LazyPattern(r"\s*(?:\\left\s*)?(?P<open>[(\[])(?P<lo>[^,]+),(?P<hi>[^,]+?)(?:\\right\s*)?(?P<close>[)\]])\s*")
 
 
 def relation_condition(math: str, variables: tuple, context: Context) -> Condition:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from mathcheck.lazy import LazyPattern
 from mathcheck.audit.latex import Context, Unparsed, group_end, parse_expression
 from mathcheck.audit.prose_definitions import relation_condition
 
@@ -31,32 +32,32 @@ APPLIED = {kind: re.compile(spelling + _OPENING) for kind, spelling in _SPELLING
 APPLIED["logarithm"] = re.compile(r"(?:\\log|(?<![\\A-Za-z])log|\\(?:mathrm|operatorname|rm)\s*\{\s*log\s*\})"
                                   r"(?![A-Za-z])(?!\s*_)")  # \log without a base written: the document's log
 # "where $H(p) = ...$", "define the entropy $\mathcal{H}(p) = ...$", "$H(p) = ...$ と定義する": an = that defines
-_DEFINING_BEFORE = re.compile(r"(?:\b(?:define[sd]?|denote[sd]?)\b(?:\s+[A-Za-z-]+){0,4}|\b(?:let|where|write|call)\b)"
+_DEFINING_BEFORE = LazyPattern(r"(?:\b(?:define[sd]?|denote[sd]?)\b(?:\s+[A-Za-z-]+){0,4}|\b(?:let|where|write|call)\b)"
                               r"\s*[,:]?\s*$", re.I)
-_DEFINING_AFTER = re.compile(r"\s*(?:と|を|で)?\s*(?:定義|おく|置く)")
+_DEFINING_AFTER = LazyPattern(r"\s*(?:と|を|で)?\s*(?:定義|おく|置く)")
 # "all logarithms are to base 2", "log denotes the base-2 logarithm", "対数の底は 2 とする"
-_LOG_BASE = re.compile(r"\blog(?:arithm)?s?\b[^.。\n]{0,60}?\bbase[\s-]*\$?\s*(?P<en>2|10)\b|"
+_LOG_BASE = LazyPattern(r"\blog(?:arithm)?s?\b[^.。\n]{0,60}?\bbase[\s-]*\$?\s*(?P<en>2|10)\b|"
                        r"対数の底[はを]?\s*\$?\s*(?P<ja>2|10)", re.I)
 _NUMBERS = {"2": "2", "10": "10", "two": "2", "ten": "10", "binary": "2", "dyadic": "2", "decimal": "10",
             "common": "10", "bits": "2", "bit": "2", "二": "2", "十": "10", "ビット": "2",
             "常用対数": "10", "二進対数": "2"}
-_LOG_WORD = re.compile(r"\blog(?:arithm)?s?\b|\blg\b|\blogs\b|\bentrop|\binformation\b|\bdivergenc|\bKL\b|"
+_LOG_WORD = LazyPattern(r"\blog(?:arithm)?s?\b|\blg\b|\blogs\b|\bentrop|\binformation\b|\bdivergenc|\bKL\b|"
                        r"対数|エントロピー|情報量|ダイバージェンス", re.I)
-_CONVENTION = re.compile(r"\b(?:measured?|throughout|all|are|is|use[ds]?|express(?:ed)?|reported|unless|denotes?|"
+_CONVENTION = LazyPattern(r"\b(?:measured?|throughout|all|are|is|use[ds]?|express(?:ed)?|reported|unless|denotes?|"
                          r"means?|henceforth|from now on|in this (?:note|post|paper|section|chapter))\b|とする|測る|表す", re.I)
-_BASE_CUE = re.compile(r"\bbase[\s-]*(?:of\s+)?\$?\s*\{?\s*(?P<n>2|10|two|ten)\b|"
+_BASE_CUE = LazyPattern(r"\bbase[\s-]*(?:of\s+)?\$?\s*\{?\s*(?P<n>2|10|two|ten)\b|"
                        r"\b(?P<adj>binary|dyadic|decimal|common)\s+log(?:arithm)?s?\b|"
                        r"\blog(?:arithm)?s?\b(?:\s+\w+){0,3}?\s+(?:are|is)\s+(?:\w+\s+){0,2}?(?P<pred>binary|decimal)\b|"
                        r"\b(?:in|of|as)\s+(?P<unit>bits?)\b|"
                        r"底[はをがも]?\s*\$?\s*(?P<ja>2|10|二|十)|(?P<jabase>2|10|二|十)\s*\$?\s*を底|"
                        r"(?P<jaunit>ビット)|(?P<janame>常用対数|二進対数)", re.I)
-_LOG_BASE_MATH = re.compile(r"\\(?:log|lg)\b(?!\s*_)|\\ln\b")
-_BASED_LOG_MATH = re.compile(r"\\log\s*_\s*\{?\s*(?P<n>[0-9]+|[a-zA-Z]|\\[a-zA-Z]+)")
-_NEGATED = re.compile(r"\b(?:not|never|instead|rather|unlike|would|could|if)\b|ない|ません", re.I)
-_DEFINING = re.compile(r"\s*(?::=|≔|≜|\\coloneqq?\b|\\triangleq\b|\\defeq\b|\\eqqcolon\b|"
+_LOG_BASE_MATH = LazyPattern(r"\\(?:log|lg)\b(?!\s*_)|\\ln\b")
+_BASED_LOG_MATH = LazyPattern(r"\\log\s*_\s*\{?\s*(?P<n>[0-9]+|[a-zA-Z]|\\[a-zA-Z]+)")
+_NEGATED = LazyPattern(r"\b(?:not|never|instead|rather|unlike|would|could|if)\b|ない|ません", re.I)
+_DEFINING = LazyPattern(r"\s*(?::=|≔|≜|\\coloneqq?\b|\\triangleq\b|\\defeq\b|\\eqqcolon\b|"
                        r"\\(?:stackrel|overset)\s*\{(?=[^=]*?(?:def|\\triangle|\\Delta|:))"
                        r"(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\})")
-_EQUALS = re.compile(r"\s*=(?!=)")
+_EQUALS = LazyPattern(r"\s*=(?!=)")
 _CLOSING = {"(": ")", "[": "]"}
 _KL_HEAD = (r"(?:(?:D|\\(?:operatorname|mathrm)\s*\{\s*D\s*\})\s*_\s*\{?\s*(?:\\[A-Za-z]+\s*\{\s*)?"
             r"|\\[A-Za-z]+\s*\{\s*)?")  # D_{ \mathrm{ before KL
@@ -109,7 +110,7 @@ def defines(before: str, after: str) -> bool:
     return _DEFINING_BEFORE.search(before) is not None or _DEFINING_AFTER.match(after) is not None
 
 
-_INTRODUCES = re.compile(r"(?:\b(?:(?:we|let\s+us|let's)\s+)?(?:define|denote)\b[^.。!?$]{0,80}|"
+_INTRODUCES = LazyPattern(r"(?:\b(?:(?:we|let\s+us|let's)\s+)?(?:define|denote)\b[^.。!?$]{0,80}|"
                          r"\bis\s+defined\s+(?:as|by)\b[^.。!?$]{0,40}|定義(?:する|します)[^。$]{0,4})"
                          r"[:：]?\s*$", re.I)
 
@@ -225,21 +226,25 @@ _CONSTANT = r"(?:(?<![\\A-Za-z])e(?![A-Za-z])|\\pi(?![A-Za-z]))"
 _RELATION_SIGN = (r"(?::=|≔|≜|=:|\\eqqcolon|\\coloneqq?|\\triangleq|\\equiv|\\defeq|\\doteq|"
                   r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}|=|\\in|\\notin|<|>|≥|≤|≠|"
                   r"\\(?:geqslant|leqslant|geq|leq|neq|ge|le|ne|gt|lt)(?![A-Za-z]))")
-_GIVEN = re.compile(r"^\s*(?P<names>(?:[^,=<>]+,\s*)*[^,=<>]+?)\s*(?P<sign>" + _RELATION_SIGN + r")(?P<rest>.*)$", re.S)
-_ALONE = re.compile(r"^\s*(?P<name>" + _CONSTANT + r")\s*$")
-_NAME = re.compile(r"\\?[A-Za-z]+(?:_\{?\\?[A-Za-z0-9]+\}?)?")
+_GIVEN = LazyPattern(r"^\s*(?P<names>(?:[^,=<>]+,\s*)*[^,=<>]+?)\s*(?P<sign>" + _RELATION_SIGN + r")(?P<rest>.*)$", re.S)
+_ALONE = LazyPattern(r"^\s*(?P<name>" + _CONSTANT + r")\s*$")
+_SUBSCRIPTED_PI = LazyPattern(r"\\pi\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+)")  # \pi_k named: \pi is no built-in here
+_NAME = LazyPattern(r"\\?[A-Za-z]+(?:_\{?\\?[A-Za-z0-9]+\}?)?")
 # what the built-in is called: such a sentence is about the built-in, not a new meaning
-_BUILTIN_WORDS = re.compile(r"euler|napier|natural\s+log|exponential|\bbase\b|ratio|circle|circumference|archimedes|"
+_BUILTIN_WORDS = LazyPattern(r"euler|napier|natural\s+log|exponential|\bbase\b|ratio|circle|circumference|archimedes|"
                             r"mathematical\s+constant|transcendental|irrational|2\.71|3\.14|\bthe\s+(?:usual|familiar|"
-                            r"well-known|number|constant)\b", re.I)
-_DENSITY_WORDS = re.compile(r"\b(?:densit(?:y|ies)|distributions?|polic(?:y|ies)|prior|posterior|measures?|pdf|law|"
-                            r"kernel|likelihood)\b", re.I)
-_ROLE_AFTER = re.compile(r"^\s*,?\s*(?:denotes?|denoting|(?:is|are)\s+(?:the|a|an|our|some|any)|be|represents?|"
-                         r"stands?\s+for|for\s+the|as\s+the|the|will\s+be|refers?\s+to|:)\b", re.I)
-_ROLE_BEFORE = re.compile(r"(?:\b(?:let|denote\s+by|write|call|where|with)|\b(?:error|weight|probability|proportion|"
+                            r"well-known|number|constant)\b|自然対数|ネイピア|オイラー|円周率|定数|底", re.I)
+_DENSITY_WORDS = LazyPattern(r"\b(?:densit(?:y|ies)|distributions?|polic(?:y|ies)|prior|posterior|measures?|pdf|law|"
+                            r"kernel|likelihood)\b(?!\s+probabilit)|(?:分布|密度|方策|尤度)(?!確率)", re.I)
+_ROLE_AFTER = LazyPattern(r"^\s*,?\s*(?:denotes?|denoting|(?:is|are)\s+(?:the|a|an|our|some|any)|be|represents?|"
+                         r"stands?\s+for|for\s+the|as\s+the|the|will\s+be|refers?\s+to|:)\b|"
+                         r"^\s*(?:を|は|が)[^。．$]{0,30}?(?:と(?:す|し|お|置|書|表|呼|見な|定め)|で(?:表|あ|す)|です|を(?:表|示|意味)|のこと)",
+                         re.I)  # "$\pi$ を混合比とする", "$e$ は誤差である"
+_ROLE_BEFORE = LazyPattern(r"(?:\b(?:let|denote\s+by|write|call|where|with)|\b(?:error|weight|probability|proportion|"
                           r"fraction|rate|coefficient|parameter|residual|noise|variable|scalar|threshold|margin|"
-                          r"temperature|entry|element|offset|bias))\s*$", re.I)
-_DECLARING = re.compile(r"\b(?:let|suppose|assume|assuming|where|with|denote|denotes|given|for\s+some|fix|take|choose|"
+                          r"temperature|entry|element|offset|bias)s?|(?:重み|誤差|比|率|係数|パラメータ|変数|残差|ノイズ|温度|閾値)"
+                          r"(?:の)?)\s*$", re.I)
+_DECLARING = LazyPattern(r"\b(?:let|suppose|assume|assuming|where|with|denote|denotes|given|for\s+some|fix|take|choose|"
                         r"set)\b", re.I)
 
 
@@ -250,12 +255,13 @@ def own_constants(math: str, before: str, after: str) -> set[str]:
     name ("Let $e$ denote the reconstruction error", "the mixing weight $\\pi$"), not the built-in's own
     ("$e$ is Euler's number") nor a density's ("$\\pi$ is the prior": then \\pi(z) is read as a density)."""
     listed = [name.strip() for name in math.split(",")]
+    before = re.sub(r"(?:\$\$?|\\\()\s*$", "", before)  # the delimiter that opens the formula
     if all(_NAME.fullmatch(name) for name in listed):  # $e$, $e, \pi$, $a, e$: names the words give a role
         role = after[:80]
         if _BUILTIN_WORDS.search(role) or _BUILTIN_WORDS.search(before[-40:]) or _DENSITY_WORDS.search(role[:40]):
             return set()
         if _ROLE_AFTER.match(after) or _ROLE_BEFORE.search(before):
-            return {_constant_name(name) for name in listed if _ALONE.match(name)}
+            return {_constant_name(name) for name in listed if _ALONE.match(name) or _SUBSCRIPTED_PI.fullmatch(name)}
         return set()
     given = _GIVEN.match(math)
     if given is None:
@@ -282,7 +288,7 @@ def display_constants(source: str) -> set[str]:
 
 
 def _constant_name(written: str) -> str:
-    return "pi" if written.strip() == "\\pi" else "e"
+    return "pi" if written.strip().startswith("\\pi") else "e"  # \pi, \pi_k
 
 
 def _value_of_builtin(value: str, names: set[str]) -> bool:

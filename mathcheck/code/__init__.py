@@ -87,9 +87,19 @@ def cross_check(reports: Sequence[FunctionReport], arg_roles: Sequence[Mapping[s
             if not only_pair and (owners[s] != owners[k] or scale_names[s] != scale_names[k]):
                 continue
             finding = _mismatch(reports[s], scale_names[s], reports[k], scale_names[k])
+            _drop_name_condition(reports[s])
             for index in (s, k):
                 reports[index].findings.append(finding)
                 _update_verdict(reports[index])
+
+
+def _drop_name_condition(sampler: FunctionReport) -> None:
+    """The sampler's "correct if logvar holds log σ" and its note, which a mismatch with the KL settles."""
+    named = sampler.identified.pop("scale named", None)
+    if isinstance(named, dict) and sampler.identified.get("condition") == named.get("condition"):
+        sampler.identified.pop("condition")
+    sampler.findings[:] = [finding for finding in sampler.findings
+                           if not (finding.severity == "note" and "name_says" in finding.evidence)]
 
 
 def _mismatch(sampler: FunctionReport, sampler_scale: str, kl: FunctionReport, kl_scale: str) -> Finding:

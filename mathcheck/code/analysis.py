@@ -13,10 +13,16 @@
    :func:`mathcheck.code.sampler.check_sampler`); a deterministic function of (μ, s) is a KL. A random
    result not shaped like μ (a Monte Carlo KL) has no role here: undecided.
    A loss whose code names a data size as a constant (``original_dim = 784``) is then checked at that size.
-   A loss found on flat data is read again on image batches (B, 1, H, W) when it takes them and no
-   ``--shape`` was given (:mod:`mathcheck.code.layouts`): ``.sum(dim=1)`` sums the data dims only when flat.
+   A loss is read again on the other data layouts (flat, (B, H, W), (B, 1, H, W), (B, 3, H, W)) its code
+   allows when it takes them and no ``--shape`` was given (:mod:`mathcheck.code.layouts`): ``.sum(dim=1)``
+   sums the data dims only when flat, ``.sum(dim=(2, 3))`` only on one-channel images.
 3. Losses and KLs: :func:`mathcheck.code.loss.analyse_loss_or_kl` (the KL, reconstruction, weights,
    constants and numerics).
+4. Then, for every verdict: an argument the function changes in place (``mu.pow_(2)``) is a bug naming it;
+   a ``beta``/``kl_weight`` keyword is called at other values and must weight the KL alone
+   (:mod:`mathcheck.code.settings`); and, without ``--shape``, the checks are repeated at sizes past those
+   the code cuts at (``mu[:, :8]``, ``logvar[:32]``; :mod:`mathcheck.code.cutoffs`), whose bugs are the
+   function's.
 """
 from __future__ import annotations
 
@@ -28,10 +34,12 @@ from typing import Callable, Mapping
 import numpy as np
 
 from mathcheck.code.calls import Caller, first_line, keys_of, leaves
+from mathcheck.code.cutoffs import beyond_shapes
+from mathcheck.code.settings import kl_weight_parameter, weight_findings
 from mathcheck.code.frameworks import Backend, FrameworkUnavailable, detect, one_torch_thread
-from mathcheck.code.layouts import with_image_layout
+from mathcheck.code.layouts import with_layouts
 from mathcheck.code.loss import analyse_loss_or_kl, base_values, size_constants, variant_shapes
-from mathcheck.code.report import FunctionReport, Shape, verdict_of
+from mathcheck.code.report import Finding, FunctionReport, Shape, verdict_of
 
 COMMON_DATA_SHAPES = ((784,), (1, 28, 28), (28, 28))
 MAX_SHAPES = 10
@@ -86,7 +94,7 @@ def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: di
                    "mode": found.mode}
         outcome = analyse_loss_or_kl(found.caller, shapes=shapes, **options)
         if shape is None and found.mode == "binary" and found.caller.has("x"):
-            outcome = with_image_layout(outcome, found.caller, found.shape, **options)
+            outcome = with_layouts(outcome, found.caller, found.shape, **options)
     except Exception as error:  # the code raised on inputs it took before: report, do not crash
         return _undecided(target, role, framework, f"the function failed on inputs of the shapes it accepts: "
                           f"{first_line(error)}")
@@ -97,7 +105,80 @@ def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: di
                                 parameterization=outcome.parameterization, verdict=verdict_of(outcome.findings),
                                 findings=outcome.findings)
     report.identified = outcome.identified
+    _report_modified_inputs(report, found, seed)
+    if report.verdict != "undecided":
+        _exercise_kl_weight(report, found, seed)
+    if shape is None and report.verdict in ("correct", "convention"):
+        _check_beyond_cut_sizes(report, found, options)
     return report
+
+
+def _exercise_kl_weight(report: FunctionReport, found: Found, seed: int) -> None:
+    """A ``beta``/``kl_weight`` keyword called at other values must weight the KL (:mod:`mathcheck.code.settings`)."""
+    name = kl_weight_parameter(found.caller.function)
+    if name is None:
+        return
+    values = base_values(np.random.default_rng([seed, 14, 6]), found.shape, found.caller, found.mode)
+    findings = weight_findings(found.caller, values, name)
+    if findings:
+        report.findings.extend(findings)
+        report.verdict = verdict_of(report.findings)
+
+
+def _check_beyond_cut_sizes(report: FunctionReport, found: Found, options: dict) -> None:
+    """The checks again at sizes past those the code cuts at (``mu[:, :8]``, ``logvar[:32]``): the bugs
+    found there, each with the shape it shows at. A shape the code rejects is not read."""
+    shape = _accepted_beyond(found, options["seed"])
+    if shape is None:
+        return
+    caller = found.caller
+    shapes = variant_shapes(shape, with_data=caller.has("x") or caller.has("recon"))
+    try:
+        outcome = analyse_loss_or_kl(caller, shapes=shapes, **options)
+    except Exception:  # the user's code, at sizes it may not take
+        return
+    bugs = [finding for finding in outcome.findings if finding.severity == "bug"]
+    words = _shape_words(shape) if caller.has("x") or caller.has("recon") else f"B={shape.batch}, d={shape.latent}"
+    for finding in bugs:
+        report.findings.append(Finding(finding.code, "bug", f"at {words} (past the sizes the code cuts at): "
+                                       f"{finding.message}", {**finding.evidence, "shape": words}))
+    if bugs:
+        report.verdict = verdict_of(report.findings)
+
+
+def _accepted_beyond(found: Found, seed: int) -> Shape | None:
+    """The shape past the code's cut sizes that the function takes: all sizes, else the data size kept."""
+    for candidate in beyond_shapes(found.shape, found.caller.function):
+        try:
+            result = found.caller(base_values(np.random.default_rng([seed, 14, 5]), candidate, found.caller, found.mode))
+        except Exception:  # the user's code: it rejects that shape
+            continue
+        if leaves(result):
+            return candidate
+    return None
+
+
+_IN_PLACE_CODE = {"mu": "kl-form", "scale": "kl-form", "eps": "kl-form", "recon": "reconstruction-form",
+                  "x": "reconstruction-form"}
+
+
+def _report_modified_inputs(report: FunctionReport, found: Found, seed: int) -> None:
+    """A bug for each argument the function changes in place (``mu.pow_(2)``, ``logvar.mul_(0.5)``): the
+    caller's tensor is changed, so whatever reads it after (a logged KL, the next term) sees other values."""
+    caller = found.caller
+    values = base_values(np.random.default_rng([seed, 14, 4]), found.shape, caller, found.mode)
+    inputs = {name: values[key] for name, key in caller.keys.items()}
+    modified = caller.backend.modified_inputs(caller.function, inputs, caller.rng_names)
+    for name in modified:
+        key = caller.keys[name]
+        report.findings.append(Finding(
+            _IN_PLACE_CODE.get(key, "kl-form"), "bug",
+            f"the function modifies its argument {name} in place: the caller's {name} holds other values after "
+            f"the call, so whatever reads it next (a logged KL, another term, the next function) gets the "
+            f"changed tensor; work on a copy ({name}.pow(2), not {name}.pow_(2))",
+            {"argument": name, "in_place": True}))
+    if modified:
+        report.verdict = verdict_of(report.findings)
 
 
 def at_hard_coded_data_size(found: Found, seed: int) -> Found:

@@ -51,7 +51,7 @@ class Backend:
             return self._module.numpy.asarray(array)
         if self.name == "tensorflow":
             return self._module.constant(array, dtype=self._module.float64)
-        return array
+        return array.copy() if array is values else array  # the user's function may change it in place
 
     def fresh_key(self) -> Any:
         """A new PRNG key on every call (JAX); an integer seed elsewhere."""
@@ -72,6 +72,22 @@ class Backend:
             with self._module.no_grad():
                 return to_numpy(function(**native))
         return to_numpy(function(**native))
+
+    def modified_inputs(self, function: Callable, inputs: Mapping[str, Any], rng_names: Sequence[str] = ()) -> list[str]:
+        """The arguments whose values ``function(**inputs)`` changes in place (``mu.add_(...)``); [] when the
+        call raises (other checks report that)."""
+        before = {name: np.array(value, dtype=np.float64) for name, value in inputs.items()}
+        native = self.native_inputs({name: value.copy() for name, value in before.items()}, rng_names)
+        try:
+            if self.name == "torch":
+                with self._module.no_grad():
+                    function(**native)
+            else:
+                function(**native)
+        except Exception:  # the user's code
+            return []
+        return [name for name, value in before.items()
+                if not np.array_equal(np.asarray(to_numpy(native[name]), dtype=np.float64), value, equal_nan=True)]
 
     def gradient(self, function: Callable, inputs: Mapping[str, Any], wrt: Sequence[str], select: Select,
                  weights: np.ndarray, rng_names: Sequence[str] = ()) -> dict[str, np.ndarray | None]:

@@ -68,7 +68,7 @@ import inspect
 import itertools
 import types
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Collection, Iterator, Sequence
 
 import numpy as np
 
@@ -120,22 +120,24 @@ def dims_of(shape: Shape, positions: bool = False) -> dict[str, int]:
     return {"B": shape.batch, "D": data, "d": shape.latent}
 
 
-def variant_shapes(base: Shape, with_data: bool) -> list[Shape]:
-    """The base shape and one variant each of the latent dim, the batch and (for a loss) the data shape."""
-    latent = next(d for d in (base.latent + 1, base.latent + 2, base.latent - 1, base.latent + 3)
-                  if d >= 1 and d != base.batch)
-    batch = next(b for b in (base.batch + 1, base.batch + 2, base.batch + 3, base.batch - 1)
-                 if b >= 1 and b not in (base.latent, latent))
+def variant_shapes(base: Shape, with_data: bool, avoid: Collection[int] = ()) -> list[Shape]:
+    """The base shape and one variant each of the latent dim, the batch and (for a loss) the data shape;
+    the varied batch and latent sizes are none of ``avoid`` (a channel count they must not broadcast against)."""
+    latent = next(d for d in (base.latent + 1, base.latent + 2, base.latent - 1, base.latent + 3, base.latent + 4)
+                  if d >= 1 and d != base.batch and d not in avoid)
+    batch = next(b for b in (base.batch + 1, base.batch + 2, base.batch + 3, base.batch - 1, base.batch + 4)
+                 if b >= 1 and b not in (base.latent, latent) and b not in avoid)
     shapes = [base, Shape(base.batch, base.data, latent), Shape(batch, base.data, base.latent)]
     if with_data:
-        data = _data_variant(base.data, {base.batch, batch, base.latent, latent})
+        data = _data_variant(base.data, {base.batch, batch, base.latent, latent, *avoid})
         if data is not None:
             shapes.append(Shape(base.batch, data, base.latent))
     return shapes
 
 
 def _data_variant(data: tuple[int, ...], avoid: set[int]) -> tuple[int, ...] | None:
-    axis = next((i for i, size in enumerate(data) if size > 1), None)
+    channels = len(data) == 3 and data[0] <= 4  # (C, H, W): vary a side, not the channel count
+    axis = next((i for i, size in enumerate(data) if size > 1 and not (channels and i == 0)), None)
     if axis is None:
         return None
     size = data[axis]
@@ -449,6 +451,9 @@ def precompute_features(probes: Sequence[Probe]) -> None:
 
 def wrong_kl_feature(probe: Probe, form: kl_math.WrongForm) -> np.ndarray:
     return probe.feature(("kl-wrong", form.name), lambda: form.elementwise(probe.values["mu"], probe.values["scale"]))
+
+
+BERNOULLI_FAMILIES = ("bernoulli-probs", "bernoulli-logits")
 
 
 def recon_feature(probe: Probe, family: recon_math.Family) -> np.ndarray:
@@ -803,6 +808,8 @@ class _TermsAnalysis:
                     and not self._holds_on_continuous_data(readings[0]):
                 return None
             term = self._logits_reading(readings[0], mode)
+            if term is not None and mode == "binary" and term.name in BERNOULLI_FAMILIES:
+                self._bernoulli_on_grey_levels(term)
             return None if term is None else self._recon_identified(term, mode)
         onehot = self._onehot_experiment() if mode == "binary" else None
         if onehot is not None:
@@ -882,6 +889,40 @@ class _TermsAnalysis:
                  f"(0, 1) it {what}: changing the decoder output from the first input to the second {moved}",
                  {**evidence, "misfit_on_continuous_data": None if fitted is None else fitted.residual})
         return False
+
+    def _bernoulli_on_grey_levels(self, term: TermFit) -> None:
+        """A Bernoulli NLL found on binary pixels, tried on grey levels in (0, 1): the cross-entropy
+        F.binary_cross_entropy computes there is what code fed unbinarized images (as the pytorch/examples VAE
+        is) trains on. A formula equal to it on binary data only (``torch.where(x > 0.5, log r, log(1 − r))``,
+        BCE against ``x.round()``, ``x**2·log r``) is right only if the data is binary: the verdict says so,
+        with a note. Code that refuses grey levels is for binary data and passes."""
+        try:
+            grey = Experiment.run(self.context.caller, self.experiment.shapes[:1], ("recon",), self.context.seed,
+                                  self.context.count, "continuous")
+        except Exception:  # the user's code: it takes binary data only
+            return
+        shape = grey.shapes[0]
+        fitted = fit_group(grey.of(shape), self.leaf.label, self.leaf.kind, "recon", term.feature, grey.rounding)
+        if fitted is not None and fitted.residual <= self.tolerance:
+            return
+        family = recon_math.BY_NAME[term.name]
+        binarized = fit_group(grey.of(shape), self.leaf.label, self.leaf.kind, "recon",
+                              lambda probe: family.nll(probe.values["recon"], (probe.values["x"] > 0.5) * 1.0),
+                              grey.rounding)
+        what = ("the Bernoulli NLL of x binarized at 0.5, not of x" if binarized is not None
+                and binarized.residual <= self.tolerance else "no likelihood of x")
+        base, probe = grey.of(shape, ("base",))[0], grey.of(shape, ("recon",))[0]
+        weight = term.weights()[self.experiment.shapes[0]]
+        feature = [rows(recon_feature(one, family), self.leaf.kind, shape) for one in (base, probe)]
+        expected = base.leaf(self.leaf.label).reshape(-1) + weight * (feature[1] - feature[0])
+        moved, evidence = self._decoder_output_moved(family, f"weight {weight:.6g}, fitted on binary data", base,
+                                                     probe, expected)
+        add_condition(self.identified, "the data is binary")
+        self.add("reconstruction-form", "note", f"equals the {family.description} on binary data only: on grey "
+                 f"levels in (0, 1) (unbinarized images, which F.binary_cross_entropy takes) it is {what}; changing "
+                 f"the decoder output from the first input to the second {moved}. Right if the data is binary "
+                 "(binarized beforehand); on grey-level data use F.binary_cross_entropy(recon_x, x)",
+                 {**evidence, "misfit_on_grey_levels": None if fitted is None else fitted.residual})
 
     def _decoder_output_moved(self, family: recon_math.Family, weight: str, base: Probe, probe: Probe,
                               expected: np.ndarray) -> tuple[str, dict]:
@@ -1374,9 +1415,13 @@ class _TermsAnalysis:
             words = [f"{scale:.6g}"] if not is_close(scale, 1.0, tol) else []
             if common:
                 words.append(_power_text(common))
-            self.add("scale", "convention", f"both terms are scaled by {' · '.join(words)} (the same factor on the "
-                     f"KL and the {family.description}: the optimum is the ELBO's)", {**evidence, "scale": scale,
-                                                                                       "common_exponents": common})
+            factor = ' · '.join(words)
+            message = (f"both terms are scaled by {factor} (the same factor on the KL and the {family.description}: "
+                       "the optimum is the ELBO's)" if is_close(beta, 1.0, tol) else
+                       f"the loss is {factor} × ({family.description} + β·KL) with β = {beta:.6g}: the factor "
+                       f"{factor} is on the whole loss, the KL weight is not {factor}, and the optimum is that of "
+                       f"β = {beta:.6g}, not the ELBO's")
+            self.add("scale", "convention", message, {**evidence, "scale": scale, "common_exponents": common})
 
     def _reductions(self, term: str, law: Law) -> dict[str, str]:
         words = {-1: "mean", 0: "sum", 1: "times"}

@@ -154,7 +154,8 @@ def _identified_lines(identified: dict[str, Any]) -> list[str]:
         shown = f"weight {weight:.4g}" if isinstance(weight, float) and abs(weight - 1) > 1e-9 else ""
         lines.append(f"{title}: " + ", ".join(part for part in [what, *reductions, shown] if part))
     layouts = identified.get("layouts checked")
-    if isinstance(layouts, dict) and "on image batches" in identified:  # the verdict depends on the layout
+    if isinstance(layouts, dict) and ("on image batches" in identified or "on other layouts" in identified):
+        # the verdict depends on the layout
         lines.append("data layouts checked: " + "; ".join(f"{name} ({shape})" for name, shape in layouts.items()))
     return lines
 
