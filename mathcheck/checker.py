@@ -1809,6 +1809,27 @@ class _Exhausted(Exception):
 QUADRATURE_LIMIT = math.log(1e8)  # quadrature worlds are searched within 1e-8 .. 1e8
 
 
+def _shift_points(difference: sp.Expr, symbol: sp.Symbol) -> list[float]:
+    """Where an argument a·x + b (numbers a ≠ 0, b ≠ 0) of a function, power or product in ``difference``
+    vanishes, x = −b/a, the farthest from 0 first: a claim shifted far from the origin is searched there."""
+    points = set()
+    for node in sp.preorder_traversal(difference):
+        if not isinstance(node, (sp.Function, sp.Pow)) or not node.args:
+            continue
+        argument = sp.expand(node.args[0])
+        if argument.free_symbols != {symbol} or not argument.is_polynomial(symbol):
+            continue
+        poly = sp.Poly(argument, symbol)
+        if poly.degree() != 1:
+            continue
+        a, b = poly.all_coeffs()
+        if b != 0 and a.is_number and b.is_number:
+            point = float(-b / a)
+            if math.isfinite(point) and abs(point) > 1:
+                points.add(point)
+    return sorted(points, key=lambda v: -abs(v))
+
+
 class _Objective:
     """The normalized margin as a function of the search coordinates (the free symbols, then the model
     world's parameters), with the best points it has seen."""
@@ -1982,7 +2003,12 @@ class _Objective:
                     moved = list(start)
                     moved[index] = self.axes[index].coordinate(centre)
                     starts.append(moved)
-        return starts[:6]
+        for index, symbol in enumerate(self.symbols):  # e^{x - 10^6} + (x - 10^6)^4: the action is at 10^6
+            for centre in _shift_points(difference, symbol)[:2]:
+                moved = list(start)
+                moved[index] = self.axes[index].coordinate(centre)
+                starts.append(moved)
+        return starts[:8]
 
     def sampled(self, count: int = 3) -> list[list[float]]:
         """The best of many random points (moderate, wide, log-scale) as starts: ``SEARCH_SAMPLES``

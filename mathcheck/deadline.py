@@ -11,6 +11,7 @@ unbounded.
 """
 from __future__ import annotations
 
+import gc
 import math
 import signal
 import threading
@@ -43,9 +44,20 @@ def _expire(signum, frame) -> None:
     if not _bounds:
         return
     bound = _bounds[-1]
-    if time.monotonic() >= bound.deadline:
+    if time.monotonic() >= bound.deadline and not _in_gc_callback(frame):
         raise SymbolicTimeout(f"no decision within {bound.seconds:g}s")
     _arm(bound)  # an early or stale signal: wait for the rest of the time
+
+
+def _in_gc_callback(frame, depth: int = 8) -> bool:
+    """Whether the signal interrupted a garbage-collector callback (hypothesis keeps one): a raise there is
+    printed as an unraisable exception and lost, so the repeating timer raises it a moment later instead."""
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    while frame is not None and depth > 0:
+        if frame.f_code in codes:
+            return True
+        frame, depth = frame.f_back, depth - 1
+    return False
 
 
 def _arm(bound: _Bound) -> None:

@@ -936,7 +936,7 @@ def check_matrix_step(lhs, relation: str, rhs, seed: int = 0, of_difference: boo
             return _difference_check(lhs, rhs, seed, heavy)
     worlds, skipped, evaluated, missable, unreal = 0, [], [], 0.0, []
     try:
-        drawn = worlds_for([lhs, rhs], seed) + _size_root_worlds(lhs, rhs, seed)
+        drawn = worlds_for([lhs, rhs], seed) + _size_root_worlds(lhs, rhs, seed) + _degree_worlds(lhs, rhs, seed)
     except _SizesBeyond as error:
         return MatrixNumeric("unsupported", reason=str(error))
     except (TypeError, ValueError, AttributeError, NotEvaluable) as error:  # e.g. a size that is not d or a number
@@ -1034,6 +1034,44 @@ def _size_root_worlds(lhs, rhs, seed: int) -> list[MatrixWorld]:
                            + ", ".join(f"{s} = {v}" for s, v in found[0].items()))
     sizes = {s: found[0].get(s, 3) for s in dimensions}
     return [draw_world([lhs, rhs], sizes, kind, seed * 1000 + 7919 + i) for i, kind in enumerate(KINDS)]
+
+
+DEGREE_SIZES_LARGEST = 32  # the largest size a world is drawn at for the degree of a polynomial step
+
+
+def _degree_worlds(lhs, rhs, seed: int) -> list[MatrixWorld]:
+    """Worlds at d = k + 3 for a step polynomial of degree k > max(DIMENSIONS) in the entries of its matrices: the
+    trace identities of d×d matrices all have degree above d (Razmyslov, Procesi), so a polynomial identity of
+    degree k in traces and products that holds for every matrix of size k holds at every size, while one true
+    only for small sizes (tr(A¹⁰) through the lower traces, exact up to d = 9) fails there. [] otherwise."""
+    dimensions = dimension_symbols([lhs, rhs])
+    degree = max((_entry_degree(side) for side in (lhs, rhs)), key=lambda k: -1 if k is None else k)
+    if not dimensions or None in (_entry_degree(lhs), _entry_degree(rhs)) or degree <= max(DIMENSIONS):
+        return []
+    size = min(degree + 3, DEGREE_SIZES_LARGEST)  # a few sizes past k: a slip shows far above the rounding there
+    return [draw_world([lhs, rhs], {s: size for s in dimensions}, kind, seed * 1000 + 104729 + i)
+            for i, kind in enumerate(KINDS)]
+
+
+def _entry_degree(expr) -> int | None:
+    """The degree of ``expr`` as a polynomial in its matrices' entries; None where it is no polynomial in them
+    (an inverse, a determinant of a symbolic size, a function of a matrix)."""
+    if not expr.has(sp.MatrixSymbol):
+        return 0
+    if isinstance(expr, sp.MatrixSymbol):
+        return 1
+    if isinstance(expr, (sp.Transpose, sp.Trace)):
+        return _entry_degree(expr.args[0])
+    if isinstance(expr, (sp.MatMul, sp.Mul, sp.HadamardProduct)):
+        degrees = [_entry_degree(a) for a in expr.args]
+        return None if None in degrees else sum(degrees)
+    if isinstance(expr, (sp.MatAdd, sp.Add)):
+        degrees = [_entry_degree(a) for a in expr.args]
+        return None if None in degrees else max(degrees)
+    if isinstance(expr, (sp.MatPow, sp.Pow)) and expr.args[1].is_Integer and expr.args[1] >= 0:
+        base = _entry_degree(expr.args[0])
+        return None if base is None else base * int(expr.args[1])
+    return None
 
 
 def _difference_for_roots(lhs, rhs):

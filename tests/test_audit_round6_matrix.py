@@ -598,3 +598,21 @@ def test_a_slip_at_a_size_written_in_words_is_refuted(prose, formula):
 def test_a_large_assigned_size_is_not_drawn_as_a_world():  # MemoryError (internal error) before the cap
     found = verdict(r"Let $n = 100000$ and let $A$ be an $n\times n$ matrix.", r"\det(-A) = -\det A")
     assert found[0] in NOT_A_PASS and "beyond the largest" in found[1], found
+
+
+# ---------------------------------------------------------------- a trace identity true only for small sizes
+
+SKEW_PRELUDE = r"Let $A$ be a $d \times d$ matrix."
+SKEW = r"\mathrm{tr}\left((A - A^\top)^{%d}\right)"
+
+
+def test_a_trace_identity_true_only_up_to_d_9_is_refuted_at_a_size_past_its_degree():  # "holds" before the fix
+    t = lambda k: SKEW % k  # noqa: E731
+    claim = (f"{t(10)} = -\\frac{{1}}{{384}}{t(2)}^5 + \\frac{{5}}{{96}}{t(2)}^3{t(4)} - \\frac{{5}}{{24}}{t(2)}^2{t(6)}"
+             f" - \\frac{{5}}{{32}}{t(2)}{t(4)}^2 + \\frac{{5}}{{8}}{t(2)}{t(8)} + \\frac{{5}}{{12}}{t(4)}{t(6)}")
+    assert_refuted(SKEW_PRELUDE, claim)
+
+
+def test_a_high_degree_trace_identity_true_at_every_size_still_passes():
+    found = verdict(SKEW_PRELUDE, r"\mathrm{tr}\left((A A^\top)^{5}\right) = \mathrm{tr}\left((A^\top A)^{5}\right)")
+    assert found[0] in ("proved", "holds"), found

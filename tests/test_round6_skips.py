@@ -239,3 +239,21 @@ def test_a_product_of_roots_proved_over_the_complex_numbers_is_not_proved_over_t
 
 def test_a_product_of_roots_of_a_nonnegative_symbol_is_still_proved():
     assert only("Let $x \\ge 0$.\n\n$$\\sqrt{x}\\,\\sqrt{x} = x$$\n").verdict == PROVED
+
+
+# ---------------------------------------------------------------- A11: a minimum shifted far from the origin
+
+@pytest.mark.parametrize("shift", ["1000000", "10^{7}"])
+def test_a_bound_failing_only_near_a_far_shift_is_refuted(shift):  # "holds" before the fix
+    text = f"Let $x$ be real.\n\n$$\ne^{{x - {shift}}} + (x - {shift})^4 + (x - {shift}) \\ge 0.036\n$$\n"
+    assert only(text).verdict == REFUTED
+
+
+def test_a_true_bound_near_a_far_shift_still_passes():
+    text = "Let $x$ be real.\n\n$$\ne^{x - 1000000} + (x - 1000000)^4 + (x - 1000000) \\ge 0.035\n$$\n"
+    assert only(text).verdict in PASSING
+
+
+def test_shift_points_are_where_linear_arguments_vanish():
+    x = sp.Symbol("x", real=True)
+    assert checker._shift_points(sp.exp(2 * x - 6) + (x + 5) ** 2 + sp.sin(x), x) == [-5.0, 3.0]
