@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 REPEAT_SECONDS = 0.05  # how soon a swallowed expiry is raised again
+DEFERRED_SECONDS = 0.005  # how soon an expiry held back during a garbage collection is tried again
 
 
 class SymbolicTimeout(Exception):
@@ -44,14 +45,26 @@ def _expire(signum, frame) -> None:
     if not _bounds:
         return
     bound = _bounds[-1]
-    if time.monotonic() >= bound.deadline and not _in_gc_callback(frame):
+    if time.monotonic() < bound.deadline:
+        _arm(bound)  # an early or stale signal: wait for the rest of the time
+    elif _collecting or _in_gc_callback(frame):
+        signal.setitimer(signal.ITIMER_REAL, DEFERRED_SECONDS, REPEAT_SECONDS)  # raised once the collection is over
+    else:
         raise SymbolicTimeout(f"no decision within {bound.seconds:g}s")
-    _arm(bound)  # an early or stale signal: wait for the rest of the time
+
+
+_collecting = False  # inside a garbage collection (its weakref finalizers and callbacks run there)
+
+
+def _track_collection(phase: str, info: dict) -> None:
+    global _collecting
+    _collecting = phase == "start"
 
 
 def _in_gc_callback(frame, depth: int = 8) -> bool:
-    """Whether the signal interrupted a garbage-collector callback (hypothesis keeps one): a raise there is
-    printed as an unraisable exception and lost, so the repeating timer raises it a moment later instead."""
+    """Whether the signal interrupted a garbage-collector callback (hypothesis keeps one): a raise there, or in
+    a finalizer the collection runs, is printed as an unraisable exception and lost, so the repeating timer
+    raises it a moment later instead."""
     codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
     while frame is not None and depth > 0:
         if frame.f_code in codes:
@@ -88,6 +101,8 @@ def time_limit(seconds: float):
             deadline = min(deadline, _bounds[-1].deadline)
         else:
             _previous_handler = signal.signal(signal.SIGALRM, _expire)
+            if _track_collection not in gc.callbacks:
+                gc.callbacks.insert(0, _track_collection)  # first: the flag is up before any other callback runs
         _bounds.append(_Bound(deadline, seconds))
         _arm(_bounds[-1])
     try:

@@ -132,3 +132,13 @@ def test_display_value_with_z_bound_keeps_the_name_constant():
     found = verdicts(document(POSTERIOR + ". Write", r"m = \mathbb{E}_{q(z|x)}[z]",
                               r"\mathbb{E}_{q(z|x)}[(z - m)^2] = s^2"))
     assert found[-1][0] == "proved", found
+
+
+@pytest.mark.parametrize("wording", [
+    "The weight $c$ is computed from $z$.",
+    "The weight $c$ is calculated from $z$.",
+    "The weight $c$ is determined by $z$.",
+    "The weight $c$ changes with each sample of $z$.",
+])
+def test_a_weight_computed_from_the_variable_stays_inside_its_expectation(wording):  # proved before the fix
+    assert verdict(f"{POSTERIOR}. {wording}", WEIGHTED)[0] in NOT_A_PASS

@@ -374,3 +374,14 @@ def test_a_refutation_that_holds_exactly_does_not_stand_against_a_proof(monkeypa
 
     monkeypatch.setattr(numeric, "bounds", rounded_bounds)
     assert last("Let $s \\ge 1$.\n\n$$\\min(s, s^2) = s$$\n") != REFUTED
+
+
+@pytest.mark.parametrize("prose", [
+    "Let $r$ be a correlation; typically $0 < r < 1$.",
+    "Let $r$ be real. Usually $r > 0$.",
+    "Let $r$ be real. In practice $r > 0$.",
+    "$r$ は実数とする。通常は $r > 0$ である。",
+])
+def test_a_sign_said_to_be_typical_is_not_declared(prose):  # proved before the fix
+    from tests.audit_steps import verdict as _verdict
+    assert _verdict(prose, r"\sqrt{r^2} = r")[0] in ("undecided", "unparsed", "refuted")

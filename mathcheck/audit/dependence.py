@@ -11,7 +11,10 @@ _MATH = r"\$([^$]+)\$"
 _NAME_MARKUP = LazyPattern(r"\\(?:mathbf|boldsymbol|bm|mathit|mathrm|vec)\b|[{}\s]")
 _ENGLISH = LazyPattern(
     r"(?P<verb>\b(?:depends?|depending|dependent)\s+(?:up)?on|\bis\s+(?:a|some)\s+(?:\w+\s+){0,2}function\s+of"
-    r"|\bfunctions?\s+of|\bvar(?:y|ies|ying)\s+with|\bchanges?\s+with)\s*(?P<variables>(?:" + _MATH
+    r"|\bfunctions?\s+of|\bvar(?:y|ies|ying)\s+with|\bchang(?:e|es|ing)\s+with(?:\s+(?:each|every|the))*"
+    r"(?:\s+(?:sample|draw|value)s?\s+of)?"
+    r"|\b(?:computed|calculated|derived|obtained|determined|estimated|built|formed|made)\s+(?:from|by|with|out\s+of)"
+    r"|\bevaluated\s+at|\bdetermined\s+by)\s*(?P<variables>(?:" + _MATH
     + r"(?:\s*(?:,|and|or)\s*)*)+)", re.IGNORECASE)
 _NEGATED = LazyPattern(r"\b(?:not|n't|never|no\s+longer|nor|neither)\s*(?:\w+\s+){0,1}$", re.IGNORECASE)
 _CLAUSE_END = LazyPattern(r"[.;:!?](?:\s|$)|,\s*(?:and|but|while|whereas)\b|\bwhere\b|\bwith\b(?!\s+\$)",

@@ -2228,7 +2228,8 @@ _HEDGE_EN = LazyPattern(
     r"\b(?:whether|unless|were|would|could|might|may|should|perhaps|maybe|possibly|probably|likely|seems?|seemed|"
     r"appears?|appeared|supposedly|allegedly|claims?|claimed|hypothetically|imagine|pretend|wish|hope|"
     r"whichever|believes?|believed|thinks?|thought|says?|said|guess|conjectured?|expects?|expected|unclear|"
-    r"unknown|doubt|doubtful)\b", re.I)
+    r"unknown|doubt|doubtful|typically|usually|often|commonly|frequently|customarily|conventionally|mostly|"
+    r"in\s+practice)\b", re.I)  # "typically $0 < r < 1$": what is common, not what is declared
 _LIST_JA = r"(?P<list>⟦\d+⟧(?:\s*(?:と|、|,|及び|および|や)\s*⟦\d+⟧)*)"
 _ADJECTIVE_JA = r"(?P<adjective>(?:狭義に?|真に|強)?(?P<word>上に凸|下に凸|凹|凸))"
 _BEFORE_JA = LazyPattern(_ADJECTIVE_JA + r"\s*(?:な|の)?\s*(?:関数)?\s*" + _LIST_JA)
@@ -2236,7 +2237,7 @@ _AFTER_JA = LazyPattern(_LIST_JA + r"\s*(?:は|が|も|を)\s*(?:共に|とも�
 _QUALIFIERS_JA = ("非", "準", "擬", "対数", "弱", "局所", "ほぼ", "概")
 _NEGATION_JA = LazyPattern(r"ない|なく|ません|ず(?:に|、|。|$)|非|違う|誤(?!差)")
 _HYPOTHESIS_JA = LazyPattern(r"場合|なら|とき|時に|時は|れば|たら|仮に|もし")
-_HEDGE_JA = LazyPattern(r"としても|かも|だろう|でしょう|らしい|疑問|はず")
+_HEDGE_JA = LazyPattern(r"としても|かも|だろう|でしょう|らしい|疑問|はず|通常|普通|ふつう|しばしば|多くの場合|ことが多い|場合が多い")
 _QUESTION_JA = LazyPattern(r"かどうか|か[。？?]?\s*$|でしょうか|だろうか")
 _KIND_JA = {"上に凸": "concave", "凹": "concave", "下に凸": "convex", "凸": "convex"}
 _SENTENCE_BREAK = LazyPattern(r"(?<=[。．！？!?])|(?<=\.)(?<!e\.g\.)(?<!i\.e\.)(?<!\bcf\.)(?<!viz\.)(?<!resp\.)(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+\.|#+)[ \t])|"
