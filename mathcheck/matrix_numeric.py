@@ -1045,10 +1045,10 @@ def _degree_worlds(lhs, rhs, seed: int) -> list[MatrixWorld]:
     degree k in traces and products that holds for every matrix of size k holds at every size, while one true
     only for small sizes (tr(A¹⁰) through the lower traces, exact up to d = 9) fails there. [] otherwise."""
     dimensions = dimension_symbols([lhs, rhs])
-    degree = max((_entry_degree(side) for side in (lhs, rhs)), key=lambda k: -1 if k is None else k)
-    if not dimensions or None in (_entry_degree(lhs), _entry_degree(rhs)) or degree <= max(DIMENSIONS):
+    degrees = (_entry_degree(lhs), _entry_degree(rhs))
+    if not dimensions or None in degrees or max(degrees) <= max(DIMENSIONS):
         return []
-    size = min(degree + 3, DEGREE_SIZES_LARGEST)  # a few sizes past k: a slip shows far above the rounding there
+    size = min(max(degrees) + 3, DEGREE_SIZES_LARGEST)  # a few sizes past k: a slip shows far above the rounding there
     return [draw_world([lhs, rhs], {s: size for s in dimensions}, kind, seed * 1000 + 104729 + i)
             for i, kind in enumerate(KINDS)]
 

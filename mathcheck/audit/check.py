@@ -1448,24 +1448,26 @@ def _refuse_other_conditionings(bare: BareDensity, declared: Density, formula: F
     """A bare ``E_q`` names the declared q only where the document writes no q of another conditioning (q(z)
     beside a declared q(z|x), in a display or in a sentence not read as a declaration): otherwise which q is
     meant is unknown, and the step is unparsed rather than read with one of them."""
-    written = getattr(formula, "document_densities", {}).get((bare.family, bare.label), set())
-    others = sorted({sp.sstr(d) for d in written if isinstance(d, Density) and d.given != declared.given})
-    if others:
-        name = bare.family + (f"_{{\\{bare.label}}}" if bare.label else "")
-        raise Unparsed(f"`{name}` has no arguments: the prose declares {sp.sstr(declared)}, and the document also "
-                       f"writes {', '.join(others)}: which one is meant?", name)
+    _refuse_other_qs(bare, declared, formula, "the prose declares", same_variables=False)
 
 
 def _refuse_other_written(bare: BareDensity, own: Density, formula: Formula) -> None:
     """A bare ``E_q`` beside the one q this formula writes (``\\mathbb{E}_q[\\log q(z)]``) names that q only
-    where the document writes no q of the same variables with another conditioning: with q(z|x) and q(z) both written, E_q[log q(z)]
-    may well be E_{q(z|x)}[log q(z)], so the step is unparsed rather than read with the one in sight."""
+    where the document writes no q of the same variables with another conditioning: with q(z|x) and q(z) both
+    written, E_q[log q(z)] may well be E_{q(z|x)}[log q(z)], so the step is unparsed rather than read with the
+    one in sight."""
+    _refuse_other_qs(bare, own, formula, "this formula writes", same_variables=True)
+
+
+def _refuse_other_qs(bare: BareDensity, meant: Density, formula: Formula, source: str, same_variables: bool) -> None:
+    """Unparsed when the document writes a density of ``bare``'s letter with a conditioning other than
+    ``meant``'s (of the same variables only, where ``same_variables``)."""
     written = getattr(formula, "document_densities", {}).get((bare.family, bare.label), set())
-    others = sorted({sp.sstr(d) for d in written
-                     if isinstance(d, Density) and d.variables == own.variables and d.given != own.given})
+    others = sorted({sp.sstr(d) for d in written if isinstance(d, Density) and d.given != meant.given
+                     and (not same_variables or d.variables == meant.variables)})
     if others:
         name = bare.family + (f"_{{\\{bare.label}}}" if bare.label else "")
-        raise Unparsed(f"`{name}` has no arguments: this formula writes {sp.sstr(own)}, and the document also "
+        raise Unparsed(f"`{name}` has no arguments: {source} {sp.sstr(meant)}, and the document also "
                        f"writes {', '.join(others)}: which one is meant?", name)
 
 
