@@ -10,7 +10,6 @@ import ast
 import os
 from dataclasses import dataclass
 from types import ModuleType
-from xml.sax.saxutils import escape, quoteattr
 
 LEVELS = ("error", "warning", "notice")
 
@@ -96,6 +95,9 @@ class Case:
 
 
 def junit_suite(name: str, cases: list[Case], seconds: float) -> str:
+    from xml.sax.saxutils import escape, quoteattr  # imported here: xml.sax imports urllib, http and ssl (~25 ms),
+    # which a run that writes no JUnit would pay (each ``mathcheck audit`` reads display_path for its cache key)
+
     failures = sum(case.outcome == "failure" for case in cases)
     errors = sum(case.outcome == "error" for case in cases)
     out = [f"  <testsuite name={quoteattr(printable(name))} tests=\"{len(cases)}\" failures=\"{failures}\" "

@@ -54,6 +54,7 @@ from typing import Any, Callable
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.core.relational import Relational
 from mathcheck.calc import Chain, Step
 from mathcheck.lazy import lazy_module
 from mathcheck.numeric import (EPS, FLOAT_SAFE, INTERVAL_PRECISIONS, PRECISE_DIGITS, Divergent, DrawnWorlds,
@@ -64,8 +65,8 @@ from mathcheck.numeric import (EPS, FLOAT_SAFE, INTERVAL_PRECISIONS, PRECISE_DIG
                                family_parameters, family_range, feature_breakpoints, hypothesis_run,
                                integrand_features, interval_evaluable, interval_value, is_scale, is_weight,
                                overflowed, precision, precise_sides, rounding_estimate, sample_worlds,
-                               ranked_simple_assignments, simple_values, simplicity, simplicity_rank, untied,
-                               with_family, with_symbols, world_strategy)
+                               ranked_simple_assignments, simple_values, simplicity, simplicity_rank, switch_points,
+                               untied, with_family, with_symbols, world_strategy)
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED, EntryReport, StepReport
 from mathcheck.deadline import SymbolicTimeout, time_limit
 from mathcheck.symbolic import RULES, Proof, normal_form, prove
@@ -367,7 +368,8 @@ def judge_world(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World, left=No
     except NotReal as error:
         # a symbolic power of a base that may be negative: ``_unsampled_power`` says why (its exponent may be
         # an integer in this world, which the enclosure of a non-integer exponent does not see)
-        one_sided = "" if _unsampled_power(lhs, rhs) else _one_side_unreal(lhs, rhs, world, *given)
+        one_sided = "" if _unsampled_power(lhs, rhs) else (_one_side_unreal(lhs, rhs, world, *given)
+                                                          or _diverging_against_unreal(lhs, rhs, world, *given))
         if one_sided:
             return Outcome(UNREAL, reason=one_sided)
         return Outcome(SKIPPED, reason=str(error), unreal=True)
@@ -375,13 +377,15 @@ def judge_world(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World, left=No
         return Outcome(SKIPPED if skippable else UNDECIDABLE, reason=str(error))
     if judgement.status == UNRESOLVED:
         return Outcome(SKIPPED, judgement, left, right, judgement.note)
-    diverging = ((left.divergent or right.divergent) and judgement.status != VIOLATED
-                 and _may_not_exist(lhs, rhs, world))
+    infinite = left.divergent or right.divergent or math.isinf(left.value) or math.isinf(right.value)
+    diverging = infinite and judgement.status != VIOLATED and _may_not_exist(lhs, rhs, world)
     if diverging:
-        return Outcome(UNBOUNDED, judgement, left, right,
-                       _not_existing(diverging, world, left.divergent or right.divergent))
+        return Outcome(UNBOUNDED, judgement, left, right, _not_existing(
+            diverging, world, left.divergent or right.divergent or f"lhs = {left.value:.6g}, rhs = {right.value:.6g}"))
     if skippable and (left.divergent or right.divergent or (judgement.method == "quadrature"
                                                             and math.isinf(judgement.scale))):
+        if infinite and judgement.status == VIOLATED and _may_not_exist(lhs, rhs, world):
+            return Outcome(VIOLATED, judgement, left, right)  # a divergence confirmed in the tails: no artefact
         return Outcome(SKIPPED, judgement, left, right,
                        left.divergent or right.divergent or "a side overflows floating point")
     return Outcome(judgement.status, judgement, left, right)
@@ -404,6 +408,31 @@ def _one_side_unreal(lhs: sp.Expr, rhs: sp.Expr, world: World, left=None, right=
     cause = re.sub(r"^NaN in world \{[^}]*\}: ", "NaN: ", str(why))
     return (f"at {_world_values(world)} the {defined} side is {value:.6g}, the {undefined} side is not real "
             f"({cause}): {SIDE_CONDITION}")
+
+
+def _diverging_against_unreal(lhs: sp.Expr, rhs: sp.Expr, world: World, left=None, right=None) -> str:
+    """Where one side diverges (or overflows to ±inf) in a world of moderate values where its integrand does
+    not decay in the tails (``_may_not_exist``: the integral does not exist) and the other is not real: the
+    sentence that says the step needs a side condition there, such as σ² < 2 for
+    E_N(0, σ²)[e^{z²/4}] = (1 − σ²/2)^{-1/2} ("" otherwise). Never a skipped world: the worlds that judge the
+    step may all lie where both sides are finite."""
+    sides = []
+    for given, expr in ((left, lhs), (right, rhs)):
+        try:
+            sides.append(_side(given, expr, world))
+        except Unsupported as error:
+            sides.append(error)
+    diverging = [isinstance(side, Side) and (bool(side.divergent) or math.isinf(side.value)) for side in sides]
+    unreal = [isinstance(side, NotReal) for side in sides]
+    if not (diverging[0] and unreal[1] or diverging[1] and unreal[0]):
+        return ""
+    integral = _may_not_exist(lhs, rhs, world)
+    if not integral:
+        return ""
+    diverges, undefined = ("left", "right") if diverging[0] else ("right", "left")
+    cause = re.sub(r"^NaN in world \{[^}]*\}: ", "NaN: ", str(sides[1] if diverging[0] else sides[0]))
+    return (f"at {_world_values(world)} the {diverges} side diverges ({integral}: its integrand does not decay in "
+            f"the tails), the {undefined} side is not real ({cause}): {SIDE_CONDITION}")
 
 
 def _world_values(world: World) -> str:
@@ -744,6 +773,8 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
         numeric = search(lhs, step.relation, step.expr, numeric)
     if numeric.status == "holds" and not proof.proved and numeric.methods == {"interval"}:
         numeric = certified(lhs, step.relation, step.expr, numeric)
+    if numeric.status == "unsupported" and not proof.proved:
+        numeric = _kink_refutation(lhs, step.relation, step.expr, numeric)
     if numeric.status == "refuted" and (proof.proved or not _clear(numeric.witness[0])
                                         or not _trustworthy(lhs, step.expr, numeric.witness[1])):
         numeric = reexamined(lhs, step.relation, step.expr, numeric, proved=proof.proved)
@@ -756,6 +787,11 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
         detail["numeric"] = numeric.detail["reason"]
         detail["reason"] = (f"not decided: {numeric.detail['reason']}" + (
             f" (the symbolic checker proved it: {proof.reason})" if proof.proved else f" (not proved: {proof.reason})"))
+        return UNDECIDED, detail
+    missing = _pole_in_expectation(lhs, step.expr) if numeric.status == "refuted" and not proof.proved else ""
+    if missing:  # a counterexample is only as real as the values it compares: E[1/(x − 5)] has none
+        detail["numeric"] = numeric.detail.get("reason", "")
+        detail["reason"] = f"not decided: {missing}, so the numeric counterexample compares no real value"
         return UNDECIDED, detail
     if numeric.status == "refuted":
         detail.update(numeric.detail)
@@ -992,18 +1028,19 @@ def certified(lhs: sp.Expr, relation: str, rhs: sp.Expr, numeric: NumericResult)
     return numeric
 
 
-KINK_EXPRESSIONS = 12  # the zero sets searched at most: kinks of max, min and |·|, and the sums inside them
+KINK_EXPRESSIONS = 12  # the zero sets searched at most: kinks of max, min, |·| and steps, and the sums inside them
 KINK_STARTS = (0.0, 1.0, -1.0, 3.0, -3.0, 10.0, -10.0)
 KINK_WORLDS = 2  # judged worlds whose other values a zero set is searched at
-KINK_PROBE = "at a zero of an argument of max, min or |·|"
+KINK_PROBE = "at a zero or an extremum of an argument of max, min, |·| or a step function"
 
 
 def _kink_failure(lhs, relation: str, rhs, worlds: list, numeric: NumericResult) -> NumericResult | None:
-    """The step judged again at the zero sets of the arguments of its max, min and |·| (where max(0, g) has
-    its kink, g = 0; and of each sum inside those arguments, such as the residual e^x + x³ − 2 of
-    max(0, 1e-4 − |e^x + x³ − 2|)), each root found by the secant method in one symbol, the others at a
-    judged world's values: a step false only on a narrow band around a root with no closed form is judged
-    there (the minimum search sees a flat zero outside the band)."""
+    """The step judged again at the zero sets of the arguments of its max, min, |·| and step functions (where
+    max(0, g) has its kink, g = 0; and of each sum inside those arguments, such as the residual e^x + x³ − 2 of
+    max(0, 1e-4 − |e^x + x³ − 2|)), each root found in one symbol, the others at a judged world's values, by
+    the secant method and by ``numeric.switch_points`` (which adds the extrema of each argument: the top of a
+    bump 1 − (e^x − 10⁶)² too narrow for any world): a step false only on a narrow band around a root with
+    no closed form is judged there (the minimum search sees a flat zero outside the band)."""
     try:
         expressions = _kink_expressions(unfold(lhs) - unfold(rhs))
     except (TypeError, ValueError, AttributeError, RecursionError):
@@ -1027,13 +1064,34 @@ def _kink_failure(lhs, relation: str, rhs, worlds: list, numeric: NumericResult)
     return _refuted(numeric.worlds, *best) if best else None
 
 
+def _kink_refutation(lhs, relation: str, rhs, numeric: NumericResult) -> NumericResult:
+    """A step of the parameters alone that the worlds left undecided (too many skipped, say), judged at the
+    switch points of its max, min, |·| and step functions from the first boundary worlds: a violation there
+    is a counterexample that replaces the undecided result (``numeric`` otherwise)."""
+    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    if not (interval_evaluable(lhs) and interval_evaluable(rhs)) or not _has_switches(lhs, rhs):
+        return numeric
+    try:
+        with time_limit(CERTIFY_SECONDS):
+            found = _kink_failure(lhs, relation, rhs, list(_boundary_worlds_for([lhs, rhs])), numeric)
+    except SymbolicTimeout:
+        found = None
+    return found or numeric
+
+
+def _has_switches(lhs: sp.Expr, rhs: sp.Expr) -> bool:
+    return any(side.has(sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.Piecewise) for side in (lhs, rhs))
+
+
 def _kink_expressions(difference: sp.Expr) -> list[sp.Expr]:
     found = []
     for node in sp.preorder_traversal(difference):
         if isinstance(node, (sp.Max, sp.Min)):
             found += [a - b for a, b in itertools.combinations(node.args, 2)]
-        elif isinstance(node, sp.Abs):
+        elif isinstance(node, (sp.Abs, sp.Heaviside)):
             found.append(node.args[0])
+        elif isinstance(node, sp.Piecewise):  # where a piece's condition switches
+            found += [r.lhs - r.rhs for _, condition in node.args for r in condition.atoms(Relational)]
     inner = [sub for expr in found for sub in sp.preorder_traversal(expr) if isinstance(sub, sp.Add)]
     unique = []
     for expr in found + inner:
@@ -1044,7 +1102,8 @@ def _kink_expressions(difference: sp.Expr) -> list[sp.Expr]:
 
 def _real_roots(expression: sp.Expr, symbol: sp.Symbol, world: World) -> list[float]:
     """Real roots of ``expression`` in ``symbol``, the other symbols at ``world``'s values (secant method at
-    30 digits from a few starts, the world's own value first); [] where it cannot be evaluated so."""
+    30 digits from a few starts, the world's own value first; then ``numeric.switch_points``: its sign changes
+    over ±1e-8 .. 1e8 and its extrema there); [] where it cannot be evaluated so."""
     value = world.symbols.get(symbol)
     others = {s: world.symbols.get(s) for s in expression.free_symbols - {symbol}}
     if value is None or np.ndim(value) != 0 or any(v is None or np.ndim(v) != 0 for v in others.values()):
@@ -1063,6 +1122,8 @@ def _real_roots(expression: sp.Expr, symbol: sp.Symbol, world: World) -> list[fl
                 continue
             if isinstance(root, mpmath.mpf) and mpmath.isfinite(root) and all(abs(root - r) > 1e-12 for r in roots):
                 roots.append(root)
+    roots += [mpmath.mpf(r) for r in switch_points(expression, symbol, others)
+              if all(abs(r - known) > 1e-12 for known in roots)]
     if symbol.is_positive or symbol.is_nonnegative:
         roots = [r for r in roots if r > 0 or (r == 0 and symbol.is_nonnegative)]
     if symbol.is_negative or symbol.is_nonpositive:
@@ -1814,8 +1875,8 @@ def _shift_points(difference: sp.Expr, symbol: sp.Symbol) -> list[float]:
     vanishes, x = −b/a, the farthest from 0 first: a claim shifted far from the origin is searched there."""
     points = set()
     for node in sp.preorder_traversal(difference):
-        if not isinstance(node, (sp.Function, sp.Pow)) or not node.args:
-            continue
+        if not isinstance(node, (sp.Function, sp.Pow)) or not node.args or not isinstance(node.args[0], sp.Expr):
+            continue  # a Piecewise's arguments are (piece, condition) pairs
         argument = sp.expand(node.args[0])
         if argument.free_symbols != {symbol} or not argument.is_polynomial(symbol):
             continue

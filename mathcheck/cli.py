@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
-        if _first_word(argv) in ("verify", "verify-all"):
+        if _first_word(argv) in SINGLE_THREADED_COMMANDS:
             _single_threaded_libraries()
         parser = build_parser(only=_plugin_command(argv))
         args = parser.parse_args(argv)
@@ -189,12 +189,14 @@ def _first_word(argv: Sequence[str]) -> str | None:
 
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+SINGLE_THREADED_COMMANDS = ("verify", "verify-all", "audit")
 
 
 def _single_threaded_libraries() -> None:
-    """verify / verify-all: numpy's BLAS and torch on one thread each, unless the user set their thread counts
-    (read when the libraries load, so before any import of them). Their matrices are small and the entries run in
-    parallel worker processes: a second thread per process would only wait (and spin) for a core."""
+    """verify / verify-all / audit: numpy's BLAS and torch on one thread each, unless the user set their thread
+    counts (read when the libraries load, so before any import of them). Their matrices are small and the entries
+    run in parallel worker processes: a second thread per process would only wait (and spin) for a core. An audit's
+    matrices are a few entries wide: starting OpenBLAS's pool of threads costs it a tenth of a second of CPU."""
     loaded = any(module in sys.modules for module in ("numpy", "torch"))  # a call in a process that uses them
     if not loaded and not any(name in os.environ for name in THREAD_VARIABLES):
         for name in THREAD_VARIABLES:

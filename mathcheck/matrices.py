@@ -260,6 +260,150 @@ class VectorFunction(MatrixExpr):
         return f"{self.name}({', '.join(printer.doprint(a) for a in self.arguments)})"
 
 
+class ConditionalInverse(MatrixExpr):
+    """M⁻¹ of a matrix the document does not make invertible and that is not invertible for almost every value
+    of its declared entries (WᵀW of a d×k W needs rank W = k; x xᵀ, of rank 1): kept apart from ``Inverse`` so
+    that sympy never cancels M⁻¹M = I by itself; the normal form reads it as M⁻¹ kept whole, and a proof that
+    needs it invertible is withheld (:func:`unassured_inverses`)."""
+
+    def __new__(cls, arg):
+        return sp.Basic.__new__(cls, arg)
+
+    arg = property(lambda self: self.args[0])
+    shape = property(lambda self: self.args[0].shape)
+
+    def _sympystr(self, printer) -> str:
+        return f"({printer.doprint(self.arg)})**(-1)"
+
+    def _latex(self, printer) -> str:
+        return f"\\left({printer.doprint(self.arg)}\\right)^{{-1}}"
+
+
+ASSURED, PRESUMED = "assured", "presumed"
+
+
+def inverse_condition(m, columns: frozenset = frozenset(), rows: frozenset = frozenset()) -> str | None:
+    """Why ``m``⁻¹ may fail to exist as the document declares ``m`` (None when it exists: ``m`` is invertible as
+    declared, or a square matrix of free entries whose inverse the notation presumes, as 1/x presumes x ≠ 0).
+    ``columns``, ``rows``: the names declared of full column (row) rank."""
+    status = _invertibility(m, columns, rows)
+    return None if status in (ASSURED, PRESUMED) else status
+
+
+def _invertibility(m, columns: frozenset, rows: frozenset) -> str:
+    """ASSURED (invertible as declared), PRESUMED (square of free entries) or the condition it needs."""
+    if isinstance(m, (sp.Identity, Covariance)) or is_positive_definite(m):
+        return ASSURED
+    if isinstance(m, OrthogonalMatrix) or (isinstance(m, TriangularMatrix) and m.positive_diagonal):
+        return ASSURED if _same(*m.shape) else PRESUMED
+    if isinstance(m, (sp.Transpose, sp.Inverse, ConditionalInverse)):
+        return _invertibility(m.args[0], columns, rows)
+    if isinstance(m, sp.MatPow):
+        return _invertibility(m.args[0], columns, rows)
+    if isinstance(m, ConstrainedMatrix):  # idempotent, singular, low rank, …: no inverse presumed
+        return (f"{m.name} is declared with a property (a projection, singular, of low rank, …) under which it may "
+                f"have no inverse")
+    if isinstance(m, sp.MatrixSymbol):
+        return ASSURED if m.name in columns and m.name in rows else PRESUMED
+    if isinstance(m, sp.MatMul):
+        return _product_invertibility(m, columns, rows)
+    if isinstance(m, sp.MatAdd):
+        return _sum_invertibility(m, columns, rows)
+    return PRESUMED
+
+
+def _product_invertibility(m: sp.MatMul, columns: frozenset, rows: frozenset) -> str:
+    factors = [a for a in m.args if isinstance(a, MatrixExpr)]
+    if all(_same(*f.shape) for f in factors):
+        statuses = [_invertibility(f, columns, rows) for f in factors]
+        conditional = [s for s in statuses if s not in (ASSURED, PRESUMED)]
+        return conditional[0] if conditional else ASSURED if all(s == ASSURED for s in statuses) else PRESUMED
+    if _full_rank_gram(factors, columns, rows):
+        return ASSURED
+    size = m.shape[0]
+    thin = [f for f in factors if not _same(*f.shape)]
+    names = ", ".join(dict.fromkeys(sp.sstr(_untransposed(f)) for f in thin))
+    outer = _untransposed(factors[0])
+    side = "row" if isinstance(factors[-1], sp.Transpose) and factors[-1].args[0] == outer else "column"
+    return (f"{sp.sstr(m)} ({size}×{size}) has non-square factors ({names}): it is invertible only when its rank is "
+            f"{size}, as when {sp.sstr(outer)} has full {side} rank (which needs at least {size} "
+            f"{'columns' if side == 'row' else 'rows'}), and the document does not declare it")
+
+
+def _untransposed(m):
+    return m.args[0] if isinstance(m, sp.Transpose) else m
+
+
+def _full_rank_gram(factors: list, columns: frozenset, rows: frozenset) -> bool:
+    """Xᵀ M X with X of declared full column rank (orthonormal columns), or X M Xᵀ with X of full row rank, and M
+    positive definite (or absent): positive definite, so invertible."""
+    if len(factors) < 2:
+        return False
+    first, last, middle = factors[0], factors[-1], factors[1:-1]
+    if not all(_definite(f) for f in middle) or len(middle) > 1:
+        return False
+    if isinstance(first, sp.Transpose) and first.args[0] == last and isinstance(last, sp.MatrixSymbol):
+        return last.name in columns or isinstance(last, OrthogonalMatrix)
+    if isinstance(last, sp.Transpose) and last.args[0] == first and isinstance(first, sp.MatrixSymbol):
+        return first.name in rows
+    return False
+
+
+def _definite(m) -> bool:
+    """Positive definite as declared, or the inverse or transpose of such a matrix (Σ⁻¹ of a covariance Σ)."""
+    if isinstance(m, (sp.Inverse, sp.Transpose)):
+        return _definite(m.args[0])
+    return is_positive_definite(m)
+
+
+def _sum_invertibility(m: sp.MatAdd, columns: frozenset, rows: frozenset) -> str:
+    """A sum of positive semidefinite terms with a positive definite one (Σ + λI, λ > 0; WWᵀ + σ²I) is
+    invertible; a sum with a term of free square factors is presumed so; a sum of low-rank terms is not."""
+    kinds = [_definiteness(t, columns, rows) for t in m.args]
+    if all(k in ("definite", "semidefinite") for k in kinds) and "definite" in kinds:
+        return ASSURED
+    for term in m.args:
+        coefficient, factors = _coefficient_and_factors(term)
+        if coefficient.is_zero is not True and all(_same(*f.shape) for f in factors) and \
+                all(_invertibility(f, columns, rows) in (ASSURED, PRESUMED) for f in factors):
+            return PRESUMED
+    return (f"{sp.sstr(m)} is a sum of terms of low rank (products with non-square factors): it is not known to be "
+            f"invertible, and the document does not declare it")
+
+
+def _coefficient_and_factors(term) -> tuple:
+    if isinstance(term, sp.MatMul):
+        scalars = [a for a in term.args if not isinstance(a, MatrixExpr)]
+        return sp.Mul(*scalars), [a for a in term.args if isinstance(a, MatrixExpr)]
+    return sp.Integer(1), [term]
+
+
+def _definiteness(term, columns: frozenset, rows: frozenset) -> str:
+    """"definite", "semidefinite" or "" for a term of a sum: c·Σ, c·I with c > 0 (≥ 0), Gram XᵀX and XXᵀ."""
+    coefficient, factors = _coefficient_and_factors(term)
+    if coefficient.is_nonnegative is not True:
+        return ""
+    if len(factors) == 1 and _definite(factors[0]):
+        return "definite" if coefficient.is_positive else "semidefinite"
+    if len(factors) >= 2 and all(_definite(f) for f in factors[1:-1]) and len(factors) <= 3:
+        first, last = factors[0], factors[-1]
+        gram = (isinstance(first, sp.Transpose) and first.args[0] == last) or \
+            (isinstance(last, sp.Transpose) and last.args[0] == first)
+        if gram:
+            full = _full_rank_gram(factors, columns, rows)
+            return "definite" if full and coefficient.is_positive else "semidefinite"
+    return ""
+
+
+def unassured_inverses(*expressions) -> list:
+    """The matrices M of the inverses M⁻¹ in ``expressions`` that the document does not make invertible."""
+    found = []
+    for expr in expressions:
+        if isinstance(expr, sp.Basic):
+            found += [node.arg for node in sp.preorder_traversal(expr) if isinstance(node, ConditionalInverse)]
+    return list(dict.fromkeys(found))
+
+
 class MatrixExpectation(MatrixExpr):
     """E_density[M] of a matrix-valued body M (E_q[(x − μ)(x − μ)ᵀ]): a matrix of M's shape."""
 
@@ -367,6 +511,8 @@ def check_shapes(expr) -> None:
             if not _same(inner.shape[0], inner.shape[1]) and not (isinstance(node, sp.Trace) and _one_by_one(inner)):
                 kind = {sp.Trace: "trace", sp.Determinant: "determinant", sp.Inverse: "inverse"}[type(node)]
                 raise ShapeError(f"the {kind} of {inner} needs a square matrix, not {_shape(inner)}")
+        elif isinstance(node, ConditionalInverse) and not _same(*node.arg.shape):
+            raise ShapeError(f"the inverse of {node.arg} needs a square matrix, not {_shape(node.arg)}")
         elif isinstance(node, sp.MatPow) and not _same(node.args[0].shape[0], node.args[0].shape[1]):
             raise ShapeError(f"a power of {node.args[0]} needs a square matrix, not {_shape(node.args[0])}")
 
@@ -474,9 +620,21 @@ def reduce_word(atoms: tuple) -> tuple:
         elif out and out[-1].base == atom.base and out[-1].transposed == atom.transposed \
                 and out[-1].inverted != atom.inverted:
             out.pop()
+        elif out and _orthonormal_pair(out[-1], atom):
+            out.pop()
         else:
             out.append(atom)
     return tuple(out)
+
+
+def _orthonormal_pair(left: Atom, right: Atom) -> bool:
+    """QᵀQ = I of a matrix declared with orthonormal columns (:class:`OrthogonalMatrix`); QQᵀ = I if square."""
+    base = left.base
+    if not (isinstance(base, OrthogonalMatrix) and base == right.base and not left.inverted and not right.inverted):
+        return False
+    if left.transposed and not right.transposed:
+        return True
+    return not left.transposed and right.transposed and _same(*base.shape)
 
 
 def diag_of(v) -> sp.MatrixExpr:
@@ -573,6 +731,15 @@ def absorbed(atoms: tuple, keep=frozenset()) -> tuple:
     return tuple(out)
 
 
+def _emptied_size(atoms: tuple, size):
+    """The size of the identity a cyclic word cancels to: tr(U Uᵀ) of a d×k U with UᵀU = I is tr(I_k) = k, the
+    rows of the rotation (Uᵀ U) that cancels; ``size`` where no one rotation cancels whole."""
+    for rotated in rotations(atoms):
+        if rotated and not reduce_word(rotated):
+            return rotated[0].shape[0]
+    return size
+
+
 def _cyclically_reduced(atoms: tuple) -> tuple:
     """Under a trace the word is cyclic: A A⁻¹ cancels across the wrap-around too."""
     changed = True
@@ -660,7 +827,7 @@ class Normalizer:
         if isinstance(m, sp.Transpose):
             self.used.add("transpose")
             return [(c, transpose_word(w)) for c, w in self.terms(m.args[0])]
-        if isinstance(m, sp.Inverse):
+        if isinstance(m, (sp.Inverse, ConditionalInverse)):
             return self._inverse_terms(m.args[0])
         if isinstance(m, MatrixExpectation):
             return self._expectation_terms(m)
@@ -826,9 +993,10 @@ class Normalizer:
     # ---- traces and determinants
 
     def trace_of_word(self, atoms: tuple, size) -> sp.Expr:
-        atoms = _cyclically_reduced(absorbed(atoms, self.random))
+        written = absorbed(atoms, self.random)
+        atoms = _cyclically_reduced(written)
         if not atoms:
-            return size
+            return _emptied_size(written, size)
         selected = self._selected_trace(atoms)
         if selected is not None:
             return selected
@@ -1509,6 +1677,9 @@ def prove_matrix(lhs, relation: str, rhs, seconds: float = 5.0):
     from mathcheck.deadline import SymbolicTimeout, time_limit
     from mathcheck.symbolic import Proof
 
+    unassured = unassured_inverses(lhs, rhs)
+    if unassured:
+        return _with_opaque_inverses(lhs, relation, rhs, unassured, seconds)
     try:
         with time_limit(seconds):
             difference, normalizer = matrix_difference(lhs, rhs)
@@ -1533,6 +1704,29 @@ def prove_matrix(lhs, relation: str, rhs, seconds: float = 5.0):
     if difference.is_number and difference.is_zero is False:
         return Proof(False, f"the normal forms differ by the nonzero number {difference}", disproved=True)
     return Proof(False, f"normal forms differ: {sp.sstr(difference)} ≠ 0")
+
+
+def _with_opaque_inverses(lhs, relation: str, rhs, unassured: list, seconds: float):
+    """The verdict on a step with inverses M⁻¹ that may not exist (:class:`ConditionalInverse`): proved only where
+    it holds with each M⁻¹ an opaque matrix (no M⁻¹M = I used), the presumption that M⁻¹ exists named; else not
+    proved, with the condition M⁻¹ needs."""
+    from mathcheck.symbolic import Proof
+
+    opaque = {}
+    for k, node in enumerate(sorted({n for side in (lhs, rhs) if isinstance(side, sp.Basic)
+                                     for n in sp.preorder_traversal(side) if isinstance(n, ConditionalInverse)},
+                                    key=sp.default_sort_key)):
+        kind = SymmetricMatrix if sp.Transpose(node.arg).doit() == node.arg else sp.MatrixSymbol
+        opaque[node] = kind(f"({sp.sstr(node.arg)})^-1#{k}", *node.shape)
+    proof = prove_matrix(sp.sympify(lhs).xreplace(opaque), relation, sp.sympify(rhs).xreplace(opaque), seconds)
+    conditions = "; ".join(inverse_condition(m) or f"{sp.sstr(m)} is not declared invertible" for m in unassured)
+    if proof.proved:
+        return Proof(True, f"{proof.reason} (with each inverse kept whole; the formula presumes it exists: "
+                           f"{conditions})")
+    if proof.disproved:
+        return proof
+    return Proof(False, f"the step needs an inverse the document does not establish: {conditions} (declare it, "
+                        f"e.g. \"$W$ has full column rank\" or \"$A$ is invertible\")")
 
 
 class _KLKept(Normalizer):

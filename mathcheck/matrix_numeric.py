@@ -25,8 +25,8 @@ from sympy.matrices.expressions.hadamard import HadamardPower, HadamardProduct
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from mathcheck.matrices import (
-    BinaryBase, Components, ConstrainedMatrix, Covariance, Diagonal, Entry, MatrixExpectation, MvNormal,
-    OrthogonalMatrix, ShapeError, SymmetricMatrix,
+    BinaryBase, Components, ConditionalInverse, ConstrainedMatrix, Covariance, Diagonal, Entry, MatrixExpectation,
+    MvNormal, OrthogonalMatrix, ShapeError, SymmetricMatrix,
     TriangularMatrix, UnitBase, VectorFunction, check_shapes, d, involves_matrices,
 )
 from mathcheck.size_difference import describe as describe_sizes, size_counterexample
@@ -138,7 +138,19 @@ def dimension_symbols(expressions) -> list[sp.Symbol]:
                     bound.add(limit[0])
                     limits |= {s for b in limit[1:] for s in sp.sympify(b).free_symbols}
     found = shaped | (limits - bound)
-    return sorted((s for s in found if isinstance(s, sp.Symbol) and s.is_integer), key=str)
+    return sorted((s for s in found if isinstance(s, sp.Symbol) and (s.is_integer or _size_excess(s, shaped))),
+                  key=str)
+
+
+def _size_excess(symbol, shaped: set) -> bool:
+    """δ_d of a size d the prose bounds by another (k ≤ d: d = k + δ_d, δ_d ≥ 0): drawn as a whole number."""
+    return symbol in shaped and symbol.is_nonnegative is True and symbol.name.startswith("delta_")
+
+
+def _drawn_size(symbol, n: int) -> int:
+    """The size ``n`` of the plan for ``symbol``; an excess δ ≥ 0 that may be 0 takes n − 1 (so 0 is drawn)."""
+    excess = not symbol.is_integer and symbol.name.startswith("delta_")
+    return n - 1 if excess and symbol.is_positive is not True and symbol.is_nonnegative else n
 
 
 def size_plans(dimensions: list, seed: int = 0) -> list[tuple[dict, str]]:
@@ -154,7 +166,7 @@ def size_plans(dimensions: list, seed: int = 0) -> list[tuple[dict, str]]:
         plans += [({s: int(rng.choice(DIMENSIONS)) for s in dimensions}, "well") for _ in range(EXTRA_WORLDS)]
     else:
         plans += [({s: DIMENSIONS[i % len(DIMENSIONS)] for s in dimensions}, "well") for i in range(EXTRA_WORLDS)]
-    return plans
+    return [({s: _drawn_size(s, n) for s, n in sizes.items()}, kind) for sizes, kind in plans]
 
 
 def undistinguished(dimensions: list, worlds: list[MatrixWorld]) -> str:
@@ -427,7 +439,7 @@ class Evaluator:
             return np.linalg.matrix_power(value if power > 0 else _inverse(value, m), abs(int(power)))
         if isinstance(m, sp.Transpose):
             return np.swapaxes(self.matrix(m.args[0]), 1, 2)
-        if isinstance(m, sp.Inverse):
+        if isinstance(m, (sp.Inverse, ConditionalInverse)):
             return _inverse(self.matrix(m.args[0]), m)
         if isinstance(m, Diagonal):
             entries = [self.number(m.entry, {m.index: k}) for k in range(1, _size(m.size, n) + 1)]
@@ -710,7 +722,7 @@ class PreciseEvaluator:
             return out
         if isinstance(m, sp.Transpose):
             return self.matrix(m.args[0]).T
-        if isinstance(m, sp.Inverse):
+        if isinstance(m, (sp.Inverse, ConditionalInverse)):
             return mpmath.inverse(self.matrix(m.args[0]))
         if isinstance(m, Diagonal):
             size = _size(m.size, n)
@@ -1223,6 +1235,8 @@ def _stretched(world: MatrixWorld, gap) -> list[MatrixWorld]:
         if key in world.sizes or not (isinstance(key, sp.MatrixSymbol) or key in labels or
                                       (key in free and isinstance(key, sp.Symbol) and not key.is_integer)):
             continue
+        if isinstance(key, (OrthogonalMatrix, ConstrainedMatrix)):
+            continue  # QᵀQ = I (P² = P) as declared: a scaled copy is no such matrix
         for factor in STRETCH:
             copy = MatrixWorld(dict(world.sizes), world.kind, world.seed,
                                {**world.values, key: np.asarray(value, float) * factor}, world.condition,
@@ -1251,7 +1265,11 @@ def _sizes_seen(dimensions: list, worlds: list[MatrixWorld]) -> str:
     if len(dimensions) == 1:
         return ", ".join(f"{dimensions[0]} = {n}" for n in sorted({w.sizes[dimensions[0]] for w in worlds}))
     shown = ", ".join(str(s) for s in dimensions)
-    return f"({shown}) each in {{{', '.join(map(str, DIMENSIONS))}}}, equal and apart"
+    drawn = sorted({n for w in worlds for n in w.sizes.values()})
+    excess = [str(s) for s in dimensions if _drawn_size(s, 1) == 0]
+    note = f" ({', '.join(excess)} ≥ 0: an excess of one size over another the prose bounds)" if excess else ""
+    listed = ", ".join(map(str, drawn if excess and drawn else DIMENSIONS))
+    return f"({shown}) each in {{{listed}}}, equal and apart{note}"
 
 
 # ---------------------------------------------------------------- the verdict of a matrix step

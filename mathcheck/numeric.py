@@ -12,8 +12,12 @@ The same pass moves each integral and derivative by its own error estimate, and 
 computes numerically (the mixture's evidence) by theirs, so that the estimate also shows how the
 expression amplifies them. Expressions of the parameters alone (no integral, density or abstract function)
 are evaluated in interval arithmetic (``mpmath.iv``) at increasing precision instead: their enclosures are
-rigorous. ``PreciseEvaluator`` evaluates any expression again at 40 digits in mpmath, from each world's
-parameters: the second look at a floating-point refutation before it is reported.
+rigorous (a power to an exponent that is an integer by its symbols' assumptions is an integer power, of a
+negative base too; a Heaviside step or a Piecewise takes the piece its enclosed condition decides).
+``switch_points`` finds where an argument of max, min, |·| or a step function changes sign, or comes closest
+to it, for the checker to judge a step there. ``PreciseEvaluator`` evaluates any expression again at 40
+digits in mpmath, from each world's parameters: the second look at a floating-point refutation before it is
+reported.
 
 mathcheck's own hypothesis runs (``hypothesis_run``) draw no "local constants" (literals hypothesis takes
 from the source of local modules), so the worlds a seed draws depend on the seed and the hypothesis version
@@ -56,6 +60,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 from mpmath import iv
+from sympy.core.relational import Relational
+from sympy.functions.elementary.piecewise import ExprCondPair
+from sympy.logic.boolalg import BooleanAtom
 from mathcheck.deadline import SymbolicTimeout, time_limit
 from mathcheck.laws import FLOAT, PRECISE, Law, log_sigmoid, normal_log, normal_logpdf, sigmoid
 from mathcheck.lazy import LazyFunctions
@@ -2354,8 +2361,9 @@ def evaluate_refined(expr: sp.Expr, world: World) -> tuple[float, float]:
 MAX_EXP_ARGUMENT = 1e8  # e^(1e8) has a 43-million-digit exponent: far past any float, still fast to bound
 INTERVAL_SECONDS = 2.0  # one enclosure at one precision; past it the world cannot judge the step
 INTERVAL_PRECISIONS = (120, 400, 1400, 5000)  # bits: enough for the cancellations of values near 1e±300
+_CONDITION_NODES = (ExprCondPair, Relational, sp.And, sp.Or, sp.Not, BooleanAtom)  # the pieces' conditions
 _INTERVAL_NODES = (sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.sin, sp.cos, sp.tanh, sp.sinh, sp.cosh, sp.Abs,
-                   sp.Max, sp.Min)
+                   sp.Max, sp.Min, sp.Heaviside, sp.Piecewise) + _CONDITION_NODES
 
 
 class Unresolved(Exception):
@@ -2475,6 +2483,8 @@ def _interval(expr, world: World):
         return product
     if isinstance(expr, sp.Pow):
         return _interval_power(expr, world)
+    if isinstance(expr, sp.Piecewise):
+        return _interval_piecewise(expr, world)
     inner = [_interval(a, world) for a in expr.args]
     if isinstance(expr, sp.exp):
         return _exp(inner[0])
@@ -2497,15 +2507,71 @@ def _interval(expr, world: World):
         pick = max if isinstance(expr, sp.Max) else min
         ends = [bounds(a) for a in inner]
         return iv.mpf([pick(e[0] for e in ends), pick(e[1] for e in ends)])
+    if isinstance(expr, sp.Heaviside):
+        return _heaviside(*inner)
     raise Unsupported(f"no interval evaluation of {type(expr).__name__}")
+
+
+def _interval_piecewise(expr: sp.Piecewise, world: World):
+    """The enclosure of the first piece whose condition holds at the world's values, each condition decided
+    in interval arithmetic (Unresolved where an enclosure straddles its boundary)."""
+    for piece, condition in expr.args:
+        if _condition_holds(condition, world):
+            return _interval(piece, world)
+    raise Unsupported(f"no piece of {expr} applies in world {world.describe()}")
+
+
+_RELATION_TESTS = {sp.StrictLessThan: (lambda lo, hi: hi < 0, lambda lo, hi: lo >= 0),
+                 sp.LessThan: (lambda lo, hi: hi <= 0, lambda lo, hi: lo > 0),
+                 sp.StrictGreaterThan: (lambda lo, hi: lo > 0, lambda lo, hi: hi <= 0),
+                 sp.GreaterThan: (lambda lo, hi: lo >= 0, lambda lo, hi: hi < 0),
+                 sp.Equality: (lambda lo, hi: lo == hi == 0, lambda lo, hi: lo > 0 or hi < 0),
+                 sp.Unequality: (lambda lo, hi: lo > 0 or hi < 0, lambda lo, hi: lo == hi == 0)}
+
+
+def _condition_holds(condition, world: World) -> bool:
+    """Whether a piece's condition holds at the world's values: a relation by the enclosure of lhs − rhs (true
+    or false only where the enclosure says so), And, Or and Not of such relations, True and False."""
+    if isinstance(condition, BooleanAtom):
+        return bool(condition)
+    if isinstance(condition, sp.And):
+        return all(_condition_holds(part, world) for part in condition.args)
+    if isinstance(condition, sp.Or):
+        return any(_condition_holds(part, world) for part in condition.args)
+    if isinstance(condition, sp.Not):
+        return not _condition_holds(condition.args[0], world)
+    tests = _RELATION_TESTS.get(type(condition))
+    if tests is None:
+        raise Unsupported(f"no interval evaluation of the condition {condition}")
+    low, high = bounds(_interval(condition.lhs - condition.rhs, world))
+    if tests[0](low, high):
+        return True
+    if tests[1](low, high):
+        return False
+    raise Unresolved(f"the condition {condition} at an enclosure around its boundary")
+
+
+def _heaviside(argument, at_zero=None):
+    """H(t): 1 for t > 0, 0 for t < 0, its second argument (sympy's default 1/2) at t = 0 exactly."""
+    low, high = bounds(argument)
+    if low > 0:
+        return iv.mpf(1)
+    if high < 0:
+        return iv.mpf(0)
+    if low == high == 0:
+        return at_zero if at_zero is not None else iv.mpf(1) / 2
+    raise Unresolved("a step function of an interval around 0")
 
 
 def _interval_power(expr: sp.Pow, world: World):
     base, exponent = _interval(expr.base, world), expr.exp
     if exponent.is_Integer:
         return base ** int(exponent)
-    low, high = bounds(base)
     power = _interval(exponent, world)
+    integer = _integer_exponent(exponent, power)
+    if integer is not None:
+        return base ** integer
+    low, high = bounds(base)
     if high < 0:
         raise NotReal(f"NaN in world {world.describe()}: a fractional power of a negative number in {expr}")
     if low < 0:
@@ -2515,6 +2581,17 @@ def _interval_power(expr: sp.Pow, world: World):
     if low == 0:
         return base ** power
     return _exp(power * iv.log(base))
+
+
+def _integer_exponent(exponent: sp.Expr, power) -> int | None:
+    """The exponent's value where the exponent is an integer by its symbols' assumptions (n, 2n, n + 1 for an
+    integer n) and the world gives it one exact integer value: then x^n is defined for a negative x too."""
+    if exponent.is_integer is not True:
+        return None
+    low, high = bounds(power)
+    if low != high or not mpmath.isint(low):
+        return None
+    return int(low)
 
 
 def _exp(argument):
@@ -2537,6 +2614,119 @@ def _hyperbolic(kind, argument):
     if high <= 0:
         return 2 / (_exp(-2 * argument) + 1) - 1
     return (up - down) / (up + down)
+
+
+# ---------------------------------------------------------------- where a switching argument switches
+
+
+SWITCH_GRID = np.logspace(-8, 8, 257)  # |values| scanned for a sign change: 1e-8 .. 1e8, sixteen per decade
+SWITCH_BRACKETS = 6  # sign changes refined at most, per expression (those nearest 0 first)
+SWITCH_DIGITS = 30
+SWITCH_BISECTIONS = 120  # halvings of a bracket: from a ratio of 10^(1/16) to far below the 30 digits
+
+
+def switch_points(expression: sp.Expr, symbol: sp.Symbol, values: dict) -> list[float]:
+    """The values of ``symbol`` (the other symbols at ``values``) where ``expression``, an argument of a max,
+    min, |·| or step function, changes sign, and where it comes closest to changing sign (where its derivative
+    does: the top of a narrow bump such as 1 − (e^x − 10⁶)², positive only for |e^x − 10⁶| < 1, where a
+    max(0, ·) of it is not 0). Found by a scan for sign changes on ±``SWITCH_GRID`` and 0, each refined by
+    bisection at ``SWITCH_DIGITS`` digits; within the symbol's declared sign; [] where it cannot be evaluated."""
+    try:
+        fixed = sp.sympify(expression).xreplace({s: sp.Float(float(v), SWITCH_DIGITS) for s, v in values.items()})
+    except (TypeError, ValueError):
+        return []
+    if fixed.free_symbols != {symbol}:
+        return []
+    grid = _switch_grid(symbol)
+    points: list[float] = []
+    for target in (fixed, _derivative(fixed, symbol)):
+        if target is not None:
+            points += [p for p in _sign_changes(target, symbol, grid) if all(p != q for q in points)]
+    return points
+
+
+def _switch_grid(symbol: sp.Symbol) -> np.ndarray:
+    if symbol.is_positive:
+        return SWITCH_GRID
+    if symbol.is_nonnegative:
+        return np.concatenate([[0.0], SWITCH_GRID])
+    if symbol.is_negative:
+        return -SWITCH_GRID[::-1]
+    if symbol.is_nonpositive:
+        return np.concatenate([-SWITCH_GRID[::-1], [0.0]])
+    return np.concatenate([-SWITCH_GRID[::-1], [0.0], SWITCH_GRID])
+
+
+def _derivative(expression: sp.Expr, symbol: sp.Symbol) -> sp.Expr | None:
+    try:
+        derivative = sp.diff(expression, symbol)
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+    return derivative if derivative.has(symbol) else None
+
+
+def _sign_changes(expression: sp.Expr, symbol: sp.Symbol, grid: np.ndarray) -> list[float]:
+    """The zeros of ``expression`` on ``grid`` and one root in each interval of it whose ends differ in sign:
+    the signs in floats, those that over- or underflow (or are 0) again in mpmath, whose exponent range is
+    unbounded; each root refined by bisection in mpmath (a bracket whose ends agree there is dropped)."""
+    try:
+        precise = sp.lambdify([symbol], expression, modules="mpmath")
+        signs = _float_signs(sp.lambdify([symbol], expression, modules="numpy"), grid)
+        with mpmath.workdps(SWITCH_DIGITS):
+            for k in np.flatnonzero(~np.isfinite(signs) | (signs == 0)):
+                signs[k] = _sign_at(precise, grid[k])
+    except (TypeError, ValueError, NameError, SyntaxError, ArithmeticError):
+        return []
+    found = [float(v) for v, sign in zip(grid, signs) if sign == 0]
+    changes = np.flatnonzero(signs[:-1] * signs[1:] < 0)
+    for k in sorted(changes, key=lambda k: min(abs(grid[k]), abs(grid[k + 1])))[:SWITCH_BRACKETS]:
+        root = _bisected(precise, grid[k], grid[k + 1])
+        if root is not None:
+            found.append(root)
+    return found
+
+
+def _float_signs(function: Callable, grid: np.ndarray) -> np.ndarray:
+    """The signs of ``function`` on ``grid`` in floats: NaN where a value is not a finite real number, and where
+    it is 0 or tiny (an underflow may hide the sign), for mpmath to say."""
+    with np.errstate(all="ignore"):
+        values = np.asarray(function(grid))
+    if values.dtype.kind == "c" or values.dtype.kind not in "fiu":
+        return np.full(grid.shape, np.nan)
+    values = np.broadcast_to(values.astype(float), grid.shape)
+    return np.where(np.isfinite(values) & (np.abs(values) > 1e-250), np.sign(values), np.nan)
+
+
+def _sign_at(function: Callable, value) -> float:
+    """The sign of a real value of ``function`` at ``value`` (NaN where it is not a finite real number)."""
+    try:
+        result = function(mpmath.mpf(value))
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+        return math.nan
+    if not isinstance(result, (mpmath.mpf, int)) or not mpmath.isfinite(result):
+        return math.nan
+    return float(mpmath.sign(result))
+
+
+def _bisected(function: Callable, low: float, high: float) -> float | None:
+    """A root of ``function`` between ``low`` and ``high``, where its sign differs, by bisection in mpmath
+    (None where the ends' signs agree there, or a value on the way is no real number)."""
+    with mpmath.workdps(SWITCH_DIGITS):
+        a, b = mpmath.mpf(low), mpmath.mpf(high)
+        sign_a, sign_b = _sign_at(function, a), _sign_at(function, b)
+        if sign_a == 0:
+            return float(a)
+        if not sign_a * sign_b < 0:
+            return None
+        for _ in range(SWITCH_BISECTIONS):
+            middle = (a + b) / 2
+            sign_m = _sign_at(function, middle)
+            if sign_m == 0:
+                return float(middle)
+            if math.isnan(sign_m):
+                return None
+            a, b, sign_a = (middle, b, sign_m) if sign_m == sign_a else (a, middle, sign_a)
+        return float((a + b) / 2)
 
 
 # ---------------------------------------------------------------- higher precision

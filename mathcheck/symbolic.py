@@ -26,6 +26,7 @@ from functools import lru_cache
 
 import sympy as sp
 from sympy.calculus.util import continuous_domain
+from sympy.simplify.simplify import signsimp
 
 from mathcheck.calculus import Undecidable, exact_sign, infimum
 from mathcheck.deadline import SymbolicTimeout, time_limit
@@ -458,9 +459,32 @@ def _decays_superpolynomially(weight: sp.Expr, variable: sp.Symbol) -> bool:
 def _difference_is_zero(lhs: sp.Expr, rhs: sp.Expr, rules, model: tuple = ()) -> bool:
     rules = tuple(rules)
     difference = sp.expand(normal_form(lhs, rules, model) - normal_form(rhs, rules, model))
-    if difference == 0:
-        return True
-    return sp.expand(expand_logs(sp.cancel(sp.together(difference)))) == 0
+    return difference == 0 or _cancels_to_zero(difference)
+
+
+@cached_on_expressions(1024)  # the steps of a chain meet the same difference again (the same two normal forms)
+def _cancels_to_zero(difference: sp.Expr) -> bool:
+    """Whether ``difference`` is 0 as a rational function of its parts, logs expanded after."""
+    return sp.expand(expand_logs(_cancelled(sp.together(difference)))) == 0
+
+
+def _cancelled(expr: sp.Expr) -> sp.Expr:
+    """``sp.cancel(expr)``, each closed integral (one with no free symbol) held as a placeholder symbol meanwhile:
+    sympy takes a closed integral for a number and, to order the terms of a sum, tries to evaluate it
+    numerically (mpmath quadrature of an abstract integrand: a thirtieth of a second for nothing). A placeholder
+    is an independent variable, so a cancellation found with it holds for the integral put back; each integral
+    is first given the rewrites cancel makes inside it (``signsimp``, ``factor_terms``), and integrals equal after
+    them share one placeholder, as cancel would see them equal."""
+    placeholders: dict[sp.Expr, sp.Dummy] = {}
+    hidden: dict[sp.Integral, sp.Dummy] = {}
+    for node in expr.atoms(sp.Integral):
+        if not node.free_symbols:
+            rewritten = sp.factor_terms(signsimp(node), radical=True)
+            hidden[node] = placeholders.setdefault(rewritten, sp.Dummy("closed_integral"))
+    if not hidden:
+        return sp.cancel(expr)
+    restored = {placeholder: rewritten for rewritten, placeholder in placeholders.items()}
+    return sp.cancel(expr.xreplace(hidden)).xreplace(restored)
 
 
 # ---------------------------------------------------------------- lemmas

@@ -30,10 +30,12 @@ verified.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Callable
 
 import sympy as sp
@@ -41,9 +43,9 @@ from sympy.core.function import AppliedUndef
 
 from mathcheck.lazy import LazyPattern
 from mathcheck.audit.cache import cached_step
-from mathcheck.audit.dependence import declared_dependence
+from mathcheck.audit.dependence import captured_variables, closed_dependence, declared_dependence
 from mathcheck.matrices import MatrixExpectation, MvNormal
-from mathcheck.audit.document import ChainItem, Document, Formula
+from mathcheck.audit.document import ChainItem, Document, Formula, ended_statement
 from mathcheck.audit.families import IndexedFamily, family_of, symbols_by_name
 from mathcheck.audit.prose_definitions import (Condition, covers_the_line, defines_constant, overlap_problem,
                                                other_piece, piece_condition, split_definition,
@@ -206,6 +208,8 @@ class Names:
         for chain in chains:
             self._collect_family(chain)
         self.redefined_in_prose: dict[str, Definition] = {}  # f defined by a display, again in the prose later
+        self.freed: dict[str, int] = {}  # a name defined as a value (K = 1) -> the line the prose frees it from
+        self.kept: set[str] | frozenset[str] = frozenset()  # the names the formula being checked quantifies
         for definition in prose:  # "Let $f(x) = x^3$": f is defined there, a later display about f is a claim
             if definition.name not in self.definitions and not any(
                     item.line < definition.line and item.expr is not None and mentions_function(item.expr, definition.name)
@@ -242,8 +246,9 @@ class Names:
             elif explicit:
                 continue
             elif item.relation == "=" and position == 1 and isinstance(previous.expr, NameRef) \
-                    and self.fresh(previous.expr.name) and not self._written_before(previous, self.chains):
-                self._define(previous.expr, item.expr, item)
+                    and self.fresh(previous.expr.name) and not self._written_before(previous, self.chains) \
+                    and not (len(chain) == 2 and _a_named_example(self.text, previous, item)):
+                self._define(previous.expr, item.expr, item)  # "With a single sample, $$K = 1$$": no definition
             elif item.relation == "=" and position == len(chain) - 1 and position > 1 \
                     and isinstance(item.expr, NameRef) and self.fresh(item.expr.name) \
                     and not _mentions(chain[:position], item.expr.name):  # L ≥ 3 = L names nothing: a claim
@@ -263,7 +268,13 @@ class Names:
         before = self.text[:head.formula.start] if self.text else ""
         equated = re.finditer(rf"(?<![A-Za-z\\]){letter}\s*\([^()$]*\)\s*(?:=|:=|\\coloneqq|\\triangleq|\\equiv|"
                               rf"\\stackrel|\\overset|\\doteq)", before)
-        return any(not _PROSE_NEGATION.search(_sentence_around(before, match.start())) for match in equated)
+        return any(not _PROSE_NEGATION.search(self._sentence_before(match.start(), len(before))) for match in equated)
+
+    def _sentence_before(self, offset: int, limit: int) -> str:
+        """The sentence of the document's text around ``offset``, cut at ``limit`` (where the display starts), as
+        written (its formulas too)."""
+        begin, stop = _sentence_span(_masked_maths(self.text), offset, offset, limit)
+        return self.text[begin:stop]
 
     def _collect_family(self, chain: list[Item]) -> None:
         """``w_k := body`` with a body that uses the index k: an indexed family (the first of its letter)."""
@@ -458,17 +469,18 @@ class Names:
         for call in expr.atoms(AppliedUndef):  # h(2) with h(x) := x^2
             if call.func.__name__ in self.functions or self.instance_of(call.func.__name__) is not None:
                 replacements[call] = self._reference(NameRef(call.func.__name__, call.args), formula, notes, line)
-        replacements.update(self._defined_sizes(expr))
+        replacements.update(self._defined_sizes(expr, line))
         return expr.xreplace(replacements) if replacements else expr
 
-    def _defined_sizes(self, expr: sp.Expr) -> dict:
+    def _defined_sizes(self, expr: sp.Expr, line: int | None = None) -> dict:
         """N of ``\\sum_{i=1}^{N}`` (read as a size symbol) where the document defines N (``N := 100``, "Let $N = 100$"):
         its value, as the N written outside the sum has (a positive integer only; another value stays the size)."""
         found = {}
         for name in self.sizes:
             definition = self.definitions.get(name)
             written = [s for s in free_symbols(expr) if isinstance(s, sp.Symbol) and s.name == name]
-            if definition is None or definition.arguments or definition.refusal or not written:
+            if definition is None or definition.arguments or definition.refusal or not written \
+                    or self.freed_at(name, line):
                 continue
             try:
                 value = self._body(definition)
@@ -478,8 +490,30 @@ class Names:
                 found.update({symbol: value for symbol in written})
         return found
 
+    def free(self, name: str, line: int) -> None:
+        """The prose makes ``name`` arbitrary again before ``line`` ("Now let $K$ be any positive integer"): a value
+        it was defined as before (K = 1) is not its meaning from there on."""
+        definition = self.definitions.get(name)
+        if definition is not None and not definition.arguments and definition.line < line:
+            self.freed.setdefault(name, line)
+
+    def freed_at(self, name: str, line: int | None) -> bool:
+        """Whether ``name``'s defined value is withdrawn at ``line`` (see :meth:`free`), or in the formula being
+        checked, which quantifies it ("for all K")."""
+        return self._freed_before(name, line) or re.sub(r"[\\{}\s]", "", name) in self.kept
+
+    def _freed_before(self, name: str, line: int | None) -> bool:
+        freed = self.freed.get(name)
+        return freed is not None and line is not None and line >= freed
+
     def _reference(self, ref: NameRef, formula: Formula, notes: list[str], line: int, at_use: bool = True) -> sp.Expr:
         definition = self.definitions.get(ref.name)
+        if definition is not None and not ref.arguments and self.freed_at(ref.name, line):
+            where = f"from line {self.freed[ref.name]}" if self._freed_before(ref.name, line) else "in this formula"
+            note = f"{_display(ref.name)} is arbitrary {where} (its value at line {definition.line} not put in)"
+            if note not in notes:
+                notes.append(note)
+            definition = None
         shown = sp.sstr(ref)
         arguments = tuple(self.resolve(a, formula, notes, line) for a in ref.arguments)
         instance = self.instance_of(ref.name) if definition is None else None
@@ -587,13 +621,14 @@ class Names:
             raise Unparsed(f"{_display(definition.name)} is defined at line {definition.line} through its own instance "
                            f"{_display(recursive[0])}: recursive definition not unfolded", definition.name)
         definition.resolving = True
+        kept, self.kept = self.kept, frozenset()  # a body means what it meant where it was defined
         try:
             definition.resolved = self.resolve(definition.body, definition.formula, [], definition.line)
         except Unparsed as error:
             raise Unparsed(f"the definition of {_display(definition.name)} at line {definition.line} cannot be "
                            f"used: {error.reason}", error.fragment) from None
         finally:
-            definition.resolving = False
+            definition.resolving, self.kept = False, kept
         return definition.resolved
 
 
@@ -876,11 +911,51 @@ def standard_operator(name: str) -> bool:
     return re.sub(r"[\\{}_ ]|mathrm|operatorname", "", name).lower() in STANDARD_OPERATORS
 
 
-def _sentence_around(text: str, offset: int) -> str:
-    """The sentence of ``text`` that holds ``offset`` (it ends at . ! ? or a blank line; a `?` stays in it)."""
-    start = max(text.rfind(mark, 0, offset) for mark in (". ", "! ", "? ", "\n\n")) + 1
-    ends = [end for end in (text.find(mark, offset) for mark in (".", "!", "?", "\n\n")) if end >= 0]
-    return text[start:min(ends, default=len(text)) + 1]
+# -- sentences: one rule for where a sentence of the prose ends, used by every reader of this module that asks for
+# "the sentence around" a place or cuts prose into sentences: at . ! ? before a space or the end of the text, at
+# 。！？ (Japanese needs no space after them), and at a blank line
+
+_SENTENCE_END = LazyPattern(r"[.!?](?=\s|$)|[。！？]|\n\s*\n")
+_SENTENCE_BREAK = LazyPattern(r"(?<=[.!?])\s+|(?<=[。！？])|\n\s*\n")  # the same places, for re.split
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (the space after a closing mark dropped, the mark kept)."""
+    return _SENTENCE_BREAK.split(text)
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` around ``text[start:end]`` (a formula, or a place: start == end), its closing mark
+    kept (a "?" says it asks). Pass the text with its inline formulas blanked (:func:`_masked_maths`): a mark
+    inside math ends no sentence."""
+    begin, stop = _sentence_span(text, start, end)
+    return text[begin:stop]
+
+
+def _sentence_span(text: str, start: int, end: int, limit: int | None = None) -> tuple[int, int]:
+    """(begin, stop) of :func:`_sentence`; ``limit``: where the text is cut (the sentence stops there at the latest)."""
+    starts, ends = _sentence_ends(text)
+    before = bisect.bisect_right(ends, start) - 1
+    begin = ends[before] if before >= 0 else 0
+    after = bisect.bisect_left(starts, end)
+    stop = len(text)
+    if after < len(starts):
+        stop = starts[after] if text[starts[after]].isspace() else ends[after]
+    return begin, stop if limit is None else min(stop, limit)
+
+
+@lru_cache(maxsize=8)
+def _sentence_ends(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(starts, ends) of the places where the sentences of ``text`` end, found once for a text (a document
+    asks for the sentence around each of its inline formulas)."""
+    found = list(_SENTENCE_END.finditer(text))
+    return tuple(m.start() for m in found), tuple(m.end() for m in found)
+
+
+@lru_cache(maxsize=8)
+def _masked_maths(text: str) -> str:
+    """``text`` with every inline formula blanked (:func:`_masked`)."""
+    return _masked(text, [(start, end) for start, end, _, _ in _inline_maths(text)])
 
 
 def _alone_in_display(previous: Item, item: Item) -> bool:
@@ -940,8 +1015,26 @@ class ProseValue:
     anew: bool = False  # the sentence says the value changes ("now", "next we take", "以下では"): no check
 
 
-_FREEING = LazyPattern(r"\b(?:arbitrary|any\s+real|every\s+real|all\s+real|in\s+general|generic|for\s+(?:all|every|any)"
-                      r"|unrestricted|free\s+to\s+vary)\b", re.IGNORECASE)
+_FREEING = LazyPattern(r"\b(?:arbitrary|any|every\s+real|all\s+real|general(?:ly)?|generic|for\s+(?:all|every|any)"
+                      r"|unrestricted|free\s+to\s+vary|free\s+variable|var(?:y|ies|ying)|rang(?:e|es|ing)\s+over"
+                      r"|no\s+longer\s+(?:fixed|assigned|set|equal)|(?:be|denotes?|is\s+now)\s+(?:an?\s+)?(?:(?:positive|negative|non-?negative"
+                      r"|non-?zero|natural|real|complex|free)\s+)*(?:number|integer|scalar|real|variable))\b"
+                      r"|任意|一般|勝手な|自由に|すべての|全ての|あらゆる"
+                      r"|を(?:正の|負の|非負の)?(?:実数|整数|自然数|変数|実変数)と", re.IGNORECASE)
+# "In general:", "More generally,", "一般には": a sentence that is only a turn to the general case frees every value
+_GENERAL_TURN = LazyPattern(r"\W*(?:now|next|then)?\W*(?:in\s+general|more\s+generally|generally|一般に(?:は)?|"
+                           r"一般の場合(?:に|は)?)\W*", re.IGNORECASE)
+# "$x \in \mathbb{R}$", "$K \in \mathbb{N}$": a domain declaration of a lone name (re-declares it, as a sign does)
+_DOMAIN_DECLARATION = LazyPattern(r"\s*(\\?[A-Za-z]+)\s*\\in\b.*", re.DOTALL)
+# "where $K \in \mathbb{N}$", "ただし": a sentence that goes on describing the display before it (its value too)
+_CONTINUING = LazyPattern(r"\W*(?:(?:where|with|since|as|because|so|i\.\s?e\.|which|for\s+which)\b|ただし)",
+                         re.IGNORECASE)
+# "at one point", "with a single sample", "in the special case", "例えば": the value that follows is a local instance
+_EXAMPLE_CASE = LazyPattern(r"\b(?:for\s+(?:example|instance)|e\.\s?g\.|sanity[-\s]check|as\s+a\s+check|"
+                           r"at\s+(?:one|a|a\s+(?:single|fixed|given|particular|specific|sample))\s+point|"
+                           r"with\s+(?:a\s+single|one|only\s+one|just\s+one)\s+(?:sample|draw|point|example)|"
+                           r"(?:in|as|for)\s+(?:the|a)\s+(?:special|simplest|trivial|toy)\s+case)\b|"
+                           r"例えば|たとえば|例として|一点で|特別な場合|特殊な場合", re.IGNORECASE)
 _EXAMPLE_LEAD = LazyPattern(r"(?:\be\.\s?g\.|\bi\.\s?e\.|\bfor\s+(?:example|instance)|\bsuch\s+as|\bsay|\bat|\bsetting"
                            r"|\btake|\bchoose|\bpick|\bexample|\binstance)[\s,:;({}$\\\[]*"
                            r"(?:\\(?:quad|qquad|text|mathrm|textrm|,|;)[\s{}(]*)*$", re.IGNORECASE)
@@ -953,10 +1046,39 @@ def _plain_name(symbol: sp.Expr) -> str:
 
 
 def _freed_names(prose: str) -> set[str]:
-    """The lone variables ($c$, $\\sigma$) of the sentences of ``prose`` that make them arbitrary again."""
+    """The lone variables ($c$, $\\sigma$) of the sentences of ``prose`` that make them arbitrary again ("take any
+    $x$", "let $x$ be a real number", "一般の $x$"), and the names a domain declaration re-declares ($x \\in
+    \\mathbb{R}$)."""
     sentences, maths = _marked_sentences(prose)
-    return {re.sub(r"[\\{}\s]", "", maths[int(k)][0]) for sentence in sentences if _FREEING.search(sentence)
+    lone = {re.sub(r"[\\{}\s]", "", maths[int(k)][0]) for sentence in sentences if _FREEING.search(sentence)
             for k in re.findall(r"⟦(\d+)⟧", sentence) if re.fullmatch(r"\s*\\?[A-Za-z]+\s*", maths[int(k)][0])}
+    domains = {re.sub(r"[\\{}\s]", "", found.group(1)) for sentence in sentences
+               if not _CONTINUING.match(sentence) for k in re.findall(r"⟦(\d+)⟧", sentence)
+               for found in [_DOMAIN_DECLARATION.fullmatch(maths[int(k)][0])] if found is not None}
+    return lone | domains
+
+
+def _turns_general(prose: str) -> bool:
+    """Whether a sentence of ``prose`` is only a turn to the general case ("In general:", "一般に、"): every
+    assigned value is withdrawn there."""
+    sentences, _ = _marked_sentences(prose)
+    return any(_GENERAL_TURN.fullmatch(sentence.strip()) for sentence in sentences)
+
+
+# "\forall x", "\text{for all } x", "\text{for every $c$}", "\text{任意の } x": the formula quantifies the name
+_QUANTIFIER = LazyPattern(r"(?:\\forall|\bfor\s+(?:all|every|each|any)(?:\s+real)?|任意の|すべての|全ての)"
+                         r"(?P<names>(?:\s|[{}$~,]|\\[,;: !]|\\q?quad\b|\\(?:text|mathrm)\b)*\\?[A-Za-z]+\b"
+                         r"(?:\s*,\s*\\?[A-Za-z]+\b)*)", re.IGNORECASE)
+
+
+def _quantified_names(source: str) -> set[str]:
+    """The names a formula's own text quantifies (``(x+1)^2 = x^2 + 2x + 1 \\quad \\text{for all } x``): an
+    assigned value of such a name is never put in there (the formula is about every value)."""
+    quantified = {re.sub(r"[\\{}\s]", "", name) for found in _QUANTIFIER.finditer(source)
+                  for name in re.findall(r"\\?[A-Za-z]+\b", re.sub(r"\\(?:q?quad|text|mathrm)\b|\\[,;: !]", " ",
+                                                                    found.group("names")))}
+    in_a_domain = {name.lstrip("\\") for name in re.findall(r"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*\\in\b", source)}
+    return quantified | in_a_domain  # "x \\in \\mathbb{R}" in the formula: about every x there
 
 
 def _an_example_value(text: str, start: int) -> bool:
@@ -968,7 +1090,14 @@ def _an_example_value(text: str, start: int) -> bool:
     if lead is not None and re.match(r"\W*(?:take|choose|pick|setting)\b", lead.group(), re.I) \
             and _VALUE_CHANGES.search(before[:lead.start()]):
         return False  # "Next we take $c := 3$": the value changes, no example
-    return lead is not None
+    return lead is not None or _an_example_case(before)
+
+
+def _an_example_case(before: str) -> bool:
+    """Whether the sentence that leads into a value (``before``, up to it) names a local case: "Sanity check at
+    one point:", "With a single sample,", "例えば" (the display opening it and a paragraph break before it kept)."""
+    lead_in = re.sub(r"(?:\$\$|\\\[|\\begin\{[A-Za-z*]+\}|\s)*$", "", before)
+    return bool(_EXAMPLE_CASE.search(re.split(r"(?<=[.!?。])\s+|(?<=。)|\n\s*\n", lead_in)[-1]))
 
 
 def _marked_sentences(prose: str) -> tuple[list, list[str]]:
@@ -981,7 +1110,7 @@ def _marked_sentences(prose: str) -> tuple[list, list[str]]:
     parts.append(prose[last:])
     sentences = [sentence for block in re.split(r"\n[ \t]*(?=#)|(?<=\n)(?=[ \t]*#)|\n\s*\n|^(?=#)", "".join(parts))
                  for sentence in (re.split(r"\n", block, maxsplit=1) if block.lstrip().startswith("#") else [block])
-                 for sentence in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", sentence)]  # a heading is a sentence of its own
+                 for sentence in _sentences(sentence)]  # a heading is a sentence of its own
     return sentences, [(math, math_start) for _, _, math_start, math in maths]
 
 
@@ -1052,7 +1181,8 @@ def _prose_reading(document: Document) -> tuple[tuple[Definition, ...], tuple[Pr
             parts = _piece_parts(sentence, [k for k, _ in found])
             for k, name, body, source, line in functions:
                 unsigned = _unsigned(formula.context, [a.name for a in name.arguments])
-                in_words = other_piece(parts[k][1]) if name.arguments else None
+                in_words = other_piece(parts[k][1], [math for math, _ in maths],
+                                       (name.name, tuple(a.name for a in name.arguments))) if name.arguments else None
                 if in_words is not None:  # "..., and zero otherwise": the other piece is read too, never dropped
                     words[k] = parts[k][0] + " " + parts[k][1][:in_words[0]]
                     pieces.setdefault(name.name, []).append(
@@ -1068,7 +1198,8 @@ def _prose_reading(document: Document) -> tuple[tuple[Definition, ...], tuple[Pr
 
 # "now", "next we take", "from now on", "instead", "以下では": the sentence changes a value given before
 _VALUE_CHANGES = LazyPattern(r"\b(?:now|next|henceforth|hereafter|instead|from\s+(?:here|this\s+point)\s+on|"
-                            r"in\s+what\s+follows|(?:re-?)?(?:assign|define)s?|change[sd]?|becomes?|anew|again)\b|"
+                            r"in\s+what\s+follows|(?:re-?)?(?:assign|define)s?|change[sd]?|becomes?|anew|again|"
+                            r"switch(?:es|ed)?|update[sd]?)\b|"
                             r"以下|以降|今度|改めて|新たに|代わりに|変更", re.I)
 # "$c$ is now $3$", "$c$ becomes $3$", "set $c$ to $3$", "$c$ を $3$ とする": a value stated in words
 _VALUE_IN_WORDS = LazyPattern(r"(?:\b(?:set|put|change|fix)\s+)?⟦(?P<name>\d+)⟧\s*(?:(?:is|equals)\s+(?:now|henceforth|"
@@ -1313,6 +1444,17 @@ def _free_names(expr: sp.Basic) -> set[str]:
     """The names of the variables and vectors ``expr`` leaves free (m = E[z] leaves no z free)."""
     bound = {_plain_name(v) for node in sp.preorder_traversal(expr) for v in _binds(node) + _matrix_binds(node)}
     return {_plain_name(s) for s in free_symbols(expr)} | ({_plain_name(s) for s in expr.atoms(sp.MatrixSymbol)} - bound)
+
+
+def _with_vector_values(expr: sp.Basic, constants: dict) -> sp.Basic:
+    """``expr`` with each vector the document assigned (``b := x - \\mu`` of vectors x, μ, read before b's shape
+    was known) put in where a step writes it as a vector of the value's shape (``b^T b``)."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    named = {v.name: e for v, e in constants.items() if isinstance(e, sp.MatrixExpr)}
+    found = {m: named[m.name] for m in expr.atoms(sp.MatrixSymbol) if m.name in named and named[m.name].shape == m.shape
+             and m not in named[m.name].atoms(sp.MatrixSymbol)}
+    return expr.xreplace(found) if found else expr
 
 
 def _matrix_binds(expr: sp.Basic) -> tuple:
@@ -1716,6 +1858,20 @@ class WorldCache:
 # ---------------------------------------------------------------- the audit
 
 
+def _a_named_example(text: str, previous: Item, item: Item) -> bool:
+    """``K = 1`` (a name, no arguments, given a number) just after an example's lead-in ("With a single sample,")."""
+    return isinstance(previous.expr, NameRef) and not previous.expr.arguments and isinstance(item.expr, sp.Expr) \
+        and item.expr.is_number is True and _an_example_value(text, previous.start)
+
+
+def _example_value(name: sp.Expr, item: Item, result: StepResult) -> StepResult:
+    """``x = 2`` after an example's lead-in ("e.g.", "at one point", "with a single sample"): a local instance."""
+    result.verdict, result.relation = DEFINITION, "="
+    result.reason = (f"an example value {sp.sstr(name)} = {_shown(item.expr)} (after an example's lead-in such as "
+                     f"'e.g.' or 'at one point'): not an assignment, not put in anywhere else")
+    return result
+
+
 class Auditor:
     def __init__(self, document: Document, seed: int = 0, examples: int | None = None):
         self.document, self.seed = document, seed
@@ -1738,8 +1894,8 @@ class Auditor:
         self.redefinitions: list[Redefinition] = []  # the document's definitions of built-in names
         self._redefining: dict[int, Redefinition] = {}  # id(item) of H(p) := ... -> its definition
         self._segments: dict[int, Any] | None = None  # id(item) -> its Segment (the expanded text)
-        self.dependence = _with_displayed(declared_dependence(self._prose_text()), self.chains,
-                                          self.density_variables)  # "c depends on z", $$b = z - m$$: b -> {"z"}
+        self.dependence = closed_dependence(_with_displayed(declared_dependence(self._prose_text()), self.chains,
+                                                            self.density_variables), self._prose_text())  # c -> {z}
 
     def run(self) -> list[StepResult]:
         self._check_redefinitions()
@@ -1747,10 +1903,11 @@ class Auditor:
         values = sorted(self.prose_values, key=lambda found: found.offset)
         cursor = 0
         for formula in self.document.formulas:
-            self._withdraw_values(self._prose_text()[cursor:formula.start])
+            self._withdraw_values(self._prose_text()[cursor:formula.start], self.document.line_of(formula.start))
             cursor = formula.end
             while values and values[0].offset < formula.start:
                 self._prose_value(values.pop(0))
+            self._leave_statements(formula.start)
             while problems and problems[0].start < formula.start:
                 self.results.append(self._prose_problem(problems.pop(0)))
             if formula.problem is not None:
@@ -1765,14 +1922,31 @@ class Auditor:
         self.results += [self._prose_problem(problem) for problem in problems]
         return self.results
 
-    def _withdraw_values(self, prose: str) -> None:
-        """"From now on $c$ is an arbitrary real number", "In general, for every real $x$": the prose frees an
-        assigned variable, so its value is no longer put in (the later steps are about any value)."""
-        for name in _freed_names(prose):
+    def _withdraw_values(self, prose: str, line: int) -> None:
+        """"From now on $c$ is an arbitrary real number", "In general, for every real $x$", "Now let $x \\in
+        \\mathbb{R}$": the prose frees an assigned variable (a sentence that is only "In general:" frees them all),
+        so its value is no longer put in (the later steps, from ``line`` on, are about any value); a name defined
+        as a value (K = 1) is free again from ``line`` on too."""
+        freed = _freed_names(prose)
+        for name in freed:
+            self.names.free(name, line)
+        if _turns_general(prose):
+            freed |= {_plain_name(v) for v in list(self.assignments) + list(self.values)}
+            for name, definition in self.names.definitions.items():  # K = 1, N := 100: a number, free again
+                if isinstance(definition.body, sp.Expr) and definition.body.is_number is True:
+                    self.names.free(name, line)
+        for name in freed:
             for variable in [v for v in list(self.assignments) + list(self.values) if _plain_name(v) == name]:
                 self.assignments.pop(variable, None)
                 self.values.pop(variable, None)
                 self.random.discard(variable)
+
+    def _leave_statements(self, at: int) -> None:
+        """A variable assigned inside a lemma or proof that has ended (x := 2y there) is free again at ``at``."""
+        for variable in [v for v, item in self.assignments.items() if ended_statement(self.document, item.start, at)]:
+            self.assignments.pop(variable, None)
+            self.values.pop(variable, None)
+            self.random.discard(variable)
 
     def _prose_value(self, found: ProseValue) -> None:
         """``Let $c := 3$``: the variable is assigned from here on, as by a display ``c := 3`` (a variable the
@@ -2146,10 +2320,14 @@ class Auditor:
             if getattr(first.problem, "ill_formed", False):  # shapes that do not fit (audit/matrix_reader.py)
                 result.verdict = REFUTED
             return result
+        if len(chain) == 2 and item.relation == "=" and earlier is None and _a_named_example(
+                self.document.text, previous, item) and self.names.instance_of(previous.expr.name) is None:
+            return _example_value(previous.expr, item, result)  # "With a single sample, $$K = 1$$"
         if len(chain) == 2 and isinstance(previous.expr, sp.Symbol) and item.relation == "=" \
                 and written_as_name(previous) and (previous.expr in (x, z, X) or self._random_variable(previous.expr)
                                                    or previous.expr in self.values
-                                                   or declared_laws(formula.context, previous.expr)) \
+                                                   or declared_laws(formula.context, previous.expr)
+                                                   or self._new_vector_name(previous, item)) \
                 and not item.expr.has(previous.expr):
             return self._assignment(formula, previous, item, result)
         if skipped:
@@ -2197,9 +2375,14 @@ class Auditor:
         if generic is not None:
             return generic
         notes: list[str] = []
+        kept = _quantified_names(formula.source)  # "for all x": x's assigned or defined value is not put in
         try:
-            lhs = self.names.resolve(lhs, formula, notes, item.line)
-            rhs = self.names.resolve(item.expr, formula, notes, item.line)
+            self.names.kept = kept
+            try:
+                lhs = self.names.resolve(lhs, formula, notes, item.line)
+                rhs = self.names.resolve(item.expr, formula, notes, item.line)
+            finally:
+                self.names.kept = frozenset()
             for side, expr in (("left", lhs), ("right", rhs)):
                 problem = _value_problem(expr) or self._captured_use(expr)
                 if problem:
@@ -2217,7 +2400,8 @@ class Auditor:
             result.verdict, result.reason = UNPARSED, prefix + schwarz
             result.detail["fragment"] = item.source
             return result
-        lhs, rhs, assigned = self._with_values(lhs), self._with_values(rhs), self._assigned_in(lhs, rhs)
+        lhs, rhs, assigned = self._with_values(lhs, kept), self._with_values(rhs, kept), \
+            self._assigned_in(lhs, rhs, kept=kept)
         if assigned:
             notes.append(f"with the assigned {assigned} put in")
         kinds, positive = _function_kinds([lhs, rhs], formula.context)
@@ -2261,20 +2445,25 @@ class Auditor:
             problem = _value_problem(expr) or self._captured_use(expr)
             if problem:
                 raise Unparsed(f"the {side}-hand side cannot be evaluated: {problem}", _shown(expr))
-        return self._with_values(lhs), self._with_values(rhs)
+        kept = _quantified_names(formula.source)
+        return self._with_values(lhs, kept), self._with_values(rhs, kept)
 
-    def _constants(self) -> dict[sp.Symbol, sp.Expr]:
+    def _constants(self, kept: set[str] | frozenset[str] = frozenset()) -> dict[sp.Symbol, sp.Expr]:
         """The assigned variables whose values later steps mean (c := 3, m := E[x], m := z²): every assignment
-        except those of a random variable (z = μ + σε, x = 1: the densities' variables keep their own role)."""
-        return {v: e for v, e in self.values.items() if v not in self.random and not self._random_variable(v)}
+        except those of a random variable (z = μ + σε, x = 1: the densities' variables keep their own role) and
+        those of the names in ``kept``."""
+        return {v: e for v, e in self.values.items() if v not in self.random and not self._random_variable(v)
+                and _plain_name(v) not in kept}
 
-    def _with_values(self, expr: sp.Expr) -> sp.Expr:
-        """``expr`` with the document's assigned values put in (c + 1 after c := 3 is 4)."""
-        constants = {v: e for v, e in self._constants().items() if v in free_symbols(expr)}
-        return substitute(expr, constants) if constants else expr
+    def _with_values(self, expr: sp.Expr, kept: set[str] | frozenset[str] = frozenset()) -> sp.Expr:
+        """``expr`` with the document's assigned values put in (c + 1 after c := 3 is 4), except those of the
+        names in ``kept`` (the formula quantifies them: "for all x")."""
+        constants = {v: e for v, e in self._constants(kept).items() if v in free_symbols(expr)}
+        expr = substitute(expr, constants) if constants else expr
+        return _with_vector_values(expr, self._constants(kept))
 
-    def _assigned_in(self, *sides: sp.Expr) -> str:
-        constants = self._constants()
+    def _assigned_in(self, *sides: sp.Expr, kept: set[str] | frozenset[str] = frozenset()) -> str:
+        constants = self._constants(kept)
         used = sorted({v for side in sides for v in free_symbols(side) if v in constants}, key=sp.default_sort_key)
         return ", ".join(f"{v} := {_shown(constants[v])}" for v in used)
 
@@ -2622,7 +2811,7 @@ class Auditor:
         that depends on $z$"), used inside an expectation over v, where it is no constant."""
         def visit(node: sp.Basic, bound: frozenset) -> str:
             name = _plain_name(node) if isinstance(node, (sp.Symbol, sp.MatrixSymbol)) else ""
-            captured = sorted(self.dependence.get(name, frozenset()) & bound) if name not in bound else []
+            captured = captured_variables(name, self.dependence.get(name, frozenset()), bound)
             if captured:
                 return (f"the document says {name} depends on {', '.join(captured)}, and it is used here inside an "
                         f"expectation over {', '.join(captured)}, where it is no constant: not decided")
@@ -2630,7 +2819,7 @@ class Auditor:
             return next((found for found in (visit(arg, inner) for arg in node.args if isinstance(arg, sp.Basic))
                          if found), "")
 
-        return visit(expr, frozenset()) if self.dependence else ""
+        return visit(expr, frozenset())
 
     def _against_definition(self, lhs: sp.Expr, rhs: sp.Expr, item: Item, verdict: str,
                             detail: dict) -> tuple[str, dict]:
@@ -2909,16 +3098,21 @@ class Auditor:
             f"that cannot be used ({'; '.join(stated)}), whose support may move with the parameter (a boundary "
             f"term the stated hypothesis does not rule out)")
 
+    def _new_vector_name(self, previous: Item, item: Item) -> bool:
+        """``\\mathbf{b} = \\mathbf{x} - \\boldsymbol\\mu``: a name written nowhere before, equated to a vector, is
+        assigned it (a scalar name it cannot equal)."""
+        name = previous.expr.name
+        return isinstance(item.expr, sp.MatrixExpr) and not any(
+            other.line < previous.line and other.expr is not None and name in {
+                s.name for s in other.expr.atoms(sp.Symbol, sp.MatrixSymbol)} for chain in self.chains for other in chain)
+
     def _assignment(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
         """``z = μ(X) + ε σ(X)``: an assignment of a variable; checked against the first assignment (pathwise)
         when the variable was assigned before, in law when the variable has a declared law, against the
         declared sign when the prose declares one (σ > 0)."""
         variable = previous.expr
         if _an_example_value(self.document.text, previous.start):
-            result.verdict, result.relation = DEFINITION, "="
-            result.reason = (f"an example value {variable} = {_shown(item.expr)} (after an example's lead-in such as "
-                             f"'e.g.'): not an assignment, not put in anywhere else")
-            return result
+            return _example_value(variable, item, result)
         earlier = self.assignments.get(variable)
         if earlier is not None:
             prefix = f"{variable} is already assigned at line {earlier.line} " \
@@ -3070,9 +3264,8 @@ def _display_prose(document: Document, formula: Formula) -> str:
     after_end = document.formulas[index + 1].start if index + 1 < len(document.formulas) else len(document.text)
     after = document.text[formula.end:after_end]
     before = ([part for part in re.split(r"\n\s*\n", before) if part.strip()] or [""])[-1]  # the lead-in
-    before = " ".join([part for part in re.split(r"(?<=[.!?])\s+|(?<=。)", before) if part.strip()][-2:])
-    after = "" if re.match(r"[ \t]*\n\s*\n", after) else \
-        re.split(r"\n\s*\n|(?<=[.!?])\s|(?<=。)", after.lstrip(), maxsplit=1)[0]  # the display's own sentence
+    before = " ".join([part for part in _sentences(before) if part.strip()][-2:])
+    after = "" if re.match(r"[ \t]*\n\s*\n", after) else _sentences(after.lstrip())[0]  # the display's own sentence
     inside = " ".join(re.findall(r"\\(?:text|mbox|textrm|textnormal)\s*\{([^{}]*)\}", formula.source))
     return re.sub(r"\\\((.*?)\\\)", r"$\1$", f"{before} {after} {inside}", flags=re.S)
 
@@ -3384,7 +3577,7 @@ def _states_leibniz(document: Document, formula: Formula, item: Item) -> bool:
     before = document.formulas[index - 1].end if index > 0 else 0
     after = document.formulas[index + 1].start if index + 1 < len(document.formulas) else len(text)
     around = text[before:formula.start] + " " + text[formula.end:after]
-    return any(_LEIBNIZ_WORDS.search(s) and not _NEGATED.search(s) for s in re.split(r"(?<=[.!?。])\s+", around))
+    return any(_LEIBNIZ_WORDS.search(s) and not _NEGATED.search(s) for s in _sentences(around))
 
 
 def with_labelled_parameters(*sides: sp.Expr) -> tuple[sp.Expr, ...]:
@@ -3885,7 +4078,6 @@ _NOT_PLAIN = LazyPattern(r"\b(?:not|never|no|cannot|can't|can\s*not|isn't|aren't
                         r"whether|when|whenever|would|could|may|might|should|approximately|approximate|towards?|"
                         r"optimum|optimal|general|contradiction|claim|claims|hence|thus|therefore|so|follows|"
                         r"original|only|ideally|hope|expect)\b|ない|ません|ならば|なら|仮定", re.I)
-_SENTENCE_END = LazyPattern(r"[.!?](?=\s|$)|[。！？]|\n\s*\n")
 # "the parameters $\phi, \theta$ are written explicitly (in the notation)", "we omit the subscripts $\theta$",
 # "パラメータ$\phi,\theta$を明示的に表しています": the exact notation pattern, nothing else
 _LABELS_BEFORE = LazyPattern(r"(?:\b(?:parameters?|subscripts?|labels?)|パラメータ|添字)\s*$", re.I)
@@ -3903,13 +4095,6 @@ def _masked(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = "M" * (end - start)
     return "".join(chars)
-
-
-def _sentence(masked: str, start: int, end: int) -> str:
-    """The sentence of ``masked`` around the formula at ``start:end``."""
-    begin = max([m.end() for m in _SENTENCE_END.finditer(masked, 0, start)], default=0)
-    stop = _SENTENCE_END.search(masked, end)
-    return masked[begin:stop.start() if stop else len(masked)]
 
 
 def _plain_declaration(masked: str, start: int, end: int) -> bool:
@@ -3948,7 +4133,7 @@ def declared_label_rules(text: str, written: set) -> tuple[frozenset, frozenset,
 
     data, identified, distinct = set(), set(), set()
     maths = list(_inline_maths(text))
-    masked = _masked(text, [(start, end) for start, end, _, _ in maths])
+    masked = _masked_maths(text)
     for start, end, _, math in maths:
         if text.startswith("$$", start) or _HEDGED.search(text[max(0, start - 40):start]):
             continue

@@ -51,6 +51,7 @@ from mathcheck.audit.latex import constant_word, font_twins, written_font_names
 from mathcheck.audit import matrix_reader
 from mathcheck.audit.macros import Macro, OffsetMap, expand
 from mathcheck.audit.redefined import display_constants, own_constants
+from mathcheck.audit.prose_definitions import names_builtin_as_quantity
 from mathcheck.vocab import Density, Normal, X, ratio
 
 
@@ -108,6 +109,7 @@ class Document:
     tentative: dict = field(default_factory=dict)  # the note of a declaration read but refused -> what it declares
     prose: str = ""  # ``text`` with what is not prose blanked: displays, code, comments (inline math kept)
     written_densities: dict = field(default_factory=dict)  # (family, label) -> the densities written anywhere
+    statements: list = field(default_factory=list)  # (opening, end) of each lemma, proof, example ... that ended
 
     def __post_init__(self) -> None:
         if not self.written:
@@ -185,8 +187,12 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
     persistent.font_twins = font_twins([m for *_, m in _inline_maths(document.prose)] +
                                        [text[i:j] for kind, _, _, i, j in regions if kind == "display"], document.prose)
     current = persistent.copy()  # and the hypotheses stated since the last formula, for the next one only
-    scopes = _StatementScopes(text, _latex_statements(text, expanded.groups) if source.dialect == LATEX else
-                              _markdown_statements(document.prose))
+    proof_ends = _display_proof_ends(text, regions)  # "$$ ... \qquad \blacksquare $$" ends a proof too
+    events = sorted(_latex_statements(text, expanded.groups) +
+                    _latex_paragraph_statements(document.prose, masked, proof_ends)) \
+        if source.dialect == LATEX else _markdown_statements(document.prose, proof_ends)
+    events = scoped_declaration_events(document.prose, source.dialect, regions, events)  # "In this section, ..."
+    scopes = _StatementScopes(text, events, document.statements)
     cursor = 0
     carry: ChainItem | None = None  # the last expression of the display before: a display "= ..." continues it
     qualified: Formula | None = None  # the display just read: prose that continues its sentence may qualify it
@@ -281,15 +287,32 @@ STATEMENT_ENVIRONMENTS = {"theorem", "thm", "lemma", "lem", "proposition", "prop
 # what such an environment's end gives back: the assumptions, not the names the text has used so far
 SCOPED_FIELDS = ("symbols", "bounded", "index_ranges", "laws", "densities", "curvature", "definite", "symmetric",
                  "notes", "normal_scale", "reparametrizations", "datasets", "data_points", "vector_densities", "points")
+# the keys of the shapes that record a property assumed, not a shape used (see _assumptions_from)
+_PROPERTY_MARKERS = (matrix_reader.DIAGONAL_MATRIX, matrix_reader.ORTHOGONAL_MATRIX, matrix_reader.UNREAD_PROPERTY,
+                     matrix_reader.POSITIVE_DIAGONAL, matrix_reader.BINARY, matrix_reader.UNIT, matrix_reader.DEFINED,
+                     *matrix_reader.TRIANGULAR.values())
 _GROUP_NAME = LazyPattern(r"\\(?:begin|end)\s*\{\s*([A-Za-z]+)\*?\s*\}")
 _STATEMENT_WORDS = (r"(?P<name>theorem|lemma|proposition|corollary|claim|conjecture|example|remark|exercise|problem|"
                     r"question|proof|observation|fact|例題?|補題|定理|命題|系|注意|証明|問題?)")
 _MARKDOWN_STATEMENT = LazyPattern(  # "**Example 2.** Let ...", "*Lemma.*", "Proof:", "**補題 1**": a statement opens
     r"(?:^|(?<=\n))[ \t]*(?:>[ \t]*)?(?P<mark>\*\*|__|\*|_)?" + _STATEMENT_WORDS +
+    r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:theorem|lemma|proposition|corollary|claim)(?=[ \t.:*_]))?"  # "Proof of Lemma 1."
     r"(?:[ \t]+[\w.-]{1,8})?[ \t]*(?:\([^()\n]{0,60}\))?[ \t]*"
     r"(?:[.:．：][ \t]*(?P=mark)?|(?P=mark)[ \t]*[.:．：]?)", re.I)
+# "補題1　$t>0$ とする", "【定理 2】", "証明" alone on its line: a Japanese label needs no period, only no word after
+# it ("補題1より" cites a lemma)
+_JAPANESE_STATEMENT = LazyPattern(
+    r"(?:^|(?<=\n))[ \t]*(?:>[ \t]*)?(?P<bold>\*\*|__)?(?P<open>【\s*)?"
+    r"(?:(?:補題|定理|命題|系)\s*[0-9０-９]*(?:[.．-][0-9０-９]+)*\s*の\s*(?=証明))?"  # "補題 1 の証明"
+    r"(?P<name>補題|定理|命題|証明|例題|系(?=\s*[0-9０-９]))"
+    r"\s*[0-9０-９]*(?:[.．-][0-9０-９]+)*\s*(?:[（(][^（）()\n]{0,60}[）)])?"
+    r"(?:(?(bold)[.．]?(?:\*\*|__)[ \t]*[.:．：]?|(?!))|(?(open)\s*】|(?!))|[ \t]*[.:．：、]|[ \t]*　|[ \t]*$|[ \t]+(?=\$))", re.M)
+# a statement environment written in Markdown prose (MathJax leaves \begin{lemma} as text)
+_MARKDOWN_ENVIRONMENT = LazyPattern(r"\\(?P<which>begin|end)\s*\{\s*(?P<name>[A-Za-z]+)\*?\s*\}")
 _PARAGRAPH_START = LazyPattern(r"(?:\A|\n[ \t>]*\n)[ \t>]*\Z")
-_END_OF_PROOF = LazyPattern(r"[∎□■]|\$\s*\\(?:blacksquare|square|Box|qed)\s*\$|\bQ\.?E\.?D\b\.?")
+_END_OF_PROOF = LazyPattern(r"[∎□■]|\$\s*\\(?:blacksquare|square|Box|qed)\s*\$|\bQ\.?E\.?D\b\.?|"
+                            r"[（(]\s*(?:証明)?(?:終|終わり|終了|おわり)\s*[）)]|証明(?:終わり|終了|終)|"
+                            r"^[ \t>]*以上(?:で(?:証明)?(?:を)?(?:終わる|終わり|終了|示された))?[ \t]*[。．.]?[ \t]*$", re.M)
 _MARKDOWN_HEADING = LazyPattern(r"^ {0,3}#{1,6}(?:[ \t][^\n]*)?$", re.M)
 
 
@@ -314,28 +337,97 @@ def _new_theorems(text: str) -> set[str]:
             if re.match(_STATEMENT_WORDS + r"\b", m.group("title").strip(), re.I)}
 
 
-def _markdown_statements(prose: str) -> list[tuple[int, bool, int, bool, str]]:
+def _markdown_statements(prose: str, proof_ends: list[int] = ()) -> list[tuple[int, bool, int, bool, str]]:
     """The statements of Markdown prose as _latex_statements gives them: one opens at a paragraph that starts
-    with a statement label (``**Lemma 1.**``, ``Example:``) and ends at the next such label or heading."""
-    marks = [(m.start(), True, m.end(), m.group("name").lower()) for m in _MARKDOWN_STATEMENT.finditer(prose)
-             if _PARAGRAPH_START.search(prose[:m.start()])]
+    with a statement label (``**Lemma 1.**``, ``Example:``) and ends at the next such label or heading, at ∎
+    (or （証明終）, 以上 alone), or at the end of a display that ends with ∎ (``proof_ends``)."""
+    marks = _label_marks(prose) + [(at, False, at, "") for at in proof_ends]
+    marks += [(m.start(), m.group("which") == "begin", m.end(), m.group("name").lower())
+              for m in _MARKDOWN_ENVIRONMENT.finditer(prose) if m.group("name").lower() in STATEMENT_ENVIRONMENTS]
     marks += [(m.start(), False, m.end(), "") for m in _MARKDOWN_HEADING.finditer(prose)]
     marks += [(m.end(), False, m.end(), "") for m in _END_OF_PROOF.finditer(prose)]
+    return _statement_events(marks, "")
+
+
+_LATEX_END_OF_PROOF = LazyPattern(r"\\(?:qed|qedhere|QED|blacksquare|square|Box)(?![A-Za-z])|\\end\s*\{\s*proof\*?\s*\}")
+_LATEX_HEADING = LazyPattern(r"\\(?:part|chapter|(?:sub)*section|paragraph)\*?\s*[{\[]")
+PARAGRAPH = "¶"  # the name of a statement a LaTeX paragraph opens with a label, not an environment
+
+
+def _latex_paragraph_statements(prose: str, view: str,
+                                proof_ends: list[int] = ()) -> list[tuple[int, bool, int, bool, str]]:
+    """The statements a LaTeX text writes without an environment (``\\textbf{Lemma 1.} Let ...``, ``Proof.``):
+    each ends at ∎ or \\qed, the next such label or a sectioning command; their names start with PARAGRAPH, so
+    that only such an end closes them."""
+    marks = _label_marks(view.replace(BOUNDARY, " ")) + [(at, False, at, "") for at in proof_ends]
+    marks += [(m.start(), False, m.start(), "") for m in _LATEX_HEADING.finditer(prose)]
+    marks += [(m.end(), False, m.end(), "") for pattern in (_END_OF_PROOF, _LATEX_END_OF_PROOF)
+              for m in pattern.finditer(prose)]
+    return _statement_events(marks, PARAGRAPH)
+
+
+_DISPLAY_PROOF_END = LazyPattern(r"(?:[∎□■]|\\(?:qed|qedhere|blacksquare|square|Box)(?![A-Za-z]))[\s}$]*\Z")
+
+
+def _display_proof_ends(text: str, regions: list) -> list[int]:
+    """The ends of the displays whose last sign is a proof's end (``\\qquad \\blacksquare``, ``\\tag*{$\\square$}``)."""
+    return [end for kind, _, end, inner_start, inner_end in regions
+            if kind == "display" and _DISPLAY_PROOF_END.search(text[inner_start:inner_end])]
+
+
+_IN_THIS_STATEMENT = LazyPattern(r"\b(?:in|within|for|throughout)\s+this\s+(?P<name>lemma|proof|theorem|proposition|"
+                                 r"corollary|claim|example|remark)\b|この\s*(?P<ja>補題|証明|定理|命題|例)(?:の中)?\s*(?:で|において|に限)",
+                                 re.I)
+_JAPANESE_STATEMENT_NAMES = {"補題": "lemma", "証明": "proof", "定理": "theorem", "命題": "proposition", "例": "example"}
+_SENTENCE_START = LazyPattern(r"[.!?](?=\s)|[。．！？]|\n[ \t>]*\n")
+ONLY_OUTSIDE = "~"  # a name's mark: this opens a statement only where none is open ("In this lemma, $t > 0$.")
+
+
+def _label_marks(prose: str) -> list[tuple[int, bool, int, str]]:
+    """(offset, True, end, name) for each statement label that opens a paragraph of ``prose``, and for each
+    sentence that says its declarations are a statement's ("In this lemma, ...", "この補題では"): it opens one
+    where none is open."""
+    labels = [*_MARKDOWN_STATEMENT.finditer(prose), *_JAPANESE_STATEMENT.finditer(prose)]
+    opening = {m.start(): (m.start(), True, m.end(), m.group("name").lower()) for m in labels
+               if _PARAGRAPH_START.search(prose[:m.start()])}  # one statement per label, however matched
+    for m in _IN_THIS_STATEMENT.finditer(prose):
+        at = max((end.end() for end in _SENTENCE_START.finditer(prose, 0, m.start())), default=0)
+        name = m.group("name").lower() if m.group("name") else _JAPANESE_STATEMENT_NAMES[m.group("ja")]
+        opening.setdefault(at, (at, True, at, ONLY_OUTSIDE + name))
+    return list(opening.values())
+
+
+def _statement_events(marks: list[tuple[int, bool, int, str]], prefix: str) -> list[tuple[int, bool, int, bool, str]]:
+    """The events of _StatementScopes for label marks: a label opens a statement (closing the one open), an end
+    closes it; the names carry ``prefix`` (a proof is "proof")."""
     events, open_ = [], False
     for at, opens, after, name in sorted(marks):
+        if name.startswith(ONLY_OUTSIDE):
+            if open_:
+                continue  # "in this lemma" inside the lemma: that statement
+            name = name[len(ONLY_OUTSIDE):]
         if open_:
-            events.append((at, False, at, True, ""))
+            events.append((at, False, at, True, prefix))
         if opens:
-            events.append((at, True, after, True, "proof" if name in ("proof", "証明") else name))
+            events.append((at, True, after, True, prefix + ("proof" if name in ("proof", "証明") else name)))
         open_ = opens
     return events
 
 
+def _property_marker(key: str) -> bool:
+    """Whether a key of the shapes records an assumption (D diagonal, Q orthogonal, x ∈ {0, 1}^D, Σ = diag(σ²)),
+    not a shape the text has used."""
+    return key.startswith(_PROPERTY_MARKERS)
+
+
 def _assumptions_from(inside: Context, assumed: Context) -> Context:
-    """``inside`` with the assumptions (SCOPED_FIELDS) of ``assumed``."""
+    """``inside`` with the assumptions (SCOPED_FIELDS, and the matrix properties among the shapes) of
+    ``assumed``."""
     result, source = inside.copy(), assumed.copy()
     for name in SCOPED_FIELDS:
         setattr(result, name, getattr(source, name))
+    result.shapes = {key: shape for key, shape in result.shapes.items() if not _property_marker(key)}
+    result.shapes.update({key: shape for key, shape in source.shapes.items() if _property_marker(key)})
     return result
 
 
@@ -344,11 +436,12 @@ class _StatementScopes:
     opens and closes its TeX groups): what the prose assumes inside one ends with it; a proof that follows a
     statement starts from what the statement assumed."""
 
-    def __init__(self, text: str, events: list[tuple[int, bool, int, bool, str]]):
+    def __init__(self, text: str, events: list[tuple[int, bool, int, bool, str]], spans: list[tuple[int, int]]):
         self.text = text
         self.events = events  # (offset, opens, end of the command, a statement environment?, its name)
         self.next = 0
-        self.open: list[tuple[str, bool, Context | None]] = []  # per open environment: name, statement?, to restore
+        self.open: list[tuple[str, bool, Context | None, int]] = []  # name, statement?, to restore, where it opened
+        self.spans = spans  # (opening, end) of each statement ended (a proof with the statement it proves)
         self.closed: tuple[int, Context, Context] | None = None  # the last statement's end, its assumptions, before
 
     def read(self, document: "Document", masked: str, start: int, end: int, persistent: Context,
@@ -372,32 +465,43 @@ class _StatementScopes:
     def _enter(self, statement: bool, name: str, at: int, persistent: Context,
                current: Context) -> tuple[Context, Context]:
         if not statement:
-            self.open.append((name, False, None))
+            self.open.append((name, False, None, at))
             return persistent, current
-        before = persistent.copy()
-        if name == "proof" and self.closed is not None and not self.text[self.closed[0]:at].strip():
+        before, opened = persistent.copy(), at
+        if name in ("proof", PARAGRAPH + "proof") and self.closed is not None and \
+                not self.text[self.closed[0]:at].strip():
             before = self.closed[2]  # the proof of the statement just closed: under its assumptions
             persistent = _assumptions_from(persistent, self.closed[1])
             current = persistent.copy()
-        self.open.append((name, True, before))
+            opened = self.spans.pop()[0]  # and what the statement assigned holds until the proof ends
+        self.open.append((name, True, before, opened))
         self.closed = None
         return persistent, current
 
     def _leave(self, name: str, after: int, persistent: Context, current: Context) -> tuple[Context, Context]:
         """The environment ``name`` closes (those opened inside it and never closed with it; "": the last one)."""
         names = [entry[0] for entry in self.open]
+        if name == PARAGRAPH:  # the last statement a LaTeX paragraph opened (and what opened inside it)
+            names = [PARAGRAPH if entry.startswith(PARAGRAPH) else "" for entry in names]
         if name and name not in names:
             return persistent, current  # an \\end that closes nothing open
         depth = len(names) - 1 - names[::-1].index(name) if name else len(names) - 1
         closed, self.open = self.open[depth:], self.open[:depth]
-        statements = [before for _, statement, before in closed if statement]
+        statements = [(before, opened) for _, statement, before, opened in closed if statement]
         if not statements:
             return persistent, current
-        before = statements[0]
+        before = statements[0][0]
+        self.spans.append((statements[0][1], after))
         inside = persistent
         persistent = _assumptions_from(persistent, before)
         self.closed = (after, inside, before)
         return persistent, persistent.copy()
+
+
+def ended_statement(document: Document, offset: int, at: int) -> bool:
+    """Whether ``offset`` lies in a statement environment (a lemma, its proof, an example) that ended before
+    ``at``: what was assigned there (x := 2y inside a lemma) no longer holds at ``at``."""
+    return any(opening <= offset < end <= at for opening, end in document.statements)
 
 
 def _expanded(source: Source, macros: dict[str, Macro]):
@@ -493,6 +597,16 @@ def _first_line(text: str) -> str:
     return line if len(line) <= 80 else line[:77] + "..."
 
 
+_FRONT_MATTER = re.compile(r"(---|\+\+\+)[ \t]*\n.*?\n(?:\1|\.\.\.)[ \t]*(?:\n|$)", re.S)
+
+
+def _front_matter_end(text: str) -> int:
+    """Where a Markdown file's YAML (``---``) or TOML (``+++``) front matter ends (0 without one): its fields are
+    the page's metadata, not the document's prose, so a title such as "Let $\\sigma > 0$" declares nothing."""
+    m = _FRONT_MATTER.match(text)
+    return m.end() if m else 0
+
+
 def _scan(text: str, dialect: str = MARKDOWN) -> tuple[str, list[tuple[str, int, int, int, int]]]:
     """The text with inline code spans and HTML comments blanked (they are not prose to read), and the
     ``(kind, start, end, inner_start, inner_end)`` of every code block (kind ``code``) and display formula
@@ -503,6 +617,9 @@ def _scan(text: str, dialect: str = MARKDOWN) -> tuple[str, list[tuple[str, int,
     regions: list[tuple[str, int, int, int, int]] = []
     indented = _indented_code_blocks(text) if dialect == MARKDOWN else []
     i, n = 0, len(text)
+    if dialect == MARKDOWN:
+        i = _front_matter_end(text)
+        masked[:i] = [c if c == "\n" else " " for c in text[:i]]
     while i < n:
         m = _OPENERS.search(text, i)
         if m is None:
@@ -688,7 +805,23 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
                 continue
             _apply_sign(names, assumptions, note, NOT_DECLARED, persistent, current)
         return _read_prose(document, prose[cut - base:], cut, persistent, current)
+    withdrawal = _matrix_withdrawal(prose)
+    if withdrawal is not None and withdrawal[0] < len(prose.rstrip()):  # up to its sentence, then the rest
+        cut = withdrawal[0]
+        persistent, current = _read_prose(document, prose[:cut], base, persistent, current)
+        return _read_prose(document, prose[cut:], base + cut, persistent, current)
     persistent, current = persistent.copy(), current.copy()
+    if withdrawal is not None:  # what the prose says before it is read first (and then withdrawn)
+        persistent, current = _read_declarations(document, prose, base, persistent, current)
+        for target in (persistent, current):
+            _withdraw_matrix_properties(target, withdrawal[1])
+        return persistent, current
+    return _read_declarations(document, prose, base, persistent, current)
+
+
+def _read_declarations(document: Document, prose: str, base: int, persistent: Context,
+                       current: Context) -> tuple[Context, Context]:
+    """_read_prose of a stretch with no heading and no withdrawal of matrix properties before its end."""
     marked, functions = _marked(document, prose, base)
     moods = _moods(marked)
     maths = [math for _, _, _, math in _inline_maths(prose)]
@@ -699,11 +832,19 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
         line = document.where(document.line_of(offset))  # "line 7" (in a notebook "cell 3, line 2")
         mood = moods.get(number, "")
         _declare_own_constants(prose, math_start, math, mood, persistent, current)  # e, \pi (audit/redefined.py)
+        if mood != NEGATION:  # "the decoder outputs $\sigma(x)$": σ(x + 1) later is not σ·(x + 1)
+            for target in (persistent, current):
+                target.prose_functions |= function_names(tokenize(math), math) - target.density_letters
         _read_sign_statement(document, marked, number, maths, offset, line, mood, signed_here, persistent, current)
         if mood != NEGATION:  # x \in \mathbb{R}^d, \Sigma \succ 0, z \sim N(\mu, \Sigma): vectors and matrices
+            assumed = _restrictions_assumed(marked, number, mood)  # (x ∈ {0,1}^D, Σ ≻ 0 not from a counterfactual)
             for target in (persistent, current):  # (Σ ≻ 0 not from a question or a hedge)
+                known = {key for key in target.shapes if key.startswith(_VALUE_MARKERS)}
                 matrix_reader.declare(math, target, f"{line}: {math.strip()}", definite=mood not in (QUESTION, HEDGE) and
-                                      not matrix_reader.questioned(prose, math_start, hypothesis=target is current))
+                                      not matrix_reader.questioned(prose, math_start, hypothesis=target is current) and
+                                      assumed[target is current])
+                if not assumed[target is current]:
+                    _drop_new_restrictions(target, known)
         scale = _normal_scale_stated(prose, math_start, math)
         if scale and mood != NEGATION:
             for target in (persistent, current):
@@ -756,6 +897,46 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     return persistent, current
 
 
+_VALUE_MARKERS = (matrix_reader.BINARY, matrix_reader.UNIT)  # x ∈ {0,1}^D, x̂ ∈ (0,1)^D: the values restricted
+# a counterfactual in any sentence; a condition in one the sentence reader does not call plain
+_COUNTERFACTUAL = LazyPattern(r"\b(?:were|would|could|might|had\s+we|imagine|hypothetical(?:ly)?|pretend|suppose\s+for\s+a\s+"
+                              r"moment)\b|もし|仮に|だったら|としたら|とすれば|とすると|だろう|であろう", re.I)
+_CONDITIONAL_EN = LazyPattern(r"\b(?:if|unless|whether|in\s+case)\b", re.I)
+_CONDITIONAL_JA = LazyPattern(r"であれば|ならば|なら|場合")
+_ASIDE_LEAD = LazyPattern(r"(?:\bi\.\s?e\.|\be\.\s?g\.|\bthat\s+is|\bnamely|\bin\s+other\s+words|\bsay|"
+                          r"\bfor\s+(?:example|instance)|\bsuch\s+as|すなわち|つまり|即ち|例えば|たとえば)[\s,、]*$", re.I)
+_DECLARATION_LEAD = LazyPattern(r"^\s*(?:let|assume|we\s+assume|throughout|here|take|fix)\b", re.I)
+_DECLARATION_END_JA = LazyPattern(r"(?:とする|とします|とおく|と置く|と仮定する|を仮定する)\s*[。．.]?\s*$")
+
+
+def _restrictions_assumed(marked: str, number: int, mood: str) -> tuple[bool, bool]:
+    """Whether the values an inline formula restricts (x ∈ {0,1}^D, Σ ≻ 0) are assumed (from here on, for the
+    next formula): a hypothesis the next formula only; any other sentence both, unless it is counterfactual
+    ("if $x$ were binary") or the formula is an aside (i.e., that is, すなわち, in parentheses) of a sentence
+    that is no declaration ("for binary data (i.e. $x$ binary) the loss is ...")."""
+    if mood in (QUESTION, HEDGE):
+        return False, False
+    if mood == HYPOTHESIS:
+        return False, True
+    if mood not in ("", NOT_DECLARED):
+        return True, True
+    sentence = _sentence_of(marked, number)
+    before = sentence[:sentence.find(_MARK.format(number))]
+    declares_ja = _DECLARATION_END_JA.search(sentence)
+    conditional = _CONDITIONAL_EN.search(before) or (_CONDITIONAL_JA.search(sentence) and not declares_ja)
+    if _COUNTERFACTUAL.search(_MARKER.sub(" ", sentence)) or (mood == NOT_DECLARED and conditional):
+        return False, False
+    aside = _ASIDE_LEAD.search(before) or before.count("(") > before.count(")") or before.count("（") > before.count("）")
+    plain = not aside or _DECLARATION_LEAD.match(sentence) or declares_ja
+    return bool(plain), bool(plain)
+
+
+def _drop_new_restrictions(target: Context, known: set[str]) -> None:
+    """Undo the value restrictions (x ∈ {0,1}^D) an inline formula just declared in ``target``: not assumed."""
+    for key in [key for key in target.shapes if key.startswith(_VALUE_MARKERS) and key not in known]:
+        del target.shapes[key]
+
+
 def _declare_own_constants(prose: str, math_start: int, math: str, mood: str, persistent: Context,
                            current: Context) -> None:
     """``e`` and ``\\pi`` that the prose gives the document's own meaning (audit/redefined.own_constants) read as
@@ -763,7 +944,9 @@ def _declare_own_constants(prose: str, math_start: int, math: str, mood: str, pe
     if mood in (NEGATION, QUESTION):
         return
     before = re.split(r"[.!?](?=\s)|\n\s*\n", prose[:math_start])[-1]
-    names = own_constants(math, before, prose[math_start + len(math):].lstrip("$\\)"))
+    after = prose[math_start + len(math):].lstrip("$\\)")
+    names = own_constants(math, before, after) | names_builtin_as_quantity(math, re.sub(r"(?:\$\$?|\\\()\s*$", "", before),
+                                                                            after)  # "混合比を $\pi$ とし"
     for target in (persistent, current):
         target.own_constants |= names
 
@@ -1107,6 +1290,58 @@ def _signed_heading(document: Document, base: int, length: int) -> tuple[int, in
     return None
 
 
+_GENERAL_MATRIX_EN = r"(?:arbitrary|general|generic|unstructured|unconstrained|unrestricted|any)"
+_MATRIX_PROPERTY_EN = (r"(?:assumed\s+(?:to\s+be\s+)?)?(?:an?\s+)?(?:(?:strictly\s+)?positive\s+(?:semi-?)?definite|diagonal|"
+                       r"orthogonal|orthonormal|unitary|symmetric|(?:lower\s+|upper\s+)?triangular|binary)")
+_NO_LONGER_EN = (r"(?:(?:is|are)\s+(?:no\s+longer|not\s+necessarily|not\s+(?:any\s+more|anymore)|not)|needs?\s+not\s+be)\s+"
+                 + _MATRIX_PROPERTY_EN)
+_MATRIX_WITHDRAWAL_EN = LazyPattern(  # "From now on $D$ is an arbitrary matrix", "$Q$ is no longer orthogonal"
+    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:now|henceforth|here|again)\s+)?"
+    r"(?:(?:is|are|be|denotes?|stands?\s+for)\s+"
+    r"(?:(?:now|here|henceforth|again|instead|only|from\s+now\s+on|from\s+here\s+on)\s+)*(?:(?:an?|some)\s+)?"
+    r"(?:(?:square|real|\$[^$]+\$)\s*,?\s*)*" + _GENERAL_MATRIX_EN + r"\s*(?:(?:square|real|\$[^$]+\$)\s*)*"
+    r"(?:matri(?:x|ces)|vectors?|(?=[.,;:!)]|$|\s(?:and|from|henceforth|again|now|here|instead)\b))|" + _NO_LONGER_EN + r"\b)"
+    r"|\b(?:drop|remove|lift|relax|forget|discard|abandon|withdraw)(?:s|ing)?\s+the\s+assumptions?\s+(?:that|on|about|of)\s+"
+    r"(?P<assumed>\$[^$]+\$)"
+    r"|\b" + _GENERAL_MATRIX_EN + r"\s+(?:(?:square|real)\s+)?matri(?:x|ces)\s+(?P<named>\$[^$]+\$)", re.I)
+_MATRIX_WITHDRAWAL_JA = LazyPattern(  # "以降 $Q$ は一般の行列とする", "$D$ はもはや対角ではない", "$D$ が対角という仮定を外す"
+    r"(?P<subjects>(?:\$[^$]+\$\s*(?:、|,|と)?\s*)+?)\s*(?:は|を|が|も)\s*(?:以降|以後|今後|これ以降|ここから)?\s*は?\s*"
+    r"(?:もはや\s*)?(?:一般の|任意の|一般的な|勝手な)\s*(?:(?:\$[^$]+\$\s*の?|正方|実数?)\s*)*(?:行列|ベクトル)"
+    r"(?!\s*(?:では|じゃ)(?:ない|なく|ありません))"
+    r"|(?P<assumed>\$[^$]+\$)\s*(?:は|が)\s*(?:(?:もはや|必ずしも)[^。$]*?)?(?:対角|直交|対称|正定値|三角|ユニタリ|二値)"
+    r"[^。$]*?(?:では|じゃ)?(?:ない|なく)"
+    r"|(?P<named>\$[^$]+\$)\s*(?:が|は|の)[^。$]{0,24}?(?:仮定|前提)[^。$]{0,6}?"
+    r"(?:外|除|落と|捨て|撤回|取り除|取り下げ|置かない|しない|せず|なくす)")
+_SENTENCE_END = LazyPattern(r"[.!?。．！？](?=\s|$)|\n[ \t]*\n")
+
+
+def _matrix_withdrawal(prose: str) -> tuple[int, list[str]] | None:
+    """The first sentence of ``prose`` that withdraws the properties declared of a matrix (it is now general,
+    no longer orthogonal; a question withdraws nothing): (the offset after that sentence, the names)."""
+    found = sorted((m for pattern in (_MATRIX_WITHDRAWAL_EN, _MATRIX_WITHDRAWAL_JA) for m in pattern.finditer(prose)),
+                   key=lambda m: m.start())
+    for m in found:
+        end = _SENTENCE_END.search(prose, m.end())
+        cut = end.end() if end else len(prose)
+        if end and end.group().strip() in ("?", "？"):
+            continue
+        subjects = m.group("subjects") or m.group("assumed") or m.group("named")
+        names = matrix_reader._subject_names(subjects)
+        if names:
+            return cut, names
+    return None
+
+
+def _withdraw_matrix_properties(target: Context, names: list[str]) -> None:
+    """``names`` are general matrices from here on: not symmetric, definite, diagonal, orthogonal, triangular."""
+    for name in names:
+        for written in {name, name.lstrip("\\")}:
+            target.definite.discard(written)
+            target.symmetric.discard(written)
+            for marker in _PROPERTY_MARKERS:
+                target.shapes.pop(marker + written, None)
+
+
 _ANEW = LazyPattern(r"\b(?:let|assume|assuming|suppose|take|fix|consider|now|set|henceforth|throughout)\b|from\s+now\s+on",
                    re.I)
 
@@ -1360,9 +1595,10 @@ _LESS = {"<": True, "<=": False}
 _GREATER = {">": True, ">=": False}
 
 
-def _order_chain(math: str) -> tuple[list[tuple[str, object]], list[bool]] | None:
+def _order_chain(math: str, owned: frozenset | set = frozenset()) -> tuple[list[tuple[str, object]], list[bool]] | None:
     """The terms (("name", name) or ("number", value)) of a chain ``t_0 < t_1 \\le t_2 ...`` written in one
-    direction, smallest first, and whether each step is strict (``r \\in (-1, 1)`` too); None for anything else."""
+    direction, smallest first, and whether each step is strict (``r \\in (-1, 1)`` too); None for anything else.
+    A built-in constant in ``owned`` (``\\pi`` named the mixing weight) is a name, not its number."""
     member = _IN_SET.fullmatch(math.strip().rstrip(".,;:").strip())
     if member is not None:
         return _interval_chain(member.group("names"), member.group("set"))
@@ -1376,9 +1612,12 @@ def _order_chain(math: str) -> tuple[list[tuple[str, object]], list[bool]] | Non
         terms, strict = pieces[0::2][::-1], [_GREATER[r] for r in relations][::-1]
     else:
         return None
+    difference = _difference_order(terms, strict)
+    if difference is not None:
+        return difference
     read = []
     for term in terms:
-        number = _number_in(term)
+        number = None if _owned_constant(term, owned) else _number_in(term)
         names = _declared_names(term) if number is None else []
         if number is None and len(names) != 1:
             return None
@@ -1386,7 +1625,44 @@ def _order_chain(math: str) -> tuple[list[tuple[str, object]], list[bool]] | Non
     return read, strict
 
 
+def _difference_order(terms: list[str], strict: list[bool]) -> tuple[list[tuple[str, object]], list[bool]] | None:
+    """``b - a > 0``, ``0 < b - a``, ``a - b < 0`` (terms smallest first) as the order a < b of the difference's
+    two names: a declared positive difference is a declared order; None for anything else."""
+    if len(terms) != 2:
+        return None
+    zero_at = [k for k, term in enumerate(terms) if _number_in(term) == 0]
+    if len(zero_at) != 1:
+        return None
+    names = _difference_names(terms[1 - zero_at[0]])
+    if names is None:
+        return None
+    greater, smaller = names if zero_at[0] == 0 else names[::-1]
+    return [("name", smaller), ("name", greater)], strict
+
+
+def _difference_names(term: str) -> tuple[str, str] | None:
+    """(b, a) for a term that is the difference ``b - a`` of two distinct plain names; None for anything else."""
+    try:
+        expr = parse_expression(term, Context(own_constants={"e", "pi"}))
+    except (Unparsed, ValueError, TypeError, RecursionError):
+        return None
+    if not isinstance(expr, sp.Add) or len(expr.args) != 2:
+        return None
+    plus = [a for a in expr.args if isinstance(a, sp.Symbol)]
+    minus = [a for a in expr.args if isinstance(-a, sp.Symbol) and not isinstance(a, sp.Symbol)]
+    if len(plus) != 1 or len(minus) != 1:
+        return None
+    return plus[0].name, (-minus[0]).name
+
+
 ORDER = "order"
+
+
+def _owned_constant(term: str, owned: frozenset | set) -> bool:
+    """Whether ``term`` is ``\\pi`` or ``e`` alone, a name the document owns (Context.own_constants)."""
+    written = term.strip()
+    return (written == "e" and "e" in owned) or (re.fullmatch(r"\\pi(?![A-Za-z])\s*", written) is not None
+                                                  and "pi" in owned)
 
 
 def _order_names_of(math: str) -> tuple[list[str], str] | None:
@@ -1409,7 +1685,7 @@ def _interval_chain(names: str, written: str) -> tuple[list[tuple[str, object]],
 def _declare_order(math: str, sentence: str, line: str, mood: str, persistent: Context, current: Context) -> None:
     """Read a declared order (see above): from here on where plain, for the next formula where a hypothesis;
     a negation or a withdrawal of it ends the orders of its names; any other mood leaves all as it is."""
-    chain = _order_chain(math)
+    chain = _order_chain(math, current.own_constants)
     if chain is None:
         return
     names = [value for kind, value in chain[0] if kind == "name"]
@@ -1426,11 +1702,36 @@ def _declare_order(math: str, sentence: str, line: str, mood: str, persistent: C
     for target in ((current,) if mood or current is persistent else (persistent, current)):
         values = _order_values(chain[0], chain[1], target)
         changed = {name: value for name, value in (values or {}).items() if value != _value_now(target, name)}
-        if set(changed) & _law_parameters(target):
+        if set(changed) & _law_parameters(target) and not _order_put_in_laws(target, changed):
             continue  # σ of a declared N(0, σ²) keeps its one symbol (the sign reading declares what it can)
         _drop_orders(target, set(changed), note)
         for name, value in changed.items():
             _set_value(target, name, value, note)
+
+
+def _order_put_in_laws(target: Context, values: dict[str, sp.Expr]) -> bool:
+    """``z \\sim N(0, \\sigma^2)`` with ``0 < \\sigma < 1``: the bounded parameter read as its value (see
+    _order_values) in the declared laws of variables too, so that it stays one quantity everywhere; False (nothing
+    changed) where a name is itself a declared variable, a parameter of a declared density, or of a law that
+    cannot be rewritten."""
+    if {getattr(variable, "name", str(variable)) for variable in target.laws} & set(values):
+        return False
+    bounded = {name: sp.sympify(value) for name, value in values.items()}
+
+    def put(expr):
+        expr = sp.sympify(expr)
+        return expr.xreplace({s: bounded[s.name] for s in expr.free_symbols
+                              if isinstance(s, sp.Symbol) and s.name in bounded})
+    if any(s.name in bounded for _, normal in target.densities.values() for s in sp.sympify(normal).free_symbols):
+        return False  # q(z) = N(z; 0, σ²): its integrals keep σ one symbol (E_q[z²] = σ² is proved so)
+    try:
+        laws = {variable: tuple(put(part) for part in law) for variable, law in target.laws.items()}
+    except (TypeError, ValueError, AttributeError, sp.SympifyError):
+        return False
+    if any(bounded_name in str(parts) for parts in target.reparametrizations.values() for bounded_name in bounded):
+        return False  # z = μ + σ ε declared with σ: not rewritten, the order is not read
+    target.laws = laws
+    return True
 
 
 def _law_parameters(target: Context) -> set[str]:
@@ -1962,7 +2263,9 @@ _NAMED_LAW = LazyPattern(r"^\s*(?:\\(?:mathcal|mathscr)\s*\{\s*[A-Z]\s*\}|\\math
                         r"Expon|Exponential|Laplace|Lap|Bern|Bernoulli|Cat|Categorical|Dir|Dirichlet|Poisson|Pois|"
                         r"Logistic|Cauchy|Student|StudentT|Lognormal|LogNormal|Weibull|Binomial|Bin|Mult|"
                         r"Multinomial|Geom|Geometric)\s*\}|(?:Unif|Uniform|Beta|Gamma|Exp|Laplace|Bernoulli|"
-                        r"Categorical|Dirichlet|Poisson|Cauchy)\b)\s*(?:\\left\s*|\\[bB]igg?[lr]?\s*)?\(.*\)\s*$", re.S)
+                        r"Categorical|Dirichlet|Poisson|Cauchy|U|Ber|Bern|Lap|Cat|Dir|Pois|Geom|Bin)\b|\\Gamma\b)"
+                        r"\s*(?:\\left\s*|\\[bB]igg?[lr]?\s*)?[(\[].*[)\]]\s*$|"
+                        r"^\s*(?:\\chi\s*\^\s*(?:2|\{\s*2\s*\})|t)\s*_\s*(?:\{[^{}]*\}|\\?\w+)\s*$", re.S)
 
 
 def _equation_as_law(part: str) -> str:
@@ -2229,15 +2532,18 @@ _HEDGE_EN = LazyPattern(
     r"appears?|appeared|supposedly|allegedly|claims?|claimed|hypothetically|imagine|pretend|wish|hope|"
     r"whichever|believes?|believed|thinks?|thought|says?|said|guess|conjectured?|expects?|expected|unclear|"
     r"unknown|doubt|doubtful|typically|usually|often|commonly|frequently|customarily|conventionally|mostly|"
-    r"in\s+practice)\b", re.I)  # "typically $0 < r < 1$": what is common, not what is declared
+    r"in\s+practice|common|customary|conventional|authors?|literature|papers|textbooks|practitioners|people|"
+    r"implementations|references|others)\b", re.I)  # "typically $0 < r < 1$": what is common, not what is declared
 _LIST_JA = r"(?P<list>⟦\d+⟧(?:\s*(?:と|、|,|及び|および|や)\s*⟦\d+⟧)*)"
 _ADJECTIVE_JA = r"(?P<adjective>(?:狭義に?|真に|強)?(?P<word>上に凸|下に凸|凹|凸))"
 _BEFORE_JA = LazyPattern(_ADJECTIVE_JA + r"\s*(?:な|の)?\s*(?:関数)?\s*" + _LIST_JA)
 _AFTER_JA = LazyPattern(_LIST_JA + r"\s*(?:は|が|も|を)\s*(?:共に|ともに|どちらも|いずれも|常に|つねに|いつも|必ず|確かに)?\s*" + _ADJECTIVE_JA)
 _QUALIFIERS_JA = ("非", "準", "擬", "対数", "弱", "局所", "ほぼ", "概")
-_NEGATION_JA = LazyPattern(r"ない|なく|ません|ず(?:に|、|。|$)|非|違う|誤(?!差)")
+_NEGATION_JA = LazyPattern(r"ない|なく|ません|ず(?:に|、|。|$)|非|違う|誤(?!差)|なし|無し|抜き|外(?:す|し|せ|さ)|除(?:い|く|け|外)")
 _HYPOTHESIS_JA = LazyPattern(r"場合|なら|とき|時に|時は|れば|たら|仮に|もし")
-_HEDGE_JA = LazyPattern(r"としても|かも|だろう|でしょう|らしい|疑問|はず|通常|普通|ふつう|しばしば|多くの場合|ことが多い|場合が多い")
+_HEDGE_JA = LazyPattern(r"としても|かも|だろう|でしょう|らしい|疑問|はず|通常|普通|ふつう|しばしば|多くの場合|ことが多い|場合が多い|"
+                        r"文献|(?<!本)(?<!この)論文|教科書|著者|一般的|慣例|慣習|(?:論文|文献|本|人|例)(?:も|が)ある|"
+                        r"ことがある|こともある")  # "多くの文献では σ > 0 とする": what others take, not this text
 _QUESTION_JA = LazyPattern(r"かどうか|か[。？?]?\s*$|でしょうか|だろうか")
 _KIND_JA = {"上に凸": "concave", "凹": "concave", "下に凸": "convex", "凸": "convex"}
 _SENTENCE_BREAK = LazyPattern(r"(?<=[。．！？!?])|(?<=\.)(?<!e\.g\.)(?<!i\.e\.)(?<!\bcf\.)(?<!viz\.)(?<!resp\.)(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+\.|#+)[ \t])|"
@@ -2494,7 +2800,7 @@ def _moods(marked: str) -> dict[int, str]:
     for index, sentence in enumerate(sentences):
         clauses = _clauses(sentence)
         closed = any(piece.strip() for piece in sentences[index + 1:])  # "If $t > 0$ we are done. Otherwise,"
-        allowed = _declarative_markers(sentence)
+        allowed = _declarative_markers(sentence) - _claim_conditions(sentence)
         for number, clause in enumerate(clauses):
             for k in _MARKER.findall(clause):
                 mood = _mood(sentence, clauses, number, f"⟦{k}⟧")
@@ -2509,7 +2815,20 @@ def _moods(marked: str) -> dict[int, str]:
     return moods
 
 
-_CASE_LEAD = LazyPattern(r"\s*(?:for|when|whenever|in\s+the\s+case)\s+(?:(?:all|every|each|any)\s+)?⟦\d+⟧\s*"
+# "We have ⟦0⟧ where ⟦1⟧.", "Note that ⟦0⟧ for ⟦1⟧", "⟦0⟧ for ⟦1⟧.": the condition under which the claim ⟦0⟧ holds, as after a
+# display (_trailing_conditions), no declaration for what follows
+_CLAIM_CONDITION_EN = LazyPattern(
+    r"(?:^\s*|\b(?:we\s+(?:have|get|obtain|find|see|know)|one\s+(?:has|gets)|note\s+that|recall\s+that|"
+    r"it\s+holds\s+that|(?:it\s+)?follows\s+that|so|thus|hence|therefore|then)\s+)⟦\d+⟧\s*,?\s*(?:(?:which\s+)?(?:holds?|is\s+true)\s+)?"
+    r"(?:for|where|when|whenever|provided|if|assuming|given)(?:\s+(?:that|all|every|each|any))?\s+⟦(?P<k>\d+)⟧", re.I)
+
+
+def _claim_conditions(sentence: str) -> set[str]:
+    """The formulas ⟦k⟧ of ``sentence`` that state the condition of a claim written just before them."""
+    return {found.group("k") for found in _CLAIM_CONDITION_EN.finditer(sentence)}
+
+
+_CASE_LEAD = LazyPattern(r"\s*(?:(?:but|however|yet)\s*,?\s*)?(?:for|when|whenever|in\s+the\s+case)\s+(?:(?:all|every|each|any)\s+)?⟦\d+⟧\s*"
                          r"(?:,\s*(?:we\s+(?:have|get|obtain|find)|one\s+(?:has|gets)|it\s+holds\s+that)\s*)?[,:]?\s*",
                          re.I)
 _CONTRAST = LazyPattern(r"\b(?:but|whereas|while|although|though|however|yet|otherwise|in\s+general)\b|"
@@ -2520,11 +2839,18 @@ _RUNS_INTO_JA = LazyPattern(r"次|以下|成り立つ|成立|[:：]\s*$")
 def _case_set_aside(sentence: str, clauses: list[str], number: int) -> bool:
     """Whether a case the sentence states is set aside rather than assumed for what follows: a contrasting
     clause after it ("If $t > 0$ this is easy, but in general ..."), or a Japanese 場合/なら sentence that does
-    not run into the formula ("$t > 0$ の場合は省略する")."""
-    if any(_CONTRAST.search(clause) for clause in clauses[number + 1:]) or _CONTRAST.search(
-            _MARKER.sub(" ", sentence)):
+    not run into the formula ("$t > 0$ の場合は省略する"). A contrast that opens the sentence ("But when $x > 0$,",
+    "しかし $x > 0$ のとき") sets the case against what came before, and a Japanese case left open ("また $x > 0$
+    のとき") runs into the formula after it: neither sets the case aside."""
+    rest = _OPENING_CONTRAST.sub("", sentence, count=1)
+    if any(_CONTRAST.search(clause) for clause in clauses[number + 1:]) or _CONTRAST.search(_MARKER.sub(" ", rest)):
         return True
-    return bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", sentence)) and not _RUNS_INTO_JA.search(sentence)
+    return bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", sentence)) and not _RUNS_INTO_JA.search(sentence) \
+        and not _OPEN_CASE_JA.search(sentence)
+
+
+_OPENING_CONTRAST = LazyPattern(r"^\s*(?:but|however|yet|しかし|だが|一方(?:で)?|ただ)\s*[,、]?\s*", re.I)
+_OPEN_CASE_JA = LazyPattern(r"⟦\d+⟧\s*(?:のとき|の時|の場合|ならば|なら)(?:は|には|では)?\s*[、,]?\s*$")
 
 
 def _plain_around(sentence: str, clauses: list[str]) -> bool:
@@ -2558,7 +2884,8 @@ _DECLARATIVE_WORDS_EN = {
 _OPENING_EN = LazyPattern(r"^\s*(?:if|when|whenever|provided(?:\s+that)?|with|given|for)\b", re.I)
 _DECLARATIVE_SIGNS_EN = LazyPattern(r"[\s,()]|⟦\d+⟧|[.:]\s*$")  # a remark in parentheses: its words count too
 # the verbs with which a text sets up its objects ("We choose ...", "We pick ...", "Consider ...")
-_DECLARATIVE_WORDS_EN |= {"choose", "chose", "chosen", "pick", "picked", "set", "taken", "assumed", "assumes",
+_DECLARATIVE_WORDS_EN |= {"replace", "replaces", "replaced", "switch", "switches", "switched", "by",  # a new law
+                          "choose", "chose", "chosen", "pick", "picked", "set", "taken", "assumed", "assumes",
                           "supposed", "define", "defines", "defined", "consider", "considered", "modeled",
                           "modelled", "models", "again", "still",
                           # the objects a VAE text sets up
@@ -2574,10 +2901,129 @@ _NOT_A_STATEMENT_EN = LazyPattern(r"\b(?:or|either|nor|except|show|prove|want|ex
                                  r"naive(?:ly)?|confuse[sd]?|confusion)\b|[“”\"?/]",
                                  re.I)
 _CJK = LazyPattern(r"[\u3040-\u30ff\u4e00-\u9fff]")
-_NOT_DECLARATIVE_JA = LazyPattern(r"嘘|誤|偽|示|証明|思|限ら|または|又は|あるいは|もしくは|か[、。]|か$|か\s*⟦|"
+_NOT_DECLARATIVE_JA = LazyPattern(r"嘘|誤(?!差)|偽|示|証明|思|限ら|または|又は|あるいは|もしくは|か[、。]|か$|か\s*⟦|"
                                  r"[「」『』“”\"/?？()（）]|問|演習|背理|矛盾|たい|べき|ほしい|欲しい|予想|期待|例題|課題|"
                                  r"除|以外|のみ|だけ|限り|範囲|節|章|後述|前述|参照|例えば|たとえば|例として|一例")
 _DECLARATIVE_END_JA = LazyPattern(r"(?:とする|とします|である|です|ます|する|ある|だ|る|とおく|と置く)\s*[。．.:：]?\s*$")
+
+
+# -- declarations a sentence scopes to its section, paragraph or example ("In this section let $\sigma > 0$.",
+# "Until the end of this section, ...", "この節では $\sigma > 0$ とする。"): the sentence reader takes the phrase off
+# (the rest declares as a plain sentence does) and the scope's end gives back what held before the sentence
+SECTION_SCOPE, PARAGRAPH_SCOPE, EXAMPLE_SCOPE = "§section", "§paragraph", "§example"
+_SCOPE_NOUNS = {"section": SECTION_SCOPE, "subsection": SECTION_SCOPE, "subsubsection": SECTION_SCOPE,
+                "chapter": SECTION_SCOPE, "appendix": SECTION_SCOPE, "part": SECTION_SCOPE,
+                "paragraph": PARAGRAPH_SCOPE, "example": EXAMPLE_SCOPE, "節": SECTION_SCOPE, "章": SECTION_SCOPE,
+                "項": SECTION_SCOPE, "段落": PARAGRAPH_SCOPE, "例": EXAMPLE_SCOPE,
+                # "Temporarily, let ...": for a while the text does not say, taken as its paragraph
+                "temporarily": PARAGRAPH_SCOPE, "for now": PARAGRAPH_SCOPE, "for the moment": PARAGRAPH_SCOPE,
+                "一時的に": PARAGRAPH_SCOPE, "当面": PARAGRAPH_SCOPE, "差し当たり": PARAGRAPH_SCOPE}
+_SCOPE_PHRASE_EN = LazyPattern(
+    r"(?:(?:only\s+)?(?:in|within|throughout|for|during)\s+this|throughout\s+the|(?:(?:until|till|up\s+to|to)\s+the\s+end|"
+    r"(?:in|for|throughout)\s+the\s+(?:rest|remainder)|for\s+the\s+(?:duration|length))\s+of\s+(?:this|the))\s+"
+    r"(?P<noun>(?:sub)*section|chapter|appendix|part|paragraph|example)\b(?:\s+(?:only|alone))?\s*,?\s*", re.I)
+_SCOPE_PHRASE_JA = LazyPattern(
+    r"(?:この|本)\s*(?P<noun>節|章|項|段落|例)\s*(?:(?:の\s*(?:中|内|残り))?\s*(?:では|で|において(?:は)?|に限り|"
+    r"に限って(?:は)?|に限定して|だけで(?:は)?|のみで(?:は)?|内では)|の\s*(?:終わり|終り|最後)\s*まで(?:は)?)\s*[、,]?\s*")
+_SCOPE_PHRASE_TEMPORARY = LazyPattern(r"(?P<noun>\btemporarily\b|\bfor\s+now\b|\bfor\s+the\s+moment\b|一時的に|当面|"
+                                      r"差し当たり)\s*(?:は)?\s*[,、]?\s*", re.I)
+_SETEXT_HEADING = LazyPattern(r"^ {0,3}[^\s#>|-][^\n]*\n {0,3}(?P<rule>=+|-+)[ \t]*$", re.M)  # "Setup\n-----"
+_LATEX_HEADING_LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4, "paragraph": 5}
+_PROSE_AFTER_BLANK = LazyPattern(r"\n[ \t>]*\n\s*(?=\S)")
+
+
+def _scope_phrases(text: str):
+    """The phrases of ``text`` that scope a declaration (an example's only where a statement scope opens for
+    it, see _IN_THIS_STATEMENT), with the scope each names."""
+    for pattern in (_SCOPE_PHRASE_EN, _SCOPE_PHRASE_JA, _SCOPE_PHRASE_TEMPORARY):
+        for found in pattern.finditer(text):
+            scope = _SCOPE_NOUNS[" ".join(found.group("noun").lower().split())]
+            if scope != EXAMPLE_SCOPE or _IN_THIS_STATEMENT.search(found.group()):
+                yield found, scope
+
+
+def _scope_phrase_at_start(sentence: str) -> re.Match | None:
+    """The scoping phrase ``sentence`` opens with, if any."""
+    return next((found for found, _ in _scope_phrases(sentence) if found.start() == len(sentence) -
+                 len(sentence.lstrip())), None)
+
+
+def _without_closing_scope_phrase(sentence: str) -> str:
+    """``sentence`` without the scoping phrase it ends with ("Let $\\sigma > 0$ in this section."), if any."""
+    for found, _ in _scope_phrases(sentence):
+        if found.start() > 0 and not sentence[found.end():].strip(" \t\n.。．"):
+            return sentence[:found.start()].rstrip(" ,") + sentence[found.end():]
+    return sentence
+
+
+def _headings(prose: str, dialect: str) -> list[tuple[int, int]]:
+    """(offset, level) of each heading of ``prose``: a Markdown ``#`` line or a LaTeX sectioning command."""
+    if dialect == LATEX:
+        return [(m.start(), _LATEX_HEADING_LEVELS.get(re.match(r"\\([a-z]+)", m.group()).group(1), 5))
+                for m in _LATEX_HEADING.finditer(prose)]
+    found = [(m.start(), len(re.match(r" *(#+)", m.group()).group(1))) for m in _MARKDOWN_HEADING.finditer(prose)]
+    found += [(m.start(), 1 if m.group("rule").startswith("=") else 2) for m in _SETEXT_HEADING.finditer(prose)]
+    return sorted(found)
+
+
+def _section_end(headings: list[tuple[int, int]], at: int) -> int | None:
+    """Where the section around ``at`` ends: at the next heading of its level or a higher one (of any level where
+    no heading comes before ``at``)."""
+    enclosing = [level for offset, level in headings if offset < at]
+    level = enclosing[-1] if enclosing else None
+    return next((offset for offset, heading in headings if offset > at and (level is None or heading <= level)), None)
+
+
+def _paragraph_end(prose: str, headings: list[tuple[int, int]], regions: list, at: int) -> int | None:
+    """Where the paragraph around ``at`` ends: at the next prose after a blank line (a display set off by blank
+    lines stays in it), or at a heading."""
+    displays = [(start, end) for _, start, end, _, _ in regions]
+    ends = [offset for offset, _ in headings if offset > at]
+    for blank in _PROSE_AFTER_BLANK.finditer(prose, at):
+        if not any(start <= blank.end() < end for start, end in displays):
+            ends.append(blank.end())
+            break
+    return min(ends, default=None)
+
+
+def _statement_open_at(events: list[tuple[int, bool, int, bool, str]], at: int) -> bool:
+    """Whether a statement scope (_StatementScopes) is open at ``at``: it bounds what is declared inside it (a
+    label that opens there, "**Example 1.** In this example ...", counts; a sentence's own "in this example" not)."""
+    stack: list[tuple[str, bool]] = []
+    for offset, opens, after, statement, name in events:
+        if offset > at:
+            break
+        if offset == at and opens and after <= at:
+            continue
+        if opens:
+            stack.append((name, statement))
+            continue
+        names = [PARAGRAPH if entry.startswith(PARAGRAPH) else "" for entry, _ in stack] if name == PARAGRAPH \
+            else [entry for entry, _ in stack]
+        if stack and (not name or name in names):
+            del stack[len(names) - 1 - names[::-1].index(name) if name else len(names) - 1:]
+    return any(statement for _, statement in stack)
+
+
+def scoped_declaration_events(prose: str, dialect: str, regions: list,
+                              events: list[tuple[int, bool, int, bool, str]]) -> list[tuple[int, bool, int, bool, str]]:
+    """The events of _StatementScopes for the sentences that scope their declarations to their section or
+    paragraph: a scope opens where the sentence starts and closes where the section (the paragraph) ends; none
+    where a statement is open (its end comes first) or the scope runs to the end of the text. "In this example"
+    outside a statement opens one (_label_marks) that may run on to the next heading: its declarations end with
+    the paragraph too, where no label says how far the example goes."""
+    headings, added = _headings(prose, dialect), []
+    for found, scope in _scope_phrases(prose):
+        at = max([end.end() for end in _SENTENCE_START.finditer(prose, 0, found.start())] +
+                 [offset + 1 for offset, _ in headings if offset < found.start()], default=0)  # a heading ends one
+        if _statement_open_at(events, at):
+            continue
+        end = _section_end(headings, at) if scope == SECTION_SCOPE else _paragraph_end(prose, headings, regions,
+                                                                                         found.end())
+        if end is not None:  # (the close is no statement: at a heading it comes before the statements' closes;
+            # the opening comes before the example statement _label_marks opens at the same place)
+            added += [(at, True, -1, True, scope), (end, False, end, False, scope)]
+    return sorted(events + added)
 
 
 # What may open a sentence without being part of its statement: a list or quote marker, a label set in bold
@@ -2615,6 +3061,10 @@ def _statement_part(sentence: str) -> str | None:
                                                                         _NOT_A_STATEMENT_EN)):
                 return None
             sentence = sentence[label.end():]
+        scoped = _scope_phrase_at_start(sentence)  # "In this section only, ...": its scope ends its hold
+        if scoped is not None:
+            sentence = sentence[scoped.end():]
+        sentence = _without_closing_scope_phrase(sentence)
         if not _CJK.search(_MARKER.sub("", sentence)):
             sentence = _DISCOURSE_EN.sub("", sentence, count=1)
         if sentence == before:
@@ -2695,10 +3145,33 @@ def _japanese_brackets(sentence: str) -> str | None:
     return f"{kept} {rest}" if kept else rest
 
 
+# "Let $t > 0$ be the step size", "$\beta > 0$ denotes the noise level", "$t > 0$ (the step size)": a role the
+# words give the quantity named right after its formula; its own words do not make the sentence any less plain
+_ROLE_NAMING_EN = LazyPattern(r"(?<=⟧)(?P<lead>\s*,?\s*(?:(?:be|is|are|denotes?|as)\s+|\(\s*))(?:the|a|an|our|its|some)\s+"
+                              r"(?P<noun>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,5}?)(?P<end>\s*\)|(?=\s*(?:[,.;:]|$)))", re.I)
+_NOT_A_ROLE_EN = {"than", "that", "which", "who", "whose", "but", "and", "or", "then", "so", "example", "instance",
+                  "counterexample", "candidate", "guess", "hypothesis", "assumption", "test", "trial", "same", "other",
+                  "conclusion", "result", "consequence", "aim", "target", "statement", "answer", "condition",
+                  "requirement", "constraint", "assertion", "inequality", "thing", "one", "reason", "point"}
+
+
+def _without_roles(part: str) -> str:
+    """``part`` with the roles _ROLE_NAMING_EN reads taken out; a role none of whose words negates, hedges,
+    restricts or poses a problem ("be the case", "be a counterexample", "be false" stay)."""
+    def plain(m: re.Match) -> str:
+        noun = m.group("noun")
+        words = noun.lower().split()
+        if any(word in _NOT_A_ROLE_EN or word in _RESTRICTIONS_EN for word in words) or any(
+                pattern.search(noun) for pattern in (_NEGATION_EN, _HEDGE_EN, _HYPOTHESIS_EN, _NOT_A_STATEMENT_EN)):
+            return m.group(0)
+        return " be " if "(" not in m.group("lead") else " "
+    return _ROLE_NAMING_EN.sub(plain, part)
+
+
 def _declarative(part: str) -> bool:
     """Whether ``part`` is made of declarative words alone (and formulas, commas, a final period) and does not
     open as a question."""
-    part = _FOR_ALL_EN.sub(" ", part)  # "$\sigma_j > 0$ for all j"
+    part = _without_roles(_FOR_ALL_EN.sub(" ", part))  # "$\sigma_j > 0$ for all j", "$t > 0$ be the step size"
     words = re.findall(r"[^\s,⟦⟧]+", _MARKER.sub(" ", _DECLARATIVE_SIGNS_EN.sub(" ", part)))
     if any(word.lower() not in _DECLARATIVE_WORDS_EN for word in words):
         return False
@@ -2836,14 +3309,19 @@ _EXCLUDED_AFTER = LazyPattern(
 # "$$\sqrt{u^2} = u$$ holds whenever $u > 0$.", "$$...,$$ where $s > 0$.", "\end{equation} provided $u > 0$.",
 # "$$...$$ は $u > 0$ のとき成り立つ。": the rest of the display's sentence states the condition under which the display
 # holds; it is the display's side condition (checked under it) and no declaration for what comes after.
-_CONTINUES_SENTENCE = LazyPattern(r"[ \t]*\n?[ \t]*(?=[a-z]|[はがをでにとただし但])")
-_TRAILING_LEAD = LazyPattern(r"(?:(?:(?:it|this|which|the\s+identity|the\s+equation|the\s+equality|these|they)\s+)?"
+# (a blank line may stand between them: a Markdown display is a paragraph of its own, and the prose after it that
+# opens in lower case or with ただし continues its sentence)
+_CONTINUES_SENTENCE = LazyPattern(r"\s*(?=\(?[a-z]|[はがをでにとただし但])")
+_TRAILING_LEAD = LazyPattern(r"\(?\s*(?:(?:(?:it|this|which|the\s+identity|the\s+equation|the\s+equality|these|they)\s+)?"
                              r"(?:(?:is|are|only|holds?|true|valid|correct|exactly|then|also|here)\s+)*)?"
                              r"(?:whenever|when|where|provided(?:\s+that)?|if|as\s+long\s+as|assuming(?:\s+that)?|"
-                             r"given(?:\s+that)?|for(?:\s+(?:all|every|each|any))?|with)\s*", re.I)
-_TRAILING_LEAD_JA = LazyPattern(r"(?:(?:は|が)\s*)?(?:ただし|但し)?\s*")
+                             r"given(?:\s+that)?|for(?:\s+(?:all|every|each|any))?|with)\s*"
+                             r"(?:(?P<sign>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|non-?zero)\s+"
+                             r"(?:(?:real\s+)?values?\s+of\s+)?)?", re.I)
+_TRAILING_LEAD_JA = LazyPattern(r"(?:(?:は|が)\s*)?(?:(?:ただし|但し)\s*[、,]?)?\s*")
 _TRAILING_AFTER_JA = LazyPattern(r"\s*(?:のとき|の時|ならば|なら|の場合|において|とする|では)")
-_TRAILING_TAIL = LazyPattern(r"\s*(?:(?:only|here|throughout|also)\s*)?(?:[.;]|,\s*(?:and|as|so|by|which|this)\b|$)", re.I)
+_TRAILING_TAIL = LazyPattern(r"\s*\)?\s*(?:(?:only|here|throughout|also)\s*)?(?:[.;]|,\s*(?:and|as|so|by|which|this)\b|$)",
+                             re.I)  # "(assuming $u > 0$)."
 
 
 def _trailing_conditions(document: Document, masked: str, start: int, end: int, qualified: Formula | None) -> str:
@@ -2855,27 +3333,116 @@ def _trailing_conditions(document: Document, masked: str, start: int, end: int, 
     lead = _CONTINUES_SENTENCE.match(masked, start, end)
     if lead is None:
         return masked
-    cursor, blanked = lead.end(), masked
+    cursor, blanked, only_ranges, naming = lead.end(), masked, True, None
+    new_paragraph = _BLANK_LINE.search(masked, start, lead.end()) is not None  # then only a whole clause qualifies
+    signed: set[str] = set()  # the names the conditions declared, and the index ranges stated beside them
+    ranges: list[tuple[str, sp.Set]] = []
     for math_begin, math_end, _, math in _inline_maths(masked[lead.end():end]):
         at, stop = lead.end() + math_begin, lead.end() + math_end
         before, after, written = masked[cursor:at], masked[stop:end], math.strip().rstrip(".,;:").strip()
-        first = cursor == lead.end()
+        stated_range = _trailing_index_range(before, written, only_ranges)
+        if stated_range is not None:  # "where $\sigma_i > 0$ for $i = 1, \dots, N$", "for $i = 1, \dots, N$, where"
+            ranges.append(stated_range)
+            blanked = blanked[:at] + " " * (stop - at) + blanked[stop:]
+            cursor = stop
+            continue
+        first = only_ranges
+        only_ranges = False
+        before = before.lstrip(" ,") if ranges and first else before
         led = (_TRAILING_LEAD.fullmatch(before) or _TRAILING_LEAD_JA.fullmatch(before)) if first else \
             _TRAILING_AND.fullmatch(before)
-        ends = _TRAILING_TAIL.match(after) or _TRAILING_AFTER_JA.match(after) or _TRAILING_AND_AHEAD.match(after)
+        ends = _TRAILING_TAIL.match(after) or _TRAILING_AFTER_JA.match(after) or _TRAILING_AND_AHEAD.match(after) \
+            or _TRAILING_RANGE_AHEAD.match(after)
         naming = _TRAILING_NAMING.match(after)  # "where $\sigma > 0$ is the scale": a declaration as well
+        word = led.groupdict().get("sign") if first and led is not None else None
+        if word:  # "is true for positive $u$": the condition u > 0
+            if len(_declared_names(written)) != 1:
+                break
+            written = f"{written} {_SIGN_WORD_RELATIONS[_sign_word_key(word)]} 0"
         if not _is_sign_condition(written) or not (led and (ends or naming) or first and CONDITION_WORDS.search(before)):
             break
+        if new_paragraph and not (led and (ends or naming)):
+            break  # "but when $x > 0$," in a paragraph of its own: a case for what follows
         if led and (ends or naming):  # "holds whenever $u > 0$": the display is checked under it
             line = document.where(document.line_of(at))
+            entries = dict(qualified.context.symbols), dict(qualified.context.bounded)
             _declare_condition(document, qualified.context, written, f"{line} (a condition of the display before it)")
+            signed |= {name for name in set(qualified.context.symbols) | set(qualified.context.bounded)
+                       if _sign_entry(qualified.context, name) != (entries[0].get(name), entries[1].get(name))}
         if naming:
             break
         blanked = blanked[:at] + " " * (stop - at) + blanked[stop:]  # "fails when $u > 0$": no declaration either
         cursor = stop
-    return blanked
+    _scope_trailing_signs(qualified.context, signed, ranges)
+    return blanked if naming else _without_unread_conditions(blanked, lead.end(), cursor, end)
 
 
+_CONDITION_OPENING = LazyPattern(r"\(?\s*(?:(?:for|where|when|whenever|provided|if|assuming|given|with|as\s+long\s+as)\b|"
+                                 r"ただし|但し)", re.I)
+_CONDITION_SENTENCE_END = LazyPattern(r"[.!?](?=\s|$)|[。．！？]|\n[ \t>]*\n")
+_NAMING_WORDS = LazyPattern(r"\b(?:is|are|be|denotes?|stands?\s+for|called|named)\b", re.I)
+
+
+def _without_unread_conditions(masked: str, begin: int, cursor: int, end: int) -> str:
+    """``masked`` with the sign conditions left blanked that a whole sentence continuing a display's writes after
+    ``cursor`` ("for $\\sigma > 0$ and every $\\mu$."): a condition of the display above that the words did not let
+    _trailing_conditions read, so the display is checked without it, and no declaration for what comes after. A
+    sentence that names its symbols ("where $\\sigma$ is the scale") or runs into the next display is read as
+    prose."""
+    found = _CONDITION_SENTENCE_END.search(masked, begin, end)
+    if not _CONDITION_OPENING.match(masked, begin) or found is None or not found.group().strip():
+        return masked
+    sentence = masked[begin:found.start()]
+    if _NAMING_WORDS.search(_INLINE.sub(" ", sentence)):
+        return masked
+    for math_begin, math_end, _, math in _inline_maths(masked[cursor:found.start()]):
+        if _is_sign_condition(math.strip().rstrip(".,;:").strip()):
+            at, stop = cursor + math_begin, cursor + math_end
+            masked = masked[:at] + " " * (stop - at) + masked[stop:]
+    return masked
+
+
+_TRAILING_RANGE_LEAD = LazyPattern(r"\s*,?\s*(?:for|over)\s+(?:(?:all|each|every)\s+)?", re.I)
+_TRAILING_RANGE_AHEAD = LazyPattern(r"\s*,?\s*(?:for|over)\s+(?:(?:all|each|every)\s+)?(?=\$|\\\()", re.I)
+_RANGE_INDEX = LazyPattern(r"^\s*(?:[^=<>]*?(?:<|\\le|\\leq)\s*)?(?P<index>[a-z])\s*(?:=|\\in|<|\\le|\\leq)")
+
+
+def _trailing_index_range(before: str, written: str, leading: bool) -> tuple[str, sp.Set] | None:
+    """(the index, the values it takes) of an index range the rest of a display's sentence states ("for $i = 1,
+    \\dots, N$"), right after the display's words or a condition; None for any other formula."""
+    if not _TRAILING_RANGE_LEAD.fullmatch(before) and not (leading and _TRAILING_LEAD.fullmatch(before)):
+        return None
+    found = _RANGE_INDEX.match(written)
+    listed = _INDEX_RANGE_LIST.fullmatch(written) or _INDEX_BRACKET_N.fullmatch(written)
+    if found is None or (listed is None and _is_sign_condition(written)):
+        return None
+    values = _index_values(written, found.group("index"))
+    return (found.group("index"), values) if values != sp.S.EmptySet else None
+
+
+def _scope_trailing_signs(context: Context, signed: set[str], ranges: list[tuple[str, sp.Set]]) -> None:
+    """A condition on an indexed family (``\\sigma_i > 0``) beside an index range holds for the numbered instances
+    in that range only (Context.index_ranges)."""
+    for name in signed:
+        indexed = _INDEXED_NAME.fullmatch(name)
+        if indexed is None:
+            continue
+        covered = sp.S.Integers
+        for index, values in ranges:
+            if index == indexed.group("index"):
+                covered = sp.Intersection(covered, values)
+        context.index_ranges = dict(context.index_ranges)
+        if covered is not sp.S.Integers:
+            context.index_ranges[name] = covered
+
+
+def _sign_word_key(word: str) -> str:
+    """"strictly positive", "non-negative" as the keys of _SIGN_WORD_RELATIONS."""
+    return re.sub(r"strictly|[\s-]", "", word.lower())
+
+
+_SIGN_WORD_RELATIONS = {"positive": ">", "negative": "<", "nonnegative": "\\geq", "nonpositive": "\\leq",
+                        "nonzero": "\\neq"}
 _TRAILING_NAMING = LazyPattern(r"\s*(?:is|are|denotes?|stands?\s+for)\b", re.I)
 _TRAILING_AND = LazyPattern(r"\s*(?:,\s*)?(?:and|かつ|,)\s*", re.I)
 _TRAILING_AND_AHEAD = LazyPattern(r"\s*(?:,\s*)?(?:and|かつ)\s*(?=\$|\\\()", re.I)
@@ -3246,6 +3813,8 @@ class _ChainBuilder:
                 continue
             joined = _condition_kind(content[before[0]:start], True) if before[1] == CONDITION else ""
             condition = joined or _condition_kind(_INLINE.sub(" ", content[:start]))  # for $a > 0$ and $b > 0$
+            if not condition and _CONDITION_AFTER_JA.match(content, end):
+                condition = CONDITION  # "また $x > 0$ のとき": the words of the condition come after it
             following = _INLINE.split(content[end:], maxsplit=1)[0] if _INLINE.search(content[end:]) else content[end:]
             if condition == CONDITION and _excluded_after(following):
                 condition = following.strip()  # \text{with $a < 0$ excluded}: never assumed
@@ -3267,6 +3836,7 @@ class _ChainBuilder:
                     self.pending.append(items)
 
 
+_CONDITION_AFTER_JA = LazyPattern(r"\s*(?:のとき|の時|の場合|ならば|なら(?![べさ])|において|に対して)")
 _DECLARING_LEAD = LazyPattern(r"\b(?:let|set|take|fix|choose|assume|suppose|define|denote|write|put|where|with|given|"
                              r"assuming|henceforth|now)\b(?:\s+(?:that|instead|again|now|also))*\s*[,:]?\s*$", re.I)
 
@@ -3279,7 +3849,22 @@ def _declared_in_prose(before: str, math: str, after: str) -> bool:
     split = split_definition(math)
     if split is not None and defines_constant(clause, split[1], _INLINE.sub(" ", after)):
         return True
+    if _law_changed(clause, math, after):
+        return True
     return bool(_DECLARING_LEAD.search(clause)) or bool(re.match(r"\s*(?:と(?:する|し|おく|仮定)|を仮定)", after))
+
+
+def _law_changed(clause: str, math: str, after: str) -> bool:
+    """Whether the words of the sentence around a law (``p(z) = N(z; 0, 4)``, ``\\epsilon \\sim N(0, 4)``) say
+    that it replaces the one stated before ("Replace the prior by ...", "Switch to ...", "... に変更する"): a
+    declaration, not a claim against the old law."""
+    if "\\sim" not in math and _equation_as_law(math) == math:
+        return False
+    rest = re.split(r"[.;!?。]", _INLINE.sub(" ", after))[0]
+    words = f"{clause} {rest}"
+    if _NEGATION_EN.search(words.replace("instead", " ")) or _HEDGE_EN.search(words) or _HYPOTHESIS_EN.search(words):
+        return False
+    return bool(_CHANGE_EN.search(words) or _CHANGE_JA.search(words))
 
 
 def _starts_with_operator(item: ChainItem) -> bool:
@@ -3371,6 +3956,8 @@ def _sign_condition(document: Document, tokens: list[Token], bracketed: bool) ->
     text = document.written_span(tokens[0].start, tokens[-1].end).strip()
     if bracketed and re.fullmatch(r"\(.*\)", text, re.S) and _depth_change_of(text[1:-1]) == 0:
         text = text[1:-1].strip()
+    elif bracketed and text.endswith(")") and _depth_change_of(text) == -1:
+        text = text[:-1].strip()  # "(\text{assuming } u > 0)": the bracket opened before the words
     if _SIGN.match(text) or _POSITIVE_SET.match(text) or _sign_of_declaration(text) is not None:
         return text
     chain = _order_chain(text)  # a < b, 0 < a < b: an order condition

@@ -239,6 +239,7 @@ class Context:
     notes: dict = field(default_factory=dict)  # what each entry came from: key -> "line N: source"
     symbols: dict = field(default_factory=dict)  # name -> sp.Symbol with the declared assumptions
     functions: set = field(default_factory=set)  # names used as functions in the document
+    prose_functions: set = field(default_factory=set)  # names the prose applies to a variable: σ of “outputs $\sigma(x)$”
     shapes: dict = field(default_factory=dict)  # vector / matrix name -> (rows, cols) (audit/matrix_reader.py)
     definite: set = field(default_factory=set)  # matrices declared positive definite (Σ ≻ 0, a covariance)
     components: set = field(default_factory=set)  # vectors whose components x_j the document uses
@@ -2323,7 +2324,11 @@ class Parser:
         if function and number:
             self.fail(f"ambiguous: `{shown}` is used both as a function ({shown}(…)) and as a number here",
                       start, self._group_end(")"))
-        if function or content == "list":
+        if number and name in self.context.prose_functions:  # the prose applies σ to x, this formula writes σ alone
+            self.fail(f"ambiguous: the prose applies `{shown}` as a function and this formula also writes it alone "
+                      f"as a number: write {shown}\\cdot(…) for a product or {shown}(x) everywhere", start,
+                      self._group_end(")"))
+        if function or content == "list" or name in self.context.prose_functions:
             return True
         if number and content == "number":  # σ(0) with σ > 0 declared: the sigmoid at 0, or σ·0?
             self.fail(f"ambiguous: `{shown}(…)` of a number may be a function value (the sigmoid σ(0)) or a product "
@@ -3385,11 +3390,30 @@ def _log_problem(expr: sp.Expr) -> str:
         return "logarithm of 0"
     if expr.is_negative:
         return f"logarithm of a negative number ({shown})"
-    if expr.is_positive or expr.is_nonnegative:
+    if expr.is_positive or expr.is_nonnegative or _nonnegative_rewritten(expr):
         return ""
     if expr.free_symbols:
         return f"logarithm of {shown}, which is not positive for every value of {shown} (is a density name missing?)"
     return ""
+
+
+LOG_SIGN_OPERATIONS = 200  # arguments larger than this are not rewritten for their sign
+
+
+def _nonnegative_rewritten(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is nonnegative by its symbols' signs once expanded or over one denominator: a declared
+    order 0 < a < b reads b as a + δ_b (δ_b > 0), and b² − a² = 2aδ_b + δ_b², 1 − a/b = δ_b/(a + δ_b),
+    2b − 2a = 2δ_b show their signs only so."""
+    if sp.count_ops(expr) > LOG_SIGN_OPERATIONS:
+        return False
+    for rewrite in (sp.expand, sp.together, lambda e: sp.factor_terms(sp.expand(e))):
+        try:
+            form = rewrite(expr)
+        except (TypeError, ValueError, AttributeError, NotImplementedError, RecursionError):
+            continue
+        if form.is_positive or form.is_nonnegative:
+            return True
+    return False
 
 
 def parse_expression(source: str, context: Context | None = None, base: int = 0,

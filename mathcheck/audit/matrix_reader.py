@@ -36,7 +36,7 @@ from mathcheck.lazy import LazyPattern
 from mathcheck.audit.latex import (CLOSING_BAR, GREEK, OPEN, OPENING_BAR, VARIABLES, Context, NameRef, Parser, Token,
                                    Unparsed, density_letter_of, tokenize, top_level_parts, variable_end)
 from mathcheck.audit.latex import APART
-from mathcheck.matrices import ConstrainedMatrix, OrthogonalMatrix
+from mathcheck.matrices import ConditionalInverse, ConstrainedMatrix, OrthogonalMatrix, inverse_condition
 from mathcheck.matrices import (BinaryBase, Components, Covariance, Diagonal, Entry, MatrixExpectation, MvNormal,
                                 ShapeError, SymmetricMatrix, TriangularMatrix, UnitBase, VectorFunction, binary_powers,
                                 scalar, triangular)
@@ -153,12 +153,35 @@ class _BareIdentity(sp.Identity):
         return int(self.args[1])
 
 
+class _BareZero(sp.ZeroMatrix):
+    """An O (the zero matrix) written without its size: while reading, the shape its neighbour in a sum or product
+    needs (A + O with A n×m: O_{n×m}); an equation side ``= O`` takes the other side's shape (matrix_numeric)."""
+
+    def __new__(cls, n, position):
+        return sp.Basic.__new__(cls, sp.sympify(n), sp.Integer(position))
+
+    @property
+    def rows(self):
+        return self.args[0]
+
+    @property
+    def cols(self):
+        return self.args[0]
+
+    @property
+    def shape(self):
+        return (self.args[0], self.args[0])
+
+
 def _plain_identities(expr):
-    """``expr`` with each bare identity the plain identity of its size."""
+    """``expr`` with each bare identity the plain identity of its size (each bare zero the zero matrix)."""
     if not isinstance(expr, sp.Basic):
         return expr
-    found = {node for node in sp.preorder_traversal(expr) if isinstance(node, _BareIdentity)}
-    return expr.xreplace({node: sp.Identity(node.rows) for node in found}) if found else expr
+    if isinstance(expr, _BareZero):
+        return sp.ZeroMatrix(expr.rows, expr.cols)
+    found = {node for node in sp.preorder_traversal(expr) if isinstance(node, (_BareIdentity, _BareZero))}
+    return expr.xreplace({node: sp.Identity(node.rows) if isinstance(node, _BareIdentity) else
+                          sp.ZeroMatrix(node.rows, node.cols) for node in found}) if found else expr
 
 
 def dimension(name: str) -> sp.Expr:
@@ -166,6 +189,27 @@ def dimension(name: str) -> sp.Expr:
     if name.isdigit():
         return sp.Integer(name)
     return DIMENSION if name == "d" else sp.Symbol(name, integer=True, positive=True)
+
+
+def with_bounded_sizes(expr, context: Context):
+    """``expr`` with each size the prose bounds by another (k ≤ d: d read as k + δ_d, δ_d ≥ 0) written so in its
+    shapes too, so that the matrix worlds draw only sizes the prose allows (d ≥ k)."""
+    if not isinstance(expr, sp.Basic) or not context.bounded:
+        return expr
+    declared = {s.name for name, shape in context.shapes.items() if not name.startswith("<")
+                for size in shape if size is not None for s in sp.sympify(size).free_symbols}
+    used = {s for node in sp.preorder_traversal(expr) if isinstance(node, sp.MatrixExpr)
+            for size in node.shape for s in sp.sympify(size).free_symbols}
+    mapping = {}
+    for size in used | expr.free_symbols:
+        bound = context.bounded.get(getattr(size, "name", ""))
+        if bound is None or not size.is_integer or size.name not in declared:
+            continue
+        excess = [s for s in bound.free_symbols if s.name == f"delta_{size.name}"]
+        others = {s: dimension(s.name) for s in bound.free_symbols if s not in excess}
+        if excess and all(s.name in declared for s in others):
+            mapping[size] = bound.xreplace(others)
+    return expr.xreplace(mapping) if mapping else expr
 
 
 def shape_text(shape) -> str:
@@ -195,7 +239,8 @@ def wanted(parser: Parser) -> bool:
     shapes |= {sp.sstr(size) for shape in parser.context.shapes.values() for size in shape
                if isinstance(size, sp.Symbol)}  # d in tr(I_d) = d is the size of the vectors
     has_divergence = any(t.kind == "word" and t.text in ("D", "KL") for t in parser.tokens)
-    if any(_bold_zero_at(parser.tokens, k) or _bold_one_at(parser.tokens, k) for k in range(len(parser.tokens))):
+    if any(_bold_zero_at(parser.tokens, k) or _bold_one_at(parser.tokens, k) or _zero_matrix_at(parser.tokens, k)
+           for k in range(len(parser.tokens))):
         return True
     if IDENTITY_MARK in parser.context.shapes and any(t.kind == "word" and _identity_name(t.text) is not None
                                                       for t in parser.tokens):
@@ -224,7 +269,18 @@ def read(parser: Parser) -> sp.Expr:
             reader = MatrixParser(parser.tokens, parser.source, parser.context, parser.base, shapes, components,
                                   sizes)
             try:
-                expr = _plain_identities(reader.parse())
+                try:
+                    expr = _plain_identities(reader.parse())
+                except IllFormed as error:
+                    reguessed = _reguessed_shapes(reader, (parser.tokens, parser.source, parser.context, parser.base),
+                                                  shapes, components, sizes)
+                    if not reguessed:
+                        raise error from None  # ill-formed whatever shape the guessed names take
+                    if len(reguessed) > 1:
+                        raise _guessed_shape_problem(error, reader) or error from None
+                    name, shape = reguessed[0]
+                    shapes[name] = shapes[LEARNED + name] = shape
+                    continue
                 unsized = reader.bare_identities - reader.sized_identities
                 if unsized:
                     token = reader.tokens[min(unsized) - 1] if 0 < min(unsized) <= len(reader.tokens) else None
@@ -245,18 +301,69 @@ def read(parser: Parser) -> sp.Expr:
                     components.add(learned.name)
                 else:
                     shapes[learned.name] = learned.shape
+                    shapes[LEARNED + learned.name] = learned.shape
                 continue
             new = {name for name in reader.component_bases - components if name in shapes and shapes[name][1] == 1}
             if new:  # x_j of a vector x: x is the vector of its components (one object for both)
                 components |= new
                 continue
-            return _expanded_unit_logs(binary_powers(expr))
+            return with_bounded_sizes(_expanded_unit_logs(binary_powers(expr)), parser.context)
     finally:  # what the use taught holds for the other sides, even when this one cannot be read
         parser.context.shapes.update(shapes)
         parser.context.components.update(components)
         parser.context.sizes.update(sizes)
     raise Unparsed(f"more than {MAX_LEARNED} names whose shapes must be told from their use: declare them "
                    "($x \\in \\mathbb{R}^d$)", parser.source.strip()[:40], parser.base, parser.base)
+
+
+LEARNED = "<learned>"  # + a name, in a formula's shapes: its shape is not declared but guessed from its use here
+
+
+def _reguessed_shapes(reader: "MatrixParser", arguments: tuple, shapes: dict, components: set,
+                      sizes: set) -> list[tuple[str, tuple]]:
+    """The (name, shape) pairs that make the expression well formed where the shape of a name guessed from its
+    use (B of W B read k×k) is changed in one of its sizes to a size of the document (tr(W B) with W d×k: B k×d);
+    one pair: the shape its use tells; none: ill-formed whatever the guess; several: its use does not tell."""
+    names = sorted(name for name in reader._names_in_tokens() if LEARNED + name in shapes and name in shapes)
+    declared = {size for name, shape in shapes.items() if not name.startswith("<") and shape[0] is not None
+                for size in shape if size != 1}
+    working = []
+    for name in names:
+        rows, cols = shapes[name]
+        if _equal(cols, 1):
+            continue  # a vector guessed: its shape is its size
+        candidates = {(rows, size) for size in declared} | {(size, cols) for size in declared}
+        working += [(name, shape) for shape in sorted(candidates - {(rows, cols)}, key=str)
+                    if _well_formed_with(arguments, {**shapes, name: shape}, components, sizes)]
+    return working
+
+
+def _well_formed_with(arguments: tuple, shapes: dict, components: set, sizes: set) -> bool:
+    """Whether the tokens read with ``shapes`` are no ill-formed expression (more to learn counts as well formed)."""
+    try:
+        MatrixParser(*arguments, dict(shapes), set(components), set(sizes)).parse()
+    except _Learned:
+        return True
+    except (Unparsed, ValueError, TypeError, AttributeError, NotImplementedError, RecursionError):
+        return False
+    return True
+
+
+def _guessed_shape_problem(error: "IllFormed", reader: "MatrixParser") -> Unparsed | None:
+    """An ill-formed product, sum or trace that holds a name whose shape no declaration gives (B guessed k×k from
+    W B): not a refutation of the document, which may mean another shape (B k×d in tr(WB) = tr(BW)); None when
+    every name of the formula is declared."""
+    names = reader._names_in_tokens()
+    guessed = sorted(name for name in names if LEARNED + name in reader.shapes)
+    guessed += sorted(name for name in names if DEFAULTED + name in reader.context.shapes and name not in guessed)
+    if not guessed:
+        return None
+    shown = ", ".join(f"{_shown(name)} (read as {shape_text(reader.shapes[name]).strip('()')})" for name in guessed
+                      if name in reader.shapes)
+    return Unparsed(f"the shape of {shown} is not declared but guessed from its use, and with that guess "
+                    f"{error.reason.removeprefix('ill-formed: ')}: declare it "
+                    f"(e.g. $B \\in \\mathbb{{R}}^{{m\\times n}}$)",
+                    error.fragment, error.start, error.end)
 
 
 def learn_formula(segments: list[list[Token]], source: str, context: Context) -> None:
@@ -317,7 +424,8 @@ def _square_sizes(expressions) -> set | None:
 def carry(formula_context: Context, persistent: Context) -> Context:
     """``persistent`` with the shapes a formula's use taught (a copy when there are new ones)."""
     shapes = {name: shape for name, shape in formula_context.shapes.items()
-              if not name.startswith("<") and (_identity_name(name) is None or name in persistent.shapes)}
+              if (not name.startswith("<") or name.startswith(LEARNED)) and
+              (_identity_name(name) is None or name in persistent.shapes)}
     if not (shapes.items() - persistent.shapes.items() or
             formula_context.components - persistent.components or formula_context.sizes - persistent.sizes):
         return persistent
@@ -903,6 +1011,9 @@ class MatrixParser(Parser):
     def atom(self) -> sp.Expr:
         if self.at("par"):
             return self.norm()
+        zero = self._zero_matrix()
+        if zero is not None:
+            return zero
         start = self.here()
         self.bare = None
         value = self._vector_valued(super().atom())
@@ -947,6 +1058,86 @@ class MatrixParser(Parser):
                           "\\Sigma_{jj}^{-1}): write (\\Sigma^{-1})_{jj} or (\\Sigma_{jj})^{-1}", start,
                           self.peek().end)
         return value
+
+    def _zero_matrix(self) -> sp.Expr | None:
+        """``O``, ``\\mathbf{O}``, ``O_n``, ``0_{m\\times n}``, ``\\mathbf{0}_{m\\times n}`` in a formula of matrices:
+        the zero matrix of the size written (a bare one: square, sized by its neighbours like a bare I); None (nothing
+        read) where the tokens are no such zero (O a declared name, O(n) a function)."""
+        saved = self.i
+        written = self._zero_mark()
+        if written is None:
+            return None
+        subscript = self._zero_size() if self.at("sym", "_") else None
+        if subscript is None and (written == "digit" or self.at("sym", "_")):
+            self.i = saved
+            return None
+        if subscript is not None:
+            rows, cols = subscript
+            if written == "O" and _equal(cols, 1) and not _equal(rows, 1):
+                cols = rows  # O_n: the n×n zero matrix
+            return sp.ZeroMatrix(rows, cols)
+        if written == "bold 0":
+            return sp.ZeroMatrix(self.default_dimension(), 1)  # \mathbf{0}: the zero vector
+        n = self.identity_size()
+        return _BareZero(n, self.i)
+
+    def _zero_mark(self) -> str | None:
+        """"O", "bold 0" or "digit" for a zero matrix's letter at the current token (taken), else None."""
+        token = self.peek()
+        if token is None:
+            return None
+        if _bold_zero_at(self.tokens, self.i) or _bold_letter_at(self.tokens, self.i, "O"):
+            digit = _bold_zero_at(self.tokens, self.i)
+            if not digit and not self._zero_letter_free():
+                return None
+            self.i += 4 if self.at("sym", "{", 1) else 2
+            return "bold 0" if digit else "O"
+        if token.kind == "num" and token.text == "0" and self.at("sym", "_", 1):
+            self.i += 1
+            return "digit"
+        if token.kind == "word" and plain_name(token.text)[0] == "O" and self._zero_letter_free() and \
+                not self._opens_at("(", 1):
+            self.i += 1
+            return "O"
+        return None
+
+    def _zero_letter_free(self) -> bool:
+        """Whether O is no name of the document here (declared, a number, a function) and the formula holds
+        matrices, so that O is the zero matrix."""
+        if "O" in self.shapes or "O" in self.context.symbols or "O" in self.declared or "O" in self.context.functions:
+            return False
+        return bool(self.matrix_content or IDENTITY_MARK in self.shapes)
+
+    def _opens_at(self, symbol: str, offset: int = 0) -> bool:
+        token = self.peek(offset)
+        return token is not None and token.kind in ("sym", "par") and token.text == symbol
+
+    def _zero_size(self) -> tuple | None:
+        """The size after ``_`` of a zero matrix: ``_n`` -> (n, 1), ``_{m\\times n}`` -> (m, n); None (none taken)."""
+        saved = self.i
+        self.i += 1  # _
+        token = self.peek()
+        if token is None:
+            self.i = saved
+            return None
+        if token.text == "{":
+            closing = next((k for k in range(self.i, len(self.tokens)) if self.tokens[k].text == "}"), None)
+            if closing is None:
+                self.i = saved
+                return None
+            inside = closing > self.i + 1
+            text = self.text(self.tokens[self.i + 1].start, self.tokens[closing - 1].end) if inside else ""
+            size = _size(text)
+            if size is not None:
+                self.i = closing + 1
+                return size
+        elif token.kind in ("word", "num"):
+            size = _size(token.text)
+            if size is not None:
+                self.i += 1
+                return size
+        self.i = saved
+        return None
 
     def _vector_valued(self, value):
         """f(z) of a function f that this formula (or the document) uses as vector-valued: matrices.VectorFunction."""
@@ -1025,8 +1216,16 @@ class MatrixParser(Parser):
         if not _equal(rows, cols):
             raise IllFormed(f"ill-formed: the inverse of a non-square {shape_text(value.shape)} matrix",
                             self.text(start, self.last_end()).strip(), start, self.last_end())
-        inverse = sp.Inverse(value)
+        inverse = self._inverse(value)
         return sp.Transpose(inverse) if mark == "-T" else inverse
+
+    def _inverse(self, value: sp.MatrixExpr) -> sp.MatrixExpr:
+        """value⁻¹; kept apart (:class:`ConditionalInverse`) where the document does not make value invertible
+        and its free entries do not either (WᵀW of a d×k W, x xᵀ): sympy then never cancels value⁻¹ value."""
+        columns, rows = full_rank_names(self.shapes)
+        if inverse_condition(value, columns, rows) is not None:
+            return ConditionalInverse(value)
+        return sp.Inverse(value)
 
     def _matrix_power(self, value: sp.MatrixExpr, start: int) -> sp.Expr:
         self.take()  # ^
@@ -1040,6 +1239,10 @@ class MatrixParser(Parser):
                       "\\|x\\|^2 or x \\odot x", start, end)
         if not exponent.is_Integer:
             self.fail("a non-integer power of a matrix is not read", start, end)
+        if exponent < 0:
+            inverse = self._inverse(value)
+            if isinstance(inverse, ConditionalInverse):
+                return inverse if exponent == -1 else sp.MatPow(inverse, -exponent)
         return sp.MatPow(value, exponent)
 
     # -- sums and products of terms
@@ -1047,7 +1250,10 @@ class MatrixParser(Parser):
         matrices = [t for t in terms if _is_matrix(t)]
         if not matrices:
             return super()._sum(terms)
-        sized = [t for t in matrices if not isinstance(t, _BareIdentity)]
+        sized = [t for t in matrices if not isinstance(t, (_BareIdentity, _BareZero))]
+        if sized and any(isinstance(t, _BareZero) for t in matrices):  # A + O with A n×m: O_{n×m}
+            terms = [sp.ZeroMatrix(*sized[0].shape) if isinstance(t, _BareZero) else t for t in terms]
+            matrices = [t for t in terms if _is_matrix(t)]
         if sized and _equal(*sized[0].shape):  # A + I with A n×n: I_n
             for term in matrices:
                 if isinstance(term, _BareIdentity):
@@ -1153,6 +1359,14 @@ class MatrixParser(Parser):
         matrices = [k for k, f in enumerate(factors) if _is_matrix(f)]
         out = list(factors)
         for place, k in enumerate(matrices):
+            if isinstance(factors[k], _BareZero):
+                before = out[matrices[place - 1]] if place > 0 else None
+                after = factors[matrices[place + 1]] if place + 1 < len(matrices) else None
+                rows = before.shape[1] if before is not None else after.shape[0] if after is not None else None
+                cols = after.shape[0] if after is not None else rows
+                if rows is not None:
+                    out[k] = sp.ZeroMatrix(rows, cols)
+                continue
             if not isinstance(factors[k], _BareIdentity):
                 continue
             before = next((out[j] for j in reversed(matrices[:place]) if not isinstance(out[j], _BareIdentity)), None)
@@ -2166,6 +2380,21 @@ def _bold_digit_at(tokens: list, k: int, digit: str) -> bool:
     return (at(1, "sym", "{") and at(2, "num", digit) and at(3, "sym", "}")) or at(1, "num", digit)
 
 
+def _bold_letter_at(tokens: list, k: int, letter: str) -> bool:
+    """A bold ``letter`` at token k, braced (``\\mathbf{O}``) or not (``\\mathbf O``)."""
+    def at(offset, text):
+        return k + offset < len(tokens) and tokens[k + offset].text == text
+    if not (k < len(tokens) and tokens[k].kind == "cmd" and tokens[k].text in BOLD):
+        return False
+    return (at(1, "{") and at(2, letter) and at(3, "}")) or at(1, letter)
+
+
+def _zero_matrix_at(tokens: list, k: int) -> bool:
+    """``\\mathbf{O}`` or ``0_{…}`` at token k: a zero matrix the matrix reader reads."""
+    return _bold_letter_at(tokens, k, "O") or (tokens[k].kind == "num" and tokens[k].text == "0" and
+                                               k + 1 < len(tokens) and tokens[k + 1].text == "_")
+
+
 def _entry(expr, index: sp.Symbol) -> sp.Expr | None:
     """The entry ``index`` of an elementwise vector expression (σ ⊙ σ, σ², a σ + b): None if it is not one."""
     if isinstance(expr, Components):
@@ -2555,6 +2784,25 @@ def declare_orthogonal_equation(math: str, context: Context, note: str = "", def
     return True
 
 
+def full_rank_names(shapes: dict) -> tuple[frozenset, frozenset]:
+    """The names declared of full column rank and of full row rank (an invertible matrix: both)."""
+    columns = frozenset(name[len(FULL_COLUMN_RANK):] for name in shapes if name.startswith(FULL_COLUMN_RANK))
+    rows = frozenset(name[len(FULL_ROW_RANK):] for name in shapes if name.startswith(FULL_ROW_RANK))
+    return columns, rows
+
+
+def declare_full_rank(context: Context, names, kind: str) -> None:
+    """``names`` are invertible (``kind`` "both") or of full column / row rank ("column", "row"); "full" (full
+    rank, unsaid which): the rank of the smaller side, so the Gram matrix the formula inverts is invertible."""
+    for name in names:
+        if name in context.symbols and name not in context.shapes:
+            continue  # a number declared before
+        if kind in ("both", "full", "column"):
+            context.shapes[FULL_COLUMN_RANK + name] = (None, None)
+        if kind in ("both", "full", "row"):
+            context.shapes[FULL_ROW_RANK + name] = (None, None)
+
+
 def declare_orthogonal(context: Context, names, note: str = "", square: bool = True) -> None:
     """``names`` are orthogonal matrices (orthonormal columns: QᵀQ = I); ``square``: only square ones (QQᵀ = I of a
     d×k matrix says its rows are orthonormal: not read)."""
@@ -2613,7 +2861,8 @@ def questioned(prose: str, position: int, hypothesis: bool = False) -> bool:
 _PROPERTY_VOCABULARY = re.compile(r"(?<![\w-])(?:matri(?:x|ces)|symmetric|(?:positive[-\s]+)?(?:semi-?)?definite|"
                            r"s\.?p\.?d\.?|covariances?|precision|square|orthogonal|orthonormal|unitary|invertible|"
                            r"non-?singular|(?:lower|upper)[-\s]+triangular|triangular|diagonal|entries|"
-                           r"full(?:\s+column|\s+row)?\s+rank|size|sized|shape|trainable|learnable|rotation|"
+                           r"(?:full(?:\s+column|\s+row)?\s*-?\s*)?rank|linearly\s+independent|columns|rows|"
+                           r"satisf(?:ies|y|ying)|obeys?|size|sized|shape|trainable|learnable|rotation|"
                            r"note|recall|since|because|observe|arbitrary|any|some|generic|certain)(?![\w-])",
                            re.I)  # (their moods still count)
 
@@ -2913,6 +3162,8 @@ DEFAULTED = "<defaulted>"  # + a name, in the shapes: its size is the default on
 TRIANGULAR = {"lower": "<lower triangular>", "upper": "<upper triangular>"}  # + a name: declared so
 DIAGONAL_MATRIX = "<diagonal>"  # + a name: a square matrix declared diagonal (its entries D_jj, zero elsewhere)
 UNREAD_PROPERTY = "<unread property>"  # + a name: declared idempotent, skew-symmetric, …: no world draws it
+FULL_COLUMN_RANK = "<full column rank>"  # + a name: of full column rank (rank W = k of a d×k W) or invertible
+FULL_ROW_RANK = "<full row rank>"  # + a name: declared of full row rank, or invertible (both marks)
 ORTHOGONAL_MATRIX = "<orthogonal>"  # + a name: declared orthogonal (unitary): QᵀQ = I (square: QQᵀ = I too)
 POSITIVE_DIAGONAL = "<positive diagonal>"  # + a name: a triangular matrix declared with a positive diagonal
 LINKED = "<linked>"  # + "a|b": a and b were declared in one law (x, μ, Σ of x ~ N(μ, Σ)): they have one size
@@ -2924,6 +3175,7 @@ def _set_shape(context: Context, name: str, shape: tuple, note: str, defaulted: 
     previous = context.shapes.get(name)
     was_defaulted = DEFAULTED + name in context.shapes
     context.shapes[name] = shape
+    context.shapes.pop(LEARNED + name, None)  # declared now: no longer a guess from its use
     context.symbols.pop(name, None)
     if note:
         context.notes[("shape", name)] = note
@@ -3218,6 +3470,8 @@ def declare_property_sentences(prose: str, context: Context, note: str = "", pla
         _declare_properties(context, names, "symmetric" if sample else "definite", note)  # (Σ_{12}: an entry)
         # (a sample covariance of N < d points is singular: symmetric, not known to be definite)
     declare_diagonal_sentences(prose, context, plain)
+    declare_full_rank_sentences(prose, context, plain)
+    declare_orthonormal_sentences(prose, context, note, plain)
     for found in _UNREAD_PROPERTY_SENTENCE.finditer(prose):
         if (plain is None or found.start("subjects") + 1 in plain) and asserted(prose, found.start("subjects") + 1):
             for name in _subject_names(found.group("subjects")):
@@ -3227,6 +3481,107 @@ def declare_property_sentences(prose: str, context: Context, note: str = "", pla
         if (plain is None or found.start("subjects") + 1 in plain) and asserted(prose, found.start("subjects") + 1):
             declare_orthogonal(context, [name for name in _subject_names(found.group("subjects"))
                                          if name in context.shapes or matrix_like(name)], note)
+
+
+_SUBJECTS = r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*"
+# "$A$ is invertible", "let $A, B$ be nonsingular", "$W$ has full column rank", "with $X$ of full rank", "$W$ has
+# linearly independent columns", "$W$ has rank $k$"
+_FULL_RANK_PROPERTY = LazyPattern(
+    _SUBJECTS + r"(?:(?:is|are|be|being|has|have|having)\s+)?(?:both\s+)?(?:of\s+)?(?:"
+    r"(?P<both>invertible|non-?singular)(?![A-Za-z-])|"
+    r"(?:full\s+(?P<side>column|row)?\s*-?\s*rank|(?P<independent>linearly\s+independent\s+(?P<lines>columns|rows)))|"
+    r"rank\s+(?P<rank>\$[^$]+\$))", re.I)
+# "$\operatorname{rank}(W) = k$", "$\mathrm{rank}\,W = k$"
+_RANK_EQUATION = LazyPattern(r"\$\s*\\(?:operatorname|mathrm|text)\s*\{\s*rank\s*\}\s*(?:\\[,;!]\s*)?\(?\s*"
+                             r"(?P<name>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*\)?\s*=\s*(?P<rank>[A-Za-z0-9]+)\s*\$")
+# "$A$ は正則（行列）", "$A$ は可逆", "$W$ は列フルランク", "$W$ の列は線形独立", "$W$ の階数は $k$"
+_FULL_RANK_JAPANESE = LazyPattern(
+    _SUBJECTS + r"(?:は|が|を)\s*(?:(?P<both>正則|可逆|非特異)|(?P<side>列|行)?\s*フルランク)|" +
+    _SUBJECTS.replace("subjects", "owner") + r"の\s*(?:(?P<lines>列|行)(?:ベクトル)?\s*(?:は|が)\s*(?:一次|線形|線型)独立|"
+    r"(?:階数|ランク)\s*(?:は|が)\s*(?P<rank>\$[^$]+\$))")
+
+
+# "$U$ has orthonormal columns", "with $U$ having orthonormal columns", "$U$ の列は正規直交", "$U$ は正規直交な列をもつ"
+_ORTHONORMAL_COLUMNS = LazyPattern(
+    _SUBJECTS + r"(?:(?:has|have|having|with|of)\s+)?orthonormal\s+columns\b|" +
+    _SUBJECTS.replace("subjects", "owner") + r"(?:の列(?:ベクトル)?\s*(?:は|が)\s*正規直交|は\s*正規直交な?列)", re.I)
+# "$U$ satisfies $U^\top U = I_k$", "$U$ は $U^\top U = I$ を満たす": the equation that makes U orthonormal
+_SATISFIES = LazyPattern(_SUBJECTS + r"(?:satisf(?:ies|y|ying)|obeys?|fulfils?|fulfills?)\s+(?P<math>\$[^$]+\$)|" +
+                         _SUBJECTS.replace("subjects", "owner") + r"(?:は|が)\s*(?P<japanese>\$[^$]+\$)\s*を満た",
+                         re.I)
+
+
+def _stated_here(prose: str, start: int, position: int, plain: set | None) -> bool:
+    """Whether the property sentence at ``start`` (its subject's TeX at ``position``) asserts it: no hypothesis,
+    mentioned case, negation, question or hedge."""
+    return (plain is None or position in plain) and not _SUPPOSED.search(prose[max(0, start - 30):start]) and \
+        not mentioned_case(prose, position) and asserted(prose, position)
+
+
+def declare_orthonormal_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
+    """Matrices declared with orthonormal columns in words, or by an equation QᵀQ = I they are said to satisfy."""
+    for found in [*_ORTHONORMAL_COLUMNS.finditer(prose), *_SATISFIES.finditer(prose)]:
+        group = "subjects" if found.group("subjects") else "owner"
+        position = found.start(group) + 1
+        stated = prose.replace("を満たす", "とする ")  # (a plain statement, read as 〜とする is; same length)
+        if not _stated_here(stated, found.start(), position, plain):
+            continue
+        equation = found.groupdict().get("math") or found.groupdict().get("japanese")
+        names = _subject_names(found.group(group))
+        if equation is None:
+            declare_orthogonal(context, [n for n in names if n in context.shapes or matrix_like(n)], note, square=False)
+        elif orthogonal_equation(equation.strip("$")) in names:
+            declare_orthogonal_equation(equation.strip("$"), context, note)
+
+
+def declare_full_rank_sentences(prose: str, context: Context, plain: set | None = None) -> None:
+    """The invertible and full-rank matrices the prose declares (a hypothesis, negation or hedge declares none)."""
+    for found in [*_FULL_RANK_PROPERTY.finditer(prose), *_FULL_RANK_JAPANESE.finditer(prose)]:
+        group = "subjects" if found.group("subjects") else "owner"
+        position = found.start(group) + 1
+        if not _stated_here(prose, found.start(), position, plain):
+            continue
+        if re.match(r"\s*(?:ではない|でない|ではありません)", prose[found.end():]) or \
+                re.search(r"\b(?:not|no|never)\s*$", prose[max(0, found.start() - 12):found.start()], re.I):
+            continue
+        for name in _subject_names(found.group(group)):
+            kind = _rank_kind(found, name, context)
+            if kind is not None and (name in context.shapes or matrix_like(name)):
+                declare_full_rank(context, [name], kind)
+    for found in _RANK_EQUATION.finditer(prose):
+        name = _name_of(found.group("name"))
+        if name is None or not _stated_here(prose, found.start(), found.start() + 1, plain):
+            continue
+        kind = _rank_side(name, found.group("rank"), context)
+        if kind is not None:
+            declare_full_rank(context, [name], kind)
+
+
+def _rank_kind(found: re.Match, name: str, context: Context) -> str | None:
+    groups = found.groupdict()
+    shape = context.shapes.get(name)
+    if groups.get("both"):  # invertible: a square matrix (of a rectangular one, no rank is read)
+        return "both" if shape is None or _equal(*shape) else None
+    if groups.get("rank"):
+        return _rank_side(name, groups["rank"].strip("$ "), context)
+    lines = (groups.get("lines") or "").lower()
+    if lines:
+        return "column" if lines in ("columns", "列") else "row"
+    side = (groups.get("side") or "").lower()
+    if side:
+        return "column" if side in ("column", "列") else "row"
+    return "both" if shape is not None and _equal(*shape) else None  # "full rank" of a square matrix: invertible
+
+
+def _rank_side(name: str, rank: str, context: Context) -> str | None:
+    """"column", "row" or "both" for rank W = ``rank`` of a declared W (None when it names neither side)."""
+    shape = context.shapes.get(name)
+    if shape is None:
+        return None
+    rows, cols = (sp.sstr(size) for size in shape)
+    rank = rank.strip().strip("{}")
+    side = {(True, True): "both", (False, True): "column", (True, False): "row"}.get((rank == rows, rank == cols))
+    return side
 
 
 def _triangle(adjectives: list[str]) -> str | None:

@@ -46,20 +46,26 @@ def _depth(text: str, at: int) -> int:
     return depth
 
 
+# a value given anew: "Reassign $c = 3$", "we now switch to $c = 3$", "redefine $c = 3$", "change it to $c = 3$"
+_REASSIGN = (r"(?:re-?assign|re-?define|re-?set|update|(?:switch|change)(?:\s+(?:it|this|the\s+value))?\s+to|"
+             r"replace\s+(?:it|this|the\s+value)\s+(?:by|with))")
 # the words that make a plain ``=`` of a constant a definition: "Let $c = 3$", "we set $c = 3$", "where $c = 3$"
 _DEFINING_START = LazyPattern(r"^\W*(?:(?:now|then|first|finally|also|here|throughout|henceforth|below|again|next)\W+)*"
-                             r"(?:let|set|fix|take|choose|define|put|suppose|assume|we\s+(?:now\s+)?(?:let|set|fix|take|"
-                             r"choose|define|put|write|assume|suppose))\b", re.I)
-_DEFINING_BEFORE = LazyPattern(r"\b(?:let|set|setting|where|define|defining|put|fix|take|choose|assume|suppose|denote)\s*"
-                              r"(?:that\s+)?$", re.I)
+                             r"(?:let|set|fix|take|choose|define|put|suppose|assume|" + _REASSIGN + r"|we\s+(?:now\s+)?"
+                             r"(?:let|set|fix|take|choose|define|put|write|assume|suppose|" + _REASSIGN + r"))\b", re.I)
+_DEFINING_BEFORE = LazyPattern(r"\b(?:let|set|setting|where|define|defining|put|fix|take|choose|assume|suppose|denote|"
+                              + _REASSIGN + r")\s*(?:that\s+)?$", re.I)
 _STANDING_LEAD = LazyPattern(r"^\W*(?:throughout|henceforth|here|below|from\s+now\s+on|in\s+what\s+follows|in\s+this\s+"
                              r"(?:section|paper|note|chapter))\W*$", re.I)  # "Throughout, $d = 3$."
+_STANDING_AFTER = LazyPattern(r"^\s*,?\s*(?:from\s+(?:now|here|this\s+point)\s+on(?:wards?)?|henceforth|hereafter|"
+                              r"onwards?)\b", re.I)
 _HEDGE_BEFORE = LazyPattern(r"\b(?:if|when|whenever|unless|whether|once|until|at|for|with|given|then|so|hence|thus|"
                            r"obtain|get|find|gives?|yields?|shows?|implies|since|because)\b[^$⟦]*$", re.I)
 NEGATION = LazyPattern(r"\b(?:not|never|no|nor|whether|instead|rather)\b|n't\b|\?", re.I)
 
 
-_DEFINING_AFTER_JA = LazyPattern(r"^\s*(?:と(?:する|し|おく|置く|おき|置き|定める|定義)|に(?:する|設定|固定))")
+_DEFINING_AFTER_JA = LazyPattern(r"^\s*(?:と(?:する|し|おく|置く|おき|置き|定める|定義)|に(?:する|設定|固定|変更|変え|"
+                                 r"切り替え|切替|置き換え|改め))")
 _HEDGE_JA = LazyPattern(r"場合|なら|とき|時に|れば|たら|仮に|もし")
 
 
@@ -72,6 +78,8 @@ def defines_constant(before: str, sign: str, after: str = "") -> bool:
     if _DEFINING_AFTER_JA.match(after):
         return not _HEDGE_JA.search(before + after)
     clause = re.split(r"[,;:]", before)[-1]
+    if _STANDING_AFTER.match(after):  # "$c = 3$ from now on"
+        return not _HEDGE_BEFORE.search(clause) and not NEGATION.search(before + " " + after[:40])
     if _DEFINING_BEFORE.search(before) or _DEFINING_BEFORE.search(clause):
         return not _HEDGE_BEFORE.search(clause)
     return bool(_DEFINING_START.search(before) or _STANDING_LEAD.search(before)) and not _HEDGE_BEFORE.search(clause)
@@ -157,16 +165,41 @@ _CONDITION_FIRST = LazyPattern(_CONJUNCTION + r"(?P<cond>(?:otherwise|elsewhere|
                               r"ならば|なら|では|で)[はに]?)\s*[、,]?\s*" + _IS + _VALUE + r"(?P<rest>.*)$", re.I | re.S)
 
 
-def other_piece(after: str) -> tuple[int, str | int, str] | None:
+# "otherwise $f(x)$ is $0$", "それ以外では $f(x)$ は $0$": the function written again, then its value
+_RESTATED_FIRST = LazyPattern(_CONJUNCTION + r"(?P<cond>(?:otherwise|elsewhere|else)\b|(?:それ以外|その他)(?:の(?:場合|とき))?"
+                             r"(?:では|は|で|には)?)\s*[、,]?\s*⟦(?P<name>\d+)⟧\s*(?:(?:is|equals|is\s+equal\s+to)\s+|は\s*)"
+                             + _VALUE + r"(?P<rest>.*)$", re.I | re.S)
+
+
+_STATED_OF = LazyPattern(r"\s*(?:(?:is|equals)\b|は)", re.I)
+
+
+def restates(math: str, name: str, arguments: tuple[str, ...]) -> bool:
+    """Whether ``math`` writes the function ``name`` at exactly its own ``arguments`` (``f(x)`` for f(x))."""
+    written = [re.escape(argument) if len(argument) == 1 else r"\\" + re.escape(argument) for argument in arguments]
+    head = re.escape(name) if len(name) == 1 else r"\\" + re.escape(name)
+    return bool(arguments) and re.fullmatch(rf"\s*{head}\s*(?:\\left)?\(\s*" + r"\s*,\s*".join(written)
+                                            + r"\s*(?:\\right)?\)\s*", math) is not None
+
+
+def other_piece(after: str, maths: list[str] | None = None,
+                defined: tuple[str, tuple[str, ...]] | None = None) -> tuple[int, str | int, str] | None:
     """Another piece of a definition given in the words ``after`` it (inline formulas written ⟦k⟧): (where it
     begins in ``after``, its value: a number written in words ("0") or the index k of its formula, the words
-    that state its condition); None when there is none."""
+    that state its condition); None when there is none. With the inline ``maths`` and the ``defined`` function
+    (its name, its arguments' names), the function written again before its value counts too ("otherwise
+    $f(x)$ is $0$"), never another function ("otherwise $g(x)$ is $0$")."""
     for m in _PIECE_BREAK.finditer(after):
         rest = after[m.start():]
-        for pattern in (_VALUE_FIRST, _CONDITION_FIRST):
+        for pattern in (_VALUE_FIRST, _RESTATED_FIRST, _CONDITION_FIRST):
             found = pattern.match(rest)
             if found is None:
                 continue
+            if pattern is _RESTATED_FIRST and (maths is None or defined is None or not restates(
+                    maths[int(found.group("name"))], *defined)):
+                continue
+            if pattern is _CONDITION_FIRST and _STATED_OF.match(found.group("rest")):
+                return None  # "otherwise $g(x)$ is $0$": a formula of which a value is stated, not the value
             word = found.group("word")
             value = _NUMBER_WORDS[" ".join(word.lower().split())] if word else int(found.group("k"))
             return m.start(), value, found.group("cond") + " " + (found.groupdict().get("rest") or "")
@@ -293,3 +326,32 @@ def overlap_problem(pieces: list[tuple[sp.Expr, sp.Basic]], variables: tuple) ->
                 if sp.simplify(first.subs(variable, point) - second.subs(variable, point)) != 0:
                     return f"two pieces disagree at {variable} = {point} ({first} and {second})"
     return ""
+
+
+# -- a built-in constant the words name as a quantity, the name written after its role: "混合比を $\pi$ とし",
+# "Let the mixing weight be $\pi$", "denote the error by $e$", "call the proportion $\pi$"
+
+_BUILTIN_ALONE = LazyPattern(r"\s*(?:\\pi|e)\s*")
+_ROLE_OBJECT_JA = LazyPattern(r"(?P<role>[\u3040-\u30ff\u4e00-\u9fffA-Za-z0-9ー・]{1,20})\s*を\s*$")
+_NAMED_AS_JA = LazyPattern(r"^\s*(?:と(?:し|する|します|おく|おき|置く|置き|書く|書き|表す|表し|記す|記し|呼ぶ|呼び|定め|"
+                          r"定義)|で(?:表す|表し|表わす|表記))")
+_ROLE_SUBJECT_EN = LazyPattern(r"\b(?:let|denote|call|write|name)\s+(?:the|a|an|our|its)\s+(?P<role>[a-z][a-z -]{0,40}?)"
+                              r"\s*(?:be|by|as)?\s*$", re.I)
+
+
+def names_builtin_as_quantity(math: str, before: str, after: str) -> set[str]:
+    """The built-in constant ("pi" or "e") an inline formula that is that name alone stands for, where the words
+    name it as a quantity before it: Japanese "ROLE を $\\pi$ とする" or English "let the ROLE be $\\pi$", "denote the
+    ROLE by $e$"; never a role that is the built-in's own (円周率, "the ratio of a circle") or a density's."""
+    from mathcheck.audit.redefined import _BUILTIN_WORDS, _DENSITY_WORDS
+    if not _BUILTIN_ALONE.fullmatch(math):
+        return set()
+    found = _ROLE_OBJECT_JA.search(before) if _NAMED_AS_JA.match(after) else _ROLE_SUBJECT_EN.search(before)
+    if found is None or _BUILTIN_WORDS.search(found.group("role")) or _DENSITY_WORDS.search(found.group("role")):
+        return set()
+    if _NEGATION_WORDS.search(found.group("role")):
+        return set()
+    return {"pi" if "pi" in math else "e"}
+
+
+_NEGATION_WORDS = LazyPattern(r"\b(?:not|no|never)\b", re.I)

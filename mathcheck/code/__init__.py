@@ -5,6 +5,8 @@
     >>> report.ok, [f.code for f in report.findings]         # doctest: +SKIP
 
 Each function is run on inputs chosen here and identified by its behaviour (:mod:`mathcheck.code.analysis`);
+an argument holding the whole encoder output, which the code cuts into μ and the scale
+(``mu, logvar = h.chunk(2, dim=-1)``), is given through its pieces (:mod:`mathcheck.code.encoder`);
 functions given together are cross-checked: a sampler and a KL (or a loss holding one) must agree on what
 the scale argument is (``parameterization-mismatch``).
 """
@@ -16,7 +18,9 @@ import json
 import time
 from typing import Callable, Mapping, Sequence, Union
 
+from mathcheck.code.encoder import with_encoder_output_cut
 from mathcheck.code.frameworks import one_torch_thread
+from mathcheck.code.guard import ProcessExit, is_users_interrupt, user_code_guarded
 from mathcheck.code.report import CodeReport, Finding, FunctionReport, Shape, verdict_of, ROLES
 from mathcheck.code.roles import (SCALE_ROLES, UsageError, argument_roles, arguments_sharing_a_role,
                                   check_overrides_apply, parse_inputs, parse_shape, unassigned_required)
@@ -43,17 +47,22 @@ def check(*functions: Function, roles: str | Sequence[str | None] | None = None,
         raise UsageError("nothing to check: give at least one function")
     function_roles = _roles_per_function(roles, len(named))
     overrides = parse_inputs(inputs)
+    named = [(target, with_encoder_output_cut(function, overrides)) for target, function in named]
     check_overrides_apply(overrides, named)
     shape = parse_shape(shape)
     arg_roles = [_callable_roles(target, function, overrides) for target, function in named]
     for (target, _), role, roles_of in zip(named, function_roles, arg_roles):
         _check_role_fits_arguments(target, role, roles_of)
     analysis = importlib.import_module("mathcheck.code.analysis")
-    with one_torch_thread():
+    with one_torch_thread(), user_code_guarded():
         reports = [_analysed(analysis, function, target=target, role=role, arg_roles=roles_of, seed=seed,
                              examples=examples, shape=shape)
                    for (target, function), role, roles_of in zip(named, function_roles, arg_roles)]
     cross_check(reports, arg_roles, owners=[_owner(function) for _, function in named])
+    for (_, function), report in zip(named, reports):
+        cut = getattr(function, "mathcheck_encoder_cut", None)
+        if cut is not None:
+            report.identified["encoder output"] = cut.words()
     return CodeReport(functions=reports, seconds=time.perf_counter() - started)
 
 
@@ -62,8 +71,18 @@ def _analysed(analysis, function: Callable, *, target: str, role: str | None, **
     try:
         return analysis.analyse(function, target=target, role=role, **options)
     except SystemExit as error:
-        return FunctionReport(target=target, role=role, framework=None, parameterization=None, verdict="undecided",
-                              reason=f"the function called sys.exit({error.code!r}) when called; it cannot be checked")
+        called = str(error) if isinstance(error, ProcessExit) else f"sys.exit({error.code!r})"
+        return _ended(target, role, f"the function called {called} when called; it cannot be checked")
+    except KeyboardInterrupt as error:
+        if not is_users_interrupt(error):
+            raise  # Ctrl-C: mathcheck is interrupted
+        return _ended(target, role, "the function raised KeyboardInterrupt when called (not a Ctrl-C); it cannot be "
+                                    "checked")
+
+
+def _ended(target: str, role: str | None, reason: str) -> FunctionReport:
+    return FunctionReport(target=target, role=role, framework=None, parameterization=None, verdict="undecided",
+                          reason=reason)
 
 
 def cross_check(reports: Sequence[FunctionReport], arg_roles: Sequence[Mapping[str, str]],

@@ -5,7 +5,8 @@
    returns a number is the function's framework. When every call fails, the shapes are retried: ``--shape``
    first when given, then what the error message implies (``shape '[-1, 784]' is invalid ...`` → D = 784,
    ``mat1 and mat2 shapes cannot be multiplied (3x10 and 784x400)`` → D = 784, or d = 784; any other number
-   in it), then the common data shapes 784, 1×28×28 and 28×28. A function that takes none is ``undecided``,
+   in it), then the common data shapes 784, 1×28×28 and 28×28, then the sizes past those the code cuts at
+   (``kl.topk(8, dim=1)`` refuses d < 8). A function that takes none is ``undecided``,
    with the last error's first line.
 2. The role, when not given: a function of data (a decoder output or x) is a loss; one that takes a noise or
    a PRNG key, or whose result is shaped like μ and differs between two calls on the same input, or moves
@@ -20,7 +21,9 @@
    constants and numerics).
 4. Then, for every verdict: an argument the function changes in place (``mu.pow_(2)``) is a bug naming it;
    a ``beta``/``kl_weight`` keyword is called at other values and must weight the KL alone
-   (:mod:`mathcheck.code.settings`); and, without ``--shape``, the checks are repeated at sizes past those
+   (:mod:`mathcheck.code.settings`); ``prior_mu``/``prior_logvar``-like keywords are called at a non-standard
+   prior and must give the KL against it (:mod:`mathcheck.code.priors`); and, without ``--shape``, the checks
+   are repeated at sizes past those
    the code cuts at (``mu[:, :8]``, ``logvar[:32]``; :mod:`mathcheck.code.cutoffs`), whose bugs are the
    function's.
 """
@@ -35,11 +38,12 @@ import numpy as np
 
 from mathcheck.code.calls import Caller, first_line, keys_of, leaves
 from mathcheck.code.cutoffs import beyond_shapes
-from mathcheck.code.settings import kl_weight_parameter, weight_findings
+from mathcheck.code.settings import kl_weight_parameter, other_weight_findings, other_weight_parameter, weight_findings
 from mathcheck.code.frameworks import Backend, FrameworkUnavailable, detect, one_torch_thread
 from mathcheck.code.layouts import with_layouts
-from mathcheck.code.loss import analyse_loss_or_kl, base_values, size_constants, variant_shapes
-from mathcheck.code.report import Finding, FunctionReport, Shape, verdict_of
+from mathcheck.code.loss import add_condition, analyse_loss_or_kl, base_values, size_constants, variant_shapes
+from mathcheck.code.priors import prior_findings, prior_parameters
+from mathcheck.code.report import PARAMETERIZATIONS, Finding, FunctionReport, Shape, verdict_of
 
 COMMON_DATA_SHAPES = ((784,), (1, 28, 28), (28, 28))
 MAX_SHAPES = 10
@@ -108,6 +112,7 @@ def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: di
     _report_modified_inputs(report, found, seed)
     if report.verdict != "undecided":
         _exercise_kl_weight(report, found, seed)
+        _exercise_prior(report, found, seed)
     if shape is None and report.verdict in ("correct", "convention"):
         _check_beyond_cut_sizes(report, found, options)
     return report
@@ -116,12 +121,30 @@ def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: di
 def _exercise_kl_weight(report: FunctionReport, found: Found, seed: int) -> None:
     """A ``beta``/``kl_weight`` keyword called at other values must weight the KL (:mod:`mathcheck.code.settings`)."""
     name = kl_weight_parameter(found.caller.function)
-    if name is None:
+    other = other_weight_parameter(found.caller.function)
+    if name is None and other is None:
         return
     values = base_values(np.random.default_rng([seed, 14, 6]), found.shape, found.caller, found.mode)
-    findings = weight_findings(found.caller, values, name)
+    findings = weight_findings(found.caller, values, name, report.parameterization) if name else []
+    if other is not None:
+        findings += other_weight_findings(found.caller, values, other, report.parameterization)
     if findings:
         report.findings.extend(findings)
+        report.verdict = verdict_of(report.findings)
+
+
+def _exercise_prior(report: FunctionReport, found: Found, seed: int) -> None:
+    """``prior_mu``/``prior_logvar`` keywords called at a non-standard prior must give the KL against it
+    (:mod:`mathcheck.code.priors`)."""
+    if report.verdict not in ("correct", "convention") or report.parameterization not in PARAMETERIZATIONS \
+            or not prior_parameters(found.caller.function):
+        return  # the identity below holds for a KL the checks confirmed at the default prior
+    values = base_values(np.random.default_rng([seed, 14, 7]), found.shape, found.caller, found.mode)
+    checked = prior_findings(found.caller, values, report.parameterization, seed)
+    if checked.condition:
+        add_condition(report.identified, checked.condition)
+    if checked.findings:
+        report.findings.extend(checked.findings)
         report.verdict = verdict_of(report.findings)
 
 
@@ -257,9 +280,15 @@ def find_call(function: Callable, keys: dict[str, str], rng_names: tuple[str, ..
         last_error = errors[0] if errors else last_error
         hints = [shape for shape in hinted_shapes(last_error, current) if shape not in tried and shape not in queue]
         queue[:0] = hints  # what the error names first, the common data shapes after
-        queue += [shape for shape in _common_shapes(current) if shape not in tried and shape not in queue]
+        queue += [shape for shape in _common_shapes(current) + _past_cuts(current, function)
+                  if shape not in tried and shape not in queue]
     shapes = "; ".join(_shape_words(shape) for shape in tried)
     return f"cannot be called on any of the shapes tried ({shapes}): {last_error}"
+
+
+def _past_cuts(shape: Shape, function: Callable) -> list[Shape]:
+    """The shape with every size past those the code cuts at (``kl.topk(8, dim=1)`` refuses d < 8)."""
+    return beyond_shapes(shape, function)[:1]
 
 
 def _shape_words(shape: Shape) -> str:

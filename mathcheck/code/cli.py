@@ -49,6 +49,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mathcheck.code import check
+    from mathcheck.code.guard import user_code_guarded
     from mathcheck.code.roles import UsageError, parse_inputs, parse_shape
     from mathcheck.code.targets import load_targets
 
@@ -56,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         overrides = parse_inputs(args.inputs)
         shape = parse_shape(args.shape)
         with contextlib.redirect_stdout(sys.stderr):  # the user's prints must not corrupt the report
-            targets = _distinct(load_targets(args.targets, overrides, warn=_warn))
+            with user_code_guarded():  # a module calling os._exit on import is reported, not obeyed
+                targets = _distinct(load_targets(args.targets, overrides, warn=_warn))
             if sys.stderr.isatty():
                 print(f"mathcheck: checking {', '.join(target.name for target in targets)}", file=sys.stderr)
             report = check(*[(target.name, target.function) for target in targets], roles=args.role,

@@ -1,18 +1,18 @@
 """The sizes a function's code cuts its inputs at: integer literals (or module constants) in slices and
-indices (``mu[:, :8]``, ``logvar[:32]``, ``eps[:, 8]``), in ``view``/``reshape``/``narrow`` sizes, and in
+indices (``mu[:, :8]``, ``logvar[:32]``, ``eps[:, 8]``), in ``view``/``reshape`` sizes, in the sizes of
+``narrow``/``split``/``topk`` (``torch.split(mu, 8, dim=1)[0]``, ``kl.topk(8, dim=1)``), and in
 comparisons with ``.size()``/``.shape``/``len()``. A bug hidden behind such a size (a KL over the first 8
 latent dims) shows only at shapes beyond it, so the checks are repeated there (:func:`beyond_shapes`).
 """
 from __future__ import annotations
 
 import ast
-import inspect
-import textwrap
 from typing import Any, Callable
 
 from mathcheck.code.report import Shape
+from mathcheck.code.source import plain_function, syntax_tree
 
-_CUT_CALLS = {"narrow"}
+_CUT_CALLS = {"narrow", "split", "tensor_split", "topk", "kthvalue"}  # the sizes they name are cut sizes
 _PINNING_CALLS = {"view", "reshape", "unflatten", "expand"}  # a size they name is pinned, not cut
 LARGEST_LATENT = 512  # a cut above this is a data size, not a latent or batch size
 LARGEST_BATCH = 256
@@ -21,12 +21,10 @@ LARGEST_BATCH = 256
 def cut_sizes(function: Callable) -> tuple[int, int, set[int]]:
     """(the largest size cut on the batch axis, the largest cut on any other axis, the sizes a ``view`` or
     ``reshape`` pins); 0 where none."""
-    fn = inspect.unwrap(getattr(function, "__func__", function))
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
+    tree = syntax_tree(function)
+    if tree is None:
         return 0, 0, set()
-    names = dict(getattr(fn, "__globals__", {}))
+    names = dict(getattr(plain_function(function), "__globals__", {}))
     batch, other, pinned = [0], [0], set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript):

@@ -78,6 +78,9 @@ def _nll(torch: Any, family: str, recon: Any, x: Any) -> Any:
         return -d.Bernoulli(probs=recon, **options).log_prob(x)
     if family == "bernoulli-logits":
         return -d.Bernoulli(logits=recon, **options).log_prob(x)
+    if family in ("continuous-bernoulli-probs", "continuous-bernoulli-logits"):
+        given = {"logits" if family.endswith("logits") else "probs": recon}
+        return -d.ContinuousBernoulli(**given, **options).log_prob(x)
     if family in ("gaussian", "gaussian-sigmoid"):
         mean = torch.sigmoid(recon) if family == "gaussian-sigmoid" else recon
         return -d.Normal(mean, torch.ones_like(mean), **options).log_prob(x)

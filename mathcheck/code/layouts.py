@@ -19,13 +19,13 @@ from __future__ import annotations
 import ast
 import inspect
 import math
-import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from mathcheck.code.calls import Caller, first_line
 from mathcheck.code.loss import Outcome, add_condition, analyse_loss_or_kl, shape_text, variant_shapes
 from mathcheck.code.report import Finding, Shape
+from mathcheck.code.source import plain_function, syntax_tree
 
 # H, W of the image batch when the flat size is no square: larger than every batch and latent size tried
 # (B ≤ 8, d ≤ 7), so that no image axis broadcasts against the batch or the latent dims by accident
@@ -78,17 +78,15 @@ def implied_data_axes(function: Callable) -> set[int]:
 
 def _syntax_trees(function: Callable) -> Iterator[ast.AST]:
     """The function's syntax tree and those of the plain functions of its module it calls by name."""
-    inner = inspect.unwrap(getattr(function, "__func__", function))
     seen: set[int] = set()
-    pending = [inner]
+    pending = [plain_function(function)]
     while pending:
         current = pending.pop()
         if id(current) in seen or len(seen) > 8:
             continue
         seen.add(id(current))
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(current)))
-        except (OSError, TypeError, SyntaxError, IndentationError):
+        tree = syntax_tree(current)
+        if tree is None:
             continue
         yield tree
         names = getattr(current, "__globals__", {})

@@ -1,8 +1,8 @@
 """The reconstruction term −log p(x|z) for the likelihood families VAE code uses, from reference log-densities.
 
 Each family gives the negative log-likelihood of the data x under the decoder output r: per data element
-(Bernoulli from probabilities or logits, Gaussian, Laplace, token ids under a categorical over K), or per
-position of one-hot rows (a categorical over the last data axis). The Gaussian and Laplace references have
+(Bernoulli from probabilities or logits, Gaussian, Laplace, continuous Bernoulli for grey levels, token ids
+under a categorical over K), or per position of one-hot rows (a categorical over the last data axis). The Gaussian and Laplace references have
 unit scale: a code's weight on them is what fixes σ² or b (a loss w·Σ(x − r)² is a Gaussian NLL with
 σ² = 1/(2w) up to a constant), so their weights are read as a variance first (see ``mathcheck.code.loss``);
 both are also read on sigmoid(r), for a decoder that outputs logits. The references are
@@ -75,6 +75,27 @@ def _bernoulli_logits(recon: np.ndarray, x: np.ndarray) -> np.ndarray:
     return -(x * special.log_expit(recon) + (1.0 - x) * special.log_expit(-recon))
 
 
+def _continuous_bernoulli(recon: np.ndarray, x: np.ndarray, logits: bool) -> np.ndarray:
+    """The continuous Bernoulli NLL (Loaiza-Ganem and Cunningham, 2019): the Bernoulli cross-entropy minus the
+    log of its normalizing constant C(λ) = 2·atanh(1 − 2λ)/(1 − 2λ) (C(½) = 2), a density on [0, 1]."""
+    recon = np.asarray(recon, dtype=np.float64)
+    if not logits and not np.all((recon > 0) & (recon < 1)):  # no probabilities: no density (never an error)
+        inside = (recon > 0) & (recon < 1)
+        result = np.full(np.broadcast(recon, x).shape, np.nan)
+        if np.any(inside):
+            result[inside] = _continuous_bernoulli(recon[inside], np.broadcast_to(x, recon.shape)[inside], False)
+        return result
+    if _torch() is not None:
+        return _by_torch(lambda d, r: d.ContinuousBernoulli(**{"logits" if logits else "probs": r},
+                                                            validate_args=False), recon, x)
+    probs = special.expit(recon) if logits else recon
+    cross_entropy = -(special.xlogy(x, probs) + special.xlogy(1.0 - x, 1.0 - probs))
+    centred = 1.0 - 2.0 * probs
+    with np.errstate(all="ignore"):
+        ratio = np.where(np.abs(centred) < 1e-4, 1.0 + centred**2 / 3.0, np.arctanh(centred) / centred)
+    return cross_entropy - np.log(2.0 * ratio)
+
+
 def _gaussian(recon: np.ndarray, x: np.ndarray) -> np.ndarray:
     if _torch() is not None:
         return _by_torch(lambda d, r: d.Normal(r, 1.0, validate_args=False), recon, x)
@@ -132,6 +153,11 @@ FAMILIES = (
            True, "ids"),
     Family("categorical-ids-probs", "categorical NLL of token ids from probabilities", _categorical_ids_probs,
            True, "ids"),
+    # the likelihood for grey levels in [0, 1] (ContinuousBernoulli): after the others, whose messages list them
+    Family("continuous-bernoulli-probs", "continuous Bernoulli NLL from probabilities",
+           lambda r, x: _continuous_bernoulli(r, x, logits=False), True, "binary"),
+    Family("continuous-bernoulli-logits", "continuous Bernoulli NLL from logits",
+           lambda r, x: _continuous_bernoulli(r, x, logits=True), True, "binary"),
 )
 BY_NAME = {family.name: family for family in FAMILIES}
 FOR_ROLE = {"recon_probs": "bernoulli-probs", "recon_logits": "bernoulli-logits"}
@@ -146,6 +172,8 @@ _READABLE = {
     "categorical-probs": ((0.25, 1.0), (0.75, 1.0), (0.5, 1.0)),
     "categorical-ids-logits": ((0.0, 1.0), (2.0, 1.0), (-1.0, 1.0)),
     "categorical-ids-probs": ((0.25, 1.0), (0.75, 1.0), (0.5, 1.0)),
+    "continuous-bernoulli-probs": ((0.25, 1.0), (0.75, 1.0), (0.25, 0.0)),
+    "continuous-bernoulli-logits": ((0.0, 1.0), (2.0, 1.0), (-1.0, 0.0)),
 }
 
 
@@ -170,9 +198,10 @@ CONTINUOUS_WRONG_FORMS = (
 )
 # families that read the decoder output as logits: also fitted on logits in (-4, 4)
 LOGITS_FAMILIES = ("bernoulli-logits", "gaussian-sigmoid", "laplace-sigmoid", "categorical-logits",
-                   "categorical-ids-logits")
+                   "categorical-ids-logits", "continuous-bernoulli-logits")
 # families also fitted on data in (0, 1) after binary data
-CONTINUOUS_CHECKED = ("gaussian", "laplace", "gaussian-sigmoid", "laplace-sigmoid")
+CONTINUOUS_CHECKED = ("gaussian", "laplace", "gaussian-sigmoid", "laplace-sigmoid", "continuous-bernoulli-probs",
+                      "continuous-bernoulli-logits")
 
 __all__ = ["Family", "FAMILIES", "BY_NAME", "FOR_ROLE", "WrongForm", "WRONG_FORMS", "CONTINUOUS_WRONG_FORMS",
            "CONTINUOUS_CHECKED", "LOGITS_FAMILIES"]

@@ -142,7 +142,8 @@ class CodeReport:
 
 def _identified_lines(identified: dict[str, Any]) -> list[str]:
     """One line per identified term: ``KL: ½(...) (logvar), summed over latent dims, mean over the batch``."""
-    lines = []
+    cut = identified.get("encoder output")
+    lines = [f"encoder output: {cut}"] if isinstance(cut, str) else []
     for key, title in (("kl", "KL"), ("reconstruction", "reconstruction")):
         term = identified.get(key)
         if not isinstance(term, dict):

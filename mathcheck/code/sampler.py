@@ -15,8 +15,9 @@ a family of tests, Bonferroni-corrected over its members, with a family-wise fal
   one family of row tests: the correlation of rows at lag 1, at half a call (antithetic halves cat([h, -h])),
   at a call's length when the draws span several calls, between two consecutive calls, and a chi-square of
   each call's noise summed over its rows, lower tail (noise built to cancel: antithetic pairs in any order,
-  eps − eps.mean(0)); calls or rows that repeat the same noise values exactly, or a call whose noise is the
-  previous call's negated (z₁ + z₂ = 2μ), have no fresh noise. All are ``sampler-deterministic``.
+  eps − eps.mean(0)); rows, or any two of six calls with the same inputs (not only consecutive ones: a pool of
+  cached noise, a PRNG re-seeded from step % k), that repeat the same noise values exactly, or a call whose
+  noise is another's negated (z₁ + z₂ = 2μ), have no fresh noise. All are ``sampler-deterministic``.
 A sampler runs at most seven such checks (mean, variance, coordinates, rows and normality on the fitting
 settings; mean and variance again on settings in the fitted parameterization's own range: negative log-scales,
 σ near 0), so a correct one is flagged with probability ≤ 7e-6. Repeated values (≥ 5 % of rows or of the
@@ -58,6 +59,7 @@ CALL_BUDGET_S = 0.35  # repeated calls of a function that only takes its own bat
 KS_SAMPLES = 20_000
 SHAPE_ATTEMPTS = 12
 REPEATED_FRACTION = 0.05  # independent continuous noise repeats a value with probability ~1e-7
+FRESH_CALLS = 6  # calls with the same inputs compared pairwise: noise cycled through a pool of up to 5 repeats
 DEFAULT_SHAPE = (9, 6)  # batch, latent
 
 # (μ, s) settings where all four parameterizations are defined (s > 0) and imply clearly different σ².
@@ -680,6 +682,8 @@ def _pathwise(sampler: _Sampler, settings: list[tuple[float, float]]) -> tuple[s
         message = ("z = μ whatever eps is: the sampler adds no noise" if mu_only
                    else "z does not depend on eps: the noise passed in is not used")
         return outcome, None, [_finding("sampler-deterministic", message, **evidence)]
+    if outcome == "shared":
+        return outcome, None, [_finding("sampler-deterministic", evidence.pop("message"), **evidence)]
     if outcome == "misfit":
         return outcome, None, [_finding("sampler-std", _std_message(evidence["code"]["std"],
                                         evidence["input"][name], name, exact=True)
@@ -719,6 +723,10 @@ def _pathwise_fit(sampler: _Sampler, settings: list[tuple[float, float]]) -> tup
             if not np.all(np.abs(z - expected) <= tolerance):
                 fits.discard(parameterization)
         if not fits:
+            shared = _shared_supplied_noise(z, mu, sampler.scale_of(inputs), eps)
+            if shared is not None:
+                return "shared", [], {"message": shared, "input": {sampler.args.mu: means, sampler.args.scale: scales,
+                                                                    "eps": eps[:2]}, "code": {"z": z[:2]}}
             with np.errstate(divide="ignore", invalid="ignore"):
                 observed = np.median(np.abs((z - mu) / eps), axis=0)
             return "misfit", [], {"input": {sampler.args.mu: means, sampler.args.scale: scales,
@@ -726,6 +734,29 @@ def _pathwise_fit(sampler: _Sampler, settings: list[tuple[float, float]]) -> tup
                                   "derived": {p: implied_std(p, scales) for p in PARAMETERIZATIONS},
                                   "code": {"z": z[0], "std": observed}}
     return "fits", sorted(fits, key=PARAMETERIZATIONS.index), {}
+
+
+def _shared_supplied_noise(z: np.ndarray, mu: np.ndarray, scale: np.ndarray, eps: np.ndarray) -> str | None:
+    """Why z shares the noise passed in across rows or latent dims (``eps[0]``, ``eps[:1]``, ``eps[:, :1]``:
+    every row has the same μ and scale, the rows and columns of eps differ), or None. Only asked once z has
+    fitted z = μ + σ·eps under no parameterization."""
+    rows, latent = z.shape
+    if rows > 1:
+        repeated = 1 - len(np.unique(np.round(z, 12), axis=0)) / rows
+        if repeated >= REPEATED_FRACTION:
+            what = "every row" if np.all(z == z[0]) else f"{repeated:.0%} of the rows"
+            return (f"the same noise for {what}: the rows of the eps passed in differ, but z repeats one row's "
+                    "noise over the batch (eps[0] or eps[:1] broadcast), so the examples of a batch are not "
+                    "sampled independently")
+    for parameterization in PARAMETERIZATIONS:
+        with np.errstate(all="ignore"):
+            noise = (z - mu) / implied_std(parameterization, scale)
+        if latent > 1 and np.all(np.isfinite(noise)) and np.allclose(noise, noise[:, :1], rtol=1e-6, atol=1e-9) \
+                and np.any(noise[:, 0] != 0):
+            return (f"the same noise for every latent dim: under the {parameterization} parameterization z − μ is "
+                    "σ times one noise value per row (eps[:, :1] broadcast over the latent dims), while the "
+                    "eps passed in has independent columns")
+    return None
 
 
 def _confirm_settings(parameterization: str, count: int) -> list[tuple[float, float]]:
@@ -768,6 +799,8 @@ def _statistical(sampler: _Sampler, settings: list[tuple[float, float]],
         findings = [_finding("sampler-std", f"the variance fits the {parameterization} parameterization of "
                              f"'{name}' for {name} in {_span(settings)} but not at {name} in "
                              f"{sorted({s for _, s in confirm})}: {finding.message}", **finding.evidence)]
+    if not findings and not eps_supplied:
+        findings = _repeated_across_calls(sampler)
     return (None if findings else parameterization), findings, False
 
 
@@ -822,6 +855,34 @@ def _fresh_noise_findings(sampler: _Sampler) -> tuple[list[Finding], bool]:
     return [], False
 
 
+def _repeated_across_calls(sampler: _Sampler) -> list[Finding]:
+    """Every pair of FRESH_CALLS calls with the same inputs, not only consecutive ones: noise cached and
+    cycled through a pool, or a PRNG re-seeded from a step counter modulo k, repeats a call k calls later.
+    Run after the statistical checks, so that their draws are those of a sampler called as before."""
+    means, scales = _row(_FIT_MEANS, sampler.latent), _row(_FIT_SCALES, sampler.latent)
+    inputs = sampler.inputs(means, scales, sampler.batch)
+    calls = [sampler.z(inputs) for _ in range(FRESH_CALLS)]
+    mu = np.tile(means, (len(calls[0]), 1))
+    evidence = {"input": {sampler.args.mu: means, sampler.args.scale: scales}, "code": {"z": calls[0][:2]},
+                "calls": len(calls), "rows": calls[0].shape[0]}
+    pairs = [(i, j) for i in range(len(calls)) for j in range(i + 1, len(calls)) if calls[i].shape == calls[j].shape]
+    for i, j in pairs:
+        repeated = float(np.mean(calls[i] == calls[j]))
+        if repeated >= REPEATED_FRACTION:
+            whole = "the same z" if repeated == 1.0 else f"{repeated:.0%} of the same noise values"
+            return [_finding("sampler-deterministic", f"calls {i + 1} and {j + 1} of {len(calls)} with the same "
+                             f"inputs return {whole}: the noise repeats every {j - i} calls (a pool of cached noise, "
+                             "or a PRNG re-seeded from a counter), not drawn afresh", repeated_fraction=repeated,
+                             repeated_calls=[i + 1, j + 1], **evidence)]
+    for i, j in pairs:
+        negated = _negated_fraction(calls[i], calls[j], mu)
+        if negated >= REPEATED_FRACTION:
+            return [_finding("sampler-deterministic", f"{negated:.0%} of the noise values of call {j + 1} are those "
+                             f"of call {i + 1} negated (z₁ + z₂ = 2μ): the noise is reused with its sign flipped, not "
+                             "drawn afresh", negated_fraction=negated, repeated_calls=[i + 1, j + 1], **evidence)]
+    return []
+
+
 def _negated_fraction(first: np.ndarray, second: np.ndarray, mu: np.ndarray) -> float:
     """The share of values where the second call's noise is the first's negated, up to rounding."""
     if first.shape != second.shape or first.shape != mu.shape:
@@ -838,6 +899,13 @@ def _noise_sharing_findings(sampler: _Sampler, rounds: list) -> list[Finding]:
         if len(z) > 1 and np.all(z == z[0]):
             return [_finding("sampler-deterministic", "the same noise for every row: one eps is broadcast over "
                              "the batch", input=evidence_input, code={"z": z[:2]})]
+        constant = [int(j) for j in np.flatnonzero(np.all(z == z[:1], axis=0))] if len(z) > 1 else []
+        if constant:
+            return [_finding("sampler-deterministic", f"latent dim{'s' if len(constant) > 1 else ''} "
+                             f"{', '.join(map(str, constant))} of z {'are' if len(constant) > 1 else 'is'} the same in "
+                             f"every one of {len(z)} rows with the same inputs: its noise is one value shared across "
+                             "the batch (or there is none), while σ > 0 there", input=evidence_input,
+                             code={"z": z[:2]}, constant_dims=constant)]
         repeated = 1 - len(np.unique(z @ sampler.rng.standard_normal(z.shape[1]))) / len(z)  # rows as numbers
         if repeated >= REPEATED_FRACTION:
             return [_finding("sampler-deterministic", f"the same noise for several rows: {repeated:.0%} of "

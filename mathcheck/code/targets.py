@@ -28,8 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
+from mathcheck.code.encoder import encoder_output_cut
+from mathcheck.code.guard import is_users_interrupt
 from mathcheck.code.roles import (RECONSTRUCTION_ROLES, SCALE_ROLES, UsageError, argument_roles,
-                                  arguments_sharing_a_role, unassigned_required)
+                                  arguments_sharing_a_role, role_from_name, unassigned_required)
 
 FORMS = "FILE.py, FILE.py::NAME, FILE.py::Class.method or package.module:NAME"
 _counter = itertools.count(1)
@@ -139,7 +141,7 @@ class _Loader:
         found: list[tuple[int, str, Callable[[], Callable]]] = []
         no_role: list[str] = []
         for qualname, line, signature_of, build in _definitions(module):
-            roles = argument_roles(signature_of, self.overrides)
+            roles = _with_cut_pieces(signature_of, argument_roles(signature_of, self.overrides), self.overrides)
             if not _plays_a_role(roles):
                 continue
             missing = unassigned_required(signature_of, roles)
@@ -161,6 +163,15 @@ class _Loader:
             raise UsageError(f"{spec_path}: no function whose role its argument names show{skipped}; name one "
                              f"as {spec_path}::NAME (and its arguments with --inputs name=role)")
         return [Target(f"{spec_path}::{qualname}", build()) for _, qualname, build in sorted(found)]
+
+
+def _with_cut_pieces(function: Callable, roles: dict[str, str], overrides: Mapping[str, str]) -> dict[str, str]:
+    """The roles, with an encoder-output argument the code cuts into a mean and a scale
+    (``mu, logvar = h.chunk(2, dim=-1)``, :mod:`mathcheck.code.encoder`) given its pieces' roles."""
+    cut = encoder_output_cut(function, overrides)
+    if cut is None:
+        return roles
+    return {**roles, cut.argument: "encoder output", **{name: role_from_name(name) for name in cut.names}}
 
 
 def _plays_a_role(roles: Mapping[str, str]) -> bool:
@@ -195,6 +206,7 @@ def _without_first(function: Callable) -> Callable:
     signature = inspect.signature(function)
     stand_in = lambda *args, **kwargs: None  # noqa: E731 -- only its signature is read
     stand_in.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+    stand_in.__wrapped__ = function  # its code, for the readers of the source (an encoder output's cut)
     return stand_in
 
 
@@ -316,6 +328,11 @@ def _import_file(path: Path, shown: str) -> types.ModuleType:
             del sys.modules[name]
             raise UsageError(f"error importing {shown}: it exited ({_first_line(error)}) while being imported;"
                              " put its script code under `if __name__ == \"__main__\":`") from None
+        except KeyboardInterrupt as error:
+            del sys.modules[name]
+            if not is_users_interrupt(error):
+                raise  # Ctrl-C
+            raise UsageError(f"error importing {shown}: it raised KeyboardInterrupt while being imported") from None
         except Exception as error:
             del sys.modules[name]
             raise UsageError(f"error importing {shown}: {_first_line(error)}") from None
