@@ -391,14 +391,20 @@ def judge_world(lhs: sp.Expr, relation: str, rhs: sp.Expr, world: World, left=No
     return Outcome(judgement.status, judgement, left, right)
 
 
-def _one_side_unreal(lhs: sp.Expr, rhs: sp.Expr, world: World, left=None, right=None) -> str:
-    """Where one side is real in ``world`` and the other is not: the sentence that says so ("" otherwise)."""
+def _both_sides(lhs: sp.Expr, rhs: sp.Expr, world: World, left=None, right=None) -> list:
+    """Each side's value in ``world`` (a :class:`Side`), or the error that says why it has none."""
     sides = []
     for given, expr in ((left, lhs), (right, rhs)):
         try:
             sides.append(_side(given, expr, world))
         except Unsupported as error:
             sides.append(error)
+    return sides
+
+
+def _one_side_unreal(lhs: sp.Expr, rhs: sp.Expr, world: World, left=None, right=None) -> str:
+    """Where one side is real in ``world`` and the other is not: the sentence that says so ("" otherwise)."""
+    sides = _both_sides(lhs, rhs, world, left, right)
     real = [isinstance(side, Side) and math.isfinite(side.value) for side in sides]
     unreal = [isinstance(side, NotReal) for side in sides]
     if not (real[0] and unreal[1] or real[1] and unreal[0]):
@@ -416,12 +422,7 @@ def _diverging_against_unreal(lhs: sp.Expr, rhs: sp.Expr, world: World, left=Non
     sentence that says the step needs a side condition there, such as σ² < 2 for
     E_N(0, σ²)[e^{z²/4}] = (1 − σ²/2)^{-1/2} ("" otherwise). Never a skipped world: the worlds that judge the
     step may all lie where both sides are finite."""
-    sides = []
-    for given, expr in ((left, lhs), (right, rhs)):
-        try:
-            sides.append(_side(given, expr, world))
-        except Unsupported as error:
-            sides.append(error)
+    sides = _both_sides(lhs, rhs, world, left, right)
     diverging = [isinstance(side, Side) and (bool(side.divergent) or math.isinf(side.value)) for side in sides]
     unreal = [isinstance(side, NotReal) for side in sides]
     if not (diverging[0] and unreal[1] or diverging[1] and unreal[0]):

@@ -128,10 +128,9 @@ def _identity_name(name: str) -> str | None:
     return None
 
 
-class _BareIdentity(sp.Identity):
-    """An I written without its size where the document's matrices have several sizes (A ∈ ℝ^{n×n}, B ∈ ℝ^{m×m}):
-    while reading, the size its neighbour in a product or sum needs (C I with C n×m: I_m); one no neighbour
-    sizes is refused as ambiguous (tr(I) + tr(I)). ``position``: the token it was read at."""
+class _Unsized:
+    """A square matrix written without its size, read at token ``position``: its size ``n`` stands in while
+    reading until a neighbour in a product or sum gives the size it needs."""
 
     def __new__(cls, n, position):
         return sp.Basic.__new__(cls, sp.sympify(n), sp.Integer(position))
@@ -153,24 +152,15 @@ class _BareIdentity(sp.Identity):
         return int(self.args[1])
 
 
-class _BareZero(sp.ZeroMatrix):
+class _BareIdentity(_Unsized, sp.Identity):
+    """An I written without its size where the document's matrices have several sizes (A ∈ ℝ^{n×n}, B ∈ ℝ^{m×m}):
+    while reading, the size its neighbour in a product or sum needs (C I with C n×m: I_m); one no neighbour
+    sizes is refused as ambiguous (tr(I) + tr(I))."""
+
+
+class _BareZero(_Unsized, sp.ZeroMatrix):
     """An O (the zero matrix) written without its size: while reading, the shape its neighbour in a sum or product
     needs (A + O with A n×m: O_{n×m}); an equation side ``= O`` takes the other side's shape (matrix_numeric)."""
-
-    def __new__(cls, n, position):
-        return sp.Basic.__new__(cls, sp.sympify(n), sp.Integer(position))
-
-    @property
-    def rows(self):
-        return self.args[0]
-
-    @property
-    def cols(self):
-        return self.args[0]
-
-    @property
-    def shape(self):
-        return (self.args[0], self.args[0])
 
 
 def _plain_identities(expr):
