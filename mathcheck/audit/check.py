@@ -1071,14 +1071,15 @@ _QUANTIFIER = LazyPattern(r"(?:\\forall|\bfor\s+(?:all|every|each|any)(?:\s+real
                          r"(?:\s*,\s*\\?[A-Za-z]+\b)*)", re.IGNORECASE)
 
 
-def _quantified_names(source: str) -> set[str]:
+@lru_cache(maxsize=256)  # asked for once per step of a formula, on its whole source
+def _quantified_names(source: str) -> frozenset[str]:
     """The names a formula's own text quantifies (``(x+1)^2 = x^2 + 2x + 1 \\quad \\text{for all } x``): an
     assigned value of such a name is never put in there (the formula is about every value)."""
     quantified = {re.sub(r"[\\{}\s]", "", name) for found in _QUANTIFIER.finditer(source)
                   for name in re.findall(r"\\?[A-Za-z]+\b", re.sub(r"\\(?:q?quad|text|mathrm)\b|\\[,;: !]", " ",
                                                                     found.group("names")))}
     in_a_domain = {name.lstrip("\\") for name in re.findall(r"(?<![A-Za-z\\])(\\?[A-Za-z]+)\s*\\in\b", source)}
-    return quantified | in_a_domain  # "x \\in \\mathbb{R}" in the formula: about every x there
+    return frozenset(quantified | in_a_domain)  # "x \\in \\mathbb{R}" in the formula: about every x there
 
 
 def _an_example_value(text: str, start: int) -> bool:
@@ -1937,16 +1938,18 @@ class Auditor:
                     self.names.free(name, line)
         for name in freed:
             for variable in [v for v in list(self.assignments) + list(self.values) if _plain_name(v) == name]:
-                self.assignments.pop(variable, None)
-                self.values.pop(variable, None)
-                self.random.discard(variable)
+                self._unassign(variable)
 
     def _leave_statements(self, at: int) -> None:
         """A variable assigned inside a lemma or proof that has ended (x := 2y there) is free again at ``at``."""
         for variable in [v for v, item in self.assignments.items() if ended_statement(self.document, item.start, at)]:
-            self.assignments.pop(variable, None)
-            self.values.pop(variable, None)
-            self.random.discard(variable)
+            self._unassign(variable)
+
+    def _unassign(self, variable: sp.Symbol) -> None:
+        """``variable`` is no longer assigned: neither its value nor its role as a random variable is put in."""
+        self.assignments.pop(variable, None)
+        self.values.pop(variable, None)
+        self.random.discard(variable)
 
     def _prose_value(self, found: ProseValue) -> None:
         """``Let $c := 3$``: the variable is assigned from here on, as by a display ``c := 3`` (a variable the
@@ -2458,9 +2461,10 @@ class Auditor:
     def _with_values(self, expr: sp.Expr, kept: set[str] | frozenset[str] = frozenset()) -> sp.Expr:
         """``expr`` with the document's assigned values put in (c + 1 after c := 3 is 4), except those of the
         names in ``kept`` (the formula quantifies them: "for all x")."""
-        constants = {v: e for v, e in self._constants(kept).items() if v in free_symbols(expr)}
-        expr = substitute(expr, constants) if constants else expr
-        return _with_vector_values(expr, self._constants(kept))
+        constants = self._constants(kept)
+        used = {v: e for v, e in constants.items() if v in free_symbols(expr)}
+        expr = substitute(expr, used) if used else expr
+        return _with_vector_values(expr, constants)
 
     def _assigned_in(self, *sides: sp.Expr, kept: set[str] | frozenset[str] = frozenset()) -> str:
         constants = self._constants(kept)
