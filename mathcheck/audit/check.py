@@ -184,6 +184,7 @@ class Definition:
     source: str = ""  # the body as written
     refusal: str = ""  # why the definition cannot be used (a condition not read, two bodies): its uses are undecided
     domain: sp.Basic | None = None  # where a piecewise or restricted prose definition holds (None: everywhere)
+    offset: int | None = None  # where a display defines it (a prose definition is placed by its line)
 
 
 class NotChecked(Unparsed):
@@ -194,8 +195,9 @@ class NotChecked(Unparsed):
 class Names:
     """The document's defined names and their resolution into mathcheck.vocab objects."""
 
-    def __init__(self, chains: list[list[Item]], prose: tuple = (), text: str = ""):
+    def __init__(self, chains: list[list[Item]], prose: tuple = (), text: str = "", scopes: tuple = ()):
         self.text, self.chains = text, chains  # the document as the checker reads it: where a name is first written
+        self.scopes = scopes  # (opening, end, its line, the end's line) of each lemma, proof or scoped section
         self.definitions: dict[str, Definition] = {}
         self.defining_items: dict[int, str] = {}  # id(item) -> name
         self.undefined: dict[sp.Expr, str] = {}  # the symbol or function an undefined name is read as -> the name
@@ -452,7 +454,7 @@ class Names:
         if self.instance_of(name.name) is not None:
             return  # L_1 := ... with L_β := ... defined: a claim about the instance, checked against the family
         self.definitions[name.name] = Definition(name.name, name.arguments, body, item.line, item.formula,
-                                                 source=item.source)
+                                                 source=item.source, offset=item.start)
         self.defining_items[id(item)] = name.name
 
     def resolve(self, expr: sp.Expr, formula: Formula, notes: list[str], line: int) -> sp.Expr:
@@ -480,7 +482,7 @@ class Names:
             definition = self.definitions.get(name)
             written = [s for s in free_symbols(expr) if isinstance(s, sp.Symbol) and s.name == name]
             if definition is None or definition.arguments or definition.refusal or not written \
-                    or self.freed_at(name, line):
+                    or self.freed_at(name, line) or self.ended_at(definition, line):
                 continue
             try:
                 value = self._body(definition)
@@ -496,6 +498,18 @@ class Names:
         definition = self.definitions.get(name)
         if definition is not None and not definition.arguments and definition.line < line:
             self.freed.setdefault(name, line)
+
+    def ended_at(self, definition: Definition, line: int | None) -> int | None:
+        """The line where the lemma, proof or scoped section ("In this section let ...") that makes ``definition``
+        ends, when ``line`` comes after it: there the name is fresh again, its definition not put in."""
+        if line is None:
+            return None
+        for opening, end, opening_line, end_line in self.scopes:
+            inside = opening <= definition.offset < end if definition.offset is not None \
+                else opening_line <= definition.line <= end_line
+            if inside and end_line < line:
+                return end_line
+        return None
 
     def freed_at(self, name: str, line: int | None) -> bool:
         """Whether ``name``'s defined value is withdrawn at ``line`` (see :meth:`free`), or in the formula being
@@ -514,12 +528,17 @@ class Names:
             if note not in notes:
                 notes.append(note)
             definition = None
+        definition = self._in_scope(definition, line, notes)
         shown = sp.sstr(ref)
         arguments = tuple(self.resolve(a, formula, notes, line) for a in ref.arguments)
         instance = self.instance_of(ref.name) if definition is None else None
+        if instance is not None and self._in_scope(instance[0], line, notes) is None:
+            instance = None
         if instance is not None:
             return self._instance(ref, instance, arguments, formula, notes, line)
         applied = self.applied(ref.name) if definition is None and not arguments else None
+        if applied is not None and self._in_scope(applied[0], line, notes) is None:
+            applied = None
         if applied is not None:
             return self._reference(_applied_reference(applied, formula, shown), formula, notes, line, at_use)
         unmatched = self.instance_unmatched(ref.name) if definition is None and instance is None else None
@@ -532,6 +551,8 @@ class Names:
             raise Unparsed(f"{_display(ref.name)} reads as an instance of {_display(unreadable[0])}, whose definition "
                            f"at line {unreadable[1]} cannot be read", shown)
         decorated = self.decorated(ref.name) if definition is None and unreadable is None else None
+        if decorated is not None and self._in_scope(decorated, line, notes) is None:
+            decorated = None
         if decorated is not None:
             note = f"{_display(ref.name)} read as {_display(decorated.name)} (defined at line {decorated.line})"
             if note not in notes:
@@ -574,6 +595,17 @@ class Names:
         if at_use:
             _refuse_revoked_signs(definition, body, formula.context, shown)
         return define(_display(ref.name), arguments, _in_context(body, formula.context) if at_use else body)
+
+    def _in_scope(self, definition: Definition | None, line: int | None, notes: list[str]) -> Definition | None:
+        """``definition``, or None where the statement or section that makes it has ended before ``line``."""
+        end = self.ended_at(definition, line) if definition is not None else None
+        if end is None:
+            return definition
+        note = (f"{_display(definition.name)} is defined at line {definition.line} inside a lemma, proof or section "
+                f"that ends at line {end}: its definition is not put in after that")
+        if note not in notes:
+            notes.append(note)
+        return None
 
     def _instance(self, ref: NameRef, instance: tuple, arguments: tuple, formula: Formula, notes: list[str],
                   line: int) -> sp.Expr:
@@ -1883,7 +1915,8 @@ class Auditor:
             formula._items = [[_read_item(document, formula, item) for item in chain] for chain in formula.chains]
             self.chains.extend(formula._items)
         prose_definitions, self.prose_values = _prose_reading(document)
-        self.names = Names(self.chains, prose_definitions, document.text)
+        self.names = Names(self.chains, prose_definitions, document.text,
+                           tuple((a, b, document.line_of(a), document.line_of(b)) for a, b in document.statements))
         self.assignments: dict[sp.Symbol, Item] = {}  # variable -> its first assignment (x = 1)
         self.values: dict[sp.Symbol, sp.Expr] = {}  # variable -> its first assignment's value, earlier ones put in
         self.random: set[sp.Symbol] = set()  # assigned variables with a declared law: z = μ + σ ε, a function of ε
