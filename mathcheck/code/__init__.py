@@ -8,7 +8,8 @@ Each function is run on inputs chosen here and identified by its behaviour (:mod
 an argument holding the whole encoder output, which the code cuts into μ and the scale
 (``mu, logvar = h.chunk(2, dim=-1)``), is given through its pieces (:mod:`mathcheck.code.encoder`);
 functions given together are cross-checked: a sampler and a KL (or a loss holding one) must agree on what
-the scale argument is (``parameterization-mismatch``).
+the scale argument is (``parameterization-mismatch``) and, when both cut the encoder output, on where μ and
+the scale lie in it (``encoder-cut-mismatch``).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import json
 import time
 from typing import Callable, Mapping, Sequence, Union
 
-from mathcheck.code.encoder import with_encoder_output_cut
+from mathcheck.code.encoder import EncoderCut, cut_layout, with_encoder_output_cut
 from mathcheck.code.frameworks import one_torch_thread
 from mathcheck.code.guard import ProcessExit, is_users_interrupt, user_code_guarded
 from mathcheck.code.report import CodeReport, Finding, FunctionReport, Shape, verdict_of, ROLES
@@ -58,7 +59,9 @@ def check(*functions: Function, roles: str | Sequence[str | None] | None = None,
         reports = [_analysed(analysis, function, target=target, role=role, arg_roles=roles_of, seed=seed,
                              examples=examples, shape=shape)
                    for (target, function), role, roles_of in zip(named, function_roles, arg_roles)]
-    cross_check(reports, arg_roles, owners=[_owner(function) for _, function in named])
+    owners = [_owner(function) for _, function in named]
+    cross_check(reports, arg_roles, owners=owners)
+    cross_check_cuts(reports, [getattr(function, "mathcheck_encoder_cut", None) for _, function in named], owners)
     for (_, function), report in zip(named, reports):
         cut = getattr(function, "mathcheck_encoder_cut", None)
         if cut is not None:
@@ -110,6 +113,38 @@ def cross_check(reports: Sequence[FunctionReport], arg_roles: Sequence[Mapping[s
             for index in (s, k):
                 reports[index].findings.append(finding)
                 _update_verdict(reports[index])
+
+
+def cross_check_cuts(reports: Sequence[FunctionReport], cuts: Sequence[EncoderCut | None],
+                     owners: Sequence[str]) -> None:
+    """Add ``encoder-cut-mismatch`` to a sampler and a KL/loss that cut the encoder output (``h``) into μ and the
+    scale in different layouts (``mu, logvar = h.chunk(2, dim=-1)`` beside ``logvar, mu = h.chunk(2, dim=-1)``):
+    fed the same ``h``, one takes μ where the other reads the scale. They are paired as :func:`cross_check`
+    pairs them, with the cut argument's name in place of the scale argument's."""
+    samplers = [i for i, report in enumerate(reports) if report.role == "reparameterize" and cuts[i] is not None]
+    kls = [i for i, report in enumerate(reports) if report.role in _KL_ROLES and cuts[i] is not None]
+    only_pair = len(samplers) == 1 and len(kls) == 1
+    for s in samplers:
+        for k in kls:
+            if not only_pair and (owners[s] != owners[k] or cuts[s].argument != cuts[k].argument):
+                continue
+            if cut_layout(cuts[s]) == cut_layout(cuts[k]):
+                continue
+            finding = _cut_mismatch(reports[s], cuts[s], reports[k], cuts[k])
+            for index in (s, k):
+                reports[index].findings.append(finding)
+                _update_verdict(reports[index])
+
+
+def _cut_mismatch(sampler: FunctionReport, sampler_cut: EncoderCut, kl: FunctionReport,
+                  kl_cut: EncoderCut) -> Finding:
+    what = "KL" if kl.role == "kl" else "loss"
+    message = (f"the sampler {sampler.target} and the {what} {kl.target} cut the encoder output differently: "
+               f"the sampler's {sampler_cut.words()}, the {what}'s {kl_cut.words()}; fed the same output, the {what} "
+               "reads as μ or as the scale a piece the sampler reads otherwise")
+    return Finding("encoder-cut-mismatch", "bug", message, {
+        "sampler": sampler.target, "sampler_cut": sampler_cut.words(), what.lower(): kl.target,
+        f"{what.lower()}_cut": kl_cut.words()})
 
 
 def _drop_name_condition(sampler: FunctionReport) -> None:
@@ -227,4 +262,4 @@ def _check_role_fits_arguments(target: str, role: str | None, roles: Mapping[str
                          f"({', '.join(data)}): it is a loss; use --role loss or auto")
 
 
-__all__ = ["check", "cross_check", "describe_finding", "CodeReport", "FunctionReport", "Finding", "Shape", "UsageError"]
+__all__ = ["check", "cross_check", "cross_check_cuts", "describe_finding", "CodeReport", "FunctionReport", "Finding", "Shape", "UsageError"]

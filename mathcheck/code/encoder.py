@@ -78,6 +78,11 @@ def _piece_roles(cut: EncoderCut) -> tuple[str | None, ...]:
                  for role in (role_from_name(name) for name in cut.names))
 
 
+def cut_layout(cut: EncoderCut) -> tuple:
+    """Where μ and the scale lie in the encoder output: how it is made up, along which axis, in which order."""
+    return cut.join, _axis_of(cut), _piece_roles(cut)
+
+
 def _axis_of(cut: EncoderCut) -> int:
     """A concatenation's axis of (B, 2d): 1 and −1 are one axis."""
     return 1 if cut.join == "concatenated" and cut.axis == -1 else cut.axis
@@ -354,4 +359,4 @@ def _keyword(call: ast.Call, words: tuple[str, ...]) -> ast.AST | None:
     return next((keyword.value for keyword in call.keywords if keyword.arg in words), None)
 
 
-__all__ = ["EncoderCut", "encoder_output_cut", "with_encoder_output_cut", "join_pieces"]
+__all__ = ["EncoderCut", "cut_layout", "encoder_output_cut", "with_encoder_output_cut", "join_pieces"]

@@ -6,8 +6,9 @@ KL(N(μ, σ²) ‖ N(m, s²)) = KL(N((μ − m)/s, (σ/s)²) ‖ N(0, 1)). So th
 must give exactly what it gives at its default prior on μ' = (μ − m)/s and σ' = σ/s, whatever its reduction,
 β or reconstruction term (the decoder output and the data are the same in both calls). A prior keyword's
 meaning comes from its name without the prior word (``prior_logvar`` is log s², ``prior_std`` is s,
-``mu_p`` is m); the scale argument's meaning is the parameterization the checks found. The prior is passed as
-an array shaped like μ with other values per entry (a conditional prior), else per latent dim, else one number.
+``mu_p`` is m); the scale argument's meaning is the parameterization the checks found. The prior is passed in
+every form the function takes: an array shaped like μ with other values per entry (a conditional prior), one per
+latent dim, and one number (as an array and as a Python number); each form taken must give the KL.
 Names may lie, as for q's scale: a scale keyword that gives the KL only when read as another parameterization
 (``prior_logvar`` used as log s) makes the verdict "correct if prior_logvar holds log s", with a note; one that
 gives it under none (the prior ignored, (μ − m)² not divided by s²) is a ``kl-form`` bug. Only a KL the checks
@@ -108,10 +109,12 @@ def _readings(priors: dict[str, str], names: list[str]) -> list[dict[str, str]]:
 
 def _agreement(caller: Caller, values: dict, parameterization: str, reading: dict[str, str], mean: np.ndarray,
                spread: np.ndarray) -> dict | None:
-    """{} when, for the first form of the prior values the function takes, the call with that prior equals the
-    call at the default prior on the moved inputs; the first differing output otherwise; None when it takes no
-    form of them."""
+    """{} when, for every form of the prior values the function takes (per entry, per latent dim, one number as
+    an array and as a Python number), the call with that prior equals the call at the default prior on the moved
+    inputs; the first differing output otherwise; None when it takes no form of them. Every form is tried: a
+    KL right for a per-entry prior may ignore a number or broadcast a per-dim prior along the wrong axis."""
     relative = RELATIVE if caller.dtype == "float64" else RELATIVE_LOW_PRECISION
+    taken = False
     for cut in (_entries, _per_dim, _first):
         m, s = cut(mean), cut(spread)
         for native in (True, False):
@@ -139,8 +142,8 @@ def _agreement(caller: Caller, values: dict, parameterization: str, reading: dic
                 if a.shape != b.shape or not np.allclose(a, b, rtol=relative, atol=relative * scale):
                     return {"output": label or "the output", "with_prior": a, "expected": b, "prior": prior,
                             "form": _form_words(given)}
-            return {}
-    return None
+            taken = True
+    return {} if taken else None
 
 
 def _entries(array: np.ndarray) -> np.ndarray:

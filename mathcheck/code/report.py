@@ -14,7 +14,7 @@ from typing import Any
 FINDING_CODES = (
     "kl-sign", "kl-constant", "kl-mean-over-latent", "kl-form",
     "reconstruction-sign", "reconstruction-form", "reduction-mismatch", "beta", "scale",
-    "parameterization-mismatch", "sampler-std", "sampler-deterministic", "sampler-no-gradient",
+    "parameterization-mismatch", "encoder-cut-mismatch", "sampler-std", "sampler-deterministic", "sampler-no-gradient",
     "nonfinite-at-extremes",
 )
 SEVERITIES = ("bug", "convention", "note")
