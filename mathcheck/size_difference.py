@@ -252,11 +252,61 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
     strict = relation in ("<", ">")
     if polynomial is not None and len(symbols) == 1 and not polynomial.has(sp.Float):
         return _decided_in_one_size(sp.expand(margin), symbols[0], strict)
+    if polynomial is None and len(symbols) == 1:
+        decided = _decided_ratio_in_one_size(margin, symbols[0], strict)
+        if decided is not None:
+            return decided
     largest, kind = (TRIALS[-1], "a polynomial") if polynomial is not None else (MORE_TRIALS, "no polynomial")
     found = _violated(margin, symbols, largest, strict)
     if found is not None:
         return _refuted(*found, inequality=True)
+    if _signed_at_every_size(margin, symbols, strict):
+        names = ", ".join(map(str, symbols))
+        return SizeVerdict("proved", f"with each size of {names} written 1 + t (t ≥ 0 an integer) the margin is "
+                           f"{'positive' if strict else 'nonnegative'} by sympy's sign rules")
     return _checked(symbols, "the margin", largest, f"{kind} in them")
+
+
+def _decided_ratio_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -> SizeVerdict | None:
+    """margin = P/Q with P, Q polynomials in one size and Q nonzero at every size: its sign is that of P·Q,
+    a polynomial decided by :func:`_decided_in_one_size`. None for any other margin."""
+    try:
+        ratio = sp.together(sp.expand(_summed(sp.sympify(margin))))
+    except (TypeError, ValueError, ArithmeticError, NotImplementedError, RecursionError):
+        return None
+    numerator, denominator = sp.fraction(ratio)
+    if ratio.has(sp.Float, sp.Sum, sp.Product) or not (numerator.is_polynomial(size)
+                                                        and denominator.is_polynomial(size)):
+        return None
+    if _vanishes_at_a_size(sp.Poly(denominator, size)):
+        return None  # undefined at some size: left to the trials
+    decided = _decided_in_one_size(sp.expand(numerator * denominator), size, strict)
+    if decided.status == "refuted":
+        at = {size: decided.sizes[size]}
+        return _refuted(at, sp.sympify(margin).subs(at), inequality=True)
+    return SizeVerdict("proved", f"the margin is a ratio P/Q of polynomials in {size}, Q nonzero at every size, "
+                       f"with P·Q of no failing size: its sign was evaluated exactly at {size} = 1 and next to each "
+                       "real root of P·Q")
+
+
+def _vanishes_at_a_size(poly: sp.Poly) -> bool:
+    if poly.degree() <= 0:
+        return poly.is_zero
+    for (low, high), _ in poly.intervals(eps=sp.Rational(1, 4)):
+        if any(poly.eval(k) == 0 for k in range(max(1, int(sp.floor(low))), int(sp.ceiling(high)) + 1)):
+            return True
+    return False
+
+
+def _signed_at_every_size(margin: sp.Expr, symbols: list, strict: bool) -> bool:
+    """Whether sympy's sign rules show margin ≥ 0 (> 0) once each size s is 1 + t, t a nonnegative integer."""
+    shifts = {s: sp.Dummy(f"{s.name}_less_one", integer=True, nonnegative=True) + 1 for s in symbols}
+    try:
+        numerator, denominator = map(sp.expand, sp.fraction(sp.together(sp.sympify(margin).subs(shifts))))
+    except (TypeError, ValueError, ArithmeticError, NotImplementedError, RecursionError):
+        return False
+    signed = numerator if denominator.is_positive else -numerator if denominator.is_negative else None
+    return signed is not None and (signed.is_positive if strict else signed.is_nonnegative) is True
 
 
 def _decided_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -> SizeVerdict:

@@ -560,6 +560,9 @@ class Names:
             return self._reference(NameRef(decorated.name, ref.arguments), formula, notes, line, at_use)
         if definition is None and not arguments and ref.name in self.sizes:
             return self.sizes[ref.name]
+        counted = formula.context.declared_symbols().get(ref.name) if definition is None and not arguments else None
+        if counted is not None and counted.is_integer:  # "let $K$ be a positive integer": K is that number
+            return counted
         if definition is None:
             note = f"{_display(ref.name)} is not defined in the document"
             if note not in notes:

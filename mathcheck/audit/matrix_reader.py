@@ -2938,6 +2938,14 @@ _INTEGER_WORDS = r"(?P<sign>positive|non-?negative)?\s*(?:integers?|whole\s+numb
 _INTEGER_SENTENCE = LazyPattern(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:is|are|be|denotes?)\s+"
                                r"(?:an?\s+)?" + _INTEGER_WORDS, re.I)
 _INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS + r"\s+(?P<subjects>\$[^$]+\$)", re.I)
+# "$d$ is the latent dimension", "$N$ the number of data points", "$K$ はサンプル数": a count, a positive integer
+_COUNT_SENTENCE = LazyPattern(
+    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for)\s+)?"
+    r"the\s+(?:total\s+)?(?:(?P<count>number|count)\s+of\s+[A-Za-z]|(?:(?:latent|data|input|output|hidden|"
+    r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)\b)"
+    r"|(?P<ja>(?P<ja_subjects>(?:\$[^$]+\$\s*(?:、\s*|と\s*)?)+?)\s*は[^。$、]{0,16}?"
+    r"(?:の(?:次元数?|数|個数)|データ数|サンプル数|次元数|データ点数)"
+    r"(?=\s*(?:と(?:する|おく|します)|である|です|を表す|。|、|[.,]|$)))", re.I)
 
 
 def _integer_assumptions(sign: str, kind: str = "") -> dict:
@@ -2980,16 +2988,20 @@ def declare_integers(math: str, context: Context, note: str = "") -> bool:
 
 def declare_integer_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
     """"$d$ is a positive integer", "let $K$ be a natural number", "for a positive integer $K$": integer names."""
-    for found in [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose)]:
-        if plain is not None and found.start("subjects") + 1 not in plain:
+    for found in [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose),
+                  *_COUNT_SENTENCE.finditer(prose)]:
+        subjects = "ja_subjects" if "ja" in found.re.groupindex and found.group("ja") else "subjects"
+        if plain is not None and found.start(subjects) + 1 not in plain:
             continue  # a negation, a question, a hedge
-        if re.search(r"\b(?:not|no|never)\s*$", prose[max(0, found.start() - 12):found.start()]):
+        if re.search(r"\b(?:not|no|never)\s*$", prose[max(0, found.start() - 12):found.start()]) or \
+                re.match(r"[^。.]{0,12}?(?:ではない|でない|じゃない)", prose[found.end():]):
             continue
-        listed = [_names(m) for m in re.findall(r"\$([^$]+)\$", found.group("subjects"))]
+        listed = [_names(m) for m in re.findall(r"\$([^$]+)\$", found.group(subjects))]
         if not listed or not all(listed):
             continue
         natural = "natural" in found.group(0).lower()
-        assumptions = _integer_assumptions(found.group("sign") or "", "natural" if natural else "")
+        sign = "positive" if "sign" not in found.re.groupindex else found.group("sign") or ""
+        assumptions = _integer_assumptions(sign, "natural" if natural else "")
         _declare_integer_names([name for names in listed for name in names], context, note, assumptions)
 
 
