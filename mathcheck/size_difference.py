@@ -300,6 +300,8 @@ def _vanishes_at_a_size(poly: sp.Poly) -> bool:
 
 def _signed_at_every_size(margin: sp.Expr, symbols: list, strict: bool) -> bool:
     """Whether sympy's sign rules show margin ≥ 0 (> 0) once each size s is 1 + t, t a nonnegative integer."""
+    if sp.sympify(margin).has(sp.Float):
+        return False  # 0.1 + 0.2 − 0.3 is no positive number to the author
     shifts = {s: sp.Dummy(f"{s.name}_less_one", integer=True, nonnegative=True) + 1 for s in symbols}
     try:
         numerator, denominator = map(sp.expand, sp.fraction(sp.together(sp.sympify(margin).subs(shifts))))

@@ -62,6 +62,7 @@ def test_a_true_size_inequality_is_proved(difference, relation):
     pytest.param((d - 3) * (d - 5) / (d + 1), ">=", {d: 4}, id="negative-between-roots"),
     pytest.param(1 / d + 1 / N - 1, ">=", None, id="two-inverse-sizes-at-least-one"),
     pytest.param(N / d - 1, ">=", None, id="ratio-of-sizes-at-least-one"),
+    pytest.param(d * (sp.Float(0.1) + sp.Float(0.2) - sp.Float(0.3)), ">", {d: 1}, id="float-rounding-not-positive"),
 ])
 def test_a_false_size_inequality_is_refuted_where_it_fails(difference, relation, sizes):
     verdict = decide_sizes(difference, relation)
@@ -109,6 +110,7 @@ NOT_COUNTS = [
     pytest.param("$w$ はサンプル数に依存する。", "w", id="ja-depends-on-the-count"),
     pytest.param("Here $u$ is the mean, not the number of samples.", "u", id="the-mean"),
     pytest.param("Here $s$ is not the number of samples.", "s", id="negated"),
+    pytest.param("Let $\\sigma$, the dimension-wise standard deviation, be given.", "\\sigma", id="dimension-wise"),
 ]
 
 

@@ -47,8 +47,8 @@ from mathcheck.audit.dependence import captured_variables, closed_dependence, de
 from mathcheck.matrices import MatrixExpectation, MvNormal
 from mathcheck.audit.document import ChainItem, Document, Formula, ended_statement
 from mathcheck.audit.families import IndexedFamily, family_of, symbols_by_name
-from mathcheck.audit.prose_definitions import (Condition, covers_the_line, defines_constant, overlap_problem,
-                                               other_piece, piece_condition, split_definition,
+from mathcheck.audit.prose_definitions import (Condition, covers_the_line, defines_constant, named_sigmoids,
+                                               other_piece, overlap_problem, piece_condition, split_definition,
                                                stated_under_condition)
 from mathcheck.audit.document import _inline_maths
 from mathcheck.audit.redefined import (SHOWN, Redefinition, applied_kinds, defined_kind, defines, defines_display,
@@ -1198,6 +1198,11 @@ def _prose_reading(document: Document) -> tuple[tuple[Definition, ...], tuple[Pr
             numbers = [int(k) for k in re.findall(r"⟦(\d+)⟧", sentence)]
             found = [(k, read) for k, read in ((k, _read_prose_definition(maths[k][0], formula)) for k in numbers)
                      if read is not None]
+            for k, name in named_sigmoids(sentence, [math for math, _ in maths]):  # "$\sigma$ is the logistic sigmoid": its definition
+                read = _read_prose_definition(rf"{name}(t) := \frac{{1}}{{1 + e^{{-t}}}}", formula)
+                if read is not None and isinstance(read[0], NameRef) and read[1] is not None:
+                    pieces.setdefault(read[0].name, []).append(_Piece(read[0], read[1], document.line_of(
+                        base + maths[k][1]), formula, read[2], Condition("whole")))
             words = _piece_words(sentence, [k for k, _ in found])
             functions = []
             for k, (name, body, source) in found:

@@ -51,7 +51,7 @@ from mathcheck.audit.latex import constant_word, font_twins, written_font_names
 from mathcheck.audit import matrix_reader
 from mathcheck.audit.macros import Macro, OffsetMap, expand
 from mathcheck.audit.redefined import display_constants, own_constants
-from mathcheck.audit.prose_definitions import names_builtin_as_quantity
+from mathcheck.audit.prose_definitions import named_sigmoids, names_builtin_as_quantity
 from mathcheck.vocab import Density, Normal, X, ratio
 
 
@@ -216,6 +216,8 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
                 target.own_constants |= display_constants(text[inner_start:inner_end])
             piece = pieces.get(start)
             current.formula_font_twins = set.intersection(*written_font_names(text[inner_start:inner_end]))
+            persistent, current = (_implicit_weights(document, text[inner_start:inner_end], target)
+                                   for target in (persistent, current))
             formula = _read_formula(document, index, start, end, inner_start, inner_end, current, carry, piece)
             if piece is not None and not formula.chains and formula.problem is None:
                 current = persistent.copy()
@@ -825,6 +827,10 @@ def _read_declarations(document: Document, prose: str, base: int, persistent: Co
     marked, functions = _marked(document, prose, base)
     moods = _moods(marked)
     maths = [math for _, _, _, math in _inline_maths(prose)]
+    sigmoids = {name.lstrip("\\") for sentence in re.split(r"(?<=[.!?。])\s+|\n\s*\n", marked)
+                for _, name in named_sigmoids(sentence, maths)}  # "$\sigma$ is the sigmoid": σ(0) a value
+    for target in (persistent, current):
+        target.prose_functions |= sigmoids
     signed_here: dict[str, set[str]] = {}  # sentence -> the names whose sign its formulas declared
     laws_here: dict[tuple, tuple] = {}  # (sentence, the key of a law declared) -> the law it declares
     for number, (_, _, math_start, math) in enumerate(_inline_maths(prose)):
@@ -836,6 +842,8 @@ def _read_declarations(document: Document, prose: str, base: int, persistent: Co
             for target in (persistent, current):
                 target.prose_functions |= function_names(tokenize(math), math) - target.density_letters
         _read_sign_statement(document, marked, number, maths, offset, line, mood, signed_here, persistent, current)
+        if not mood:  # "Let $$w_k := p(x, z_k)/q(z_k|x)$$ be the importance weights"
+            persistent, current = (_weights_in_prose(document, math, offset, target) for target in (persistent, current))
         if mood != NEGATION:  # x \in \mathbb{R}^d, \Sigma \succ 0, z \sim N(\mu, \Sigma): vectors and matrices
             assumed = _restrictions_assumed(marked, number, mood)  # (x ∈ {0,1}^D, Σ ≻ 0 not from a counterfactual)
             for target in (persistent, current):  # (Σ ≻ 0 not from a question or a hedge)
@@ -4170,25 +4178,77 @@ def _importance_weights(document: Document, formula: Formula, context: Context) 
     for chain in formula.chains:
         if len(chain) != 2 or chain[1].relation not in (":=", "=") or any(item.segment is None for item in chain):
             continue
-        named = _WEIGHT_NAME.fullmatch(chain[0].segment.source)
-        if named is None:
-            continue
-        letter = named.group("letter").lstrip("\\")
-        index = named.group("braced") or named.group("index")
-        weight = _weight_parts(chain[1].segment.source, index)
+        declared = _declared_weights(document, chain[0].segment.source, chain[1].segment.source,
+                                     chain[0].segment.start, context)
+        if declared is not None:
+            return declared
+    return context
+
+
+_INLINE_DEFINITION = LazyPattern(r"\s*(?P<name>[^=:]+?)\s*(?::=|\\coloneqq|\\triangleq|=)\s*(?P<value>.+?)\s*[.,;]?\s*")
+
+
+def _weights_in_prose(document: Document, math: str, offset: int, context: Context) -> Context:
+    """"Let $$w_k := \\frac{p(x, z_k)}{q(z_k|x)}$$ be the importance weights": declared as a display declares them."""
+    found = _INLINE_DEFINITION.fullmatch(math)
+    if found is None:
+        return context
+    declared = _declared_weights(document, found.group("name"), found.group("value"), offset, context)
+    return declared if declared is not None else context
+
+
+def _declared_weights(document: Document, name: str, value: str, offset: int, context: Context) -> Context | None:
+    """A copy of ``context`` with the importance weights ``name := value`` declared, or None when they are no
+    such weights (see :func:`_importance_weights`)."""
+    named = _WEIGHT_NAME.fullmatch(name)
+    if named is None:
+        return None
+    letter = named.group("letter").lstrip("\\")
+    index = named.group("braced") or named.group("index")
+    weight = _weight_parts(value, index)
+    if weight is None:
+        return None
+    data, latent = weight
+    declared = context.copy()
+    declared.weights[letter] = (data, latent)
+    if data != "X" and not _ENGINE_DATA.search(document.text):
+        declared.renamed[data] = X
+    line = document.where(document.line_of(offset))
+    declared.declare_symbol(f"{letter}_{index}", f"{line}: importance weights {name.strip()}", positive=True)
+    for number in _weight_instances(document.text, named.group("letter")):  # w_1, w_2: weights too
+        declared.declare_symbol(f"{letter}_{number}", f"{line}: importance weights {name.strip()} (the instance "
+                                f"{letter}_{number})", positive=True)
+    return declared
+
+
+_WRITTEN_WEIGHT = LazyPattern(r"\\[dt]?frac\s*\{\s*(?P<joint>p\s*\([^{}()]*(?:\{[^{}()]*\}[^{}()]*)*\))\s*\}\s*"
+                              r"\{\s*(?P<encoder>q\s*\([^{}()]*(?:\{[^{}()]*\}[^{}()]*)*\))\s*\}")
+_SAMPLES_FROM_ENCODER = LazyPattern(r"\\sim\s*q\s*\(")
+_WEIGHT_INDEX = LazyPattern(r"_\s*\{?\s*([a-z]|\d+)")
+IMPLICIT_WEIGHT = "w"  # the letter of importance weights the document writes out as p(x, z_k)/q(z_k|x)
+
+
+def _implicit_weights(document: Document, source: str, context: Context) -> Context:
+    """An expectation over samples of the encoder written with the ratio itself
+    (``E_{z_1, \\dots, z_K \\sim q(z|x)}[\\log \\frac{1}{K} \\sum_k \\frac{p(x, z_k)}{q(z_k|x)}]``) and no weights
+    declared: the ratio declares them, as ``w_k := ...`` would, from this display on (the letter w stands for them,
+    only where the document never writes a w of its own)."""
+    if context.weights or not _SAMPLES_FROM_ENCODER.search(source) or \
+            re.search(r"(?<![\\A-Za-z])w(?![A-Za-z])", document.text):
+        return context
+    for found in _WRITTEN_WEIGHT.finditer(source):
+        index = _WEIGHT_INDEX.search(found.group("encoder"))
+        weight = None if index is None else \
+            _weight_parts(f"\\frac{{{found.group('joint')}}}{{{found.group('encoder')}}}", index.group(1))
         if weight is None:
             continue
         data, latent = weight
         declared = context.copy()
-        declared.weights[letter] = (data, latent)
+        declared.weights[IMPLICIT_WEIGHT] = (data, latent)
         if data != "X" and not _ENGINE_DATA.search(document.text):
             declared.renamed[data] = X
-        line = document.where(document.line_of(chain[0].segment.start))
-        declared.declare_symbol(f"{letter}_{index}", f"{line}: importance weights {chain[0].segment.source.strip()}",
-                                positive=True)
-        for number in _weight_instances(document.text, named.group("letter")):  # w_1, w_2: weights too
-            declared.declare_symbol(f"{letter}_{number}", f"{line}: importance weights "
-                                    f"{chain[0].segment.source.strip()} (the instance {letter}_{number})", positive=True)
+        declared.declare_symbol(f"{IMPLICIT_WEIGHT}_{index.group(1)}", f"the importance weights "
+                                f"{found.group(0).strip()} written out", positive=True)
         return declared
     return context
 

@@ -857,6 +857,16 @@ def letter_of(token: Token | None) -> str | None:
 _CALLIGRAPHIC = LazyPattern(r"\\(?:mathcal|mathscr)\{[A-Z]\}")  # p(\mathcal{D}): the data set, a variable as written
 
 
+def _sample_pattern(latent: str) -> str:
+    """A regular expression of the sample ``z_k``, ``z_{k}``, ``z_1``, ``z_{12}`` of ``latent``, its index a group."""
+    return re.escape(latent) + r"_(?:\{([a-z]|\d+)\}|([a-z]|\d))"
+
+
+def _unbraced(tokens: list[Token]) -> list[Token]:
+    """``tokens`` without their grouping braces (a script's ``{k=1}`` as ``k=1``)."""
+    return [t for t in tokens if not (t.kind == "sym" and t.text in "{}")]
+
+
 def _is(tokens: list[Token], j: int, kind: str, text: str | None = None) -> bool:
     return 0 <= j < len(tokens) and tokens[j].kind == kind and (text is None or tokens[j].text == text)
 
@@ -958,6 +968,7 @@ class Parser:
         self.declared = self.context.declared_symbols()
         self.i = 0
         self.sample = None  # (z_k, z) while reading E_{z_k \sim q(z|x)}: the draw named before \sim
+        self.in_samples = False  # reading the body of an expectation over the samples of the importance weights
         self.integral_depth = 0
         self.depth = 0  # atoms and signs being read inside one another
         self.absolute_depth = 0  # inside |...|, a bar closes: |a|b|c| is not read as |a|·b·|c|
@@ -1639,6 +1650,9 @@ class Parser:
         derivative = self._derivative_fraction(start)
         if derivative is not None:
             return derivative
+        weight = self._weight_written_out() if self.in_samples else None
+        if weight is not None:
+            return weight
         what = f"\\{token.text}"
         # braced arguments directly, without a frame more: nesting is bounded by MAX_NESTING, not the stack
         numerator = self.braced(what, start) if self.at("sym", "{") else self.tex_argument(what, start)
@@ -1646,6 +1660,29 @@ class Parser:
         if denominator.is_zero:
             self.fail("division by zero", start, self.last_end())
         return _fraction(numerator, denominator)
+
+    def _weight_written_out(self) -> sp.Expr | None:
+        """``\\frac{p(x, z_k)}{q(z_k|x)}`` inside an expectation over the samples (the tokens after ``\\frac``): the
+        importance weight w_k of the weights declared for (x, z), whose definition the ratio is, read as ``w_k``
+        is (the tokens taken); None (nothing taken) for another ratio."""
+        if not self.at("sym", "{"):
+            return None
+        numerator_end = script_end(self.tokens, self.i)
+        if not _is(self.tokens, numerator_end, "sym", "{"):
+            return None
+        denominator_end = script_end(self.tokens, numerator_end)
+        numerator = re.sub(r"\s+", "", self.text(self.tokens[self.i].end, self.tokens[numerator_end - 1].start))
+        denominator = re.sub(r"\s+", "", self.text(self.tokens[numerator_end].end,
+                                                     self.tokens[denominator_end - 1].start))
+        for letter, (data, latent) in self.context.weights.items():
+            sample, given = _sample_pattern(latent), re.escape(data)
+            joint = re.fullmatch(rf"p\((?:{given},{sample}|{sample},{given})\)", numerator)
+            encoder = re.fullmatch(rf"q\({sample}(?:\||\\mid|\\vert){given}\)", denominator)
+            indices = {i for found in (joint, encoder) if found is not None for i in found.groups() if i is not None}
+            if joint is not None and encoder is not None and len(indices) == 1:
+                self.i = denominator_end
+                return self.symbol(f"{letter}_{indices.pop()}")
+        return None
 
     def _derivative_fraction(self, start: int) -> sp.Expr | None:
         """``\\frac{\\partial}{\\partial \\phi} F``, ``\\frac{d}{d\\phi} F``, ``\\frac{\\partial F}{\\partial \\phi}``, and of
@@ -2791,8 +2828,9 @@ class Parser:
         return number
 
     def _sample_list(self, latents: dict) -> tuple[str, sp.Expr] | None:
-        """``z_1, \\dots, z_K``, ``z_{1:K}``, ``z_k`` (k an index of an enclosing sum): (latent, number of samples)."""
-        product = self._sample_product(latents)
+        """``z_1, \\dots, z_K``, ``z_{1:K}``, ``\\{z_k\\}_{k=1}^K``, ``z_k`` (k an index of an enclosing sum):
+        (latent, number of samples)."""
+        product = self._sample_product(latents) or self._sample_set(latents)
         if product is not None:
             return product
         letter = letter_of(self.peek())
@@ -2821,6 +2859,27 @@ class Parser:
             self.i = first_end
             return letter, indices[first[0].text]
         return None
+
+    def _sample_set(self, latents: dict) -> tuple[str, sp.Expr] | None:
+        """``\\{z_k\\}_{k=1}^K``: the samples z_1..z_K written as a set; (latent, number of samples) or None."""
+        if not self.at("sym", "\\{") or letter_of(self.peek(1)) not in latents or not self.at("sym", "_", 2):
+            return None
+        letter = letter_of(self.peek(1))
+        index_end = script_end(self.tokens, self.i + 3)
+        index = _unbraced(self.tokens[self.i + 3:index_end])
+        if len(index) != 1 or index[0].kind != "word" or not (_is(self.tokens, index_end, "sym", "\\}")
+                                                             and _is(self.tokens, index_end + 1, "sym", "_")):
+            return None
+        lower_end = script_end(self.tokens, index_end + 2)
+        lower = [(t.kind, t.text) for t in _unbraced(self.tokens[index_end + 2:lower_end])]
+        if lower != [("word", index[0].text), ("rel", "="), ("num", "1")] or not _is(self.tokens, lower_end, "sym", "^"):
+            return None
+        upper_end = script_end(self.tokens, lower_end + 1)
+        number = self._sample_count(_unbraced(self.tokens[lower_end + 1:upper_end]))
+        if number is None:
+            return None
+        self.i = upper_end
+        return letter, number
 
     def _sample_product(self, latents: dict) -> tuple[str, sp.Expr] | None:
         """``q(z_1|x) \\cdots q(z_K|x)`` (or ``q(z_1) \\cdots q(z_K)``): the joint density of the samples; the
@@ -2887,7 +2946,11 @@ class Parser:
                 body = self.term()
         else:
             opening = self.take().text
-            body = self.expression()
+            self.in_samples, outer = True, self.in_samples
+            try:
+                body = self.expression()
+            finally:
+                self.in_samples = outer
             self.expect("sym", OPEN[opening], "to close E[...]", start)
         body = self.in_weights(self._sizes_named(body, number))
         latents = {latent for _, latent in self.context.weights.values()}

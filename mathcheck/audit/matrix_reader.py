@@ -2942,7 +2942,7 @@ _INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS 
 _COUNT_SENTENCE = LazyPattern(
     r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for)\s+)?"
     r"the\s+(?:total\s+)?(?:(?P<count>number|count)\s+of\s+[A-Za-z]|(?:(?:latent|data|input|output|hidden|"
-    r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)\b)"
+    r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)(?![-\w]))"
     r"|(?P<ja>(?P<ja_subjects>(?:\$[^$]+\$\s*(?:、\s*|と\s*)?)+?)\s*は[^。$、]{0,16}?"
     r"(?:の(?:次元数?|数|個数)|データ数|サンプル数|次元数|データ点数)"
     r"(?=\s*(?:と(?:する|おく|します)|である|です|を表す|。|、|[.,]|$)))", re.I)

@@ -355,3 +355,28 @@ def names_builtin_as_quantity(math: str, before: str, after: str) -> set[str]:
 
 
 _NEGATION_WORDS = LazyPattern(r"\b(?:not|no|never)\b", re.I)
+
+
+_SIGMOID = r"(?:the\s+|a\s+)?(?:logistic\s+)?sigmoid(?:\s+function)?\b"
+_NAMED_SIGMOID = LazyPattern(
+    r"⟦(?P<after>\d+)⟧\s*,?\s*(?:is|be|denotes?|stands\s+for|represents?|means?)\s+" + _SIGMOID +
+    r"|\b(?:the\s+)?(?:logistic\s+)?sigmoid(?:\s+function)?\s*,?\s*⟦(?P<before>\d+)⟧(?!\s*(?:\(|of\b|at\b))"
+    r"|⟦(?P<ja>\d+)⟧\s*(?:は|を)\s*(?:ロジスティック)?シグモイド(?:関数)?(?:と(?:する|おく)|である|です|を表す|。|、|$)"
+    r"|(?:ロジスティック)?シグモイド関数\s*⟦(?P<ja_before>\d+)⟧", re.IGNORECASE)
+_SIGMOID_NAME = LazyPattern(r"\s*(?P<name>\\?[A-Za-z]+)\s*(?:\(\s*(?:\\cdot|[A-Za-z])?\s*\))?\s*")
+
+
+def named_sigmoids(sentence: str, maths: list[str]) -> list[tuple[int, str]]:
+    """(k, the name) of each lone name ``maths[k]`` (marked ⟦k⟧ in ``sentence``) a plain sentence calls the logistic sigmoid
+    ("$\\sigma$ is the logistic sigmoid", "the sigmoid function $s(\\cdot)$", "$\\sigma$ はシグモイド関数"); a
+    condition or a question declares nothing."""
+    if re.search(r"\b(?:if|were|whether|suppose|not|never|no)\b|n't\b|\?|ならば|なら|場合|ではない|でない",
+                 re.sub(r"⟦\d+⟧", " ", sentence), re.I):
+        return []
+    found = []
+    for m in _NAMED_SIGMOID.finditer(sentence):
+        k = int(next(group for group in m.groups() if group is not None))
+        name = _SIGMOID_NAME.fullmatch(maths[k])
+        if name is not None and name.group("name") not in ("e", "x", "z", "t"):
+            found.append((k, name.group("name")))
+    return found
