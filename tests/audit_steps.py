@@ -30,3 +30,8 @@ def assert_proved(prose: str, formula: str) -> None:
 def assert_refuted(prose: str, formula: str) -> None:
     found = verdict(prose, formula)
     assert found[0] == REFUTED, found
+
+
+def step_verdicts(text: str, path: str = "doc.md") -> list[str]:
+    """The verdict of each step of a document (its relations: definitions included, prose lines not)."""
+    return [step.verdict for step in audit_document(parse_document(path, text)).steps if step.relation]

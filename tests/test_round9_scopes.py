@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from mathcheck.audit.check import audit_document
-from mathcheck.audit.document import parse_document
+from tests.audit_steps import step_verdicts as verdicts
 from mathcheck.report import HOLDS, PROVED
 
 PASSING = (PROVED, HOLDS)
 
 
-def verdicts(text: str, path: str = "doc.md") -> list[str]:
-    return [step.verdict for step in audit_document(parse_document(path, text)).steps if step.relation]
 
 
 FUNCTION_IN_LEMMA = [

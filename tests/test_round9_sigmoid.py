@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from mathcheck.audit.check import audit_document
-from mathcheck.audit.document import parse_document
+from tests.audit_steps import step_verdicts as verdicts
 from mathcheck.report import HOLDS, PROVED, REFUTED
 
 PASSING = (PROVED, HOLDS)
@@ -15,8 +14,6 @@ t = sp.Symbol("t", real=True)
 LOGISTIC = 1 / (1 + sp.exp(-t))
 
 
-def verdicts(text: str) -> list[str]:
-    return [step.verdict for step in audit_document(parse_document("doc.md", text)).steps if step.relation]
 
 
 NAMINGS = [

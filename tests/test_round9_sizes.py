@@ -11,7 +11,9 @@ import pytest
 import sympy as sp
 from hypothesis import given, strategies as st
 
+from mathcheck.report import HOLDS, PROVED
 from mathcheck.size_difference import decide_sizes
+from tests.audit_steps import step_verdicts as _verdicts
 
 d = sp.Symbol("d", integer=True, positive=True)
 N = sp.Symbol("N", integer=True, positive=True)
@@ -74,14 +76,6 @@ def test_a_false_size_inequality_is_refuted_where_it_fails(difference, relation,
 
 
 # --- the prose declares counts: "d is the number of latent dimensions", "K はサンプル数", "K a positive integer"
-
-from mathcheck.audit.check import audit_document  # noqa: E402
-from mathcheck.audit.document import parse_document  # noqa: E402
-from mathcheck.report import HOLDS, PROVED  # noqa: E402
-
-
-def _verdicts(text: str) -> list[str]:
-    return [step.verdict for step in audit_document(parse_document("doc.md", text)).steps if step.relation]
 
 
 COUNT_DECLARATIONS = [
