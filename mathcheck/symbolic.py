@@ -231,10 +231,57 @@ def _integrate(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr:
     moment = standard_gaussian_moment(integrand, variable)
     if moment is not None:  # the moments of the standardized Gaussian: what sympy gives, without its search
         return moment
+    if integrand.has(sp.Piecewise):  # cases (a ReLU): each piece on its own interval
+        pieces = _integrated_by_pieces(integrand, variable)
+        return pieces if pieces is not None else integral(integrand, variable)
     result = sp.integrate(integrand, (variable, -sp.oo, sp.oo), conds="piecewise")
     if result.has(sp.Piecewise, sp.Integral) or not absolutely_integrable(integrand, variable):
         return integral(integrand, variable)
     return result
+
+
+def _integrated_by_pieces(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr | None:
+    """∫ over ℝ of an integrand with cases in ``variable`` alone: the sum over its pieces (each taking the values
+    no piece before takes) of the integral over each interval, every one absolutely convergent; None when a
+    piece is no union of intervals, the pieces leave a value undefined, or a part does not evaluate."""
+    folded = sp.piecewise_fold(integrand)
+    if not isinstance(folded, sp.Piecewise):
+        return None
+    total, taken = sp.S.Zero, sp.S.EmptySet
+    for value, condition in folded.args:
+        if condition.free_symbols - {variable}:
+            return None
+        where = sp.Complement((sp.S.Reals if condition is sp.true else condition.as_set()).intersect(sp.S.Reals),
+                              taken)
+        taken = sp.Union(taken, where)
+        for part in (where.args if isinstance(where, sp.Union) else (where,)):
+            if isinstance(part, sp.FiniteSet) or part is sp.S.EmptySet:
+                continue  # points: no length
+            if not isinstance(part, sp.Interval) or not _absolutely_integrable_on(value, variable, part):
+                return None
+            integrated = sp.integrate(value, (variable, part.start, part.end))
+            if integrated.has(sp.Integral, sp.Piecewise) or integrated.is_finite is not True:
+                return None
+            total += integrated
+    return total if taken == sp.S.Reals else None
+
+
+def _absolutely_integrable_on(value: sp.Expr, variable: sp.Symbol, interval: sp.Interval) -> bool:
+    """A sufficient condition for ∫ |f| < ∞ over ``interval``: f continuous inside it, with a finite limit at
+    each finite end and |v|^(3/2) f(v) → 0 at each infinite one."""
+    try:
+        inside = sp.Interval.open(interval.start, interval.end)
+        if not inside.is_subset(continuous_domain(value, variable, inside)):
+            return False
+        for end, direction in ((interval.start, "+"), (interval.end, "-")):
+            if end.is_infinite:
+                if sp.limit(sp.Abs(variable) ** sp.Rational(3, 2) * value, variable, end) != 0:
+                    return False
+            elif not sp.limit(value, variable, end, direction).is_finite:
+                return False
+        return True
+    except (NotImplementedError, ValueError, TypeError):
+        return False
 
 
 def standard_gaussian_moment(integrand: sp.Expr, variable: sp.Symbol) -> sp.Expr | None:
@@ -671,6 +718,8 @@ def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float 
                 if _nonzero_number(difference):
                     return Proof(False, f"the normal forms differ by the nonzero number {to_text(difference)}",
                                  disproved=True)
+                if _zero_on_every_piece(difference):
+                    return Proof(True, "normal forms agree on every piece of the cases" + _rules_note(rules))
                 from mathcheck.lemmas import prove_equality  # score function, LOTUS (lemmas.py builds on this module)
                 lemma = prove_equality(lhs, rhs, rules)
                 if lemma is not None:
@@ -683,6 +732,16 @@ def prove(lhs: sp.Expr, relation: str, rhs: sp.Expr, rules=None, seconds: float 
         return Proof(False, f"calculus: {error}")
     except (NotImplementedError, ValueError, TypeError, RecursionError, ArithmeticError, AttributeError) as error:
         return Proof(False, f"sympy could not decide: {type(error).__name__}: {error}"[:300])
+
+
+def _zero_on_every_piece(difference: sp.Expr) -> bool:
+    """Whether a difference that holds cases (a Piecewise; |x| and max written as theirs) is 0 on each of its
+    pieces once they are folded into one Piecewise: then it is 0 wherever it is defined."""
+    if not difference.has(sp.Piecewise):
+        return False
+    folded = sp.piecewise_fold(difference.rewrite(sp.Piecewise))
+    pieces = folded.args if isinstance(folded, sp.Piecewise) else ((folded, sp.true),)
+    return all(sp.expand(value) == 0 for value, _ in pieces)
 
 
 def _nonzero_number(expr: sp.Expr) -> bool:

@@ -52,6 +52,7 @@ from mathcheck.audit import matrix_reader
 from mathcheck.audit.macros import Macro, OffsetMap, expand
 from mathcheck.audit.redefined import display_constants, own_constants
 from mathcheck.audit.prose_definitions import named_sigmoids, names_builtin_as_quantity
+from mathcheck.audit.latex import CASE_COLUMN, CASE_ROW, CASES_ENVIRONMENTS
 from mathcheck.vocab import Density, Normal, X, ratio
 
 
@@ -3647,16 +3648,28 @@ def _blank_annotations(masked: list[str], base: int, builder: "_ChainBuilder") -
 
 
 def _blank_nested_breaks(masked: list[str]) -> None:
-    """A nested environment (``\\begin{cases}``) stays in one row and one column: it is reported whole."""
+    """A nested environment (``\\begin{cases}``) stays in one row and one column: it is reported whole, and a
+    ``cases`` keeps its columns and rows as the marks the reader splits it at (CASE_COLUMN, CASE_ROW)."""
     source = "".join(masked)
     for m in _NESTED_BEGIN.finditer(source):
         finish = _matching_end(source, m.group(1), m.end())
         stop = finish.end() if finish else len(source)
+        cases = m.group(1) in CASES_ENVIRONMENTS
         for i in range(m.end(), stop):
             if masked[i] == "&":
-                masked[i] = " "
+                masked[i] = CASE_COLUMN if cases else " "
         for row_break in _ROW_BREAK.finditer(source, m.end(), stop):
-            masked[row_break.start():row_break.end()] = " " * (row_break.end() - row_break.start())
+            masked[row_break.start():row_break.end()] = (CASE_ROW if cases else " ") * (row_break.end() -
+                                                                                         row_break.start())
+
+
+def _inside_cases(part: str, at: int) -> bool:
+    """Whether offset ``at`` lies inside a ``cases`` environment of ``part`` (its conditions are the reader's)."""
+    for m in _NESTED_BEGIN.finditer(part, 0, at):
+        finish = _matching_end(part, m.group(1), m.end())
+        if m.group(1) in CASES_ENVIRONMENTS and (finish is None or at < finish.start()):
+            return True
+    return False
 
 
 def _rows(masked: str) -> list[tuple[int, int]]:
@@ -3716,8 +3729,8 @@ class _ChainBuilder:
             if m.group(1) not in ("intertext", "shortintertext") and not _is_prose(content) \
                     and (constant_word(content) or not _is_comment(part[:m.start()], part[end:])):
                 continue  # \text{KL}: a name, read by the parser
-            if _inside_group(part, m.start()):
-                continue  # \underbrace{...}_{\text{evidence lower bound}}: read with its command
+            if _inside_group(part, m.start()) or _inside_cases(part, m.start()):
+                continue  # \underbrace{...}_{\text{evidence lower bound}}: read with its command; a case's condition
             chars[m.start():end] = " " * (end - m.start())
             self.text_math(content, base + m.end() + 1)
             plain = _INLINE.sub(" ", content)
@@ -4009,10 +4022,15 @@ def _declare_condition(document: Document, context: Context, written: str, line:
 def _split_at_separators(tokens: list[Token]) -> list[list[Token]]:
     """The tokens split at top-level separators (``\\quad``, ``\\qquad``, ``\\hspace``: kind ``sep``)."""
     pieces: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens:
+    depth, cases = 0, []  # the depths at which a cases environment opened: its \text{otherwise} is its reader's
+    for k, token in enumerate(tokens):
         depth += _depth_change(token)
-        if token.kind == "sep":
+        if token.kind == "cmd" and token.text == "begin" and k + 2 < len(tokens) and \
+                tokens[k + 2].text in CASES_ENVIRONMENTS:
+            cases.append(depth)
+        elif token.kind == "cmd" and token.text == "end" and cases and depth < cases[-1]:
+            cases.pop()
+        if token.kind == "sep" and not cases:
             if depth == 0:
                 pieces.append([])
             continue  # a separator inside a group is space

@@ -117,6 +117,12 @@ IDENTITY_WORDS = {"I", "\\mathbf{I}", "\\mathbb{I}", "\\boldsymbol{I}", "\\bm{I}
 ENTROPY_WORDS = {"H", "\\mathcal{H}", "\\mathbb{H}"}  # H[q], H(p, q): entropy, cross-entropy of densities
 FUNCTION_LETTERS = {"f", "g", "h"}  # letters that name functions unless the document uses them as numbers
 CHECKED = {"=", "<=", ">=", "<", ">"}
+CASES_ENVIRONMENTS = ("cases", "dcases", "rcases", "cases*", "dcases*")
+CASE_COLUMN, CASE_ROW = "\x01", "\x02"  # a cases environment's & and \\\\ as the document layer marks them
+_CASE_RELATIONS = {"<": sp.StrictLessThan, ">": sp.StrictGreaterThan, "<=": sp.LessThan, ">=": sp.GreaterThan,
+                   "=": sp.Eq, "≠": sp.Ne}
+_OTHERWISE = LazyPattern(r"\s*(?:otherwise|else|elsewhere|o\.\s?w\.|その他|それ以外)\s*[.,;]?\s*", re.I)
+_CASE_LEAD = LazyPattern(r"\s*(?:if|for|when|where|whenever|の(?:とき|場合))\s*", re.I)
 MAX_NESTING = 100  # groups, fractions, functions inside one another: deeper is refused, not a RecursionError
 MAX_DIGITS = 10_000  # an exact number with more digits is refused (10^{10^{10}} would take hours to compute)
 FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
@@ -1597,6 +1603,9 @@ class Parser:
         if name in UNSUPPORTED:
             self.fail(UNSUPPORTED[name], token.start, token.end)
         if name == "begin":
+            if _is(self.tokens, self.i + 2, "word") and self.tokens[self.i + 2].text in CASES_ENVIRONMENTS:
+                self.take()
+                return self.cases(token)
             self.fail("a nested environment is not supported", token.start, self._env_end(token))
         if name in ("stackrel", "overset", "underset", "mathrel"):
             self.fail(f"\\{name} over something that is not a relation is not supported", token.start, token.end)
@@ -1611,6 +1620,106 @@ class Parser:
         if self.at("sym", script):
             self.i = script_end(self.tokens, self.i + 1)
         return value
+
+    def _environment_here(self) -> str | None:
+        """The name of the environment whose ``\\begin`` was just taken: ``{cases}``."""
+        if not (self.at("sym", "{") and self.at("sym", "}", 2) and self.peek(1) is not None):
+            return None
+        return self.peek(1).text
+
+    def cases(self, token: Token) -> sp.Expr:
+        """``\\begin{cases} z & z > 0 \\\\ 0 & \\text{otherwise} \\end{cases}``: the Piecewise of its rows, each a
+        value and a condition in one variable; the conditions must cover every value (or end with otherwise) and
+        rows whose conditions overlap must agree there."""
+        environment, start = self._environment_here(), token.start
+        self.i += 3
+        rows, depth = [[]], 0
+        while self.peek() is not None:
+            here = self.peek()
+            if here.kind == "cmd" and here.text == "end" and depth == 0:
+                break
+            depth += (here.kind == "cmd" and here.text == "begin") - (here.kind == "cmd" and here.text == "end")
+            if here.kind == "sym" and here.text == CASE_ROW and depth == 0:
+                if rows[-1]:
+                    rows.append([])
+            else:
+                rows[-1].append(here)
+            self.i += 1
+        if self.peek() is None:
+            self.fail(f"\\begin{{{environment}}} without its \\end", start)
+        self.take()
+        if self._environment_here() != environment:
+            self.fail(f"\\begin{{{environment}}} closed by another \\end", start, self.last_end())
+        self.i += 3
+        pieces = [self._case(row, start) for row in rows if row]
+        if not pieces:
+            self.fail("an empty cases environment", start, self.last_end())
+        self._cases_consistent(pieces, start)
+        return sp.Piecewise(*pieces)
+
+    def _case(self, row: list[Token], start: int) -> tuple[sp.Expr, Any]:
+        column = next((k for k, t in enumerate(row) if t.kind == "sym" and t.text == CASE_COLUMN), None)
+        if column is None or column == 0:
+            self.fail("a row of cases is read as `value & condition`", row[0].start, row[-1].end)
+        value = Parser(row[:column], self.source, self.context, self.base).parse()
+        return value, self._case_condition(row[column + 1:], row[0].start)
+
+    def _case_condition(self, tokens: list[Token], start: int):
+        """``z > 0``, ``\\text{if } 0 \\le z < 1``, ``\\text{otherwise}``: a condition in one variable."""
+        while tokens and tokens[-1].kind == "sym" and tokens[-1].text in ",.;":
+            tokens = tokens[:-1]
+        words = [t for t in tokens if t.kind == "sep"]
+        rest = [t for t in tokens if t.kind != "sep"]
+        said = " ".join(re.sub(r"^\\[A-Za-z]+\s*\{(.*)\}$", r"\1", t.text) for t in words).strip()
+        if not rest and _OTHERWISE.fullmatch(said) or [t.text for t in rest] == ["otherwise"]:
+            return sp.true
+        if words and not _CASE_LEAD.fullmatch(said) or not rest:
+            self.fail(f"a condition of cases is read only as a relation (`z > 0`, `\\text{{if }} 0 \\le z < 1`) or "
+                      "`\\text{otherwise}`", start, (tokens or [Token("sym", "", start, start + 1)])[-1].end)
+        sides, relations = [[]], []
+        for t in rest:
+            if t.kind == "rel":
+                relations.append(t.text)
+                sides.append([])
+            else:
+                sides[-1].append(t)
+        if not relations or any(r not in _CASE_RELATIONS for r in relations) or not all(sides):
+            self.fail("a condition of cases is read only as a chain of <, >, ≤, ≥, =, ≠", rest[0].start, rest[-1].end)
+        values = [Parser(side, self.source, self.context, self.base).parse() for side in sides]
+        return sp.And(*[_CASE_RELATIONS[r](a, b) for r, a, b in zip(relations, values, values[1:])])
+
+    def _cases_consistent(self, pieces: list, start: int) -> None:
+        """The conditions, in one real variable, cover the real line, and two rows agree where both hold."""
+        conditions = [condition for _, condition in pieces]
+        variables = set().union(*[getattr(c, "free_symbols", set()) for c in conditions])
+        if len(variables) > 1:
+            self.fail("cases are read only with conditions in one variable", start, self.last_end())
+        if not variables:
+            if sp.true not in conditions:
+                self.fail("cases with no condition that holds", start, self.last_end())
+            return
+        (variable,) = variables
+        sets = []
+        try:
+            for condition in conditions:  # otherwise: every value no row before takes
+                sets.append(sp.Complement(sp.S.Reals, sp.Union(*sets)) if condition is sp.true
+                            else condition.as_set().intersect(sp.S.Reals))
+        except (NotImplementedError, TypeError, ValueError):
+            self.fail("a condition of cases that is no set of reals sympy can read", start, self.last_end())
+        if sp.Union(*sets) != sp.S.Reals:
+            self.fail("the conditions of these cases do not cover every real value (write an otherwise row)", start,
+                      self.last_end())
+        for i, (value, _) in enumerate(pieces):
+            for j in range(i + 1, len(pieces)):
+                common = sets[i].intersect(sets[j])
+                if common is sp.S.EmptySet:
+                    continue
+                gap = sp.simplify(value - pieces[j][0])
+                points = list(common) if isinstance(common, sp.FiniteSet) else None
+                agree = gap == 0 if points is None else all(sp.simplify(gap.subs(variable, p)) == 0 for p in points)
+                if not agree:
+                    self.fail("two rows of these cases overlap and differ there: which one holds is not decided",
+                              start, self.last_end())
 
     def _env_end(self, token: Token) -> int:
         m = re.match(r"\\begin\s*\{[^}]*\}", self.source[token.start - self.base:])
