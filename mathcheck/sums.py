@@ -633,9 +633,22 @@ def _jensen_expectation(big, small, rules):
             continue
         candidate = big - term + coefficient * SampleExpectation(sp.log(inner.body), inner.samples)
         if _same(small, candidate, rules):
-            return _proof(f"Jensen: log is concave and {to_text(inner.body)} > 0, under the expectation over "
-                          f"z_1..z_{to_text(inner.samples)}")
+            return _jensen_proof(inner)
+    for term in sp.Add.make_args(small):  # a term c · E[log Y] of small, c > 0: log E[Y] in its place is big
+        coefficient, node = term.as_coeff_Mul()
+        if coefficient <= 0 or not isinstance(node, SampleExpectation) or not isinstance(node.body, sp.log):
+            continue
+        inner = SampleExpectation(node.body.args[0], node.samples)
+        if not positive(inner.body):
+            continue
+        if _same(big, small - term + coefficient * sp.log(inner), rules):  # E[Y] in closed form (p(X)) there
+            return _jensen_proof(inner)
     return None
+
+
+def _jensen_proof(inner: SampleExpectation):
+    return _proof(f"Jensen: log is concave and {to_text(inner.body)} > 0, under the expectation over "
+                  f"z_1..z_{to_text(inner.samples)}")
 
 
 def _monotone(big, small, rules):

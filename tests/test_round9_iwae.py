@@ -107,3 +107,24 @@ def test_weights_defined_in_the_prose_refute_twice_the_evidence(prose):
 def test_weights_only_supposed_in_the_prose_are_not_declared():
     prose = "If $w_k := \\frac{p(x, z_k)}{q(z_k|x)}$ were the weights, then\n\n"
     assert verdict_of(prose + rf"$$\mathbb{{E}}_{{{SAMPLES}}}{MEAN_OF_W} = p(x)$$" + "\n") not in (PROVED, HOLDS)
+
+
+# --- the IWAE bound L_K ≤ log p(x) is proved by Jensen: log E[(1/K) Σ w_k] = log p(x) and log is concave
+
+@pytest.mark.parametrize("text", [
+    pytest.param(WEIGHTS + rf"$$\mathbb{{E}}_{{{SAMPLES}}}{BOUND} \le \log p(x)$$" + "\n", id="declared-weights"),
+    pytest.param(WEIGHTS + rf"$$\mathbb{{E}}_{{\{{z_k\}}_{{k=1}}^K\sim q(z|x)}}{BOUND} \le \log p(x)$$" + "\n",
+                 id="sample-set"),
+    pytest.param(rf"$$\mathbb{{E}}_{{{SAMPLES}}}{RATIO_BOUND} \le \log p(x)$$" + "\n", id="ratio-written-out"),
+    pytest.param(rf"$$\log p(x) \ge \mathbb{{E}}_{{{SAMPLES}}}{RATIO_BOUND}$$" + "\n", id="reversed-sides"),
+])
+def test_the_iwae_bound_is_proved(text):
+    assert verdict_of(text) == PROVED
+
+
+@pytest.mark.parametrize("claim", [
+    pytest.param(rf"\mathbb{{E}}_{{{SAMPLES}}}\left[\log \sum_{{k=1}}^K {RATIO}\right] \le \log p(x)", id="no-one-over-K"),
+    pytest.param(rf"\mathbb{{E}}_{{{SAMPLES}}}{RATIO_BOUND} \le \log p(x) - 1", id="minus-one"),
+])
+def test_a_wrong_iwae_bound_is_refuted(claim):
+    assert verdict_of(f"$${claim}$$\n") == REFUTED
