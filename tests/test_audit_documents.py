@@ -154,7 +154,8 @@ def test_documents_without_display_math_say_so_and_pass(tmp_path, capsys, conten
 @pytest.mark.parametrize("content, words", [
     (b"$$\\log p(X) = \\log \\int p(X,z) dz$$\n\n$$\\log p(X) \\geq 0\n", "unbalanced $$"),
     (b"$$\\foo p(X) = 1$$\n", "unknown command"),
-    (b"$$\\begin{cases} a \\end{cases}$$\n", "unknown environment"),
+    (b"$$\\begin{cases} a \\end{cases}$$\n", "a row of cases is read as `value & condition`"),
+    (b"$$\\begin{pmatrix} a \\end{pmatrix}$$\n", "unknown environment"),
 ])
 def test_ill_formed_documents_are_unparsed_with_a_clear_reason(tmp_path, capsys, content, words):
     path = tmp_path / "doc.md"

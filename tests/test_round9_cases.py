@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 from mathcheck.report import HOLDS, PROVED, REFUTED
-from tests.audit_steps import step_verdicts
+from tests.audit_steps import step_verdicts, verdicts
 
 PASSING = (PROVED, HOLDS)
 x = sp.Symbol("x", real=True)
@@ -122,3 +122,16 @@ def test_the_expectation_of_cases_is_decided_by_its_pieces(body, value, true):
     assert (sp.simplify(reference - value) == 0) == true
     claim = rf"\mathbb{{E}}_{{z \sim \mathcal{{N}}(0,1)}}\left[{body}\right] = {sp.latex(value)}"
     assert step_verdicts(display(claim)) == [PROVED if true else REFUTED]
+
+
+@pytest.mark.parametrize("formula, verdict", [
+    pytest.param(r"\begin{cases} 1 & x^2 \ge 1 \\ 0 & \text{otherwise} \end{cases} = "
+                 r"\begin{cases} 1 & |x| > 1 \\ 0 & \text{otherwise} \end{cases}", REFUTED, id="boundary-differs"),
+    pytest.param(r"\begin{cases} x & x \ge 0 \\ -x & \text{otherwise} \end{cases} = |x|", PROVED, id="absolute-value"),
+])
+def test_a_display_that_opens_with_cases_is_read(formula, verdict):
+    assert step_verdicts(display(formula)) == [verdict]
+
+
+def test_a_system_of_equations_in_cases_is_unparsed():
+    assert [verdict for verdict, _ in verdicts(display(r"\begin{cases} a = b \\ c = d \end{cases}"))] == ["unparsed"]

@@ -3605,6 +3605,8 @@ def _outer_environment(masked: list[str], base: int, text: str) -> tuple[str, Un
         return "", None
     name = begin.group(1)
     shown = text[base + begin.start():base + begin.end()].strip()
+    if name in CASES_ENVIRONMENTS:
+        return "", None  # \begin{cases} ... \end{cases} = ...: a term of the formula, read by the parser
     if name not in ENVIRONMENTS_CHAIN:
         return name, Unparsed(f"unknown environment {name}", shown, base + begin.start(), base + begin.end())
     arguments_end = begin.end()
