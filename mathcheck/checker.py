@@ -844,6 +844,9 @@ def _size_verdict(lhs: sp.Expr, step: Step, model: tuple, detail: dict[str, Any]
         return REFUTED, detail
     if verdict.status == "proved":
         return unrefuted_verdict(step, Proof(True, f"exact in the sizes: {verdict.reason}"), None, "", detail)
+    if verdict.status == "undefined":
+        detail["reason"] = f"undecided: {verdict.reason} (lhs − rhs depends on the sizes alone)"
+        return UNDECIDED, detail
     return unrefuted_verdict(step, Proof(False, "a difference in the sizes alone, not decided at every size"),
                              f"held: {verdict.reason}", "", detail)
 

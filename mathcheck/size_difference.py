@@ -214,7 +214,8 @@ def _scale(difference: sp.Expr, sizes: dict) -> float:
 @dataclass(frozen=True)
 class SizeVerdict:
     """How a size-only difference was decided: ``proved`` (exactly, at every size), ``refuted`` (at
-    ``sizes``, where lhs − rhs is ``value``) or ``checked`` (no failure at the sizes 1..``largest`` only)."""
+    ``sizes``, where lhs − rhs is ``value``), ``undefined`` (no value at ``sizes``: a division by zero) or ``checked``
+    (no failure at the sizes 1..``largest`` only)."""
     status: str
     reason: str
     sizes: dict = field(default_factory=dict)
@@ -257,9 +258,14 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
         if decided is not None:
             return decided
     largest, kind = (TRIALS[-1], "a polynomial") if polynomial is not None else (MORE_TRIALS, "no polynomial")
-    found = _violated(margin, symbols, largest, strict)
+    found = _violated(margin, symbols, largest, strict) or _violated_far(margin, symbols, strict)
     if found is not None:
         return _refuted(*found, inequality=True)
+    undefined = _undefined_size(margin, symbols, largest)
+    if undefined is not None:
+        shown = ", ".join(f"{s} = {v}" for s, v in undefined.items())
+        return SizeVerdict("undefined", f"the margin has no value at {shown} (a division by zero or a pole), so the "
+                           "inequality does not hold there", undefined)
     if _signed_at_every_size(margin, symbols, strict):
         names = ", ".join(map(str, symbols))
         return SizeVerdict("proved", f"with each size of {names} written 1 + t (t ≥ 0 an integer) the margin is "
@@ -278,8 +284,10 @@ def _decided_ratio_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -
     if ratio.has(sp.Float, sp.Sum, sp.Product) or not (numerator.is_polynomial(size)
                                                         and denominator.is_polynomial(size)):
         return None
-    if _vanishes_at_a_size(sp.Poly(denominator, size)):
-        return None  # undefined at some size: left to the trials
+    vanishing = _vanishing_size(sp.Poly(denominator, size))
+    if vanishing is not None:
+        return SizeVerdict("undefined", f"the margin divides by zero at {size} = {vanishing}, so the inequality "
+                           f"does not hold there", {size: vanishing})
     decided = _decided_in_one_size(sp.expand(numerator * denominator), size, strict)
     if decided.status == "refuted":
         at = {size: decided.sizes[size]}
@@ -289,13 +297,15 @@ def _decided_ratio_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -
                        "real root of P·Q")
 
 
-def _vanishes_at_a_size(poly: sp.Poly) -> bool:
+def _vanishing_size(poly: sp.Poly) -> int | None:
+    """The smallest size where the polynomial is 0 (None if none; 1 for the zero polynomial)."""
     if poly.degree() <= 0:
-        return poly.is_zero
+        return 1 if poly.is_zero else None
     for (low, high), _ in poly.intervals(eps=sp.Rational(1, 4)):
-        if any(poly.eval(k) == 0 for k in range(max(1, int(sp.floor(low))), int(sp.ceiling(high)) + 1)):
-            return True
-    return False
+        for k in range(max(1, int(sp.floor(low))), int(sp.ceiling(high)) + 1):
+            if poly.eval(k) == 0:
+                return k
+    return None
 
 
 def _signed_at_every_size(margin: sp.Expr, symbols: list, strict: bool) -> bool:
@@ -340,6 +350,39 @@ def _violated(margin: sp.Expr, symbols: list, largest: int, strict: bool) -> tup
         slack = 0 if not value.has(sp.Float) else FLOAT_SLACK * _scale(margin, sizes)
         if value < -slack or (strict and abs(value) <= slack):
             return sizes, value
+    return None
+
+
+FAR_SIZES = (50, 64, 100, 128, 256, 500, 1000, 10**4, 10**5, 10**6)  # past the scan: 2^d, √d, log d outgrow a bound
+
+
+def _violated_far(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dict, sp.Expr] | None:
+    """A failing size among ``FAR_SIZES`` of a margin in one size with no sum or product (cheap to evaluate)."""
+    if len(symbols) != 1 or sp.sympify(margin).has(sp.Sum, sp.Product):
+        return None
+    (size,) = symbols
+    for far in FAR_SIZES:
+        value = value_at(margin, {size: far})
+        if value is None or value.is_real is not True:
+            continue
+        slack = 0 if not value.has(sp.Float) else FLOAT_SLACK * _scale(margin, {size: far})
+        if value < -slack or (strict and abs(value) <= slack):
+            return {size: far}, value
+    return None
+
+
+def _undefined_size(margin: sp.Expr, symbols: list, largest: int) -> dict | None:
+    """The first sizes 1..``largest`` (one size) where the margin divides by zero: ``1/(d − 2)`` at d = 2."""
+    if len(symbols) != 1:
+        return None
+    (size,) = symbols
+    for k in range(1, largest + 1):
+        try:
+            value = sp.sympify(margin).subs(size, k)
+        except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
+            return {size: k}
+        if value.has(sp.zoo, sp.nan):
+            return {size: k}
     return None
 
 

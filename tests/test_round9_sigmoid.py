@@ -54,6 +54,8 @@ def test_a_false_identity_of_the_named_sigmoid_is_refuted(prose, name, claim):
     pytest.param("Here $\\sigma$ is not the sigmoid.", id="negated"),
     pytest.param("Is $\\sigma$ the sigmoid function?", id="question"),
     pytest.param("$\\sigma$ がシグモイド関数ならば簡単である。", id="ja-conditional"),
+    pytest.param("Here $\\sigma$ is the logistic sigmoid derivative.", id="sigmoid-derivative"),
+    pytest.param("Here $\\sigma$ is the logistic sigmoid inverse (the logit).", id="sigmoid-inverse"),
 ])
 def test_a_sigmoid_not_stated_defines_nothing(prose):
     assert verdicts(f"{prose}\n\n$$\\sigma(t) + \\sigma(-t) = 1$$\n")[0] not in PASSING

@@ -105,9 +105,34 @@ NOT_COUNTS = [
     pytest.param("Here $u$ is the mean, not the number of samples.", "u", id="the-mean"),
     pytest.param("Here $s$ is not the number of samples.", "s", id="negated"),
     pytest.param("Let $\\sigma$, the dimension-wise standard deviation, be given.", "\\sigma", id="dimension-wise"),
+    pytest.param("Let $N$ be the number of data points divided by two, a real number.", "N", id="count-divided"),
+    pytest.param("$\\alpha$ is the latent dimension scaling factor.", "\\alpha", id="dimension-scaling-factor"),
+    pytest.param("Let $t$ be the number of latent dimensions times $\\sigma$.", "t", id="count-times-sigma"),
 ]
 
 
 @pytest.mark.parametrize("prose, name", NOT_COUNTS)
 def test_a_name_not_declared_a_count_is_not_taken_for_one(prose, name):
     assert _verdicts(f"{prose}\n\n$$\\frac{{1}}{{{name}}} \\le 1$$\n")[0] not in (PROVED, HOLDS)
+
+
+@pytest.mark.parametrize("difference, relation, size", [
+    pytest.param(2**d - 10**13, "<=", 50, id="power-outgrows-a-bound-past-the-scan"),
+    pytest.param(sp.sqrt(d) - sp.Rational(13, 2), "<=", 50, id="root-outgrows-a-bound"),
+    pytest.param(sp.log(d) - sp.Rational(19, 5), "<=", 50, id="log-outgrows-a-bound"),
+])
+def test_a_bound_that_fails_past_the_scanned_sizes_is_refuted(difference, relation, size):
+    verdict = decide_sizes(difference, relation)
+    assert verdict.status == "refuted" and verdict.sizes == {d: size}
+    assert not (sp.N(difference.subs(d, size)) <= 0)
+
+
+@pytest.mark.parametrize("difference, relation, size", [
+    pytest.param(1 / (d - 50), "<=", 50, id="ratio-undefined-at-fifty"),
+    pytest.param((d + 1) / (d - 1) - 1, ">=", 1, id="ratio-undefined-at-one"),
+    pytest.param(1 / (d - 2) - 1, "<=", 2, id="ratio-undefined-at-two"),
+])
+def test_a_size_inequality_undefined_at_a_size_is_not_passed(difference, relation, size):
+    assert difference.subs(d, size).has(sp.zoo)
+    verdict = decide_sizes(difference, relation)
+    assert verdict.status in ("undefined", "refuted") and verdict.status != "proved"

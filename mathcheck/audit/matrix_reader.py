@@ -2939,10 +2939,15 @@ _INTEGER_SENTENCE = LazyPattern(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)
                                r"(?:an?\s+)?" + _INTEGER_WORDS, re.I)
 _INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS + r"\s+(?P<subjects>\$[^$]+\$)", re.I)
 # "$d$ is the latent dimension", "$N$ the number of data points", "$K$ はサンプル数": a count, a positive integer
+# the phrase ends its clause: "the number of data points divided by two" or "the latent dimension scaling factor"
+# is no count
+_PHRASE_END = r"(?=\s*(?:[.,;:)]|$|\b(?:and|or|in|of|for|per|with|which|that|we|is|are|here|there|used)\b))"
+_NOT_A_COUNT_WORD = r"(?!(?:divided|times|plus|minus|over|scaled|multiplied|squared|halved|doubled|ratio|fraction)\b)"
 _COUNT_SENTENCE = LazyPattern(
     r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for)\s+)?"
-    r"the\s+(?:total\s+)?(?:(?P<count>number|count)\s+of\s+[A-Za-z]|(?:(?:latent|data|input|output|hidden|"
-    r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)(?![-\w]))"
+    r"the\s+(?:total\s+)?(?:(?P<count>number|count)\s+of(?:\s+" + _NOT_A_COUNT_WORD + r"[A-Za-z-]+){1,4}" +
+    _PHRASE_END + r"|(?:(?:latent|data|input|output|hidden|"
+    r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)(?![-\w])" + _PHRASE_END + ")"
     r"|(?P<ja>(?P<ja_subjects>(?:\$[^$]+\$\s*(?:、\s*|と\s*)?)+?)\s*は[^。$、]{0,16}?"
     r"(?:の(?:次元数?|数|個数)|データ数|サンプル数|次元数|データ点数)"
     r"(?=\s*(?:と(?:する|おく|します)|である|です|を表す|。|、|[.,]|$)))", re.I)

@@ -357,7 +357,9 @@ def names_builtin_as_quantity(math: str, before: str, after: str) -> set[str]:
 _NEGATION_WORDS = LazyPattern(r"\b(?:not|no|never)\b", re.I)
 
 
-_SIGMOID = r"(?:the\s+|a\s+)?(?:logistic\s+)?sigmoid(?:\s+function)?\b"
+# the phrase ends its clause: "the logistic sigmoid derivative" or "inverse" is another function
+_SIGMOID = (r"(?:the\s+|a\s+)?(?:logistic\s+)?sigmoid(?:\s+function)?\b"
+            r"(?=\s*(?:[.,;:)]|$|\b(?:and|or|in|of|for|with|which|that|we|is|here|applied|used)\b))")
 _NAMED_SIGMOID = LazyPattern(
     r"⟦(?P<after>\d+)⟧\s*,?\s*(?:is|be|denotes?|stands\s+for|represents?|means?)\s+" + _SIGMOID +
     r"|\b(?:the\s+)?(?:logistic\s+)?sigmoid(?:\s+function)?\s*,?\s*⟦(?P<before>\d+)⟧(?!\s*(?:\(|of\b|at\b))"
