@@ -809,7 +809,7 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
     else:
         detail["numeric"] = numeric.detail.get("reason", "")
     unsampled = (_unsampled_power(lhs, step.expr) or _pole_in_expectation(lhs, step.expr)
-                 if numeric.status == "holds" else "")
+                 or _cases_in(lhs, step.expr) if numeric.status == "holds" else "")
     if unsampled:
         detail["numeric"] = f"held on {_holds_summary(numeric)}, but {unsampled}"
         numeric = NumericResult("unsupported", numeric.worlds, detail={"reason": detail["numeric"]})
@@ -915,6 +915,14 @@ def unrefuted_verdict(step: Step, proof: Proof, held: str | None, numeric_reason
         return HOLDS, detail
     detail["reason"] = f"not proved ({proof.reason}); numeric: {numeric_reason}"
     return UNDECIDED, detail
+
+
+def _cases_in(lhs: sp.Expr, rhs: sp.Expr) -> str:
+    """Why sampled values cannot settle a step with cases (a Piecewise): two cases may differ at one point only
+    (x ≥ π against x > π), which no sample hits ("" when neither side has cases)."""
+    if any(isinstance(side, sp.Basic) and side.has(sp.Piecewise) for side in (lhs, rhs)):
+        return "it has cases, and sampled values can miss the one point where two cases differ (x ≥ π against x > π)"
+    return ""
 
 
 DISPUTED = "disputed"  # a float refutation of a proved step that higher precision could not examine

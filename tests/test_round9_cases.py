@@ -135,3 +135,18 @@ def test_a_display_that_opens_with_cases_is_read(formula, verdict):
 
 def test_a_system_of_equations_in_cases_is_unparsed():
     assert [verdict for verdict, _ in verdicts(display(r"\begin{cases} a = b \\ c = d \end{cases}"))] == ["unparsed"]
+
+
+def test_cases_inside_a_sum_are_not_read_apart_from_its_index():
+    claim = (r"\sum_{k=1}^{2} \begin{cases} 1 & k > 1 \\ 0 & \text{otherwise} \end{cases} = "
+             r"2 \sum_{k=1}^{1} \begin{cases} 1 & k > 1 \\ 0 & \text{otherwise} \end{cases}")
+    assert step_verdicts(display(claim))[0] not in PASSING
+
+
+@pytest.mark.parametrize("formula", [
+    pytest.param(r"0 = \begin{cases} 1 & x \ge \pi \\ 0 & \text{otherwise} \end{cases} - "
+                 r"\begin{cases} 1 & x > \pi \\ 0 & \text{otherwise} \end{cases}", id="differ-at-pi"),
+    pytest.param(r"1 = \begin{cases} 1 & x \neq \pi \\ 0 & \text{otherwise} \end{cases}", id="one-point-off"),
+])
+def test_cases_that_differ_at_one_unsampled_point_do_not_pass(formula):
+    assert step_verdicts(display(formula))[0] not in PASSING

@@ -19,9 +19,7 @@ LOGISTIC = 1 / (1 + sp.exp(-t))
 NAMINGS = [
     pytest.param("Here $\\sigma$ is the logistic sigmoid.", "\\sigma", id="is-the-logistic-sigmoid"),
     pytest.param("Let $\\sigma(\\cdot)$ denote the sigmoid function.", "\\sigma", id="cdot-denotes"),
-    pytest.param("We squash with the sigmoid function $s$.", "s", id="apposition"),
     pytest.param("$\\sigma$ はシグモイド関数とする。", "\\sigma", id="ja-sigmoid-function"),
-    pytest.param("ロジスティックシグモイド関数 $g$ を使う。", "g", id="ja-apposition"),
 ]
 TRUE_CLAIMS = [
     pytest.param("{f}(t) + {f}(-t) = 1", id="symmetry"),
@@ -56,6 +54,9 @@ def test_a_false_identity_of_the_named_sigmoid_is_refuted(prose, name, claim):
     pytest.param("$\\sigma$ がシグモイド関数ならば簡単である。", id="ja-conditional"),
     pytest.param("Here $\\sigma$ is the logistic sigmoid derivative.", id="sigmoid-derivative"),
     pytest.param("Here $\\sigma$ is the logistic sigmoid inverse (the logit).", id="sigmoid-inverse"),
+    pytest.param("We write the derivative of the sigmoid $\\sigma$ below.", id="derivative-of-the-sigmoid"),
+    pytest.param("Unlike the sigmoid $\\sigma$, the probit is another function.", id="unlike"),
+    pytest.param("In earlier work $\\sigma$ is the sigmoid; here it is the Gaussian CDF.", id="earlier-work"),
 ])
 def test_a_sigmoid_not_stated_defines_nothing(prose):
     assert verdicts(f"{prose}\n\n$$\\sigma(t) + \\sigma(-t) = 1$$\n")[0] not in PASSING

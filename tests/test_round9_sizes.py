@@ -108,6 +108,8 @@ NOT_COUNTS = [
     pytest.param("Let $N$ be the number of data points divided by two, a real number.", "N", id="count-divided"),
     pytest.param("$\\alpha$ is the latent dimension scaling factor.", "\\alpha", id="dimension-scaling-factor"),
     pytest.param("Let $t$ be the number of latent dimensions times $\\sigma$.", "t", id="count-times-sigma"),
+    pytest.param("Let $b$ be the number of bits per dimension.", "b", id="bits-per-dimension"),
+    pytest.param("Let $v$ be the number of inactive dimensions, which may be zero.", "v", id="may-be-zero"),
 ]
 
 

@@ -1632,6 +1632,8 @@ class Parser:
         value and a condition in one variable; the conditions must cover every value (or end with otherwise) and
         rows whose conditions overlap must agree there."""
         environment, start = self._environment_here(), token.start
+        if getattr(self, "indices", None):  # the rows would not see the sum's index as the same k
+            self.fail("cases inside a sum or product are not read", start, self._env_end(token))
         self.i += 3
         rows, depth = [[]], 0
         while self.peek() is not None:

@@ -2941,8 +2941,9 @@ _INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS 
 # "$d$ is the latent dimension", "$N$ the number of data points", "$K$ はサンプル数": a count, a positive integer
 # the phrase ends its clause: "the number of data points divided by two" or "the latent dimension scaling factor"
 # is no count
-_PHRASE_END = r"(?=\s*(?:[.,;:)]|$|\b(?:and|or|in|of|for|per|with|which|that|we|is|are|here|there|used)\b))"
-_NOT_A_COUNT_WORD = r"(?!(?:divided|times|plus|minus|over|scaled|multiplied|squared|halved|doubled|ratio|fraction)\b)"
+_PHRASE_END = r"(?=\s*(?:[.;:)]|$|\band\s+\$))"  # the sentence ends, or "and $N$ ..." another subject follows
+_NOT_A_COUNT_WORD = (r"(?!(?:divided|times|plus|minus|over|scaled|multiplied|squared|halved|doubled|ratio|fraction|"
+                     r"per|between|relative|less|which|that|who)\b)")
 _COUNT_SENTENCE = LazyPattern(
     r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for)\s+)?"
     r"the\s+(?:total\s+)?(?:(?P<count>number|count)\s+of(?:\s+" + _NOT_A_COUNT_WORD + r"[A-Za-z-]+){1,4}" +

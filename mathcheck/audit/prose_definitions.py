@@ -357,14 +357,15 @@ def names_builtin_as_quantity(math: str, before: str, after: str) -> set[str]:
 _NEGATION_WORDS = LazyPattern(r"\b(?:not|no|never)\b", re.I)
 
 
-# the phrase ends its clause: "the logistic sigmoid derivative" or "inverse" is another function
-_SIGMOID = (r"(?:the\s+|a\s+)?(?:logistic\s+)?sigmoid(?:\s+function)?\b"
-            r"(?=\s*(?:[.,;:)]|$|\b(?:and|or|in|of|for|with|which|that|we|is|here|applied|used)\b))")
+# "$\sigma$ is the logistic sigmoid." with the sentence ending there: "the sigmoid derivative", "the sigmoid of 2t" or
+# "the sigmoid $g$" (unlike it, replaced by it, its derivative) names another function
+_SIGMOID = r"(?:the\s+|a\s+)?(?:logistic\s+)?sigmoid(?:\s+function)?(?=\s*(?:[.)]|$))"
 _NAMED_SIGMOID = LazyPattern(
     r"⟦(?P<after>\d+)⟧\s*,?\s*(?:is|be|denotes?|stands\s+for|represents?|means?)\s+" + _SIGMOID +
-    r"|\b(?:the\s+)?(?:logistic\s+)?sigmoid(?:\s+function)?\s*,?\s*⟦(?P<before>\d+)⟧(?!\s*(?:\(|of\b|at\b))"
-    r"|⟦(?P<ja>\d+)⟧\s*(?:は|を)\s*(?:ロジスティック)?シグモイド(?:関数)?(?:と(?:する|おく)|である|です|を表す|。|、|$)"
-    r"|(?:ロジスティック)?シグモイド関数\s*⟦(?P<ja_before>\d+)⟧", re.IGNORECASE)
+    r"|⟦(?P<ja>\d+)⟧\s*(?:は|を)\s*(?:ロジスティック)?シグモイド(?:関数)?(?:と(?:する|おく)|である|です)?(?:。|$)",
+    re.IGNORECASE)
+_NOT_THIS_TEXT = LazyPattern(r"\b(?:earlier|previous|prior\s+work|instead|unlike|replace[sd]?|could|would|original|"
+                             r"such\s+as|approximat\w*)\b|以前|代わり|ではなく", re.I)
 _SIGMOID_NAME = LazyPattern(r"\s*(?P<name>\\?[A-Za-z]+)\s*(?:\(\s*(?:\\cdot|[A-Za-z])?\s*\))?\s*")
 
 
@@ -373,7 +374,7 @@ def named_sigmoids(sentence: str, maths: list[str]) -> list[tuple[int, str]]:
     ("$\\sigma$ is the logistic sigmoid", "the sigmoid function $s(\\cdot)$", "$\\sigma$ はシグモイド関数"); a
     condition or a question declares nothing."""
     if re.search(r"\b(?:if|were|whether|suppose|not|never|no)\b|n't\b|\?|ならば|なら|場合|ではない|でない",
-                 re.sub(r"⟦\d+⟧", " ", sentence), re.I):
+                 re.sub(r"⟦\d+⟧", " ", sentence), re.I) or _NOT_THIS_TEXT.search(sentence):
         return []
     found = []
     for m in _NAMED_SIGMOID.finditer(sentence):
