@@ -343,14 +343,19 @@ def _violated(margin: sp.Expr, symbols: list, largest: int, strict: bool) -> tup
     if len(symbols) > 1:
         trials = trials[: max(2, int(MAX_COMBINATIONS ** (1 / len(symbols))))]
     for values in sorted(itertools.product(trials, repeat=len(symbols)), key=lambda c: (sum(c), c)):
-        sizes = dict(zip(symbols, values))
-        value = value_at(margin, sizes)
-        if value is None or value.is_real is not True:
-            continue
-        slack = 0 if not value.has(sp.Float) else FLOAT_SLACK * _scale(margin, sizes)
-        if value < -slack or (strict and abs(value) <= slack):
-            return sizes, value
+        found = _failing(margin, dict(zip(symbols, values)), strict)
+        if found is not None:
+            return found
     return None
+
+
+def _failing(margin: sp.Expr, sizes: dict, strict: bool) -> tuple[dict, sp.Expr] | None:
+    """(sizes, value) when the margin is negative there (or zero, for a strict inequality), beyond float rounding."""
+    value = value_at(margin, sizes)
+    if value is None or value.is_real is not True:
+        return None
+    slack = 0 if not value.has(sp.Float) else FLOAT_SLACK * _scale(margin, sizes)
+    return (sizes, value) if value < -slack or (strict and abs(value) <= slack) else None
 
 
 FAR_SIZES = (50, 64, 100, 128, 256, 500, 1000, 10**4, 10**5, 10**6)  # past the scan: 2^d, √d, log d outgrow a bound
@@ -361,14 +366,7 @@ def _violated_far(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dict, s
     if len(symbols) != 1 or sp.sympify(margin).has(sp.Sum, sp.Product):
         return None
     (size,) = symbols
-    for far in FAR_SIZES:
-        value = value_at(margin, {size: far})
-        if value is None or value.is_real is not True:
-            continue
-        slack = 0 if not value.has(sp.Float) else FLOAT_SLACK * _scale(margin, {size: far})
-        if value < -slack or (strict and abs(value) <= slack):
-            return {size: far}, value
-    return None
+    return next((found for far in FAR_SIZES if (found := _failing(margin, {size: far}, strict)) is not None), None)
 
 
 def _undefined_size(margin: sp.Expr, symbols: list, largest: int) -> dict | None:
