@@ -838,8 +838,9 @@ def _size_verdict(lhs: sp.Expr, step: Step, model: tuple, detail: dict[str, Any]
         return None
     detail["sizes"] = verdict.reason
     if verdict.status == "refuted":
+        value = verdict.value if step.relation == "=" or step.relation in (">=", ">") else -verdict.value
         detail["counterexample"] = {"world": {"family": "sizes", **{str(s): v for s, v in verdict.sizes.items()}},
-                                    "lhs - rhs": sp.sstr(difference.subs(verdict.sizes).doit())}
+                                    "lhs - rhs": sp.sstr(value)}  # (no re-evaluation: a size may be 2^40)
         detail["reason"] = f"counterexample: {verdict.reason} (lhs − rhs depends on the sizes alone: decided exactly)"
         return REFUTED, detail
     if verdict.status == "proved":

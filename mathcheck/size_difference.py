@@ -264,8 +264,13 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
     undefined = _undefined_size(margin, symbols, largest)
     if undefined is not None:
         shown = ", ".join(f"{s} = {v}" for s, v in undefined.items())
-        return SizeVerdict("undefined", f"the margin has no value at {shown} (a division by zero or a pole), so the "
-                           "inequality does not hold there", undefined)
+        return SizeVerdict("undefined", f"the margin has no real finite value at {shown} (a division by zero, a "
+                           "logarithm of 0 or a root of a negative number), so the inequality does not hold there",
+                           undefined)
+    if polynomial is None and len(symbols) == 1:
+        far = _violated_at_infinity(margin, symbols[0])
+        if far is not None:
+            return far
     if _signed_at_every_size(margin, symbols, strict):
         names = ", ".join(map(str, symbols))
         return SizeVerdict("proved", f"with each size of {names} written 1 + t (t ≥ 0 an integer) the margin is "
@@ -362,33 +367,101 @@ FAR_SIZES = (50, 64, 100, 128, 256, 500, 1000, 10**4, 10**5, 10**6)  # past the 
 
 
 def _violated_far(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dict, sp.Expr] | None:
-    """A failing size among ``FAR_SIZES`` of a margin in one size with no sum or product (cheap to evaluate)."""
+    """A failing size among ``FAR_SIZES`` of a margin in one size with no sum or product, evaluated in
+    ``FAR_DIGITS``-digit arithmetic (exact powers such as (1 − 1/N)^N at N = 10^6 have millions of digits); a value
+    too close to 0 for those digits to settle its sign fails nowhere here."""
     if len(symbols) != 1 or sp.sympify(margin).has(sp.Sum, sp.Product):
         return None
     (size,) = symbols
-    return next((found for far in FAR_SIZES if (found := _failing(margin, {size: far}, strict)) is not None), None)
+    evaluate = _far_evaluator(sp.sympify(margin), size)
+    for far in FAR_SIZES:
+        value = _far_value(evaluate, far)
+        if value is not None and (value < 0 or (strict and value == 0)):
+            return {size: far}, value
+    return None
+
+
+def _far_evaluator(closed: sp.Expr, size: sp.Symbol):
+    """(an mpmath function of the size, the smallest |value| whose sign it settles): a float coefficient written
+    in the document (2.7) is known to its rounding only."""
+    return sp.lambdify(size, closed, "mpmath"), FLOAT_SLACK if closed.has(sp.Float) else 0.0
+
+
+def _far_value(evaluator, size: int) -> sp.Float | None:
+    """The value at ``size`` where ``FAR_DIGITS`` digits settle its sign: 0 only when it is 0 to those digits
+    (which a strict inequality cannot have), None where it has no real value or the digits do not settle it."""
+    import mpmath
+    evaluate, slack = evaluator
+    with mpmath.workdps(FAR_DIGITS):
+        try:
+            value = evaluate(mpmath.mpf(size))
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+            return None
+        if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value):
+            return None
+        tiny = max(mpmath.mpf(10) ** (-FAR_DIGITS // 2), mpmath.mpf(slack) * (1 + abs(value)))
+        if abs(value) < tiny:
+            return None
+        return sp.Float(mpmath.nstr(value, 20), 20)
 
 
 def _undefined_size(margin: sp.Expr, symbols: list, largest: int) -> dict | None:
-    """The first sizes 1..``largest`` (one size) where the margin divides by zero: ``1/(d − 2)`` at d = 2."""
-    if len(symbols) != 1:
-        return None
-    (size,) = symbols
-    for k in range(1, largest + 1):
+    """The first sizes (1..``largest`` in one size, fewer in several) where the margin has no real finite value:
+    ``1/(d − 2)`` at d = 2, ``log(N − 1)`` at N = 1, ``√(N − 2)`` at N = 1."""
+    trials = range(1, largest + 1)
+    if len(symbols) > 1:
+        trials = trials[: max(2, int(MAX_COMBINATIONS ** (1 / len(symbols))))]
+    for values in sorted(itertools.product(trials, repeat=len(symbols)), key=lambda c: (sum(c), c)):
+        sizes = dict(zip(symbols, values))
         try:
-            value = sp.sympify(margin).subs(size, k)
+            substituted = _ranges_settled(sp.sympify(margin).subs(sizes))
+            if _runs_backwards(substituted):
+                continue
+            value = sp.sympify(substituted.doit())
         except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):
-            return {size: k}
-        if value.has(sp.zoo, sp.nan):
-            return {size: k}
+            return sizes
+        if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or (not value.free_symbols and value.is_real is False):
+            return sizes
     return None
+
+
+FAR_EXPONENTS = range(6, 81)  # sizes 2^6 .. 2^80, where a margin that tends below 0 is evaluated
+FAR_DIGITS = 60
+
+
+def _violated_at_infinity(margin: sp.Expr, size: sp.Symbol) -> SizeVerdict | None:
+    """A margin in one size (its sums in closed form) whose limit as the size grows is negative fails at some
+    large size: the first power of two where its value, in ``FAR_DIGITS``-digit arithmetic, is clearly negative
+    (Σ_{k≤d} 1/k ≤ 10 fails from d = 12367; (1 + 1/d)^d ≤ 2.7 from d = 74). None where the limit is not negative."""
+    closed = _summed(sp.sympify(margin))
+    if closed.has(sp.Sum, sp.Product) or sp.count_ops(closed) > 80:
+        return None
+    try:
+        limit = sp.limit(closed, size, sp.oo)
+    except (NotImplementedError, ValueError, TypeError, ArithmeticError, RecursionError):
+        return None
+    if not (limit.is_extended_real and limit.is_extended_negative):
+        return None
+    evaluate = _far_evaluator(closed, size)
+    for exponent in FAR_EXPONENTS:
+        value = _far_value(evaluate, 2 ** exponent)
+        if value is not None and value < 0:
+            return SizeVerdict("refuted", f"as {size} grows the margin tends to {sp.sstr(limit)} < 0; at "
+                               f"{size} = 2^{exponent} it is {sp.sstr(sp.Float(value, 8))} ({FAR_DIGITS}-digit "
+                               "arithmetic), where it must be nonnegative", {size: 2 ** exponent}, value)
+    return SizeVerdict("undefined", f"as {size} grows the margin tends to {sp.sstr(limit)} < 0, so the inequality "
+                       f"fails at large sizes (none found up to 2^{FAR_EXPONENTS[-1]})")
 
 
 def _refuted(sizes: dict, value: sp.Expr, inequality: bool = False) -> SizeVerdict:
     if not inequality:
         return SizeVerdict("refuted", describe(sizes, value), sizes, value)
     shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
-    return SizeVerdict("refuted", f"at {shown} the exact margin of the inequality is {sp.sstr(value)}, where it "
+    written = sp.sstr(value)
+    exact = "exact " if not value.has(sp.Float) else ""
+    if len(written) > 60:
+        written = f"{sp.sstr(sp.N(value, 8))} (to 8 digits)"
+    return SizeVerdict("refuted", f"at {shown} the {exact}margin of the inequality is {written}, where it "
                        "must be " + ("positive" if value == 0 else "nonnegative"), sizes, value)
 
 

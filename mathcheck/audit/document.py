@@ -167,6 +167,14 @@ _OPENERS = LazyPattern(
 _BLANK_LINE = LazyPattern(r"\n[ \t]*\n")
 
 
+# "\mathbb{N} = \{0, 1, 2, \dots\}", "$0 \in \mathbb{N}$", "the natural numbers include zero": ℕ holds 0 here
+_NATURALS = r"(?:\\mathbb\s*\{\s*N\s*\}|\\mathbb\s+N|ℕ|\\N\b)"
+_NATURALS_FROM_ZERO = LazyPattern(
+    _NATURALS + r"\s*(?:=|:=|\\coloneqq)\s*\\?\{\s*0\s*,|\b0\s*(?:\\in|∈)\s*" + _NATURALS +
+    r"|(?:" + _NATURALS + r"\$?|natural\s+numbers?)\s+(?:includes?|contains?|starts?\s+(?:at|from|with))\s+(?:\$\s*)?"
+    r"(?:0|zero)\b|\bzero\s+is\s+a\s+natural\s+number", re.I)
+
+
 def parse_document(path: str, text: str, macros: dict[str, Macro] | None = None) -> Document:
     """The document ``text`` read as its extension says (Markdown if none is known), ``macros`` defined first."""
     return parse_source(source_from_text(path, text), macros)
@@ -187,6 +195,7 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
     persistent = Context()  # the declarations that hold from where they are made on
     persistent.font_twins = font_twins([m for *_, m in _inline_maths(document.prose)] +
                                        [text[i:j] for kind, _, _, i, j in regions if kind == "display"], document.prose)
+    persistent.naturals_from_zero = bool(_NATURALS_FROM_ZERO.search(text))
     current = persistent.copy()  # and the hypotheses stated since the last formula, for the next one only
     proof_ends = _display_proof_ends(text, regions)  # "$$ ... \qquad \blacksquare $$" ends a proof too
     events = sorted(_latex_statements(text, expanded.groups) +
@@ -314,9 +323,16 @@ _JAPANESE_STATEMENT = LazyPattern(
 _MARKDOWN_ENVIRONMENT = LazyPattern(r"\\(?P<which>begin|end)\s*\{\s*(?P<name>[A-Za-z]+)\*?\s*\}")
 _PARAGRAPH_START = LazyPattern(r"(?:\A|\n[ \t>]*\n)[ \t>]*\Z")
 _END_OF_PROOF = LazyPattern(r"[∎□■]|\$\s*\\(?:blacksquare|square|Box|qed)\s*\$|\bQ\.?E\.?D\b\.?|"
+                            r"(?i:\b(?:this|which|that)\s+(?:concludes|completes|ends|finishes)\s+the\s+proof\b[^\n.]*\.?)|"
+                            r"(?i:\bthe\s+proof\s+is\s+(?:now\s+)?(?:complete|finished|done)\b\.?)|"
                             r"[（(]\s*(?:証明)?(?:終|終わり|終了|おわり)\s*[）)]|証明(?:終わり|終了|終)|"
                             r"^[ \t>]*以上(?:で(?:証明)?(?:を)?(?:終わる|終わり|終了|示された))?[ \t]*[。．.]?[ \t]*$", re.M)
 _MARKDOWN_HEADING = LazyPattern(r"^ {0,3}#{1,6}(?:[ \t][^\n]*)?$", re.M)
+# "### Lemma 1", "## Proof of Theorem 2", "#### **Claim** (KL)": a heading that is a statement's label opens it
+_STATEMENT_HEADING = LazyPattern(
+    r"^ {0,3}#{1,6}[ \t]+(?:\*\*|\*|__|_)?" + _STATEMENT_WORDS +
+    r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:theorem|lemma|proposition|corollary|claim)\b)?(?:[ \t]+[\w.-]{1,8})?"
+    r"(?:\*\*|\*|__|_)?[ \t]*(?:\([^()\n]{0,60}\))?[ \t]*[.:．：]?[ \t]*(?:\*\*|\*|__|_)?[ \t]*#*[ \t]*$", re.M | re.I)
 
 
 def _latex_statements(text: str, groups: list[tuple[int, bool]]) -> list[tuple[int, bool, int, bool, str]]:
@@ -347,7 +363,9 @@ def _markdown_statements(prose: str, proof_ends: list[int] = ()) -> list[tuple[i
     marks = _label_marks(prose) + [(at, False, at, "") for at in proof_ends]
     marks += [(m.start(), m.group("which") == "begin", m.end(), m.group("name").lower())
               for m in _MARKDOWN_ENVIRONMENT.finditer(prose) if m.group("name").lower() in STATEMENT_ENVIRONMENTS]
-    marks += [(m.start(), False, m.end(), "") for m in _MARKDOWN_HEADING.finditer(prose)]
+    labelled = {m.start(): m for m in _STATEMENT_HEADING.finditer(prose)}
+    marks += [(m.start(), True, m.end(), labelled[m.start()].group("name").lower()) if m.start() in labelled
+              else (m.start(), False, m.end(), "") for m in _MARKDOWN_HEADING.finditer(prose)]
     marks += [(m.end(), False, m.end(), "") for m in _END_OF_PROOF.finditer(prose)]
     return _statement_events(marks, "")
 
@@ -901,8 +919,11 @@ def _read_declarations(document: Document, prose: str, base: int, persistent: Co
     _declare_datasets(marked, [math for _, _, _, math in _inline_maths(prose)], functions, moods, persistent, current)
     starts = [math_start for _, _, math_start, _ in _inline_maths(prose)]
     plain = {start for number, start in enumerate(starts) if moods.get(number, "") not in (NEGATION, QUESTION, HEDGE)}
+    count_moods = _moods(matrix_reader.neutral_counts(marked))  # "Let ⟦0⟧ be the number of data points": plain
     for target in (persistent, current):  # "$\Sigma$ is a $d\times d$ covariance matrix"
-        matrix_reader.declare_sentences(prose, target, document.where(document.line_of(base)), plain)
+        moods_allowed = ("",) if target is persistent else ("", HYPOTHESIS)  # "If $K$ is the number of ...": next only
+        counted = {start for number, start in enumerate(starts) if count_moods.get(number, "") in moods_allowed}
+        matrix_reader.declare_sentences(prose, target, document.where(document.line_of(base)), plain, counted)
     return persistent, current
 
 
@@ -3042,7 +3063,8 @@ def scoped_declaration_events(prose: str, dialect: str, regions: list,
 # sentence declare nothing.
 _LEADING_MARKER = LazyPattern(r"^\s*(?:(?:>\s*)+|(?:[-*+]|\d+[.)]|\(?(?:[ivx]{1,4}|[a-h])\))\s+)")
 _LABEL = LazyPattern(r"^\s*(?P<mark>\*\*|__|\*|_)(?P<label>[^*_⟦\n]{1,60}?)(?P<inside>[.:]?)(?P=mark)"
-                    r"(?P<after>\s*[.:]?)\s+")
+                    r"(?P<after>\s*(?:\([^()⟦\n]{0,60}\))?\s*[.:]?)\s+")
+_BARE_STATEMENT_LABEL = LazyPattern(r"\s*" + _STATEMENT_WORDS + r"(?:\s+[\w.-]{1,8})?\s*(?:\([^()]{0,60}\))?\s*", re.I)
 _PLAIN_LABEL = LazyPattern(r"^\s*(?P<label>[A-Z][A-Za-z0-9-]*(?:\s+[A-Za-z0-9-]+){0,2}):\s+(?=\S)")
 _DOCUMENT_PART = (r"(?:section|subsection|chapter|note|notes|post|article|paper|part|derivation|document|notebook|"
                   r"tutorial|page|appendix|lecture|text|blog|write-?up)")
@@ -3063,7 +3085,8 @@ def _statement_part(sentence: str) -> str | None:
         before = sentence
         sentence = _LEADING_MARKER.sub("", sentence, count=1)
         label = _LABEL.match(sentence)
-        if not (label and (label.group("inside") or label.group("after").strip())):
+        if not (label and (label.group("inside") or label.group("after").strip() or
+                           _BARE_STATEMENT_LABEL.fullmatch(label.group("label")))):
             label = _PLAIN_LABEL.match(sentence)  # "Setup: let $\sigma > 0$."
         if label:
             if any(pattern.search(label.group("label")) for pattern in (_NEGATION_EN, _HEDGE_EN, _HYPOTHESIS_EN,
@@ -3647,6 +3670,13 @@ def _blank_annotations(masked: list[str], base: int, builder: "_ChainBuilder") -
         if m.group().startswith("\\tag"):
             builder.text_math(source[m.end():end - 1], base + m.end())
         masked[m.start():end] = " " * (end - m.start())
+    closing = _CLOSING_PROOF_MARK.search("".join(masked))  # "... = 2 \log \sigma. \quad \square": the proof's end
+    if closing:
+        masked[closing.start():closing.end()] = " " * (closing.end() - closing.start())
+
+
+_CLOSING_PROOF_MARK = LazyPattern(r"(?:\\q?quad|\\[,;: ]|~|\s)*(?:[∎□■]|\\(?:qed|qedhere|blacksquare|square|Box)(?![A-Za-z]))"
+                                  r"\s*\Z")
 
 
 def _blank_nested_breaks(masked: list[str]) -> None:

@@ -267,6 +267,7 @@ class Context:
     index_ranges: dict = field(default_factory=dict)  # a_i -> the indices its declared sign covers (i = 1, 2); all if absent
     font_twins: dict = field(default_factory=dict)  # x written plain and bold -> the forms declared (font_twins)
     formula_font_twins: set = field(default_factory=set)  # the names the display being read writes in both forms
+    naturals_from_zero: bool = False  # the document says ℕ holds 0 (ℕ = {0, 1, 2, …}): ℕ, "natural number" may be 0
 
     def copy(self) -> "Context":
         return Context(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(self)})

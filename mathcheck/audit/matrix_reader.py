@@ -2941,23 +2941,59 @@ _INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS 
 # "$d$ is the latent dimension", "$N$ the number of data points", "$K$ はサンプル数": a count, a positive integer
 # the phrase ends its clause: "the number of data points divided by two" or "the latent dimension scaling factor"
 # is no count
-_PHRASE_END = r"(?=\s*(?:[.;:)]|$|\band\s+\$))"  # the sentence ends, or "and $N$ ..." another subject follows
+_PHRASE_END = r"(?=\s*(?:[.;:)]|$|\band\s+(?:\$|⟦)))"  # the sentence ends, or "and $N$ ..." another subject follows
 _NOT_A_COUNT_WORD = (r"(?!(?:divided|times|plus|minus|over|scaled|multiplied|squared|halved|doubled|ratio|fraction|"
-                     r"per|between|relative|less|which|that|who)\b)")
+                     r"per|between|relative|less|which|that|who|and|or)\b)")
+_COUNT_PHRASE = (r"(?:total\s+)?(?:(?P<count>number|count)\s+of(?P<counted>(?:\s+" + _NOT_A_COUNT_WORD +
+                 r"[A-Za-z-]+){1,4})" + _PHRASE_END + r"|(?:(?:latent|data|input|output|hidden|"
+                 r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)(?![-\w])" +
+                 _PHRASE_END + ")")
 _COUNT_SENTENCE = LazyPattern(
     r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for)\s+)?"
-    r"the\s+(?:total\s+)?(?:(?P<count>number|count)\s+of(?:\s+" + _NOT_A_COUNT_WORD + r"[A-Za-z-]+){1,4}" +
-    _PHRASE_END + r"|(?:(?:latent|data|input|output|hidden|"
-    r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)(?![-\w])" + _PHRASE_END + ")"
+    r"the\s+" + _COUNT_PHRASE +
     r"|(?P<ja>(?P<ja_subjects>(?:\$[^$]+\$\s*(?:、\s*|と\s*)?)+?)\s*は[^。$、]{0,16}?"
     r"(?:の(?:次元数?|数|個数)|データ数|サンプル数|次元数|データ点数)"
     r"(?=\s*(?:と(?:する|おく|します)|である|です|を表す|。|、|[.,]|$)))", re.I)
+# what a text counts: a count of these is a positive integer when nothing else qualifies them ("the number of
+# latent dimensions"), a nonnegative one when something does ("the number of mislabelled data points", which may be
+# none); a count of anything else ("the number of standard deviations", "of negative entries") is not read
+_COUNTED_NOUNS = frozenset(
+    "points datapoints data-points samples examples observations dimensions pixels features components classes "
+    "categories clusters layers units neurons channels particles draws steps iterations epochs images items tokens "
+    "words latents variables inputs outputs sequences documents experts heads batches minibatches trials timesteps "
+    "time-steps modes parameters coordinates datasets users nodes".split())
+_COUNT_MODIFIERS = frozenset(
+    "latent data training test validation input output hidden importance monte carlo observed visible mixture "
+    "gaussian time the our a in each batch minibatch mini-batch dataset set model network encoder decoder".split())
+# "let $n$ be an integer", "a positive integer", "natural number": what a withdrawal and the mood check put aside
+COUNT_WORDS = LazyPattern(r"\b(?:" + _COUNT_PHRASE + r"|" + r"(?:(?:positive|non-?negative)\s+)?(?:integers?|whole\s+numbers?|"
+                          r"natural\s+numbers?)\b)", re.I)
 
 
-def _integer_assumptions(sign: str, kind: str = "") -> dict:
+def count_sign(found: re.Match) -> str | None:
+    """"positive" for a count of what a text counts (see _COUNTED_NOUNS), "nonnegative" for such a count
+    qualified by more words, None for any other "number of ..." (no count read); a dimension is positive."""
+    if found.group("count") is None:
+        return "positive"
+    words = found.group("counted").lower().split()
+    if not any(word in _COUNTED_NOUNS for word in words):
+        return None
+    return "positive" if all(word in _COUNTED_NOUNS or word in _COUNT_MODIFIERS for word in words) else "nonnegative"
+
+
+def neutral_counts(marked: str) -> str:
+    """``marked`` prose with each count or integer phrase written "number" ("let ⟦0⟧ be the number"): the words a
+    sentence uses to name what it counts do not make it less of a declaration."""
+    return COUNT_WORDS.sub("number", marked)
+
+
+def _integer_assumptions(sign: str, kind: str = "", from_zero: bool = False) -> dict:
     """ℕ, ℕ⁺, ℤ_{>0}, "positive integer", "natural number": a positive integer (as the readers make every size);
-    ℕ_0, ℤ_{≥0}, "nonnegative integer": a nonnegative one; ℤ, "integer": an integer."""
+    ℕ_0, ℤ_{≥0}, "nonnegative integer", and ℕ in a document that says ℕ holds 0 (``from_zero``): a nonnegative
+    one; ℤ, "integer": an integer."""
     sign = sign.lower().replace("-", "")
+    if not sign and kind in ("N", "natural") and from_zero:
+        return {"integer": True, "nonnegative": True}
     if sign == "positive" or (not sign and kind in ("N", "natural")):
         return {"integer": True, "positive": True}
     if sign == "nonnegative":
@@ -2988,27 +3024,140 @@ def declare_integers(math: str, context: Context, note: str = "") -> bool:
         sign = "nonnegative" if restriction else ""
     else:
         sign = ""
-    _declare_integer_names(names, context, note, _integer_assumptions(sign, kind))
+    _declare_integer_names(names, context, note, _integer_assumptions(sign, kind, context.naturals_from_zero))
     return True
 
 
-def declare_integer_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
-    """"$d$ is a positive integer", "let $K$ be a natural number", "for a positive integer $K$": integer names."""
-    for found in [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose),
-                  *_COUNT_SENTENCE.finditer(prose)]:
-        subjects = "ja_subjects" if "ja" in found.re.groupindex and found.group("ja") else "subjects"
+def declare_integer_sentences(prose: str, context: Context, note: str = "", plain: set | None = None,
+                              counted: set | None = None) -> None:
+    """"$d$ is a positive integer", "let $K$ be a natural number", "for a positive integer $K$", "$N$ is the number
+    of data points": integer names. ``plain``: the formulas (their offsets) whose clause is no negation, question
+    or hedge; ``counted``: those whose English sentence is a plain declaration once its count words are put aside
+    (not "Perhaps $N$ is ...", "Many papers let $N$ be ...", a struck-out or quoted sentence)."""
+    found_all = [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose),
+                 *_COUNT_SENTENCE.finditer(prose)]
+    withdrawn = real_redeclarations(prose)
+    for found in found_all:
+        japanese = "ja" in found.re.groupindex and bool(found.group("ja"))
+        subjects = "ja_subjects" if japanese else "subjects"
         if plain is not None and found.start(subjects) + 1 not in plain:
             continue  # a negation, a question, a hedge
         if re.search(r"\b(?:not|no|never)\s*$", prose[max(0, found.start() - 12):found.start()]) or \
                 re.match(r"[^。.]{0,12}?(?:ではない|でない|じゃない)", prose[found.end():]):
             continue
+        starts = [found.start(subjects) + m.start() + 1 for m in re.finditer(r"\$[^$]+\$", found.group(subjects))]
+        if not japanese and counted is not None and not all(start in counted for start in starts):
+            continue
         listed = [_names(m) for m in re.findall(r"\$([^$]+)\$", found.group(subjects))]
         if not listed or not all(listed):
             continue
+        if "count" in found.re.groupindex and not japanese:
+            sign = count_sign(found)
+            if sign is None:
+                continue
+        else:
+            sign = "positive" if "sign" not in found.re.groupindex else found.group("sign") or ""
         natural = "natural" in found.group(0).lower()
-        sign = "positive" if "sign" not in found.re.groupindex else found.group("sign") or ""
-        assumptions = _integer_assumptions(sign, "natural" if natural else "")
-        _declare_integer_names([name for names in listed for name in names], context, note, assumptions)
+        assumptions = _integer_assumptions(sign, "natural" if natural else "", context.naturals_from_zero)
+        names = [name for names in listed for name in names
+                 if not any(at > found.start() for at in withdrawn.get(name, ()))]  # "From now on $N$ is a real"
+        _declare_integer_names(names, context, note, assumptions)
+    _declare_respective_counts(prose, context, note, counted, withdrawn)
+
+
+# "Let $d$ and $N$ be the latent dimension and the number of data points, respectively": name k, phrase k
+_RESPECTIVE = LazyPattern(
+    r"(?P<subjects>\$[^$]+\$(?:\s*(?:,\s*|\s+and\s+|,\s*and\s+)\$[^$]+\$)+)\s*,?\s*(?:is|are|be|denote)\s+"
+    r"(?P<phrases>[^.;$]+?)(?P<end>,?\s*respectively)?\s*(?=[.;]|$)", re.I)
+
+
+def _declare_respective_counts(prose: str, context: Context, note: str, counted: set | None,
+                               withdrawn: dict) -> None:
+    """Names listed with as many phrases: each name is what its own phrase says (a count only when its phrase is
+    a count, so "$d$ and $\\beta$ are the latent dimension and the KL weight" makes d, not β, a count)."""
+    for found in _RESPECTIVE.finditer(prose):
+        subjects = list(re.finditer(r"\$([^$]+)\$", found.group("subjects")))
+        phrases = [p.strip() for p in re.split(r",\s*and\s+|\s+and\s+|,\s*", found.group("phrases")) if p.strip()]
+        if len(phrases) != len(subjects) or len(subjects) < 2:
+            continue
+        starts = [found.start("subjects") + m.start() + 1 for m in subjects]
+        if counted is not None and not all(start in counted for start in starts):
+            continue
+        for subject, phrase in zip(subjects, phrases):
+            names = _names(subject.group(1))
+            count = re.fullmatch(r"the\s+" + _COUNT_PHRASE, phrase, re.I)
+            if not names or len(names) != 1 or count is None or count_sign(count) is None:
+                continue
+            if any(at > found.start() for at in withdrawn.get(names[0], ())):
+                continue
+            _declare_integer_names(names, context, note, _integer_assumptions(count_sign(count)))
+
+
+# "From now on $N$ is an arbitrary real number", "Now let $N > 0$ be a real number", "We now relax $N$ to a positive
+# real", "From now on $\sigma$ is arbitrary", "以降 $N$ は一般の実数とする": the name is a real of that sign from here
+# on, no longer an integer (a count) or of the sign declared before
+_REAL_REDECLARATION = LazyPattern(
+    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:(?:now|henceforth|here|again|instead)\s+)*"
+    r"(?:is|are|be|denotes?)\s+(?:(?:now|henceforth|here|again|instead|from\s+now\s+on|from\s+here\s+on)\s+)*"
+    r"(?:(?:an?|any|some)\s+)?(?:(?P<arbitrary>arbitrary|general|unrestricted)\s*,?\s*)?"
+    r"(?:(?P<sign>(?:strictly\s+)?positive|non-?negative)\s+)?(?:(?P<real>real(?:\s+numbers?|s)?|numbers?)\b|"
+    r"(?(arbitrary)(?=\s*[.;,]|\s*$)|(?!)))"
+    r"|\brelax(?:es|ed)?\s+(?P<relaxed>\$[^$]+\$)\s+to\s+(?:an?\s+)?(?P<relaxed_sign>positive|non-?negative)?\s*"
+    r"(?:real|number)"
+    r"|(?P<ja>\$[^$]+\$)\s*は\s*(?:以降|以後|今後|ここから)?\s*は?\s*(?:一般の|任意の)?\s*(?P<ja_sign>正の|非負の)?\s*実数"
+    r"(?=\s*(?:とする|とします|とおく|である|です|。))", re.I)
+
+
+def real_redeclarations(prose: str) -> dict[str, list[int]]:
+    """The names each real redeclaration of ``prose`` is about, with the offsets of those sentences."""
+    found: dict[str, list[int]] = {}
+    for m in _REAL_REDECLARATION.finditer(prose):
+        for name, _ in _redeclared(m):
+            found.setdefault(name, []).append(m.start())
+    return found
+
+
+def _redeclared(m: re.Match) -> list[tuple[str, dict]]:
+    """(name, assumptions) of one real redeclaration: the sign words give the sign, as does a sign formula
+    ("$N > 0$ be a real number")."""
+    written = m.group("subjects") or m.group("relaxed") or m.group("ja")
+    word = (m.group("sign") or m.group("relaxed_sign") or {"正の": "positive", "非負の": "nonnegative"}.get(
+        m.group("ja_sign") or "", "") or "").lower().replace("-", "").replace("strictly", "").strip()
+    found = []
+    for math in re.findall(r"\$([^$]+)\$", written):
+        signed = re.fullmatch(r"\s*(.+?)\s*(>|\\gt|\\geq?|≥)\s*0\s*", math)
+        names = _names(signed.group(1) if signed else math)
+        sign = word or ({">": "positive", "\\gt": "positive"}.get(signed.group(2), "nonnegative") if signed else "")
+        for name in names or ():
+            found.append((name, {sign: True} if sign else {}))
+    return found
+
+
+def _signed_later(name: str, maths: list[tuple[int, str]], after: int) -> bool:
+    """Whether an inline formula after ``after`` relates ``name`` to something ("Assume $\\sigma > 0$"): the
+    sign the sentence reader read there is the later statement, and stays."""
+    return any(at >= after and name in {plain_name(t.text)[0] for t in tokenize(math) if t.kind in ("word", "cmd")}
+               and re.search(r"[<>]|\\[gl]eq?\b|\\[gl]t\b|[≤≥]", math)
+               for at, math in maths)
+
+
+def redeclare_reals(prose: str, context: Context, note: str = "") -> None:
+    """Each name a real redeclaration is about (see _REAL_REDECLARATION) that the context declared a number before
+    (a count, a sign) is that real from here on: dropping what was assumed can only leave a step undecided."""
+    counts = {}
+    for found in _COUNT_SENTENCE.finditer(prose):
+        for m in re.findall(r"\$([^$]+)\$", found.group("ja_subjects") or found.group("subjects") or ""):
+            for name in _names(m) or ():
+                counts[name] = max(counts.get(name, -1), found.start())
+    maths = [(m.start(), m.group(1)) for m in re.finditer(r"\$([^$]+)\$", prose)]
+    for m in _REAL_REDECLARATION.finditer(prose):
+        for name, assumptions in _redeclared(m):
+            declared = context.symbols.get(name)
+            if name in context.shapes or counts.get(name, -1) > m.start() or _signed_later(name, maths, m.end()):
+                continue
+            if declared is not None or name in context.bounded:
+                context.declare_symbol(name, note + " (a real from here on: replaces the earlier declaration)",
+                                       **assumptions)
 
 
 # "$I \in \mathbb{R}$", "$I > 0$", "$I \geq 1$", "$I = 2c$": the letter of the identity declared a number
@@ -3213,10 +3362,12 @@ def _sized(context: Context, name) -> bool:
     return name is not None and name in context.shapes and DEFAULTED + name not in context.shapes
 
 
-def declare_sentences(prose: str, context: Context, note: str = "", plain: set | None = None) -> None:
+def declare_sentences(prose: str, context: Context, note: str = "", plain: set | None = None,
+                      counted: set | None = None) -> None:
     """"$\\Sigma$ is a $d\\times d$ covariance matrix", "$x$ is a $d$-dimensional vector", "$A$ and $B$ are
     matrices": the shapes they state (a negated statement declares nothing); "$d$ is a positive integer" too."""
-    declare_integer_sentences(prose, context, note, plain)
+    declare_integer_sentences(prose, context, note, plain, counted)
+    redeclare_reals(prose, context, note)
     declare_number_t(prose, context)
     declare_scalar_identity_sentences(prose, context, note, plain)
     _drop_conditional_definitions(prose, context)

@@ -48,6 +48,10 @@ def check(*functions: Function, roles: str | Sequence[str | None] | None = None,
         raise UsageError("nothing to check: give at least one function")
     function_roles = _roles_per_function(roles, len(named))
     overrides = parse_inputs(inputs)
+    unchecked = [(index, target, getattr(function, "mathcheck_unchecked"))
+                 for index, (target, function) in enumerate(named) if getattr(function, "mathcheck_unchecked", None)]
+    kept = [index for index in range(len(named)) if index not in {index for index, _, _ in unchecked}]
+    named, function_roles = [named[index] for index in kept], [function_roles[index] for index in kept]
     named = [(target, with_encoder_output_cut(function, overrides)) for target, function in named]
     check_overrides_apply(overrides, named)
     shape = parse_shape(shape)
@@ -66,6 +70,8 @@ def check(*functions: Function, roles: str | Sequence[str | None] | None = None,
         cut = getattr(function, "mathcheck_encoder_cut", None)
         if cut is not None:
             report.identified["encoder output"] = cut.words()
+    for index, target, reason in unchecked:  # in the file's order, undecided: not checked, never left out
+        reports.insert(index, _ended(target, None, f"not checked: {reason}"))
     return CodeReport(functions=reports, seconds=time.perf_counter() - started)
 
 

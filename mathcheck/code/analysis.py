@@ -29,6 +29,7 @@
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from dataclasses import dataclass
@@ -141,11 +142,45 @@ def _exercise_prior(report: FunctionReport, found: Found, seed: int) -> None:
         return  # the identity below holds for a KL the checks confirmed at the default prior
     values = base_values(np.random.default_rng([seed, 14, 7]), found.shape, found.caller, found.mode)
     checked = prior_findings(found.caller, values, report.parameterization, seed)
+    if not any(finding.severity == "bug" for finding in checked.findings):
+        for caller, shape in _prior_variants(found):  # a KL weight β ≠ 1; a square shape B = d
+            try:
+                other_values = base_values(np.random.default_rng([seed, 14, 9]), shape, caller, found.mode)
+                other = prior_findings(caller, other_values, report.parameterization, seed)
+            except Exception:  # the user's code, at a shape or weight it may not take
+                continue
+            bugs = [finding for finding in other.findings if finding.severity == "bug"]
+            if bugs:
+                words = _variant_words(caller, found, shape)
+                checked = type(checked)([Finding(bug.code, "bug", f"{words}: {bug.message}",
+                                                 {**bug.evidence, "at": words}) for bug in bugs])
+                break
     if checked.condition:
         add_condition(report.identified, checked.condition)
     if checked.findings:
         report.findings.extend(checked.findings)
         report.verdict = verdict_of(report.findings)
+
+
+def _prior_variants(found: Found) -> list[tuple[Caller, Shape]]:
+    """The caller with its KL weight at 4 (the prior's terms must be weighted too), and the caller at B = d (a
+    per-dim prior read along the batch axis when its length is the batch size)."""
+    caller, shape = found.caller, found.shape
+    variants = []
+    weight = kl_weight_parameter(caller.function)
+    if weight is not None:
+        weighted = Caller(functools.partial(caller.function, **{weight: 4.0}), caller.backend, caller.keys,
+                          caller.rng_names, caller.dtype)
+        variants.append((weighted, shape))
+    if shape.batch != shape.latent:
+        variants.append((caller, Shape(shape.latent, shape.data, shape.latent)))
+    return variants
+
+
+def _variant_words(caller: Caller, found: Found, shape: Shape) -> str:
+    if shape != found.shape:
+        return f"at B = d = {shape.latent}"
+    return f"with {kl_weight_parameter(found.caller.function)} = 4"
 
 
 def _check_beyond_cut_sizes(report: FunctionReport, found: Found, options: dict) -> None:

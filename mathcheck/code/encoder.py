@@ -84,8 +84,10 @@ def cut_layout(cut: EncoderCut) -> tuple:
 
 
 def _axis_of(cut: EncoderCut) -> int:
-    """A concatenation's axis of (B, 2d): 1 and −1 are one axis."""
-    return 1 if cut.join == "concatenated" and cut.axis == -1 else cut.axis
+    """The axis, non-negative: a concatenation's of (B, 2d) (1 and −1 are one axis), a stack's of the (B, d, 2)
+    or (2, B, d) output its two (B, d) pieces make (−1 is 2)."""
+    rank = 2 if cut.join == "concatenated" else 3
+    return cut.axis + rank if -rank <= cut.axis < 0 else cut.axis
 
 
 def with_encoder_output_cut(function: Callable, overrides: Mapping[str, str] | None = None) -> Callable:
@@ -163,6 +165,15 @@ class _Reader:
         self.assigned = {name: value for name, value in self.assigned.items() if counts[name] == 1}
         stored = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
         self.rebound = stored & self.arguments  # an argument assigned again (h = self.fc(h)) is not the input
+        self.unpacked: dict[str, tuple[int, _Whole]] = {}  # a, b = h.chunk(2, -1): a is piece 0, b piece 1
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple) \
+                    and len(node.targets[0].elts) == 2 and all(isinstance(t, ast.Name) for t in node.targets[0].elts):
+                whole = self.whole(node.value)
+                if whole is not None:
+                    for index, element in enumerate(node.targets[0].elts):
+                        if counts.get(element.id) == 1:
+                            self.unpacked[element.id] = (index, whole)
 
     def cuts(self, tree: ast.AST) -> Iterator[EncoderCut]:
         """The two-piece cuts of an argument the code makes: a tuple assignment of one cut, or two assignments
@@ -230,6 +241,17 @@ class _Reader:
         """One piece: ``h[:, :d]`` / ``h[:, d:]``, ``h[:, 0]`` / ``h[:, 1]``, ``h[0]``, ``h.narrow(1, 0, d)`` /
         ``h.narrow(1, d, d)``, ``h.chunk(2, 1)[0]``."""
         text = ast.unparse(value)
+        if isinstance(value, ast.Name) and value.id in self.unpacked:  # a, b = h.chunk(2, -1); mu, logvar = b, a
+            index, whole = self.unpacked[value.id]
+            return _Piece(index, name, whole.argument, whole.axis, whole.join, f"{whole.text} unpacked as {value.id}",
+                          whole.size)
+        if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) \
+                and value.value.id not in self.arguments and value.value.id in self.assigned:
+            whole, index = self.whole(self.assigned[value.value.id]), self.integer(value.slice)  # parts[1]
+            if whole is None or index not in (0, 1):
+                return None
+            return _Piece(index, name, whole.argument, whole.axis, whole.join,
+                          f"{value.value.id} = {whole.text}; {text}", whole.size)
         if isinstance(value, ast.Subscript) and not isinstance(value.value, ast.Name):
             whole, index = self.whole(value.value), self.integer(value.slice)
             if whole is None or index not in (0, 1):
@@ -261,7 +283,10 @@ class _Reader:
             axis = -1
         text = ast.unparse(node)
         if isinstance(part, ast.Slice) and part.step is None and (part.lower is None) != (part.upper is None):
-            size = self.size(part.upper if part.lower is None else part.lower, argument)
+            bound = part.upper if part.lower is None else part.lower
+            if isinstance(bound, ast.UnaryOp) and isinstance(bound.op, ast.USub):
+                bound = bound.operand  # h[:, :-d] / h[:, -d:] of a (B, 2d) output: the first / the last d
+            size = self.size(bound, argument)
             if size is None:
                 return None
             return _Piece(0 if part.lower is None else 1, name, argument, axis, "concatenated", text,
@@ -359,4 +384,65 @@ def _keyword(call: ast.Call, words: tuple[str, ...]) -> ast.AST | None:
     return next((keyword.value for keyword in call.keywords if keyword.arg in words), None)
 
 
-__all__ = ["EncoderCut", "cut_layout", "encoder_output_cut", "with_encoder_output_cut", "join_pieces"]
+_TENSOR_MODULES = ("torch", "np", "numpy", "jnp", "jax", "tf", "F")
+
+
+def unread_cut(function: Callable, overrides: Mapping[str, str] | None = None) -> str | None:
+    """Why a function that cuts an argument into a mean and a scale is not checked, when its cut is not one
+    :func:`encoder_output_cut` reads (``h.flip(-1).chunk(2, -1)``, ``h[:, ::2]``, ``torch.split(h, d, 1)[::-1]``,
+    ``h`` rebuilt before the cut); None when it reads the cut or the function cuts no argument so. A name with
+    a mean's role and one with a scale's role (``mu``, ``logvar``, ``std``) are assigned from expressions built
+    from the argument by indexing, its methods and the tensor modules' functions only (not ``model.encode(x)``)."""
+    if encoder_output_cut(function, overrides) is not None:
+        return None
+    overrides = overrides or {}
+    named = roles_from_names(function)
+    candidates = {p.name for p in parameters(function) if p.name not in overrides
+                  and p.default is inspect.Parameter.empty and named.get(p.name) not in ("mu", *SCALE_ROLES)}
+    tree = syntax_tree(function) if candidates else None
+    if tree is None:
+        return None
+    taken = {p.name for p in parameters(function)}
+    for argument in sorted(candidates):
+        derived = {argument}
+        found: dict[str, str] = {}
+        for _ in range(3):  # a name assigned from another derived one later in the walk
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Assign) or not _derived_from(node.value, derived):
+                    continue
+                for target in node.targets:
+                    for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                        derived.add(name)
+                        role = role_from_name(name)
+                        if name not in taken and (role == "mu" or role in SCALE_ROLES):
+                            found.setdefault("mu" if role == "mu" else "scale", name)
+        if set(found) == {"mu", "scale"}:
+            return (f"it cuts its argument {argument!r} into {found['mu']} and {found['scale']} in a way mathcheck "
+                    f"does not read (only h.chunk(2, dim), torch.split(h, d, dim), h.unbind(dim), h[:, :d] / "
+                    f"h[:, d:] and the like, with no reordering, are read), so it was not checked; name it as a "
+                    f"target and pass its pieces, or rewrite the cut as mu, logvar = {argument}.chunk(2, dim=-1)")
+    return None
+
+
+def _derived_from(node: ast.AST, derived: set[str]) -> bool:
+    """An expression made from a derived name by indexing, its methods, tuples/lists and the tensor modules'
+    functions."""
+    if isinstance(node, ast.Name):
+        return node.id in derived
+    if isinstance(node, (ast.Subscript, ast.Starred)):
+        return _derived_from(node.value, derived)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return bool(node.elts) and any(_derived_from(element, derived) for element in node.elts)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if _derived_from(node.func.value, derived):
+            return True
+        root = node.func.value
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in _TENSOR_MODULES:
+            return any(_derived_from(arg, derived) for arg in node.args)
+    return False
+
+
+__all__ = ["EncoderCut", "cut_layout", "encoder_output_cut", "unread_cut", "with_encoder_output_cut",
+           "join_pieces"]

@@ -28,7 +28,7 @@ from mathcheck.code.calls import Caller, leaves, small
 from mathcheck.code.report import Finding
 from mathcheck.code.roles import SCALE_ROLES, parameters, role_from_name
 
-PRIOR_WORDS = ("prior", "p", "pz", "pri")
+PRIOR_WORDS = ("prior", "p", "pz", "pri", "ref", "reference")
 RELATIVE = 1e-6  # float64 rounding of a KL evaluated two ways, with room
 RELATIVE_LOW_PRECISION = 1e-3
 
@@ -48,8 +48,16 @@ def prior_parameters(function: Callable) -> dict[str, str]:
     return found
 
 
+_SHORT = {"m": "mu", "lv": "logvar", "s": "sigma"}  # m0, lv0, s0: the short names of a reference Gaussian's
+
+
 def _prior_role(name: str) -> str | None:
     words = _words(name)
+    numbered = re.fullmatch(r"([A-Za-z_]+?)_?([02])", name)  # mu0, logvar0, mu_2, logvar_2, m0, lv0
+    if numbered:
+        stem = numbered.group(1).rstrip("_")
+        role = _SHORT.get(stem.lower()) or role_from_name(stem)
+        return role if role == "mu" or role in SCALE_ROLES else None
     if len(words) < 2 or not ({words[0], words[-1]} & set(PRIOR_WORDS)):
         return None
     rest = words[1:] if words[0] in PRIOR_WORDS else words[:-1]
@@ -79,7 +87,24 @@ def prior_findings(caller: Caller, values: dict[str, np.ndarray], parameterizati
     if not priors or "mu" not in values or "scale" not in values:
         return PriorCheck([])
     rng = np.random.default_rng([seed, 14, 8])
-    mean, spread = rng.uniform(-1.0, 1.0, values["mu"].shape), rng.uniform(0.6, 1.8, values["mu"].shape)
+    shape = values["mu"].shape
+    # a prior near N(0, 1), then a wide one (|m| up to 5, log s² in [−4, 4]: a clamped prior shows), then Python
+    # integers (a prior_mu=0 default invites prior_mu=2)
+    draws = [(rng.uniform(-1.0, 1.0, shape), rng.uniform(0.6, 1.8, shape)),
+             (rng.choice([-1.0, 1.0], shape) * rng.uniform(1.5, 5.0, shape), np.exp(rng.uniform(-2.0, 2.0, shape)))]
+    first = PriorCheck([])
+    for mean, spread in draws:
+        checked = _prior_check(caller, values, parameterization, priors, mean, spread)
+        if any(finding.severity == "bug" for finding in checked.findings):
+            return checked
+        first = first if first.findings or first.condition else checked
+    checked = _prior_check(caller, values, parameterization, priors, None, None)
+    return checked if any(finding.severity == "bug" for finding in checked.findings) else first
+
+
+def _prior_check(caller: Caller, values: dict[str, np.ndarray], parameterization: str, priors: dict[str, str],
+                 mean: np.ndarray | None, spread: np.ndarray | None) -> PriorCheck:
+    """The check at one drawn prior (mean and spread None: the Python-integer prior)."""
     varied = [[name] for name in priors] + ([list(priors)] if len(priors) > 1 else [])
     for names in varied:
         readings = _readings(priors, names)
@@ -115,14 +140,24 @@ def _agreement(caller: Caller, values: dict, parameterization: str, reading: dic
     KL right for a per-entry prior may ignore a number or broadcast a per-dim prior along the wrong axis."""
     relative = RELATIVE if caller.dtype == "float64" else RELATIVE_LOW_PRECISION
     taken = False
-    for cut in (_entries, _per_dim, _first):
-        m, s = cut(mean), cut(spread)
-        for native in (True, False):
-            if not native and cut is not _first:
-                continue
+    if mean is None:
+        forms = [("int", None)]
+    else:
+        forms = [(native, cut) for cut in (_entries, _per_dim, _first) for native in (True, False)
+                 if native or cut is _first]
+    for native, cut in forms:
+        if native == "int":
+            prior = {name: _INTEGER[role] for name, role in reading.items()}
+            m = np.asarray(float(_INTEGER["mu"]))
+            scale_role = next((role for role in reading.values() if role in SCALE_ROLES), "sigma")
+            s = np.asarray(_spread_of(scale_role, float(_INTEGER[scale_role])))
+            given = dict(prior)
+        else:
+            m, s = cut(mean), cut(spread)
             prior = {name: _in_units(role, m, s) for name, role in reading.items()}
             given = {name: caller.backend.asarray(value) if native else float(np.asarray(value).flat[0])
                      for name, value in prior.items()}
+        if True:
             with_prior = Caller(functools.partial(caller.function, **given), caller.backend, caller.keys,
                                 caller.rng_names, caller.dtype)
             try:
@@ -144,6 +179,15 @@ def _agreement(caller: Caller, values: dict, parameterization: str, reading: dic
                             "form": _form_words(given)}
             taken = True
     return {} if taken else None
+
+
+_INTEGER = {"mu": 2, "logvar": 2, "log_sigma": 1, "sigma": 2, "var": 2}  # a prior given as Python integers
+
+
+def _spread_of(role: str, value: float) -> float:
+    """s from the keyword's value in its units."""
+    return {"logvar": np.exp(value / 2.0), "log_sigma": np.exp(value), "sigma": value,
+            "var": np.sqrt(value)}[role]
 
 
 def _entries(array: np.ndarray) -> np.ndarray:
@@ -173,6 +217,8 @@ def _scaled(scale: np.ndarray, parameterization: str, s: np.ndarray | float) -> 
 def _form_words(form: dict[str, Any]) -> str:
     value = next(iter(form.values()))
     shape = tuple(getattr(value, "shape", ()))
+    if isinstance(value, int):
+        return "a Python integer"
     return "a Python number" if isinstance(value, float) else f"an array of shape {shape}"
 
 

@@ -127,8 +127,10 @@ class CodeReport:
             for finding in report.findings:
                 lines.append(f"  [{finding.severity}] {finding.code}: {finding.message}")
         status = "ok" if self.ok else "NOT OK"
-        lines.append(f"{len(self.functions)} function{'s' if len(self.functions) != 1 else ''} checked"
-                     f" in {self.seconds:.2f} s: {status}")
+        skipped = sum(report.reason.startswith("not checked:") for report in self.functions)
+        checked = len(self.functions) - skipped
+        lines.append(f"{checked} function{'s' if checked != 1 else ''} checked"
+                     + (f", {skipped} not checked" if skipped else "") + f" in {self.seconds:.2f} s: {status}")
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from mathcheck.code.encoder import encoder_output_cut
+from mathcheck.code.encoder import encoder_output_cut, unread_cut
 from mathcheck.code.guard import is_users_interrupt
 from mathcheck.code.roles import (RECONSTRUCTION_ROLES, SCALE_ROLES, UsageError, argument_roles,
                                   arguments_sharing_a_role, role_from_name, unassigned_required)
@@ -142,9 +142,14 @@ class _Loader:
         no_role: list[str] = []
         for qualname, line, signature_of, build in _definitions(module):
             roles = _with_cut_pieces(signature_of, argument_roles(signature_of, self.overrides), self.overrides)
+            missing = unassigned_required(signature_of, roles)
+            unread = unread_cut(signature_of, self.overrides) if missing else None
+            if unread is not None:  # a KL or sampler whose cut is not read: named in the report, not dropped
+                self.warn(f"not checked {spec_path}::{qualname}: {unread}")
+                found.append((line, qualname, lambda function=signature_of, reason=unread: unchecked(function, reason)))
+                continue
             if not _plays_a_role(roles):
                 continue
-            missing = unassigned_required(signature_of, roles)
             if missing:
                 no_role.append(qualname)
                 self.warn(f"skipped {spec_path}::{qualname}: its argument{'s' if len(missing) > 1 else ''} "
@@ -163,6 +168,21 @@ class _Loader:
             raise UsageError(f"{spec_path}: no function whose role its argument names show{skipped}; name one "
                              f"as {spec_path}::NAME (and its arguments with --inputs name=role)")
         return [Target(f"{spec_path}::{qualname}", build()) for _, qualname, build in sorted(found)]
+
+
+def unchecked(function: Callable, reason: str) -> Callable:
+    """A stand-in for a function found in a whole file that cannot be checked: the report names it undecided
+    with ``reason`` (``mathcheck_unchecked``) instead of leaving it out."""
+    def stand_in(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError(reason)
+
+    inner = inspect.unwrap(function)
+    stand_in.__wrapped__ = inner
+    stand_in.__name__ = getattr(inner, "__name__", "unchecked")
+    stand_in.__qualname__ = getattr(inner, "__qualname__", stand_in.__name__)
+    stand_in.__module__ = getattr(inner, "__module__", None)
+    stand_in.mathcheck_unchecked = reason
+    return stand_in
 
 
 def _with_cut_pieces(function: Callable, roles: dict[str, str], overrides: Mapping[str, str]) -> dict[str, str]:
