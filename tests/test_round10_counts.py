@@ -157,3 +157,16 @@ def test_a_bold_label_without_a_period_keeps_the_declaration_after_it(label):
 def test_an_end_of_proof_mark_closing_a_display_is_no_formula(end):
     text = f"Let $\\sigma > 0$.\n\n$$\\log \\sigma^2 = 2 \\log \\sigma{end}$$\n"
     assert step_verdicts(text) == [PROVED]
+
+
+@pytest.mark.parametrize("heading", ["### Lemma 1: a bound on the sample size", "### Lemma 1 — the sample size",
+                                     "## Proof of Lemma 1"], ids=["colon-title", "dash-title", "proof-of"])
+def test_a_titled_lemma_heading_scopes_its_declarations(heading):
+    text = f"{heading}\n\n{COUNT}\n\n$$N \\ge 1$$\n\nThis proves the lemma.\n\nAfterwards\n\n$$N \\ge 1$$\n"
+    assert step_verdicts(text) == [PROVED, UNDECIDED]
+
+
+@pytest.mark.parametrize("heading", ["## Problem setup", "### Lemmas and notation"], ids=["setup", "plural"])
+def test_a_heading_that_is_no_statement_label_keeps_its_declarations(heading):
+    text = f"{heading}\n\n{COUNT}\n\n$$N \\ge 1$$\n\n## Derivation\n\n$$N \\ge 1$$\n"
+    assert step_verdicts(text) == [PROVED, PROVED]

@@ -325,14 +325,19 @@ _PARAGRAPH_START = LazyPattern(r"(?:\A|\n[ \t>]*\n)[ \t>]*\Z")
 _END_OF_PROOF = LazyPattern(r"[∎□■]|\$\s*\\(?:blacksquare|square|Box|qed)\s*\$|\bQ\.?E\.?D\b\.?|"
                             r"(?i:\b(?:this|which|that)\s+(?:concludes|completes|ends|finishes)\s+the\s+proof\b[^\n.]*\.?)|"
                             r"(?i:\bthe\s+proof\s+is\s+(?:now\s+)?(?:complete|finished|done)\b\.?)|"
+                            r"(?i:\b(?:this|which)\s+proves\s+the\s+(?:lemma|theorem|claim|proposition|corollary)\b\.?)|"
+                            r"(?i:\bthe\s+(?:lemma|theorem|claim|proposition|corollary)\s+follows\b\.?)|"
                             r"[（(]\s*(?:証明)?(?:終|終わり|終了|おわり)\s*[）)]|証明(?:終わり|終了|終)|"
                             r"^[ \t>]*以上(?:で(?:証明)?(?:を)?(?:終わる|終わり|終了|示された))?[ \t]*[。．.]?[ \t]*$", re.M)
 _MARKDOWN_HEADING = LazyPattern(r"^ {0,3}#{1,6}(?:[ \t][^\n]*)?$", re.M)
 # "### Lemma 1", "## Proof of Theorem 2", "#### **Claim** (KL)": a heading that is a statement's label opens it
 _STATEMENT_HEADING = LazyPattern(
     r"^ {0,3}#{1,6}[ \t]+(?:\*\*|\*|__|_)?" + _STATEMENT_WORDS +
-    r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:theorem|lemma|proposition|corollary|claim)\b)?(?:[ \t]+[\w.-]{1,8})?"
-    r"(?:\*\*|\*|__|_)?[ \t]*(?:\([^()\n]{0,60}\))?[ \t]*[.:．：]?[ \t]*(?:\*\*|\*|__|_)?[ \t]*#*[ \t]*$", re.M | re.I)
+    r"\b(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:theorem|lemma|proposition|corollary|claim)\b)?"
+    r"(?:[ \t]+(?:\d[\w.-]{0,7}|[IVX]+\b|[A-Z]\b(?:\.\d+)?))?"  # "Lemma 1", "Theorem 2.3", "Claim A", "Lemma II"
+    r"(?:[ \t]+(?:\d[\w.-]{0,7}|[A-Z]\b(?:\.\d+)?))?"  # "Proof of Lemma 1"
+    r"(?:\*\*|\*|__|_)?[ \t]*(?:\([^()\n]{0,60}\))?[ \t]*(?:(?:[.:．：—–]|[ \t]-[ \t])[^\n]*)?[ \t]*#*[ \t]*$",
+    re.M | re.I)
 
 
 def _latex_statements(text: str, groups: list[tuple[int, bool]]) -> list[tuple[int, bool, int, bool, str]]:
