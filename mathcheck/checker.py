@@ -838,7 +838,7 @@ def _size_verdict(lhs: sp.Expr, step: Step, model: tuple, detail: dict[str, Any]
         return None
     detail["sizes"] = verdict.reason
     if verdict.status == "refuted":
-        value = verdict.value if step.relation == "=" or step.relation in (">=", ">") else -verdict.value
+        value = verdict.value if step.relation in ("=", ">=", ">") else -verdict.value  # the margin of ≤ is rhs − lhs
         detail["counterexample"] = {"world": {"family": "sizes", **{str(s): v for s, v in verdict.sizes.items()}},
                                     "lhs - rhs": sp.sstr(value)}  # (no re-evaluation: a size may be 2^40)
         detail["reason"] = f"counterexample: {verdict.reason} (lhs − rhs depends on the sizes alone: decided exactly)"

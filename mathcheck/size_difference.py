@@ -63,14 +63,18 @@ def size_counterexample(difference: sp.Expr) -> tuple[dict, sp.Expr] | None:
     return _scanned(difference, symbols, MORE_TRIALS)
 
 
-def _scanned(difference: sp.Expr, symbols: list, largest: int) -> tuple[dict, sp.Expr] | None:
-    """The first combination of sizes 1..``largest`` (smallest sum first) where ``difference`` is nonzero."""
+def _trial_sizes(symbols: list, largest: int) -> list[dict]:
+    """The combinations of sizes 1..``largest`` (fewer per size in several sizes), smallest sum first."""
     trials = range(1, largest + 1)
     if len(symbols) > 1:
         trials = trials[: max(2, int(MAX_COMBINATIONS ** (1 / len(symbols))))]
-    combinations = sorted(itertools.product(trials, repeat=len(symbols)), key=lambda c: (sum(c), c))
-    for values in combinations[:MAX_COMBINATIONS]:
-        sizes = dict(zip(symbols, values))
+    return [dict(zip(symbols, values))
+            for values in sorted(itertools.product(trials, repeat=len(symbols)), key=lambda c: (sum(c), c))]
+
+
+def _scanned(difference: sp.Expr, symbols: list, largest: int) -> tuple[dict, sp.Expr] | None:
+    """The first combination of sizes 1..``largest`` (smallest sum first) where ``difference`` is nonzero."""
+    for sizes in _trial_sizes(symbols, largest)[:MAX_COMBINATIONS]:
         value = value_at(difference, sizes)
         if value is not None and _nonzero(value, difference, sizes):
             return sizes, value
@@ -258,7 +262,7 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
         if decided is not None:
             return decided
     largest, kind = (TRIALS[-1], "a polynomial") if polynomial is not None else (MORE_TRIALS, "no polynomial")
-    found = _violated(margin, symbols, largest, strict) or _violated_far(margin, symbols, strict)
+    found = _violated(margin, symbols, largest, strict) or _violated_far(margin, symbols)
     if found is not None:
         return _refuted(*found, inequality=True)
     undefined = _undefined_size(margin, symbols, largest)
@@ -344,11 +348,8 @@ def _decided_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -> Size
 
 
 def _violated(margin: sp.Expr, symbols: list, largest: int, strict: bool) -> tuple[dict, sp.Expr] | None:
-    trials = range(1, largest + 1)
-    if len(symbols) > 1:
-        trials = trials[: max(2, int(MAX_COMBINATIONS ** (1 / len(symbols))))]
-    for values in sorted(itertools.product(trials, repeat=len(symbols)), key=lambda c: (sum(c), c)):
-        found = _failing(margin, dict(zip(symbols, values)), strict)
+    for sizes in _trial_sizes(symbols, largest):
+        found = _failing(margin, sizes, strict)
         if found is not None:
             return found
     return None
@@ -366,7 +367,7 @@ def _failing(margin: sp.Expr, sizes: dict, strict: bool) -> tuple[dict, sp.Expr]
 FAR_SIZES = (50, 64, 100, 128, 256, 500, 1000, 10**4, 10**5, 10**6)  # past the scan: 2^d, √d, log d outgrow a bound
 
 
-def _violated_far(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dict, sp.Expr] | None:
+def _violated_far(margin: sp.Expr, symbols: list) -> tuple[dict, sp.Expr] | None:
     """A failing size among ``FAR_SIZES`` of a margin in one size with no sum or product, evaluated in
     ``FAR_DIGITS``-digit arithmetic (exact powers such as (1 − 1/N)^N at N = 10^6 have millions of digits); a value
     too close to 0 for those digits to settle its sign fails nowhere here."""
@@ -376,7 +377,7 @@ def _violated_far(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dict, s
     evaluate = _far_evaluator(sp.sympify(margin), size)
     for far in FAR_SIZES:
         value = _far_value(evaluate, far)
-        if value is not None and (value < 0 or (strict and value == 0)):
+        if value is not None and value < 0:  # (never 0: a value the digits cannot tell from 0 is None)
             return {size: far}, value
     return None
 
@@ -388,8 +389,8 @@ def _far_evaluator(closed: sp.Expr, size: sp.Symbol):
 
 
 def _far_value(evaluator, size: int) -> sp.Float | None:
-    """The value at ``size`` where ``FAR_DIGITS`` digits settle its sign: 0 only when it is 0 to those digits
-    (which a strict inequality cannot have), None where it has no real value or the digits do not settle it."""
+    """The value at ``size`` where ``FAR_DIGITS`` digits settle its sign (never 0), None where it has no real
+    finite value or the digits do not settle it."""
     import mpmath
     evaluate, slack = evaluator
     with mpmath.workdps(FAR_DIGITS):
@@ -408,11 +409,7 @@ def _far_value(evaluator, size: int) -> sp.Float | None:
 def _undefined_size(margin: sp.Expr, symbols: list, largest: int) -> dict | None:
     """The first sizes (1..``largest`` in one size, fewer in several) where the margin has no real finite value:
     ``1/(d − 2)`` at d = 2, ``log(N − 1)`` at N = 1, ``√(N − 2)`` at N = 1."""
-    trials = range(1, largest + 1)
-    if len(symbols) > 1:
-        trials = trials[: max(2, int(MAX_COMBINATIONS ** (1 / len(symbols))))]
-    for values in sorted(itertools.product(trials, repeat=len(symbols)), key=lambda c: (sum(c), c)):
-        sizes = dict(zip(symbols, values))
+    for sizes in _trial_sizes(symbols, largest):
         try:
             substituted = _ranges_settled(sp.sympify(margin).subs(sizes))
             if _runs_backwards(substituted):

@@ -3086,11 +3086,12 @@ def _declare_respective_counts(prose: str, context: Context, note: str, counted:
         for subject, phrase in zip(subjects, phrases):
             names = _names(subject.group(1))
             count = re.fullmatch(r"the\s+" + _COUNT_PHRASE, phrase, re.I)
-            if not names or len(names) != 1 or count is None or count_sign(count) is None:
+            sign = count_sign(count) if count is not None else None
+            if not names or len(names) != 1 or sign is None:
                 continue
             if any(at > found.start() for at in withdrawn.get(names[0], ())):
                 continue
-            _declare_integer_names(names, context, note, _integer_assumptions(count_sign(count)))
+            _declare_integer_names(names, context, note, _integer_assumptions(sign))
 
 
 # "From now on $N$ is an arbitrary real number", "Now let $N > 0$ be a real number", "We now relax $N$ to a positive

@@ -50,7 +50,8 @@ def check(*functions: Function, roles: str | Sequence[str | None] | None = None,
     overrides = parse_inputs(inputs)
     unchecked = [(index, target, getattr(function, "mathcheck_unchecked"))
                  for index, (target, function) in enumerate(named) if getattr(function, "mathcheck_unchecked", None)]
-    kept = [index for index in range(len(named)) if index not in {index for index, _, _ in unchecked}]
+    skipped = {index for index, _, _ in unchecked}
+    kept = [index for index in range(len(named)) if index not in skipped]
     named, function_roles = [named[index] for index in kept], [function_roles[index] for index in kept]
     named = [(target, with_encoder_output_cut(function, overrides)) for target, function in named]
     check_overrides_apply(overrides, named)

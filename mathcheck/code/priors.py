@@ -140,48 +140,50 @@ def _agreement(caller: Caller, values: dict, parameterization: str, reading: dic
     KL right for a per-entry prior may ignore a number or broadcast a per-dim prior along the wrong axis."""
     relative = RELATIVE if caller.dtype == "float64" else RELATIVE_LOW_PRECISION
     taken = False
-    if mean is None:
-        forms = [("int", None)]
-    else:
-        forms = [(native, cut) for cut in (_entries, _per_dim, _first) for native in (True, False)
-                 if native or cut is _first]
-    for native, cut in forms:
-        if native == "int":
-            prior = {name: _INTEGER[role] for name, role in reading.items()}
-            m = np.asarray(float(_INTEGER["mu"]))
-            scale_role = next((role for role in reading.values() if role in SCALE_ROLES), "sigma")
-            s = np.asarray(_spread_of(scale_role, float(_INTEGER[scale_role])))
-            given = dict(prior)
-        else:
-            m, s = cut(mean), cut(spread)
-            prior = {name: _in_units(role, m, s) for name, role in reading.items()}
-            given = {name: caller.backend.asarray(value) if native else float(np.asarray(value).flat[0])
-                     for name, value in prior.items()}
-        if True:
-            with_prior = Caller(functools.partial(caller.function, **given), caller.backend, caller.keys,
-                                caller.rng_names, caller.dtype)
-            try:
-                got = leaves(with_prior(values))
-            except Exception:  # the user's code: it does not take the prior in this form
-                continue
-            shown_m = m if "mu" in reading.values() else 0.0
-            shown_s = s if any(role in SCALE_ROLES for role in reading.values()) else 1.0
-            moved = {**values, "mu": (values["mu"] - shown_m) / shown_s,
-                     "scale": _scaled(values["scale"], parameterization, shown_s)}
-            reference = leaves(caller(moved))
-            if [label for label, _ in got] != [label for label, _ in reference]:
-                return {"output": "the output's structure", "with_prior": got[0][1], "expected": reference[0][1],
-                        "prior": prior, "form": _form_words(given)}
-            for (label, a), (_, b) in zip(got, reference):
-                scale = float(np.max(np.abs(b), initial=0.0)) + 1e-12
-                if a.shape != b.shape or not np.allclose(a, b, rtol=relative, atol=relative * scale):
-                    return {"output": label or "the output", "with_prior": a, "expected": b, "prior": prior,
-                            "form": _form_words(given)}
-            taken = True
+    for given, prior, m, s in _prior_forms(caller, reading, mean, spread):
+        with_prior = Caller(functools.partial(caller.function, **given), caller.backend, caller.keys,
+                            caller.rng_names, caller.dtype)
+        try:
+            got = leaves(with_prior(values))
+        except Exception:  # the user's code: it does not take the prior in this form
+            continue
+        shown_m = m if "mu" in reading.values() else 0.0
+        shown_s = s if any(role in SCALE_ROLES for role in reading.values()) else 1.0
+        moved = {**values, "mu": (values["mu"] - shown_m) / shown_s,
+                 "scale": _scaled(values["scale"], parameterization, shown_s)}
+        reference = leaves(caller(moved))
+        if [label for label, _ in got] != [label for label, _ in reference]:
+            return {"output": "the output's structure", "with_prior": got[0][1], "expected": reference[0][1],
+                    "prior": prior, "form": _form_words(given)}
+        for (label, a), (_, b) in zip(got, reference):
+            scale = float(np.max(np.abs(b), initial=0.0)) + 1e-12
+            if a.shape != b.shape or not np.allclose(a, b, rtol=relative, atol=relative * scale):
+                return {"output": label or "the output", "with_prior": a, "expected": b, "prior": prior,
+                        "form": _form_words(given)}
+        taken = True
     return {} if taken else None
 
 
 _INTEGER = {"mu": 2, "logvar": 2, "log_sigma": 1, "sigma": 2, "var": 2}  # a prior given as Python integers
+
+
+def _prior_forms(caller: Caller, reading: dict[str, str], mean: np.ndarray | None, spread: np.ndarray | None):
+    """(the keywords given, the prior in the keywords' units, m, s) for each form of a drawn prior the function
+    may take: per entry, per latent dim and one number as arrays, one number as a Python float; mean and spread
+    None: the Python-integer prior."""
+    if mean is None:
+        prior = {name: _INTEGER[role] for name, role in reading.items()}
+        scale_role = next((role for role in reading.values() if role in SCALE_ROLES), "sigma")
+        yield (dict(prior), prior, np.asarray(float(_INTEGER["mu"])),
+               np.asarray(_spread_of(scale_role, float(_INTEGER[scale_role]))))
+        return
+    for cut in (_entries, _per_dim, _first):
+        for native in (True, False) if cut is _first else (True,):
+            m, s = cut(mean), cut(spread)
+            prior = {name: _in_units(role, m, s) for name, role in reading.items()}
+            given = {name: caller.backend.asarray(value) if native else float(np.asarray(value).flat[0])
+                     for name, value in prior.items()}
+            yield given, prior, m, s
 
 
 def _spread_of(role: str, value: float) -> float:
