@@ -767,6 +767,10 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
         explained = _explained(detail, lhs, step, numeric, model, said="differ by" in proof.reason)
         detail["reason"] = f"refuted by sympy: {proof.reason}" + (f"; {explained}" if explained else "")
         return REFUTED, detail
+    undefined = _undefined_at_a_size(lhs, step)
+    if undefined:
+        detail["reason"] = f"undecided: {undefined}"
+        return UNDECIDED, detail
     sized = None if proof.proved else _size_verdict(lhs, step, model, detail)
     if sized is not None:
         return sized
@@ -817,6 +821,29 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
     return unrefuted_verdict(step, proof, held, detail.get("numeric", ""), detail)
 
 
+def _undefined_at_a_size(lhs: sp.Expr, step: Step) -> str:
+    """Why a step in the sizes alone (d, K, N) does not hold at every size: as written, a side has no value at
+    one ("" when none is found, or the step depends on more than sizes)."""
+    from mathcheck.size_difference import undefined_as_written
+    sides = (sp.sympify(lhs), sp.sympify(step.expr))
+    free = set().union(*(side.free_symbols for side in sides))
+    if not free or not all(isinstance(s, sp.Symbol) and s.is_integer and s.is_positive for s in free):
+        return ""
+    try:
+        with time_limit(SIZE_SECONDS):
+            found = undefined_as_written(sides, sorted(free, key=str))
+    except (SymbolicTimeout, NotImplementedError, ValueError, TypeError, RecursionError, ArithmeticError,
+            sp.PolynomialError):
+        return ""
+    if found is None:
+        return ""
+    sizes, why = found
+    shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
+    cancelled = " (a cancellation that removes the division holds only where it is defined)" \
+        if why.startswith("the divisor") else ""
+    return f"as written, a side has no value at {shown} ({why}), so the step does not hold at every size{cancelled}"
+
+
 SIZE_SECONDS = 5.0  # the exact evaluation of a size-only difference at sizes 1..40 (a harmonic sum: 0.6 s)
 
 
@@ -841,7 +868,8 @@ def _size_verdict(lhs: sp.Expr, step: Step, model: tuple, detail: dict[str, Any]
         value = verdict.value if step.relation in ("=", ">=", ">") else -verdict.value  # the margin of ≤ is rhs − lhs
         detail["counterexample"] = {"world": {"family": "sizes", **{str(s): v for s, v in verdict.sizes.items()}},
                                     "lhs - rhs": sp.sstr(value)}  # (no re-evaluation: a size may be 2^40)
-        detail["reason"] = f"counterexample: {verdict.reason} (lhs − rhs depends on the sizes alone: decided exactly)"
+        how = "decided exactly" if not sp.sympify(verdict.value).has(sp.Float) else "evaluated in high precision"
+        detail["reason"] = f"counterexample: {verdict.reason} (lhs − rhs depends on the sizes alone: {how})"
         return REFUTED, detail
     if verdict.status == "proved":
         return unrefuted_verdict(step, Proof(True, f"exact in the sizes: {verdict.reason}"), None, "", detail)

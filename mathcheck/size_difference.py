@@ -262,7 +262,8 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
         if decided is not None:
             return decided
     largest, kind = (TRIALS[-1], "a polynomial") if polynomial is not None else (MORE_TRIALS, "no polynomial")
-    found = _violated(margin, symbols, largest, strict) or _violated_far(margin, symbols)
+    found = _violated(margin, symbols, largest, strict) or _violated_far(margin, symbols) or \
+        _violated_near_stationary(margin, symbols, strict)
     if found is not None:
         return _refuted(*found, inequality=True)
     undefined = _undefined_size(margin, symbols, largest)
@@ -364,7 +365,11 @@ def _failing(margin: sp.Expr, sizes: dict, strict: bool) -> tuple[dict, sp.Expr]
     return (sizes, value) if value < -slack or (strict and abs(value) <= slack) else None
 
 
-FAR_SIZES = (50, 64, 100, 128, 256, 500, 1000, 10**4, 10**5, 10**6)  # past the scan: 2^d, √d, log d outgrow a bound
+# past the scan, where 2^d, √d, log d outgrow a bound: the sizes 41..60 and each of these with its two neighbours,
+# odd and even ((−1)^d d ≥ −41 fails at d = 43 only)
+FAR_SIZES = tuple(range(MORE_TRIALS + 1, 61)) + tuple(
+    size + step for size in (64, 100, 128, 256, 500, 1000, 10**4, 10**5, 10**6) for step in (-1, 0, 1))
+CRITICAL_SECONDS = 1.0  # sympy's solve of the margin's stationary points
 
 
 def _violated_far(margin: sp.Expr, symbols: list) -> tuple[dict, sp.Expr] | None:
@@ -379,6 +384,33 @@ def _violated_far(margin: sp.Expr, symbols: list) -> tuple[dict, sp.Expr] | None
         value = _far_value(evaluate, far)
         if value is not None and value < 0:  # (never 0: a value the digits cannot tell from 0 is None)
             return {size: far}, value
+    return None
+
+
+def _violated_near_stationary(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dict, sp.Expr] | None:
+    """A failing size next to a real stationary point of the margin (where its gradient in the sizes, taken as
+    reals, vanishes): e^{(d − 101)²} ≥ 2 fails at d = 101, (N − 13)² + (d − 1)² ≥ 1 at N = 13, d = 1. sympy's
+    solve within ``CRITICAL_SECONDS``; a margin with a sum or product, or whose stationary points it cannot
+    list, fails nowhere here."""
+    from mathcheck.deadline import SymbolicTimeout, time_limit
+    closed = _summed(sp.sympify(margin))
+    if closed.has(sp.Sum, sp.Product) or sp.count_ops(closed) > 60:
+        return None
+    try:
+        with time_limit(CRITICAL_SECONDS):
+            gradient = [sp.diff(closed, s) for s in symbols]
+            points = sp.solve(gradient, symbols, dict=True)
+    except (SymbolicTimeout, NotImplementedError, ValueError, TypeError, ArithmeticError, RecursionError,
+            sp.PolynomialError):
+        return None
+    for point in points[:20]:
+        if set(point) != set(symbols) or not all(v.is_number and v.is_real and abs(v) < 10**4 for v in point.values()):
+            continue
+        near = [sorted({int(sp.floor(point[s])), int(sp.ceiling(point[s]))}) for s in symbols]
+        for values in itertools.product(*near):
+            found = _failing(margin, dict(zip(symbols, values)), strict)
+            if found is not None:
+                return found
     return None
 
 
@@ -422,6 +454,56 @@ def _undefined_size(margin: sp.Expr, symbols: list, largest: int) -> dict | None
     return None
 
 
+def undefined_as_written(sides: tuple, symbols: list) -> tuple[dict, str] | None:
+    """(sizes, what) for the first sizes where a side as written has no real value: a divisor that vanishes, a
+    logarithm of a number ≤ 0, an even root of a negative one. Normal forms cancel (d² − 4)/(d − 2) to d + 2, so
+    the sides are read before that: a polynomial condition in one size at the integers next to each real root of
+    it (any size), any other at the sizes 1..``MORE_TRIALS``."""
+    for side in sides:
+        for condition, what in _conditions(sp.sympify(side)):
+            if not condition.free_symbols <= set(symbols) or not condition.free_symbols:
+                continue
+            for sizes in _condition_sizes(condition, symbols):
+                value = value_at(condition, sizes)
+                if value is not None and value.is_real and _fails(value, what):
+                    return sizes, f"{what.split(':')[0]} {sp.sstr(condition)} is {sp.sstr(value)} there"
+    return None
+
+
+def _conditions(expr: sp.Expr):
+    """(g, kind) for each g of ``expr`` that must be nonzero (a divisor), positive (a logarithm's argument, a
+    base with a negative fractional power) or nonnegative (an even root's radicand)."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and node.exp.is_number and node.exp.is_negative:
+            fractional = node.exp.is_Rational and not node.exp.is_integer
+            yield node.base, "the base of a negative fractional power: > 0" if fractional else "the divisor: ≠ 0"
+        elif isinstance(node, sp.Pow) and node.exp.is_Rational and not node.exp.is_integer and node.exp.q % 2 == 0:
+            yield node.base, "the radicand of an even root: ≥ 0"
+        elif isinstance(node, sp.log):
+            yield node.args[0], "the argument of a logarithm: > 0"
+
+
+def _fails(value: sp.Expr, what: str) -> bool:
+    if what.endswith("≠ 0"):
+        return value == 0
+    return value <= 0 if what.endswith("> 0") else value < 0
+
+
+def _condition_sizes(condition: sp.Expr, symbols: list):
+    """The sizes where a condition is evaluated: next to each real root of a polynomial in one size, else the
+    sizes 1..``MORE_TRIALS``."""
+    used = sorted(condition.free_symbols, key=str)
+    if len(used) == 1 and condition.is_polynomial(used[0]):
+        poly = sp.Poly(condition, used[0])
+        near = {1}
+        if poly.degree() > 0:
+            for (low, high), _ in poly.intervals(eps=sp.Rational(1, 4)):
+                near |= set(range(int(sp.floor(low)) - 1, int(sp.ceiling(high)) + 2))
+        yield from ({used[0]: k} for k in sorted(near) if _allowed(used[0], k))
+        return
+    yield from _trial_sizes(used, MORE_TRIALS)
+
+
 FAR_EXPONENTS = range(6, 81)  # sizes 2^6 .. 2^80, where a margin that tends below 0 is evaluated
 FAR_DIGITS = 60
 
@@ -431,7 +513,9 @@ def _violated_at_infinity(margin: sp.Expr, size: sp.Symbol) -> SizeVerdict | Non
     large size: the first power of two where its value, in ``FAR_DIGITS``-digit arithmetic, is clearly negative
     (Σ_{k≤d} 1/k ≤ 10 fails from d = 12367; (1 + 1/d)^d ≤ 2.7 from d = 74). None where the limit is not negative."""
     closed = _summed(sp.sympify(margin))
-    if closed.has(sp.Sum, sp.Product) or sp.count_ops(closed) > 80:
+    if closed.has(sp.Sum, sp.Product):
+        return _violated_by_tails(closed, size)
+    if sp.count_ops(closed) > 80:
         return None
     try:
         limit = sp.limit(closed, size, sp.oo)
@@ -448,6 +532,46 @@ def _violated_at_infinity(margin: sp.Expr, size: sp.Symbol) -> SizeVerdict | Non
                                "arithmetic), where it must be nonnegative", {size: 2 ** exponent}, value)
     return SizeVerdict("undefined", f"as {size} grows the margin tends to {sp.sstr(limit)} < 0, so the inequality "
                        f"fails at large sizes (none found up to 2^{FAR_EXPONENTS[-1]})")
+
+
+PARTIAL_EXPONENTS = range(6, 15)  # sizes 2^6 .. 2^14, where sums sympy cannot close are written out
+PARTIAL_DIGITS = 30
+
+
+def _violated_by_tails(closed: sp.Expr, size: sp.Symbol) -> SizeVerdict | None:
+    """A margin with sums Σ_{k=a}^{size} f(k) (products Π) sympy cannot close, f free of the size: the sums
+    written out term by term in ``PARTIAL_DIGITS``-digit mpmath, their running values taken at the powers of two
+    up to 2^14; the first clearly negative margin refutes (Σ 1/(k² + 1) ≤ 1.07 at N = 2^8). No series
+    acceleration: a tail estimate can be wrong for a slowly converging sum, a written-out sum cannot."""
+    import mpmath
+    nodes = sorted(closed.atoms(sp.Sum, sp.Product), key=sp.default_sort_key)
+    if not nodes or any(len(n.limits) != 1 or n.limits[0][2] != size or not n.limits[0][1].is_integer or
+                        not n.limits[0][1].is_number or size in n.function.free_symbols for n in nodes):
+        return None
+    placeholders = [sp.Dummy(f"part{i}") for i in range(len(nodes))]
+    rest = sp.lambdify([size, *placeholders], closed.xreplace(dict(zip(nodes, placeholders))), "mpmath")
+    terms = [(isinstance(n, sp.Product), sp.lambdify(n.limits[0][0], n.function, "mpmath"), int(n.limits[0][1]))
+             for n in nodes]
+    with mpmath.workdps(PARTIAL_DIGITS):
+        try:
+            parts = [mpmath.mpf(1) if product else mpmath.mpf(0) for product, _, _ in terms]
+            done = [low - 1 for _, _, low in terms]
+            for exponent in PARTIAL_EXPONENTS:
+                n = 2 ** exponent
+                for i, (product, f, _) in enumerate(terms):
+                    for k in range(done[i] + 1, n + 1):
+                        parts[i] = parts[i] * f(mpmath.mpf(k)) if product else parts[i] + f(mpmath.mpf(k))
+                    done[i] = n
+                value = rest(mpmath.mpf(n), *parts)
+                if isinstance(value, mpmath.mpf) and mpmath.isfinite(value) and \
+                        value < -mpmath.mpf(10) ** -12 * (1 + abs(value)):
+                    shown = sp.Float(mpmath.nstr(value, 12), 12)
+                    return SizeVerdict("refuted", f"at {size} = 2^{exponent} the margin is {sp.sstr(sp.Float(shown, 8))} "
+                                       f"(its sums written out term by term, {PARTIAL_DIGITS}-digit arithmetic), where "
+                                       "it must be nonnegative", {size: n}, shown)
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError, ArithmeticError):
+            return None
+    return None
 
 
 def _refuted(sizes: dict, value: sp.Expr, inequality: bool = False) -> SizeVerdict:

@@ -118,15 +118,15 @@ def test_a_name_not_declared_a_count_is_not_taken_for_one(prose, name):
     assert _verdicts(f"{prose}\n\n$$\\frac{{1}}{{{name}}} \\le 1$$\n")[0] not in (PROVED, HOLDS)
 
 
-@pytest.mark.parametrize("difference, relation, size", [
-    pytest.param(2**d - 10**13, "<=", 50, id="power-outgrows-a-bound-past-the-scan"),
-    pytest.param(sp.sqrt(d) - sp.Rational(13, 2), "<=", 50, id="root-outgrows-a-bound"),
-    pytest.param(sp.log(d) - sp.Rational(19, 5), "<=", 50, id="log-outgrows-a-bound"),
+@pytest.mark.parametrize("difference, relation", [
+    pytest.param(2**d - 10**13, "<=", id="power-outgrows-a-bound-past-the-scan"),
+    pytest.param(sp.sqrt(d) - sp.Rational(13, 2), "<=", id="root-outgrows-a-bound"),
+    pytest.param(sp.log(d) - sp.Rational(19, 5), "<=", id="log-outgrows-a-bound"),
 ])
-def test_a_bound_that_fails_past_the_scanned_sizes_is_refuted(difference, relation, size):
+def test_a_bound_that_fails_past_the_scanned_sizes_is_refuted(difference, relation):
     verdict = decide_sizes(difference, relation)
-    assert verdict.status == "refuted" and verdict.sizes == {d: size}
-    assert not (sp.N(difference.subs(d, size)) <= 0)
+    assert verdict.status == "refuted" and verdict.sizes[d] > 40
+    assert not (sp.N(difference.subs(d, verdict.sizes[d])) <= 0)
 
 
 @pytest.mark.parametrize("difference, relation, size", [

@@ -175,6 +175,19 @@ _NATURALS_FROM_ZERO = LazyPattern(
     r"(?:0|zero)\b|\bzero\s+is\s+a\s+natural\s+number", re.I)
 
 
+_ZERO_WORDS = LazyPattern(r"\b0\b|\bzero\b|non-?negative|\\geq?\s*0|≥\s*0|_\s*\{?\s*0|ゼロ|零|非負", re.I)
+
+
+def naturals_from_zero(text: str) -> bool:
+    """Whether ``text`` lets ℕ hold 0: a statement of _NATURALS_FROM_ZERO, or any sentence that names ℕ beside 0,
+    zero or a nonnegative set ("$\\mathbb{N} = \\mathbb{Z}_{\\ge 0}$", "$\\mathbb{N}_0 = \\mathbb{N}$", "ℕ denotes the
+    nonnegative integers"): a size of ℕ is then nonnegative, which can only leave a step undecided."""
+    if _NATURALS_FROM_ZERO.search(text):
+        return True
+    return any(re.search(_NATURALS, sentence) and _ZERO_WORDS.search(sentence)
+               for sentence in re.split(r"(?<=[.!?。])\s+|\n\s*\n", text))
+
+
 def parse_document(path: str, text: str, macros: dict[str, Macro] | None = None) -> Document:
     """The document ``text`` read as its extension says (Markdown if none is known), ``macros`` defined first."""
     return parse_source(source_from_text(path, text), macros)
@@ -195,7 +208,7 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
     persistent = Context()  # the declarations that hold from where they are made on
     persistent.font_twins = font_twins([m for *_, m in _inline_maths(document.prose)] +
                                        [text[i:j] for kind, _, _, i, j in regions if kind == "display"], document.prose)
-    persistent.naturals_from_zero = bool(_NATURALS_FROM_ZERO.search(text))
+    persistent.naturals_from_zero = naturals_from_zero(text)
     current = persistent.copy()  # and the hypotheses stated since the last formula, for the next one only
     proof_ends = _display_proof_ends(text, regions)  # "$$ ... \qquad \blacksquare $$" ends a proof too
     events = sorted(_latex_statements(text, expanded.groups) +
@@ -2915,7 +2928,7 @@ _DECLARATIVE_WORDS_EN = {
     "network", "standard", "deviation", "variance", "mean", "scalar", "number", "numbers", "constant", "fixed",
     "learned", "independent", "independently", "draw", "drawn", "samples", "sample", "i.i.d.", "iid", "which",
     "such", "as", "in", "has", "have", "write", "writes", "written", "use", "uses", "used", "call", "called",
-    "objective", "bound", "lower", "evidence", "integrates", "to"}
+    "objective", "bound", "lower", "evidence", "integrates", "to", "respectively"}
 _OPENING_EN = LazyPattern(r"^\s*(?:if|when|whenever|provided(?:\s+that)?|with|given|for)\b", re.I)
 _DECLARATIVE_SIGNS_EN = LazyPattern(r"[\s,()]|⟦\d+⟧|[.:]\s*$")  # a remark in parentheses: its words count too
 # the verbs with which a text sets up its objects ("We choose ...", "We pick ...", "Consider ...")
@@ -3142,9 +3155,39 @@ def _declarative_markers(sentence: str) -> set[str]:
         return set(_MARKER.findall(part))
     if not _plain_around(sentence, _clauses(sentence)):
         return set()
+    if _reported(_clauses(part)):
+        return set()  # "According to the reviewer, ⟦0⟧ is ...", "In [3], ...", "In an earlier version, ...": a report
     # "The encoder gives ⟦0⟧ with ⟦1⟧, and the prior is ⟦2⟧": each clause in a plain shape declares its formulas
     return {k for clause in _clauses(part) if _declarative(clause) and not _CONDITION_CLAUSE.fullmatch(clause)
             for k in _MARKER.findall(clause)}  # ", with ⟦k⟧, gives": a condition of the next formula (see _moods)
+
+
+# the lead-ins of a plain declaration, a clause of their own ("For simplicity, let ...", "As usual, ⟦0⟧ is ...")
+_PLAIN_LEAD_EN = LazyPattern(
+    r"\s*(?:for\s+(?:simplicity|convenience|brevity|clarity|concreteness|notational\s+convenience)|as\s+usual|"
+    r"as\s+before|similarly|likewise|finally|first(?:ly)?|second(?:ly)?|next|moreover|furthermore|in\s+addition|"
+    r"additionally|concretely|formally|to\s+be\s+(?:concrete|precise)|in\s+particular|namely|i\.e\.|that\s+is|"
+    r"in\s+short|on\s+the\s+other\s+hand|by\s+contrast|conversely|instead|in\s+turn|later|now|then|again|"
+    r"henceforth|hereafter|from\s+now\s+on|from\s+here\s+on|below|here|in\s+what\s+follows|in\s+the\s+following|"
+    r"throughout|also|further|(?:in|within|throughout|for|during)\s+(?:this|the\s+(?:rest|remainder)\s+of\s+(?:this|the))"
+    r"\s+[A-Za-z-]+)\s*\.?\s*", re.I)
+# what makes a clause a report of someone else's text, after the formulas too ("..., according to the reviewer")
+_REPORT_EN = LazyPattern(r"\baccording\b|\breport(?:s|ed)?\b|\bclaim(?:s|ed)?\b|\bcit(?:es|ed)\b|\[\s*\d|"
+                         r"\boriginal\b|\b(?:earlier|previous|old|first|later)\s+(?:version|draft|edition)|"
+                         r"\bretract|\breviewers?\b|\bliterature\b|\bauthors?\b|\bothers\b|\[\^", re.I)
+
+
+def _reported(clauses: list[str]) -> bool:
+    """Whether a sentence reports rather than declares: a clause before its first formula that is neither
+    declarative nor a plain lead-in ("According to the reviewer", "In [3]"), or any clause without a formula
+    that names a source (``_REPORT_EN``)."""
+    first = next((i for i, clause in enumerate(clauses) if _MARKER.search(clause)), len(clauses))
+    for index, clause in enumerate(clauses):
+        if _MARKER.search(clause) or not clause.strip(" ."):
+            continue
+        if _REPORT_EN.search(clause) or index < first and not (_declarative(clause) or _PLAIN_LEAD_EN.fullmatch(clause)):
+            return True
+    return False
 
 
 _FOR_ALL_EN = LazyPattern(r"\bfor\s+(?:all|every|each|any)\s+(?:[A-Za-z]|⟦\d+⟧)(?=[\s,.;:]|$)", re.I)

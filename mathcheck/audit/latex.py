@@ -1815,10 +1815,12 @@ class Parser:
             return None
         denominator_end = script_end(tokens, numerator_end)
         order, operand_at = (1, j + 2) if one_letter else _derivative_order(tokens, j + 2)
+        variables = self._derivative_denominator(operator, numerator_end + 1, denominator_end - 1)
+        if variables is None and operator == "d":
+            return None  # \frac{d^{100}}{2^d}: the letter d to a power over no differential
         if order is None:
             self.fail(f"a derivative of an order that is not a whole number from 1 to {MAX_DERIVATIVE_ORDER} is "
                       "not read", start, tokens[denominator_end - 1].end)
-        variables = self._derivative_denominator(operator, numerator_end + 1, denominator_end - 1)
         if variables is None:
             return None
         if order == 1 and len(variables) == 1 and variables[0][1] > 1:

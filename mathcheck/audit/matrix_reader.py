@@ -2941,19 +2941,25 @@ _INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS 
 # "$d$ is the latent dimension", "$N$ the number of data points", "$K$ はサンプル数": a count, a positive integer
 # the phrase ends its clause: "the number of data points divided by two" or "the latent dimension scaling factor"
 # is no count
-_PHRASE_END = r"(?=\s*(?:[.;:)]|$|\band\s+(?:\$|⟦)))"  # the sentence ends, or "and $N$ ..." another subject follows
+# the sentence ends (a colon only before what it introduces: a display, a new line), or "and $N$ ..." another subject
+_PHRASE_END = r"(?=\s*(?:[.;)]|:\s*(?:\n|$)|$|\band\s+(?:\$|⟦)))"
 _NOT_A_COUNT_WORD = (r"(?!(?:divided|times|plus|minus|over|scaled|multiplied|squared|halved|doubled|ratio|fraction|"
                      r"per|between|relative|less|which|that|who|and|or)\b)")
 _COUNT_PHRASE = (r"(?:total\s+)?(?:(?P<count>number|count)\s+of(?P<counted>(?:\s+" + _NOT_A_COUNT_WORD +
                  r"[A-Za-z-]+){1,4})" + _PHRASE_END + r"|(?:(?:latent|data|input|output|hidden|"
                  r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)(?![-\w])" +
                  _PHRASE_END + ")")
+# "データ数", "潜在変数の次元数", "サンプル数": what a Japanese text counts, the whole phrase ("半分のデータ数", half the
+# data count, is none); then the sentence ends or another "$x$ は" clause follows ("…とする、というのは誤り" is none)
+_JA_COUNT = (r"(?:(?:潜在変数|潜在空間|潜在|データ点?|訓練データ|学習データ|サンプル|観測|入力|出力|画像|隠れ層|"
+             r"ミニバッチ|バッチ|クラス)\s*の\s*(?:次元数|次元|個数|数)|潜在次元数?|データ数|サンプル数|データ点数|次元数|"
+             r"クラス数|層数|画素数|ピクセル数|特徴数|成分数|ステップ数|反復数|エポック数|粒子数|バッチ数)")
+_JA_COUNT_END = (r"(?=\s*(?:(?:とする|とおく|と置く|とします|である|です|を表す|を表わす|とし)\s*)?"
+                 r"(?:。|\.|$|、\s*\$|,\s*\$))")
 _COUNT_SENTENCE = LazyPattern(
     r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for)\s+)?"
     r"the\s+" + _COUNT_PHRASE +
-    r"|(?P<ja>(?P<ja_subjects>(?:\$[^$]+\$\s*(?:、\s*|と\s*)?)+?)\s*は[^。$、]{0,16}?"
-    r"(?:の(?:次元数?|数|個数)|データ数|サンプル数|次元数|データ点数)"
-    r"(?=\s*(?:と(?:する|おく|します)|である|です|を表す|。|、|[.,]|$)))", re.I)
+    r"|(?P<ja>(?P<ja_subjects>\$[^$]+\$)\s*は\s*" + r"(?:" + _JA_COUNT + r")" + _JA_COUNT_END + ")", re.I)
 # what a text counts: a count of these is a positive integer when nothing else qualifies them ("the number of
 # latent dimensions"), a nonnegative one when something does ("the number of mislabelled data points", which may be
 # none); a count of anything else ("the number of standard deviations", "of negative entries") is not read
@@ -2970,21 +2976,53 @@ COUNT_WORDS = LazyPattern(r"\b(?:" + _COUNT_PHRASE + r"|" + r"(?:(?:positive|non
                           r"natural\s+numbers?)\b)", re.I)
 
 
+# the words that pick some of what a text counts, of which there may be none ("the number of mislabelled data
+# points"); any other qualifier ("effective", "expected", "average") may make the number no integer at all
+_COUNT_QUALIFIERS = frozenset(
+    "mislabelled mislabeled labelled labeled unlabelled unlabeled missing corrupted noisy active inactive dead "
+    "nonzero non-zero zero positive negative distinct unique selected rejected accepted remaining discarded dropped "
+    "masked unmasked correct incorrect misclassified outlying new additional extra failed successful valid invalid "
+    "duplicate duplicated empty unused".split())
+_TRAILING_PREPOSITIONS = frozenset("in of per from for".split())
+
+
 def count_sign(found: re.Match) -> str | None:
     """"positive" for a count of what a text counts (see _COUNTED_NOUNS), "nonnegative" for such a count
-    qualified by more words, None for any other "number of ..." (no count read); a dimension is positive."""
+    qualified by a word that picks some of them (_COUNT_QUALIFIERS), None for any other "number of ..." (no count
+    read: "the number of effective samples", "the number of data points being large"); a dimension is positive."""
     if found.group("count") is None:
         return "positive"
     words = found.group("counted").lower().split()
-    if not any(word in _COUNTED_NOUNS for word in words):
+    nouns = [i for i, word in enumerate(words) if word in _COUNTED_NOUNS]
+    if not nouns:
         return None
-    return "positive" if all(word in _COUNTED_NOUNS or word in _COUNT_MODIFIERS for word in words) else "nonnegative"
+    before, after = words[:nouns[0]], words[nouns[-1] + 1:]
+    if after and not (after[0] in _TRAILING_PREPOSITIONS and all(w in _COUNT_MODIFIERS for w in after[1:])):
+        return None  # "the number of data points being large": the phrase goes on as a clause of its own
+    qualifiers = [w for w in before + words[nouns[0]:nouns[-1] + 1] if w not in _COUNTED_NOUNS and w not in _COUNT_MODIFIERS]
+    if not qualifiers:
+        return "positive"
+    return "nonnegative" if all(w in _COUNT_QUALIFIERS for w in qualifiers) else None
+
+
+# the noun phrases of a "respectively" list, before or after its names ("⟦0⟧ and ⟦1⟧ are the latent dimension and the
+# KL weight, respectively", "The KL weight and the latent dimension are ⟦0⟧ and ⟦1⟧, respectively")
+_LISTED_PHRASE = r"(?:the|a|an|our|its)\s+[^,.;:⟦⟧]+?"
+_LISTED_PHRASES = LazyPattern(
+    r"(?:(?<=\bbe\s)|(?<=\bare\s))" + _LISTED_PHRASE + r"(?:(?:,\s*and\s+|\s+and\s+|,\s*)" + _LISTED_PHRASE + r")+"
+    r"(?=,?\s*respectively\b)"
+    r"|(?:(?<=^)|(?<=[.;]\s)|(?<=\n))\s*" + _LISTED_PHRASE + r"(?:(?:,\s*and\s+|\s+and\s+|,\s*)" + _LISTED_PHRASE + r")+"
+    r"(?=\s+(?:are|be)\s+⟦\d+⟧(?:\s*(?:,\s*|\s+and\s+|,\s*and\s+)⟦\d+⟧)+\s*,?\s*respectively\b)", re.I)
 
 
 def neutral_counts(marked: str) -> str:
-    """``marked`` prose with each count or integer phrase written "number" ("let ⟦0⟧ be the number"): the words a
-    sentence uses to name what it counts do not make it less of a declaration."""
-    return COUNT_WORDS.sub("number", marked)
+    """``marked`` prose with each count or integer phrase written "number" ("let ⟦0⟧ be the number"), and each
+    phrase of a "respectively" list too: the words a sentence uses to name what it counts, or what each of its
+    names is, do not make it less of a declaration."""
+    def numbers(found: re.Match) -> str:
+        pieces = re.split(r"(,\s*and\s+|\s+and\s+|,\s*)", found.group())
+        return "".join(piece if index % 2 else " number " for index, piece in enumerate(pieces))
+    return COUNT_WORDS.sub("number", _LISTED_PHRASES.sub(numbers, marked))
 
 
 def _integer_assumptions(sign: str, kind: str = "", from_zero: bool = False) -> dict:
@@ -3046,7 +3084,7 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
                 re.match(r"[^。.]{0,12}?(?:ではない|でない|じゃない)", prose[found.end():]):
             continue
         starts = [found.start(subjects) + m.start() + 1 for m in re.finditer(r"\$[^$]+\$", found.group(subjects))]
-        if not japanese and counted is not None and not all(start in counted for start in starts):
+        if counted is not None and not all(start in counted for start in starts):
             continue
         listed = [_names(m) for m in re.findall(r"\$([^$]+)\$", found.group(subjects))]
         if not listed or not all(listed):
@@ -3065,10 +3103,16 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
     _declare_respective_counts(prose, context, note, counted, withdrawn)
 
 
-# "Let $d$ and $N$ be the latent dimension and the number of data points, respectively": name k, phrase k
+# "Let $d$ and $N$ be the latent dimension and the number of data points, respectively": name k, phrase k; so in
+# "The KL weight and the latent dimension are $\beta$ and $d$, respectively" and "$\beta$ と $N$ はそれぞれKL重みと
+# データ数とする"
 _RESPECTIVE = LazyPattern(
     r"(?P<subjects>\$[^$]+\$(?:\s*(?:,\s*|\s+and\s+|,\s*and\s+)\$[^$]+\$)+)\s*,?\s*(?:is|are|be|denote)\s+"
-    r"(?P<phrases>[^.;$]+?)(?P<end>,?\s*respectively)?\s*(?=[.;]|$)", re.I)
+    r"(?P<phrases>[^.;$]+?)(?P<end>,?\s*respectively)?\s*(?=[.;]|$)"
+    r"|(?:^|(?<=[.;]\s)|(?<=\n))\s*(?P<phrases_first>[^.;$]+?)\s+(?:are|be)\s+"
+    r"(?P<subjects_after>\$[^$]+\$(?:\s*(?:,\s*|\s+and\s+|,\s*and\s+)\$[^$]+\$)+)\s*,?\s*respectively\s*(?=[.;]|$)"
+    r"|(?P<ja_subjects>\$[^$]+\$(?:\s*(?:と|、)\s*\$[^$]+\$)+)\s*は\s*それぞれ\s*(?P<ja_phrases>[^。$]+?)\s*"
+    r"(?:とする|とおく|とします|である|です|を表す)\s*(?=。|$)", re.I | re.M)
 
 
 def _declare_respective_counts(prose: str, context: Context, note: str, counted: set | None,
@@ -3076,17 +3120,24 @@ def _declare_respective_counts(prose: str, context: Context, note: str, counted:
     """Names listed with as many phrases: each name is what its own phrase says (a count only when its phrase is
     a count, so "$d$ and $\\beta$ are the latent dimension and the KL weight" makes d, not β, a count)."""
     for found in _RESPECTIVE.finditer(prose):
-        subjects = list(re.finditer(r"\$([^$]+)\$", found.group("subjects")))
-        phrases = [p.strip() for p in re.split(r",\s*and\s+|\s+and\s+|,\s*", found.group("phrases")) if p.strip()]
+        group = next(g for g in ("subjects", "subjects_after", "ja_subjects") if found.group(g))
+        japanese = group == "ja_subjects"
+        subjects = list(re.finditer(r"\$([^$]+)\$", found.group(group)))
+        written = found.group({"subjects": "phrases", "subjects_after": "phrases_first"}.get(group, "ja_phrases"))
+        split = r"と|、" if japanese else r",\s*and\s+|\s+and\s+|,\s*"
+        phrases = [p.strip() for p in re.split(split, written) if p.strip()]
         if len(phrases) != len(subjects) or len(subjects) < 2:
             continue
-        starts = [found.start("subjects") + m.start() + 1 for m in subjects]
+        starts = [found.start(group) + m.start() + 1 for m in subjects]
         if counted is not None and not all(start in counted for start in starts):
             continue
         for subject, phrase in zip(subjects, phrases):
             names = _names(subject.group(1))
-            count = re.fullmatch(r"the\s+" + _COUNT_PHRASE, phrase, re.I)
-            sign = count_sign(count) if count is not None else None
+            if japanese:
+                sign = "positive" if re.fullmatch(_JA_COUNT, phrase) else None
+            else:
+                count = re.fullmatch(r"the\s+" + _COUNT_PHRASE, phrase, re.I)
+                sign = count_sign(count) if count is not None else None
             if not names or len(names) != 1 or sign is None:
                 continue
             if any(at > found.start() for at in withdrawn.get(names[0], ())):
@@ -3110,12 +3161,73 @@ _REAL_REDECLARATION = LazyPattern(
 
 
 def real_redeclarations(prose: str) -> dict[str, list[int]]:
-    """The names each real redeclaration of ``prose`` is about, with the offsets of those sentences."""
+    """The names each real redeclaration or count withdrawal of ``prose`` is about, with the offsets of those
+    sentences."""
     found: dict[str, list[int]] = {}
-    for m in _REAL_REDECLARATION.finditer(prose):
-        for name, _ in _redeclared(m):
-            found.setdefault(name, []).append(m.start())
+    for start, name, _, _ in _withdrawals(prose):
+        found.setdefault(name, []).append(start)
     return found
+
+
+def _withdrawals(prose: str):
+    """(offset, name, assumptions, counts only) for each real redeclaration (_REAL_REDECLARATION, which also takes
+    back a sign) and each clause that speaks of a name as no count (_count_withdrawals, for integers only)."""
+    for m in _REAL_REDECLARATION.finditer(prose):
+        for name, assumptions in _redeclared(m):
+            yield m.start(), name, assumptions, False
+    for start, name, assumptions in _count_withdrawals(prose):
+        yield start, name, assumptions, True
+
+
+# a clause that speaks of a name as a real: "From now on, $N$ may be any real number", "we regard $N$ as
+# continuous", "$N$ ranges over the positive reals", "Henceforth $N \in \mathbb{R}$", "(Retracted: $N$ is a
+# temperature.)", "以降 $N$ は連続変数とする": a count declared before is withdrawn (dropping it can only leave a step
+# undecided, so any such clause does, however it is phrased or hedged)
+_REAL_WORDS = LazyPattern(r"\b(?:real|reals|real-valued|continuous(?:ly)?|continuum|non-?integer|fractional|"
+                          r"retract(?:ed|ion)?|withdrawn)\b|実数|連続", re.I)
+_REDESCRIBED = LazyPattern(r"^\s*(?:(?:let|we\s+let|now|here|henceforth|instead)\s+)*⟦(?P<k>\d+)⟧\s*(?:is|be|"
+                           r"denotes|stands\s+for|represents|means)\s+(?:now\s+|instead\s+)?(?:a|an|the|any|some)\s+"
+                           r"(?P<rest>.+)$", re.I)
+_STILL_A_COUNT = LazyPattern(r"\b(?:number|count|integer|natural|whole|size|dimension|dimensionality|length|depth|"
+                             r"index|order|budget|hyper-?parameter|cardinality)\b", re.I)
+_CLAUSE_BREAK = LazyPattern(r"[,;:()（）、。！？]|[.!?](?=\s|$)|\n\s*\n|\band\b(?=\s*⟦)|\bbut\b|\bwhereas\b", re.I)
+_REAL_SET = LazyPattern(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*(?P<set>(?:\\mathbb\s*\{?\s*[RC]\b|ℝ|\\R\b|\\reals\b|"
+                        r"(?:\\left\s*)?[(\[]\s*[^,\]]*,).*)$")
+
+
+def _count_withdrawals(prose: str):
+    """(offset, name, assumptions) for each clause of ``prose`` that makes a name no count (see _REAL_WORDS)."""
+    maths = list(re.finditer(r"\$([^$]+)\$", prose))
+    numbers = iter(range(len(maths)))
+    marked = re.sub(r"\$[^$]+\$", lambda m: f"⟦{next(numbers)}⟧", prose)
+    starts = [m.start() for m in maths]
+    for clause in _CLAUSE_BREAK.split(marked):
+        numbers = [int(k) for k in re.findall(r"⟦(\d+)⟧", clause)]
+        if not numbers:
+            continue
+        words = re.sub(r"⟦\d+⟧", " ", clause)
+        described = _REDESCRIBED.match(clause)
+        redescribed = described is not None and not _STILL_A_COUNT.search(described.group("rest"))
+        sign = _withdrawn_sign(words)
+        for k in numbers:
+            math = maths[k].group(1)
+            member = _REAL_SET.match(math)
+            if member is not None:
+                for name in _names(member.group("names")) or ():
+                    yield starts[k], name, _withdrawn_sign(member.group("set"))
+            elif _REAL_WORDS.search(words) or redescribed and int(described.group("k")) == k:
+                signed = re.fullmatch(r"\s*(.+?)\s*(>|\\gt|\\geq?|≥)\s*0\s*", math)
+                for name in _names(signed.group(1) if signed else math) or ():
+                    yield starts[k], name, sign
+
+
+def _withdrawn_sign(words: str) -> dict:
+    """The sign a withdrawal states: "positive reals", ℝ_{>0}, (0, ∞): positive; "nonnegative", [0, ∞): nonnegative."""
+    if re.search(r"non-?negative|\\geq?\s*0|≥\s*0|^\s*\[\s*0|非負", words, re.I):
+        return {"nonnegative": True}
+    if re.search(r"(?<!non-)(?<!non)\bpositive|_\s*\{?\s*(?:\+|>\s*0)|\^\s*\{?\s*\+|^\s*\(\s*0\s*,|正の", words, re.I):
+        return {"positive": True}
+    return {}
 
 
 def _redeclared(m: re.Match) -> list[tuple[str, dict]]:
@@ -3151,14 +3263,31 @@ def redeclare_reals(prose: str, context: Context, note: str = "") -> None:
             for name in _names(m) or ():
                 counts[name] = max(counts.get(name, -1), found.start())
     maths = [(m.start(), m.group(1)) for m in re.finditer(r"\$([^$]+)\$", prose)]
-    for m in _REAL_REDECLARATION.finditer(prose):
-        for name, assumptions in _redeclared(m):
+    for start, name, assumptions, counts_only in _withdrawals(prose):
+        declared = context.symbols.get(name)
+        if name in context.shapes or counts.get(name, -1) > start or _signed_later(name, maths, start + 1):
+            continue
+        if counts_only and not (declared is not None and declared.is_integer):
+            continue  # "$\sigma$ is a real parameter": a sign declared before stays
+        if declared is not None or name in context.bounded:
+            context.declare_symbol(name, note + " (a real from here on: replaces the earlier declaration)",
+                                   **assumptions)
+
+
+# "(we allow $K = 0$)", "when $K = 0$ the sum is empty", "$N \geq 0$": the prose speaks of the size 0
+_SIZE_ZERO = LazyPattern(r"^\s*(?P<name>[^=<>≥]+?)\s*(?:=|\\geq?|≥)\s*0\s*[.,;]?\s*$")
+
+
+def allow_zero_sizes(prose: str, context: Context, note: str = "") -> None:
+    """A positive integer that an inline formula of ``prose`` sets to 0 or bounds by 0 from below is a
+    nonnegative integer from here on: whatever the sentence says of that case, 0 is a size the text considers."""
+    for math in re.findall(r"\$([^$]+)\$", prose):
+        found = _SIZE_ZERO.match(math)
+        for name in (_names(found.group("name")) or ()) if found else ():
             declared = context.symbols.get(name)
-            if name in context.shapes or counts.get(name, -1) > m.start() or _signed_later(name, maths, m.end()):
-                continue
-            if declared is not None or name in context.bounded:
-                context.declare_symbol(name, note + " (a real from here on: replaces the earlier declaration)",
-                                       **assumptions)
+            if declared is not None and declared.is_integer and declared.is_positive:
+                context.declare_symbol(name, note + f" (a nonnegative integer: the text considers ${math.strip()}$)",
+                                       integer=True, nonnegative=True)
 
 
 # "$I \in \mathbb{R}$", "$I > 0$", "$I \geq 1$", "$I = 2c$": the letter of the identity declared a number
@@ -3369,6 +3498,7 @@ def declare_sentences(prose: str, context: Context, note: str = "", plain: set |
     matrices": the shapes they state (a negated statement declares nothing); "$d$ is a positive integer" too."""
     declare_integer_sentences(prose, context, note, plain, counted)
     redeclare_reals(prose, context, note)
+    allow_zero_sizes(prose, context, note)
     declare_number_t(prose, context)
     declare_scalar_identity_sentences(prose, context, note, plain)
     _drop_conditional_definitions(prose, context)

@@ -403,19 +403,19 @@ def unread_cut(function: Callable, overrides: Mapping[str, str] | None = None) -
     if tree is None:
         return None
     taken = {p.name for p in parameters(function)}
+    helpers = _local_helpers(function, tree)
     for argument in sorted(candidates):
         derived = {argument}
         found: dict[str, str] = {}
         for _ in range(3):  # a name assigned from another derived one later in the walk
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Assign) or not _derived_from(node.value, derived):
+            for value, target in _bindings(tree):
+                if not _derived_from(value, derived, helpers):
                     continue
-                for target in node.targets:
-                    for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
-                        derived.add(name)
-                        role = role_from_name(name)
-                        if name not in taken and (role == "mu" or role in SCALE_ROLES):
-                            found.setdefault("mu" if role == "mu" else "scale", name)
+                for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                    derived.add(name)
+                    role = role_from_name(name)
+                    if name not in taken and (role == "mu" or role in SCALE_ROLES):
+                        found.setdefault("mu" if role == "mu" else "scale", name)
         if set(found) == {"mu", "scale"}:
             return (f"it cuts its argument {argument!r} into {found['mu']} and {found['scale']} in a way mathcheck "
                     f"does not read (only h.chunk(2, dim), torch.split(h, d, dim), h.unbind(dim), h[:, :d] / "
@@ -424,23 +424,63 @@ def unread_cut(function: Callable, overrides: Mapping[str, str] | None = None) -
     return None
 
 
-def _derived_from(node: ast.AST, derived: set[str]) -> bool:
-    """An expression made from a derived name by indexing, its methods, tuples/lists and the tensor modules'
-    functions."""
+def _bindings(tree: ast.AST):
+    """(value, target) for each way the function binds names: ``=``, an annotated ``x: T = ...``, a walrus, a
+    ``for`` loop or a comprehension over values (the iterable, its elements bound), ``with ... as``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            yield from ((node.value, target) for target in node.targets)
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            yield node.value, node.target
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            yield node.iter, node.target
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            yield node.context_expr, node.optional_vars
+
+
+# the builtins that pass their argument's pieces on: reversed(h.chunk(2, -1)), list(...), map(f, ...), zip(...)
+_PASSING_BUILTINS = frozenset("reversed list tuple iter next sorted map zip enumerate filter".split())
+
+
+def _local_helpers(function: Callable, tree: ast.AST) -> set[str]:
+    """The names of the functions the file itself writes (a module-level def, a def or lambda inside
+    ``function``): a call of one on the argument builds from the argument, as its body is the file's own."""
+    local = {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    local |= {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda)
+              for target in node.targets if isinstance(target, ast.Name)}
+    module = inspect.getmodule(function)
+    for name, value in vars(module).items() if module is not None else ():
+        if inspect.isfunction(value) and value.__module__ == getattr(function, "__module__", None):
+            local.add(name)
+    return local
+
+
+def _derived_from(node: ast.AST, derived: set[str], helpers: frozenset | set = frozenset()) -> bool:
+    """An expression made from a derived name by indexing, its methods, tuples/lists, comprehensions, the
+    tensor modules' functions, the builtins that pass values on and the file's own helper functions."""
+    def from_(child: ast.AST) -> bool:
+        return _derived_from(child, derived, helpers)
     if isinstance(node, ast.Name):
         return node.id in derived
     if isinstance(node, (ast.Subscript, ast.Starred)):
-        return _derived_from(node.value, derived)
-    if isinstance(node, (ast.Tuple, ast.List)):
-        return bool(node.elts) and any(_derived_from(element, derived) for element in node.elts)
+        return from_(node.value)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return bool(node.elts) and any(from_(element) for element in node.elts)
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        return from_(node.elt) or any(from_(generator.iter) for generator in node.generators)
+    if isinstance(node, ast.IfExp):
+        return from_(node.body) or from_(node.orelse)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return (node.func.id in _PASSING_BUILTINS or node.func.id in helpers) and \
+            any(from_(arg) for arg in [*node.args, *(k.value for k in node.keywords)])
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if _derived_from(node.func.value, derived):
+        if from_(node.func.value):
             return True
         root = node.func.value
         while isinstance(root, ast.Attribute):
             root = root.value
         if isinstance(root, ast.Name) and root.id in _TENSOR_MODULES:
-            return any(_derived_from(arg, derived) for arg in node.args)
+            return any(from_(arg) for arg in node.args)
     return False
 
 
