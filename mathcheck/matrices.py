@@ -1672,6 +1672,21 @@ def matrix_difference(lhs, rhs) -> tuple[sp.Expr | dict, Normalizer]:
     return difference, normalizer
 
 
+def _presumed_invertible(*sides) -> str:
+    """A note naming the matrices whose inverses the step writes: a proof of A⁻¹A = I holds for invertible A,
+    which writing A⁻¹ presumes (the matrix worlds draw invertible ones)."""
+    inverted = []
+    for side in sides:
+        if isinstance(side, sp.Basic):
+            for node in sp.preorder_traversal(side):
+                if isinstance(node, sp.Inverse) or (isinstance(node, sp.MatPow) and node.exp.is_negative):
+                    inverted.append(sp.sstr(node.arg if isinstance(node, sp.Inverse) else node.base))
+    inverted = list(dict.fromkeys(inverted))
+    if not inverted:
+        return ""
+    return f" (presuming {', '.join(inverted)} invertible, as the step writes {'their inverses' if len(inverted) > 1 else 'its inverse'})"
+
+
 def prove_matrix(lhs, relation: str, rhs, seconds: float = 5.0):
     """The symbolic verdict (a ``symbolic.Proof``) on a step whose sides hold matrix expressions."""
     from mathcheck.deadline import SymbolicTimeout, time_limit
@@ -1693,7 +1708,7 @@ def prove_matrix(lhs, relation: str, rhs, seconds: float = 5.0):
         return Proof(False, f"matrix normal form could not decide: {type(error).__name__}: {error}"[:300])
     if relation != "=":
         return _prove_matrix_inequality(lhs, relation, rhs, seconds)
-    note = _used_note(normalizer)
+    note = _used_note(normalizer) + _presumed_invertible(lhs, rhs)
     if isinstance(difference, dict):
         if not difference:
             return Proof(True, "matrix normal forms agree" + note)

@@ -263,7 +263,7 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
             return decided
     largest, kind = (TRIALS[-1], "a polynomial") if polynomial is not None else (MORE_TRIALS, "no polynomial")
     found = _violated(margin, symbols, largest, strict) or _violated_far(margin, symbols) or \
-        _violated_near_stationary(margin, symbols, strict)
+        _violated_near_stationary(margin, symbols, strict) or _violated_on_grid(margin, symbols, strict)
     if found is not None:
         return _refuted(*found, inequality=True)
     undefined = _undefined_size(margin, symbols, largest)
@@ -392,17 +392,15 @@ def _violated_near_stationary(margin: sp.Expr, symbols: list, strict: bool) -> t
     reals, vanishes): e^{(d − 101)²} ≥ 2 fails at d = 101, (N − 13)² + (d − 1)² ≥ 1 at N = 13, d = 1. sympy's
     solve within ``CRITICAL_SECONDS``; a margin with a sum or product, or whose stationary points it cannot
     list, fails nowhere here."""
-    from mathcheck.deadline import SymbolicTimeout, time_limit
     closed = _summed(sp.sympify(margin))
     if closed.has(sp.Sum, sp.Product) or sp.count_ops(closed) > 60:
         return None
-    try:
-        with time_limit(CRITICAL_SECONDS):
-            gradient = [sp.diff(closed, s) for s in symbols]
-            points = sp.solve(gradient, symbols, dict=True)
-    except (SymbolicTimeout, NotImplementedError, ValueError, TypeError, ArithmeticError, RecursionError,
-            sp.PolynomialError):
-        return None
+    if len(symbols) == 1:  # and next to its roots, where a continuous margin turns negative (|d − 77| ≥ 1)
+        for size in _near_roots(closed, symbols[0]):
+            found = _failing(margin, {symbols[0]: size}, strict)
+            if found is not None:
+                return found
+    points = _solved([sp.diff(closed, s) for s in symbols], symbols)
     for point in points[:20]:
         if set(point) != set(symbols) or not all(v.is_number and v.is_real and abs(v) < 10**4 for v in point.values()):
             continue
@@ -411,6 +409,67 @@ def _violated_near_stationary(margin: sp.Expr, symbols: list, strict: bool) -> t
             found = _failing(margin, dict(zip(symbols, values)), strict)
             if found is not None:
                 return found
+    return None
+
+
+GRID = {1: 10**4, 2: 100, 3: 20}  # the sizes 1..n per size where a margin is evaluated in floats first
+
+
+def _grid_values(expr: sp.Expr, symbols: list):
+    """(the size combinations of ``GRID``, the float values of ``expr`` there), or None where numpy cannot
+    evaluate it (a sum, a function it lacks)."""
+    import mpmath
+    import numpy as np
+    closed = _summed(sp.sympify(expr))
+    if len(symbols) not in GRID or closed.has(sp.Sum, sp.Product):
+        return None
+    closed = sp.powsimp(closed, combine="exp")  # exp(6006)·exp(−155d)·exp(d²) overflows where exp((d − 77.5)²) does not
+    axes = np.meshgrid(*[np.arange(1, GRID[len(symbols)] + 1, dtype=float)] * len(symbols), indexing="ij")
+    try:
+        with np.errstate(all="ignore"):
+            values = np.array(np.broadcast_to(np.asarray(sp.lambdify(symbols, closed, "numpy")(*axes), dtype=complex),
+                                              axes[0].shape)).ravel()
+    except (TypeError, ValueError, NameError, AttributeError, ZeroDivisionError, OverflowError, KeyError):
+        return None
+    axes = [axis.ravel() for axis in axes]
+    overflowed = np.flatnonzero(~np.isfinite(values))  # 2^2500 · 2^{N²} / 2^{100N}: where floats overflow, mpmath
+    if overflowed.size:
+        evaluate = sp.lambdify(symbols, closed, "mpmath")
+        for index in overflowed[np.linspace(0, overflowed.size - 1, min(overflowed.size, 2000)).astype(int)]:
+            with mpmath.workdps(30):
+                try:
+                    value = evaluate(*[mpmath.mpf(int(axis[index])) for axis in axes])
+                    values[index] = complex(mpmath.mpf(1) if mpmath.isinf(value) and value > 0 else
+                                            value / (1 + abs(value)) * 1e300 if abs(value) > 1e300 else value)
+                except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                    continue
+    return axes, values
+
+
+def _violated_on_grid(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dict, sp.Expr] | None:
+    """A failing size among the float evaluations of the margin on ``GRID`` (|d − 77| ≥ 1 at d = 77, sin(d)² ≥ 10⁻⁶
+    at d = 355), each candidate confirmed exactly (or, past the scan in one size, in ``FAR_DIGITS`` digits)."""
+    import numpy as np
+    found = _grid_values(margin, symbols)
+    if found is None:
+        return None
+    axes, values = found
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(values) & (np.abs(values.imag) < 1e-9 * (1 + np.abs(values.real)))
+        real = np.where(finite, values.real, np.inf)
+        order = np.argsort(np.where(finite, real / (1 + np.abs(real)), np.inf))[:12]
+    for index in order:
+        if real[index] > 1e-6 * (1 + abs(real[index])):
+            break
+        sizes = {s: int(axis[index]) for s, axis in zip(symbols, axes)}
+        if len(symbols) == 1 and sizes[symbols[0]] > 60:
+            value = _far_value(_far_evaluator(_summed(sp.sympify(margin)), symbols[0]), sizes[symbols[0]])
+            if value is not None and (value < 0 or strict and value == 0):
+                return sizes, value
+            continue
+        failing = _failing(margin, sizes, strict)
+        if failing is not None:
+            return failing
     return None
 
 
@@ -490,8 +549,9 @@ def _fails(value: sp.Expr, what: str) -> bool:
 
 
 def _condition_sizes(condition: sp.Expr, symbols: list):
-    """The sizes where a condition is evaluated: next to each real root of a polynomial in one size, else the
-    sizes 1..``MORE_TRIALS``."""
+    """The sizes where a condition is evaluated: next to each real root of a polynomial in one size; else the
+    sizes 1..``MORE_TRIALS`` and, in one size, those next to the real roots sympy's solve finds (2^d − 2^77 at
+    d = 77, sin(πd/77)² at d = 77)."""
     used = sorted(condition.free_symbols, key=str)
     if len(used) == 1 and condition.is_polynomial(used[0]):
         poly = sp.Poly(condition, used[0])
@@ -502,6 +562,34 @@ def _condition_sizes(condition: sp.Expr, symbols: list):
         yield from ({used[0]: k} for k in sorted(near) if _allowed(used[0], k))
         return
     yield from _trial_sizes(used, MORE_TRIALS)
+    if len(used) == 1:
+        yield from ({used[0]: k} for k in _near_roots(condition, used[0]) if k > MORE_TRIALS)
+
+
+def _near_roots(expr: sp.Expr, size: sp.Symbol) -> list[int]:
+    """The integers next to each real root of ``expr`` in the size that sympy's solve lists within
+    ``CRITICAL_SECONDS`` (where a continuous expression changes sign, or vanishes); [] when it lists none."""
+    roots = _solved([expr], [size])
+    near: set[int] = set()
+    for root in roots[:40]:
+        value = root.get(size)
+        if value is not None and value.is_number and value.is_real and abs(value) < 10**6:
+            near |= set(range(int(sp.floor(value)) - 1, int(sp.ceiling(value)) + 2))
+    return sorted(k for k in near if _allowed(size, k))
+
+
+def _solved(equations: list, symbols: list) -> list[dict]:
+    """sympy's solutions of ``equations`` in ``symbols`` (taken as reals), within ``CRITICAL_SECONDS``."""
+    from mathcheck.deadline import SymbolicTimeout, time_limit
+    reals = {s: sp.Symbol(s.name, real=True) for s in symbols}
+    try:
+        with time_limit(CRITICAL_SECONDS):
+            found = sp.solve([sp.sympify(e).xreplace(reals) for e in equations], list(reals.values()), dict=True)
+    except (SymbolicTimeout, NotImplementedError, ValueError, TypeError, ArithmeticError, RecursionError,
+            AttributeError, sp.PolynomialError):
+        return []
+    back = {r: s for s, r in reals.items()}
+    return [{back[k]: v for k, v in solution.items() if k in back} for solution in found]
 
 
 FAR_EXPONENTS = range(6, 81)  # sizes 2^6 .. 2^80, where a margin that tends below 0 is evaluated

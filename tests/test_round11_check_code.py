@@ -57,3 +57,30 @@ def test_a_model_method_call_is_still_no_cut_of_the_argument(tmp_path):
     report = _file_report(tmp_path, "\nmodel = None\n\ndef step(batch):\n    mu, logvar = model.encode(batch)\n"
                                     "    return mu\n")
     assert report.ok and all("not checked" not in f.reason for f in report.functions)
+
+
+@pytest.mark.parametrize("cut", [
+    "    match h.flip(-1).chunk(2, dim=-1):\n        case (mu, logvar):\n            pass\n",
+    "    mu, logvar = operator.itemgetter(1, 0)(h.chunk(2, dim=-1))\n",
+    "    mu, logvar = (lambda: h.flip(-1).chunk(2, dim=-1))()\n",
+    "    mu, logvar = h.T.chunk(2, dim=-1)\n",
+    "    mu, logvar = (-h).chunk(2, dim=-1)\n",
+    "    mu, logvar = getattr(h, 'flip')(-1).chunk(2, dim=-1)\n",
+    "    mu, logvar = functools.partial(torch.chunk, h.flip(-1), 2)()\n",
+], ids=["match", "itemgetter", "called-lambda", "transposed", "negated", "getattr", "partial"])
+def test_more_unread_cut_forms_are_named_not_checked(tmp_path, cut):
+    report = _file_report(tmp_path, "\nimport functools\nimport operator\n\ndef kl(h):\n" + cut + KL)
+    kl = next(f for f in report.functions if f.target.endswith("::kl"))
+    assert kl.reason.startswith("not checked"), kl.reason
+
+
+def test_a_default_argument_lambda_cut_is_named_not_checked(tmp_path):
+    report = _file_report(tmp_path, "\ndef kl(h, split=lambda t: t.flip(-1).chunk(2, dim=-1)):\n"
+                                    "    mu, logvar = split(h)\n" + KL)
+    assert not report.ok and "not checked" in report.to_text()
+
+
+def test_an_annotated_readable_cut_is_checked(tmp_path):
+    report = _file_report(tmp_path, "\ndef kl(h):\n    d = h.shape[-1] // 2\n    mu: torch.Tensor = h[..., :d]\n"
+                                    "    logvar: torch.Tensor = h[..., d:]\n" + KL)
+    assert report.ok and "not checked" not in report.to_text()

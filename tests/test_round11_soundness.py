@@ -18,7 +18,7 @@ import pytest
 import sympy as sp
 
 from mathcheck.report import HOLDS, PROVED, REFUTED, UNDECIDED
-from tests.audit_steps import verdict
+from tests.audit_steps import step_verdicts, verdict
 
 PASSING = (PROVED, HOLDS)
 COUNT = "Let $N$ be the number of data points."
@@ -194,3 +194,181 @@ def test_the_size_d_to_a_power_over_no_differential_is_a_fraction():
     assert found == REFUTED, reason
     size = int(reason.split("at d = ")[1].split()[0])
     assert sp.Integer(size) ** 100 / sp.Integer(2) ** size > sp.Integer(10) ** 90
+
+
+@pytest.mark.parametrize("prose, expected", [
+    ("Let $\\sigma$ be a real number. Assume $\\sigma > 0$.", PROVED),
+    ("Let $\\sigma$ be a real number.\n\nAssume $\\sigma > 0$.", PROVED),
+    ("Assume $\\sigma > 0$. Now let $\\sigma$ be any real number.", UNDECIDED),
+    ("Let $\\sigma > 0$. Now let $\\sigma$ be any real number. Perhaps $\\sigma > 0$.", UNDECIDED),
+])
+def test_a_sign_stated_after_a_real_declaration_is_the_later_statement(prose, expected):
+    found = _after(prose, r"\log \sigma^2 = 2 \log \sigma")
+    assert (found == PROVED) == (expected == PROVED), found
+
+
+MAIN = "\n\nMain text.\n\n$$\\frac{1}{N} \\le 1$$\n"
+
+
+@pytest.mark.parametrize("statement", [
+    "*Example 2.* Let $N$ be the number of data points.\n\n$$N \\ge 1$$\n\nThis ends the example.",
+    "<details><summary>Proof of Lemma 2</summary>\n\nLet $N$ be the number of data points.\n\n$$N \\ge 1$$\n\n"
+    "</details>",
+    "**Lemma 3.** Let $N$ be the number of data points.\n\n$$N \\ge 1$$\n\n*Proof.* Obvious. $\\square$",
+])
+def test_a_statements_declaration_ends_with_it(statement):
+    found = step_verdicts(f"# T\n\n{statement}{MAIN}")
+    assert found[0] == PROVED and found[-1] != PROVED, found
+
+
+@pytest.mark.parametrize("statement", [
+    "**Exercise 3.** Let $N$ be the number of data points. Show that\n\n$$N \\ge 1$$",
+    "**Claim.** Let $N$ be the number of data points.\n\n$$N \\ge 1$$",
+])
+def test_a_posed_statements_sentence_declares_nothing_after_it(statement):
+    assert step_verdicts(f"# T\n\n{statement}{MAIN}")[-1] != PROVED
+
+
+@pytest.mark.parametrize("label", ["**Lemma 1.**", "**Theorem 2** (KL).", "*Remark.*", "\\begin{lemma}"])
+def test_a_label_before_a_declaration_does_not_stop_it_declaring(label):
+    found = step_verdicts(f"# T\n\n{label} Let $N$ be the number of data points.\n\n$$\\frac{{1}}{{N}} \\le 1$$\n")
+    assert found == [PROVED]
+
+
+@pytest.mark.parametrize("withdrawal", [
+    "We henceforth write $N$ for the temperature.",
+    "We now reuse $N$ for the noise scale.",
+    "We overload $N$: from now on it denotes the variance.",
+    "Afterwards $N$ becomes the inverse temperature.",
+    "From now on $N$ is a positive rational number.",
+    r"From now on $N \in \mathbb{Q}_{>0}$.",
+    "In the rest of the note $N$ is a positive float.",
+    "From now on, replace $N$ by its square root.",
+    r"From now on $N$ denotes $\sqrt{N}$.",
+    "From now on $N$ is not an integer.",
+])
+def test_a_count_given_a_new_meaning_is_withdrawn(withdrawal):
+    assert _after(f"{COUNT}\n\n{withdrawal}", r"(N - 1)(N - 2) \ge 0") not in PASSING
+
+
+@pytest.mark.parametrize("later", [
+    "We use $N$ samples of the prior.",
+    "The ELBO is a real number that depends on $N$.",
+    "Note that $N$ is not a real-valued temperature.",
+    "$N$ denotes the number of points we draw.",
+])
+def test_a_count_in_a_sentence_about_something_else_stays(later):
+    assert _after(f"{COUNT}\n\n{later}") == PROVED
+
+
+@pytest.mark.parametrize("prose", [
+    "Let $N$ be the number of data points, and $d$ the latent dimension.",
+    "Let $N$ be the number of data points and let $\\beta$ be the KL weight.",
+    "Let $N$ be the number of data points in the training set.",
+    "Let $N$ be the number of data points, which we assume is large.",
+    "Let $N$ be the number of data points, where each point lies in $\\mathbb{R}^D$.",
+    "Let $N$ be the number of data points, $d$ the number of latent dimensions, and $\\beta$ the KL weight.",
+    "We write $N$ for the number of data points and $\\sigma^2$ for the noise variance.",
+    "Let $N$ be the number of data points and $T \\in \\mathbb{R}$ the temperature.",
+    "Let $N$ be the number of data points, as in [3].",
+])
+def test_a_count_phrase_followed_by_another_clause_declares(prose):
+    assert _after(prose) == PROVED
+
+
+@pytest.mark.parametrize("prose", [
+    "The reviewer suggested: let $N$ be the number of data points.",
+    "Let $N$ be the number of data points; more precisely, its logarithm.",
+    "Let $N$ be the number of data points, or rather its logarithm.",
+])
+def test_a_count_that_is_suggested_or_redefined_in_its_sentence_is_none(prose):
+    assert _after(prose) not in PASSING
+
+
+@pytest.mark.parametrize("prose, formula, expected", [
+    ("$N$ をデータ数とする。", ONE_OVER_N, PROVED),
+    ("データ数を $N$ とする。", ONE_OVER_N, PROVED),
+    (r"KL重みとデータ数をそれぞれ $N$ と $\beta$ とする。", r"\frac{1}{\beta} \le 1", PROVED),
+    (r"KL重みとデータ数をそれぞれ $N$ と $\beta$ とする。", r"N \ge 1", UNDECIDED),
+    ("$N$ はデータ数とする。以下、$N$ を温度とする。", ONE_OVER_N, UNDECIDED),
+])
+def test_japanese_counts_in_either_order(prose, formula, expected):
+    assert _after(prose, formula) == expected
+
+
+@pytest.mark.parametrize("prose, expected", [
+    (r"Let $K \in \mathbb{N}$; when $K$ vanishes the sum is empty.", UNDECIDED),
+    (r"Let $K \in \mathbb{N}$. The case where $K$ equals zero is allowed.", UNDECIDED),
+    ("Let $K$ be the number of mixture components. We allow no components at all.", UNDECIDED),
+    (r"Let $K \in \mathbb{N}$. Here $\mathbb{N} = \mathbb{Z}_{+}$ includes the origin.", UNDECIDED),
+    (r"Let $K \in \mathbb{N}$, and assume $K \neq 0$.", PROVED),
+    ("Let $K$ be the number of mixture components. We exclude $K = 0$.", PROVED),
+])
+def test_a_count_is_nonnegative_exactly_where_zero_is_let_in(prose, expected):
+    found = _after(prose, r"\frac{1}{K} \le 1")
+    assert (found == PROVED) == (expected == PROVED), found
+
+
+@pytest.mark.parametrize("formula, size", [
+    (r"\frac{1}{2^{d} - 2^{77}} \ge -1", 77),
+    (r"\frac{2^{d}}{\sin(\pi d / 77)^{2}} \ge 0", 77),
+    (r"\log\left(\left|d - 77\right|\right) \ge 0", 77),
+])
+def test_a_side_with_no_value_past_the_scan_is_found_by_its_roots(formula, size):
+    found, reason = verdict(DIMENSION, formula)
+    assert found == UNDECIDED and f"d = {size}" in reason, reason
+
+
+def test_a_margin_negative_between_two_roots_past_the_scan_is_refuted():
+    found, reason = verdict(DIMENSION, r"\left| d - 77 \right| \ge 1")
+    assert found == REFUTED and "d = 77" in reason, reason
+
+
+@pytest.mark.parametrize("withdrawal", [
+    "From now on $N$ ranges over $(0, 1)$.",
+    "Below, $N$ varies in $[0.5, 2]$.",
+    "We sweep $N$ over the interval $[0.1, 10]$.",
+    "In the experiments $N$ lies between $0.1$ and $10$.",
+    "From now on $0 < N < 1$.",
+    "Assume from now on that $N \\le 1/2$.",
+    "We relax the integrality of $N$.",
+    "$N$ need not be an integer below.",
+    "We do not assume $N$ is an integer.",
+    "From now on, all sizes are real.",
+    "以下、$N$ は区間 $[0.1, 1]$ の値をとる。",
+    "以下、$N$ は学習率を表す。",
+])
+def test_a_count_given_non_integer_values_is_withdrawn(withdrawal):
+    assert _after(f"{COUNT}\n\n{withdrawal}") not in PASSING
+
+
+@pytest.mark.parametrize("later", ["Assume $N \\le 100$.", "Assume $N \\ge 2$ from now on."])
+def test_an_integer_bound_keeps_the_count(later):
+    assert _after(f"{COUNT}\n\n{later}", r"\frac{1}{N} \le 1") == PROVED
+
+
+@pytest.mark.parametrize("prose", [
+    "Let $N > 0$ be the number of data points.",
+    "Let $N \\ge 1$ be the number of data points.",
+    "Let the number of data points be $N$.",
+    "Following Kingma and Welling, let $N$ be the number of data points.",
+    "As in [3], let $N$ be the number of data points.",
+])
+def test_more_ways_of_declaring_a_count(prose):
+    assert _after(prose) == PROVED
+
+
+@pytest.mark.parametrize("prose, formula, size", [
+    (DIMENSION, r"\exp\left((d-77.5)^{2}\right) + \frac{d}{10^{6}} \ge 1.3", {"d": 77}),
+    (DIMENSION, r"\sin(d)^2 \ge 10^{-6}", {"d": 355}),
+    (DIMENSION + " " + COUNT, r"2^{(N-d-50)^{2}} \ge 2", None),
+    (DIMENSION + " " + COUNT, r"(N - d - 50)^{2} \ge 1", None),
+])
+def test_a_size_inequality_failing_between_scanned_sizes_is_refuted(prose, formula, size):
+    found, reason = verdict(prose, formula)
+    assert found == REFUTED, reason
+    if size is not None:
+        assert all(f"{name} = {value}" in reason for name, value in size.items()), reason
+    else:
+        n, d = (int(reason.split(f"{name} = ")[1].split(",")[0].split()[0]) for name in ("N", "d"))
+        assert n - d == 50

@@ -175,7 +175,7 @@ _NATURALS_FROM_ZERO = LazyPattern(
     r"(?:0|zero)\b|\bzero\s+is\s+a\s+natural\s+number", re.I)
 
 
-_ZERO_WORDS = LazyPattern(r"\b0\b|\bzero\b|non-?negative|\\geq?\s*0|≥\s*0|_\s*\{?\s*0|ゼロ|零|非負", re.I)
+_ZERO_WORDS = LazyPattern(r"\b0\b|\bzero\b|\borigin\b|non-?negative|\\geq?\s*0|≥\s*0|_\s*\{?\s*0|ゼロ|零|非負", re.I)
 
 
 def naturals_from_zero(text: str) -> bool:
@@ -184,8 +184,15 @@ def naturals_from_zero(text: str) -> bool:
     nonnegative integers"): a size of ℕ is then nonnegative, which can only leave a step undecided."""
     if _NATURALS_FROM_ZERO.search(text):
         return True
-    return any(re.search(_NATURALS, sentence) and _ZERO_WORDS.search(sentence)
-               for sentence in re.split(r"(?<=[.!?。])\s+|\n\s*\n", text))
+    return any(re.search(_NATURALS, clause) and _ZERO_WORDS.search(_NONZERO.sub(" ", clause)) and
+               not _ZERO_EXCLUDED.search(clause)
+               for clause in re.split(r"(?<=[.!?。;,])\s+|\n\s*\n|\s+and\s+(?=\$)", text))
+
+
+_ZERO_EXCLUDED = LazyPattern(r"\b(?:exclud\w*|not\s+(?:contain|include)\w*|does\s+not|without|positive)\b|除", re.I)
+
+
+_NONZERO = LazyPattern(r"(?:\\neq?|≠|>|\\gt\b)\s*0\b")  # "assume $K \neq 0$": no zero let in
 
 
 def parse_document(path: str, text: str, macros: dict[str, Macro] | None = None) -> Document:
@@ -336,7 +343,9 @@ _JAPANESE_STATEMENT = LazyPattern(
 _MARKDOWN_ENVIRONMENT = LazyPattern(r"\\(?P<which>begin|end)\s*\{\s*(?P<name>[A-Za-z]+)\*?\s*\}")
 _PARAGRAPH_START = LazyPattern(r"(?:\A|\n[ \t>]*\n)[ \t>]*\Z")
 _END_OF_PROOF = LazyPattern(r"[∎□■]|\$\s*\\(?:blacksquare|square|Box|qed)\s*\$|\bQ\.?E\.?D\b\.?|"
-                            r"(?i:\b(?:this|which|that)\s+(?:concludes|completes|ends|finishes)\s+the\s+proof\b[^\n.]*\.?)|"
+                            r"(?i:\b(?:this|which|that)\s+(?:concludes|completes|ends|finishes|closes)\s+the\s+"
+                            r"(?:proof|example|exercise|lemma|theorem|claim|remark|corollary|proposition)\b[^\n.]*\.?)|"
+                            r"(?i:\bend\s+of\s+(?:the\s+)?(?:proof|example|exercise|remark)\b\.?)|"
                             r"(?i:\bthe\s+proof\s+is\s+(?:now\s+)?(?:complete|finished|done)\b\.?)|"
                             r"(?i:\b(?:this|which)\s+proves\s+the\s+(?:lemma|theorem|claim|proposition|corollary)\b\.?)|"
                             r"(?i:\bthe\s+(?:lemma|theorem|claim|proposition|corollary)\s+follows\b\.?)|"
@@ -385,7 +394,29 @@ def _markdown_statements(prose: str, proof_ends: list[int] = ()) -> list[tuple[i
     marks += [(m.start(), True, m.end(), labelled[m.start()].group("name").lower()) if m.start() in labelled
               else (m.start(), False, m.end(), "") for m in _MARKDOWN_HEADING.finditer(prose)]
     marks += [(m.end(), False, m.end(), "") for m in _END_OF_PROOF.finditer(prose)]
+    marks += [(m.start(), True, m.end(), m.group("name").lower()) for m in _DETAILS_STATEMENT.finditer(prose)]
+    marks += [(m.start(), False, m.end(), "") for m in _DETAILS_END.finditer(prose)]
     return _statement_events(marks, "")
+
+
+def _labels_set_apart(marked: str) -> str:
+    """``marked`` with each statement label (``**Claim.**``, ``\\begin{lemma}``) a sentence of its own: "**Claim.**
+    Let ⟦0⟧ be ..." declares as "Let ⟦0⟧ be ..." does (the label opens a scope, see _markdown_statements)."""
+    def apart(found: re.Match) -> str:
+        if found.group("name").lower() in _POSED_STATEMENTS:
+            return found.group()  # "**Exercise.** Let ...", "Claim: let ...": what is posed, not assumed
+        return found.group()[:len(found.group()) - len(found.group().lstrip())] + "§.\n\n"
+    return _MARKDOWN_ENVIRONMENT.sub(apart, _TITLED_STATEMENT.sub(apart, marked))
+
+
+_POSED_STATEMENTS = {"claim", "conjecture", "exercise", "problem", "question", "問", "問題"}
+_TITLED_STATEMENT = LazyPattern(_MARKDOWN_STATEMENT.pattern + r"(?:[ \t]*\([^()\n⟦]{0,60}\)[ \t]*[.:]?)?",
+                                _MARKDOWN_STATEMENT.flags)  # "**Lemma 1** (KL) Let ...": the title goes too
+
+
+# "<details><summary>Proof of Lemma 2</summary> ... </details>": a folded statement, closed with its block
+_DETAILS_STATEMENT = LazyPattern(r"<summary\b[^>]*>\s*(?:<[^>]+>\s*)*" + _STATEMENT_WORDS + r"\b", re.I)
+_DETAILS_END = LazyPattern(r"</details\s*>", re.I)
 
 
 _LATEX_END_OF_PROOF = LazyPattern(r"\\(?:qed|qedhere|QED|blacksquare|square|Box)(?![A-Za-z])|\\end\s*\{\s*proof\*?\s*\}")
@@ -862,6 +893,7 @@ def _read_declarations(document: Document, prose: str, base: int, persistent: Co
                        current: Context) -> tuple[Context, Context]:
     """_read_prose of a stretch with no heading and no withdrawal of matrix properties before its end."""
     marked, functions = _marked(document, prose, base)
+    marked = _labels_set_apart(marked)
     moods = _moods(marked)
     maths = [math for _, _, _, math in _inline_maths(prose)]
     sigmoids = {name.lstrip("\\") for sentence in re.split(r"(?<=[.!?。])\s+|\n\s*\n", marked)
@@ -1405,6 +1437,15 @@ def _sentence_signs(marked: str, number: int, maths: list[str]) -> set[str]:
     names: set[str] = set()
     for k in map(int, _MARKER.findall(sentence)):
         found = (_SIGN.match(maths[k]) or _POSITIVE_SET.match(maths[k])) if k != number and k < len(maths) else None
+        names |= set(_declared_names(found.group("names"))) if found else set()
+    return names
+
+
+def _signed_after(maths: list[str], number: int, moods: dict[int, str]) -> set[str]:
+    """The names whose sign a plain declaration after ⟦number⟧ of the same prose states (``Assume $\\sigma > 0$``)."""
+    names: set[str] = set()
+    for later in range(number + 1, len(maths)):
+        found = (_SIGN.match(maths[later]) or _POSITIVE_SET.match(maths[later])) if not moods.get(later, "") else None
         names |= set(_declared_names(found.group("names"))) if found else set()
     return names
 
@@ -2190,7 +2231,9 @@ def _declare_sign_words(marked: str, maths: list[str], functions, moods: dict[in
         note = f"{functions[k][1]}: {functions[k][2]} is {kind}"
         sentence = _sentence_of(marked, k)
         before = _sign_snapshot(names, persistent, current)
-        if declares:
+        if declares and not _WORD_SIGNS.get(kind):  # "Let $\sigma$ be a real number. Assume $\sigma > 0$.": the
+            names = [n for n in names if n not in _signed_after(maths, k, moods)]  # later sign stands (read first)
+        if declares and names:
             _apply_sign(names, _WORD_SIGNS.get(kind), note, mood, persistent, current,
                         _sentence_signs(marked, k, maths), bool(_ANEW.search(sentence)))
         _revise_signs(names, _assumption_set(_WORD_SIGNS.get(kind, {})), sentence, mood, note, before,
@@ -3083,6 +3126,9 @@ _LEADING_MARKER = LazyPattern(r"^\s*(?:(?:>\s*)+|(?:[-*+]|\d+[.)]|\(?(?:[ivx]{1,
 _LABEL = LazyPattern(r"^\s*(?P<mark>\*\*|__|\*|_)(?P<label>[^*_⟦\n]{1,60}?)(?P<inside>[.:]?)(?P=mark)"
                     r"(?P<after>\s*(?:\([^()⟦\n]{0,60}\))?\s*[.:]?)\s+")
 _BARE_STATEMENT_LABEL = LazyPattern(r"\s*" + _STATEMENT_WORDS + r"(?:\s+[\w.-]{1,8})?\s*(?:\([^()]{0,60}\))?\s*", re.I)
+_SAYING_EN = LazyPattern(r"\b(?:says?|said|writes?|wrote|argues?|argued|proposes?|proposed|notes?|noted|asks?|asked|"
+                         r"objects?|objected|states?|stated|insists?|insisted|recommends?|recommended|thinks?|thought|"
+                         r"believes?|believed|reviewers?|authors?|paper|papers|book|\[\d)\b", re.I)
 _PLAIN_LABEL = LazyPattern(r"^\s*(?P<label>[A-Z][A-Za-z0-9-]*(?:\s+[A-Za-z0-9-]+){0,2}):\s+(?=\S)")
 _DOCUMENT_PART = (r"(?:section|subsection|chapter|note|notes|post|article|paper|part|derivation|document|notebook|"
                   r"tutorial|page|appendix|lecture|text|blog|write-?up)")
@@ -3108,8 +3154,8 @@ def _statement_part(sentence: str) -> str | None:
             label = _PLAIN_LABEL.match(sentence)  # "Setup: let $\sigma > 0$."
         if label:
             if any(pattern.search(label.group("label")) for pattern in (_NEGATION_EN, _HEDGE_EN, _HYPOTHESIS_EN,
-                                                                        _NOT_A_STATEMENT_EN)):
-                return None
+                                                                        _NOT_A_STATEMENT_EN, _REPORT_EN, _SAYING_EN)):
+                return None  # "The reviewer suggested: let ...", "Kingma writes: ..."
             sentence = sentence[label.end():]
         scoped = _scope_phrase_at_start(sentence)  # "In this section only, ...": its scope ends its hold
         if scoped is not None:
@@ -3170,17 +3216,19 @@ _PLAIN_LEAD_EN = LazyPattern(
     r"in\s+short|on\s+the\s+other\s+hand|by\s+contrast|conversely|instead|in\s+turn|later|now|then|again|"
     r"henceforth|hereafter|from\s+now\s+on|from\s+here\s+on|below|here|in\s+what\s+follows|in\s+the\s+following|"
     r"throughout|also|further|(?:in|within|throughout|for|during)\s+(?:this|the\s+(?:rest|remainder)\s+of\s+(?:this|the))"
-    r"\s+[A-Za-z-]+)\s*\.?\s*", re.I)
-# what makes a clause a report of someone else's text, after the formulas too ("..., according to the reviewer")
-_REPORT_EN = LazyPattern(r"\baccording\b|\breport(?:s|ed)?\b|\bclaim(?:s|ed)?\b|\bcit(?:es|ed)\b|\[\s*\d|"
-                         r"\boriginal\b|\b(?:earlier|previous|old|first|later)\s+(?:version|draft|edition)|"
-                         r"\bretract|\breviewers?\b|\bliterature\b|\bauthors?\b|\bothers\b|\[\^", re.I)
+    r"\s+[A-Za-z-]+|(?:following|as\s+in|as\s+is\s+(?:usual|customary|standard)\s+in|like)\s+[^,⟦]{1,60}|"
+    r"as\s+[^,⟦]{1,40}\s+(?:do|does|did))\s*\.?\s*", re.I)
+# what makes a clause a report of someone else's text, after the formulas too ("..., according to the reviewer");
+# a citation after them ("..., as in [3]", "(see [3])") follows a convention, it reports nothing
+_REPORT_EN = LazyPattern(r"\baccording\b|\breport(?:s|ed)?\b|\bclaim(?:s|ed)?\b|\bsuggest(?:s|ed)?\b|"
+                         r"\b(?:earlier|previous|old|first|later)\s+(?:version|draft|edition)|"
+                         r"\bretract|\breviewers?\b|\[\^", re.I)
 
 
 def _reported(clauses: list[str]) -> bool:
     """Whether a sentence reports rather than declares: a clause before its first formula that is neither
-    declarative nor a plain lead-in ("According to the reviewer", "In [3]"), or any clause without a formula
-    that names a source (``_REPORT_EN``)."""
+    declarative nor a plain lead-in ("According to the reviewer", "In [3]", "In the original paper"), or any
+    clause without a formula that says it reports (``_REPORT_EN``)."""
     first = next((i for i, clause in enumerate(clauses) if _MARKER.search(clause)), len(clauses))
     for index, clause in enumerate(clauses):
         if _MARKER.search(clause) or not clause.strip(" ."):

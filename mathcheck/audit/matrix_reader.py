@@ -2942,11 +2942,16 @@ _INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS 
 # the phrase ends its clause: "the number of data points divided by two" or "the latent dimension scaling factor"
 # is no count
 # the sentence ends (a colon only before what it introduces: a display, a new line), or "and $N$ ..." another subject
-_PHRASE_END = r"(?=\s*(?:[.;)]|:\s*(?:\n|$)|$|\band\s+(?:\$|⟦)))"
+# or a comma, semicolon or parenthesis opens a clause of its own kind ("…, and $d$ the latent dimension", "…, where",
+# "…, which we assume is large", "… (see [3])"), not one that goes on about the number ("…; more precisely, its log")
+_CONTINUATION = (r"(?:and|let|where|which|with|so\s+that|as\s+(?:in|usual|before)|following|see|cf\.|e\.g\.|"
+                 r"for\s+example|respectively|we|then|while|whereas|each|all|both)\b|\$|⟦")
+_PHRASE_END = (r"(?=\s*(?:[.)]|:\s*(?:\n|$)|$|\band\s+(?:\$|⟦|let\b|we\b)|[,;]\s*(?:" + _CONTINUATION + r")|"
+               r"\(\s*(?:see|cf\.|e\.g\.|i\.e\.|as\s+in|following)\b))")
 _NOT_A_COUNT_WORD = (r"(?!(?:divided|times|plus|minus|over|scaled|multiplied|squared|halved|doubled|ratio|fraction|"
                      r"per|between|relative|less|which|that|who|and|or)\b)")
 _COUNT_PHRASE = (r"(?:total\s+)?(?:(?P<count>number|count)\s+of(?P<counted>(?:\s+" + _NOT_A_COUNT_WORD +
-                 r"[A-Za-z-]+){1,4})" + _PHRASE_END + r"|(?:(?:latent|data|input|output|hidden|"
+                 r"[A-Za-z-]+){1,6}?)" + _PHRASE_END + r"|(?:(?:latent|data|input|output|hidden|"
                  r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)(?![-\w])" +
                  _PHRASE_END + ")")
 # "データ数", "潜在変数の次元数", "サンプル数": what a Japanese text counts, the whole phrase ("半分のデータ数", half the
@@ -2957,9 +2962,19 @@ _JA_COUNT = (r"(?:(?:潜在変数|潜在空間|潜在|データ点?|訓練デー
 _JA_COUNT_END = (r"(?=\s*(?:(?:とする|とおく|と置く|とします|である|です|を表す|を表わす|とし)\s*)?"
                  r"(?:。|\.|$|、\s*\$|,\s*\$))")
 _COUNT_SENTENCE = LazyPattern(
-    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for)\s+)?"
+    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for|for)\s+)?"
     r"the\s+" + _COUNT_PHRASE +
-    r"|(?P<ja>(?P<ja_subjects>\$[^$]+\$)\s*は\s*" + r"(?:" + _JA_COUNT + r")" + _JA_COUNT_END + ")", re.I)
+    r"|(?P<ja>(?P<ja_subjects>\$[^$]+\$)\s*[はを]\s*" + r"(?:" + _JA_COUNT + r")" + _JA_COUNT_END + ")", re.I)
+# "Let $N > 0$ be the number of ...", "$N \ge 1$ the number of ...": the subject with the sign it is given
+_SIGNED_SUBJECT = LazyPattern(r"\s*(?:>|\\gt\b|\\geq?\b|≥)\s*[01]\s*$")
+# "Let the number of data points be $N$", "the latent dimension is $d$": the phrase before its name
+_COUNT_SENTENCE_AFTER = LazyPattern(
+    r"\b(?:let\s+)?the\s+" + _COUNT_PHRASE.replace(_PHRASE_END, r"(?=\s+(?:be|is|equals?|is\s+denoted\s+by)\s+\$)") +
+    r"\s+(?:be|is|equals?|is\s+denoted\s+by)\s+(?P<subjects>\$[^$]+\$)(?=\s*(?:[.;,)]|$|\band\b))", re.I)
+# "データ数を $N$ とする", "データ数を $N$ で表す": the Japanese count written before its name
+_COUNT_SENTENCE_JA_AFTER = LazyPattern(
+    r"(?:^|(?<=[。．\n、]))\s*(?P<ja>" + _JA_COUNT + r"\s*(?:を|は)\s*(?P<ja_subjects>\$[^$]+\$)\s*"
+    r"(?:とする|とおく|と置く|とします|で表す|と書く|である|です)\s*(?=。|\.|$|、\s*\$))")
 # what a text counts: a count of these is a positive integer when nothing else qualifies them ("the number of
 # latent dimensions"), a nonnegative one when something does ("the number of mislabelled data points", which may be
 # none); a count of anything else ("the number of standard deviations", "of negative entries") is not read
@@ -3022,7 +3037,13 @@ def neutral_counts(marked: str) -> str:
     def numbers(found: re.Match) -> str:
         pieces = re.split(r"(,\s*and\s+|\s+and\s+|,\s*)", found.group())
         return "".join(piece if index % 2 else " number " for index, piece in enumerate(pieces))
-    return COUNT_WORDS.sub("number", _LISTED_PHRASES.sub(numbers, marked))
+    return _NAMED_PHRASE.sub("number", COUNT_WORDS.sub("number", _LISTED_PHRASES.sub(numbers, marked)))
+
+
+# "and ⟦1⟧ the temperature", "⟦1⟧ for the noise variance": what another name of the declaration is (a phrase right
+# after a name, or after "be", "for" that follows one), whatever its words
+_NAMED_PHRASE = LazyPattern(r"(?:(?<=⟧\s)|(?<=⟧\sfor\s)|(?<=⟧\sbe\s)|(?<=⟧\sis\s))(?:the|a|an|our|its)\s+"
+                            r"[^,.;:⟦⟧()]+?(?=\s*(?:[,.;:)]|\band\b|$))", re.I)
 
 
 def _integer_assumptions(sign: str, kind: str = "", from_zero: bool = False) -> dict:
@@ -3073,7 +3094,8 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
     or hedge; ``counted``: those whose English sentence is a plain declaration once its count words are put aside
     (not "Perhaps $N$ is ...", "Many papers let $N$ be ...", a struck-out or quoted sentence)."""
     found_all = [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose),
-                 *_COUNT_SENTENCE.finditer(prose)]
+                 *_COUNT_SENTENCE.finditer(prose), *_COUNT_SENTENCE_JA_AFTER.finditer(prose),
+                 *_COUNT_SENTENCE_AFTER.finditer(prose)]
     withdrawn = real_redeclarations(prose)
     for found in found_all:
         japanese = "ja" in found.re.groupindex and bool(found.group("ja"))
@@ -3086,7 +3108,7 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
         starts = [found.start(subjects) + m.start() + 1 for m in re.finditer(r"\$[^$]+\$", found.group(subjects))]
         if counted is not None and not all(start in counted for start in starts):
             continue
-        listed = [_names(m) for m in re.findall(r"\$([^$]+)\$", found.group(subjects))]
+        listed = [_names(_SIGNED_SUBJECT.sub("", m)) for m in re.findall(r"\$([^$]+)\$", found.group(subjects))]
         if not listed or not all(listed):
             continue
         if "count" in found.re.groupindex and not japanese:
@@ -3098,7 +3120,7 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
         natural = "natural" in found.group(0).lower()
         assumptions = _integer_assumptions(sign, "natural" if natural else "", context.naturals_from_zero)
         names = [name for names in listed for name in names
-                 if not any(at > found.start() for at in withdrawn.get(name, ()))]  # "From now on $N$ is a real"
+                 if not any(at > found.start() for at in [*withdrawn.get(name, ()), *withdrawn.get("*", ())])]
         _declare_integer_names(names, context, note, assumptions)
     _declare_respective_counts(prose, context, note, counted, withdrawn)
 
@@ -3111,8 +3133,11 @@ _RESPECTIVE = LazyPattern(
     r"(?P<phrases>[^.;$]+?)(?P<end>,?\s*respectively)?\s*(?=[.;]|$)"
     r"|(?:^|(?<=[.;]\s)|(?<=\n))\s*(?P<phrases_first>[^.;$]+?)\s+(?:are|be)\s+"
     r"(?P<subjects_after>\$[^$]+\$(?:\s*(?:,\s*|\s+and\s+|,\s*and\s+)\$[^$]+\$)+)\s*,?\s*respectively\s*(?=[.;]|$)"
-    r"|(?P<ja_subjects>\$[^$]+\$(?:\s*(?:と|、)\s*\$[^$]+\$)+)\s*は\s*それぞれ\s*(?P<ja_phrases>[^。$]+?)\s*"
-    r"(?:とする|とおく|とします|である|です|を表す)\s*(?=。|$)", re.I | re.M)
+    r"|(?P<ja_subjects>\$[^$]+\$(?:\s*(?:と|、)\s*\$[^$]+\$)+)\s*[はを]\s*それぞれ\s*(?P<ja_phrases>[^。$]+?)\s*"
+    r"(?:とする|とおく|とします|である|です|を表す)\s*(?=。|$)"
+    r"|(?:^|(?<=[。．\n]))\s*(?P<ja_phrases_first>[^。$]+?)\s*[をは]\s*それぞれ\s*"
+    r"(?P<ja_subjects_after>\$[^$]+\$(?:\s*(?:と|、)\s*\$[^$]+\$)+)\s*(?:とする|とおく|とします|で表す|と書く)\s*(?=。|$)",
+    re.I | re.M)
 
 
 def _declare_respective_counts(prose: str, context: Context, note: str, counted: set | None,
@@ -3120,10 +3145,11 @@ def _declare_respective_counts(prose: str, context: Context, note: str, counted:
     """Names listed with as many phrases: each name is what its own phrase says (a count only when its phrase is
     a count, so "$d$ and $\\beta$ are the latent dimension and the KL weight" makes d, not β, a count)."""
     for found in _RESPECTIVE.finditer(prose):
-        group = next(g for g in ("subjects", "subjects_after", "ja_subjects") if found.group(g))
-        japanese = group == "ja_subjects"
+        group = next(g for g in ("subjects", "subjects_after", "ja_subjects", "ja_subjects_after") if found.group(g))
+        japanese = group.startswith("ja_")
         subjects = list(re.finditer(r"\$([^$]+)\$", found.group(group)))
-        written = found.group({"subjects": "phrases", "subjects_after": "phrases_first"}.get(group, "ja_phrases"))
+        written = found.group({"subjects": "phrases", "subjects_after": "phrases_first",
+                               "ja_subjects": "ja_phrases"}.get(group, "ja_phrases_first"))
         split = r"と|、" if japanese else r",\s*and\s+|\s+and\s+|,\s*"
         phrases = [p.strip() for p in re.split(split, written) if p.strip()]
         if len(phrases) != len(subjects) or len(subjects) < 2:
@@ -3183,42 +3209,124 @@ def _withdrawals(prose: str):
 # continuous", "$N$ ranges over the positive reals", "Henceforth $N \in \mathbb{R}$", "(Retracted: $N$ is a
 # temperature.)", "以降 $N$ は連続変数とする": a count declared before is withdrawn (dropping it can only leave a step
 # undecided, so any such clause does, however it is phrased or hedged)
-_REAL_WORDS = LazyPattern(r"\b(?:real|reals|real-valued|continuous(?:ly)?|continuum|non-?integer|fractional|"
-                          r"retract(?:ed|ion)?|withdrawn)\b|実数|連続", re.I)
-_REDESCRIBED = LazyPattern(r"^\s*(?:(?:let|we\s+let|now|here|henceforth|instead)\s+)*⟦(?P<k>\d+)⟧\s*(?:is|be|"
-                           r"denotes|stands\s+for|represents|means)\s+(?:now\s+|instead\s+)?(?:a|an|the|any|some)\s+"
-                           r"(?P<rest>.+)$", re.I)
+_REAL_WORDS = LazyPattern(r"\b(?:real|reals|real-valued|continuous(?:ly)?|continuum|non-?integers?|fractional|"
+                          r"fractions?|rationals?|float(?:s|ing)?|floating-point|decimals?|complex|"
+                          r"retract(?:ed|ion)?|withdrawn)\b|実数|連続|有理数|小数", re.I)
+_NOT_REAL = LazyPattern(r"\b(?:not|no|never|nor)\b[^⟦]*$", re.I)  # "$N$ is not a real-valued temperature"
+_NOT_A_COUNT = LazyPattern(r"\b(?:not|no\s+longer|never)\s+(?:an?\s+|the\s+)?(?:integer|whole\s+number|count|natural)", re.I)
+# a name given a new meaning: "$N$ is a temperature", "$N$ becomes the inverse temperature", "we write $N$ for the
+# noise scale", "we overload $N$", "replace $N$ by its square root", "$N$ denotes $\sqrt{N}$"
+_REDESCRIBED = LazyPattern(
+    r"⟦(?P<k>\d+)⟧\s*(?:(?:now|henceforth|instead|again)\s+)*(?:(?:is|be)\s+(?:now\s+|instead\s+)?(?:a|an|the|any|some)\s+|"
+    r"denotes|stands\s+for|represents|becomes|means|refers\s+to|to\s+denote|is\s+used\s+for)"
+    r"|\b(?:write|writes|use|uses|reuse|reuses|take|takes)\s+⟦(?P<for>\d+)⟧\s+(?:for|as|to\s+denote|to\s+mean)\b"
+    r"|\b(?:overload|overloads|redefine|redefines|rename|renames|repurpose|repurposes|recycle|recycles|replace|"
+    r"replaces|substitute|substitutes)\b[^⟦]*⟦(?P<renamed>\d+)⟧"
+    r"|⟦(?P<ja>\d+)⟧\s*[をは]\s*(?:改めて|新たに|今度は)?\s*(?P<ja_rest>[^。、⟦]+?)\s*(?:とする|とおく|と置く|とします|と書く|"
+    r"を表す|と考える|とみなす)", re.I)
 _STILL_A_COUNT = LazyPattern(r"\b(?:number|count|integer|natural|whole|size|dimension|dimensionality|length|depth|"
                              r"index|order|budget|hyper-?parameter|cardinality)\b", re.I)
 _CLAUSE_BREAK = LazyPattern(r"[,;:()（）、。！？]|[.!?](?=\s|$)|\n\s*\n|\band\b(?=\s*⟦)|\bbut\b|\bwhereas\b", re.I)
-_REAL_SET = LazyPattern(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*(?P<set>(?:\\mathbb\s*\{?\s*[RC]\b|ℝ|\\R\b|\\reals\b|"
-                        r"(?:\\left\s*)?[(\[]\s*[^,\]]*,).*)$")
+_REAL_SET = LazyPattern(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*(?P<set>(?:\\mathbb\s*\{?\s*[RCQ]\b|ℝ|ℚ|ℂ|\\R\b|\\Q\b|"
+                        r"\\reals\b|(?:\\left\s*)?[(\[]\s*[^,\]]*,).*)$")
 
 
 def _count_withdrawals(prose: str):
-    """(offset, name, assumptions) for each clause of ``prose`` that makes a name no count (see _REAL_WORDS)."""
+    """(offset, name, assumptions) for each clause of ``prose`` that makes a name no count: it calls the name a
+    real (or rational, a float; see _REAL_WORDS, after the name), puts it in ℝ, ℚ or an interval, denies it is
+    an integer, or gives it a new meaning that is no count (_REDESCRIBED)."""
     maths = list(re.finditer(r"\$([^$]+)\$", prose))
     numbers = iter(range(len(maths)))
     marked = re.sub(r"\$[^$]+\$", lambda m: f"⟦{next(numbers)}⟧", prose)
     starts = [m.start() for m in maths]
-    for clause in _CLAUSE_BREAK.split(marked):
+    for clause, at in _clauses_at(marked, maths):
         numbers = [int(k) for k in re.findall(r"⟦(\d+)⟧", clause)]
-        if not numbers:
-            continue
         words = re.sub(r"⟦\d+⟧", " ", clause)
-        described = _REDESCRIBED.match(clause)
-        redescribed = described is not None and not _STILL_A_COUNT.search(described.group("rest"))
+        if not numbers and not _ALL_SIZES_REAL.search(words):
+            continue
         sign = _withdrawn_sign(words)
+        renamed = set()
+        for found in _REDESCRIBED.finditer(clause):
+            if found.group("ja"):
+                if not re.fullmatch(_JA_COUNT + r"|[^。]*(?:数|整数|自然数)", found.group("ja_rest").strip()):
+                    renamed.add(int(found.group("ja")))  # "以下、$N$ を温度とする"
+            elif not _STILL_A_COUNT.search(clause[found.end():] if found.group("k") else words):
+                renamed |= {int(found.group(g)) for g in ("k", "for", "renamed") if found.group(g)}
+        valued = any(_NON_INTEGER_VALUE.match(maths[k].group(1)) for k in numbers)  # "$N$ varies in $[0.5, 2]$"
+        unbound = _INTEGRALITY_DROPPED.search(words) is not None  # "we relax the integrality of $N$"
         for k in numbers:
             math = maths[k].group(1)
             member = _REAL_SET.match(math)
+            after = re.sub(r"⟦\d+⟧", " ", clause[clause.index(f"⟦{k}⟧"):])
+            real = _REAL_WORDS.search(after)
             if member is not None:
                 for name in _names(member.group("names")) or ():
                     yield starts[k], name, _withdrawn_sign(member.group("set"))
-            elif _REAL_WORDS.search(words) or redescribed and int(described.group("k")) == k:
-                signed = re.fullmatch(r"\s*(.+?)\s*(>|\\gt|\\geq?|≥)\s*0\s*", math)
-                for name in _names(signed.group(1) if signed else math) or ():
-                    yield starts[k], name, sign
+            elif _non_integer_bound(math):
+                yield starts[k], _non_integer_bound(math), {}
+            elif real and not _NOT_REAL.search(after[:real.start()]) or _NOT_A_COUNT.search(after) or \
+                    k in renamed or unbound or valued and not _NON_INTEGER_VALUE.match(math):
+                for name in _mentioned_names(math):
+                    yield starts[k], name, sign if real else {}
+        if not numbers and _ALL_SIZES_REAL.search(words):
+            yield at, "*", sign  # "From now on, all sizes are real": every count
+
+
+# a value no count takes, alone in its formula: an interval, a number that is no integer ("$[0.1, 10]$", "$0.5$")
+_NON_INTEGER_VALUE = LazyPattern(r"^\s*(?:(?:\\left\s*)?[(\[]\s*[^,]+,\s*[^,]+?(?:\\right\s*)?[)\]]|-?\d*\.\d*[1-9]\d*|"
+                                 r"\\[dt]?frac\s*\{\s*\d+\s*\}\s*\{\s*\d+\s*\}|\d+\s*/\s*\d+)\s*$")
+_INTEGRALITY_DROPPED = LazyPattern(
+    r"(?=.*\b(?:integer|integers|integral|integrality|whole\s+numbers?|discrete|discreteness)\b)"
+    r"(?=.*\b(?:relax\w*|drop\w*|need\s+not|needn't|not\s+assume|no\s+longer|not\s+necessarily|remov\w*|lift\w*|"
+    r"abandon\w*|does\s+not\s+have\s+to|do\s+not\s+have\s+to|forget\w*|ignor\w*)\b)", re.I | re.S)
+_ALL_SIZES_REAL = LazyPattern(r"\b(?:all|every|each|any)\s+(?:the\s+)?(?:sizes?|counts?|dimensions?|integers?|"
+                              r"numbers\s+of\s+\w+)\b.*\b(?:real|reals|continuous|non-?integers?|rationals?)\b", re.I)
+_BOUND = LazyPattern(r"^\s*(?:(?P<low>[^<>≤≥]+?)\s*(?:<|\\lt\b|\\leq?\b|≤)\s*)?(?P<name>[A-Za-z](?:_\{?\w+\}?)?)\s*"
+                     r"(?P<relation><|\\lt\b|\\leq?\b|≤|>|\\gt\b|\\geq?\b|≥)\s*(?P<bound>[^<>≤≥]+?)\s*$")
+
+
+def _clauses_at(marked: str, maths: list[re.Match]):
+    """(clause, its offset in the prose) for each clause of the marked prose (formulas written ⟦k⟧)."""
+    shift, last = 0, 0
+    for found in re.finditer(r"(?:(?!" + _CLAUSE_BREAK.pattern + r").)+", marked, re.I | re.S):
+        shift += sum(len(maths[int(k)].group()) - len(f"⟦{k}⟧") for k in re.findall(r"⟦(\d+)⟧", marked[last:found.start()]))
+        last = found.start()
+        yield found.group(), found.start() + shift
+
+
+def _non_integer_bound(math: str) -> str | None:
+    """The name a bound formula makes no count: one bound that is no integer ($N \\le 1/2$, $N > 0.5$), or bounds
+    no integer size meets ($0 < N < 1$). None for any other formula (N ≥ 1, N ≤ 100)."""
+    found = _BOUND.match(math)
+    if found is None:
+        return None
+    numbers = []
+    for written in (found.group("low"), found.group("bound")):
+        if written is None:
+            numbers.append(None)
+            continue
+        plain = re.sub(r"\\[dt]?frac\s*\{([^{}]+)\}\s*\{([^{}]+)\}", r"(\1)/(\2)", written).replace("\\", "")
+        try:
+            value = sp.Rational(sp.sympify(plain, rational=True))
+        except (sp.SympifyError, TypeError, ValueError, SyntaxError):
+            return None
+        numbers.append(value)
+    low, bound = numbers
+    if any(n is not None and not n.is_integer for n in numbers):
+        return found.group("name")
+    upper = found.group("relation") in ("<", "\\lt", "\\le", "\\leq", "≤")
+    if upper and bound is not None and (bound < 1 or bound <= 1 and found.group("relation") in ("<", "\\lt")):
+        return found.group("name")  # N ≤ 0, N < 1: no size
+    return None
+
+
+def _mentioned_names(math: str) -> list[str]:
+    """The names a formula speaks of: itself (``N``, ``N > 0``), or the names inside it (``\\sqrt{N}``)."""
+    signed = re.fullmatch(r"\s*(.+?)\s*(>|\\gt|\\geq?|≥)\s*0\s*", math)
+    names = _names(signed.group(1) if signed else math)
+    if names:
+        return names
+    return list(dict.fromkeys(plain_name(t.text)[0] for t in tokenize(math) if t.kind == "word"))
 
 
 def _withdrawn_sign(words: str) -> dict:
@@ -3254,16 +3362,28 @@ def _signed_later(name: str, maths: list[tuple[int, str]], after: int) -> bool:
                for at, math in maths)
 
 
+def _expanded(withdrawals, context: Context):
+    """The withdrawals with "every count" ("*") written out as each integer the context declares."""
+    for start, name, assumptions, counts_only in withdrawals:
+        if name != "*":
+            yield start, name, assumptions, counts_only
+            continue
+        for declared in [n for n, symbol in context.symbols.items() if symbol.is_integer]:
+            yield start, declared, assumptions, True
+
+
 def redeclare_reals(prose: str, context: Context, note: str = "") -> None:
     """Each name a real redeclaration is about (see _REAL_REDECLARATION) that the context declared a number before
     (a count, a sign) is that real from here on: dropping what was assumed can only leave a step undecided."""
     counts = {}
-    for found in _COUNT_SENTENCE.finditer(prose):
-        for m in re.findall(r"\$([^$]+)\$", found.group("ja_subjects") or found.group("subjects") or ""):
+    for found in [*_COUNT_SENTENCE.finditer(prose), *_COUNT_SENTENCE_JA_AFTER.finditer(prose),
+                  *_COUNT_SENTENCE_AFTER.finditer(prose)]:
+        groups = found.groupdict()
+        for m in re.findall(r"\$([^$]+)\$", groups.get("ja_subjects") or groups.get("subjects") or ""):
             for name in _names(m) or ():
                 counts[name] = max(counts.get(name, -1), found.start())
     maths = [(m.start(), m.group(1)) for m in re.finditer(r"\$([^$]+)\$", prose)]
-    for start, name, assumptions, counts_only in _withdrawals(prose):
+    for start, name, assumptions, counts_only in _expanded(_withdrawals(prose), context):
         declared = context.symbols.get(name)
         if name in context.shapes or counts.get(name, -1) > start or _signed_later(name, maths, start + 1):
             continue
@@ -3274,20 +3394,38 @@ def redeclare_reals(prose: str, context: Context, note: str = "") -> None:
                                    **assumptions)
 
 
-# "(we allow $K = 0$)", "when $K = 0$ the sum is empty", "$N \geq 0$": the prose speaks of the size 0
+# "(we allow $K = 0$)", "when $K = 0$ the sum is empty", "$N \geq 0$", "when $K$ vanishes", "the case where $K$
+# equals zero": the prose speaks of the size 0 (unless it excludes it: "We exclude $K = 0$")
 _SIZE_ZERO = LazyPattern(r"^\s*(?P<name>[^=<>≥]+?)\s*(?:=|\\geq?|≥)\s*0\s*[.,;]?\s*$")
+_NO_ITEMS_ALLOWED = LazyPattern(
+    r"(?=.*\b(?:allow\w*|valid|permit\w*|possible|admissible|may|can|fine|acceptable)\b)(?=.*\b(?:zero|no)\s+"
+    r"(?:[A-Za-z-]+\s+)?(?:" + "|".join(sorted(_COUNTED_NOUNS)) + r"|components?|samples?|points?)\b)", re.I | re.S)
+_ZERO_SIZE_WORDS = LazyPattern(r"\b(?:zero|vanish(?:es|ing)?|empty|none)\b|ゼロ|零", re.I)
+_EXCLUDED = LazyPattern(r"\b(?:exclude[sd]?|excluding|rule[sd]?\s+out|not\s+allowed|disallow\w*|forbid\w*|"
+                        r"never|cannot|can\s*not|impossible|nonzero|non-zero)\b|除", re.I)
 
 
 def allow_zero_sizes(prose: str, context: Context, note: str = "") -> None:
-    """A positive integer that an inline formula of ``prose`` sets to 0 or bounds by 0 from below is a
-    nonnegative integer from here on: whatever the sentence says of that case, 0 is a size the text considers."""
-    for math in re.findall(r"\$([^$]+)\$", prose):
-        found = _SIZE_ZERO.match(math)
-        for name in (_names(found.group("name")) or ()) if found else ():
-            declared = context.symbols.get(name)
-            if declared is not None and declared.is_integer and declared.is_positive:
-                context.declare_symbol(name, note + f" (a nonnegative integer: the text considers ${math.strip()}$)",
-                                       integer=True, nonnegative=True)
+    """A positive integer that a sentence of ``prose`` sets to 0 (a formula K = 0 or K ≥ 0, the words zero,
+    vanishes, empty next to the name) is a nonnegative integer from here on: 0 is a size the text considers."""
+    for sentence in re.split(r"(?<=[.!?。;])\s+|\n\s*\n", prose):
+        if _EXCLUDED.search(re.sub(r"\$[^$]*\$", " ", sentence)):
+            continue
+        if _NO_ITEMS_ALLOWED.search(sentence):  # "We allow no components at all": any count may be 0
+            for name, declared in list(context.symbols.items()):
+                if declared.is_integer and declared.is_positive:
+                    context.declare_symbol(name, note + " (a nonnegative integer: the text allows none)",
+                                           integer=True, nonnegative=True)
+        maths = re.findall(r"\$([^$]+)\$", sentence)
+        named = [(m, _SIZE_ZERO.match(m)) for m in maths]
+        words = _ZERO_SIZE_WORDS.search(re.sub(r"\$[^$]*\$", " ", sentence))
+        for math, found in named:
+            names = _names(found.group("name")) if found else (_names(math) if words else None)
+            for name in names or ():
+                declared = context.symbols.get(name)
+                if declared is not None and declared.is_integer and declared.is_positive:
+                    context.declare_symbol(name, note + f" (a nonnegative integer: the text considers {name} = 0)",
+                                           integer=True, nonnegative=True)
 
 
 # "$I \in \mathbb{R}$", "$I > 0$", "$I \geq 1$", "$I = 2c$": the letter of the identity declared a number

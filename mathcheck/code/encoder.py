@@ -411,7 +411,7 @@ def unread_cut(function: Callable, overrides: Mapping[str, str] | None = None) -
             for value, target in _bindings(tree):
                 if not _derived_from(value, derived, helpers):
                     continue
-                for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                for name in _bound_names(target):
                     derived.add(name)
                     role = role_from_name(name)
                     if name not in taken and (role == "mu" or role in SCALE_ROLES):
@@ -436,51 +436,86 @@ def _bindings(tree: ast.AST):
             yield node.iter, node.target
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
             yield node.context_expr, node.optional_vars
+        elif isinstance(node, ast.Match):
+            yield from ((node.subject, case.pattern) for case in node.cases)
+
+
+def _bound_names(target: ast.AST) -> list[str]:
+    """The names a binding target binds: ``mu, logvar``, ``case (mu, logvar)``, ``case [mu, *rest]``."""
+    return [n.id if isinstance(n, ast.Name) else n.name for n in ast.walk(target)
+            if isinstance(n, ast.Name) or isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name]
 
 
 # the builtins that pass their argument's pieces on: reversed(h.chunk(2, -1)), list(...), map(f, ...), zip(...)
-_PASSING_BUILTINS = frozenset("reversed list tuple iter next sorted map zip enumerate filter".split())
+_PASSING_BUILTINS = frozenset("reversed list tuple iter next sorted map zip enumerate filter getattr".split())
+_PASSING_MODULES = ("functools", "operator", "itertools")  # partial(torch.chunk, h, 2), itemgetter(1, 0)(...)
 
 
-def _local_helpers(function: Callable, tree: ast.AST) -> set[str]:
-    """The names of the functions the file itself writes (a module-level def, a def or lambda inside
-    ``function``): a call of one on the argument builds from the argument, as its body is the file's own."""
-    local = {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    local |= {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda)
-              for target in node.targets if isinstance(target, ast.Name)}
+def _local_helpers(function: Callable, tree: ast.AST) -> dict[str, ast.AST | None]:
+    """The functions the file itself writes, by name (a module-level def; a def or lambda inside ``function``,
+    with its node): a call of one on the argument, or of a local one that uses the argument (a default, a
+    closure), builds from the argument, as its body is the file's own."""
+    local: dict[str, ast.AST | None] = {}
     module = inspect.getmodule(function)
     for name, value in vars(module).items() if module is not None else ():
         if inspect.isfunction(value) and value.__module__ == getattr(function, "__module__", None):
-            local.add(name)
+            local[name] = None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            local[node.name] = node
+            positional = [*node.args.posonlyargs, *node.args.args]
+            defaults = zip(positional[len(positional) - len(node.args.defaults):], node.args.defaults)
+            local.update({arg.arg: default for arg, default in defaults if isinstance(default, ast.Lambda)})
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+            local.update({target.id: node.value for target in node.targets if isinstance(target, ast.Name)})
     return local
 
 
-def _derived_from(node: ast.AST, derived: set[str], helpers: frozenset | set = frozenset()) -> bool:
-    """An expression made from a derived name by indexing, its methods, tuples/lists, comprehensions, the
-    tensor modules' functions, the builtins that pass values on and the file's own helper functions."""
+def _uses(node: ast.AST | None, derived: set[str]) -> bool:
+    """Whether a local function's node mentions a derived name (in a default or its body)."""
+    return node is not None and any(isinstance(n, ast.Name) and n.id in derived for n in ast.walk(node))
+
+
+def _derived_from(node: ast.AST, derived: set[str], helpers: Mapping | None = None) -> bool:
+    """An expression made from a derived name by indexing, its attributes and methods, arithmetic, tuples/lists,
+    comprehensions, the tensor modules' functions, the builtins and functools/operator helpers that pass values
+    on, a lambda called at once and the file's own helper functions."""
+    helpers = helpers or {}
+
     def from_(child: ast.AST) -> bool:
         return _derived_from(child, derived, helpers)
     if isinstance(node, ast.Name):
         return node.id in derived
-    if isinstance(node, (ast.Subscript, ast.Starred)):
+    if isinstance(node, (ast.Subscript, ast.Starred, ast.Attribute)):
         return from_(node.value)
+    if isinstance(node, ast.UnaryOp):
+        return from_(node.operand)
+    if isinstance(node, ast.BinOp):
+        return from_(node.left) or from_(node.right)
+    if isinstance(node, ast.Lambda):
+        return from_(node.body) or any(from_(default) for default in node.args.defaults)
+    if isinstance(node, ast.Call) and not isinstance(node.func, (ast.Name, ast.Attribute)):
+        return from_(node.func) or any(from_(arg) for arg in [*node.args, *(k.value for k in node.keywords)])
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
         return bool(node.elts) and any(from_(element) for element in node.elts)
     if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
         return from_(node.elt) or any(from_(generator.iter) for generator in node.generators)
     if isinstance(node, ast.IfExp):
         return from_(node.body) or from_(node.orelse)
+    arguments = [*node.args, *(k.value for k in node.keywords)] if isinstance(node, ast.Call) else []
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        return (node.func.id in _PASSING_BUILTINS or node.func.id in helpers) and \
-            any(from_(arg) for arg in [*node.args, *(k.value for k in node.keywords)])
+        name = node.func.id
+        if name in helpers and _uses(helpers[name], derived):
+            return True  # split = lambda t=h.flip(-1): ...; split()
+        return (name in _PASSING_BUILTINS or name in helpers) and any(from_(arg) for arg in arguments)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         if from_(node.func.value):
             return True
         root = node.func.value
         while isinstance(root, ast.Attribute):
             root = root.value
-        if isinstance(root, ast.Name) and root.id in _TENSOR_MODULES:
-            return any(from_(arg) for arg in node.args)
+        if isinstance(root, ast.Name) and root.id in (*_TENSOR_MODULES, *_PASSING_MODULES):
+            return any(from_(arg) for arg in arguments)
     return False
 
 
