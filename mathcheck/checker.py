@@ -851,14 +851,21 @@ def _size_verdict(lhs: sp.Expr, step: Step, model: tuple, detail: dict[str, Any]
     """The verdict of a step whose lhs − rhs (normal forms) depends on the sizes alone (d, K, N), decided
     exactly (``size_difference.decide_sizes``): the worlds' few sizes could all be roots of a polynomial, and
     no finite set of sizes proves a difference that is no polynomial. None for any other step."""
-    from mathcheck.size_difference import decide_sizes
+    from mathcheck.size_difference import decide_sizes, size_symbols
+    difference = None
     try:
         with time_limit(DIFFERENCE_SECONDS):
             difference = sp.expand(normal_form(sp.sympify(lhs), step.rules, model)
                                    - normal_form(sp.sympify(step.expr), step.rules, model))
         with time_limit(SIZE_SECONDS):
             verdict = decide_sizes(difference, step.relation) if difference != 0 else None
-    except (SymbolicTimeout, NotImplementedError, ValueError, TypeError, RecursionError, ArithmeticError,
+    except SymbolicTimeout:
+        if difference is None or difference == 0 or size_symbols(difference) is None:
+            return None
+        detail["reason"] = (f"undecided: lhs − rhs depends on the sizes alone, and deciding it at every size took "
+                            f"more than {SIZE_SECONDS:g}s (the numeric worlds draw only a few sizes)")
+        return UNDECIDED, detail
+    except (NotImplementedError, ValueError, TypeError, RecursionError, ArithmeticError,
             AttributeError, sp.PolynomialError):
         return None
     if verdict is None:

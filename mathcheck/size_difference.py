@@ -280,7 +280,7 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
         names = ", ".join(map(str, symbols))
         return SizeVerdict("proved", f"with each size of {names} written 1 + t (t ≥ 0 an integer) the margin is "
                            f"{'positive' if strict else 'nonnegative'} by sympy's sign rules")
-    return _checked(symbols, "the margin", largest, f"{kind} in them")
+    return _checked(symbols, "the margin", largest, f"{kind} in them", inequality=True)
 
 
 def _decided_ratio_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -> SizeVerdict | None:
@@ -395,11 +395,12 @@ def _violated_near_stationary(margin: sp.Expr, symbols: list, strict: bool) -> t
     closed = _summed(sp.sympify(margin))
     if closed.has(sp.Sum, sp.Product) or sp.count_ops(closed) > 60:
         return None
-    if len(symbols) == 1:  # and next to its roots, where a continuous margin turns negative (|d − 77| ≥ 1)
-        for size in _near_roots(closed, symbols[0]):
-            found = _failing(margin, {symbols[0]: size}, strict)
-            if found is not None:
-                return found
+    near = [{symbols[0]: k} for k in _near_roots(closed, symbols[0])] if len(symbols) == 1 else \
+        _near_root_sizes(closed, symbols)  # next to its zeros, where a continuous margin turns negative (|d − 77| ≥ 1)
+    for sizes in near:
+        found = _failing(margin, {s: sizes[s] for s in sorted(sizes, key=str)}, strict)
+        if found is not None:
+            return found
     points = _solved([sp.diff(closed, s) for s in symbols], symbols)
     for point in points[:20]:
         if set(point) != set(symbols) or not all(v.is_number and v.is_real and abs(v) < 10**4 for v in point.values()):
@@ -516,16 +517,32 @@ def _undefined_size(margin: sp.Expr, symbols: list, largest: int) -> dict | None
 def undefined_as_written(sides: tuple, symbols: list) -> tuple[dict, str] | None:
     """(sizes, what) for the first sizes where a side as written has no real value: a divisor that vanishes, a
     logarithm of a number ≤ 0, an even root of a negative one. Normal forms cancel (d² − 4)/(d − 2) to d + 2, so
-    the sides are read before that: a polynomial condition in one size at the integers next to each real root of
-    it (any size), any other at the sizes 1..``MORE_TRIALS``."""
+    the sides are read before that (see :func:`undefined_conditions`)."""
+    return undefined_conditions([(c, what) for c, what in written_conditions(*sides)
+                                 if c.free_symbols and c.free_symbols <= set(symbols)])
+
+
+def written_conditions(*sides) -> list[tuple[sp.Expr, str]]:
+    """(g, what g must be) for each divisor, logarithm's argument and even root's radicand of the sides."""
+    found = []
     for side in sides:
-        for condition, what in _conditions(sp.sympify(side)):
-            if not condition.free_symbols <= set(symbols) or not condition.free_symbols:
-                continue
-            for sizes in _condition_sizes(condition, symbols):
-                value = value_at(condition, sizes)
-                if value is not None and value.is_real and _fails(value, what):
-                    return sizes, f"{what.split(':')[0]} {sp.sstr(condition)} is {sp.sstr(value)} there"
+        found += [c for c in _conditions(sp.sympify(side)) if c not in found]
+    return found
+
+
+def undefined_conditions(conditions: list) -> tuple[dict, str] | None:
+    """The first sizes where a condition (g, what) in the sizes alone fails: a polynomial in one size at the
+    integers next to each of its real roots (any size); any other at the sizes 1..``MORE_TRIALS``, next to the
+    roots sympy's solve finds and where its float values on ``GRID`` come near failing (each confirmed exactly)."""
+    for condition, what in conditions:
+        condition = sp.sympify(condition)
+        symbols = sorted(condition.free_symbols, key=str)
+        if not symbols or not all(isinstance(s, sp.Symbol) and s.is_integer and s.is_positive for s in symbols):
+            continue
+        for sizes in _condition_sizes(condition, symbols):
+            value = value_at(condition, sizes)
+            if value is not None and value.is_real and _fails(value, what):
+                return sizes, f"{what.split(':')[0]} {sp.sstr(condition)} is {sp.sstr(value)} there"
     return None
 
 
@@ -561,9 +578,20 @@ def _condition_sizes(condition: sp.Expr, symbols: list):
                 near |= set(range(int(sp.floor(low)) - 1, int(sp.ceiling(high)) + 2))
         yield from ({used[0]: k} for k in sorted(near) if _allowed(used[0], k))
         return
+    if len(used) > 1 and condition.is_polynomial(*used):
+        yield from _near_root_sizes(condition, used)  # (N − d − 50)² at N = d + 50
     yield from _trial_sizes(used, MORE_TRIALS)
     if len(used) == 1:
         yield from ({used[0]: k} for k in _near_roots(condition, used[0]) if k > MORE_TRIALS)
+    found = _grid_values(condition, used)
+    if found is not None:  # tan(πd/77) at d = 77, (N − d − 50)² at N = d + 50: near 0 in floats, then exactly
+        import numpy as np
+        axes, values = found
+        with np.errstate(all="ignore"):
+            order = np.argsort(np.where(np.isfinite(values), values.real, np.inf))[:8]
+            close = np.argsort(np.where(np.isfinite(values), np.abs(values), np.inf))[:8]
+        for index in [*close, *order]:
+            yield {s: int(axis[index]) for s, axis in zip(used, axes)}
 
 
 def _near_roots(expr: sp.Expr, size: sp.Symbol) -> list[int]:
@@ -576,6 +604,27 @@ def _near_roots(expr: sp.Expr, size: sp.Symbol) -> list[int]:
         if value is not None and value.is_number and value.is_real and abs(value) < 10**6:
             near |= set(range(int(sp.floor(value)) - 1, int(sp.ceiling(value)) + 2))
     return sorted(k for k in near if _allowed(size, k))
+
+
+def _near_root_sizes(expr: sp.Expr, symbols: list) -> list[dict]:
+    """Sizes next to the real zeros of ``expr`` in several sizes: each size solved for in terms of the others
+    (sympy's solve), the others set to 1..3 (N − 3d − 400 = 0 at d = 1, N = 403)."""
+    found: list[dict] = []
+    for size in symbols:
+        others = [s for s in symbols if s is not size]
+        for solution in _solved([expr], [size])[:8]:
+            value = solution.get(size)
+            if value is None:
+                continue
+            for small in itertools.product(range(1, 4), repeat=len(others)):
+                fixed = dict(zip(others, small))
+                at = sp.sympify(value).subs(fixed)
+                if not (at.is_number and at.is_real) or abs(at) > 10**6:
+                    continue
+                for k in range(int(sp.floor(at)) - 1, int(sp.ceiling(at)) + 2):
+                    if _allowed(size, k):
+                        found.append({**fixed, size: k})
+    return found
 
 
 def _solved(equations: list, symbols: list) -> list[dict]:
@@ -674,10 +723,15 @@ def _refuted(sizes: dict, value: sp.Expr, inequality: bool = False) -> SizeVerdi
                        "must be " + ("positive" if value == 0 else "nonnegative"), sizes, value)
 
 
-def _checked(symbols: list, what: str, largest: int, kind: str) -> SizeVerdict:
+def _checked(symbols: list, what: str, largest: int, kind: str, inequality: bool = False) -> SizeVerdict:
     names = ", ".join(map(str, symbols))
+    searched = ""
+    if inequality and len(symbols) in GRID:
+        far = f", at some sizes up to {FAR_SIZES[-1]} in {FAR_DIGITS}-digit arithmetic" if len(symbols) == 1 else ""
+        searched = (f"; searched in floats at the sizes 1..{GRID[len(symbols)]} per size (low values confirmed exactly)"
+                    f"{far} and next to the stationary points and roots sympy finds")
     return SizeVerdict("checked", f"{what} depends on the sizes {names} alone ({kind}): evaluated exactly at "
-                       f"the sizes 1..{largest} only, where it does not fail; larger sizes can")
+                       f"the sizes 1..{largest}{searched}, where it does not fail; other sizes can")
 
 
 def describe(sizes: dict, value: sp.Expr) -> str:

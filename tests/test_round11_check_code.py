@@ -84,3 +84,21 @@ def test_an_annotated_readable_cut_is_checked(tmp_path):
     report = _file_report(tmp_path, "\ndef kl(h):\n    d = h.shape[-1] // 2\n    mu: torch.Tensor = h[..., :d]\n"
                                     "    logvar: torch.Tensor = h[..., d:]\n" + KL)
     assert report.ok and "not checked" not in report.to_text()
+
+
+def test_a_method_of_the_same_class_that_cuts_its_argument_is_named_not_checked(tmp_path):
+    report = _file_report(tmp_path, "\nclass Encoder:\n    def _split(self, t):\n        return t.flip(-1).chunk(2, dim=-1)\n\n"
+                                    "    def kl(self, h):\n        mu, logvar = self._split(h)\n"
+                                    "        return -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())\n")
+    assert not report.ok and "not checked" in report.to_text()
+
+
+def test_a_method_that_runs_layers_is_no_cut_of_the_argument(tmp_path):
+    report = _file_report(tmp_path, "\nclass Model:\n    def encode(self, x):\n        return self.fc1(x), self.fc2(x)\n\n"
+                                    "    def step(self, x):\n        mu, logvar = self.encode(x)\n        return mu\n")
+    assert report.ok and "not checked" not in report.to_text()
+
+
+def test_a_model_passed_as_an_argument_is_no_cut_of_it(tmp_path):
+    report = _file_report(tmp_path, "\ndef log_weights(model, x):\n    mu, logvar = model.encode(x)\n    return mu\n")
+    assert report.ok and "not checked" not in report.to_text()

@@ -372,3 +372,33 @@ def test_a_size_inequality_failing_between_scanned_sizes_is_refuted(prose, formu
     else:
         n, d = (int(reason.split(f"{name} = ")[1].split(",")[0].split()[0]) for name in ("N", "d"))
         assert n - d == 50
+
+
+@pytest.mark.parametrize("formula", [r"\frac{N-d}{N-d} = 1", r"\frac{1}{N - d} \cdot (N-d) = 1",
+                                     r"\frac{1}{(N - d - 50)^2} \ge 0"])
+def test_a_divisor_in_two_sizes_vanishing_somewhere_leaves_the_step_undecided(formula):
+    found, reason = verdict(DIMENSION + " " + COUNT, formula)
+    assert found == UNDECIDED and "no value at" in reason, reason
+
+
+def test_a_removable_zero_of_a_periodic_divisor_is_found():
+    found, reason = verdict(DIMENSION, r"\frac{\tan(\pi d/77)}{\tan(\pi d/77)} = 1")
+    assert found == UNDECIDED and "d = 77" in reason, reason
+
+
+@pytest.mark.parametrize("formula, difference", [
+    (r"(N - 3d - 400)^{2} \ge 1", 400), (r"\left| N - d - 150 \right| \ge 1", 150)])
+def test_a_two_size_margin_failing_on_a_line_past_the_grid_is_refuted(formula, difference):
+    found, reason = verdict(DIMENSION + " " + COUNT, formula)
+    assert found == REFUTED, reason
+
+
+@pytest.mark.parametrize("formula", [r"\left| K \right| \ge 1", r"\left| d + K \right| \ge 2", r"|K - 2| \cdot |K-3| \ge 0"])
+def test_a_declared_count_between_bars_is_a_number(formula):
+    assert _after(DIMENSION + " Let $K$ be the number of mixture components.", formula) == PROVED
+
+
+@pytest.mark.parametrize("withdrawal", ["From now on $N$ is a positive irrational number.",
+                                        "Now put $N := \\sigma^2$ where $\\sigma^2 > 0$ is the noise variance."])
+def test_a_count_assigned_a_non_integer_is_withdrawn(withdrawal):
+    assert _after(f"{COUNT}\n\n{withdrawal}") not in PASSING

@@ -2394,7 +2394,8 @@ class Auditor:
             return self._with_usable_laws(formula, last_readable, item,
                                           self._up_to_constant(formula, last_readable, item, result, prefix, marked,
                                                               chain[0]))
-        return self._claim(formula, last_readable.expr, relation, item, result, prefix)
+        return self._with_defined_sizes(formula, last_readable.expr, item,
+                                        self._claim(formula, last_readable.expr, relation, item, result, prefix))
 
     def _claim(self, formula: Formula, lhs: sp.Expr, relation: str, item: Item, result: StepResult,
                prefix: str = "") -> StepResult:
@@ -2705,6 +2706,32 @@ class Auditor:
             return sorted(optimized, key=sp.default_sort_key)
         return ("in which variables? The prose does not name them (\"independent of $x$\") and neither side is a "
                 "log-density of them")
+
+    def _with_defined_sizes(self, formula: Formula, lhs: sp.Expr | None, item: Item, result: StepResult) -> StepResult:
+        """``result`` undecided where a side as written (before its names are resolved, which cancels (N − d)/(N − d)
+        to 1) has no value at some sizes: its divisors, logarithms' arguments and even roots' radicands, each
+        resolved on its own (``size_difference.undefined_as_written``)."""
+        from mathcheck.size_difference import undefined_conditions, written_conditions
+        if result.verdict not in VERIFIED or not all(isinstance(side, sp.Basic) for side in (lhs, item.expr)):
+            return result
+        conditions = []
+        for condition, what in written_conditions(lhs, item.expr):
+            try:
+                conditions.append((self.names.resolve(condition, formula, [], item.line), what))
+            except (Unparsed, SymbolicTimeout, RecursionError, *_MATH_ERRORS):
+                continue
+        try:
+            with time_limit(DEFAULT_SECONDS):
+                found = undefined_conditions(conditions)
+        except (SymbolicTimeout, RecursionError, *_MATH_ERRORS):
+            return result
+        if found is not None:
+            sizes, why = found
+            shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
+            earlier, result.verdict = result.verdict, UNDECIDED
+            result.reason = (f"undecided: as written, a side has no value at {shown} ({why}), so the step does not "
+                             f"hold at every size (it is {earlier} only for the sides once simplified)")
+        return result
 
     def _with_usable_laws(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
         """``result`` undecided where the step uses a density whose stated law cannot be used

@@ -922,7 +922,8 @@ class MatrixParser(Parser):
             self.read_names.add(value.name)
         if isinstance(value, NameRef) and not value.arguments and value.name in self.new_sizes:
             raise _Learned(value.name, "size")
-        if isinstance(value, NameRef) and not value.arguments and matrix_like(value.name):
+        if isinstance(value, NameRef) and not value.arguments and matrix_like(value.name) and \
+                plain_name(value.name)[0] not in self.context.symbols:  # a declared count K is a number
             self.defaulted.add(plain_name(value.name)[0])
             self.bare = (plain_name(value.name)[0], self.i)
         elif isinstance(value, sp.Symbol):
@@ -3210,7 +3211,7 @@ def _withdrawals(prose: str):
 # temperature.)", "以降 $N$ は連続変数とする": a count declared before is withdrawn (dropping it can only leave a step
 # undecided, so any such clause does, however it is phrased or hedged)
 _REAL_WORDS = LazyPattern(r"\b(?:real|reals|real-valued|continuous(?:ly)?|continuum|non-?integers?|fractional|"
-                          r"fractions?|rationals?|float(?:s|ing)?|floating-point|decimals?|complex|"
+                          r"fractions?|(?:ir)?rationals?|float(?:s|ing)?|floating-point|decimals?|complex|"
                           r"retract(?:ed|ion)?|withdrawn)\b|実数|連続|有理数|小数", re.I)
 _NOT_REAL = LazyPattern(r"\b(?:not|no|never|nor)\b[^⟦]*$", re.I)  # "$N$ is not a real-valued temperature"
 _NOT_A_COUNT = LazyPattern(r"\b(?:not|no\s+longer|never)\s+(?:an?\s+|the\s+)?(?:integer|whole\s+number|count|natural)", re.I)
@@ -3264,6 +3265,9 @@ def _count_withdrawals(prose: str):
                     yield starts[k], name, _withdrawn_sign(member.group("set"))
             elif _non_integer_bound(math):
                 yield starts[k], _non_integer_bound(math), {}
+            elif _ASSIGNED.match(math) and not re.fullmatch(r"\s*\d+\s*", _ASSIGNED.match(math).group("value")):
+                for name in _names(_ASSIGNED.match(math).group("name")) or ():
+                    yield starts[k], name, {}  # "put $N := \sigma^2$": a value that need not be an integer
             elif real and not _NOT_REAL.search(after[:real.start()]) or _NOT_A_COUNT.search(after) or \
                     k in renamed or unbound or valued and not _NON_INTEGER_VALUE.match(math):
                 for name in _mentioned_names(math):
@@ -3283,6 +3287,10 @@ _ALL_SIZES_REAL = LazyPattern(r"\b(?:all|every|each|any)\s+(?:the\s+)?(?:sizes?|
                               r"numbers\s+of\s+\w+)\b.*\b(?:real|reals|continuous|non-?integers?|rationals?)\b", re.I)
 _BOUND = LazyPattern(r"^\s*(?:(?P<low>[^<>≤≥]+?)\s*(?:<|\\lt\b|\\leq?\b|≤)\s*)?(?P<name>[A-Za-z](?:_\{?\w+\}?)?)\s*"
                      r"(?P<relation><|\\lt\b|\\leq?\b|≤|>|\\gt\b|\\geq?\b|≥)\s*(?P<bound>[^<>≤≥]+?)\s*$")
+
+
+_ASSIGNED = LazyPattern(r"^\s*(?P<name>[A-Za-z](?:_\{?\w+\}?)?)\s*(?::=|\\coloneqq|\\triangleq|\\equiv|=)\s*"
+                        r"(?P<value>[^=<>]+?)\s*$")
 
 
 def _clauses_at(marked: str, maths: list[re.Match]):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
@@ -385,6 +386,8 @@ def _keyword(call: ast.Call, words: tuple[str, ...]) -> ast.AST | None:
 
 
 _TENSOR_MODULES = ("torch", "np", "numpy", "jnp", "jax", "tf", "F")
+# an argument that is the model (``model.encode(x)``): what it returns is the network's output, not a cut of it
+_MODEL_NAME = re.compile(r"^(?:model|net|network|encoder|decoder|vae|module|enc|dec|\w+_(?:model|net|encoder))$")
 
 
 def unread_cut(function: Callable, overrides: Mapping[str, str] | None = None) -> str | None:
@@ -397,7 +400,7 @@ def unread_cut(function: Callable, overrides: Mapping[str, str] | None = None) -
         return None
     overrides = overrides or {}
     named = roles_from_names(function)
-    candidates = {p.name for p in parameters(function) if p.name not in overrides
+    candidates = {p.name for p in parameters(function) if p.name not in overrides and not _MODEL_NAME.match(p.name)
                   and p.default is inspect.Parameter.empty and named.get(p.name) not in ("mu", *SCALE_ROLES)}
     tree = syntax_tree(function) if candidates else None
     if tree is None:
@@ -456,10 +459,11 @@ def _local_helpers(function: Callable, tree: ast.AST) -> dict[str, ast.AST | Non
     with its node): a call of one on the argument, or of a local one that uses the argument (a default, a
     closure), builds from the argument, as its body is the file's own."""
     local: dict[str, ast.AST | None] = {}
-    module = inspect.getmodule(function)
+    module = inspect.getmodule(plain_function(function))  # (a method's stand-in: the method's own module)
     for name, value in vars(module).items() if module is not None else ():
-        if inspect.isfunction(value) and value.__module__ == getattr(function, "__module__", None):
+        if inspect.isfunction(value) and value.__module__ == getattr(module, "__name__", None):
             local[name] = None
+    local.update(_cutting_methods(function))
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             local[node.name] = node
@@ -469,6 +473,25 @@ def _local_helpers(function: Callable, tree: ast.AST) -> dict[str, ast.AST | Non
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
             local.update({target.id: node.value for target in node.targets if isinstance(target, ast.Name)})
     return local
+
+
+def _cutting_methods(function: Callable) -> dict[str, None]:
+    """``self.<name>`` for each method of ``function``'s own class that returns something built from its
+    arguments alone (``def _split(self, t): return t.flip(-1).chunk(2, -1)``): a call of it on the argument cuts
+    it. A method that runs layers (``self.fc(h)``) builds from the model, not the argument alone, and is not one."""
+    qualified = getattr(plain_function(function), "__qualname__", "").split(".")
+    module = inspect.getmodule(plain_function(function))
+    owner = getattr(module, qualified[0], None) if len(qualified) == 2 else None
+    found: dict[str, None] = {}
+    for name, method in vars(owner).items() if inspect.isclass(owner) else ():
+        if not inspect.isfunction(method) or method is plain_function(function):
+            continue
+        tree = syntax_tree(method)
+        arguments = {p.name for p in parameters(method)} - {"self", "cls"}
+        if tree is not None and arguments and any(isinstance(n, ast.Return) and n.value is not None and
+                                                  _derived_from(n.value, arguments) for n in ast.walk(tree)):
+            found[f"self.{name}"] = None
+    return found
 
 
 def _uses(node: ast.AST | None, derived: set[str]) -> bool:
@@ -511,6 +534,8 @@ def _derived_from(node: ast.AST, derived: set[str], helpers: Mapping | None = No
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
         if from_(node.func.value):
             return True
+        if isinstance(node.func.value, ast.Name) and f"{node.func.value.id}.{node.func.attr}" in helpers:
+            return any(from_(arg) for arg in arguments)  # self._split(h), a method that cuts its argument
         root = node.func.value
         while isinstance(root, ast.Attribute):
             root = root.value
