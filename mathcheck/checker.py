@@ -255,6 +255,13 @@ def _judge_floats(relation: str, left: Side, right: Side, final: bool) -> Judgem
     return Judgement(HOLDS_NUMERICALLY, margin, tolerance, scale)
 
 
+def _shown_number(value) -> str:
+    """``value`` to 6 digits, or as a power of two where its decimal exponent is too long to write (2^(2^40))."""
+    if mpmath.isfinite(value) and value != 0 and abs(mpmath.mag(value)) > 10**5:
+        return f"{'-' if value < 0 else ''}2^{int(mpmath.mag(value))} (about)"
+    return mpmath.nstr(value, 6)
+
+
 def _judge_enclosures(relation: str, left: Side, right: Side, final: bool) -> Judgement:
     bits = max(left.bits, right.bits)
     with precision(bits):
@@ -264,7 +271,7 @@ def _judge_enclosures(relation: str, left: Side, right: Side, final: bool) -> Ju
     width = high - low
     tight = width <= mpmath.ldexp(scale, -(min(left.bits, right.bits) - 24))
     tolerance, size_scale = float(width), float(scale)
-    shown = f"lhs − rhs = {mpmath.nstr((low + high) / 2, 6)} in interval arithmetic at {bits} bits"
+    shown = f"lhs − rhs = {_shown_number((low + high) / 2)} in interval arithmetic at {bits} bits"
     if relation == "=":
         if low > 0 or high < 0:
             return Judgement(VIOLATED, float(max(low, -high)), tolerance, size_scale, "interval", shown)

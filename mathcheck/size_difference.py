@@ -87,6 +87,8 @@ def value_at(difference: sp.Expr, sizes: dict) -> sp.Expr | None:
     if not all(_allowed(s, v) for s, v in sizes.items()):
         return None
     try:
+        if _too_large(sp.sympify(difference), sizes):
+            return None
         substituted = _ranges_settled(sp.sympify(difference).subs(sizes))
         if _runs_backwards(substituted):
             return None
@@ -96,6 +98,23 @@ def value_at(difference: sp.Expr, sizes: dict) -> sp.Expr | None:
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols or not value.is_number:
         return None
     return value
+
+
+WRITTEN_BITS = 10**6  # an exact power with more bits is not written out (2^{2^N} at N = 40 has 2^40 of them)
+
+
+def _too_large(expr: sp.Expr, sizes: dict) -> bool:
+    """Whether a power of ``expr`` at ``sizes`` is an integer too large to write out: the powers innermost first,
+    so that each exponent evaluated is known to be small."""
+    import math
+    for node in sp.postorder_traversal(expr):
+        if not (isinstance(node, sp.Pow) and node.base.is_number and node.exp.free_symbols & set(sizes)):
+            continue
+        exponent = node.exp.subs(sizes)
+        if exponent.is_number and abs(float(sp.N(exponent, 15))) * max(1.0, math.log2(max(2.0, abs(float(sp.N(node.base, 15)))))) \
+                > WRITTEN_BITS:
+            return True
+    return False
 
 
 def _runs_backwards(expr: sp.Expr) -> bool:
@@ -263,7 +282,7 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
             return decided
     largest, kind = (TRIALS[-1], "a polynomial") if polynomial is not None else (MORE_TRIALS, "no polynomial")
     found = _violated(margin, symbols, largest, strict) or _violated_far(margin, symbols) or \
-        _violated_near_stationary(margin, symbols, strict) or _violated_on_grid(margin, symbols, strict)
+        _violated_on_grid(margin, symbols, strict) or _violated_near_stationary(margin, symbols, strict)
     if found is not None:
         return _refuted(*found, inequality=True)
     undefined = _undefined_size(margin, symbols, largest)
@@ -361,7 +380,12 @@ def _failing(margin: sp.Expr, sizes: dict, strict: bool) -> tuple[dict, sp.Expr]
     value = value_at(margin, sizes)
     if value is None or value.is_real is not True:
         return None
-    slack = 0 if not value.has(sp.Float) else FLOAT_SLACK * _scale(margin, sizes)
+    if not value.has(sp.Float):  # exact: its sign from 60 correct digits (log(1 + e^{-22}) is 2.8·10⁻¹⁰, not 0)
+        if value.is_zero:
+            return (sizes, value) if strict else None
+        shown = sp.N(value, 60)
+        return (sizes, value) if shown.is_number and shown != 0 and shown < 0 else None
+    slack = FLOAT_SLACK * _scale(margin, sizes)
     return (sizes, value) if value < -slack or (strict and abs(value) <= slack) else None
 
 

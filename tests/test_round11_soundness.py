@@ -402,3 +402,77 @@ def test_a_declared_count_between_bars_is_a_number(formula):
                                         "Now put $N := \\sigma^2$ where $\\sigma^2 > 0$ is the noise variance."])
 def test_a_count_assigned_a_non_integer_is_withdrawn(withdrawal):
     assert _after(f"{COUNT}\n\n{withdrawal}") not in PASSING
+
+
+@pytest.mark.parametrize("later", [
+    r"Then the average $\frac{1}{N}\sum_n x_n$ is a real number.",
+    r"Then the average $\bar x$ of the $N$ points is a real number.",
+    "We approximate the sum over $N$ points by a continuous integral.",
+    "The KL weight is annealed from $0.1$ to $1$ over $N$ steps.",
+    "The ratio $d/N$ is a real number in $(0, 1)$.",
+    "We use $N$ Monte Carlo samples of real-valued noise.",
+    r"The number $\log N$ is real.",
+    r"The likelihood of the $N$ points is continuous in $\theta$.",
+    "In this section $N$ denotes the same quantity as before.",
+    "We use a batch size of $B$, where $B$ divides $N$.",
+    r"平均 $\frac{1}{N}\sum_n x_n$ は実数である。",
+])
+def test_a_sentence_about_something_built_from_the_count_keeps_it(later):
+    assert _after(f"{COUNT}\n\n{later}") == PROVED
+
+
+@pytest.mark.parametrize("withdrawal", [
+    "From now on $N$ may take any positive value.",
+    "From now on we let $N$ be arbitrary positive.",
+    "Let $N > 0$ be arbitrary from now on.",
+    "We normalise $N$ by the batch size.",
+    "以下、$N$ は整数とは限らない。",
+    "以下、$N$ は任意の正の値をとる。",
+    "以下では $N$ をデータ数の平方根で置き換える。",
+    "以下では、$N$ は分散を意味する。",
+    "以降、$N$ はノイズの大きさである。",
+])
+def test_a_count_left_any_value_is_withdrawn(withdrawal):
+    assert _after(f"{COUNT}\n\n{withdrawal}") not in PASSING
+
+
+@pytest.mark.parametrize("prose", [
+    "Let $N$ be the size of the training set.",
+    "Let $N$ be the dataset size.",
+    "Suppose we have $N$ data points $x_1, \\dots, x_N$.",
+    "Given a dataset of $N$ samples, we fit a VAE.",
+    "We observe $N$ images.",
+    "学習データの数を $N$ で表す。",
+])
+def test_implicit_counts_declare(prose):
+    assert _after(prose) == PROVED
+
+
+@pytest.mark.parametrize("formula", [r"\log(1 + e^{-N}) > 0", r"\log(1 + 2^{-N}) > 0",
+                                     r"\log\left(1 + \frac{1}{N^{30}}\right) > 0"])
+def test_a_tiny_positive_exact_margin_is_not_a_failure(formula):
+    assert _after(COUNT, formula) in PASSING
+
+
+def test_a_tower_of_powers_ends_in_time():
+    assert _after(COUNT, r"2^{2^{N}} \ge N") in PASSING + (UNDECIDED,)
+
+
+def test_a_thematic_break_ends_an_example():
+    text = ("# T\n\n" + COUNT + "\n\n**Example.** Suppose $N = 1/2$.\n\n---\n\nBack to the main line.\n\n"
+            "$$\\frac{1}{N} \\le 1$$\n")
+    assert step_verdicts(text) == [PROVED]
+
+
+@pytest.mark.parametrize("prose, formula", [
+    ("Let $N$ be the number of data points (for MNIST, $N = 60000$).", r"N \ge 60000"),
+    ("Let $N$ be the number of data points; the case $N = 60000$ is MNIST.", r"N \ge 60000"),
+    ("Let $N$ be the number of data points (in our toy example $N = 3$).", r"N \le 3"),
+    ("Let $K$ be the number of mixture components; the case $K = 1$ is a single Gaussian.", r"\frac{1}{K} \ge 1"),
+])
+def test_an_example_value_is_no_definition(prose, formula):
+    assert _after(prose, formula) not in PASSING
+
+
+def test_a_plain_value_definition_still_defines():
+    assert _after("Let $c = 3$.", r"c + 1 = 4") == PROVED

@@ -396,6 +396,7 @@ def _markdown_statements(prose: str, proof_ends: list[int] = ()) -> list[tuple[i
     marks += [(m.end(), False, m.end(), "") for m in _END_OF_PROOF.finditer(prose)]
     marks += [(m.start(), True, m.end(), m.group("name").lower()) for m in _DETAILS_STATEMENT.finditer(prose)]
     marks += [(m.start(), False, m.end(), "") for m in _DETAILS_END.finditer(prose)]
+    marks += [(m.start(), False, m.end(), "") for m in _THEMATIC_BREAK.finditer(prose)]  # "---": a statement ends
     return _statement_events(marks, "")
 
 
@@ -417,6 +418,7 @@ _TITLED_STATEMENT = LazyPattern(_MARKDOWN_STATEMENT.pattern + r"(?:[ \t]*\([^()\
 # "<details><summary>Proof of Lemma 2</summary> ... </details>": a folded statement, closed with its block
 _DETAILS_STATEMENT = LazyPattern(r"<summary\b[^>]*>\s*(?:<[^>]+>\s*)*" + _STATEMENT_WORDS + r"\b", re.I)
 _DETAILS_END = LazyPattern(r"</details\s*>", re.I)
+_THEMATIC_BREAK = LazyPattern(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$", re.M)
 
 
 _LATEX_END_OF_PROOF = LazyPattern(r"\\(?:qed|qedhere|QED|blacksquare|square|Box)(?![A-Za-z])|\\end\s*\{\s*proof\*?\s*\}")
@@ -2971,7 +2973,8 @@ _DECLARATIVE_WORDS_EN = {
     "network", "standard", "deviation", "variance", "mean", "scalar", "number", "numbers", "constant", "fixed",
     "learned", "independent", "independently", "draw", "drawn", "samples", "sample", "i.i.d.", "iid", "which",
     "such", "as", "in", "has", "have", "write", "writes", "written", "use", "uses", "used", "call", "called",
-    "objective", "bound", "lower", "evidence", "integrates", "to", "respectively"}
+    "objective", "bound", "lower", "evidence", "integrates", "to", "respectively", "observe", "observes", "collect",
+    "collects"}
 _OPENING_EN = LazyPattern(r"^\s*(?:if|when|whenever|provided(?:\s+that)?|with|given|for)\b", re.I)
 _DECLARATIVE_SIGNS_EN = LazyPattern(r"[\s,()]|⟦\d+⟧|[.:]\s*$")  # a remark in parentheses: its words count too
 # the verbs with which a text sets up its objects ("We choose ...", "We pick ...", "Consider ...")
@@ -2995,7 +2998,7 @@ _CJK = LazyPattern(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _NOT_DECLARATIVE_JA = LazyPattern(r"嘘|誤(?!差)|偽|示|証明|思|限ら|または|又は|あるいは|もしくは|か[、。]|か$|か\s*⟦|"
                                  r"[「」『』“”\"/?？()（）]|問|演習|背理|矛盾|たい|べき|ほしい|欲しい|予想|期待|例題|課題|"
                                  r"除|以外|のみ|だけ|限り|範囲|節|章|後述|前述|参照|例えば|たとえば|例として|一例")
-_DECLARATIVE_END_JA = LazyPattern(r"(?:とする|とします|である|です|ます|する|ある|だ|る|とおく|と置く)\s*[。．.:：]?\s*$")
+_DECLARATIVE_END_JA = LazyPattern(r"(?:とする|とします|である|です|ます|する|ある|だ|る|とおく|と置く|で表す|と表す|と書く)\s*[。．.:：]?\s*$")
 
 
 # -- declarations a sentence scopes to its section, paragraph or example ("In this section let $\sigma > 0$.",

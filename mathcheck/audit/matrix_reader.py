@@ -2951,10 +2951,14 @@ _PHRASE_END = (r"(?=\s*(?:[.)]|:\s*(?:\n|$)|$|\band\s+(?:\$|⟦|let\b|we\b)|[,;]
                r"\(\s*(?:see|cf\.|e\.g\.|i\.e\.|as\s+in|following)\b))")
 _NOT_A_COUNT_WORD = (r"(?!(?:divided|times|plus|minus|over|scaled|multiplied|squared|halved|doubled|ratio|fraction|"
                      r"per|between|relative|less|which|that|who|and|or)\b)")
-_COUNT_PHRASE = (r"(?:total\s+)?(?:(?P<count>number|count)\s+of(?P<counted>(?:\s+" + _NOT_A_COUNT_WORD +
+_SET_SIZE = (r"(?P<set_size>(?:training|test|validation|data|batch|minibatch|mini-batch|sample)[\s-]*(?:set|data)?[\s-]*size|"
+             r"dataset[\s-]*size|size\s+of\s+(?:the\s+)?(?:training\s+|test\s+|validation\s+)?(?:data\s*set|dataset|set|"
+             r"batch|minibatch|mini-batch|sample))")
+_COUNT_PHRASE = (r"(?:" + _SET_SIZE + _PHRASE_END + r"|"
+                 r"(?:total\s+)?(?:(?P<count>number|count)\s+of(?P<counted>(?:\s+" + _NOT_A_COUNT_WORD +
                  r"[A-Za-z-]+){1,6}?)" + _PHRASE_END + r"|(?:(?:latent|data|input|output|hidden|"
                  r"observation|code|embedding)\s+)?(?:space\s+)?(?P<dimension>dimension(?:ality)?)(?![-\w])" +
-                 _PHRASE_END + ")")
+                 _PHRASE_END + "))")
 # "データ数", "潜在変数の次元数", "サンプル数": what a Japanese text counts, the whole phrase ("半分のデータ数", half the
 # data count, is none); then the sentence ends or another "$x$ は" clause follows ("…とする、というのは誤り" is none)
 _JA_COUNT = (r"(?:(?:潜在変数|潜在空間|潜在|データ点?|訓練データ|学習データ|サンプル|観測|入力|出力|画像|隠れ層|"
@@ -2987,6 +2991,13 @@ _COUNTED_NOUNS = frozenset(
 _COUNT_MODIFIERS = frozenset(
     "latent data training test validation input output hidden importance monte carlo observed visible mixture "
     "gaussian time the our a in each batch minibatch mini-batch dataset set model network encoder decoder".split())
+# "Suppose we have $N$ data points", "Given a dataset of $N$ samples", "We observe $N$ images": a name used as the
+# numeral of what a text counts
+_COUNT_NUMERAL = LazyPattern(
+    r"\b(?:have|has|had|observe|observes|observed|draw|draws|drew|collect|collects|collected|sample|samples|take|takes|"
+    r"with|of|given|consider|considers|contains?|containing|comprises?|uses?|using)\s+(?P<subjects>\$[^$]+\$)\s+"
+    r"(?:(?:i\.i\.d\.|iid|independent|training|test|observed|data|input|latent|monte\s+carlo|importance)\s+)*"
+    r"(?P<noun>" + "|".join(sorted(_COUNTED_NOUNS)) + r")\b", re.I)
 # "let $n$ be an integer", "a positive integer", "natural number": what a withdrawal and the mood check put aside
 COUNT_WORDS = LazyPattern(r"\b(?:" + _COUNT_PHRASE + r"|" + r"(?:(?:positive|non-?negative)\s+)?(?:integers?|whole\s+numbers?|"
                           r"natural\s+numbers?)\b)", re.I)
@@ -3096,7 +3107,7 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
     (not "Perhaps $N$ is ...", "Many papers let $N$ be ...", a struck-out or quoted sentence)."""
     found_all = [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose),
                  *_COUNT_SENTENCE.finditer(prose), *_COUNT_SENTENCE_JA_AFTER.finditer(prose),
-                 *_COUNT_SENTENCE_AFTER.finditer(prose)]
+                 *_COUNT_SENTENCE_AFTER.finditer(prose), *_COUNT_NUMERAL.finditer(prose)]
     withdrawn = real_redeclarations(prose)
     for found in found_all:
         japanese = "ja" in found.re.groupindex and bool(found.group("ja"))
@@ -3211,8 +3222,15 @@ def _withdrawals(prose: str):
 # temperature.)", "以降 $N$ は連続変数とする": a count declared before is withdrawn (dropping it can only leave a step
 # undecided, so any such clause does, however it is phrased or hedged)
 _REAL_WORDS = LazyPattern(r"\b(?:real|reals|real-valued|continuous(?:ly)?|continuum|non-?integers?|fractional|"
+                          r"arbitrary|values?|"
                           r"fractions?|(?:ir)?rationals?|float(?:s|ing)?|floating-point|decimals?|complex|"
-                          r"retract(?:ed|ion)?|withdrawn)\b|実数|連続|有理数|小数", re.I)
+                          r"retract(?:ed|ion)?|withdrawn)\b|実数|連続|有理数|小数|任意|値をと|とは限らない", re.I)
+# what follows a name the clause speaks of: "$N$ is", "may be", "ranges over", "as" (treat $N$ as), "to be", "は"
+_PREDICATE = LazyPattern(
+    r"\s*(?:(?:now|henceforth|instead|again|from\s+now\s+on|here|below|later|also|then|itself)\s+)*"
+    r"(?:is|are|be|been|becomes?|as|to\s+be|may|can|could|might|will|shall|must|should|ranges?|varies|vary|takes?|"
+    r"lies|lie|belongs?|over|in|between|denotes?|means?|stands|represents?|equals?|ranging|varying|taking|"
+    r"need|needs|does|do|is\s+not|are\s+not)\b|\s*(?:は|を|が|=)", re.I)
 _NOT_REAL = LazyPattern(r"\b(?:not|no|never|nor)\b[^⟦]*$", re.I)  # "$N$ is not a real-valued temperature"
 _NOT_A_COUNT = LazyPattern(r"\b(?:not|no\s+longer|never)\s+(?:an?\s+|the\s+)?(?:integer|whole\s+number|count|natural)", re.I)
 # a name given a new meaning: "$N$ is a temperature", "$N$ becomes the inverse temperature", "we write $N$ for the
@@ -3223,9 +3241,12 @@ _REDESCRIBED = LazyPattern(
     r"|\b(?:write|writes|use|uses|reuse|reuses|take|takes)\s+⟦(?P<for>\d+)⟧\s+(?:for|as|to\s+denote|to\s+mean)\b"
     r"|\b(?:overload|overloads|redefine|redefines|rename|renames|repurpose|repurposes|recycle|recycles|replace|"
     r"replaces|substitute|substitutes)\b[^⟦]*⟦(?P<renamed>\d+)⟧"
+    r"|\b(?:normali[sz]es?|rescales?|divides?|scales?)\s+⟦(?P<scaled>\d+)⟧\s+by\b"
+    r"|⟦(?P<ja_replaced>\d+)⟧\s*を[^。⟦]*?(?:置き換え|置換|で割)"
     r"|⟦(?P<ja>\d+)⟧\s*[をは]\s*(?:改めて|新たに|今度は)?\s*(?P<ja_rest>[^。、⟦]+?)\s*(?:とする|とおく|と置く|とします|と書く|"
-    r"を表す|と考える|とみなす)", re.I)
-_STILL_A_COUNT = LazyPattern(r"\b(?:number|count|integer|natural|whole|size|dimension|dimensionality|length|depth|"
+    r"を表す|と考える|とみなす|を意味する|である|です|を指す)", re.I)
+_STILL_A_COUNT = LazyPattern(r"\b(?:same|before|above|unchanged|previously|number|count|integer|natural|whole|size|"
+                             r"dimension|dimensionality|length|depth|"
                              r"index|order|budget|hyper-?parameter|cardinality)\b", re.I)
 _CLAUSE_BREAK = LazyPattern(r"[,;:()（）、。！？]|[.!?](?=\s|$)|\n\s*\n|\band\b(?=\s*⟦)|\bbut\b|\bwhereas\b", re.I)
 _REAL_SET = LazyPattern(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*(?P<set>(?:\\mathbb\s*\{?\s*[RCQ]\b|ℝ|ℚ|ℂ|\\R\b|\\Q\b|"
@@ -3249,17 +3270,18 @@ def _count_withdrawals(prose: str):
         renamed = set()
         for found in _REDESCRIBED.finditer(clause):
             if found.group("ja"):
-                if not re.fullmatch(_JA_COUNT + r"|[^。]*(?:数|整数|自然数)", found.group("ja_rest").strip()):
+                if not re.fullmatch(_JA_COUNT + r"|[^。]*(?:数|整数|自然数|同じ|前と)", found.group("ja_rest").strip()):
                     renamed.add(int(found.group("ja")))  # "以下、$N$ を温度とする"
-            elif not _STILL_A_COUNT.search(clause[found.end():] if found.group("k") else words):
-                renamed |= {int(found.group(g)) for g in ("k", "for", "renamed") if found.group(g)}
+            elif found.group("scaled") or not _STILL_A_COUNT.search(clause[found.end():] if found.group("k") else words):
+                renamed |= {int(found.group(g)) for g in ("k", "for", "renamed", "scaled", "ja_replaced") if found.group(g)}
         valued = any(_NON_INTEGER_VALUE.match(maths[k].group(1)) for k in numbers)  # "$N$ varies in $[0.5, 2]$"
         unbound = _INTEGRALITY_DROPPED.search(words) is not None  # "we relax the integrality of $N$"
         for k in numbers:
             math = maths[k].group(1)
             member = _REAL_SET.match(math)
             after = re.sub(r"⟦\d+⟧", " ", clause[clause.index(f"⟦{k}⟧"):])
-            real = _REAL_WORDS.search(after)
+            predicated = _PREDICATE.match(after) is not None  # "$N$ is / may be / ranges over ...": said of N
+            real = _REAL_WORDS.search(after) if predicated else None
             if member is not None:
                 for name in _names(member.group("names")) or ():
                     yield starts[k], name, _withdrawn_sign(member.group("set"))
@@ -3268,8 +3290,8 @@ def _count_withdrawals(prose: str):
             elif _ASSIGNED.match(math) and not re.fullmatch(r"\s*\d+\s*", _ASSIGNED.match(math).group("value")):
                 for name in _names(_ASSIGNED.match(math).group("name")) or ():
                     yield starts[k], name, {}  # "put $N := \sigma^2$": a value that need not be an integer
-            elif real and not _NOT_REAL.search(after[:real.start()]) or _NOT_A_COUNT.search(after) or \
-                    k in renamed or unbound or valued and not _NON_INTEGER_VALUE.match(math):
+            elif real and not _NOT_REAL.search(after[:real.start()]) or predicated and _NOT_A_COUNT.search(after) or \
+                    k in renamed or unbound or predicated and valued and not _NON_INTEGER_VALUE.match(math):
                 for name in _mentioned_names(math):
                     yield starts[k], name, sign if real else {}
         if not numbers and _ALL_SIZES_REAL.search(words):
@@ -3329,12 +3351,10 @@ def _non_integer_bound(math: str) -> str | None:
 
 
 def _mentioned_names(math: str) -> list[str]:
-    """The names a formula speaks of: itself (``N``, ``N > 0``), or the names inside it (``\\sqrt{N}``)."""
+    """The names a formula is (``N``, ``N > 0``); none for a formula that only contains one (``1/N``, ``\\log N``:
+    what the clause says of it is not said of N)."""
     signed = re.fullmatch(r"\s*(.+?)\s*(>|\\gt|\\geq?|≥)\s*0\s*", math)
-    names = _names(signed.group(1) if signed else math)
-    if names:
-        return names
-    return list(dict.fromkeys(plain_name(t.text)[0] for t in tokenize(math) if t.kind == "word"))
+    return _names(signed.group(1) if signed else math) or []
 
 
 def _withdrawn_sign(words: str) -> dict:
@@ -3385,7 +3405,7 @@ def redeclare_reals(prose: str, context: Context, note: str = "") -> None:
     (a count, a sign) is that real from here on: dropping what was assumed can only leave a step undecided."""
     counts = {}
     for found in [*_COUNT_SENTENCE.finditer(prose), *_COUNT_SENTENCE_JA_AFTER.finditer(prose),
-                  *_COUNT_SENTENCE_AFTER.finditer(prose)]:
+                  *_COUNT_SENTENCE_AFTER.finditer(prose), *_COUNT_NUMERAL.finditer(prose)]:
         groups = found.groupdict()
         for m in re.findall(r"\$([^$]+)\$", groups.get("ja_subjects") or groups.get("subjects") or ""):
             for name in _names(m) or ():

@@ -69,6 +69,10 @@ _DEFINING_AFTER_JA = LazyPattern(r"^\s*(?:と(?:する|し|おく|置く|おき|
 _HEDGE_JA = LazyPattern(r"場合|なら|とき|時に|れば|たら|仮に|もし")
 
 
+_EXAMPLE_VALUE = LazyPattern(r"\b(?:case|cases|example|examples|instance|toy|e\.g\.|such\s+as|say|like|typically|"
+                             r"usually|often|mnist|cifar|imagenet|experiments?)\b", re.I)
+
+
 def defines_constant(before: str, sign: str, after: str = "") -> bool:
     """Whether the sentence's words before an inline ``NAME SIGN value`` (in Japanese, after it) make it a
     definition: a definition sign other than ``=`` always does; a plain ``=`` only after "let", "set", "where",
@@ -78,6 +82,9 @@ def defines_constant(before: str, sign: str, after: str = "") -> bool:
     if _DEFINING_AFTER_JA.match(after):
         return not _HEDGE_JA.search(before + after)
     clause = re.split(r"[,;:]", before)[-1]
+    if _EXAMPLE_VALUE.search(clause) or before.count("(") > before.count(")") and not _DEFINING_BEFORE.search(
+            before[before.rfind("("):]):
+        return False  # "(for MNIST, $N = 60000$)", "the case $K = 1$ is ...": an example value, no definition
     if _STANDING_AFTER.match(after):  # "$c = 3$ from now on"
         return not _HEDGE_BEFORE.search(clause) and not NEGATION.search(before + " " + after[:40])
     if _DEFINING_BEFORE.search(before) or _DEFINING_BEFORE.search(clause):
