@@ -3142,8 +3142,11 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
 # データ数とする"
 _RESPECTIVE = LazyPattern(
     r"(?P<subjects>\$[^$]+\$(?:\s*(?:,\s*|\s+and\s+|,\s*and\s+)\$[^$]+\$)+)\s*,?\s*(?:is|are|be|denote)\s+"
-    r"(?P<phrases>[^.;$]+?)(?P<end>,?\s*respectively)?\s*(?=[.;]|$)"
-    r"|(?:^|(?<=[.;]\s)|(?<=\n))\s*(?P<phrases_first>[^.;$]+?)\s+(?:are|be)\s+"
+    r"(?P<phrases>[^.;$]+?)(?P<end>,?\s*respectively)?\s*(?=[.;]|$)", re.I)
+# the lists written phrases first, and the Japanese ones: read only where "respectively" or それぞれ is written (a
+# pattern that starts at every position of a long Japanese text is slow)
+_RESPECTIVE_WRITTEN = LazyPattern(
+    r"(?:^|(?<=[.;]\s)|(?<=\n))\s*(?P<phrases_first>[^.;$]+?)\s+(?:are|be)\s+"
     r"(?P<subjects_after>\$[^$]+\$(?:\s*(?:,\s*|\s+and\s+|,\s*and\s+)\$[^$]+\$)+)\s*,?\s*respectively\s*(?=[.;]|$)"
     r"|(?P<ja_subjects>\$[^$]+\$(?:\s*(?:と|、)\s*\$[^$]+\$)+)\s*[はを]\s*それぞれ\s*(?P<ja_phrases>[^。$]+?)\s*"
     r"(?:とする|とおく|とします|である|です|を表す)\s*(?=。|$)"
@@ -3156,14 +3159,16 @@ def _declare_respective_counts(prose: str, context: Context, note: str, counted:
                                withdrawn: dict) -> None:
     """Names listed with as many phrases: each name is what its own phrase says (a count only when its phrase is
     a count, so "$d$ and $\\beta$ are the latent dimension and the KL weight" makes d, not β, a count)."""
-    for found in _RESPECTIVE.finditer(prose):
-        group = next(g for g in ("subjects", "subjects_after", "ja_subjects", "ja_subjects_after") if found.group(g))
+    written = [*_RESPECTIVE_WRITTEN.finditer(prose)] if re.search(r"respectively|それぞれ", prose, re.I) else []
+    for found in [*_RESPECTIVE.finditer(prose), *written]:
+        groups = found.groupdict()
+        group = next(g for g in ("subjects", "subjects_after", "ja_subjects", "ja_subjects_after") if groups.get(g))
         japanese = group.startswith("ja_")
         subjects = list(re.finditer(r"\$([^$]+)\$", found.group(group)))
-        written = found.group({"subjects": "phrases", "subjects_after": "phrases_first",
-                               "ja_subjects": "ja_phrases"}.get(group, "ja_phrases_first"))
+        listed = found.group({"subjects": "phrases", "subjects_after": "phrases_first",
+                              "ja_subjects": "ja_phrases"}.get(group, "ja_phrases_first"))
         split = r"と|、" if japanese else r",\s*and\s+|\s+and\s+|,\s*"
-        phrases = [p.strip() for p in re.split(split, written) if p.strip()]
+        phrases = [p.strip() for p in re.split(split, listed) if p.strip()]
         if len(phrases) != len(subjects) or len(subjects) < 2:
             continue
         starts = [found.start(group) + m.start() + 1 for m in subjects]
@@ -3207,14 +3212,14 @@ def real_redeclarations(prose: str) -> dict[str, list[int]]:
     return found
 
 
-def _withdrawals(prose: str):
+@functools.lru_cache(maxsize=64)
+def _withdrawals(prose: str) -> tuple:
     """(offset, name, assumptions, counts only) for each real redeclaration (_REAL_REDECLARATION, which also takes
-    back a sign) and each clause that speaks of a name as no count (_count_withdrawals, for integers only)."""
-    for m in _REAL_REDECLARATION.finditer(prose):
-        for name, assumptions in _redeclared(m):
-            yield m.start(), name, assumptions, False
-    for start, name, assumptions in _count_withdrawals(prose):
-        yield start, name, assumptions, True
+    back a sign) and each clause that speaks of a name as no count (_count_withdrawals, for integers only); read
+    once per stretch of prose (each context and each reader asks)."""
+    found = [(m.start(), name, assumptions, False) for m in _REAL_REDECLARATION.finditer(prose)
+             for name, assumptions in _redeclared(m)]
+    return tuple(found + [(start, name, assumptions, True) for start, name, assumptions in _count_withdrawals(prose)])
 
 
 # a clause that speaks of a name as a real: "From now on, $N$ may be any real number", "we regard $N$ as
@@ -3275,7 +3280,7 @@ def _count_withdrawals(prose: str):
             elif found.group("scaled") or not _STILL_A_COUNT.search(clause[found.end():] if found.group("k") else words):
                 renamed |= {int(found.group(g)) for g in ("k", "for", "renamed", "scaled", "ja_replaced") if found.group(g)}
         valued = any(_NON_INTEGER_VALUE.match(maths[k].group(1)) for k in numbers)  # "$N$ varies in $[0.5, 2]$"
-        unbound = _INTEGRALITY_DROPPED.search(words) is not None  # "we relax the integrality of $N$"
+        unbound = _INTEGRALITY_DROPPED.match(words) is not None  # "we relax the integrality of $N$"
         for k in numbers:
             math = maths[k].group(1)
             member = _REAL_SET.match(math)
@@ -3439,7 +3444,7 @@ def allow_zero_sizes(prose: str, context: Context, note: str = "") -> None:
     for sentence in re.split(r"(?<=[.!?。;])\s+|\n\s*\n", prose):
         if _EXCLUDED.search(re.sub(r"\$[^$]*\$", " ", sentence)):
             continue
-        if _NO_ITEMS_ALLOWED.search(sentence):  # "We allow no components at all": any count may be 0
+        if _NO_ITEMS_ALLOWED.match(sentence):  # "We allow no components at all": any count may be 0
             for name, declared in list(context.symbols.items()):
                 if declared.is_integer and declared.is_positive:
                     context.declare_symbol(name, note + " (a nonnegative integer: the text allows none)",
