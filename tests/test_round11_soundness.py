@@ -476,3 +476,12 @@ def test_an_example_value_is_no_definition(prose, formula):
 
 def test_a_plain_value_definition_still_defines():
     assert _after("Let $c = 3$.", r"c + 1 = 4") == PROVED
+
+
+@pytest.mark.parametrize("heading", ["### Case $N = 1/2$", "#### Continuous relaxation ($N \\in (0, 1)$)"])
+def test_a_heading_that_makes_the_count_no_count_withdraws_it(heading):
+    assert step_verdicts(f"# T\n\n{COUNT}\n\n{heading}\n\nIn this case\n\n$$\\frac{{1}}{{N}} \\le 1$$\n") != [PROVED]
+
+
+def test_a_plain_heading_keeps_the_count():
+    assert step_verdicts(f"# T\n\n{COUNT}\n\n### The bound for $N$ points\n\n$$\\frac{{1}}{{N}} \\le 1$$\n") == [PROVED]

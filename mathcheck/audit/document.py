@@ -871,6 +871,10 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
         begin, cut, signs, note = heading  # (the prose before it is read without the heading: no recursion)
         persistent, current = _read_prose(document, prose[:begin - base], base, persistent, current)
         for names, assumptions in signs:
+            if assumptions == WITHDRAWN_COUNTS:
+                for target in (persistent, current):
+                    matrix_reader.redeclare_reals(document.text[begin:cut], target, note)
+                continue
             if assumptions == ORDER:  # ## The case $b < a$: the declared orders of a and b no longer hold
                 for target in (persistent, current):
                     _drop_orders(target, set(names), note)
@@ -1359,6 +1363,9 @@ def _set_sign(written: str) -> dict | None:
 _HEADING_LINE = LazyPattern(r"^ {0,3}#{1,6}[ \t][^\n]*$|\\(?:sub)*section\*?\s*\{[^\n]*\}|\\paragraph\*?\s*\{[^\n]*\}", re.M)
 
 
+WITHDRAWN_COUNTS = "withdrawn counts"  # a heading that speaks of a count as no count (see matrix_reader)
+
+
 def _signed_heading(document: Document, base: int, length: int) -> tuple[int, int, list, str] | None:
     """The first heading of the prose at ``base`` that writes signs (``## The case $a < 0$``): (its offset, the
     offset after it, the (names, assumptions) it writes, the note). A heading declares nothing, yet a sign it contradicts (or
@@ -1366,6 +1373,8 @@ def _signed_heading(document: Document, base: int, length: int) -> tuple[int, in
     for heading in _HEADING_LINE.finditer(document.text, base, base + length):
         signs = [found for _, _, _, math in _inline_maths(heading.group())
                  if (found := _sign_of_declaration(math) or _order_names_of(math)) is not None]
+        if any(counts_only for *_, counts_only in matrix_reader.count_withdrawals_in(heading.group())):
+            signs.append(([], WITHDRAWN_COUNTS))  # "### Case $N = 1/2$": no count from here on
         if signs:
             line = document.where(document.line_of(heading.start()))
             return heading.start(), heading.end(), signs, f"{line}: {heading.group().strip()} (a heading)"

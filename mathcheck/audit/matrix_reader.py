@@ -3213,6 +3213,11 @@ def real_redeclarations(prose: str) -> dict[str, list[int]]:
 
 
 @functools.lru_cache(maxsize=64)
+def count_withdrawals_in(text: str) -> tuple:
+    """The withdrawals (see _withdrawals) a piece of text makes: a heading's, for the document layer."""
+    return _withdrawals(text)
+
+
 def _withdrawals(prose: str) -> tuple:
     """(offset, name, assumptions, counts only) for each real redeclaration (_REAL_REDECLARATION, which also takes
     back a sign) and each clause that speaks of a name as no count (_count_withdrawals, for integers only); read
