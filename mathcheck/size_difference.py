@@ -619,24 +619,18 @@ def _condition_sizes(condition: sp.Expr, symbols: list):
 
 
 def _near_roots(expr: sp.Expr, size: sp.Symbol) -> list[int]:
-    """The integers next to each real root of ``expr`` in the size that sympy's solve lists within
-    ``CRITICAL_SECONDS`` (where a continuous expression changes sign, or vanishes); [] when it lists none."""
-    roots = _solved([expr], [size])
-    near: set[int] = set()
-    for root in roots[:40]:
-        value = root.get(size)
-        if value is not None and value.is_number and value.is_real and abs(value) < 10**6:
-            near |= set(range(int(sp.floor(value)) - 1, int(sp.ceiling(value)) + 2))
-    return sorted(k for k in near if _allowed(size, k))
+    """The integers next to each real root of ``expr`` in one size (see :func:`_near_root_sizes`), in order."""
+    return sorted({sizes[size] for sizes in _near_root_sizes(expr, [size], solutions=40)})
 
 
-def _near_root_sizes(expr: sp.Expr, symbols: list) -> list[dict]:
-    """Sizes next to the real zeros of ``expr`` in several sizes: each size solved for in terms of the others
-    (sympy's solve), the others set to 1..3 (N − 3d − 400 = 0 at d = 1, N = 403)."""
+def _near_root_sizes(expr: sp.Expr, symbols: list, solutions: int = 8) -> list[dict]:
+    """Sizes next to the real zeros of ``expr`` (where a continuous expression changes sign, or vanishes): each
+    size solved for in terms of the others (sympy's solve within ``CRITICAL_SECONDS``, its first ``solutions``),
+    the others set to 1..3 (N − 3d − 400 = 0 at d = 1, N = 403); [] when solve lists none."""
     found: list[dict] = []
     for size in symbols:
         others = [s for s in symbols if s is not size]
-        for solution in _solved([expr], [size])[:8]:
+        for solution in _solved([expr], [size])[:solutions]:
             value = solution.get(size)
             if value is None:
                 continue
@@ -675,7 +669,7 @@ def _violated_at_infinity(margin: sp.Expr, size: sp.Symbol) -> SizeVerdict | Non
     (Σ_{k≤d} 1/k ≤ 10 fails from d = 12367; (1 + 1/d)^d ≤ 2.7 from d = 74). None where the limit is not negative."""
     closed = _summed(sp.sympify(margin))
     if closed.has(sp.Sum, sp.Product):
-        return _violated_by_tails(closed, size)
+        return _violated_written_out(closed, size)
     if sp.count_ops(closed) > 80:
         return None
     try:
@@ -699,7 +693,7 @@ PARTIAL_EXPONENTS = range(6, 15)  # sizes 2^6 .. 2^14, where sums sympy cannot c
 PARTIAL_DIGITS = 30
 
 
-def _violated_by_tails(closed: sp.Expr, size: sp.Symbol) -> SizeVerdict | None:
+def _violated_written_out(closed: sp.Expr, size: sp.Symbol) -> SizeVerdict | None:
     """A margin with sums Σ_{k=a}^{size} f(k) (products Π) sympy cannot close, f free of the size: the sums
     written out term by term in ``PARTIAL_DIGITS``-digit mpmath, their running values taken at the powers of two
     up to 2^14; the first clearly negative margin refutes (Σ 1/(k² + 1) ≤ 1.07 at N = 2^8). No series

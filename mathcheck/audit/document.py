@@ -1373,7 +1373,7 @@ def _signed_heading(document: Document, base: int, length: int) -> tuple[int, in
     for heading in _HEADING_LINE.finditer(document.text, base, base + length):
         signs = [found for _, _, _, math in _inline_maths(heading.group())
                  if (found := _sign_of_declaration(math) or _order_names_of(math)) is not None]
-        if any(counts_only for *_, counts_only in matrix_reader.count_withdrawals_in(heading.group())):
+        if any(counts_only for *_, counts_only in matrix_reader.withdrawals(heading.group())):
             signs.append(([], WITHDRAWN_COUNTS))  # "### Case $N = 1/2$": no count from here on
         if signs:
             line = document.where(document.line_of(heading.start()))

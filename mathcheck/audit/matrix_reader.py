@@ -3207,21 +3207,16 @@ def real_redeclarations(prose: str) -> dict[str, list[int]]:
     """The names each real redeclaration or count withdrawal of ``prose`` is about, with the offsets of those
     sentences."""
     found: dict[str, list[int]] = {}
-    for start, name, _, _ in _withdrawals(prose):
+    for start, name, _, _ in withdrawals(prose):
         found.setdefault(name, []).append(start)
     return found
 
 
 @functools.lru_cache(maxsize=64)
-def count_withdrawals_in(text: str) -> tuple:
-    """The withdrawals (see _withdrawals) a piece of text makes: a heading's, for the document layer."""
-    return _withdrawals(text)
-
-
-def _withdrawals(prose: str) -> tuple:
+def withdrawals(prose: str) -> tuple:
     """(offset, name, assumptions, counts only) for each real redeclaration (_REAL_REDECLARATION, which also takes
     back a sign) and each clause that speaks of a name as no count (_count_withdrawals, for integers only); read
-    once per stretch of prose (each context and each reader asks)."""
+    once per stretch of prose (each context and each reader asks, and the document layer for a heading)."""
     found = [(m.start(), name, assumptions, False) for m in _REAL_REDECLARATION.finditer(prose)
              for name, assumptions in _redeclared(m)]
     return tuple(found + [(start, name, assumptions, True) for start, name, assumptions in _count_withdrawals(prose)])
@@ -3421,7 +3416,7 @@ def redeclare_reals(prose: str, context: Context, note: str = "") -> None:
             for name in _names(m) or ():
                 counts[name] = max(counts.get(name, -1), found.start())
     maths = [(m.start(), m.group(1)) for m in re.finditer(r"\$([^$]+)\$", prose)]
-    for start, name, assumptions, counts_only in _expanded(_withdrawals(prose), context):
+    for start, name, assumptions, counts_only in _expanded(withdrawals(prose), context):
         declared = context.symbols.get(name)
         if name in context.shapes or counts.get(name, -1) > start or _signed_later(name, maths, start + 1):
             continue
