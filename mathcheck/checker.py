@@ -831,7 +831,7 @@ def decide(lhs: sp.Expr, step: Step, numeric: NumericResult, model: tuple = (),
 def _undefined_at_a_size(lhs: sp.Expr, step: Step) -> str:
     """Why a step in the sizes alone (d, K, N) does not hold at every size: as written, a side has no value at
     one ("" when none is found, or the step depends on more than sizes)."""
-    from mathcheck.size_difference import undefined_as_written
+    from mathcheck.size_difference import no_value_reason, undefined_as_written
     sides = (sp.sympify(lhs), sp.sympify(step.expr))
     free = set().union(*(side.free_symbols for side in sides))
     if not free or not all(isinstance(s, sp.Symbol) and s.is_integer and s.is_positive for s in free):
@@ -844,11 +844,9 @@ def _undefined_at_a_size(lhs: sp.Expr, step: Step) -> str:
         return ""
     if found is None:
         return ""
-    sizes, why = found
-    shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
     cancelled = " (a cancellation that removes the division holds only where it is defined)" \
-        if why.startswith("the divisor") else ""
-    return f"as written, a side has no value at {shown} ({why}), so the step does not hold at every size{cancelled}"
+        if found[1].startswith("the divisor") else ""
+    return no_value_reason(*found) + cancelled
 
 
 SIZE_SECONDS = 5.0  # the exact evaluation of a size-only difference at sizes 1..40 (a harmonic sum: 0.6 s)

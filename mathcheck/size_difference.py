@@ -546,6 +546,12 @@ def undefined_as_written(sides: tuple, symbols: list) -> tuple[dict, str] | None
                                  if c.free_symbols and c.free_symbols <= set(symbols)])
 
 
+def no_value_reason(sizes: dict, why: str) -> str:
+    """The reason a step that :func:`undefined_as_written` (or :func:`undefined_conditions`) caught gives."""
+    shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
+    return f"as written, a side has no value at {shown} ({why}), so the step does not hold at every size"
+
+
 def written_conditions(*sides) -> list[tuple[sp.Expr, str]]:
     """(g, what g must be) for each divisor, logarithm's argument and even root's radicand of the sides."""
     found = []

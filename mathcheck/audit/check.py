@@ -2711,7 +2711,7 @@ class Auditor:
         """``result`` undecided where a side as written (before its names are resolved, which cancels (N − d)/(N − d)
         to 1) has no value at some sizes: its divisors, logarithms' arguments and even roots' radicands, each
         resolved on its own (``size_difference.undefined_as_written``)."""
-        from mathcheck.size_difference import undefined_conditions, written_conditions
+        from mathcheck.size_difference import no_value_reason, undefined_conditions, written_conditions
         if result.verdict not in VERIFIED or not all(isinstance(side, sp.Basic) for side in (lhs, item.expr)):
             return result
         conditions = []
@@ -2726,11 +2726,8 @@ class Auditor:
         except (SymbolicTimeout, RecursionError, *_MATH_ERRORS):
             return result
         if found is not None:
-            sizes, why = found
-            shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
             earlier, result.verdict = result.verdict, UNDECIDED
-            result.reason = (f"undecided: as written, a side has no value at {shown} ({why}), so the step does not "
-                             f"hold at every size (it is {earlier} only for the sides once simplified)")
+            result.reason = f"undecided: {no_value_reason(*found)} (it is {earlier} only for the sides once simplified)"
         return result
 
     def _with_usable_laws(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
