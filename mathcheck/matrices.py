@@ -1672,15 +1672,23 @@ def matrix_difference(lhs, rhs) -> tuple[sp.Expr | dict, Normalizer]:
     return difference, normalizer
 
 
-def _presumed_invertible(*sides) -> str:
-    """A note naming the matrices whose inverses the step writes: a proof of A⁻¹A = I holds for invertible A,
-    which writing A⁻¹ presumes (the matrix worlds draw invertible ones)."""
+INVERSE_WRITTEN = "inverse written"  # the key of a reader's note (kind, start, end) -> the matrix a step inverts
+
+
+def inverted_matrices(*sides) -> list[str]:
+    """The matrices whose inverses ``sides`` hold, as text, in order."""
     inverted = []
     for side in sides:
         if isinstance(side, sp.Basic):
             for node in sp.preorder_traversal(side):
                 if isinstance(node, sp.Inverse) or (isinstance(node, sp.MatPow) and node.exp.is_negative):
                     inverted.append(sp.sstr(node.arg if isinstance(node, sp.Inverse) else node.base))
+    return list(dict.fromkeys(inverted))
+
+
+def presumed_invertible(inverted: list[str]) -> str:
+    """A note naming the matrices whose inverses the step writes: a proof of A⁻¹A = I holds for invertible A,
+    which writing A⁻¹ presumes (the matrix worlds draw invertible ones)."""
     inverted = list(dict.fromkeys(inverted))
     if not inverted:
         return ""
@@ -1708,7 +1716,7 @@ def prove_matrix(lhs, relation: str, rhs, seconds: float = 5.0):
         return Proof(False, f"matrix normal form could not decide: {type(error).__name__}: {error}"[:300])
     if relation != "=":
         return _prove_matrix_inequality(lhs, relation, rhs, seconds)
-    note = _used_note(normalizer) + _presumed_invertible(lhs, rhs)
+    note = _used_note(normalizer) + presumed_invertible(inverted_matrices(lhs, rhs))
     if isinstance(difference, dict):
         if not difference:
             return Proof(True, "matrix normal forms agree" + note)

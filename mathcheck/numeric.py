@@ -2591,7 +2591,12 @@ def _integer_exponent(exponent: sp.Expr, power) -> int | None:
     low, high = bounds(power)
     if low != high or not mpmath.isint(low):
         return None
+    if abs(low) > MAX_INTEGER_EXPONENT:  # 2^(2^(2^N)): an exact integer of millions of digits, never needed
+        raise Unresolved(f"an integer power whose exponent {mpmath.nstr(low, 5)} is too large to evaluate")
     return int(low)
+
+
+MAX_INTEGER_EXPONENT = 10**6
 
 
 def _exp(argument):

@@ -425,16 +425,23 @@ def _violated_near_stationary(margin: sp.Expr, symbols: list, strict: bool) -> t
         found = _failing(margin, {s: sizes[s] for s in sorted(sizes, key=str)}, strict)
         if found is not None:
             return found
-    points = _solved([sp.diff(closed, s) for s in symbols], symbols)
-    for point in points[:20]:
-        if set(point) != set(symbols) or not all(v.is_number and v.is_real and abs(v) < 10**4 for v in point.values()):
+    for sizes in _near_stationary_sizes(closed, symbols):
+        found = _failing(margin, sizes, strict)
+        if found is not None:
+            return found
+    return None
+
+
+def _near_stationary_sizes(expr: sp.Expr, symbols: list, largest: int = 10**4):
+    """The sizes next to each real stationary point of ``expr`` (its gradient in the sizes, taken as reals, zero;
+    sympy's solve, its first 20 solutions, each coordinate below ``largest``): where a sum of squares vanishes."""
+    for point in _solved([sp.diff(expr, s) for s in symbols], symbols)[:20]:
+        if set(point) != set(symbols) or not all(v.is_number and v.is_real and abs(v) < largest for v in point.values()):
             continue
         near = [sorted({int(sp.floor(point[s])), int(sp.ceiling(point[s]))}) for s in symbols]
         for values in itertools.product(*near):
-            found = _failing(margin, dict(zip(symbols, values)), strict)
-            if found is not None:
-                return found
-    return None
+            if all(_allowed(s, v) for s, v in zip(symbols, values)):
+                yield dict(zip(symbols, values))
 
 
 GRID = {1: 10**4, 2: 100, 3: 20}  # the sizes 1..n per size where a margin is evaluated in floats first
@@ -459,14 +466,17 @@ def _grid_values(expr: sp.Expr, symbols: list):
     axes = [axis.ravel() for axis in axes]
     overflowed = np.flatnonzero(~np.isfinite(values))  # 2^2500 · 2^{N²} / 2^{100N}: where floats overflow, mpmath
     if overflowed.size:
-        evaluate = sp.lambdify(symbols, closed, "mpmath")
+        import time
+        evaluate, began = sp.lambdify(symbols, closed, "mpmath"), time.monotonic()
         for index in overflowed[np.linspace(0, overflowed.size - 1, min(overflowed.size, 2000)).astype(int)]:
+            if time.monotonic() - began > CRITICAL_SECONDS:
+                break  # 2^{2^{2^N}}: each value a power too large to take quickly (those left stay not finite)
             with mpmath.workdps(30):
                 try:
                     value = evaluate(*[mpmath.mpf(int(axis[index])) for axis in axes])
                     values[index] = complex(mpmath.mpf(1) if mpmath.isinf(value) and value > 0 else
                                             value / (1 + abs(value)) * 1e300 if abs(value) > 1e300 else value)
-                except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                except (ValueError, ZeroDivisionError, OverflowError, TypeError, MemoryError):
                     continue
     return axes, values
 
@@ -512,8 +522,8 @@ def _far_value(evaluator, size: int) -> sp.Float | None:
     with mpmath.workdps(FAR_DIGITS):
         try:
             value = evaluate(mpmath.mpf(size))
-        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-            return None
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError, MemoryError):
+            return None  # (MemoryError: mpmath writes out an exponent such as 2^(2^41) as an integer, and cannot)
         if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value):
             return None
         tiny = max(mpmath.mpf(10) ** (-FAR_DIGITS // 2), mpmath.mpf(slack) * (1 + abs(value)))
@@ -548,8 +558,9 @@ def undefined_as_written(sides: tuple, symbols: list) -> tuple[dict, str] | None
 
 def no_value_reason(sizes: dict, why: str) -> str:
     """The reason a step that :func:`undefined_as_written` (or :func:`undefined_conditions`) caught gives."""
-    shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
-    return f"as written, a side has no value at {shown} ({why}), so the step does not hold at every size"
+    if not sizes:  # (see _sign_change)
+        return f"as written, a side may have no value at some size ({why}), so the step is not shown at every size"
+    return f"as written, a side has no value at {_shown_sizes(sizes)} ({why}), so the step does not hold at every size"
 
 
 def written_conditions(*sides) -> list[tuple[sp.Expr, str]]:
@@ -573,6 +584,37 @@ def undefined_conditions(conditions: list) -> tuple[dict, str] | None:
             value = value_at(condition, sizes)
             if value is not None and value.is_real and _fails(value, what):
                 return sizes, f"{what.split(':')[0]} {sp.sstr(condition)} is {sp.sstr(value)} there"
+        if what.endswith("≠ 0") and len(symbols) > 1 and condition.is_polynomial(*symbols):
+            change = _sign_change(condition, symbols)
+            if change is not None:  # N² − 13d² − 1: zero at N = 649, d = 180, off every point looked at
+                return {}, (f"{what.split(':')[0]} {sp.sstr(condition)} changes sign between {_shown_sizes(change[0])} and "
+                            f"{_shown_sizes(change[1])}, so it vanishes on a curve through the sizes, and whether at a "
+                            f"size is not decided")
+    return None
+
+
+def _shown_sizes(sizes: dict) -> str:
+    return ", ".join(f"{s} = {v}" for s, v in sizes.items())
+
+
+def _sign_change(condition: sp.Expr, symbols: list) -> tuple[dict, dict] | None:
+    """Two neighbouring sizes of ``GRID`` where a polynomial in several sizes takes opposite signs (its float
+    values, confirmed exactly), or None."""
+    import numpy as np
+    found = _grid_values(condition, symbols)
+    if found is None:
+        return None
+    axes, values = found
+    shape = (GRID[len(symbols)],) * len(symbols)
+    signs = np.sign(np.where(np.isfinite(values), values.real, 0.0)).reshape(shape)
+    for axis in range(len(symbols)):
+        ahead = np.take(signs, range(1, shape[axis]), axis=axis) * np.take(signs, range(shape[axis] - 1), axis=axis)
+        for index in np.argwhere(ahead < 0)[:4]:
+            first = {s: int(i) + 1 for s, i in zip(symbols, index)}
+            second = {**first, symbols[axis]: first[symbols[axis]] + 1}
+            low, high = value_at(condition, first), value_at(condition, second)
+            if low is not None and high is not None and (low * high).is_negative:
+                return first, second
     return None
 
 
@@ -610,6 +652,7 @@ def _condition_sizes(condition: sp.Expr, symbols: list):
         return
     if len(used) > 1 and condition.is_polynomial(*used):
         yield from _near_root_sizes(condition, used)  # (N − d − 50)² at N = d + 50
+        yield from _near_stationary_sizes(condition, used, 10**6)  # (N − 2d)² + (d − 300)² at N = 600, d = 300
     yield from _trial_sizes(used, MORE_TRIALS)
     if len(used) == 1:
         yield from ({used[0]: k} for k in _near_roots(condition, used[0]) if k > MORE_TRIALS)

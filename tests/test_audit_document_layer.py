@@ -183,7 +183,6 @@ def test_a_plain_declaration_after_a_heading_label_or_discourse_phrase_declares(
     "In this case, let $\\sigma > 0$.",
     "Henceforth $\\sigma > 0$ is not assumed.",
     "## Setup\nIf $\\sigma > 0$ were true, we could go on.",
-    "## The case $\\sigma > 0$\n",
     "- Suppose, for contradiction, that $\\sigma > 0$.",
     "For simplicity, we might let $\\sigma > 0$.",
     "From now on, let $\\sigma > 0$ or $\\sigma < 0$.",

@@ -129,7 +129,6 @@ def test_a_latex_structure_command_before_let_does_not_block_the_declaration(tmp
 
 
 @pytest.mark.parametrize("prose", [
-    "\\section{The case $\\sigma > 0$}\n",  # a heading names a case; it declares nothing
     "We say ``let $\\sigma > 0$'' here.\n",  # TeX quote marks
     "% Let $\\sigma > 0$.\n",  # a comment
     "\\footnote{Let $\\sigma > 0$.}\n",

@@ -18,7 +18,8 @@ def models(draw) -> LinearGaussian:
 
 
 def joint_moment(model: LinearGaussian, power: int) -> float:
-    """∫ z^power p(X, z) dz by adaptive quadrature over the prior's ±12 sd (where all the mass is), with
+    """∫ z^power p(X, z) dz by adaptive quadrature over the prior's ±12 sd and the likelihood's (where all the mass
+    is: the posterior lies between them), with
     break points from the prior's mean to the likelihood's peak (X - bias) / weight, where a narrow
     posterior sits: found from the model's two factors, not from the posterior under test.
 
@@ -26,6 +27,10 @@ def joint_moment(model: LinearGaussian, power: int) -> float:
     tolerance is relative to ∫ |z|^power p(X, z) dz, the size of what cancels."""
     lo, hi = model.prior_mean - 12 * model.prior_std, model.prior_mean + 12 * model.prior_std
     peak = (model.observed - model.bias) / model.weight if model.weight else model.prior_mean
+    if model.weight:  # a likelihood peak far in the prior's tail pulls the posterior there: its ±12 sd too
+        spread, widest = 12 * model.noise / abs(model.weight), 40 * model.prior_std  # (past 40 sd: no mass)
+        lo = max(min(lo, peak - spread), model.prior_mean - widest)
+        hi = min(max(hi, peak + spread), model.prior_mean + widest)
     points = [p for p in np.unique(np.linspace(model.prior_mean, np.clip(peak, lo, hi), 17)) if lo < p < hi]
 
     def moment(integrand, epsabs: float, breaks) -> float:

@@ -44,7 +44,8 @@ from sympy.core.function import AppliedUndef
 from mathcheck.lazy import LazyPattern
 from mathcheck.audit.cache import cached_step
 from mathcheck.audit.dependence import captured_variables, closed_dependence, declared_dependence
-from mathcheck.matrices import MatrixExpectation, MvNormal
+from mathcheck.audit.matrix_reader import LEARNED, shape_text
+from mathcheck.matrices import INVERSE_WRITTEN, MatrixExpectation, MvNormal, presumed_invertible
 from mathcheck.audit.document import ChainItem, Document, Formula, ended_statement
 from mathcheck.audit.families import IndexedFamily, family_of, symbols_by_name
 from mathcheck.audit.prose_definitions import (Condition, covers_the_line, defines_constant, named_sigmoids,
@@ -136,13 +137,14 @@ class Item:
     declaration: str = ""  # a ``~`` step the document layer read as a declaration: what it declares
     variable: str = ""  # ``\\propto_z``: the variable the proportionality is in, as written
     note: str = ""  # the annotation over the relation (``\\overset{+c}{=}``: ``+c``)
+    end: int | None = None  # where it ends in the file
 
 
 def _read_item(document: Document, formula: Formula, item: ChainItem) -> Item:
     segment = item.segment
     start = segment.start if segment else (item.problem.start if item.problem else formula.start)
     read = Item(item.relation, segment.source if segment else "", document.line_of(start), start, formula,
-                declaration=item.declaration, note=item.note)
+                declaration=item.declaration, note=item.note, end=segment.end if segment else None)
     if item.problem is not None:
         read.problem = item.problem
         if not (getattr(item.problem, "not_checked", False) and segment is not None and segment.tokens):
@@ -561,8 +563,10 @@ class Names:
         if definition is None and not arguments and ref.name in self.sizes:
             return self.sizes[ref.name]
         counted = formula.context.declared_symbols().get(ref.name) if definition is None and not arguments else None
-        if counted is not None and counted.is_integer:  # "let $K$ be a positive integer": K is that number
+        if counted is not None:  # "let $K$ be a positive integer", "Assume $K > 0$": K is that number
             return counted
+        if definition is None and not arguments and ref.name in formula.context.bounded:
+            return formula.context.bounded[ref.name]  # "Assume $N \ge 2$": 2 + δ_N
         if definition is None:
             note = f"{_display(ref.name)} is not defined in the document"
             if note not in notes:
@@ -1913,6 +1917,27 @@ def _example_value(name: sp.Expr, item: Item, result: StepResult) -> StepResult:
     return result
 
 
+def _with_presumptions(formula: Formula, sides: tuple[Item, Item], result: StepResult) -> StepResult:
+    """``result`` with what its proof presumes and its reason does not say, where it is verified: that the
+    matrices the step inverts as written are invertible (the reader cancels A⁻¹A to I before any proof sees it),
+    and the shapes of its matrices that no declaration gives but their use here (B of (AB)⁻¹ read as d×d)."""
+    if result.verdict not in VERIFIED:
+        return result
+    written = [name for (kind, *span), name in formula.context.notes.items() if kind == INVERSE_WRITTEN
+               and any(side.end is not None and side.start <= span[0] < side.end for side in sides)]
+    named = re.findall(r"presuming ([^()]*?) invertible", result.reason)
+    result.reason += presumed_invertible([name for name in written
+                                          if not any(name in part.split(", ") for part in named)])
+    used = {m.name for side in sides if isinstance(side.expr, sp.Basic) for m in side.expr.atoms(sp.MatrixSymbol)}
+    guessed = sorted(name for name in used if LEARNED + name in formula.context.shapes)
+    if guessed:
+        shown = ", ".join(f"{name} as {shape_text(formula.context.shapes[LEARNED + name]).strip('()')}"
+                          for name in guessed)
+        result.reason += f" (reading {shown}: {'shapes' if len(guessed) > 1 else 'a shape'} not declared but " \
+                         f"guessed from the use here)"
+    return result
+
+
 class Auditor:
     def __init__(self, document: Document, seed: int = 0, examples: int | None = None):
         self.document, self.seed = document, seed
@@ -2394,8 +2419,9 @@ class Auditor:
             return self._with_usable_laws(formula, last_readable, item,
                                           self._up_to_constant(formula, last_readable, item, result, prefix, marked,
                                                               chain[0]))
-        return self._with_defined_sizes(formula, last_readable.expr, item,
-                                        self._claim(formula, last_readable.expr, relation, item, result, prefix))
+        result = self._with_defined_sizes(formula, last_readable.expr, item,
+                                          self._claim(formula, last_readable.expr, relation, item, result, prefix))
+        return _with_presumptions(formula, (last_readable, item), result)
 
     def _claim(self, formula: Formula, lhs: sp.Expr, relation: str, item: Item, result: StepResult,
                prefix: str = "") -> StepResult:

@@ -220,7 +220,7 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
     proof_ends = _display_proof_ends(text, regions)  # "$$ ... \qquad \blacksquare $$" ends a proof too
     events = sorted(_latex_statements(text, expanded.groups) +
                     _latex_paragraph_statements(document.prose, masked, proof_ends)) \
-        if source.dialect == LATEX else _markdown_statements(document.prose, proof_ends)
+        if source.dialect == LATEX else _markdown_statements(document.prose, proof_ends, _quote_marks(text, regions))
     events = scoped_declaration_events(document.prose, source.dialect, regions, events)  # "In this section, ..."
     scopes = _StatementScopes(text, events, document.statements)
     cursor = 0
@@ -315,7 +315,8 @@ def _note_prose_densities(document: Document, math: str, context: Context) -> No
 # environments whose assumptions end with them ("\begin{lemma} Let $t > 0$ ... \end{lemma}"), short names included
 STATEMENT_ENVIRONMENTS = {"theorem", "thm", "lemma", "lem", "proposition", "prop", "corollary", "cor", "claim",
                           "conjecture", "example", "examples", "ex", "exa", "exmp", "remark", "rem", "remarks",
-                          "exercise", "problem", "question", "proof", "sketch", "case", "observation", "fact"}
+                          "exercise", "problem", "question", "proof", "sketch", "case", "observation", "fact",
+                          "quote", "quotation", "displayquote"}  # a quotation: another text's words
 # what such an environment's end gives back: the assumptions, not the names the text has used so far
 SCOPED_FIELDS = ("symbols", "bounded", "index_ranges", "laws", "densities", "curvature", "definite", "symmetric",
                  "notes", "normal_scale", "reparametrizations", "datasets", "data_points", "vector_densities", "points")
@@ -383,11 +384,13 @@ def _new_theorems(text: str) -> set[str]:
             if re.match(_STATEMENT_WORDS + r"\b", m.group("title").strip(), re.I)}
 
 
-def _markdown_statements(prose: str, proof_ends: list[int] = ()) -> list[tuple[int, bool, int, bool, str]]:
+def _markdown_statements(prose: str, proof_ends: list[int] = (),
+                         quotes: list[tuple[int, bool, int, str]] = ()) -> list[tuple[int, bool, int, bool, str]]:
     """The statements of Markdown prose as _latex_statements gives them: one opens at a paragraph that starts
     with a statement label (``**Lemma 1.**``, ``Example:``) and ends at the next such label or heading, at ∎
-    (or （証明終）, 以上 alone), or at the end of a display that ends with ∎ (``proof_ends``)."""
-    marks = _label_marks(prose) + [(at, False, at, "") for at in proof_ends]
+    (or （証明終）, 以上 alone), or at the end of a display that ends with ∎ (``proof_ends``); a block quote
+    (``quotes``, see _quote_marks) is one too."""
+    marks = _label_marks(prose) + [(at, False, at, "") for at in proof_ends] + list(quotes)
     marks += [(m.start(), m.group("which") == "begin", m.end(), m.group("name").lower())
               for m in _MARKDOWN_ENVIRONMENT.finditer(prose) if m.group("name").lower() in STATEMENT_ENVIRONMENTS]
     labelled = {m.start(): m for m in _STATEMENT_HEADING.finditer(prose)}
@@ -398,6 +401,34 @@ def _markdown_statements(prose: str, proof_ends: list[int] = ()) -> list[tuple[i
     marks += [(m.start(), False, m.end(), "") for m in _DETAILS_END.finditer(prose)]
     marks += [(m.start(), False, m.end(), "") for m in _THEMATIC_BREAK.finditer(prose)]  # "---": a statement ends
     return _statement_events(marks, "")
+
+
+_QUOTE_LINE = LazyPattern(r" {0,3}>")
+_QUOTE_INTERRUPTION = LazyPattern(r" {0,3}(?:#{1,6}(?:[ \t]|$)|```|~~~|(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$)")
+_HTML_QUOTE = LazyPattern(r"<(?P<close>/)?blockquote\b[^>]*>", re.I)
+
+
+def _quote_marks(text: str, regions: list) -> list[tuple[int, bool, int, str]]:
+    """The marks of _markdown_statements for the block quotes of Markdown ``text`` (``> ...`` lines, lazy
+    continuation lines, ``<blockquote>``): a quote is another text's words, or set apart from the author's own,
+    so what it declares holds inside it only (a statement that opens inside it ends with it)."""
+    code = [(start, end) for kind, start, end, _, _ in regions if kind == "code"]
+    marks, opened, offset = [], None, 0
+    for line in text.splitlines(keepends=True):
+        in_code = any(start <= offset < end for start, end in code)
+        if _QUOTE_LINE.match(line) and not (in_code and opened is None):
+            if opened is None:
+                opened = offset
+                marks.append((offset, True, offset, "quote"))
+        elif opened is not None and (not line.strip() or _QUOTE_INTERRUPTION.match(line)) and not in_code:
+            marks.append((offset, False, offset, ""))
+            opened = None
+        offset += len(line)
+    if opened is not None:
+        marks.append((offset, False, offset, ""))
+    for m in _HTML_QUOTE.finditer(text):
+        marks.append((m.start(), False, m.end(), "") if m.group("close") else (m.start(), True, m.end(), "quote"))
+    return marks
 
 
 def _labels_set_apart(marked: str) -> str:
@@ -871,6 +902,10 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
         begin, cut, signs, note = heading  # (the prose before it is read without the heading: no recursion)
         persistent, current = _read_prose(document, prose[:begin - base], base, persistent, current)
         for names, assumptions in signs:
+            if assumptions == CASE:
+                stated = "Hence " + " and ".join(f"${math}$" for math in names) + "."  # within the signs above
+                persistent, current = _read_declarations(document, stated, begin, persistent, current)
+                continue
             if assumptions == WITHDRAWN_COUNTS:
                 for target in (persistent, current):
                     matrix_reader.redeclare_reals(document.text[begin:cut], target, note)
@@ -1236,6 +1271,8 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
     note = f"{line}: {math.strip()}" + (f" ({mood}: for the next formula only)" if mood else "")
     for target in ((current,) if mood else (persistent, current)):
         for name in names:
+            if name[:1].isupper() and name in target.shapes:
+                continue  # "$A > 0$" of a matrix A: no sign of a number
             if bound == 0:
                 target.declare_symbol(name, note, **({"positive": True} if strict else {"nonnegative": True}))
             else:  # β ≥ 1: β reads as 1 + δ with δ ≥ 0 (sympy has no assumption β ≥ 1)
@@ -1371,14 +1408,34 @@ def _signed_heading(document: Document, base: int, length: int) -> tuple[int, in
     offset after it, the (names, assumptions) it writes, the note). A heading declares nothing, yet a sign it contradicts (or
     "any real") no longer holds after it (see _apply_sign)."""
     for heading in _HEADING_LINE.finditer(document.text, base, base + length):
-        signs = [found for _, _, _, math in _inline_maths(heading.group())
-                 if (found := _sign_of_declaration(math) or _order_names_of(math)) is not None]
-        if any(counts_only for *_, counts_only in matrix_reader.withdrawals(heading.group())):
-            signs.append(([], WITHDRAWN_COUNTS))  # "### Case $N = 1/2$": no count from here on
+        signs = _heading_signs(heading.group())
         if signs:
             line = document.where(document.line_of(heading.start()))
             return heading.start(), heading.end(), signs, f"{line}: {heading.group().strip()} (a heading)"
     return None
+
+
+def _heading_signs(heading: str) -> list:
+    """The (names, assumptions) a heading writes: the signs and orders of its formulas, WITHDRAWN_COUNTS where it
+    speaks of a count as no count ("### Case $N = 1/2$"). They hold until its section ends (see
+    scoped_declaration_events)."""
+    maths = [math for _, _, _, math in _inline_maths(heading)]
+    signs = [found for math in maths if (found := _sign_of_declaration(math) or _order_names_of(math)) is not None]
+    if any(counts_only for *_, counts_only in matrix_reader.withdrawals(heading)):
+        signs.append(([], WITHDRAWN_COUNTS))
+    if maths and _CASE_HEADING.match(heading) and not _NOT_A_CASE.search(re.sub(r"\$[^$]*\$", " ", heading)):
+        signs.append((maths, CASE))
+    return signs
+
+
+CASE = "a case"  # "### Case $N \ge 2$": what the heading's formulas state is assumed in its section
+_NOT_A_CASE = LazyPattern(r"\b(?:not|no|never|fails?|failing|wrong|false|impossible|cannot|can't|excluded|"
+                          r"contradiction|counterexample)\b|\?|ない|誤り", re.I)
+_CASE_HEADING = LazyPattern(r"^\s*(?:#{1,6}[ \t]+|\\(?:sub)*section\*?\s*\{|\\paragraph\*?\s*\{)\s*(?:\*\*|\*|__|_)?\s*"
+                            r"(?:(?:\d+(?:\.\d+)*|[IVX]+|[A-Z])[.):]?\s+)?"
+                            r"(?:(?:the\s+)?cases?(?:\s+\d+|\s+[A-Z]\b|\s+[IVX]+\b)?\s*[:.(—–-]?\s*(?:where|when|of|with)?|"
+                            r"when|whenever|if|for|assume|assuming|suppose|under)\b"
+                            r"|^[^\n]*\$[^$]+\$\s*の\s*(?:場合|とき)", re.I)
 
 
 _GENERAL_MATRIX_EN = r"(?:arbitrary|general|generic|unstructured|unconstrained|unrestricted|any)"
@@ -1456,8 +1513,12 @@ def _signed_after(maths: list[str], number: int, moods: dict[int, str]) -> set[s
     """The names whose sign a plain declaration after ⟦number⟧ of the same prose states (``Assume $\\sigma > 0$``)."""
     names: set[str] = set()
     for later in range(number + 1, len(maths)):
-        found = (_SIGN.match(maths[later]) or _POSITIVE_SET.match(maths[later])) if not moods.get(later, "") else None
+        if moods.get(later, ""):
+            continue
+        found = _SIGN.match(maths[later]) or _POSITIVE_SET.match(maths[later])
         names |= set(_declared_names(found.group("names"))) if found else set()
+        signed = _sign_of_declaration(maths[later]) if found is None else None  # "Assume $a < 0$" too
+        names |= set(signed[0]) if signed is not None and signed[1] is not None else set()
     return names
 
 
@@ -2339,6 +2400,8 @@ def _signed_names(found: re.Match) -> tuple[list[str], sp.Expr, bool] | None:
             symbol = parse_expression(part, Context(own_constants={"e", "pi"}))  # e, \pi: names where owned
         except Unparsed:
             return None
+        if isinstance(symbol, NameRef) and not symbol.arguments:
+            symbol = sp.Symbol(symbol.name)  # "Assume $N > 2$": a capital is a name too
         if not isinstance(symbol, sp.Symbol):
             return None
         names.append(symbol.name)
@@ -3126,6 +3189,10 @@ def scoped_declaration_events(prose: str, dialect: str, regions: list,
         if end is not None:  # (the close is no statement: at a heading it comes before the statements' closes;
             # the opening comes before the example statement _label_marks opens at the same place)
             added += [(at, True, -1, True, scope), (end, False, end, False, scope)]
+    for heading in _HEADING_LINE.finditer(prose):  # "## The case $a < 0$": the signs it writes, in its section only
+        end = _section_end(headings, heading.start() + 1)
+        if end is not None and not _statement_open_at(events, heading.start()) and _heading_signs(heading.group()):
+            added += [(heading.start(), True, -1, True, SECTION_SCOPE), (end, False, end, False, SECTION_SCOPE)]
     return sorted(events + added)
 
 
@@ -3308,10 +3375,16 @@ def _without_roles(part: str) -> str:
     return _ROLE_NAMING_EN.sub(plain, part)
 
 
+# "(see [3])", "(cf. Bishop, 2006)", "(following [3])", "(e.g. 60000 for MNIST)": a pointer or an example to where the convention comes from, no clause of
+# the sentence ("In [3], let ..." reports, see _reported)
+_POINTER_EN = LazyPattern(r"\(\s*(?:see(?:\s+also)?|cf\.?|e\.g\.,?(?![^()]*\d\s*[./]\s*\d)|following|as\s+in)\s+"
+                          r"[^()⟦]{1,80}\)", re.I)  # (an example of a value no count takes is not put aside)
+
+
 def _declarative(part: str) -> bool:
     """Whether ``part`` is made of declarative words alone (and formulas, commas, a final period) and does not
     open as a question."""
-    part = _without_roles(_FOR_ALL_EN.sub(" ", part))  # "$\sigma_j > 0$ for all j", "$t > 0$ be the step size"
+    part = _without_roles(_FOR_ALL_EN.sub(" ", _POINTER_EN.sub(" ", part)))  # "$\sigma_j > 0$ for all j"
     words = re.findall(r"[^\s,⟦⟧]+", _MARKER.sub(" ", _DECLARATIVE_SIGNS_EN.sub(" ", part)))
     if any(word.lower() not in _DECLARATIVE_WORDS_EN for word in words):
         return False
@@ -3644,6 +3717,9 @@ def _read_formula(document: Document, index: int, start: int, end: int, inner_st
         builder.pending = []
     formula.chains = builder.chains
     _apply_side_conditions(document, formula, builder.side_conditions)
+    for written in builder.unsized:
+        matrix_reader.redeclare_reals(written, formula.context,
+                                      f"{document.where(document.line_of(formula.start))}: a condition of the step, {written}")
     formula.last_item = builder.last[-1] if builder.last else None
     segments = [item.segment.tokens for chain in formula.chains for item in chain if item.segment is not None]
     matrix_reader.learn_formula(segments, text, formula.context)  # x^T: x is a vector on every side
@@ -3834,6 +3910,7 @@ class _ChainBuilder:
         self.last: list[ChainItem] | None = None
         self.pending: list[list[ChainItem]] = []  # chains read from the math in a text, placed after its row
         self.side_conditions: list[tuple[list[ChainItem], str, int]] = []  # (its report, a sign condition, start)
+        self.unsized: list[str] = []  # the conditions that make a count no count (``\text{for } N = 1/2``)
         self.row_conditions = 0  # how many side conditions the rows before this one gave
 
     def row(self, row: str, base: int) -> None:
@@ -3935,6 +4012,9 @@ class _ChainBuilder:
         start = next((i.segment.start for i in items if i.segment), 0)
         end = max((i.segment.end for i in items if i.segment), default=start)
         written = self.document.written_span(start, end).strip()
+        unsized = any(counts_only for *_, counts_only in matrix_reader.withdrawals(f"${written}$"))
+        if unsized:
+            self.unsized.append(f"${written}$")  # the step is about values no count takes: its counts are reals
         if condition != CONDITION:  # except for, unless, but not for: never assumed
             self._drop_alternatives(condition)
             self.pending.append([ChainItem(None, None, Unparsed(
@@ -3942,8 +4022,9 @@ class _ChainBuilder:
                 f"when, where, with, provided, given, assuming is): the step before it is checked without it",
                 written, start, end))])
             return
+        how = "with the counts it names read as reals" if unsized else "without it"
         self.pending.append([ChainItem(None, None, Unparsed(
-            f"a condition (`{written}`) is not used by the checker: the step before it is checked without it",
+            f"a condition (`{written}`) is not used by the checker: the step before it is checked {how}",
             written, start, end))])
         if sign is not None:
             self.side_conditions.append((self.pending[-1], sign, start))

@@ -129,6 +129,7 @@ FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
 FUNCTIONS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
              "cot": sp.cot, "sec": sp.sec, "csc": sp.csc, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
              "coth": sp.coth, "arctan": sp.atan}
+SPECIAL_FUNCTIONS = {"Gamma": sp.gamma}  # \Gamma(x) right before its argument: the gamma function (a name otherwise)
 ACCENTS = {"hat": "hat", "widehat": "hat", "tilde": "tilde", "widetilde": "tilde", "bar": "bar",
            "overline": "bar", "dot": "dot", "ddot": "ddot", "vec": "vec", "check": "check", "breve": "breve",
            "acute": "acute", "grave": "grave", "mathring": "mathring"}
@@ -282,10 +283,15 @@ class Context:
         self._rename_in_declarations(name, symbol)
         return symbol
 
-    def declare_bound(self, name: str, bound: sp.Expr, strict: bool, note: str = "") -> sp.Expr:
+    def declare_bound(self, name: str, bound: sp.Expr, strict: bool, note: str = "", integer: bool = False) -> sp.Expr:
         """``name`` ≥ ``bound`` (> when ``strict``) from here on, for a positive number ``bound``: sympy has no such
-        assumption, so the name reads as bound + δ_name with δ_name ≥ 0 (> 0), exactly that set of values."""
-        excess = sp.Symbol(f"delta_{name}", **({"positive": True} if strict else {"nonnegative": True}))
+        assumption, so the name reads as bound + δ_name with δ_name ≥ 0 (> 0), exactly that set of values; an
+        ``integer`` name (a count) with an integer bound b as b − 1 + δ_name, δ_name a positive integer (a size,
+        which the size check decides exactly)."""
+        if integer and bound.is_integer:
+            bound, strict = bound - (0 if strict else 1), True
+        excess = sp.Symbol(f"delta_{name}", **({"positive": True} if strict else {"nonnegative": True}),
+                           **({"integer": True} if integer and bound.is_integer else {}))
         value = bound + excess
         self.symbols.pop(name, None)
         self.bounded[name] = value
@@ -1570,12 +1576,16 @@ class Parser:
         return self.tokens[-1].end
 
     # -- commands
+    def _named(self, name: str) -> bool:
+        """Whether the document makes ``name`` a number or a matrix of its own (Γ a covariance)."""
+        return name in self.declared or name in self.context.symbols or name in self.context.shapes
+
     def command(self) -> sp.Expr:
         token = self.peek()
         name = token.text
         if name in FRACTIONS:
             return self.fraction()
-        if name in FUNCTIONS:
+        if name in FUNCTIONS or (name in SPECIAL_FUNCTIONS and self.at("sym", "(", 1) and not self._named(name)):
             return self.function()
         if name == "sqrt":
             return self.square_root()
@@ -2094,7 +2104,7 @@ class Parser:
                               self.last_end())
                 value = value / sp.log(base)
         else:
-            value = FUNCTIONS[name](argument)
+            value = (FUNCTIONS.get(name) or SPECIAL_FUNCTIONS[name])(argument)
         if exponent is not None:
             if self.at("sym", "^"):
                 self.fail(f"a second exponent after \\{name}^{{...}}: write the power once", start, self.peek().end)

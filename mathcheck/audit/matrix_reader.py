@@ -36,7 +36,7 @@ from mathcheck.lazy import LazyPattern
 from mathcheck.audit.latex import (CLOSING_BAR, GREEK, OPEN, OPENING_BAR, VARIABLES, Context, NameRef, Parser, Token,
                                    Unparsed, density_letter_of, tokenize, top_level_parts, variable_end)
 from mathcheck.audit.latex import APART
-from mathcheck.matrices import ConditionalInverse, ConstrainedMatrix, OrthogonalMatrix, inverse_condition
+from mathcheck.matrices import INVERSE_WRITTEN, ConditionalInverse, ConstrainedMatrix, OrthogonalMatrix, inverse_condition
 from mathcheck.matrices import (BinaryBase, Components, Covariance, Diagonal, Entry, MatrixExpectation, MvNormal,
                                 ShapeError, SymmetricMatrix, TriangularMatrix, UnitBase, VectorFunction, binary_powers,
                                 scalar, triangular)
@@ -1207,15 +1207,18 @@ class MatrixParser(Parser):
         if not _equal(rows, cols):
             raise IllFormed(f"ill-formed: the inverse of a non-square {shape_text(value.shape)} matrix",
                             self.text(start, self.last_end()).strip(), start, self.last_end())
-        inverse = self._inverse(value)
+        inverse = self._inverse(value, start)
         return sp.Transpose(inverse) if mark == "-T" else inverse
 
-    def _inverse(self, value: sp.MatrixExpr) -> sp.MatrixExpr:
+    def _inverse(self, value: sp.MatrixExpr, start: int) -> sp.MatrixExpr:
         """value⁻¹; kept apart (:class:`ConditionalInverse`) where the document does not make value invertible
-        and its free entries do not either (WᵀW of a d×k W, x xᵀ): sympy then never cancels value⁻¹ value."""
+        and its free entries do not either (WᵀW of a d×k W, x xᵀ): sympy then never cancels value⁻¹ value. An
+        inverse it may cancel (A⁻¹A reads as I) is noted where it is written (INVERSE_WRITTEN): a proof presumes
+        it."""
         columns, rows = full_rank_names(self.shapes)
         if inverse_condition(value, columns, rows) is not None:
             return ConditionalInverse(value)
+        self.context.notes[(INVERSE_WRITTEN, start, self.last_end())] = sp.sstr(value)
         return sp.Inverse(value)
 
     def _matrix_power(self, value: sp.MatrixExpr, start: int) -> sp.Expr:
@@ -1231,7 +1234,7 @@ class MatrixParser(Parser):
         if not exponent.is_Integer:
             self.fail("a non-integer power of a matrix is not read", start, end)
         if exponent < 0:
-            inverse = self._inverse(value)
+            inverse = self._inverse(value, start)
             if isinstance(inverse, ConditionalInverse):
                 return inverse if exponent == -1 else sp.MatPow(inverse, -exponent)
         return sp.MatPow(value, exponent)
@@ -2945,10 +2948,10 @@ _INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS 
 # the sentence ends (a colon only before what it introduces: a display, a new line), or "and $N$ ..." another subject
 # or a comma, semicolon or parenthesis opens a clause of its own kind ("…, and $d$ the latent dimension", "…, where",
 # "…, which we assume is large", "… (see [3])"), not one that goes on about the number ("…; more precisely, its log")
-_CONTINUATION = (r"(?:and|let|where|which|with|so\s+that|as\s+(?:in|usual|before)|following|see|cf\.|e\.g\.|"
-                 r"for\s+example|respectively|we|then|while|whereas|each|all|both)\b|\$|⟦")
+_CONTINUATION = (r"(?:and|let|where|which|with|so\s+that|as\s+(?:in|usual|before)|following|see|"
+                 r"for\s+example|respectively|we|then|while|whereas|each|all|both|be|is|are)\b|cf\.|e\.g\.|\$|⟦")
 _PHRASE_END = (r"(?=\s*(?:[.)]|:\s*(?:\n|$)|$|\band\s+(?:\$|⟦|let\b|we\b)|[,;]\s*(?:" + _CONTINUATION + r")|"
-               r"\(\s*(?:see|cf\.|e\.g\.|i\.e\.|as\s+in|following)\b))")
+               r"\(\s*(?:see\b|cf\.|e\.g\.|i\.e\.|as\s+in\b|following\b)))")
 _NOT_A_COUNT_WORD = (r"(?!(?:divided|times|plus|minus|over|scaled|multiplied|squared|halved|doubled|ratio|fraction|"
                      r"per|between|relative|less|which|that|who|and|or)\b)")
 _SET_SIZE = (r"(?P<set_size>(?:training|test|validation|data|batch|minibatch|mini-batch|sample)[\s-]*(?:set|data)?[\s-]*size|"
@@ -2963,12 +2966,13 @@ _COUNT_PHRASE = (r"(?:" + _SET_SIZE + _PHRASE_END + r"|"
 # data count, is none); then the sentence ends or another "$x$ は" clause follows ("…とする、というのは誤り" is none)
 _JA_COUNT = (r"(?:(?:潜在変数|潜在空間|潜在|データ点?|訓練データ|学習データ|サンプル|観測|入力|出力|画像|隠れ層|"
              r"ミニバッチ|バッチ|クラス)\s*の\s*(?:次元数|次元|個数|数)|潜在次元数?|データ数|サンプル数|データ点数|次元数|"
-             r"クラス数|層数|画素数|ピクセル数|特徴数|成分数|ステップ数|反復数|エポック数|粒子数|バッチ数)")
+             r"クラス数|層数|画素数|ピクセル数|特徴数|成分数|ステップ数|反復数|エポック数|粒子数|バッチ数|"
+             r"(?:データセット|訓練データ|学習データ|データ|ミニバッチ|バッチ)\s*の\s*(?:サイズ|大きさ)|データサイズ|バッチサイズ)")
 _JA_COUNT_END = (r"(?=\s*(?:(?:とする|とおく|と置く|とします|である|です|を表す|を表わす|とし)\s*)?"
                  r"(?:。|\.|$|、\s*\$|,\s*\$))")
 _COUNT_SENTENCE = LazyPattern(
-    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for|for)\s+)?"
-    r"the\s+" + _COUNT_PHRASE +
+    r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*,?\s*(?:(?:is|are|be|denotes?|stands?\s+for|for)\s+|"
+    r"\(\s*(?:i\.e\.,?\s*)?)?the\s+" + _COUNT_PHRASE +  # "$N$ (the number of data points)"
     r"|(?P<ja>(?P<ja_subjects>\$[^$]+\$)\s*[はを]\s*" + r"(?:" + _JA_COUNT + r")" + _JA_COUNT_END + ")", re.I)
 # "Let $N > 0$ be the number of ...", "$N \ge 1$ the number of ...": the subject with the sign it is given
 _SIGNED_SUBJECT = LazyPattern(r"\s*(?:>|\\gt\b|\\geq?\b|≥)\s*[01]\s*$")
@@ -2980,6 +2984,16 @@ _COUNT_SENTENCE_AFTER = LazyPattern(
 _COUNT_SENTENCE_JA_AFTER = LazyPattern(
     r"(?:^|(?<=[。．\n、]))\s*(?P<ja>" + _JA_COUNT + r"\s*(?:を|は)\s*(?P<ja_subjects>\$[^$]+\$)\s*"
     r"(?:とする|とおく|と置く|とします|で表す|と書く|である|です)\s*(?=。|\.|$|、\s*\$))")
+# "データ数 $N$ の VAE", "潜在次元 $d$ を": the count with its name after it; "$N$ 個のデータ点", "$d$ 次元の潜在変数":
+# the name as the numeral of what a Japanese text counts
+_COUNT_APPOSITION_JA = LazyPattern(r"(?P<ja>" + _JA_COUNT + r"\s*(?P<ja_subjects>\$[^$]+\$)\s*(?=[のをがはと、。]))")
+_COUNT_NUMERAL_JA = LazyPattern(
+    r"(?P<ja>(?P<ja_subjects>\$[^$]+\$)\s*(?:(?:個|件|枚|点|つ)\s*の\s*(?:訓練|学習|観測|入力)?\s*"
+    r"(?:データ点?|サンプル|画像|観測|点|成分|クラス|層)|次元\s*の))")
+# "データ数を $N$、潜在次元を $d$ とする": a list of counts, each written before its name
+_COUNT_LIST_JA = LazyPattern(
+    r"(?:^|(?<=[。．\n]))\s*(?P<ja_list>(?:[^。、$]+?\s*を\s*\$[^$]+\$\s*、\s*)+[^。、$]+?\s*を\s*\$[^$]+\$)\s*"
+    r"(?:とする|とおく|と置く|とします|で表す|と書く)\s*(?=。|$)", re.M)
 # what a text counts: a count of these is a positive integer when nothing else qualifies them ("the number of
 # latent dimensions"), a nonnegative one when something does ("the number of mislabelled data points", which may be
 # none); a count of anything else ("the number of standard deviations", "of negative entries") is not read
@@ -2993,11 +3007,12 @@ _COUNT_MODIFIERS = frozenset(
     "gaussian time the our a in each batch minibatch mini-batch dataset set model network encoder decoder".split())
 # "Suppose we have $N$ data points", "Given a dataset of $N$ samples", "We observe $N$ images": a name used as the
 # numeral of what a text counts
-_COUNT_NUMERAL = LazyPattern(
-    r"\b(?:have|has|had|observe|observes|observed|draw|draws|drew|collect|collects|collected|sample|samples|take|takes|"
-    r"with|of|given|consider|considers|contains?|containing|comprises?|uses?|using)\s+(?P<subjects>\$[^$]+\$)\s+"
-    r"(?:(?:i\.i\.d\.|iid|independent|training|test|observed|data|input|latent|monte\s+carlo|importance)\s+)*"
-    r"(?P<noun>" + "|".join(sorted(_COUNTED_NOUNS)) + r")\b", re.I)
+_NUMERAL_LEAD = (r"\b(?:have|has|had|observe|observes|observed|draw|draws|drew|collect|collects|collected|sample|"
+                 r"samples|take|takes|with|of|given|consider|considers|contains?|containing|comprises?|uses?|using)\s+")
+_NUMERAL_NOUN = (r"(?:(?:i\.i\.d\.|iid|independent|training|test|observed|data|input|latent|monte\s+carlo|importance)\s+)*"
+                 r"(?P<noun>" + "|".join(sorted(_COUNTED_NOUNS)) + r")\b")
+_COUNT_NUMERAL = LazyPattern(_NUMERAL_LEAD + r"(?P<subjects>\$[^$]+\$)\s+" + _NUMERAL_NOUN, re.I)
+_COUNT_NUMERAL_MARKED = LazyPattern(r"(?P<lead>" + _NUMERAL_LEAD + r"⟦\d+⟧\s+)" + _NUMERAL_NOUN, re.I)
 # "let $n$ be an integer", "a positive integer", "natural number": what a withdrawal and the mood check put aside
 COUNT_WORDS = LazyPattern(r"\b(?:" + _COUNT_PHRASE + r"|" + r"(?:(?:positive|non-?negative)\s+)?(?:integers?|whole\s+numbers?|"
                           r"natural\s+numbers?)\b)", re.I)
@@ -3049,7 +3064,8 @@ def neutral_counts(marked: str) -> str:
     def numbers(found: re.Match) -> str:
         pieces = re.split(r"(,\s*and\s+|\s+and\s+|,\s*)", found.group())
         return "".join(piece if index % 2 else " number " for index, piece in enumerate(pieces))
-    return _NAMED_PHRASE.sub("number", COUNT_WORDS.sub("number", _LISTED_PHRASES.sub(numbers, marked)))
+    counted = _COUNT_NUMERAL_MARKED.sub(lambda found: found.group("lead") + "number", marked)  # "have ⟦0⟧ examples"
+    return _NAMED_PHRASE.sub("number", COUNT_WORDS.sub("number", _LISTED_PHRASES.sub(numbers, counted)))
 
 
 # "and ⟦1⟧ the temperature", "⟦1⟧ for the noise variance": what another name of the declaration is (a phrase right
@@ -3070,6 +3086,18 @@ def _integer_assumptions(sign: str, kind: str = "", from_zero: bool = False) -> 
     if sign == "nonnegative":
         return {"integer": True, "nonnegative": True}
     return {"integer": True}
+
+
+def _bound_an_integer(context: Context, name: str, note: str) -> None:
+    """A count the text bounds after declaring it (the bound was read: b + δ): the integers from b on, if b is
+    an integer; the reals from b on otherwise (more values than the text allows, none fewer)."""
+    value = context.bounded[name]
+    excess = next((s for s in value.free_symbols if s.name == f"delta_{name}"), None)
+    bound = value - excess if excess is not None else None
+    if bound is None or not bound.is_integer or excess.is_integer:
+        return  # a bound no integer has, or one already read as integers
+    context.declare_bound(name, bound, bool(excess.is_positive), note or context.notes.get(("symbol", name), ""),
+                          integer=True)
 
 
 def _declare_integer_names(names, context: Context, note: str, assumptions: dict) -> None:
@@ -3107,8 +3135,9 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
     (not "Perhaps $N$ is ...", "Many papers let $N$ be ...", a struck-out or quoted sentence)."""
     found_all = [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose),
                  *_COUNT_SENTENCE.finditer(prose), *_COUNT_SENTENCE_JA_AFTER.finditer(prose),
-                 *_COUNT_SENTENCE_AFTER.finditer(prose), *_COUNT_NUMERAL.finditer(prose)]
+                 *_COUNT_SENTENCE_AFTER.finditer(prose), *_COUNT_NUMERAL.finditer(prose), *_japanese_counts(prose)]
     withdrawn = real_redeclarations(prose)
+    inline = [(m.start(), m.group(1)) for m in re.finditer(r"\$([^$]+)\$", prose)]
     for found in found_all:
         japanese = "ja" in found.re.groupindex and bool(found.group("ja"))
         subjects = "ja_subjects" if japanese else "subjects"
@@ -3133,8 +3162,32 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
         assumptions = _integer_assumptions(sign, "natural" if natural else "", context.naturals_from_zero)
         names = [name for names in listed for name in names
                  if not any(at > found.start() for at in [*withdrawn.get(name, ()), *withdrawn.get("*", ())])]
-        _declare_integer_names(names, context, note, assumptions)
+        bounded = [name for name in names if name in context.bounded and _signed_later(name, inline, found.end())]
+        for name in bounded:  # "Let $N$ be the number of data points. Assume $N > 2$.": an integer above 2
+            _bound_an_integer(context, name, note)
+        _declare_integer_names([name for name in names if name not in bounded], context, note, assumptions)
     _declare_respective_counts(prose, context, note, counted, withdrawn)
+
+
+_JA_LISTED_COUNT = LazyPattern(r"(?P<ja>" + _JA_COUNT + r"\s*を\s*(?P<ja_subjects>\$[^$]+\$))")
+
+
+def _japanese_counts(prose: str) -> list[re.Match]:
+    """The Japanese count phrases of ``prose`` besides "$N$ はデータ数" and "データ数を $N$ とする": the count before its
+    name ("データ数 $N$ の"), the name as a numeral ("$N$ 個のデータ点", "$d$ 次元の"), each count of a list
+    ("データ数を $N$、潜在次元を $d$ とする"; a phrase of it that is no count declares nothing)."""
+    if not _CJK_TEXT.search(prose):
+        return []
+    found = [*_COUNT_APPOSITION_JA.finditer(prose), *_COUNT_NUMERAL_JA.finditer(prose)]
+    for listed in _COUNT_LIST_JA.finditer(prose):
+        for pair in re.finditer(r"(?:^|(?<=、))\s*([^、]+?)\s*を\s*\$[^$]+\$", listed.group("ja_list")):
+            count = _JA_LISTED_COUNT.fullmatch(listed.group("ja_list"), pair.start(1), pair.end())
+            if count is not None:
+                found.append(_JA_LISTED_COUNT.match(prose, listed.start("ja_list") + pair.start(1)))
+    return found
+
+
+_CJK_TEXT = LazyPattern(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 # "Let $d$ and $N$ be the latent dimension and the number of data points, respectively": name k, phrase k; so in
@@ -3229,7 +3282,8 @@ def withdrawals(prose: str) -> tuple:
 _REAL_WORDS = LazyPattern(r"\b(?:real|reals|real-valued|continuous(?:ly)?|continuum|non-?integers?|fractional|"
                           r"arbitrary|values?|"
                           r"fractions?|(?:ir)?rationals?|float(?:s|ing)?|floating-point|decimals?|complex|"
-                          r"retract(?:ed|ion)?|withdrawn)\b|実数|連続|有理数|小数|任意|値をと|とは限らない", re.I)
+                          r"retract(?:ed|ion)?|withdrawn)\b|実数|連続|有理数|小数|任意|値をと|値もと|非整数|"
+                          r"とは限らない", re.I)
 # what follows a name the clause speaks of: "$N$ is", "may be", "ranges over", "as" (treat $N$ as), "to be", "は"
 _PREDICATE = LazyPattern(
     r"\s*(?:(?:now|henceforth|instead|again|from\s+now\s+on|here|below|later|also|then|itself)\s+)*"
@@ -3266,9 +3320,18 @@ def _count_withdrawals(prose: str):
     numbers = iter(range(len(maths)))
     marked = re.sub(r"\$[^$]+\$", lambda m: f"⟦{next(numbers)}⟧", prose)
     starts = [m.start() for m in maths]
+    recent, since = [], 0  # the formulas of the last clause that has some, and the clauses since
     for clause, at in _clauses_at(marked, maths):
         numbers = [int(k) for k in re.findall(r"⟦(\d+)⟧", clause)]
         words = re.sub(r"⟦\d+⟧", " ", clause)
+        recent, since = (numbers, 0) if numbers else (recent, since + 1)
+        if not numbers and since <= 3 and _refers_back_as_real(words):
+            for k in recent:  # "…, which we treat as a real parameter", "We treat it as a real parameter."
+                for name in _mentioned_names(maths[k].group(1)):
+                    yield at, name, {}
+        for found in _REAL_BEFORE.finditer(clause):  # "We allow fractional $N$", "positive real $N$"
+            for name in _mentioned_names(maths[int(found.group("k"))].group(1)):
+                yield starts[int(found.group("k"))], name, _withdrawn_sign(found.group())
         if not numbers and not _ALL_SIZES_REAL.search(words):
             continue
         sign = _withdrawn_sign(words)
@@ -3303,6 +3366,25 @@ def _count_withdrawals(prose: str):
             yield at, "*", sign  # "From now on, all sizes are real": every count
 
 
+# a clause with no formula that speaks of the last one named as a real: "which we treat as a real parameter",
+# "We treat it as a real parameter.", "Below, this count may be fractional" (the formulas of a clause at most three
+# clauses before it)
+_REFERRING = LazyPattern(r"^\s*(?:which|that)\b|\b(?:it|this|they|them|its|the\s+latter|this\s+count|that\s+count|"
+                         r"this\s+number|that\s+number)\b|^\s*(?:ただし|但し|なお|ここで)?\s*(?:これ|それ|この数|この値)", re.I)
+
+
+def _refers_back_as_real(words: str) -> bool:
+    found = _REFERRING.search(words)
+    if found is None:
+        return False
+    real = _REAL_WORDS.search(words, found.end())
+    return real is not None and not _NOT_REAL.search(words[found.end():real.start()])
+
+
+# a number-set word before the name: "fractional $N$", "positive real $N$", "fractional values of $N$"
+_REAL_BEFORE = LazyPattern(r"\b(?:(?:strictly\s+)?(?:positive|non-?negative)\s+)?(?:real(?:-valued)?|fractional|non-?integer|"
+                           r"continuous|(?:ir)?rational|decimal)\s+(?:(?:values?|numbers?)\s+(?:of\s+|for\s+)?)?"
+                           r"(?:the\s+)?⟦(?P<k>\d+)⟧", re.I)
 # a value no count takes, alone in its formula: an interval, a number that is no integer ("$[0.1, 10]$", "$0.5$")
 _NON_INTEGER_VALUE = LazyPattern(r"^\s*(?:(?:\\left\s*)?[(\[]\s*[^,]+,\s*[^,]+?(?:\\right\s*)?[)\]]|-?\d*\.\d*[1-9]\d*|"
                                  r"\\[dt]?frac\s*\{\s*\d+\s*\}\s*\{\s*\d+\s*\}|\d+\s*/\s*\d+)\s*$")
@@ -3311,7 +3393,10 @@ _INTEGRALITY_DROPPED = LazyPattern(
     r"(?=.*\b(?:relax\w*|drop\w*|need\s+not|needn't|not\s+assume|no\s+longer|not\s+necessarily|remov\w*|lift\w*|"
     r"abandon\w*|does\s+not\s+have\s+to|do\s+not\s+have\s+to|forget\w*|ignor\w*)\b)", re.I | re.S)
 _ALL_SIZES_REAL = LazyPattern(r"\b(?:all|every|each|any)\s+(?:the\s+)?(?:sizes?|counts?|dimensions?|integers?|"
-                              r"numbers\s+of\s+\w+)\b.*\b(?:real|reals|continuous|non-?integers?|rationals?)\b", re.I)
+                              r"numbers\s+of\s+\w+)\b.*\b(?:real|reals|continuous|non-?integers?|rationals?)\b|"
+                              r"\b(?:fractional|non-?integer|real(?:-valued)?|continuous)\s+(?:counts?|sizes?)\b|"
+                              r"\b(?:counts?|sizes?)\s+(?:may|can|might|could|are\s+allowed\s+to)\s+be\s+(?:fractional|"
+                              r"real|non-?integers?|continuous)\b", re.I)
 _BOUND = LazyPattern(r"^\s*(?:(?P<low>[^<>≤≥]+?)\s*(?:<|\\lt\b|\\leq?\b|≤)\s*)?(?P<name>[A-Za-z](?:_\{?\w+\}?)?)\s*"
                      r"(?P<relation><|\\lt\b|\\leq?\b|≤|>|\\gt\b|\\geq?\b|≥)\s*(?P<bound>[^<>≤≥]+?)\s*$")
 
@@ -3410,7 +3495,7 @@ def redeclare_reals(prose: str, context: Context, note: str = "") -> None:
     (a count, a sign) is that real from here on: dropping what was assumed can only leave a step undecided."""
     counts = {}
     for found in [*_COUNT_SENTENCE.finditer(prose), *_COUNT_SENTENCE_JA_AFTER.finditer(prose),
-                  *_COUNT_SENTENCE_AFTER.finditer(prose), *_COUNT_NUMERAL.finditer(prose)]:
+                  *_COUNT_SENTENCE_AFTER.finditer(prose), *_COUNT_NUMERAL.finditer(prose), *_japanese_counts(prose)]:
         groups = found.groupdict()
         for m in re.findall(r"\$([^$]+)\$", groups.get("ja_subjects") or groups.get("subjects") or ""):
             for name in _names(m) or ():

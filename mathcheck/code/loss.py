@@ -83,6 +83,7 @@ from mathcheck.code.roles import name_says_probabilities, role_from_name
 
 DIMENSION_WORDS = {"B": "the batch", "D": "the data dims", "d": "the latent dims"}
 SUM = " + "  # the label of a total made of returned terms
+KEPT = "kept"  # a reduction that keeps the dims: one value per latent (data) dim
 MODES = {"binary": 0, "onehot": 1, "ids": 2, "continuous": 3, "wide-binary": 4, "wide-onehot": 5, "wide-ids": 6}
 TOTAL_NAMES = ("loss", "total", "neg_elbo", "nelbo", "negative_elbo", "objective", "elbo")
 KL_NAMES = ("kl", "kld", "div")
@@ -1100,18 +1101,25 @@ class _TermsAnalysis:
 
     def _scale_naming(self, kl_term: TermFit) -> None:
         """A scale argument whose name (or declared role) says one parameterization that the KL reads as
-        another (``logvar`` used as log σ). The behaviour decides the verdict (the KL is right for what it
-        computes, and a sampler given with it is compared by the parameterization); what the name said is kept
-        in ``identified["scale named"]``, so that ``assert_vae_loss(allow_conventions=False)`` can require
-        the two to agree."""
+        another (``logvar`` used as log σ, ``Normal(mu, torch.exp(logvar))``). The behaviour decides the verdict
+        (the KL is right for what it computes, and a sampler given with it is compared by the parameterization),
+        under the condition that the name lies, with a note (a sampler's rule too); what the name said is kept in
+        ``identified["scale named"]``, so that ``assert_vae_loss(allow_conventions=False)`` can require the two
+        to agree."""
         found = next(((name, role) for name, role in self.context.arg_roles.items() if role in PARAMETERIZATIONS),
                      None)
         if found is None or kl_term.name not in PARAMETERIZATIONS or kl_term.name == found[1]:
             return
         name, role = found
+        condition = f"{name} holds {SCALE_MEANING[kl_term.name]}"
         self.identified["scale named"] = {"argument": name, "says": SCALE_MEANING[role],
-                                          "read_as": SCALE_MEANING[kl_term.name],
-                                          "condition": f"{name} holds {SCALE_MEANING[kl_term.name]}"}
+                                          "read_as": SCALE_MEANING[kl_term.name], "condition": condition}
+        add_condition(self.identified, condition)  # the verdict line says so: "correct if logvar holds log σ"
+        self.add("kl-form", "note", f"the KL reads {name} as {SCALE_MEANING[kl_term.name]}: right if {condition}, "
+                 f"but its name says {SCALE_MEANING[role]}; if {name} is {SCALE_MEANING[role]} (as an encoder so "
+                 f"named outputs), this is the KL of the wrong Gaussian. Read it as {SCALE_MEANING[role]}, or state "
+                 f"the role with --inputs {name}={kl_term.name}",
+                 {"argument": name, "name_says": role, "behaviour_fits": kl_term.name})
 
     # - gradients -
 
@@ -1263,6 +1271,11 @@ class _TermsAnalysis:
             return
         law = self._with_constants(law, None)[0]
         self.identified["kl"].update(self._reductions("kl", law))
+        if self.identified["kl"]["latent dims"] == KEPT:  # einsum("bi->i", ...), .sum(0): a vector of d values
+            self.add("reduction-mismatch", "note", "the KL is returned per latent dimension"
+                     f"{' (summed over the batch)' if self.leaf.kind == 'latent-dims' else ''}, not summed over "
+                     "them: the KL of each example is their sum, so sum it over the latent dims before it is "
+                     "added to a loss", evidence)
         self._latent_mean(law, evidence)
         grown = {name: law.power(name) for name in ("B", "d") if law.power(name) > 0}
         if grown:
@@ -1424,11 +1437,14 @@ class _TermsAnalysis:
             self.add("scale", "convention", message, {**evidence, "scale": scale, "common_exponents": common})
 
     def _reductions(self, term: str, law: Law) -> dict[str, str]:
+        """How the term is reduced over the batch and over its own dims (KEPT: one value per dim)."""
         words = {-1: "mean", 0: "sum", 1: "times"}
         found = {"weight": law.rho}
         if self.leaf.kind in BATCH_REDUCED:
             found["batch"] = words[law.power("B")]
-        found["latent dims" if term == "kl" else "data dims"] = words[law.power("d" if term == "kl" else "D")]
+        own = "latent dims" if term == "kl" else "data dims"
+        kept = {"kl": ("latent", "latent-dims"), "reconstruction": ("data", "data-dims")}[term]
+        found[own] = KEPT if self.leaf.kind in kept else words[law.power("d" if term == "kl" else "D")]
         return found
 
     def _reduction_words(self, term: str, law: Law, family: recon_math.Family | None) -> str:

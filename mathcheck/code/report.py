@@ -151,8 +151,8 @@ def _identified_lines(identified: dict[str, Any]) -> list[str]:
         if not isinstance(term, dict):
             continue
         what = term.get("formula") or term.get("family") or ""
-        reductions = [f"{reduction} over {axis}" for axis in ("latent dims", "data dims", "batch")
-                      if isinstance(reduction := term.get(axis), str)]
+        reductions = [f"one value per {axis[:-1]}" if reduction == "kept" else f"{reduction} over {axis}"
+                      for axis in ("latent dims", "data dims", "batch") if isinstance(reduction := term.get(axis), str)]
         weight = term.get("weight")
         shown = f"weight {weight:.4g}" if isinstance(weight, float) and abs(weight - 1) > 1e-9 else ""
         lines.append(f"{title}: " + ", ".join(part for part in [what, *reductions, shown] if part))

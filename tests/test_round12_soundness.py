@@ -1,0 +1,183 @@
+"""Round 12: what a quotation declares holds inside it only.
+
+A block quote (``> ...`` lines and their lazy continuations, ``<blockquote>``, LaTeX's quote environments) is
+another text's words, or words set apart from the author's: a count, a sign or a law it declares is not the
+document's. Its own formulas are read under it.
+
+Reference: the same steps after the same declarations written as the author's own text."""
+from __future__ import annotations
+
+import pytest
+
+from mathcheck.report import HOLDS, PROVED
+from tests.audit_steps import step_verdicts
+
+PASSING = (PROVED, HOLDS)
+ONE_OVER_N = "$$\n\\frac{1}{N} \\le 1\n$$\n"
+ROOT = "$$\n\\sqrt{\\sigma^2} = \\sigma\n$$\n"
+
+
+@pytest.mark.parametrize("quoted", [
+    "> Let $N$ be the number of data points.\n",
+    "> In the original paper:\n>\n> Let $N$ be the number of data points.\n",
+    "> Let $N$ be\nthe number of data points.\n",  # a lazy continuation line
+    "> **Lemma 1.** Let $N$ be the number of data points.\n",
+    "<blockquote>\nLet $N$ be the number of data points.\n</blockquote>\n",
+    "> > Let $N$ be the number of data points.\n",
+])
+def test_a_count_declared_in_a_quote_is_not_the_documents(quoted):
+    assert step_verdicts(f"# Notes\n\n{quoted}\nThen\n\n{ONE_OVER_N}")[0] not in PASSING
+
+
+@pytest.mark.parametrize("declared", [
+    "> Let $N$ be the number of data points.\n\n",
+    "> Let $N$ be the number of data points. Then\n> ",
+])
+def test_a_quotes_own_formula_is_read_under_its_declarations(declared):
+    quoted_display = "".join("> " + line + "\n" for line in ONE_OVER_N.splitlines())
+    text = declared.replace("\n\n", "\n") + (quoted_display if declared.endswith("\n\n") else quoted_display[2:])
+    assert step_verdicts(f"# Notes\n\n{text}")[0] == PROVED
+
+
+def test_a_sign_assumed_in_a_quote_is_not_the_documents():
+    assert step_verdicts(f"> Assume $\\sigma > 0$.\n\nThen\n\n{ROOT}")[0] not in PASSING
+
+
+def test_a_sign_assumed_before_a_quote_holds_after_it():
+    text = f"Assume $\\sigma > 0$.\n\n> A remark from [3]: let $\\sigma$ be negative.\n\nThen\n\n{ROOT}"
+    assert step_verdicts(text)[0] == PROVED
+
+
+def test_the_same_count_declared_outside_a_quote_is_the_documents():
+    assert step_verdicts(f"# Notes\n\nLet $N$ be the number of data points.\n\nThen\n\n{ONE_OVER_N}")[0] == PROVED
+
+
+@pytest.mark.parametrize("environment", ["quote", "quotation", "displayquote"])
+def test_a_count_declared_in_a_latex_quote_is_not_the_documents(environment):
+    text = (f"\\documentclass{{article}}\n\\begin{{document}}\n\\begin{{{environment}}}\n"
+            f"Let $N$ be the number of data points.\n\\end{{{environment}}}\n"
+            f"Then\n\\[\n\\frac{{1}}{{N}} \\le 1\n\\]\n\\end{{document}}\n")
+    assert step_verdicts(text, "doc.tex")[0] not in PASSING
+
+
+def test_a_quote_line_inside_a_code_block_opens_no_quote():
+    text = ("Let $N$ be the number of data points.\n\n```\n> not a quote\n```\n\nThen\n\n" + ONE_OVER_N)
+    assert step_verdicts(text)[0] == PROVED
+
+
+# -- attack32: the next variants of the size check, the count withdrawals and the signs
+
+from mathcheck.report import REFUTED  # noqa: E402
+from tests.audit_steps import verdict  # noqa: E402
+
+TWO_COUNTS = "Let $N$ be the number of data points. Let $d$ be the number of latent dimensions."
+
+
+@pytest.mark.parametrize("step", [
+    r"\frac{(N-2d)^{2} + (d-300)^{2}}{(N-2d)^{2} + (d-300)^{2}} = 1",  # 0/0 at N = 600, d = 300
+    r"\frac{1}{(N - 2d)^{2} + (d - 300)^{2}} \le 1",
+    r"\frac{N^{2} - 13 d^{2} - 1}{N^{2} - 13 d^{2} - 1} = 1",  # 0/0 at the Pell point N = 649, d = 180
+])
+def test_a_divisor_that_vanishes_at_two_sizes_keeps_the_step_from_passing(step):
+    assert verdict(TWO_COUNTS, step)[0] not in PASSING
+
+
+@pytest.mark.parametrize("step", [
+    r"\frac{N^2 - N d + d^2}{N^2 - N d + d^2} = 1",
+    r"\frac{(N - d)^2 + 1}{(N - d)^2 + 1} = 1",
+    r"\frac{N d}{N d} = 1",
+])
+def test_a_divisor_nonzero_at_every_pair_of_sizes_is_proved(step):
+    assert verdict(TWO_COUNTS, step)[0] == PROVED
+
+
+def test_a_tower_of_powers_in_a_size_gives_a_verdict_not_a_crash():
+    assert verdict("Let $N$ be the number of data points.", r"2^{2^{2^{N}}} \ge 1")[0] != REFUTED
+
+
+@pytest.mark.parametrize("withdrawal", [
+    "Let $N$ be the number of data points, which we treat as a real parameter.",
+    "Let $N$ be the number of data points, which we regard as a positive real.",
+    "Let $N$ be the number of data points, which we let vary continuously.",
+    "Let $N$ be the number of data points. We treat it as a real parameter.",
+    "Let $N$ be the number of data points. Below it is a real parameter.",
+    "Let $N$ be the number of data points. Below, this count may be fractional.",
+    "Let $N$ be the number of data points. We allow fractional counts.",
+    "Let $N$ be the number of data points. We allow fractional $N$.",
+    "Let $N$ be the number of data points. Fractional values of $N$ are allowed below.",
+    "Let $N$ be the number of data points. We extend all formulas to positive real $N$.",
+    "$N$ をデータ数とする。ただし $N$ は非整数値もとりうる。",
+])
+def test_a_count_withdrawn_by_a_pronoun_or_an_adjective_is_withdrawn(withdrawal):
+    assert verdict(withdrawal, r"\frac{1}{N} \le 1")[0] not in PASSING
+
+
+@pytest.mark.parametrize("remark", [
+    "Let $N$ be the number of data points, which is large.",
+    "Let $N$ be the number of data points. We treat it as fixed.",
+    "Let $N$ be the number of data points. The loss is a real number.",
+])
+def test_a_remark_that_makes_nothing_real_keeps_the_count(remark):
+    assert verdict(remark, r"\frac{1}{N} \le 1")[0] == PROVED
+
+
+def test_a_condition_beside_a_step_that_no_count_meets_keeps_it_from_passing():
+    text = "Let $N$ be the number of data points.\n\n$$\\frac{1}{N} \\le 1 \\quad \\text{for } N = 1/2$$\n"
+    assert step_verdicts(text)[0] not in PASSING
+
+
+@pytest.mark.parametrize("prose, step, expected", [
+    ("Let $a$ be a real number. Assume $a < 0$.", r"\sqrt{a^2} = -a", PROVED),
+    ("Let $a$ be real. Assume $a < 0$.", r"\sqrt{a^2} = -a", PROVED),
+    ("Let $a$ be a real number. Assume $a < 0$.", r"\sqrt{a^2} = a", REFUTED),
+    ("Assume $K > 0$.", r"\sqrt{K^2} = K", PROVED),
+    ("Assume $K > 0$.", r"\sqrt{K^2} = -K", REFUTED),
+    ("Let $N$ be the number of data points. Assume $N > 2$.", r"\frac{1}{N} \le \frac{1}{2}", PASSING),
+    ("Let $N$ be the number of data points. Assume $N \\ge 2$.", r"\frac{1}{N} \le \frac{1}{3}", REFUTED),
+    ("Let $K$ be the number of components. Assume $K \\ge 2$.", r"(-1)^{2K} = 1", PROVED),
+    ("Let $K$ be the number of components. Assume $K \\ge 2$.", r"(-1)^{K} = 1", REFUTED),
+])
+def test_a_sign_or_bound_stated_after_a_declaration_holds(prose, step, expected):
+    assert verdict(prose, step)[0] in (expected if isinstance(expected, tuple) else (expected,))
+
+
+@pytest.mark.parametrize("heading, inside", [
+    ("### Case $N \\ge 2$", PROVED),
+    ("### When $N \\ge 2$", PROVED),
+    ("### $N \\ge 2$ の場合", PROVED),
+    ("### Case 2: $N \\ge 2$", PROVED),
+    ("### Why $N \\ge 2$ matters", REFUTED),  # states no case: nothing assumed
+    ("### Proof that $N \\ge 2$", REFUTED),
+])
+def test_a_case_heading_assumes_its_case_in_its_section_only(heading, inside):
+    display = "$$\n\\frac{1}{N} \\le \\frac{1}{2}\n$$\n"
+    text = f"Let $N$ be the number of data points.\n\n{heading}\n\n{display}\n### Other\n\n{display}"
+    assert step_verdicts(text) == [inside, REFUTED]
+
+
+@pytest.mark.parametrize("prose, step, expected", [
+    ("Let $N$ be the number of data points.", r"\Gamma(N + \frac{1}{2}) \ge 0", PROVED),
+    ("", r"\Gamma(1) = 1", PROVED),
+    ("Let $N$ be the number of data points.", r"\Gamma(N) \ge 2", REFUTED),
+    ("Let $\\Gamma$ be a $2 \\times 2$ matrix.", r"\Gamma (I) = \Gamma", PROVED),  # a matrix named Γ stays one
+])
+def test_gamma_before_its_argument_is_the_gamma_function(prose, step, expected):
+    assert verdict(prose, step)[0] == expected
+
+
+@pytest.mark.parametrize("text, path", [
+    ("## The case $\\sigma > 0$\n\n$$\\sqrt{\\sigma^2} = \\sigma$$\n", "doc.md"),
+    ("\\section{The case $\\sigma > 0$}\n\\[ \\sqrt{\\sigma^2} = \\sigma \\]\n", "doc.tex"),
+])
+def test_a_case_heading_was_a_name_and_now_assumes_its_case(text, path):
+    """Was "a heading names a case; it declares nothing" (the true step refuted in its own case, attack32 B5)."""
+    assert step_verdicts(text, path) == [PROVED]
+
+
+@pytest.mark.parametrize("heading", [
+    "## When $\\sigma > 0$ fails",
+    "## The case $\\sigma > 0$ is not needed",
+    "## If $\\sigma > 0$?",
+])
+def test_a_case_heading_that_denies_or_asks_assumes_nothing(heading):
+    assert step_verdicts(f"{heading}\n\n$$\\sqrt{{\\sigma^2}} = \\sigma$$\n")[0] not in PASSING
