@@ -299,7 +299,8 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
         names = ", ".join(map(str, symbols))
         return SizeVerdict("proved", f"with each size of {names} written 1 + t (t ≥ 0 an integer) the margin is "
                            f"{'positive' if strict else 'nonnegative'} by sympy's sign rules")
-    return _checked(symbols, "the margin", largest, f"{kind} in them", inequality=True)
+    periodic = sp.sympify(margin).has(sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc)
+    return _checked(symbols, "the margin", largest, f"{kind} in them", inequality=True, periodic=periodic)
 
 
 def _decided_ratio_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -> SizeVerdict | None:
@@ -326,11 +327,28 @@ def _decided_ratio_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -
                        "real root of P·Q")
 
 
+def _root_intervals(poly: sp.Poly) -> list[tuple]:
+    """Intervals of width ≤ 1/2 around each real root of a polynomial in one size: sympy's exact isolation over
+    the rationals; over other coefficients (N − π, N² − √2, where sympy has none) mpmath's roots at 50 digits,
+    each real one (imaginary part below 10⁻²⁰ of its size) padded by 1/4."""
+    try:
+        return [interval for interval, _ in poly.intervals(eps=sp.Rational(1, 4))]
+    except (sp.polys.polyerrors.DomainError, sp.polys.polyerrors.PolynomialError, NotImplementedError):
+        pass
+    import mpmath
+    with mpmath.workdps(50):
+        coefficients = [mpmath.mpf(sp.N(c, 50)) for c in poly.all_coeffs()]
+        roots = mpmath.polyroots(coefficients, maxsteps=200, extraprec=100) if len(coefficients) > 1 else []
+        return [(sp.Float(mpmath.re(r), 30) - sp.Rational(1, 4), sp.Float(mpmath.re(r), 30) + sp.Rational(1, 4))
+                for r in (roots if isinstance(roots, list) else [roots])
+                if abs(mpmath.im(r)) <= mpmath.mpf(10) ** -20 * (1 + abs(r))]
+
+
 def _vanishing_size(poly: sp.Poly) -> int | None:
     """The smallest size where the polynomial is 0 (None if none; 1 for the zero polynomial)."""
     if poly.degree() <= 0:
         return 1 if poly.is_zero else None
-    for (low, high), _ in poly.intervals(eps=sp.Rational(1, 4)):
+    for low, high in _root_intervals(poly):
         for k in range(max(1, int(sp.floor(low))), int(sp.ceiling(high)) + 1):
             if poly.eval(k) == 0:
                 return k
@@ -357,7 +375,7 @@ def _decided_in_one_size(margin: sp.Expr, size: sp.Symbol, strict: bool) -> Size
     lowest = 1
     candidates = {lowest}
     if poly.degree() > 0:
-        for (low, high), _ in poly.intervals(eps=sp.Rational(1, 4)):
+        for low, high in _root_intervals(poly):
             candidates |= set(range(int(sp.floor(low)) - 1, int(sp.ceiling(high)) + 2))
     for value in sorted(c for c in candidates if c >= lowest):
         at = poly.eval(value)
@@ -396,6 +414,30 @@ FAR_SIZES = tuple(range(MORE_TRIALS + 1, 61)) + tuple(
 CRITICAL_SECONDS = 1.0  # sympy's solve of the margin's stationary points
 
 
+def _convergent_numerators(value, largest: int) -> list[int]:
+    """The numerators p of the continued-fraction convergents p/q of ``value`` up to ``largest``: the integers
+    nearest a multiple of 1/value (|p − q·value| is least there; mpmath at 60 digits)."""
+    import mpmath
+    with mpmath.workdps(60):
+        found, (p0, p1), (q0, q1), rest = [], (0, 1), (1, 0), mpmath.mpf(value)
+        while p1 <= largest:
+            term = int(mpmath.floor(rest))
+            p0, p1, q0, q1 = p1, term * p1 + p0, q1, term * q1 + q0
+            if 0 < p1 <= largest:
+                found.append(p1)
+            if rest == term:
+                break
+            rest = 1 / (rest - term)
+        return found
+
+
+# sin N, cos N, tan N come nearest their zeros and extremes at the integers nearest multiples of π/2 (the
+# numerators of the convergents of π/2, π and 2π: sin 355 ≈ −3·10⁻⁵, 1 − cos 312689 ≈ 4·10⁻¹²), and next to them
+_NEAR_MULTIPLES_OF_PI = tuple(sorted({n + step for value in ("pi/2", "pi", "2*pi")
+                                      for n in _convergent_numerators(sp.sympify(value).evalf(60), 10**15)
+                                      for step in (-1, 0, 1) if n + step > MORE_TRIALS}))
+
+
 def _violated_far(margin: sp.Expr, symbols: list) -> tuple[dict, sp.Expr] | None:
     """A failing size among ``FAR_SIZES`` of a margin in one size with no sum or product, evaluated in
     ``FAR_DIGITS``-digit arithmetic (exact powers such as (1 − 1/N)^N at N = 10^6 have millions of digits); a value
@@ -404,7 +446,8 @@ def _violated_far(margin: sp.Expr, symbols: list) -> tuple[dict, sp.Expr] | None
         return None
     (size,) = symbols
     evaluate = _far_evaluator(sp.sympify(margin), size)
-    for far in FAR_SIZES:
+    periodic = sp.sympify(margin).has(sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc)
+    for far in FAR_SIZES + (_NEAR_MULTIPLES_OF_PI if periodic else ()):
         value = _far_value(evaluate, far)
         if value is not None and value < 0:  # (never 0: a value the digits cannot tell from 0 is None)
             return {size: far}, value
@@ -646,7 +689,7 @@ def _condition_sizes(condition: sp.Expr, symbols: list):
         poly = sp.Poly(condition, used[0])
         near = {1}
         if poly.degree() > 0:
-            for (low, high), _ in poly.intervals(eps=sp.Rational(1, 4)):
+            for low, high in _root_intervals(poly):
                 near |= set(range(int(sp.floor(low)) - 1, int(sp.ceiling(high)) + 2))
         yield from ({used[0]: k} for k in sorted(near) if _allowed(used[0], k))
         return
@@ -790,11 +833,14 @@ def _refuted(sizes: dict, value: sp.Expr, inequality: bool = False) -> SizeVerdi
                        "must be " + ("positive" if value == 0 else "nonnegative"), sizes, value)
 
 
-def _checked(symbols: list, what: str, largest: int, kind: str, inequality: bool = False) -> SizeVerdict:
+def _checked(symbols: list, what: str, largest: int, kind: str, inequality: bool = False,
+             periodic: bool = False) -> SizeVerdict:
     names = ", ".join(map(str, symbols))
     searched = ""
     if inequality and len(symbols) in GRID:
         far = f", at some sizes up to {FAR_SIZES[-1]} in {FAR_DIGITS}-digit arithmetic" if len(symbols) == 1 else ""
+        if far and periodic:
+            far += f" (and at the integers nearest multiples of π/2 up to {_NEAR_MULTIPLES_OF_PI[-1]})"
         searched = (f"; searched in floats at the sizes 1..{GRID[len(symbols)]} per size (low values confirmed exactly)"
                     f"{far} and next to the stationary points and roots sympy finds")
     return SizeVerdict("checked", f"{what} depends on the sizes {names} alone ({kind}): evaluated exactly at "

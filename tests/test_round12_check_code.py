@@ -76,3 +76,24 @@ def test_a_kl_that_reads_logvar_as_its_name_says_has_no_condition(tmp_path):
             return kl_divergence(q, Normal(torch.zeros_like(mu), torch.ones_like(mu))).sum(-1)
         """))
     assert "condition" not in function.identified and not function.findings
+
+
+def test_a_kl_that_runs_at_one_latent_dim_only_is_correct_only_there(tmp_path):
+    """logvar[..., :2] before the KL: at d = 2 the slice is the whole vector, at d = 3 the code raises (attack33)."""
+    function = _only(_report(tmp_path, """
+        def vae_loss(x, x_hat, mu, logvar):
+            logvar = logvar[..., :2]
+            recon = ((x_hat - x) ** 2).sum()
+            return recon - 0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+        """))
+    assert function.identified.get("condition", "").endswith("the latent dim is 2"), function.identified
+    assert any(f.code == "kl-form" and f.severity == "note" for f in function.findings)
+
+
+def test_a_kl_that_runs_at_every_latent_dim_has_no_such_condition(tmp_path):
+    function = _only(_report(tmp_path, """
+        def vae_loss(x, x_hat, mu, logvar):
+            recon = ((x_hat - x) ** 2).sum()
+            return recon - 0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+        """))
+    assert "latent dim is" not in function.identified.get("condition", "")

@@ -7,6 +7,7 @@ document's. Its own formulas are read under it.
 Reference: the same steps after the same declarations written as the author's own text."""
 from __future__ import annotations
 
+import mpmath
 import pytest
 
 from mathcheck.report import HOLDS, PROVED
@@ -181,3 +182,56 @@ def test_a_case_heading_was_a_name_and_now_assumes_its_case(text, path):
 ])
 def test_a_case_heading_that_denies_or_asks_assumes_nothing(heading):
     assert step_verdicts(f"{heading}\n\n$$\\sqrt{{\\sigma^2}} = \\sigma$$\n")[0] not in PASSING
+
+
+@pytest.mark.parametrize("step, failing, margin", [
+    (r"\cos N \le 1 - 10^{-11}", 312689, lambda n: (1 - mpmath.mpf(10) ** -11) - mpmath.cos(n)),
+    (r"1 - \cos N \ge 10^{-14}", 10838702, lambda n: 1 - mpmath.cos(n) - mpmath.mpf(10) ** -14),
+    (r"\left| \sin(N) \right| \ge 10^{-6}", 1146408, lambda n: abs(mpmath.sin(n)) - mpmath.mpf(10) ** -6),
+    (r"\left| \sin(N) \right| \ge 10^{-7}", 5419351, lambda n: abs(mpmath.sin(n)) - mpmath.mpf(10) ** -7),
+])
+def test_a_trig_step_is_tried_at_the_integers_nearest_multiples_of_pi(step, failing, margin):
+    """Reference: the margin at the size named, in 80-digit mpmath (not the evaluator under test)."""
+    found, reason = verdict("Let $N$ be the number of data points.", step)
+    assert found == REFUTED and f"N = {failing}" in reason, reason
+    with mpmath.workdps(80):
+        assert margin(mpmath.mpf(failing)) < 0
+
+
+@pytest.mark.parametrize("step", [r"1 - \cos N \ge 0", r"\sin(N)^2 \le 1", r"\left| \sin(N) \right| \ge 0"])
+def test_a_true_trig_step_in_a_size_is_not_refuted(step):
+    assert verdict("Let $N$ be the number of data points.", step)[0] in PASSING
+
+
+# -- attack33
+
+@pytest.mark.parametrize("withdrawal", [
+    "Let $N$ be the number of data points. Half-integer $N$ are allowed.",
+    "Let $N$ be the number of data points. We interpolate $N$ continuously.",
+    "$N$ をデータ数とする。以下では $N$ を正の数とみなす（整数とは限らない）。",
+])
+def test_more_withdrawals_by_adjective_verb_or_aside(withdrawal):
+    assert verdict(withdrawal, r"\frac{1}{N} \le 1")[0] not in PASSING
+
+
+@pytest.mark.parametrize("display", [
+    "$$\\frac{1}{N} \\le 1 \\quad (N = \\tfrac{1}{2})$$",
+    "$$\\frac{1}{N} \\le 1 \\text{ at } N = 0.5$$",
+])
+def test_a_value_no_count_takes_beside_a_step_keeps_it_from_passing(display):
+    assert step_verdicts(f"Let $N$ be the number of data points.\n\n{display}\n")[0] not in PASSING
+
+
+@pytest.mark.parametrize("step, expected", [
+    (r"\frac{1}{N - \pi} \cdot (N - \pi) = 1", PROVED),  # N − π ≠ 0 at every size
+    (r"\frac{1}{N - e} \ge -10", PROVED),
+    (r"\frac{1}{N^{2} - \sqrt{2}} \cdot (N^{2} - \sqrt{2}) = 1", PROVED),
+    (r"\frac{1}{N - \log 3} > 0", REFUTED),  # at N = 1: 1/(1 − log 3) < 0
+])
+def test_a_size_polynomial_with_irrational_coefficients_is_decided(step, expected):
+    """Was an internal error (sympy isolates real roots over the rationals only)."""
+    assert verdict("Let $N$ be the number of data points.", step)[0] == expected
+
+
+def test_a_sign_compatible_with_a_count_keeps_it_a_count():
+    assert verdict("Let $K \\in \\mathbb{N}$, and assume $K \\neq 0$.", r"(-1)^{2K} = 1")[0] == PROVED

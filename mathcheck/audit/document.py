@@ -1359,6 +1359,8 @@ def _declared_names(text: str) -> list[str]:
             symbol = parse_expression(part, Context(own_constants={"e", "pi"}))  # e, \pi: names where owned
         except (Unparsed, ValueError, TypeError, RecursionError):
             return []
+        if isinstance(symbol, NameRef) and not symbol.arguments:
+            symbol = sp.Symbol(symbol.name)  # "$N \in (0, 1)$": a capital is a name too
         if not isinstance(symbol, sp.Symbol):
             return []
         names.append(symbol.name)
@@ -1544,6 +1546,8 @@ def _apply_sign(names: list[str], assumptions: dict | None, note: str, mood: str
     plain = mood in ("", HYPOTHESIS)
     for target in ((current,) if mood == HYPOTHESIS else (persistent, current)):
         for name in names:
+            if name[:1].isupper() and name in target.shapes:
+                continue  # a matrix A: no sign of a number
             before = target.symbols.get(name)
             declared = before is not None or name in target.bounded
             if not declared and not (plain and assumptions):
@@ -1554,9 +1558,23 @@ def _apply_sign(names: list[str], assumptions: dict | None, note: str, mood: str
             if declared and not contradicts and assumptions != {} and not (plain and anew):
                 continue  # a consequence or a passing remark that the declared sign allows
             new = assumptions if plain and assumptions and not (declared and name in conjoined) else {}
+            if new and before is not None and before.is_integer and not contradicts:
+                new = _with_integrality(before, new)  # "Let $K \in \mathbb{N}$, and assume $K \neq 0$": still a count
             replaced = " (replaces the earlier sign declaration)" if declared else ""
             target.declare_symbol(name, note + replaced + (f" ({mood}: for the next formula only)" if mood else ""),
                                   **new)
+
+
+def _with_integrality(before: sp.Symbol, assumptions: dict) -> dict:
+    """``assumptions`` with what an integer ``before`` also was (an integer; positive, nonnegative) where the two
+    agree: both were stated, so the name is in both sets."""
+    kept = {"integer": True, **{key: True for key in ("positive", "nonnegative") if getattr(before, f"is_{key}")}}
+    merged = {**kept, **assumptions}
+    try:
+        sp.Symbol("_check", **merged).is_integer
+    except (ValueError, sp.core.facts.InconsistentAssumptions):
+        return assumptions
+    return merged
 
 
 def _compatible(before: sp.Symbol | None, assumptions: dict | None) -> bool:
@@ -3964,6 +3982,10 @@ class _ChainBuilder:
             for number, piece in enumerate(pieces):
                 after_comma = number > 0 and pieces[number - 1][-1].kind == "sym" and pieces[number - 1][-1].text == ","
                 side = number > 0 and _sign_condition(self.document, piece, bracketed=not after_comma) is not None
+                if (number > 0 or a > 0) and piece:  # "\quad (N = \tfrac{1}{2})", "\text{ at } N = 0.5": beside the step
+                    written = self.document.written_span(piece[0].start, piece[-1].end).strip().strip("(),.;")
+                    if any(counts_only for *_, counts_only in matrix_reader.withdrawals(f"${written}$")):
+                        self.unsized.append(f"${written}$")
                 last = number == len(pieces) - 1  # "\quad a < 0 \text{ excluded}": the text takes it back
                 yield piece, condition if number == 0 else ("excluded" if side and last and excluded else
                                                             CONDITION if side else "")

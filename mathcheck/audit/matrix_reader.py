@@ -3329,6 +3329,10 @@ def _count_withdrawals(prose: str):
             for k in recent:  # "…, which we treat as a real parameter", "We treat it as a real parameter."
                 for name in _mentioned_names(maths[k].group(1)):
                     yield at, name, {}
+        for found in _TREATED_AS_REAL.finditer(clause):  # "We interpolate $N$ continuously"
+            k = int(found.group("k") or found.group("ja_k"))
+            for name in _mentioned_names(maths[k].group(1)):
+                yield starts[k], name, {}
         for found in _REAL_BEFORE.finditer(clause):  # "We allow fractional $N$", "positive real $N$"
             for name in _mentioned_names(maths[int(found.group("k"))].group(1)):
                 yield starts[int(found.group("k"))], name, _withdrawn_sign(found.group())
@@ -3370,7 +3374,8 @@ def _count_withdrawals(prose: str):
 # "We treat it as a real parameter.", "Below, this count may be fractional" (the formulas of a clause at most three
 # clauses before it)
 _REFERRING = LazyPattern(r"^\s*(?:which|that)\b|\b(?:it|this|they|them|its|the\s+latter|this\s+count|that\s+count|"
-                         r"this\s+number|that\s+number)\b|^\s*(?:ただし|但し|なお|ここで)?\s*(?:これ|それ|この数|この値)", re.I)
+                         r"this\s+number|that\s+number)\b|^\s*(?:ただし|但し|なお|ここで)?\s*(?:これ|それ|この数|この値)|"
+                         r"^\s*(?=(?:整数|自然数)(?:とは限らない|でなくて|に限らない|でなくともよい))", re.I)
 
 
 def _refers_back_as_real(words: str) -> bool:
@@ -3383,8 +3388,14 @@ def _refers_back_as_real(words: str) -> bool:
 
 # a number-set word before the name: "fractional $N$", "positive real $N$", "fractional values of $N$"
 _REAL_BEFORE = LazyPattern(r"\b(?:(?:strictly\s+)?(?:positive|non-?negative)\s+)?(?:real(?:-valued)?|fractional|non-?integer|"
-                           r"continuous|(?:ir)?rational|decimal)\s+(?:(?:values?|numbers?)\s+(?:of\s+|for\s+)?)?"
+                           r"continuous|(?:ir)?rational|decimal|half-?integers?)\s+(?:(?:values?|numbers?)\s+(?:of\s+|for\s+)?)?"
                            r"(?:the\s+)?⟦(?P<k>\d+)⟧", re.I)
+# a verb that takes the name, and real words later in the clause: "We interpolate $N$ continuously", "we let $N$
+# vary over the reals", "$N$ を正の数とみなす"
+_TREATED_AS_REAL = LazyPattern(r"\b(?:interpolat\w*|extend\w*|relax\w*|treat\w*|regard\w*|view\w*|let|lets|allow\w*|"
+                               r"vary\w*|varies|continu\w*)\s+(?:\w+\s+)?⟦(?P<k>\d+)⟧(?=[^⟦]*?"
+                               r"\b(?:continuous(?:ly)?|real(?:s|ly)?|fractional(?:ly)?|non-?integers?|smoothly)\b)"
+                               r"|⟦(?P<ja_k>\d+)⟧\s*を\s*(?:正の|非負の)?\s*(?:数|値|量)\s*(?:と|として)\s*(?:みなす|扱う|考える)", re.I)
 # a value no count takes, alone in its formula: an interval, a number that is no integer ("$[0.1, 10]$", "$0.5$")
 _NON_INTEGER_VALUE = LazyPattern(r"^\s*(?:(?:\\left\s*)?[(\[]\s*[^,]+,\s*[^,]+?(?:\\right\s*)?[)\]]|-?\d*\.\d*[1-9]\d*|"
                                  r"\\[dt]?frac\s*\{\s*\d+\s*\}\s*\{\s*\d+\s*\}|\d+\s*/\s*\d+)\s*$")

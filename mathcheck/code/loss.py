@@ -651,6 +651,7 @@ def analyse_loss_or_kl(caller: Caller, *, target: str, role: str, arg_roles: dic
     identified["output"] = total.kind if not total.label else f"{total.kind} '{total.label}'"
     analysis = _TermsAnalysis(context, experiment, total, identified)
     findings, parameterization = analysis.run()
+    findings += _one_latent_dim(experiment, identified, has_kl)
     findings += [_missing_term(term, experiment, total) for term in missing]
     for component in components:
         findings += [finding for finding in _component_findings(context, experiment, component, identified)
@@ -660,6 +661,22 @@ def analyse_loss_or_kl(caller: Caller, *, target: str, role: str, arg_roles: dic
                                     if leaf.label}
     identified["calls"] = caller.calls
     return Outcome(findings, parameterization, identified)
+
+
+def _one_latent_dim(experiment: Experiment, identified: dict, has_kl: bool) -> list[Finding]:
+    """A function that runs at one latent dim only (``logvar[..., :2]`` then the KL: broadcast at d = 2, an error
+    at d = 3) is checked at that dim alone: correct only if the model's latent dim is that one, with a note."""
+    accepted = {shape.latent for shape in experiment.shapes}
+    refused = {shape.latent: why for shape, why in experiment.dropped.items() if shape.latent not in accepted}
+    if not has_kl or len(accepted) != 1 or not refused:
+        return []
+    (latent,) = accepted
+    other, why = next(iter(sorted(refused.items())))
+    add_condition(identified, f"the latent dim is {latent}")
+    return [Finding("kl-form", "note", f"checked at latent dim {latent} only: at d = {other} it fails ({why}); a "
+                    f"KL over some of the latent dims (a slice such as logvar[..., :{latent}]) agrees with the KL "
+                    f"at d = {latent} alone. Correct only if the model's latent dim is {latent}",
+                    {"latent_dims_accepted": [latent], "latent_dims_refused": {str(d): w for d, w in refused.items()}})]
 
 
 _LAYOUT = {"scalar": "one number", "example": "one per example", "latent": "one per latent entry",
