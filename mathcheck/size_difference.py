@@ -9,6 +9,7 @@ is decided from its real roots. Any other difference (2^d, d^d, a harmonic sum) 
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 
@@ -431,11 +432,31 @@ def _convergent_numerators(value, largest: int) -> list[int]:
         return found
 
 
+def _near_periods(margin: sp.Expr, size: sp.Symbol) -> tuple[int, ...]:
+    """The sizes where the margin's sines, cosines and tangents of a·N + b come nearest their zeros and poles: for
+    a = 1 the integers nearest multiples of π/2, for another number a the convergents of π/(2a), π/a, 2π/a (tan 2N at N = 286602,
+    sin(√2 N) at 2664739)."""
+    found: set[int] = set()
+    for node in margin.atoms(sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc):
+        argument = sp.expand(node.args[0])
+        slope = argument.coeff(size, 1)
+        if not (slope.is_number and slope.is_real and slope != 0 and (argument - slope * size).is_number):
+            continue
+        found |= set(_near_multiples(sp.Integer(1) if slope == 1 else sp.N(abs(slope), 60)))
+    return tuple(sorted(found))
+
+
+@functools.lru_cache(maxsize=32)
+def _near_multiples(slope) -> tuple[int, ...]:
+    return tuple(sorted({n + step for value in (sp.pi / 2, sp.pi, 2 * sp.pi)
+                         for n in _convergent_numerators(sp.N(value / slope, 60), 10**15)
+                         for step in (-1, 0, 1) if n + step > MORE_TRIALS}))
+
+
 # sin N, cos N, tan N come nearest their zeros and extremes at the integers nearest multiples of π/2 (the
 # numerators of the convergents of π/2, π and 2π: sin 355 ≈ −3·10⁻⁵, 1 − cos 312689 ≈ 4·10⁻¹²), and next to them
-_NEAR_MULTIPLES_OF_PI = tuple(sorted({n + step for value in ("pi/2", "pi", "2*pi")
-                                      for n in _convergent_numerators(sp.sympify(value).evalf(60), 10**15)
-                                      for step in (-1, 0, 1) if n + step > MORE_TRIALS}))
+def _near_multiples_of_pi() -> tuple[int, ...]:
+    return _near_multiples(sp.Integer(1))
 
 
 def _violated_far(margin: sp.Expr, symbols: list) -> tuple[dict, sp.Expr] | None:
@@ -446,8 +467,11 @@ def _violated_far(margin: sp.Expr, symbols: list) -> tuple[dict, sp.Expr] | None
         return None
     (size,) = symbols
     evaluate = _far_evaluator(sp.sympify(margin), size)
-    periodic = sp.sympify(margin).has(sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc)
-    for far in FAR_SIZES + (_NEAR_MULTIPLES_OF_PI if periodic else ()):
+    arguments = [sp.lambdify(size, node.args[0], "mpmath") for node in sp.sympify(margin).atoms(
+        sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc) if node.args[0].has(size)]
+    for far in FAR_SIZES + _near_periods(sp.sympify(margin), size):
+        if _argument_too_large(arguments, far):
+            continue  # sin(2^N) at N = 10^6: its argument is known to far fewer digits than its size
         value = _far_value(evaluate, far)
         if value is not None and value < 0:  # (never 0: a value the digits cannot tell from 0 is None)
             return {size: far}, value
@@ -551,6 +575,22 @@ def _violated_on_grid(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dic
     return None
 
 
+def _argument_too_large(arguments: list, size: int) -> bool:
+    """Whether a trigonometric argument at ``size`` is past 10^(FAR_DIGITS / 2): a 60-digit value of it leaves too
+    few digits after the multiples of 2π are taken off (and writing it out takes long)."""
+    import mpmath
+    with mpmath.workdps(15):
+        for argument in arguments:
+            try:
+                value = argument(mpmath.mpf(size))
+            except (ValueError, ZeroDivisionError, OverflowError, TypeError, MemoryError):
+                return True
+            if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value) or \
+                    abs(value) > mpmath.mpf(10) ** (FAR_DIGITS // 2):
+                return True
+    return False
+
+
 def _far_evaluator(closed: sp.Expr, size: sp.Symbol):
     """(an mpmath function of the size, the smallest |value| whose sign it settles): a float coefficient written
     in the document (2.7) is known to its rounding only."""
@@ -621,9 +661,11 @@ def undefined_conditions(conditions: list) -> tuple[dict, str] | None:
     for condition, what in conditions:
         condition = sp.sympify(condition)
         symbols = sorted(condition.free_symbols, key=str)
-        if not symbols or not all(isinstance(s, sp.Symbol) and s.is_integer and s.is_positive for s in symbols):
+        if not symbols or not all(isinstance(s, sp.Symbol) and s.is_integer and s.is_nonnegative for s in symbols):
             continue
-        for sizes in _condition_sizes(condition, symbols):
+        zero = {s: 0 for s in symbols if not s.is_positive}  # a count the text lets be 0 (K/K at K = 0)
+        for sizes in itertools.chain([{**dict.fromkeys(symbols, 1), **zero}] if zero else [],
+                                     _condition_sizes(condition, symbols)):
             value = value_at(condition, sizes)
             if value is not None and value.is_real and _fails(value, what):
                 return sizes, f"{what.split(':')[0]} {sp.sstr(condition)} is {sp.sstr(value)} there"
@@ -672,9 +714,16 @@ def _conditions(expr: sp.Expr):
             yield node.base, "the radicand of an even root: ≥ 0"
         elif isinstance(node, sp.log):
             yield node.args[0], "the argument of a logarithm: > 0"
+        elif isinstance(node, sp.gamma):
+            yield node.args[0], GAMMA_ARGUMENT
+
+
+GAMMA_ARGUMENT = "the argument of Γ: not 0, −1, −2, …"  # Γ's poles (audit/latex.py writes the same)
 
 
 def _fails(value: sp.Expr, what: str) -> bool:
+    if what == GAMMA_ARGUMENT:
+        return bool(value.is_integer and value <= 0)
     if what.endswith("≠ 0"):
         return value == 0
     return value <= 0 if what.endswith("> 0") else value < 0
@@ -840,7 +889,7 @@ def _checked(symbols: list, what: str, largest: int, kind: str, inequality: bool
     if inequality and len(symbols) in GRID:
         far = f", at some sizes up to {FAR_SIZES[-1]} in {FAR_DIGITS}-digit arithmetic" if len(symbols) == 1 else ""
         if far and periodic:
-            far += f" (and at the integers nearest multiples of π/2 up to {_NEAR_MULTIPLES_OF_PI[-1]})"
+            far += f" (and at the integers nearest multiples of π/2 up to {_near_multiples_of_pi()[-1]})"
         searched = (f"; searched in floats at the sizes 1..{GRID[len(symbols)]} per size (low values confirmed exactly)"
                     f"{far} and next to the stationary points and roots sympy finds")
     return SizeVerdict("checked", f"{what} depends on the sizes {names} alone ({kind}): evaluated exactly at "

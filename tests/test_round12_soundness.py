@@ -235,3 +235,111 @@ def test_a_size_polynomial_with_irrational_coefficients_is_decided(step, expecte
 
 def test_a_sign_compatible_with_a_count_keeps_it_a_count():
     assert verdict("Let $K \\in \\mathbb{N}$, and assume $K \\neq 0$.", r"(-1)^{2K} = 1")[0] == PROVED
+
+
+# -- attack34
+
+@pytest.mark.parametrize("step", [
+    r"\left(\sqrt{N - 2}\right)^{2} = N - 2",  # √(−1) at N = 1, though sympy reads (√x)² as x
+    r"\left(\sqrt{\cos(\pi N)}\right)^{2} = \cos(\pi N)",
+    r"\exp\left(\log\left(\cos(\pi N)\right)\right) = \cos(\pi N)",
+    r"\frac{\Gamma(N - 1)}{\Gamma(N - 1)} = 1",  # Γ(0) at N = 1
+    r"\frac{\Gamma(N)}{\Gamma(N - 1)} = N - 1",
+    r"\frac{1}{\Gamma(2 - N)} \cdot \Gamma(2 - N) = 1",
+])
+def test_a_root_log_or_gamma_with_no_value_at_a_size_as_written_keeps_the_step_from_passing(step):
+    assert verdict("Let $N$ be the number of data points.", step)[0] not in PASSING
+
+
+@pytest.mark.parametrize("step", [
+    r"\left(\sqrt{N - 1}\right)^{2} = N - 1",
+    r"\exp(\log N) = N",
+    r"\frac{\Gamma(N + 1)}{\Gamma(N + 1)} = 1",
+])
+def test_a_root_log_or_gamma_defined_at_every_size_still_passes(step):
+    assert verdict("Let $N$ be the number of data points.", step)[0] in PASSING
+
+
+@pytest.mark.parametrize("step, failing, margin", [
+    (r"\left|\tan(2N)\right| \le 10^{6}", 286602, lambda n: 10**6 - abs(mpmath.tan(2 * n))),
+    (r"\left|\sin(\sqrt{2} N)\right| \ge 10^{-6}", 2664739,
+     lambda n: abs(mpmath.sin(mpmath.sqrt(2) * n)) - mpmath.mpf(10) ** -6),
+])
+def test_a_trig_step_of_a_multiple_of_a_size_is_tried_near_its_periods(step, failing, margin):
+    found, reason = verdict("Let $N$ be the number of data points.", step)
+    assert found == REFUTED and f"N = {failing}" in reason, reason
+    with mpmath.workdps(80):
+        assert margin(mpmath.mpf(failing)) < 0
+
+
+@pytest.mark.parametrize("prose", [
+    "Let $N$ be the number of data points. We extend the bound to non-integral $N$.",
+    "Let $N$ be the number of data points. We now drop the assumption that $N$ is whole.",
+    "Let $N$ be the number of data points. Set $N \\leftarrow 0.5$.",
+    "Let $N$ be the number of data points.\n\n> Note: from now on $N$ may be any positive real.\n\nThen",
+])
+def test_attack34_withdrawals(prose):
+    assert verdict(prose, r"\frac{1}{N} \le 1")[0] not in PASSING
+
+
+@pytest.mark.parametrize("display", [
+    "$$\\frac{1}{N} \\le 1 \\quad \\text{for all real } N > 0$$",
+    "$$\\frac{1}{N} \\le 1 \\quad \\text{for every positive real } N$$",
+    "$$\\frac{1}{N} \\le 1 \\quad \\forall N \\in (0, 1)$$",
+])
+def test_a_display_quantifier_over_reals_makes_the_count_real(display):
+    assert step_verdicts(f"Let $N$ be the number of data points.\n\n{display}\n")[0] not in PASSING
+
+
+@pytest.mark.parametrize("later", [
+    ", and let $N$ also denote the noise scale.",
+    "; $N$ also denotes the noise scale.",
+    ". The symbol $N$ is also used for the noise scale.",
+    ". By abuse of notation, $N$ is also the temperature.",
+])
+def test_a_second_meaning_given_to_a_count_withdraws_it(later):
+    assert verdict("Let $N$ be the number of data points" + later, r"\frac{1}{N} \le 1")[0] not in PASSING
+
+
+@pytest.mark.parametrize("prose", [
+    "Let $K$ be the number of mixture components. If $K = 0$ the prior is flat.",
+    "Let $K$ be the number of mixture components. We allow no components at all.",
+])
+def test_a_count_that_may_be_zero_is_looked_at_zero_as_written(prose):
+    assert verdict(prose, r"\frac{K}{K} = 1")[0] not in PASSING
+
+
+@pytest.mark.parametrize("withdrawal", [
+    "$N$ をデータ数とする。ここで $N$ の整数性は仮定しない。",
+    "$N$ をデータ数とする。$N$ は分数でもよい。",
+    "$N$ をデータ数とする。以降、$N$ を $N/2$ で置き換える。",
+    "$N$ をデータ数とする。記号 $N$ はノイズの大きさにも用いる。",
+])
+def test_japanese_withdrawals_attack34(withdrawal):
+    assert verdict(withdrawal, r"\frac{1}{N} \le 1")[0] not in PASSING
+
+
+@pytest.mark.parametrize("step", [
+    r"(A A^{\top} - A A^{\top})^{-1} = (A^{\top} A - A^{\top} A)^{-1}",
+    r"(0 \cdot A)^{-1} = (0 \cdot A)^{-1}",
+])
+def test_the_inverse_of_the_zero_matrix_is_no_presumption(step):
+    assert verdict(r"Let $A$ be a $d \times d$ matrix.", step)[0] not in PASSING
+
+
+@pytest.mark.parametrize("display", [
+    "$$\\frac{1}{N} \\le 1 \\quad \\text{if } N \\text{ is half-integer}$$",
+    "$$\\frac{1}{N} \\le 1 \\quad [N = 1/2]$$",
+])
+def test_a_display_condition_in_words_that_no_count_meets(display):
+    assert step_verdicts(f"Let $N$ be the number of data points.\n\n{display}\n")[0] not in PASSING
+
+
+@pytest.mark.parametrize("text", [
+    "Let $N$ be the number of data points.\n\n**Lemma 1.** Let $N \\ge 2$. Then the bound below is tight.\n\n"
+    "We now return to the general case, where\n\n$$\\frac{1}{N} \\le \\frac{1}{2}$$\n",
+    "Let $N$ be the number of data points.\n\n### Case $N \\ge 2$\n\nHere the bound holds.\n\n"
+    "**Back to all $N$.** In general,\n\n$$\\frac{1}{N} \\le \\frac{1}{2}$$\n",
+])
+def test_a_return_to_the_general_case_ends_a_statement_or_a_case(text):
+    assert step_verdicts(text)[-1] not in PASSING

@@ -2419,7 +2419,7 @@ class Auditor:
             return self._with_usable_laws(formula, last_readable, item,
                                           self._up_to_constant(formula, last_readable, item, result, prefix, marked,
                                                               chain[0]))
-        result = self._with_defined_sizes(formula, last_readable.expr, item,
+        result = self._with_defined_sizes(formula, last_readable, item,
                                           self._claim(formula, last_readable.expr, relation, item, result, prefix))
         return _with_presumptions(formula, (last_readable, item), result)
 
@@ -2733,15 +2733,20 @@ class Auditor:
         return ("in which variables? The prose does not name them (\"independent of $x$\") and neither side is a "
                 "log-density of them")
 
-    def _with_defined_sizes(self, formula: Formula, lhs: sp.Expr | None, item: Item, result: StepResult) -> StepResult:
+    def _with_defined_sizes(self, formula: Formula, previous: Item, item: Item, result: StepResult) -> StepResult:
         """``result`` undecided where a side as written (before its names are resolved, which cancels (N − d)/(N − d)
-        to 1) has no value at some sizes: its divisors, logarithms' arguments and even roots' radicands, each
-        resolved on its own (``size_difference.undefined_as_written``)."""
+        to 1) has no value at some sizes: its divisors, logarithms' arguments, even roots' radicands and Γs'
+        arguments, each resolved on its own (``size_difference.undefined_as_written``), and those the reader met
+        where sympy simplified them away ((√(N − 2))² read as N − 2: ``Context.written_conditions``)."""
         from mathcheck.size_difference import no_value_reason, undefined_conditions, written_conditions
+        lhs = previous.expr
         if result.verdict not in VERIFIED or not all(isinstance(side, sp.Basic) for side in (lhs, item.expr)):
             return result
+        read = [(condition, what) for (start, _, what), condition in formula.context.written_conditions.items()
+                if isinstance(condition, sp.Basic) and any(side.end is not None and side.start <= start < side.end
+                                                           for side in (previous, item))]
         conditions = []
-        for condition, what in written_conditions(lhs, item.expr):
+        for condition, what in written_conditions(lhs, item.expr) + [c for c in read if c not in written_conditions(lhs, item.expr)]:
             try:
                 conditions.append((self.names.resolve(condition, formula, [], item.line), what))
             except (Unparsed, SymbolicTimeout, RecursionError, *_MATH_ERRORS):

@@ -400,6 +400,7 @@ def _markdown_statements(prose: str, proof_ends: list[int] = (),
     marks += [(m.start(), True, m.end(), m.group("name").lower()) for m in _DETAILS_STATEMENT.finditer(prose)]
     marks += [(m.start(), False, m.end(), "") for m in _DETAILS_END.finditer(prose)]
     marks += [(m.start(), False, m.end(), "") for m in _THEMATIC_BREAK.finditer(prose)]  # "---": a statement ends
+    marks += [(m.start(), False, m.start(), "") for m in _RETURN_TO_GENERAL.finditer(prose)]  # "We now return to"
     return _statement_events(marks, "")
 
 
@@ -429,6 +430,12 @@ def _quote_marks(text: str, regions: list) -> list[tuple[int, bool, int, str]]:
     for m in _HTML_QUOTE.finditer(text):
         marks.append((m.start(), False, m.end(), "") if m.group("close") else (m.start(), True, m.end(), "quote"))
     return marks
+
+
+# "We now return to the general case", "**Back to all $N$.**", "In general,": the case or statement before ends
+_RETURN_TO_GENERAL = LazyPattern(r"(?:^|(?<=\n))[ \t>]*(?:\*\*|__|\*|_)?[ \t]*(?:we\s+(?:now\s+)?return\s+to|returning\s+to|"
+                                 r"back\s+to|in\s+general\b|in\s+the\s+general\s+case|for\s+general\b|"
+                                 r"一般の場合|一般に(?:は|戻)|元の)", re.I)
 
 
 def _labels_set_apart(marked: str) -> str:
@@ -598,6 +605,8 @@ class _StatementScopes:
         inside = persistent
         persistent = _assumptions_from(persistent, before)
         self.closed = (after, inside, before)
+        if any(entry[0] == "quote" for entry in closed):  # a quote's "from now on $N$ is real" may be the author's:
+            matrix_reader.redeclare_reals(self.text[statements[0][1]:after], persistent)  # a count it withdraws stays so
         return persistent, persistent.copy()
 
 
@@ -3208,8 +3217,13 @@ def scoped_declaration_events(prose: str, dialect: str, regions: list,
             # the opening comes before the example statement _label_marks opens at the same place)
             added += [(at, True, -1, True, scope), (end, False, end, False, scope)]
     for heading in _HEADING_LINE.finditer(prose):  # "## The case $a < 0$": the signs it writes, in its section only
+        if "$" not in heading.group() and "\\(" not in heading.group() or not _heading_signs(heading.group()):
+            continue
         end = _section_end(headings, heading.start() + 1)
-        if end is not None and not _statement_open_at(events, heading.start()) and _heading_signs(heading.group()):
+        back = _RETURN_TO_GENERAL.search(prose, heading.end())
+        if back is not None and (end is None or back.start() < end):
+            end = back.start()  # "**Back to all $N$.**" inside the section: the case ends there
+        if end is not None and not _statement_open_at(events, heading.start()):
             added += [(heading.start(), True, -1, True, SECTION_SCOPE), (end, False, end, False, SECTION_SCOPE)]
     return sorted(events + added)
 
@@ -3691,6 +3705,10 @@ def _excluded_after(text: str) -> bool:
     return bool(_EXCLUDED_AFTER.search(text))
 
 
+_REAL_LEAD = LazyPattern(r"\b(?:real|reals|real-valued|fractional|non-?integers?|non-?integral|half-?integers?|"
+                         r"continuous)\b|実数|分数|非整数", re.I)
+
+
 def _condition_kind(text: str, after_condition: bool = False) -> str:
     """How the prose ``text`` before some math leads into it: "" when it ends with no condition word; CONDITION
     when all its words are those of a condition (for, if, when, where, with, provided, given, assuming, for all,
@@ -3956,6 +3974,7 @@ class _ChainBuilder:
         chars = list(part)
         cuts: list[tuple[int, str]] = []  # (offset of a prose text group, the condition it ends with)
         taken_back: list[bool] = []  # whether each text group takes back the condition before it (excluded)
+        lead_texts: dict[int, str] = {0: ""}  # the prose of the text group at each cut
         for m in _TEXT_COMMAND.finditer(part):
             if "".join(chars[m.start():m.end()]).strip() == "":
                 continue  # inside a text group already blanked
@@ -3973,6 +3992,7 @@ class _ChainBuilder:
                 cuts[-1] = (cuts[-1][0], plain.strip())  # \text{for } a < 0 \text{ excluded}: never assumed
             taken_back.append(_excluded_after(plain))
             cuts.append((m.start(), _condition_kind(plain, bool(cuts) and cuts[-1][1] == CONDITION)))
+            lead_texts[m.start()] = plain
         cleaned = "".join(chars)
         bounds = [0] + [at for at, _ in cuts] + [len(cleaned)]
         conditions = [""] + [condition for _, condition in cuts]
@@ -3984,6 +4004,11 @@ class _ChainBuilder:
                 side = number > 0 and _sign_condition(self.document, piece, bracketed=not after_comma) is not None
                 if (number > 0 or a > 0) and piece:  # "\quad (N = \tfrac{1}{2})", "\text{ at } N = 0.5": beside the step
                     written = self.document.written_span(piece[0].start, piece[-1].end).strip().strip("(),.;")
+                    written = re.sub(r"^\\forall\b\s*", "", written)
+                    written = written.strip("[]")
+                    if number == 0 and _REAL_LEAD.search(lead_texts[a]) or \
+                            number == len(pieces) - 1 and _REAL_LEAD.search(lead_texts.get(b, "")):
+                        written = f"{written}$ is real$"  # "\text{for all real } N > 0", "N \text{ is half-integer}"
                     if any(counts_only for *_, counts_only in matrix_reader.withdrawals(f"${written}$")):
                         self.unsized.append(f"${written}$")
                 last = number == len(pieces) - 1  # "\quad a < 0 \text{ excluded}": the text takes it back

@@ -269,6 +269,9 @@ class Context:
     font_twins: dict = field(default_factory=dict)  # x written plain and bold -> the forms declared (font_twins)
     formula_font_twins: set = field(default_factory=set)  # the names the display being read writes in both forms
     naturals_from_zero: bool = False  # the document says ℕ holds 0 (ℕ = {0, 1, 2, …}): ℕ, "natural number" may be 0
+    # what the formula's roots, logarithms and Γs need, as written, by where they are written: (start, end, what)
+    # -> the radicand or argument; sympy simplifies (√x)² to x and exp(log x) to x before any check sees them
+    written_conditions: dict = field(default_factory=dict)
 
     def copy(self) -> "Context":
         return Context(**{f.name: copy.copy(getattr(self, f.name)) for f in fields(self)})
@@ -2061,6 +2064,7 @@ class Parser:
         if degree % 2 == 0:
             if radicand.is_negative:
                 self.fail("an even root of a negative number is not real", token.start, self.last_end())
+            self.context.written_conditions[(token.start, self.last_end(), "the radicand of an even root: ≥ 0")] = radicand
             return sp.sqrt(radicand) if degree == 2 else radicand ** sp.Rational(1, degree)
         if radicand.is_nonnegative:
             return radicand ** sp.Rational(1, degree)
@@ -2096,6 +2100,7 @@ class Parser:
         written = self.text(start, self.last_end())
         argument = self.function_argument(start, written)
         if name in ("log", "ln"):
+            self.context.written_conditions[(start, self.last_end(), "the argument of a logarithm: > 0")] = argument
             _require_positive(argument, self, start)
             value = _log_of_square(argument)
             if base is not None:
@@ -2105,6 +2110,9 @@ class Parser:
                 value = value / sp.log(base)
         else:
             value = (FUNCTIONS.get(name) or SPECIAL_FUNCTIONS[name])(argument)
+            if name == "Gamma":
+                from mathcheck.size_difference import GAMMA_ARGUMENT  # Γ's poles: a condition of the size check
+                self.context.written_conditions[(start, self.last_end(), GAMMA_ARGUMENT)] = argument
         if exponent is not None:
             if self.at("sym", "^"):
                 self.fail(f"a second exponent after \\{name}^{{...}}: write the power once", start, self.peek().end)

@@ -1215,6 +1215,8 @@ class MatrixParser(Parser):
         and its free entries do not either (WᵀW of a d×k W, x xᵀ): sympy then never cancels value⁻¹ value. An
         inverse it may cancel (A⁻¹A reads as I) is noted where it is written (INVERSE_WRITTEN): a proof presumes
         it."""
+        if isinstance(value, sp.ZeroMatrix) or value == 0:
+            self.fail("the inverse of the zero matrix does not exist", start, self.last_end())
         columns, rows = full_rank_names(self.shapes)
         if inverse_condition(value, columns, rows) is not None:
             return ConditionalInverse(value)
@@ -3172,22 +3174,24 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
 _JA_LISTED_COUNT = LazyPattern(r"(?P<ja>" + _JA_COUNT + r"\s*を\s*(?P<ja_subjects>\$[^$]+\$))")
 
 
-def _japanese_counts(prose: str) -> list[re.Match]:
+@functools.lru_cache(maxsize=64)
+def _japanese_counts(prose: str) -> tuple[re.Match, ...]:
     """The Japanese count phrases of ``prose`` besides "$N$ はデータ数" and "データ数を $N$ とする": the count before its
     name ("データ数 $N$ の"), the name as a numeral ("$N$ 個のデータ点", "$d$ 次元の"), each count of a list
     ("データ数を $N$、潜在次元を $d$ とする"; a phrase of it that is no count declares nothing)."""
-    if not _CJK_TEXT.search(prose):
-        return []
+    if not _CJK_TEXT.search(prose) or not _JA_COUNT_ANYWHERE.search(prose):
+        return ()
     found = [*_COUNT_APPOSITION_JA.finditer(prose), *_COUNT_NUMERAL_JA.finditer(prose)]
-    for listed in _COUNT_LIST_JA.finditer(prose):
+    for listed in (_COUNT_LIST_JA.finditer(prose) if _JA_LISTED_COUNT.search(prose) else ()):
         for pair in re.finditer(r"(?:^|(?<=、))\s*([^、]+?)\s*を\s*\$[^$]+\$", listed.group("ja_list")):
             count = _JA_LISTED_COUNT.fullmatch(listed.group("ja_list"), pair.start(1), pair.end())
             if count is not None:
                 found.append(_JA_LISTED_COUNT.match(prose, listed.start("ja_list") + pair.start(1)))
-    return found
+    return tuple(found)
 
 
 _CJK_TEXT = LazyPattern(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_JA_COUNT_ANYWHERE = LazyPattern(_JA_COUNT + r"|次元|個|件|枚|点")
 
 
 # "Let $d$ and $N$ be the latent dimension and the number of data points, respectively": name k, phrase k; so in
@@ -3282,7 +3286,7 @@ def withdrawals(prose: str) -> tuple:
 _REAL_WORDS = LazyPattern(r"\b(?:real|reals|real-valued|continuous(?:ly)?|continuum|non-?integers?|fractional|"
                           r"arbitrary|values?|"
                           r"fractions?|(?:ir)?rationals?|float(?:s|ing)?|floating-point|decimals?|complex|"
-                          r"retract(?:ed|ion)?|withdrawn)\b|実数|連続|有理数|小数|任意|値をと|値もと|非整数|"
+                          r"retract(?:ed|ion)?|withdrawn)\b|実数|連続|有理数|小数|分数|任意|値をと|値もと|非整数|"
                           r"とは限らない", re.I)
 # what follows a name the clause speaks of: "$N$ is", "may be", "ranges over", "as" (treat $N$ as), "to be", "は"
 _PREDICATE = LazyPattern(
@@ -3295,13 +3299,14 @@ _NOT_A_COUNT = LazyPattern(r"\b(?:not|no\s+longer|never)\s+(?:an?\s+|the\s+)?(?:
 # a name given a new meaning: "$N$ is a temperature", "$N$ becomes the inverse temperature", "we write $N$ for the
 # noise scale", "we overload $N$", "replace $N$ by its square root", "$N$ denotes $\sqrt{N}$"
 _REDESCRIBED = LazyPattern(
-    r"⟦(?P<k>\d+)⟧\s*(?:(?:now|henceforth|instead|again)\s+)*(?:(?:is|be)\s+(?:now\s+|instead\s+)?(?:a|an|the|any|some)\s+|"
-    r"denotes|stands\s+for|represents|becomes|means|refers\s+to|to\s+denote|is\s+used\s+for)"
+    r"⟦(?P<k>\d+)⟧\s*(?:(?:now|henceforth|instead|again|also)\s+)*(?:(?:is|be)\s+(?:(?:now|instead|also)\s+)?(?:a|an|the|any|some)\s+|"
+    r"denotes?|stands?\s+for|represents?|becomes|means|refers\s+to|to\s+denote|is\s+(?:also\s+)?used\s+(?:for|to\s+denote))"
     r"|\b(?:write|writes|use|uses|reuse|reuses|take|takes)\s+⟦(?P<for>\d+)⟧\s+(?:for|as|to\s+denote|to\s+mean)\b"
     r"|\b(?:overload|overloads|redefine|redefines|rename|renames|repurpose|repurposes|recycle|recycles|replace|"
     r"replaces|substitute|substitutes)\b[^⟦]*⟦(?P<renamed>\d+)⟧"
     r"|\b(?:normali[sz]es?|rescales?|divides?|scales?)\s+⟦(?P<scaled>\d+)⟧\s+by\b"
-    r"|⟦(?P<ja_replaced>\d+)⟧\s*を[^。⟦]*?(?:置き換え|置換|で割)"
+    r"|⟦(?P<ja_replaced>\d+)⟧\s*を[^。]*?(?:置き換え|置換|で割)"
+    r"|⟦(?P<ja_also>\d+)⟧\s*[はを][^。⟦]*?にも\s*(?:用いる|使う|用いられる|使われる)"
     r"|⟦(?P<ja>\d+)⟧\s*[をは]\s*(?:改めて|新たに|今度は)?\s*(?P<ja_rest>[^。、⟦]+?)\s*(?:とする|とおく|と置く|とします|と書く|"
     r"を表す|と考える|とみなす|を意味する|である|です|を指す)", re.I)
 _STILL_A_COUNT = LazyPattern(r"\b(?:same|before|above|unchanged|previously|number|count|integer|natural|whole|size|"
@@ -3345,7 +3350,8 @@ def _count_withdrawals(prose: str):
                 if not re.fullmatch(_JA_COUNT + r"|[^。]*(?:数|整数|自然数|同じ|前と)", found.group("ja_rest").strip()):
                     renamed.add(int(found.group("ja")))  # "以下、$N$ を温度とする"
             elif found.group("scaled") or not _STILL_A_COUNT.search(clause[found.end():] if found.group("k") else words):
-                renamed |= {int(found.group(g)) for g in ("k", "for", "renamed", "scaled", "ja_replaced") if found.group(g)}
+                renamed |= {int(found.group(g)) for g in ("k", "for", "renamed", "scaled", "ja_replaced", "ja_also")
+                            if found.group(g)}
         valued = any(_NON_INTEGER_VALUE.match(maths[k].group(1)) for k in numbers)  # "$N$ varies in $[0.5, 2]$"
         unbound = _INTEGRALITY_DROPPED.match(words) is not None  # "we relax the integrality of $N$"
         for k in numbers:
@@ -3387,7 +3393,7 @@ def _refers_back_as_real(words: str) -> bool:
 
 
 # a number-set word before the name: "fractional $N$", "positive real $N$", "fractional values of $N$"
-_REAL_BEFORE = LazyPattern(r"\b(?:(?:strictly\s+)?(?:positive|non-?negative)\s+)?(?:real(?:-valued)?|fractional|non-?integer|"
+_REAL_BEFORE = LazyPattern(r"\b(?:(?:strictly\s+)?(?:positive|non-?negative)\s+)?(?:real(?:-valued)?|fractional|non-?integer|non-?integral|"
                            r"continuous|(?:ir)?rational|decimal|half-?integers?)\s+(?:(?:values?|numbers?)\s+(?:of\s+|for\s+)?)?"
                            r"(?:the\s+)?⟦(?P<k>\d+)⟧", re.I)
 # a verb that takes the name, and real words later in the clause: "We interpolate $N$ continuously", "we let $N$
@@ -3400,9 +3406,10 @@ _TREATED_AS_REAL = LazyPattern(r"\b(?:interpolat\w*|extend\w*|relax\w*|treat\w*|
 _NON_INTEGER_VALUE = LazyPattern(r"^\s*(?:(?:\\left\s*)?[(\[]\s*[^,]+,\s*[^,]+?(?:\\right\s*)?[)\]]|-?\d*\.\d*[1-9]\d*|"
                                  r"\\[dt]?frac\s*\{\s*\d+\s*\}\s*\{\s*\d+\s*\}|\d+\s*/\s*\d+)\s*$")
 _INTEGRALITY_DROPPED = LazyPattern(
-    r"(?=.*\b(?:integer|integers|integral|integrality|whole\s+numbers?|discrete|discreteness)\b)"
+    r"(?=.*\b(?:integer|integers|integral|integrality|whole(?:\s+numbers?)?|discrete|discreteness)\b)"
     r"(?=.*\b(?:relax\w*|drop\w*|need\s+not|needn't|not\s+assume|no\s+longer|not\s+necessarily|remov\w*|lift\w*|"
-    r"abandon\w*|does\s+not\s+have\s+to|do\s+not\s+have\s+to|forget\w*|ignor\w*)\b)", re.I | re.S)
+    r"abandon\w*|does\s+not\s+have\s+to|do\s+not\s+have\s+to|forget\w*|ignor\w*)\b)"
+    r"|(?=.*整数性)(?=.*(?:仮定しない|仮定せず|外す|落とす|緩め|緩和|課さない))", re.I | re.S)
 _ALL_SIZES_REAL = LazyPattern(r"\b(?:all|every|each|any)\s+(?:the\s+)?(?:sizes?|counts?|dimensions?|integers?|"
                               r"numbers\s+of\s+\w+)\b.*\b(?:real|reals|continuous|non-?integers?|rationals?)\b|"
                               r"\b(?:fractional|non-?integer|real(?:-valued)?|continuous)\s+(?:counts?|sizes?)\b|"
@@ -3412,7 +3419,7 @@ _BOUND = LazyPattern(r"^\s*(?:(?P<low>[^<>≤≥]+?)\s*(?:<|\\lt\b|\\leq?\b|≤)
                      r"(?P<relation><|\\lt\b|\\leq?\b|≤|>|\\gt\b|\\geq?\b|≥)\s*(?P<bound>[^<>≤≥]+?)\s*$")
 
 
-_ASSIGNED = LazyPattern(r"^\s*(?P<name>[A-Za-z](?:_\{?\w+\}?)?)\s*(?::=|\\coloneqq|\\triangleq|\\equiv|=)\s*"
+_ASSIGNED = LazyPattern(r"^\s*(?P<name>[A-Za-z](?:_\{?\w+\}?)?)\s*(?::=|\\coloneqq|\\triangleq|\\equiv|=|\\leftarrow\b|\\gets\b|←)\s*"
                         r"(?P<value>[^=<>]+?)\s*$")
 
 
