@@ -108,8 +108,25 @@ def test_a_tower_of_powers_in_a_size_gives_a_verdict_not_a_crash():
     "Let $N$ be the number of data points. Fractional values of $N$ are allowed below.",
     "Let $N$ be the number of data points. We extend all formulas to positive real $N$.",
     "$N$ をデータ数とする。ただし $N$ は非整数値もとりうる。",
+    "Let $N$ be the number of data points. Half-integer $N$ are allowed.",
+    "Let $N$ be the number of data points. We interpolate $N$ continuously.",
+    "$N$ をデータ数とする。以下では $N$ を正の数とみなす（整数とは限らない）。",
+    "Let $N$ be the number of data points. We extend the bound to non-integral $N$.",
+    "Let $N$ be the number of data points. We now drop the assumption that $N$ is whole.",
+    "Let $N$ be the number of data points. Set $N \\leftarrow 0.5$.",
+    "Let $N$ be the number of data points.\n\n> Note: from now on $N$ may be any positive real.\n\nThen",
+    "$N$ をデータ数とする。ここで $N$ の整数性は仮定しない。",
+    "$N$ をデータ数とする。$N$ は分数でもよい。",
+    "$N$ をデータ数とする。以降、$N$ を $N/2$ で置き換える。",
+    "$N$ をデータ数とする。記号 $N$ はノイズの大きさにも用いる。",
+    "Let $N$ be the number of data points, and let $N$ also denote the noise scale.",
+    "Let $N$ be the number of data points; $N$ also denotes the noise scale.",
+    "Let $N$ be the number of data points. The symbol $N$ is also used for the noise scale.",
+    "Let $N$ be the number of data points. By abuse of notation, $N$ is also the temperature.",
 ])
-def test_a_count_withdrawn_by_a_pronoun_or_an_adjective_is_withdrawn(withdrawal):
+def test_a_count_spoken_of_as_no_count_is_withdrawn(withdrawal):
+    """By a pronoun, an adjective, a verb, a second meaning, an assignment, a quoted note, in English and Japanese
+    (attack32 B14/B15, attack33 B2, attack34 B3/B4/B13/B20)."""
     assert verdict(withdrawal, r"\frac{1}{N} \le 1")[0] not in PASSING
 
 
@@ -205,13 +222,6 @@ def test_a_true_trig_step_in_a_size_is_not_refuted(step):
 
 # -- attack33
 
-@pytest.mark.parametrize("withdrawal", [
-    "Let $N$ be the number of data points. Half-integer $N$ are allowed.",
-    "Let $N$ be the number of data points. We interpolate $N$ continuously.",
-    "$N$ をデータ数とする。以下では $N$ を正の数とみなす（整数とは限らない）。",
-])
-def test_more_withdrawals_by_adjective_verb_or_aside(withdrawal):
-    assert verdict(withdrawal, r"\frac{1}{N} \le 1")[0] not in PASSING
 
 
 @pytest.mark.parametrize("display", [
@@ -272,15 +282,6 @@ def test_a_trig_step_of_a_multiple_of_a_size_is_tried_near_its_periods(step, fai
         assert margin(mpmath.mpf(failing)) < 0
 
 
-@pytest.mark.parametrize("prose", [
-    "Let $N$ be the number of data points. We extend the bound to non-integral $N$.",
-    "Let $N$ be the number of data points. We now drop the assumption that $N$ is whole.",
-    "Let $N$ be the number of data points. Set $N \\leftarrow 0.5$.",
-    "Let $N$ be the number of data points.\n\n> Note: from now on $N$ may be any positive real.\n\nThen",
-])
-def test_attack34_withdrawals(prose):
-    assert verdict(prose, r"\frac{1}{N} \le 1")[0] not in PASSING
-
 
 @pytest.mark.parametrize("display", [
     "$$\\frac{1}{N} \\le 1 \\quad \\text{for all real } N > 0$$",
@@ -291,15 +292,6 @@ def test_a_display_quantifier_over_reals_makes_the_count_real(display):
     assert step_verdicts(f"Let $N$ be the number of data points.\n\n{display}\n")[0] not in PASSING
 
 
-@pytest.mark.parametrize("later", [
-    ", and let $N$ also denote the noise scale.",
-    "; $N$ also denotes the noise scale.",
-    ". The symbol $N$ is also used for the noise scale.",
-    ". By abuse of notation, $N$ is also the temperature.",
-])
-def test_a_second_meaning_given_to_a_count_withdraws_it(later):
-    assert verdict("Let $N$ be the number of data points" + later, r"\frac{1}{N} \le 1")[0] not in PASSING
-
 
 @pytest.mark.parametrize("prose", [
     "Let $K$ be the number of mixture components. If $K = 0$ the prior is flat.",
@@ -308,15 +300,6 @@ def test_a_second_meaning_given_to_a_count_withdraws_it(later):
 def test_a_count_that_may_be_zero_is_looked_at_zero_as_written(prose):
     assert verdict(prose, r"\frac{K}{K} = 1")[0] not in PASSING
 
-
-@pytest.mark.parametrize("withdrawal", [
-    "$N$ をデータ数とする。ここで $N$ の整数性は仮定しない。",
-    "$N$ をデータ数とする。$N$ は分数でもよい。",
-    "$N$ をデータ数とする。以降、$N$ を $N/2$ で置き換える。",
-    "$N$ をデータ数とする。記号 $N$ はノイズの大きさにも用いる。",
-])
-def test_japanese_withdrawals_attack34(withdrawal):
-    assert verdict(withdrawal, r"\frac{1}{N} \le 1")[0] not in PASSING
 
 
 @pytest.mark.parametrize("step", [
