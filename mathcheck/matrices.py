@@ -1672,7 +1672,7 @@ def matrix_difference(lhs, rhs) -> tuple[sp.Expr | dict, Normalizer]:
     return difference, normalizer
 
 
-INVERSE_WRITTEN = "inverse written"  # the key of a reader's note (kind, start, end) -> the matrix a step inverts
+INVERSE_WRITTEN = "an inverse written"  # what a reader's Context.written_conditions entry records: a matrix inverted
 
 
 def inverted_matrices(*sides) -> list[str]:

@@ -288,7 +288,7 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
         return _refuted(*found, inequality=True)
     undefined = _undefined_size(margin, symbols, largest)
     if undefined is not None:
-        shown = ", ".join(f"{s} = {v}" for s, v in undefined.items())
+        shown = _shown_sizes(undefined)
         return SizeVerdict("undefined", f"the margin has no real finite value at {shown} (a division by zero, a "
                            "logarithm of 0 or a root of a negative number), so the inequality does not hold there",
                            undefined)
@@ -300,7 +300,7 @@ def _decided_inequality(difference: sp.Expr, polynomial: sp.Expr | None, symbols
         names = ", ".join(map(str, symbols))
         return SizeVerdict("proved", f"with each size of {names} written 1 + t (t ≥ 0 an integer) the margin is "
                            f"{'positive' if strict else 'nonnegative'} by sympy's sign rules")
-    periodic = sp.sympify(margin).has(sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc)
+    periodic = sp.sympify(margin).has(*PERIODIC)
     return _checked(symbols, "the margin", largest, f"{kind} in them", inequality=True, periodic=periodic)
 
 
@@ -413,6 +413,7 @@ def _failing(margin: sp.Expr, sizes: dict, strict: bool) -> tuple[dict, sp.Expr]
 FAR_SIZES = tuple(range(MORE_TRIALS + 1, 61)) + tuple(
     size + step for size in (64, 100, 128, 256, 500, 1000, 10**4, 10**5, 10**6) for step in (-1, 0, 1))
 CRITICAL_SECONDS = 1.0  # sympy's solve of the margin's stationary points
+PERIODIC = (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc)  # a margin with these is searched near their periods
 
 
 def _convergent_numerators(value, largest: int) -> list[int]:
@@ -437,25 +438,27 @@ def _near_periods(margin: sp.Expr, size: sp.Symbol) -> tuple[int, ...]:
     a = 1 the integers nearest multiples of π/2, for another number a the convergents of π/(2a), π/a, 2π/a (tan 2N at N = 286602,
     sin(√2 N) at 2664739)."""
     found: set[int] = set()
-    for node in margin.atoms(sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc):
+    for node in margin.atoms(*PERIODIC):
         argument = sp.expand(node.args[0])
         slope = argument.coeff(size, 1)
         if not (slope.is_number and slope.is_real and slope != 0 and (argument - slope * size).is_number):
             continue
-        found |= set(_near_multiples(sp.Integer(1) if slope == 1 else sp.N(abs(slope), 60)))
+        found |= set(_near_multiples_of_pi() if slope == 1 else _near_multiples(sp.N(abs(slope), 60)))
     return tuple(sorted(found))
 
 
 @functools.lru_cache(maxsize=32)
 def _near_multiples(slope) -> tuple[int, ...]:
+    """The integers N past the scan where slope·N is nearest a multiple of π/2, π or 2π, and their neighbours."""
     return tuple(sorted({n + step for value in (sp.pi / 2, sp.pi, 2 * sp.pi)
                          for n in _convergent_numerators(sp.N(value / slope, 60), 10**15)
                          for step in (-1, 0, 1) if n + step > MORE_TRIALS}))
 
 
-# sin N, cos N, tan N come nearest their zeros and extremes at the integers nearest multiples of π/2 (the
-# numerators of the convergents of π/2, π and 2π: sin 355 ≈ −3·10⁻⁵, 1 − cos 312689 ≈ 4·10⁻¹²), and next to them
 def _near_multiples_of_pi() -> tuple[int, ...]:
+    """The integers where sin N, cos N, tan N come nearest their zeros and extremes: those nearest multiples of π/2
+    (the numerators of the convergents of π/2, π and 2π: sin 355 ≈ −3·10⁻⁵, 1 − cos 312689 ≈ 4·10⁻¹²), and next
+    to them."""
     return _near_multiples(sp.Integer(1))
 
 
@@ -466,10 +469,10 @@ def _violated_far(margin: sp.Expr, symbols: list) -> tuple[dict, sp.Expr] | None
     if len(symbols) != 1 or sp.sympify(margin).has(sp.Sum, sp.Product):
         return None
     (size,) = symbols
-    evaluate = _far_evaluator(sp.sympify(margin), size)
-    arguments = [sp.lambdify(size, node.args[0], "mpmath") for node in sp.sympify(margin).atoms(
-        sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc) if node.args[0].has(size)]
-    for far in FAR_SIZES + _near_periods(sp.sympify(margin), size):
+    margin = sp.sympify(margin)
+    evaluate = _far_evaluator(margin, size)
+    arguments = [sp.lambdify(size, node.args[0], "mpmath") for node in margin.atoms(*PERIODIC) if node.args[0].has(size)]
+    for far in FAR_SIZES + _near_periods(margin, size):
         if _argument_too_large(arguments, far):
             continue  # sin(2^N) at N = 10^6: its argument is known to far fewer digits than its size
         value = _far_value(evaluate, far)
@@ -873,7 +876,7 @@ def _violated_written_out(closed: sp.Expr, size: sp.Symbol) -> SizeVerdict | Non
 def _refuted(sizes: dict, value: sp.Expr, inequality: bool = False) -> SizeVerdict:
     if not inequality:
         return SizeVerdict("refuted", describe(sizes, value), sizes, value)
-    shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
+    shown = _shown_sizes(sizes)
     written = sp.sstr(value)
     exact = "exact " if not value.has(sp.Float) else ""
     if len(written) > 60:
@@ -897,5 +900,4 @@ def _checked(symbols: list, what: str, largest: int, kind: str, inequality: bool
 
 
 def describe(sizes: dict, value: sp.Expr) -> str:
-    shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
-    return f"at {shown} the exact difference lhs − rhs is {sp.sstr(value)} ≠ 0"
+    return f"at {_shown_sizes(sizes)} the exact difference lhs − rhs is {sp.sstr(value)} ≠ 0"

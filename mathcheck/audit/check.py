@@ -1917,14 +1917,22 @@ def _example_value(name: sp.Expr, item: Item, result: StepResult) -> StepResult:
     return result
 
 
+def _written_in_step(formula: Formula, sides: tuple[Item, Item]) -> list[tuple[str, sp.Basic]]:
+    """(what, expression) for each thing the reader recorded where it is written in the step's two sides
+    (``Context.written_conditions``: an inverse, a radicand, a logarithm's or a Γ's argument), before sympy
+    simplified it away."""
+    return [(what, value) for (start, _, what), value in formula.context.written_conditions.items()
+            if isinstance(value, sp.Basic) and any(side.end is not None and side.start <= start < side.end
+                                                    for side in sides)]
+
+
 def _with_presumptions(formula: Formula, sides: tuple[Item, Item], result: StepResult) -> StepResult:
     """``result`` with what its proof presumes and its reason does not say, where it is verified: that the
     matrices the step inverts as written are invertible (the reader cancels A⁻¹A to I before any proof sees it),
     and the shapes of its matrices that no declaration gives but their use here (B of (AB)⁻¹ read as d×d)."""
     if result.verdict not in VERIFIED:
         return result
-    written = [name for (kind, *span), name in formula.context.notes.items() if kind == INVERSE_WRITTEN
-               and any(side.end is not None and side.start <= span[0] < side.end for side in sides)]
+    written = [sp.sstr(value) for what, value in _written_in_step(formula, sides) if what == INVERSE_WRITTEN]
     named = re.findall(r"presuming ([^()]*?) invertible", result.reason)
     result.reason += presumed_invertible([name for name in written
                                           if not any(name in part.split(", ") for part in named)])
@@ -2742,11 +2750,11 @@ class Auditor:
         lhs = previous.expr
         if result.verdict not in VERIFIED or not all(isinstance(side, sp.Basic) for side in (lhs, item.expr)):
             return result
-        read = [(condition, what) for (start, _, what), condition in formula.context.written_conditions.items()
-                if isinstance(condition, sp.Basic) and any(side.end is not None and side.start <= start < side.end
-                                                           for side in (previous, item))]
+        found = written_conditions(lhs, item.expr)
+        found += [(condition, what) for what, condition in _written_in_step(formula, (previous, item))
+                  if what != INVERSE_WRITTEN and (condition, what) not in found]
         conditions = []
-        for condition, what in written_conditions(lhs, item.expr) + [c for c in read if c not in written_conditions(lhs, item.expr)]:
+        for condition, what in found:
             try:
                 conditions.append((self.names.resolve(condition, formula, [], item.line), what))
             except (Unparsed, SymbolicTimeout, RecursionError, *_MATH_ERRORS):

@@ -34,6 +34,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -1280,8 +1281,8 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
     note = f"{line}: {math.strip()}" + (f" ({mood}: for the next formula only)" if mood else "")
     for target in ((current,) if mood else (persistent, current)):
         for name in names:
-            if name[:1].isupper() and name in target.shapes:
-                continue  # "$A > 0$" of a matrix A: no sign of a number
+            if _names_a_matrix(target, name):
+                continue
             if bound == 0:
                 target.declare_symbol(name, note, **({"positive": True} if strict else {"nonnegative": True}))
             else:  # β ≥ 1: β reads as 1 + δ with δ ≥ 0 (sympy has no assumption β ≥ 1)
@@ -1426,7 +1427,8 @@ def _signed_heading(document: Document, base: int, length: int) -> tuple[int, in
     return None
 
 
-def _heading_signs(heading: str) -> list:
+@functools.lru_cache(maxsize=256)
+def _heading_signs(heading: str) -> tuple:
     """The (names, assumptions) a heading writes: the signs and orders of its formulas, WITHDRAWN_COUNTS where it
     speaks of a count as no count ("### Case $N = 1/2$"). They hold until its section ends (see
     scoped_declaration_events)."""
@@ -1436,7 +1438,7 @@ def _heading_signs(heading: str) -> list:
         signs.append(([], WITHDRAWN_COUNTS))
     if maths and _CASE_HEADING.match(heading) and not _NOT_A_CASE.search(re.sub(r"\$[^$]*\$", " ", heading)):
         signs.append((maths, CASE))
-    return signs
+    return tuple(signs)  # (read once per heading text: the scopes and the prose reader both ask)
 
 
 CASE = "a case"  # "### Case $N \ge 2$": what the heading's formulas state is assumed in its section
@@ -1555,8 +1557,8 @@ def _apply_sign(names: list[str], assumptions: dict | None, note: str, mood: str
     plain = mood in ("", HYPOTHESIS)
     for target in ((current,) if mood == HYPOTHESIS else (persistent, current)):
         for name in names:
-            if name[:1].isupper() and name in target.shapes:
-                continue  # a matrix A: no sign of a number
+            if _names_a_matrix(target, name):
+                continue
             before = target.symbols.get(name)
             declared = before is not None or name in target.bounded
             if not declared and not (plain and assumptions):
@@ -1572,6 +1574,12 @@ def _apply_sign(names: list[str], assumptions: dict | None, note: str, mood: str
             replaced = " (replaces the earlier sign declaration)" if declared else ""
             target.declare_symbol(name, note + replaced + (f" ({mood}: for the next formula only)" if mood else ""),
                                   **new)
+
+
+def _names_a_matrix(context: Context, name: str) -> bool:
+    """Whether a capital ``name`` is a matrix of the context ("$A > 0$" of a matrix A gives no sign of a number; a
+    plain σ beside a bold σ vector, both "sigma", still takes one)."""
+    return name[:1].isupper() and name in context.shapes
 
 
 def _with_integrality(before: sp.Symbol, assumptions: dict) -> dict:
@@ -2421,18 +2429,8 @@ def _signed_names(found: re.Match) -> tuple[list[str], sp.Expr, bool] | None:
     None where one of the names is no plain name."""
     strict = "relation" not in found.groupdict() or found.group("relation") in (">", "\\gt")
     bound = sp.Rational(found.group("bound")) if "bound" in found.groupdict() else sp.Integer(0)
-    names = []
-    for part in found.group("names").split(","):
-        try:
-            symbol = parse_expression(part, Context(own_constants={"e", "pi"}))  # e, \pi: names where owned
-        except Unparsed:
-            return None
-        if isinstance(symbol, NameRef) and not symbol.arguments:
-            symbol = sp.Symbol(symbol.name)  # "Assume $N > 2$": a capital is a name too
-        if not isinstance(symbol, sp.Symbol):
-            return None
-        names.append(symbol.name)
-    return names, bound, strict
+    names = _declared_names(found.group("names"))
+    return (names, bound, strict) if names else None
 
 
 def _tentative_sign(document: Document, found: re.Match, math: str, line: str, persistent: Context,
@@ -3037,7 +3035,7 @@ def _case_set_aside(sentence: str, clauses: list[str], number: int) -> bool:
     rest = _OPENING_CONTRAST.sub("", sentence, count=1)
     if any(_CONTRAST.search(clause) for clause in clauses[number + 1:]) or _CONTRAST.search(_MARKER.sub(" ", rest)):
         return True
-    return bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", sentence)) and not _RUNS_INTO_JA.search(sentence) \
+    return bool(_CJK.search(sentence)) and not _RUNS_INTO_JA.search(sentence) \
         and not _OPEN_CASE_JA.search(sentence)
 
 
@@ -3093,7 +3091,7 @@ _NOT_A_STATEMENT_EN = LazyPattern(r"\b(?:or|either|nor|except|show|prove|want|ex
                                  r"erroneous(?:ly)?|incorrect(?:ly)?|typos?|pitfalls?|fallac(?:y|ies)|bogus|flawed|"
                                  r"naive(?:ly)?|confuse[sd]?|confusion)\b|[“”\"?/]",
                                  re.I)
-_CJK = LazyPattern(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_CJK = matrix_reader.CJK
 _NOT_DECLARATIVE_JA = LazyPattern(r"嘘|誤(?!差)|偽|示|証明|思|限ら|または|又は|あるいは|もしくは|か[、。]|か$|か\s*⟦|"
                                  r"[「」『』“”\"/?？()（）]|問|演習|背理|矛盾|たい|べき|ほしい|欲しい|予想|期待|例題|課題|"
                                  r"除|以外|のみ|だけ|限り|範囲|節|章|後述|前述|参照|例えば|たとえば|例として|一例")
@@ -4009,8 +4007,7 @@ class _ChainBuilder:
                     if number == 0 and _REAL_LEAD.search(lead_texts[a]) or \
                             number == len(pieces) - 1 and _REAL_LEAD.search(lead_texts.get(b, "")):
                         written = f"{written}$ is real$"  # "\text{for all real } N > 0", "N \text{ is half-integer}"
-                    if any(counts_only for *_, counts_only in matrix_reader.withdrawals(f"${written}$")):
-                        self.unsized.append(f"${written}$")
+                    self._unsized(written)
                 last = number == len(pieces) - 1  # "\quad a < 0 \text{ excluded}": the text takes it back
                 yield piece, condition if number == 0 else ("excluded" if side and last and excluded else
                                                             CONDITION if side else "")
@@ -4059,9 +4056,7 @@ class _ChainBuilder:
         start = next((i.segment.start for i in items if i.segment), 0)
         end = max((i.segment.end for i in items if i.segment), default=start)
         written = self.document.written_span(start, end).strip()
-        unsized = any(counts_only for *_, counts_only in matrix_reader.withdrawals(f"${written}$"))
-        if unsized:
-            self.unsized.append(f"${written}$")  # the step is about values no count takes: its counts are reals
+        unsized = self._unsized(written)
         if condition != CONDITION:  # except for, unless, but not for: never assumed
             self._drop_alternatives(condition)
             self.pending.append([ChainItem(None, None, Unparsed(
@@ -4075,6 +4070,15 @@ class _ChainBuilder:
             written, start, end))])
         if sign is not None:
             self.side_conditions.append((self.pending[-1], sign, start))
+
+    def _unsized(self, written: str) -> bool:
+        """Whether math beside the step (``N = 1/2``, ``N \\in (0, 1)``) speaks of a count as no count: then the
+        step is about values no count takes, and its counts are reals for it (noted once in ``unsized``)."""
+        if not any(counts_only for *_, counts_only in matrix_reader.withdrawals(f"${written}$")):
+            return False
+        if f"${written}$" not in self.unsized:
+            self.unsized.append(f"${written}$")
+        return True
 
     def _drop_alternatives(self, lead: str) -> None:
         """A condition joined by "or" to the sign conditions read before it in the row (``for x > 0 or x < 0``):

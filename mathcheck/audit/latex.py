@@ -269,8 +269,9 @@ class Context:
     font_twins: dict = field(default_factory=dict)  # x written plain and bold -> the forms declared (font_twins)
     formula_font_twins: set = field(default_factory=set)  # the names the display being read writes in both forms
     naturals_from_zero: bool = False  # the document says ℕ holds 0 (ℕ = {0, 1, 2, …}): ℕ, "natural number" may be 0
-    # what the formula's roots, logarithms and Γs need, as written, by where they are written: (start, end, what)
-    # -> the radicand or argument; sympy simplifies (√x)² to x and exp(log x) to x before any check sees them
+    # what the formula's roots, logarithms, Γs and inverses need, as written, by where they are written: (start,
+    # end, what) -> the radicand, argument or matrix; sympy simplifies (√x)² to x, exp(log x) to x and A⁻¹A to I
+    # before any check sees them
     written_conditions: dict = field(default_factory=dict)
 
     def copy(self) -> "Context":

@@ -1220,7 +1220,7 @@ class MatrixParser(Parser):
         columns, rows = full_rank_names(self.shapes)
         if inverse_condition(value, columns, rows) is not None:
             return ConditionalInverse(value)
-        self.context.notes[(INVERSE_WRITTEN, start, self.last_end())] = sp.sstr(value)
+        self.context.written_conditions[(start, self.last_end(), INVERSE_WRITTEN)] = value
         return sp.Inverse(value)
 
     def _matrix_power(self, value: sp.MatrixExpr, start: int) -> sp.Expr:
@@ -3135,9 +3135,7 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
     of data points": integer names. ``plain``: the formulas (their offsets) whose clause is no negation, question
     or hedge; ``counted``: those whose English sentence is a plain declaration once its count words are put aside
     (not "Perhaps $N$ is ...", "Many papers let $N$ be ...", a struck-out or quoted sentence)."""
-    found_all = [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose),
-                 *_COUNT_SENTENCE.finditer(prose), *_COUNT_SENTENCE_JA_AFTER.finditer(prose),
-                 *_COUNT_SENTENCE_AFTER.finditer(prose), *_COUNT_NUMERAL.finditer(prose), *_japanese_counts(prose)]
+    found_all = [*_INTEGER_SENTENCE.finditer(prose), *_INTEGER_APPOSITION.finditer(prose), *_count_phrases(prose)]
     withdrawn = real_redeclarations(prose)
     inline = [(m.start(), m.group(1)) for m in re.finditer(r"\$([^$]+)\$", prose)]
     for found in found_all:
@@ -3171,6 +3169,12 @@ def declare_integer_sentences(prose: str, context: Context, note: str = "", plai
     _declare_respective_counts(prose, context, note, counted, withdrawn)
 
 
+def _count_phrases(prose: str) -> list[re.Match]:
+    """Each phrase of ``prose`` that makes a name a count, in every form read (English and Japanese)."""
+    return [*_COUNT_SENTENCE.finditer(prose), *_COUNT_SENTENCE_JA_AFTER.finditer(prose),
+            *_COUNT_SENTENCE_AFTER.finditer(prose), *_COUNT_NUMERAL.finditer(prose), *_japanese_counts(prose)]
+
+
 _JA_LISTED_COUNT = LazyPattern(r"(?P<ja>" + _JA_COUNT + r"\s*を\s*(?P<ja_subjects>\$[^$]+\$))")
 
 
@@ -3179,7 +3183,7 @@ def _japanese_counts(prose: str) -> tuple[re.Match, ...]:
     """The Japanese count phrases of ``prose`` besides "$N$ はデータ数" and "データ数を $N$ とする": the count before its
     name ("データ数 $N$ の"), the name as a numeral ("$N$ 個のデータ点", "$d$ 次元の"), each count of a list
     ("データ数を $N$、潜在次元を $d$ とする"; a phrase of it that is no count declares nothing)."""
-    if not _CJK_TEXT.search(prose) or not _JA_COUNT_ANYWHERE.search(prose):
+    if not CJK.search(prose) or not _JA_COUNT_ANYWHERE.search(prose):
         return ()
     found = [*_COUNT_APPOSITION_JA.finditer(prose), *_COUNT_NUMERAL_JA.finditer(prose)]
     for listed in (_COUNT_LIST_JA.finditer(prose) if _JA_LISTED_COUNT.search(prose) else ()):
@@ -3190,7 +3194,7 @@ def _japanese_counts(prose: str) -> tuple[re.Match, ...]:
     return tuple(found)
 
 
-_CJK_TEXT = LazyPattern(r"[\u3040-\u30ff\u4e00-\u9fff]")
+CJK = LazyPattern(r"[\u3040-\u30ff\u4e00-\u9fff]")  # Japanese script (the document layer's test too)
 _JA_COUNT_ANYWHERE = LazyPattern(_JA_COUNT + r"|次元|個|件|枚|点")
 
 
@@ -3512,8 +3516,7 @@ def redeclare_reals(prose: str, context: Context, note: str = "") -> None:
     """Each name a real redeclaration is about (see _REAL_REDECLARATION) that the context declared a number before
     (a count, a sign) is that real from here on: dropping what was assumed can only leave a step undecided."""
     counts = {}
-    for found in [*_COUNT_SENTENCE.finditer(prose), *_COUNT_SENTENCE_JA_AFTER.finditer(prose),
-                  *_COUNT_SENTENCE_AFTER.finditer(prose), *_COUNT_NUMERAL.finditer(prose), *_japanese_counts(prose)]:
+    for found in _count_phrases(prose):
         groups = found.groupdict()
         for m in re.findall(r"\$([^$]+)\$", groups.get("ja_subjects") or groups.get("subjects") or ""):
             for name in _names(m) or ():
