@@ -1482,7 +1482,8 @@ class Normalizer:
         expr = sp.expand(sp.expand_log(sp.sympify(expr)))
         expr = _split_log_products(expr)
         expr = _delta_sums(_expand_sums(expr))
-        return _canonical_indices(binary_powers(sp.expand(binary_powers(sp.expand(sp.expand_log(expr))))))
+        expr = _logs_of_squares(sp.expand(sp.expand_log(expr)))
+        return _canonical_indices(binary_powers(sp.expand(binary_powers(sp.expand(expr)))))
 
     def normal_form(self, expr) -> sp.Expr:
         check_shapes(expr)
@@ -1556,6 +1557,17 @@ def _canonical_indices(expr) -> sp.Expr:
         return sp.Sum(node.function.xreplace({index: j}), (j, low, high))
     return expr.replace(lambda n: isinstance(n, sp.Sum) and len(n.limits) == 1 and isinstance(n.limits[0][0], sp.Symbol),
                         rename)
+
+
+def _logs_of_squares(expr) -> sp.Expr:
+    """log a^{2k} = 2k log|a| for a real a ≠ 0 of unknown sign (σ_j of a declared N(μ, diag(σ²))), as the reader
+    writes log σ² (audit/latex.py: _log_of_square): one form for both."""
+    def rewrite(node: sp.log):
+        power = node.args[0]
+        return power.exp * sp.log(sp.Abs(power.base))
+    return expr.replace(lambda n: isinstance(n, sp.log) and n.args[0].is_Pow and n.args[0].exp.is_even is True
+                        and n.args[0].base.is_extended_real is True and n.args[0].base.is_nonzero is True
+                        and n.args[0].base.is_positive is not True, rewrite)
 
 
 def _split_log_products(expr) -> sp.Expr:

@@ -225,10 +225,13 @@ def draw_world(expressions, sizes: dict | int, kind: str, seed: int) -> MatrixWo
     bases = {i.base for e in expressions for i in e.atoms(sp.Indexed)}
     bases |= {c.base for e in expressions for c in e.atoms(Components)}
     length = _component_length(expressions, sizes)
-    for base in sorted(bases, key=str):
-        positive = base.is_positive or sp.Indexed(base, sp.Symbol("k", integer=True)).is_positive
+    drawn: dict[str, np.ndarray] = {}  # σ_j read as positive in one place and real in another: one σ, one draw
+    for base in sorted(bases, key=lambda b: (str(b), not _positive_base(b))):
+        positive = any(_positive_base(b) for b in bases if str(b.label) == str(base.label))
         # position k holds x_k, k = 0 … length (x_0 of a sum from 0 is a component of its own)
-        world.values[base.label] = rng.uniform(0.3, 2.5, length + 1) if positive else rng.standard_normal(length + 1)
+        if str(base.label) not in drawn:
+            drawn[str(base.label)] = rng.uniform(0.3, 2.5, length + 1) if positive else rng.standard_normal(length + 1)
+        world.values[base.label] = drawn[str(base.label)]
         if isinstance(base, BinaryBase):  # x ∈ {0, 1}^D as declared
             world.values[base.label] = rng.integers(0, 2, length + 1).astype(float)
         if isinstance(base, UnitBase):  # \hat x ∈ (0, 1)^D as declared
@@ -323,6 +326,10 @@ def worlds_for(expressions, seed: int = 0) -> list[MatrixWorld]:
 
 
 # ---------------------------------------------------------------- evaluation (batched: matrices (B, r, c), scalars (B,))
+
+
+def _positive_base(base) -> bool:
+    return bool(base.is_positive or sp.Indexed(base, sp.Symbol("k", integer=True)).is_positive)
 
 
 def _component(values, k: int) -> float:
@@ -559,6 +566,8 @@ class Evaluator:
             return np.log(self.number(e.args[0]))
         if isinstance(e, sp.exp):
             return np.exp(self.number(e.args[0]))
+        if isinstance(e, sp.Abs):
+            return np.abs(self.number(e.args[0]))
         if isinstance(e, MvNormal):
             return np.exp(self.log_normal(e))
         if isinstance(e, (sp.Sum, sp.Product)):  # Σ_i Σ_j (one Sum, limits inner first): the last limit outermost

@@ -262,6 +262,15 @@ def _decided_equality(difference: sp.Expr, polynomial: sp.Expr | None, symbols: 
     found = size_counterexample(difference)
     if found is not None:
         return _refuted(*found)
+    if polynomial is None:  # past the scan: where −(lhs − rhs)² < 0, as an inequality is searched (|N − 40| + N = 40)
+        square = -sp.sympify(difference) ** 2
+        found = _violated_far(square, symbols) or _violated_on_grid(square, symbols, False) or \
+            _violated_near_stationary(square, symbols, False)
+        if found is not None:
+            return _refuted(found[0], value_at(difference, found[0]) or found[1])
+        far = _violated_at_infinity(square, symbols[0]) if len(symbols) == 1 else None
+        if far is not None:  # |N − 10⁷| + N = 10⁷: apart past 2^24
+            return far
     names = ", ".join(map(str, symbols))
     if polynomial is not None and not polynomial.has(sp.Float):
         return SizeVerdict("proved", f"lhs − rhs is a polynomial in the sizes {names} with every coefficient 0")
@@ -490,7 +499,7 @@ def _violated_near_stationary(margin: sp.Expr, symbols: list, strict: bool) -> t
     if closed.has(sp.Sum, sp.Product) or sp.count_ops(closed) > 60:
         return None
     near = [{symbols[0]: k} for k in _near_roots(closed, symbols[0])] if len(symbols) == 1 else \
-        _near_root_sizes(closed, symbols)  # next to its zeros, where a continuous margin turns negative (|d − 77| ≥ 1)
+        _lowest_first(closed, symbols, _near_root_sizes(closed, symbols))  # next to its zeros (|d − 77| ≥ 1)
     for sizes in near:
         found = _failing(margin, {s: sizes[s] for s in sorted(sizes, key=str)}, strict)
         if found is not None:
@@ -500,6 +509,25 @@ def _violated_near_stationary(margin: sp.Expr, symbols: list, strict: bool) -> t
         if found is not None:
             return found
     return None
+
+
+EXACTLY_CHECKED = 40  # the candidate sizes next to a zero curve checked exactly, those of lowest margin first
+
+
+def _lowest_first(margin: sp.Expr, symbols: list, candidates: list[dict]) -> list[dict]:
+    """The ``EXACTLY_CHECKED`` candidates where the margin is lowest in 30-digit mpmath (all, in order, where it
+    does not evaluate there): an exact check of each of hundreds would take seconds."""
+    if len(candidates) <= EXACTLY_CHECKED:
+        return candidates
+    import mpmath
+    try:
+        evaluate = sp.lambdify(symbols, margin, "mpmath")
+        with mpmath.workdps(30):
+            values = [mpmath.re(evaluate(*(sizes[s] for s in symbols))) for sizes in candidates]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError, AttributeError):
+        return candidates
+    order = sorted(range(len(candidates)), key=lambda i: values[i])
+    return [candidates[i] for i in order[:EXACTLY_CHECKED]]
 
 
 def _near_stationary_sizes(expr: sp.Expr, symbols: list, largest: int = 10**4):
@@ -514,7 +542,8 @@ def _near_stationary_sizes(expr: sp.Expr, symbols: list, largest: int = 10**4):
                 yield dict(zip(symbols, values))
 
 
-GRID = {1: 10**4, 2: 100, 3: 20}  # the sizes 1..n per size where a margin is evaluated in floats first
+GRID = {1: 10**6, 2: 100, 3: 20}  # the sizes 1..n per size where a margin is evaluated in floats first
+# (one size to 10⁶: cos(N²) ≤ 1 − 10⁻⁸ fails at N = 36115, cos N + cos √2N ≥ −1.9999 at N = 75238)
 
 
 def _grid_values(expr: sp.Expr, symbols: list):
@@ -551,6 +580,15 @@ def _grid_values(expr: sp.Expr, symbols: list):
     return axes, values
 
 
+def _lowest(values, count: int):
+    """The indices of the ``count`` lowest ``values``, lowest first (a partition: the grid holds 10⁶)."""
+    import numpy as np
+    if values.size <= count:
+        return np.argsort(values)
+    lowest = np.argpartition(values, count)[:count]
+    return lowest[np.argsort(values[lowest])]
+
+
 def _violated_on_grid(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dict, sp.Expr] | None:
     """A failing size among the float evaluations of the margin on ``GRID`` (|d − 77| ≥ 1 at d = 77, sin(d)² ≥ 10⁻⁶
     at d = 355), each candidate confirmed exactly (or, past the scan in one size, in ``FAR_DIGITS`` digits)."""
@@ -562,7 +600,7 @@ def _violated_on_grid(margin: sp.Expr, symbols: list, strict: bool) -> tuple[dic
     with np.errstate(all="ignore"):
         finite = np.isfinite(values) & (np.abs(values.imag) < 1e-9 * (1 + np.abs(values.real)))
         real = np.where(finite, values.real, np.inf)
-        order = np.argsort(np.where(finite, real / (1 + np.abs(real)), np.inf))[:12]
+        order = _lowest(np.where(finite, real / (1 + np.abs(real)), np.inf), 12)
     for index in order:
         if real[index] > 1e-6 * (1 + abs(real[index])):
             break
@@ -756,8 +794,8 @@ def _condition_sizes(condition: sp.Expr, symbols: list):
         import numpy as np
         axes, values = found
         with np.errstate(all="ignore"):
-            order = np.argsort(np.where(np.isfinite(values), values.real, np.inf))[:8]
-            close = np.argsort(np.where(np.isfinite(values), np.abs(values), np.inf))[:8]
+            order = _lowest(np.where(np.isfinite(values), values.real, np.inf), 8)
+            close = _lowest(np.where(np.isfinite(values), np.abs(values), np.inf), 8)
         for index in [*close, *order]:
             yield {s: int(axis[index]) for s, axis in zip(used, axes)}
 
@@ -772,21 +810,60 @@ def _near_root_sizes(expr: sp.Expr, symbols: list, solutions: int = 8) -> list[d
     size solved for in terms of the others (sympy's solve within ``CRITICAL_SECONDS``, its first ``solutions``),
     the others set to 1..3 (N − 3d − 400 = 0 at d = 1, N = 403); [] when solve lists none."""
     found: list[dict] = []
+    largest = 10**15 if sp.sympify(expr).is_polynomial(*symbols) else 10**6  # a polynomial is cheap anywhere
     for size in symbols:
         others = [s for s in symbols if s is not size]
         for solution in _solved([expr], [size])[:solutions]:
             value = solution.get(size)
             if value is None:
                 continue
-            for small in itertools.product(range(1, 4), repeat=len(others)):
-                fixed = dict(zip(others, small))
-                at = sp.sympify(value).subs(fixed)
-                if not (at.is_number and at.is_real) or abs(at) > 10**6:
+            for fixed in _other_sizes(sp.sympify(value), others):
+                at = sp.N(sp.sympify(value).subs(fixed), 30)
+                if not (at.is_number and at.is_real and at.is_finite) or abs(at) > largest:
                     continue
-                for k in range(int(sp.floor(at)) - 1, int(sp.ceiling(at)) + 2):
-                    if _allowed(size, k):
+                for k in range(int(at) - 2, int(at) + 3):
+                    if _allowed(size, k) and {**fixed, size: k} not in found:
                         found.append({**fixed, size: k})
     return found
+
+
+def _other_sizes(root: sp.Expr, others: list):
+    """The other sizes tried in a root N = r(d, ...): each 1..3; and where r = a·d + b in one other size with a
+    irrational, d at the denominators of a's convergents, where a·d comes nearest an integer
+    ((N − √2 d)² ≥ 10⁻⁶ fails at the Pell point N = 577, d = 408)."""
+    yield from (dict(zip(others, small)) for small in itertools.product(range(1, 4), repeat=len(others)))
+    if len(others) != 1:
+        return
+    (other,) = others
+    yield from ({other: int(d)} for d in _nearest_integer_roots(root, other))
+    if not root.is_polynomial(other) or sp.degree(root, other) != 1:
+        return
+    slope = root.coeff(other, 1)
+    if slope.is_number and slope.is_real and slope != 0 and not slope.is_rational:
+        for q in _convergent_numerators(sp.N(1 / abs(slope), 60), 10**12):
+            if q > 3:
+                yield {other: q}
+
+
+ROOT_SCAN = 10**6  # the other size's values 1..n where a root N = r(d) is evaluated in floats
+
+
+def _nearest_integer_roots(root: sp.Expr, other: sp.Symbol, kept: int = 12) -> list[int]:
+    """The values d in 1..``ROOT_SCAN`` where r(d) comes nearest an integer ((3N − √5 d − 1)² ≥ 10⁻¹² fails where
+    (√5 d + 1)/3 is within 3·10⁻⁷ of one), in floats; [] where r does not evaluate in numpy."""
+    import numpy as np
+    try:
+        with np.errstate(all="ignore"):
+            values = np.asarray(sp.lambdify(other, root, "numpy")(np.arange(1, ROOT_SCAN + 1, dtype=float)))
+            if np.iscomplexobj(values):  # a root real at some sizes only: the others are no candidates
+                values = np.where(np.abs(values.imag) <= 1e-12 * (1 + np.abs(values.real)), values.real, np.nan)
+            values = values.astype(float)
+    except (TypeError, ValueError, NameError, AttributeError, ZeroDivisionError, OverflowError):
+        return []
+    if values.shape != (ROOT_SCAN,):
+        return []
+    distance = np.where(np.isfinite(values) & (np.abs(values) < 2**52), np.abs(values - np.round(values)), np.inf)
+    return [int(i) + 1 for i in _lowest(distance, kept) if np.isfinite(distance[i])]
 
 
 def _solved(equations: list, symbols: list) -> list[dict]:
@@ -881,6 +958,8 @@ def _refuted(sizes: dict, value: sp.Expr, inequality: bool = False) -> SizeVerdi
     exact = "exact " if not value.has(sp.Float) else ""
     if len(written) > 60:
         written = f"{sp.sstr(sp.N(value, 8))} (to 8 digits)"
+    elif not value.is_Rational and not value.has(sp.Float):
+        written += f" = {sp.sstr(sp.N(value, 8))} (to 8 digits)"
     return SizeVerdict("refuted", f"at {shown} the {exact}margin of the inequality is {written}, where it "
                        "must be " + ("positive" if value == 0 else "nonnegative"), sizes, value)
 

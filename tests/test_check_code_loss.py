@@ -177,12 +177,16 @@ def loss_gaussian_beta(recon_x, x, mu, logvar):
     return F.mse_loss(recon_x, x, reduction="sum") + 0.25 * kl_sum(mu, logvar)
 
 
-@pytest.mark.parametrize("function, beta", [(loss_beta_four, 4.0), (loss_kl_without_half, 2.0),
-                                            (loss_gaussian_beta, 0.25)])
+@pytest.mark.parametrize("function, beta", [(loss_beta_four, 4.0), (loss_gaussian_beta, 0.25)])
 def test_weight_on_the_kl_alone_is_beta_a_convention(function, beta):
     report = report_of(function)
     assert (report.verdict, codes(report)) == ("convention", {"beta"})
     assert report.findings[0].evidence["beta"] == pytest.approx(beta)
+
+
+def test_a_kl_doubled_with_no_weight_named_is_its_half_missing():
+    report = report_of(loss_kl_without_half)
+    assert report.verdict == "bug" and "kl-constant" in codes(report)
 
 
 def loss_per_element(recon_x, x, mu, logvar):

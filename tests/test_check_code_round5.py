@@ -218,15 +218,15 @@ def test_a_conditional_verdict_passes_by_default_with_a_warning(function):
         assert assert_vae_loss(function).ok
 
 
-def test_a_kl_missing_its_half_fails_the_assertion_without_conventions():
-    with pytest.raises(AssertionError, match="beta"):
-        assert_vae_loss(loss_kl_half_missing, allow_conventions=False)
+def test_a_kl_missing_its_half_fails_the_assertion_even_with_conventions():
+    with pytest.raises(AssertionError):
+        assert_vae_loss(loss_kl_half_missing, allow_conventions=True)
 
 
-def test_a_beta_of_two_says_it_may_be_the_missing_half():
+def test_a_beta_of_two_with_no_weight_named_is_the_missing_half():
     report = _report(loss_kl_half_missing)
-    (beta,) = [f for f in report.findings if f.code == "beta"]
-    assert "½" in beta.message, beta.message
+    (constant,) = [f for f in report.findings if f.code == "kl-constant"]
+    assert report.verdict == "bug" and "½" in constant.message, constant.message
 
 
 def test_a_scale_declared_as_what_the_kl_reads_has_no_condition():

@@ -109,6 +109,7 @@ class Document:
     macros: dict[str, Macro] = field(default_factory=dict)  # the macros defined at the end of the document
     definition_blocks: list[int] = field(default_factory=list)  # offsets of displays that only define macros
     tentative: dict = field(default_factory=dict)  # the note of a declaration read but refused -> what it declares
+    supposed: dict = field(default_factory=dict)  # name -> its sign entry before the last "Suppose ..." changed it
     prose: str = ""  # ``text`` with what is not prose blanked: displays, code, comments (inline math kept)
     written_densities: dict = field(default_factory=dict)  # (family, label) -> the densities written anywhere
     statements: list = field(default_factory=list)  # (opening, end) of each lemma, proof, example ... that ended
@@ -246,7 +247,8 @@ def parse_source(source: Source, macros: dict[str, Macro] | None = None) -> Docu
             for target in (persistent, current):  # a display \pi := 3: π is the document's from here on
                 target.own_constants |= display_constants(text[inner_start:inner_end])
             piece = pieces.get(start)
-            current.formula_font_twins = set.intersection(*written_font_names(text[inner_start:inner_end]))
+            current.formula_font_twins = set.intersection(*written_font_names(_without_small_justifications(
+                text[inner_start:inner_end])))
             persistent, current = (_implicit_weights(document, text[inner_start:inner_end], target)
                                    for target in (persistent, current))
             formula = _read_formula(document, index, start, end, inner_start, inner_end, current, carry, piece)
@@ -790,6 +792,7 @@ def _scan(text: str, dialect: str = MARKDOWN) -> tuple[str, list[tuple[str, int,
 
 
 _LIST_ITEM = LazyPattern(r"^( {0,3}(?:[-*+]|\d{1,9}[.)]))([ \t]+|$)")
+_FOOTNOTE_DEFINITION = LazyPattern(r"^ {0,3}\[\^[^\]\s]+\]:")
 
 
 def _indent(line: str) -> int:
@@ -814,6 +817,8 @@ def _indented_code_blocks(text: str) -> list[tuple[int, int]]:
                 item = _LIST_ITEM.match(line.expandtabs(4))
                 if item is not None:
                     column = len(item.group(1)) + max(1, min(len(item.group(2)), 4))
+                elif _FOOTNOTE_DEFINITION.match(line.expandtabs(4)):
+                    column = 4  # "[^1]: ...": its paragraphs after a blank line are indented four spaces (pandoc, GFM)
                 elif after_blank and _indent(line) < column:
                     column = 0  # a paragraph at the margin ends the list
         if start is not None and not blank:
@@ -907,13 +912,20 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     holds from here on (``persistent``); a hypothesis ("if $\\epsilon \\sim N(0, 1)$", "when $f$ is concave")
     only for the next formula (``current``); a negated, hedged or questioned one declares nothing, and the
     report says so where it matters."""
+    first = next(_HEADING_LINE.finditer(document.text, base, base + len(prose)), None)
+    if first is not None and first.start() > base and prose[:first.start() - base].strip():
+        persistent, current = _read_prose(document, prose[:first.start() - base], base, persistent, current)
+        return _read_prose(document, prose[first.start() - base:], first.start(), persistent, persistent.copy())
+    if first is not None:  # "If $x > 0$ then" before "## Appendix": a hypothesis is the next formula's, not a section's
+        current = persistent.copy()
     heading = _signed_heading(document, base, len(prose))
     if heading is not None:  # the prose before it, the signs it revokes, then the prose after it
         begin, cut, signs, note = heading  # (the prose before it is read without the heading: no recursion)
         persistent, current = _read_prose(document, prose[:begin - base], base, persistent, current)
         for names, assumptions in signs:
             if assumptions == CASE:
-                stated = "Hence " + " and ".join(f"${math}$" for math in names) + "."  # within the signs above
+                stated = "Hence " + " and ".join(f"${math}$" + _parity_written(document.text[begin:cut], math)
+                                                 for math in names) + "."  # within the signs above
                 persistent, current = _read_declarations(document, stated, begin, persistent, current)
                 continue
             if assumptions == WITHDRAWN_COUNTS:
@@ -940,9 +952,32 @@ def _read_prose(document: Document, prose: str, base: int, persistent: Context,
     return _read_declarations(document, prose, base, persistent, current)
 
 
+_SUPPOSITION = LazyPattern(r"^\s*(?:(?:[-*+]|\d+[.)])\s+)?(?:now\s+)?(?:suppose|assume|let\s+us\s+(?:suppose|assume)|we\s+"
+                           r"(?:now\s+)?(?:suppose|assume))\b|^\s*(?:[-*+]\s+)?(?:仮に)?[^。]*と仮定", re.I)
+_OTHERWISE = LazyPattern(r"^\s*(?:(?:[-*+]|\d+[.)])\s+)?(?:\*\*|\*|_)?\s*(?:otherwise|else|if\s+not|in\s+the\s+other\s+case|"
+                         r"conversely)\b|^\s*(?:[-*+]\s+)?(?:そうでなければ|そうでない場合|それ以外)", re.I)
+
+
+def _undo_supposition(document: Document, persistent: Context, current: Context) -> None:
+    """"- Otherwise:" after "- Suppose $x > 0$.": the signs the supposition gave are not those of the other case;
+    each name reads as it did before it."""
+    for name, (symbol, bounded) in document.supposed.items():
+        for target in (persistent, current):
+            target.symbols.pop(name, None)
+            target.bounded.pop(name, None)
+            if symbol is not None:
+                target.symbols[name] = symbol
+            if bounded is not None:
+                target.bounded[name] = bounded
+    document.supposed = {}
+
+
 def _read_declarations(document: Document, prose: str, base: int, persistent: Context,
                        current: Context) -> tuple[Context, Context]:
     """_read_prose of a stretch with no heading and no withdrawal of matrix properties before its end."""
+    if document.supposed and _OTHERWISE.match(prose):
+        persistent, current = persistent.copy(), current.copy()
+        _undo_supposition(document, persistent, current)
     marked, functions = _marked(document, prose, base)
     marked = _labels_set_apart(marked)
     moods = _moods(marked)
@@ -973,6 +1008,11 @@ def _read_declarations(document: Document, prose: str, base: int, persistent: Co
                                       assumed[target is current])
                 if not assumed[target is current]:
                     _drop_new_restrictions(target, known)
+        if mood not in (NEGATION, QUESTION, HEDGE) and _DIMENSION_PHRASE.search(_sentence_of(marked, number)) and \
+                re.fullmatch(r"\s*\\?[A-Za-z]\s*", math) and _states_dimension(marked, number):
+            for target in ((current,) if mood == HYPOTHESIS else (persistent, current)):
+                matrix_reader.declare_dimension(math.strip().lstrip("\\"), target, f"{line}: the vectors have "
+                                                f"{math.strip()} dimensions")
         scale = _normal_scale_stated(prose, math_start, math)
         if scale and mood != NEGATION:
             for target in (persistent, current):
@@ -1014,7 +1054,8 @@ def _read_declarations(document: Document, prose: str, base: int, persistent: Co
     _declare_curvatures(marked, functions, persistent, current)
     _declare_changes(document, marked, functions, maths, persistent, current)
     _declare_density_letters(marked, [math for _, _, _, math in _inline_maths(prose)], moods, persistent, current)
-    _declare_sign_words(marked, maths, functions, moods, persistent, current, signed_here, document)
+    parities: list[tuple] = []  # "$N$ is even": read once the counts of this prose are (a parity is a count's)
+    _declare_sign_words(marked, maths, functions, moods, persistent, current, signed_here, document, parities)
     _declare_reparametrizations(marked, [math for _, _, _, math in _inline_maths(prose)], functions, moods,
                                 persistent, current)
     _declare_datasets(marked, [math for _, _, _, math in _inline_maths(prose)], functions, moods, persistent, current)
@@ -1025,6 +1066,12 @@ def _read_declarations(document: Document, prose: str, base: int, persistent: Co
         moods_allowed = ("",) if target is persistent else ("", HYPOTHESIS)  # "If $K$ is the number of ...": next only
         counted = {start for number, start in enumerate(starts) if count_moods.get(number, "") in moods_allowed}
         matrix_reader.declare_sentences(prose, target, document.where(document.line_of(base)), plain, counted)
+    for names, parity, note, mood, supposed in parities:
+        before = {name: (persistent.symbols.get(name), persistent.bounded.get(name)) for name in names}
+        _declare_parity(names, parity, note, mood, persistent, current)
+        if supposed:  # "- Assume $N$ is even. Then ... - Otherwise:": undone in the other case
+            document.supposed = {name: entry for name, entry in before.items()
+                                 if entry != (persistent.symbols.get(name), persistent.bounded.get(name))}
     return persistent, current
 
 
@@ -1280,7 +1327,7 @@ def _declare_sign(document: Document, math: str, offset: int, line: str, mood: s
     names, bound, strict = signed
     note = f"{line}: {math.strip()}" + (f" ({mood}: for the next formula only)" if mood else "")
     for target in ((current,) if mood else (persistent, current)):
-        for name in names:
+        for name in _component_names(names, math, target):
             if _names_a_matrix(target, name):
                 continue
             if bound == 0:
@@ -1300,21 +1347,39 @@ _INTERVAL = LazyPattern(r"\s*(?:\\left\s*)?(?P<open>[(\[])\s*(?P<lo>-?\s*\d+(?:\
 _REAL_HALF = LazyPattern(r"\s*\\mathbb\s*\{\s*R\s*\}\s*_\s*\{?\s*(?P<sub>-|<\s*0|\\leq?\s*0|≤\s*0|\\geq?\s*0|≥\s*0)\s*\}?\s*")
 _REALS = LazyPattern(r"\s*\\mathbb\s*\{\s*R\s*\}\s*|\s*ℝ\s*")
 _SIGN_WORDS = LazyPattern(r"⟦(?P<k>\d+)⟧\s+(?:(?:may|can|could|might|will|must|now|again|henceforth|also|still|instead|"
-                         r"simply|just)\s+)*(?:be|is|are|denotes?)\s+(?:(?:now|again|henceforth|instead|simply|just)\s+)?"
+                         r"simply|just)\s+)*(?:be|is|are|denotes?)\s+(?:(?:now|again|henceforth|instead|simply|just|merely|only)\s+)?"
                          r"(?:(?:a|an|any|some|arbitrary|every|all)\s+)*"
                          r"(?P<kind>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|non-?zero|real|number|"
-                         r"numbers|scalar|scalars)(?:\s+(?:real\s+)?(?:numbers?|scalars?|constants?|parameters?))?"
+                         r"numbers|scalar|scalars|even|odd)(?:\s+(?:real\s+)?(?:numbers?|scalars?|constants?|parameters?|"
+                         r"integers?|counts?|sizes?))?"
                          r"(?=\s*(?:[.,;:]|$|and\b|for\b|here\b|throughout\b|from\b))"
+                         r"|⟦(?P<zero>\d+)⟧\s+(?:(?:may|can|could|might|will)\s+(?:also\s+|now\s+)?(?:vanish|be\s+(?:zero|0)|"
+                         r"equal\s+(?:zero|0)|take\s+the\s+value\s+(?:zero|0))|(?:is|are)\s+(?:allowed|permitted)\s+to\s+"
+                         r"(?:vanish|be\s+(?:zero|0)))\b"
+                         r"|⟦(?P<std>\d+)⟧\s+(?:(?:is|be|are|denotes?)\s+)?(?:(?:the|a|its|their)\s+)?"
+                         r"(?:(?:posterior|prior|encoder|component-?wise|per-dimension)\s+)?(?:standard\s+deviations?|std\.?\s+devs?)\b"
                          r"|\b(?:for|let)\s+(?:(?:any|all|every|each|arbitrary|some|a|an|general)\s+)*real\s+"
                          r"(?:numbers?\s+|values?\s+(?:of\s+)?)?⟦(?P<any>\d+)⟧"
                          r"|⟦(?P<free>\d+)⟧[^⟦.;]*?\b(?:can|may|could|might|will)\s+(?:also\s+|now\s+)?(?:take|assume|have)\s+"
-                         r"(?:on\s+)?(?:any|all|arbitrary|every)\s+(?:real\s+)?(?:values?|numbers?|signs?)\b"
+                         r"(?:on\s+)?(?:(?:any|all|arbitrary|every|either|both)\s+(?:real\s+)?(?:values?|numbers?|signs?)|"
+                         r"negative\s+(?:values?|numbers?)|(?:any|either)\s+sign)\b"
+                         r"|⟦(?P<unsigned>\d+)⟧\s+(?:(?:is|are|be)\s+(?:now\s+|henceforth\s+)?(?:an?\s+)?(?:unconstrained|unrestricted|"
+                         r"unbounded|signed(?:\s+(?:quantity|number|value|variable))?|of\s+(?:any|either)\s+sign|sign-?free)|"
+                         r"(?:can|may|could|might)\s+(?:also\s+|now\s+)?be\s+(?:negative|of\s+either\s+sign)|"
+                         r"(?:can|may|could|might)\s+(?:also\s+|now\s+)?have\s+(?:negative|non-?positive|zero)\s+"
+                         r"(?:entries|components|values|coordinates)|"
+                         r"(?:now\s+)?(?:ranges?|varies|vary)\s+over\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:real\s+line|reals|real\s+"
+                         r"numbers|ℝ)|(?:now\s+)?takes?\s+(?:on\s+)?(?:any|all|arbitrary)\s+(?:real\s+)?values?)\b"
+                         r"|\b(?:flip|flips|flipped|flipping|reverse|reverses|negate|negates|negated)\s+(?:the\s+sign\s+of\s+)?"
+                         r"⟦(?P<flipped>\d+)⟧|\breplace[sd]?\s+⟦(?P<replaced>\d+)⟧\s+(?:by|with)\b"
                          r"|⟦(?P<which>\d+)⟧[^⟦.;]*?,\s*which\s+(?:may|can|could|might)\s+(?:also\s+|now\s+)?be\s+"
                          r"(?:negative|zero|of\s+either\s+sign|any\s+real(?:\s+number)?)\b"
-                         r"|⟦(?P<ja>\d+)⟧\s*(?:は|が)[^⟦。]*?(?:負の値|任意の実数値?|任意の値|あらゆる実数値?)\s*(?:も|を)?\s*(?:とり|取り|とる|取る|とり得|取り得)",
+                         r"|⟦(?P<ja>\d+)⟧\s*(?:は|が)[^⟦。]*?(?:(?:負の値|任意の実数値?|任意の値|あらゆる実数値?)\s*(?:も|を)?\s*"
+                         r"(?:とり|取り|とる|取る|とり得|取り得)|負でも(?:よい|良い|かまわない|構わない)|負になり(?:うる|得る)|"
+                         r"符号は任意)",
                          re.I)
 _SIGN_ADJECTIVE = LazyPattern(r"\b(?P<kind>(?:strictly\s+)?(?:positive|negative)|non-?negative|non-?positive|"
-                             r"non-?zero)\s+(?:(?:real|values?\s+of|choices?\s+of)\s+)?⟦(?P<k>\d+)⟧", re.I)
+                             r"non-?zero|even|odd)\s+(?:(?:real|values?\s+of|choices?\s+of)\s+)?⟦(?P<k>\d+)⟧", re.I)
 _WORD_SIGNS = {"real": {}, "number": {}, "numbers": {}, "scalar": {}, "scalars": {}, "positive": {"positive": True},
                "negative": {"negative": True}, "nonnegative": {"nonnegative": True}, "nonpositive": {"nonpositive": True},
                "nonzero": {"nonzero": True}}
@@ -1566,14 +1631,77 @@ def _apply_sign(names: list[str], assumptions: dict | None, note: str, mood: str
             contradicts = declared and not _compatible(before, assumptions)
             if declared and name in conjoined and not contradicts:
                 continue  # $a > 0$ and $a < 1$ in one sentence: both hold, the sign stays
-            if declared and not contradicts and assumptions != {} and not (plain and anew):
-                continue  # a consequence or a passing remark that the declared sign allows
+            if declared and not contradicts and assumptions != {} and not (plain and anew) and mood != HYPOTHESIS:
+                continue  # a consequence or a passing remark that the declared sign allows (not "If $x > 0$ then")
             new = assumptions if plain and assumptions and not (declared and name in conjoined) else {}
             if new and before is not None and before.is_integer and not contradicts:
                 new = _with_integrality(before, new)  # "Let $K \in \mathbb{N}$, and assume $K \neq 0$": still a count
             replaced = " (replaces the earlier sign declaration)" if declared else ""
             target.declare_symbol(name, note + replaced + (f" ({mood}: for the next formula only)" if mood else ""),
                                   **new)
+
+
+_BOLD_NAME = LazyPattern(r"\\(?:mathbf|boldsymbol|bm|bf)\s*\{?\s*\\?([A-Za-z]+)")
+
+
+_DIMENSION_PHRASE = LazyPattern(r"dimension|次元", re.I)
+
+
+def _states_dimension(marked: str, k: int) -> bool:
+    """"in $J$ dimensions", "of dimension $J$", "has dimensionality $J$", "a $J$-dimensional latent", "$J$ 次元":
+    the formula k names the vectors' size."""
+    return bool(re.search(rf"\b(?:in|with|of)\s+⟦{k}⟧\s+(?:latent\s+)?dimensions\b|⟦{k}⟧\s*-?\s*dimensional\b|"
+                          rf"\bdimension(?:s|ality)?\s+(?:(?:is|equal\s+to|of)\s+)?⟦{k}⟧(?!\s*[×x])|⟦{k}⟧\s*次元", marked, re.I))
+
+
+def _component_names(names: list[str], math: str, context: Context) -> list[str]:
+    """``names`` with each vector the formula writes bold (``\\boldsymbol{\\sigma} > 0``, a declared vector) as its
+    components σ_j: a sign of the vector is elementwise, a sign of each component at every index."""
+    bold = {found.group(1) for found in _BOLD_NAME.finditer(math)}
+    return [f"{name}_j" if name in bold and (context.shapes.get(matrix_reader.BOLD_DECLARED + name) is not None
+                                             or (context.shapes.get(name) or (0, 0))[1] == 1) else name
+            for name in names]
+
+
+PARITIES = ("even", "odd")
+
+
+def _parity_written(heading: str, math: str) -> str:
+    """" is even" where a case heading writes "$N$ even", "$N$ is odd", "even $N$" ("### Case $N$ even")."""
+    written = re.escape(f"${math}$")
+    found = re.search(rf"{written}\s+(?:is\s+)?(even|odd)\b|\b(even|odd)\s+{written}", heading, re.I)
+    return f" is {(found.group(1) or found.group(2)).lower()}" if found else ""
+
+
+def _declare_parity(names: list[str], parity: str, note: str, mood: str, persistent: Context,
+                    current: Context) -> None:
+    """"$N$ is even", "for odd $N$", "### Case $N$ even": a count N reads as 2δ (even) or 2δ − 1 (odd), δ_N a
+    positive integer, which the size check decides exactly. A name that is no count keeps what it was: a parity
+    says nothing of a real number."""
+    for target in ((current,) if mood == HYPOTHESIS else (persistent, current)):
+        for name in names:
+            lowest = _lowest_count(target, name)
+            if lowest is None:
+                continue
+            first = lowest + (lowest % 2 != (0 if parity == "even" else 1))  # the least count of that parity
+            excess = sp.Symbol(f"delta_{name}", integer=True, positive=True)
+            _set_value(target, name, first - 2 + 2 * excess, note + (f" ({mood}: for the next formula only)" if mood else ""))
+
+
+def _lowest_count(target: Context, name: str) -> int | None:
+    """The least value of a count (1; b of a count bounded N ≥ b; the least of a parity read before); None for a
+    name that is no count."""
+    symbol, value = target.symbols.get(name), target.bounded.get(name)
+    if symbol is not None:
+        return 1 if symbol.is_integer and symbol.is_positive else None
+    if value is None or not value.free_symbols or not all(s.is_integer and s.is_positive for s in value.free_symbols):
+        return None
+    least = sp.sympify(value).subs({s: 1 for s in value.free_symbols})
+    if not least.is_Integer or least < 1 or len(value.free_symbols) != 1:
+        return None
+    if sp.Poly(value, *value.free_symbols).degree() != 1 or sp.Poly(value, *value.free_symbols).LC() not in (1, 2):
+        return None
+    return int(least) if sp.Poly(value, *value.free_symbols).LC() == 1 else 1  # a parity read before: a count again
 
 
 def _names_a_matrix(context: Context, name: str) -> bool:
@@ -1615,7 +1743,7 @@ _WITHDRAWAL = LazyPattern(
     r"\b(?:no\s+longer|any\s*more|any\s+longer|drop(?:s|ped|ping)?|remov(?:e|es|ed|ing)|lift(?:s|ed|ing)?|"
     r"relax(?:es|ed|ing)?|discard(?:s|ed|ing)?|abandon(?:s|ed|ing)?|withdraw(?:s|n|ing)?|forget(?:ting)?|"
     r"revok(?:e|es|ed|ing)|retract(?:s|ed|ing)?|waiv(?:e|es|ed|ing)|without(?!\s+loss))\b", re.I)
-_CONSEQUENCE = LazyPattern(r"\b(?:hence|so|thus|therefore|since|because|as|then|particular|implies|implied|follows?|"
+_CONSEQUENCE = LazyPattern(r"\b(?:hence|so|thus|therefore|since|because|as(?!\s+well\b)|then|particular|implies|implied|follows?|"
                           r"recall|note|clearly|obviously|i\.e|ensures?|guarantees?|gives)\b", re.I)
 _ALTERNATIVE = LazyPattern(r"\b(?:instead\s+of|rather\s+than)\s+[^⟦.;:,]*?(?:,|(?=[.;:]|$))|\binstead\b(?!\s+of)|"
                           r"\brather\b(?!\s+than)|\bwithout\s+loss\s+of\s+generality\b|\bw\.?\s?l\.?\s?o\.?\s?g\b\.?",
@@ -1656,6 +1784,8 @@ def _read_sign_statement(document: Document, marked: str, number: int, maths: li
     changed = {name for name in set(persistent.symbols) | set(persistent.bounded) | set(entries[0]) | set(entries[1])
                if _sign_entry(persistent, name) != (entries[0].get(name), entries[1].get(name))}
     signed_here.setdefault(sentence, set()).update(changed)
+    if changed and _SUPPOSITION.match(_MARKER.sub(" ", sentence)):  # "- Suppose $x > 0$.": an "Otherwise" undoes it
+        document.supposed = {name: (entries[0].get(name), entries[1].get(name)) for name in changed}
     hypothetical = {name for name in set(current.symbols) | set(current.bounded)
                     if _sign_entry(current, name) != (entries[2].get(name), entries[3].get(name))}
     _scope_indexed_signs(changed | hypothetical, sentence, number, maths, persistent, current)
@@ -2175,6 +2305,8 @@ def _relation_set(left: str, relation: str, right: str) -> tuple[list[str], sp.S
             expr = variable = sp.Symbol("value_", real=True)
         else:
             expr = _expression_in(subject)
+            if names and (expr is None or not expr.free_symbols):
+                expr = sp.Symbol(names[0], real=True)  # a capital N: a name (NameRef) to the formula reader
             symbols = list(expr.free_symbols) if expr is not None else []
             if len(symbols) != 1 or not expr.is_polynomial(symbols[0]) or sp.degree(expr, symbols[0]) > 2:
                 return None
@@ -2282,7 +2414,8 @@ def _revise_signs(names: list[str], stated: sp.Set | None, sentence: str, mood: 
             states = stated is not None and not withdrawn and (mood == "" or (mood == HYPOTHESIS and is_current))
             assumptions = _set_assumptions(stated) if states else {}
             suffix = f" ({mood}: for the next formula only)" if states and mood else ""
-            target.declare_symbol(name, f"{note} (the earlier sign declaration no longer holds){suffix}", **assumptions)
+            kept = _count_kept(entry, assumptions)  # "drop the assumption $N \ge 5$": still a count, of any size
+            target.declare_symbol(name, f"{note} (the earlier sign declaration no longer holds){suffix}", **kept)
             if assumptions:
                 continue
             if withdrawn and refused is None:
@@ -2294,6 +2427,18 @@ def _revise_signs(names: list[str], stated: sp.Set | None, sentence: str, mood: 
                 _tentative_old_sign(document, target, name, declared, note)
             if target.notes.get(("sign-refused", name)) not in (None, refused):
                 target.symbols.pop(name)  # a step refuted without a sign is checked again (Document.tentative)
+
+
+def _count_kept(entry: tuple, assumptions: dict) -> dict:
+    """``assumptions`` with the integrality of a count whose bound is withdrawn (N ≥ 5 read as 4 + δ, δ a positive
+    integer; or an integer symbol): the bound goes, the count stays."""
+    symbol, bounded = entry
+    integer = (symbol is not None and symbol.is_integer and symbol.is_positive) or (
+        bounded is not None and all(s.is_integer for s in sp.sympify(bounded).free_symbols) and
+        sp.sympify(bounded).free_symbols and sp.sympify(bounded).subs({s: 1 for s in sp.sympify(bounded).free_symbols}).is_positive)
+    if not integer:
+        return assumptions
+    return _with_integrality(sp.Symbol("count", integer=True, positive=True), assumptions)
 
 
 def _tentative_old_sign(document: Document, target: Context, name: str, declared: sp.Set, note: str) -> None:
@@ -2322,20 +2467,31 @@ def _revise_withdrawn_names(math: str, sentence: str, mood: str, note: str, pers
 
 def _declare_sign_words(marked: str, maths: list[str], functions, moods: dict[int, str], persistent: Context,
                         current: Context, signed_here: dict[str, set[str]] | None = None,
-                        document: Document | None = None) -> None:
+                        document: Document | None = None, parities: list | None = None) -> None:
     """``$a$ is negative``, ``let $a$ be any real number``, ``for any real $a$``: the sign (or none) of the names
     for what follows, replacing an earlier sign declaration (see _replace_sign, _revise_signs); ``for negative
     $a$``, ``consider positive $a$``: a sign stated before the name, which revises an earlier sign only."""
-    words = [(m, int(next(m.group(g) for g in ("k", "any", "free", "which", "ja") if m.group(g))), True)
+    words = [(m, int(next(m.group(g) for g in ("k", "std", "zero", "unsigned", "flipped", "replaced", "any", "free",
+                                                "which", "ja") if m.group(g))), True)
              for m in _SIGN_WORDS.finditer(marked)]
     words += [(m, int(m.group("k")), False) for m in _SIGN_ADJECTIVE.finditer(marked)]
     for m, k, declares in sorted(words, key=lambda found: found[0].start()):
-        names = _declared_names(maths[k]) if k < len(maths) else []
+        names = _component_names(_declared_names(maths[k]), maths[k], current) if k < len(maths) else []
+        std = bool(m.groupdict().get("std"))  # "$\sigma$ is the standard deviation": positive
+        member = _IN_SET.fullmatch(maths[k]) if k < len(maths) and std and not names else None
+        if member is not None:  # "Let $\boldsymbol{\sigma} \in \mathbb{R}^d$ be the standard deviations"
+            names = _component_names(_declared_names(member.group("names")), maths[k], current)
         mood = _sign_mood(marked, k, moods.get(k, ""))
         if not names or (mood == NEGATION and declares):
             continue
-        kind = re.sub(r"strictly\s+|-", "", (m.group("kind") or "real").lower())
+        kind = "positive" if std else re.sub(r"strictly\s+|-", "", (m.group("kind") or "real").lower())
         note = f"{functions[k][1]}: {functions[k][2]} is {kind}"
+        if kind in PARITIES:
+            if mood in ("", HYPOTHESIS) and parities is not None:
+                supposed = bool(_SUPPOSITION.match(_MARKER.sub(" ", _sentence_of(marked, k))))
+                parities.append((names, kind, note, mood if declares else HYPOTHESIS, supposed))  # "For even $N$,":
+                # a case, the next formula's
+            continue
         sentence = _sentence_of(marked, k)
         before = _sign_snapshot(names, persistent, current)
         if declares and not _WORD_SIGNS.get(kind):  # "Let $\sigma$ be a real number. Assume $\sigma > 0$.": the
@@ -2716,7 +2872,9 @@ _NEGATION_EN = LazyPattern(
     r"\b(?:not|no|never|neither|nor|none|nowhere|cannot|hardly|barely|scarcely|without|fails?|failed|failing|"
     r"lacks?|rather|instead|unlike|false|falsely|wrong|wrongly|incorrect|incorrectly|mistaken|mistakenly|"
     r"mistake|misconception|myth|erroneous|erroneously|non)\b|n't\b|n’t\b|\bnon-", re.I)
-_HYPOTHESIS_EN = LazyPattern(r"\b(?:if|iff|when|whenever|provided|once)\b|\bin case\b|\bcase that\b", re.I)
+_HYPOTHESIS_EN = LazyPattern(r"\b(?:if|iff|when|whenever|provided|once)\b|\bin case\b|\bcase that\b|"
+                             r"^\s*(?:\*\*|__|\*|_)?\s*case\b(?:\s+(?:\d+|[A-Z]|[IVX]+)\b)?\s*[:.)]?\s*(?:\*\*|__)?\s*(?:[:.]\s*)?(?:⟦|$)",
+                             re.I)  # "**Case $N \ge 5$.** Then", "Case 1: $N \ge 5$.": the case, for the next formula
 _HEDGE_EN = LazyPattern(
     r"\b(?:whether|unless|were|would|could|might|may|should|perhaps|maybe|possibly|probably|likely|seems?|seemed|"
     r"appears?|appeared|supposedly|allegedly|claims?|claimed|hypothetically|imagine|pretend|wish|hope|"
@@ -3078,7 +3236,7 @@ _DECLARATIVE_SIGNS_EN = LazyPattern(r"[\s,()]|⟦\d+⟧|[.:]\s*$")  # a remark i
 _DECLARATIVE_WORDS_EN |= {"replace", "replaces", "replaced", "switch", "switches", "switched", "by",  # a new law
                           "choose", "chose", "chosen", "pick", "picked", "set", "taken", "assumed", "assumes",
                           "supposed", "define", "defines", "defined", "consider", "considered", "modeled",
-                          "modelled", "models", "again", "still",
+                          "modelled", "models", "again", "still", "even", "odd",  # a parity (_declare_parity)
                           # the objects a VAE text sets up
                           "value", "values", "pixel", "pixels", "image", "images", "data", "datum", "point", "points",
                           "vector", "vectors", "input", "inputs", "code", "codes", "layer", "layers", "neural",
@@ -3879,6 +4037,32 @@ def _group_end(text: str, opening: int) -> int:
     return len(text) if end is None else end
 
 
+_SMALL_GROUP = LazyPattern(r"\\(?:scriptstyle|scriptsize|footnotesize|small|tiny)\s*\{|"
+                           r"\{\s*\\(?:scriptstyle|scriptsize|footnotesize|small|tiny)(?![A-Za-z])")
+_JUSTIFYING = LazyPattern(r"^\s*[;:(]|\b(?:because|since|by|using|use|from|as|via|apply|applying|definition|def)\b", re.I)
+
+
+def _without_small_justifications(source: str) -> str:
+    for start, end in small_justifications(source):
+        source = source[:start] + " " * (end - start) + source[end:]
+    return source
+
+
+def small_justifications(source: str) -> list[tuple[int, int]]:
+    r"""The (start, end) of each justification written in small type beside a step (``\scriptstyle{\text{;
+    Because }p(z|x) = p(z, x)/p(x)}``, ``{\scriptsize \text{by Bayes}}``): a group that opens with prose holding
+    a word that justifies. The author's note, not the step: its math (often in plain letters where the rows
+    write bold ones) is not read."""
+    found = []
+    for m in _SMALL_GROUP.finditer(source):
+        end = _group_end(source, m.end() - 1 if m.group().endswith("{") else m.start())
+        texts = [(t.start(), _group_end(source, t.end())) for t in _TEXT_COMMAND.finditer(source, m.end(), end)]
+        words = re.sub(r"\\[A-Za-z]+\s*\{", " ", " ".join(source[a:b] for a, b in texts))
+        if texts and not source[m.end():texts[0][0]].strip() and _JUSTIFYING.search(words):
+            found.append((m.start(), end))
+    return found
+
+
 def _blank_annotations(masked: list[str], base: int, builder: "_ChainBuilder") -> None:
     """Blank ``\\label{..}``, ``\\nonumber``, ``\\notag`` and ``\\tag{..}`` (a tag is a name: the math in it,
     if any, is read like the math in a text)."""
@@ -3886,8 +4070,13 @@ def _blank_annotations(masked: list[str], base: int, builder: "_ChainBuilder") -
     for m in _ANNOTATION.finditer(source):
         end = _group_end(source, m.end() - 1) if m.group().endswith("{") else m.end()
         if m.group().startswith("\\tag"):
-            builder.text_math(source[m.end():end - 1], base + m.end())
+            tagged = source[m.end():end - 1]  # \tag{$x \ge 0$}: a sign alone in a tag is the step's condition
+            alone = re.fullmatch(r"\s*\$([^$]+)\$\s*", tagged)
+            signed = alone is not None and _states_a_sign(alone.group(1).strip())
+            builder.text_math("for " + tagged if signed else tagged, base + m.end() - (4 if signed else 0))
         masked[m.start():end] = " " * (end - m.start())
+    for group_start, group_end in small_justifications("".join(masked)):  # the reason beside a step, in small
+        masked[group_start:group_end] = " " * (group_end - group_start)  # type: "\scriptstyle{\text{; Because }...}"
     closing = _CLOSING_PROOF_MARK.search("".join(masked))  # "... = 2 \log \sigma. \quad \square": the proof's end
     if closing:
         masked[closing.start():closing.end()] = " " * (closing.end() - closing.start())
@@ -3951,10 +4140,14 @@ class _ChainBuilder:
         first_in_row = True
         self.row_conditions = len(self.side_conditions)
         for column, part_start, part_end in _column_spans(row, self.column_pairs):
+            comment_column = column > 0 and (re.search(r"&\s*&\s*$", row[:part_start]) is not None or
+                                             row[part_start:part_end].lstrip().startswith("&"))  # a &= b && c
             for piece_tokens, condition in self._pieces(row[part_start:part_end], base + part_start):
                 tokens = _without_trailing_punctuation(piece_tokens)
                 if all(token.kind == "sym" and token.text in "()[],.;:" for token in tokens):
                     continue  # nothing but the brackets of a comment: ``&& (\text{Jensen})``
+                if comment_column and not condition and _sign_condition(self.document, tokens, bracketed=True):
+                    condition = CONDITION  # ``|x| = x && x \ge 0``: the comment column states the step's condition
                 items = _implication_unchecked(_row_items(tokens, self.document), self.document)
                 if tokens[0].kind == "cmd" and tokens[0].text == "forall":
                     condition = CONDITION
@@ -4251,10 +4444,15 @@ def _sign_condition(document: Document, tokens: list[Token], bracketed: bool) ->
         text = text[1:-1].strip()
     elif bracketed and text.endswith(")") and _depth_change_of(text) == -1:
         text = text[:-1].strip()  # "(\text{assuming } u > 0)": the bracket opened before the words
+    return text if _states_a_sign(text) else None
+
+
+def _states_a_sign(text: str) -> bool:
+    """``t > 0``, ``0 < s < 1``, ``a \neq 0``, ``a < b``: a sign or an order of names, as written."""
     if _SIGN.match(text) or _POSITIVE_SET.match(text) or _sign_of_declaration(text) is not None:
-        return text
+        return True
     chain = _order_chain(text)  # a < b, 0 < a < b: an order condition
-    return text if chain is not None and sum(kind == "name" for kind, _ in chain[0]) >= 2 else None
+    return chain is not None and sum(kind == "name" for kind, _ in chain[0]) >= 2
 
 
 def _depth_change_of(text: str) -> int:

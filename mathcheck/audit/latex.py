@@ -126,6 +126,7 @@ _CASE_LEAD = LazyPattern(r"\s*(?:if|for|when|where|whenever|の(?:とき|場合)
 MAX_NESTING = 100  # groups, fractions, functions inside one another: deeper is refused, not a RecursionError
 MAX_DIGITS = 10_000  # an exact number with more digits is refused (10^{10^{10}} would take hours to compute)
 FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
+DIVISOR_WRITTEN = "the divisor: ≠ 0"  # (size_difference._conditions writes the same)
 FUNCTIONS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
              "cot": sp.cot, "sec": sp.sec, "csc": sp.csc, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
              "coth": sp.coth, "arctan": sp.atan}
@@ -1130,6 +1131,7 @@ class Parser:
                 denominator = self.factor()
                 if denominator.is_zero:
                     self.fail("division by zero", start, self.last_end())
+                self._divisor_written(denominator, begin)
                 factors = [self._ratio(self._product(factors), denominator)]
                 previous = (begin, self.i)
                 divided = True
@@ -1162,6 +1164,15 @@ class Parser:
         first = self._visible(self.i)
         if first >= len(self.tokens):
             return
+        shown = first
+        while shown < len(self.tokens) and (self.tokens[shown].kind == "cmd" and self.tokens[shown].text in
+                                            ("underbrace", "overbrace") or self.tokens[shown].text == "{"):
+            shown += 1
+        if shown > self.i and shown < len(self.tokens) and self.tokens[shown].kind == "sym" and \
+                self.tokens[shown].text in ("+", "-"):
+            self.fail(f"`{{{self.tokens[shown].text} …}}` after a term displays as a sum (`1 {{+ 1}}` shows 1 + 1) but "
+                      "would read as a product: write the sign outside the braces", self.tokens[self.i].start,
+                      self._factor_end())
         token = self.tokens[first]
         before = [t for t in self.tokens[previous[0]:previous[1]] if not (t.kind == "sym" and t.text in "{}")]
         start = self.tokens[previous[0]].start
@@ -1285,6 +1296,8 @@ class Parser:
             if self.at("sym", "_") and bare is not None and "_" not in bare[0]:  # \sigma^2_1 is σ₁²
                 bare = (f"{bare[0]}_{self.subscript_name()}", self.i)
                 base = self.symbol(bare[0])
+            if exponent.is_number and exponent.is_negative:
+                self._divisor_written(base, start)  # (N − 2)^{-1}: a division as written
             base = sp.Pow(base, exponent)
             if self.at("sym", "^"):
                 self.fail("a double superscript (x^2^3): write x^{2^3} or (x^2)^3", start, self.peek().end)
@@ -1785,7 +1798,14 @@ class Parser:
         denominator = self.braced(what, start) if self.at("sym", "{") else self.tex_argument(what, start)
         if denominator.is_zero:
             self.fail("division by zero", start, self.last_end())
+        self._divisor_written(denominator, self.tokens[self.i - 1].start if self.i else start)
         return _fraction(numerator, denominator)
+
+    def _divisor_written(self, denominator: sp.Expr, start: int) -> None:
+        """A divisor as written, before sympy cancels it (1/(N − 1) − 1/(N − 1) is 0 to sympy, and has no value at
+        N = 1): recorded, as a root's radicand is, for the size check (Context.written_conditions)."""
+        if isinstance(denominator, sp.Expr) and not denominator.is_number and not denominator.is_nonzero:
+            self.context.written_conditions[(start, self.last_end(), DIVISOR_WRITTEN)] = denominator
 
     def _weight_written_out(self) -> sp.Expr | None:
         """``\\frac{p(x, z_k)}{q(z_k|x)}`` inside an expectation over the samples (the tokens after ``\\frac``): the
@@ -2108,9 +2128,15 @@ class Parser:
                 if base.is_positive is False or base == 1:
                     self.fail("the base of a logarithm must be a positive number other than 1", start,
                               self.last_end())
+                self.context.written_conditions[(start, self.last_end(), "the argument of a logarithm: > 0")] = base
+                self._divisor_written(sp.log(base), start)  # log_N x = log x / log N: no value at N = 1
                 value = value / sp.log(base)
         else:
             value = (FUNCTIONS.get(name) or SPECIAL_FUNCTIONS[name])(argument)
+            if name in ("tan", "sec"):  # tan x = sin x / cos x: no value where cos x = 0, as written
+                self._divisor_written(sp.cos(argument), start)
+            elif name in ("cot", "csc"):
+                self._divisor_written(sp.sin(argument), start)
             if name == "Gamma":
                 from mathcheck.size_difference import GAMMA_ARGUMENT  # Γ's poles: a condition of the size check
                 self.context.written_conditions[(start, self.last_end(), GAMMA_ARGUMENT)] = argument

@@ -533,7 +533,9 @@ class MatrixParser(Parser):
         """The size ``name`` (a limit of a sum, a dimension): the integer the prose declares it (K ∈ ℕ, "n is a
         nonnegative integer"), else a positive integer."""
         declared = self.context.symbols.get(name)
-        return declared if declared is not None and declared.is_integer else dimension(name)
+        if declared is not None and (declared.is_integer or declared.is_positive is not True):
+            return declared  # (M < 0 declared: no size; the sum's limits are checked, _index_and_limits)
+        return dimension(name)
 
     def _sizes(self) -> set:
         sizes = set()
@@ -734,9 +736,11 @@ class MatrixParser(Parser):
         declared = [symbol for name, symbol in self.context.symbols.items()  # σ > 0 (but the number σ's), σ_j > 0
                     if (name == base and not twin) or re.fullmatch(re.escape(base) + r"_[a-z]", name)
                     and _covers_components(self.context.index_ranges.get(name), self.shapes.get(base))]
-        positive = any(symbol.is_positive for symbol in declared) and self._within_size(base, low, high)
+        within = self._within_size(base, low, high)
+        sign = {"positive": True} if within and any(symbol.is_positive for symbol in declared) else \
+            {"real": True, "nonzero": True} if within and any(symbol.is_nonzero for symbol in declared) else {"real": True}
         label = f"\\boldsymbol{{{base}}}" if twin else base  # the bold vector's components, not the number's
-        return sp.IndexedBase(label, **({"positive": True} if positive else {"real": True}))
+        return sp.IndexedBase(label, **sign)
 
     def _within_size(self, base: str, low: sp.Expr | None, high: sp.Expr | None) -> bool:
         """Whether the indices low … high of ``base``'s components provably lie in 1 … its size (True when no
@@ -1217,6 +1221,11 @@ class MatrixParser(Parser):
         it."""
         if isinstance(value, sp.ZeroMatrix) or value == 0:
             self.fail("the inverse of the zero matrix does not exist", start, self.last_end())
+        singular = [m.name for m in value.atoms(sp.MatrixSymbol) if SINGULAR + m.name in self.shapes]
+        if singular and _singular_with(value, singular):
+            where = self.context.notes.get(("shape", SINGULAR + singular[0]), "")
+            self.fail(f"the prose calls {singular[0]} singular{f' ({where})' if where else ''}: "
+                      f"{sp.sstr(value)} has no inverse", start, self.last_end())
         columns, rows = full_rank_names(self.shapes)
         if inverse_condition(value, columns, rows) is not None:
             return ConditionalInverse(value)
@@ -1646,6 +1655,8 @@ class MatrixParser(Parser):
         if not _equal(rows, cols):
             raise IllFormed(f"ill-formed: the determinant of a non-square {shape_text(argument.shape)} matrix",
                             self.text(start, self.last_end()).strip(), start, self.last_end())
+        if isinstance(argument, sp.MatrixSymbol) and SINGULAR + argument.name in self.shapes:
+            return sp.Integer(0)  # det A of a matrix the prose calls singular: 0 (1/det A has no value)
         return sp.Determinant(argument)
 
     def diagonal(self) -> sp.Expr:
@@ -2293,6 +2304,11 @@ class MatrixParser(Parser):
         if high.free_symbols and not all(s.is_integer for s in high.free_symbols):
             self.fail(f"the upper limit of \\{token.text} must be a whole number or a size (d, N, K)", start,
                       self.last_end())
+        if any(not s.is_positive for s in high.free_symbols) and (high - low + 1).is_nonnegative is not True:
+            # M < 0 declared (no size): Σ_{k=1}^{M} is empty, sympy's sum (Karr's
+            self.fail(f"the upper limit {sp.sstr(high)} of \\{token.text} may lie below its lower limit "  # convention) -M
+                      f"{sp.sstr(low)} - 1, where the written sum is empty: declare it a size (at least "
+                      f"{sp.sstr(low - 1)})", start, self.last_end())
         index = sp.Symbol(letter.text, integer=True, positive=True) if low >= 1 else \
             sp.Symbol(letter.text, integer=True, nonnegative=True)
         return index, low, high
@@ -2427,6 +2443,18 @@ def _times(factors: list) -> sp.Expr:
 
 def _has_matrix(expr) -> bool:
     return isinstance(expr, sp.Basic) and (_is_matrix(expr) or any(_has_matrix(a) for a in expr.args))
+
+
+def _singular_with(value, singular: list[str]) -> bool:
+    """Whether ``value`` is singular because a square factor of it is (A, Aᵀ, A², AᵀA, BAC of square B, C)."""
+    if isinstance(value, sp.MatrixSymbol):
+        return value.name in singular
+    if isinstance(value, (sp.Transpose, sp.MatPow)):
+        return _singular_with(value.args[0], singular)
+    if isinstance(value, sp.MatMul):
+        factors = [f for f in value.args if _is_matrix(f)]
+        return all(_equal(*f.shape) for f in factors) and any(_singular_with(f, singular) for f in factors)
+    return False
 
 
 def _definitely_scalar(expr, parser: MatrixParser) -> bool:
@@ -2942,7 +2970,7 @@ _INTEGER_SET = LazyPattern(
     r"\s*(?P<restriction>(?:_|\^)\s*\{?\s*(?:\+|>\s*0|\\geq?\s*1|\\geq?\s*0|≥\s*[01]|0|\*)\s*\}?)?\s*[.,;]?\s*$")
 _INTEGER_WORDS = r"(?P<sign>positive|non-?negative)?\s*(?:integers?|whole\s+numbers?|natural\s+numbers?)\b"
 _INTEGER_SENTENCE = LazyPattern(r"(?P<subjects>(?:\$[^$]+\$\s*(?:,\s*|\s+and\s+)?)+?)\s*(?:is|are|be|denotes?)\s+"
-                               r"(?:an?\s+)?" + _INTEGER_WORDS, re.I)
+                               r"(?:(?:an?|any|some|an\s+arbitrary|arbitrary)\s+)?" + _INTEGER_WORDS, re.I)
 _INTEGER_APPOSITION = LazyPattern(r"\b(?:an?|the|some|any)\s+" + _INTEGER_WORDS + r"\s+(?P<subjects>\$[^$]+\$)", re.I)
 # "$d$ is the latent dimension", "$N$ the number of data points", "$K$ はサンプル数": a count, a positive integer
 # the phrase ends its clause: "the number of data points divided by two" or "the latent dimension scaling factor"
@@ -3303,22 +3331,90 @@ _NOT_A_COUNT = LazyPattern(r"\b(?:not|no\s+longer|never)\s+(?:an?\s+|the\s+)?(?:
 # a name given a new meaning: "$N$ is a temperature", "$N$ becomes the inverse temperature", "we write $N$ for the
 # noise scale", "we overload $N$", "replace $N$ by its square root", "$N$ denotes $\sqrt{N}$"
 _REDESCRIBED = LazyPattern(
-    r"⟦(?P<k>\d+)⟧\s*(?:(?:now|henceforth|instead|again|also)\s+)*(?:(?:is|be)\s+(?:(?:now|instead|also)\s+)?(?:a|an|the|any|some)\s+|"
+    r"\b(?:substitut(?:e|es|ed|ing)|plug(?:s|ged|ging)?\s+in)\s+⟦\d+⟧\s+(?:for|in\s+place\s+of)\s+⟦(?P<substituted>\d+)⟧"
+    r"|⟦(?P<k>\d+)⟧\s*(?:(?:now|henceforth|instead|again|also)\s+)*(?:(?:is|be)\s+(?:(?:now|instead|also)\s+)?"
+    r"(?:a|an|the|any|some|one|half|twice|double|triple)\s+|"
     r"denotes?|stands?\s+for|represents?|becomes|means|refers\s+to|to\s+denote|is\s+(?:also\s+)?used\s+(?:for|to\s+denote))"
     r"|\b(?:write|writes|use|uses|reuse|reuses|take|takes)\s+⟦(?P<for>\d+)⟧\s+(?:for|as|to\s+denote|to\s+mean)\b"
     r"|\b(?:overload|overloads|redefine|redefines|rename|renames|repurpose|repurposes|recycle|recycles|replace|"
     r"replaces|substitute|substitutes)\b[^⟦]*⟦(?P<renamed>\d+)⟧"
-    r"|\b(?:normali[sz]es?|rescales?|divides?|scales?)\s+⟦(?P<scaled>\d+)⟧\s+by\b"
+    r"|⟦(?P<used>\d+)⟧\s*(?:(?:now|henceforth|instead|again|also)\s+)*(?:(?:is|be)\s+(?:now\s+|also\s+)?(?:re-?used|used|"
+    r"measured|expressed|counted|reported|recorded|taken)\s+(?:for|as|in)\b|plays?\s+the\s+role\s+of|serves?\s+as|acts?\s+as|"
+    r"counts|measures|records)"
+    r"|\b(?:think\s+of|re-?interpret\w*|interpret\w*|regard\w*|treat\w*|view\w*|see|sees)\s+⟦(?P<thought>\d+)⟧\s+as\b"
+    r"|\b(?:normali[sz](?:e|es|ed|ing)|rescal(?:e|es|ed|ing)|divid(?:e|es|ed|ing)|scal(?:e|es|ed|ing)|"
+    r"multipl(?:y|ies|ied|ying))\s+⟦(?P<scaled>\d+)⟧\s+by\b"
+    r"|\b(?:halv(?:e|es|ed|ing)|average[sd]?|averaging|negat(?:e|es|ed|ing)|subtract\w*\s+[^⟦.;]*?\s+from|"
+    r"add\w*\s+[^⟦.;]*?\s+to)\s+⟦(?P<halved>\d+)⟧"
+    r"|\b(?:set|sets|setting|put|puts|putting|change|changes|changing)\s+⟦(?P<set>\d+)⟧\s+(?:to|equal\s+to)\s+"
+    r"(?P<set_value>⟦\d+⟧|[^.;,⟦]+)"
     r"|⟦(?P<ja_replaced>\d+)⟧\s*を[^。]*?(?:置き換え|置換|で割)"
     r"|⟦(?P<ja_also>\d+)⟧\s*[はを][^。⟦]*?にも\s*(?:用いる|使う|用いられる|使われる)"
-    r"|⟦(?P<ja>\d+)⟧\s*[をは]\s*(?:改めて|新たに|今度は)?\s*(?P<ja_rest>[^。、⟦]+?)\s*(?:とする|とおく|と置く|とします|と書く|"
-    r"を表す|と考える|とみなす|を意味する|である|です|を指す)", re.I)
+    r"|⟦(?P<ja>\d+)⟧\s*[をは]\s*(?:改めて|新たに|今度は)?\s*(?P<ja_rest>[^。、⟦]+?)\s*(?P<ja_verb>とする|とおく|と置く|とします|と書く|"
+    r"を表す|と考える|とみなす|を意味する|である|です|を指す|として(?:再利用|再び用い|用い|使|扱)|で(?:測|数え|表)|にする|ではない|でない)",
+    re.I)
+# what makes a redescription of a count no count, though it speaks of numbers: "the average number of tokens",
+# "a half-integer", "the number of examples divided by three", "the square root of the number of examples"
+_NOT_COUNT_MODIFIER = LazyPattern(r"\b(?:average[ds]?|mean|expected|effective|approximate|half|halved|halves|divided|"
+                                  r"fraction(?:al|s)?|ratio|proportion|rate|share|percent(?:age)?|root|logarithm|log|"
+                                  r"squared?|cube|thousands?|millions?|billions?|scaled|normali[sz]ed|rescaled|density|"
+                                  r"frequency|bandwidth|temperature|weight|weighted|multiple|reciprocal|inverse|constant|"
+                                  r"units?|interval|continuous|real|over|times|thirds?|quarters?|variance|entropy|deviation|"
+                                  r"fractional|fractionally|smoothed|estimated|estimate|expectation)\b|"
+                                  r"半|平均|期待|平方根|対数|割|率|比|単位|千|万|定数|帯域|温度|重み|倍|逆数|正の数|負の数|実数|数値|"
+                                  r"整数ではない|整数でない", re.I)
 _STILL_A_COUNT = LazyPattern(r"\b(?:same|before|above|unchanged|previously|number|count|integer|natural|whole|size|"
                              r"dimension|dimensionality|length|depth|"
                              r"index|order|budget|hyper-?parameter|cardinality)\b", re.I)
 _CLAUSE_BREAK = LazyPattern(r"[,;:()（）、。！？]|[.!?](?=\s|$)|\n\s*\n|\band\b(?=\s*⟦)|\bbut\b|\bwhereas\b", re.I)
-_REAL_SET = LazyPattern(r"^\s*(?P<names>[^∈]+?)\s*(?:\\in|∈)\s*(?P<set>(?:\\mathbb\s*\{?\s*[RCQ]\b|ℝ|ℚ|ℂ|\\R\b|\\Q\b|"
-                        r"\\reals\b|(?:\\left\s*)?[(\[]\s*[^,\]]*,).*)$")
+
+_COUNT_MEMBERSHIP = LazyPattern(r"^\s*(?P<names>[^∈∉]+?)\s*(?P<op>\\notin|\\not\s*\\in|∉|\\in|∈)(?![A-Za-z])\s*(?P<set>.+?)\s*$")
+_INTEGER_SET_WRITTEN = LazyPattern(  # ℕ, ℤ_{>0}, \mathbb{N}^+, {1, 2, …}: the sets of counts (not ℤ, ℤ_{≥0}, ℕ_0)
+    r"\s*(?:\\mathbb\s*\{?\s*N\s*\}?|\\mathbf\s*\{\s*N\s*\}|\\Bbb\s*\{?\s*N\s*\}?|ℕ|\\N\b)"
+    r"\s*(?:[_^]\s*\{?\s*(?:\+|>\s*0|\\geq?\s*1|≥\s*1|\*|1)\s*\}?)?\s*"
+    r"|\s*(?:\\mathbb\s*\{?\s*Z\s*\}?|\\mathbf\s*\{\s*Z\s*\}|\\Bbb\s*\{?\s*Z\s*\}?|ℤ|\\Z\b)"
+    r"\s*[_^]\s*\{?\s*(?:\+|>\s*0|\\geq?\s*1|≥\s*1|\*)\s*\}?\s*"
+    r"|\s*\\\{\s*(?:0\s*,\s*)?1\s*,\s*(?:2\s*,\s*)?(?:\\[lc]?dots\s*,)?.*\\\}\s*")
+_INTEGER_VALUE = LazyPattern(r"\s*\d+\s*|\s*(?:one|two|three|four|five|six|seven|eight|nine|ten|a\s+hundred|a\s+thousand)\s*",
+                             re.I)
+_RELATION_WRITTEN = LazyPattern(r"[<>=≤≥≠]|\\(?:geq?|leq?|gt|lt|neq?|ne|mapsto|to|coloneqq|gets|leftarrow)(?![A-Za-z])")
+
+
+# a clause that modifies what the one before said of a count: "..., averaged over the 3 GPUs", "..., divided by K"
+_MODIFIED_AFTER = LazyPattern(r"\s*(?:then\s+|and\s+|but\s+)?(?:averaged|divided|halved|scaled|normali[sz]ed|rescaled|measured|"
+                              r"expressed|rounded|smoothed|interpolated|weighted|in\s+units\b|in\s+thousands\b|"
+                              r"(?:now\s+)?(?:allowed|permitted)\s+to\s+be|possibly\s+(?:fractional|non-?integer|real))", re.I)
+
+
+MEANING = "_new_meaning"  # in a withdrawal's assumptions: a new meaning or value, which ends a sign as well as a count
+# the words of a clause that announce a change of what a name is ("Below, $x$ denotes ...", "Now negate $x$")
+_CHANGE_ANNOUNCED = LazyPattern(r"\b(?:from\s+now\s+on|from\s+here\s+on|below|hereafter|henceforth|next|now|in\s+section|"
+                                r"in\s+the\s+rest|later|instead|re-?use[sd]?|plays?\s+the\s+role|reinterpret\w*|think\s+of|"
+                                r"update|subtract\w*|negat\w*|flip\w*|write)\b|以降|以下|今後", re.I)
+
+
+def _math_or_words(value: str, maths: list) -> str:
+    """The formula a ``⟦k⟧`` marker stands for, or the words as written."""
+    marker = re.fullmatch(r"\s*⟦(\d+)⟧\s*", value)
+    return maths[int(marker.group(1))].group(1) if marker else value
+
+
+def _letters_in(math: str) -> list[str]:
+    """The one-letter names a formula writes (N of ``2N``, of ``N - 1/2``; not the letters of a command)."""
+    return sorted(set(re.findall(r"(?<![\\A-Za-z])([A-Za-z])(?![A-Za-z])", math)))
+
+
+_INTEGRAL_WORDS = LazyPattern(r"\b(?:odd|even|integers?|natural|whole|integral)\b", re.I)
+
+
+def _still_a_count(predicate: str) -> bool:
+    """Whether what a redescription says of a count keeps it one: "the number of samples", "the same", "an
+    integer"; not "the average number of tokens", "a half-integer", "the number of examples divided by three"
+    (the words up to the next formula or the next "and let": what is said of this name)."""
+    if re.match(r"\s*(?:(?:the|a)\s+)?number\s*⟦", predicate):
+        return False  # "the number $\pi$": a value, no count
+    own = re.split(r"⟦\d+⟧|\b(?:and|or)\s+(?:let|set|write|define|denote|call|take)\b", predicate, maxsplit=1)[0]
+    return bool(_STILL_A_COUNT.search(own)) and not _NOT_COUNT_MODIFIER.search(own)
 
 
 def _count_withdrawals(prose: str):
@@ -3329,11 +3425,16 @@ def _count_withdrawals(prose: str):
     numbers = iter(range(len(maths)))
     marked = re.sub(r"\$[^$]+\$", lambda m: f"⟦{next(numbers)}⟧", prose)
     starts = [m.start() for m in maths]
-    recent, since = [], 0  # the formulas of the last clause that has some, and the clauses since
+    recent, since, before_words = [], 0, ""  # the formulas of the last clause that has some, and the clauses since
     for clause, at in _clauses_at(marked, maths):
         numbers = [int(k) for k in re.findall(r"⟦(\d+)⟧", clause)]
         words = re.sub(r"⟦\d+⟧", " ", clause)
+        lead, before_words = before_words, words  # ("Below, $x$ denotes ...": the clause before announces a change)
         recent, since = (numbers, 0) if numbers else (recent, since + 1)
+        if not numbers and since <= 2 and _MODIFIED_AFTER.match(words):
+            for k in recent:  # "$N$ is the number of examples per GPU, averaged over the 3 GPUs"
+                for name in _mentioned_names(maths[k].group(1)):
+                    yield at, name, {}
         if not numbers and since <= 3 and _refers_back_as_real(words):
             for k in recent:  # "…, which we treat as a real parameter", "We treat it as a real parameter."
                 for name in _mentioned_names(maths[k].group(1)):
@@ -3351,31 +3452,49 @@ def _count_withdrawals(prose: str):
         renamed = set()
         for found in _REDESCRIBED.finditer(clause):
             if found.group("ja"):
-                if not re.fullmatch(_JA_COUNT + r"|[^。]*(?:数|整数|自然数|同じ|前と)", found.group("ja_rest").strip()):
-                    renamed.add(int(found.group("ja")))  # "以下、$N$ を温度とする"
-            elif found.group("scaled") or not _STILL_A_COUNT.search(clause[found.end():] if found.group("k") else words):
-                renamed |= {int(found.group(g)) for g in ("k", "for", "renamed", "scaled", "ja_replaced", "ja_also")
-                            if found.group(g)}
+                rest = found.group("ja_rest").strip()
+                if not re.fullmatch(_JA_COUNT + r"|[^。]*(?:数|整数|自然数|同じ|前と)", rest) or \
+                        found.group("ja_verb") in ("ではない", "でない") or \
+                        ("それぞれ" not in rest and _NOT_COUNT_MODIFIER.search(rest)):  # (a respective list: each its own)
+                    renamed.add(int(found.group("ja")))  # "以下、$N$ を温度とする", "以降、$N$ は半整数とする"
+            elif found.group("set"):
+                if not _INTEGER_VALUE.fullmatch(_math_or_words(found.group("set_value"), maths)):
+                    renamed.add(int(found.group("set")))  # "Now set $N$ to $\tfrac12$": a value, maybe no integer
+            elif found.group("halved") or found.group("substituted"):
+                renamed.add(int(found.group("halved") or found.group("substituted")))  # "Now halve $N$"
+            elif found.group("scaled") or not _still_a_count(
+                    clause[found.end():] if found.group("k") or found.group("used") or found.group("thought") else words):
+                renamed |= {int(found.group(g)) for g in ("k", "for", "renamed", "scaled", "ja_replaced", "ja_also",
+                                                          "used", "thought") if found.group(g)}
         valued = any(_NON_INTEGER_VALUE.match(maths[k].group(1)) for k in numbers)  # "$N$ varies in $[0.5, 2]$"
         unbound = _INTEGRALITY_DROPPED.match(words) is not None  # "we relax the integrality of $N$"
         for k in numbers:
             math = maths[k].group(1)
-            member = _REAL_SET.match(math)
+            member = _COUNT_MEMBERSHIP.match(math)
             after = re.sub(r"⟦\d+⟧", " ", clause[clause.index(f"⟦{k}⟧"):])
             predicated = _PREDICATE.match(after) is not None  # "$N$ is / may be / ranges over ...": said of N
             real = _REAL_WORDS.search(after) if predicated else None
-            if member is not None:
-                for name in _names(member.group("names")) or ():
-                    yield starts[k], name, _withdrawn_sign(member.group("set"))
+            if member is not None and not (_INTEGER_SET_WRITTEN.fullmatch(member.group("set")) and
+                                           member.group("op") in ("\\in", "∈") and _names(member.group("names"))):
+                sign = _withdrawn_sign(member.group("set")) if member.group("op") in ("\\in", "∈") else {}
+                for name in _names(member.group("names")) or _letters_in(member.group("names")):
+                    yield starts[k], name, sign  # N ∈ ℝ, N ∉ ℕ, N ∈ ½ℤ, N − 1/2 ∈ ℕ: no count (a count: N ∈ ℕ)
+            elif member is not None:
+                continue
+            elif predicated and not _names(math) and not _RELATION_WRITTEN.search(math) and _INTEGRAL_WORDS.search(after):
+                for name in _letters_in(math):
+                    yield starts[k], name, {}  # "$2N$ is odd": N a half-integer, no count (1/N is real: N still one)
             elif _non_integer_bound(math):
                 yield starts[k], _non_integer_bound(math), {}
             elif _ASSIGNED.match(math) and not re.fullmatch(r"\s*\d+\s*", _ASSIGNED.match(math).group("value")):
                 for name in _names(_ASSIGNED.match(math).group("name")) or ():
-                    yield starts[k], name, {}  # "put $N := \sigma^2$": a value that need not be an integer
+                    yield starts[k], name, ({MEANING: True} if re.search(r"\\mapsto|↦", math) else {})
+                    # "put $N := \sigma^2$": a value that need not be an integer; "$x \mapsto x - 10$": any sign
             elif real and not _NOT_REAL.search(after[:real.start()]) or predicated and _NOT_A_COUNT.search(after) or \
                     k in renamed or unbound or predicated and valued and not _NON_INTEGER_VALUE.match(math):
+                meaning = k in renamed and bool(_CHANGE_ANNOUNCED.search(words) or _CHANGE_ANNOUNCED.search(lead))
                 for name in _mentioned_names(math):
-                    yield starts[k], name, sign if real else {}
+                    yield starts[k], name, ({**(sign if real else {}), MEANING: True} if meaning else sign if real else {})
         if not numbers and _ALL_SIZES_REAL.search(words):
             yield at, "*", sign  # "From now on, all sizes are real": every count
 
@@ -3423,17 +3542,21 @@ _BOUND = LazyPattern(r"^\s*(?:(?P<low>[^<>≤≥]+?)\s*(?:<|\\lt\b|\\leq?\b|≤)
                      r"(?P<relation><|\\lt\b|\\leq?\b|≤|>|\\gt\b|\\geq?\b|≥)\s*(?P<bound>[^<>≤≥]+?)\s*$")
 
 
-_ASSIGNED = LazyPattern(r"^\s*(?P<name>[A-Za-z](?:_\{?\w+\}?)?)\s*(?::=|\\coloneqq|\\triangleq|\\equiv|=|\\leftarrow\b|\\gets\b|←)\s*"
+_ASSIGNED = LazyPattern(r"^\s*(?P<name>[A-Za-z](?:_\{?\w+\}?)?)\s*(?::=|\\coloneqq|\\triangleq|\\equiv|=|\\leftarrow\b|\\gets\b|←|"
+                        r"\\mapsto\b|↦)\s*"
                         r"(?P<value>[^=<>]+?)\s*$")
 
 
 def _clauses_at(marked: str, maths: list[re.Match]):
     """(clause, its offset in the prose) for each clause of the marked prose (formulas written ⟦k⟧)."""
-    shift, last = 0, 0
-    for found in re.finditer(r"(?:(?!" + _CLAUSE_BREAK.pattern + r").)+", marked, re.I | re.S):
-        shift += sum(len(maths[int(k)].group()) - len(f"⟦{k}⟧") for k in re.findall(r"⟦(\d+)⟧", marked[last:found.start()]))
-        last = found.start()
-        yield found.group(), found.start() + shift
+    shift, last, begin = 0, 0, 0
+    for cut in [*_CLAUSE_BREAK.finditer(marked), None]:  # (a break is taken whole: "but" leaves no "ut")
+        end = cut.start() if cut is not None else len(marked)
+        if end > begin:
+            shift += sum(len(maths[int(k)].group()) - len(f"⟦{k}⟧") for k in re.findall(r"⟦(\d+)⟧", marked[last:begin]))
+            last = begin
+            yield marked[begin:end], begin + shift
+        begin = cut.end() if cut is not None else end
 
 
 def _non_integer_bound(math: str) -> str | None:
@@ -3526,8 +3649,10 @@ def redeclare_reals(prose: str, context: Context, note: str = "") -> None:
         declared = context.symbols.get(name)
         if name in context.shapes or counts.get(name, -1) > start or _signed_later(name, maths, start + 1):
             continue
-        if counts_only and not (declared is not None and declared.is_integer):
-            continue  # "$\sigma$ is a real parameter": a sign declared before stays
+        meaning = assumptions.get(MEANING, False)
+        assumptions = {key: value for key, value in assumptions.items() if key != MEANING}
+        if counts_only and not meaning and not (declared is not None and declared.is_integer):
+            continue  # "$\sigma$ is a real parameter": a sign declared before stays (not "$x$ denotes the residual")
         if declared is not None or name in context.bounded:
             context.declare_symbol(name, note + " (a real from here on: replaces the earlier declaration)",
                                    **assumptions)
@@ -3723,6 +3848,20 @@ def _default(context: Context) -> sp.Expr:
 
 
 DEFAULTED = "<defaulted>"  # + a name, in the shapes: its size is the default one, not written
+DIMENSION_STATED = "<dimension>"  # the size the prose gives the vectors ("in $J$ dimensions"): (J, 1)
+
+
+def declare_dimension(name: str, context: Context, note: str) -> None:
+    """"in $J$ dimensions", "a $J$-dimensional latent space": the vectors whose size was the default d (not written)
+    have size J, and so has a vector declared later without one."""
+    size = dimension(name)
+    if _equal(size, DIMENSION):
+        return
+    for key, shape in list(context.shapes.items()):
+        if DEFAULTED + key in context.shapes and shape[0] is not None:
+            context.shapes[key] = tuple(size if _equal(part, DIMENSION) else part for part in shape)
+    context.shapes[DIMENSION_STATED] = (size, sp.Integer(1))
+    context.notes[("shape", DIMENSION_STATED)] = note
 TRIANGULAR = {"lower": "<lower triangular>", "upper": "<upper triangular>"}  # + a name: declared so
 DIAGONAL_MATRIX = "<diagonal>"  # + a name: a square matrix declared diagonal (its entries D_jj, zero elsewhere)
 UNREAD_PROPERTY = "<unread property>"  # + a name: declared idempotent, skew-symmetric, …: no world draws it
@@ -4038,6 +4177,7 @@ def declare_property_sentences(prose: str, context: Context, note: str = "", pla
         # (a sample covariance of N < d points is singular: symmetric, not known to be definite)
     declare_diagonal_sentences(prose, context, plain)
     declare_full_rank_sentences(prose, context, plain)
+    declare_singular_sentences(prose, context, note)
     declare_orthonormal_sentences(prose, context, note, plain)
     for found in _UNREAD_PROPERTY_SENTENCE.finditer(prose):
         if (plain is None or found.start("subjects") + 1 in plain) and asserted(prose, found.start("subjects") + 1):
@@ -4099,6 +4239,61 @@ def declare_orthonormal_sentences(prose: str, context: Context, note: str = "", 
             declare_orthogonal(context, [n for n in names if n in context.shapes or matrix_like(n)], note, square=False)
         elif orthogonal_equation(equation.strip("$")) in names:
             declare_orthogonal_equation(equation.strip("$"), context, note)
+
+
+SINGULAR = "<singular>"  # + a name: the prose says it has no inverse (singular, det A = 0, a zero eigenvalue)
+# the words of a clause that make a matrix it names singular: "not invertible", "singular", "rank-deficient",
+# "has a zero eigenvalue", "a nontrivial null space", "$\det(A) = 0$", "$|A| = 0$", "$\operatorname{rank} A < n$"
+_SINGULAR_WORDS = LazyPattern(
+    r"\b(?:not\s+(?:necessarily\s+)?invertible|non-?invertible|(?<!non-)(?<!non)singular|degenerate|rank-?deficient|"
+    r"not\s+(?:of\s+)?full[-\s]+rank|(?:a\s+)?(?:zero|vanishing)\s+(?:eigenvalues?|determinant|singular\s+values?)|"
+    r"(?:non-?trivial|non-?zero)\s+(?:null\s*space|kernel)|no\s+inverse|nilpotent|zero\s+matrix|rank-?one|rank\s+one|"
+    r"low-?rank|rank[-\s]+deficient|linearly\s+dependent|strictly\s+(?:upper|lower)\s+triangular|all-?ones\s+matrix|"
+    r"(?:graph\s+)?laplacian|(?:only|merely)\s+positive\s+semi-?definite|eigenvalue\s+(?:of\s+)?(?:zero|0)|"
+    r"(?:zero|0)\s+(?:is\s+)?an\s+eigenvalue)\b|\bof\s+rank\s+\$[^$]*-[^$]*\$|"
+    r"\$[^$]*\\mathbf\s*\{\s*1\s*\}\s*=\s*(?:0|\\mathbf\s*\{\s*0\s*\})\s*\$|"
+    r"非正則|特異|逆行列を持たない|逆行列をもたない|冪零|零行列|正則でない|正則ではない|階数\s*\$?\s*1\b|ランク\s*\$?\s*1\b|"
+    r"\$\s*0\s*\$\s*(?:is\s+)?an\s+eigenvalue|eigenvalue\s+\$\s*\\lambda\s*=\s*0\s*\$|"
+    r"\$[^$]*\\ker\b[^$]*\\neq[^$]*\$|\$\s*[^$=]*\^\s*\{?\s*2\s*\}?\s*=\s*0\s*\$|"
+    r"\$\s*\\(?:operatorname|mathrm)\s*\{\s*(?:det|rank)\s*\}[^$]*=\s*[01]\s*\$|\$\s*\\lambda_\{?\\min\}?[^$]*=\s*0\s*\$|"
+    r"\$[^$]*=\s*(?:0|\\mathbf\s*\{\s*0\s*\}|\\boldsymbol\s*\{\s*0\s*\})\s*\$\s*for\s+some\b|"
+    r"\$\s*(?:\\det\s*\(?\s*[^$=]+?\)?|\|\s*[^$|=]+\|)\s*=\s*0\s*\$|\$\s*\\(?:operatorname|mathrm|text)\s*\{\s*rank\s*\}[^$<]*<[^$]*\$",
+    re.I)
+_CLAUSE_SPLIT = LazyPattern(r"[;,]|\b(?:but|while|whereas|although)\b|(?<=[.!?])\s", re.I)
+
+
+def declare_singular_sentences(prose: str, context: Context, note: str = "") -> None:
+    """Matrices a clause calls singular: their inverse is refused where a formula writes it. Any such clause counts,
+    hedged or not ("$A$ may be singular"): refusing an inverse can only leave a step unread, never pass it."""
+    for sentence in re.split(r"(?<=[.!?。])\s+|\n\s*\n", prose):
+        clauses = [c for c in _CLAUSE_SPLIT.split(sentence) if c]
+        if not any(_SINGULAR_WORDS.search(c) for c in clauses):
+            continue
+        named = [c for c in clauses if _SINGULAR_WORDS.search(c) and re.search(r"\$[^$]+\$", c)]
+        for clause in named or [c for c in clauses if not _INVERTIBLE_WORDS.search(c)]:  # ", with a zero eigenvalue"
+            _declare_singular_names(clause, context, note)
+
+
+_INVERTIBLE_WORDS = LazyPattern(r"\b(?:invertible|non-?singular|full[-\s]+rank)\b|正則", re.I)
+
+
+def _declare_singular_names(clause: str, context: Context, note: str) -> None:
+    """The matrices the formulas of ``clause`` name are singular."""
+    for math in re.findall(r"\$([^$]+)\$", clause):
+        for name in _letters_and_names(math):
+            if (name in context.shapes and context.shapes[name][1] != 1) or (name not in context.shapes and
+                                                                              matrix_like(name)):
+                context.shapes[SINGULAR + name] = (None, None)
+                context.notes[("shape", SINGULAR + name)] = note
+
+
+def _letters_and_names(math: str) -> list[str]:
+    r"""The names a formula writes: the whole formula when it is a list of names, else each name of its matrix
+    letters (A of ``\det(A) = 0``, Σ of ``|\Sigma| = 0``)."""
+    listed = _names(math)
+    if listed:
+        return listed
+    return [name for name in (_name_of(m) for m in re.findall(r"\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?", math)) if name]
 
 
 def declare_full_rank_sentences(prose: str, context: Context, plain: set | None = None) -> None:
@@ -4195,10 +4390,29 @@ def declare_density(part: str, context: Context, note: str = "", definite: bool 
     label = (found.group("label") or "").strip("{}").strip().lstrip("\\")
     family = found.group("family").lstrip("\\")
     arguments = _top_level(_NORMAL_LAW.match("v \\sim " + found.group("law")).group("arguments"))
+    _declare_scales_nonzero(arguments[1], context, note)
     law = (variables[0], tuple(given), arguments[0], arguments[1], note)
     context.vector_densities[(family, label)] = law  # the last one declared (a bare p is it)
     context.vector_densities[(family, label, tuple(given))] = law  # p(z | c) beside p(z): each its own
     return True
+
+
+_DIAGONAL_OF_SQUARES = LazyPattern(r"\s*\\(?:mathrm|operatorname|text)\s*\{\s*diag\s*\}\s*(?:\\left)?\s*\(\s*"
+                                  r"\\(?:mathbf|boldsymbol|bm)\s*\{?\s*(?P<name>\\?[A-Za-z]+)\s*\}?\s*\^\s*\{?\s*2\s*\}?"
+                                  r"\s*(?:\\right)?\s*\)\s*")
+
+
+def _declare_scales_nonzero(covariance: str, context: Context, note: str) -> None:
+    """``q(\\mathbf{z}) = \\mathcal{N}(\\boldsymbol\\mu, \\mathrm{diag}(\\boldsymbol\\sigma^2))`` states a density, so
+    its covariance is positive definite: each σ_j is a nonzero real (as σ of a declared N(μ, σ²) is), unless the
+    prose already gives σ_j a sign."""
+    found = _DIAGONAL_OF_SQUARES.fullmatch(covariance)
+    if found is None:
+        return
+    base = plain_name(found.group("name"))[0].lstrip("\\")
+    if not any(name == base or re.fullmatch(re.escape(base) + r"_[a-z]", name) for name in context.symbols):
+        context.declare_symbol(f"{base}_j", note + " (a Gaussian's diagonal covariance: each component nonzero)",
+                               nonzero=True)
 
 
 def _mean_is_bold_zero(law: str) -> bool:

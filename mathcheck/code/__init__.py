@@ -13,11 +13,13 @@ the scale lie in it (``encoder-cut-mismatch``).
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import json
+import sys
 import time
-from typing import Callable, Mapping, Sequence, Union
+from typing import Callable, Iterator, Mapping, Sequence, Union
 
 from mathcheck.code.encoder import EncoderCut, cut_layout, with_encoder_output_cut
 from mathcheck.code.frameworks import one_torch_thread
@@ -60,10 +62,12 @@ def check(*functions: Function, roles: str | Sequence[str | None] | None = None,
     for (target, _), role, roles_of in zip(named, function_roles, arg_roles):
         _check_role_fits_arguments(target, role, roles_of)
     analysis = importlib.import_module("mathcheck.code.analysis")
-    with one_torch_thread(), user_code_guarded():
-        reports = [_analysed(analysis, function, target=target, role=role, arg_roles=roles_of, seed=seed,
-                             examples=examples, shape=shape)
-                   for (target, function), role, roles_of in zip(named, function_roles, arg_roles)]
+    with one_torch_thread(), user_code_guarded(), _framework_state_restored() as restore:
+        reports = []
+        for (target, function), role, roles_of in zip(named, function_roles, arg_roles):
+            restore()  # a function that turned grad mode off (or changed the default dtype) does not leak
+            reports.append(_analysed(analysis, function, target=target, role=role, arg_roles=roles_of, seed=seed,
+                                     examples=examples, shape=shape))
     owners = [_owner(function) for _, function in named]
     cross_check(reports, arg_roles, owners=owners)
     cross_check_cuts(reports, [getattr(function, "mathcheck_encoder_cut", None) for _, function in named], owners)
@@ -74,6 +78,31 @@ def check(*functions: Function, roles: str | Sequence[str | None] | None = None,
     for index, target, reason in unchecked:  # in the file's order, undecided: not checked, never left out
         reports.insert(index, _ended(target, None, f"not checked: {reason}"))
     return CodeReport(functions=reports, seconds=time.perf_counter() - started)
+
+
+@contextlib.contextmanager
+def _framework_state_restored() -> Iterator[Callable[[], None]]:
+    """torch's global grad mode and default dtype as they were when the check began, put back by the
+    callable this yields (before each function is checked) and on leaving: one user function's
+    ``torch.set_grad_enabled(False)`` or ``torch.set_default_dtype`` changes neither the next function's
+    check nor the caller's process."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield lambda: None
+        return
+    grad, dtype = torch.is_grad_enabled(), torch.get_default_dtype()
+
+    def restore() -> None:
+        try:
+            torch.set_grad_enabled(grad)
+            torch.set_default_dtype(dtype)
+        except Exception:  # a torch the user's code replaced or broke: nothing to restore
+            pass
+
+    try:
+        yield restore
+    finally:
+        restore()
 
 
 def _analysed(analysis, function: Callable, *, target: str, role: str | None, **options) -> FunctionReport:

@@ -1,4 +1,5 @@
-"""The sizes a function's code cuts its inputs at: integer literals (or module constants) in slices and
+"""The sizes a function's code cuts its inputs at: integer literals (or module constants, attributes of
+``self`` or of a config object, constant-keyed entries of a config dict, and locals assigned one) in slices and
 indices (``mu[:, :8]``, ``logvar[:32]``, ``eps[:, 8]``), in ``view``/``reshape`` sizes, in the sizes of
 ``narrow``/``split``/``topk`` (``torch.split(mu, 8, dim=1)[0]``, ``kl.topk(8, dim=1)``), and in
 comparisons with ``.size()``/``.shape``/``len()``. A bug hidden behind such a size (a KL over the first 8
@@ -7,6 +8,7 @@ latent dims) shows only at shapes beyond it, so the checks are repeated there (:
 from __future__ import annotations
 
 import ast
+import inspect
 from typing import Any, Callable
 
 from mathcheck.code.report import Shape
@@ -24,7 +26,7 @@ def cut_sizes(function: Callable) -> tuple[int, int, set[int]]:
     tree = syntax_tree(function)
     if tree is None:
         return 0, 0, set()
-    names = dict(getattr(plain_function(function), "__globals__", {}))
+    names = _sizes_named(function, tree)
     batch, other, pinned = [0], [0], set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript):
@@ -120,14 +122,70 @@ def _literal(node: ast.AST) -> int | None:
     return None
 
 
+_MISSING = object()
+
+
+def _sizes_named(function: Callable, tree: ast.AST) -> dict[str, Any]:
+    """What the names of the code hold: its module's globals, ``self``/``cls`` (the bound instance or class,
+    so that ``self.kl_dims`` set in ``__init__`` and class variables are read), and its own locals assigned a
+    size once (``n = self.max_batch``, ``k = cfg.kl_dims``)."""
+    plain = plain_function(function)
+    names = dict(getattr(plain, "__globals__", {}))
+    owner = getattr(function, "__self__", None)
+    code = getattr(plain, "__code__", None)
+    if owner is not None and code is not None and code.co_argcount:
+        names[code.co_varnames[0]] = owner
+    assigned: dict[str, list[Any]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned.setdefault(node.targets[0].id, []).append(node.value)
+    for name, values in assigned.items():
+        if len(values) == 1:
+            value = _value_of(values[0], names)
+            if _is_size(value):
+                names[name] = value
+    return names
+
+
+def _value_of(node: ast.AST, names: dict[str, Any]) -> Any:
+    """A name, an attribute chain (``self.kl_dims``, ``cfg.model.kl_dims``, ``args.kl_dims``) or a subscript
+    by a constant key (``CONFIG["kl_dims"]``) resolved against ``names``, without calling anything;
+    ``_MISSING`` otherwise."""
+    if isinstance(node, ast.Name):
+        return names.get(node.id, _MISSING)
+    if isinstance(node, ast.Attribute):
+        owner = _value_of(node.value, names)
+        if owner is _MISSING:
+            return _MISSING
+        try:
+            return inspect.getattr_static(owner, node.attr)
+        except AttributeError:
+            pass
+        try:  # an attribute a torch module keeps in its own dicts, or a namespace's
+            held = vars(owner)
+        except TypeError:
+            return _MISSING
+        return held.get(node.attr, _MISSING)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        owner = _value_of(node.value, names)
+        if isinstance(owner, dict):
+            return owner.get(node.slice.value, _MISSING)
+    return _MISSING
+
+
+def _is_size(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _ints(node: ast.AST, names: dict[str, Any]) -> list[int]:
-    """The integer sizes ≥ 2 in an expression: literals, negated literals, and module constants."""
+    """The integer sizes ≥ 2 in an expression: literals, negated literals, module constants, and sizes held
+    in attributes, config objects and dicts (``self.kl_dims``, ``cfg.kl_dims``, ``CONFIG["kl_dims"]``)."""
     found = []
     for piece in ast.walk(node):
         value = _literal(piece)
-        if value is None and isinstance(piece, ast.Name):
-            named = names.get(piece.id)
-            value = named if isinstance(named, int) and not isinstance(named, bool) else None
+        if value is None and isinstance(piece, (ast.Name, ast.Attribute, ast.Subscript)):
+            named = _value_of(piece, names)
+            value = named if _is_size(named) else None
         if value is not None and abs(value) >= 2:
             found.append(abs(value))
     return found

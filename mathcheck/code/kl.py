@@ -27,7 +27,10 @@ EXTREME_LOGVARS = (30.0, -30.0)  # log σ² = ±30: σ² = 1e13 and σ = 3e-7, w
 # that for log σ² and log σ they only ever see σ > 1; a KL is confirmed over this range in its own units.
 DOMAIN_LOGVAR = (-6.0, 2.2)
 # (μ, log σ²) points of that range for counterexamples: σ < 1 and σ > 1, μ of both signs
-DOMAIN_POINTS = ((0.0, -1.0), (0.0, -3.0), (1.0, -2.0), (-1.5, -5.0), (0.0, 2.0), (2.0, 1.0))
+DOMAIN_POINTS = ((0.0, -1.0), (0.0, -3.0), (1.0, -2.0), (-1.5, -5.0), (0.0, 2.0), (2.0, 1.0), (-4.5, 0.0),
+                 (7.5, -1.0))
+# |μ| of one probe over that range: the means a trained encoder gives the latent dims it uses reach ±8
+DOMAIN_FAR_MU = (3.0, 8.0)
 # σ near 0 for a scale given as σ or σ²: σ² (σ⁴) underflows there, the KL (≈ −log σ) does not
 NEAR_ZERO = {"sigma": 1e-200, "var": 1e-300}
 
@@ -97,5 +100,5 @@ WRONG_FORMS = (
 )
 
 __all__ = ["PARAMETERIZATIONS", "MEANING", "IDENTITY", "READABLE", "EXTREME_LOGVARS", "DOMAIN_LOGVAR", "DOMAIN_POINTS",
-           "NEAR_ZERO", "WRONG_FORMS", "WrongForm", "to_logvar", "from_logvar", "scale_of_logvar", "closed_form",
-           "formula"]
+           "DOMAIN_FAR_MU", "NEAR_ZERO", "WRONG_FORMS", "WrongForm", "to_logvar", "from_logvar", "scale_of_logvar",
+           "closed_form", "formula"]

@@ -34,7 +34,8 @@ What is a finding (severity):
 - the KL averaged over the latent dims: ``kl-mean-over-latent`` (bug);
 - a bare KL function (role kl) off by a factor (e.g. 2: the ½ missing) or by a constant: ``kl-constant``
   (bug). In a loss a factor on the KL alone is a β (``beta``, convention): a loss-internal weight on one
-  term is how β-VAEs are written, while a function that claims to return the KL must return it;
+  term is how β-VAEs are written, while a function that claims to return the KL must return it; but a β of
+  2 in code that names no weight (``names_a_weight``) is the KL's ½ missing: ``kl-constant`` (bug);
 - a KL with a per-entry constant offset inside a loss: ``kl-constant`` (bug: the reported ELBO is wrong);
 - the terms reduced differently over the data dims, the latent dims (other than the KL mean) or the batch:
   ``reduction-mismatch`` (bug), with the weight this puts on the KL relative to the ELBO;
@@ -63,6 +64,7 @@ What is a finding (severity):
 """
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 import itertools
@@ -160,7 +162,8 @@ def kl_variants(rng: np.random.Generator, shape: Shape, base: dict[str, np.ndarr
 
 def kl_domain_variants(rng: np.random.Generator, shape: Shape, parameterization: str, count: int) -> list[dict]:
     """(μ, s) over the range of log σ² a trained encoder meets (``kl.DOMAIN_LOGVAR``: σ from 0.05 to 3), in
-    the argument's own units: everywhere, all σ < 1, around σ = 1; μ of both signs and up to about ±6."""
+    the argument's own units: everywhere, all σ < 1, around σ = 1; μ of both signs, and one probe with every
+    |μ| from 3 to 8 (``kl.DOMAIN_FAR_MU``)."""
     low, high = kl_math.DOMAIN_LOGVAR
     size = (shape.batch, shape.latent)
 
@@ -168,9 +171,22 @@ def kl_domain_variants(rng: np.random.Generator, shape: Shape, parameterization:
         return kl_math.scale_of_logvar(rng.uniform(lo, hi, size), parameterization)
 
     designed = [{"mu": draw_mu(rng, shape, 2.0), "scale": scale(low, high)}, {"scale": scale(low, -1.0)},
-                {"mu": draw_mu(rng, shape), "scale": scale(-3.0, 1.0)}]
+                {"mu": draw_mu(rng, shape), "scale": scale(-3.0, 1.0)},
+                {"mu": far_mu(rng, shape, *kl_math.DOMAIN_FAR_MU), "scale": scale(-3.0, 1.0)}]
     extra = [{"mu": draw_mu(rng, shape, 1.5), "scale": scale(low, high)} for _ in range(max(0, count - 4))]
     return designed + extra
+
+
+def far_mu(rng: np.random.Generator, shape: Shape, low: float, high: float, every: int = 1) -> np.ndarray:
+    """μ of both signs with |μ| in (low, high) in every ``every``-th entry (the others ~ N(0, 1.5²)): the means
+    a trained encoder gives to the latent dims it uses, where a ``mu.clamp(-5, 5)`` or a detach of large μ
+    shows."""
+    size = (shape.batch, shape.latent)
+    far = rng.choice([-1.0, 1.0], size) * rng.uniform(low, high, size)
+    if every <= 1:
+        return far
+    chosen = (np.arange(shape.batch * shape.latent).reshape(size) % every) == 0
+    return np.where(chosen, far, draw_mu(rng, shape, 1.5))
 
 
 # decoder outputs over the range each reading covers: probabilities near 0 and 1, logits of both signs up to
@@ -402,6 +418,47 @@ def visible_numbers(function: Callable, depth: int = 3) -> tuple[list[tuple[str,
     except Exception:  # reading the code is a help, never a reason to fail
         pass
     return named, weights
+
+
+def names_a_weight(function: Callable, roles: Sequence[str] = ()) -> bool:
+    """Whether the code names a weight anywhere: an argument (other than those given a role), a number seen
+    under a weight name (a default, a global, a closure variable, an instance attribute: ``visible_numbers``),
+    an attribute or a constant-keyed entry of such a name that its source reads (``self.beta``, ``cfg.kl_weight``,
+    ``config["beta"]``, not a call such as ``F.kl_div(...)``), or a global of such a name that is not a function
+    (a β held as a tensor). A KL weighted 2 in code that names none is a KL missing its ½, not a β."""
+    from mathcheck.code.source import plain_function, syntax_tree
+
+    try:
+        if visible_numbers(function)[1]:
+            return True
+        try:
+            parameters = list(inspect.signature(function).parameters)
+        except (TypeError, ValueError):
+            parameters = []
+        if any(_is_weight_name(name) for name in parameters if name not in roles):
+            return True
+        tree = syntax_tree(function)
+        if tree is None:
+            return False
+        plain = plain_function(function)
+        code = getattr(plain, "__code__", None)
+        local = set(code.co_varnames) if code is not None else set()
+        scope = getattr(plain, "__globals__", {})
+        called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and id(node) not in called and _is_weight_name(node.attr):
+                return True
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
+                    and isinstance(node.slice.value, str) and _is_weight_name(node.slice.value):
+                return True
+            if isinstance(node, ast.Name) and id(node) not in called and node.id not in local \
+                    and _is_weight_name(node.id) and node.id in scope:
+                value = scope[node.id]
+                if not callable(value) and not isinstance(value, types.ModuleType):
+                    return True
+    except Exception:  # reading the code is a help, never a reason to fail
+        return True
+    return False
 
 
 def size_constants(function: Callable, data_sizes: Sequence[int] = ()) -> tuple[list[SizeConstant], list[float]]:
@@ -781,11 +838,17 @@ class _TermsAnalysis:
         recon_term = self._identify_recon() if has_recon else None
         if recon_term is not None and not self._recon_over_range(recon_term):
             recon_term = None
+        if getattr(self, "_kl_unfitted", False) is not False:
+            closest, self._kl_unfitted = self._kl_unfitted, False
+            if (has_recon and recon_term is None) or not self._free_bits(recon_term):
+                self._kl_form(None, closest)
         if recon_term is not None and not self.prefix:
             self._naming(recon_term)
         if kl_term is not None and not self.prefix:
             self._scale_naming(kl_term)
         parameterization = kl_term.name if kl_term is not None and kl_term.name in PARAMETERIZATIONS else None
+        if kl_term is None and "free bits" in self.identified.get("kl", {}):
+            parameterization = self.identified["kl"]["parameterization"]
         if (has_kl and kl_term is None) or (has_recon and recon_term is None):
             self._numerics(kl_term, recon_term, None)
             return self.findings, parameterization
@@ -815,8 +878,104 @@ class _TermsAnalysis:
                               for form in kl_math.WRONG_FORMS])
         named = next((kl_math_form(term.name) for term in wrong[:1] if term.residual <= self.tolerance), None)
         closest = readings[0] if readings else None
+        if named is None:
+            self._kl_unfitted = closest  # free bits (``_free_bits``) or ``kl-form``, once the reconstruction is read
+            return None
         self._kl_form(named, closest)
         return None
+
+    # - free bits -
+
+    def _free_bits(self, recon_term: TermFit | None) -> bool:
+        """Free bits (Kingma et al. 2016, IAF): the code's value is R + β · Σ_j max(KL_j, λ) for one λ > 0 at
+        every probe, KL_j the KL of latent dim j averaged (or summed) over the batch, or the floor taken per
+        entry before the batch mean (sum); R the reconstruction (0 for a KL alone, where β must be 1). β and
+        R are read from two probes where every entry's KL is far above any floor, λ from the value at q = p
+        (d·λ), and the model is then confirmed on probes with the KL of some dims below λ and of others above.
+        A convention (the ELBO's KL wherever every dim's KL exceeds λ), not a bug; a floor on the total KL
+        or a clamp of the scale is none of these and stays ``kl-form``."""
+        if self.leaf.kind != "scalar" or not self.context.caller.has("mu") or not self.context.caller.has("scale"):
+            return False
+        shape = self.experiment.shapes[0]
+        batch, latent = shape.batch, shape.latent
+        rng = np.random.default_rng([self.context.seed, 14, 21])
+        base = self._point_values(shape)
+        size = (batch, latent)
+
+        def value(mu: np.ndarray, scale: np.ndarray) -> float | None:
+            try:
+                code = leaf_value(self.context.caller({**base, "mu": mu, "scale": scale}), self.leaf.label)
+            except Exception:  # the user's code: no free bits read from it
+                return None
+            code = None if code is None else np.asarray(code, dtype=np.float64).reshape(-1)
+            return float(code[0]) if code is not None and code.size == 1 and np.isfinite(code[0]) else None
+
+        def floored(kl: np.ndarray, model: str, floor: float) -> float:
+            reduce = np.mean if model.endswith("mean") else np.sum
+            if model.startswith("dim"):
+                return float(np.sum(np.maximum(reduce(kl, axis=0), floor)))
+            return float(reduce(np.sum(np.maximum(kl, floor), axis=1)))
+
+        claimed = self.context.claimed_parameterization()
+        order = [claimed] + [p for p in PARAMETERIZATIONS if p != claimed]
+        tol = max(1e-4, 10 * self.experiment.rounding)  # of the largest value: float32 sums round far below
+        for p in order:
+            def scale_of(logvar: np.ndarray, p: str = p) -> np.ndarray:
+                return kl_math.scale_of_logvar(logvar, p)
+
+            far = [(rng.choice([-1.0, 1.0], size) * rng.uniform(4.0, 6.0, size), scale_of(rng.uniform(-1, 1, size)))
+                   for _ in range(2)]
+            half = np.arange(latent) % 2 == 0  # even dims near q = p, odd dims far from it
+            mixed = [(np.where(half, rng.uniform(-0.05, 0.05, size), far[0][0]),
+                      scale_of(np.where(half, rng.uniform(-0.05, 0.05, size), rng.uniform(-1, 1, size))))]
+            spread = [(rng.normal(0.0, 1.0, size), scale_of(rng.uniform(-2.0, 1.0, size))) for _ in range(3)]
+            spread.append((rng.normal(0.0, 0.6, size), scale_of(rng.uniform(-0.8, 0.5, size))))
+            at = [value(mu, scale) for mu, scale in far + mixed + spread]
+            origin = value(np.zeros(size), scale_of(np.zeros(size)))
+            if origin is None or any(v is None for v in at):
+                continue
+            kls = [kl_math.closed_form(mu, scale, p) for mu, scale in far + mixed + spread]
+            for model in ("dim-mean", "element-mean", "dim-sum", "element-sum"):
+                features = [floored(kl, model, 0.0) for kl in kls[:2]]
+                if abs(features[0] - features[1]) < 1e-9 * max(abs(features[0]), 1.0):
+                    continue
+                beta = (at[0] - at[1]) / (features[0] - features[1])
+                rest = at[0] - beta * features[0]
+                count = batch * latent if model == "element-sum" else latent
+                if beta <= 0:
+                    continue
+                floor = (origin - rest) / (beta * count)
+                scale_of_values = max(1.0, *(abs(v) for v in at), abs(origin))
+                if floor * beta * count <= tol * scale_of_values:
+                    continue
+                if recon_term is None and (abs(rest) > tol * scale_of_values or not is_close(beta, 1.0, tol)):
+                    continue
+                if all(abs(v - (rest + beta * floored(kl, model, floor))) <= tol * scale_of_values
+                       for v, kl in zip(at, kls)):
+                    self._report_free_bits(p, model, floor, beta, recon_term, shape)
+                    return True
+        return False
+
+    def _report_free_bits(self, p: str, model: str, floor: float, beta: float, recon_term: TermFit | None,
+                          shape: Shape) -> None:
+        name = self.context.scale_name()
+        batch = "batch-mean" if model.endswith("mean") else "batch-summed"
+        where = (f"each latent dim's {batch} KL floored at λ = {floor:.6g}" if model.startswith("dim") else
+                 f"each entry's KL floored at λ = {floor:.6g} before the {batch.split('-')[0]} "
+                 f"{'mean' if model.endswith('mean') else 'sum'}")
+        self.identified["kl"] = {"parameterization": p, "formula": kl_math.formula(p, name),
+                                 "free bits": floor, "floor": where}
+        message = (f"free bits (Kingma et al. 2016): {where}, i.e. Σ_j max(KL_j, λ) with KL_j the closed form "
+                   f"{kl_math.formula(p, name)}; the ELBO's KL where every dim's KL exceeds λ")
+        evidence: dict = {"free_bits": floor, "parameterization": p, "floor_per": model}
+        if recon_term is not None:
+            recon_weight = recon_term.weights().get(shape)
+            if recon_weight:
+                relative = beta / (shape.batch if model.endswith("mean") else 1.0) / recon_weight
+                evidence["kl_weight_relative_to_reconstruction"] = relative
+                if not is_close(relative, 1.0, 10 * self.tolerance):
+                    message += f"; the floored KL is weighted {relative:.6g} relative to the reconstruction"
+        self.add("kl-form", "convention", message, evidence)
 
     def _identify_recon(self) -> TermFit | None:
         mode = self.experiment.mode
@@ -1143,7 +1302,8 @@ class _TermsAnalysis:
     def _gradients(self, kl_term: TermFit | None, recon_term: TermFit | None,
                    joint: dict[Shape, LinearFit]) -> None:
         """The value is −ELBO; its gradient with respect to μ, s and the decoder output must be too
-        (:mod:`mathcheck.code.gradients`), at μ of both signs, log σ² from −4 to 2.5 and moderate outputs."""
+        (:mod:`mathcheck.code.gradients`), at μ of both signs (a third of the entries at |μ| from 3 to 6, where a
+        detach of large means shows), log σ² from −4 to 2.5 and moderate outputs."""
         shape = self.experiment.shapes[0]
         base = self.experiment.of(shape, ("base",))[0]
         coefficients = joint[shape].coefficients
@@ -1156,7 +1316,7 @@ class _TermsAnalysis:
                 values["recon"] = rng.uniform(*GRADIENT_RANGE[family.name], values["recon"].shape)
         if kl_term is not None:
             terms.append(Term("kl", float(coefficients[len(terms)]), kl_term.name, "the KL"))
-            values["mu"] = draw_mu(rng, shape, 1.5)
+            values["mu"] = far_mu(rng, shape, *GRADIENT_FAR_MU, every=3)  # a third of the entries at |μ| in 3..6
             values["scale"] = kl_math.scale_of_logvar(rng.uniform(-4.0, 2.5, values["mu"].shape), kl_term.name)
         check = GradientCheck(self.context.caller, values, self.leaf.label, self.leaf.kind, shape, terms,
                               self.context.role, tuple(np.shape(base.leaf(self.leaf.label))), self.context.seed)
@@ -1433,7 +1593,13 @@ class _TermsAnalysis:
             else:
                 beta, scale, spread = 1.0, rho_k, rho_k / rho_r
             self.identified["reconstruction"][family.scale_parameter] = spread
-        if not is_close(beta, 1.0, tol):
+        # the KL itself doubled (not the reconstruction halved: 0.5·BCE + KL) in code that names no weight
+        if is_close(beta, 2.0, tol) and is_close(rho_k, 2.0, tol) \
+                and not names_a_weight(self.context.caller.function, tuple(self.context.arg_roles)):
+            self.add("kl-constant", "bug", f"the KL is weighted 2× relative to the {family.description} (the ½ of "
+                     "the closed form is missing): the code names no weight (no beta, kl_weight, ... argument, "
+                     "attribute, global or constant), so this is no β = 2", {**evidence, "beta": beta})
+        elif not is_close(beta, 1.0, tol):
             half = " (also what a KL missing its ½ gives, if no β = 2 was meant)" if is_close(beta, 2.0, tol) else ""
             self.add("beta", "convention", f"the KL is weighted β = {beta:.6g} relative to the "
                      f"{family.description}{half}", {**evidence, "beta": beta})
@@ -1717,6 +1883,7 @@ class _TermsAnalysis:
 PROBABILITY_READINGS = ("bernoulli-probs", "categorical-probs", "categorical-ids-probs")
 # decoder outputs for the gradient check: away from 0 and 1, where guards (log(p + 1e-5), a clamp) change a
 # gradient by far less than gradients.RELATIVE
+GRADIENT_FAR_MU = (3.0, 6.0)  # |μ| of a third of the entries in the gradient probe
 GRADIENT_RANGE = {"bernoulli-probs": (0.1, 0.9), "bernoulli-logits": (-3.0, 3.0), "gaussian-sigmoid": (-3.0, 3.0),
                   "laplace-sigmoid": (-3.0, 3.0)}
 

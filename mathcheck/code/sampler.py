@@ -66,9 +66,13 @@ DEFAULT_SHAPE = (9, 6)  # batch, latent
 _FIT_MEANS = (-1.5, 0.8, 2.0, -0.6, 1.2, -2.2)
 _FIT_SCALES = (0.3, 0.55, 0.8, 1.6, 2.3, 3.0)
 # Settings in the fitted parameterization's own domain: negative log-scales, σ and σ² near 0 and large.
-_CONFIRM_SCALES = {"logvar": (-3.0, -1.5, -0.5, 0.1), "log_sigma": (-2.0, -1.0, -0.3, 0.1),
+# σ goes down to 0.05 (log σ² = −6) or below under every parameterization, the range a trained encoder meets
+# (``kl.DOMAIN_LOGVAR``), so that a floor on the std (std.clamp(min=0.2), logvar.clamp(min=-3)) shows.
+_CONFIRM_SCALES = {"logvar": (-6.0, -3.0, -1.5, -0.5, 0.1), "log_sigma": (-3.0, -2.0, -1.0, -0.3, 0.1),
                    "sigma": (0.02, 0.1, 0.9, 5.0), "var": (0.001, 0.05, 0.9, 8.0)}
-_CONFIRM_MEANS = (0.4, -1.1, 1.7, -0.2)
+# and means up to |μ| = 7.5, as a trained encoder gives the latent dims it uses: a mu.clamp(-3, 3) or a detach
+# of large means shows
+_CONFIRM_MEANS = (0.4, -5.5, 1.7, 7.5, -0.2)
 _EXTREME_SCALES = {"logvar": (-30.0, 30.0), "log_sigma": (-30.0, 30.0),
                    "sigma": (1e-30, 1e10), "var": (1e-60, 1e20)}
 _SAMPLER_ROLES = {"mu", "eps", "rng", *PARAMETERIZATIONS}
@@ -1153,8 +1157,11 @@ def _gradient_findings(sampler: _Sampler, parameterization: str | None, eps_is_t
                          _row(_FIT_SCALES, latent))
     if found or parameterization not in _CONFIRM_SCALES:
         return found
-    return _gradient_at(sampler, parameterization, eps_is_the_noise, _row(_CONFIRM_MEANS, latent),
-                        _row(_CONFIRM_SCALES[parameterization], latent))
+    for means, scales in _rounds(_confirm_settings(parameterization, 0), latent):  # every setting, any latent
+        found = _gradient_at(sampler, parameterization, eps_is_the_noise, means, scales)
+        if found:
+            return found
+    return []
 
 
 def _gradient_at(sampler: _Sampler, parameterization: str | None, eps_is_the_noise: bool, means: np.ndarray,

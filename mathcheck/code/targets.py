@@ -6,6 +6,11 @@
     path/to/file.py                  every function and method defined in the file whose role its argument
                                      names show (a mean and a scale, or data and a reconstruction)
 
+A decorated function of a whole file (``@jax.jit``, ``@torch.jit.script``, a decorator without
+``functools.wraps``) is found from the file's own ``def``: its arguments are read from the undecorated
+function (``inspect.unwrap``, the decorator's closure, or the ``def`` compiled again without its decorators),
+and the decorated object is what is called; one whose decorator left no callable is listed as undecided.
+
 A file is imported by path as a uniquely named module, with its directory (and, inside a package, the
 package root's parent, so that relative imports work) on ``sys.path`` while it is imported; ``sys.argv``
 is the file alone and the module's prints go to stderr. A method that uses ``self`` is bound to
@@ -14,7 +19,9 @@ placeholder. Every mistake is a :class:`~mathcheck.code.roles.UsageError` with o
 """
 from __future__ import annotations
 
+import ast
 import contextlib
+import copy
 import difflib
 import dis
 import importlib
@@ -203,22 +210,142 @@ def _plays_a_role(roles: Mapping[str, str]) -> bool:
 
 def _definitions(module: types.ModuleType) -> Iterator[tuple[str, int, Callable, Callable[[], Callable]]]:
     """(qualname, line, a callable with the caller's signature, how to build the callable) for every
-    function and method defined in ``module`` (dunder methods other than ``__call__`` left out)."""
+    function and method defined in ``module`` (dunder methods other than ``__call__`` left out), decorated
+    ones included (:func:`_decorated`)."""
+    nodes = _def_nodes(module)
     for name, value in list(vars(module).items()):
-        if inspect.isfunction(value) and value.__module__ == module.__name__:
+        node = nodes.get(name)
+        if inspect.isfunction(value) and value.__module__ == module.__name__ and not _hidden(value, node):
             yield name, _line(value), value, (lambda value=value: value)
+        elif node is not None and not inspect.isclass(value):
+            found = _decorated(value, node, module, name)
+            if found is not None:
+                yield found
         elif inspect.isclass(value) and value.__module__ == module.__name__:
             for attribute, raw in list(vars(value).items()):
                 if attribute.startswith("__") and attribute != "__call__":
                     continue
                 function = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
-                if not inspect.isfunction(function):
+                qualname = f"{name}.{attribute}"
+                node = nodes.get(qualname)
+                spec = f"{module.__mathcheck_spec__}::{qualname}"
+                if not inspect.isfunction(function) or _hidden(function, node):
+                    if node is not None:
+                        found = _decorated(function, node, module, qualname,
+                                           lambda cls=value, attribute=attribute, spec=spec:
+                                           _callable(cls, attribute, spec),
+                                           drop_first=not isinstance(raw, staticmethod))
+                        if found is not None:
+                            yield found
                     continue
                 shown = _without_first(function) if not isinstance(raw, staticmethod) else function
-                qualname = f"{name}.{attribute}"
                 yield (qualname, _line(function), shown,
-                       lambda cls=value, attribute=attribute, qualname=qualname:
-                       _callable(cls, attribute, f"{module.__mathcheck_spec__}::{qualname}"))
+                       lambda cls=value, attribute=attribute, spec=spec: _callable(cls, attribute, spec))
+
+
+def _def_nodes(module: types.ModuleType) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The file's own ``def`` statements by qualname: module-level functions and the methods of its classes."""
+    try:
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    except Exception:  # no source to read: only what the module holds counts
+        return {}
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef)
+    nodes: dict[str, Any] = {}
+    for node in tree.body:
+        if isinstance(node, kinds):
+            nodes[node.name] = node
+        elif isinstance(node, ast.ClassDef):
+            nodes.update({f"{node.name}.{item.name}": item for item in node.body if isinstance(item, kinds)})
+    return nodes
+
+
+def _hidden(function: Callable, node: Any) -> bool:
+    """A function bound to a ``def``'s name that is not that ``def`` (a decorator's wrapper without
+    ``functools.wraps``: its signature is the wrapper's ``*args, **kwargs``)."""
+    if node is None:
+        return False
+    inner = inspect.unwrap(function)
+    return getattr(getattr(inner, "__code__", None), "co_name", node.name) != node.name
+
+
+def _decorated(value: Any, node: Any, module: types.ModuleType, qualname: str,
+               build: Callable[[], Any] | None = None, drop_first: bool = False
+               ) -> tuple[str, int, Callable, Callable[[], Callable]] | None:
+    """A decorated ``def`` of the file: (qualname, line, its undecorated signature, a stand-in that calls the
+    decorated object with that signature); one that cannot be called is listed undecided, never dropped."""
+    original = _original(value, node, module, qualname)
+    if original is None:
+        return None
+    try:
+        signature = inspect.signature(original)
+    except (TypeError, ValueError):
+        return None
+    if drop_first:
+        signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+    decorators = ", ".join("@" + _decorator_text(d) for d in node.decorator_list) or "a decorator"
+    line = node.lineno
+
+    def stand_in_for(target: Any) -> Callable:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return target(*args, **kwargs)
+
+        call.__wrapped__ = original  # the code and globals of the def, for the readers of the source
+        call.__signature__ = signature
+        call.__name__, call.__qualname__ = node.name, qualname
+        call.__module__ = module.__name__
+        return call
+
+    shown = stand_in_for(None)
+    if build is None and not callable(value):
+        reason = (f"its decorator ({decorators}) leaves {qualname} a {type(value).__name__}, not a function: "
+                  "mathcheck cannot call it")
+        return qualname, line, shown, (lambda: unchecked(shown, reason))
+
+    def built() -> Callable:
+        target = build() if build is not None else value
+        return stand_in_for(target)
+
+    return qualname, line, shown, built
+
+
+def _decorator_text(node: ast.expr) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:
+        return "decorator"
+
+
+def _original(value: Any, node: Any, module: types.ModuleType, qualname: str) -> Callable | None:
+    """The undecorated function of a ``def``: what ``inspect.unwrap`` reaches, a function of that name in
+    the decorator's closure, or the ``def`` compiled again without its decorators, in the module's globals."""
+    def is_it(candidate: Any) -> bool:
+        return inspect.isfunction(candidate) and candidate.__code__.co_name == node.name \
+            and candidate.__module__ == module.__name__
+
+    try:
+        inner = inspect.unwrap(value)
+    except Exception:
+        inner = value
+    if is_it(inner):
+        return inner
+    for cell in getattr(inner, "__closure__", None) or ():
+        try:
+            content = cell.cell_contents
+        except ValueError:
+            continue
+        if is_it(content):
+            return content
+    bare = copy.deepcopy(node)
+    bare.decorator_list = []
+    try:
+        code = compile(ast.Module(body=[bare], type_ignores=[]), module.__file__, "exec")
+        namespace: dict[str, Any] = {}
+        exec(code, vars(module), namespace)  # the def alone, bound in a namespace of its own
+        function = namespace[node.name]
+        function.__qualname__ = qualname
+        return function
+    except Exception:  # a def that does not compile or run alone: nothing to read its arguments from
+        return None
 
 
 def _without_first(function: Callable) -> Callable:

@@ -22,12 +22,6 @@ def loss_kl_weight_half(logits, x, mu, logvar, kl_weight=0.5):
     return (bce + kl_weight * kl).mean()
 
 
-def loss_kl_half_dropped(recon_x, x, mu, logvar):
-    """The KL's 1/2 dropped inside a loss: the behaviour is beta = 2 (a KL alone would be kl-constant)."""
-    kld = -torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
-    return F.binary_cross_entropy(recon_x, x, reduction="sum") + kld
-
-
 def loss_halved(recon_x, x, mu, logvar):
     """The same factor 1/2 on both terms."""
     bce = F.binary_cross_entropy(recon_x, x, reduction="sum")
