@@ -302,3 +302,46 @@ def test_a_vector_sign_withdrawn_by_negative_entries():
 def test_a_product_with_a_singular_square_factor_has_no_inverse():
     text = "Let $A$ be an $n \\times n$ matrix such that $A^\\top A$ is singular.\n\n$$\n(A^\\top A)^{-1} A^\\top A = I\n$$\n"
     assert _verdicts(text)[0] not in PASSING
+
+
+@pytest.mark.parametrize("prose, value", [(COUNT, "-5"), (COUNT, "\\frac{1}{2}"),
+                                          ("We have $N$ training examples, $N \\ge 5$.", "2")])
+def test_a_value_a_declared_name_cannot_take_is_refuted_not_defined(prose, value):
+    assert _verdicts(f"{prose}\n\n$$\nN = {value}\n$$\n") == [REFUTED]
+
+
+def test_a_value_a_count_can_take_defines_it():
+    assert [verdict for verdict, _ in verdicts(f"{COUNT}\n\n$$\nN = 60000\n$$\n")] == ["definition"]
+
+
+# attack39
+@pytest.mark.parametrize("update", [
+    "Now shift $x$ by $-10$.", "Now decrease $x$ by 10.", "Now let $x \\leftarrow -x$.", "Multiply $x$ by $-1$.",
+    "We then overwrite $x$ with its negative.", "Here $x$ is the drift.", "Here $x$ is the log of the standard deviation of $q$.",
+    "In what follows, $x$ is the drift.",
+])
+def test_a_sign_ends_with_an_update_or_a_meaning_of_no_sign(update):
+    assert _verdicts(f"Let $x > 0$. {update}\n\n{ABS}") == [REFUTED]
+
+
+@pytest.mark.parametrize("declaration", [
+    "Let $A$ be an $n \\times n$ matrix with determinant zero.",
+    "Let $A$ be an $n \\times n$ matrix which fails to be invertible.",
+    "Let $A$ be an $n \\times n$ matrix that cannot be inverted.",
+    "Let $A$ be an $n \\times n$ matrix of rank at most $n - 1$.",
+    "Let $A$ be an $n \\times n$ matrix with $\\operatorname{rank} A \\leq n-1$.",
+    "$A$ を行列式が 0 の $n \\times n$ 行列とする。",
+])
+def test_a_matrix_singular_in_yet_other_words_has_no_inverse(declaration):
+    assert _verdicts(f"{declaration}\n\n$$\nA A^{{-1}} = I\n$$\n")[0] not in PASSING
+
+
+@pytest.mark.parametrize("formula", ["x = x \\text{$+ 1$}", "x = x \\mbox{$- 1$}", "1 = 1 \\hbox{$+ 1$}",
+                                     "1 = 1 \\text{ $+1$ }"])
+def test_math_in_a_text_group_that_continues_the_formula_is_read_with_it(formula):
+    assert _verdicts(f"Let $x$ be a real number.\n\n$$\n{formula}\n$$\n") == [REFUTED]
+
+
+@pytest.mark.parametrize("declaration", ["Let $x > 0$ be the input.", "Let $x > 0$ be the drift of the walk."])
+def test_a_sign_declared_with_a_meaning_in_one_sentence_holds(declaration):
+    assert _verdicts(f"{declaration}\n\n{ABS}") == [PROVED]

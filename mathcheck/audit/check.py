@@ -1917,6 +1917,30 @@ def _example_value(name: sp.Expr, item: Item, result: StepResult) -> StepResult:
     return result
 
 
+def _contradicts_declaration(context, name: str, value) -> str:
+    """Why a number given to a declared name is none it may take (a count set to −5 or 1/2, σ > 0 set to 0,
+    N ≥ 5 set to 2); "" where it may (or is no number)."""
+    value = sp.sympify(value)
+    if not (isinstance(value, sp.Expr) and value.is_number and value.is_real):
+        return ""
+    note = context.notes.get(("symbol", name), "")
+    declared = context.symbols.get(name)
+    if declared is not None:
+        failed = [kind for kind in ("integer", "positive", "nonnegative", "negative", "nonpositive", "nonzero")
+                  if getattr(declared, f"is_{kind}") is True and getattr(value, f"is_{kind}") is False]
+        return (f"{name} = {sp.sstr(value)} is no value of {name} as declared ({note or ', '.join(failed)}): it is not "
+                f"{' and not '.join(failed)}") if failed else ""
+    bounded = context.bounded.get(name)
+    if bounded is None or len(sp.sympify(bounded).free_symbols) != 1:
+        return ""
+    (excess,) = sp.sympify(bounded).free_symbols
+    solved = sp.solve(sp.Eq(bounded, value), excess)
+    allowed = [v for v in solved if all(getattr(v, f"is_{kind}") is not False for kind in ("integer", "positive",
+                                                                                          "nonnegative")
+                                        if getattr(excess, f"is_{kind}") is True)]
+    return "" if allowed else f"{name} = {sp.sstr(value)} is no value of {name} as declared ({note})"
+
+
 def _written_in_step(formula: Formula, sides: tuple[Item, Item]) -> list[tuple[str, sp.Basic]]:
     """(what, expression) for each thing the reader recorded where it is written in the step's two sides
     (``Context.written_conditions``: an inverse, a radicand, a logarithm's or a Γ's argument), before sympy
@@ -2362,6 +2386,9 @@ class Auditor:
             undefined = _undefined_names(definition.body, self.names)
             if undefined:
                 result.reason += f" (not defined in the document: {', '.join(undefined)})"
+            contradiction = _contradicts_declaration(formula.context, defined, definition.body)
+            if contradiction:  # "We have $N$ training examples." then $$N = -5$$: no value a count takes
+                result.verdict, result.reason = REFUTED, contradiction
             return result
         relation, prefix = item.relation, ""
         named = function_name(previous) if previous is chain[0] else None

@@ -3681,6 +3681,9 @@ _COLUMN_COUNT = LazyPattern(r"\s*\{\s*\d+\s*\}")
 _ANNOTATION = LazyPattern(r"\\(?:label|tag\*?|eqref|ref)\s*\{|\\nonumber\b|\\notag\b")
 _NESTED_BEGIN = LazyPattern(r"\\begin\s*\{([a-zA-Z*]+)\}")
 _ROW_BREAK = LazyPattern(r"\\\\\*?(?:\s*\[[^\]]*\])?|\\newline\b")
+# the math of a text group that goes on with the formula: an operator first (``\text{$+ 1$}``, ``\mbox{$\cdot 2$}``)
+_CONTINUING_MATH = LazyPattern(r"\s*(?:\\[,;:! ]|\\q?quad\b|~)*\s*\$(?P<math>\s*(?:\\[,;:! ]\s*)*(?:[-+−=<>]|\\(?:cdot|times|pm|mp|div|"
+                               r"leq?|geq?|neq?|ne)\b)[^$]*)\$\s*")
 _TEXT_COMMAND = LazyPattern(r"\\(intertext|shortintertext|text|mbox|hbox|textrm|textit|textbf|textsf|texttt|textup|textnormal)"
                            r"\s*(?=\{)")
 PROSE_WORDS = {"and", "or", "where", "for", "if", "iff", "hence", "thus", "so", "since", "because", "by", "with",
@@ -4171,6 +4174,13 @@ class _ChainBuilder:
                 continue  # inside a text group already blanked
             end = _group_end(part, m.end())
             content = part[m.end() + 1:end - 1]
+            continued = _CONTINUING_MATH.fullmatch(content)
+            if continued is not None:  # x = x \text{$+ 1$}: it displays x = x + 1, and reads so
+                inner = m.end() + 1 + continued.start("math")
+                chars[m.start():inner] = " " * (inner - m.start())
+                closing = inner + len(continued.group("math"))
+                chars[closing:end] = " " * (end - closing)
+                continue
             if m.group(1) not in ("intertext", "shortintertext") and not _is_prose(content) \
                     and (constant_word(content) or not _is_comment(part[:m.start()], part[end:])):
                 continue  # \text{KL}: a name, read by the parser

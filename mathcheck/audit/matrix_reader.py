@@ -3345,7 +3345,9 @@ _REDESCRIBED = LazyPattern(
     r"|\b(?:normali[sz](?:e|es|ed|ing)|rescal(?:e|es|ed|ing)|divid(?:e|es|ed|ing)|scal(?:e|es|ed|ing)|"
     r"multipl(?:y|ies|ied|ying))\s+⟦(?P<scaled>\d+)⟧\s+by\b"
     r"|\b(?:halv(?:e|es|ed|ing)|average[sd]?|averaging|negat(?:e|es|ed|ing)|subtract\w*\s+[^⟦.;]*?\s+from|"
-    r"add\w*\s+[^⟦.;]*?\s+to)\s+⟦(?P<halved>\d+)⟧"
+    r"add\w*\s+[^⟦.;]*?\s+to|shift(?:s|ed|ing)?|decreas\w*|increas\w*|increment\w*|decrement\w*|multipl\w*|"
+    r"overwrit\w*|redefin\w*|doubl\w*|tripl\w*)\s+⟦(?P<halved>\d+)⟧"
+    r"|⟦(?P<redefined>\d+)⟧\s+is\s+(?:now\s+)?(?:redefined|reset|overwritten|updated|shifted|changed)\b"
     r"|\b(?:set|sets|setting|put|puts|putting|change|changes|changing)\s+⟦(?P<set>\d+)⟧\s+(?:to|equal\s+to)\s+"
     r"(?P<set_value>⟦\d+⟧|[^.;,⟦]+)"
     r"|⟦(?P<ja_replaced>\d+)⟧\s*を[^。]*?(?:置き換え|置換|で割)"
@@ -3391,6 +3393,21 @@ MEANING = "_new_meaning"  # in a withdrawal's assumptions: a new meaning or valu
 _CHANGE_ANNOUNCED = LazyPattern(r"\b(?:from\s+now\s+on|from\s+here\s+on|below|hereafter|henceforth|next|now|in\s+section|"
                                 r"in\s+the\s+rest|later|instead|re-?use[sd]?|plays?\s+the\s+role|reinterpret\w*|think\s+of|"
                                 r"update|subtract\w*|negat\w*|flip\w*|write)\b|以降|以下|今後", re.I)
+
+
+_SIGNED_NOUNS = LazyPattern(r"\b(?:standard\s+deviations?|variances?|scales?|std|norms?|lengths?|distances?|magnitudes?|"
+                            r"precisions?|probabilit(?:y|ies)|densit(?:y|ies)|counts?|number\s+of|sizes?|radius|radii|"
+                            r"widths?|bandwidths?|rates?|positive)\b|標準偏差|分散", re.I)
+_SIGN_LOSING = LazyPattern(r"\b(?:minus|plus|log|logarithm|logit|change|derivative|difference|centered|centred|relative|"
+                           r"shift(?:ed)?|offset|error|residual|drift|mean|average|gradient|slope|correlation|signed|"
+                           r"increment|perturb\w*|noise|z-?score|below|instead|now|later|also)\b", re.I)
+
+
+def _keeps_a_sign(predicate: str) -> bool:
+    """Whether a restatement keeps a declared sign: it names a quantity of that sign ("the standard deviation of
+    $q$") with nothing that takes it away ("the log of", "minus one", "the drift")."""
+    own = re.split(r"[.;]|⟦\d+⟧\s*(?:is|are)\b", predicate, maxsplit=1)[0]
+    return bool(_SIGNED_NOUNS.search(own)) and not _SIGN_LOSING.search(own)
 
 
 def _math_or_words(value: str, maths: list) -> str:
@@ -3449,7 +3466,7 @@ def _count_withdrawals(prose: str):
         if not numbers and not _ALL_SIZES_REAL.search(words):
             continue
         sign = _withdrawn_sign(words)
-        renamed = set()
+        renamed, predicates = set(), {}
         for found in _REDESCRIBED.finditer(clause):
             if found.group("ja"):
                 rest = found.group("ja_rest").strip()
@@ -3460,12 +3477,16 @@ def _count_withdrawals(prose: str):
             elif found.group("set"):
                 if not _INTEGER_VALUE.fullmatch(_math_or_words(found.group("set_value"), maths)):
                     renamed.add(int(found.group("set")))  # "Now set $N$ to $\tfrac12$": a value, maybe no integer
-            elif found.group("halved") or found.group("substituted"):
-                renamed.add(int(found.group("halved") or found.group("substituted")))  # "Now halve $N$"
+            elif found.group("halved") or found.group("substituted") or found.group("redefined"):
+                renamed.add(int(found.group("halved") or found.group("substituted") or found.group("redefined")))
+                predicates[int(found.group("halved") or found.group("substituted") or found.group("redefined"))] = ""
             elif found.group("scaled") or not _still_a_count(
                     clause[found.end():] if found.group("k") or found.group("used") or found.group("thought") else words):
-                renamed |= {int(found.group(g)) for g in ("k", "for", "renamed", "scaled", "ja_replaced", "ja_also",
-                                                          "used", "thought") if found.group(g)}
+                named_here = {int(found.group(g)) for g in ("k", "for", "renamed", "scaled", "ja_replaced", "ja_also",
+                                                            "used", "thought") if found.group(g)}
+                renamed |= named_here
+                for k in named_here:  # what is said of it, for a sign: "the standard deviation" keeps σ > 0
+                    predicates[k] = "" if found.group("scaled") else clause[found.end():]
         valued = any(_NON_INTEGER_VALUE.match(maths[k].group(1)) for k in numbers)  # "$N$ varies in $[0.5, 2]$"
         unbound = _INTEGRALITY_DROPPED.match(words) is not None  # "we relax the integrality of $N$"
         for k in numbers:
@@ -3488,11 +3509,13 @@ def _count_withdrawals(prose: str):
                 yield starts[k], _non_integer_bound(math), {}
             elif _ASSIGNED.match(math) and not re.fullmatch(r"\s*\d+\s*", _ASSIGNED.match(math).group("value")):
                 for name in _names(_ASSIGNED.match(math).group("name")) or ():
-                    yield starts[k], name, ({MEANING: True} if re.search(r"\\mapsto|↦", math) else {})
+                    yield starts[k], name, ({MEANING: True} if re.search(r"\\mapsto|↦|\\leftarrow|\\gets|←", math) else {})
                     # "put $N := \sigma^2$": a value that need not be an integer; "$x \mapsto x - 10$": any sign
             elif real and not _NOT_REAL.search(after[:real.start()]) or predicated and _NOT_A_COUNT.search(after) or \
                     k in renamed or unbound or predicated and valued and not _NON_INTEGER_VALUE.match(math):
-                meaning = k in renamed and bool(_CHANGE_ANNOUNCED.search(words) or _CHANGE_ANNOUNCED.search(lead))
+                meaning = k in renamed and not _RELATION_WRITTEN.search(math) and bool(  # ("Let $x > 0$ be the
+                    _CHANGE_ANNOUNCED.search(words) or _CHANGE_ANNOUNCED.search(lead) or  # input" declares the sign)
+                    not _keeps_a_sign(predicates.get(k, "")))
                 for name in _mentioned_names(math):
                     yield starts[k], name, ({**(sign if real else {}), MEANING: True} if meaning else sign if real else {})
         if not numbers and _ALL_SIZES_REAL.search(words):
@@ -4248,14 +4271,16 @@ _SINGULAR_WORDS = LazyPattern(
     r"\b(?:not\s+(?:necessarily\s+)?invertible|non-?invertible|(?<!non-)(?<!non)singular|degenerate|rank-?deficient|"
     r"not\s+(?:of\s+)?full[-\s]+rank|(?:a\s+)?(?:zero|vanishing)\s+(?:eigenvalues?|determinant|singular\s+values?)|"
     r"(?:non-?trivial|non-?zero)\s+(?:null\s*space|kernel)|no\s+inverse|nilpotent|zero\s+matrix|rank-?one|rank\s+one|"
-    r"low-?rank|rank[-\s]+deficient|linearly\s+dependent|strictly\s+(?:upper|lower)\s+triangular|all-?ones\s+matrix|"
+    r"low-?rank|rank[-\s]+deficient|linearly\s+dependent|determinant\s+(?:is\s+|equals?\s+|of\s+)?(?:zero|0)|"
+    r"determinant\s+vanishes|fails?\s+to\s+be\s+invertible|cannot\s+be\s+inverted|not\s+regular|nullity|rank\s+at\s+most|strictly\s+(?:upper|lower)\s+triangular|all-?ones\s+matrix|"
     r"(?:graph\s+)?laplacian|(?:only|merely)\s+positive\s+semi-?definite|eigenvalue\s+(?:of\s+)?(?:zero|0)|"
     r"(?:zero|0)\s+(?:is\s+)?an\s+eigenvalue)\b|\bof\s+rank\s+\$[^$]*-[^$]*\$|"
     r"\$[^$]*\\mathbf\s*\{\s*1\s*\}\s*=\s*(?:0|\\mathbf\s*\{\s*0\s*\})\s*\$|"
-    r"非正則|特異|逆行列を持たない|逆行列をもたない|冪零|零行列|正則でない|正則ではない|階数\s*\$?\s*1\b|ランク\s*\$?\s*1\b|"
+    r"非正則|特異|逆行列を持たない|逆行列をもたない|冪零|零行列|正則でない|正則ではない|行列式が\s*\$?\s*0|階数が[^。]*未満|階数\s*\$?\s*1\b|ランク\s*\$?\s*1\b|"
     r"\$\s*0\s*\$\s*(?:is\s+)?an\s+eigenvalue|eigenvalue\s+\$\s*\\lambda\s*=\s*0\s*\$|"
     r"\$[^$]*\\ker\b[^$]*\\neq[^$]*\$|\$\s*[^$=]*\^\s*\{?\s*2\s*\}?\s*=\s*0\s*\$|"
-    r"\$\s*\\(?:operatorname|mathrm)\s*\{\s*(?:det|rank)\s*\}[^$]*=\s*[01]\s*\$|\$\s*\\lambda_\{?\\min\}?[^$]*=\s*0\s*\$|"
+    r"\$\s*\\(?:operatorname|mathrm)\s*\{\s*(?:det|rank)\s*\}[^$]*=\s*[01]\s*\$|"
+    r"\$\s*\\(?:operatorname|mathrm)\s*\{\s*rank\s*\}[^$]*(?:\\leq?|≤|<)[^$]*\$|\$\s*\\lambda_\{?\\min\}?[^$]*=\s*0\s*\$|"
     r"\$[^$]*=\s*(?:0|\\mathbf\s*\{\s*0\s*\}|\\boldsymbol\s*\{\s*0\s*\})\s*\$\s*for\s+some\b|"
     r"\$\s*(?:\\det\s*\(?\s*[^$=]+?\)?|\|\s*[^$|=]+\|)\s*=\s*0\s*\$|\$\s*\\(?:operatorname|mathrm|text)\s*\{\s*rank\s*\}[^$<]*<[^$]*\$",
     re.I)

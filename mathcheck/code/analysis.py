@@ -103,8 +103,10 @@ def _analyse(function: Callable, *, target: str, role: str | None, arg_roles: di
     except Exception as error:  # the code raised on inputs it took before: report, do not crash
         return _undecided(target, role, framework, f"the function failed on inputs of the shapes it accepts: "
                           f"{first_line(error)}")
-    if outcome.reason:
-        report = _undecided(target, role, framework, outcome.reason)
+    free_bits = "free bits" in outcome.identified.get("kl", {})
+    if outcome.reason or (free_bits and verdict_of(outcome.findings) != "bug"):
+        report = _undecided(target, role, framework, outcome.reason or FREE_BITS_UNCHECKED)
+        report.findings = [] if outcome.reason else outcome.findings  # (what the floor was read as, shown)
     else:
         report = FunctionReport(target=target, role=role, framework=framework,
                                 parameterization=outcome.parameterization, verdict=verdict_of(outcome.findings),
@@ -127,11 +129,30 @@ def _exercise_kl_weight(report: FunctionReport, found: Found, seed: int) -> None
         return
     values = base_values(np.random.default_rng([seed, 14, 6]), found.shape, found.caller, found.mode)
     findings = weight_findings(found.caller, values, name, report.parameterization) if name else []
+    findings += _doubled_at_its_default(report, found.caller.function, name) if name else []
     if other is not None:
         findings += other_weight_findings(found.caller, values, other, report.parameterization)
     if findings:
         report.findings.extend(findings)
         report.verdict = verdict_of(report.findings)
+
+
+def _doubled_at_its_default(report: FunctionReport, function: Callable, name: str) -> list[Finding]:
+    """``beta=1.0`` with the KL measured weighted 2 at that default: the KL's ½ is missing, not a β = 2."""
+    import inspect
+    try:
+        default = inspect.signature(function).parameters[name].default
+    except (TypeError, ValueError, KeyError):
+        return []
+    if isinstance(default, bool) or not isinstance(default, (int, float)) or default <= 0:
+        return []
+    for finding in report.findings:
+        beta = finding.evidence.get("beta") if finding.code == "beta" and finding.severity == "convention" else None
+        if isinstance(beta, float) and abs(beta / default - 2.0) < 1e-6:
+            return [Finding("kl-constant", "bug", f"the KL is weighted {beta:.6g} at {name} = {default:g}, its default: "
+                            f"2·{name}, the ½ of the closed form missing", {"argument": name, "default": default,
+                                                                           "measured_kl_weight": beta})]
+    return []
 
 
 def _exercise_prior(report: FunctionReport, found: Found, seed: int) -> None:
@@ -255,6 +276,11 @@ def at_hard_coded_data_size(found: Found, seed: int) -> Found:
         if leaves(result):
             return Found(caller, candidate, True, found.mode)
     return found
+
+
+FREE_BITS_UNCHECKED = ("free bits recognized (the finding below): the floored KL is not the ELBO's KL, and its weight "
+                       "relative to the reconstruction, its gradients and its values at extreme inputs are not checked "
+                       "under the floor, so the function is not verified")
 
 
 def _undecided(target: str, role: str | None, framework: str | None, reason: str) -> FunctionReport:

@@ -173,6 +173,19 @@ def _value_of(node: ast.AST, names: dict[str, Any]) -> Any:
     return _MISSING
 
 
+def _names_the_latent_size(node: ast.AST) -> bool:
+    """``self.latent_dim``, ``cfg.z_dim``, ``CONFIG["latent_size"]``: the model's own latent size, by which a slice
+    cuts nothing (it is the size of μ by construction), not a cut."""
+    from mathcheck.code.loss import _dimension_of_name
+    if isinstance(node, ast.Attribute):
+        name = node.attr
+    elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        name = node.slice.value
+    else:
+        return False
+    return _dimension_of_name(name) == "d"
+
+
 def _is_size(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -185,7 +198,7 @@ def _ints(node: ast.AST, names: dict[str, Any]) -> list[int]:
         value = _literal(piece)
         if value is None and isinstance(piece, (ast.Name, ast.Attribute, ast.Subscript)):
             named = _value_of(piece, names)
-            value = named if _is_size(named) else None
+            value = named if _is_size(named) and not _names_the_latent_size(piece) else None
         if value is not None and abs(value) >= 2:
             found.append(abs(value))
     return found

@@ -68,6 +68,7 @@ import ast
 import functools
 import inspect
 import itertools
+import re
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Iterator, Sequence
@@ -332,6 +333,18 @@ def _is_weight_name(name: str) -> bool:
     return any(word in name.lower() for word in WEIGHT_NAME_WORDS)
 
 
+_WEIGHT_TOKENS = {"beta", "weight", "alpha", "gamma", "lambda", "lam", "lmbda", "coef", "coeff", "coefficient",
+                  "anneal", "annealing", "warmup", "capacity", "kld_weight", "klweight", "kl_weight"}
+
+
+def _names_weight(name: str) -> bool:
+    """Whether a name says it is a weight, word by word (``kl_weight``, ``betaKL``, ``self.beta``; not ``kl``,
+    ``global_step``, ``epochs``, ``init_weights``, ``klterm``): what excuses a KL weighted 2 as a β."""
+    words = [w for w in re.split(r"_|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+    lowered = [w.lower() for w in words]
+    return bool(set(lowered) & _WEIGHT_TOKENS) or any(re.fullmatch(r"(?:beta|kld?w|klw)\d*", w) for w in lowered)
+
+
 def _dimension_of_name(name: str) -> str | None:
     lowered = name.lower()
     if _is_weight_name(lowered):
@@ -435,7 +448,7 @@ def names_a_weight(function: Callable, roles: Sequence[str] = ()) -> bool:
             parameters = list(inspect.signature(function).parameters)
         except (TypeError, ValueError):
             parameters = []
-        if any(_is_weight_name(name) for name in parameters if name not in roles):
+        if any(_names_weight(name) for name in parameters if name not in roles):
             return True
         tree = syntax_tree(function)
         if tree is None:
@@ -446,13 +459,19 @@ def names_a_weight(function: Callable, roles: Sequence[str] = ()) -> bool:
         scope = getattr(plain, "__globals__", {})
         called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and id(node) not in called and _is_weight_name(node.attr):
+            if isinstance(node, ast.Attribute) and id(node) not in called and _names_weight(node.attr):
                 return True
             if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) \
-                    and isinstance(node.slice.value, str) and _is_weight_name(node.slice.value):
+                    and isinstance(node.slice.value, str) and _names_weight(node.slice.value):
                 return True
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and \
+                    node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str) and \
+                    _names_weight(node.args[0].value):
+                return True  # kwargs.get("kld_weight", 2.0), config.get("beta", 1.0)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and _names_weight(node.id):
+                return True  # kld_weight = 2.0, a local the loss multiplies by
             if isinstance(node, ast.Name) and id(node) not in called and node.id not in local \
-                    and _is_weight_name(node.id) and node.id in scope:
+                    and _names_weight(node.id) and node.id in scope:
                 value = scope[node.id]
                 if not callable(value) and not isinstance(value, types.ModuleType):
                     return True
