@@ -702,6 +702,8 @@ def undefined_conditions(conditions: list) -> tuple[dict, str] | None:
     for condition, what in conditions:
         condition = sp.sympify(condition)
         symbols = sorted(condition.free_symbols, key=str)
+        if not symbols and condition.is_number and condition.is_real and _fails(condition, what):
+            return {}, f"{what.split(':')[0]} is {sp.sstr(condition)} at every size"  # csc(πN): sin(πN) = 0
         if not symbols or not all(isinstance(s, sp.Symbol) and s.is_integer and s.is_nonnegative for s in symbols):
             continue
         zero = {s: 0 for s in symbols if not s.is_positive}  # a count the text lets be 0 (K/K at K = 0)

@@ -345,3 +345,9 @@ def test_math_in_a_text_group_that_continues_the_formula_is_read_with_it(formula
 @pytest.mark.parametrize("declaration", ["Let $x > 0$ be the input.", "Let $x > 0$ be the drift of the walk."])
 def test_a_sign_declared_with_a_meaning_in_one_sentence_holds(declaration):
     assert _verdicts(f"{declaration}\n\n{ABS}") == [PROVED]
+
+
+@pytest.mark.parametrize("formula", ["\\csc(\\pi N) - \\csc(\\pi N) = 0", "\\cot(\\pi N) - \\cot(\\pi N) = 0",
+                                     "\\sec(\\pi N - \\pi/2) - \\sec(\\pi N - \\pi / 2) = 0"])
+def test_a_function_at_its_pole_for_every_count_has_no_value_as_written(formula):
+    assert _verdicts(f"{COUNT}\n\n$$\n{formula}\n$$\n")[0] not in PASSING

@@ -1804,6 +1804,8 @@ class Parser:
     def _divisor_written(self, denominator: sp.Expr, start: int) -> None:
         """A divisor as written, before sympy cancels it (1/(N − 1) − 1/(N − 1) is 0 to sympy, and has no value at
         N = 1): recorded, as a root's radicand is, for the size check (Context.written_conditions)."""
+        if isinstance(denominator, sp.Expr) and denominator.is_zero:  # csc(πN) of a count N: 1/sin(πN) = 1/0
+            self.fail(f"division by zero: the divisor {sp.sstr(denominator)} as written is 0", start, self.last_end())
         if isinstance(denominator, sp.Expr) and not denominator.is_number and not denominator.is_nonzero:
             self.context.written_conditions[(start, self.last_end(), DIVISOR_WRITTEN)] = denominator
 
