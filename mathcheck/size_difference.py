@@ -752,16 +752,18 @@ def _conditions(expr: sp.Expr):
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Pow) and node.exp.is_number and node.exp.is_negative:
             fractional = node.exp.is_Rational and not node.exp.is_integer
-            yield node.base, "the base of a negative fractional power: > 0" if fractional else "the divisor: ≠ 0"
+            yield node.base, "the base of a negative fractional power: > 0" if fractional else DIVISOR
         elif isinstance(node, sp.Pow) and node.exp.is_Rational and not node.exp.is_integer and node.exp.q % 2 == 0:
             yield node.base, "the radicand of an even root: ≥ 0"
         elif isinstance(node, sp.log):
-            yield node.args[0], "the argument of a logarithm: > 0"
+            yield node.args[0], LOG_ARGUMENT
         elif isinstance(node, sp.gamma):
             yield node.args[0], GAMMA_ARGUMENT
 
 
-GAMMA_ARGUMENT = "the argument of Γ: not 0, −1, −2, …"  # Γ's poles (audit/latex.py writes the same)
+GAMMA_ARGUMENT = "the argument of Γ: not 0, −1, −2, …"  # Γ's poles (audit/latex.py records them as written)
+DIVISOR = "the divisor: ≠ 0"  # what a divisor must be (audit/latex.py records divisors as written too)
+LOG_ARGUMENT = "the argument of a logarithm: > 0"
 
 
 def _fails(value: sp.Expr, what: str) -> bool:

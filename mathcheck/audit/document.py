@@ -1694,14 +1694,13 @@ def _lowest_count(target: Context, name: str) -> int | None:
     symbol, value = target.symbols.get(name), target.bounded.get(name)
     if symbol is not None:
         return 1 if symbol.is_integer and symbol.is_positive else None
-    if value is None or not value.free_symbols or not all(s.is_integer and s.is_positive for s in value.free_symbols):
+    if value is None or len(value.free_symbols) != 1 or not all(s.is_integer and s.is_positive for s in value.free_symbols):
         return None
-    least = sp.sympify(value).subs({s: 1 for s in value.free_symbols})
-    if not least.is_Integer or least < 1 or len(value.free_symbols) != 1:
+    (excess,) = value.free_symbols
+    least, poly = sp.sympify(value).subs(excess, 1), sp.Poly(value, excess)
+    if not least.is_Integer or least < 1 or poly.degree() != 1 or poly.LC() not in (1, 2):
         return None
-    if sp.Poly(value, *value.free_symbols).degree() != 1 or sp.Poly(value, *value.free_symbols).LC() not in (1, 2):
-        return None
-    return int(least) if sp.Poly(value, *value.free_symbols).LC() == 1 else 1  # a parity read before: a count again
+    return int(least) if poly.LC() == 1 else 1  # b − 1 + δ: from b; a parity read before (2δ + c): a count again
 
 
 def _names_a_matrix(context: Context, name: str) -> bool:
@@ -2433,9 +2432,10 @@ def _count_kept(entry: tuple, assumptions: dict) -> dict:
     """``assumptions`` with the integrality of a count whose bound is withdrawn (N ≥ 5 read as 4 + δ, δ a positive
     integer; or an integer symbol): the bound goes, the count stays."""
     symbol, bounded = entry
+    value = sp.sympify(bounded) if bounded is not None else None
     integer = (symbol is not None and symbol.is_integer and symbol.is_positive) or (
-        bounded is not None and all(s.is_integer for s in sp.sympify(bounded).free_symbols) and
-        sp.sympify(bounded).free_symbols and sp.sympify(bounded).subs({s: 1 for s in sp.sympify(bounded).free_symbols}).is_positive)
+        value is not None and bool(value.free_symbols) and all(s.is_integer for s in value.free_symbols) and
+        value.subs({s: 1 for s in value.free_symbols}).is_positive)
     if not integer:
         return assumptions
     return _with_integrality(sp.Symbol("count", integer=True, positive=True), assumptions)

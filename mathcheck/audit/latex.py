@@ -126,7 +126,6 @@ _CASE_LEAD = LazyPattern(r"\s*(?:if|for|when|where|whenever|の(?:とき|場合)
 MAX_NESTING = 100  # groups, fractions, functions inside one another: deeper is refused, not a RecursionError
 MAX_DIGITS = 10_000  # an exact number with more digits is refused (10^{10^{10}} would take hours to compute)
 FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
-DIVISOR_WRITTEN = "the divisor: ≠ 0"  # (size_difference._conditions writes the same)
 FUNCTIONS = {"log": sp.log, "ln": sp.log, "exp": sp.exp, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
              "cot": sp.cot, "sec": sp.sec, "csc": sp.csc, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
              "coth": sp.coth, "arctan": sp.atan}
@@ -1807,7 +1806,8 @@ class Parser:
         if isinstance(denominator, sp.Expr) and denominator.is_zero:  # csc(πN) of a count N: 1/sin(πN) = 1/0
             self.fail(f"division by zero: the divisor {sp.sstr(denominator)} as written is 0", start, self.last_end())
         if isinstance(denominator, sp.Expr) and not denominator.is_number and not denominator.is_nonzero:
-            self.context.written_conditions[(start, self.last_end(), DIVISOR_WRITTEN)] = denominator
+            from mathcheck.size_difference import DIVISOR  # (a condition of the size check, as Γ's poles are)
+            self.context.written_conditions[(start, self.last_end(), DIVISOR)] = denominator
 
     def _weight_written_out(self) -> sp.Expr | None:
         """``\\frac{p(x, z_k)}{q(z_k|x)}`` inside an expectation over the samples (the tokens after ``\\frac``): the
@@ -2123,14 +2123,15 @@ class Parser:
         written = self.text(start, self.last_end())
         argument = self.function_argument(start, written)
         if name in ("log", "ln"):
-            self.context.written_conditions[(start, self.last_end(), "the argument of a logarithm: > 0")] = argument
+            from mathcheck.size_difference import LOG_ARGUMENT
+            self.context.written_conditions[(start, self.last_end(), LOG_ARGUMENT)] = argument
             _require_positive(argument, self, start)
             value = _log_of_square(argument)
             if base is not None:
                 if base.is_positive is False or base == 1:
                     self.fail("the base of a logarithm must be a positive number other than 1", start,
                               self.last_end())
-                self.context.written_conditions[(start, self.last_end(), "the argument of a logarithm: > 0")] = base
+                self.context.written_conditions[(start, self.last_end(), LOG_ARGUMENT)] = base
                 self._divisor_written(sp.log(base), start)  # log_N x = log x / log N: no value at N = 1
                 value = value / sp.log(base)
         else:

@@ -3478,8 +3478,9 @@ def _count_withdrawals(prose: str):
                 if not _INTEGER_VALUE.fullmatch(_math_or_words(found.group("set_value"), maths)):
                     renamed.add(int(found.group("set")))  # "Now set $N$ to $\tfrac12$": a value, maybe no integer
             elif found.group("halved") or found.group("substituted") or found.group("redefined"):
-                renamed.add(int(found.group("halved") or found.group("substituted") or found.group("redefined")))
-                predicates[int(found.group("halved") or found.group("substituted") or found.group("redefined"))] = ""
+                changed = int(found.group("halved") or found.group("substituted") or found.group("redefined"))
+                renamed.add(changed)  # "Now halve $N$", "substitute $N/2$ for $N$": a new value, of no known sign
+                predicates[changed] = ""
             elif found.group("scaled") or not _still_a_count(
                     clause[found.end():] if found.group("k") or found.group("used") or found.group("thought") else words):
                 named_here = {int(found.group(g)) for g in ("k", "for", "renamed", "scaled", "ja_replaced", "ja_also",
@@ -4268,10 +4269,10 @@ SINGULAR = "<singular>"  # + a name: the prose says it has no inverse (singular,
 # the words of a clause that make a matrix it names singular: "not invertible", "singular", "rank-deficient",
 # "has a zero eigenvalue", "a nontrivial null space", "$\det(A) = 0$", "$|A| = 0$", "$\operatorname{rank} A < n$"
 _SINGULAR_WORDS = LazyPattern(
-    r"\b(?:not\s+(?:necessarily\s+)?invertible|non-?invertible|(?<!non-)(?<!non)singular|degenerate|rank-?deficient|"
+    r"\b(?:not\s+(?:necessarily\s+)?invertible|non-?invertible|(?<!non-)(?<!non)singular|degenerate|"
     r"not\s+(?:of\s+)?full[-\s]+rank|(?:a\s+)?(?:zero|vanishing)\s+(?:eigenvalues?|determinant|singular\s+values?)|"
     r"(?:non-?trivial|non-?zero)\s+(?:null\s*space|kernel)|no\s+inverse|nilpotent|zero\s+matrix|rank-?one|rank\s+one|"
-    r"low-?rank|rank[-\s]+deficient|linearly\s+dependent|determinant\s+(?:is\s+|equals?\s+|of\s+)?(?:zero|0)|"
+    r"low-?rank|rank[-\s]*deficient|linearly\s+dependent|determinant\s+(?:is\s+|equals?\s+|of\s+)?(?:zero|0)|"
     r"determinant\s+vanishes|fails?\s+to\s+be\s+invertible|cannot\s+be\s+inverted|not\s+regular|nullity|rank\s+at\s+most|strictly\s+(?:upper|lower)\s+triangular|all-?ones\s+matrix|"
     r"(?:graph\s+)?laplacian|(?:only|merely)\s+positive\s+semi-?definite|eigenvalue\s+(?:of\s+)?(?:zero|0)|"
     r"(?:zero|0)\s+(?:is\s+)?an\s+eigenvalue)\b|\bof\s+rank\s+\$[^$]*-[^$]*\$|"
@@ -4280,9 +4281,9 @@ _SINGULAR_WORDS = LazyPattern(
     r"\$\s*0\s*\$\s*(?:is\s+)?an\s+eigenvalue|eigenvalue\s+\$\s*\\lambda\s*=\s*0\s*\$|"
     r"\$[^$]*\\ker\b[^$]*\\neq[^$]*\$|\$\s*[^$=]*\^\s*\{?\s*2\s*\}?\s*=\s*0\s*\$|"
     r"\$\s*\\(?:operatorname|mathrm)\s*\{\s*(?:det|rank)\s*\}[^$]*=\s*[01]\s*\$|"
-    r"\$\s*\\(?:operatorname|mathrm)\s*\{\s*rank\s*\}[^$]*(?:\\leq?|≤|<)[^$]*\$|\$\s*\\lambda_\{?\\min\}?[^$]*=\s*0\s*\$|"
+    r"\$\s*\\(?:operatorname|mathrm|text)\s*\{\s*rank\s*\}[^$]*(?:\\leq?|≤|<)[^$]*\$|\$\s*\\lambda_\{?\\min\}?[^$]*=\s*0\s*\$|"
     r"\$[^$]*=\s*(?:0|\\mathbf\s*\{\s*0\s*\}|\\boldsymbol\s*\{\s*0\s*\})\s*\$\s*for\s+some\b|"
-    r"\$\s*(?:\\det\s*\(?\s*[^$=]+?\)?|\|\s*[^$|=]+\|)\s*=\s*0\s*\$|\$\s*\\(?:operatorname|mathrm|text)\s*\{\s*rank\s*\}[^$<]*<[^$]*\$",
+    r"\$\s*(?:\\det\s*\(?\s*[^$=]+?\)?|\|\s*[^$|=]+\|)\s*=\s*0\s*\$",
     re.I)
 _CLAUSE_SPLIT = LazyPattern(r"[;,]|\b(?:but|while|whereas|although)\b|(?<=[.!?])\s", re.I)
 
